@@ -1,0 +1,29 @@
+/** Two projects: the pure billing core (fast, parallel) and everything that needs Postgres/Temporal. */
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+
+module.exports = {
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['<rootDir>/src/billing/**/*.ts'],
+  coverageReporters: ['text-summary', 'text'],
+  coverageThreshold: { './src/billing/': { lines: 95 } },
+  testTimeout: 180000,
+  projects: [
+    {
+      displayName: 'unit',
+      transform,
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      collectCoverageFrom: ['<rootDir>/src/billing/**/*.ts'],
+    },
+    {
+      displayName: 'integration',
+      transform,
+      testMatch: ['<rootDir>/test/{api,workflows,e2e,activities}/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      collectCoverageFrom: ['<rootDir>/src/billing/**/*.ts'],
+    },
+  ],
+};

@@ -1,0 +1,110 @@
+# Shared install steps for scripts/start.sh, scripts/test.sh and scripts/setup.sh.
+# Everything heavy is cached outside the repository and skipped when already present.
+set -euo pipefail
+
+BILLOW_CACHE="${BILLOW_CACHE:-$HOME/.cache/billow}"
+TEMPORAL_CLI_VERSION="1.5.1"
+TEST_SERVER_VERSION="1.38.0"
+export BILLOW_CACHE
+
+step() { printf '\033[1m▸ %s\033[0m\n' "$*" >&2; }
+info() { printf '  %s\n' "$*" >&2; }
+die() { printf '\033[31m✗ %s\033[0m\n' "$*" >&2; exit 1; }
+
+has_internet() { # true when the SDK's own download host answers (never on an offline machine)
+  command -v curl >/dev/null 2>&1 && curl -sfI --max-time 3 https://temporal.download >/dev/null 2>&1
+}
+
+ensure_node_modules() {
+  if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]; then
+    step "Installing npm dependencies (npm ci)"
+    if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+  fi
+}
+
+# Temporal CLI (dev server + embedded UI), built from the Go module proxy.
+ensure_temporal_cli() {
+  local bin="$BILLOW_CACHE/bin/temporal"
+  if [ -x "$bin" ]; then export TEMPORAL_CLI_PATH="$bin"; return; fi
+  if ! command -v go >/dev/null 2>&1; then
+    if has_internet; then info "Go not found: the Temporal SDK will download the CLI itself."; return; fi
+    die "The Temporal CLI needs Go >= 1.25 to build offline. Install Go (apt-get install golang-go, or https://go.dev/dl) or set TEMPORAL_ADDRESS to an existing server."
+  fi
+  step "Building Temporal CLI v$TEMPORAL_CLI_VERSION with go install (first run only: several minutes, ~2 GB of module cache)"
+  mkdir -p "$BILLOW_CACHE/bin"
+  local t0=$SECONDS
+  GOBIN="$BILLOW_CACHE/bin" GOMODCACHE="$BILLOW_CACHE/gomod" GOCACHE="$BILLOW_CACHE/gobuild" \
+    CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod \
+    go install -trimpath -ldflags "-s -w -X github.com/temporalio/cli/temporalcli.Version=$TEMPORAL_CLI_VERSION" \
+    "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION" \
+    || die "go install of the Temporal CLI failed (see above). It needs Go >= 1.25 and the Go module proxy."
+  info "built in $((SECONDS - t0)) s: $bin"
+  export TEMPORAL_CLI_PATH="$bin"
+}
+
+# Temporal's Java time-skipping test server from Maven Central, behind a wrapper that execs java.
+ensure_test_server() {
+  local dir="$BILLOW_CACHE/tts-$TEST_SERVER_VERSION" wrapper
+  wrapper="$dir/temporal-test-server"
+  if [ ! -x "$wrapper" ]; then
+    if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
+      if has_internet; then info "Java/Maven not found: the Temporal SDK will download its test server itself."; return; fi
+      die "The time-skipping test server needs Java >= 17 and Maven. Install them (apt-get install openjdk-17-jre-headless maven)."
+    fi
+    step "Fetching Temporal test server $TEST_SERVER_VERSION from Maven Central (first run only)"
+    mkdir -p "$dir"
+    sed "s/@VERSION@/$TEST_SERVER_VERSION/" scripts/test-server-pom.xml > "$dir/pom.xml"
+    local t0=$SECONDS
+    mvn -q -B -f "$dir/pom.xml" -Dmaven.repo.local="$BILLOW_CACHE/m2" dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$dir/lib" \
+      || die "Maven could not fetch io.temporal:temporal-test-server:$TEST_SERVER_VERSION (see above)."
+    # exec, so that the SDK's SIGKILL reaches the JVM itself; the port is the only argument.
+    cat > "$wrapper.tmp" <<WRAP
+#!/bin/sh
+exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx512m -cp "$dir/lib/*" io.temporal.testserver.TestServer "\$@"
+WRAP
+    chmod +x "$wrapper.tmp" && mv "$wrapper.tmp" "$wrapper"
+    info "fetched in $((SECONDS - t0)) s"
+    check_test_server_start "$wrapper"
+  fi
+  export TEMPORAL_TEST_SERVER_PATH="$wrapper"
+}
+
+# The SDK gives the test server 5 s to accept connections; refuse a machine where it is near that.
+check_test_server_start() {
+  local wrapper="$1" port=$((20000 + RANDOM % 20000)) t0 ms pid
+  t0=$(date +%s%N)
+  "$wrapper" "$port" >/dev/null 2>&1 & pid=$!
+  until (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    sleep 0.05
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    if [ "$ms" -gt 10000 ]; then kill -9 "$pid" 2>/dev/null; die "The test server did not start within 10 s."; fi
+  done
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  info "test server cold start: ${ms} ms (the SDK allows 5000 ms)"
+  [ "$ms" -le 3000 ] || die "The test server took ${ms} ms to start: too close to the SDK's 5 s limit. Free some CPU or use a faster JVM."
+}
+
+# Chromium for invoice PDFs (puppeteer-core drives the system browser).
+ensure_chromium() {
+  if [ -n "${CHROMIUM_PATH:-}" ]; then [ -x "$CHROMIUM_PATH" ] || die "CHROMIUM_PATH=$CHROMIUM_PATH is not executable."; return; fi
+  for c in /usr/bin/chromium /usr/bin/chromium-browser /usr/bin/google-chrome; do
+    if [ -x "$c" ]; then export CHROMIUM_PATH="$c"; return; fi
+  done
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    step "Installing Chromium from Debian's packages (first run only)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+      || die "apt-get install chromium failed."
+    export CHROMIUM_PATH=/usr/bin/chromium
+    return
+  fi
+  die "Chromium is needed for invoice PDFs. Install it (sudo apt-get install chromium) or set CHROMIUM_PATH."
+}
+
+ensure_all() {
+  ensure_node_modules
+  ensure_temporal_cli
+  ensure_test_server
+  ensure_chromium
+}
