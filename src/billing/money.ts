@@ -134,3 +134,9 @@ export function minCents(a: Cents, b: Cents): Cents {
 export function maxCents(a: Cents, b: Cents): Cents {
   return a > b ? a : b;
 }
+
+/** Plain decimal notation for JSON: never exponent notation, never "-0" ("0.012", "230", "0"). */
+export function toDecimalString(value: Decimal.Value): string {
+  const decimal = new Dec(value);
+  return decimal.isZero() ? '0' : decimal.toFixed();
+}
