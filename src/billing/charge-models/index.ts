@@ -66,9 +66,10 @@ export function priceCharge<M extends ChargeModelName>(
 
 /**
  * Prices one pay-in-advance event: amount(all events including it) − amount(all before it),
- * never below zero. With no event before, the "before" amount is zero rather than the model's
- * zero-usage price, so a first tier's flat is billed with the first event and the in-advance
- * fees of a period sum to the price of its whole usage. `details` describe the usage after it.
+ * never below zero. With nothing before (no event, no units carried over), the "before" amount
+ * is zero rather than the model's zero-usage price, so a first tier's flat is billed with the
+ * first event and a period's in-advance fees add up to the price of its whole usage. `details`
+ * describe the usage after the event.
  */
 export function priceInAdvanceEvent<M extends ChargeModelName>(
   model: M,
@@ -78,7 +79,8 @@ export function priceInAdvanceEvent<M extends ChargeModelName>(
 ): ChargeResult {
   if (!supportsPayInAdvance(model)) throw new RangeError(`A ${model} charge cannot be paid in advance`);
   const including = priceCharge(model, properties, after);
-  const excluding = before.eventsCount === 0 ? ZERO : priceCharge(model, properties, before).amount;
+  const nothingBefore = before.eventsCount === 0 && before.units.isZero();
+  const excluding = nothingBefore ? ZERO : priceCharge(model, properties, before).amount;
   const difference = including.amount.minus(excluding);
   const amount = difference.gt(0) ? difference : ZERO;
   return { amount, unitAmount: amountPerUnit(amount, after.units.minus(before.units)), details: including.details };

@@ -23,6 +23,12 @@ describe('pay-in-advance pricing: amount(with the event) − amount(without it)'
     expect(str(result.amount)).toBe('12'); // (1×10 + 2) − 0
   });
 
+  it('graduated: units carried over from earlier periods are priced before the first event', () => {
+    // A recurring metric starts the period at 10 units with no event yet: 110 − 102 = 8.
+    const result = priceInAdvanceEvent('graduated', GRADUATED, usage('10', { eventsCount: 0 }), usage('11', { eventsCount: 1 }));
+    expect(str(result.amount)).toBe('8');
+  });
+
   it('percentage with min/max: each event pays its own clamped fee', () => {
     const props = parseChargeProperties('percentage', { rate: '2.99', per_transaction_min_amount: '1.75', per_transaction_max_amount: '12' });
     const before = usage('90', { eventValues: decs([10, 80]), eventsCount: 2 });
