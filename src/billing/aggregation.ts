@@ -2,16 +2,7 @@
  * Reference event aggregation (DESIGN.md §5, reference/lago-api.md §2): the in-memory oracle the
  * SQL aggregation must match. The rules and invariants are in `aggregation/README.md`.
  */
-export type {
-  AggregationResult,
-  AggregationWindow,
-  EventSelection,
-  MetricDefinition,
-  ProratedResult,
-  ProrationOptions,
-  RoundingFunction,
-  SeatLine,
-} from './aggregation/types';
+export * from './aggregation/types';
 export { aggregate } from './aggregation/aggregate';
 export { proratedEventUnits, proratedUnits } from './aggregation/prorated';
 export { applyRounding, ceil5 } from './aggregation/rounding';
