@@ -17,7 +17,7 @@
  * Every day from the first billable day to the end is billed exactly once, and the charges windows
  * tile [startedAt, end] without gap or overlap.
  */
-import { addDays, daysInclusive, localDateOf, maxLocalDate, minLocalDate, startOfLocalDay, type LocalDate } from './calendar';
+import { addDays, daysInclusive, isLocalDate, localDateOf, maxLocalDate, minLocalDate, startOfLocalDay, type LocalDate } from './calendar';
 import {
   PeriodError,
   isPeriodStart,
@@ -98,6 +98,7 @@ export function isBillingDate(terms: SubscriptionTerms, date: LocalDate): boolea
  */
 export function nextBillingDate(terms: SubscriptionTerms, afterDate: LocalDate): LocalDate {
   const dates = datesOf(terms);
+  if (typeof afterDate !== 'string' || !isLocalDate(afterDate)) throw invalid(`Not a YYYY-MM-DD date: ${String(afterDate)}`);
   const from = maxLocalDate(afterDate, dates.start);
   const boundary = nextPeriodStart(dates.charges, from);
   const trialEnd = terms.payInAdvance && dates.firstBillable > from ? dates.firstBillable : null;
@@ -197,7 +198,6 @@ function advanceBaseFeeDueOn(terms: SubscriptionTerms, dates: SubscriptionDates,
   const startDate = maxLocalDate(period.startDate, dates.start);
   if (maxLocalDate(startDate, dates.firstBillable) !== date) return null;
   const endDate = dates.ending === null ? period.endDate : minLocalDate(period.endDate, dates.ending);
-  if (endDate < date) return null;
   const toMs = terms.endingAt === null ? period.toMs : Math.min(period.toMs, terms.endingAt);
   return baseFee(period, startDate, endDate, toMs, daysInclusive(date, endDate), terms.schedule.timezone);
 }

@@ -467,6 +467,7 @@ describe('helpers and validation', () => {
     expect(isBillingDate(t, '2027-01-01')).toBe(false); // before the start
     expect(isBillingDate(t, '2027-02-02')).toBe(false);
     expect(nextBillingDate(t, '2026-06-01')).toBe('2027-02-01');
+    expect(() => nextBillingDate(t, '')).toThrow(PeriodError);
     expect(() => invoiceScopeAt(t, '2027-02-02')).toThrow(expect.objectContaining({ code: 'not_a_billing_date' }));
     expect(() => invoiceScopeAt(t, '2027-01-01')).toThrow(expect.objectContaining({ code: 'not_a_billing_date' }));
   });
