@@ -11,7 +11,9 @@
  */
 import { Dec, toDecimalString as str } from '../money';
 import { amountPerUnit, HUNDRED, readAmount, readCount, readOptionalAmount, ZERO } from './fields';
-import type { ChargeModel, ChargeUsage, ErrorCollector, PercentageProperties, RawProperties } from './types';
+import type {
+  ChargeModel, ChargeUsage, ErrorCollector, PercentageDetails, PercentageProperties, RawProperties,
+} from './types';
 
 function readFreeUnitsPerEvents(raw: RawProperties, errors: ErrorCollector): number | null | undefined {
   const value = raw.free_units_per_events;
@@ -81,6 +83,48 @@ function clampedTotal(properties: PercentageProperties, events: readonly EventSp
   }, ZERO);
 }
 
+interface Fees extends Allowance {
+  paidUnits: Dec;
+  paidEvents: number;
+  fixed: Dec;
+  fixedTotal: Dec;
+  perUnitTotal: Dec;
+  unclamped: Dec;
+  amount: Dec;
+}
+
+function computeFees(properties: PercentageProperties, usage: ChargeUsage): Fees {
+  const fixed = properties.fixedAmount ?? ZERO;
+  const free = allowance(properties, usage);
+  const paidUnits = Dec.max(usage.units.minus(free.freeUnits), ZERO);
+  const paidEvents = Math.max(usage.eventsCount - free.freeEvents, 0);
+  const perUnitTotal = paidUnits.times(properties.rate).dividedBy(HUNDRED);
+  const fixedTotal = fixed.times(paidEvents);
+  const unclamped = perUnitTotal.plus(fixedTotal);
+  const hasBounds = properties.perTransactionMinAmount !== null || properties.perTransactionMaxAmount !== null;
+  const amount = hasBounds && free.events ? clampedTotal(properties, free.events, fixed) : unclamped;
+  return { ...free, paidUnits, paidEvents, fixed, fixedTotal, perUnitTotal, unclamped, amount };
+}
+
+function describeFees(properties: PercentageProperties, usage: ChargeUsage, fees: Fees): PercentageDetails {
+  const { perTransactionMinAmount: min, perTransactionMaxAmount: max } = properties;
+  return {
+    kind: 'percentage',
+    units: str(usage.units),
+    free_units: str(fees.freeUnits),
+    paid_units: str(fees.paidUnits),
+    free_events: fees.freeEvents,
+    paid_events: fees.paidEvents,
+    rate: str(properties.rate),
+    fixed_fee_unit_amount: str(fees.fixed),
+    fixed_fee_total_amount: str(fees.fixedTotal),
+    per_unit_total_amount: str(fees.perUnitTotal),
+    per_transaction_min_amount: min && str(min),
+    per_transaction_max_amount: max && str(max),
+    min_max_adjustment_total_amount: str(fees.amount.minus(fees.unclamped)),
+  };
+}
+
 export const percentage: ChargeModel<PercentageProperties> = {
   payInAdvance: true,
 
@@ -95,42 +139,16 @@ export const percentage: ChargeModel<PercentageProperties> = {
     const perTransactionMaxAmount = readOptionalAmount(raw, 'per_transaction_max_amount', 'invalid_amount', errors, true);
     checkMinBelowMax(perTransactionMinAmount, perTransactionMaxAmount, errors);
     if (!rate || fixedAmount === undefined || freeUnitsPerEvents === undefined) return undefined;
-    if (freeUnitsPerTotalAggregation === undefined) return undefined;
-    if (perTransactionMinAmount === undefined || perTransactionMaxAmount === undefined) return undefined;
+    if (freeUnitsPerTotalAggregation === undefined || perTransactionMinAmount === undefined) return undefined;
+    if (perTransactionMaxAmount === undefined) return undefined;
     return {
       rate, fixedAmount, freeUnitsPerEvents, freeUnitsPerTotalAggregation, perTransactionMinAmount, perTransactionMaxAmount,
     };
   },
 
   price(properties, usage) {
-    const { units } = usage;
-    const fixed = properties.fixedAmount ?? ZERO;
-    const { freeUnits, freeEvents, events } = allowance(properties, usage);
-    const paidUnits = Dec.max(units.minus(freeUnits), ZERO);
-    const paidEvents = Math.max(usage.eventsCount - freeEvents, 0);
-    const perUnitTotal = paidUnits.times(properties.rate).dividedBy(HUNDRED);
-    const fixedTotal = fixed.times(paidEvents);
-    const unclamped = perUnitTotal.plus(fixedTotal);
-    const hasBounds = properties.perTransactionMinAmount !== null || properties.perTransactionMaxAmount !== null;
-    const amount = hasBounds && events ? clampedTotal(properties, events, fixed) : unclamped;
-    return {
-      amount,
-      unitAmount: amountPerUnit(amount, units),
-      details: {
-        kind: 'percentage',
-        units: str(units),
-        free_units: str(freeUnits),
-        paid_units: str(paidUnits),
-        free_events: freeEvents,
-        paid_events: paidEvents,
-        rate: str(properties.rate),
-        fixed_fee_unit_amount: str(fixed),
-        fixed_fee_total_amount: str(fixedTotal),
-        per_unit_total_amount: str(perUnitTotal),
-        per_transaction_min_amount: properties.perTransactionMinAmount && str(properties.perTransactionMinAmount),
-        per_transaction_max_amount: properties.perTransactionMaxAmount && str(properties.perTransactionMaxAmount),
-        min_max_adjustment_total_amount: str(amount.minus(unclamped)),
-      },
-    };
+    const fees = computeFees(properties, usage);
+    const { amount } = fees;
+    return { amount, unitAmount: amountPerUnit(amount, usage.units), details: describeFees(properties, usage, fees) };
   },
 };
