@@ -10,6 +10,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.js', 'jest.config.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly' } },
+  },
+  {
     // The billing core is pure: no I/O, no clock, no Temporal/HTTP/SQL.
     files: ['src/billing/**/*.ts'],
     rules: {
@@ -25,7 +30,9 @@ export default tseslint.config(
     // Workflows are deterministic: time only through the workflow's own clock, dates via the billing core.
     files: ['src/workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['../activities/*', '../db/*', '../api/*', 'knex', 'pg', 'express', 'fs', 'node:*'], paths: [] }],
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['../activities', '../activities/*', '../db/*', '../api/*', '../services/*', 'knex', 'pg', 'express', 'fs', 'node:*'], allowTypeImports: true }],
+      }],
       'no-restricted-syntax': ['error',
         { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Workflows are deterministic.' },
       ],

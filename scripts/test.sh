@@ -3,4 +3,4 @@
 cd "$(dirname "$0")/.." && source scripts/lib.sh
 ensure_all
 step "Running the test suite"
-exec npx jest "$@"
+exec npx jest --coverage "$@"

@@ -1,0 +1,41 @@
+/** Configuration from environment variables, validated once at start with errors that name the fix. */
+import path from 'node:path';
+import os from 'node:os';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const schema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().url().optional(),
+  EMBEDDED_POSTGRES_PORT: port.default(5433),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('billow-subscriptions'),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  BILLOW_DATA_DIR: z.string().default(path.resolve(process.cwd(), '.data')),
+  BILLOW_CACHE: z.string().default(path.join(os.homedir(), '.cache', 'billow')),
+  BILLOW_API_KEY: z.string().min(16).optional(),
+  BILLOW_PUBLIC_URL: z.string().url().optional(),
+  BILLOW_DOCUMENTS_DIR: z.string().optional(),
+  CHROMIUM_PATH: z.string().optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof schema> & { documentsDir: string; publicUrl: string };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new Error(`Invalid configuration. Fix these environment variables:\n${problems}`);
+  }
+  const config = parsed.data;
+  return {
+    ...config,
+    documentsDir: config.BILLOW_DOCUMENTS_DIR ?? path.join(config.BILLOW_DATA_DIR, 'documents'),
+    publicUrl: config.BILLOW_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+  };
+}
