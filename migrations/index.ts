@@ -1,0 +1,18 @@
+/**
+ * The ordered list of migrations. Listed statically (rather than read from disk) so the same
+ * list runs under tsx, jest and the compiled build. Forward-only: append, never edit.
+ */
+import type { Knex } from 'knex';
+import * as core from './20261121_001_core';
+import * as invoices from './20261121_002_invoices';
+
+const migrations: Record<string, Knex.Migration> = {
+  '20261121_001_core': core,
+  '20261121_002_invoices': invoices,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};
