@@ -1,0 +1,43 @@
+/** Builds the Express app: JSON body limits, request ids, auth, Lago routes, Lago-shaped errors. */
+import express, { type Express } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from './context';
+import { authenticate } from './auth';
+import { renderErrors, unknownRoute } from './errors';
+import { plansRouter } from './routes/plans';
+import { customersRouter } from './routes/customers';
+import { subscriptionsRouter } from './routes/subscriptions';
+import { invoicesRouter } from './routes/invoices';
+import { logger } from '../runtime/logger';
+
+export function buildApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'extended');
+  app.use((req, res, next) => {
+    const requestId = String(req.headers['x-request-id'] ?? randomUUID());
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+    });
+    next();
+  });
+  app.get('/health', (_req, res) => {
+    res.json({ version: '0.1.0', github_url: 'https://github.com/billow/billow', message: 'Success' });
+  });
+  app.use(express.json({ limit: '1mb' }));
+
+  const api = express.Router();
+  api.use(authenticate(ctx.db));
+  api.use('/plans', plansRouter(ctx));
+  api.use('/customers', customersRouter(ctx));
+  api.use('/subscriptions', subscriptionsRouter(ctx));
+  api.use('/invoices', invoicesRouter(ctx));
+  app.use('/api/v1', api);
+
+  app.use(unknownRoute);
+  app.use(renderErrors);
+  return app;
+}

@@ -1,0 +1,37 @@
+/** Bearer API key authentication: every request is scoped to the key's organization. */
+import type { RequestHandler } from 'express';
+import type { Db } from '../db/knex';
+import { findOrganizationByApiKey, type OrganizationRow } from '../db/organizations';
+import { unauthorized } from './errors';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    organization?: OrganizationRow;
+  }
+}
+
+export function authenticate(db: Db): RequestHandler {
+  const cache = new Map<string, { organization: OrganizationRow; until: number }>();
+  return async (req, _res, next) => {
+    try {
+      const [scheme, key] = (req.headers.authorization ?? '').trim().split(/\s+/);
+      if (scheme?.toLowerCase() !== 'bearer' || !key) throw unauthorized();
+      const cached = cache.get(key);
+      let organization = cached && cached.until > Date.now() ? cached.organization : undefined;
+      if (!organization) {
+        organization = await findOrganizationByApiKey(db, key);
+        if (!organization) throw unauthorized();
+        cache.set(key, { organization, until: Date.now() + 5_000 });
+      }
+      req.organization = organization;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+export function organizationOf(req: { organization?: OrganizationRow }): OrganizationRow {
+  if (!req.organization) throw unauthorized();
+  return req.organization;
+}

@@ -1,0 +1,50 @@
+/** Lago's error bodies (reference §0) and the middleware that renders every error in that shape. */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { logger } from '../runtime/logger';
+
+export type ErrorDetails = Record<string, unknown>;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(String(body.error));
+  }
+}
+
+export const badRequest = (message: string) => new ApiError(400, { status: 400, error: `BadRequest: ${message}` });
+export const unauthorized = () => new ApiError(401, { status: 401, error: 'Unauthorized' });
+export const forbidden = (code: string) => new ApiError(403, { status: 403, error: 'Forbidden', code });
+export const notFound = (resource: string) => new ApiError(404, { status: 404, error: 'Not Found', code: `${resource}_not_found` });
+export const methodNotAllowed = (code: string) => new ApiError(405, { status: 405, error: 'Method Not Allowed', code });
+export const validationErrors = (details: ErrorDetails) =>
+  new ApiError(422, { status: 422, error: 'Unprocessable Entity', code: 'validation_errors', error_details: details });
+export const payloadTooLarge = () => new ApiError(413, { status: 413, error: 'Payload Too Large' });
+
+/** A single-field 422, the most common domain rejection. */
+export const invalidField = (field: string, code: string) => validationErrors({ [field]: [code] });
+
+export const unknownRoute: RequestHandler = (_req, _res, next) => next(notFound('resource'));
+
+export const renderErrors: ErrorRequestHandler = (err, req, res, _next) => {
+  if (err instanceof ApiError) {
+    res.status(err.status).json(err.body);
+    return;
+  }
+  const bodyParserError = err as { type?: string; status?: number };
+  if (bodyParserError.type === 'entity.parse.failed') {
+    res.status(400).json({ status: 400, error: 'BadRequest: the request body is not valid JSON' });
+    return;
+  }
+  if (bodyParserError.type === 'entity.too.large') {
+    res.status(413).json({ status: 413, error: 'Payload Too Large' });
+    return;
+  }
+  if (bodyParserError.status && bodyParserError.status >= 400 && bodyParserError.status < 500) {
+    res.status(bodyParserError.status).json({ status: bodyParserError.status, error: `BadRequest: ${(err as Error).message}` });
+    return;
+  }
+  logger.error({ err, requestId: req.headers['x-request-id'], path: req.path }, 'unhandled error');
+  res.status(500).json({ status: 500, error: 'Internal Server Error' });
+};
