@@ -1,0 +1,48 @@
+/** The API's handle on subscription workflows: start, describe, query (Temporal client). */
+import { Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { subscriptionWorkflowId } from '../workflows/ids';
+import type { SubscriptionWorkflowState, SubscriptionView } from '../workflows/messages';
+import { stateQuery } from '../workflows/messages';
+import { CUSTOMER_ID, PLAN_CODE, SUBSCRIPTION_STATUS } from '../workflows/search-attributes';
+
+export interface StartSubscriptionWorkflow {
+  state: SubscriptionWorkflowState;
+  externalId: string;
+  customerExternalId: string;
+  planCode: string;
+  status: string;
+}
+
+export interface SubscriptionWorkflows {
+  start(input: StartSubscriptionWorkflow): Promise<string>;
+  view(organizationId: string, externalId: string): Promise<SubscriptionView>;
+}
+
+export function temporalSubscriptionWorkflows(client: Client, options: { taskQueue: string; searchAttributes: boolean }): SubscriptionWorkflows {
+  return {
+    async start({ state, externalId, customerExternalId, planCode, status }) {
+      const workflowId = subscriptionWorkflowId(state.organizationId, externalId);
+      await client.workflow.start('subscriptionWorkflow', {
+        taskQueue: options.taskQueue,
+        workflowId,
+        args: [state],
+        // Creating the same subscription twice is harmless; a closed predecessor (terminated) may be replaced.
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: options.searchAttributes
+          ? new TypedSearchAttributes([
+              { key: CUSTOMER_ID, value: customerExternalId },
+              { key: PLAN_CODE, value: planCode },
+              { key: SUBSCRIPTION_STATUS, value: status },
+            ])
+          : undefined,
+        staticSummary: `Subscription ${externalId} (${planCode}) of customer ${customerExternalId}`,
+      });
+      return workflowId;
+    },
+    async view(organizationId, externalId) {
+      return client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).query(stateQuery);
+    },
+  };
+}
