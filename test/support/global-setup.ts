@@ -1,1 +1,56 @@
-export default async function globalSetup(): Promise<void> {}
+/**
+ * Once per `npm test`: a fresh PostgreSQL (embedded in a temporary folder, or the server at
+ * DATABASE_URL) with a migrated template database that each test file clones, and one workflow
+ * bundle shared by every worker in the run.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { createDb, migrate } from '../../src/db/knex';
+import { ensureDatabase, startEmbeddedPostgres } from '../../src/runtime/postgres';
+import { logger } from '../../src/runtime/logger';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export default async function globalSetup(): Promise<void> {
+  const runId = `${process.pid}_${Date.now().toString(36)}`;
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-test-'));
+  fs.chmodSync(workDir, 0o755);
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const postgres = await startEmbeddedPostgres({ dataDir: workDir, port: await freePort(), log: logger });
+    serverUrl = postgres.url;
+    (globalThis as Record<string, unknown>).__billowPostgres = postgres;
+  }
+  const template = `billow_template_${runId}`;
+  const templateUrl = await ensureDatabase(serverUrl, template);
+  const db = createDb(templateUrl);
+  await migrate(db);
+  await db.destroy();
+
+  const bundlePath = path.join(workDir, 'workflow-bundle.js');
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: silentLogger });
+  fs.writeFileSync(bundlePath, code);
+
+  process.env.BILLOW_TEST_SERVER_URL = serverUrl;
+  process.env.BILLOW_TEST_TEMPLATE = template;
+  process.env.BILLOW_TEST_RUN_ID = runId;
+  process.env.BILLOW_TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.BILLOW_TEST_WORK_DIR = workDir;
+}
+
+const silentLogger = {
+  log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {},
+  error: (message: string, meta?: unknown) => console.error(message, meta),
+};

@@ -1,0 +1,53 @@
+/** The invoicing activities alone: a retried or duplicated call never creates a second invoice. */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../src/activities';
+import { silentLogger } from '../support/temporal';
+import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
+import { insertPlan } from '../../src/db/plans';
+import { upsertCustomer } from '../../src/db/customers';
+import { insertSubscription } from '../../src/db/subscriptions';
+
+let database: TestDatabase;
+let subscriptionId: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const { db } = database;
+  const { organization } = await createTestOrganization(db, 'Idem Corp');
+  const plan = await insertPlan(db, organization.id, { code: 'm', name: 'Monthly', interval: 'monthly', amount_cents: 3100n, amount_currency: 'EUR', pay_in_advance: false });
+  const { customer } = await upsertCustomer(db, organization.id, 'cust', { currency: 'EUR', timezone: 'UTC' });
+  const subscription = await insertSubscription(db, {
+    organization_id: organization.id, customer_id: customer.id, plan_id: plan.id, external_id: 'sub', name: null,
+    status: 'active', billing_time: 'calendar', subscription_at: new Date('2027-01-01T00:00:00Z'), started_at: new Date('2027-01-01T00:00:00Z'),
+    trial_ended_at: null, ending_at: null, terminated_at: null, canceled_at: null, previous_subscription_id: null,
+    on_termination_credit_note: null, workflow_id: 'subscription/x/sub',
+  });
+  subscriptionId = subscription.id;
+});
+
+afterAll(async () => database?.drop());
+
+const activities = () => createActivities({ db: database.db });
+
+it('closing the same period twice leaves one invoice', async () => {
+  const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+  const first = await env.run(activities().closePeriod, { subscriptionId, billingDate: '2027-02-01' });
+  const retry = await env.run(activities().closePeriod, { subscriptionId, billingDate: '2027-02-01' });
+  expect(first).toMatchObject({ created: true });
+  expect(retry).toEqual({ ...(first as object), created: false });
+  const invoices = await database.db('invoices').where({ subscription_id: subscriptionId });
+  expect(invoices).toHaveLength(1);
+  // January is a whole calendar period in arrears: 3100 cents, one fee.
+  expect(invoices[0].total_amount_cents).toBe(3100n);
+  expect(await database.db('fees').where({ invoice_id: invoices[0].id })).toHaveLength(1);
+});
+
+it('concurrent duplicates of the next period also leave one invoice, and numbering stays gapless', async () => {
+  const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+  const results = (await Promise.all([1, 2, 3, 4].map(() => env.run(activities().closePeriod, { subscriptionId, billingDate: '2027-03-01' })))) as ({ invoiceId: string } | null)[];
+  expect(new Set(results.map((result) => result?.invoiceId)).size).toBe(1);
+  const invoices = await database.db('invoices').where({ subscription_id: subscriptionId }).orderBy('sequential_id');
+  expect(invoices.map((invoice) => invoice.sequential_id)).toEqual([1n, 2n]);
+  // February 2027 in arrears: a whole period, 3100.
+  expect(invoices[1].total_amount_cents).toBe(3100n);
+});

@@ -1,0 +1,117 @@
+/**
+ * The README's start command for real: embedded Postgres, the Temporal dev server, migrations,
+ * worker and API as child processes. A plan, a customer and a subscription go in over HTTP; the
+ * first invoice comes out and the subscription's workflow is visible through the Temporal client.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let child: ChildProcess | undefined;
+let output = '';
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-e2e-'));
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    child.kill('SIGKILL');
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}. Output so far:\n${output.slice(-4000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+it('npm start runs the whole product; a subscription made over HTTP is invoiced and its workflow is visible', async () => {
+  fs.chmodSync(dataDir, 0o755);
+  const [port, temporalPort, uiPort, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), EMBEDDED_POSTGRES_PORT: String(pgPort),
+    BILLOW_DATA_DIR: dataDir, LOG_LEVEL: 'warn',
+  };
+  delete env.DATABASE_URL;
+  delete env.TEMPORAL_ADDRESS;
+  delete env.BILLOW_API_KEY;
+  child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+
+  const apiKey = await waitFor('the start banner', async () => /API key\s+(\S+)/.exec(output)?.[1], 240_000);
+  expect(output).toContain(`http://127.0.0.1:${uiPort}`);
+  expect(output).toContain('curl -s -X POST');
+  const base = `http://127.0.0.1:${port}/api/v1`;
+  const call = async (method: string, route: string, body?: unknown) => {
+    const response = await fetch(`${base}${route}`, {
+      method,
+      headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+
+  expect((await fetch(`${base}/plans`)).status).toBe(401);
+  expect((await call('POST', '/plans', { plan: { name: 'Starter', code: 'starter', interval: 'monthly', amount_cents: 1900, amount_currency: 'USD', pay_in_advance: true } })).status).toBe(200);
+  expect((await call('POST', '/customers', { customer: { external_id: 'cus_1', currency: 'USD', timezone: 'UTC' } })).status).toBe(200);
+  const created = await call('POST', '/subscriptions', { subscription: { external_customer_id: 'cus_1', plan_code: 'starter', external_id: 'sub_1', billing_time: 'anniversary' } });
+  expect(created.status).toBe(200);
+  expect(created.body.subscription).toMatchObject({ external_id: 'sub_1', status: 'active', plan_code: 'starter' });
+
+  // An anniversary in-advance plan bills its first full month at once: 1900.
+  const invoice = await waitFor('the first invoice', async () => {
+    const list = await call('GET', '/invoices?external_customer_id=cus_1');
+    return list.body.invoices?.[0];
+  }, 60_000);
+  expect(invoice).toMatchObject({ total_amount_cents: 1900, sequential_id: 1, invoice_type: 'subscription', status: 'finalized' });
+
+  const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+  try {
+    const client = new Client({ connection });
+    const workflows = [];
+    for await (const execution of client.workflow.list({ query: `WorkflowType = 'subscriptionWorkflow'` })) workflows.push(execution);
+    expect(workflows.length).toBeGreaterThanOrEqual(1);
+    const description = await client.workflow.getHandle(workflows[0]!.workflowId).describe();
+    expect(description.status.name).toBe('RUNNING');
+    expect(description.workflowId).toMatch(/^subscription\/[0-9a-f-]+\/sub_1$/);
+    expect(description.typedSearchAttributes.getAll().map((pair) => pair.key.name)).toEqual(
+      expect.arrayContaining(['BillowCustomerId', 'BillowPlanCode', 'BillowSubscriptionStatus']),
+    );
+  } finally {
+    await connection.close();
+  }
+
+  // Ctrl-C stops every child process: the API, Temporal (gRPC and UI) and Postgres all stop listening.
+  process.kill(-child.pid!, 'SIGINT');
+  for (const closedPort of [port, temporalPort, uiPort, pgPort]) {
+    await waitFor(`port ${closedPort} to close`, async () => ((await isListening(closedPort)) ? undefined : true), 30_000);
+  }
+});
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,25 @@
+/** An Express app wired to a test database and a time-skipping Temporal, with a supertest agent. */
+import request from 'supertest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { buildApp } from '../../src/api/app';
+import type { Db } from '../../src/db/knex';
+import { temporalSubscriptionWorkflows } from '../../src/services/subscription-workflows';
+import { createTestOrganization } from './database';
+
+export async function createTestApi(db: Db, env: TestWorkflowEnvironment, taskQueue: string) {
+  const { organization, apiKey } = await createTestOrganization(db);
+  const app = buildApp({
+    db,
+    workflows: temporalSubscriptionWorkflows(env.client, { taskQueue, searchAttributes: false }),
+    clock: { now: () => env.currentTimeMs() },
+    publicUrl: 'http://billow.test',
+  });
+  const auth = { Authorization: `Bearer ${apiKey}` };
+  return {
+    app,
+    organization,
+    apiKey,
+    post: (path: string, body: unknown) => request(app).post(`/api/v1${path}`).set(auth).send(body as object),
+    get: (path: string) => request(app).get(`/api/v1${path}`).set(auth),
+  };
+}
