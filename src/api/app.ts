@@ -4,10 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context';
 import { authenticate } from './auth';
 import { renderErrors, unknownRoute } from './errors';
-import { plansRouter } from './routes/plans';
-import { customersRouter } from './routes/customers';
-import { subscriptionsRouter } from './routes/subscriptions';
-import { invoicesRouter } from './routes/invoices';
+import { resourceRouters } from './routes';
 import { logger } from '../runtime/logger';
 
 export function buildApp(ctx: AppContext): Express {
@@ -31,10 +28,7 @@ export function buildApp(ctx: AppContext): Express {
 
   const api = express.Router();
   api.use(authenticate(ctx.db));
-  api.use('/plans', plansRouter(ctx));
-  api.use('/customers', customersRouter(ctx));
-  api.use('/subscriptions', subscriptionsRouter(ctx));
-  api.use('/invoices', invoicesRouter(ctx));
+  for (const [path, build] of resourceRouters) api.use(path, build(ctx));
   app.use('/api/v1', api);
 
   app.use(unknownRoute);

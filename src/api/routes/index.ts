@@ -1,0 +1,14 @@
+/** Every `/api/v1` resource and the router that serves it: one line per resource. */
+import type { Router } from 'express';
+import type { AppContext } from '../context';
+import { plansRouter } from './plans';
+import { customersRouter } from './customers';
+import { subscriptionsRouter } from './subscriptions';
+import { invoicesRouter } from './invoices';
+
+export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
+  ['/plans', plansRouter],
+  ['/customers', customersRouter],
+  ['/subscriptions', subscriptionsRouter],
+  ['/invoices', invoicesRouter],
+];
