@@ -3,7 +3,7 @@ import { Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@tempor
 import { TypedSearchAttributes } from '@temporalio/common';
 import { subscriptionWorkflowId } from '../workflows/ids';
 import type { SubscriptionWorkflowState, SubscriptionView } from '../workflows/messages';
-import { stateQuery } from '../workflows/messages';
+import { stateQuery, usageSignal } from '../workflows/messages';
 import { CUSTOMER_ID, PLAN_CODE, SUBSCRIPTION_STATUS } from '../workflows/search-attributes';
 
 export interface StartSubscriptionWorkflow {
@@ -14,9 +14,19 @@ export interface StartSubscriptionWorkflow {
   status: string;
 }
 
+/** An event the subscription's workflow must hear about (a seat change, a pay-in-advance charge). */
+export interface UsageNotification {
+  transactionId: string;
+  code: string;
+  /** Epoch milliseconds. */
+  timestamp: number;
+}
+
 export interface SubscriptionWorkflows {
   start(input: StartSubscriptionWorkflow): Promise<string>;
   view(organizationId: string, externalId: string): Promise<SubscriptionView>;
+  /** Signals the workflow of the active subscription `externalId` about stored events. */
+  notifyUsage(organizationId: string, externalId: string, events: UsageNotification[]): Promise<void>;
 }
 
 export function temporalSubscriptionWorkflows(client: Client, options: { taskQueue: string; searchAttributes: boolean }): SubscriptionWorkflows {
@@ -43,6 +53,10 @@ export function temporalSubscriptionWorkflows(client: Client, options: { taskQue
     },
     async view(organizationId, externalId) {
       return client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).query(stateQuery);
+    },
+    async notifyUsage(organizationId, externalId, events) {
+      if (events.length === 0) return;
+      await client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).signal(usageSignal, { events });
     },
   };
 }

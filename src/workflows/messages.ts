@@ -1,5 +1,5 @@
 /** Signals, updates and queries of the subscription workflow, shared by workflow and client. */
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { LocalDate } from '../billing/calendar';
 import type { SubscriptionTerms } from '../billing/periods';
 
@@ -23,3 +23,10 @@ export interface SubscriptionView {
 }
 
 export const stateQuery = defineQuery<SubscriptionView>('subscriptionState');
+
+/** Stored events the workflow cares about (seats, pay-in-advance charges): ids and instants only. */
+export interface UsageSignal {
+  events: { transactionId: string; code: string; timestamp: number }[];
+}
+
+export const usageSignal = defineSignal<[UsageSignal]>('usageRecorded');
