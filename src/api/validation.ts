@@ -5,7 +5,10 @@ import { badRequest, validationErrors } from './errors';
 /** Lago's machine codes for zod's issue kinds. */
 function codeFor(issue: z.core.$ZodIssue): string {
   if (issue.code === 'custom' && typeof issue.params?.code === 'string') return issue.params.code;
-  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) return 'value_is_mandatory';
+  const input = (issue as { input?: unknown }).input;
+  if (issue.code === 'invalid_type' && (input === undefined || input === null)) return 'value_is_mandatory';
+  // A blank required string is a presence failure in Lago, not a range one.
+  if (issue.code === 'too_small' && issue.origin === 'string' && Number(issue.minimum) === 1) return 'value_is_mandatory';
   if (issue.code === 'too_small' || issue.code === 'too_big') return 'value_is_out_of_range';
   return 'value_is_invalid';
 }
@@ -31,7 +34,8 @@ export function parseEnvelope<T extends z.ZodType>(body: unknown, root: string, 
 }
 
 export function parseInput<T extends z.ZodType>(input: unknown, schema: T): z.infer<T> {
-  const parsed = schema.safeParse(input);
+  // reportInput: tells a missing value (value_is_mandatory) from a wrong one (value_is_invalid).
+  const parsed = schema.safeParse(input, { reportInput: true });
   if (!parsed.success) throw validationErrors(fieldErrors(parsed.error));
   return parsed.data;
 }
