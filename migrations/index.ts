@@ -5,10 +5,12 @@
 import type { Knex } from 'knex';
 import * as core from './20261121_001_core';
 import * as invoices from './20261121_002_invoices';
+import * as catalog from './20261121_003_catalog';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core': core,
   '20261121_002_invoices': invoices,
+  '20261121_003_catalog': catalog,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
