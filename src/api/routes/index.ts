@@ -5,10 +5,12 @@ import { plansRouter } from './plans';
 import { customersRouter } from './customers';
 import { subscriptionsRouter } from './subscriptions';
 import { invoicesRouter } from './invoices';
+import { eventsRouter } from './events';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
   ['/customers', customersRouter],
   ['/subscriptions', subscriptionsRouter],
   ['/invoices', invoicesRouter],
+  ['/events', eventsRouter],
 ];
