@@ -6,7 +6,7 @@ import { badRequest, validationErrors } from './errors';
 function codeFor(issue: z.core.$ZodIssue): string {
   if (issue.code === 'custom' && typeof issue.params?.code === 'string') return issue.params.code;
   const input = (issue as { input?: unknown }).input;
-  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && (input === undefined || input === null)) return 'value_is_mandatory';
+  if (['invalid_type', 'invalid_value', 'invalid_union'].includes(issue.code) && (input === undefined || input === null)) return 'value_is_mandatory';
   // A blank required string is a presence failure in Lago, not a range one.
   if (issue.code === 'too_small' && issue.origin === 'string' && Number(issue.minimum) === 1) return 'value_is_mandatory';
   if (issue.code === 'too_small' || issue.code === 'too_big') return 'value_is_out_of_range';

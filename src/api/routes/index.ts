@@ -6,6 +6,8 @@ import { customersRouter } from './customers';
 import { subscriptionsRouter } from './subscriptions';
 import { invoicesRouter } from './invoices';
 import { eventsRouter } from './events';
+import { billableMetricsRouter } from './billable-metrics';
+import { taxesRouter } from './taxes';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
@@ -13,4 +15,6 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/subscriptions', subscriptionsRouter],
   ['/invoices', invoicesRouter],
   ['/events', eventsRouter],
+  ['/billable_metrics', billableMetricsRouter],
+  ['/taxes', taxesRouter],
 ];

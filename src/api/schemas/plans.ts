@@ -1,16 +1,59 @@
 import { z } from 'zod';
+import { CHARGE_MODELS } from '../../billing/types';
 import { amountCents, code, currency, interval, optionalText } from './common';
 
-export const createPlanSchema = z.object({
-  name: z.string().trim().min(1),
+const chargeFilterSchema = z.object({
+  invoice_display_name: optionalText,
+  /** Validated against the charge model by the service (parseChargeProperties). */
+  properties: z.unknown(),
+  /** Metric filter key → the values this filter matches. */
+  values: z.record(z.string().min(1).max(255), z.array(z.string().min(1).max(255)).min(1).max(1000)),
+});
+
+/**
+ * A charge as sent in a plan. On create, billable_metric_id and charge_model are required (the
+ * service says so per index); on update an entry with `id` keeps what it does not send.
+ */
+export const chargeSchema = z.object({
+  id: z.string().max(255).nullish(),
+  billable_metric_id: z.string().max(255).nullish(),
+  charge_model: z.enum(CHARGE_MODELS as [string, ...string[]]).nullish(),
+  code: code.nullish(),
+  pay_in_advance: z.boolean().nullish(),
+  invoiceable: z.boolean().nullish(),
+  prorated: z.boolean().nullish(),
+  min_amount_cents: amountCents.nullish(),
+  regroup_paid_fees: z.enum(['invoice']).nullish(),
+  invoice_display_name: optionalText,
+  properties: z.unknown(),
+  filters: z.array(chargeFilterSchema).max(100).nullish(),
+  tax_codes: z.array(code).nullish(),
+  /** Premium in Lago and not supported by Billow: anything but null is refused (403). */
+  applied_pricing_unit: z.unknown(),
+});
+export type ChargeInput = z.infer<typeof chargeSchema>;
+
+const fields = {
+  name: z.string().trim().min(1).max(255),
   code,
   interval,
   amount_cents: amountCents,
   amount_currency: currency,
   pay_in_advance: z.boolean(),
-  trial_period: z.number().min(0).nullish(),
+  trial_period: z.number().min(0).max(36_500).nullish(),
   bill_charges_monthly: z.boolean().nullish(),
   invoice_display_name: optionalText,
   description: optionalText,
-});
+  tax_codes: z.array(code).nullish(),
+  metadata: z.record(z.string().max(255), z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()])).nullish(),
+  charges: z.array(chargeSchema).max(500).nullish(),
+  /** Premium features Billow does not bill: refused (403 feature_unavailable) unless empty. */
+  usage_thresholds: z.unknown(),
+  minimum_commitment: z.unknown(),
+  fixed_charges: z.unknown(),
+};
+
+export const createPlanSchema = z.object(fields);
+export const updatePlanSchema = z.object({ ...fields, cascade_updates: z.boolean().nullish() }).partial();
 export type CreatePlanInput = z.infer<typeof createPlanSchema>;
+export type UpdatePlanInput = z.infer<typeof updatePlanSchema>;

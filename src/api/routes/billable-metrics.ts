@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import type { AppContext } from '../context';
+import { organizationOf } from '../auth';
+import { handle } from '../handler';
+import { parseEnvelope } from '../validation';
+import { createBillableMetricSchema, updateBillableMetricSchema } from '../schemas/billable-metrics';
+import { serializeBillableMetric } from '../serializers/billable-metric';
+import {
+  createBillableMetric,
+  deleteBillableMetricByCode,
+  getBillableMetric,
+  updateBillableMetricByCode,
+} from '../../services/billable-metrics';
+import { liveBillableMetrics, type BillableMetricRow } from '../../db/billable-metrics';
+import { pageFrom, paginate } from '../pagination';
+
+export function billableMetricsRouter({ db }: AppContext): Router {
+  const router = Router();
+  router.post('/', handle(async (req, res) => {
+    const input = parseEnvelope(req.body, 'billable_metric', createBillableMetricSchema);
+    res.json({ billable_metric: serializeBillableMetric(await createBillableMetric(db, organizationOf(req).id, input)) });
+  }));
+  router.put('/:code', handle(async (req, res) => {
+    const input = parseEnvelope(req.body, 'billable_metric', updateBillableMetricSchema);
+    const metric = await updateBillableMetricByCode(db, organizationOf(req).id, String(req.params.code), input);
+    res.json({ billable_metric: serializeBillableMetric(metric) });
+  }));
+  router.get('/:code', handle(async (req, res) => {
+    res.json({ billable_metric: serializeBillableMetric(await getBillableMetric(db, organizationOf(req).id, String(req.params.code))) });
+  }));
+  router.get('/', handle(async (req, res) => {
+    const query = liveBillableMetrics(db, organizationOf(req).id).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]);
+    const { rows, meta } = await paginate<BillableMetricRow>(query, pageFrom(req.query));
+    res.json({ billable_metrics: rows.map(serializeBillableMetric), meta });
+  }));
+  router.delete('/:code', handle(async (req, res) => {
+    res.json({ billable_metric: serializeBillableMetric(await deleteBillableMetricByCode(db, organizationOf(req).id, String(req.params.code))) });
+  }));
+  return router;
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { AGGREGATION_TYPES } from '../../billing/types';
+import { code, optionalText } from './common';
+
+/** The six aggregations Billow computes, plus the legacy seat aggregation (DESIGN.md §5). */
+export const LEGACY_RECURRING_COUNT = 'recurring_count_agg';
+const aggregationType = z.enum([LEGACY_RECURRING_COUNT, ...AGGREGATION_TYPES] as [string, ...string[]]);
+
+const filter = z.object({
+  key: z.string().trim().min(1).max(255),
+  values: z.array(z.string().min(1).max(255)).min(1).max(1000),
+});
+
+const fields = {
+  name: z.string().trim().min(1).max(255),
+  code,
+  description: optionalText,
+  aggregation_type: aggregationType,
+  field_name: z.string().trim().min(1).max(255).nullish(),
+  recurring: z.boolean().nullish(),
+  weighted_interval: z.enum(['seconds']).nullish(),
+  rounding_function: z.enum(['round', 'ceil', 'floor']).nullish(),
+  rounding_precision: z.number().int().min(-15).max(15).nullish(),
+  expression: optionalText,
+  filters: z.array(filter).max(100).nullish(),
+};
+
+export const createBillableMetricSchema = z.object(fields);
+export const updateBillableMetricSchema = z.object(fields).partial();
+export type CreateBillableMetricInput = z.infer<typeof createBillableMetricSchema>;
+export type UpdateBillableMetricInput = z.infer<typeof updateBillableMetricSchema>;
