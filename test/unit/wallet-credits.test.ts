@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { Dec } from '../../src/billing/money';
+import { centsToCredits, creditPriceCents, CreditsError, creditsToCents, parseCreditAmount, planDraws } from '../../src/billing/wallet-credits';
+
+describe('credits and cents', () => {
+  it('prices credits at rate × subunit, rounded once', () => {
+    // 10 credits × 1.5 EUR × 100 = 1500 cents; 15 credits → 2250.
+    expect(creditsToCents(new Dec(10), new Dec('1.5'), 'EUR')).toBe(1500n);
+    expect(creditsToCents(new Dec(15), new Dec('1.5'), 'EUR')).toBe(2250n);
+    // 0.333 × 1.5 × 100 = 49.95 → 50 (half away from zero).
+    expect(creditsToCents(new Dec('0.333'), new Dec('1.5'), 'EUR')).toBe(50n);
+    // JPY has no minor unit: 3 credits × 99.5 JPY = 298.5 → 299.
+    expect(creditsToCents(new Dec(3), new Dec('99.5'), 'JPY')).toBe(299n);
+    // KWD has 3: 2 credits × 1.2345 KWD = 2469 fils.
+    expect(creditsToCents(new Dec(2), new Dec('1.2345'), 'KWD')).toBe(2469n);
+  });
+
+  it('turns cents back into credits with 5 decimals', () => {
+    // 1250 / 150 = 8.333333… → 8.33333; 1000 / 150 = 6.666666… → 6.66667.
+    expect(centsToCredits(1250n, new Dec('1.5'), 'EUR').toFixed()).toBe('8.33333');
+    expect(centsToCredits(1000n, new Dec('1.5'), 'EUR').toFixed()).toBe('6.66667');
+    expect(centsToCredits(2250n, new Dec('1.5'), 'EUR').toFixed()).toBe('15');
+    expect(creditPriceCents(new Dec('1.5'), 'EUR').toFixed()).toBe('150');
+  });
+
+  it('refuses negative amounts and non-positive rates', () => {
+    expect(() => creditsToCents(new Dec(-1), new Dec(1), 'EUR')).toThrow(RangeError);
+    expect(() => centsToCredits(-1n, new Dec(1), 'EUR')).toThrow(RangeError);
+    expect(() => creditPriceCents(new Dec(0), 'EUR')).toThrow(RangeError);
+  });
+
+  it('parses credit amounts strictly', () => {
+    expect(parseCreditAmount('10').toFixed()).toBe('10');
+    expect(parseCreditAmount(' 2.5 ').toFixed()).toBe('2.5');
+    expect(parseCreditAmount(7.25).toFixed()).toBe('7.25');
+    for (const bad of ['-1', '1e3', 'abc', '', '1.123456', null, true, Number.NaN]) {
+      expect(() => parseCreditAmount(bad)).toThrow(CreditsError);
+    }
+    expect(parseCreditAmount('1.123456789', 15).toFixed()).toBe('1.123456789');
+  });
+});
+
+describe('planDraws', () => {
+  it('draws in order until the amount is met', () => {
+    // 1000 from [300, 2250]: 300 from the first, 700 from the second.
+    expect(planDraws(1000n, [{ id: 'a', balanceCents: 300n }, { id: 'b', balanceCents: 2250n }])).toEqual([
+      { id: 'a', amountCents: 300n },
+      { id: 'b', amountCents: 700n },
+    ]);
+    expect(planDraws(0n, [{ id: 'a', balanceCents: 300n }])).toEqual([]);
+    expect(planDraws(500n, [{ id: 'a', balanceCents: 0n }, { id: 'b', balanceCents: 100n }])).toEqual([{ id: 'b', amountCents: 100n }]);
+    expect(() => planDraws(-1n, [])).toThrow(RangeError);
+    expect(() => planDraws(1n, [{ id: 'a', balanceCents: -1n }])).toThrow(RangeError);
+  });
+
+  it('never draws more than asked nor more than held', () => {
+    fc.assert(fc.property(
+      fc.bigInt({ min: 0n, max: 10n ** 12n }),
+      fc.array(fc.bigInt({ min: 0n, max: 10n ** 9n }), { maxLength: 8 }),
+      (amount, balances) => {
+        const draws = planDraws(amount, balances.map((balanceCents, i) => ({ id: String(i), balanceCents })));
+        const total = draws.reduce((sum, d) => sum + d.amountCents, 0n);
+        const held = balances.reduce((sum, b) => sum + b, 0n);
+        expect(total).toBe(amount < held ? amount : held);
+        for (const draw of draws) {
+          expect(draw.amountCents).toBeGreaterThan(0n);
+          expect(draw.amountCents).toBeLessThanOrEqual(balances[Number(draw.id)]!);
+        }
+      },
+    ));
+  });
+});
