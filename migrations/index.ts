@@ -6,17 +6,20 @@ import type { Knex } from 'knex';
 import * as core from './20261121_001_core';
 import * as invoices from './20261121_002_invoices';
 import * as catalog from './20261121_003_catalog';
+import * as documentsWebhooks from './20261121_006_documents_webhooks';
 import * as money from './20261121_005_money';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core': core,
   '20261121_002_invoices': invoices,
   '20261121_003_catalog': catalog,
+  '20261121_006_documents_webhooks': documentsWebhooks,
   '20261121_005_money': money,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
-  getMigrations: async () => Object.keys(migrations),
+  // Sorted by name, so a migration registered out of order still runs in order.
+  getMigrations: async () => Object.keys(migrations).sort(),
   getMigrationName: (name) => name,
   getMigration: async (name) => migrations[name]!,
 };
