@@ -6,15 +6,15 @@ import type { Knex } from 'knex';
 import * as core from './20261121_001_core';
 import * as invoices from './20261121_002_invoices';
 import * as catalog from './20261121_003_catalog';
-import * as documentsWebhooks from './20261121_006_documents_webhooks';
 import * as money from './20261121_005_money';
+import * as documentsWebhooks from './20261121_006_documents_webhooks';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core': core,
   '20261121_002_invoices': invoices,
   '20261121_003_catalog': catalog,
-  '20261121_006_documents_webhooks': documentsWebhooks,
   '20261121_005_money': money,
+  '20261121_006_documents_webhooks': documentsWebhooks,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
