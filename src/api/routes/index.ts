@@ -8,6 +8,7 @@ import { invoicesRouter } from './invoices';
 import { eventsRouter } from './events';
 import { billableMetricsRouter } from './billable-metrics';
 import { taxesRouter } from './taxes';
+import { addOnsRouter } from './add-ons';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
@@ -17,4 +18,5 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/events', eventsRouter],
   ['/billable_metrics', billableMetricsRouter],
   ['/taxes', taxesRouter],
+  ['/add_ons', addOnsRouter],
 ];

@@ -1,0 +1,44 @@
+/** Add-ons: one-off charges billed through one-off invoices, looked up by code (live ones only). */
+import type { Knex } from 'knex';
+import type { Db } from './knex';
+
+type Conn = Db | Knex.Transaction;
+
+export interface AddOnRow {
+  id: string;
+  organization_id: string;
+  code: string;
+  name: string;
+  invoice_display_name: string | null;
+  description: string | null;
+  amount_cents: bigint;
+  amount_currency: string;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+export type AddOnFields = Pick<AddOnRow, 'code' | 'name' | 'invoice_display_name' | 'description' | 'amount_cents' | 'amount_currency'>;
+
+export function liveAddOns(db: Conn, organizationId: string) {
+  return db<AddOnRow>('add_ons').where({ organization_id: organizationId }).whereNull('deleted_at');
+}
+
+export async function findAddOnByCode(db: Conn, organizationId: string, code: string): Promise<AddOnRow | undefined> {
+  return liveAddOns(db, organizationId).where({ code }).first();
+}
+
+export async function insertAddOn(db: Conn, organizationId: string, fields: AddOnFields): Promise<AddOnRow> {
+  const [row] = await db<AddOnRow>('add_ons').insert({ ...fields, organization_id: organizationId } as never).returning('*');
+  return row!;
+}
+
+export async function updateAddOn(db: Conn, id: string, fields: Partial<AddOnFields>): Promise<AddOnRow> {
+  const [row] = await db<AddOnRow>('add_ons').where({ id }).update({ ...fields, updated_at: db.fn.now() } as never).returning('*');
+  return row!;
+}
+
+export async function softDeleteAddOn(db: Conn, id: string): Promise<AddOnRow> {
+  const [row] = await db<AddOnRow>('add_ons').where({ id }).update({ deleted_at: db.fn.now(), updated_at: db.fn.now() } as never).returning('*');
+  return row!;
+}
