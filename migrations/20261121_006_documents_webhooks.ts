@@ -9,6 +9,10 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('organizations', (t) => {
     t.text('document_paper_size');
   });
+  // Where a credit note's PDF is stored (invoices.file_path has existed since 002).
+  await knex.schema.alterTable('credit_notes', (t) => {
+    t.text('file_path');
+  });
 
   await knex.schema.createTable('webhook_endpoints', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));

@@ -4,6 +4,8 @@
  */
 import type { Db } from '../db/knex';
 import { invoicingActivities } from './invoicing';
+import { documentActivities } from './documents';
+import { webhookActivities } from './webhooks';
 
 export interface ActivityDeps {
   db: Db;
@@ -12,6 +14,8 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...invoicingActivities(deps),
+    ...documentActivities(deps),
+    ...webhookActivities(deps),
   };
 }
 

@@ -2,10 +2,13 @@
 import type { Db } from '../db/knex';
 import type { Clock } from '../runtime/clock';
 import type { SubscriptionWorkflows } from '../services/subscription-workflows';
+import type { DocumentServices } from '../documents';
 
 export interface AppContext {
   db: Db;
   workflows: SubscriptionWorkflows;
   clock: Clock;
   publicUrl: string;
+  /** PDF rendering and storage; the process default (from the configuration) when absent. */
+  documents?: DocumentServices;
 }

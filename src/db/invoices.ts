@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import type { Db } from './knex';
 import { nextSequenceValue } from './counters';
 import { formatInvoiceNumber } from '../billing/numbering';
+import { recordInvoiceIssued } from '../webhooks/invoice-events';
 
 export interface InvoiceRow {
   id: string;
@@ -127,6 +128,7 @@ export async function insertInvoiceOnce(
         })),
       );
     }
+    await recordInvoiceIssued(trx, invoice!); // webhook outbox: invoice.created, in this transaction
     return { invoice: invoice!, created: true };
   });
 }

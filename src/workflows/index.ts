@@ -1,2 +1,4 @@
 /** The workflows the worker registers. */
 export { subscriptionWorkflow } from './subscription';
+export { webhookWorkflow } from './webhook';
+export { documentWorkflow } from './document';

@@ -5,6 +5,9 @@ import { plansRouter } from './plans';
 import { customersRouter } from './customers';
 import { subscriptionsRouter } from './subscriptions';
 import { invoicesRouter } from './invoices';
+import { invoiceDocumentsRouter } from './invoice-documents';
+import { webhookEndpointsRouter } from './webhook-endpoints';
+import { webhooksRouter } from './webhooks';
 import { eventsRouter } from './events';
 import { billableMetricsRouter } from './billable-metrics';
 import { taxesRouter } from './taxes';
@@ -15,6 +18,9 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/customers', customersRouter],
   ['/subscriptions', subscriptionsRouter],
   ['/invoices', invoicesRouter],
+  ['/invoices', invoiceDocumentsRouter],
+  ['/webhook_endpoints', webhookEndpointsRouter],
+  ['/webhooks', webhooksRouter],
   ['/events', eventsRouter],
   ['/billable_metrics', billableMetricsRouter],
   ['/taxes', taxesRouter],

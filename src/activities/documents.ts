@@ -1,0 +1,34 @@
+/** Activities that render documents. Idempotent by document: the file has a fixed key. */
+import { ApplicationFailure, log } from '@temporalio/activity';
+import type { DocumentType } from '../workflows/webhook-ids';
+import { defaultDocumentServices } from '../documents';
+import { DocumentError, generateInvoicePdf } from '../documents/invoice-pdf';
+import type { Db } from '../db/knex';
+import type { DocumentServices } from '../documents';
+
+export interface DocumentActivityDeps {
+  db: Db;
+  /** Renderer and store; the process default (from the configuration) when absent. */
+  documents?: DocumentServices;
+}
+
+export function documentActivities(deps: DocumentActivityDeps) {
+  const services = () => deps.documents ?? defaultDocumentServices();
+  return {
+    /** Renders and stores the PDF of a finalized invoice or credit note; drafts are skipped. */
+    async generateDocument(input: { organizationId: string; documentType: DocumentType; id: string }): Promise<{ filePath: string | null; skipped?: string }> {
+      if (input.documentType !== 'invoice') {
+        throw ApplicationFailure.nonRetryable(`Documents of type ${input.documentType} are not rendered yet`, 'UnsupportedDocument');
+      }
+      try {
+        const result = await generateInvoicePdf(deps.db, services(), { organizationId: input.organizationId, invoiceId: input.id });
+        log.info('invoice document', { ...result });
+        return { filePath: result.filePath };
+      } catch (error) {
+        if (error instanceof DocumentError && error.code === 'is_draft') return { filePath: null, skipped: 'draft' };
+        if (error instanceof DocumentError) throw ApplicationFailure.nonRetryable(error.message, 'DocumentError');
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Webhook signatures (reference §8): `hmac` = base64(HMAC-SHA256(organization.hmac_key, body));
+ * `jwt` = an RS256 JWT whose claims are `{ data: body, iss: public URL }`, signed with the
+ * instance's RSA key. The key pair is generated once per installation and kept in
+ * `instance_keys`, so the API and every worker sign and publish the same key.
+ */
+import { createHmac, createSign, generateKeyPairSync } from 'node:crypto';
+import type { Db } from '../db/knex';
+
+const KEY_NAME = 'webhooks_rsa';
+
+export interface SigningKey {
+  privateKey: string;
+  publicKey: string;
+}
+
+let cached: Promise<SigningKey> | null = null;
+let cachedFor: Db | null = null;
+
+/** The instance's RSA key pair, created on first use (race-safe: the first insert wins). */
+export function webhookSigningKey(db: Db): Promise<SigningKey> {
+  if (!cached || cachedFor !== db) {
+    cachedFor = db;
+    cached = loadOrCreateKey(db).catch((error) => {
+      cached = null;
+      throw error;
+    });
+  }
+  return cached;
+}
+
+async function loadOrCreateKey(db: Db): Promise<SigningKey> {
+  const existing = await db('instance_keys').where({ name: KEY_NAME }).first<{ private_key: string; public_key: string } | undefined>();
+  if (existing) return { privateKey: existing.private_key, publicKey: existing.public_key };
+  const pair = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  await db('instance_keys').insert({ name: KEY_NAME, private_key: pair.privateKey, public_key: pair.publicKey }).onConflict('name').ignore();
+  const stored = await db('instance_keys').where({ name: KEY_NAME }).first<{ private_key: string; public_key: string }>();
+  return { privateKey: stored.private_key, publicKey: stored.public_key };
+}
+
+/** What `GET /webhooks/json_public_key` publishes: the PEM, base64-encoded. */
+export function publicKeyBase64(key: SigningKey): string {
+  return Buffer.from(key.publicKey).toString('base64');
+}
+
+export function hmacSignature(hmacKey: string, body: string): string {
+  return createHmac('sha256', hmacKey).update(body).digest('base64');
+}
+
+const base64url = (input: string | Buffer) => Buffer.from(input).toString('base64url');
+
+export function jwtSignature(privateKey: string, body: string, issuer: string): string {
+  const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }));
+  const claims = base64url(JSON.stringify({ data: body, iss: issuer }));
+  const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(privateKey);
+  return `${header}.${claims}.${base64url(signature)}`;
+}

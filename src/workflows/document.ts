@@ -1,0 +1,24 @@
+/**
+ * Renders a finalized invoice's (or credit note's) PDF once it is committed. The activity stores
+ * the file, sets its path and records the `*.generated` webhook in one transaction; a browser
+ * crash or a full disk is retried with backoff for a day.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { BillingActivities } from '../activities';
+import type { DocumentType } from './webhook-ids';
+
+export interface DocumentWorkflowInput {
+  organizationId: string;
+  documentType: DocumentType;
+  id: string;
+}
+
+const { generateDocument } = proxyActivities<BillingActivities>({
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['DocumentError'] },
+});
+
+export async function documentWorkflow(input: DocumentWorkflowInput): Promise<void> {
+  await generateDocument(input);
+}

@@ -1,0 +1,44 @@
+/**
+ * Delivers one webhook event to each subscribed endpoint. Each delivery is one activity that
+ * Temporal retries with a long exponential backoff (30 s, 1 min, 2 min, … capped at 1 h, for
+ * 3 days), so a receiver that is down over a weekend still gets its events. When the last attempt
+ * fails, the delivery is marked failed (retry it by hand: POST /api/v1/webhooks/:id/retry).
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { BillingActivities } from '../activities';
+
+export interface WebhookWorkflowInput {
+  organizationId: string;
+  eventId: string;
+  webhookIds: string[];
+}
+
+/** The production retry policy of a delivery (README.md in src/webhooks). */
+export const WEBHOOK_RETRY = {
+  initialInterval: '30 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '1 hour',
+  maximumAttempts: 0, // unlimited: the schedule-to-close timeout ends the retries
+} as const;
+export const WEBHOOK_RETRY_WINDOW = '3 days';
+
+const { deliverWebhook } = proxyActivities<BillingActivities>({
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: WEBHOOK_RETRY_WINDOW,
+  retry: WEBHOOK_RETRY,
+});
+
+const { markWebhookFailed } = proxyActivities<BillingActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function webhookWorkflow(input: WebhookWorkflowInput): Promise<void> {
+  await Promise.all(input.webhookIds.map(async (webhookId) => {
+    try {
+      await deliverWebhook({ organizationId: input.organizationId, webhookId });
+    } catch {
+      await markWebhookFailed({ organizationId: input.organizationId, webhookId });
+    }
+  }));
+}
