@@ -2,6 +2,7 @@
 import type { Router } from 'express';
 import type { AppContext } from '../context';
 import { plansRouter } from './plans';
+import { currentUsageRouter } from './current-usage';
 import { customersRouter } from './customers';
 import { subscriptionsRouter } from './subscriptions';
 import { invoicesRouter } from './invoices';
@@ -15,6 +16,7 @@ import { addOnsRouter } from './add-ons';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
+  ['/customers', currentUsageRouter],
   ['/customers', customersRouter],
   ['/subscriptions', subscriptionsRouter],
   ['/invoices', invoicesRouter],
