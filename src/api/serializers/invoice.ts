@@ -2,6 +2,30 @@ import type { FeeRow, InvoiceRow } from '../../db/invoices';
 import type { CustomerRow } from '../../db/customers';
 import { cents, decimalString, isoSeconds } from './common';
 
+/** Fee columns added by migration 005 (one-off and credit invoices). */
+interface MoneyFeeColumns {
+  description?: string | null;
+  add_on_id?: string | null;
+  wallet_transaction_id?: string | null;
+}
+
+const ITEM_TYPES: Record<string, string> = {
+  charge: 'BillableMetric',
+  subscription: 'Subscription',
+  add_on: 'AddOn',
+  credit: 'WalletTransaction',
+  commitment: 'Commitment',
+};
+
+/** An amount an invoice drew from a credit note (Lago's `credits` on the invoice). */
+export interface InvoiceCreditView {
+  id: string;
+  amount_cents: bigint;
+  credit_note_id: string;
+  number: string;
+  description: string | null;
+}
+
 export function serializeFee(fee: FeeRow, invoice: InvoiceRow, customer: CustomerRow, externalSubscriptionId: string | null) {
   return {
     lago_id: fee.id,
@@ -18,12 +42,12 @@ export function serializeFee(fee: FeeRow, invoice: InvoiceRow, customer: Custome
       type: fee.fee_type,
       code: fee.item_code,
       name: fee.item_name,
-      description: null,
+      description: (fee as MoneyFeeColumns).description ?? null,
       invoice_display_name: fee.invoice_display_name ?? fee.item_name,
       filters: null,
       filter_invoice_display_name: null,
-      lago_item_id: fee.charge_id ?? fee.subscription_id,
-      item_type: fee.fee_type === 'charge' ? 'BillableMetric' : fee.fee_type === 'subscription' ? 'Subscription' : 'AddOn',
+      lago_item_id: fee.charge_id ?? fee.subscription_id ?? (fee as MoneyFeeColumns).add_on_id ?? (fee as MoneyFeeColumns).wallet_transaction_id ?? null,
+      item_type: ITEM_TYPES[fee.fee_type] ?? 'AddOn',
       grouped_by: {},
     },
     pay_in_advance: fee.pay_in_advance,
@@ -62,6 +86,7 @@ export interface InvoiceContext {
   subscriptions?: unknown[];
   externalSubscriptionId: string | null;
   fileUrl: string | null;
+  credits?: InvoiceCreditView[];
 }
 
 export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext) {
@@ -104,10 +129,17 @@ export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext) {
     voided_at: isoSeconds(invoice.voided_at),
     customer: context.customerView,
     billing_periods: invoice.billing_periods,
-    metadata: [],
+    metadata: (invoice as InvoiceRow & { metadata?: unknown[] }).metadata ?? [],
     applied_taxes: invoice.applied_taxes,
     applied_usage_thresholds: [],
-    credits: [],
+    credits: (context.credits ?? []).map((credit) => ({
+      lago_id: credit.id,
+      amount_cents: cents(credit.amount_cents),
+      amount_currency: invoice.currency,
+      before_taxes: false,
+      item: { lago_item_id: credit.credit_note_id, type: 'credit_note', code: credit.number, name: credit.description ?? credit.number },
+      invoice: { lago_id: invoice.id, payment_status: invoice.payment_status },
+    })),
   };
   if (!context.fees) return body;
   return {
