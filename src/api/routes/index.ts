@@ -13,6 +13,7 @@ import { eventsRouter } from './events';
 import { billableMetricsRouter } from './billable-metrics';
 import { taxesRouter } from './taxes';
 import { addOnsRouter } from './add-ons';
+import { walletsRouter, walletTransactionsRouter } from './wallets';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
@@ -27,4 +28,6 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/billable_metrics', billableMetricsRouter],
   ['/taxes', taxesRouter],
   ['/add_ons', addOnsRouter],
+  ['/wallets', walletsRouter],
+  ['/wallet_transactions', walletTransactionsRouter],
 ];
