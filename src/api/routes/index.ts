@@ -14,6 +14,7 @@ import { billableMetricsRouter } from './billable-metrics';
 import { taxesRouter } from './taxes';
 import { addOnsRouter } from './add-ons';
 import { walletsRouter, walletTransactionsRouter } from './wallets';
+import { creditNotesRouter } from './credit-notes';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
@@ -30,4 +31,5 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/add_ons', addOnsRouter],
   ['/wallets', walletsRouter],
   ['/wallet_transactions', walletTransactionsRouter],
+  ['/credit_notes', creditNotesRouter],
 ];
