@@ -99,6 +99,7 @@ export async function creditsOfInvoices(db: Conn, organizationId: string, invoic
     .join('credit_notes', 'credit_notes.id', 'invoice_credits.credit_note_id')
     .where('invoice_credits.organization_id', organizationId)
     .whereIn('invoice_credits.invoice_id', [...invoiceIds])
-    .orderBy([{ column: 'invoice_credits.created_at' }, { column: 'invoice_credits.id' }])
+    // The order they were drawn in: oldest note first.
+    .orderBy([{ column: 'credit_notes.created_at' }, { column: 'credit_notes.id' }])
     .select('invoice_credits.*', 'credit_notes.number', 'credit_notes.description');
 }

@@ -7,14 +7,15 @@
  * - Each item names a fee of the invoice and credits at most what is left of it: the fee amount
  *   minus every earlier item on it (voided notes included: a void only drops a note's balance).
  * - credit_amount_cents + refund_amount_cents must equal the note's total: the items, minus their
- *   coupon shares, plus their tax shares. Both omitted: the whole total is credited.
+ *   coupon shares, plus their tax shares. Both omitted: the whole total is credited (or, with
+ *   `allocate: 'refund'`, refunded as far as the payment goes and credited beyond).
  * - A refund needs a paid invoice and never exceeds what was paid minus earlier refunds.
  * - Numbers are `<invoice number>-CN<seq %03d>` from a gapless per-invoice counter (row-locked,
  *   given back if the transaction rolls back).
  */
 import type { Knex } from 'knex';
 import type { Db } from '../db/knex';
-import { Dec, type Cents } from '../billing/money';
+import { Dec, maxCents, minCents, type Cents } from '../billing/money';
 import { creditNoteNumber } from '../billing/numbering';
 import { localDateOf, type LocalDate } from '../billing/calendar';
 import { computeCreditNoteAmounts, remainingCreditableCents, type CreditableFee, type FeeTaxInput } from '../billing/credit-note-amounts';
@@ -39,9 +40,14 @@ export interface CreateCreditNoteInput {
   reason: CreditNoteReason;
   description?: string | null;
   items: readonly { feeId: string; amountCents: Cents }[];
-  /** Both omitted: the whole total is credited. Otherwise an omitted one is 0. */
+  /** Both omitted: the whole total goes by `allocate`. Otherwise an omitted one is 0. */
   creditAmountCents?: Cents;
   refundAmountCents?: Cents;
+  /**
+   * With both amounts omitted: `credit` (default) credits the whole total; `refund` refunds what the
+   * invoice's payment still covers and credits the rest (a subscription's on_termination_credit_note).
+   */
+  allocate?: 'credit' | 'refund';
   /** Default: today in the customer's timezone. */
   issuingDate?: LocalDate;
   /** A business key (e.g. `termination:<subscription id>`): the same key returns the note already created. */
@@ -118,18 +124,19 @@ export async function createCreditNote(trx: Knex.Transaction, input: CreateCredi
   if (Object.keys(errors).length > 0) throw validationErrors(errors);
 
   const amounts = computeCreditNoteAmounts(creditable, input.items);
-  const bothOmitted = input.creditAmountCents === undefined && input.refundAmountCents === undefined;
-  const creditAmountCents = bothOmitted ? amounts.totalAmountCents : (input.creditAmountCents ?? 0n);
-  const refundAmountCents = input.refundAmountCents ?? 0n;
+  const [{ refunded }] = (await creditNotesOf(trx, organizationId).where({ invoice_id: invoice.id })
+    .sum({ refunded: 'refund_amount_cents' })) as [{ refunded: string | bigint | null }];
+  const refundable = invoice.payment_status === 'succeeded' ? invoice.total_amount_cents - BigInt(refunded ?? 0) : 0n;
+  let creditAmountCents = input.creditAmountCents ?? 0n;
+  let refundAmountCents = input.refundAmountCents ?? 0n;
+  if (input.creditAmountCents === undefined && input.refundAmountCents === undefined) {
+    refundAmountCents = input.allocate === 'refund' ? minCents(amounts.totalAmountCents, maxCents(refundable, 0n)) : 0n;
+    creditAmountCents = amounts.totalAmountCents - refundAmountCents;
+  }
 
   if (refundAmountCents > 0n) {
-    if (invoice.payment_status !== 'succeeded') {
-      errors.refund_amount_cents = ['cannot_refund_unpaid_invoice'];
-    } else {
-      const [{ refunded }] = (await creditNotesOf(trx, organizationId).where({ invoice_id: invoice.id })
-        .sum({ refunded: 'refund_amount_cents' })) as [{ refunded: string | bigint | null }];
-      if (refundAmountCents > invoice.total_amount_cents - BigInt(refunded ?? 0)) errors.refund_amount_cents = ['higher_than_remaining_invoice_amount'];
-    }
+    if (invoice.payment_status !== 'succeeded') errors.refund_amount_cents = ['cannot_refund_unpaid_invoice'];
+    else if (refundAmountCents > refundable) errors.refund_amount_cents = ['higher_than_remaining_invoice_amount'];
   }
   if (creditAmountCents + refundAmountCents !== amounts.totalAmountCents) errors.base = ['does_not_match_item_amounts'];
   if (Object.keys(errors).length > 0) throw validationErrors(errors);
@@ -181,6 +188,17 @@ export async function createCreditNote(trx: Knex.Transaction, input: CreateCredi
     taxes_amount_cents: item.taxesAmountCents,
   })));
   return { creditNote: creditNote!, created: true };
+}
+
+/**
+ * What a fee can still be credited, in cents: its amount minus every item already credited on it
+ * (voided notes included). Use it to cap an automatic note before calling createCreditNote.
+ */
+export async function remainingCreditableFeeCents(conn: Conn, organizationId: string, feeId: string): Promise<Cents> {
+  const fee = isUuid(feeId) ? await conn<FeeRow>('fees').where({ id: feeId, organization_id: organizationId }).first() : undefined;
+  if (!fee) return 0n;
+  const credited = (await creditedAmountsByFee(conn, organizationId, [fee.id])).get(fee.id) ?? 0n;
+  return remainingCreditableCents({ amountCents: fee.amount_cents, creditedAmountCents: credited });
 }
 
 export async function getCreditNote(db: Conn, organizationId: string, id: string): Promise<CreditNoteRow> {

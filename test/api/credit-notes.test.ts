@@ -2,7 +2,7 @@
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createPlainTestApi } from '../support/api';
 import { seedCustomer, seedInvoice, snapshotTables } from '../support/money';
-import { availableCreditNoteCents, consumeCreditNotes, createCreditNote } from '../../src/services/credit-notes';
+import { availableCreditNoteCents, consumeCreditNotes, createCreditNote, remainingCreditableFeeCents } from '../../src/services/credit-notes';
 import type { CustomerRow } from '../../src/db/customers';
 import type { InvoiceRow } from '../../src/db/invoices';
 
@@ -224,6 +224,24 @@ describe('services: createCreditNote and consumeCreditNotes', () => {
     // 1000 of the 2000 fee: tax round(250 × 1000 / 2000) = 125; all credited: 1125.
     expect(first.creditNote).toMatchObject({ reason: 'order_cancellation', issuing_date: '2027-03-15', total_amount_cents: 1125n, credit_amount_cents: 1125n, credit_status: 'available' });
     expect(await database.db('credit_notes').where({ invoice_id: invoice.id })).toHaveLength(1);
+  });
+
+  test('allocate refund refunds what the payment covers and credits the rest; remainingCreditableFeeCents', async () => {
+    const erin = await seedCustomer(database.db, api.organization.id, 'erin');
+    const { invoice, feeIds } = await taxedInvoice(erin, { paymentStatus: 'succeeded' });
+    const base = { organizationId: api.organization.id, invoiceId: invoice.id, reason: 'order_cancellation' as const, allocate: 'refund' as const };
+    // Paid 3250. 2000 of the taxed fee: 2000 + 250 = 2250, all refunded.
+    const first = await database.db.transaction((trx) => createCreditNote(trx, { ...base, items: [{ feeId: feeIds[0]!, amountCents: 2000n }] }));
+    expect(first.creditNote).toMatchObject({ total_amount_cents: 2250n, refund_amount_cents: 2250n, credit_amount_cents: 0n, credit_status: null, refund_status: 'pending' });
+    // 1000 left to refund after 3250 − 2250: the untaxed 1000 is refunded whole.
+    expect(await remainingCreditableFeeCents(database.db, api.organization.id, feeIds[1]!)).toBe(1000n);
+    await database.db('invoices').where({ id: invoice.id }).update({ total_amount_cents: 2500 });
+    // Had 2500 been paid, only 250 would be left: 250 refunded, 750 credited.
+    const second = await database.db.transaction((trx) => createCreditNote(trx, { ...base, items: [{ feeId: feeIds[1]!, amountCents: 1000n }] }));
+    expect(second.creditNote).toMatchObject({ refund_amount_cents: 250n, credit_amount_cents: 750n, balance_amount_cents: 750n });
+    expect(await remainingCreditableFeeCents(database.db, api.organization.id, feeIds[1]!)).toBe(0n);
+    expect(await remainingCreditableFeeCents(database.db, api.organization.id, 'nope')).toBe(0n);
+    expect(await remainingCreditableFeeCents(database.db, other.organization.id, feeIds[0]!)).toBe(0n);
   });
 
   test('later invoices consume available notes oldest first, once; voiding the invoice gives the credit back', async () => {
