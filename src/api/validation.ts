@@ -5,6 +5,8 @@ import { badRequest, validationErrors } from './errors';
 /** Lago's machine codes for zod's issue kinds. */
 function codeFor(issue: z.core.$ZodIssue): string {
   if (issue.code === 'custom' && typeof issue.params?.code === 'string') return issue.params.code;
+  // Refinements name their Lago code as the message (`refine(..., { message: 'invalid_date' })`).
+  if (issue.code === 'custom' && /^[a-z][a-z_]*$/.test(issue.message)) return issue.message;
   const input = (issue as { input?: unknown }).input;
   if (['invalid_type', 'invalid_value', 'invalid_union'].includes(issue.code) && (input === undefined || input === null)) return 'value_is_mandatory';
   // A blank required string is a presence failure in Lago, not a range one.

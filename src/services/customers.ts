@@ -1,7 +1,8 @@
-/** Creating (upserting) and reading customers. */
+/** Creating (upserting), listing, reading and deleting customers. */
 import type { Db } from '../db/knex';
-import { findCustomerByExternalId, replaceCustomerTaxes, upsertCustomer, type CustomerFields, type CustomerRow } from '../db/customers';
-import { invalidField, notFound } from '../api/errors';
+import { findCustomerByExternalId, liveCustomers, replaceCustomerTaxes, upsertCustomer, type CustomerFields, type CustomerRow } from '../db/customers';
+import { terminateAppliedCoupons } from '../db/coupons';
+import { invalidField, methodNotAllowed, notFound } from '../api/errors';
 import type { CustomerInput } from '../api/schemas/customers';
 
 export async function saveCustomer(db: Db, organizationId: string, input: CustomerInput): Promise<CustomerRow> {
@@ -23,4 +24,43 @@ export async function getCustomer(db: Db, organizationId: string, externalId: st
   const customer = await findCustomerByExternalId(db, organizationId, externalId);
   if (!customer) throw notFound('customer');
   return customer;
+}
+
+export interface CustomerFilters {
+  searchTerm?: string;
+  currencies?: string[];
+  countries?: string[];
+}
+
+/** The organization's live customers, newest first, narrowed by Lago's list filters. */
+export function customersQuery(db: Db, organizationId: string, filters: CustomerFilters) {
+  const query = liveCustomers(db, organizationId).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  if (filters.searchTerm) {
+    const pattern = `%${filters.searchTerm.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query.where((where) => {
+      for (const column of ['name', 'firstname', 'lastname', 'legal_name', 'email', 'external_id']) where.orWhereILike(column, pattern);
+    });
+  }
+  if (filters.currencies) query.whereIn('currency', filters.currencies.map((currency) => currency.toUpperCase()));
+  if (filters.countries) query.whereIn('country', filters.countries.map((country) => country.toUpperCase()));
+  return query;
+}
+
+/**
+ * Soft-deletes a customer without pending or active subscriptions (405
+ * `customer_has_active_subscriptions` otherwise: terminate them first) and terminates its
+ * applied coupons. The external id can then be used again.
+ */
+export async function deleteCustomer(db: Db, organizationId: string, externalId: string, nowMs: number): Promise<CustomerRow> {
+  return db.transaction(async (trx) => {
+    const customer = await findCustomerByExternalId(trx, organizationId, externalId);
+    if (!customer) throw notFound('customer');
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`customer:${organizationId}:${externalId}`]);
+    const live = await trx('subscriptions').where({ customer_id: customer.id }).whereIn('status', ['pending', 'active']).first('id');
+    if (live) throw methodNotAllowed('customer_has_active_subscriptions');
+    const applied = (await trx('applied_coupons').where({ customer_id: customer.id, status: 'active' }).pluck('id')) as string[];
+    await terminateAppliedCoupons(trx, applied, new Date(nowMs));
+    const [deleted] = await trx<CustomerRow>('customers').where({ id: customer.id }).update({ deleted_at: new Date(nowMs), updated_at: trx.fn.now() } as never).returning('*');
+    return deleted!;
+  });
 }

@@ -13,6 +13,8 @@ import { eventsRouter } from './events';
 import { billableMetricsRouter } from './billable-metrics';
 import { taxesRouter } from './taxes';
 import { addOnsRouter } from './add-ons';
+import { couponsRouter } from './coupons';
+import { appliedCouponsRouter } from './applied-coupons';
 import { walletsRouter, walletTransactionsRouter } from './wallets';
 import { creditNotesRouter } from './credit-notes';
 
@@ -29,6 +31,8 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/billable_metrics', billableMetricsRouter],
   ['/taxes', taxesRouter],
   ['/add_ons', addOnsRouter],
+  ['/coupons', couponsRouter],
+  ['/applied_coupons', appliedCouponsRouter],
   ['/wallets', walletsRouter],
   ['/wallet_transactions', walletTransactionsRouter],
   ['/credit_notes', creditNotesRouter],

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { amountCents, code, currency } from './common';
+import { couponFrequency, frequencyDuration } from './coupons';
+import { percent } from './decimals';
+
+/** Applying a coupon to a customer; the terms may override the coupon's own. */
+export const applyCouponSchema = z.object({
+  external_customer_id: z.string().trim().min(1).max(255),
+  coupon_code: code,
+  frequency: couponFrequency.nullish(),
+  frequency_duration: frequencyDuration.nullish(),
+  amount_cents: amountCents.nullish(),
+  amount_currency: currency.nullish(),
+  percentage_rate: percent.nullish(),
+});
+export type ApplyCouponInput = z.infer<typeof applyCouponSchema>;

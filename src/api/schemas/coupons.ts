@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { amountCents, code, currency, isoDateTime, optionalText } from './common';
+import { percent } from './decimals';
+
+export const couponType = z.enum(['fixed_amount', 'percentage']);
+export const couponFrequency = z.enum(['once', 'recurring', 'forever']);
+export const frequencyDuration = z.number().int().min(1).max(10_000);
+
+const fields = {
+  name: z.string().trim().min(1).max(255),
+  code,
+  description: optionalText,
+  coupon_type: couponType,
+  amount_cents: amountCents.nullish(),
+  amount_currency: currency.nullish(),
+  percentage_rate: percent.nullish(),
+  frequency: couponFrequency,
+  frequency_duration: frequencyDuration.nullish(),
+  reusable: z.boolean().nullish(),
+  expiration: z.enum(['no_expiration', 'time_limit']).nullish(),
+  expiration_at: isoDateTime.nullish(),
+  applies_to: z
+    .object({
+      plan_codes: z.array(code).max(1000).nullish(),
+      billable_metric_codes: z.array(code).max(1000).nullish(),
+    })
+    .nullish(),
+};
+
+export const createCouponSchema = z.object(fields);
+export const updateCouponSchema = z.object(fields).partial();
+export type CreateCouponInput = z.infer<typeof createCouponSchema>;
+export type UpdateCouponInput = z.infer<typeof updateCouponSchema>;

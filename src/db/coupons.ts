@@ -1,0 +1,214 @@
+/**
+ * Coupons, what they are limited to (coupon_targets), and the coupons applied to customers.
+ * An applied coupon carries its own terms (copied from the coupon, possibly overridden) and what
+ * is left of it; `activeAppliedCouponInputs` and `recordCouponConsumption` are the invoicing
+ * core's way in and out (src/billing/coupons.ts).
+ */
+import type { Knex } from 'knex';
+import type { Db } from './knex';
+import { Dec } from '../billing/money';
+import type { AppliedCouponInput, CouponConsumption, CouponFrequency, CouponType } from '../billing/coupons';
+
+type Conn = Db | Knex.Transaction;
+
+export interface CouponRow {
+  id: string;
+  organization_id: string;
+  code: string;
+  name: string;
+  description: string | null;
+  coupon_type: CouponType;
+  amount_cents: bigint | null;
+  amount_currency: string | null;
+  /** Percent, exact numeric string. */
+  percentage_rate: string | null;
+  frequency: CouponFrequency;
+  frequency_duration: number | null;
+  reusable: boolean;
+  expiration: 'no_expiration' | 'time_limit';
+  expiration_at: Date | null;
+  limited_plans: boolean;
+  limited_billable_metrics: boolean;
+  status: 'active' | 'terminated';
+  terminated_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+export type CouponFields = Omit<CouponRow, 'id' | 'organization_id' | 'status' | 'terminated_at' | 'created_at' | 'updated_at' | 'deleted_at'>;
+
+export interface CouponTargets {
+  plans: { id: string; code: string }[];
+  billableMetrics: { id: string; code: string }[];
+}
+
+export function liveCoupons(db: Conn, organizationId: string) {
+  return db<CouponRow>('coupons').where({ organization_id: organizationId }).whereNull('deleted_at');
+}
+
+export async function findCouponByCode(db: Conn, organizationId: string, code: string): Promise<CouponRow | undefined> {
+  return liveCoupons(db, organizationId).where({ code }).first();
+}
+
+export async function insertCoupon(db: Conn, organizationId: string, fields: CouponFields): Promise<CouponRow> {
+  const [row] = await db<CouponRow>('coupons').insert({ ...fields, organization_id: organizationId } as never).returning('*');
+  return row!;
+}
+
+export async function updateCoupon(db: Conn, id: string, fields: Partial<CouponFields>): Promise<CouponRow> {
+  const [row] = await db<CouponRow>('coupons').where({ id }).update({ ...fields, updated_at: db.fn.now() } as never).returning('*');
+  return row!;
+}
+
+export async function softDeleteCoupon(db: Conn, id: string, at: Date): Promise<CouponRow> {
+  const [row] = await db<CouponRow>('coupons')
+    .where({ id })
+    .update({ deleted_at: db.fn.now(), updated_at: db.fn.now(), status: 'terminated', terminated_at: db.raw('COALESCE(terminated_at, ?)', [at]) } as never)
+    .returning('*');
+  return row!;
+}
+
+/** Each coupon's live target plans and metrics, by code. */
+export async function targetsOfCoupons(db: Conn, couponIds: readonly string[]): Promise<Map<string, CouponTargets>> {
+  const byCoupon = new Map<string, CouponTargets>(couponIds.map((id) => [id, { plans: [], billableMetrics: [] }]));
+  if (couponIds.length === 0) return byCoupon;
+  const rows = (await db('coupon_targets')
+    .leftJoin('plans', function joinPlans() {
+      this.on('plans.id', 'coupon_targets.plan_id').andOnNull('plans.deleted_at');
+    })
+    .leftJoin('billable_metrics', function joinMetrics() {
+      this.on('billable_metrics.id', 'coupon_targets.billable_metric_id').andOnNull('billable_metrics.deleted_at');
+    })
+    .whereIn('coupon_targets.coupon_id', [...new Set(couponIds)])
+    .orderBy([{ column: 'plans.code' }, { column: 'billable_metrics.code' }])
+    .select('coupon_targets.coupon_id', 'plans.id as plan_id', 'plans.code as plan_code', 'billable_metrics.id as metric_id', 'billable_metrics.code as metric_code')) as {
+    coupon_id: string;
+    plan_id: string | null;
+    plan_code: string | null;
+    metric_id: string | null;
+    metric_code: string | null;
+  }[];
+  for (const row of rows) {
+    const targets = byCoupon.get(row.coupon_id)!;
+    if (row.plan_id) targets.plans.push({ id: row.plan_id, code: row.plan_code! });
+    if (row.metric_id) targets.billableMetrics.push({ id: row.metric_id, code: row.metric_code! });
+  }
+  return byCoupon;
+}
+
+export async function replaceCouponTargets(db: Conn, couponId: string, planIds: readonly string[], billableMetricIds: readonly string[]): Promise<void> {
+  await db('coupon_targets').where({ coupon_id: couponId }).delete();
+  const rows = [
+    ...[...new Set(planIds)].map((planId) => ({ coupon_id: couponId, plan_id: planId })),
+    ...[...new Set(billableMetricIds)].map((metricId) => ({ coupon_id: couponId, billable_metric_id: metricId })),
+  ];
+  if (rows.length > 0) await db('coupon_targets').insert(rows);
+}
+
+export interface AppliedCouponRow {
+  id: string;
+  organization_id: string;
+  coupon_id: string;
+  customer_id: string;
+  status: 'active' | 'terminated';
+  amount_cents: bigint | null;
+  amount_cents_remaining: bigint | null;
+  amount_currency: string | null;
+  percentage_rate: string | null;
+  frequency: CouponFrequency;
+  frequency_duration: number | null;
+  frequency_duration_remaining: number | null;
+  created_at: Date;
+  updated_at: Date;
+  terminated_at: Date | null;
+}
+
+/** An applied coupon with what its output shows of the coupon and the customer. */
+export interface AppliedCouponDetails extends AppliedCouponRow {
+  coupon_code: string;
+  coupon_name: string;
+  coupon_type: CouponType;
+  expiration_at: Date | null;
+  external_customer_id: string;
+}
+
+export type NewAppliedCoupon = Omit<AppliedCouponRow, 'id' | 'organization_id' | 'status' | 'created_at' | 'updated_at' | 'terminated_at'>;
+
+export function appliedCouponsWithDetails(db: Conn, organizationId: string) {
+  return db('applied_coupons')
+    .join('coupons', 'coupons.id', 'applied_coupons.coupon_id')
+    .join('customers', 'customers.id', 'applied_coupons.customer_id')
+    .where('applied_coupons.organization_id', organizationId)
+    .select(
+      'applied_coupons.*',
+      'coupons.code as coupon_code',
+      'coupons.name as coupon_name',
+      'coupons.coupon_type',
+      'coupons.expiration_at',
+      'customers.external_id as external_customer_id',
+    );
+}
+
+export async function findAppliedCoupon(db: Conn, organizationId: string, id: string): Promise<AppliedCouponDetails | undefined> {
+  return appliedCouponsWithDetails(db, organizationId).where('applied_coupons.id', id).first();
+}
+
+export async function insertAppliedCoupon(db: Conn, organizationId: string, fields: NewAppliedCoupon): Promise<AppliedCouponRow> {
+  const [row] = await db<AppliedCouponRow>('applied_coupons').insert({ ...fields, organization_id: organizationId } as never).returning('*');
+  return row!;
+}
+
+/** Terminates the given applied coupons if still active. */
+export async function terminateAppliedCoupons(db: Conn, ids: readonly string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db('applied_coupons').whereIn('id', ids).where({ status: 'active' }).update({ status: 'terminated', terminated_at: at, updated_at: db.fn.now() });
+}
+
+/**
+ * The customer's active applied coupons as the invoicing core takes them (`applyCoupons`),
+ * with the plans and metrics their coupon is limited to.
+ */
+export async function activeAppliedCouponInputs(db: Conn, organizationId: string, customerId: string): Promise<AppliedCouponInput[]> {
+  const rows = (await appliedCouponsWithDetails(db, organizationId)
+    .where({ 'applied_coupons.customer_id': customerId, 'applied_coupons.status': 'active' })
+    .orderBy([{ column: 'applied_coupons.created_at' }, { column: 'applied_coupons.id' }])) as AppliedCouponDetails[];
+  const limits = new Map<string, { plans: string[]; metrics: string[] }>();
+  if (rows.length > 0) {
+    const targets = (await db('coupon_targets').whereIn('coupon_id', [...new Set(rows.map((row) => row.coupon_id))])) as {
+      coupon_id: string;
+      plan_id: string | null;
+      billable_metric_id: string | null;
+    }[];
+    for (const target of targets) {
+      const limit = limits.get(target.coupon_id) ?? { plans: [], metrics: [] };
+      if (target.plan_id) limit.plans.push(target.plan_id);
+      if (target.billable_metric_id) limit.metrics.push(target.billable_metric_id);
+      limits.set(target.coupon_id, limit);
+    }
+  }
+  return rows.map((row) => ({
+    id: row.id,
+    couponType: row.coupon_type,
+    amountCents: row.amount_cents,
+    amountCentsRemaining: row.amount_cents_remaining,
+    percentageRate: row.percentage_rate === null ? null : new Dec(row.percentage_rate),
+    frequency: row.frequency,
+    frequencyDurationRemaining: row.frequency_duration_remaining,
+    limitedPlanIds: limits.get(row.coupon_id)?.plans ?? [],
+    limitedBillableMetricIds: limits.get(row.coupon_id)?.metrics ?? [],
+    createdAtMs: row.created_at.getTime(),
+  }));
+}
+
+/** Stores what an invoice consumed of an applied coupon (call inside the invoice's transaction). */
+export async function recordCouponConsumption(db: Conn, consumption: CouponConsumption, at: Date): Promise<void> {
+  await db('applied_coupons')
+    .where({ id: consumption.appliedCouponId })
+    .update({
+      amount_cents_remaining: consumption.amountCentsRemaining,
+      frequency_duration_remaining: consumption.frequencyDurationRemaining,
+      ...(consumption.terminated ? { status: 'terminated', terminated_at: at } : {}),
+      updated_at: db.fn.now(),
+    });
+}
