@@ -99,6 +99,13 @@ describe('add-ons', () => {
       expect(res.body.error_details).toEqual({ amount_cents: ['value_is_invalid'], amount_currency: ['value_is_invalid'], 'tax_codes.0': ['value_is_invalid'] });
       const float = await api.post('/add_ons', addOn({ code: 'x', amount_cents: 10.5 }));
       expect(float.body.error_details).toEqual({ amount_cents: ['value_is_invalid'] });
+      // Beyond 2^53 − 1 an amount cannot travel as an exact JSON number: refused, never a 500.
+      for (const amount of ['9007199254740992', '99999999999999999999', 9007199254740992]) {
+        const big = await api.post('/add_ons', addOn({ code: 'x', amount_cents: amount }));
+        expect(big.status).toBe(422);
+        expect(big.body.error_details).toEqual({ amount_cents: ['value_is_out_of_range'] });
+      }
+      expect((await api.post('/add_ons', addOn({ code: 'x', amount_cents: '1'.repeat(21) }))).body.error_details).toEqual({ amount_cents: ['value_is_invalid'] });
     });
 
     test('duplicate code, unknown tax', async () => {
