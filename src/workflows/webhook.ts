@@ -4,7 +4,7 @@
  * 3 days), so a receiver that is down over a weekend still gets its events. When the last attempt
  * fails, the delivery is marked failed (retry it by hand: POST /api/v1/webhooks/:id/retry).
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { BillingActivities } from '../activities';
 
 export interface WebhookWorkflowInput {
@@ -18,7 +18,7 @@ export const WEBHOOK_RETRY = {
   initialInterval: '30 seconds',
   backoffCoefficient: 2,
   maximumInterval: '1 hour',
-  maximumAttempts: 0, // unlimited: the schedule-to-close timeout ends the retries
+  // No maximumAttempts: unlimited, the schedule-to-close timeout below ends the retries.
 } as const;
 export const WEBHOOK_RETRY_WINDOW = '3 days';
 
@@ -37,7 +37,9 @@ export async function webhookWorkflow(input: WebhookWorkflowInput): Promise<void
   await Promise.all(input.webhookIds.map(async (webhookId) => {
     try {
       await deliverWebhook({ organizationId: input.organizationId, webhookId });
-    } catch {
+    } catch (error) {
+      // Only a delivery that Temporal gave up on is failed; anything else is a bug to surface.
+      if (!(error instanceof ActivityFailure)) throw error;
       await markWebhookFailed({ organizationId: input.organizationId, webhookId });
     }
   }));

@@ -1,0 +1,234 @@
+/**
+ * Webhooks end to end on the time-skipping server with the production retry policy: an event
+ * recorded in a transaction is relayed to a `webhook/<event id>` workflow, delivered to a local
+ * receiver that fails twice and then accepts, signed (HMAC and JWT, verified here), and every
+ * attempt is in the delivery log. The invoice.created → PDF → invoice.generated chain runs too.
+ */
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHmac, createPublicKey, createVerify } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTimeSkippingEnv } from '../support/temporal';
+import { createPlainTestApi } from '../support/api';
+import { acmeCustomer, hybridInvoice1 } from '../support/walkthrough-invoices';
+import { createActivities } from '../../src/activities';
+import { documentActivities } from '../../src/activities/documents';
+import { webhookActivities } from '../../src/activities/webhooks';
+import { relayOutbox } from '../../src/webhooks/relay';
+import { recordWebhookEvent } from '../../src/webhooks/outbox';
+import { ChromiumPdfRenderer } from '../../src/documents/pdf-renderer';
+import { filesystemDocumentStore } from '../../src/documents/storage';
+import { WEBHOOK_RETRY, WEBHOOK_RETRY_WINDOW } from '../../src/workflows/webhook';
+
+const TASK_QUEUE = 'webhooks-test';
+const PUBLIC_URL = 'http://billow.test';
+
+interface Received {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  answered: number;
+}
+
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+let api: Awaited<ReturnType<typeof createPlainTestApi>>;
+let worker: Worker;
+let running: Promise<void>;
+let receiver: http.Server;
+let baseUrl: string;
+let renderer: ChromiumPdfRenderer;
+let documentsDir: string;
+const received: Received[] = [];
+const failuresLeft = new Map<string, number>();
+
+// The worker logs each failed attempt at WARN; the receivers here fail on purpose (78 times in one test).
+const writeStderr = process.stderr.write.bind(process.stderr);
+beforeAll(() => {
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+    String(chunk).includes('WebhookDeliveryFailed') ? true : writeStderr(chunk, ...rest)) as typeof process.stderr.write;
+});
+afterAll(() => {
+  process.stderr.write = writeStderr;
+});
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  database = await createTestDatabase();
+  api = await createPlainTestApi(database.db, 'Hooks Org');
+  receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      // `/flaky/…` fails twice per webhook (unique key), then accepts; `/down` always fails.
+      const key = `${req.url}|${String(req.headers['x-lago-unique-key'])}`;
+      let status = 200;
+      if (req.url!.startsWith('/flaky')) {
+        const left = failuresLeft.get(key) ?? 2;
+        failuresLeft.set(key, left - 1);
+        status = left > 0 ? 500 : 200;
+      } else if (req.url === '/down') {
+        status = 503;
+      }
+      received.push({ path: req.url!, headers: req.headers, body, answered: status });
+      res.writeHead(status, { 'Content-Type': 'text/plain' }).end(status === 200 ? 'ok' : 'try later');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-webhook-docs-'));
+  renderer = new ChromiumPdfRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', poolSize: 1 });
+  const { db } = database;
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: { codePath: process.env.BILLOW_TEST_WORKFLOW_BUNDLE! },
+    activities: {
+      ...createActivities({ db }),
+      ...documentActivities({ db, documents: { renderer, store: filesystemDocumentStore(documentsDir), publicUrl: PUBLIC_URL } }),
+      ...webhookActivities({ db, webhookDelivery: { publicUrl: PUBLIC_URL, timeoutMs: 5_000 } }),
+    },
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+  await renderer?.close();
+  receiver?.close();
+  if (documentsDir) fs.rmSync(documentsDir, { recursive: true, force: true });
+  await database?.drop();
+});
+
+const relay = () => relayOutbox({ db: database.db, client: env.client, taskQueue: TASK_QUEUE });
+const waitFor = (workflowId: string) => env.client.workflow.getHandle(workflowId).result();
+
+async function endpoint(body: Record<string, unknown>): Promise<{ lago_id: string; webhook_url: string }> {
+  return (await api.post('/webhook_endpoints', { webhook_endpoint: body }).expect(200)).body.webhook_endpoint;
+}
+
+function verifyJwt(token: string, publicKeyPem: string): { data: string; iss: string } {
+  const [header, claims, signature] = token.split('.');
+  expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toEqual({ alg: 'RS256', typ: 'JWT' });
+  const valid = createVerify('RSA-SHA256').update(`${header}.${claims}`).verify(createPublicKey(publicKeyPem), Buffer.from(signature!, 'base64url'));
+  expect(valid).toBe(true);
+  return JSON.parse(Buffer.from(claims!, 'base64url').toString());
+}
+
+it('the production retry policy backs off from 30 s to 1 h for 3 days', () => {
+  expect(WEBHOOK_RETRY).toEqual({ initialInterval: '30 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' });
+  expect(WEBHOOK_RETRY_WINDOW).toBe('3 days');
+});
+
+it('invoice.created reaches a receiver that fails twice: delivered on the third attempt, signed, logged', async () => {
+  const hmacEndpoint = await endpoint({ webhook_url: `${baseUrl}/flaky/hmac`, signature_algo: 'hmac', name: 'HMAC receiver' });
+  const jwtEndpoint = await endpoint({ webhook_url: `${baseUrl}/flaky/jwt`, signature_algo: 'jwt', event_types: ['invoice.created', 'invoice.generated'] });
+  await endpoint({ webhook_url: `${baseUrl}/ok/subscriptions`, event_types: ['subscription.started'] }); // not subscribed to invoices
+
+  const customer = await acmeCustomer(database.db, api.organization);
+  const invoice = await hybridInvoice1(database.db, api.organization, customer); // records invoice.created in its transaction
+  const event = await database.db('webhook_events').where({ object_id: invoice.id, webhook_type: 'invoice.created' }).first();
+  expect(event.dispatched_at).toBeNull();
+
+  expect(await relay()).toBe(1);
+  await waitFor(`webhook/${event.id}`); // time skips over the 30 s and 60 s backoffs
+
+  const hmacCalls = received.filter((call) => call.path === '/flaky/hmac');
+  const jwtCalls = received.filter((call) => call.path === '/flaky/jwt');
+  expect(hmacCalls.map((call) => call.answered)).toEqual([500, 500, 200]);
+  expect(jwtCalls.map((call) => call.answered)).toEqual([500, 500, 200]);
+  expect(received.some((call) => call.path === '/ok/subscriptions')).toBe(false);
+
+  // The payload: Lago's envelope around the invoice as GET /invoices/:id shows it.
+  const accepted = hmacCalls[2]!;
+  const payload = JSON.parse(accepted.body);
+  expect(payload).toMatchObject({ webhook_type: 'invoice.created', object_type: 'invoice', organization_id: api.organization.id });
+  expect(payload.invoice).toMatchObject({ lago_id: invoice.id, number: invoice.number, total_amount_cents: 13500, taxes_amount_cents: 1500, currency: 'USD' });
+  expect(payload.invoice.fees).toHaveLength(1);
+
+  // HMAC: base64(HMAC-SHA256(organization.hmac_key, body)).
+  expect(accepted.headers['x-lago-signature-algorithm']).toBe('hmac');
+  expect(accepted.headers['x-lago-signature']).toBe(createHmac('sha256', api.organization.hmac_key).update(accepted.body).digest('base64'));
+  // Every attempt carries the same unique key, the receiver's idempotency key.
+  expect(new Set(hmacCalls.map((call) => call.headers['x-lago-unique-key'])).size).toBe(1);
+
+  // JWT: RS256 over {data: body, iss: public URL}, verified with the published key.
+  const published = (await api.get('/webhooks/json_public_key').expect(200)).body.webhook.public_key;
+  const pem = Buffer.from(published, 'base64').toString();
+  const jwtAccepted = jwtCalls[2]!;
+  expect(jwtAccepted.headers['x-lago-signature-algorithm']).toBe('jwt');
+  const claims = verifyJwt(String(jwtAccepted.headers['x-lago-signature']), pem);
+  expect(claims).toEqual({ data: jwtAccepted.body, iss: PUBLIC_URL });
+  expect(JSON.parse(claims.data).invoice.lago_id).toBe(invoice.id);
+  // The legacy endpoint publishes the same key as text.
+  expect((await api.get('/webhooks/public_key').expect(200)).text).toBe(published);
+
+  // The delivery log: three attempts per endpoint.
+  const log = (await api.get(`/webhook_endpoints/${hmacEndpoint.lago_id}/deliveries`).expect(200)).body;
+  expect(log.meta.total_count).toBe(3);
+  expect(log.webhook_deliveries.map((d: { attempt: number; http_status: number; error: string | null; trigger: string }) => [d.attempt, d.http_status, d.error, d.trigger]))
+    .toEqual([[3, 200, null, 'automatic'], [2, 500, 'HTTP 500', 'automatic'], [1, 500, 'HTTP 500', 'automatic']]);
+  const webhooks = (await api.get(`/webhooks?webhook_endpoint_id=${jwtEndpoint.lago_id}`).expect(200)).body.webhooks;
+  expect(webhooks).toHaveLength(1);
+  expect(webhooks[0]).toMatchObject({ webhook_type: 'invoice.created', status: 'succeeded', attempts: 3, retries: 2, http_status: 200, last_error: null });
+  const detail = (await api.get(`/webhooks/${webhooks[0].lago_id}`).expect(200)).body.webhook;
+  expect(detail.payload.invoice.lago_id).toBe(invoice.id);
+  expect(detail.deliveries.map((d: { http_status: number }) => d.http_status)).toEqual([500, 500, 200]);
+  expect((await database.db('webhook_events').where({ id: event.id }).first()).dispatched_at).not.toBeNull();
+});
+
+it('the relay also renders the PDF; invoice.generated follows with file_url', async () => {
+  const invoice = await database.db('invoices').where({ organization_id: api.organization.id }).first();
+  // The first relay started document/invoice/<id> with the invoice.created event.
+  await waitFor(`document/invoice/${invoice.id}`);
+  const generated = await database.db('webhook_events').where({ object_id: invoice.id, webhook_type: 'invoice.generated' }).first();
+  expect(generated).toBeDefined();
+  expect(await relay()).toBe(1);
+  await waitFor(`webhook/${generated.id}`);
+  const calls = received.filter((call) => JSON.parse(call.body).webhook_type === 'invoice.generated');
+  // Both invoice endpoints get it (the JWT one lists invoice.generated); each fails twice first.
+  expect(calls.filter((call) => call.answered === 200).map((call) => call.path).sort()).toEqual(['/flaky/hmac', '/flaky/jwt']);
+  expect(JSON.parse(calls.find((call) => call.answered === 200)!.body).invoice.file_url).toBe(`${PUBLIC_URL}/api/v1/invoices/${invoice.id}/pdf`);
+  expect(fs.existsSync(path.join(documentsDir, `invoices/${api.organization.id}/${invoice.id}.pdf`))).toBe(true);
+});
+
+it('a receiver down for good: retried for more than a day, then failed; a manual retry delivers it', async () => {
+  const down = await endpoint({ webhook_url: `${baseUrl}/down`, signature_algo: 'hmac', event_types: ['customer.created'] });
+  const eventId = await database.db.transaction((trx) => recordWebhookEvent(trx, {
+    organizationId: api.organization.id, webhookType: 'customer.created', objectType: 'customer', object: { lago_id: 'c1', external_id: 'down-test' },
+  }));
+  const before = await env.currentTimeMs();
+  await relay();
+  await waitFor(`webhook/${eventId}`);
+  const elapsedHours = (await env.currentTimeMs() - before) / 3_600_000;
+  const [webhook] = (await api.get(`/webhooks?status=failed&webhook_endpoint_id=${down.lago_id}`).expect(200)).body.webhooks;
+  expect(webhook).toMatchObject({ status: 'failed', http_status: 503, last_error: 'HTTP 503' });
+  // 30 s, 1, 2, 4, 8, 16, 32 min (≈ 1.06 h in all), then hourly: the 31st attempt comes after more than 24 h.
+  expect(webhook.attempts).toBeGreaterThanOrEqual(31);
+  expect(elapsedHours).toBeGreaterThan(24);
+
+  // Fixed receiver: a manual retry is one more attempt, now.
+  await api.put(`/webhook_endpoints/${down.lago_id}`, { webhook_endpoint: { webhook_url: `${baseUrl}/ok/fixed` } }).expect(200);
+  const retried = (await api.post(`/webhooks/${webhook.lago_id}/retry`, {}).expect(200)).body.webhook;
+  expect(retried).toMatchObject({ status: 'succeeded', attempts: webhook.attempts + 1, http_status: 200 });
+  expect(retried.deliveries.at(-1)).toMatchObject({ attempt: webhook.attempts + 1, trigger: 'manual', http_status: 200 });
+  expect(received.filter((call) => call.path === '/ok/fixed')).toHaveLength(1);
+});
+
+it('an event recorded in a rolled-back transaction does not exist', async () => {
+  const count = async () => Number((await database.db('webhook_events').count({ n: '*' }))[0]!.n);
+  const before = await count();
+  await expect(database.db.transaction(async (trx) => {
+    await recordWebhookEvent(trx, { organizationId: api.organization.id, webhookType: 'invoice.voided', objectType: 'invoice', object: { lago_id: 'x' } });
+    throw new Error('the change failed');
+  })).rejects.toThrow('the change failed');
+  expect(await count()).toBe(before);
+  expect(await relay()).toBe(0);
+});
