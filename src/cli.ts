@@ -12,6 +12,8 @@ import { startDevServer, stopChild, waitForPort, type RunningTemporal } from './
 import { createDb, migrate } from './db/knex';
 import { ensureDefaultOrganization } from './runtime/default-organization';
 import { createWorker } from './worker';
+import { startOutboxRelay } from './webhooks/relay';
+import { closeDefaultDocumentServices } from './documents';
 import { startApiServer } from './server';
 import { systemClock } from './runtime/clock';
 import { temporalSubscriptionWorkflows } from './services/subscription-workflows';
@@ -41,8 +43,12 @@ async function runWorker(config: Config): Promise<void> {
   const db = createDb(requireEnv('DATABASE_URL'));
   const connection = await NativeConnection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
   const worker = await createWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  // Committed webhook events go from the outbox to Temporal (src/webhooks/README.md).
+  const relay = startOutboxRelay({ db, client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), taskQueue: config.TEMPORAL_TASK_QUEUE });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
   await worker.run();
+  await relay.stop();
+  await closeDefaultDocumentServices();
   await connection.close();
   await db.destroy();
 }
