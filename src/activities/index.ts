@@ -2,20 +2,22 @@
  * The activities the worker registers, built around their dependencies. Workflows import only
  * the type (`import type`), as in Temporal's samples.
  */
-import type { Db } from '../db/knex';
+import type { ActivityDeps } from './deps';
 import { invoicingActivities } from './invoicing';
 import { documentActivities } from './documents';
 import { webhookActivities } from './webhooks';
+import { lifecycleActivities } from './lifecycle';
+import { usageActivities } from './usage';
 
-export interface ActivityDeps {
-  db: Db;
-}
+export type { ActivityDeps } from './deps';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...invoicingActivities(deps),
     ...documentActivities(deps),
     ...webhookActivities(deps),
+    ...lifecycleActivities(deps),
+    ...usageActivities(deps),
   };
 }
 

@@ -3,7 +3,7 @@
  * from periods.ts), the plan, the usage already aggregated per charge and the applicable taxes
  * (DESIGN.md §9, Kill Bill's generator). Persisting them is the caller's job.
  */
-import { currencyExponent, Dec as Decimal, type Cents, type Dec } from './money';
+import { currencyExponent, Dec as Decimal, roundCents, type Cents, type Dec } from './money';
 import { proratedBaseFee } from './proration';
 import type { BaseFeeScope } from './periods';
 
@@ -65,6 +65,60 @@ export function subscriptionFeeLine(plan: PlanTerms, scope: BaseFeeScope, curren
     toMs: scope.toMs,
     payInAdvance: plan.payInAdvance,
     amountDetails: { plan_amount_cents: plan.amountCents.toString(), billed_days: scope.billedDays, full_days: scope.fullDays },
+    taxes,
+  };
+}
+
+/** A seat's stretch on an invoice: what the document's seat history prints. */
+export interface SeatHistoryLine {
+  value: string;
+  addedOn: string | null;
+  removedOn: string | null;
+  daysBilled: number;
+}
+
+export interface ChargeLineInput {
+  chargeId: string;
+  /** Distinguishes a charge's filter buckets; null for the charge's default bucket. */
+  filterId: string | null;
+  code: string;
+  name: string;
+  invoiceDisplayName: string | null;
+  /** Units the fee shows (unprorated) and the units priced (prorated for prorated charges). */
+  units: Dec;
+  pricedUnits: Dec;
+  eventsCount: number;
+  amountCents: Cents;
+  preciseAmountCents: Dec;
+  /** Unit price in major units (the model's unit amount). */
+  unitAmount: Dec;
+  details: Record<string, unknown>;
+  seats: SeatHistoryLine[] | null;
+  fromMs: number;
+  toMs: number;
+}
+
+/** A usage charge's line, priced by its charge model (usage billed in arrears for the window). */
+export function chargeFeeLine(input: ChargeLineInput, currency: string, taxes: TaxRate[]): FeeLine {
+  const seats = input.seats?.map((seat) => ({ value: seat.value, added_on: seat.addedOn, removed_on: seat.removedOn, days_billed: seat.daysBilled }));
+  return {
+    key: input.filterId ? `charge:${input.chargeId}:${input.filterId}` : `charge:${input.chargeId}`,
+    kind: 'charge',
+    chargeId: input.chargeId,
+    itemCode: input.code,
+    itemName: input.name,
+    invoiceDisplayName: input.invoiceDisplayName,
+    units: input.units,
+    totalAggregatedUnits: input.pricedUnits,
+    eventsCount: input.eventsCount,
+    amountCents: input.amountCents,
+    preciseAmountCents: input.preciseAmountCents,
+    unitAmountCents: roundCents(input.unitAmount.times(new Decimal(10).pow(currencyExponent(currency)))),
+    preciseUnitAmount: input.unitAmount,
+    fromMs: input.fromMs,
+    toMs: input.toMs,
+    payInAdvance: false,
+    amountDetails: seats ? { ...input.details, seats } : input.details,
     taxes,
   };
 }

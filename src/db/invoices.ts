@@ -89,6 +89,8 @@ export async function insertInvoiceOnce(
   draft: InvoiceDraft,
   fees: FeeDraft[],
   numbering: Numbering,
+  /** Runs in the same transaction once the invoice and its fees exist (e.g. consuming coupons and credits). */
+  afterInsert?: (trx: Knex.Transaction, invoice: InvoiceRow) => Promise<void>,
 ): Promise<{ invoice: InvoiceRow; created: boolean }> {
   return db.transaction(async (trx) => {
     await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`invoice:${draft.organization_id}:${draft.idempotency_key}`]);
@@ -128,6 +130,7 @@ export async function insertInvoiceOnce(
         })),
       );
     }
+    if (afterInsert) await afterInsert(trx, invoice!);
     await recordInvoiceIssued(trx, invoice!); // webhook outbox: invoice.created, in this transaction
     return { invoice: invoice!, created: true };
   });

@@ -3,7 +3,7 @@ import { Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@tempor
 import { TypedSearchAttributes } from '@temporalio/common';
 import { subscriptionWorkflowId } from '../workflows/ids';
 import type { SubscriptionWorkflowState, SubscriptionView } from '../workflows/messages';
-import { stateQuery, usageSignal } from '../workflows/messages';
+import { changePlanUpdate, stateQuery, terminateUpdate, usageSignal, type PlanChangeRequest, type PlanChangeResult, type TerminateResult } from '../workflows/messages';
 import { CUSTOMER_ID, PLAN_CODE, SUBSCRIPTION_STATUS } from '../workflows/search-attributes';
 
 export interface StartSubscriptionWorkflow {
@@ -27,6 +27,10 @@ export interface SubscriptionWorkflows {
   view(organizationId: string, externalId: string): Promise<SubscriptionView>;
   /** Signals the workflow of the active subscription `externalId` about stored events. */
   notifyUsage(organizationId: string, externalId: string, events: UsageNotification[]): Promise<void>;
+  /** Ends the subscription now; resolves once its final invoice and credit note exist. */
+  terminate(organizationId: string, externalId: string, atMs: number): Promise<TerminateResult>;
+  /** Upgrades at once or schedules a downgrade; resolves once the workflow has applied it. */
+  changePlan(organizationId: string, externalId: string, request: PlanChangeRequest): Promise<PlanChangeResult>;
 }
 
 export function temporalSubscriptionWorkflows(client: Client, options: { taskQueue: string; searchAttributes: boolean }): SubscriptionWorkflows {
@@ -53,6 +57,12 @@ export function temporalSubscriptionWorkflows(client: Client, options: { taskQue
     },
     async view(organizationId, externalId) {
       return client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).query(stateQuery);
+    },
+    async terminate(organizationId, externalId, atMs) {
+      return client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).executeUpdate(terminateUpdate, { args: [{ atMs }] });
+    },
+    async changePlan(organizationId, externalId, request) {
+      return client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).executeUpdate(changePlanUpdate, { args: [request] });
     },
     async notifyUsage(organizationId, externalId, events) {
       if (events.length === 0) return;

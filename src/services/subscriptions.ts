@@ -3,11 +3,12 @@ import type { Db } from '../db/knex';
 import type { Clock } from '../runtime/clock';
 import { findCustomerById, upsertCustomer } from '../db/customers';
 import { findOrganization, type OrganizationRow } from '../db/organizations';
-import { findPlanByCode, findPlanById } from '../db/plans';
+import { findPlanByCode, findPlanById, type PlanRow } from '../db/plans';
 import {
   findSubscriptionByExternalId, findSubscriptionById, insertSubscription, updateSubscription, type SubscriptionRow,
 } from '../db/subscriptions';
-import { invalidField, notFound } from '../api/errors';
+import { invalidField, methodNotAllowed, notFound } from '../api/errors';
+import { planChangeKind } from '../billing/plan-changes';
 import type { CreateSubscriptionInput } from '../api/schemas/subscriptions';
 import type { SubscriptionWorkflows } from './subscription-workflows';
 import { applicableTimezone, subscriptionTerms } from './subscription-terms';
@@ -27,7 +28,7 @@ export async function createSubscription(deps: SubscriptionServiceDeps, organiza
   const existing = await findSubscriptionByExternalId(db, organization.id, input.external_id);
   if (existing) {
     if (existing.plan_id === plan.id) return ensureWorkflow(deps, organization, existing);
-    throw invalidField('plan_code', 'plan_change_not_supported_yet');
+    return changePlan(deps, organization, existing, plan, input);
   }
   const now = await deps.clock.now();
   const subscriptionAt = input.subscription_at ? Date.parse(input.subscription_at) : now;
@@ -71,6 +72,7 @@ async function ensureWorkflow(deps: SubscriptionServiceDeps, organization: Organ
     state: {
       organizationId: organization.id,
       subscriptionId: subscription.id,
+      planCode: plan.code,
       terms: subscriptionTerms(subscription, plan, timezone),
       billedThrough: null,
       started: false,
@@ -81,6 +83,60 @@ async function ensureWorkflow(deps: SubscriptionServiceDeps, organization: Organ
     status: subscription.status,
   });
   return subscription;
+}
+
+/**
+ * `POST /subscriptions` with an active external id and another plan: an upgrade (worth at least
+ * as much a year) applies at once, a downgrade at the end of the period. The new subscription row
+ * is created pending, inheriting the anchor and billing time; a pending change it replaces is
+ * canceled. Answers the subscription the caller should see (Lago: the new one for an upgrade, the
+ * current one, showing `next_plan_code`, for a downgrade).
+ */
+async function changePlan(deps: SubscriptionServiceDeps, organization: OrganizationRow, current: SubscriptionRow, plan: PlanRow, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
+  const { db } = deps;
+  const currentPlan = (await findPlanById(db, organization.id, current.plan_id))!;
+  const kind = planChangeKind(
+    { interval: currentPlan.interval, amountCents: currentPlan.amount_cents },
+    { interval: plan.interval, amountCents: plan.amount_cents },
+  );
+  const now = await deps.clock.now();
+  const next = await db.transaction(async (trx) => {
+    await trx('subscriptions')
+      .where({ organization_id: organization.id, external_id: current.external_id, status: 'pending', previous_subscription_id: current.id })
+      .update({ status: 'canceled', canceled_at: new Date(now), updated_at: trx.fn.now() });
+    return insertSubscription(trx, {
+      organization_id: organization.id,
+      customer_id: current.customer_id,
+      plan_id: plan.id,
+      external_id: current.external_id,
+      name: input.name ?? current.name,
+      status: 'pending',
+      billing_time: current.billing_time,
+      subscription_at: current.subscription_at,
+      started_at: null,
+      trial_ended_at: null,
+      ending_at: current.ending_at,
+      terminated_at: null,
+      canceled_at: null,
+      previous_subscription_id: current.id,
+      on_termination_credit_note: current.on_termination_credit_note,
+      workflow_id: current.workflow_id,
+    });
+  });
+  const customer = (await findCustomerById(db, current.customer_id))!;
+  const terms = subscriptionTerms(next, plan, applicableTimezone(customer, organization));
+  await deps.workflows.changePlan(organization.id, current.external_id, { kind, subscriptionId: next.id, planCode: plan.code, terms, atMs: now });
+  return (await findSubscriptionById(db, kind === 'upgrade' ? next.id : current.id))!;
+}
+
+/** `DELETE /subscriptions/:external_id`: terminates the active subscription (or cancels a pending one). */
+export async function terminateSubscription(deps: SubscriptionServiceDeps, organization: OrganizationRow, externalId: string, status?: string): Promise<SubscriptionRow> {
+  const subscription = await getSubscription(deps.db, organization.id, externalId, status === 'pending' ? 'pending' : 'active');
+  if (subscription.previous_subscription_id && subscription.status === 'pending') {
+    throw methodNotAllowed('cannot_cancel_pending_plan_change');
+  }
+  await deps.workflows.terminate(organization.id, externalId, await deps.clock.now());
+  return (await findSubscriptionById(deps.db, subscription.id))!;
 }
 
 /** Marks a pending subscription active at its start (idempotent). */

@@ -1,25 +1,43 @@
 /** Signals, updates and queries of the subscription workflow, shared by workflow and client. */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { LocalDate } from '../billing/calendar';
 import type { SubscriptionTerms } from '../billing/periods';
+
+/** A plan change waiting for the end of the current period (a downgrade). */
+export interface PendingPlanChange {
+  subscriptionId: string;
+  planCode: string;
+  terms: SubscriptionTerms;
+  /** The billing date at which it takes effect. */
+  effectiveDate: LocalDate;
+}
 
 /** Everything the workflow carries across continue-as-new (DESIGN.md §4). Ids and dates only. */
 export interface SubscriptionWorkflowState {
   organizationId: string;
   subscriptionId: string;
+  planCode: string;
   terms: SubscriptionTerms;
   /** The last billing date whose invoice is issued; null until the first boundary. */
   billedThrough: LocalDate | null;
   /** Whether the subscription's start (activation, in-advance first invoice) is done. */
   started: boolean;
+  pendingChange?: PendingPlanChange | null;
+  /** Seats active now, per persistent metric code (derived from Postgres, the record). */
+  seats?: Record<string, number>;
+  /** Continue as new once history reaches this many events (tests lower it). */
+  historyLimit?: number;
 }
 
 export interface SubscriptionView {
   subscriptionId: string;
-  status: 'pending' | 'active';
+  status: 'pending' | 'active' | 'terminated';
+  planCode: string;
   billedThrough: LocalDate | null;
-  nextBillingDate: LocalDate;
-  nextBillingAt: string;
+  nextBillingDate: LocalDate | null;
+  nextBillingAt: string | null;
+  pendingChange: { planCode: string; effectiveDate: LocalDate } | null;
+  seats: Record<string, number>;
 }
 
 export const stateQuery = defineQuery<SubscriptionView>('subscriptionState');
@@ -30,3 +48,33 @@ export interface UsageSignal {
 }
 
 export const usageSignal = defineSignal<[UsageSignal]>('usageRecorded');
+
+export interface TerminateRequest {
+  /** The instant the subscription ends (now, from the caller's clock). */
+  atMs: number;
+}
+
+export interface TerminateResult {
+  subscriptionId: string;
+  invoiceId: string | null;
+  creditNoteId: string | null;
+}
+
+export const terminateUpdate = defineUpdate<TerminateResult, [TerminateRequest]>('terminate');
+
+export interface PlanChangeRequest {
+  kind: 'upgrade' | 'downgrade';
+  /** The new plan's subscription row (created by the API: active for an upgrade, pending for a downgrade). */
+  subscriptionId: string;
+  planCode: string;
+  terms: SubscriptionTerms;
+  atMs: number;
+}
+
+export interface PlanChangeResult {
+  subscriptionId: string;
+  kind: 'upgrade' | 'downgrade';
+  effectiveDate: LocalDate;
+}
+
+export const changePlanUpdate = defineUpdate<PlanChangeResult, [PlanChangeRequest]>('changePlan');

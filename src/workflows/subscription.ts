@@ -1,50 +1,213 @@
 /**
  * One subscription's life (DESIGN.md §4): activate at its start, sleep until each billing
- * boundary, close the period, continue as new. Orchestration only: dates come from the billing
- * core, money and I/O from activities.
+ * boundary, close the period, continue as new. Updates (terminate, change plan) and signals
+ * (usage) only queue work; the main loop does it, one thing at a time, so messages never race a
+ * period close. Orchestration only: dates come from the billing core, money and I/O from activities.
  */
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
 import type { BillingActivities } from '../activities';
-import { localDateOf, startOfLocalDay } from '../billing/calendar';
+import { localDateOf, startOfLocalDay, type LocalDate } from '../billing/calendar';
 import { nextBillingDate } from '../billing/periods';
-import { stateQuery, type SubscriptionWorkflowState } from './messages';
+import {
+  changePlanUpdate, stateQuery, terminateUpdate, usageSignal,
+  type PlanChangeRequest, type PlanChangeResult, type SubscriptionWorkflowState, type TerminateResult, type UsageSignal,
+} from './messages';
+import { CUSTOMER_ID, SUBSCRIPTION_STATUS, PLAN_CODE } from './search-attributes';
 
-const { startSubscription, closePeriod } = proxyActivities<BillingActivities>({
+const activities = proxyActivities<BillingActivities>({
   startToCloseTimeout: '2 minutes',
+  // Billing activities finish in well under a second; if a worker dies mid-call, retry after 15 s, not 2 min.
+  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
-export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Promise<void> {
-  const timezone = state.terms.schedule.timezone;
-  const upcomingBillingDate = () => nextBillingDate(state.terms, state.billedThrough ?? localDateOf(state.terms.startedAt, timezone));
+const DEFAULT_HISTORY_LIMIT = 2_000;
+
+type Outcome<T> = { done: false } | { done: true; value: T } | { done: true; error: string };
+
+interface Inbox {
+  usage: UsageSignal['events'];
+  termination: { atMs: number; outcome: Outcome<TerminateResult> } | null;
+  planChanges: { request: PlanChangeRequest; outcome: Outcome<PlanChangeResult> }[];
+}
+
+export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Promise<TerminateResult | undefined> {
+  const inbox: Inbox = { usage: [], termination: null, planChanges: [] };
+  let terminated = false;
+  const timezone = () => state.terms.schedule.timezone;
+  const upcomingBillingDate = (): LocalDate =>
+    nextBillingDate(state.terms, state.billedThrough ?? localDateOf(state.terms.startedAt, timezone()));
 
   setHandler(stateQuery, () => {
-    const billingDate = upcomingBillingDate();
+    const billingDate = terminated ? null : upcomingBillingDate();
     return {
       subscriptionId: state.subscriptionId,
-      status: state.started ? 'active' : 'pending',
+      status: terminated ? 'terminated' : state.started ? 'active' : 'pending',
+      planCode: state.planCode,
       billedThrough: state.billedThrough,
       nextBillingDate: billingDate,
-      nextBillingAt: new Date(startOfLocalDay(billingDate, timezone)).toISOString(),
+      nextBillingAt: billingDate ? new Date(startOfLocalDay(billingDate, timezone())).toISOString() : null,
+      pendingChange: state.pendingChange ? { planCode: state.pendingChange.planCode, effectiveDate: state.pendingChange.effectiveDate } : null,
+      seats: state.seats ?? {},
     };
   });
 
-  if (!state.started) {
-    await sleepUntil(state.terms.startedAt);
-    await startSubscription({ subscriptionId: state.subscriptionId });
-    state.started = true;
+  setHandler(usageSignal, ({ events }) => {
+    inbox.usage.push(...events);
+  });
+
+  setHandler(
+    terminateUpdate,
+    async ({ atMs }) => {
+      inbox.termination ??= { atMs, outcome: { done: false } };
+      const request = inbox.termination;
+      await condition(() => request.outcome.done);
+      return settle(request.outcome);
+    },
+    { validator: (_request) => rejectUnless(!terminated && inbox.termination === null, 'The subscription is already terminated.') },
+  );
+
+  setHandler(
+    changePlanUpdate,
+    async (request) => {
+      const entry = { request, outcome: { done: false } as Outcome<PlanChangeResult> };
+      inbox.planChanges.push(entry);
+      await condition(() => entry.outcome.done);
+      return settle(entry.outcome);
+    },
+    {
+      validator: (request) => {
+        rejectUnless(!terminated && inbox.termination === null, 'The subscription is terminated.');
+        rejectUnless(request.kind === 'upgrade' || request.kind === 'downgrade', 'A plan change is an upgrade or a downgrade.');
+      },
+    },
+  );
+
+  const hasWork = () => inbox.usage.length > 0 || inbox.termination !== null || inbox.planChanges.length > 0;
+  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (state.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+
+  // Before the start (subscription_at in the future): only a cancellation can happen.
+  while (!state.started) {
+    const startReached = !(await condition(() => inbox.termination !== null, untilMs(state.terms.startedAt)));
+    if (inbox.termination) {
+      inbox.termination.outcome = await attempt(() => activities.cancelSubscription({ subscriptionId: state.subscriptionId }));
+      terminated = true;
+      return finish(inbox.termination.outcome);
+    }
+    if (startReached) {
+      await activities.startSubscription({ subscriptionId: state.subscriptionId });
+      state.started = true;
+      markSearchAttributes([{ key: SUBSCRIPTION_STATUS, value: 'active' }]);
+    }
   }
 
-  const billingDate = upcomingBillingDate();
-  await sleepUntil(startOfLocalDay(billingDate, timezone));
-  await closePeriod({ subscriptionId: state.subscriptionId, billingDate });
-  state.billedThrough = billingDate;
+  for (;;) {
+    const billingDate = upcomingBillingDate();
+    const boundaryMs = startOfLocalDay(billingDate, timezone());
+    const endingAt = state.terms.endingAt;
+    const endsFirst = endingAt !== null && endingAt < boundaryMs;
+    const deadline = endsFirst ? endingAt : boundaryMs;
+
+    const timedOut = !(await condition(() => hasWork() || historyFull(), untilMs(deadline)));
+
+    if (inbox.usage.length > 0) {
+      const events = inbox.usage.splice(0, inbox.usage.length);
+      const { seats } = await activities.recordUsage({ subscriptionId: state.subscriptionId, events });
+      state.seats = { ...(state.seats ?? {}), ...seats };
+    }
+    for (const entry of inbox.planChanges.splice(0, inbox.planChanges.length)) {
+      entry.outcome = await attempt(() => changePlan(state, entry.request, upcomingBillingDate()));
+    }
+    if (inbox.termination) {
+      const request = inbox.termination;
+      request.outcome = await attempt(() => terminate(state, request.atMs));
+      terminated = true;
+      return finish(request.outcome);
+    }
+    if (timedOut && endsFirst) {
+      const outcome = await attempt(() => terminate(state, endingAt));
+      terminated = true;
+      return finish(outcome);
+    }
+    if (timedOut) {
+      await closeBoundary(state, billingDate);
+      break;
+    }
+    if (historyFull() && !hasWork()) break;
+  }
 
   await condition(allHandlersFinished);
-  await continueAsNew<typeof subscriptionWorkflow>(state);
+  return continueAsNew<typeof subscriptionWorkflow>(state);
+
+  async function finish(outcome: Outcome<TerminateResult>): Promise<TerminateResult | undefined> {
+    markSearchAttributes([{ key: SUBSCRIPTION_STATUS, value: 'terminated' }]);
+    await condition(allHandlersFinished);
+    return outcome.done && 'value' in outcome ? outcome.value : undefined;
+  }
 }
 
-async function sleepUntil(instantMs: number): Promise<void> {
-  const remaining = instantMs - Date.now();
-  if (remaining > 0) await condition(() => false, remaining);
+/** Issues the boundary's invoice, switching to a pending downgrade when it takes effect now. */
+async function closeBoundary(state: SubscriptionWorkflowState, billingDate: LocalDate): Promise<void> {
+  const change = state.pendingChange;
+  if (change && change.effectiveDate <= billingDate) {
+    await activities.applyDowngrade({ fromSubscriptionId: state.subscriptionId, toSubscriptionId: change.subscriptionId, billingDate, timezone: state.terms.schedule.timezone });
+    const startedAt = startOfLocalDay(billingDate, change.terms.schedule.timezone);
+    state.subscriptionId = change.subscriptionId;
+    state.planCode = change.planCode;
+    state.terms = { ...change.terms, startedAt };
+    state.pendingChange = null;
+    markSearchAttributes([{ key: PLAN_CODE, value: state.planCode }]);
+  } else {
+    await activities.closePeriod({ subscriptionId: state.subscriptionId, billingDate });
+  }
+  state.billedThrough = billingDate;
+}
+
+async function changePlan(state: SubscriptionWorkflowState, request: PlanChangeRequest, nextBoundary: LocalDate): Promise<PlanChangeResult> {
+  if (request.kind === 'downgrade') {
+    // Takes effect at the end of the current period; a second change replaces a pending one.
+    state.pendingChange = { subscriptionId: request.subscriptionId, planCode: request.planCode, terms: request.terms, effectiveDate: nextBoundary };
+    return { subscriptionId: request.subscriptionId, kind: 'downgrade', effectiveDate: nextBoundary };
+  }
+  await activities.upgradeSubscription({ fromSubscriptionId: state.subscriptionId, toSubscriptionId: request.subscriptionId, atMs: request.atMs });
+  state.subscriptionId = request.subscriptionId;
+  state.planCode = request.planCode;
+  state.terms = { ...request.terms, startedAt: request.atMs };
+  state.pendingChange = null;
+  markSearchAttributes([{ key: PLAN_CODE, value: state.planCode }]);
+  return { subscriptionId: request.subscriptionId, kind: 'upgrade', effectiveDate: localDateOf(request.atMs, request.terms.schedule.timezone) };
+}
+
+async function terminate(state: SubscriptionWorkflowState, atMs: number): Promise<TerminateResult> {
+  return activities.terminateSubscription({ subscriptionId: state.subscriptionId, pendingSubscriptionId: state.pendingChange?.subscriptionId ?? null, atMs });
+}
+
+async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { done: true, value: await work() };
+  } catch (error) {
+    return { done: true, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function settle<T>(outcome: Outcome<T>): T {
+  if (!outcome.done) throw new Error('The request was not processed.');
+  if ('error' in outcome) throw new Error(outcome.error);
+  return outcome.value;
+}
+
+function rejectUnless(condition: boolean, message: string): void {
+  if (!condition) throw new Error(message);
+}
+
+/** Keeps the UI's search attributes current, when the workflow was started with them. */
+function markSearchAttributes(pairs: { key: typeof SUBSCRIPTION_STATUS | typeof PLAN_CODE; value: string }[]): void {
+  if (workflowInfo().typedSearchAttributes.get(CUSTOMER_ID) === undefined) return;
+  upsertSearchAttributes(pairs);
+}
+
+function untilMs(instantMs: number): number {
+  return Math.max(1, instantMs - Date.now());
 }

@@ -5,21 +5,26 @@ import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { createSubscriptionSchema } from '../schemas/subscriptions';
 import { serializeSubscription } from '../serializers/subscription';
-import { createSubscription, getSubscription } from '../../services/subscriptions';
+import { createSubscription, getSubscription, terminateSubscription } from '../../services/subscriptions';
 import { findPlanById } from '../../db/plans';
 import { findCustomerById } from '../../db/customers';
 import { subscriptionsOf, type SubscriptionRow } from '../../db/subscriptions';
 import { pageFrom, paginate } from '../pagination';
-import { currentBillingPeriod } from '../../services/subscription-periods';
+import { currentBillingPeriod, planChangeOf } from '../../services/subscription-periods';
 import type { Db } from '../../db/knex';
 import type { OrganizationRow } from '../../db/organizations';
 
 async function present(db: Db, organization: OrganizationRow, subscription: SubscriptionRow, nowMs: number) {
-  const [plan, customer] = await Promise.all([findPlanById(db, organization.id, subscription.plan_id), findCustomerById(db, subscription.customer_id)]);
+  const [plan, customer, change] = await Promise.all([
+    findPlanById(db, organization.id, subscription.plan_id),
+    findCustomerById(db, subscription.customer_id),
+    planChangeOf(db, organization, subscription, nowMs),
+  ]);
   return serializeSubscription(subscription, {
     plan: plan!,
     customer: customer!,
     currentPeriod: currentBillingPeriod(subscription, plan!, customer!, organization, nowMs),
+    ...change,
   });
 }
 
@@ -30,6 +35,11 @@ export function subscriptionsRouter(ctx: AppContext): Router {
     const organization = organizationOf(req);
     const input = parseEnvelope(req.body, 'subscription', createSubscriptionSchema);
     const subscription = await createSubscription(ctx, organization, input);
+    res.json({ subscription: await present(db, organization, subscription, await clock.now()) });
+  }));
+  router.delete('/:externalId', handle(async (req, res) => {
+    const organization = organizationOf(req);
+    const subscription = await terminateSubscription(ctx, organization, String(req.params.externalId), req.query.status as string | undefined);
     res.json({ subscription: await present(db, organization, subscription, await clock.now()) });
   }));
   router.get('/:externalId', handle(async (req, res) => {

@@ -1,0 +1,28 @@
+/** Activities that end or change a subscription; each is idempotent (safe to retry). */
+import { log } from '@temporalio/activity';
+import type { LocalDate } from '../billing/calendar';
+import * as lifecycle from '../services/subscription-lifecycle';
+import type { ActivityDeps } from './deps';
+
+export function lifecycleActivities({ db }: ActivityDeps) {
+  return {
+    async terminateSubscription(input: { subscriptionId: string; pendingSubscriptionId: string | null; atMs: number }) {
+      const outcome = await lifecycle.terminateSubscription(db, input);
+      log.info('subscription terminated', { ...outcome });
+      return outcome;
+    },
+    async cancelSubscription(input: { subscriptionId: string }) {
+      return lifecycle.cancelSubscription(db, input);
+    },
+    async upgradeSubscription(input: { fromSubscriptionId: string; toSubscriptionId: string; atMs: number }) {
+      const outcome = await lifecycle.upgradeSubscription(db, input);
+      log.info('subscription upgraded', { ...outcome, from: input.fromSubscriptionId });
+      return outcome;
+    },
+    async applyDowngrade(input: { fromSubscriptionId: string; toSubscriptionId: string; billingDate: LocalDate; timezone: string }) {
+      const outcome = await lifecycle.applyDowngrade(db, input);
+      log.info('downgrade applied', { ...outcome, from: input.fromSubscriptionId });
+      return outcome;
+    },
+  };
+}
