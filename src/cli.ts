@@ -7,8 +7,9 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, type Config } from './runtime/config';
 import { logger } from './runtime/logger';
-import { ensureDatabase, startEmbeddedPostgres } from './runtime/postgres';
-import { startDevServer, stopChild, waitForPort, type RunningTemporal } from './runtime/temporal-server';
+import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from './runtime/postgres';
+import { startDevServer, startTimeSkippingServer, stopChild, waitForPort, type RunningTemporal } from './runtime/temporal-server';
+import { connectToSandbox, sandboxClock } from './sandbox/clock';
 import { createDb, migrate } from './db/knex';
 import { ensureDefaultOrganization } from './runtime/default-organization';
 import { createWorker } from './worker';
@@ -55,10 +56,17 @@ async function runWorker(config: Config): Promise<void> {
 
 async function runApi(config: Config): Promise<void> {
   const db = createDb(requireEnv('DATABASE_URL'), { max: 20 });
-  const connection = await Connection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
+  const sandboxed = process.env.BILLOW_SANDBOX === '1';
+  const address = requireEnv('TEMPORAL_ADDRESS');
+  const connection = sandboxed ? await connectToSandbox(address) : await Connection.connect({ address });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const workflows = temporalSubscriptionWorkflows(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, searchAttributes: true });
-  const api = await startApiServer({ db, workflows, clock: systemClock, publicUrl: config.publicUrl }, { host: config.HOST, port: config.PORT });
+  // The time-skipping server knows no custom search attributes.
+  const workflows = temporalSubscriptionWorkflows(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, searchAttributes: !sandboxed });
+  const sandbox = sandboxed ? sandboxClock(connection) : undefined;
+  const api = await startApiServer(
+    { db, workflows, clock: sandbox ?? systemClock, publicUrl: config.publicUrl, sandbox },
+    { host: config.HOST, port: config.PORT },
+  );
   logger.info({ url: config.publicUrl }, 'API listening');
   const shutdown = async () => {
     logger.info('API shutting down');
@@ -100,12 +108,18 @@ async function runStart(config: Config): Promise<void> {
   const postgres = config.DATABASE_URL
     ? null
     : startEmbeddedPostgres({ dataDir: config.BILLOW_DATA_DIR, port: config.EMBEDDED_POSTGRES_PORT, log: logger });
-  const temporal: Promise<RunningTemporal> = config.TEMPORAL_ADDRESS
+  const sandboxed = process.argv.includes('--sandbox');
+  const temporal: Promise<RunningTemporal> = sandboxed
+    ? startTimeSkippingServer({ cacheDir: config.BILLOW_CACHE, log: logger }).then(({ env, address }) => ({ address, uiUrl: null, stop: () => env.teardown() }))
+    : config.TEMPORAL_ADDRESS
     ? Promise.resolve({ address: config.TEMPORAL_ADDRESS, uiUrl: null, stop: async () => {} })
     : startDevServer({ cacheDir: config.BILLOW_CACHE, dataDir: config.BILLOW_DATA_DIR, port: config.TEMPORAL_PORT, uiPort: config.TEMPORAL_UI_PORT, namespace: config.TEMPORAL_NAMESPACE, log: logger });
   const pg = await postgres;
   if (pg) cleanups.push(() => pg.stop());
-  const databaseUrl = config.DATABASE_URL ?? (await ensureDatabase(pg!.url, 'billow'));
+  // The sandbox's workflows live in the test server's memory, so its database starts fresh too.
+  const serverUrl = config.DATABASE_URL ?? pg!.url;
+  if (sandboxed) await dropDatabase(serverUrl, 'billow_sandbox');
+  const databaseUrl = sandboxed ? await ensureDatabase(serverUrl, 'billow_sandbox') : config.DATABASE_URL ?? (await ensureDatabase(serverUrl, 'billow'));
   const server = await temporal;
   cleanups.push(() => server.stop());
 
@@ -116,16 +130,16 @@ async function runStart(config: Config): Promise<void> {
   await db.destroy();
 
   step('starting worker and API');
-  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address };
+  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address, BILLOW_SANDBOX: sandboxed ? '1' : '0' };
   const worker = spawnRole('worker', env);
   cleanups.push(() => stopChild(worker));
   const api = spawnRole('api', env);
   cleanups.push(() => stopChild(api));
   await waitForPort(config.PORT, 120_000, api);
-  printBanner(config, server, apiKey);
+  printBanner(config, server, apiKey, sandboxed);
 }
 
-function printBanner(config: Config, temporal: RunningTemporal, apiKey: string | null): void {
+function printBanner(config: Config, temporal: RunningTemporal, apiKey: string | null, sandboxed: boolean): void {
   const key = apiKey ?? '<the key printed on first start, or set BILLOW_API_KEY>';
   const url = config.publicUrl;
   const lines = [
@@ -133,7 +147,9 @@ function printBanner(config: Config, temporal: RunningTemporal, apiKey: string |
     '  Billow is running.',
     '',
     `  API          ${url}/api/v1`,
-    `  Temporal UI  ${temporal.uiUrl ?? '(external Temporal at ' + temporal.address + ')'}`,
+    sandboxed
+      ? `  Sandbox      time-skipping server at ${temporal.address}; move time with POST ${url}/api/v1/sandbox/clock/advance {"to": ISO} or {"duration": "P1M"}`
+      : `  Temporal UI  ${temporal.uiUrl ?? '(external Temporal at ' + temporal.address + ')'}`,
     `  API key      ${key}`,
     '',
     '  Try it (creates a plan, a customer and a subscription whose workflow appears in the Temporal UI):',

@@ -5,6 +5,7 @@ import type { AppContext } from './context';
 import { authenticate } from './auth';
 import { renderErrors, unknownRoute } from './errors';
 import { resourceRouters } from './routes';
+import { sandboxRouter } from './routes/sandbox';
 import { logger } from '../runtime/logger';
 
 export function buildApp(ctx: AppContext): Express {
@@ -29,6 +30,7 @@ export function buildApp(ctx: AppContext): Express {
   const api = express.Router();
   api.use(authenticate(ctx.db));
   for (const [path, build] of resourceRouters) api.use(path, build(ctx));
+  if (ctx.sandbox) api.use('/sandbox', sandboxRouter(ctx.sandbox));
   app.use('/api/v1', api);
 
   app.use(unknownRoute);

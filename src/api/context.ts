@@ -3,6 +3,7 @@ import type { Db } from '../db/knex';
 import type { Clock } from '../runtime/clock';
 import type { SubscriptionWorkflows } from '../services/subscription-workflows';
 import type { DocumentServices } from '../documents';
+import type { SandboxClock } from '../sandbox/clock';
 
 export interface AppContext {
   db: Db;
@@ -11,4 +12,6 @@ export interface AppContext {
   publicUrl: string;
   /** PDF rendering and storage; the process default (from the configuration) when absent. */
   documents?: DocumentServices;
+  /** Present in sandbox mode (`npm start -- --sandbox`): the clock users can advance. */
+  sandbox?: SandboxClock;
 }

@@ -1,0 +1,41 @@
+/** `/api/v1/sandbox/clock`: read and advance the sandbox clock (only mounted with `--sandbox`). */
+import { Router } from 'express';
+import { z } from 'zod';
+import { handle } from '../handler';
+import { invalidField } from '../errors';
+import { parseInput } from '../validation';
+import { addIsoDuration } from '../../sandbox/iso-duration';
+import { ClockCannotGoBack, type SandboxClock } from '../../sandbox/clock';
+
+const advanceSchema = z.union([
+  z.object({ to: z.string().refine((value) => !Number.isNaN(Date.parse(value)), { message: 'invalid_date' }) }),
+  z.object({ duration: z.string().min(2) }),
+]);
+
+export function sandboxRouter(clock: SandboxClock): Router {
+  const router = Router();
+  router.get('/clock', handle(async (_req, res) => {
+    res.json({ clock: { now: new Date(await clock.now()).toISOString() } });
+  }));
+  router.post('/clock/advance', handle(async (req, res) => {
+    const input = parseInput(req.body ?? {}, advanceSchema);
+    const from = await clock.now();
+    let target: number;
+    if ('to' in input) target = Date.parse(input.to);
+    else {
+      try {
+        target = addIsoDuration(from, input.duration);
+      } catch {
+        throw invalidField('duration', 'invalid_format');
+      }
+    }
+    try {
+      const now = await clock.advanceTo(target);
+      res.json({ clock: { previous: new Date(from).toISOString(), now: new Date(now).toISOString() } });
+    } catch (error) {
+      if (error instanceof ClockCannotGoBack) throw invalidField('to', 'cannot_go_back_in_time');
+      throw error;
+    }
+  }));
+  return router;
+}
