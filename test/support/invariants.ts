@@ -1,0 +1,43 @@
+/**
+ * Invariants that must hold after every step of every scenario: each invoice's fees add up to its
+ * totals; no two invoices cover the same occasion; invoice numbers are gapless per customer.
+ */
+import type { Db } from '../../src/db/knex';
+
+export async function assertBillingInvariants(db: Db): Promise<void> {
+  const invoices = await db('invoices').select('*').orderBy(['customer_id', 'sequential_id']);
+  const fees = await db('fees').select('invoice_id', 'amount_cents', 'taxes_amount_cents');
+  for (const invoice of invoices) {
+    const own = fees.filter((fee) => fee.invoice_id === invoice.id);
+    const feesTotal = own.reduce((sum, fee) => sum + BigInt(fee.amount_cents), 0n);
+    const taxesTotal = own.reduce((sum, fee) => sum + BigInt(fee.taxes_amount_cents), 0n);
+    const context = `invoice ${invoice.number}`;
+    expect({ context, fees: feesTotal }).toEqual({ context, fees: BigInt(invoice.fees_amount_cents) });
+    expect({ context, taxes: taxesTotal }).toEqual({ context, taxes: BigInt(invoice.taxes_amount_cents) });
+    const subTotal = BigInt(invoice.fees_amount_cents) - BigInt(invoice.coupons_amount_cents);
+    expect({ context, subTotal }).toEqual({ context, subTotal: BigInt(invoice.sub_total_excluding_taxes_amount_cents) });
+    const total = subTotal + BigInt(invoice.taxes_amount_cents) - BigInt(invoice.credit_notes_amount_cents) - BigInt(invoice.prepaid_credit_amount_cents);
+    expect({ context, total }).toEqual({ context, total: BigInt(invoice.total_amount_cents) });
+  }
+  // One invoice per (subscription, kind, period): periodic base-fee periods never overlap per subscription.
+  const periods = await db('fees')
+    .join('invoices', 'invoices.id', 'fees.invoice_id')
+    .where('fees.fee_type', 'subscription')
+    .whereNot('invoices.status', 'voided')
+    .select('fees.subscription_id', 'fees.from_datetime', 'fees.to_datetime')
+    .orderBy(['fees.subscription_id', 'fees.from_datetime']);
+  for (let i = 1; i < periods.length; i++) {
+    const [previous, current] = [periods[i - 1], periods[i]];
+    if (previous.subscription_id === current.subscription_id) {
+      expect({ subscription: current.subscription_id, overlaps: current.from_datetime <= previous.to_datetime }).toEqual({ subscription: current.subscription_id, overlaps: false });
+    }
+  }
+  const keys = invoices.map((invoice) => `${invoice.organization_id}:${invoice.idempotency_key}`);
+  expect(new Set(keys).size).toBe(keys.length);
+  // Gapless per customer: 1, 2, 3, …
+  const byCustomer = new Map<string, bigint[]>();
+  for (const invoice of invoices) byCustomer.set(invoice.customer_id, [...(byCustomer.get(invoice.customer_id) ?? []), BigInt(invoice.sequential_id)]);
+  for (const [customer, sequence] of byCustomer) {
+    expect({ customer, sequence }).toEqual({ customer, sequence: sequence.map((_, index) => BigInt(index + 1)) });
+  }
+}

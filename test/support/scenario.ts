@@ -1,0 +1,72 @@
+/** Small helpers for workflow scenarios driven through the HTTP API on the time-skipping server. */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { createTestApi } from './api';
+
+export type ScenarioApi = Awaited<ReturnType<typeof createTestApi>>;
+
+export interface InvoiceLine {
+  item: string;
+  from: string | null;
+  to: string | null;
+  units: string;
+  amount: number;
+}
+
+export interface InvoiceSummary {
+  number: string;
+  sequentialId: number;
+  issuingDate: string;
+  reason: string | null;
+  total: number;
+  taxes: number;
+  lines: InvoiceLine[];
+}
+
+interface WireFee {
+  item: { type: string; code: string };
+  from_date: string | null;
+  to_date: string | null;
+  units: string;
+  amount_cents: number;
+}
+
+/** The customer's invoices, oldest first, reduced to what a hand-worked table states. */
+export async function invoiceTable(api: ScenarioApi, customer: string): Promise<InvoiceSummary[]> {
+  const response = await api.get(`/invoices?external_customer_id=${encodeURIComponent(customer)}&per_page=1000`).expect(200);
+  return (response.body.invoices as Record<string, unknown>[])
+    .map((invoice) => ({
+      number: invoice.number as string,
+      sequentialId: invoice.sequential_id as number,
+      issuingDate: invoice.issuing_date as string,
+      reason: ((invoice.billing_periods as { invoicing_reason: string }[])[0]?.invoicing_reason ?? null) as string | null,
+      total: invoice.total_amount_cents as number,
+      taxes: invoice.taxes_amount_cents as number,
+      lines: (invoice.fees as WireFee[]).map((fee) => ({
+        item: `${fee.item.type}:${fee.item.code}`,
+        from: fee.from_date?.slice(0, 10) ?? null,
+        to: fee.to_date?.slice(0, 10) ?? null,
+        units: fee.units,
+        amount: fee.amount_cents,
+      })),
+    }))
+    .sort((a, b) => a.sequentialId - b.sequentialId);
+}
+
+export async function createPlan(api: ScenarioApi, plan: Record<string, unknown>): Promise<void> {
+  const response = await api.post('/plans', { plan });
+  if (response.status !== 200) throw new Error(`plan ${String(plan.code)}: ${response.status} ${JSON.stringify(response.body)}`);
+}
+
+export async function subscribe(api: ScenarioApi, subscription: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const response = await api.post('/subscriptions', { subscription });
+  if (response.status !== 200) throw new Error(`subscription: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.subscription as Record<string, unknown>;
+}
+
+/** Sleeps the test clock until an absolute instant. */
+export async function sleepUntil(env: TestWorkflowEnvironment, iso: string): Promise<void> {
+  const target = Date.parse(iso);
+  const now = await env.currentTimeMs();
+  if (target <= now) throw new Error(`The test clock is at ${new Date(now).toISOString()}, past ${iso}.`);
+  await env.sleep(target - now);
+}
