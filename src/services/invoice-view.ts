@@ -8,6 +8,7 @@ import { feesOf, type InvoiceRow } from '../db/invoices';
 import { findCustomerById, type CustomerRow } from '../db/customers';
 import { findSubscriptionById } from '../db/subscriptions';
 import { findOrganization, type OrganizationRow } from '../db/organizations';
+import { creditsOfInvoices } from '../db/credit-notes';
 import { serializeInvoice } from '../api/serializers/invoice';
 import { customerView } from '../api/routes/customers';
 
@@ -32,6 +33,7 @@ export async function presentInvoice(db: Db | Knex.Transaction, organization: Or
     fees: options.withFees ? await feesOf(db, [invoice.id]) : undefined,
     externalSubscriptionId: subscription?.external_id ?? null,
     fileUrl: invoiceFileUrl(options.publicUrl, invoice),
+    credits: await creditsOfInvoices(db, organization.id, [invoice.id]),
   });
 }
 

@@ -162,6 +162,11 @@ describe('download endpoints', () => {
       file_url: `http://billow.test/api/v1/invoices/${invoices.hybrid3!.id}/pdf`,
     });
     expect(response.body.invoice.fees).toHaveLength(2);
+    // GET /invoices/:id and the list show the same file_url.
+    const shown = await request(app()).get(`/api/v1/invoices/${invoices.hybrid3!.id}`).set(as(apiKey)).expect(200);
+    expect(shown.body.invoice.file_url).toBe(`http://billow.test/api/v1/invoices/${invoices.hybrid3!.id}/pdf`);
+    const draft = await request(app()).get(`/api/v1/invoices/${invoices.draft!.id}`).set(as(apiKey)).expect(200);
+    expect(draft.body.invoice.file_url).toBeNull();
   });
 
   it('GET file_url serves the PDF (A4 for a French organization, Letter on request)', async () => {

@@ -5,13 +5,9 @@ import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { notFound, validationErrors } from '../errors';
 import { parseEnvelope } from '../validation';
-import { feesOf, invoicesOf, type InvoiceRow } from '../../db/invoices';
-import { findCustomerById, type CustomerRow } from '../../db/customers';
-import { findSubscriptionById } from '../../db/subscriptions';
-import { creditsOfInvoices } from '../../db/credit-notes';
+import { invoicesOf, type InvoiceRow } from '../../db/invoices';
 import { isUuid } from '../../db/wallets';
-import { serializeInvoice } from '../serializers/invoice';
-import { customerView } from './customers';
+import { presentInvoice } from '../../services/invoice-view';
 import { pageFrom, paginate } from '../pagination';
 import { oneOffInvoiceSchema, updateInvoiceSchema } from '../schemas/money';
 import {
@@ -24,19 +20,6 @@ import type { Db } from '../../db/knex';
 import type { OrganizationRow } from '../../db/organizations';
 
 const INVOICE_TYPES = ['subscription', 'add_on', 'credit', 'one_off', 'advance_charges', 'progressive_billing'];
-
-async function present(db: Db, organization: OrganizationRow, invoice: InvoiceRow, withFees: boolean) {
-  const customer = (await findCustomerById(db, invoice.customer_id)) as CustomerRow;
-  const subscription = invoice.subscription_id ? await findSubscriptionById(db, invoice.subscription_id) : undefined;
-  return serializeInvoice(invoice, {
-    customer,
-    customerView: customerView(organization)(customer),
-    fees: withFees ? await feesOf(db, [invoice.id]) : undefined,
-    externalSubscriptionId: subscription?.external_id ?? null,
-    fileUrl: null,
-    credits: await creditsOfInvoices(db, organization.id, [invoice.id]),
-  });
-}
 
 async function findVisibleInvoice(db: Db, organizationId: string, id: string): Promise<InvoiceRow> {
   const invoice = isUuid(id)
@@ -99,7 +82,10 @@ function parseFilters(query: Request['query']): InvoiceFilters {
   return filters;
 }
 
-export function invoicesRouter({ db, clock }: AppContext): Router {
+export function invoicesRouter({ db, clock, publicUrl }: AppContext): Router {
+  // One presenter for the API and the webhooks (services/invoice-view.ts); file_url once the PDF exists.
+  const present = (database: Db, organization: OrganizationRow, invoice: InvoiceRow, withFees: boolean) =>
+    presentInvoice(database, organization, invoice, { withFees, publicUrl });
   const router = Router();
 
   router.post('/', handle(async (req, res) => {
