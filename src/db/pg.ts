@@ -5,7 +5,7 @@
 import type { Db } from './knex';
 
 export interface PgConnection {
-  query<R>(config: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: R[] }>;
+  query<R>(config: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: R[]; rowCount: number | null }>;
   /** Set to make knex's pool discard the connection instead of reusing it. */
   __knex__disposed?: unknown;
 }

@@ -59,6 +59,7 @@ function readId(raw: Record<string, unknown>, field: string, errors: FieldErrors
   return text;
 }
 
+const INTEGER = /^\d{1,15}$/;
 const SECONDS = /^\d+(?:\.\d+)?$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
@@ -89,10 +90,11 @@ export function parseEventTimestamp(value: unknown): { ms: number } | { error: s
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return { error: 'invalid_format' };
     if (value < 0) return { error: 'value_is_out_of_range' };
-    // Through the decimal text, so 1700000000.123 s is 1700000000123 ms, not ...122.
-    ms = new Dec(String(value)).times(1000).floor().toNumber();
+    // Fractions through the decimal text, so 1700000000.123 s is 1700000000123 ms, not ...122.
+    ms = Number.isSafeInteger(value) ? value * 1000 : new Dec(String(value)).times(1000).floor().toNumber();
   } else if (typeof value === 'string') {
-    if (SECONDS.test(value)) ms = new Dec(value).times(1000).floor().toNumber();
+    if (INTEGER.test(value)) ms = Number(value) * 1000;
+    else if (SECONDS.test(value)) ms = new Dec(value).times(1000).floor().toNumber();
     else ms = isoToMs(value);
     if (ms === null || Number.isNaN(ms)) return { error: 'invalid_format' };
   } else {

@@ -1,0 +1,26 @@
+/**
+ * The API alone, in its own process, for the benches: the app of `src/api/app.ts` on a random
+ * loopback port with the system clock and a stub workflow gateway (no Temporal). It reports its
+ * port to the parent over IPC.
+ */
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../../src/api/app';
+import { createDb } from '../../src/db/knex';
+import { systemClock } from '../../src/runtime/clock';
+import type { SubscriptionWorkflows } from '../../src/services/subscription-workflows';
+
+const url = process.env.BENCH_DATABASE_URL;
+if (!url) throw new Error('BENCH_DATABASE_URL is required');
+const db = createDb(url, { max: Number(process.env.BENCH_POOL ?? 10) });
+const unavailable = async () => {
+  throw new Error('no Temporal in benches');
+};
+const workflows = { start: unavailable, view: unavailable, terminate: unavailable, changePlan: unavailable, notifyUsage: async () => {} } as unknown as SubscriptionWorkflows;
+const server = buildApp({ db, workflows, clock: systemClock, publicUrl: 'http://127.0.0.1' }).listen(0, '127.0.0.1', () => {
+  process.send?.({ port: (server.address() as AddressInfo).port });
+});
+server.keepAliveTimeout = 60_000;
+process.on('SIGTERM', () => {
+  server.close();
+  void db.destroy().then(() => process.exit(0));
+});
