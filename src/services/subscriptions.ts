@@ -14,6 +14,7 @@ import type { SubscriptionWorkflows } from './subscription-workflows';
 import { applicableTimezone, subscriptionTerms } from './subscription-terms';
 import { subscriptionWorkflowId } from '../workflows/ids';
 import { isUniqueViolation } from './errors';
+import { recordSubscriptionEvent } from '../webhooks/subscription-events';
 
 export interface SubscriptionServiceDeps {
   db: Db;
@@ -146,6 +147,7 @@ export async function activateSubscription(db: Db, subscriptionId: string): Prom
   if (subscription.status === 'pending') {
     await updateSubscription(db, subscriptionId, { status: 'active', started_at: subscription.subscription_at });
   }
+  await recordSubscriptionEvent(db, { subscriptionId, webhookType: 'subscription.started' }); // webhook outbox, once
 }
 
 export async function getSubscription(db: Db, organizationId: string, externalId: string, status?: string): Promise<SubscriptionRow> {
