@@ -69,6 +69,8 @@ interface Generation {
   browser: Browser;
   profileDir: string;
   idle: Page[];
+  /** Set when we close it ourselves, so its disconnection is not reported as a crash. */
+  closing: boolean;
 }
 
 export class ChromiumPdfRenderer implements PdfRenderer {
@@ -176,10 +178,11 @@ export class ChromiumPdfRenderer implements PdfRenderer {
         handleSIGHUP: false,
         timeout: 60_000,
       });
-      const generation: Generation = { browser, profileDir, idle: [] };
+      const generation: Generation = { browser, profileDir, idle: [], closing: false };
       this.lastPid = browser.process()?.pid ?? null;
       browser.once('disconnected', () => {
-        this.log.warn({ pid: this.lastPid }, 'browser disconnected');
+        if (generation.closing) this.log.debug({ pid: browser.process()?.pid }, 'browser closed');
+        else this.log.warn({ pid: browser.process()?.pid }, 'browser disconnected; the next render launches a new one');
         generation.idle.length = 0;
         fs.rm(profileDir, { recursive: true, force: true }, () => undefined);
       });
@@ -193,6 +196,7 @@ export class ChromiumPdfRenderer implements PdfRenderer {
   }
 
   private async dispose(generation: Generation): Promise<void> {
+    generation.closing = true;
     generation.idle.length = 0;
     await generation.browser.close().catch(() => undefined);
     fs.rmSync(generation.profileDir, { recursive: true, force: true });
