@@ -97,7 +97,7 @@ describe('hybrid walkthrough', () => {
     expect(usage.charges_usage).toHaveLength(1);
     // u1 and u2: 2 units, all in the free tier → 0. Three events stored (t1 counted once).
     expect(usage.charges_usage[0]).toMatchObject({
-      units: '2', events_count: 3, amount_cents: 0, amount_currency: 'USD',
+      units: '2.0', events_count: 3, amount_cents: 0, amount_currency: 'USD',
       charge: { code: 'mtu', charge_model: 'graduated' },
       billable_metric: { code: 'mtu', name: 'mtu', aggregation_type: 'unique_count_agg' },
       filters: [], grouped_usage: [],
@@ -121,7 +121,7 @@ describe('hybrid walkthrough', () => {
     expect(usage.from_datetime).toBe('2027-02-19T00:00:00Z');
     expect(usage.to_datetime).toBe('2027-03-18T23:59:59Z');
     // Graduated: 10 000 × 0 + 15 000 × 0.012 + 5 000 × 0.01 = 0 + 180.00 + 50.00 = 230.00 USD = 23000 cents.
-    expect(usage.charges_usage[0]).toMatchObject({ units: '30000', events_count: 30000, amount_cents: 23000 });
+    expect(usage.charges_usage[0]).toMatchObject({ units: '30000.0', events_count: 30000, amount_cents: 23000 });
     // Tax: 23000 × 12.5 % = 2875; total 23000 + 2875 = 25875.
     expect(usage).toMatchObject({ amount_cents: 23000, taxes_amount_cents: 2875, total_amount_cents: 25875 });
 
@@ -158,14 +158,14 @@ describe('filters and prorated seats', () => {
     expect(usage).toMatchObject({ from_datetime: '2027-03-01T00:00:00Z', to_datetime: '2027-03-31T23:59:59Z', issuing_date: '2027-04-01', currency: 'EUR' });
     const [calls, seats] = usage.charges_usage;
     // EU: 3 calls × 0.5 = 1.50 → 150; others (us and no region): 2 × 0.1 = 0.20 → 20; charge 170.
-    expect(calls).toMatchObject({ units: '5', events_count: 5, amount_cents: 170 });
+    expect(calls).toMatchObject({ units: '5.0', events_count: 5, amount_cents: 170 });
     expect(calls.filters).toEqual([
-      { units: '3', amount_cents: 150, events_count: 3, invoice_display_name: 'EU calls', values: { region: ['eu'] } },
-      { units: '2', amount_cents: 20, events_count: 2, invoice_display_name: null, values: null },
+      { units: '3.0', amount_cents: 150, events_count: 3, invoice_display_name: 'EU calls', values: { region: ['eu'] } },
+      { units: '2.0', amount_cents: 20, events_count: 2, invoice_display_name: null, values: null },
     ]);
     // ada all March: 31 days; bob 10 … 20 March inclusive: 11 days. (31 + 11) / 31 = 1.354838… → ceil5 1.35484;
     // 1.35484 × 31 = 42.00004 EUR → 4200 cents. Units shown: 1 seat active now.
-    expect(seats).toMatchObject({ units: '1', amount_cents: 4200 });
+    expect(seats).toMatchObject({ units: '1.0', amount_cents: 4200 });
     // No taxes for this customer.
     expect(usage).toMatchObject({ amount_cents: 4370, taxes_amount_cents: 0, total_amount_cents: 4370 });
   });

@@ -15,9 +15,9 @@ export function cents(value: bigint | null | undefined): number {
   return centsToJson(value ?? 0n);
 }
 
-/** Numeric columns arrive as exact strings; drop trailing zeros the way Lago prints decimals. */
+/** Decimals the way Lago prints them (Ruby BigDecimal): no trailing zeros, at least one decimal ("2.0"). */
 export function decimalString(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
-  if (!value.includes('.')) return value;
+  if (!value.includes('.')) return `${value}.0`;
   return value.replace(/0+$/, '').replace(/\.$/, '.0');
 }

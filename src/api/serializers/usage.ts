@@ -1,7 +1,7 @@
 /** Lago's `customer_usage` object (reference/lago-api.md §1.6). */
 import { toDecimalString } from '../../billing/money';
 import type { CurrentUsage } from '../../services/current-usage';
-import { cents, isoSeconds } from './common';
+import { cents, decimalString, isoSeconds } from './common';
 
 export function serializeCustomerUsage(current: CurrentUsage) {
   const { usage } = current;
@@ -15,8 +15,8 @@ export function serializeCustomerUsage(current: CurrentUsage) {
     total_amount_cents: cents(current.totalAmountCents),
     lago_invoice_id: null,
     charges_usage: usage.charges.map((line) => ({
-      units: toDecimalString(line.fullUnits),
-      total_aggregated_units: toDecimalString(line.fullUnits),
+      units: decimalString(toDecimalString(line.fullUnits)),
+      total_aggregated_units: decimalString(toDecimalString(line.fullUnits)),
       events_count: line.eventsCount,
       amount_cents: cents(line.fee.amountCents),
       amount_currency: usage.currency,
@@ -35,7 +35,7 @@ export function serializeCustomerUsage(current: CurrentUsage) {
       },
       filters: line.buckets.some((bucket) => bucket.filter !== null)
         ? line.buckets.map((bucket) => ({
-            units: toDecimalString(bucket.fullUnits),
+            units: decimalString(toDecimalString(bucket.fullUnits)),
             amount_cents: cents(bucket.fee.amountCents),
             events_count: bucket.eventsCount,
             invoice_display_name: bucket.filter?.invoice_display_name ?? null,
