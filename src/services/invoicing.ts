@@ -213,14 +213,16 @@ export async function issueSubscriptionInvoice(db: Db, occasion: InvoiceOccasion
 /** The part's fees: its base fee, and one fee per usage charge (and filter) billed in arrears. */
 async function feeLines(db: Db, { ctx, scope }: InvoicePart, currency: string): Promise<{ line: FeeLine; metricId: string | null }[]> {
   const lines: { line: FeeLine; metricId: string | null }[] = [];
-  if (scope.baseFee) {
+  // A €0 plan has no base fee line (the per-seat walkthrough's invoice has one fee: the seats).
+  if (scope.baseFee && ctx.plan.amount_cents > 0n) {
     const plan = { code: ctx.plan.code, name: ctx.plan.name, invoiceDisplayName: ctx.plan.invoice_display_name, amountCents: ctx.plan.amount_cents, payInAdvance: ctx.plan.pay_in_advance };
     lines.push({ line: subscriptionFeeLine(plan, scope.baseFee, currency, baseFeeTaxes(ctx)), metricId: null });
   }
   if (scope.charges) {
     const usage = await computeChargesUsage(db, { subscriptionId: ctx.subscription.id, fromMs: scope.charges.fromMs, toMs: scope.charges.toMs });
     for (const charge of usage.charges.filter((line) => !line.charge.pay_in_advance)) {
-      for (const bucket of charge.buckets) {
+      // A charge with no usage and nothing to pay is left off; usage priced at 0 is shown (hybrid invoice 2).
+      for (const bucket of charge.buckets.filter((entry) => !(entry.fee.amountCents === 0n && entry.fullUnits.isZero() && entry.eventsCount === 0))) {
         lines.push({ line: chargeFeeLine(chargeLineInput(charge, bucket, scope.charges), currency, chargeTaxes(ctx, charge.charge.id)), metricId: charge.metric.id });
       }
     }
