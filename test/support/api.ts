@@ -6,8 +6,8 @@ import type { Db } from '../../src/db/knex';
 import { temporalSubscriptionWorkflows } from '../../src/services/subscription-workflows';
 import { createTestOrganization } from './database';
 
-export async function createTestApi(db: Db, env: TestWorkflowEnvironment, taskQueue: string) {
-  const { organization, apiKey } = await createTestOrganization(db);
+export async function createTestApi(db: Db, env: TestWorkflowEnvironment, taskQueue: string, name?: string) {
+  const { organization, apiKey } = await createTestOrganization(db, name);
   const app = buildApp({
     db,
     workflows: temporalSubscriptionWorkflows(env.client, { taskQueue, searchAttributes: false }),

@@ -70,3 +70,11 @@ export async function sleepUntil(env: TestWorkflowEnvironment, iso: string): Pro
   if (target <= now) throw new Error(`The test clock is at ${new Date(now).toISOString()}, past ${iso}.`);
   await env.sleep(target - now);
 }
+
+/**
+ * Lets the workflows finish what they were asked (an invoice "at once"): the test clock only
+ * moves one second once no workflow task or activity holds it back.
+ */
+export async function settle(env: TestWorkflowEnvironment): Promise<void> {
+  await env.sleep(1000);
+}
