@@ -202,8 +202,8 @@ export function hybridInvoice3(): Omit<InvoiceViewInput, 'paperSize' | 'logo'> &
 /** Per-seat walkthrough, invoice 1: 8.25 × 63/31 = 16.7661 → 1677 EUR cents, with the seat history. */
 export function seatsInvoice1(): Omit<InvoiceViewInput, 'paperSize' | 'logo'> & { logo: string | null } {
   return {
-    organization: sampleOrganization({ country: 'FR', city: 'Paris', zipcode: '75002', state: null, address_line1: '5 rue de la Paix', legal_name: 'Northwind Analytics SAS', default_currency: 'EUR' }),
-    customer: sampleCustomer({ external_id: 'airbnb', name: 'Airbnb', legal_name: null, currency: 'EUR', tax_identification_number: null, country: 'IE', city: 'Dublin', zipcode: 'D02', address_line1: '8 Hanover Quay' }),
+    organization: sampleOrganization({ country: 'FR', city: 'Paris', zipcode: '75002', state: null, address_line1: '5 rue de la Paix', legal_name: 'Northwind Analytics SAS', default_currency: 'EUR', tax_identification_number: 'FR 12 345678901', legal_number: 'RCS Paris 123 456 789', invoice_footer: 'Payment by SEPA transfer to IBAN FR76 3000 6000 0112 3456 7890 189, quoting the invoice number.' }),
+    customer: sampleCustomer({ external_id: 'airbnb', name: 'Airbnb', legal_name: null, currency: 'EUR', tax_identification_number: null, email: 'billing@airbnb.example', country: 'IE', city: 'Dublin', zipcode: 'D02', address_line1: '8 Hanover Quay' }),
     timezone: 'UTC',
     subscriptionNames: new Map(),
     logo: null,
