@@ -3,6 +3,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import type { DocumentType } from '../workflows/webhook-ids';
 import { defaultDocumentServices } from '../documents';
 import { DocumentError, generateInvoicePdf } from '../documents/invoice-pdf';
+import { generateCreditNotePdf } from '../documents/credit-note-pdf';
 import type { Db } from '../db/knex';
 import type { DocumentServices } from '../documents';
 
@@ -17,10 +18,12 @@ export function documentActivities(deps: DocumentActivityDeps) {
   return {
     /** Renders and stores the PDF of a finalized invoice or credit note; drafts are skipped. */
     async generateDocument(input: { organizationId: string; documentType: DocumentType; id: string }): Promise<{ filePath: string | null; skipped?: string }> {
-      if (input.documentType !== 'invoice') {
-        throw ApplicationFailure.nonRetryable(`Documents of type ${input.documentType} are not rendered yet`, 'UnsupportedDocument');
-      }
       try {
+        if (input.documentType === 'credit_note') {
+          const result = await generateCreditNotePdf(deps.db, services(), { organizationId: input.organizationId, creditNoteId: input.id });
+          log.info('credit note document', { ...result });
+          return { filePath: result.filePath };
+        }
         const result = await generateInvoicePdf(deps.db, services(), { organizationId: input.organizationId, invoiceId: input.id });
         log.info('invoice document', { ...result });
         return { filePath: result.filePath };

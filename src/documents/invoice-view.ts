@@ -133,7 +133,7 @@ export function legalLines(organization: OrganizationRow): string[] {
   return [parts.join(' · ')];
 }
 
-function dueDateText(invoice: InvoiceRow): string {
+export function dueDateText(invoice: InvoiceRow): string {
   const terms = invoice.net_payment_term > 0 ? ` (net ${invoice.net_payment_term} days)` : ' (due on receipt)';
   return `${formatDate(invoice.payment_due_date)}${terms}`;
 }

@@ -196,6 +196,33 @@ describe('download endpoints', () => {
     expect(invalid.body).toEqual({ status: 422, error: 'Unprocessable Entity', code: 'validation_errors', error_details: { paper_size: ['value_is_invalid'] } });
   });
 
+  it('credit notes have a document too: the credited fee, VAT and how it is settled', async () => {
+    const fee = await database.db('fees').where({ invoice_id: invoices.hybrid1!.id }).first();
+    const created = await request(app()).post('/api/v1/credit_notes').set(as(apiKey)).send({
+      credit_note: { invoice_id: invoices.hybrid1!.id, reason: 'order_change', description: 'Half a month unused', credit_amount_cents: 6750, refund_amount_cents: 0, items: [{ fee_id: fee.id, amount_cents: 6000 }] },
+    }).expect(200);
+    const note = created.body.credit_note;
+    const downloaded = await request(app()).post(`/api/v1/credit_notes/${note.lago_id}/download`).set(as(apiKey)).expect(200);
+    expect(downloaded.body.credit_note).toMatchObject({ lago_id: note.lago_id, total_amount_cents: 6750, file_url: `http://billow.test/api/v1/credit_notes/${note.lago_id}/pdf` });
+    const pdf = await request(app()).get(`/api/v1/credit_notes/${note.lago_id}/pdf`).set(as(apiKey)).buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    }).expect(200);
+    const { text } = await pdfText(pdf.body as Buffer);
+    for (const expected of [
+      'CREDIT NOTE', note.number, `Invoice ${invoices.hybrid1!.number} of Jan 19, 2027`, 'Reason Order change',
+      'Team', 'Half a month unused', '$60.00',
+      'VAT (12.5 %) on $60.00 $7.50', // 6000 × 12.5 % = 750
+      'Total credited $67.50', 'Credited to the customer balance $67.50',
+      'Docs Org SAS', 'Billow test footer',
+    ]) expect(text).toContain(expected);
+    const generated = await database.db('webhook_events').where({ webhook_type: 'credit_note.generated', object_id: note.lago_id });
+    expect(generated).toHaveLength(1);
+    expect(generated[0].payload.credit_note.file_url).toBe(`http://billow.test/api/v1/credit_notes/${note.lago_id}/pdf`);
+    await request(app()).post(`/api/v1/credit_notes/${note.lago_id}/download`).set(as(otherKey)).expect(404);
+  });
+
   it('a draft has no document (405 is_draft); another organization gets 404; no key gets 401', async () => {
     const draft = await request(app()).post(`/api/v1/invoices/${invoices.draft!.id}/download`).set(as(apiKey)).expect(405);
     expect(draft.body).toEqual({ status: 405, error: 'Method Not Allowed', code: 'is_draft' });

@@ -46,7 +46,8 @@ async function presentAll(db: Db, organization: OrganizationRow, notes: CreditNo
   });
 }
 
-async function present(db: Db, organization: OrganizationRow, note: CreditNoteRow) {
+/** One credit note as the API shows it (also the object of credit_note webhooks). */
+export async function present(db: Db, organization: OrganizationRow, note: CreditNoteRow) {
   return (await presentAll(db, organization, [note]))[0]!;
 }
 

@@ -9,6 +9,7 @@ import { invoicesRouter } from './invoices';
 import { invoiceDocumentsRouter } from './invoice-documents';
 import { webhookEndpointsRouter } from './webhook-endpoints';
 import { webhooksRouter } from './webhooks';
+import { creditNoteDocumentsRouter } from './credit-note-documents';
 import { eventsRouter } from './events';
 import { billableMetricsRouter } from './billable-metrics';
 import { taxesRouter } from './taxes';
@@ -27,6 +28,7 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/invoices', invoiceDocumentsRouter],
   ['/webhook_endpoints', webhookEndpointsRouter],
   ['/webhooks', webhooksRouter],
+  ['/credit_notes', creditNoteDocumentsRouter],
   ['/events', eventsRouter],
   ['/billable_metrics', billableMetricsRouter],
   ['/taxes', taxesRouter],
