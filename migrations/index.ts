@@ -6,15 +6,19 @@ import type { Knex } from 'knex';
 import * as core from './20261121_001_core';
 import * as invoices from './20261121_002_invoices';
 import * as catalog from './20261121_003_catalog';
+import * as usage from './20261121_004_usage';
 import * as money from './20261121_005_money';
 import * as documentsWebhooks from './20261121_006_documents_webhooks';
+import * as inAdvanceFees from './20261121_007_in_advance_fees';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core': core,
   '20261121_002_invoices': invoices,
   '20261121_003_catalog': catalog,
+  '20261121_004_usage': usage,
   '20261121_005_money': money,
   '20261121_006_documents_webhooks': documentsWebhooks,
+  '20261121_007_in_advance_fees': inAdvanceFees,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

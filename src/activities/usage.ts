@@ -1,6 +1,7 @@
-/** Activities for usage the workflow hears about: seat changes (and pay-in-advance charges). */
+/** Activities for usage the workflow hears about: seat changes and pay-in-advance charges. */
 import { Context, log } from '@temporalio/activity';
 import { activeSeats } from '../services/seats';
+import { billEventInAdvance } from '../services/in-advance-charges';
 import type { ActivityDeps } from './deps';
 
 export interface RecordedUsage {
@@ -14,7 +15,11 @@ export function usageActivities({ db }: ActivityDeps) {
       // "Now" is the workflow's clock when it asked (the sandbox clock in sandbox mode).
       const now = Context.current().info.currentAttemptScheduledTimestampMs;
       const seats = await activeSeats(db, input.subscriptionId, input.events.map((event) => event.code), now);
-      log.info('usage recorded', { subscriptionId: input.subscriptionId, events: input.events.length, seats });
+      let billed = 0;
+      for (const event of input.events) {
+        billed += (await billEventInAdvance(db, { subscriptionId: input.subscriptionId, transactionId: event.transactionId })).length;
+      }
+      log.info('usage recorded', { subscriptionId: input.subscriptionId, events: input.events.length, seats, billedInAdvance: billed });
       return { seats };
     },
   };
