@@ -7,7 +7,7 @@ import { parseInput } from '../validation';
 import { addIsoDuration } from '../../sandbox/iso-duration';
 import { ClockCannotGoBack, type SandboxClock } from '../../sandbox/clock';
 
-const advanceSchema = z.union([
+export const advanceClockSchema = z.union([
   z.object({ to: z.string().refine((value) => !Number.isNaN(Date.parse(value)), { message: 'invalid_date' }) }),
   z.object({ duration: z.string().min(2) }),
 ]);
@@ -18,7 +18,7 @@ export function sandboxRouter(clock: SandboxClock): Router {
     res.json({ clock: { now: new Date(await clock.now()).toISOString() } });
   }));
   router.post('/clock/advance', handle(async (req, res) => {
-    const input = parseInput(req.body ?? {}, advanceSchema);
+    const input = parseInput(req.body ?? {}, advanceClockSchema);
     const from = await clock.now();
     let target: number;
     if ('to' in input) target = Date.parse(input.to);
