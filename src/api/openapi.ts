@@ -1,0 +1,351 @@
+/**
+ * The OpenAPI 3.1 description of Billow's API, served at `GET /api/v1/openapi.json`, and the
+ * operation registry it is generated from. Request bodies come from the zod schemas the routes
+ * validate with (`z.toJSONSchema`, input side); events are parsed by hand (schemas/events.ts), so
+ * their body is described by a zod schema written here for the document only.
+ *
+ * Every route the app mounts must have one entry in OPERATIONS: test/api/openapi.test.ts walks the
+ * Express router stack (`mountedRoutes`) and compares, so a new route without an entry fails.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { renderDocsPage } from './docs-page';
+import { createAddOnSchema, updateAddOnSchema } from './schemas/add-ons';
+import { applyCouponSchema } from './schemas/applied-coupons';
+import { createBillableMetricSchema, updateBillableMetricSchema } from './schemas/billable-metrics';
+import { createCouponSchema, updateCouponSchema } from './schemas/coupons';
+import { customerSchema } from './schemas/customers';
+import {
+  createCreditNoteSchema, createWalletSchema, oneOffInvoiceSchema, updateCreditNoteSchema, updateInvoiceSchema,
+  updateWalletSchema, walletTransactionSchema,
+} from './schemas/money';
+import { createPlanSchema, updatePlanSchema } from './schemas/plans';
+import { createSubscriptionSchema } from './schemas/subscriptions';
+import { createTaxSchema, updateTaxSchema } from './schemas/taxes';
+import { createWebhookEndpointSchema, updateWebhookEndpointSchema } from './schemas/webhook-endpoints';
+import { advanceClockSchema } from './routes/sandbox';
+
+type Method = 'get' | 'post' | 'put' | 'delete';
+
+export interface Operation {
+  method: Method;
+  /** The Express path, `/api/v1/plans/:code`. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** A body wrapped in a root key (`{"plan": {...}}`), or sent as is (`root` absent). */
+  body?: { root?: string; schema: z.ZodType };
+  /** Query parameters: name → description (names ending in `[]` are arrays). */
+  query?: Record<string, string>;
+  /** The success answer: its root key, whether it is a paginated list, or another content type. */
+  response: { root?: string; list?: boolean; contentType?: string; description?: string };
+  /** Error statuses besides 401 (every operation but the public ones); 404 names its resource. */
+  errors?: { 400?: true; 403?: true; 404?: string; 405?: true; 422?: true };
+  /** Reachable without an API key. */
+  public?: true;
+  /** Mounted only with `npm start -- --sandbox`. */
+  sandboxOnly?: true;
+}
+
+const PAGE = { page: 'Page number, from 1 (default 1).', per_page: 'Items per page (default 100, at most 1000).' };
+const v1 = (path: string) => `/api/v1${path}`;
+
+// Events are parsed by hand (src/api/schemas/events.ts); this schema documents the same fields.
+const eventDocSchema = z.object({
+  transaction_id: z.union([z.string().min(1).max(500), z.number().int()]).describe('Idempotency key: a replay with the same content answers the stored event.'),
+  code: z.string().min(1).max(500).describe("The billable metric's code."),
+  external_subscription_id: z.string().min(1).max(500),
+  timestamp: z.union([z.number(), z.string()]).nullish().describe('Unix seconds (fractions allowed) or ISO-8601; default now.'),
+  properties: z.record(z.string(), z.unknown()).nullish(),
+  precise_total_amount_cents: z.union([z.string(), z.number()]).nullish(),
+});
+const eventBatchDocSchema = z.object({ events: z.array(eventDocSchema).min(1).max(100) });
+
+/** The five routes of a catalog resource addressed by its code (`/plans/:code`). */
+function catalogResource(options: {
+  base: string; tag: string; root: string; plural: string; noun: string; create: z.ZodType; update: z.ZodType; extraErrors?: Operation['errors'];
+}): Operation[] {
+  const { base, tag, root, plural, noun, create, update } = options;
+  const extra = options.extraErrors ?? {};
+  return [
+    { method: 'post', path: v1(base), tag, summary: `Create a ${noun}`, body: { root, schema: create }, response: { root }, errors: { 400: true, 422: true, ...extra } },
+    { method: 'put', path: v1(`${base}/:code`), tag, summary: `Update a ${noun}`, body: { root, schema: update }, response: { root }, errors: { 400: true, 404: root, 422: true, ...extra } },
+    { method: 'get', path: v1(`${base}/:code`), tag, summary: `Retrieve a ${noun}`, response: { root }, errors: { 404: root } },
+    { method: 'get', path: v1(base), tag, summary: `List ${plural.replace(/_/g, ' ')}`, query: PAGE, response: { root: plural, list: true } },
+    { method: 'delete', path: v1(`${base}/:code`), tag, summary: `Delete a ${noun}`, response: { root }, errors: { 404: root, 405: true } },
+  ];
+}
+
+export const OPERATIONS: readonly Operation[] = [
+  { method: 'get', path: '/health', tag: 'Platform', summary: 'Health check', public: true, response: { description: '`{"version","github_url","message":"Success"}`' } },
+  { method: 'get', path: v1('/openapi.json'), tag: 'Platform', summary: 'This OpenAPI document', public: true, response: { description: 'The OpenAPI 3.1 document.' } },
+  { method: 'get', path: '/docs', tag: 'Platform', summary: 'The API reference as an HTML page', public: true, response: { contentType: 'text/html', description: 'A self-contained HTML page.' } },
+
+  ...catalogResource({ base: '/billable_metrics', tag: 'Billable metrics', root: 'billable_metric', plural: 'billable_metrics', noun: 'billable metric', create: createBillableMetricSchema, update: updateBillableMetricSchema }),
+  ...catalogResource({ base: '/plans', tag: 'Plans', root: 'plan', plural: 'plans', noun: 'plan', create: createPlanSchema, update: updatePlanSchema, extraErrors: { 403: true } }),
+  ...catalogResource({ base: '/taxes', tag: 'Taxes', root: 'tax', plural: 'taxes', noun: 'tax', create: createTaxSchema, update: updateTaxSchema }),
+  ...catalogResource({ base: '/add_ons', tag: 'Add-ons', root: 'add_on', plural: 'add_ons', noun: 'add-on', create: createAddOnSchema, update: updateAddOnSchema }),
+  ...catalogResource({ base: '/coupons', tag: 'Coupons', root: 'coupon', plural: 'coupons', noun: 'coupon', create: createCouponSchema, update: updateCouponSchema }),
+
+  { method: 'post', path: v1('/applied_coupons'), tag: 'Coupons', summary: 'Apply a coupon to a customer', body: { root: 'applied_coupon', schema: applyCouponSchema }, response: { root: 'applied_coupon' }, errors: { 400: true, 404: 'coupon', 422: true } },
+  { method: 'get', path: v1('/applied_coupons'), tag: 'Coupons', summary: 'List applied coupons', query: { ...PAGE, external_customer_id: 'Only this customer’s.', status: '`active` or `terminated`.', 'coupon_code[]': 'Only these coupons.' }, response: { root: 'applied_coupons', list: true } },
+
+  { method: 'post', path: v1('/customers'), tag: 'Customers', summary: 'Create or update a customer (upsert by external_id)', body: { root: 'customer', schema: customerSchema }, response: { root: 'customer' }, errors: { 400: true, 422: true } },
+  { method: 'get', path: v1('/customers'), tag: 'Customers', summary: 'List customers', query: { ...PAGE, search_term: 'Matches name, email, external_id…', 'currencies[]': 'ISO 4217 codes.', 'countries[]': 'ISO 3166 alpha-2 codes.' }, response: { root: 'customers', list: true } },
+  { method: 'get', path: v1('/customers/:externalId'), tag: 'Customers', summary: 'Retrieve a customer', response: { root: 'customer' }, errors: { 404: 'customer' } },
+  { method: 'delete', path: v1('/customers/:externalId'), tag: 'Customers', summary: 'Delete a customer', response: { root: 'customer' }, errors: { 404: 'customer', 405: true } },
+  { method: 'get', path: v1('/customers/:externalId/current_usage'), tag: 'Customers', summary: "A subscription's usage in its current period", query: { external_subscription_id: 'The subscription (required when the customer has several).', apply_taxes: '`false` leaves taxes out.' }, response: { root: 'customer_usage' }, errors: { 404: 'customer', 422: true } },
+  { method: 'get', path: v1('/customers/:externalId/applied_coupons'), tag: 'Customers', summary: "A customer's applied coupons", query: { ...PAGE, status: '`active` or `terminated`.' }, response: { root: 'applied_coupons', list: true }, errors: { 404: 'customer' } },
+  { method: 'delete', path: v1('/customers/:externalId/applied_coupons/:id'), tag: 'Customers', summary: 'Remove an applied coupon', response: { root: 'applied_coupon' }, errors: { 404: 'applied_coupon' } },
+
+  { method: 'post', path: v1('/subscriptions'), tag: 'Subscriptions', summary: 'Create a subscription (or change its plan)', description: 'Starts the subscription’s Temporal workflow; an active `external_id` with another plan is an upgrade or a downgrade.', body: { root: 'subscription', schema: createSubscriptionSchema }, response: { root: 'subscription' }, errors: { 400: true, 404: 'plan', 422: true } },
+  { method: 'get', path: v1('/subscriptions'), tag: 'Subscriptions', summary: 'List subscriptions', query: { ...PAGE, external_customer_id: 'Only this customer’s.', plan_code: 'Only on this plan.', 'status[]': 'Statuses (default `active`).' }, response: { root: 'subscriptions', list: true } },
+  { method: 'get', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Retrieve a subscription', query: { status: 'Which one of that external_id (default `active`).' }, response: { root: 'subscription' }, errors: { 404: 'subscription' } },
+  { method: 'delete', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Terminate a subscription', query: { status: '`pending` to cancel one not started yet.' }, response: { root: 'subscription' }, errors: { 404: 'subscription', 405: true } },
+
+  { method: 'post', path: v1('/events'), tag: 'Events', summary: 'Send a usage event', body: { root: 'event', schema: eventDocSchema }, response: { root: 'event' }, errors: { 400: true, 422: true } },
+  { method: 'post', path: v1('/events/batch'), tag: 'Events', summary: 'Send up to 100 usage events, all or nothing', body: { schema: eventBatchDocSchema }, response: { root: 'events' }, errors: { 400: true, 422: true } },
+  { method: 'get', path: v1('/events'), tag: 'Events', summary: 'List events', query: { ...PAGE, code: 'Metric code.', external_subscription_id: 'Subscription.', timestamp_from: 'Unix seconds or ISO-8601.', timestamp_to: 'Unix seconds or ISO-8601.' }, response: { root: 'events', list: true }, errors: { 422: true } },
+  { method: 'get', path: v1('/events/:transactionId'), tag: 'Events', summary: 'Retrieve an event', response: { root: 'event' }, errors: { 404: 'event' } },
+
+  { method: 'post', path: v1('/invoices'), tag: 'Invoices', summary: 'Create a one-off invoice of add-ons', body: { root: 'invoice', schema: oneOffInvoiceSchema }, response: { root: 'invoice' }, errors: { 400: true, 404: 'customer', 422: true } },
+  { method: 'get', path: v1('/invoices'), tag: 'Invoices', summary: 'List invoices', query: { ...PAGE, external_customer_id: 'Only this customer’s.', 'status[]': 'draft, finalized, voided…', 'payment_status[]': 'pending, succeeded, failed.', 'invoice_type[]': 'subscription, add_on, credit, one_off…', currency: 'ISO 4217.', issuing_date_from: 'YYYY-MM-DD.', issuing_date_to: 'YYYY-MM-DD.', amount_from: 'Total at least, in cents.', amount_to: 'Total at most, in cents.' }, response: { root: 'invoices', list: true }, errors: { 422: true } },
+  { method: 'get', path: v1('/invoices/:id'), tag: 'Invoices', summary: 'Retrieve an invoice', response: { root: 'invoice' }, errors: { 404: 'invoice' } },
+  { method: 'put', path: v1('/invoices/:id'), tag: 'Invoices', summary: "Update an invoice's payment status or metadata", body: { root: 'invoice', schema: updateInvoiceSchema }, response: { root: 'invoice' }, errors: { 400: true, 404: 'invoice', 422: true } },
+  { method: 'delete', path: v1('/invoices/:id'), tag: 'Invoices', summary: 'Delete a draft invoice', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
+  { method: 'put', path: v1('/invoices/:id/finalize'), tag: 'Invoices', summary: 'Finalize a draft invoice', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
+  { method: 'post', path: v1('/invoices/:id/void'), tag: 'Invoices', summary: 'Void an invoice', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
+  { method: 'post', path: v1('/invoices/:id/download'), tag: 'Invoices', summary: 'Render the PDF if needed; the invoice with its file_url', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
+  { method: 'post', path: v1('/invoices/:id/download_pdf'), tag: 'Invoices', summary: 'Same as /download', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
+  { method: 'get', path: v1('/invoices/:id/pdf'), tag: 'Invoices', summary: "The invoice's PDF", query: { paper_size: '`a4` or `letter` (default: the organization’s).' }, response: { contentType: 'application/pdf' }, errors: { 404: 'invoice', 405: true, 422: true } },
+
+  { method: 'post', path: v1('/credit_notes'), tag: 'Credit notes', summary: 'Create a credit note', body: { root: 'credit_note', schema: createCreditNoteSchema }, response: { root: 'credit_note' }, errors: { 400: true, 404: 'invoice', 405: true, 422: true } },
+  { method: 'get', path: v1('/credit_notes'), tag: 'Credit notes', summary: 'List credit notes', query: { ...PAGE, external_customer_id: 'Only this customer’s.', invoice_id: 'Only this invoice’s.' }, response: { root: 'credit_notes', list: true } },
+  { method: 'get', path: v1('/credit_notes/:id'), tag: 'Credit notes', summary: 'Retrieve a credit note', response: { root: 'credit_note' }, errors: { 404: 'credit_note' } },
+  { method: 'put', path: v1('/credit_notes/:id'), tag: 'Credit notes', summary: "Update a credit note's refund status", body: { root: 'credit_note', schema: updateCreditNoteSchema }, response: { root: 'credit_note' }, errors: { 400: true, 404: 'credit_note', 422: true } },
+  { method: 'put', path: v1('/credit_notes/:id/void'), tag: 'Credit notes', summary: 'Void a credit note', response: { root: 'credit_note' }, errors: { 404: 'credit_note', 405: true } },
+  { method: 'post', path: v1('/credit_notes/:id/download'), tag: 'Credit notes', summary: 'Render the PDF if needed; the credit note with its file_url', response: { root: 'credit_note' }, errors: { 404: 'credit_note' } },
+  { method: 'get', path: v1('/credit_notes/:id/pdf'), tag: 'Credit notes', summary: "The credit note's PDF", response: { contentType: 'application/pdf' }, errors: { 404: 'credit_note' } },
+
+  { method: 'post', path: v1('/wallets'), tag: 'Wallets', summary: 'Create a wallet', body: { root: 'wallet', schema: createWalletSchema }, response: { root: 'wallet' }, errors: { 400: true, 404: 'customer', 422: true } },
+  { method: 'get', path: v1('/wallets'), tag: 'Wallets', summary: 'List wallets', query: { ...PAGE, external_customer_id: 'Only this customer’s.' }, response: { root: 'wallets', list: true }, errors: { 404: 'customer' } },
+  { method: 'get', path: v1('/wallets/:id'), tag: 'Wallets', summary: 'Retrieve a wallet', response: { root: 'wallet' }, errors: { 404: 'wallet' } },
+  { method: 'put', path: v1('/wallets/:id'), tag: 'Wallets', summary: 'Update a wallet', body: { root: 'wallet', schema: updateWalletSchema }, response: { root: 'wallet' }, errors: { 400: true, 404: 'wallet', 422: true } },
+  { method: 'delete', path: v1('/wallets/:id'), tag: 'Wallets', summary: 'Terminate a wallet', response: { root: 'wallet' }, errors: { 404: 'wallet', 405: true } },
+  { method: 'get', path: v1('/wallets/:id/wallet_transactions'), tag: 'Wallets', summary: "A wallet's transactions", query: { ...PAGE, status: 'pending, settled, failed.', transaction_type: 'inbound, outbound.', transaction_status: 'purchased, granted, voided, invoiced.' }, response: { root: 'wallet_transactions', list: true }, errors: { 404: 'wallet', 422: true } },
+  { method: 'post', path: v1('/wallet_transactions'), tag: 'Wallets', summary: 'Top up or void credits', body: { root: 'wallet_transaction', schema: walletTransactionSchema }, response: { root: 'wallet_transactions' }, errors: { 400: true, 404: 'wallet', 405: true, 422: true } },
+  { method: 'get', path: v1('/wallet_transactions/:id'), tag: 'Wallets', summary: 'Retrieve a wallet transaction', response: { root: 'wallet_transaction' }, errors: { 404: 'wallet_transaction' } },
+
+  { method: 'post', path: v1('/webhook_endpoints'), tag: 'Webhooks', summary: 'Register a webhook endpoint', body: { root: 'webhook_endpoint', schema: createWebhookEndpointSchema }, response: { root: 'webhook_endpoint' }, errors: { 400: true, 422: true } },
+  { method: 'get', path: v1('/webhook_endpoints'), tag: 'Webhooks', summary: 'List webhook endpoints', query: PAGE, response: { root: 'webhook_endpoints', list: true } },
+  { method: 'get', path: v1('/webhook_endpoints/:id'), tag: 'Webhooks', summary: 'Retrieve a webhook endpoint', response: { root: 'webhook_endpoint' }, errors: { 404: 'webhook_endpoint' } },
+  { method: 'put', path: v1('/webhook_endpoints/:id'), tag: 'Webhooks', summary: 'Update a webhook endpoint', body: { root: 'webhook_endpoint', schema: updateWebhookEndpointSchema }, response: { root: 'webhook_endpoint' }, errors: { 400: true, 404: 'webhook_endpoint', 422: true } },
+  { method: 'delete', path: v1('/webhook_endpoints/:id'), tag: 'Webhooks', summary: 'Delete a webhook endpoint', response: { root: 'webhook_endpoint' }, errors: { 404: 'webhook_endpoint' } },
+  { method: 'get', path: v1('/webhook_endpoints/:id/deliveries'), tag: 'Webhooks', summary: 'Every delivery attempt to an endpoint', query: PAGE, response: { root: 'webhook_deliveries', list: true }, errors: { 404: 'webhook_endpoint' } },
+  { method: 'get', path: v1('/webhooks'), tag: 'Webhooks', summary: 'List webhooks sent', query: { ...PAGE, status: 'pending, retrying, succeeded, failed.', webhook_type: 'e.g. invoice.created.', webhook_endpoint_id: 'Endpoint id.' }, response: { root: 'webhooks', list: true }, errors: { 422: true } },
+  { method: 'get', path: v1('/webhooks/:id'), tag: 'Webhooks', summary: 'Retrieve a webhook with its payload and attempts', response: { root: 'webhook' }, errors: { 404: 'webhook' } },
+  { method: 'post', path: v1('/webhooks/:id/retry'), tag: 'Webhooks', summary: 'Try a webhook again now', response: { root: 'webhook' }, errors: { 404: 'webhook' } },
+  { method: 'get', path: v1('/webhooks/json_public_key'), tag: 'Webhooks', summary: 'The RSA public key of JWT signatures (base64 PEM)', response: { root: 'webhook' } },
+  { method: 'get', path: v1('/webhooks/public_key'), tag: 'Webhooks', summary: 'The same key as text', response: { contentType: 'text/plain' } },
+
+  { method: 'get', path: v1('/sandbox/clock'), tag: 'Sandbox', summary: 'Read the sandbox clock', sandboxOnly: true, response: { root: 'clock' } },
+  { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`)', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock' }, errors: { 422: true } },
+];
+
+// The document ---------------------------------------------------------------------------------
+
+type Json = Record<string, unknown>;
+
+const errorSchema = (status: number, error: Json, extra: Json = {}, required: string[] = []): Json => ({
+  type: 'object',
+  properties: { status: { type: 'integer', const: status }, error, ...extra },
+  required: ['status', 'error', ...required],
+});
+const text = (value: string): Json => ({ type: 'string', const: value });
+
+const COMPONENTS = {
+  securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: "The organization's API key: `Authorization: Bearer <key>`." } },
+  schemas: {
+    PaginationMeta: {
+      type: 'object',
+      properties: {
+        current_page: { type: 'integer' }, next_page: { type: ['integer', 'null'] }, prev_page: { type: ['integer', 'null'] },
+        total_pages: { type: 'integer' }, total_count: { type: 'integer' },
+      },
+      required: ['current_page', 'next_page', 'prev_page', 'total_pages', 'total_count'],
+    },
+    ApiErrorBadRequest: { ...errorSchema(400, { type: 'string', pattern: '^BadRequest: ' }), description: '`"BadRequest: param is missing or the value is empty: <root>"`, or a body that is not JSON.' },
+    ApiErrorUnauthorized: errorSchema(401, text('Unauthorized')),
+    ApiErrorForbidden: errorSchema(403, text('Forbidden'), { code: { type: 'string', examples: ['feature_unavailable'] } }, ['code']),
+    ApiErrorNotFound: errorSchema(404, text('Not Found'), { code: { type: 'string', examples: ['plan_not_found'] } }, ['code']),
+    ApiErrorMethodNotAllowed: errorSchema(405, text('Method Not Allowed'), { code: { type: 'string', examples: ['not_voidable'] } }, ['code']),
+    ApiErrorPayloadTooLarge: errorSchema(413, text('Payload Too Large')),
+    ApiErrorUnprocessableEntity: errorSchema(422, text('Unprocessable Entity'), {
+      code: { type: 'string', const: 'validation_errors' },
+      error_details: { type: 'object', additionalProperties: true, description: 'Field (dotted path, or `base`) → Lago error codes such as `value_is_mandatory`, `value_is_invalid`.' },
+    }, ['code', 'error_details']),
+  },
+  responses: {
+    BadRequest: { description: 'Missing root key or malformed JSON', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorBadRequest' } } } },
+    Unauthorized: { description: 'Missing or unknown API key', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorUnauthorized' } } } },
+    Forbidden: { description: 'A premium feature Billow does not offer', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorForbidden' } } } },
+    MethodNotAllowed: { description: 'Not allowed in the object’s state', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorMethodNotAllowed' } } } },
+    PayloadTooLarge: { description: 'Body over 1 MB', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorPayloadTooLarge' } } } },
+    UnprocessableEntity: { description: 'Validation errors', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorUnprocessableEntity' } } } },
+  },
+};
+
+/** `/api/v1/plans/:code` → `/plans/{code}` (paths are relative to the `/api/v1` server). */
+export function openApiPath(expressPath: string): string {
+  const relative = expressPath.startsWith('/api/v1/') ? expressPath.slice('/api/v1'.length) : expressPath;
+  return relative.replace(/:([A-Za-z_]+)/g, '{$1}');
+}
+
+function operationId(op: Operation): string {
+  const words = `${op.method} ${op.path.replace(/^\/api\/v1/, '')}`.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return words.map((word, index) => (index === 0 ? word : word[0]!.toUpperCase() + word.slice(1))).join('');
+}
+
+function bodySchema(schema: z.ZodType): Json {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  delete json.$schema;
+  return json;
+}
+
+function successSchema(op: Operation): Json {
+  const { root, list } = op.response;
+  if (!root) return { type: 'object' };
+  const inner = list ? { type: 'array', items: { type: 'object' } } : { type: 'object' };
+  return {
+    type: 'object',
+    properties: { [root]: inner, ...(list ? { meta: { $ref: '#/components/schemas/PaginationMeta' } } : {}) },
+    required: list ? [root, 'meta'] : [root],
+  };
+}
+
+function describeOperation(op: Operation): Json {
+  const parameters: Json[] = [];
+  for (const match of op.path.matchAll(/:([A-Za-z_]+)/g)) {
+    parameters.push({ name: match[1], in: 'path', required: true, schema: { type: 'string' } });
+  }
+  for (const [name, description] of Object.entries(op.query ?? {})) {
+    parameters.push(name.endsWith('[]')
+      ? { name, in: 'query', required: false, description, schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true }
+      : { name, in: 'query', required: false, description, schema: { type: 'string' } });
+  }
+  const responses: Json = {};
+  const content = op.response.contentType && op.response.contentType !== 'application/json'
+    ? { [op.response.contentType]: { schema: op.response.contentType === 'application/pdf' ? { type: 'string', contentMediaType: 'application/pdf' } : { type: 'string' } } }
+    : { 'application/json': { schema: successSchema(op) } };
+  responses['200'] = { description: op.response.description ?? (op.response.root ? `\`{"${op.response.root}": …}\`` : 'Success'), content };
+  const errors = op.errors ?? {};
+  if (errors[400] || op.body) responses['400'] = { $ref: '#/components/responses/BadRequest' };
+  if (!op.public) responses['401'] = { $ref: '#/components/responses/Unauthorized' };
+  if (errors[403]) responses['403'] = { $ref: '#/components/responses/Forbidden' };
+  if (errors[404]) {
+    responses['404'] = {
+      description: `\`${errors[404]}_not_found\``,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorNotFound' }, example: { status: 404, error: 'Not Found', code: `${errors[404]}_not_found` } } },
+    };
+  }
+  if (errors[405]) responses['405'] = { $ref: '#/components/responses/MethodNotAllowed' };
+  if (op.body) responses['413'] = { $ref: '#/components/responses/PayloadTooLarge' };
+  if (errors[422] || op.body) responses['422'] = { $ref: '#/components/responses/UnprocessableEntity' };
+
+  const operation: Json = {
+    operationId: operationId(op),
+    tags: [op.tag],
+    summary: op.summary,
+    ...(op.description || op.sandboxOnly ? { description: [op.description, op.sandboxOnly ? 'Only with `npm start -- --sandbox`.' : undefined].filter(Boolean).join(' ') } : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(op.public ? { security: [] } : {}),
+    responses,
+  };
+  if (op.body) {
+    const schema = bodySchema(op.body.schema);
+    operation.requestBody = {
+      required: true,
+      content: { 'application/json': { schema: op.body.root ? { type: 'object', properties: { [op.body.root]: schema }, required: [op.body.root] } : schema } },
+    };
+  }
+  return operation;
+}
+
+export interface OpenApiOptions {
+  /** Base of the server URL (`BILLOW_PUBLIC_URL`); relative when absent. */
+  publicUrl?: string;
+  /** Whether the sandbox routes are mounted. */
+  sandbox?: boolean;
+}
+
+/** The operations an app built with these options mounts. */
+export function operationsFor(options: OpenApiOptions = {}): Operation[] {
+  return OPERATIONS.filter((op) => !op.sandboxOnly || options.sandbox);
+}
+
+export function buildOpenApiDocument(options: OpenApiOptions = {}): Json {
+  const base = (options.publicUrl ?? '').replace(/\/+$/, '');
+  const paths: Record<string, Json> = {};
+  for (const op of operationsFor(options)) {
+    const key = openApiPath(op.path);
+    const item = (paths[key] ??= {});
+    if (!op.path.startsWith('/api/v1/')) item.servers = [{ url: base || '/' }];
+    item[op.method] = describeOperation(op);
+  }
+  const tags = [...new Set(operationsFor(options).map((op) => op.tag))].map((name) => ({ name }));
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Billow API',
+      version: '0.1.0',
+      description: "Usage-based billing; wire-compatible with Lago's API v1. Success is always HTTP 200; errors have Lago's bodies.",
+      license: { name: 'AGPL-3.0-only', identifier: 'AGPL-3.0-only' },
+    },
+    servers: [{ url: `${base}/api/v1` }],
+    security: [{ bearerAuth: [] }],
+    tags,
+    paths,
+    components: COMPONENTS,
+  };
+}
+
+// The routes an app really mounts -----------------------------------------------------------------
+
+interface LayerLike {
+  rawPath?: unknown;
+  route?: { path: unknown; methods: Record<string, boolean> };
+  handle?: { stack?: LayerLike[] };
+}
+
+/** Every `METHOD path` an Express app serves, read from its router stack (mounted routers included). */
+export function mountedRoutes(app: { router: { stack: LayerLike[] } }): { method: string; path: string }[] {
+  const routes: { method: string; path: string }[] = [];
+  const walk = (stack: LayerLike[], prefix: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const path = `${prefix}${String(layer.route.path)}`.replace(/(.)\/$/, '$1');
+        for (const method of Object.keys(layer.route.methods)) if (method !== '_all') routes.push({ method, path });
+      } else if (layer.handle?.stack) {
+        const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
+        walk(layer.handle.stack, prefix + mount);
+      }
+    }
+  };
+  walk(app.router.stack, '');
+  return routes;
+}
+
+/** `GET /api/v1/openapi.json` and `GET /docs`, both without an API key; built once, on first use. */
+export function apiReferenceRouter(options: OpenApiOptions): Router {
+  let document: Json | undefined;
+  let page: string | undefined;
+  const router = Router();
+  router.get('/api/v1/openapi.json', (_req, res) => {
+    res.json((document ??= buildOpenApiDocument(options)));
+  });
+  router.get('/docs', (_req, res) => {
+    res.type('html').send((page ??= renderDocsPage((document ??= buildOpenApiDocument(options)))));
+  });
+  return router;
+}
