@@ -6,6 +6,7 @@ import { authenticate } from './auth';
 import { renderErrors, unknownRoute } from './errors';
 import { resourceRouters } from './routes';
 import { sandboxRouter } from './routes/sandbox';
+import { apiReferenceRouter } from './openapi';
 import { logger } from '../runtime/logger';
 
 export function buildApp(ctx: AppContext): Express {
@@ -25,6 +26,7 @@ export function buildApp(ctx: AppContext): Express {
   app.get('/health', (_req, res) => {
     res.json({ version: '0.1.0', github_url: 'https://github.com/billow/billow', message: 'Success' });
   });
+  app.use(apiReferenceRouter({ publicUrl: ctx.publicUrl, sandbox: Boolean(ctx.sandbox) }));
   app.use(express.json({ limit: '1mb' }));
 
   const api = express.Router();
