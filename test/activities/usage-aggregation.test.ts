@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { aggregate, proratedUnits, type AggregationWindow, type EventSelection, type MetricDefinition } from '../../src/billing/aggregation';
 import type { AggregationType, UsageEvent } from '../../src/billing/types';
 import { aggregateUsage, proratedUsage, type UsageScope } from '../../src/db/usage-aggregation';
+import { createUsageCache } from '../../src/db/usage-cache';
 import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
 
 let database: TestDatabase;
@@ -101,8 +102,8 @@ const KINDS: [AggregationType, boolean][] = [
   ['weighted_sum_agg', true],
 ];
 
-async function store(list: UsageEvent[]): Promise<UsageScope> {
-  run += 1;
+async function store(list: UsageEvent[], reuse = false): Promise<UsageScope> {
+  if (!reuse) run += 1;
   const scope = { organizationId, externalSubscriptionId: `sub-${run}`, code: 'metric' };
   // Noise the selection must leave out: another subscription, another code.
   const noise = [
@@ -117,7 +118,7 @@ async function store(list: UsageEvent[]): Promise<UsageScope> {
     timestamp: new Date(e.timestamp),
     properties: e.properties,
   }));
-  for (const chunk of [rows, noise]) if (chunk.length > 0) await database.db('events').insert(chunk);
+  for (const chunk of reuse ? [rows] : [rows, noise]) if (chunk.length > 0) await database.db('events').insert(chunk);
   return scope;
 }
 
@@ -142,6 +143,52 @@ it('SQL aggregation equals the reference core for every aggregation type', async
     }),
     { numRuns: 120 },
   );
+});
+
+it('the incremental cache equals the core before and after more events arrive', async () => {
+  const cache = createUsageCache(database.db);
+  await fc.assert(
+    fc.asyncProperty(events, fc.integer({ min: 0, max: 40 }), selection, rounding, async (list, cut, sel, round) => {
+      const first = list.slice(0, cut);
+      const scope = await store(first);
+      const later = list.slice(cut);
+      const check = async (known: UsageEvent[]) => {
+        for (const [type, recurring] of KINDS) {
+          const metric = metricOf(type, recurring, round);
+          const expected = aggregate(metric, asStored(known), window, sel);
+          const actual = await cache.aggregate(scope, metric, window, sel);
+          const label = `${type}${recurring ? ' recurring' : ''}`;
+          expect({ label, units: actual.units.toString(), eventsCount: actual.eventsCount }).toEqual({ label, units: expected.units.toString(), eventsCount: expected.eventsCount });
+        }
+      };
+      await check(first); // cold: full read
+      // Later events in two transactions (one per half), then warm reads merge only what is new.
+      await store(later.slice(0, Math.ceil(later.length / 2)), true);
+      await store(later.slice(Math.ceil(later.length / 2)), true);
+      await check(list);
+      await check(list); // nothing new: the cached state as it is
+    }),
+    { numRuns: 60 },
+  );
+});
+
+it('the cache counts a row committed late by a transaction that was running at its snapshot, and nothing twice', async () => {
+  const cache = createUsageCache(database.db);
+  const metric = metricOf('sum_agg', false, { roundingFunction: null, roundingPrecision: null });
+  const scope = await store([{ transactionId: 'base', timestamp: FROM + HOUR, properties: { value: 1 } }]);
+  const row = (id: string, value: number) => ({
+    organization_id: organizationId, transaction_id: `${run}:${id}`, external_subscription_id: scope.externalSubscriptionId,
+    code: scope.code, timestamp: new Date(FROM + 2 * HOUR), properties: { value },
+  });
+  const slow = await database.db.transaction();
+  await slow.insert(row('slow', 100)).into('events'); // T: has its id, not committed yet
+  await database.db('events').insert(row('quick', 10)); // R: a later id, committed now
+  // Snapshot S1 sees base + quick, with T running (S1's xmin is T's id, below R's).
+  expect((await cache.aggregate(scope, metric, window, {})).units.toString()).toBe('11');
+  await slow.commit();
+  // The delta since S1 is T's row alone: 1 + 10 + 100 = 111, R not counted twice.
+  expect((await cache.aggregate(scope, metric, window, {})).units.toString()).toBe('111');
+  expect((await aggregateUsage(database.db, scope, metric, window)).units.toString()).toBe('111');
 });
 
 it('prorated recurring sums and unique counts equal the core’s, in UTC and across time zones', async () => {
