@@ -28,7 +28,7 @@ describe('add-ons', () => {
     expect(res.body.add_on).toEqual({
       lago_id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'Setup', invoice_display_name: 'Onboarding', code: 'setup', amount_cents: 50000,
       amount_currency: 'USD', description: 'One-time setup', created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
-      taxes: [expect.objectContaining({ code: 'vat', rate: '20.0', add_ons_count: 1 })],
+      taxes: [expect.objectContaining({ code: 'vat', rate: 20, add_ons_count: 1 })],
     });
     expect((await api.get('/add_ons/setup')).body).toEqual(res.body);
     expect((await api.get('/taxes/vat')).body.tax.add_ons_count).toBe(1);

@@ -69,7 +69,7 @@ describe('hybrid walkthrough catalog', () => {
     });
     expect(metric.body.billable_metric).toMatchObject({ name: 'Monthly Tracked Users', code: 'mtu', aggregation_type: 'unique_count_agg', field_name: 'user_id', recurring: false });
     const tax = await api.post('/taxes', { tax: { name: 'VAT', code: 'vat_12_5', rate: '12.5' } });
-    expect(tax.body.tax).toMatchObject({ code: 'vat_12_5', rate: '12.5' });
+    expect(tax.body.tax).toMatchObject({ code: 'vat_12_5', rate: 12.5 });
     const ranges = [
       { from_value: 0, to_value: 10000, per_unit_amount: '0', flat_amount: '0' },
       { from_value: 10001, to_value: 25000, per_unit_amount: '0.012', flat_amount: '0' },

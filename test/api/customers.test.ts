@@ -33,7 +33,7 @@ describe('customers (catalog additions)', () => {
     expect(keysOf(res.body.customer)).toEqual(CUSTOMER_KEYS);
     expect(res.body.customer.billing_configuration.payment_provider).toBe('stripe');
     expect(res.body.customer.taxes).toEqual([{
-      lago_id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'VAT 12.5%', code: 'vat_12_5', rate: '12.5', description: null, applied_to_organization: false,
+      lago_id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'VAT 12.5%', code: 'vat_12_5', rate: 12.5, description: null, applied_to_organization: false,
       add_ons_count: 0, customers_count: 1, plans_count: 0, charges_count: 0, commitments_count: 0, created_at: expect.stringMatching(/Z$/),
     }]);
     expect((await api.get('/customers/acme')).body).toEqual(res.body);

@@ -134,7 +134,7 @@ describe('plans', () => {
       metadata: { team: 'sales' },
     });
     expect(res.body.plan.taxes).toHaveLength(1);
-    expect(res.body.plan.taxes[0]).toMatchObject({ code: 'vat_12_5', rate: '12.5', plans_count: 1 });
+    expect(res.body.plan.taxes[0]).toMatchObject({ code: 'vat_12_5', rate: 12.5, plans_count: 1 });
     expect(res.body.plan.charges[0]).toMatchObject({ code: 'api_calls', invoice_display_name: 'API calls', min_amount_cents: 500 });
     expect(res.body.plan.charges[0].taxes.map((t: { code: string }) => t.code)).toEqual(['local', 'vat_12_5']);
     expect((await api.get('/taxes/local')).body.tax.charges_count).toBe(1);

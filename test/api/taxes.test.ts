@@ -28,7 +28,7 @@ describe('taxes', () => {
     expect(created.status).toBe(200);
     expect(keysOf(created.body.tax)).toEqual(TAX_KEYS);
     expect(created.body.tax).toMatchObject({
-      name: 'VAT 12.5%', code: 'vat_12_5', rate: '12.5', description: null, applied_to_organization: false,
+      name: 'VAT 12.5%', code: 'vat_12_5', rate: 12.5, description: null, applied_to_organization: false,
       add_ons_count: 0, customers_count: 0, plans_count: 0, charges_count: 0, commitments_count: 0,
     });
     expect(created.body.tax.lago_id).toMatch(/^[0-9a-f-]{36}$/);
@@ -38,12 +38,12 @@ describe('taxes', () => {
     expect(read.body).toEqual({ tax: created.body.tax });
   });
 
-  test('rates are printed as Lago prints decimals', async () => {
+  test('rates are JSON numbers, as Lago\'s TaxObject declares them', async () => {
     const res = await api.post('/taxes', { tax: { name: 'Twenty', code: 'twenty', rate: '20', description: 'Standard' } });
-    expect(res.body.tax).toMatchObject({ rate: '20.0', description: 'Standard' });
+    expect(res.body.tax).toMatchObject({ rate: 20, description: 'Standard' });
     const number = await api.post('/taxes', { tax: { name: 'Zero', code: 'zero', rate: 0 } });
     expect(number.status).toBe(200);
-    expect(number.body.tax.rate).toBe('0.0');
+    expect(number.body.tax.rate).toBe(0);
   });
 
   test('counts the customers, plans and charges using a tax', async () => {
@@ -58,9 +58,9 @@ describe('taxes', () => {
     await api.post('/taxes', { tax: { name: 'Old', code: 'old', rate: '1' } });
     const res = await api.put('/taxes/old', { tax: { name: 'New', code: 'new', rate: '2.25' } });
     expect(res.status).toBe(200);
-    expect(res.body.tax).toMatchObject({ name: 'New', code: 'new', rate: '2.25' });
+    expect(res.body.tax).toMatchObject({ name: 'New', code: 'new', rate: 2.25 });
     expect((await api.get('/taxes/old')).status).toBe(404);
-    expect((await api.get('/taxes/new')).body.tax.rate).toBe('2.25');
+    expect((await api.get('/taxes/new')).body.tax.rate).toBe(2.25);
   });
 
   test('lists with pagination meta', async () => {
@@ -78,7 +78,7 @@ describe('taxes', () => {
     await api.post('/customers', { customer: { external_id: 'c2', tax_codes: ['gone'] } });
     const res = await api.delete('/taxes/gone');
     expect(res.status).toBe(200);
-    expect(res.body.tax).toMatchObject({ code: 'gone', rate: '3.0', customers_count: 1 });
+    expect(res.body.tax).toMatchObject({ code: 'gone', rate: 3, customers_count: 1 });
     expect((await api.get('/taxes/gone')).body).toEqual({ status: 404, error: 'Not Found', code: 'tax_not_found' });
     expect((await api.get('/customers/c2')).body.customer.taxes).toEqual([]);
     // The code is free again.

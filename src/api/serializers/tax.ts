@@ -1,5 +1,5 @@
 import type { TaxWithCounts } from '../../db/taxes';
-import { decimalString, isoSeconds } from './common';
+import { isoSeconds } from './common';
 
 /** A tax, alone or embedded in a customer, plan, charge or add-on (`taxes: [...]`). */
 export function serializeTax(tax: TaxWithCounts) {
@@ -7,7 +7,7 @@ export function serializeTax(tax: TaxWithCounts) {
     lago_id: tax.id,
     name: tax.name,
     code: tax.code,
-    rate: decimalString(tax.rate),
+    rate: Number(tax.rate), // a JSON number, as Lago's TaxObject (the client's types) declares it
     description: tax.description,
     applied_to_organization: tax.applied_to_organization,
     add_ons_count: tax.add_ons_count,
