@@ -1,6 +1,8 @@
 import type { FeeRow, InvoiceRow } from '../../db/invoices';
 import type { CustomerRow } from '../../db/customers';
+import { createHash } from 'node:crypto';
 import { cents, decimalString, isoSeconds } from './common';
+import { Dec, roundCents } from '../../billing/money';
 
 /** Fee columns added by migration 005 (one-off and credit invoices). */
 interface MoneyFeeColumns {
@@ -24,6 +26,68 @@ export interface InvoiceCreditView {
   credit_note_id: string;
   number: string;
   description: string | null;
+}
+
+/** A tax as stored on an invoice or a fee (`applied_taxes` jsonb). */
+interface StoredAppliedTax {
+  lago_tax_id?: string | null;
+  tax_code: string;
+  tax_name: string;
+  tax_rate: number;
+  tax_description?: string | null;
+  amount_cents?: number;
+  fees_amount_cents?: number;
+}
+
+/** A stable id for an applied tax, which has no row of its own: derived from its owner and code. */
+function appliedTaxId(ownerId: string, taxCode: string): string {
+  const hex = createHash('sha1').update(`applied_tax:${ownerId}:${taxCode}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function appliedTaxBase(ownerId: string, tax: StoredAppliedTax, currency: string, createdAt: Date) {
+  return {
+    lago_id: appliedTaxId(ownerId, tax.tax_code),
+    lago_tax_id: tax.lago_tax_id ?? null,
+    tax_name: tax.tax_name,
+    tax_code: tax.tax_code,
+    tax_rate: Number(tax.tax_rate),
+    tax_description: tax.tax_description ?? null,
+    amount_currency: currency,
+    created_at: isoSeconds(createdAt),
+  };
+}
+
+/**
+ * A fee's taxes with Lago's fields (lago_fee_id, amount_cents per tax): each tax's share of the
+ * fee's taxes_amount_cents, the last one taking the rounding remainder so they add up exactly.
+ */
+function feeAppliedTaxes(fee: FeeRow, base: Dec) {
+  const taxes = (fee.applied_taxes ?? []) as StoredAppliedTax[];
+  let left = fee.taxes_amount_cents;
+  return taxes.map((tax, index) => {
+    const share = index === taxes.length - 1 ? left : roundCents(base.times(tax.tax_rate).div(100));
+    left -= share;
+    return { ...appliedTaxBase(fee.id, tax, fee.currency, fee.created_at), lago_fee_id: fee.id, amount_cents: cents(share) };
+  });
+}
+
+/** Lago's graduated tier details: bounds as numbers, `flat_unit_amount` and `total_with_flat_amount`. */
+function lagoAmountDetails(details: unknown): unknown {
+  if (typeof details !== 'object' || details === null || Array.isArray(details)) return details;
+  const out: Record<string, unknown> = { ...(details as Record<string, unknown>) };
+  if (typeof out.plan_amount_cents === 'string' && /^\d+$/.test(out.plan_amount_cents)) out.plan_amount_cents = Number(out.plan_amount_cents);
+  for (const key of ['graduated_ranges', 'graduated_percentage_ranges']) {
+    if (!Array.isArray(out[key])) continue;
+    out[key] = (out[key] as Record<string, unknown>[]).map((range) => ({
+      ...range,
+      from_value: range.from_value === null || range.from_value === undefined ? range.from_value : Number(range.from_value),
+      to_value: range.to_value === null || range.to_value === undefined ? null : Number(range.to_value),
+      flat_unit_amount: range.flat_unit_amount ?? range.flat_amount,
+      total_with_flat_amount: range.total_with_flat_amount ?? range.total,
+    }));
+  }
+  return out;
 }
 
 export function serializeFee(fee: FeeRow, invoice: InvoiceRow, customer: CustomerRow, externalSubscriptionId: string | null) {
@@ -66,16 +130,18 @@ export function serializeFee(fee: FeeRow, invoice: InvoiceRow, customer: Custome
     total_aggregated_units: decimalString(fee.total_aggregated_units),
     events_count: fee.events_count,
     precise_coupons_amount_cents: decimalString(fee.precise_coupons_amount_cents),
+    sub_total_excluding_taxes_amount_cents: cents(fee.amount_cents - roundCents(fee.precise_coupons_amount_cents ?? '0')),
+    sub_total_excluding_taxes_precise_amount_cents: new Dec(fee.precise_amount_cents ?? '0').minus(fee.precise_coupons_amount_cents ?? '0').toFixed(),
     payment_status: invoice.payment_status,
     created_at: isoSeconds(fee.created_at),
     succeeded_at: null,
     failed_at: null,
     refunded_at: null,
-    amount_details: fee.amount_details,
+    amount_details: lagoAmountDetails(fee.amount_details),
     from_date: isoSeconds(fee.from_datetime),
     to_date: isoSeconds(fee.to_datetime),
     event_transaction_id: fee.event_transaction_id,
-    applied_taxes: fee.applied_taxes,
+    applied_taxes: feeAppliedTaxes(fee, new Dec(fee.precise_amount_cents ?? '0').minus(fee.precise_coupons_amount_cents ?? '0')),
   };
 }
 
@@ -130,7 +196,13 @@ export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext) {
     customer: context.customerView,
     billing_periods: invoice.billing_periods,
     metadata: (invoice as InvoiceRow & { metadata?: unknown[] }).metadata ?? [],
-    applied_taxes: invoice.applied_taxes,
+    applied_taxes: ((invoice.applied_taxes ?? []) as StoredAppliedTax[]).map((tax) => ({
+      ...tax,
+      ...appliedTaxBase(invoice.id, tax, invoice.currency, invoice.created_at),
+      lago_invoice_id: invoice.id,
+      amount_cents: tax.amount_cents ?? 0,
+      fees_amount_cents: tax.fees_amount_cents ?? 0,
+    })),
     applied_usage_thresholds: [],
     credits: (context.credits ?? []).map((credit) => ({
       lago_id: credit.id,
