@@ -33,23 +33,22 @@ export interface NewEvent {
   externalSubscriptionId: string;
   code: string;
   timestampMs: number;
-  /** The properties serialized once (JSON), as they will be stored. */
-  propertiesJson: string;
+  /** Stored as JSON (jsonb). */
+  properties: Record<string, unknown>;
   preciseTotalAmountCents: string | null;
   subscriptionId: string;
   customerId: string;
 }
 
-// Ids are time-ordered UUIDs made here (so the primary key grows at its right edge) and the
-// subscription/customer ids are sent once per distinct subscription, indexed per row: the batch
-// travels in fewer bytes and nothing needs to come back unless a transaction id already existed.
+// The batch travels as ONE JSON document (one native JSON.stringify, parsed by PostgreSQL's
+// json_to_recordset) rather than as escaped array literals. Ids are time-ordered UUIDs made here
+// (so the primary key grows at its right edge); subscription/customer ids are sent once per
+// distinct subscription and indexed per row; nothing comes back unless a transaction id existed.
 const INSERT_SQL = `
 INSERT INTO events (id, organization_id, transaction_id, external_subscription_id, code, "timestamp", properties,
                     precise_total_amount_cents, subscription_id, customer_id, created_at)
-SELECT t.id, $1::uuid, t.transaction_id, t.external_subscription_id, t.code, t.ts, t.properties, t.precise,
-       ($9::uuid[])[t.owner], ($10::uuid[])[t.owner], $11::timestamptz
-FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[], $8::numeric[], $12::int[])
-  AS t(id, transaction_id, external_subscription_id, code, ts, properties, precise, owner)
+SELECT t.i, $1::uuid, t.t, t.e, t.c, t.ts, t.p, t.x, ($3::uuid[])[t.o], ($4::uuid[])[t.o], $5::timestamptz
+FROM json_to_recordset($2::json) AS t(i uuid, t text, e text, c text, ts timestamptz, p jsonb, x numeric, o int)
 ON CONFLICT (organization_id, transaction_id) DO NOTHING`;
 
 const EXISTING_SQL = `SELECT * FROM events WHERE organization_id = $1 AND transaction_id = ANY($2::text[])`;
@@ -109,21 +108,23 @@ export async function insertEvents(
     await connection.query({ text: 'BEGIN' });
     open = true;
     const { rowCount } = await connection.query({
-      name: 'billow_events_insert_v2',
+      name: 'billow_events_insert_v3',
       text: INSERT_SQL,
       values: [
         organizationId,
-        ids,
-        events.map((e) => e.transactionId),
-        events.map((e) => e.externalSubscriptionId),
-        events.map((e) => e.code),
-        events.map((e) => new Date(e.timestampMs).toISOString()),
-        events.map((e) => e.propertiesJson),
-        events.map((e) => e.preciseTotalAmountCents),
+        JSON.stringify(events.map((e, i) => ({
+          i: ids[i],
+          t: e.transactionId,
+          e: e.externalSubscriptionId,
+          c: e.code,
+          ts: new Date(e.timestampMs).toISOString(),
+          p: e.properties,
+          x: e.preciseTotalAmountCents,
+          o: ownerIndexes[i],
+        }))),
         subscriptionIds,
         customerIds,
         createdAt,
-        ownerIndexes,
       ],
     });
     const inserted = new Map<string, { id: string; created_at: Date }>();

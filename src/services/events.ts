@@ -243,7 +243,7 @@ export function createEventIngestion(deps: { db: Db; workflows: SubscriptionWork
         externalSubscriptionId: input.externalSubscriptionId,
         code: input.code,
         timestampMs: input.timestampMs,
-        propertiesJson: input.propertiesJson,
+        properties: input.properties,
         preciseTotalAmountCents: input.preciseTotalAmountCents,
         subscriptionId: subscription.id,
         customerId: subscription.customerId,

@@ -137,6 +137,7 @@ describe('POST /events', () => {
   it.each([
     ['an integer of Unix seconds', 1800000000, '2027-01-15T08:00:00.000Z'],
     ['fractional Unix seconds', 1800000000.5, '2027-01-15T08:00:00.500Z'],
+    ['a JSON number with milliseconds (no binary rounding)', 1700000000.123, '2023-11-14T22:13:20.123Z'],
     ['a numeric string', '1800000000.123', '2027-01-15T08:00:00.123Z'],
     ['more than millisecond digits (truncated)', '1800000000.1239', '2027-01-15T08:00:00.123Z'],
     ['ISO-8601 in UTC', '2027-01-15T08:00:00Z', '2027-01-15T08:00:00.000Z'],

@@ -26,7 +26,6 @@ export interface EventInput {
   /** Whether the client sent a timestamp (a replay without one matches any stored instant). */
   timestampGiven: boolean;
   properties: Record<string, unknown>;
-  propertiesJson: string;
   /** Normalized to at most 15 decimals, or null. */
   preciseTotalAmountCents: string | null;
 }
@@ -59,7 +58,7 @@ function readId(raw: Record<string, unknown>, field: string, errors: FieldErrors
   return text;
 }
 
-const INTEGER = /^\d{1,15}$/;
+const SECONDS_PARTS = /^(\d+)(?:\.(\d+))?$/;
 const SECONDS = /^\d+(?:\.\d+)?$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
@@ -84,17 +83,29 @@ function isoToMs(text: string): number | null {
   return date.getTime() - offsetMinutes * 60_000;
 }
 
+/**
+ * Milliseconds of a plain decimal number of seconds, truncated to the millisecond (exactly as
+ * decimal arithmetic would: digits are moved, never multiplied in binary floating point).
+ */
+function secondsTextToMs(text: string): number | null {
+  const match = SECONDS_PARTS.exec(text);
+  if (!match) return /^\d+(?:\.\d+)?e[+-]?\d+$/i.test(text) ? new Dec(text).times(1000).floor().toNumber() : null;
+  const [, whole, fraction = ''] = match;
+  if (whole!.length > 15) return Number.POSITIVE_INFINITY;
+  return Number(whole) * 1000 + Number(fraction.slice(0, 3).padEnd(3, '0'));
+}
+
 /** Epoch milliseconds of an event timestamp, or the Lago error code for it. */
 export function parseEventTimestamp(value: unknown): { ms: number } | { error: string } {
   let ms: number | null = null;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return { error: 'invalid_format' };
     if (value < 0) return { error: 'value_is_out_of_range' };
-    // Fractions through the decimal text, so 1700000000.123 s is 1700000000123 ms, not ...122.
-    ms = Number.isSafeInteger(value) ? value * 1000 : new Dec(String(value)).times(1000).floor().toNumber();
+    // Through the decimal text, so 1700000000.123 s is 1700000000123 ms, not ...122.
+    ms = secondsTextToMs(String(value));
+    if (ms === null) return { error: 'invalid_format' };
   } else if (typeof value === 'string') {
-    if (INTEGER.test(value)) ms = Number(value) * 1000;
-    else if (SECONDS.test(value)) ms = new Dec(value).times(1000).floor().toNumber();
+    if (SECONDS.test(value)) ms = secondsTextToMs(value);
     else ms = isoToMs(value);
     if (ms === null || Number.isNaN(ms)) return { error: 'invalid_format' };
   } else {
@@ -171,7 +182,6 @@ export function parseEventInput(raw: unknown, nowMs: number): { event: EventInpu
       timestampMs,
       timestampGiven,
       properties,
-      propertiesJson: JSON.stringify(properties),
       preciseTotalAmountCents,
     },
     errors,
