@@ -13,7 +13,7 @@
  * Partial states: count → n; sum/max/latest → n, Σ, max, last (timestamp, transaction id, value);
  * weighted sum → n, Σ before the window, Σ v × (T − t); unique count → each value's last event.
  * Event values in order (percentage charges) are not cached: those calls go straight to SQL.
- * Entries are per process, bounded in number and dropped after some idle time.
+ * Entries are per process, bounded in number and in values held, and dropped after some idle time.
  */
 import type { Db } from './knex';
 import { withConnection, Params, type PgConnection } from './pg';
@@ -40,7 +40,11 @@ interface Entry {
   state: State;
   snapshot: string;
   usedAt: number;
+  /** Memory weight: values held (unique count), else 1. */
+  weight: number;
 }
+
+const weightOf = (state: State): number => (state.kind === 'unique' ? Math.max(1, state.values.size) : 1);
 
 /** (timestamp, transaction id) order, transaction ids by UTF-8 bytes as `COLLATE "C"`. */
 function isAfter(a: Last, b: Last): boolean {
@@ -180,8 +184,11 @@ export interface UsageCache extends UsageAggregator {
   readonly size: number;
 }
 
-export function createUsageCache(db: Db, options: { maxEntries?: number; idleMs?: number; now?: () => number } = {}): UsageCache {
+export function createUsageCache(db: Db, options: { maxEntries?: number; maxValues?: number; idleMs?: number; now?: () => number } = {}): UsageCache {
   const maxEntries = options.maxEntries ?? 1_000;
+  // Unique counts hold one small record per value: bound the total (about 150 bytes each).
+  const maxWeight = options.maxValues ?? 1_000_000;
+  let weight = 0;
   const idleMs = options.idleMs ?? 10 * 60_000;
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
@@ -209,11 +216,20 @@ export function createUsageCache(db: Db, options: { maxEntries?: number; idleMs?
       merge(fresh.state, state);
       merged = fresh.state;
     }
-    entries.delete(key);
-    entries.set(key, { state: merged, snapshot, usedAt: now() });
-    for (const oldest of entries.keys()) {
-      if (entries.size <= maxEntries) break;
-      entries.delete(oldest);
+    const previous = entries.get(key);
+    if (previous) {
+      weight -= previous.weight;
+      entries.delete(key);
+    }
+    const entry = { state: merged, snapshot, usedAt: now(), weight: weightOf(merged) };
+    if (entry.weight <= maxWeight) {
+      entries.set(key, entry);
+      weight += entry.weight;
+    }
+    for (const [oldestKey, oldest] of entries) {
+      if (entries.size <= maxEntries && weight <= maxWeight) break;
+      entries.delete(oldestKey);
+      weight -= oldest.weight;
     }
     return resultOf(merged, metric, window);
   }
@@ -236,6 +252,7 @@ export function createUsageCache(db: Db, options: { maxEntries?: number; idleMs?
     },
     clear() {
       entries.clear();
+      weight = 0;
     },
     get size() {
       return entries.size;
