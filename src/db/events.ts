@@ -2,9 +2,9 @@
  * Usage events: an append-only table, idempotent by (organization, transaction id).
  *
  * Ingestion takes one pooled connection and writes a whole batch with ONE multi-row
- * `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING` inside a short transaction:
- * the rows that come back were inserted, the others already existed and are read back so the
- * caller can tell an identical replay from a conflicting one before committing (all or nothing).
+ * `INSERT … SELECT FROM json_to_recordset(…) ON CONFLICT DO NOTHING` inside a short transaction:
+ * when fewer rows than sent were inserted, the existing ones are read back so the caller can tell
+ * an identical replay from a conflicting one before committing (all or nothing).
  * Rows are never updated nor deleted: the usage cache (`src/db/usage-cache.ts`) relies on it.
  */
 import { randomBytes } from 'node:crypto';
