@@ -50,6 +50,8 @@ export async function findCustomerById(db: Db | Knex.Transaction, id: string): P
 
 /** Creates the customer, or updates the given fields of the existing one (Lago's POST semantics). */
 export async function upsertCustomer(db: Db, organizationId: string, externalId: string, fields: CustomerFields): Promise<{ customer: CustomerRow; created: boolean }> {
+  // A JS array given to a json column would be sent as a Postgres array literal: send JSON text.
+  if (Array.isArray(fields.metadata)) fields = { ...fields, metadata: JSON.stringify(fields.metadata) as never };
   return db.transaction(async (trx) => {
     await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`customer:${organizationId}:${externalId}`]);
     const existing = await findCustomerByExternalId(trx, organizationId, externalId);
