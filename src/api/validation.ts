@@ -35,7 +35,21 @@ export function parseEnvelope<T extends z.ZodType>(body: unknown, root: string, 
   return parseInput(inner, schema);
 }
 
+/** Where a body holds a NUL character (Postgres text cannot store one), as a field path. */
+export function nulCharacterPath(value: unknown, path: string[] = []): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? (path.join('.') || 'base') : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key.includes('\u0000')) return [...path, key.replace(/\u0000/g, '')].join('.') || 'base';
+    const found = nulCharacterPath(inner, [...path, key]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 export function parseInput<T extends z.ZodType>(input: unknown, schema: T): z.infer<T> {
+  const nul = nulCharacterPath(input);
+  if (nul !== undefined) throw validationErrors({ [nul]: ['value_is_invalid'] });
   // reportInput: tells a missing value (value_is_mandatory) from a wrong one (value_is_invalid).
   const parsed = schema.safeParse(input, { reportInput: true });
   if (!parsed.success) throw validationErrors(fieldErrors(parsed.error));
