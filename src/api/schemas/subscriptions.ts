@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { isoDateTime, optionalText } from './common';
 
 export const createSubscriptionSchema = z.object({
-  external_customer_id: z.string().trim().min(1),
-  plan_code: z.string().trim().min(1),
+  external_customer_id: z.string().trim().min(1).max(255),
+  plan_code: z.string().trim().min(1).max(255),
   external_id: z.string().trim().min(1).max(255).refine((value) => !value.includes('/'), { message: 'value_is_invalid' }),
   name: optionalText,
   billing_time: z.enum(['calendar', 'anniversary']).default('calendar'),
