@@ -3,7 +3,7 @@ import express, { type Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context';
 import { authenticate } from './auth';
-import { renderErrors, unknownRoute } from './errors';
+import { refuseNulInUrl, renderErrors, unknownRoute } from './errors';
 import { resourceRouters } from './routes';
 import { sandboxRouter } from './routes/sandbox';
 import { apiReferenceRouter } from './openapi';
@@ -30,6 +30,7 @@ export function buildApp(ctx: AppContext): Express {
   app.use(express.json({ limit: '1mb' }));
 
   const api = express.Router();
+  api.use(refuseNulInUrl);
   api.use(authenticate(ctx.db));
   for (const [path, build] of resourceRouters) api.use(path, build(ctx));
   if (ctx.sandbox) api.use('/sandbox', sandboxRouter(ctx.sandbox));

@@ -1,6 +1,7 @@
 /** Lago's error bodies (reference §0) and the middleware that renders every error in that shape. */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { logger } from '../runtime/logger';
+import { MoneyError } from '../billing/money';
 
 export type ErrorDetails = Record<string, unknown>;
 
@@ -27,6 +28,17 @@ export const invalidField = (field: string, code: string) => validationErrors({ 
 
 export const unknownRoute: RequestHandler = (_req, _res, next) => next(notFound('resource'));
 
+/** A NUL character in the URL (`%00`) can name nothing Postgres stores: a 400 before any query. */
+export const refuseNulInUrl: RequestHandler = (req, _res, next) => {
+  next(/%00/.test(req.originalUrl) ? badRequest('the URL contains a NUL character') : undefined);
+};
+
+/** Postgres "data exception" errors (SQLSTATE class 22: bad text, numeric overflow, bad date…) come from client data. */
+function isDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
 export const renderErrors: ErrorRequestHandler = (err, req, res, _next) => {
   if (err instanceof ApiError) {
     res.status(err.status).json(err.body);
@@ -43,6 +55,18 @@ export const renderErrors: ErrorRequestHandler = (err, req, res, _next) => {
   }
   if (bodyParserError.status && bodyParserError.status >= 400 && bodyParserError.status < 500) {
     res.status(bodyParserError.status).json({ status: bodyParserError.status, error: `BadRequest: ${(err as Error).message}` });
+    return;
+  }
+  if (err instanceof MoneyError) {
+    // An amount out of what Billow can compute or print exactly (e.g. credits × rate beyond 2^53 cents).
+    logger.warn({ err, requestId: req.headers['x-request-id'], path: req.path }, 'amount out of range');
+    res.status(422).json({ status: 422, error: 'Unprocessable Entity', code: 'validation_errors', error_details: { base: [err.code] } });
+    return;
+  }
+  if (isDataException(err)) {
+    // A safety net: validation should have caught it. The value was the client's, so a 422.
+    logger.warn({ err, requestId: req.headers['x-request-id'], path: req.path }, 'data exception from the database');
+    res.status(422).json({ status: 422, error: 'Unprocessable Entity', code: 'validation_errors', error_details: { base: ['value_is_invalid'] } });
     return;
   }
   logger.error({ err, requestId: req.headers['x-request-id'], path: req.path }, 'unhandled error');
