@@ -51,6 +51,15 @@ SELECT t.i, $1::uuid, t.t, t.e, t.c, t.ts, t.p, t.x, ($3::uuid[])[t.o], ($4::uui
 FROM json_to_recordset($2::json) AS t(i uuid, t text, e text, c text, ts timestamptz, p jsonb, x numeric, o int)
 ON CONFLICT (organization_id, transaction_id) DO NOTHING`;
 
+// The optimistic form: the same INSERT as one autocommitted statement that succeeds only if it
+// inserted every row. If any transaction id already existed, the final SELECT divides by zero
+// (SQLSTATE 22012, the only division in the statement), the whole statement is rolled back and
+// the caller takes the transactional path that tells replays from conflicts. One round trip for
+// the common case instead of three (BEGIN, INSERT, COMMIT).
+const INSERT_ALL_OR_FAIL_SQL = `
+WITH inserted AS (${INSERT_SQL.trim()} RETURNING 1)
+SELECT CASE WHEN count(*) = $6 THEN count(*) ELSE count(*) / 0 END AS inserted FROM inserted`;
+
 const EXISTING_SQL = `SELECT * FROM events WHERE organization_id = $1 AND transaction_id = ANY($2::text[])`;
 
 /** UUIDs of version 7 (RFC 9562): 48 bits of Unix milliseconds, then random bits. */
@@ -102,31 +111,35 @@ export async function insertEvents(
     }
     return index;
   });
+  const values = [
+    organizationId,
+    JSON.stringify(events.map((e, i) => ({
+      i: ids[i],
+      t: e.transactionId,
+      e: e.externalSubscriptionId,
+      c: e.code,
+      ts: new Date(e.timestampMs).toISOString(),
+      p: e.properties,
+      x: e.preciseTotalAmountCents,
+      o: ownerIndexes[i],
+    }))),
+    subscriptionIds,
+    customerIds,
+    createdAt,
+  ];
   const connection = (await db.client.acquireConnection()) as PgConnection;
   let open = false;
   try {
+    try {
+      await connection.query({ name: 'billow_events_insert_all', text: INSERT_ALL_OR_FAIL_SQL, values: [...values, events.length] });
+      const inserted = new Map(events.map((e, i) => [e.transactionId, { id: ids[i]!, created_at: createdAt }]));
+      return { inserted, existing: new Map(), committed: true };
+    } catch (error) {
+      if ((error as { code?: string }).code !== '22012') throw error;
+    }
     await connection.query({ text: 'BEGIN' });
     open = true;
-    const { rowCount } = await connection.query({
-      name: 'billow_events_insert_v3',
-      text: INSERT_SQL,
-      values: [
-        organizationId,
-        JSON.stringify(events.map((e, i) => ({
-          i: ids[i],
-          t: e.transactionId,
-          e: e.externalSubscriptionId,
-          c: e.code,
-          ts: new Date(e.timestampMs).toISOString(),
-          p: e.properties,
-          x: e.preciseTotalAmountCents,
-          o: ownerIndexes[i],
-        }))),
-        subscriptionIds,
-        customerIds,
-        createdAt,
-      ],
-    });
+    const { rowCount } = await connection.query({ name: 'billow_events_insert', text: INSERT_SQL, values });
     const inserted = new Map<string, { id: string; created_at: Date }>();
     const existing = new Map<string, EventRow>();
     if (rowCount === events.length) {

@@ -251,6 +251,24 @@ describe('POST /events/batch', () => {
     expect(await storedCount(['br-dup'])).toBe(0);
   });
 
+  it('stores each id once when identical batches race, and keeps a racing conflicting batch out entirely', async () => {
+    const batch = { events: [event('race-1'), event('race-2'), event('race-3')] };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => api.post('/events/batch', batch)));
+    expect(answers.map((res) => res.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(answers.map((res) => res.body.events[0].lago_id)).size).toBe(1);
+    expect(await storedCount(['race-1', 'race-2', 'race-3'])).toBe(3);
+
+    const [a, b] = await Promise.all([
+      api.post('/events/batch', { events: [event('race-a-own'), event('race-shared', { properties: { side: 'a' } })] }),
+      api.post('/events/batch', { events: [event('race-b-own'), event('race-shared', { properties: { side: 'b' } })] }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 422]);
+    const loser = a.status === 422 ? 'race-a-own' : 'race-b-own';
+    expect((a.status === 422 ? a : b).body.error_details).toEqual({ 1: { transaction_id: ['value_already_exist'] } });
+    expect(await storedCount([loser])).toBe(0);
+    expect(await storedCount(['race-a-own', 'race-b-own', 'race-shared'])).toBe(2);
+  });
+
   it('refuses empty, oversized and malformed batches', async () => {
     expect((await api.post('/events/batch', { events: [] })).body.error_details).toEqual({ events: ['no_events'] });
     const tooMany = Array.from({ length: 101 }, (_, i) => event(`big-${i}`));
