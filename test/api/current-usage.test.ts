@@ -171,6 +171,30 @@ describe('filters and prorated seats', () => {
   });
 });
 
+describe('percentage charges', () => {
+  it('price each event in order (free first event, fixed fee per paid event)', async () => {
+    const { db } = database;
+    const orgId = api.organization.id;
+    const payments = await insertMetric(db, orgId, { code: 'payments', aggregation_type: 'sum_agg', field_name: 'amount' });
+    const plan = await insertPlan(db, orgId, {
+      code: 'fintech', amount_currency: 'USD',
+      charges: [{ metricId: payments.id, code: 'payments', charge_model: 'percentage', properties: { rate: '1.5', fixed_amount: '0.1', free_units_per_events: 1 } }],
+    });
+    await insertSubscription(db, orgId, { customerExternalId: 'initech', externalId: 'initech-pay', planId: plan.id, startedAt: new Date('2027-03-01T00:00:00Z') });
+    nowMs = Date.parse('2027-03-25T12:00:00.000Z');
+    await api.post('/events/batch', {
+      events: [
+        event('p1', 'payments', 'initech-pay', { amount: '100' }, '2027-03-02T00:00:00Z'),
+        event('p2', 'payments', 'initech-pay', { amount: '200' }, '2027-03-03T00:00:00Z'),
+        event('p3', 'payments', 'initech-pay', { amount: '300' }, '2027-03-04T00:00:00Z'),
+      ],
+    }).expect(200);
+    const res = await api.get('/customers/initech/current_usage?external_subscription_id=initech-pay');
+    // The first event (100) is free: (600 − 100) × 1.5 % = 7.50, plus 2 paid events × 0.10 = 0.20 → 7.70 USD.
+    expect(res.body.customer_usage.charges_usage[0]).toMatchObject({ events_count: 3, amount_cents: 770 });
+  });
+});
+
 describe('errors', () => {
   it('answers 404 customer_not_found for an unknown customer, a missing or foreign subscription', async () => {
     const notFound = { status: 404, error: 'Not Found', code: 'customer_not_found' };
