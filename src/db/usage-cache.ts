@@ -189,7 +189,7 @@ export function createUsageCache(db: Db, options: { maxEntries?: number; maxValu
   // Unique counts hold one small record per value: bound the total (about 150 bytes each).
   const maxWeight = options.maxValues ?? 1_000_000;
   let weight = 0;
-  const idleMs = options.idleMs ?? 10 * 60_000;
+  const idleMs = options.idleMs ?? 60 * 60_000;
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
   const locks = new Map<string, Promise<unknown>>();
