@@ -1,0 +1,205 @@
+/**
+ * Durability of the subscription workflow: history stays bounded over years (continue-as-new
+ * after every period), a worker killed in the middle of a period close yields exactly one invoice
+ * and no gap in numbering, and the histories this file records replay on the current code.
+ * With BILLOW_RECORD_HISTORIES=1 the recorded histories are also written (as the proto's plain
+ * object: 64-bit numbers and bytes as strings) to test/workflows/histories/, whose files test/workflows/replay.test.ts replays on every run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTimeSkippingEnv, moveClockTo, startTestWorker } from '../support/temporal';
+import { createTestApi } from '../support/api';
+import { assertBillingInvariants } from '../support/invariants';
+import { createPlan, invoiceTable, settle, sleepUntil, subscribe } from '../support/scenario';
+import { subscriptionWorkflowId } from '../../src/workflows/ids';
+
+const ROOT = path.resolve(__dirname, '../..');
+const HISTORIES = path.join(__dirname, 'histories');
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+const recorded: { name: string; workflowId: string; history: temporal.api.history.v1.IHistory }[] = [];
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  database = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await env?.teardown();
+  await database?.drop();
+});
+
+/** Every run of a workflow id, oldest first (continue-as-new starts one run per period). */
+async function runsOf(workflowId: string): Promise<temporal.api.history.v1.IHistory[]> {
+  const runs: temporal.api.history.v1.IHistory[] = [];
+  let runId: string | undefined;
+  do {
+    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    runs.unshift(history);
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+  } while (runId);
+  return runs;
+}
+
+it('keeps each run of the history small over three years of monthly billing', async () => {
+  const api = await createTestApi(database.db, env, 'durability-years', 'Years Co');
+  const stopWorker = await startTestWorker(env, database.db, 'durability-years');
+  try {
+    await moveClockTo(env, '2027-01-01T00:30:00Z');
+    await createPlan(api, { name: 'Monthly', code: 'monthly', interval: 'monthly', amount_cents: 1000, amount_currency: 'USD', pay_in_advance: true });
+    await subscribe(api, { external_customer_id: 'years', plan_code: 'monthly', external_id: 'years-sub', billing_time: 'calendar' });
+    await sleepUntil(env, '2030-01-01T12:00:00Z');
+  } finally {
+    await stopWorkflows(api.organization.id, ['years-sub']);
+    await stopWorker();
+  }
+  // Jan 2027 at the start, then 36 boundaries (Feb 2027 … Jan 2030): 37 invoices of 1000.
+  const invoices = await invoiceTable(api, 'years');
+  expect(invoices.map((invoice) => invoice.total)).toEqual(Array(37).fill(1000));
+  const runs = await runsOf(subscriptionWorkflowId(api.organization.id, 'years-sub'));
+  expect(runs).toHaveLength(37); // one run per closed period, plus the current (terminated by the test) one
+  const lengths = runs.map((run) => run.events?.length ?? 0);
+  // A run is: started, a timer, one activity, continue-as-new (plus the first run's start activity): never more than 30 events.
+  expect(Math.max(...lengths)).toBeLessThanOrEqual(30);
+  recorded.push({ name: 'three-years-first-run', workflowId: 'years', history: runs[0]! });
+  recorded.push({ name: 'three-years-later-run', workflowId: 'years', history: runs[20]! });
+  expect(runs[20]!.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+  await assertBillingInvariants(database.db);
+});
+
+it('a worker killed in the middle of a period close: one invoice for the period, no gap in numbering', async () => {
+  const taskQueue = 'durability-kill';
+  const api = await createTestApi(database.db, env, taskQueue, 'Kill Co');
+  const child = startWorkerProcess(taskQueue);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  await waitFor(() => output.includes('worker ready'), 60_000, () => output);
+  trace('child ready');
+
+  await moveClockTo(env, '2031-03-10T10:00:00Z');
+  await createPlan(api, { name: 'Arrears', code: 'arrears', interval: 'monthly', amount_cents: 3100, amount_currency: 'USD', pay_in_advance: false });
+  await subscribe(api, { external_customer_id: 'kim', plan_code: 'arrears', external_id: 'kim-sub', billing_time: 'calendar' });
+  await settle(env);
+  trace('subscribed');
+
+  // Cross the 2031-04-01 boundary: the child writes the invoice, then hangs before reporting.
+  const crossing = sleepUntil(env, '2031-04-01T12:00:00Z');
+  await waitFor(() => output.includes('closed'), 60_000, () => output);
+  trace('closed by child');
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  trace('child killed');
+
+  // A new worker takes over: the activity's next attempt (after its heartbeat timeout) finds the invoice.
+  const stopWorker = await startTestWorker(env, database.db, taskQueue);
+  try {
+    await crossing;
+    trace('crossed');
+    await sleepUntil(env, '2031-05-01T12:00:00Z');
+  } finally {
+    await stopWorkflows(api.organization.id, ['kim-sub']);
+    await stopWorker();
+  }
+  const invoices = await invoiceTable(api, 'kim');
+  // March 10–31 of D = 31: 22 × 3100/31 = 2200; April whole: 3100. Numbers 1 and 2, nothing twice.
+  expect(invoices.map((invoice) => [invoice.sequentialId, invoice.issuingDate, invoice.total])).toEqual([
+    [1, '2031-04-01', 2200],
+    [2, '2031-05-01', 3100],
+  ]);
+  const attempts = (await runsOf(subscriptionWorkflowId(api.organization.id, 'kim-sub')))
+    .flatMap((run) => run.events ?? [])
+    .filter((event) => event.activityTaskStartedEventAttributes)
+    .map((event) => event.activityTaskStartedEventAttributes!.attempt);
+  expect(attempts).toContain(2); // the close that the killed worker never finished was retried
+  await assertBillingInvariants(database.db);
+});
+
+it('messages in history: seat signals, an upgrade and a termination', async () => {
+  const api = await createTestApi(database.db, env, 'durability-messages', 'Messages Co');
+  const stopWorker = await startTestWorker(env, database.db, 'durability-messages');
+  try {
+    await moveClockTo(env, '2032-02-01T09:00:00Z');
+    const seats = await api.post('/billable_metrics', { billable_metric: { name: 'Seats', code: 'seats', aggregation_type: 'unique_count_agg', field_name: 'seat_id', recurring: true } }).expect(200);
+    const charges = [{ billable_metric_id: seats.body.billable_metric.lago_id, charge_model: 'standard', properties: { amount: '5' }, prorated: true }];
+    await createPlan(api, { name: 'Starter', code: 'starter', interval: 'monthly', amount_cents: 1000, amount_currency: 'USD', pay_in_advance: true, charges });
+    await createPlan(api, { name: 'Scale', code: 'scale', interval: 'monthly', amount_cents: 5000, amount_currency: 'USD', pay_in_advance: true, charges });
+    await subscribe(api, { external_customer_id: 'max', plan_code: 'starter', external_id: 'max-sub', billing_time: 'anniversary' });
+    await api.post('/events', { event: { transaction_id: 'seat-a', code: 'seats', external_subscription_id: 'max-sub', properties: { seat_id: 'a' } } }).expect(200);
+    await sleepUntil(env, '2032-03-05T09:00:00Z');
+    await subscribe(api, { external_customer_id: 'max', plan_code: 'scale', external_id: 'max-sub' });
+    await sleepUntil(env, '2032-03-10T09:00:00Z');
+    await api.delete('/subscriptions/max-sub').expect(200);
+  } finally {
+    await stopWorker();
+  }
+  const runs = await runsOf(subscriptionWorkflowId(api.organization.id, 'max-sub'));
+  const events = runs.flatMap((run) => run.events ?? []);
+  expect(events.some((event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'usageRecorded')).toBe(true);
+  const updates = events.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes)
+    .map((event) => event.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest?.input?.name);
+  expect(updates).toEqual(['changePlan', 'terminate']);
+  runs.forEach((history, index) => recorded.push({ name: `seats-upgrade-terminate-run-${index + 1}`, workflowId: 'max', history }));
+  await assertBillingInvariants(database.db);
+});
+
+it('the histories recorded above replay on the current workflow code', async () => {
+  expect(recorded.length).toBeGreaterThanOrEqual(4);
+  const bundle = { codePath: process.env.BILLOW_TEST_WORKFLOW_BUNDLE! };
+  for (const { workflowId, history } of recorded) {
+    await Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId);
+  }
+  if (process.env.BILLOW_RECORD_HISTORIES === '1') {
+    fs.mkdirSync(HISTORIES, { recursive: true });
+    for (const { name, history } of recorded) {
+      fs.writeFileSync(path.join(HISTORIES, `${name}.json`), JSON.stringify(historyObject(history), null, 1));
+    }
+  }
+});
+
+/**
+ * The clock is shared by every test in the file: a workflow left running without a worker would
+ * hold it still at its next timer. Tests end their workflows (after recording what they need).
+ */
+async function stopWorkflows(organizationId: string, externalIds: string[]): Promise<void> {
+  for (const externalId of externalIds) {
+    await env.client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).terminate('test finished').catch(() => undefined);
+  }
+}
+
+function historyObject(history: temporal.api.history.v1.IHistory): unknown {
+  const History = temporal.api.history.v1.History;
+  return History.toObject(History.fromObject(history), { longs: String, bytes: String, defaults: false });
+}
+
+function startWorkerProcess(taskQueue: string): ChildProcess {
+  // One process (tsx as a loader, not its CLI, which would run the worker in a grandchild the kill misses).
+  return spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      TEMPORAL_ADDRESS: env.address,
+      TASK_QUEUE: taskQueue,
+      BILLOW_TEST_HANG_AFTER_CLOSE: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number, context: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out. Output:\n${context()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function trace(message: string): void {
+  if (process.env.BILLOW_TRACE) process.stderr.write(`[trace ${new Date().toISOString()}] ${message}\n`);
+}
