@@ -30,6 +30,9 @@ import {
   type CreditNoteReason, type CreditNoteRow, type InvoiceCreditRow, type RefundStatus,
 } from '../db/credit-notes';
 import { methodNotAllowed, notFound, validationErrors } from '../api/errors';
+import { recordWebhookEvent } from '../webhooks/outbox';
+// A cycle (documents → routes → this file) that only meets at call time, after every module has loaded.
+import { creditNoteObject } from '../documents/credit-note-pdf';
 import { applicableTimezoneOf } from './standalone-invoices';
 
 type Conn = Db | Knex.Transaction;
@@ -187,7 +190,20 @@ export async function createCreditNote(trx: Knex.Transaction, input: CreateCredi
     coupons_adjustment_amount_cents: item.couponsAdjustmentAmountCents,
     taxes_amount_cents: item.taxesAmountCents,
   })));
+  await recordCreditNoteCreated(trx, creditNote!);
   return { creditNote: creditNote!, created: true };
+}
+
+/** `credit_note.created` in the note's own transaction (webhook outbox; it also triggers the PDF). */
+async function recordCreditNoteCreated(trx: Knex.Transaction, creditNote: CreditNoteRow): Promise<void> {
+  const organization = (await trx('organizations').where({ id: creditNote.organization_id }).first())!;
+  await recordWebhookEvent(trx, {
+    organizationId: creditNote.organization_id,
+    webhookType: 'credit_note.created',
+    objectType: 'credit_note',
+    object: await creditNoteObject(trx as unknown as Db, organization, creditNote as never, null),
+    idempotencyKey: `credit_note.created:${creditNote.id}`,
+  });
 }
 
 /**

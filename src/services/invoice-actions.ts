@@ -8,6 +8,7 @@
  * credit invoice fails its purchases that never settled. A deleted draft stays in the table as
  * `deleted` (its number and business key stay used) and disappears from the API.
  */
+import { recordInvoiceVoided } from '../webhooks/invoice-events';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../db/knex';
@@ -103,6 +104,7 @@ export async function voidInvoice(db: Db, organizationId: string, id: string, no
     const voided = await save(trx, invoice, { status: 'voided', voided_at: new Date(nowMs) });
     await giveBackCredits(trx, invoice, nowMs);
     if (invoice.invoice_type === 'credit') await failPendingPurchases(trx, organizationId, invoice.id, nowMs);
+    await recordInvoiceVoided(trx, voided); // webhook outbox: invoice.voided
     return voided;
   });
 }

@@ -8,6 +8,7 @@ import { startOfLocalDay } from '../billing/calendar';
 import { findSubscriptionById, type SubscriptionRow } from '../db/subscriptions';
 import { issueSubscriptionInvoice } from './invoicing';
 import { creditUnusedAdvanceFee } from './termination-credit';
+import { recordSubscriptionEvent } from '../webhooks/subscription-events';
 
 export interface TerminationOutcome {
   subscriptionId: string;
@@ -26,10 +27,24 @@ async function markTerminated(db: Db, subscriptionId: string, atMs: number, pend
   await db.transaction(async (trx) => {
     await trx('subscriptions').where({ id: subscriptionId }).whereNot({ status: 'terminated' })
       .update({ status: 'terminated', terminated_at: new Date(atMs), updated_at: trx.fn.now() });
+    await recordSubscriptionEvent(trx, { subscriptionId, webhookType: 'subscription.terminated' });
     if (pendingSubscriptionId) {
-      await trx('subscriptions').where({ id: pendingSubscriptionId, status: 'pending' })
+      const canceled = await trx('subscriptions').where({ id: pendingSubscriptionId, status: 'pending' })
         .update({ status: 'canceled', canceled_at: new Date(atMs), updated_at: trx.fn.now() });
+      if (canceled > 0) await recordSubscriptionEvent(trx, { subscriptionId: pendingSubscriptionId, webhookType: 'subscription.canceled' });
     }
+  });
+}
+
+/** One subscription ends and its successor starts, with both webhooks, in one transaction. */
+async function switchSubscriptions(db: Db, from: { id: string; terminatedAt: Date }, to: { id: string; startedAt: Date }): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('subscriptions').where({ id: from.id }).whereNot({ status: 'terminated' })
+      .update({ status: 'terminated', terminated_at: from.terminatedAt, updated_at: trx.fn.now() });
+    await trx('subscriptions').where({ id: to.id, status: 'pending' })
+      .update({ status: 'active', started_at: to.startedAt, updated_at: trx.fn.now() });
+    await recordSubscriptionEvent(trx, { subscriptionId: from.id, webhookType: 'subscription.terminated' });
+    await recordSubscriptionEvent(trx, { subscriptionId: to.id, webhookType: 'subscription.started' });
   });
 }
 
@@ -47,8 +62,11 @@ export async function terminateSubscription(db: Db, input: { subscriptionId: str
 
 /** A pending subscription (not started yet) terminated before its start is canceled. */
 export async function cancelSubscription(db: Db, input: { subscriptionId: string }): Promise<TerminationOutcome> {
-  await db('subscriptions').where({ id: input.subscriptionId, status: 'pending' })
-    .update({ status: 'canceled', canceled_at: db.fn.now(), updated_at: db.fn.now() });
+  await db.transaction(async (trx) => {
+    const canceled = await trx('subscriptions').where({ id: input.subscriptionId, status: 'pending' })
+      .update({ status: 'canceled', canceled_at: trx.fn.now(), updated_at: trx.fn.now() });
+    if (canceled > 0) await recordSubscriptionEvent(trx, { subscriptionId: input.subscriptionId, webhookType: 'subscription.canceled' });
+  });
   return { subscriptionId: input.subscriptionId, invoiceId: null, creditNoteId: null };
 }
 
@@ -58,15 +76,7 @@ export async function cancelSubscription(db: Db, input: { subscriptionId: string
  * new plan's prorated in-advance fee; unused in-advance days of the old plan are credited.
  */
 export async function upgradeSubscription(db: Db, input: { fromSubscriptionId: string; toSubscriptionId: string; atMs: number }): Promise<TerminationOutcome> {
-  await db.transaction(async (trx) => {
-    const from = await trx('subscriptions').where({ id: input.fromSubscriptionId }).forUpdate().first();
-    if (from.status !== 'terminated') {
-      await trx('subscriptions').where({ id: input.fromSubscriptionId })
-        .update({ status: 'terminated', terminated_at: new Date(input.atMs), updated_at: trx.fn.now() });
-    }
-    await trx('subscriptions').where({ id: input.toSubscriptionId }).whereIn('status', ['pending'])
-      .update({ status: 'active', started_at: new Date(input.atMs), updated_at: trx.fn.now() });
-  });
+  await switchSubscriptions(db, { id: input.fromSubscriptionId, terminatedAt: new Date(input.atMs) }, { id: input.toSubscriptionId, startedAt: new Date(input.atMs) });
   const invoice = await issueSubscriptionInvoice(db, { kind: 'upgrade', ...input });
   const creditNote = await creditUnusedAdvanceFee(db, { subscriptionId: input.fromSubscriptionId, atMs: input.atMs, reason: 'upgrade' });
   return { subscriptionId: input.toSubscriptionId, invoiceId: invoice?.invoiceId ?? null, creditNoteId: creditNote };
@@ -75,12 +85,7 @@ export async function upgradeSubscription(db: Db, input: { fromSubscriptionId: s
 /** A downgrade takes effect at the billing date ending the current period. */
 export async function applyDowngrade(db: Db, input: { fromSubscriptionId: string; toSubscriptionId: string; billingDate: LocalDate; timezone: string }): Promise<TerminationOutcome> {
   const boundary = startOfLocalDay(input.billingDate, input.timezone);
-  await db.transaction(async (trx) => {
-    await trx('subscriptions').where({ id: input.fromSubscriptionId }).whereNot({ status: 'terminated' })
-      .update({ status: 'terminated', terminated_at: new Date(boundary - 1), updated_at: trx.fn.now() });
-    await trx('subscriptions').where({ id: input.toSubscriptionId, status: 'pending' })
-      .update({ status: 'active', started_at: new Date(boundary), updated_at: trx.fn.now() });
-  });
+  await switchSubscriptions(db, { id: input.fromSubscriptionId, terminatedAt: new Date(boundary - 1) }, { id: input.toSubscriptionId, startedAt: new Date(boundary) });
   const invoice = await issueSubscriptionInvoice(db, { kind: 'downgrade', fromSubscriptionId: input.fromSubscriptionId, toSubscriptionId: input.toSubscriptionId, billingDate: input.billingDate });
   return { subscriptionId: input.toSubscriptionId, invoiceId: invoice?.invoiceId ?? null, creditNoteId: null };
 }

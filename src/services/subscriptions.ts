@@ -127,6 +127,9 @@ async function changePlan(deps: SubscriptionServiceDeps, organization: Organizat
   const customer = (await findCustomerById(db, current.customer_id))!;
   const terms = subscriptionTerms(next, plan, applicableTimezone(customer, organization));
   await deps.workflows.changePlan(organization.id, current.external_id, { kind, subscriptionId: next.id, planCode: plan.code, terms, atMs: now });
+  if (kind === 'downgrade') {
+    await recordSubscriptionEvent(db, { subscriptionId: current.id, webhookType: 'subscription.updated', idempotencyKey: `subscription.updated:downgrade:${next.id}` });
+  }
   return (await findSubscriptionById(db, kind === 'upgrade' ? next.id : current.id))!;
 }
 

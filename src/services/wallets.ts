@@ -11,6 +11,8 @@
  *
  * The balance in cents is the money; credits are derived from it (src/billing/wallet-credits.ts).
  */
+import { recordWebhookEvent } from '../webhooks/outbox';
+import { serializeWalletTransaction } from '../api/serializers/wallet';
 import type { Knex } from 'knex';
 import type { Db } from '../db/knex';
 import { Dec, type Cents } from '../billing/money';
@@ -214,6 +216,13 @@ async function applyTransactions(
   }
   if (balance !== wallet.balance_cents) {
     await updateWalletRow(trx, organization.id, wallet.id, { balance_cents: balance, credits_balance: creditsOf(wallet, balance), last_balance_sync_at: now });
+  }
+  for (const transaction of created) {
+    await recordWebhookEvent(trx, {
+      organizationId: organization.id, webhookType: 'wallet_transaction.created', objectType: 'wallet_transaction',
+      object: serializeWalletTransaction(transaction, wallet.currency) as Record<string, unknown>,
+      idempotencyKey: `wallet_transaction.created:${transaction.id}`,
+    });
   }
   return created;
 }

@@ -112,6 +112,10 @@ it('terminating an arrears plan mid-period bills the days used, up to the termin
     ['2029-08-10', 'subscription_terminating', '2029-08-01', '2029-08-10', 1000], // Aug 1–10 = 10 days × 3100/31 = 1000
   ]);
   await api.delete('/subscriptions/terry-sub').expect(404); // no active subscription any more
+  // Webhooks recorded in the same transactions (outbox), in order.
+  const subscription = await database.db('subscriptions').where({ external_id: 'terry-sub' }).first();
+  const webhooks = await database.db('webhook_events').where({ object_id: subscription.id }).orderBy('created_at').pluck('webhook_type');
+  expect(webhooks).toEqual(['subscription.started', 'subscription.terminated']);
   await sleepUntil(env, '2029-09-05T00:00:00Z');
   expect(await invoiceTable(api, 'terry')).toHaveLength(2); // nothing after the end
 });
@@ -170,6 +174,12 @@ it('upgrading monthly to yearly mid-period: old days credited, new plan prorated
     .join('customers', 'customers.id', 'invoices.customer_id').where('customers.external_id', 'uma').select('credit_notes.*');
   // The Aug 29 – Sep 28 month (D = 31) was paid; the upgrade day is billed on the new plan: 1 day × 1000/31 = 32.26 → 32.
   expect(creditNotes.map((note) => BigInt(note.total_amount_cents))).toEqual([32n]);
+  // The outbox holds the credit note once, and each of uma's subscriptions' start and end.
+  const subscriptions = await database.db('subscriptions').where({ external_id: 'uma-sub' }).orderBy('created_at').pluck('id');
+  const eventsOf = (objectId: string) => database.db('webhook_events').where({ object_id: objectId }).orderBy('created_at').pluck('webhook_type');
+  expect(await eventsOf(creditNotes[0].id)).toEqual(['credit_note.created']);
+  expect(await eventsOf(subscriptions[0])).toEqual(['subscription.started', 'subscription.terminated']);
+  expect(await eventsOf(subscriptions[1])).toEqual(['subscription.started']);
   await api.get('/subscriptions/uma-sub?status=terminated').expect(200);
 });
 
