@@ -17,7 +17,9 @@ import { findSubscriptionById } from '../db/subscriptions';
 import { findPlanById } from '../db/plans';
 import { findCustomerById } from '../db/customers';
 import { findOrganization } from '../db/organizations';
-import { insertInvoiceOnce, type FeeDraft } from '../db/invoices';
+import { insertInvoiceOnce, type FeeDraft, type FeeRow } from '../db/invoices';
+import type { Knex } from 'knex';
+import { recordWebhookEvent } from '../webhooks/outbox';
 import type { ChargeRow } from '../db/charges';
 import type { BillableMetricRow } from '../db/billable-metrics';
 import { metricDefinition } from './charge-usage';
@@ -90,9 +92,12 @@ export async function billEventInAdvance(db: Db, input: { subscriptionId: string
       pay_in_advance: true, invoiceable: charge.invoiceable, event_transaction_id: event.transaction_id,
     };
     if (!charge.invoiceable) {
-      await db('fees').insert({ ...fee, organization_id: subscription.organization_id, invoice_id: null, currency,
-        applied_taxes: JSON.stringify(fee.applied_taxes), amount_details: JSON.stringify(fee.amount_details) })
-        .onConflict(db.raw('(organization_id, fee_key) WHERE invoice_id IS NULL')).ignore();
+      await db.transaction(async (trx) => {
+        const [inserted] = await trx('fees').insert({ ...fee, organization_id: subscription.organization_id, invoice_id: null, currency,
+          applied_taxes: JSON.stringify(fee.applied_taxes), amount_details: JSON.stringify(fee.amount_details) })
+          .onConflict(trx.raw('(organization_id, fee_key) WHERE invoice_id IS NULL')).ignore().returning('*');
+        if (inserted) await recordFeeCreated(trx, inserted, subscription.external_id, customer!.external_id);
+      });
       billed.push({ chargeId: charge.id, feeAmountCents: line.amountCents.toString(), invoiceId: null });
       continue;
     }
@@ -124,6 +129,24 @@ async function eventsUpTo(db: Db, organizationId: string, externalId: string, ev
     .orderBy([{ column: 'timestamp' }, { column: 'transaction_id' }])
     .select('transaction_id', 'timestamp', 'properties');
   return rows.map((row) => ({ transactionId: row.transaction_id, timestamp: (row.timestamp as Date).getTime(), properties: row.properties }));
+}
+
+/** `fee.created` for a fee billed without an invoice (Lago's signal for `invoiceable: false`). */
+async function recordFeeCreated(trx: Knex.Transaction, fee: FeeRow, externalSubscriptionId: string, externalCustomerId: string): Promise<void> {
+  await recordWebhookEvent(trx, {
+    organizationId: fee.organization_id,
+    webhookType: 'fee.created',
+    objectType: 'fee',
+    object: {
+      lago_id: fee.id, lago_charge_id: fee.charge_id, lago_invoice_id: null, lago_subscription_id: fee.subscription_id,
+      external_subscription_id: externalSubscriptionId, external_customer_id: externalCustomerId,
+      item: { type: 'charge', code: fee.item_code, name: fee.item_name, invoice_display_name: fee.invoice_display_name ?? fee.item_name },
+      pay_in_advance: true, invoiceable: false, amount_cents: Number(fee.amount_cents), amount_currency: fee.currency,
+      taxes_amount_cents: Number(fee.taxes_amount_cents), units: fee.units, events_count: fee.events_count,
+      event_transaction_id: fee.event_transaction_id, created_at: fee.created_at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    },
+    idempotencyKey: `fee.created:${fee.id}`,
+  });
 }
 
 async function customerTaxes(db: Db, customerId: string): Promise<TaxRate[]> {

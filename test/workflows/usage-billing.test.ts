@@ -67,6 +67,7 @@ it('pay-in-advance charges: each event is priced at once, with its own invoice w
   // Storage is not invoiceable: a fee of 3 × 2.00 = 600 without an invoice.
   const fees = await database.db('fees').whereNull('invoice_id').where({ event_transaction_id: 'disk-1' });
   expect(fees.map((fee) => [BigInt(fee.amount_cents), fee.pay_in_advance, fee.invoiceable])).toEqual([[600n, true, false]]);
+  expect(await database.db('webhook_events').where({ object_id: fees[0].id }).pluck('webhook_type')).toEqual(['fee.created']);
 
   // Replaying an event changes nothing; at the month end the in-advance charges are not billed again.
   await event('call-1', 'api_calls');
