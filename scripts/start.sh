@@ -2,4 +2,5 @@
 # README command 1: installs what is missing, then runs Postgres, Temporal, migrations, worker and API.
 cd "$(dirname "$0")/.." && source scripts/lib.sh
 ensure_all
-exec npx tsx src/cli.ts start "$@"
+# One process (tsx as a loader): Ctrl-C reaches Billow itself, which stops every child it started.
+exec node --import tsx src/cli.ts start "$@"

@@ -4,7 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime } from '@temporalio/worker';
+import { bundlerLogger, temporalLogger } from './runtime/temporal-logger';
 import { loadConfig, type Config } from './runtime/config';
 import { logger } from './runtime/logger';
 import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from './runtime/postgres';
@@ -41,12 +42,15 @@ async function runBootstrap(config: Config): Promise<void> {
 }
 
 async function runWorker(config: Config): Promise<void> {
+  Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' })) });
   const db = createDb(requireEnv('DATABASE_URL'));
   const connection = await NativeConnection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
-  const worker = await createWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: bundlerLogger(logger) });
+  const worker = await createWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundle });
   // Committed webhook events go from the outbox to Temporal (src/webhooks/README.md).
   const relay = startOutboxRelay({ db, client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), taskQueue: config.TEMPORAL_TASK_QUEUE });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
+  process.send?.('ready');
   await worker.run();
   await relay.stop();
   await closeDefaultDocumentServices();
@@ -80,7 +84,7 @@ async function runApi(config: Config): Promise<void> {
 }
 
 function spawnRole(role: 'api' | 'worker', env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [...process.execArgv, __filename, role], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, __filename, role], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   child.once('exit', (code, signal) => {
     if (!stopping) {
       logger.error({ role, code, signal }, `${role} exited unexpectedly; stopping Billow`);
@@ -133,9 +137,10 @@ async function runStart(config: Config): Promise<void> {
   const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address, BILLOW_SANDBOX: sandboxed ? '1' : '0' };
   const worker = spawnRole('worker', env);
   cleanups.push(() => stopChild(worker));
+  const workerReady = new Promise<void>((resolve) => worker.once('message', () => resolve()));
   const api = spawnRole('api', env);
   cleanups.push(() => stopChild(api));
-  await waitForPort(config.PORT, 120_000, api);
+  await Promise.all([waitForPort(config.PORT, 120_000, api), workerReady]);
   printBanner(config, server, apiKey, sandboxed);
 }
 
