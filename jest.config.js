@@ -10,6 +10,10 @@ module.exports = {
   coverageReporters: ['text-summary', 'text'],
   coverageThreshold: { './src/billing/': { lines: 95 } },
   testTimeout: 180000,
+  // Two worker processes, recycled past 1 GB: one in-band process would accumulate every file's
+  // coverage and leaked native handles and slow to a crawl.
+  maxWorkers: 2,
+  workerIdleMemoryLimit: '1GB',
   projects: [
     {
       displayName: 'unit',

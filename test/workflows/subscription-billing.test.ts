@@ -2,29 +2,11 @@
  * A subscription's workflow bills every boundary on the time-skipping server, with the real
  * worker, activities and Postgres. Every expected amount is worked out by hand in comments.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { startTestWorker, createTimeSkippingEnv, moveClockTo } from '../support/temporal';
-import { createTestApi } from '../support/api';
+import { moveClockTo } from '../support/temporal';
+import { useWorkflowTestbed } from '../support/testbed';
 
 const TASK_QUEUE = 'subscription-billing-test';
-let env: TestWorkflowEnvironment;
-let database: TestDatabase;
-let api: Awaited<ReturnType<typeof createTestApi>>;
-let stopWorker: () => Promise<void>;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  database = await createTestDatabase();
-  api = await createTestApi(database.db, env, TASK_QUEUE);
-  stopWorker = await startTestWorker(env, database.db, TASK_QUEUE);
-});
-
-afterAll(async () => {
-  await stopWorker?.();
-  await env?.teardown();
-  await database?.drop();
-});
+const bed = useWorkflowTestbed(TASK_QUEUE);
 
 interface WireInvoice {
   number: string;
@@ -37,21 +19,21 @@ interface WireInvoice {
 }
 
 async function invoicesOf(customer: string): Promise<WireInvoice[]> {
-  const response = await api.get(`/invoices?external_customer_id=${customer}&per_page=100`).expect(200);
+  const response = await bed.api.get(`/invoices?external_customer_id=${customer}&per_page=100`).expect(200);
   return (response.body.invoices as WireInvoice[]).sort((a, b) => a.sequential_id - b.sequential_id);
 }
 
 it('bills a monthly in-advance anniversary plan: 13 invoices of 12000 over 12 skipped months, periods contiguous', async () => {
   {
-    await moveClockTo(env, '2027-01-19T10:30:00Z');
-    await api.post('/plans', { plan: { name: 'Team', code: 'team', interval: 'monthly', amount_cents: 12000, amount_currency: 'USD', pay_in_advance: true } }).expect(200);
-    await api.post('/customers', { customer: { external_id: 'acme', currency: 'USD', timezone: 'UTC' } }).expect(200);
-    const created = await api.post('/subscriptions', { subscription: { external_customer_id: 'acme', plan_code: 'team', external_id: 'acme-team', billing_time: 'anniversary' } }).expect(200);
+    await moveClockTo(bed.env, '2027-01-19T10:30:00Z');
+    await bed.api.post('/plans', { plan: { name: 'Team', code: 'team', interval: 'monthly', amount_cents: 12000, amount_currency: 'USD', pay_in_advance: true } }).expect(200);
+    await bed.api.post('/customers', { customer: { external_id: 'acme', currency: 'USD', timezone: 'UTC' } }).expect(200);
+    const created = await bed.api.post('/subscriptions', { subscription: { external_customer_id: 'acme', plan_code: 'team', external_id: 'acme-team', billing_time: 'anniversary' } }).expect(200);
     expect(created.body.subscription.status).toBe('active');
     // The test clock runs at real speed between skips, so the start is 10:30:00 and a few milliseconds.
     expect(created.body.subscription.started_at).toMatch(/^2027-01-19T10:30:0\d\.\d{3}Z$/);
     // 2027-01-19 10:30 + 365 days = 2028-01-19 10:30: boundaries 2027-02-19 … 2028-01-19 (12 of them) are crossed.
-    await env.sleep('365 days');
+    await bed.env.sleep('365 days');
   }
 
   const invoices = await invoicesOf('acme');
@@ -72,12 +54,12 @@ it('bills a monthly in-advance anniversary plan: 13 invoices of 12000 over 12 sk
 
 it('prorates the first invoice of a monthly in-arrears calendar plan started mid-month by days/D', async () => {
   {
-    await moveClockTo(env, '2028-03-15T09:00:00Z');
-    await api.post('/plans', { plan: { name: 'Basic', code: 'basic', interval: 'monthly', amount_cents: 12000, amount_currency: 'USD', pay_in_advance: false } }).expect(200);
-    await api.post('/subscriptions', { subscription: { external_customer_id: 'globex', plan_code: 'basic', external_id: 'globex-basic', billing_time: 'calendar' } }).expect(200);
+    await moveClockTo(bed.env, '2028-03-15T09:00:00Z');
+    await bed.api.post('/plans', { plan: { name: 'Basic', code: 'basic', interval: 'monthly', amount_cents: 12000, amount_currency: 'USD', pay_in_advance: false } }).expect(200);
+    await bed.api.post('/subscriptions', { subscription: { external_customer_id: 'globex', plan_code: 'basic', external_id: 'globex-basic', billing_time: 'calendar' } }).expect(200);
     // Nothing is billed at the start of an arrears plan.
     expect(await invoicesOf('globex')).toHaveLength(0);
-    await env.sleep('47 days'); // 2028-03-15 09:00 → 2028-05-01 09:00: crosses 2028-04-01 and 2028-05-01
+    await bed.env.sleep('47 days'); // 2028-03-15 09:00 → 2028-05-01 09:00: crosses 2028-04-01 and 2028-05-01
   }
   const invoices = await invoicesOf('globex');
   expect(invoices).toHaveLength(2);
