@@ -63,12 +63,24 @@ export async function subscribe(api: ScenarioApi, subscription: Record<string, u
   return response.body.subscription as Record<string, unknown>;
 }
 
-/** Sleeps the test clock until an absolute instant. */
+const stepChecks: (() => Promise<void>)[] = [];
+
+/** A check run after every step of a scenario (each move of the clock), e.g. the billing invariants. */
+export function afterEveryStep(check: () => Promise<void>): void {
+  stepChecks.push(check);
+}
+
+async function stepDone(): Promise<void> {
+  for (const check of stepChecks) await check();
+}
+
+/** Sleeps the test clock until an absolute instant, then runs the step checks. */
 export async function sleepUntil(env: TestWorkflowEnvironment, iso: string): Promise<void> {
   const target = Date.parse(iso);
   const now = await env.currentTimeMs();
   if (target <= now) throw new Error(`The test clock is at ${new Date(now).toISOString()}, past ${iso}.`);
   await env.sleep(target - now);
+  await stepDone();
 }
 
 /**
@@ -77,4 +89,5 @@ export async function sleepUntil(env: TestWorkflowEnvironment, iso: string): Pro
  */
 export async function settle(env: TestWorkflowEnvironment): Promise<void> {
   await env.sleep(1000);
+  await stepDone();
 }

@@ -1,13 +1,14 @@
 /**
  * The set-up every workflow test file shares: one time-skipping server, a fresh database, the API
  * wired to both, and one worker running for the whole file (a second worker would not receive the
- * tasks sticky to the first).
+ * tasks sticky to the first). The billing invariants are checked after every step.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestDatabase, type TestDatabase } from './database';
 import { createTimeSkippingEnv, startTestWorker } from './temporal';
 import { createTestApi } from './api';
-import type { ScenarioApi } from './scenario';
+import { afterEveryStep, type ScenarioApi } from './scenario';
+import { assertBillingInvariants } from './invariants';
 
 export interface WorkflowTestbed {
   env: TestWorkflowEnvironment;
@@ -18,6 +19,7 @@ export interface WorkflowTestbed {
 export function useWorkflowTestbed(taskQueue: string): WorkflowTestbed {
   const bed = {} as WorkflowTestbed;
   let stopWorker: (() => Promise<void>) | undefined;
+  afterEveryStep(() => assertBillingInvariants(bed.database.db));
   beforeAll(async () => {
     bed.env = await createTimeSkippingEnv();
     bed.database = await createTestDatabase();

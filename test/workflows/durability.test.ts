@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createTimeSkippingEnv, moveClockTo, startTestWorker } from '../support/temporal';
 import { createTestApi } from '../support/api';
 import { assertBillingInvariants } from '../support/invariants';
-import { createPlan, invoiceTable, settle, sleepUntil, subscribe } from '../support/scenario';
+import { afterEveryStep, createPlan, invoiceTable, settle, sleepUntil, subscribe } from '../support/scenario';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -23,6 +23,8 @@ const HISTORIES = path.join(__dirname, 'histories');
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
 const recorded: { name: string; workflowId: string; history: temporal.api.history.v1.IHistory }[] = [];
+
+afterEveryStep(() => assertBillingInvariants(database.db));
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();

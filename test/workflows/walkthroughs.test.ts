@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createTimeSkippingEnv, moveClockTo, startTestWorker } from '../support/temporal';
 import { createTestApi } from '../support/api';
 import { assertBillingInvariants } from '../support/invariants';
-import { invoiceTable, settle, sleepUntil, type ScenarioApi } from '../support/scenario';
+import { afterEveryStep, invoiceTable, settle, sleepUntil, type ScenarioApi } from '../support/scenario';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
 import { stateQuery } from '../../src/workflows/messages';
 
@@ -16,6 +16,8 @@ const TASK_QUEUE = 'walkthrough-test';
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
 let stopWorker: () => Promise<void>;
+
+afterEveryStep(() => assertBillingInvariants(database.db));
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
