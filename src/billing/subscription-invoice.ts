@@ -122,3 +122,22 @@ export function chargeFeeLine(input: ChargeLineInput, currency: string, taxes: T
     taxes,
   };
 }
+
+/**
+ * Whether a usage fee belongs on the invoice: usage priced at 0 is shown (the hybrid walkthrough's
+ * second invoice), a charge with no usage and nothing to pay is left off.
+ */
+export function billsUsage(fee: { amountCents: Cents; units: Dec; eventsCount: number }): boolean {
+  return !(fee.amountCents === 0n && fee.units.isZero() && fee.eventsCount === 0);
+}
+
+/** Whether a plan's base fee belongs on the invoice: a €0 plan has no base-fee line (the per-seat walkthrough). */
+export function billsBaseFee(plan: { amountCents: Cents }): boolean {
+  return plan.amountCents > 0n;
+}
+
+/** Lago's tax precedence: a charge's own taxes, else the plan's, else the customer's. */
+export function applicableTaxes(taxes: { charge?: TaxRate[]; plan: TaxRate[]; customer: TaxRate[] }): TaxRate[] {
+  if (taxes.charge && taxes.charge.length > 0) return taxes.charge;
+  return taxes.plan.length > 0 ? taxes.plan : taxes.customer;
+}

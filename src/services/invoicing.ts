@@ -5,7 +5,7 @@
 import type { Db } from '../db/knex';
 import { addDays, localDateOf, startOfLocalDay, type LocalDate } from '../billing/calendar';
 import { invoiceScopeAt, startingInvoiceScope, terminationScope, type InvoiceScope, type SubscriptionTerms } from '../billing/periods';
-import { chargeFeeLine, subscriptionFeeLine, type FeeLine, type TaxRate } from '../billing/subscription-invoice';
+import { applicableTaxes, billsBaseFee, billsUsage, chargeFeeLine, subscriptionFeeLine, type FeeLine, type TaxRate } from '../billing/subscription-invoice';
 import { computeInvoiceTotals } from '../billing/invoice-totals';
 import { Dec } from '../billing/money';
 import { findSubscriptionById, type SubscriptionRow } from '../db/subscriptions';
@@ -86,11 +86,11 @@ async function taxesOf(db: Db, link: 'customer_taxes' | 'plan_taxes' | 'charge_t
 }
 
 function baseFeeTaxes(ctx: BillingContext): TaxRate[] {
-  return ctx.planTaxes.length > 0 ? ctx.planTaxes : ctx.customerTaxes;
+  return applicableTaxes({ plan: ctx.planTaxes, customer: ctx.customerTaxes });
 }
 
 function chargeTaxes(ctx: BillingContext, chargeId: string): TaxRate[] {
-  return ctx.chargeTaxes.get(chargeId) ?? baseFeeTaxes(ctx);
+  return applicableTaxes({ charge: ctx.chargeTaxes.get(chargeId), plan: ctx.planTaxes, customer: ctx.customerTaxes });
 }
 
 async function part(db: Db, subscriptionId: string, reason: InvoicingReason, scopeOf: (terms: SubscriptionTerms) => InvoiceScope | null): Promise<InvoicePart | null> {
@@ -213,16 +213,14 @@ export async function issueSubscriptionInvoice(db: Db, occasion: InvoiceOccasion
 /** The part's fees: its base fee, and one fee per usage charge (and filter) billed in arrears. */
 async function feeLines(db: Db, { ctx, scope }: InvoicePart, currency: string): Promise<{ line: FeeLine; metricId: string | null }[]> {
   const lines: { line: FeeLine; metricId: string | null }[] = [];
-  // A €0 plan has no base fee line (the per-seat walkthrough's invoice has one fee: the seats).
-  if (scope.baseFee && ctx.plan.amount_cents > 0n) {
+  if (scope.baseFee && billsBaseFee({ amountCents: ctx.plan.amount_cents })) {
     const plan = { code: ctx.plan.code, name: ctx.plan.name, invoiceDisplayName: ctx.plan.invoice_display_name, amountCents: ctx.plan.amount_cents, payInAdvance: ctx.plan.pay_in_advance };
     lines.push({ line: subscriptionFeeLine(plan, scope.baseFee, currency, baseFeeTaxes(ctx)), metricId: null });
   }
   if (scope.charges) {
     const usage = await computeChargesUsage(db, { subscriptionId: ctx.subscription.id, fromMs: scope.charges.fromMs, toMs: scope.charges.toMs });
     for (const charge of usage.charges.filter((line) => !line.charge.pay_in_advance)) {
-      // A charge with no usage and nothing to pay is left off; usage priced at 0 is shown (hybrid invoice 2).
-      for (const bucket of charge.buckets.filter((entry) => !(entry.fee.amountCents === 0n && entry.fullUnits.isZero() && entry.eventsCount === 0))) {
+      for (const bucket of charge.buckets.filter((entry) => billsUsage({ amountCents: entry.fee.amountCents, units: entry.fullUnits, eventsCount: entry.eventsCount }))) {
         lines.push({ line: chargeFeeLine(chargeLineInput(charge, bucket, scope.charges), currency, chargeTaxes(ctx, charge.charge.id)), metricId: charge.metric.id });
       }
     }
