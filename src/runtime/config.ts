@@ -4,20 +4,22 @@ import os from 'node:os';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** An empty variable (`DATABASE_URL=`) means "not set", as shells and compose files use it. */
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 
 const schema = z.object({
   PORT: port.default(3000),
   HOST: z.string().default('127.0.0.1'),
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.preprocess(unsetIfEmpty, z.string().url().optional()),
   EMBEDDED_POSTGRES_PORT: port.default(5433),
-  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_ADDRESS: z.preprocess(unsetIfEmpty, z.string().optional()),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('billow-subscriptions'),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   BILLOW_DATA_DIR: z.string().default(path.resolve(process.cwd(), '.data')),
   BILLOW_CACHE: z.string().default(path.join(os.homedir(), '.cache', 'billow')),
-  BILLOW_API_KEY: z.string().min(16).optional(),
+  BILLOW_API_KEY: z.preprocess(unsetIfEmpty, z.string().min(16).optional()),
   BILLOW_PUBLIC_URL: z.string().url().optional(),
   BILLOW_DOCUMENTS_DIR: z.string().optional(),
   CHROMIUM_PATH: z.string().optional(),

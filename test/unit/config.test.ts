@@ -1,0 +1,16 @@
+import { loadConfig } from '../../src/runtime/config';
+
+describe('configuration from the environment', () => {
+  it('has safe defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', TEMPORAL_TASK_QUEUE: 'billow-subscriptions' });
+    expect(config.DATABASE_URL).toBeUndefined(); // embedded Postgres
+    expect(config.publicUrl).toBe('http://127.0.0.1:3000');
+  });
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', TEMPORAL_ADDRESS: '' })).toMatchObject({ DATABASE_URL: undefined, TEMPORAL_ADDRESS: undefined });
+  });
+  it('names the variable to fix', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'nope', PORT: '70000' })).toThrow(/DATABASE_URL[\s\S]*PORT|PORT[\s\S]*DATABASE_URL/);
+  });
+});
