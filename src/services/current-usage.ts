@@ -3,6 +3,7 @@
  * subscription that contains "now", priced by `computeChargesUsage` (the one pricing path), with
  * the customer's taxes applied per fee by the invoice-totals core, as an invoice would.
  */
+import { chargeTaxes, loadBillingContext } from './invoicing';
 import type { Db } from '../db/knex';
 import { findCustomerByExternalId } from '../db/customers';
 import { findOrganization } from '../db/organizations';
@@ -11,7 +12,6 @@ import { notFound } from '../api/errors';
 import { addDays, localDateOf, type LocalDate } from '../billing/calendar';
 import { chargesScopeAt } from '../billing/periods';
 import { computeInvoiceTotals } from '../billing/invoice-totals';
-import { Dec } from '../billing/money';
 import { computeChargesUsage, type ChargesUsage, type UsageAggregator } from './charge-usage';
 import { applicableTimezone, subscriptionTerms } from './subscription-terms';
 import type { SubscriptionRow } from '../db/subscriptions';
@@ -50,17 +50,12 @@ export async function currentUsage(db: Db, input: CurrentUsageInput): Promise<Cu
   const timezone = applicableTimezone(customer, organization);
   const scope = chargesScopeAt(subscriptionTerms(subscription, plan, timezone), input.atMs);
 
-  const [usage, taxes] = await Promise.all([
+  const [usage, billing] = await Promise.all([
     computeChargesUsage(db, { subscriptionId: subscription.id, fromMs: scope.fromMs, toMs: scope.toMs }, { aggregator: input.aggregator }),
-    input.applyTaxes
-      ? db('taxes')
-          .join('customer_taxes', 'customer_taxes.tax_id', 'taxes.id')
-          .where({ 'customer_taxes.owner_id': customer.id, 'taxes.organization_id': input.organizationId })
-          .orderBy('taxes.code')
-          .select<{ code: string; rate: string }[]>('taxes.code', 'taxes.rate')
-      : Promise.resolve([] as { code: string; rate: string }[]),
+    input.applyTaxes ? loadBillingContext(db, subscription.id) : Promise.resolve(null),
   ]);
-  const taxRates = taxes.map((tax) => ({ code: tax.code, rate: new Dec(tax.rate) }));
+  // The taxes the invoice will apply to each charge (charge, then plan, then customer).
+  const taxRatesOf = (chargeId: string) => (billing ? chargeTaxes(billing, chargeId).map((tax) => ({ code: tax.code, rate: tax.rate })) : []);
   const totals = computeInvoiceTotals({
     currency: usage.currency,
     fees: usage.charges.flatMap((line) =>
@@ -71,7 +66,7 @@ export async function currentUsage(db: Db, input: CurrentUsageInput): Promise<Cu
         chargeId: line.charge.id,
         planId: plan.id,
         billableMetricId: line.metric.id,
-        taxRates,
+        taxRates: taxRatesOf(line.charge.id),
       })),
     ),
     coupons: [],

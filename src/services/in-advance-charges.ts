@@ -9,21 +9,18 @@ import { chargesScopeAt } from '../billing/periods';
 import { parseChargeProperties } from '../billing/charge-models';
 import { priceEventInAdvance } from '../billing/in-advance';
 import { computeInvoiceTotals } from '../billing/invoice-totals';
-import { chargeFeeLine, type TaxRate } from '../billing/subscription-invoice';
-import { Dec } from '../billing/money';
+import { chargeFeeLine } from '../billing/subscription-invoice';
 import { addDays } from '../billing/calendar';
 import type { UsageEvent } from '../billing/types';
 import { findSubscriptionById } from '../db/subscriptions';
-import { findPlanById } from '../db/plans';
-import { findCustomerById } from '../db/customers';
-import { findOrganization } from '../db/organizations';
 import { insertInvoiceOnce, type FeeDraft, type FeeRow } from '../db/invoices';
 import type { Knex } from 'knex';
 import { recordWebhookEvent } from '../webhooks/outbox';
 import type { ChargeRow } from '../db/charges';
 import type { BillableMetricRow } from '../db/billable-metrics';
 import { metricDefinition } from './charge-usage';
-import { applicableTimezone, subscriptionTerms } from './subscription-terms';
+import { subscriptionTerms } from './subscription-terms';
+import { chargeTaxes, loadBillingContext } from './invoicing';
 
 export interface InAdvanceBilling {
   chargeId: string;
@@ -43,19 +40,15 @@ export async function billEventInAdvance(db: Db, input: { subscriptionId: string
     .select('charges.*', db.raw('row_to_json(billable_metrics.*) AS metric'));
   if (charges.length === 0) return [];
 
-  const [plan, customer, organization] = await Promise.all([
-    findPlanById(db, subscription.organization_id, subscription.plan_id),
-    findCustomerById(db, subscription.customer_id),
-    findOrganization(db, subscription.organization_id),
-  ]);
-  const timezone = applicableTimezone(customer!, organization!);
-  const terms = subscriptionTerms(subscription, plan!, timezone);
+  const ctx = await loadBillingContext(db, subscription.id);
+  const { plan, customer, organization, timezone } = ctx;
+  const terms = subscriptionTerms(subscription, plan, timezone);
   const eventMs = (event.timestamp as Date).getTime();
   const scope = chargesScopeAt(terms, eventMs);
-  const currency = customer!.currency ?? plan!.amount_currency;
-  const taxes = await customerTaxes(db, customer!.id);
+  const currency = customer.currency ?? plan.amount_currency;
   const billed: InAdvanceBilling[] = [];
   for (const charge of charges) {
+    const taxes = chargeTaxes(ctx, charge.id);
     const metric = metricDefinition(charge.metric);
     const events = await eventsUpTo(db, subscription.organization_id, subscription.external_id, event, metric.recurring ? 0 : scope.fromMs);
     const price = priceEventInAdvance({
@@ -75,7 +68,7 @@ export async function billEventInAdvance(db: Db, input: { subscriptionId: string
     }, currency, taxes);
     const totals = computeInvoiceTotals({
       currency,
-      fees: [{ id: line.key, amountCents: line.amountCents, kind: 'charge', chargeId: charge.id, planId: plan!.id, billableMetricId: charge.metric.id, taxRates: taxes.map((tax) => ({ code: tax.code, rate: tax.rate })) }],
+      fees: [{ id: line.key, amountCents: line.amountCents, kind: 'charge', chargeId: charge.id, planId: plan.id, billableMetricId: charge.metric.id, taxRates: taxes.map((tax) => ({ code: tax.code, rate: tax.rate })) }],
       coupons: [],
       prepaidCreditCents: 0n,
     });
@@ -96,15 +89,15 @@ export async function billEventInAdvance(db: Db, input: { subscriptionId: string
         const [inserted] = await trx('fees').insert({ ...fee, organization_id: subscription.organization_id, invoice_id: null, currency,
           applied_taxes: JSON.stringify(fee.applied_taxes), amount_details: JSON.stringify(fee.amount_details) })
           .onConflict(trx.raw('(organization_id, fee_key) WHERE invoice_id IS NULL')).ignore().returning('*');
-        if (inserted) await recordFeeCreated(trx, inserted, subscription.external_id, customer!.external_id);
+        if (inserted) await recordFeeCreated(trx, inserted, subscription.external_id, customer.external_id);
       });
       billed.push({ chargeId: charge.id, feeAmountCents: line.amountCents.toString(), invoiceId: null });
       continue;
     }
     const issuingDate = localDateOf(eventMs, timezone);
-    const netPaymentTerm = customer!.net_payment_term ?? organization!.net_payment_term;
+    const netPaymentTerm = customer.net_payment_term ?? organization.net_payment_term;
     const { invoice } = await insertInvoiceOnce(db, {
-      organization_id: organization!.id, customer_id: customer!.id, subscription_id: subscription.id,
+      organization_id: organization.id, customer_id: customer.id, subscription_id: subscription.id,
       idempotency_key: `in_advance:${event.transaction_id}:${charge.id}`, invoice_type: 'subscription', invoicing_reason: 'in_advance_charge',
       status: 'finalized', payment_status: totals.totalAmountCents > 0n ? 'pending' : 'succeeded',
       issuing_date: issuingDate, payment_due_date: addDays(issuingDate, netPaymentTerm), net_payment_term: netPaymentTerm, currency,
@@ -113,9 +106,9 @@ export async function billEventInAdvance(db: Db, input: { subscriptionId: string
       sub_total_including_taxes_amount_cents: totals.subTotalIncludingTaxesAmountCents, prepaid_credit_amount_cents: 0n,
       total_amount_cents: totals.totalAmountCents,
       applied_taxes: totals.appliedTaxes.map((tax) => ({ tax_code: tax.taxCode, tax_rate: Number(tax.rate), amount_cents: Number(tax.amountCents), fees_amount_cents: Number(tax.baseAmountCents) })),
-      billing_periods: [{ lago_subscription_id: subscription.id, external_subscription_id: subscription.external_id, lago_plan_id: plan!.id,
+      billing_periods: [{ lago_subscription_id: subscription.id, external_subscription_id: subscription.external_id, lago_plan_id: plan.id,
         charges_from_datetime: new Date(scope.fromMs).toISOString(), charges_to_datetime: new Date(scope.toMs).toISOString(), invoicing_reason: 'in_advance_charge' }],
-    }, [fee], { prefix: organization!.document_number_prefix, mode: organization!.document_numbering, customerSequentialId: customer!.sequential_id });
+    }, [fee], { prefix: organization.document_number_prefix, mode: organization.document_numbering, customerSequentialId: customer.sequential_id });
     billed.push({ chargeId: charge.id, feeAmountCents: line.amountCents.toString(), invoiceId: invoice.id });
   }
   return billed;
@@ -147,10 +140,4 @@ async function recordFeeCreated(trx: Knex.Transaction, fee: FeeRow, externalSubs
     },
     idempotencyKey: `fee.created:${fee.id}`,
   });
-}
-
-async function customerTaxes(db: Db, customerId: string): Promise<TaxRate[]> {
-  const rows = await db('taxes').join('customer_taxes', 'customer_taxes.tax_id', 'taxes.id').where('customer_taxes.owner_id', customerId)
-    .orderBy('taxes.code').select('taxes.code', 'taxes.name', 'taxes.rate');
-  return rows.map((row) => ({ code: row.code, name: row.name, rate: new Dec(row.rate) }));
 }

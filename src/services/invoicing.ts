@@ -42,7 +42,7 @@ interface InvoicePart {
   reason: InvoicingReason;
 }
 
-interface BillingContext {
+export interface BillingContext {
   subscription: SubscriptionRow;
   plan: PlanRow;
   customer: CustomerRow;
@@ -54,7 +54,8 @@ interface BillingContext {
   chargeTaxes: Map<string, TaxRate[]>;
 }
 
-async function loadBillingContext(db: Db, subscriptionId: string): Promise<BillingContext> {
+/** A subscription with its plan, customer, organization, timezone and the taxes that may apply. */
+export async function loadBillingContext(db: Db, subscriptionId: string): Promise<BillingContext> {
   const subscription = await findSubscriptionById(db, subscriptionId);
   if (!subscription) throw new Error(`Subscription ${subscriptionId} does not exist`);
   const [plan, customer, organization] = await Promise.all([
@@ -89,7 +90,7 @@ function baseFeeTaxes(ctx: BillingContext): TaxRate[] {
   return applicableTaxes({ plan: ctx.planTaxes, customer: ctx.customerTaxes });
 }
 
-function chargeTaxes(ctx: BillingContext, chargeId: string): TaxRate[] {
+export function chargeTaxes(ctx: BillingContext, chargeId: string): TaxRate[] {
   return applicableTaxes({ charge: ctx.chargeTaxes.get(chargeId), plan: ctx.planTaxes, customer: ctx.customerTaxes });
 }
 

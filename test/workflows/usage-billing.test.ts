@@ -26,11 +26,12 @@ it('pay-in-advance charges: each event is priced at once, with its own invoice w
   const calls = await metric('api_calls', 'count_agg');
   const storage = await metric('storage_gb', 'sum_agg', 'gb');
   await bed.api.post('/taxes', { tax: { name: 'VAT 10%', code: 'vat_10', rate: '10' } }).expect(200);
+  await bed.api.post('/taxes', { tax: { name: 'VAT 20%', code: 'vat_20', rate: '20' } }).expect(200);
   await bed.api.post('/customers', { customer: { external_id: 'pia', currency: 'USD', timezone: 'UTC', tax_codes: ['vat_10'] } }).expect(200);
   await createPlan(bed.api, {
     name: 'Pay as you go', code: 'payg', interval: 'monthly', amount_cents: 0, amount_currency: 'USD', pay_in_advance: false,
     charges: [
-      { billable_metric_id: calls, charge_model: 'standard', pay_in_advance: true, invoiceable: true, properties: { amount: '0.5' } },
+      { billable_metric_id: calls, charge_model: 'standard', pay_in_advance: true, invoiceable: true, properties: { amount: '0.5' }, tax_codes: ['vat_20'] },
       { billable_metric_id: storage, charge_model: 'standard', pay_in_advance: true, invoiceable: false, properties: { amount: '2' } },
     ],
   });
@@ -41,10 +42,11 @@ it('pay-in-advance charges: each event is priced at once, with its own invoice w
   await settle(bed.env);
 
   const invoices = await invoiceTable(bed.api, 'pia');
-  // Each call: 1 × 0.50 = 50, tax 10 % = 5 → 55; its own invoice, numbered in order.
+  // Each call: 1 × 0.50 = 50, taxed by the charge's own 20 % (not the customer's 10 %) = 10 → 60;
+  // its own invoice, numbered in order.
   expect(invoices.map((invoice) => [invoice.sequentialId, invoice.reason, invoice.total, invoice.taxes, invoice.lines.map((line) => [line.item, line.units, line.amount])])).toEqual([
-    [1, 'in_advance_charge', 55, 5, [['charge:api_calls', '1.0', 50]]],
-    [2, 'in_advance_charge', 55, 5, [['charge:api_calls', '1.0', 50]]],
+    [1, 'in_advance_charge', 60, 10, [['charge:api_calls', '1.0', 50]]],
+    [2, 'in_advance_charge', 60, 10, [['charge:api_calls', '1.0', 50]]],
   ]);
   // Storage is not invoiceable: a fee of 3 × 2.00 = 600 without an invoice.
   const fees = await bed.database.db('fees').whereNull('invoice_id').where({ event_transaction_id: 'disk-1' });
