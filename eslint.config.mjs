@@ -1,7 +1,19 @@
 import tseslint from 'typescript-eslint';
+import floors from './eslint/floors.mjs';
+
+const wallClock = [
+  { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Read "now" from runtime/clock.ts (the injected Clock), or take the instant as an argument.' },
+  { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Read "now" from runtime/clock.ts (the injected Clock), or take the instant as an argument.' },
+];
+
+/** Query building outside src/db: a table call (`db('invoices')`), raw SQL, or knex's helpers. */
+const sqlOutsideDb = [
+  { selector: "CallExpression[callee.type='Identifier'][callee.name=/^(db|trx|tx|conn|connection|knex)$/][arguments.0.type=/Literal$/]", message: 'SQL lives in src/db: call a store function instead.' },
+  { selector: "MemberExpression[property.name=/^(raw|whereRaw|orWhereRaw|joinRaw|havingRaw|orderByRaw|fn|forUpdate|skipLocked|onConflict|queryBuilder)$/]", message: 'SQL lives in src/db: call a store function instead.' },
+];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.data/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.data/**', 'console/dist/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -15,27 +27,63 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly' } },
   },
   {
+    // Floors and fences (DESIGN.md §3): imports only go down, at any depth.
+    files: ['src/**/*.ts'],
+    plugins: { billow: floors },
+    rules: {
+      'billow/floors': 'error',
+      'no-restricted-syntax': ['error', ...wallClock, ...sqlOutsideDb],
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [
+          { name: 'knex', message: 'Only src/db talks to the database (use its Db and Tx types).' },
+          { name: 'pg', message: 'Only src/db talks to the database.' },
+        ],
+      }],
+    },
+  },
+  {
+    // src/db is where SQL lives; the clock still comes from outside.
+    files: ['src/db/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...wallClock],
+      '@typescript-eslint/no-restricted-imports': 'off',
+    },
+  },
+  {
+    // The one wall clock.
+    files: ['src/runtime/clock.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...sqlOutsideDb] },
+  },
+  {
+    // Start-up wiring may connect to a bare Postgres server to create databases.
+    files: ['src/bootstrap/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': 'off' },
+  },
+  {
     // The billing core is pure: no I/O, no clock, no Temporal/HTTP/SQL.
     files: ['src/billing/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@temporalio/*', 'express', 'knex', 'pg', 'fs', 'node:*', '../db/*', '../api/*'] }],
+      'no-restricted-imports': ['error', { patterns: ['@temporalio/*', 'express', 'knex', 'pg', 'fs', 'node:*'] }],
       'no-restricted-syntax': ['error',
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'The billing core never reads the clock: take the instant as an argument.' },
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'The billing core never reads the clock: take the instant as an argument.' },
+        ...wallClock,
+        ...sqlOutsideDb,
         { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'The billing core is deterministic.' },
       ],
     },
   },
   {
-    // Workflows are deterministic: time only through the workflow's own clock, dates via the billing core.
+    // Workflows are deterministic: time is the workflow's own (Date.now() is replay-safe there),
+    // dates come through the billing core, and only the workflow API of Temporal is imported.
     files: ['src/workflows/**/*.ts'],
+    ignores: ['src/workflows/client.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [{ group: ['../activities', '../activities/*', '../db/*', '../api/*', '../services/*', 'knex', 'pg', 'express', 'fs', 'node:*'], allowTypeImports: true }],
-      }],
       'no-restricted-syntax': ['error',
+        ...sqlOutsideDb,
         { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Workflows are deterministic.' },
       ],
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'knex', 'pg', 'express', 'fs', 'node:*'], message: 'Workflow code runs in the deterministic sandbox.' }],
+      }],
     },
   },
 );

@@ -5,20 +5,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime } from '@temporalio/worker';
-import { bundlerLogger, temporalLogger } from './runtime/temporal-logger';
+import { bundlerLogger, temporalLogger } from './bootstrap/temporal-logger';
 import { loadConfig, type Config } from './runtime/config';
 import { logger } from './runtime/logger';
-import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from './runtime/postgres';
-import { startDevServer, startTimeSkippingServer, stopChild, waitForPort, type RunningTemporal } from './runtime/temporal-server';
-import { connectToSandbox, sandboxClock } from './sandbox/clock';
+import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from './bootstrap/postgres';
+import { startDevServer, startTimeSkippingServer, stopChild, waitForPort, type RunningTemporal } from './bootstrap/temporal-server';
+import { connectToSandbox, sandboxClock } from './bootstrap/sandbox-clock';
 import { createDb, migrate } from './db/knex';
-import { ensureDefaultOrganization } from './runtime/default-organization';
+import { ensureDefaultOrganization } from './bootstrap/default-organization';
 import { createWorker } from './worker';
 import { startOutboxRelay } from './webhooks/relay';
 import { closeDefaultDocumentServices } from './documents';
 import { startApiServer } from './server';
 import { systemClock } from './runtime/clock';
-import { temporalSubscriptionWorkflows } from './services/subscription-workflows';
+import { temporalSubscriptionWorkflows } from './workflows/client';
 
 function requireEnv(name: string): string {
   const value = process.env[name];

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApp } from '../../src/api/app';
 import { createDb } from '../../src/db/knex';
 import { systemClock } from '../../src/runtime/clock';
-import type { SubscriptionWorkflows } from '../../src/services/subscription-workflows';
+import type { SubscriptionWorkflows } from '../../src/workflows/client';
 
 const url = process.env.BENCH_DATABASE_URL;
 if (!url) throw new Error('BENCH_DATABASE_URL is required');

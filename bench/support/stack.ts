@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import { Client } from 'pg';
 import { createDb, migrate, type Db } from '../../src/db/knex';
 import { createOrganization } from '../../src/db/organizations';
-import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from '../../src/runtime/postgres';
+import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from '../../src/bootstrap/postgres';
 import { logger } from '../../src/runtime/logger';
 
 export interface BenchStack {

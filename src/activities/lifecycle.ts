@@ -1,7 +1,7 @@
 /** Activities that end or change a subscription; each is idempotent (safe to retry). */
 import { log } from '@temporalio/activity';
 import type { LocalDate } from '../billing/calendar';
-import * as lifecycle from '../services/subscription-lifecycle';
+import * as lifecycle from '../services/subscriptions/lifecycle';
 import type { ActivityDeps } from './deps';
 
 export function lifecycleActivities({ db }: ActivityDeps) {

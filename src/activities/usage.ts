@@ -1,7 +1,7 @@
 /** Activities for usage the workflow hears about: seat changes and pay-in-advance charges. */
 import { Context, log } from '@temporalio/activity';
-import { activeSeats } from '../services/seats';
-import { billEventInAdvance } from '../services/in-advance-charges';
+import { activeSeats } from '../services/usage/seats';
+import { billEventInAdvance } from '../services/invoicing/in-advance-charges';
 import type { ActivityDeps } from './deps';
 
 export interface RecordedUsage {

@@ -1,9 +1,9 @@
 /** What every route handler may use: the database, the workflow gateway and the clock. */
 import type { Db } from '../db/knex';
 import type { Clock } from '../runtime/clock';
-import type { SubscriptionWorkflows } from '../services/subscription-workflows';
+import type { SubscriptionWorkflows } from '../workflows/client';
 import type { DocumentServices } from '../documents';
-import type { SandboxClock } from '../sandbox/clock';
+import type { SandboxClock } from '../bootstrap/sandbox-clock';
 
 export interface AppContext {
   db: Db;

@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { Db } from './knex';
 import { nextSequenceValue } from './counters';
 import { formatInvoiceNumber } from '../billing/numbering';
-import { recordInvoiceIssued } from '../webhooks/invoice-events';
+import { recordInvoiceIssued } from '../services/invoicing/invoice-events';
 
 export interface InvoiceRow {
   id: string;

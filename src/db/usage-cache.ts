@@ -21,7 +21,7 @@ import { aggregateUsage, numericPropertySql, propertyTextSql, selectionSql, type
 import { applyRounding, type AggregationResult, type AggregationWindow, type MetricDefinition } from '../billing/aggregation';
 import { assertMetric, validateWindow } from '../billing/aggregation/aggregate';
 import { Dec } from '../billing/money';
-import type { UsageAggregator } from '../services/charge-usage';
+import type { UsageAggregator } from '../services/usage/charge-usage';
 
 const DAY_MS = 86_400_000;
 

@@ -3,9 +3,9 @@ import { createTestDatabase, createTestOrganization, type TestDatabase } from '.
 import { insertPlan } from '../../src/db/plans';
 import { upsertCustomer } from '../../src/db/customers';
 import { insertSubscription } from '../../src/db/subscriptions';
-import { activateSubscription } from '../../src/services/subscriptions';
+import { activateSubscription } from '../../src/services/subscriptions/subscriptions';
 import { recordWebhookEvent } from '../../src/webhooks/outbox';
-import { issuedWebhookType } from '../../src/webhooks/invoice-events';
+import { issuedWebhookType } from '../../src/services/invoicing/invoice-events';
 import type { OrganizationRow } from '../../src/db/organizations';
 
 let database: TestDatabase;

@@ -2,7 +2,7 @@
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createPlainTestApi } from '../support/api';
 import { seedCustomer, seedInvoice, snapshotTables } from '../support/money';
-import { availableCreditNoteCents, consumeCreditNotes, createCreditNote, remainingCreditableFeeCents } from '../../src/services/credit-notes';
+import { availableCreditNoteCents, consumeCreditNotes, createCreditNote, remainingCreditableFeeCents } from '../../src/services/credits/credit-notes';
 import type { CustomerRow } from '../../src/db/customers';
 import type { InvoiceRow } from '../../src/db/invoices';
 

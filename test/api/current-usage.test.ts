@@ -4,8 +4,8 @@
  */
 import request from 'supertest';
 import { buildApp } from '../../src/api/app';
-import type { SubscriptionWorkflows } from '../../src/services/subscription-workflows';
-import { computeChargesUsage } from '../../src/services/charge-usage';
+import type { SubscriptionWorkflows } from '../../src/workflows/client';
+import { computeChargesUsage } from '../../src/services/usage/charge-usage';
 import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
 import { insertMetric, insertPlan, insertSubscription, insertTax } from '../support/usage-fixtures';
 

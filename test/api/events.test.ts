@@ -1,7 +1,7 @@
 /** POST/GET /api/v1/events: idempotency, all-or-nothing batches, timestamps, synchronous lookups, notifications. */
 import request from 'supertest';
 import { buildApp } from '../../src/api/app';
-import type { SubscriptionWorkflows, UsageNotification } from '../../src/services/subscription-workflows';
+import type { SubscriptionWorkflows, UsageNotification } from '../../src/workflows/client';
 import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
 import { insertMetric, insertPlan, insertSubscription } from '../support/usage-fixtures';
 

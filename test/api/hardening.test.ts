@@ -18,7 +18,7 @@ import { seedInvoice } from '../support/money';
 import { buildOpenApiDocument, openApiPath, operationsFor } from '../../src/api/openapi';
 import { logger } from '../../src/runtime/logger';
 import { startApiServer } from '../../src/server';
-import { temporalSubscriptionWorkflows } from '../../src/services/subscription-workflows';
+import { temporalSubscriptionWorkflows } from '../../src/workflows/client';
 import type { CustomerRow } from '../../src/db/customers';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

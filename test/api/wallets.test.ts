@@ -2,7 +2,7 @@
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createPlainTestApi } from '../support/api';
 import { seedCustomer, seedInvoice, snapshotTables } from '../support/money';
-import { availableWalletCents, consumeWalletCredits } from '../../src/services/wallets';
+import { availableWalletCents, consumeWalletCredits } from '../../src/services/credits/wallets';
 import type { CustomerRow } from '../../src/db/customers';
 
 let database: TestDatabase;

@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { buildApp } from '../../src/api/app';
 import type { Db } from '../../src/db/knex';
-import { temporalSubscriptionWorkflows } from '../../src/services/subscription-workflows';
+import { temporalSubscriptionWorkflows } from '../../src/workflows/client';
 import { createTestOrganization } from './database';
 
 export async function createTestApi(db: Db, env: TestWorkflowEnvironment, taskQueue: string, name?: string) {

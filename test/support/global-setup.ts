@@ -9,7 +9,7 @@ import path from 'node:path';
 import net from 'node:net';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createDb, migrate } from '../../src/db/knex';
-import { ensureDatabase, startEmbeddedPostgres } from '../../src/runtime/postgres';
+import { ensureDatabase, startEmbeddedPostgres } from '../../src/bootstrap/postgres';
 import { logger } from '../../src/runtime/logger';
 
 async function freePort(): Promise<number> {

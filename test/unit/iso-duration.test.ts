@@ -1,4 +1,4 @@
-import { addIsoDuration } from '../../src/sandbox/iso-duration';
+import { addIsoDuration } from '../../src/api/iso-duration';
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -4,8 +4,8 @@ import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { createAddOnSchema, updateAddOnSchema } from '../schemas/add-ons';
-import { serializeAddOn } from '../serializers/add-on';
-import { addOnViews, createAddOn, deleteAddOnByCode, getAddOnView, updateAddOnByCode } from '../../services/add-ons';
+import { serializeAddOn } from '../../serializers/add-on';
+import { addOnViews, createAddOn, deleteAddOnByCode, getAddOnView, updateAddOnByCode } from '../../services/catalog/add-ons';
 import { liveAddOns, type AddOnRow } from '../../db/add-ons';
 import { pageFrom, paginate } from '../pagination';
 

@@ -4,13 +4,13 @@ import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { createBillableMetricSchema, updateBillableMetricSchema } from '../schemas/billable-metrics';
-import { serializeBillableMetric } from '../serializers/billable-metric';
+import { serializeBillableMetric } from '../../serializers/billable-metric';
 import {
   createBillableMetric,
   deleteBillableMetricByCode,
   getBillableMetric,
   updateBillableMetricByCode,
-} from '../../services/billable-metrics';
+} from '../../services/catalog/billable-metrics';
 import { liveBillableMetrics, type BillableMetricRow } from '../../db/billable-metrics';
 import { pageFrom, paginate } from '../pagination';
 

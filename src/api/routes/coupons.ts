@@ -4,8 +4,8 @@ import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { createCouponSchema, updateCouponSchema } from '../schemas/coupons';
-import { serializeCoupon } from '../serializers/coupon';
-import { couponViews, createCoupon, deleteCouponByCode, getCouponView, updateCouponByCode } from '../../services/coupons';
+import { serializeCoupon } from '../../serializers/coupon';
+import { couponViews, createCoupon, deleteCouponByCode, getCouponView, updateCouponByCode } from '../../services/catalog/coupons';
 import { liveCoupons, type CouponRow } from '../../db/coupons';
 import { pageFrom, paginate } from '../pagination';
 

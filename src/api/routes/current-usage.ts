@@ -8,8 +8,8 @@ import { Router } from 'express';
 import type { AppContext } from '../context';
 import { organizationOf } from '../auth';
 import { handle } from '../handler';
-import { serializeCustomerUsage } from '../serializers/usage';
-import { currentUsage } from '../../services/current-usage';
+import { serializeCustomerUsage } from '../../serializers/usage';
+import { currentUsage } from '../../services/invoicing/current-usage';
 import { createUsageCache } from '../../db/usage-cache';
 
 export function currentUsageRouter({ db, clock }: AppContext): Router {

@@ -12,9 +12,9 @@ import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { badRequest, invalidField, notFound, validationErrors } from '../errors';
 import { pageFrom, paginate } from '../pagination';
-import { serializeEvent } from '../serializers/event';
+import { serializeEvent } from '../../serializers/event';
 import { parseEventTimestamp } from '../schemas/events';
-import { createEventIngestion, EventValidationError, MAX_BATCH_EVENTS } from '../../services/events';
+import { createEventIngestion, EventValidationError, MAX_BATCH_EVENTS } from '../../services/usage/events';
 import { findEvent, listEventsQuery, type EventListFilter, type EventRow } from '../../db/events';
 
 function isRecord(value: unknown): value is Record<string, unknown> {

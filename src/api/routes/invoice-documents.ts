@@ -12,7 +12,7 @@ import { findInvoice, type InvoiceRow } from '../../db/invoices';
 import { defaultDocumentServices, type DocumentServices } from '../../documents';
 import { generateInvoicePdf, renderInvoicePdfBytes } from '../../documents/invoice-pdf';
 import { paperSizeOf } from '../../documents/invoice-view';
-import { presentInvoice } from '../../services/invoice-view';
+import { presentInvoice } from '../../services/invoicing/invoice-view';
 import type { OrganizationRow } from '../../db/organizations';
 
 function pdfFileName(invoice: InvoiceRow): string {

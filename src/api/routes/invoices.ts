@@ -7,13 +7,13 @@ import { notFound, validationErrors } from '../errors';
 import { parseEnvelope } from '../validation';
 import { invoicesOf, type InvoiceRow } from '../../db/invoices';
 import { isUuid } from '../../db/wallets';
-import { presentInvoice } from '../../services/invoice-view';
+import { presentInvoice } from '../../services/invoicing/invoice-view';
 import { pageFrom, paginate } from '../pagination';
 import { oneOffInvoiceSchema, updateInvoiceSchema } from '../schemas/money';
 import {
   deleteDraftInvoice, finalizeInvoice, PAYMENT_STATUSES, updateInvoice, VISIBLE_INVOICE_STATUSES, voidInvoice,
-} from '../../services/invoice-actions';
-import { createOneOffInvoice } from '../../services/one-off-invoices';
+} from '../../services/invoicing/invoice-actions';
+import { createOneOffInvoice } from '../../services/invoicing/one-off-invoices';
 import { isCurrency } from '../../billing/money';
 import { isLocalDate } from '../../billing/calendar';
 import type { Db } from '../../db/knex';

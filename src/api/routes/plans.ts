@@ -4,8 +4,8 @@ import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { createPlanSchema, updatePlanSchema } from '../schemas/plans';
-import { serializePlanView } from '../serializers/plan';
-import { createPlan, deletePlanByCode, getPlanView, planViews, updatePlanByCode } from '../../services/plans';
+import { serializePlanView } from '../../serializers/plan';
+import { createPlan, deletePlanByCode, getPlanView, planViews, updatePlanByCode } from '../../services/catalog/plans';
 import { livePlans, type PlanRow } from '../../db/plans';
 import { pageFrom, paginate } from '../pagination';
 

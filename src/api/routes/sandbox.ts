@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { handle } from '../handler';
 import { invalidField } from '../errors';
 import { parseInput } from '../validation';
-import { addIsoDuration } from '../../sandbox/iso-duration';
-import { ClockCannotGoBack, type SandboxClock } from '../../sandbox/clock';
+import { addIsoDuration } from '../iso-duration';
+import { ClockCannotGoBack, type SandboxClock } from '../../bootstrap/sandbox-clock';
 
 export const advanceClockSchema = z.union([
   z.object({ to: z.string().refine((value) => !Number.isNaN(Date.parse(value)), { message: 'invalid_date' }) }),

@@ -4,13 +4,13 @@ import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { createSubscriptionSchema } from '../schemas/subscriptions';
-import { serializeSubscription } from '../serializers/subscription';
-import { createSubscription, getSubscription, terminateSubscription } from '../../services/subscriptions';
+import { serializeSubscription } from '../../serializers/subscription';
+import { createSubscription, getSubscription, terminateSubscription } from '../../services/subscriptions/subscriptions';
 import { findPlanById } from '../../db/plans';
 import { findCustomerById } from '../../db/customers';
 import { subscriptionsOf, type SubscriptionRow } from '../../db/subscriptions';
 import { pageFrom, paginate } from '../pagination';
-import { currentBillingPeriod, planChangeOf } from '../../services/subscription-periods';
+import { currentBillingPeriod, planChangeOf } from '../../services/subscriptions/periods';
 import type { Db } from '../../db/knex';
 import type { OrganizationRow } from '../../db/organizations';
 

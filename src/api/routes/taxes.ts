@@ -4,8 +4,8 @@ import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { createTaxSchema, updateTaxSchema } from '../schemas/taxes';
-import { serializeTax } from '../serializers/tax';
-import { createTax, deleteTaxByCode, getTax, updateTaxByCode } from '../../services/taxes';
+import { serializeTax } from '../../serializers/tax';
+import { createTax, deleteTaxByCode, getTax, updateTaxByCode } from '../../services/catalog/taxes';
 import { taxesWithCounts, type TaxWithCounts } from '../../db/taxes';
 import { pageFrom, paginate } from '../pagination';
 

@@ -7,9 +7,9 @@ import { notFound } from '../errors';
 import { parseEnvelope } from '../validation';
 import { pageFrom, paginate } from '../pagination';
 import { createWebhookEndpointSchema, updateWebhookEndpointSchema } from '../schemas/webhook-endpoints';
-import { serializeDelivery, serializeWebhookEndpoint } from '../serializers/webhook';
+import { serializeDelivery, serializeWebhookEndpoint } from '../../serializers/webhook';
 import { deliveriesOf, endpointsOf, findEndpoint, type WebhookDeliveryRow, type WebhookEndpointRow } from '../../db/webhooks';
-import { createWebhookEndpoint, destroyWebhookEndpoint, updateWebhookEndpoint } from '../../services/webhook-endpoints';
+import { createWebhookEndpoint, destroyWebhookEndpoint, updateWebhookEndpoint } from '../../services/webhooks/webhook-endpoints';
 
 export function webhookEndpointsRouter({ db }: AppContext): Router {
   const router = Router();

@@ -8,7 +8,7 @@ import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { invalidField, notFound } from '../errors';
 import { pageFrom, paginate } from '../pagination';
-import { serializeWebhook } from '../serializers/webhook';
+import { serializeWebhook } from '../../serializers/webhook';
 import { deliveriesOf, findEvent, findWebhook, isUuid, webhooksOf, type WebhookRow } from '../../db/webhooks';
 import { publicKeyBase64, webhookSigningKey } from '../../webhooks/signing';
 import { attemptDelivery } from '../../webhooks/delivery';

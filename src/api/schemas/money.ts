@@ -4,7 +4,7 @@ import { amountCents, currency, optionalText } from './common';
 import { issue } from '../validation';
 import { CreditsError, parseCreditAmount } from '../../billing/wallet-credits';
 import { CREDIT_NOTE_REASONS, REFUND_STATUSES } from '../../db/credit-notes';
-import { PAYMENT_STATUSES } from '../../services/invoice-actions';
+import { PAYMENT_STATUSES } from '../../services/invoicing/invoice-actions';
 import type { Dec } from '../../billing/money';
 
 /** A non-negative decimal (string or number) with at most `maxDecimals` decimals; `positive` refuses 0. */

@@ -1,0 +1,119 @@
+/**
+ * The Temporal server Billow talks to: `TEMPORAL_ADDRESS` when set; otherwise the Temporal CLI's
+ * dev server (with its UI) built by scripts/lib.sh; on a machine with internet and no built CLI,
+ * the SDK downloads one. `--sandbox` uses the time-skipping test server instead (DESIGN.md §7).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Logger } from '../runtime/logger';
+import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/search-attributes';
+
+export interface RunningTemporal {
+  address: string;
+  uiUrl: string | null;
+  stop(): Promise<void>;
+}
+
+export function temporalCliPath(cacheDir: string): string | null {
+  const candidate = process.env.TEMPORAL_CLI_PATH ?? path.join(cacheDir, 'bin', 'temporal');
+  return fs.existsSync(candidate) ? candidate : null;
+}
+
+export function testServerPath(cacheDir: string): string | null {
+  const candidate = process.env.TEMPORAL_TEST_SERVER_PATH ?? path.join(cacheDir, 'tts-1.38.0', 'temporal-test-server');
+  return fs.existsSync(candidate) ? candidate : null;
+}
+
+export async function startDevServer(options: {
+  cacheDir: string;
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  log: Logger;
+}): Promise<RunningTemporal> {
+  const address = `127.0.0.1:${options.port}`;
+  const uiUrl = `http://127.0.0.1:${options.uiPort}`;
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const dbFilename = path.join(options.dataDir, 'temporal.db');
+  const cli = temporalCliPath(options.cacheDir);
+  if (!cli) {
+    options.log.warn('Temporal CLI not built: letting the SDK download the dev server');
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: { ip: '127.0.0.1', port: options.port, ui: true, uiPort: options.uiPort, dbFilename, namespace: options.namespace,
+        searchAttributes: [], extraArgs: SEARCH_ATTRIBUTE_FLAGS.flatMap((flag) => ['--search-attribute', flag]) },
+    });
+    return { address, uiUrl, stop: () => env.teardown() };
+  }
+  await assertPortFree(options.port, 'TEMPORAL_PORT');
+  await assertPortFree(options.uiPort, 'TEMPORAL_UI_PORT');
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1', '--port', String(options.port), '--ui-port', String(options.uiPort),
+    '--db-filename', dbFilename, '--namespace', options.namespace,
+    '--log-format', 'json', '--log-level', 'warn',
+    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    ...SEARCH_ATTRIBUTE_FLAGS.flatMap((flag) => ['--search-attribute', flag]),
+  ];
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  pipeLines(child, options.log.child({ component: 'temporal' }));
+  await waitForPort(options.port, 60_000, child);
+  options.log.info({ address, uiUrl }, 'Temporal dev server started');
+  return { address, uiUrl, stop: () => stopChild(child) };
+}
+
+export async function startTimeSkippingServer(options: { cacheDir: string; log: Logger }): Promise<{ env: TestWorkflowEnvironment; address: string }> {
+  const exe = testServerPath(options.cacheDir);
+  const env = await TestWorkflowEnvironment.createTimeSkipping(
+    exe ? { server: { executable: { type: 'existing-path', path: exe } } } : undefined,
+  );
+  const address = (env.connection as unknown as { options: { address: string } }).options.address;
+  options.log.info({ address }, 'Temporal time-skipping test server started (sandbox clock)');
+  return { env, address };
+}
+
+function pipeLines(child: ChildProcess, log: Logger): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) if (line.trim()) log.debug(line.trim());
+    });
+  }
+}
+
+export async function assertPortFree(port: number, variable: string): Promise<void> {
+  const free = await new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+  if (!free) throw new Error(`Port ${port} is already in use. Stop what uses it or set ${variable} to another port.`);
+}
+
+export async function waitForPort(port: number, timeoutMs: number, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`Process exited with code ${child.exitCode} before port ${port} opened`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`Nothing listened on port ${port} within ${timeoutMs} ms`);
+}
+
+export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,50 @@
+import type { SubscriptionRow } from '../db/subscriptions';
+import type { PlanRow } from '../db/plans';
+import type { CustomerRow } from '../db/customers';
+import { cents, isoMillis, isoSeconds } from './common';
+import { serializePlan } from './plan';
+
+export interface SubscriptionContext {
+  plan: PlanRow;
+  customer: CustomerRow;
+  currentPeriod?: { fromMs: number; toMs: number } | null;
+  nextPlanCode?: string | null;
+  previousPlanCode?: string | null;
+  downgradePlanDate?: string | null;
+}
+
+export function serializeSubscription(subscription: SubscriptionRow, context: SubscriptionContext) {
+  const period = context.currentPeriod;
+  return {
+    lago_id: subscription.id,
+    external_id: subscription.external_id,
+    lago_customer_id: subscription.customer_id,
+    external_customer_id: context.customer.external_id,
+    name: subscription.name,
+    plan_code: context.plan.code,
+    plan_amount_cents: cents(context.plan.amount_cents),
+    plan_amount_currency: context.plan.amount_currency,
+    status: subscription.status,
+    billing_time: subscription.billing_time,
+    subscription_at: isoSeconds(subscription.subscription_at),
+    started_at: isoMillis(subscription.started_at),
+    trial_ended_at: isoSeconds(subscription.trial_ended_at),
+    ending_at: isoSeconds(subscription.ending_at),
+    terminated_at: isoSeconds(subscription.terminated_at),
+    canceled_at: isoSeconds(subscription.canceled_at),
+    created_at: isoSeconds(subscription.created_at),
+    previous_plan_code: context.previousPlanCode ?? null,
+    next_plan_code: context.nextPlanCode ?? null,
+    downgrade_plan_date: context.downgradePlanDate ?? null,
+    current_billing_period_started_at: period ? isoSeconds(new Date(period.fromMs)) : null,
+    current_billing_period_ending_at: period ? isoSeconds(new Date(period.toMs)) : null,
+    on_termination_credit_note: subscription.on_termination_credit_note,
+    on_termination_invoice: subscription.on_termination_invoice,
+    progressive_billing_disabled: false,
+    consolidate_invoice: true,
+    purchase_order_number: null,
+    cancellation_reason: null,
+    activated_at: isoSeconds(subscription.started_at),
+    plan: serializePlan(context.plan),
+  };
+}

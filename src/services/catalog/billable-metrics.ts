@@ -1,0 +1,165 @@
+/**
+ * Billable metrics: created, changed and (softly) deleted by code. The same rules check a new
+ * metric and the result of an update (reference §1.1, §2):
+ * - field_name is required unless count_agg, and nulled for count_agg;
+ * - recurring is refused for count/max/latest; weighted_interval ("seconds") is required for
+ *   weighted_sum_agg and dropped for the others;
+ * - the legacy `recurring_count_agg` is stored as unique_count_agg + recurring (DESIGN.md §5);
+ * - `expression` is refused: Billow does not evaluate expressions, and storing one it ignores
+ *   would bill the wrong units;
+ * - a metric used by charges may only change in ways its charges accept;
+ * - filters: keys unique, values sorted; narrowing them prunes the charge filters that used what
+ *   was removed (as Lago does).
+ * Deleting a metric soft-deletes the charges on it as well (Lago's behaviour): plans stop billing it.
+ */
+import type { Knex } from 'knex';
+import type { Db } from '../../db/knex';
+import {
+  findBillableMetricByCode,
+  insertBillableMetric,
+  softDeleteBillableMetric,
+  updateBillableMetric,
+  type BillableMetricFields,
+  type BillableMetricRow,
+  type MetricFilter,
+} from '../../db/billable-metrics';
+import { liveChargesOfMetric, softDeleteCharges, updateCharge, type ChargeFilter } from '../../db/charges';
+import { invalidField, notFound } from '../../api/errors';
+import { LEGACY_RECURRING_COUNT, type CreateBillableMetricInput, type UpdateBillableMetricInput } from '../../api/schemas/billable-metrics';
+import type { AggregationType } from '../../billing/types';
+import { isUniqueViolation } from '../../db/errors';
+import { Problems } from '../../runtime/problems';
+import { chargeCompatibilityProblems } from './charge-rules';
+
+/** The charge-filter value meaning "any value of this key" (Lago's wildcard). */
+export const ALL_FILTER_VALUES = '__ALL_FILTER_VALUES__';
+
+const NOT_RECURRING: readonly AggregationType[] = ['count_agg', 'max_agg', 'latest_agg'];
+
+type MetricInput = Partial<CreateBillableMetricInput>;
+
+/** Validates the merged input and returns the columns to store, or throws the 422. */
+function metricFields(input: MetricInput, current?: BillableMetricRow): BillableMetricFields {
+  const problems = new Problems();
+  const pick = <K extends keyof MetricInput & keyof BillableMetricRow>(key: K) =>
+    (input[key] !== undefined ? input[key] : current?.[key]) as MetricInput[K] | BillableMetricRow[K] | undefined;
+
+  const legacy = input.aggregation_type === LEGACY_RECURRING_COUNT;
+  const aggregationType = (legacy ? 'unique_count_agg' : (input.aggregation_type ?? current?.aggregation_type)) as AggregationType;
+  const recurring = legacy ? true : Boolean(pick('recurring'));
+  if (legacy && input.recurring === false) problems.add('recurring', 'not_compatible_with_aggregation_type');
+  if (recurring && NOT_RECURRING.includes(aggregationType)) problems.add('recurring', 'not_compatible_with_aggregation_type');
+
+  let fieldName = pick('field_name') ?? null;
+  if (aggregationType === 'count_agg') fieldName = null;
+  else if (!fieldName) problems.add('field_name', 'value_is_mandatory');
+
+  let weightedInterval = pick('weighted_interval') ?? null;
+  if (aggregationType !== 'weighted_sum_agg') weightedInterval = null;
+  else if (!weightedInterval) problems.add('weighted_interval', 'value_is_mandatory');
+
+  const expression = pick('expression');
+  if (typeof expression === 'string' && expression.trim() !== '') problems.add('expression', 'expression_not_supported');
+
+  const filters = normalizedFilters(pick('filters') ?? [], problems);
+  problems.throwIfAny();
+
+  const roundingFunction = pick('rounding_function') ?? null;
+  return {
+    code: pick('code') as string,
+    name: pick('name') as string,
+    description: pick('description') ?? null,
+    aggregation_type: aggregationType,
+    field_name: fieldName,
+    recurring,
+    weighted_interval: weightedInterval as BillableMetricRow['weighted_interval'],
+    rounding_function: roundingFunction as BillableMetricRow['rounding_function'],
+    rounding_precision: roundingFunction ? (pick('rounding_precision') ?? 0) : (pick('rounding_precision') ?? null),
+    expression: null,
+    filters,
+    legacy_recurring_count:
+      (input.aggregation_type !== undefined ? legacy : (current?.legacy_recurring_count ?? false)) && recurring && aggregationType === 'unique_count_agg',
+  };
+}
+
+function normalizedFilters(filters: readonly MetricFilter[], problems: Problems): MetricFilter[] {
+  const seen = new Set<string>();
+  filters.forEach((filter, index) => {
+    if (seen.has(filter.key)) problems.add(`filters.${index}.key`, 'value_already_exist');
+    seen.add(filter.key);
+  });
+  return filters.map((filter) => ({ key: filter.key, values: [...new Set(filter.values)].sort() }));
+}
+
+async function uniqueCode<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw invalidField('code', 'value_already_exist');
+    throw error;
+  }
+}
+
+export async function createBillableMetric(db: Db, organizationId: string, input: CreateBillableMetricInput): Promise<BillableMetricRow> {
+  const fields = metricFields(input);
+  return uniqueCode(() => insertBillableMetric(db, organizationId, fields));
+}
+
+export async function getBillableMetric(db: Db | Knex.Transaction, organizationId: string, code: string): Promise<BillableMetricRow> {
+  const metric = await findBillableMetricByCode(db, organizationId, code);
+  if (!metric) throw notFound('billable_metric');
+  return metric;
+}
+
+export async function updateBillableMetricByCode(db: Db, organizationId: string, code: string, input: UpdateBillableMetricInput): Promise<BillableMetricRow> {
+  return uniqueCode(() =>
+    db.transaction(async (trx) => {
+      const current = await getBillableMetric(trx, organizationId, code);
+      await trx.raw('SELECT id FROM billable_metrics WHERE id = ? FOR UPDATE', [current.id]);
+      const fields = metricFields(input, current);
+      const charges = await liveChargesOfMetric(trx, current.id);
+      const problems = new Problems();
+      for (const charge of charges) {
+        for (const [field, problem] of chargeCompatibilityProblems(fields, charge)) {
+          problems.add(field === 'charge_model' ? 'aggregation_type' : field, problem);
+        }
+      }
+      problems.throwIfAny();
+      for (const charge of charges) {
+        const kept = prunedChargeFilters(charge.filters, fields.filters);
+        if (kept.length !== charge.filters.length || kept.some((filter, i) => filter !== charge.filters[i])) {
+          await updateCharge(trx, charge.id, { filters: kept });
+        }
+      }
+      return updateBillableMetric(trx, current.id, fields);
+    }),
+  );
+}
+
+/** Charge filters keep only the keys and values the metric still has; an emptied filter goes. */
+function prunedChargeFilters(filters: readonly ChargeFilter[], metricFilters: readonly MetricFilter[]): ChargeFilter[] {
+  const allowed = new Map(metricFilters.map((filter) => [filter.key, new Set(filter.values)]));
+  const result: ChargeFilter[] = [];
+  for (const filter of filters) {
+    const entries = Object.entries(filter.values);
+    const values = Object.fromEntries(
+      entries
+        .filter(([key]) => allowed.has(key))
+        .map(([key, list]) => [key, list.filter((value) => value === ALL_FILTER_VALUES || allowed.get(key)!.has(value))] as const)
+        .filter(([, list]) => list.length > 0),
+    );
+    const unchanged = Object.keys(values).length === entries.length && entries.every(([key, list]) => values[key]!.length === list.length);
+    if (unchanged) result.push(filter);
+    else if (Object.keys(values).length > 0) result.push({ ...filter, values });
+  }
+  return result;
+}
+
+export async function deleteBillableMetricByCode(db: Db, organizationId: string, code: string): Promise<BillableMetricRow> {
+  return db.transaction(async (trx) => {
+    const metric = await getBillableMetric(trx, organizationId, code);
+    const charges = await trx('charges').where({ billable_metric_id: metric.id }).whereNull('deleted_at').pluck('id');
+    await softDeleteCharges(trx, charges as string[]);
+    return softDeleteBillableMetric(trx, metric.id);
+  });
+}

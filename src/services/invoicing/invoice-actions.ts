@@ -1,0 +1,127 @@
+/**
+ * What a client may do to an issued invoice (reference/lago-api.md §1.7, §6): set its payment
+ * status and metadata, finalize a draft, void a finalized invoice, delete a draft.
+ *
+ * Billow issues subscription, one-off and credit invoices finalized, so drafts only exist when a
+ * writer inserts one (a future grace period); they keep the number they were given at insertion.
+ * Voiding or deleting gives back what the invoice drew from wallets and credit notes; voiding a
+ * credit invoice fails its purchases that never settled. A deleted draft stays in the table as
+ * `deleted` (its number and business key stay used) and disappears from the API.
+ */
+import { recordInvoiceVoided } from './invoice-events';
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Db } from '../../db/knex';
+import type { InvoiceRow } from '../../db/invoices';
+import { isUuid } from '../../db/wallets';
+import { methodNotAllowed, notFound, invalidField } from '../../api/errors';
+import { failPendingPurchases, recreditWalletsOfInvoice, settleCreditInvoicePayment } from '../credits/wallets';
+import { recreditCreditNotesOfInvoice } from '../credits/credit-notes';
+
+export const VISIBLE_INVOICE_STATUSES = ['draft', 'finalized', 'voided', 'failed', 'pending'] as const;
+export const PAYMENT_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export const MAX_INVOICE_METADATA = 5;
+
+export interface InvoiceMetadataItem {
+  lago_id: string;
+  key: string;
+  value: string;
+  created_at: string;
+}
+
+export interface UpdateInvoiceInput {
+  payment_status?: PaymentStatus;
+  metadata?: { id?: string | null; key: string; value: string }[];
+}
+
+/** An invoice the API can see, locked for the rest of the transaction. */
+async function lockVisibleInvoice(trx: Knex.Transaction, organizationId: string, id: string): Promise<InvoiceRow> {
+  const invoice = isUuid(id)
+    ? await trx<InvoiceRow>('invoices').where({ id, organization_id: organizationId }).whereIn('status', [...VISIBLE_INVOICE_STATUSES]).forUpdate().first()
+    : undefined;
+  if (!invoice) throw notFound('invoice');
+  return invoice;
+}
+
+function metadataOf(invoice: InvoiceRow): InvoiceMetadataItem[] {
+  return ((invoice as InvoiceRow & { metadata?: InvoiceMetadataItem[] }).metadata ?? []);
+}
+
+/** The given list replaces the invoice's metadata; an item keeps its id and date when it names an existing id or key. */
+function mergeMetadata(current: InvoiceMetadataItem[], given: NonNullable<UpdateInvoiceInput['metadata']>, nowMs: number): InvoiceMetadataItem[] {
+  return given.map((item) => {
+    const existing = current.find((m) => (item.id ? m.lago_id === item.id : m.key === item.key));
+    return {
+      lago_id: existing?.lago_id ?? randomUUID(),
+      key: item.key,
+      value: item.value,
+      created_at: existing?.created_at ?? new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+  });
+}
+
+async function save(trx: Knex.Transaction, invoice: InvoiceRow, fields: Record<string, unknown>): Promise<InvoiceRow> {
+  const [row] = await trx<InvoiceRow>('invoices').where({ id: invoice.id, organization_id: invoice.organization_id })
+    .update({ ...fields, updated_at: trx.fn.now() } as never).returning('*');
+  return row!;
+}
+
+export async function updateInvoice(db: Db, organizationId: string, id: string, input: UpdateInvoiceInput, nowMs: number): Promise<InvoiceRow> {
+  if (input.metadata && input.metadata.length > MAX_INVOICE_METADATA) throw invalidField('metadata', 'invalid_count');
+  return db.transaction(async (trx) => {
+    const invoice = await lockVisibleInvoice(trx, organizationId, id);
+    const fields: Record<string, unknown> = {};
+    const paymentStatus = input.payment_status;
+    if (paymentStatus !== undefined && paymentStatus !== invoice.payment_status) {
+      if (invoice.status === 'draft') throw methodNotAllowed('payment_status_update_on_draft_invoice');
+      fields.payment_status = paymentStatus;
+    }
+    if (input.metadata) fields.metadata = JSON.stringify(mergeMetadata(metadataOf(invoice), input.metadata, nowMs));
+    if (Object.keys(fields).length === 0) return invoice;
+    const updated = await save(trx, invoice, fields);
+    if (fields.payment_status && invoice.invoice_type === 'credit') {
+      await settleCreditInvoicePayment(trx, organizationId, invoice.id, paymentStatus!, nowMs);
+    }
+    return updated;
+  });
+}
+
+/** draft → finalized; any other status answers 404, as Lago does. */
+export async function finalizeInvoice(db: Db, organizationId: string, id: string): Promise<InvoiceRow> {
+  return db.transaction(async (trx) => {
+    const invoice = await lockVisibleInvoice(trx, organizationId, id);
+    if (invoice.status !== 'draft') throw notFound('invoice');
+    return save(trx, invoice, { status: 'finalized' });
+  });
+}
+
+/** finalized → voided; anything else (already voided, draft) answers 405 not_voidable. */
+export async function voidInvoice(db: Db, organizationId: string, id: string, nowMs: number): Promise<InvoiceRow> {
+  return db.transaction(async (trx) => {
+    const invoice = await lockVisibleInvoice(trx, organizationId, id);
+    if (invoice.status !== 'finalized') throw methodNotAllowed('not_voidable');
+    const voided = await save(trx, invoice, { status: 'voided', voided_at: new Date(nowMs) });
+    await giveBackCredits(trx, invoice, nowMs);
+    if (invoice.invoice_type === 'credit') await failPendingPurchases(trx, organizationId, invoice.id, nowMs);
+    await recordInvoiceVoided(trx, voided); // webhook outbox: invoice.voided
+    return voided;
+  });
+}
+
+/** Deletes a draft (kept as `deleted`, invisible); anything else answers 405 not_deletable. */
+export async function deleteDraftInvoice(db: Db, organizationId: string, id: string, nowMs: number): Promise<InvoiceRow> {
+  return db.transaction(async (trx) => {
+    const invoice = await lockVisibleInvoice(trx, organizationId, id);
+    if (invoice.status !== 'draft') throw methodNotAllowed('not_deletable');
+    await giveBackCredits(trx, invoice, nowMs);
+    await save(trx, invoice, { status: 'deleted' });
+    // The API answers with the draft as it was, like Lago's DELETE.
+    return invoice;
+  });
+}
+
+async function giveBackCredits(trx: Knex.Transaction, invoice: InvoiceRow, nowMs: number): Promise<void> {
+  await recreditWalletsOfInvoice(trx, invoice.organization_id, invoice.id, nowMs);
+  await recreditCreditNotesOfInvoice(trx, invoice.organization_id, invoice.id);
+}

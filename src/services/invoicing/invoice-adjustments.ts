@@ -1,0 +1,46 @@
+/**
+ * What reduces a subscription invoice after its fees (reference §6): the customer's applied
+ * coupons, available credit notes and prepaid wallet credits. They are read before the invoice is
+ * computed and consumed inside its transaction; if less can be drawn than was computed (another
+ * invoice drew it first), the transaction fails and the activity's retry recomputes.
+ */
+import type { Knex } from 'knex';
+import type { Db } from '../../db/knex';
+import type { Cents } from '../../billing/money';
+import type { AppliedCouponInput } from '../../billing/coupons';
+import type { InvoiceTotals } from '../../billing/invoice-totals';
+import type { InvoiceRow } from '../../db/invoices';
+import { activeAppliedCouponInputs, recordCouponConsumption } from '../../db/coupons';
+import { availableWalletCents, consumeWalletCredits } from '../credits/wallets';
+import { availableCreditNoteCents, consumeCreditNotes } from '../credits/credit-notes';
+
+export interface InvoiceAdjustments {
+  coupons: AppliedCouponInput[];
+  creditNoteCents: Cents;
+  prepaidCreditCents: Cents;
+}
+
+export async function loadInvoiceAdjustments(db: Db, input: { organizationId: string; customerId: string; currency: string; asOfMs: number }): Promise<InvoiceAdjustments> {
+  const [coupons, creditNoteCents, prepaidCreditCents] = await Promise.all([
+    activeAppliedCouponInputs(db, input.organizationId, input.customerId),
+    availableCreditNoteCents(db, input.customerId, { currency: input.currency, organizationId: input.organizationId }),
+    availableWalletCents(db, input.customerId, { currency: input.currency, organizationId: input.organizationId, asOf: new Date(input.asOfMs) }),
+  ]);
+  return { coupons, creditNoteCents, prepaidCreditCents };
+}
+
+export class AdjustmentShortfall extends Error {}
+
+/** Consumes exactly what the totals drew, in the invoice's transaction. */
+export async function consumeInvoiceAdjustments(trx: Knex.Transaction, invoice: InvoiceRow, totals: InvoiceTotals, asOfMs: number): Promise<void> {
+  for (const coupon of totals.coupons) await recordCouponConsumption(trx, coupon, new Date(asOfMs));
+  const draws = { organizationId: invoice.organization_id, customerId: invoice.customer_id, invoiceId: invoice.id };
+  if (totals.creditNotesAmountCents > 0n) {
+    const drawn = await consumeCreditNotes(trx, { ...draws, amountCents: totals.creditNotesAmountCents });
+    if (drawn !== totals.creditNotesAmountCents) throw new AdjustmentShortfall(`Credit notes gave ${drawn} of ${totals.creditNotesAmountCents} cents`);
+  }
+  if (totals.prepaidCreditAmountCents > 0n) {
+    const drawn = await consumeWalletCredits(trx, { ...draws, amountCents: totals.prepaidCreditAmountCents, asOf: new Date(asOfMs) });
+    if (drawn !== totals.prepaidCreditAmountCents) throw new AdjustmentShortfall(`Wallets gave ${drawn} of ${totals.prepaidCreditAmountCents} cents`);
+  }
+}

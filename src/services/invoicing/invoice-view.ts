@@ -1,0 +1,45 @@
+/**
+ * The invoice as the API shows it: one presenter for `GET /invoices`, the download endpoint and
+ * the webhook payloads, so a webhook carries exactly what the REST endpoint returns.
+ */
+import type { Knex } from 'knex';
+import type { Db } from '../../db/knex';
+import { feesOf, type InvoiceRow } from '../../db/invoices';
+import { findCustomerById, type CustomerRow } from '../../db/customers';
+import { findSubscriptionById } from '../../db/subscriptions';
+import { findOrganization, type OrganizationRow } from '../../db/organizations';
+import { creditsOfInvoices } from '../../db/credit-notes';
+import { serializeInvoice } from '../../serializers/invoice';
+import { customerView } from '../../api/routes/customers';
+
+/** The authenticated download URL of a rendered invoice PDF (reference §1.7 `file_url`). */
+export function invoiceFileUrl(publicUrl: string | null, invoice: Pick<InvoiceRow, 'id' | 'file_path'>): string | null {
+  if (!invoice.file_path || !publicUrl) return null;
+  return `${publicUrl.replace(/\/+$/, '')}/api/v1/invoices/${invoice.id}/pdf`;
+}
+
+export interface PresentOptions {
+  withFees: boolean;
+  /** Base of `file_url`; null leaves it null. */
+  publicUrl: string | null;
+}
+
+export async function presentInvoice(db: Db | Knex.Transaction, organization: OrganizationRow, invoice: InvoiceRow, options: PresentOptions) {
+  const customer = (await findCustomerById(db, invoice.customer_id)) as CustomerRow;
+  const subscription = invoice.subscription_id ? await findSubscriptionById(db as Db, invoice.subscription_id) : undefined;
+  return serializeInvoice(invoice, {
+    customer,
+    customerView: customerView(organization)(customer),
+    fees: options.withFees ? await feesOf(db, [invoice.id]) : undefined,
+    externalSubscriptionId: subscription?.external_id ?? null,
+    fileUrl: invoiceFileUrl(options.publicUrl, invoice),
+    credits: await creditsOfInvoices(db, organization.id, [invoice.id]),
+  });
+}
+
+/** The invoice object of a webhook payload, read inside the caller's transaction. */
+export async function invoiceWebhookObject(trx: Db | Knex.Transaction, invoice: InvoiceRow, publicUrl: string | null): Promise<Record<string, unknown>> {
+  const organization = await findOrganization(trx as Db, invoice.organization_id);
+  if (!organization) throw new Error(`Organization ${invoice.organization_id} does not exist`);
+  return presentInvoice(trx, organization, invoice, { withFees: true, publicUrl });
+}

@@ -1,0 +1,39 @@
+/**
+ * The webhook events of a subscription's life (reference §8): started, updated, terminated,
+ * canceled. Call `recordSubscriptionEvent` in the transaction that changes the subscription (or
+ * right after it, from an activity that Temporal retries: the idempotency key keeps it once).
+ */
+import type { Knex } from 'knex';
+import type { Db } from '../../db/knex';
+import { findSubscriptionById } from '../../db/subscriptions';
+import { findPlanById } from '../../db/plans';
+import { findCustomerById } from '../../db/customers';
+import { serializeSubscription } from '../../serializers/subscription';
+import { recordWebhookEvent } from '../../webhooks/outbox';
+
+export type SubscriptionWebhookType =
+  | 'subscription.started' | 'subscription.updated' | 'subscription.terminated' | 'subscription.canceled'
+  | 'subscription.trial_ended' | 'subscription.termination_alert';
+
+/** Events that happen once in a subscription's life get a default key; `updated` takes the caller's. */
+const ONCE: SubscriptionWebhookType[] = ['subscription.started', 'subscription.terminated', 'subscription.canceled', 'subscription.trial_ended'];
+
+export async function recordSubscriptionEvent(
+  trx: Knex.Transaction | Db,
+  input: { subscriptionId: string; webhookType: SubscriptionWebhookType; idempotencyKey?: string },
+): Promise<string | null> {
+  const subscription = await findSubscriptionById(trx, input.subscriptionId);
+  if (!subscription) throw new Error(`Subscription ${input.subscriptionId} does not exist`);
+  const [plan, customer] = await Promise.all([
+    findPlanById(trx as Db, subscription.organization_id, subscription.plan_id),
+    findCustomerById(trx, subscription.customer_id),
+  ]);
+  if (!plan || !customer) throw new Error(`Subscription ${subscription.id} lost its plan or customer`);
+  return recordWebhookEvent(trx, {
+    organizationId: subscription.organization_id,
+    webhookType: input.webhookType,
+    objectType: 'subscription',
+    object: serializeSubscription(subscription, { plan, customer }) as Record<string, unknown>,
+    idempotencyKey: input.idempotencyKey ?? (ONCE.includes(input.webhookType) ? `${input.webhookType}:${subscription.id}` : undefined),
+  });
+}

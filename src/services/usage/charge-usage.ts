@@ -1,0 +1,216 @@
+/**
+ * The usage of a subscription's charges over one window, priced: the ONE place usage is priced.
+ * Current usage calls it for the charges period containing now; period-close invoicing calls it
+ * for the closed charges window. Input is ids and instants only; everything else is read here.
+ *
+ * Per charge of the subscription's plan (live charges, oldest first):
+ * - its metric's events are selected by the subscription's external id (usage follows the external
+ *   id across plan changes), its code and the window — all history up to `toMs` when recurring;
+ * - a charge with filters is priced per filter (events matching the filter's values, with the
+ *   filter's properties) plus a default bucket (events matching none, with the charge's
+ *   properties; left out when the charge has no properties of its own); without filters there is
+ *   one bucket;
+ * - a prorated charge on a recurring sum or unique count is priced on prorated units (the core's
+ *   `proratedUnits`, with the seat breakdown); `fullUnits` are what the fee shows. The window ends
+ *   early when the subscription ended inside it (`toMs` before the period's end), one day less
+ *   when that was an upgrade;
+ * - each bucket is priced with `priceCharge` and rounded once with `chargeFeeCents`; a charge's
+ *   fee is the sum of its buckets' fees (one fee per bucket on an invoice).
+ */
+import type { Db } from '../../db/knex';
+import type { ChargeFilter, ChargeRow } from '../../db/charges';
+import type { BillableMetricRow } from '../../db/billable-metrics';
+import { findSubscriptionById, type SubscriptionRow } from '../../db/subscriptions';
+import { findPlanById, type PlanRow } from '../../db/plans';
+import { findCustomerById, type CustomerRow } from '../../db/customers';
+import { findOrganization, type OrganizationRow } from '../../db/organizations';
+import { aggregateUsage, proratedUsage, type AggregateUsageOptions, type UsageScope } from '../../db/usage-aggregation';
+import type { AggregationResult, AggregationWindow, EventSelection, MetricDefinition, SeatLine } from '../../billing/aggregation';
+import { chargeFeeCents, parseChargeProperties, priceCharge, type ChargeResult, type FeeCents } from '../../billing/charge-models';
+import { chargesScopeAt } from '../../billing/periods';
+import { Dec } from '../../billing/money';
+import { applicableTimezone, subscriptionTerms } from '../invoicing/subscription-terms';
+
+export interface ChargesUsageInput {
+  subscriptionId: string;
+  /** First instant of the window (inclusive). */
+  fromMs: number;
+  /** Last instant of the window (inclusive): the period's end, or the termination instant. */
+  toMs: number;
+  /** Whether an early end of the window is an upgrade (derived from the subscriptions when omitted). */
+  upgraded?: boolean;
+}
+
+/** How units are aggregated: SQL by default; current usage plugs in its incremental cache. */
+export interface UsageAggregator {
+  aggregate(scope: UsageScope, metric: MetricDefinition, window: AggregationWindow, options: AggregateUsageOptions): Promise<AggregationResult>;
+}
+
+export function sqlAggregator(db: Db): UsageAggregator {
+  return { aggregate: (scope, metric, window, options) => aggregateUsage(db, scope, metric, window, options) };
+}
+
+export interface BucketUsage {
+  /** The charge filter priced here, or null (a charge without filters, or its default bucket). */
+  filter: ChargeFilter | null;
+  /** Units priced: prorated units when the charge is prorated. */
+  units: Dec;
+  /** Unprorated units (equal to `units` when not prorated): what a fee shows. */
+  fullUnits: Dec;
+  eventsCount: number;
+  result: ChargeResult;
+  fee: FeeCents;
+  /** Prorated charges: one line per seat stretch (unique count) or event (sum). */
+  breakdown: SeatLine[] | null;
+}
+
+export interface ChargeUsageLine {
+  charge: ChargeRow;
+  metric: BillableMetricRow;
+  prorated: boolean;
+  /** Σ over the buckets. */
+  units: Dec;
+  fullUnits: Dec;
+  eventsCount: number;
+  /** The priced result of the charge's unfiltered (or default) bucket; null if it has none. */
+  result: ChargeResult | null;
+  /** Σ of the buckets' fees. */
+  fee: FeeCents;
+  breakdown: SeatLine[] | null;
+  buckets: BucketUsage[];
+}
+
+export interface ChargesUsage {
+  subscription: SubscriptionRow;
+  plan: PlanRow;
+  customer: CustomerRow;
+  organization: OrganizationRow;
+  currency: string;
+  window: AggregationWindow;
+  charges: ChargeUsageLine[];
+  /** Σ of the charges' fees, in the currency's minor units. */
+  amountCents: bigint;
+}
+
+export function metricDefinition(metric: BillableMetricRow): MetricDefinition {
+  return {
+    aggregationType: metric.aggregation_type,
+    fieldName: metric.field_name,
+    recurring: metric.recurring,
+    roundingFunction: metric.rounding_function,
+    roundingPrecision: metric.rounding_precision,
+    weightedInterval: metric.weighted_interval,
+  };
+}
+
+function isProrated(charge: ChargeRow, metric: MetricDefinition): boolean {
+  return charge.prorated && metric.recurring && (metric.aggregationType === 'sum_agg' || metric.aggregationType === 'unique_count_agg');
+}
+
+interface Bucket {
+  filter: ChargeFilter | null;
+  selection: EventSelection;
+  properties: Record<string, unknown>;
+}
+
+function bucketsOf(charge: ChargeRow): Bucket[] {
+  const filters = Array.isArray(charge.filters) ? charge.filters : [];
+  if (filters.length === 0) return [{ filter: null, selection: {}, properties: charge.properties }];
+  const buckets: Bucket[] = filters.map((filter) => ({ filter, selection: { filter: filter.values }, properties: filter.properties }));
+  if (Object.keys(charge.properties ?? {}).length > 0) {
+    buckets.push({ filter: null, selection: { ignoredFilters: filters.map((f) => f.values) }, properties: charge.properties });
+  }
+  return buckets;
+}
+
+const ZERO = new Dec(0);
+
+export async function computeChargesUsage(db: Db, input: ChargesUsageInput, options: { aggregator?: UsageAggregator } = {}): Promise<ChargesUsage> {
+  const subscription = await findSubscriptionById(db, input.subscriptionId);
+  if (!subscription) throw new Error(`Subscription ${input.subscriptionId} does not exist`);
+  const [plan, customer, organization] = await Promise.all([
+    findPlanById(db, subscription.organization_id, subscription.plan_id),
+    findCustomerById(db, subscription.customer_id),
+    findOrganization(db, subscription.organization_id),
+  ]);
+  if (!plan || !customer || !organization) throw new Error(`Subscription ${subscription.id} lost its plan, customer or organization`);
+  const timezone = applicableTimezone(customer, organization);
+  const terms = subscriptionTerms(subscription, plan, timezone);
+  const period = chargesScopeAt(terms, input.fromMs).period;
+  const window: AggregationWindow = { fromMs: input.fromMs, toMs: input.toMs, timezone, fullDays: period.fullDays };
+  const currency = customer.currency ?? plan.amount_currency;
+  const aggregator = options.aggregator ?? sqlAggregator(db);
+
+  const charges = (await db('charges')
+    .where({ plan_id: plan.id, organization_id: subscription.organization_id })
+    .whereNull('deleted_at')
+    .orderBy([{ column: 'created_at' }, { column: 'id' }])) as ChargeRow[];
+  const metricRows = charges.length === 0
+    ? []
+    : ((await db('billable_metrics').where({ organization_id: subscription.organization_id }).whereIn('id', [...new Set(charges.map((c) => c.billable_metric_id))])) as BillableMetricRow[]);
+  const metrics = new Map(metricRows.map((m) => [m.id, m]));
+
+  // A window that ends before its period's end: the subscription ended inside it.
+  const terminatedAtMs = input.toMs < period.toMs ? input.toMs : undefined;
+  let upgraded = input.upgraded;
+  if (upgraded === undefined && terminatedAtMs !== undefined && charges.some((c) => c.prorated)) {
+    upgraded = (await db('subscriptions').where({ previous_subscription_id: subscription.id }).first('id')) !== undefined;
+  }
+
+  const lines = await Promise.all(
+    charges.map(async (charge): Promise<ChargeUsageLine> => {
+      const metricRow = metrics.get(charge.billable_metric_id);
+      if (!metricRow) throw new Error(`Charge ${charge.id} lost its billable metric`);
+      const metric = metricDefinition(metricRow);
+      const prorated = isProrated(charge, metric);
+      const scope: UsageScope = { organizationId: subscription.organization_id, externalSubscriptionId: subscription.external_id, code: metricRow.code };
+      const buckets = await Promise.all(
+        bucketsOf(charge).map(async (bucket): Promise<BucketUsage> => {
+          const properties = parseChargeProperties(charge.charge_model, bucket.properties);
+          let units: Dec;
+          let fullUnits: Dec;
+          let eventsCount: number;
+          let eventValues: Dec[] | undefined;
+          let breakdown: SeatLine[] | null = null;
+          if (prorated) {
+            const result = await proratedUsage(db, scope, metric, window, { ...bucket.selection, terminatedAtMs, upgraded: terminatedAtMs !== undefined && upgraded === true });
+            ({ units, fullUnits, eventsCount, breakdown } = result);
+          } else {
+            const result = await aggregator.aggregate(scope, metric, window, { ...bucket.selection, withEventValues: charge.charge_model === 'percentage' });
+            ({ units, eventsCount } = result);
+            fullUnits = units;
+            eventValues = charge.charge_model === 'percentage' ? result.eventValues : undefined;
+          }
+          const result = priceCharge(charge.charge_model, properties, { units, fullUnits: prorated ? fullUnits : undefined, eventValues, eventsCount });
+          return { filter: bucket.filter, units, fullUnits, eventsCount, result, fee: chargeFeeCents(result, currency), breakdown };
+        }),
+      );
+      const main = buckets.find((b) => b.filter === null) ?? null;
+      return {
+        charge,
+        metric: metricRow,
+        prorated,
+        units: buckets.reduce((acc, b) => acc.plus(b.units), ZERO),
+        fullUnits: buckets.reduce((acc, b) => acc.plus(b.fullUnits), ZERO),
+        eventsCount: buckets.reduce((acc, b) => acc + b.eventsCount, 0),
+        result: main?.result ?? null,
+        fee: {
+          amountCents: buckets.reduce((acc, b) => acc + b.fee.amountCents, 0n),
+          preciseAmountCents: buckets.reduce((acc, b) => acc.plus(b.fee.preciseAmountCents), ZERO),
+        },
+        breakdown: prorated ? buckets.flatMap((b) => b.breakdown ?? []) : null,
+        buckets,
+      };
+    }),
+  );
+  return {
+    subscription,
+    plan,
+    customer,
+    organization,
+    currency,
+    window,
+    charges: lines,
+    amountCents: lines.reduce((acc, line) => acc + line.fee.amountCents, 0n),
+  };
+}
