@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import type { Db } from '../db/knex';
 import { findOrganizationByApiKey, type OrganizationRow } from '../db/organizations';
 import { unauthorized } from './errors';
+import { monotonicMs } from '../runtime/clock';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -17,11 +18,11 @@ export function authenticate(db: Db): RequestHandler {
       const [scheme, key] = (req.headers.authorization ?? '').trim().split(/\s+/);
       if (scheme?.toLowerCase() !== 'bearer' || !key) throw unauthorized();
       const cached = cache.get(key);
-      let organization = cached && cached.until > Date.now() ? cached.organization : undefined;
+      let organization = cached && cached.until > monotonicMs() ? cached.organization : undefined;
       if (!organization) {
         organization = await findOrganizationByApiKey(db, key);
         if (!organization) throw unauthorized();
-        cache.set(key, { organization, until: Date.now() + 5_000 });
+        cache.set(key, { organization, until: monotonicMs() + 5_000 });
       }
       req.organization = organization;
       next();

@@ -1,7 +1,11 @@
-/** Lago's error bodies (reference §0) and the middleware that renders every error in that shape. */
+/**
+ * Lago's error bodies (reference §0) and the middleware that renders every error in that shape:
+ * the one place a domain error (runtime/errors.ts) becomes an HTTP status.
+ */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { logger } from '../runtime/logger';
 import { MoneyError } from '../billing/money';
+import { DomainError, notFound, NotFoundError, ValidationError, NotAllowedError, ForbiddenError, UnavailableError } from '../runtime/errors';
 
 export type ErrorDetails = Record<string, unknown>;
 
@@ -16,15 +20,18 @@ export class ApiError extends Error {
 
 export const badRequest = (message: string) => new ApiError(400, { status: 400, error: `BadRequest: ${message}` });
 export const unauthorized = () => new ApiError(401, { status: 401, error: 'Unauthorized' });
-export const forbidden = (code: string) => new ApiError(403, { status: 403, error: 'Forbidden', code });
-export const notFound = (resource: string) => new ApiError(404, { status: 404, error: 'Not Found', code: `${resource}_not_found` });
-export const methodNotAllowed = (code: string) => new ApiError(405, { status: 405, error: 'Method Not Allowed', code });
-export const validationErrors = (details: ErrorDetails) =>
-  new ApiError(422, { status: 422, error: 'Unprocessable Entity', code: 'validation_errors', error_details: details });
 export const payloadTooLarge = () => new ApiError(413, { status: 413, error: 'Payload Too Large' });
+export { notFound, invalidField, validationErrors, methodNotAllowed, forbidden } from '../runtime/errors';
 
-/** A single-field 422, the most common domain rejection. */
-export const invalidField = (field: string, code: string) => validationErrors({ [field]: [code] });
+/** The Lago body and status of a domain error. */
+export function httpOf(error: DomainError): ApiError {
+  if (error instanceof NotFoundError) return new ApiError(404, { status: 404, error: 'Not Found', code: error.code });
+  if (error instanceof ValidationError) return new ApiError(422, { status: 422, error: 'Unprocessable Entity', code: 'validation_errors', error_details: error.details });
+  if (error instanceof NotAllowedError) return new ApiError(405, { status: 405, error: 'Method Not Allowed', code: error.code });
+  if (error instanceof ForbiddenError) return new ApiError(403, { status: 403, error: 'Forbidden', code: error.code });
+  if (error instanceof UnavailableError) return new ApiError(503, { status: 503, error: 'Service Unavailable', code: error.code, message: error.message });
+  throw new Error(`No HTTP status for ${error.name}`);
+}
 
 export const unknownRoute: RequestHandler = (_req, _res, next) => next(notFound('resource'));
 
@@ -40,8 +47,9 @@ function isDataException(err: unknown): boolean {
 }
 
 export const renderErrors: ErrorRequestHandler = (err, req, res, _next) => {
-  if (err instanceof ApiError) {
-    res.status(err.status).json(err.body);
+  if (err instanceof ApiError || err instanceof DomainError) {
+    const api = err instanceof ApiError ? err : httpOf(err);
+    res.status(api.status).json(api.body);
     return;
   }
   const bodyParserError = err as { type?: string; status?: number };

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Logger } from '../runtime/logger';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/search-attributes';
+import { monotonicMs } from '../runtime/clock';
 
 export interface RunningTemporal {
   address: string;
@@ -95,8 +96,8 @@ export async function assertPortFree(port: number, variable: string): Promise<vo
 }
 
 export async function waitForPort(port: number, timeoutMs: number, child?: ChildProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  const deadline = monotonicMs() + timeoutMs;
+  while (monotonicMs() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`Process exited with code ${child.exitCode} before port ${port} opened`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1');

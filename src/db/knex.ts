@@ -9,6 +9,10 @@ const DATE_OID = 1082;
 types.setTypeParser(DATE_OID, (value: string) => value); // calendar dates stay 'YYYY-MM-DD'
 
 export type Db = Knex;
+/** A transaction: what a use case passes down so several stores write atomically. */
+export type Tx = Knex.Transaction;
+/** Either: store functions that may run inside a caller's transaction take this. */
+export type Conn = Db | Tx;
 
 export function createDb(connectionString: string, pool: { min?: number; max?: number } = {}): Db {
   return knexFactory({

@@ -1,6 +1,6 @@
 /** Organizations and their API keys (stored as SHA-256 hashes, never in clear). */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from './knex';
+import type { Conn, Db } from './knex';
 import { defaultDocumentPrefix } from '../billing/numbering';
 
 export interface OrganizationRow {
@@ -84,7 +84,7 @@ export async function findOrganizationByApiKey(db: Db, apiKey: string): Promise<
     .first('organizations.*');
 }
 
-export async function findOrganization(db: Db, id: string): Promise<OrganizationRow | undefined> {
+export async function findOrganization(db: Conn, id: string): Promise<OrganizationRow | undefined> {
   return db<OrganizationRow>('organizations').where({ id }).first();
 }
 

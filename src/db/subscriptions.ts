@@ -51,6 +51,6 @@ export async function insertSubscription(db: Db | Knex.Transaction, row: Omit<Su
 }
 
 export async function updateSubscription(db: Db | Knex.Transaction, id: string, fields: Partial<SubscriptionRow>): Promise<SubscriptionRow> {
-  const [updated] = await db<SubscriptionRow>('subscriptions').where({ id }).update({ ...fields, updated_at: new Date() } as never).returning('*');
+  const [updated] = await db<SubscriptionRow>('subscriptions').where({ id }).update({ ...fields, updated_at: db.fn.now() } as never).returning('*');
   return updated!;
 }

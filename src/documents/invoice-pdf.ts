@@ -7,13 +7,14 @@ import type { Db } from '../db/knex';
 import { feesOf, findInvoice, type InvoiceRow } from '../db/invoices';
 import { findOrganization, type OrganizationRow } from '../db/organizations';
 import { findCustomerById } from '../db/customers';
-import { applicableTimezone } from '../services/invoicing/subscription-terms';
+import { applicableTimezone } from '../billing/subscription-terms';
 import { invoiceWebhookObject } from '../services/invoicing/invoice-view';
 import { recordWebhookEvent } from '../webhooks/outbox';
 import { logger } from '../runtime/logger';
 import type { DocumentServices } from './index';
 import { buildInvoiceView, paperSizeOf, type DocumentView, type PaperSize } from './invoice-view';
 import { pageFooterHtml, renderDocumentHtml } from './invoice-template';
+import { elapsedMs, monotonicMs } from '../runtime/clock';
 
 export class DocumentError extends Error {
   constructor(readonly code: 'is_draft' | 'not_found', message: string) {
@@ -69,7 +70,7 @@ export async function generateInvoicePdf(db: Db, docs: DocumentServices, input: 
   }
   const organization = await findOrganization(db, invoice.organization_id);
   if (!organization) throw new Error(`Organization ${invoice.organization_id} does not exist`);
-  const started = Date.now();
+  const started = monotonicMs();
   const pdf = await renderInvoicePdfBytes(db, docs, organization, invoice);
   await docs.store.write(key, pdf);
   await db.transaction(async (trx) => {
@@ -85,6 +86,6 @@ export async function generateInvoicePdf(db: Db, docs: DocumentServices, input: 
       idempotencyKey: `invoice.generated:${invoice.id}`,
     });
   });
-  logger.info({ invoiceId: invoice.id, number: invoice.number, bytes: pdf.length, ms: Date.now() - started }, 'invoice document rendered');
+  logger.info({ invoiceId: invoice.id, number: invoice.number, bytes: pdf.length, ms: Math.round(elapsedMs(started)) }, 'invoice document rendered');
   return { invoiceId: invoice.id, filePath: key, rendered: true };
 }

@@ -4,6 +4,7 @@
  * Any failure means "no logo", never a failed invoice.
  */
 import { logger } from '../runtime/logger';
+import { monotonicMs } from '../runtime/clock';
 
 const MAX_BYTES = 1024 * 1024;
 const cache = new Map<string, { value: string | null; until: number }>();
@@ -14,7 +15,7 @@ export const fetchLogo: LogoFetcher = async (url) => {
   if (url.startsWith('data:image/')) return url;
   if (!/^https?:\/\//i.test(url)) return null;
   const hit = cache.get(url);
-  if (hit && hit.until > Date.now()) return hit.value;
+  if (hit && hit.until > monotonicMs()) return hit.value;
   let value: string | null = null;
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(5_000), redirect: 'follow' });
@@ -27,7 +28,7 @@ export const fetchLogo: LogoFetcher = async (url) => {
   } catch (error) {
     logger.warn({ url, err: error }, 'organization logo could not be fetched; the document has no logo');
   }
-  cache.set(url, { value, until: Date.now() + (value ? 3_600_000 : 60_000) });
+  cache.set(url, { value, until: monotonicMs() + (value ? 3_600_000 : 60_000) });
   if (cache.size > 500) cache.delete(cache.keys().next().value!);
   return value;
 };

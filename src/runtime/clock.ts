@@ -1,10 +1,29 @@
 /**
- * The one injectable source of "now" outside workflows. Normally the wall clock; in sandbox mode
- * the time-skipping server's clock (DESIGN.md §7), so default event timestamps, current usage and
- * subscription starts all agree with the workflows' time.
+ * The one source of "now" outside workflows (eslint forbids `Date.now()` and `new Date()` elsewhere).
+ * Billing time comes from an injected `Clock`: normally the wall clock; in sandbox mode the
+ * time-skipping server's clock (DESIGN.md §7), so default event timestamps, current usage and
+ * subscription starts all agree with the workflows' time. Durations and cache expiry, which must
+ * not jump with that clock, use the monotonic `elapsedMs`.
  */
+import { performance } from 'node:perf_hooks';
+
 export interface Clock {
   now(): Promise<number>;
 }
 
 export const systemClock: Clock = { now: async () => Date.now() };
+
+/** Wall-clock milliseconds for what is not billing time: log lines, file names, operator tools. */
+export function wallClockMs(): number {
+  return Date.now();
+}
+
+/** A monotonic instant in milliseconds, for measuring durations and expiring caches. */
+export function monotonicMs(): number {
+  return performance.now();
+}
+
+/** Milliseconds since a `monotonicMs()` reading. */
+export function elapsedMs(since: number): number {
+  return performance.now() - since;
+}

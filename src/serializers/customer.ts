@@ -1,5 +1,18 @@
 import type { CustomerRow } from '../db/customers';
+import type { OrganizationRow } from '../db/organizations';
+import type { TaxWithCounts } from '../db/taxes';
 import { isoSeconds } from './common';
+import { serializeTax } from './tax';
+
+/** The customer's JSON within its organization; pass its taxes (by customer id) to show them, else `taxes` is empty. */
+export function customerView(organization: Pick<OrganizationRow, 'document_number_prefix' | 'timezone'>, taxes?: ReadonlyMap<string, TaxWithCounts[]>) {
+  return (customer: CustomerRow) =>
+    serializeCustomer(customer, {
+      prefix: organization.document_number_prefix,
+      organizationTimezone: organization.timezone,
+      taxes: (taxes?.get(customer.id) ?? []).map(serializeTax),
+    });
+}
 
 export function serializeCustomer(customer: CustomerRow, context: { prefix: string; organizationTimezone: string; taxes?: unknown[] }) {
   const billing = customer.billing_configuration ?? {};

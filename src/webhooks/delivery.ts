@@ -8,6 +8,7 @@ import { findOrganization } from '../db/organizations';
 import { findEndpoint, findEvent, findWebhook, type WebhookRow } from '../db/webhooks';
 import { logger } from '../runtime/logger';
 import { hmacSignature, jwtSignature, webhookSigningKey } from './signing';
+import { elapsedMs, monotonicMs } from '../runtime/clock';
 
 export interface DeliverySettings {
   /** The `iss` of JWT signatures (config.publicUrl). */
@@ -50,7 +51,7 @@ export async function attemptDelivery(
   const signature = endpoint.signature_algo === 'hmac'
     ? hmacSignature(organization.hmac_key, body)
     : jwtSignature((await webhookSigningKey(db)).privateKey, body, settings.publicUrl);
-  const started = Date.now();
+  const started = monotonicMs();
   let httpStatus: number | null = null;
   let error: string | null = null;
   let responseBody: string | null = null;
@@ -77,7 +78,7 @@ export async function attemptDelivery(
   }
   const succeeded = error === null;
   await db('webhook_deliveries').where({ id: delivery.id }).update({
-    http_status: httpStatus, error, response_body: responseBody, finished_at: db.fn.now(), duration_ms: Date.now() - started,
+    http_status: httpStatus, error, response_body: responseBody, finished_at: db.fn.now(), duration_ms: Math.round(elapsedMs(started)),
   });
   await db('webhooks').where({ id: webhook.id }).update(succeeded
     ? { status: 'succeeded', last_http_status: httpStatus, last_error: null, succeeded_at: db.fn.now(), updated_at: db.fn.now() }

@@ -6,7 +6,7 @@ import { parseEnvelope } from '../validation';
 import { pageFrom, paginate } from '../pagination';
 import { createCreditNoteSchema, updateCreditNoteSchema } from '../schemas/money';
 import { serializeCreditNote } from '../../serializers/credit-note';
-import { customerView } from './customers';
+import { customerView } from '../../serializers/customer';
 import { createCreditNote, getCreditNote, updateCreditNoteRefundStatus, voidCreditNote } from '../../services/credits/credit-notes';
 import { creditNotesOf, itemsOfCreditNotes, type CreditNoteRow } from '../../db/credit-notes';
 import { isUuid } from '../../db/wallets';

@@ -4,8 +4,7 @@ import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { customerSchema } from '../schemas/customers';
-import { serializeCustomer } from '../../serializers/customer';
-import { serializeTax } from '../../serializers/tax';
+import { customerView } from '../../serializers/customer';
 import { serializeAppliedCoupon } from '../../serializers/coupon';
 import { customersQuery, deleteCustomer, getCustomer, saveCustomer } from '../../services/customers/customers';
 import { appliedCouponsQuery, removeAppliedCoupon } from '../../services/customers/applied-coupons';
@@ -16,16 +15,6 @@ import type { Db } from '../../db/knex';
 import type { OrganizationRow } from '../../db/organizations';
 import { pageFrom, paginate } from '../pagination';
 import { listParam, stringParam } from '../query';
-
-/** The customer's JSON; pass its taxes (from `customerTaxes`) to show them, else `taxes` is empty. */
-export function customerView(organization: OrganizationRow, taxes?: Map<string, TaxWithCounts[]>) {
-  return (customer: CustomerRow) =>
-    serializeCustomer(customer, {
-      prefix: organization.document_number_prefix,
-      organizationTimezone: organization.timezone,
-      taxes: (taxes?.get(customer.id) ?? []).map(serializeTax),
-    });
-}
 
 export async function customerTaxes(db: Db, organizationId: string, customers: readonly CustomerRow[]): Promise<Map<string, TaxWithCounts[]>> {
   return taxesOfOwners(db, organizationId, 'customer_taxes', customers.map((customer) => customer.id));

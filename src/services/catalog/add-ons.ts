@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../../db/knex';
 import { findAddOnByCode, insertAddOn, softDeleteAddOn, updateAddOn, type AddOnRow } from '../../db/add-ons';
 import { replaceTaxLinks, taxesOfOwners, type TaxWithCounts } from '../../db/taxes';
-import { invalidField, notFound } from '../../api/errors';
+import { invalidField, notFound } from '../../runtime/errors';
 import type { CreateAddOnInput, UpdateAddOnInput } from '../../api/schemas/add-ons';
 import { isUniqueViolation } from '../../db/errors';
 import { resolveTaxCodes } from './tax-codes';

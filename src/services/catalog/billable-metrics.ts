@@ -24,11 +24,11 @@ import {
   type MetricFilter,
 } from '../../db/billable-metrics';
 import { liveChargesOfMetric, softDeleteCharges, updateCharge, type ChargeFilter } from '../../db/charges';
-import { invalidField, notFound } from '../../api/errors';
+import { invalidField, notFound } from '../../runtime/errors';
 import { LEGACY_RECURRING_COUNT, type CreateBillableMetricInput, type UpdateBillableMetricInput } from '../../api/schemas/billable-metrics';
 import type { AggregationType } from '../../billing/types';
 import { isUniqueViolation } from '../../db/errors';
-import { Problems } from '../../runtime/problems';
+import { Problems } from '../../runtime/errors';
 import { chargeCompatibilityProblems } from './charge-rules';
 
 /** The charge-filter value meaning "any value of this key" (Lago's wildcard). */

@@ -25,10 +25,10 @@ import {
 } from '../../db/coupons';
 import { livePlans } from '../../db/plans';
 import { findBillableMetricsByCodes } from '../../db/billable-metrics';
-import { invalidField, notFound } from '../../api/errors';
+import { invalidField, notFound } from '../../runtime/errors';
 import type { CreateCouponInput, UpdateCouponInput } from '../../api/schemas/coupons';
 import { isUniqueViolation } from '../../db/errors';
-import { Problems } from '../../runtime/problems';
+import { Problems } from '../../runtime/errors';
 
 type Conn = Db | Knex.Transaction;
 

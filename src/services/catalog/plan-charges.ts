@@ -16,11 +16,11 @@ import { findBillableMetricsByIds, type BillableMetricRow } from '../../db/billa
 import type { ChargeFields, ChargeFilter, ChargeRow } from '../../db/charges';
 import { findTaxesByCodes } from '../../db/taxes';
 import type { ChargeInput } from '../../api/schemas/plans';
-import { forbidden } from '../../api/errors';
+import { forbidden } from '../../runtime/errors';
 import { isRecord } from '../../billing/charge-models/fields';
 import { ALL_FILTER_VALUES } from './billable-metrics';
 import { chargeCompatibilityProblems, proratedAllowed } from './charge-rules';
-import { isUuid, Problems } from '../../runtime/problems';
+import { isUuid, Problems } from '../../runtime/errors';
 
 /** A charge ready to write: `current` is set when it updates an existing charge. */
 export interface PreparedCharge {

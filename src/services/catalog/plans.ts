@@ -13,12 +13,12 @@ import type { Db } from '../../db/knex';
 import { findPlanByCode, insertPlan, planHasLiveSubscriptions, softDeletePlan, updatePlan, type PlanFields, type PlanRow } from '../../db/plans';
 import { insertCharge, liveChargesOfPlans, softDeleteCharges, updateCharge, type ChargeWithMetric } from '../../db/charges';
 import { replaceTaxLinks, taxesOfOwners, type TaxWithCounts } from '../../db/taxes';
-import { forbidden, invalidField, methodNotAllowed, notFound } from '../../api/errors';
+import { forbidden, invalidField, methodNotAllowed, notFound } from '../../runtime/errors';
 import type { CreatePlanInput, UpdatePlanInput } from '../../api/schemas/plans';
 import type { Interval } from '../../billing/types';
 import { isUniqueViolation } from '../../db/errors';
 import { prepareCharges } from './plan-charges';
-import { Problems } from '../../runtime/problems';
+import { Problems } from '../../runtime/errors';
 import { resolveTaxCodes } from './tax-codes';
 
 export interface ChargeView {

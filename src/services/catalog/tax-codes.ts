@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../db/knex';
 import { findTaxesByCodes } from '../../db/taxes';
-import { invalidField } from '../../api/errors';
+import { invalidField } from '../../runtime/errors';
 
 export async function resolveTaxCodes(db: Db | Knex.Transaction, organizationId: string, codes: readonly string[], field = 'tax_codes'): Promise<string[]> {
   const unique = [...new Set(codes)];

@@ -1,7 +1,7 @@
 /** Taxes: created, changed and deleted by code; the rate is a percent kept as an exact decimal. */
 import type { Db } from '../../db/knex';
 import { deleteTax, findTaxByCode, findTaxById, insertTax, updateTax, type TaxWithCounts } from '../../db/taxes';
-import { invalidField, notFound } from '../../api/errors';
+import { invalidField, notFound } from '../../runtime/errors';
 import type { CreateTaxInput, UpdateTaxInput } from '../../api/schemas/taxes';
 import { isUniqueViolation } from '../../db/errors';
 

@@ -29,7 +29,7 @@ import {
   creditedAmountsByFee, creditNotesOf, findCreditNote,
   type CreditNoteReason, type CreditNoteRow, type InvoiceCreditRow, type RefundStatus,
 } from '../../db/credit-notes';
-import { methodNotAllowed, notFound, validationErrors } from '../../api/errors';
+import { methodNotAllowed, notFound, validationErrors } from '../../runtime/errors';
 import { recordWebhookEvent } from '../../webhooks/outbox';
 // A cycle (documents → routes → this file) that only meets at call time, after every module has loaded.
 import { creditNoteObject } from '../../documents/credit-note-pdf';

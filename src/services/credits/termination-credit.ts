@@ -9,7 +9,7 @@ import { findSubscriptionById } from '../../db/subscriptions';
 import { findPlanById } from '../../db/plans';
 import { findCustomerById } from '../../db/customers';
 import { findOrganization } from '../../db/organizations';
-import { applicableTimezone } from '../invoicing/subscription-terms';
+import { applicableTimezone } from '../../billing/subscription-terms';
 import type { FeeRow } from '../../db/invoices';
 import { createCreditNote, remainingCreditableFeeCents } from './credit-notes';
 

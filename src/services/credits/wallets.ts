@@ -25,7 +25,7 @@ import {
   findWallet, insertWallet, insertWalletTransaction, updateWallet as updateWalletRow, walletsOf, walletTransactionsOf,
   type WalletRow, type WalletTransactionRow,
 } from '../../db/wallets';
-import { invalidField, notFound, validationErrors } from '../../api/errors';
+import { invalidField, notFound, validationErrors } from '../../runtime/errors';
 import { isUniqueViolation } from '../../db/errors';
 import { writeStandaloneInvoice } from '../invoicing/standalone-invoices';
 

@@ -22,10 +22,10 @@ import {
   type AppliedCouponDetails,
 } from '../../db/coupons';
 import { findCustomerByExternalId } from '../../db/customers';
-import { invalidField, notFound } from '../../api/errors';
+import { invalidField, notFound } from '../../runtime/errors';
 import type { ApplyCouponInput } from '../../api/schemas/applied-coupons';
 import { getCoupon, isApplicable } from '../catalog/coupons';
-import { isUuid, Problems } from '../../runtime/problems';
+import { isUuid, Problems } from '../../runtime/errors';
 
 export async function applyCoupon(db: Db, organizationId: string, input: ApplyCouponInput, nowMs: number): Promise<AppliedCouponDetails> {
   return db.transaction(async (trx) => {

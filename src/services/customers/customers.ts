@@ -2,7 +2,7 @@
 import type { Db } from '../../db/knex';
 import { findCustomerByExternalId, liveCustomers, replaceCustomerTaxes, upsertCustomer, type CustomerFields, type CustomerRow } from '../../db/customers';
 import { terminateAppliedCoupons } from '../../db/coupons';
-import { invalidField, methodNotAllowed, notFound } from '../../api/errors';
+import { invalidField, methodNotAllowed, notFound } from '../../runtime/errors';
 import type { CustomerInput } from '../../api/schemas/customers';
 
 export async function saveCustomer(db: Db, organizationId: string, input: CustomerInput): Promise<CustomerRow> {

@@ -8,12 +8,12 @@ import type { Db } from '../../db/knex';
 import { findCustomerByExternalId } from '../../db/customers';
 import { findOrganization } from '../../db/organizations';
 import { findPlanById } from '../../db/plans';
-import { notFound } from '../../api/errors';
+import { notFound } from '../../runtime/errors';
 import { addDays, localDateOf, type LocalDate } from '../../billing/calendar';
 import { chargesScopeAt } from '../../billing/periods';
 import { computeInvoiceTotals } from '../../billing/invoice-totals';
 import { computeChargesUsage, type ChargesUsage, type UsageAggregator } from '../usage/charge-usage';
-import { applicableTimezone, subscriptionTerms } from './subscription-terms';
+import { applicableTimezone, subscriptionTerms } from '../../billing/subscription-terms';
 import type { SubscriptionRow } from '../../db/subscriptions';
 
 export interface CurrentUsageInput {

@@ -19,7 +19,7 @@ import { recordWebhookEvent } from '../../webhooks/outbox';
 import type { ChargeRow } from '../../db/charges';
 import type { BillableMetricRow } from '../../db/billable-metrics';
 import { metricDefinition } from '../usage/charge-usage';
-import { subscriptionTerms } from './subscription-terms';
+import { subscriptionTerms } from '../../billing/subscription-terms';
 import { chargeTaxes, loadBillingContext } from './subscription-invoices';
 
 export interface InAdvanceBilling {

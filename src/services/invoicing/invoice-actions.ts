@@ -14,7 +14,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../../db/knex';
 import type { InvoiceRow } from '../../db/invoices';
 import { isUuid } from '../../db/wallets';
-import { methodNotAllowed, notFound, invalidField } from '../../api/errors';
+import { methodNotAllowed, notFound, invalidField } from '../../runtime/errors';
 import { failPendingPurchases, recreditWalletsOfInvoice, settleCreditInvoicePayment } from '../credits/wallets';
 import { recreditCreditNotesOfInvoice } from '../credits/credit-notes';
 

@@ -10,7 +10,7 @@ import { findSubscriptionById } from '../../db/subscriptions';
 import { findOrganization, type OrganizationRow } from '../../db/organizations';
 import { creditsOfInvoices } from '../../db/credit-notes';
 import { serializeInvoice } from '../../serializers/invoice';
-import { customerView } from '../../api/routes/customers';
+import { customerView } from '../../serializers/customer';
 
 /** The authenticated download URL of a rendered invoice PDF (reference §1.7 `file_url`). */
 export function invoiceFileUrl(publicUrl: string | null, invoice: Pick<InvoiceRow, 'id' | 'file_path'>): string | null {

@@ -12,7 +12,7 @@ import { computeInvoiceTotals, type FeeInput } from '../../billing/invoice-total
 import { findCustomerByExternalId } from '../../db/customers';
 import type { OrganizationRow } from '../../db/organizations';
 import type { InvoiceRow } from '../../db/invoices';
-import { invalidField, notFound } from '../../api/errors';
+import { invalidField, notFound } from '../../runtime/errors';
 import { writeStandaloneInvoice, type StandaloneFeeDraft, type TaxLabel } from './standalone-invoices';
 
 export interface OneOffFeeInput {

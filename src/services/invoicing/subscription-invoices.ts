@@ -13,7 +13,7 @@ import { findPlanById, type PlanRow } from '../../db/plans';
 import { findCustomerById, type CustomerRow } from '../../db/customers';
 import { findOrganization, type OrganizationRow } from '../../db/organizations';
 import { insertInvoiceOnce, type FeeDraft } from '../../db/invoices';
-import { applicableTimezone, subscriptionTerms } from './subscription-terms';
+import { applicableTimezone, subscriptionTerms } from '../../billing/subscription-terms';
 import { computeChargesUsage, type BucketUsage, type ChargeUsageLine } from '../usage/charge-usage';
 import { consumeInvoiceAdjustments, loadInvoiceAdjustments } from './invoice-adjustments';
 

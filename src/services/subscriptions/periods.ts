@@ -6,7 +6,7 @@ import type { CustomerRow } from '../../db/customers';
 import type { OrganizationRow } from '../../db/organizations';
 import type { PlanRow } from '../../db/plans';
 import type { SubscriptionRow } from '../../db/subscriptions';
-import { applicableTimezone, subscriptionTerms } from '../invoicing/subscription-terms';
+import { applicableTimezone, subscriptionTerms } from '../../billing/subscription-terms';
 
 export function currentBillingPeriod(subscription: SubscriptionRow, plan: PlanRow, customer: CustomerRow, organization: OrganizationRow, nowMs: number): Period | null {
   if (subscription.status !== 'active') return null;

@@ -7,11 +7,11 @@ import { findPlanByCode, findPlanById, type PlanRow } from '../../db/plans';
 import {
   findSubscriptionByExternalId, findSubscriptionById, insertSubscription, updateSubscription, type SubscriptionRow,
 } from '../../db/subscriptions';
-import { invalidField, methodNotAllowed, notFound } from '../../api/errors';
+import { invalidField, methodNotAllowed, notFound } from '../../runtime/errors';
 import { planChangeKind } from '../../billing/plan-changes';
 import type { CreateSubscriptionInput } from '../../api/schemas/subscriptions';
 import type { SubscriptionWorkflows } from '../../workflows/client';
-import { applicableTimezone, subscriptionTerms } from '../invoicing/subscription-terms';
+import { applicableTimezone, subscriptionTerms } from '../../billing/subscription-terms';
 import { subscriptionWorkflowId } from '../../workflows/ids';
 import { isUniqueViolation } from '../../db/errors';
 import { recordSubscriptionEvent } from './subscription-events';

@@ -29,7 +29,7 @@ import type { AggregationResult, AggregationWindow, EventSelection, MetricDefini
 import { chargeFeeCents, parseChargeProperties, priceCharge, type ChargeResult, type FeeCents } from '../../billing/charge-models';
 import { chargesScopeAt } from '../../billing/periods';
 import { Dec } from '../../billing/money';
-import { applicableTimezone, subscriptionTerms } from '../invoicing/subscription-terms';
+import { applicableTimezone, subscriptionTerms } from '../../billing/subscription-terms';
 
 export interface ChargesUsageInput {
   subscriptionId: string;

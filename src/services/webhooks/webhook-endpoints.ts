@@ -3,7 +3,7 @@ import type { Db } from '../../db/knex';
 import {
   MAX_ENDPOINTS_PER_ORGANIZATION, deleteEndpoint, endpointsOf, findEndpoint, insertEndpoint, updateEndpoint, type WebhookEndpointRow,
 } from '../../db/webhooks';
-import { invalidField, notFound } from '../../api/errors';
+import { invalidField, notFound } from '../../runtime/errors';
 import type { CreateWebhookEndpointInput, UpdateWebhookEndpointInput } from '../../api/schemas/webhook-endpoints';
 import { isUniqueViolation } from '../../db/errors';
 

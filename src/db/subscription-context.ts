@@ -1,0 +1,76 @@
+/**
+ * The one loader of a subscription with everything billing it needs: its plan, customer and
+ * organization, the timezone and terms the billing core works with, and the taxes that may apply
+ * (Lago's precedence is applied by `applicableTaxes` in the core). Invoicing, current usage,
+ * termination credits, plan changes and the API presenter all start from it.
+ */
+import type { Conn } from './knex';
+import { findSubscriptionById, type SubscriptionRow } from './subscriptions';
+import { findPlanById, type PlanRow } from './plans';
+import { findCustomerById, type CustomerRow } from './customers';
+import { findOrganization, type OrganizationRow } from './organizations';
+import { Dec } from '../billing/money';
+import { applicableTimezone, subscriptionTerms } from '../billing/subscription-terms';
+import type { SubscriptionTerms } from '../billing/periods';
+import type { TaxRate } from '../billing/subscription-invoice';
+
+export interface SubscriptionContext {
+  subscription: SubscriptionRow;
+  plan: PlanRow;
+  customer: CustomerRow;
+  organization: OrganizationRow;
+  timezone: string;
+  terms: SubscriptionTerms;
+  /** The taxes linked to the customer, the plan and each of the plan's charges (by charge id). */
+  taxes: { customer: TaxRate[]; plan: TaxRate[]; charges: Map<string, TaxRate[]> };
+}
+
+/** The context of a subscription that must exist (ids come from the workflow or a row just read). */
+export async function loadSubscriptionContext(conn: Conn, subscriptionId: string): Promise<SubscriptionContext> {
+  const subscription = await findSubscriptionById(conn, subscriptionId);
+  if (!subscription) throw new Error(`Subscription ${subscriptionId} does not exist`);
+  return contextOf(conn, subscription);
+}
+
+/** The context of a subscription row already read. */
+export async function contextOf(conn: Conn, subscription: SubscriptionRow): Promise<SubscriptionContext> {
+  const [plan, customer, organization, taxes] = await Promise.all([
+    findPlanById(conn, subscription.organization_id, subscription.plan_id),
+    findCustomerById(conn, subscription.customer_id),
+    findOrganization(conn, subscription.organization_id),
+    taxesOf(conn, subscription),
+  ]);
+  if (!plan || !customer || !organization) throw new Error(`Subscription ${subscription.id} lost its plan, customer or organization`);
+  const timezone = applicableTimezone(customer, organization);
+  return { subscription, plan, customer, organization, timezone, terms: subscriptionTerms(subscription, plan, timezone), taxes };
+}
+
+interface TaxLinkRow {
+  link: 'customer' | 'plan' | 'charge';
+  owner_id: string;
+  code: string;
+  name: string;
+  rate: string;
+}
+
+/** The three kinds of tax links in one query, ordered by tax code. */
+async function taxesOf(conn: Conn, subscription: SubscriptionRow): Promise<SubscriptionContext['taxes']> {
+  const rows = (await conn.raw(
+    `SELECT 'customer' AS link, l.owner_id, t.code, t.name, t.rate FROM customer_taxes l JOIN taxes t ON t.id = l.tax_id WHERE l.owner_id = :customer
+     UNION ALL
+     SELECT 'plan', l.owner_id, t.code, t.name, t.rate FROM plan_taxes l JOIN taxes t ON t.id = l.tax_id WHERE l.owner_id = :plan
+     UNION ALL
+     SELECT 'charge', l.owner_id, t.code, t.name, t.rate FROM charge_taxes l JOIN taxes t ON t.id = l.tax_id
+       WHERE l.owner_id IN (SELECT id FROM charges WHERE plan_id = :plan)
+     ORDER BY code`,
+    { customer: subscription.customer_id, plan: subscription.plan_id },
+  )).rows as TaxLinkRow[];
+  const taxes: SubscriptionContext['taxes'] = { customer: [], plan: [], charges: new Map() };
+  for (const row of rows) {
+    const tax: TaxRate = { code: row.code, name: row.name, rate: new Dec(row.rate) };
+    if (row.link === 'customer') taxes.customer.push(tax);
+    else if (row.link === 'plan') taxes.plan.push(tax);
+    else taxes.charges.set(row.owner_id, [...(taxes.charges.get(row.owner_id) ?? []), tax]);
+  }
+  return taxes;
+}
