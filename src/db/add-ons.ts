@@ -42,3 +42,9 @@ export async function softDeleteAddOn(db: Conn, id: string): Promise<AddOnRow> {
   const [row] = await db<AddOnRow>('add_ons').where({ id }).update({ deleted_at: db.fn.now(), updated_at: db.fn.now() } as never).returning('*');
   return row!;
 }
+
+/** The live add-ons with these codes (fewer when some code is unknown). */
+export async function findAddOnsByCodes(db: Conn, organizationId: string, codes: readonly string[]): Promise<AddOnRow[]> {
+  if (codes.length === 0) return [];
+  return liveAddOns(db, organizationId).whereIn('code', [...new Set(codes)]);
+}

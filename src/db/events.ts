@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from './knex';
 import type { PgConnection } from './pg';
+import type { UsageEvent } from '../billing/types';
 
 export interface EventRow {
   id: string;
@@ -197,4 +198,18 @@ export function listEventsQuery(db: Db, organizationId: string, filter: EventLis
   if (filter.fromMs !== undefined) query.where('timestamp', '>=', new Date(filter.fromMs));
   if (filter.toMs !== undefined) query.where('timestamp', '<=', new Date(filter.toMs));
   return query.orderBy([{ column: 'timestamp', order: 'desc' }, { column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+}
+
+/**
+ * A subscription's events of one metric from `fromMs` up to and including the given event, in the
+ * order they happened (timestamp, then transaction id): what pricing an event in advance needs.
+ */
+export async function eventsUpTo(db: Db, organizationId: string, externalSubscriptionId: string, event: Pick<EventRow, 'code' | 'timestamp' | 'transaction_id'>, fromMs: number): Promise<UsageEvent[]> {
+  const rows = await db('events')
+    .where({ organization_id: organizationId, external_subscription_id: externalSubscriptionId, code: event.code })
+    .where('timestamp', '>=', new Date(fromMs))
+    .whereRaw('("timestamp", transaction_id) <= (?, ?)', [event.timestamp, event.transaction_id])
+    .orderBy([{ column: 'timestamp' }, { column: 'transaction_id' }])
+    .select('transaction_id', 'timestamp', 'properties');
+  return rows.map((row) => ({ transactionId: row.transaction_id, timestamp: (row.timestamp as Date).getTime(), properties: row.properties }));
 }

@@ -1,13 +1,12 @@
 /**
- * Invoices and their fees. `insertInvoiceOnce` is the only way an invoice is written: under a
- * lock on its business key it either returns the invoice that already exists or allocates the
- * next gapless number and writes invoice and fees in the same transaction.
+ * Invoices and their fees. Only the invoice writer (services/invoicing/invoice-writer.ts) inserts
+ * them: under a lock on the business key it finds the invoice that exists already or allocates the
+ * next gapless numbers and inserts invoice and fees, all in the writer's transaction.
  */
-import type { Knex } from 'knex';
-import type { Db } from './knex';
+import type { Conn, Tx } from './knex';
 import { nextSequenceValue } from './counters';
 import { formatInvoiceNumber } from '../billing/numbering';
-import { recordInvoiceIssued } from '../services/invoicing/invoice-events';
+import type { BilledStretch } from '../billing/invoice-invariants';
 
 export interface InvoiceRow {
   id: string;
@@ -17,7 +16,7 @@ export interface InvoiceRow {
   idempotency_key: string;
   invoice_type: string;
   invoicing_reason: string | null;
-  status: 'draft' | 'finalized' | 'voided' | 'failed' | 'pending';
+  status: 'draft' | 'finalized' | 'voided' | 'failed' | 'pending' | 'deleted';
   payment_status: 'pending' | 'succeeded' | 'failed';
   sequential_id: bigint | null;
   organization_sequential_id: bigint | null;
@@ -72,6 +71,9 @@ export interface FeeRow {
   pay_in_advance: boolean;
   invoiceable: boolean;
   event_transaction_id: string | null;
+  description: string | null;
+  add_on_id: string | null;
+  wallet_transaction_id: string | null;
   created_at: Date;
 }
 
@@ -84,68 +86,81 @@ export interface Numbering {
   customerSequentialId: bigint;
 }
 
-export async function insertInvoiceOnce(
-  db: Db,
-  draft: InvoiceDraft,
-  fees: FeeDraft[],
-  numbering: Numbering,
-  /** Runs in the same transaction once the invoice and its fees exist (e.g. consuming coupons and credits). */
-  afterInsert?: (trx: Knex.Transaction, invoice: InvoiceRow) => Promise<void>,
-): Promise<{ invoice: InvoiceRow; created: boolean }> {
-  return db.transaction(async (trx) => {
-    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`invoice:${draft.organization_id}:${draft.idempotency_key}`]);
-    const existing = await trx<InvoiceRow>('invoices')
-      .where({ organization_id: draft.organization_id, idempotency_key: draft.idempotency_key })
-      .first();
-    if (existing) return { invoice: existing, created: false };
-
-    const sequentialId = await nextSequenceValue(trx, draft.organization_id, `customer:${draft.customer_id}:invoices`);
-    const organizationSequentialId = await nextSequenceValue(trx, draft.organization_id, 'invoices');
-    const number = formatInvoiceNumber({
-      prefix: numbering.prefix,
-      mode: numbering.mode,
-      customerSequentialId: numbering.customerSequentialId,
-      invoiceSequentialId: numbering.mode === 'per_customer' ? sequentialId : organizationSequentialId,
-      issuingDate: draft.issuing_date,
-    });
-    const [invoice] = await trx<InvoiceRow>('invoices')
-      .insert({
-        ...draft,
-        applied_taxes: JSON.stringify(draft.applied_taxes),
-        billing_periods: JSON.stringify(draft.billing_periods),
-        sequential_id: sequentialId,
-        organization_sequential_id: organizationSequentialId,
-        number,
-      } as never)
-      .returning('*');
-    if (fees.length > 0) {
-      await trx('fees').insert(
-        fees.map((fee) => ({
-          ...fee,
-          applied_taxes: JSON.stringify(fee.applied_taxes),
-          amount_details: JSON.stringify(fee.amount_details),
-          organization_id: draft.organization_id,
-          invoice_id: invoice!.id,
-          currency: draft.currency,
-        })),
-      );
-    }
-    if (afterInsert) await afterInsert(trx, invoice!);
-    await recordInvoiceIssued(trx, invoice!); // webhook outbox: invoice.created, in this transaction
-    return { invoice: invoice!, created: true };
-  });
+/** Serializes writers of one business key until the caller's transaction ends. */
+export async function lockInvoiceKey(trx: Tx, organizationId: string, idempotencyKey: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`invoice:${organizationId}:${idempotencyKey}`]);
 }
 
-export function invoicesOf(db: Db | Knex.Transaction, organizationId: string) {
+export async function findInvoiceByKey(conn: Conn, organizationId: string, idempotencyKey: string): Promise<InvoiceRow | undefined> {
+  return conn<InvoiceRow>('invoices').where({ organization_id: organizationId, idempotency_key: idempotencyKey }).first();
+}
+
+/** Inserts the invoice with its next gapless numbers (per customer and per organization) and its fees. */
+export async function insertInvoiceWithFees(trx: Tx, draft: InvoiceDraft, fees: FeeDraft[], numbering: Numbering): Promise<InvoiceRow> {
+  const sequentialId = await nextSequenceValue(trx, draft.organization_id, `customer:${draft.customer_id}:invoices`);
+  const organizationSequentialId = await nextSequenceValue(trx, draft.organization_id, 'invoices');
+  const number = formatInvoiceNumber({
+    prefix: numbering.prefix,
+    mode: numbering.mode,
+    customerSequentialId: numbering.customerSequentialId,
+    invoiceSequentialId: numbering.mode === 'per_customer' ? sequentialId : organizationSequentialId,
+    issuingDate: draft.issuing_date,
+  });
+  const [invoice] = await trx<InvoiceRow>('invoices')
+    .insert({
+      ...draft,
+      applied_taxes: JSON.stringify(draft.applied_taxes),
+      billing_periods: JSON.stringify(draft.billing_periods),
+      sequential_id: sequentialId,
+      organization_sequential_id: organizationSequentialId,
+      number,
+    } as never)
+    .returning('*');
+  if (fees.length > 0) await trx('fees').insert(fees.map((fee) => feeColumns(fee, draft.organization_id, invoice!.id, draft.currency)));
+  return invoice!;
+}
+
+/** A fee billed without an invoice (a pay-in-advance charge that is not invoiceable), once per key; undefined when it existed. */
+export async function insertInvoicelessFeeOnce(conn: Conn, organizationId: string, currency: string, fee: FeeDraft): Promise<FeeRow | undefined> {
+  const [inserted] = await conn('fees').insert(feeColumns(fee, organizationId, null, currency))
+    .onConflict(conn.raw('(organization_id, fee_key) WHERE invoice_id IS NULL')).ignore().returning('*');
+  return inserted as FeeRow | undefined;
+}
+
+function feeColumns(fee: FeeDraft, organizationId: string, invoiceId: string | null, currency: string) {
+  return {
+    ...fee,
+    applied_taxes: JSON.stringify(fee.applied_taxes),
+    amount_details: JSON.stringify(fee.amount_details),
+    organization_id: organizationId,
+    invoice_id: invoiceId,
+    currency,
+  };
+}
+
+/** The stretches the given subscriptions' base fees cover on invoices that still count (not voided or deleted). */
+export async function billedBaseFeeStretches(conn: Conn, subscriptionIds: string[]): Promise<BilledStretch[]> {
+  if (subscriptionIds.length === 0) return [];
+  const rows = await conn('fees')
+    .join('invoices', 'invoices.id', 'fees.invoice_id')
+    .whereIn('fees.subscription_id', subscriptionIds)
+    .where('fees.fee_type', 'subscription')
+    .whereNotIn('invoices.status', ['voided', 'deleted'])
+    .whereNotNull('fees.from_datetime')
+    .select<{ subscription_id: string; from_datetime: Date; to_datetime: Date }[]>('fees.subscription_id', 'fees.from_datetime', 'fees.to_datetime');
+  return rows.map((row) => ({ subscriptionId: row.subscription_id, fromMs: row.from_datetime.getTime(), toMs: row.to_datetime.getTime() }));
+}
+
+export function invoicesOf(db: Conn, organizationId: string) {
   return db<InvoiceRow>('invoices').where({ organization_id: organizationId });
 }
 
-export async function findInvoice(db: Db | Knex.Transaction, organizationId: string, id: string): Promise<InvoiceRow | undefined> {
+export async function findInvoice(db: Conn, organizationId: string, id: string): Promise<InvoiceRow | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
   return invoicesOf(db, organizationId).where({ id }).first();
 }
 
-export async function feesOf(db: Db | Knex.Transaction, invoiceIds: string[]): Promise<FeeRow[]> {
+export async function feesOf(db: Conn, invoiceIds: string[]): Promise<FeeRow[]> {
   if (invoiceIds.length === 0) return [];
   return db<FeeRow>('fees').whereIn('invoice_id', invoiceIds).orderBy([{ column: 'fee_type', order: 'desc' }, { column: 'created_at' }]);
 }

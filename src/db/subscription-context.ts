@@ -12,7 +12,7 @@ import { findOrganization, type OrganizationRow } from './organizations';
 import { Dec } from '../billing/money';
 import { applicableTimezone, subscriptionTerms } from '../billing/subscription-terms';
 import type { SubscriptionTerms } from '../billing/periods';
-import type { TaxRate } from '../billing/subscription-invoice';
+import type { TaxRate } from '../billing/fee-lines';
 
 export interface SubscriptionContext {
   subscription: SubscriptionRow;
@@ -48,26 +48,28 @@ export async function contextOf(conn: Conn, subscription: SubscriptionRow): Prom
 interface TaxLinkRow {
   link: 'customer' | 'plan' | 'charge';
   owner_id: string;
+  id: string;
   code: string;
   name: string;
+  description: string | null;
   rate: string;
 }
 
 /** The three kinds of tax links in one query, ordered by tax code. */
 async function taxesOf(conn: Conn, subscription: SubscriptionRow): Promise<SubscriptionContext['taxes']> {
   const rows = (await conn.raw(
-    `SELECT 'customer' AS link, l.owner_id, t.code, t.name, t.rate FROM customer_taxes l JOIN taxes t ON t.id = l.tax_id WHERE l.owner_id = :customer
+    `SELECT 'customer' AS link, l.owner_id, t.id, t.code, t.name, t.description, t.rate FROM customer_taxes l JOIN taxes t ON t.id = l.tax_id WHERE l.owner_id = :customer
      UNION ALL
-     SELECT 'plan', l.owner_id, t.code, t.name, t.rate FROM plan_taxes l JOIN taxes t ON t.id = l.tax_id WHERE l.owner_id = :plan
+     SELECT 'plan', l.owner_id, t.id, t.code, t.name, t.description, t.rate FROM plan_taxes l JOIN taxes t ON t.id = l.tax_id WHERE l.owner_id = :plan
      UNION ALL
-     SELECT 'charge', l.owner_id, t.code, t.name, t.rate FROM charge_taxes l JOIN taxes t ON t.id = l.tax_id
+     SELECT 'charge', l.owner_id, t.id, t.code, t.name, t.description, t.rate FROM charge_taxes l JOIN taxes t ON t.id = l.tax_id
        WHERE l.owner_id IN (SELECT id FROM charges WHERE plan_id = :plan)
      ORDER BY code`,
     { customer: subscription.customer_id, plan: subscription.plan_id },
   )).rows as TaxLinkRow[];
   const taxes: SubscriptionContext['taxes'] = { customer: [], plan: [], charges: new Map() };
   for (const row of rows) {
-    const tax: TaxRate = { code: row.code, name: row.name, rate: new Dec(row.rate) };
+    const tax: TaxRate = { id: row.id, code: row.code, name: row.name, description: row.description, rate: new Dec(row.rate) };
     if (row.link === 'customer') taxes.customer.push(tax);
     else if (row.link === 'plan') taxes.plan.push(tax);
     else taxes.charges.set(row.owner_id, [...(taxes.charges.get(row.owner_id) ?? []), tax]);

@@ -54,3 +54,13 @@ export async function updateSubscription(db: Db | Knex.Transaction, id: string, 
   const [updated] = await db<SubscriptionRow>('subscriptions').where({ id }).update({ ...fields, updated_at: db.fn.now() } as never).returning('*');
   return updated!;
 }
+
+/** Whether a subscription was replaced by another (an upgrade or downgrade created its successor). */
+export async function hasSuccessor(db: Db | Knex.Transaction, subscriptionId: string): Promise<boolean> {
+  return (await db('subscriptions').where({ previous_subscription_id: subscriptionId }).first('id')) !== undefined;
+}
+
+/** The customer's active subscription with this external id. */
+export async function findActiveSubscriptionOfCustomer(db: Db | Knex.Transaction, organizationId: string, customerId: string, externalId: string): Promise<SubscriptionRow | undefined> {
+  return db<SubscriptionRow>('subscriptions').where({ organization_id: organizationId, customer_id: customerId, external_id: externalId, status: 'active' }).first();
+}

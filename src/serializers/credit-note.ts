@@ -60,7 +60,7 @@ export function serializeCreditNote(creditNote: CreditNoteRow, context: CreditNo
         lago_id: item.id,
         amount_cents: cents(item.amount_cents),
         amount_currency: creditNote.currency,
-        fee: serializeFee(fee, context.invoice, context.customer, fee.subscription_id ? context.externalSubscriptionIds.get(fee.subscription_id) ?? null : null),
+        fee: serializeFee(fee, { customerId: context.invoice.customer_id, externalCustomerId: context.customer.external_id, paymentStatus: context.invoice.payment_status }, fee.subscription_id ? context.externalSubscriptionIds.get(fee.subscription_id) ?? null : null),
       };
     }),
     applied_taxes: (creditNote.applied_taxes as StoredTax[]).map((tax) => ({

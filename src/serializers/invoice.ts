@@ -90,7 +90,14 @@ function lagoAmountDetails(details: unknown): unknown {
   return out;
 }
 
-export function serializeFee(fee: FeeRow, invoice: InvoiceRow, customer: CustomerRow, externalSubscriptionId: string | null) {
+/** Whose fee it is and how it is paid: the invoice's customer and status, or the subscription's for a fee without invoice. */
+export interface FeeOwner {
+  customerId: string;
+  externalCustomerId: string;
+  paymentStatus: string;
+}
+
+export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionId: string | null) {
   return {
     lago_id: fee.id,
     lago_charge_id: fee.charge_id,
@@ -100,8 +107,8 @@ export function serializeFee(fee: FeeRow, invoice: InvoiceRow, customer: Custome
     lago_true_up_parent_fee_id: null,
     lago_subscription_id: fee.subscription_id,
     external_subscription_id: externalSubscriptionId,
-    lago_customer_id: invoice.customer_id,
-    external_customer_id: customer.external_id,
+    lago_customer_id: owner.customerId,
+    external_customer_id: owner.externalCustomerId,
     item: {
       type: fee.fee_type,
       code: fee.item_code,
@@ -132,7 +139,7 @@ export function serializeFee(fee: FeeRow, invoice: InvoiceRow, customer: Custome
     precise_coupons_amount_cents: decimalString(fee.precise_coupons_amount_cents),
     sub_total_excluding_taxes_amount_cents: cents(fee.amount_cents - roundCents(fee.precise_coupons_amount_cents ?? '0')),
     sub_total_excluding_taxes_precise_amount_cents: new Dec(fee.precise_amount_cents ?? '0').minus(fee.precise_coupons_amount_cents ?? '0').toFixed(),
-    payment_status: invoice.payment_status,
+    payment_status: owner.paymentStatus,
     created_at: isoSeconds(fee.created_at),
     succeeded_at: null,
     failed_at: null,
@@ -217,6 +224,6 @@ export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext) {
   return {
     ...body,
     subscriptions: context.subscriptions ?? [],
-    fees: context.fees.map((fee) => serializeFee(fee, invoice, context.customer, context.externalSubscriptionId)),
+    fees: context.fees.map((fee) => serializeFee(fee, { customerId: invoice.customer_id, externalCustomerId: context.customer.external_id, paymentStatus: invoice.payment_status }, context.externalSubscriptionId)),
   };
 }

@@ -1,9 +1,32 @@
 /** Lago's `customer_usage` object (reference/lago-api.md §1.6). */
-import { toDecimalString } from '../billing/money';
-import type { CurrentUsage } from '../services/invoicing/current-usage';
+import { toDecimalString, type Cents, type Dec } from '../billing/money';
+import type { LocalDate } from '../billing/calendar';
+import type { ChargeFilter, ChargeRow } from '../db/charges';
+import type { BillableMetricRow } from '../db/billable-metrics';
 import { cents, decimalString, isoSeconds } from './common';
 
-export function serializeCustomerUsage(current: CurrentUsage) {
+/** What current usage computed (services/invoicing/current-usage.ts). */
+export interface CustomerUsageView {
+  fromMs: number;
+  toMs: number;
+  issuingDate: LocalDate;
+  amountCents: Cents;
+  taxesAmountCents: Cents;
+  totalAmountCents: Cents;
+  usage: {
+    currency: string;
+    charges: {
+      charge: ChargeRow;
+      metric: BillableMetricRow;
+      fullUnits: Dec;
+      eventsCount: number;
+      fee: { amountCents: Cents };
+      buckets: { filter: ChargeFilter | null; fullUnits: Dec; eventsCount: number; fee: { amountCents: Cents } }[];
+    }[];
+  };
+}
+
+export function serializeCustomerUsage(current: CustomerUsageView) {
   const { usage } = current;
   return {
     from_datetime: isoSeconds(new Date(current.fromMs)),

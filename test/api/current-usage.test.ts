@@ -6,6 +6,7 @@ import request from 'supertest';
 import { buildApp } from '../../src/api/app';
 import type { SubscriptionWorkflows } from '../../src/workflows/client';
 import { computeChargesUsage } from '../../src/services/usage/charge-usage';
+import { loadSubscriptionContext } from '../../src/db/subscription-context';
 import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
 import { insertMetric, insertPlan, insertSubscription, insertTax } from '../support/usage-fixtures';
 
@@ -130,7 +131,7 @@ describe('hybrid walkthrough', () => {
   });
 
   it('the closed first period, priced by the same service, still shows 2 units for 0', async () => {
-    const closed = await computeChargesUsage(database.db, { subscriptionId: teamSubscriptionId, fromMs: Date.parse('2027-01-19T00:00:00Z'), toMs: Date.parse('2027-02-18T23:59:59.999Z') });
+    const closed = await computeChargesUsage(database.db, await loadSubscriptionContext(database.db, teamSubscriptionId), { fromMs: Date.parse('2027-01-19T00:00:00Z'), toMs: Date.parse('2027-02-18T23:59:59.999Z') });
     expect(closed.window.fullDays).toBe(31); // 2027-01-19 … 2027-02-18
     expect(closed.charges.map((line) => [line.units.toString(), line.fee.amountCents])).toEqual([['2', 0n]]);
     expect(closed.amountCents).toBe(0n);

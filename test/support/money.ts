@@ -1,7 +1,8 @@
 /** Helpers for the money-out API tests: seed taxes, add-ons and invoices; snapshot the money tables. */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/knex';
-import { insertInvoiceOnce, type InvoiceRow, type FeeDraft } from '../../src/db/invoices';
+import { insertInvoiceWithFees, type InvoiceRow, type FeeDraft } from '../../src/db/invoices';
+import { recordInvoiceIssued } from '../../src/services/invoicing/invoice-events';
 import { upsertCustomer, type CustomerRow } from '../../src/db/customers';
 import type { OrganizationRow } from '../../src/db/organizations';
 import { computeInvoiceTotals } from '../../src/billing/invoice-totals';
@@ -48,8 +49,8 @@ export interface SeedFee {
 }
 
 /**
- * Writes an invoice through insertInvoiceOnce with totals from computeInvoiceTotals, the way the
- * invoicing code does: fees, one tax per fee, no coupons and no credits unless given.
+ * Writes an invoice row and its fees directly (any status, no credits drawn) and its issued webhook, with
+ * totals from computeInvoiceTotals: fees, one tax per fee, no coupons and no credits unless given.
  */
 export async function seedInvoice(
   db: Db, organization: OrganizationRow, customer: CustomerRow,
@@ -68,7 +69,7 @@ export async function seedInvoice(
     const perFee = totals.fees.find((f) => f.id === line.key)!;
     return {
       subscription_id: null, charge_id: null, fee_type: line.kind ?? 'subscription', fee_key: line.key, item_code: 'seed', item_name: 'Seeded fee',
-      invoice_display_name: null, units: '1', total_aggregated_units: '1', events_count: 0, amount_cents: line.amountCents,
+      invoice_display_name: null, description: null, add_on_id: null, wallet_transaction_id: null, units: '1', total_aggregated_units: '1', events_count: 0, amount_cents: line.amountCents,
       precise_amount_cents: line.amountCents.toString(), precise_unit_amount: '0', unit_amount_cents: line.amountCents,
       precise_coupons_amount_cents: '0', taxes_amount_cents: perFee.taxesAmountCents, taxes_precise_amount_cents: perFee.taxesPreciseAmountCents.toFixed(),
       taxes_rate: perFee.taxesRate.toFixed(),
@@ -76,7 +77,7 @@ export async function seedInvoice(
       from_datetime: null, to_datetime: null, amount_details: {}, pay_in_advance: false, invoiceable: true, event_transaction_id: null,
     };
   });
-  const { invoice } = await insertInvoiceOnce(db, {
+  const invoice = await db.transaction(async (trx) => recordIssued(trx, await insertInvoiceWithFees(trx, {
     organization_id: organization.id, customer_id: customer.id, subscription_id: null, idempotency_key: `seed:${randomUUID()}`,
     invoice_type: options.invoiceType ?? 'subscription', invoicing_reason: null, status: options.status ?? 'finalized',
     payment_status: options.paymentStatus ?? totals.paymentStatus, issuing_date: '2027-03-01', payment_due_date: '2027-03-01', net_payment_term: 0,
@@ -84,7 +85,12 @@ export async function seedInvoice(
     sub_total_excluding_taxes_amount_cents: totals.subTotalExcludingTaxesAmountCents, taxes_amount_cents: totals.taxesAmountCents,
     sub_total_including_taxes_amount_cents: totals.subTotalIncludingTaxesAmountCents, prepaid_credit_amount_cents: totals.prepaidCreditAmountCents,
     total_amount_cents: totals.totalAmountCents, applied_taxes: [], billing_periods: [],
-  }, fees, { prefix: organization.document_number_prefix, mode: organization.document_numbering, customerSequentialId: customer.sequential_id });
+  }, fees, { prefix: organization.document_number_prefix, mode: organization.document_numbering, customerSequentialId: customer.sequential_id })));
   const feeRows = await db('fees').where({ invoice_id: invoice.id }).orderBy('fee_key').select('id');
   return { invoice, feeIds: feeRows.map((row: { id: string }) => row.id) };
+}
+
+async function recordIssued(trx: Parameters<typeof recordInvoiceIssued>[0], invoice: InvoiceRow): Promise<InvoiceRow> {
+  await recordInvoiceIssued(trx, invoice);
+  return invoice;
 }

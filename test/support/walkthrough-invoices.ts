@@ -1,10 +1,11 @@
 /**
- * The walkthrough invoices (shared/scenarios) written straight into the database with
- * insertInvoiceOnce, with the scenarios' hand-worked amounts: hybrid invoices 1 and 3, per-seat
+ * The walkthrough invoices (shared/scenarios) written straight into the database (rows and their
+ * issued webhook, as the invoice writer records it), with the scenarios' hand-worked amounts: hybrid invoices 1 and 3, per-seat
  * invoice 1. For document and webhook tests that need real rows without running the billing flow.
  */
 import type { Db } from '../../src/db/knex';
-import { insertInvoiceOnce, type FeeDraft, type InvoiceRow } from '../../src/db/invoices';
+import { insertInvoiceWithFees, type FeeDraft, type InvoiceRow } from '../../src/db/invoices';
+import { recordInvoiceIssued } from '../../src/services/invoicing/invoice-events';
 import { upsertCustomer, type CustomerRow } from '../../src/db/customers';
 import type { OrganizationRow } from '../../src/db/organizations';
 import { MTU_TIERS } from '../../src/documents/samples';
@@ -14,7 +15,7 @@ const VAT = [{ tax_code: 'vat_12_5', tax_name: 'VAT', tax_rate: 12.5 }];
 function fee(overrides: Partial<FeeDraft>): FeeDraft {
   return {
     subscription_id: null, charge_id: null, fee_type: 'subscription', fee_key: 'subscription', item_code: 'team', item_name: 'Team',
-    invoice_display_name: null, units: '1', total_aggregated_units: '1', events_count: 0, amount_cents: 0n, precise_amount_cents: '0',
+    invoice_display_name: null, description: null, add_on_id: null, wallet_transaction_id: null, units: '1', total_aggregated_units: '1', events_count: 0, amount_cents: 0n, precise_amount_cents: '0',
     precise_unit_amount: '0', unit_amount_cents: 0n, precise_coupons_amount_cents: '0', taxes_amount_cents: 0n,
     taxes_precise_amount_cents: '0', taxes_rate: '0', applied_taxes: [], from_datetime: null, to_datetime: null, amount_details: {},
     pay_in_advance: false, invoiceable: true, event_transaction_id: null,
@@ -33,7 +34,8 @@ async function write(db: Db, organization: OrganizationRow, customer: CustomerRo
   periods: unknown[]; fees: FeeDraft[]; totals: Totals;
 }): Promise<InvoiceRow> {
   const total = spec.totals.fees + spec.totals.taxes;
-  const { invoice } = await insertInvoiceOnce(db, {
+  return db.transaction(async (trx) => {
+    const invoice = await insertInvoiceWithFees(trx, {
     organization_id: organization.id, customer_id: customer.id, subscription_id: null, idempotency_key: key,
     invoice_type: 'subscription', invoicing_reason: 'subscription_periodic', status: spec.status ?? 'finalized', payment_status: 'pending',
     issuing_date: spec.issuingDate, payment_due_date: spec.dueDate, net_payment_term: spec.netPaymentTerm, currency: spec.currency,
@@ -41,8 +43,10 @@ async function write(db: Db, organization: OrganizationRow, customer: CustomerRo
     sub_total_excluding_taxes_amount_cents: spec.totals.fees, taxes_amount_cents: spec.totals.taxes,
     sub_total_including_taxes_amount_cents: total, prepaid_credit_amount_cents: 0n, total_amount_cents: total,
     applied_taxes: spec.totals.appliedTaxes, billing_periods: spec.periods,
-  } as never, spec.fees, { prefix: organization.document_number_prefix, mode: organization.document_numbering, customerSequentialId: customer.sequential_id });
-  return invoice;
+    } as never, spec.fees, { prefix: organization.document_number_prefix, mode: organization.document_numbering, customerSequentialId: customer.sequential_id });
+    await recordInvoiceIssued(trx, invoice);
+    return invoice;
+  });
 }
 
 export async function acmeCustomer(db: Db, organization: OrganizationRow): Promise<CustomerRow> {

@@ -33,7 +33,7 @@ import { methodNotAllowed, notFound, validationErrors } from '../../runtime/erro
 import { recordWebhookEvent } from '../../webhooks/outbox';
 // A cycle (documents → routes → this file) that only meets at call time, after every module has loaded.
 import { creditNoteObject } from '../../documents/credit-note-pdf';
-import { applicableTimezoneOf } from '../invoicing/standalone-invoices';
+import { applicableTimezone } from '../../billing/subscription-terms';
 
 type Conn = Db | Knex.Transaction;
 
@@ -148,7 +148,7 @@ export async function createCreditNote(trx: Knex.Transaction, input: CreateCredi
   let issuingDate = input.issuingDate;
   if (!issuingDate) {
     const organization = (await findOrganization(trx, organizationId))!;
-    issuingDate = localDateOf(input.nowMs ?? Date.now(), applicableTimezoneOf(customer, organization));
+    issuingDate = localDateOf(input.nowMs ?? Date.now(), applicableTimezone(customer, organization));
   }
   const sequentialId = await nextSequenceValue(trx, organizationId, `invoice:${invoice.id}:credit_notes`);
   const [creditNote] = await trx<CreditNoteRow>('credit_notes').insert({

@@ -16,8 +16,7 @@ import { serializeWalletTransaction } from '../../serializers/wallet';
 import type { Knex } from 'knex';
 import type { Db } from '../../db/knex';
 import { Dec, type Cents } from '../../billing/money';
-import { centsToCredits, creditPriceCents, creditsToCents, planDraws } from '../../billing/wallet-credits';
-import { computeInvoiceTotals } from '../../billing/invoice-totals';
+import { centsToCredits, creditsToCents, planDraws } from '../../billing/wallet-credits';
 import { findCustomerByExternalId, findCustomerById, type CustomerRow } from '../../db/customers';
 import type { OrganizationRow } from '../../db/organizations';
 import type { InvoiceRow } from '../../db/invoices';
@@ -27,7 +26,7 @@ import {
 } from '../../db/wallets';
 import { invalidField, notFound, validationErrors } from '../../runtime/errors';
 import { isUniqueViolation } from '../../db/errors';
-import { writeStandaloneInvoice } from '../invoicing/standalone-invoices';
+import { issueCreditPurchaseInvoice } from '../invoicing';
 
 type Conn = Db | Knex.Transaction;
 
@@ -231,51 +230,9 @@ async function applyTransactions(
 async function issueCreditInvoice(
   trx: Knex.Transaction, organization: OrganizationRow, customer: CustomerRow, wallet: WalletRow, transaction: WalletTransactionRow, nowMs: number,
 ): Promise<InvoiceRow> {
-  const amountCents = transaction.amount_cents;
-  const totals = computeInvoiceTotals({
-    currency: wallet.currency,
-    fees: [{ id: 'credit', amountCents, kind: 'credit', taxRates: [] }],
-    coupons: [],
-    prepaidCreditCents: 0n,
-  });
-  const unitPrice = creditPriceCents(rateOf(wallet), wallet.currency);
-  const { invoice } = await writeStandaloneInvoice(trx, {
-    organization, customer,
-    idempotencyKey: `wallet_transaction:${transaction.id}`,
-    invoiceType: 'credit',
-    currency: wallet.currency,
-    nowMs,
-    totals,
-    fees: [{
-      subscription_id: null,
-      charge_id: null,
-      fee_type: 'credit',
-      fee_key: 'credit',
-      item_code: 'credit',
-      item_name: wallet.name ?? 'Credit',
-      invoice_display_name: wallet.name,
-      description: null,
-      add_on_id: null,
-      wallet_transaction_id: transaction.id,
-      units: transaction.credit_amount,
-      total_aggregated_units: transaction.credit_amount,
-      events_count: 0,
-      amount_cents: amountCents,
-      precise_amount_cents: new Dec(transaction.credit_amount).times(unitPrice).toFixed(),
-      precise_unit_amount: wallet.rate_amount,
-      unit_amount_cents: BigInt(unitPrice.toDecimalPlaces(0, Dec.ROUND_HALF_UP).toFixed(0)),
-      precise_coupons_amount_cents: '0',
-      taxes_amount_cents: 0n,
-      taxes_precise_amount_cents: '0',
-      taxes_rate: '0',
-      applied_taxes: [],
-      from_datetime: null,
-      to_datetime: null,
-      amount_details: {},
-      pay_in_advance: true,
-      invoiceable: true,
-      event_transaction_id: null,
-    }],
+  const { invoice } = await issueCreditPurchaseInvoice(trx, {
+    organization, customer, currency: wallet.currency, walletName: wallet.name, walletTransactionId: transaction.id,
+    credits: new Dec(transaction.credit_amount), rateAmount: rateOf(wallet), amountCents: transaction.amount_cents, nowMs,
   });
   return invoice;
 }

@@ -3,18 +3,16 @@
  * subscription that contains "now", priced by `computeChargesUsage` (the one pricing path), with
  * the customer's taxes applied per fee by the invoice-totals core, as an invoice would.
  */
-import { chargeTaxes, loadBillingContext } from './subscription-invoices';
 import type { Db } from '../../db/knex';
 import { findCustomerByExternalId } from '../../db/customers';
-import { findOrganization } from '../../db/organizations';
-import { findPlanById } from '../../db/plans';
+import { findActiveSubscriptionOfCustomer } from '../../db/subscriptions';
+import { contextOf } from '../../db/subscription-context';
 import { notFound } from '../../runtime/errors';
 import { addDays, localDateOf, type LocalDate } from '../../billing/calendar';
 import { chargesScopeAt } from '../../billing/periods';
 import { computeInvoiceTotals } from '../../billing/invoice-totals';
-import { computeChargesUsage, type ChargesUsage, type UsageAggregator } from '../usage/charge-usage';
-import { applicableTimezone, subscriptionTerms } from '../../billing/subscription-terms';
-import type { SubscriptionRow } from '../../db/subscriptions';
+import { computeChargesUsage, type ChargesUsage, type UsageAggregator } from '../usage';
+import { chargeTaxes } from './subscription-invoices';
 
 export interface CurrentUsageInput {
   organizationId: string;
@@ -41,21 +39,13 @@ export interface CurrentUsage {
 export async function currentUsage(db: Db, input: CurrentUsageInput): Promise<CurrentUsage> {
   const customer = await findCustomerByExternalId(db, input.organizationId, input.externalCustomerId);
   if (!customer || input.externalSubscriptionId === undefined) throw notFound('customer');
-  const subscription = (await db('subscriptions')
-    .where({ organization_id: input.organizationId, customer_id: customer.id, external_id: input.externalSubscriptionId, status: 'active' })
-    .first()) as SubscriptionRow | undefined;
+  const subscription = await findActiveSubscriptionOfCustomer(db, input.organizationId, customer.id, input.externalSubscriptionId);
   if (!subscription) throw notFound('customer');
-  const [plan, organization] = await Promise.all([findPlanById(db, input.organizationId, subscription.plan_id), findOrganization(db, input.organizationId)]);
-  if (!plan || !organization) throw notFound('customer');
-  const timezone = applicableTimezone(customer, organization);
-  const scope = chargesScopeAt(subscriptionTerms(subscription, plan, timezone), input.atMs);
-
-  const [usage, billing] = await Promise.all([
-    computeChargesUsage(db, { subscriptionId: subscription.id, fromMs: scope.fromMs, toMs: scope.toMs }, { aggregator: input.aggregator }),
-    input.applyTaxes ? loadBillingContext(db, subscription.id) : Promise.resolve(null),
-  ]);
+  const ctx = await contextOf(db, subscription);
+  const scope = chargesScopeAt(ctx.terms, input.atMs);
+  const usage = await computeChargesUsage(db, ctx, { fromMs: scope.fromMs, toMs: scope.toMs }, { aggregator: input.aggregator });
   // The taxes the invoice will apply to each charge (charge, then plan, then customer).
-  const taxRatesOf = (chargeId: string) => (billing ? chargeTaxes(billing, chargeId).map((tax) => ({ code: tax.code, rate: tax.rate })) : []);
+  const taxRatesOf = (chargeId: string) => (input.applyTaxes ? chargeTaxes(ctx, chargeId).map((tax) => ({ code: tax.code, rate: tax.rate })) : []);
   const totals = computeInvoiceTotals({
     currency: usage.currency,
     fees: usage.charges.flatMap((line) =>
@@ -64,7 +54,7 @@ export async function currentUsage(db: Db, input: CurrentUsageInput): Promise<Cu
         amountCents: bucket.fee.amountCents,
         kind: 'charge' as const,
         chargeId: line.charge.id,
-        planId: plan.id,
+        planId: ctx.plan.id,
         billableMetricId: line.metric.id,
         taxRates: taxRatesOf(line.charge.id),
       })),
@@ -76,7 +66,7 @@ export async function currentUsage(db: Db, input: CurrentUsageInput): Promise<Cu
     usage,
     fromMs: scope.fromMs,
     toMs: scope.toMs,
-    issuingDate: addDays(localDateOf(scope.toMs, timezone), 1),
+    issuingDate: addDays(localDateOf(scope.toMs, ctx.timezone), 1),
     amountCents: totals.feesAmountCents,
     taxesAmountCents: totals.taxesAmountCents,
     totalAmountCents: totals.feesAmountCents + totals.taxesAmountCents,

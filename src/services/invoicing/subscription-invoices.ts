@@ -1,21 +1,16 @@
 /**
- * Issuing a subscription invoice: load what the billing core needs, let it compute the fees and
- * totals, and persist the result exactly once under the invoice's business key.
+ * Issuing a subscription invoice: each subscription part of the occasion (one, or two for a plan
+ * change) gets its scope from the billing core, its lines are priced (base fee, usage charges in
+ * arrears), and the invoice writer issues the whole exactly once under the occasion's business key.
  */
 import type { Db } from '../../db/knex';
-import { addDays, localDateOf, startOfLocalDay, type LocalDate } from '../../billing/calendar';
+import { loadSubscriptionContext, type SubscriptionContext } from '../../db/subscription-context';
+import { localDateOf, startOfLocalDay, type LocalDate } from '../../billing/calendar';
 import { invoiceScopeAt, startingInvoiceScope, terminationScope, type InvoiceScope, type SubscriptionTerms } from '../../billing/periods';
-import { applicableTaxes, billsBaseFee, billsUsage, chargeFeeLine, subscriptionFeeLine, type FeeLine, type TaxRate } from '../../billing/subscription-invoice';
-import { computeInvoiceTotals } from '../../billing/invoice-totals';
-import { Dec } from '../../billing/money';
-import { findSubscriptionById, type SubscriptionRow } from '../../db/subscriptions';
-import { findPlanById, type PlanRow } from '../../db/plans';
-import { findCustomerById, type CustomerRow } from '../../db/customers';
-import { findOrganization, type OrganizationRow } from '../../db/organizations';
-import { insertInvoiceOnce, type FeeDraft } from '../../db/invoices';
-import { applicableTimezone, subscriptionTerms } from '../../billing/subscription-terms';
-import { computeChargesUsage, type BucketUsage, type ChargeUsageLine } from '../usage/charge-usage';
-import { consumeInvoiceAdjustments, loadInvoiceAdjustments } from './invoice-adjustments';
+import { applicableTaxes, billsBaseFee, billsUsage, chargeFeeLine, subscriptionFeeLine, type TaxRate } from '../../billing/fee-lines';
+import { computeChargesUsage, type BucketUsage, type ChargeUsageLine } from '../usage';
+import { loadInvoiceAdjustments } from './invoice-adjustments';
+import { issueInvoice, type BillingPeriod, type InvoiceLine } from './invoice-writer';
 
 /** Why an invoice is issued; each occasion has one business key, so it is issued once. */
 export type InvoiceOccasion =
@@ -36,69 +31,25 @@ type InvoicingReason = 'subscription_starting' | 'subscription_periodic' | 'subs
 
 /** One subscription's share of an invoice: what its scope covers. */
 interface InvoicePart {
-  ctx: BillingContext;
-  terms: SubscriptionTerms;
+  ctx: SubscriptionContext;
   scope: InvoiceScope;
   reason: InvoicingReason;
 }
 
-export interface BillingContext {
-  subscription: SubscriptionRow;
-  plan: PlanRow;
-  customer: CustomerRow;
-  organization: OrganizationRow;
-  timezone: string;
-  /** Taxes by precedence (Lago): a charge's own, else the plan's, else the customer's. */
-  customerTaxes: TaxRate[];
-  planTaxes: TaxRate[];
-  chargeTaxes: Map<string, TaxRate[]>;
+/** A base fee: the plan's taxes, else the customer's. */
+function baseFeeTaxes(ctx: SubscriptionContext): TaxRate[] {
+  return applicableTaxes({ plan: ctx.taxes.plan, customer: ctx.taxes.customer });
 }
 
-/** A subscription with its plan, customer, organization, timezone and the taxes that may apply. */
-export async function loadBillingContext(db: Db, subscriptionId: string): Promise<BillingContext> {
-  const subscription = await findSubscriptionById(db, subscriptionId);
-  if (!subscription) throw new Error(`Subscription ${subscriptionId} does not exist`);
-  const [plan, customer, organization] = await Promise.all([
-    findPlanById(db, subscription.organization_id, subscription.plan_id),
-    findCustomerById(db, subscription.customer_id),
-    findOrganization(db, subscription.organization_id),
-  ]);
-  if (!plan || !customer || !organization) throw new Error(`Subscription ${subscriptionId} lost its plan, customer or organization`);
-  const [customerTaxes, planTaxes, chargeTaxRows] = await Promise.all([
-    taxesOf(db, 'customer_taxes', [customer.id]),
-    taxesOf(db, 'plan_taxes', [plan.id]),
-    taxesOf(db, 'charge_taxes', db('charges').select('id').where({ plan_id: plan.id })),
-  ]);
-  const chargeTaxes = new Map<string, TaxRate[]>();
-  for (const { owner, tax } of chargeTaxRows) chargeTaxes.set(owner, [...(chargeTaxes.get(owner) ?? []), tax]);
-  return {
-    subscription, plan, customer, organization,
-    timezone: applicableTimezone(customer, organization),
-    customerTaxes: customerTaxes.map(({ tax }) => tax),
-    planTaxes: planTaxes.map(({ tax }) => tax),
-    chargeTaxes,
-  };
-}
-
-async function taxesOf(db: Db, link: 'customer_taxes' | 'plan_taxes' | 'charge_taxes', owners: string[] | ReturnType<Db>): Promise<{ owner: string; tax: TaxRate }[]> {
-  const rows = await db('taxes').join(link, `${link}.tax_id`, 'taxes.id').whereIn(`${link}.owner_id`, owners as string[])
-    .orderBy('taxes.code').select<{ owner_id: string; code: string; name: string; rate: string }[]>(`${link}.owner_id`, 'taxes.code', 'taxes.name', 'taxes.rate');
-  return rows.map((row) => ({ owner: row.owner_id, tax: { code: row.code, name: row.name, rate: new Dec(row.rate) } }));
-}
-
-function baseFeeTaxes(ctx: BillingContext): TaxRate[] {
-  return applicableTaxes({ plan: ctx.planTaxes, customer: ctx.customerTaxes });
-}
-
-export function chargeTaxes(ctx: BillingContext, chargeId: string): TaxRate[] {
-  return applicableTaxes({ charge: ctx.chargeTaxes.get(chargeId), plan: ctx.planTaxes, customer: ctx.customerTaxes });
+/** A charge's fee: the charge's own taxes, else the plan's, else the customer's (Lago's precedence). */
+export function chargeTaxes(ctx: SubscriptionContext, chargeId: string): TaxRate[] {
+  return applicableTaxes({ charge: ctx.taxes.charges.get(chargeId), plan: ctx.taxes.plan, customer: ctx.taxes.customer });
 }
 
 async function part(db: Db, subscriptionId: string, reason: InvoicingReason, scopeOf: (terms: SubscriptionTerms) => InvoiceScope | null): Promise<InvoicePart | null> {
-  const ctx = await loadBillingContext(db, subscriptionId);
-  const terms = subscriptionTerms(ctx.subscription, ctx.plan, ctx.timezone);
-  const scope = scopeOf(terms);
-  return scope && (scope.baseFee || scope.charges) ? { ctx, terms, scope, reason } : null;
+  const ctx = await loadSubscriptionContext(db, subscriptionId);
+  const scope = scopeOf(ctx.terms);
+  return scope && (scope.baseFee || scope.charges) ? { ctx, scope, reason } : null;
 }
 
 async function partsOf(db: Db, occasion: InvoiceOccasion): Promise<InvoicePart[]> {
@@ -144,7 +95,7 @@ function issuingDateOf(occasion: InvoiceOccasion, parts: InvoicePart[]): LocalDa
     case 'downgrade':
       return occasion.billingDate;
     case 'starting':
-      return localDateOf(parts[0]!.terms.startedAt, timezone);
+      return localDateOf(parts[0]!.ctx.terms.startedAt, timezone);
     case 'termination':
     case 'upgrade':
       return localDateOf(occasion.atMs, timezone);
@@ -157,72 +108,44 @@ export async function issueSubscriptionInvoice(db: Db, occasion: InvoiceOccasion
   if (parts.length === 0) return null;
   const main = parts[parts.length - 1]!.ctx;
   const currency = main.customer.currency ?? main.plan.amount_currency;
-  const lines: { part: InvoicePart; line: FeeLine; metricId: string | null }[] = [];
-  for (const entry of parts) {
-    for (const { line, metricId } of await feeLines(db, entry, currency)) {
-      lines.push({ part: entry, line: { ...line, key: `${entry.ctx.subscription.id}:${line.key}` }, metricId });
-    }
-  }
+  const lines: InvoiceLine[] = [];
+  for (const entry of parts) lines.push(...(await linesOf(db, entry, currency)));
   if (lines.length === 0) return null; // e.g. an in-advance plan without charges has nothing to close
   const issuingDate = issuingDateOf(occasion, parts);
   const asOfMs = startOfLocalDay(issuingDate, main.timezone);
   const adjustments = await loadInvoiceAdjustments(db, { organizationId: main.organization.id, customerId: main.customer.id, currency, asOfMs });
-  const totals = computeInvoiceTotals({
+  const { invoice, created } = await issueInvoice(db, {
+    organization: main.organization,
+    customer: main.customer,
+    idempotencyKey: idempotencyKey(occasion),
+    type: 'subscription',
+    reason: parts[0]!.reason,
+    subscriptionId: main.subscription.id,
     currency,
-    fees: lines.map(({ part: entry, line, metricId }) => ({
-      id: line.key, amountCents: line.amountCents, kind: line.kind, chargeId: line.chargeId, planId: entry.ctx.plan.id, billableMetricId: metricId,
-      taxRates: line.taxes.map((tax) => ({ code: tax.code, rate: tax.rate })),
-    })),
-    coupons: adjustments.coupons,
-    creditNoteCents: adjustments.creditNoteCents,
-    prepaidCreditCents: adjustments.prepaidCreditCents,
+    issuingDate,
+    lines,
+    billingPeriods: parts.map(billingPeriod),
+    adjustments: { ...adjustments, asOfMs },
   });
-  const netPaymentTerm = main.customer.net_payment_term ?? main.organization.net_payment_term;
-  const { invoice, created } = await insertInvoiceOnce(
-    db,
-    {
-      organization_id: main.organization.id,
-      customer_id: main.customer.id,
-      subscription_id: main.subscription.id,
-      idempotency_key: idempotencyKey(occasion),
-      invoice_type: 'subscription',
-      invoicing_reason: parts[0]!.reason,
-      status: 'finalized',
-      payment_status: totals.totalAmountCents > 0n ? 'pending' : 'succeeded',
-      issuing_date: issuingDate,
-      payment_due_date: addDays(issuingDate, netPaymentTerm),
-      net_payment_term: netPaymentTerm,
-      currency,
-      fees_amount_cents: totals.feesAmountCents,
-      coupons_amount_cents: totals.couponsAmountCents,
-      credit_notes_amount_cents: totals.creditNotesAmountCents,
-      sub_total_excluding_taxes_amount_cents: totals.subTotalExcludingTaxesAmountCents,
-      taxes_amount_cents: totals.taxesAmountCents,
-      sub_total_including_taxes_amount_cents: totals.subTotalIncludingTaxesAmountCents,
-      prepaid_credit_amount_cents: totals.prepaidCreditAmountCents,
-      total_amount_cents: totals.totalAmountCents,
-      applied_taxes: appliedTaxes(lines.map(({ line }) => line), totals),
-      billing_periods: parts.map(billingPeriod),
-    },
-    lines.map(({ part: entry, line }) => feeDraft(entry.ctx, line, totals)),
-    { prefix: main.organization.document_number_prefix, mode: main.organization.document_numbering, customerSequentialId: main.customer.sequential_id },
-    (trx, invoice) => consumeInvoiceAdjustments(trx, invoice, totals, asOfMs),
-  );
   return { invoiceId: invoice.id, number: invoice.number, totalAmountCents: invoice.total_amount_cents.toString(), created };
 }
 
-/** The part's fees: its base fee, and one fee per usage charge (and filter) billed in arrears. */
-async function feeLines(db: Db, { ctx, scope }: InvoicePart, currency: string): Promise<{ line: FeeLine; metricId: string | null }[]> {
-  const lines: { line: FeeLine; metricId: string | null }[] = [];
+/** The part's lines: its base fee, and one line per usage charge (and filter) billed in arrears. */
+async function linesOf(db: Db, { ctx, scope }: InvoicePart, currency: string): Promise<InvoiceLine[]> {
+  const owner = { subscriptionId: ctx.subscription.id, planId: ctx.plan.id };
+  const keyed = (key: string) => `${ctx.subscription.id}:${key}`;
+  const lines: InvoiceLine[] = [];
   if (scope.baseFee && billsBaseFee({ amountCents: ctx.plan.amount_cents })) {
     const plan = { code: ctx.plan.code, name: ctx.plan.name, invoiceDisplayName: ctx.plan.invoice_display_name, amountCents: ctx.plan.amount_cents, payInAdvance: ctx.plan.pay_in_advance };
-    lines.push({ line: subscriptionFeeLine(plan, scope.baseFee, currency, baseFeeTaxes(ctx)), metricId: null });
+    const line = subscriptionFeeLine(plan, scope.baseFee, currency, baseFeeTaxes(ctx));
+    lines.push({ ...line, key: keyed(line.key), ...owner, billableMetricId: null });
   }
   if (scope.charges) {
-    const usage = await computeChargesUsage(db, { subscriptionId: ctx.subscription.id, fromMs: scope.charges.fromMs, toMs: scope.charges.toMs });
+    const usage = await computeChargesUsage(db, ctx, { fromMs: scope.charges.fromMs, toMs: scope.charges.toMs });
     for (const charge of usage.charges.filter((line) => !line.charge.pay_in_advance)) {
       for (const bucket of charge.buckets.filter((entry) => billsUsage({ amountCents: entry.fee.amountCents, units: entry.fullUnits, eventsCount: entry.eventsCount }))) {
-        lines.push({ line: chargeFeeLine(chargeLineInput(charge, bucket, scope.charges), currency, chargeTaxes(ctx, charge.charge.id)), metricId: charge.metric.id });
+        const line = chargeFeeLine(chargeLineInput(charge, bucket, scope.charges), currency, chargeTaxes(ctx, charge.charge.id));
+        lines.push({ ...line, key: keyed(line.key), ...owner, billableMetricId: charge.metric.id });
       }
     }
   }
@@ -249,53 +172,7 @@ function chargeLineInput(charge: ChargeUsageLine, bucket: BucketUsage, window: {
   };
 }
 
-type Totals = ReturnType<typeof computeInvoiceTotals>;
-
-function feeDraft(ctx: BillingContext, line: FeeLine, totals: Totals): FeeDraft {
-  const perFee = totals.fees.find((fee) => fee.id === line.key);
-  return {
-    subscription_id: ctx.subscription.id,
-    charge_id: line.chargeId,
-    fee_type: line.kind,
-    fee_key: line.key,
-    item_code: line.itemCode,
-    item_name: line.itemName,
-    invoice_display_name: line.invoiceDisplayName,
-    units: line.units.toFixed(),
-    total_aggregated_units: line.totalAggregatedUnits.toFixed(),
-    events_count: line.eventsCount,
-    amount_cents: line.amountCents,
-    precise_amount_cents: line.preciseAmountCents.toFixed(),
-    precise_unit_amount: line.preciseUnitAmount.toFixed(),
-    unit_amount_cents: line.unitAmountCents,
-    precise_coupons_amount_cents: (perFee?.couponsPreciseAmountCents ?? new Dec(0)).toFixed(),
-    taxes_amount_cents: perFee?.taxesAmountCents ?? 0n,
-    taxes_precise_amount_cents: (perFee?.taxesPreciseAmountCents ?? new Dec(0)).toFixed(),
-    taxes_rate: line.taxes.reduce((sum, tax) => sum.plus(tax.rate), new Dec(0)).toFixed(),
-    applied_taxes: line.taxes.map((tax) => ({ tax_code: tax.code, tax_name: tax.name, tax_rate: Number(tax.rate) })),
-    from_datetime: new Date(line.fromMs),
-    to_datetime: new Date(line.toMs),
-    amount_details: line.amountDetails,
-    pay_in_advance: line.payInAdvance,
-    invoiceable: true,
-    event_transaction_id: null,
-  };
-}
-
-function appliedTaxes(lines: FeeLine[], totals: Totals) {
-  return totals.appliedTaxes.map((applied) => {
-    const tax = lines.flatMap((line) => line.taxes).find((candidate) => candidate.code === applied.taxCode);
-    return {
-      tax_code: applied.taxCode,
-      tax_name: tax?.name ?? null,
-      tax_rate: Number(applied.rate),
-      amount_cents: Number(applied.amountCents),
-      fees_amount_cents: Number(applied.baseAmountCents),
-    };
-  });
-}
-
-function billingPeriod({ ctx, scope, reason }: InvoicePart) {
+function billingPeriod({ ctx, scope, reason }: InvoicePart): BillingPeriod {
   const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
   return {
     lago_subscription_id: ctx.subscription.id,

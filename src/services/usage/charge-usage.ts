@@ -1,7 +1,8 @@
 /**
- * The usage of a subscription's charges over one window, priced: the ONE place usage is priced.
- * Current usage calls it for the charges period containing now; period-close invoicing calls it
- * for the closed charges window. Input is ids and instants only; everything else is read here.
+ * The usage of a subscription's charges over one window, priced: where usage billed in arrears and
+ * current usage are priced (pay-in-advance charges are priced per event by the core's
+ * `priceEventInAdvance`, see services/invoicing/in-advance-charges.ts). Current usage calls it for
+ * the charges period containing now; period-close invoicing calls it for the closed charges window. The caller gives the subscription's context (db/subscription-context.ts).
  *
  * Per charge of the subscription's plan (live charges, oldest first):
  * - its metric's events are selected by the subscription's external id (usage follows the external
@@ -18,21 +19,17 @@
  *   fee is the sum of its buckets' fees (one fee per bucket on an invoice).
  */
 import type { Db } from '../../db/knex';
-import type { ChargeFilter, ChargeRow } from '../../db/charges';
-import type { BillableMetricRow } from '../../db/billable-metrics';
-import { findSubscriptionById, type SubscriptionRow } from '../../db/subscriptions';
-import { findPlanById, type PlanRow } from '../../db/plans';
-import { findCustomerById, type CustomerRow } from '../../db/customers';
-import { findOrganization, type OrganizationRow } from '../../db/organizations';
+import { liveChargesOfPlans, type ChargeFilter, type ChargeRow } from '../../db/charges';
+import { findBillableMetricsByIds, type BillableMetricRow } from '../../db/billable-metrics';
+import { hasSuccessor } from '../../db/subscriptions';
+import type { SubscriptionContext } from '../../db/subscription-context';
 import { aggregateUsage, proratedUsage, type AggregateUsageOptions, type UsageScope } from '../../db/usage-aggregation';
 import type { AggregationResult, AggregationWindow, EventSelection, MetricDefinition, SeatLine } from '../../billing/aggregation';
 import { chargeFeeCents, parseChargeProperties, priceCharge, type ChargeResult, type FeeCents } from '../../billing/charge-models';
 import { chargesScopeAt } from '../../billing/periods';
 import { Dec } from '../../billing/money';
-import { applicableTimezone, subscriptionTerms } from '../../billing/subscription-terms';
 
-export interface ChargesUsageInput {
-  subscriptionId: string;
+export interface ChargesWindow {
   /** First instant of the window (inclusive). */
   fromMs: number;
   /** Last instant of the window (inclusive): the period's end, or the termination instant. */
@@ -81,10 +78,6 @@ export interface ChargeUsageLine {
 }
 
 export interface ChargesUsage {
-  subscription: SubscriptionRow;
-  plan: PlanRow;
-  customer: CustomerRow;
-  organization: OrganizationRow;
   currency: string;
   window: AggregationWindow;
   charges: ChargeUsageLine[];
@@ -125,36 +118,23 @@ function bucketsOf(charge: ChargeRow): Bucket[] {
 
 const ZERO = new Dec(0);
 
-export async function computeChargesUsage(db: Db, input: ChargesUsageInput, options: { aggregator?: UsageAggregator } = {}): Promise<ChargesUsage> {
-  const subscription = await findSubscriptionById(db, input.subscriptionId);
-  if (!subscription) throw new Error(`Subscription ${input.subscriptionId} does not exist`);
-  const [plan, customer, organization] = await Promise.all([
-    findPlanById(db, subscription.organization_id, subscription.plan_id),
-    findCustomerById(db, subscription.customer_id),
-    findOrganization(db, subscription.organization_id),
-  ]);
-  if (!plan || !customer || !organization) throw new Error(`Subscription ${subscription.id} lost its plan, customer or organization`);
-  const timezone = applicableTimezone(customer, organization);
-  const terms = subscriptionTerms(subscription, plan, timezone);
+/** Prices the subscription's usage over a window: one line per live charge of its plan, oldest first. */
+export async function computeChargesUsage(db: Db, ctx: SubscriptionContext, input: ChargesWindow, options: { aggregator?: UsageAggregator } = {}): Promise<ChargesUsage> {
+  const { subscription, plan, customer, timezone, terms } = ctx;
   const period = chargesScopeAt(terms, input.fromMs).period;
   const window: AggregationWindow = { fromMs: input.fromMs, toMs: input.toMs, timezone, fullDays: period.fullDays };
   const currency = customer.currency ?? plan.amount_currency;
   const aggregator = options.aggregator ?? sqlAggregator(db);
 
-  const charges = (await db('charges')
-    .where({ plan_id: plan.id, organization_id: subscription.organization_id })
-    .whereNull('deleted_at')
-    .orderBy([{ column: 'created_at' }, { column: 'id' }])) as ChargeRow[];
-  const metricRows = charges.length === 0
-    ? []
-    : ((await db('billable_metrics').where({ organization_id: subscription.organization_id }).whereIn('id', [...new Set(charges.map((c) => c.billable_metric_id))])) as BillableMetricRow[]);
+  const charges = await liveChargesOfPlans(db, [plan.id]);
+  const metricRows = await findBillableMetricsByIds(db, subscription.organization_id, [...new Set(charges.map((c) => c.billable_metric_id))]);
   const metrics = new Map(metricRows.map((m) => [m.id, m]));
 
   // A window that ends before its period's end: the subscription ended inside it.
   const terminatedAtMs = input.toMs < period.toMs ? input.toMs : undefined;
   let upgraded = input.upgraded;
   if (upgraded === undefined && terminatedAtMs !== undefined && charges.some((c) => c.prorated)) {
-    upgraded = (await db('subscriptions').where({ previous_subscription_id: subscription.id }).first('id')) !== undefined;
+    upgraded = await hasSuccessor(db, subscription.id);
   }
 
   const lines = await Promise.all(
@@ -204,10 +184,6 @@ export async function computeChargesUsage(db: Db, input: ChargesUsageInput, opti
     }),
   );
   return {
-    subscription,
-    plan,
-    customer,
-    organization,
     currency,
     window,
     charges: lines,

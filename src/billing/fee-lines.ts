@@ -1,23 +1,30 @@
 /**
- * The fees a subscription invoice should hold, as a pure function of what it covers (the scope
- * from periods.ts), the plan, the usage already aggregated per charge and the applicable taxes
- * (DESIGN.md §9, Kill Bill's generator). Persisting them is the caller's job.
+ * The lines an invoice holds, one builder per kind of fee (base fee, usage charge, add-on, credit
+ * purchase), each a pure function of what it bills and the taxes that apply. For a subscription
+ * invoice the lines follow from what it covers (the scope from periods.ts), the plan and the usage
+ * already aggregated per charge (DESIGN.md §9, Kill Bill's generator). Writing them is the invoice
+ * writer's job (services/invoicing/invoice-writer.ts).
  */
-import { currencyExponent, Dec as Decimal, roundCents, type Cents, type Dec } from './money';
+import { currencyExponent, Dec as Decimal, roundCents, subunitToUnit, type Cents, type Dec } from './money';
 import { proratedBaseFee } from './proration';
+import { creditPriceCents } from './wallet-credits';
 import type { BaseFeeScope } from './periods';
+import type { FeeKind } from './invoice-totals';
 
 export interface TaxRate {
   code: string;
   name: string;
   /** Percent, e.g. 12.5. */
   rate: Dec;
+  /** The tax's id and description, when known (shown on invoices as `lago_tax_id`, `tax_description`). */
+  id?: string | null;
+  description?: string | null;
 }
 
 export interface FeeLine {
-  /** Unique within the invoice: 'subscription' or 'charge:<id>'. */
+  /** Unique within the invoice: 'subscription', 'charge:<id>', 'add_on:<n>', 'credit'. */
   key: string;
-  kind: 'subscription' | 'charge';
+  kind: Extract<FeeKind, 'subscription' | 'charge' | 'add_on' | 'credit'>;
   chargeId: string | null;
   itemCode: string;
   itemName: string;
@@ -29,8 +36,8 @@ export interface FeeLine {
   preciseAmountCents: Dec;
   unitAmountCents: Cents;
   preciseUnitAmount: Dec;
-  fromMs: number;
-  toMs: number;
+  fromMs: number | null;
+  toMs: number | null;
   payInAdvance: boolean;
   amountDetails: Record<string, unknown>;
   taxes: TaxRate[];
@@ -140,4 +147,76 @@ export function billsBaseFee(plan: { amountCents: Cents }): boolean {
 export function applicableTaxes(taxes: { charge?: TaxRate[]; plan: TaxRate[]; customer: TaxRate[] }): TaxRate[] {
   if (taxes.charge && taxes.charge.length > 0) return taxes.charge;
   return taxes.plan.length > 0 ? taxes.plan : taxes.customer;
+}
+
+export interface AddOnLineInput {
+  /** The line's position on the invoice (keys must be unique). */
+  index: number;
+  code: string;
+  name: string;
+  invoiceDisplayName: string | null;
+  units: Dec;
+  unitAmountCents: Cents;
+  fromMs: number | null;
+  toMs: number | null;
+}
+
+/** A one-off add-on line: `round(units × unit amount)`. */
+export function addOnFeeLine(input: AddOnLineInput, currency: string, taxes: TaxRate[]): FeeLine {
+  const preciseAmountCents = input.units.times(input.unitAmountCents.toString());
+  return {
+    key: `add_on:${input.index}`,
+    kind: 'add_on',
+    chargeId: null,
+    itemCode: input.code,
+    itemName: input.name,
+    invoiceDisplayName: input.invoiceDisplayName,
+    units: input.units,
+    totalAggregatedUnits: input.units,
+    eventsCount: 0,
+    amountCents: roundCents(preciseAmountCents),
+    preciseAmountCents,
+    unitAmountCents: input.unitAmountCents,
+    preciseUnitAmount: new Decimal(input.unitAmountCents.toString()).dividedBy(subunitToUnit(currency)),
+    fromMs: input.fromMs,
+    toMs: input.toMs,
+    payInAdvance: false,
+    amountDetails: {},
+    taxes,
+  };
+}
+
+export interface CreditLineInput {
+  name: string;
+  invoiceDisplayName: string | null;
+  credits: Dec;
+  /** The wallet's rate: one credit costs this many major units. */
+  rateAmount: Dec;
+  /** What the purchase costs, rounded once when the credits were bought. */
+  amountCents: Cents;
+}
+
+/** A purchase of prepaid credits: credits × rate, untaxed (reference/lago-api.md §1.8). */
+export function creditFeeLine(input: CreditLineInput, currency: string): FeeLine {
+  const unitPrice = creditPriceCents(input.rateAmount, currency);
+  return {
+    key: 'credit',
+    kind: 'credit',
+    chargeId: null,
+    itemCode: 'credit',
+    itemName: input.name,
+    invoiceDisplayName: input.invoiceDisplayName,
+    units: input.credits,
+    totalAggregatedUnits: input.credits,
+    eventsCount: 0,
+    amountCents: input.amountCents,
+    preciseAmountCents: input.credits.times(unitPrice),
+    unitAmountCents: roundCents(unitPrice),
+    preciseUnitAmount: input.rateAmount,
+    fromMs: null,
+    toMs: null,
+    payInAdvance: true,
+    amountDetails: {},
+    taxes: [],
+  };
 }

@@ -1,4 +1,4 @@
-import { applicableTaxes, billsBaseFee, billsUsage } from '../../src/billing/subscription-invoice';
+import { applicableTaxes, billsBaseFee, billsUsage } from '../../src/billing/fee-lines';
 import { Dec } from '../../src/billing/money';
 
 const vat = (code: string, rate: string) => ({ code, name: code, rate: new Dec(rate) });

@@ -1,0 +1,84 @@
+/**
+ * What must hold of an invoice before it is written (Kill Bill checks the same at run time): its
+ * fees add up to its totals, no amount is negative, and no subscription is billed twice for the
+ * same days. A violation is a bug or a race that would bill a customer wrong, so the writer refuses
+ * the whole invoice with an error that names the subscription and the period: the subscription
+ * stays parked (its activity retries, visibly failing) until an operator looks.
+ */
+import type { Cents } from './money';
+
+export class InvoiceInvariantViolation extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvoiceInvariantViolation';
+  }
+}
+
+/** The amounts of an invoice about to be written, as stored. */
+export interface InvoiceAmounts {
+  fees_amount_cents: Cents;
+  coupons_amount_cents: Cents;
+  credit_notes_amount_cents: Cents;
+  sub_total_excluding_taxes_amount_cents: Cents;
+  taxes_amount_cents: Cents;
+  sub_total_including_taxes_amount_cents: Cents;
+  prepaid_credit_amount_cents: Cents;
+  total_amount_cents: Cents;
+}
+
+export interface FeeAmounts {
+  fee_key: string;
+  amount_cents: Cents;
+  taxes_amount_cents: Cents;
+}
+
+const AMOUNTS: (keyof InvoiceAmounts)[] = [
+  'fees_amount_cents', 'coupons_amount_cents', 'credit_notes_amount_cents', 'sub_total_excluding_taxes_amount_cents',
+  'taxes_amount_cents', 'sub_total_including_taxes_amount_cents', 'prepaid_credit_amount_cents', 'total_amount_cents',
+];
+
+const sum = (values: Cents[]) => values.reduce((total, value) => total + value, 0n);
+
+/** Fees add up to the invoice, each step of the totals follows from the one before, nothing is negative. */
+export function assertInvoiceAddsUp(label: string, invoice: InvoiceAmounts, fees: readonly FeeAmounts[]): void {
+  const fail = (what: string) => {
+    throw new InvoiceInvariantViolation(`Invoice ${label} refused: ${what}`);
+  };
+  const negative = AMOUNTS.filter((name) => invoice[name] < 0n);
+  if (negative.length > 0) fail(`negative ${negative.join(', ')}`);
+  const negativeFee = fees.find((fee) => fee.amount_cents < 0n || fee.taxes_amount_cents < 0n);
+  if (negativeFee) fail(`fee ${negativeFee.fee_key} is negative`);
+  if (sum(fees.map((fee) => fee.amount_cents)) !== invoice.fees_amount_cents) fail('its fees do not add up to fees_amount_cents');
+  if (sum(fees.map((fee) => fee.taxes_amount_cents)) !== invoice.taxes_amount_cents) fail('its fees’ taxes do not add up to taxes_amount_cents');
+  if (invoice.fees_amount_cents - invoice.coupons_amount_cents !== invoice.sub_total_excluding_taxes_amount_cents) fail('fees − coupons ≠ sub-total excluding taxes');
+  if (invoice.sub_total_excluding_taxes_amount_cents + invoice.taxes_amount_cents !== invoice.sub_total_including_taxes_amount_cents) fail('sub-total + taxes ≠ sub-total including taxes');
+  const total = invoice.sub_total_including_taxes_amount_cents - invoice.credit_notes_amount_cents - invoice.prepaid_credit_amount_cents;
+  if (total !== invoice.total_amount_cents) fail('sub-total − credits ≠ total');
+}
+
+/** A stretch of days a subscription is billed its base fee for, as stored on a fee: [from, to], inclusive. */
+export interface BilledStretch {
+  subscriptionId: string;
+  fromMs: number;
+  toMs: number;
+}
+
+/** Refuses a new base fee that covers a day another base fee of the same subscription covers already. */
+export function assertNoDoubleBilling(fresh: readonly BilledStretch[], billed: readonly BilledStretch[]): void {
+  fresh.forEach((stretch, index) => {
+    const clash = [...billed, ...fresh.slice(0, index)].find((other) => overlap(stretch, other));
+    if (clash) {
+      throw new InvoiceInvariantViolation(
+        `Double billing detected: subscription ${stretch.subscriptionId} would be billed ${period(stretch)} although ${period(clash)} is billed already`,
+      );
+    }
+  });
+}
+
+function overlap(a: BilledStretch, b: BilledStretch): boolean {
+  return a.subscriptionId === b.subscriptionId && a.fromMs <= b.toMs && b.fromMs <= a.toMs;
+}
+
+function period(stretch: BilledStretch): string {
+  return `${new Date(stretch.fromMs).toISOString()} – ${new Date(stretch.toMs).toISOString()}`;
+}
