@@ -24,8 +24,8 @@ import { findSubscriptionById, type SubscriptionRow } from '../../db/subscriptio
 import { findPlanById, type PlanRow } from '../../db/plans';
 import { findCustomerById, type CustomerRow } from '../../db/customers';
 import { findOrganization, type OrganizationRow } from '../../db/organizations';
-import { aggregateUsage, proratedUsage, type AggregateUsageOptions, type UsageScope } from '../../db/usage-aggregation';
-import type { AggregationResult, AggregationWindow, EventSelection, MetricDefinition, SeatLine } from '../../billing/aggregation';
+import { aggregateUsage, proratedUsage, type UsageAggregator, type UsageScope } from '../../db/usage-aggregation';
+import type { AggregationWindow, EventSelection, MetricDefinition, SeatLine } from '../../billing/aggregation';
 import { chargeFeeCents, parseChargeProperties, priceCharge, type ChargeResult, type FeeCents } from '../../billing/charge-models';
 import { chargesScopeAt } from '../../billing/periods';
 import { Dec } from '../../billing/money';
@@ -41,10 +41,7 @@ export interface ChargesUsageInput {
   upgraded?: boolean;
 }
 
-/** How units are aggregated: SQL by default; current usage plugs in its incremental cache. */
-export interface UsageAggregator {
-  aggregate(scope: UsageScope, metric: MetricDefinition, window: AggregationWindow, options: AggregateUsageOptions): Promise<AggregationResult>;
-}
+export type { UsageAggregator };
 
 export function sqlAggregator(db: Db): UsageAggregator {
   return { aggregate: (scope, metric, window, options) => aggregateUsage(db, scope, metric, window, options) };
