@@ -1,6 +1,6 @@
 /** Activities for usage the workflow hears about: seat changes and pay-in-advance charges. */
 import { Context, log } from '@temporalio/activity';
-import { activeSeats } from '../services/usage/seats';
+import { activeSeats } from '../services/usage';
 import { billEventInAdvance } from '../services/invoicing/in-advance-charges';
 import type { ActivityDeps } from './deps';
 

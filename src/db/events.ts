@@ -10,7 +10,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from './knex';
-import type { PgConnection } from './pg';
+import { rollbackOrDiscard, withConnection, type PgConnection } from './pg';
+import { paginate } from './pagination';
+import type { Page, Paginated } from '../runtime/pagination';
 import type { UsageEvent } from '../billing/types';
 
 export interface EventRow {
@@ -84,21 +86,21 @@ export interface InsertOutcome {
   inserted: Map<string, { id: string; created_at: Date }>;
   /** Rows that already existed (a replay or a conflict), by transaction id. */
   existing: Map<string, EventRow>;
+  committed: boolean;
 }
 
-/**
- * Inserts `events` (distinct transaction ids) for one organization. `accept(existing)` decides,
- * before anything is committed, whether the rows that already existed are acceptable (identical
- * replays); when it returns false the transaction is rolled back and nothing is written.
- */
-export async function insertEvents(
-  db: Db,
-  organizationId: string,
-  events: readonly NewEvent[],
-  accept: (existing: Map<string, EventRow>) => boolean,
-): Promise<InsertOutcome & { committed: boolean }> {
-  const createdAt = new Date();
-  const ids = uuidV7s(events.length, createdAt.getTime());
+/** One batch as its INSERT statements take it, with the ids and `created_at` given to its rows. */
+interface Batch {
+  organizationId: string;
+  events: readonly NewEvent[];
+  ids: string[];
+  createdAt: Date;
+  values: unknown[];
+}
+
+function batchOf(organizationId: string, events: readonly NewEvent[], receivedAtMs: number): Batch {
+  const createdAt = new Date(receivedAtMs);
+  const ids = uuidV7s(events.length, receivedAtMs);
   const owners = new Map<string, number>(); // subscription id → 1-based index in the owner arrays
   const subscriptionIds: string[] = [];
   const customerIds: string[] = [];
@@ -112,65 +114,76 @@ export async function insertEvents(
     }
     return index;
   });
-  const values = [
-    organizationId,
-    JSON.stringify(events.map((e, i) => ({
-      i: ids[i],
-      t: e.transactionId,
-      e: e.externalSubscriptionId,
-      c: e.code,
-      ts: new Date(e.timestampMs).toISOString(),
-      p: e.properties,
-      x: e.preciseTotalAmountCents,
-      o: ownerIndexes[i],
-    }))),
-    subscriptionIds,
-    customerIds,
-    createdAt,
-  ];
-  const connection = (await db.client.acquireConnection()) as PgConnection;
-  let open = false;
+  const rows = JSON.stringify(events.map((e, i) => ({
+    i: ids[i],
+    t: e.transactionId,
+    e: e.externalSubscriptionId,
+    c: e.code,
+    ts: new Date(e.timestampMs).toISOString(),
+    p: e.properties,
+    x: e.preciseTotalAmountCents,
+    o: ownerIndexes[i],
+  })));
+  return { organizationId, events, ids, createdAt, values: [organizationId, rows, subscriptionIds, customerIds, createdAt] };
+}
+
+const allInserted = (batch: Batch) => new Map(batch.events.map((e, i) => [e.transactionId, { id: batch.ids[i]!, created_at: batch.createdAt }]));
+
+/** The common case in one round trip: true when every row was inserted, false (nothing written) when an id existed. */
+async function insertAllOrNothing(connection: PgConnection, batch: Batch): Promise<boolean> {
   try {
-    try {
-      await connection.query({ name: 'billow_events_insert_all', text: INSERT_ALL_OR_FAIL_SQL, values: [...values, events.length] });
-      const inserted = new Map(events.map((e, i) => [e.transactionId, { id: ids[i]!, created_at: createdAt }]));
-      return { inserted, existing: new Map(), committed: true };
-    } catch (error) {
-      if ((error as { code?: string }).code !== '22012') throw error;
-    }
-    await connection.query({ text: 'BEGIN' });
-    open = true;
-    const { rowCount } = await connection.query({ name: 'billow_events_insert', text: INSERT_SQL, values });
-    const inserted = new Map<string, { id: string; created_at: Date }>();
-    const existing = new Map<string, EventRow>();
-    if (rowCount === events.length) {
-      events.forEach((e, i) => inserted.set(e.transactionId, { id: ids[i]!, created_at: createdAt }));
-    } else {
-      // Some ids existed. ON CONFLICT waited for any concurrent writer of the same ids, so this
-      // statement's snapshot sees them; our own rows are the ones carrying the ids made above.
-      const ours = new Set(ids);
-      const found = await connection.query<EventRow>({ text: EXISTING_SQL, values: [organizationId, events.map((e) => e.transactionId)] });
-      for (const row of found.rows) {
-        if (ours.has(row.id)) inserted.set(row.transaction_id, { id: row.id, created_at: row.created_at });
-        else existing.set(row.transaction_id, row);
-      }
-    }
-    const committed = accept(existing);
-    await connection.query({ text: committed ? 'COMMIT' : 'ROLLBACK' });
-    open = false;
-    return { inserted: committed ? inserted : new Map(), existing, committed };
+    await connection.query({ name: 'billow_events_insert_all', text: INSERT_ALL_OR_FAIL_SQL, values: [...batch.values, batch.events.length] });
+    return true;
   } catch (error) {
-    if (open) {
-      try {
-        await connection.query({ text: 'ROLLBACK' });
-      } catch {
-        connection.__knex__disposed = error; // knex's pool discards it instead of reusing it
-      }
-    }
-    throw error;
-  } finally {
-    await db.client.releaseConnection(connection);
+    if ((error as { code?: string }).code !== '22012') throw error;
+    return false;
   }
+}
+
+/** Inside the open transaction: this batch's rows and the ones that already existed. */
+async function insertAndReadBack(connection: PgConnection, batch: Batch): Promise<Omit<InsertOutcome, 'committed'>> {
+  const { rowCount } = await connection.query({ name: 'billow_events_insert', text: INSERT_SQL, values: batch.values });
+  if (rowCount === batch.events.length) return { inserted: allInserted(batch), existing: new Map() };
+  // Some ids existed. ON CONFLICT waited for any concurrent writer of the same ids, so this
+  // statement's snapshot sees them; our own rows are the ones carrying the ids made above.
+  const ours = new Set(batch.ids);
+  const inserted = new Map<string, { id: string; created_at: Date }>();
+  const existing = new Map<string, EventRow>();
+  const found = await connection.query<EventRow>({ text: EXISTING_SQL, values: [batch.organizationId, batch.events.map((e) => e.transactionId)] });
+  for (const row of found.rows) {
+    if (ours.has(row.id)) inserted.set(row.transaction_id, { id: row.id, created_at: row.created_at });
+    else existing.set(row.transaction_id, row);
+  }
+  return { inserted, existing };
+}
+
+/**
+ * Inserts `events` (distinct transaction ids) for one organization, received at `receivedAtMs`
+ * (their `created_at`). `accept(existing)` decides, before anything is committed, whether the rows
+ * that already existed are acceptable (identical replays); when it returns false the transaction
+ * is rolled back and nothing is written.
+ */
+export async function insertEvents(
+  db: Db,
+  organizationId: string,
+  events: readonly NewEvent[],
+  receivedAtMs: number,
+  accept: (existing: Map<string, EventRow>) => boolean,
+): Promise<InsertOutcome> {
+  const batch = batchOf(organizationId, events, receivedAtMs);
+  return withConnection(db, async (connection) => {
+    if (await insertAllOrNothing(connection, batch)) return { inserted: allInserted(batch), existing: new Map(), committed: true };
+    await connection.query({ text: 'BEGIN' });
+    try {
+      const { inserted, existing } = await insertAndReadBack(connection, batch);
+      const committed = accept(existing);
+      await connection.query({ text: committed ? 'COMMIT' : 'ROLLBACK' });
+      return { inserted: committed ? inserted : new Map(), existing, committed };
+    } catch (error) {
+      await rollbackOrDiscard(connection, error);
+      throw error;
+    }
+  });
 }
 
 /** Stored events of `transactionIds` (any subset may exist). */
@@ -190,8 +203,8 @@ export interface EventListFilter {
   toMs?: number;
 }
 
-/** The organization's events, newest first (by timestamp, then insertion), for pagination. */
-export function listEventsQuery(db: Db, organizationId: string, filter: EventListFilter): Knex.QueryBuilder {
+/** The organization's events, newest first (by timestamp, then insertion). */
+function listEventsQuery(db: Db, organizationId: string, filter: EventListFilter): Knex.QueryBuilder {
   const query = db<EventRow>('events').where({ organization_id: organizationId });
   if (filter.code !== undefined) query.where({ code: filter.code });
   if (filter.externalSubscriptionId !== undefined) query.where({ external_subscription_id: filter.externalSubscriptionId });
@@ -212,4 +225,9 @@ export async function eventsUpTo(db: Db, organizationId: string, externalSubscri
     .orderBy([{ column: 'timestamp' }, { column: 'transaction_id' }])
     .select('transaction_id', 'timestamp', 'properties');
   return rows.map((row) => ({ transactionId: row.transaction_id, timestamp: (row.timestamp as Date).getTime(), properties: row.properties }));
+}
+
+/** One page of the organization's events that `filter` selects, newest first. */
+export async function findEventsPage(db: Db, organizationId: string, filter: EventListFilter, page: Page): Promise<Paginated<EventRow>> {
+  return paginate<EventRow>(listEventsQuery(db, organizationId, filter), page);
 }

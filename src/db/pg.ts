@@ -19,6 +19,15 @@ export async function withConnection<T>(db: Db, fn: (connection: PgConnection) =
   }
 }
 
+/** Rolls back after `error`; a connection that cannot even roll back is discarded, not reused. */
+export async function rollbackOrDiscard(connection: PgConnection, error: unknown): Promise<void> {
+  try {
+    await connection.query({ text: 'ROLLBACK' });
+  } catch {
+    connection.__knex__disposed = error;
+  }
+}
+
 export async function queryRows<R>(db: Db, text: string, values: unknown[]): Promise<R[]> {
   return withConnection(db, async (connection) => (await connection.query<R>({ text, values })).rows);
 }

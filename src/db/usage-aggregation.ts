@@ -57,6 +57,11 @@ export interface AggregateUsageOptions extends EventSelection {
   withEventValues?: boolean;
 }
 
+/** How units are aggregated: `aggregateUsage` by default; current usage plugs in its incremental cache. */
+export interface UsageAggregator {
+  aggregate(scope: UsageScope, metric: MetricDefinition, window: AggregationWindow, options: AggregateUsageOptions): Promise<AggregationResult>;
+}
+
 const DECIMAL_PATTERN = "'^-?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$'";
 
 /** SQL for the text of `properties[key]` as filters and unique counts compare it, or NULL. */

@@ -16,12 +16,20 @@
  * Entries are per process, bounded in number and in values held, and dropped after some idle time.
  */
 import type { Db } from './knex';
-import { withConnection, Params, type PgConnection } from './pg';
-import { aggregateUsage, numericPropertySql, propertyTextSql, selectionSql, type AggregateUsageOptions, type UsageScope } from './usage-aggregation';
+import { withConnection, rollbackOrDiscard, Params, type PgConnection } from './pg';
+import {
+  aggregateUsage,
+  numericPropertySql,
+  propertyTextSql,
+  selectionSql,
+  type AggregateUsageOptions,
+  type UsageAggregator,
+  type UsageScope,
+} from './usage-aggregation';
 import { applyRounding, type AggregationResult, type AggregationWindow, type MetricDefinition } from '../billing/aggregation';
 import { assertMetric, validateWindow } from '../billing/aggregation/aggregate';
 import { Dec } from '../billing/money';
-import type { UsageAggregator } from '../services/usage/charge-usage';
+import { monotonicMs } from '../runtime/clock';
 
 const DAY_MS = 86_400_000;
 
@@ -190,7 +198,8 @@ export function createUsageCache(db: Db, options: { maxEntries?: number; maxValu
   const maxWeight = options.maxValues ?? 1_000_000;
   let weight = 0;
   const idleMs = options.idleMs ?? 60 * 60_000;
-  const now = options.now ?? Date.now;
+  // Idle time, not billing time: monotonic, so it does not jump with the sandbox clock.
+  const now = options.now ?? monotonicMs;
   const entries = new Map<string, Entry>();
   const locks = new Map<string, Promise<unknown>>();
 
@@ -205,9 +214,7 @@ export function createUsageCache(db: Db, options: { maxEntries?: number; maxValu
         await connection.query({ text: 'COMMIT' });
         return { state: read, snapshot: snap };
       } catch (error) {
-        await connection.query({ text: 'ROLLBACK' }).catch((rollbackError: unknown) => {
-          connection.__knex__disposed = rollbackError;
-        });
+        await rollbackOrDiscard(connection, error);
         throw error;
       }
     });

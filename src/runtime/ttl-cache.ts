@@ -1,11 +1,13 @@
 /** A small in-process cache whose entries expire after a few seconds, bounded in size. */
+import { monotonicMs } from './clock';
+
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; until: number }>();
 
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = monotonicMs,
   ) {}
 
   get(key: string): V | undefined {

@@ -1,36 +1,28 @@
 /**
- * The event body (`{"event": {...}}`, or one element of `{"events": [...]}`), parsed by hand rather
+ * The event body (`{"event": {...}}`, or one element of `{"events": [...]}`), read by hand rather
  * than with zod: it is the hottest path of the API (batches of 100 at tens of thousands of events a
- * second) and its errors are keyed by index in batches.
+ * second) and its errors are keyed by index in batches. Each event is read into ingestion's
+ * `ReadEvent` (services/usage): the input, and the fields that could not be read, so that the
+ * service reports them with every other problem of the batch.
  *
  * Fields (reference/lago-api.md §7, DESIGN.md §5):
  * - `transaction_id` (string, or a number taken as its decimal text), `code`,
  *   `external_subscription_id`: mandatory, non-empty, at most 500 characters;
  * - `timestamp`: Unix seconds (integer or decimal JSON number, or a numeric string; fractions
  *   allowed) or ISO-8601 (`2027-01-19`, `2027-01-19T10:00:00Z`, with an offset, or without one
- *   meaning UTC); kept to the millisecond (truncated); absent or null = now (the injected clock);
- *   anything else → `invalid_format`; outside 1970…9999 → `value_is_out_of_range`;
- * - `properties`: an object (default `{}`); no NUL characters, no non-finite numbers;
+ *   meaning UTC); kept to the millisecond (truncated); absent or null: none (ingestion then takes
+ *   "now" from the injected clock); anything else → `invalid_format`; outside 1970…9999 →
+ *   `value_is_out_of_range`;
+ * - `properties`: an object (default `{}`); ingestion refuses what jsonb cannot store;
  * - `precise_total_amount_cents`: a decimal (number or string), at most 25 integer digits, kept
  *   to 15 decimals.
  * `external_customer_id` and unknown keys are ignored, as Lago does.
  */
 import { daysInMonth } from '../../billing/calendar';
 import { Dec, parseDecimal } from '../../billing/money';
-
-export interface EventInput {
-  transactionId: string;
-  code: string;
-  externalSubscriptionId: string;
-  timestampMs: number;
-  /** Whether the client sent a timestamp (a replay without one matches any stored instant). */
-  timestampGiven: boolean;
-  properties: Record<string, unknown>;
-  /** Normalized to at most 15 decimals, or null. */
-  preciseTotalAmountCents: string | null;
-}
-
-export type FieldErrors = Record<string, string[]>;
+import type { FieldErrors } from '../../runtime/errors';
+import type { EventListFilter, ReadEvent } from '../../services/usage';
+import { badRequest, invalidField } from '../errors';
 
 const MAX_ID_LENGTH = 500;
 /** 9999-12-31T23:59:59.999Z */
@@ -115,27 +107,6 @@ export function parseEventTimestamp(value: unknown): { ms: number } | { error: s
   return { ms };
 }
 
-/** JSON that jsonb stores as sent: no NUL characters (jsonb refuses them), no non-finite numbers. */
-function storableJson(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const item = stack.pop();
-    if (typeof item === 'string') {
-      if (item.includes('\u0000')) return false;
-    } else if (typeof item === 'number') {
-      if (!Number.isFinite(item)) return false;
-    } else if (Array.isArray(item)) {
-      stack.push(...item);
-    } else if (isRecord(item)) {
-      for (const [key, inner] of Object.entries(item)) {
-        if (key.includes('\u0000')) return false;
-        stack.push(inner);
-      }
-    }
-  }
-  return true;
-}
-
 function readPrecise(value: unknown, errors: FieldErrors): string | null {
   if (value === undefined || value === null) return null;
   try {
@@ -151,8 +122,8 @@ function readPrecise(value: unknown, errors: FieldErrors): string | null {
   }
 }
 
-/** Reads one event; `errors` is empty when it is valid. `nowMs` is the default timestamp. */
-export function parseEventInput(raw: unknown, nowMs: number): { event: EventInput; errors: FieldErrors } {
+/** Reads one event of a request: what ingestion takes, with the fields that could not be read. */
+export function readEvent(raw: unknown): ReadEvent {
   const errors: FieldErrors = {};
   const body = isRecord(raw) ? raw : {};
   if (!isRecord(raw)) addError(errors, 'base', 'value_is_invalid');
@@ -160,9 +131,8 @@ export function parseEventInput(raw: unknown, nowMs: number): { event: EventInpu
   const code = readId(body, 'code', errors);
   const externalSubscriptionId = readId(body, 'external_subscription_id', errors);
 
-  let timestampMs = nowMs;
-  const timestampGiven = body.timestamp !== undefined && body.timestamp !== null;
-  if (timestampGiven) {
+  let timestampMs: number | undefined;
+  if (body.timestamp !== undefined && body.timestamp !== null) {
     const parsed = parseEventTimestamp(body.timestamp);
     if ('error' in parsed) addError(errors, 'timestamp', parsed.error);
     else timestampMs = parsed.ms;
@@ -170,20 +140,51 @@ export function parseEventInput(raw: unknown, nowMs: number): { event: EventInpu
 
   let properties: Record<string, unknown> = {};
   if (body.properties !== undefined && body.properties !== null) {
-    if (isRecord(body.properties) && storableJson(body.properties)) properties = body.properties;
+    if (isRecord(body.properties)) properties = body.properties;
     else addError(errors, 'properties', 'value_is_invalid');
   }
   const preciseTotalAmountCents = readPrecise(body.precise_total_amount_cents, errors);
   return {
-    event: {
-      transactionId,
-      code,
-      externalSubscriptionId,
-      timestampMs,
-      timestampGiven,
-      properties,
-      preciseTotalAmountCents,
-    },
-    errors,
+    input: { transactionId, code, externalSubscriptionId, timestampMs, properties, preciseTotalAmountCents },
+    unreadable: errors,
+  };
+}
+
+/** `{"event": {...}}`: a missing or empty root is a 400. */
+export function readEventEnvelope(body: unknown): ReadEvent {
+  const event = isRecord(body) ? body.event : undefined;
+  if (!isRecord(event) || Object.keys(event).length === 0) throw badRequest('param is missing or the value is empty: event');
+  return readEvent(event);
+}
+
+/** `{"events": [...]}`: a missing root or one that is not an array is a 400. */
+export function readBatchEnvelope(body: unknown): ReadEvent[] {
+  const events = isRecord(body) ? body.events : undefined;
+  if (!Array.isArray(events)) throw badRequest('param is missing or the value is empty: events');
+  return events.map(readEvent);
+}
+
+function queryText(query: Record<string, unknown>, name: string): string | undefined {
+  const value = query[name];
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw invalidField(name, 'value_is_invalid');
+  return value;
+}
+
+function queryInstant(query: Record<string, unknown>, name: string): number | undefined {
+  const value = queryText(query, name);
+  if (value === undefined) return undefined;
+  const parsed = parseEventTimestamp(value);
+  if ('error' in parsed) throw invalidField(name, 'invalid_date');
+  return parsed.ms;
+}
+
+/** The filters of `GET /events`: code, external subscription id and a time range (Unix seconds or ISO-8601). */
+export function readEventListQuery(query: Record<string, unknown>): EventListFilter {
+  return {
+    code: queryText(query, 'code'),
+    externalSubscriptionId: queryText(query, 'external_subscription_id'),
+    fromMs: queryInstant(query, 'timestamp_from'),
+    toMs: queryInstant(query, 'timestamp_to'),
   };
 }

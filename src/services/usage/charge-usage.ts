@@ -23,8 +23,8 @@ import { liveChargesOfPlans, type ChargeFilter, type ChargeRow } from '../../db/
 import { findBillableMetricsByIds, type BillableMetricRow } from '../../db/billable-metrics';
 import { hasSuccessor } from '../../db/subscriptions';
 import type { SubscriptionContext } from '../../db/subscription-context';
-import { aggregateUsage, proratedUsage, type AggregateUsageOptions, type UsageScope } from '../../db/usage-aggregation';
-import type { AggregationResult, AggregationWindow, EventSelection, MetricDefinition, SeatLine } from '../../billing/aggregation';
+import { aggregateUsage, proratedUsage, type UsageAggregator, type UsageScope } from '../../db/usage-aggregation';
+import type { AggregationWindow, EventSelection, MetricDefinition, SeatLine } from '../../billing/aggregation';
 import { chargeFeeCents, parseChargeProperties, priceCharge, type ChargeResult, type FeeCents } from '../../billing/charge-models';
 import { chargesScopeAt } from '../../billing/periods';
 import { Dec } from '../../billing/money';
@@ -39,10 +39,6 @@ export interface ChargesWindow {
 }
 
 /** How units are aggregated: SQL by default; current usage plugs in its incremental cache. */
-export interface UsageAggregator {
-  aggregate(scope: UsageScope, metric: MetricDefinition, window: AggregationWindow, options: AggregateUsageOptions): Promise<AggregationResult>;
-}
-
 export function sqlAggregator(db: Db): UsageAggregator {
   return { aggregate: (scope, metric, window, options) => aggregateUsage(db, scope, metric, window, options) };
 }

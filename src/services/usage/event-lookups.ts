@@ -1,0 +1,77 @@
+/**
+ * What ingestion resolves an event against: its metric (by code) and its active subscription (by
+ * external id). Found ones are cached for a few seconds per process (`LOOKUP_TTL_MS`): a new
+ * metric or subscription takes events at once, while one deleted or terminated less than that ago
+ * may still take events, which are then simply never billed.
+ */
+import type { Db } from '../../db/knex';
+import { findBillableMetricsByCodes } from '../../db/billable-metrics';
+import { findEventOwners } from '../../db/event-owners';
+import { TtlCache } from '../../runtime/ttl-cache';
+
+export const LOOKUP_TTL_MS = 3_000;
+
+export interface MetricLookup {
+  id: string;
+  recurring: boolean;
+  aggregationType: string;
+}
+
+export interface SubscriptionLookup {
+  id: string;
+  customerId: string;
+  /** Metrics with a pay-in-advance charge in the subscription's plan. */
+  inAdvanceMetricIds: Set<string>;
+}
+
+export interface EventLookups {
+  /** Live metrics by code, for the codes that have one. */
+  metrics(organizationId: string, codes: Set<string>): Promise<Map<string, MetricLookup>>;
+  /** Active subscriptions by external id, for the ids that have one. */
+  subscriptions(organizationId: string, externalIds: Set<string>): Promise<Map<string, SubscriptionLookup>>;
+  clear(): void;
+}
+
+const cacheKey = (organizationId: string, name: string) => `${organizationId}\u0000${name}`;
+
+/** `names` resolved from the cache, the missing ones through `load` (which caches what it finds). */
+async function lookUp<V>(
+  cache: TtlCache<V>,
+  organizationId: string,
+  names: Set<string>,
+  load: (missing: string[]) => Promise<[string, V][]>,
+): Promise<Map<string, V>> {
+  const found = new Map<string, V>();
+  const missing: string[] = [];
+  for (const name of names) {
+    const cached = cache.get(cacheKey(organizationId, name));
+    if (cached) found.set(name, cached);
+    else missing.push(name);
+  }
+  if (missing.length > 0) {
+    for (const [name, value] of await load(missing)) {
+      cache.set(cacheKey(organizationId, name), value);
+      found.set(name, value);
+    }
+  }
+  return found;
+}
+
+export function createEventLookups(db: Db): EventLookups {
+  const metrics = new TtlCache<MetricLookup>(LOOKUP_TTL_MS);
+  const subscriptions = new TtlCache<SubscriptionLookup>(LOOKUP_TTL_MS);
+  return {
+    metrics: (organizationId, codes) =>
+      lookUp(metrics, organizationId, codes, async (missing) =>
+        (await findBillableMetricsByCodes(db, organizationId, missing)).map((row) => [row.code, { id: row.id, recurring: row.recurring, aggregationType: row.aggregation_type }]),
+      ),
+    subscriptions: (organizationId, externalIds) =>
+      lookUp(subscriptions, organizationId, externalIds, async (missing) =>
+        (await findEventOwners(db, organizationId, missing)).map((row) => [row.external_id, { id: row.id, customerId: row.customer_id, inAdvanceMetricIds: new Set(row.in_advance_metric_ids) }]),
+      ),
+    clear() {
+      metrics.clear();
+      subscriptions.clear();
+    },
+  };
+}
