@@ -3,7 +3,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import type { DocumentType } from '../workflows/webhook-ids';
 import { defaultDocumentServices } from '../documents';
 import { DocumentError, generateInvoicePdf } from '../documents/invoice-pdf';
-import { generateCreditNotePdf } from '../documents/credit-note-pdf';
+import { generateCreditNotePdf } from '../services/credits';
 import type { Db } from '../db/knex';
 import type { DocumentServices } from '../documents';
 

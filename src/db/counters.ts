@@ -2,9 +2,9 @@
  * Gapless counters. The increment takes the row lock until the caller's transaction ends, so a
  * rolled-back invoice gives its number back and two writers never share one.
  */
-import type { Knex } from 'knex';
+import type { Tx } from './knex';
 
-export async function nextSequenceValue(trx: Knex.Transaction, organizationId: string, scope: string): Promise<bigint> {
+export async function nextSequenceValue(trx: Tx, organizationId: string, scope: string): Promise<bigint> {
   const result = await trx.raw<{ rows: { value: bigint }[] }>(
     `INSERT INTO sequence_counters (organization_id, scope, value) VALUES (?, ?, 1)
      ON CONFLICT (organization_id, scope) DO UPDATE SET value = sequence_counters.value + 1

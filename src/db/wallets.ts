@@ -1,8 +1,13 @@
 /** Wallets (prepaid credits) and their transactions. Every query is scoped by organization. */
-import type { Knex } from 'knex';
-import type { Db } from './knex';
+import type { Conn, Tx } from './knex';
+import { paginate } from './pagination';
+import { isUuid } from '../runtime/errors';
+import type { Page, Paginated } from '../runtime/pagination';
+import { Dec, type Cents } from '../billing/money';
+import { centsToCredits } from '../billing/wallet-credits';
 
-type Conn = Db | Knex.Transaction;
+// Still imported from here by code outside the wallets' domain.
+export { isUuid };
 
 export type WalletStatus = 'active' | 'terminated';
 
@@ -29,9 +34,12 @@ export interface WalletRow {
   updated_at: Date;
 }
 
-export type WalletTransactionType = 'inbound' | 'outbound';
-export type WalletTransactionStatus = 'purchased' | 'granted' | 'voided' | 'invoiced';
-export type WalletTransactionSettlement = 'pending' | 'settled' | 'failed';
+export const WALLET_TRANSACTION_TYPES = ['inbound', 'outbound'] as const;
+export type WalletTransactionType = (typeof WALLET_TRANSACTION_TYPES)[number];
+export const WALLET_TRANSACTION_STATUSES = ['purchased', 'granted', 'voided', 'invoiced'] as const;
+export type WalletTransactionStatus = (typeof WALLET_TRANSACTION_STATUSES)[number];
+export const WALLET_TRANSACTION_SETTLEMENTS = ['pending', 'settled', 'failed'] as const;
+export type WalletTransactionSettlement = (typeof WALLET_TRANSACTION_SETTLEMENTS)[number];
 
 export interface WalletTransactionRow {
   id: string;
@@ -55,20 +63,40 @@ export interface WalletTransactionRow {
 export type NewWalletTransaction = Pick<WalletTransactionRow, 'wallet_id' | 'transaction_type' | 'transaction_status' | 'status' | 'amount_cents' | 'credit_amount'>
   & Partial<Pick<WalletTransactionRow, 'id' | 'invoice_id' | 'name' | 'metadata' | 'settled_at' | 'failed_at'>>;
 
-export function walletsOf(db: Conn, organizationId: string) {
-  return db<WalletRow>('wallets').where('wallets.organization_id', organizationId);
+export interface WalletTransactionFilters {
+  status?: WalletTransactionSettlement;
+  transaction_type?: WalletTransactionType;
+  transaction_status?: WalletTransactionStatus;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The credits `cents` buy in this wallet (at its rate), as stored: an exact decimal string. */
+export function walletCreditsOf(wallet: Pick<WalletRow, 'rate_amount' | 'currency'>, cents: Cents): string {
+  return centsToCredits(cents, new Dec(wallet.rate_amount), wallet.currency).toFixed();
+}
 
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
+function walletsOf(db: Conn, organizationId: string) {
+  return db<WalletRow>('wallets').where('wallets.organization_id', organizationId);
 }
 
 export async function findWallet(db: Conn, organizationId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<WalletRow | undefined> {
   if (!isUuid(id)) return undefined;
   const query = walletsOf(db, organizationId).where({ id });
   return (options.forUpdate ? query.forUpdate() : query).first();
+}
+
+/** The organization's wallets, newest first; only the customer's when given. */
+export async function walletsPage(db: Conn, organizationId: string, filters: { customerId?: string }, page: Page): Promise<Paginated<WalletRow>> {
+  let query = walletsOf(db, organizationId).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  if (filters.customerId) query = query.where({ customer_id: filters.customerId });
+  return paginate<WalletRow>(query, page);
+}
+
+/** The external id of each customer the wallets belong to, by customer id. */
+export async function externalIdsOfWalletCustomers(db: Conn, organizationId: string, wallets: readonly WalletRow[]): Promise<Map<string, string>> {
+  const ids = [...new Set(wallets.map((w) => w.customer_id))];
+  if (ids.length === 0) return new Map();
+  const rows = (await db('customers').where({ organization_id: organizationId }).whereIn('id', ids).select('id', 'external_id')) as { id: string; external_id: string }[];
+  return new Map(rows.map((row) => [row.id, row.external_id]));
 }
 
 export async function insertWallet(db: Conn, fields: Omit<WalletRow, 'id' | 'status' | 'balance_cents' | 'credits_balance' | 'consumed_amount_cents' | 'consumed_credits' | 'last_balance_sync_at' | 'last_consumed_credit_at' | 'terminated_at' | 'created_at' | 'updated_at'>): Promise<WalletRow> {
@@ -81,6 +109,55 @@ export async function updateWallet(db: Conn, organizationId: string, id: string,
   return row!;
 }
 
+export interface BalanceChange {
+  balanceCents: Cents;
+  /** What the wallet has paid invoices with so far; unchanged when omitted. */
+  consumedCents?: Cents;
+  /** When the balance was synced. */
+  at: Date;
+  /** Set when the change is a draw by an invoice. */
+  lastConsumedAt?: Date;
+}
+
+/** Sets a wallet's balance in cents; the credit columns follow from its rate. */
+export async function setWalletBalance(db: Conn, wallet: WalletRow, change: BalanceChange): Promise<WalletRow> {
+  const fields: Partial<WalletRow> = {
+    balance_cents: change.balanceCents,
+    credits_balance: walletCreditsOf(wallet, change.balanceCents),
+    last_balance_sync_at: change.at,
+  };
+  if (change.consumedCents !== undefined) {
+    fields.consumed_amount_cents = change.consumedCents;
+    fields.consumed_credits = walletCreditsOf(wallet, change.consumedCents);
+  }
+  if (change.lastConsumedAt) fields.last_consumed_credit_at = change.lastConsumedAt;
+  return updateWallet(db, wallet.organization_id, wallet.id, fields);
+}
+
+/** The customer's active wallets that have not expired at `asOf`; only those in `currency` when given. */
+function usableWallets(db: Conn, customerId: string, filters: { organizationId?: string; currency?: string }, asOf: Date) {
+  let query = db<WalletRow>('wallets')
+    .where({ customer_id: customerId, status: 'active' })
+    .where((q) => q.whereNull('expiration_at').orWhere('expiration_at', '>', asOf));
+  if (filters.organizationId) query = query.where({ organization_id: filters.organizationId });
+  if (filters.currency) query = query.where({ currency: filters.currency });
+  return query;
+}
+
+/** Σ balance_cents of the customer's usable wallets (read-only, no lock). */
+export async function usableWalletBalanceCents(db: Conn, customerId: string, filters: { organizationId?: string; currency?: string }, asOf: Date): Promise<Cents> {
+  const [row] = (await usableWallets(db, customerId, filters, asOf).sum({ total: 'balance_cents' })) as { total: string | bigint | null }[];
+  return row?.total ? BigInt(row.total) : 0n;
+}
+
+/** Locks the customer's usable wallets that hold something, in the order they are drawn: priority (1 first), then oldest. */
+export async function lockWalletsToDraw(trx: Tx, organizationId: string, customerId: string, currency: string, asOf: Date): Promise<WalletRow[]> {
+  return usableWallets(trx, customerId, { organizationId, currency }, asOf)
+    .where('balance_cents', '>', 0)
+    .orderBy([{ column: 'priority' }, { column: 'created_at' }, { column: 'id' }])
+    .forUpdate();
+}
+
 export async function insertWalletTransaction(db: Conn, organizationId: string, transaction: NewWalletTransaction): Promise<WalletTransactionRow> {
   const [row] = await db<WalletTransactionRow>('wallet_transactions')
     .insert({ ...transaction, organization_id: organizationId, metadata: JSON.stringify(transaction.metadata ?? []) } as never)
@@ -88,6 +165,59 @@ export async function insertWalletTransaction(db: Conn, organizationId: string, 
   return row!;
 }
 
-export function walletTransactionsOf(db: Conn, organizationId: string) {
+function walletTransactionsOf(db: Conn, organizationId: string) {
   return db<WalletTransactionRow>('wallet_transactions').where('wallet_transactions.organization_id', organizationId);
+}
+
+export async function findWalletTransaction(db: Conn, organizationId: string, id: string): Promise<WalletTransactionRow | undefined> {
+  if (!isUuid(id)) return undefined;
+  return walletTransactionsOf(db, organizationId).where({ id }).first();
+}
+
+/** A wallet's transactions, newest first, narrowed by the filters given. */
+export async function walletTransactionsPage(db: Conn, organizationId: string, walletId: string, filters: WalletTransactionFilters, page: Page): Promise<Paginated<WalletTransactionRow>> {
+  const given = Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined));
+  const query = walletTransactionsOf(db, organizationId).where({ wallet_id: walletId, ...given })
+    .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  return paginate<WalletTransactionRow>(query, page);
+}
+
+/** The transactions tied to an invoice, of one type (and status, when given), oldest first. */
+export async function walletTransactionsOfInvoice(
+  db: Conn, organizationId: string, invoiceId: string, kind: { transaction_type: WalletTransactionType; transaction_status?: WalletTransactionStatus },
+): Promise<WalletTransactionRow[]> {
+  return walletTransactionsOf(db, organizationId).where({ invoice_id: invoiceId, ...kind }).orderBy('id');
+}
+
+/** Locks the credit purchases an invoice bills that are in one of `statuses`, oldest first. */
+export async function lockPurchasesOfInvoice(trx: Tx, organizationId: string, invoiceId: string, statuses: readonly WalletTransactionSettlement[]): Promise<WalletTransactionRow[]> {
+  return walletTransactionsOf(trx, organizationId)
+    .where({ invoice_id: invoiceId, transaction_type: 'inbound', transaction_status: 'purchased' })
+    .whereIn('status', [...statuses])
+    .orderBy('id')
+    .forUpdate();
+}
+
+export async function linkWalletTransactionToInvoice(db: Conn, organizationId: string, id: string, invoiceId: string): Promise<WalletTransactionRow> {
+  return updateWalletTransaction(db, organizationId, id, { invoice_id: invoiceId });
+}
+
+export async function settleWalletTransaction(db: Conn, organizationId: string, id: string, at: Date): Promise<WalletTransactionRow> {
+  return updateWalletTransaction(db, organizationId, id, { status: 'settled', settled_at: at, failed_at: null });
+}
+
+export async function failWalletTransaction(db: Conn, organizationId: string, id: string, at: Date): Promise<WalletTransactionRow> {
+  return updateWalletTransaction(db, organizationId, id, { status: 'failed', failed_at: at });
+}
+
+/** Fails the credit purchases an invoice bills that are still pending. */
+export async function failPendingPurchasesOfInvoice(db: Conn, organizationId: string, invoiceId: string, at: Date): Promise<void> {
+  await walletTransactionsOf(db, organizationId)
+    .where({ invoice_id: invoiceId, transaction_type: 'inbound', transaction_status: 'purchased', status: 'pending' })
+    .update({ status: 'failed', failed_at: at, updated_at: db.fn.now() });
+}
+
+async function updateWalletTransaction(db: Conn, organizationId: string, id: string, fields: Partial<WalletTransactionRow>): Promise<WalletTransactionRow> {
+  const [row] = await walletTransactionsOf(db, organizationId).where({ id }).update({ ...fields, updated_at: db.fn.now() } as never).returning('*');
+  return row!;
 }

@@ -12,6 +12,8 @@ export interface CreditNoteContext {
   items: CreditNoteItemRow[];
   fees: Map<string, FeeRow>;
   externalSubscriptionIds: Map<string, string>;
+  /** Where its rendered PDF is downloaded; null when not rendered or not asked for. */
+  fileUrl?: string | null;
 }
 
 interface StoredTax {
@@ -50,7 +52,7 @@ export function serializeCreditNote(creditNote: CreditNoteRow, context: CreditNo
     updated_at: isoSeconds(creditNote.updated_at),
     voided_at: isoSeconds(creditNote.voided_at),
     refunded_at: isoSeconds(creditNote.refunded_at),
-    file_url: null,
+    file_url: context.fileUrl ?? null,
     xml_url: null,
     self_billed: false,
     customer: context.customerView,

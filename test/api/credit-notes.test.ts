@@ -2,7 +2,8 @@
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createPlainTestApi } from '../support/api';
 import { seedCustomer, seedInvoice, snapshotTables } from '../support/money';
-import { availableCreditNoteCents, consumeCreditNotes, createCreditNote, remainingCreditableFeeCents } from '../../src/services/credits/credit-notes';
+import { createCreditNote, remainingCreditableFeeCents } from '../../src/services/credits';
+import { availableCreditNoteCents, consumeCreditNotes } from '../../src/services/invoicing/credit-draws';
 import type { CustomerRow } from '../../src/db/customers';
 import type { InvoiceRow } from '../../src/db/invoices';
 
@@ -215,7 +216,7 @@ describe('services: createCreditNote and consumeCreditNotes', () => {
     const { invoice, feeIds } = await taxedInvoice(bob);
     const input = {
       organizationId: api.organization.id, invoiceId: invoice.id, reason: 'order_cancellation' as const,
-      items: [{ feeId: feeIds[0]!, amountCents: 1000n }], idempotencyKey: `termination:${invoice.id}`, issuingDate: '2027-03-15',
+      items: [{ feeId: feeIds[0]!, amountCents: 1000n }], idempotencyKey: `termination:${invoice.id}`, issuingDate: '2027-03-15', nowMs: Date.now(),
     };
     const first = await database.db.transaction((trx) => createCreditNote(trx, input));
     const again = await database.db.transaction((trx) => createCreditNote(trx, input));
@@ -229,7 +230,7 @@ describe('services: createCreditNote and consumeCreditNotes', () => {
   test('allocate refund refunds what the payment covers and credits the rest; remainingCreditableFeeCents', async () => {
     const erin = await seedCustomer(database.db, api.organization.id, 'erin');
     const { invoice, feeIds } = await taxedInvoice(erin, { paymentStatus: 'succeeded' });
-    const base = { organizationId: api.organization.id, invoiceId: invoice.id, reason: 'order_cancellation' as const, allocate: 'refund' as const };
+    const base = { organizationId: api.organization.id, invoiceId: invoice.id, reason: 'order_cancellation' as const, allocate: 'refund' as const, nowMs: Date.now() };
     // Paid 3250. 2000 of the taxed fee: 2000 + 250 = 2250, all refunded.
     const first = await database.db.transaction((trx) => createCreditNote(trx, { ...base, items: [{ feeId: feeIds[0]!, amountCents: 2000n }] }));
     expect(first.creditNote).toMatchObject({ total_amount_cents: 2250n, refund_amount_cents: 2250n, credit_amount_cents: 0n, credit_status: null, refund_status: 'pending' });

@@ -2,7 +2,7 @@
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createPlainTestApi } from '../support/api';
 import { seedCustomer, seedInvoice, snapshotTables } from '../support/money';
-import { availableWalletCents, consumeWalletCredits } from '../../src/services/credits/wallets';
+import { availableWalletCents, consumeWalletCredits } from '../../src/services/invoicing/credit-draws';
 import type { CustomerRow } from '../../src/db/customers';
 
 let database: TestDatabase;
@@ -44,7 +44,7 @@ async function createWallet(body: Record<string, unknown>) {
 
 async function draw(customer: CustomerRow, amountCents: bigint, invoiceId?: string) {
   const id = invoiceId ?? (await seedInvoice(database.db, api.organization, customer, { fees: [{ amountCents: 100_000n }] })).invoice.id;
-  const drawn = await database.db.transaction((trx) => consumeWalletCredits(trx, { organizationId: api.organization.id, customerId: customer.id, invoiceId: id, amountCents }));
+  const drawn = await database.db.transaction((trx) => consumeWalletCredits(trx, { organizationId: api.organization.id, customerId: customer.id, invoiceId: id, amountCents, asOf: new Date() }));
   return { drawn, invoiceId: id };
 }
 
@@ -100,23 +100,23 @@ describe('wallets', () => {
   });
 
   test('consumeWalletCredits draws 1000 of 2250, leaving 1250; never more than available; once per invoice', async () => {
-    expect(await availableWalletCents(database.db, acme.id, { currency: 'EUR' })).toBe(2250n);
+    expect(await availableWalletCents(database.db, acme.id, { currency: 'EUR', asOf: new Date() })).toBe(2250n);
     const first = await draw(acme, 1000n);
     expect(first.drawn).toBe(1000n);
     // 2250 − 1000 = 1250 cents = 1250 / 150 = 8.33333 credits; 1000 / 150 = 6.66667 credits consumed.
     const wallet = (await api.get(`/wallets/${walletId}`)).body.wallet;
     expect(wallet).toMatchObject({ balance_cents: 1250, credits_balance: '8.33333', consumed_amount_cents: 1000, consumed_credits: '6.66667', last_consumed_credit_at: expect.stringMatching(ISO) });
-    expect(await availableWalletCents(database.db, acme.id)).toBe(1250n);
+    expect(await availableWalletCents(database.db, acme.id, { asOf: new Date() })).toBe(1250n);
     const outbound = (await api.get(`/wallets/${walletId}/wallet_transactions?transaction_type=outbound`)).body.wallet_transactions;
     expect(outbound).toEqual([expect.objectContaining({ transaction_status: 'invoiced', status: 'settled', amount: '10.0', credit_amount: '6.66667', lago_invoice_id: first.invoiceId })]);
 
     // The same invoice again: the first draw is returned, nothing more is taken.
     expect((await draw(acme, 1000n, first.invoiceId)).drawn).toBe(1000n);
-    expect(await availableWalletCents(database.db, acme.id)).toBe(1250n);
+    expect(await availableWalletCents(database.db, acme.id, { asOf: new Date() })).toBe(1250n);
 
     // Asking 5000 takes the 1250 left, no more.
     expect((await draw(acme, 5000n)).drawn).toBe(1250n);
-    expect(await availableWalletCents(database.db, acme.id)).toBe(0n);
+    expect(await availableWalletCents(database.db, acme.id, { asOf: new Date() })).toBe(0n);
     expect((await draw(acme, 10n)).drawn).toBe(0n);
     expect((await draw(acme, 0n)).drawn).toBe(0n);
   });
@@ -128,7 +128,7 @@ describe('wallets', () => {
     const invoices = await Promise.all([1, 2].map(() => seedInvoice(database.db, api.organization, carol, { fees: [{ amountCents: 800n }] })));
     const drawn = await Promise.all(invoices.map(({ invoice }) => draw(carol, 800n, invoice.id)));
     expect(drawn.map((d) => d.drawn).sort()).toEqual([200n, 800n]);
-    expect(await availableWalletCents(database.db, carol.id)).toBe(0n);
+    expect(await availableWalletCents(database.db, carol.id, { asOf: new Date() })).toBe(0n);
   });
 
   test('wallets are drawn by priority, then age; expired, terminated and other-currency wallets are skipped', async () => {
@@ -139,8 +139,8 @@ describe('wallets', () => {
     const ended = await createWallet({ external_customer_id: 'dave', granted_credits: '50', priority: 1 });
     await api.delete(`/wallets/${ended.lago_id}`);
     await database.db('wallets').where({ id: expiring.lago_id }).update({ expiration_at: new Date(Date.now() - 1000) });
-    expect(await availableWalletCents(database.db, dave.id, { currency: 'EUR' })).toBe(500n);
-    expect(await availableWalletCents(database.db, dave.id, { currency: 'USD' })).toBe(0n);
+    expect(await availableWalletCents(database.db, dave.id, { currency: 'EUR', asOf: new Date() })).toBe(500n);
+    expect(await availableWalletCents(database.db, dave.id, { currency: 'USD', asOf: new Date() })).toBe(0n);
     // 250 cents: 200 from the priority-1 wallet, then 50 from the priority-20 one.
     expect((await draw(dave, 250n)).drawn).toBe(250n);
     expect((await api.get(`/wallets/${high.lago_id}`)).body.wallet.balance_cents).toBe(0);

@@ -3,8 +3,11 @@ import { z } from 'zod';
 import { amountCents, currency, optionalText } from './common';
 import { issue } from '../validation';
 import { CreditsError, parseCreditAmount } from '../../billing/wallet-credits';
-import { CREDIT_NOTE_REASONS, REFUND_STATUSES } from '../../db/credit-notes';
 import { PAYMENT_STATUSES } from '../../services/invoicing/invoice-actions';
+import {
+  CREDIT_NOTE_REASONS, REFUND_STATUSES,
+  type CreateWalletInput, type IssueCreditNoteInput, type UpdateCreditNoteInput, type UpdateWalletInput, type WalletTransactionInput,
+} from '../../services/credits';
 import type { Dec } from '../../billing/money';
 
 /** A non-negative decimal (string or number) with at most `maxDecimals` decimals; `positive` refuses 0. */
@@ -81,7 +84,7 @@ export const createWalletSchema = z.object({
   invoice_requires_successful_payment: z.boolean().nullish(),
   transaction_name: optionalText,
   transaction_metadata: z.array(metadataItem).max(20).nullish(),
-});
+}) satisfies z.ZodType<CreateWalletInput>;
 
 export const updateWalletSchema = z.object({
   name: optionalText,
@@ -89,7 +92,7 @@ export const updateWalletSchema = z.object({
   priority: z.number().int().min(1).max(50).nullish(),
   expiration_at: instant.nullish(),
   invoice_requires_successful_payment: z.boolean().nullish(),
-});
+}) satisfies z.ZodType<UpdateWalletInput>;
 
 export const walletTransactionSchema = z.object({
   wallet_id: z.string().trim().min(1),
@@ -99,7 +102,7 @@ export const walletTransactionSchema = z.object({
   name: optionalText,
   metadata: z.array(metadataItem).max(20).nullish(),
   invoice_requires_successful_payment: z.boolean().nullish(),
-});
+}) satisfies z.ZodType<WalletTransactionInput>;
 
 // Credit notes --------------------------------------------------------------------------------
 
@@ -110,8 +113,8 @@ export const createCreditNoteSchema = z.object({
   credit_amount_cents: amountCents.nullish(),
   refund_amount_cents: amountCents.nullish(),
   items: nonEmpty(z.object({ fee_id: z.string().trim().min(1), amount_cents: amountCents })),
-});
+}) satisfies z.ZodType<IssueCreditNoteInput>;
 
 export const updateCreditNoteSchema = z.object({
   refund_status: z.enum(REFUND_STATUSES),
-});
+}) satisfies z.ZodType<UpdateCreditNoteInput>;

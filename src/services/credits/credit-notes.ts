@@ -1,6 +1,6 @@
 /**
  * Credit notes (reference/lago-api.md §1.10, §5.3): giving back part of a finalized invoice as
- * credit (a balance later invoices consume) and/or a refund.
+ * credit (a balance later invoices consume, through invoicing's credit-draws.ts) and/or a refund.
  *
  * Rules (amounts in src/billing/credit-note-amounts.ts):
  * - Only finalized invoices that are not credit (wallet top-up) invoices take credit notes.
@@ -13,29 +13,27 @@
  * - Numbers are `<invoice number>-CN<seq %03d>` from a gapless per-invoice counter (row-locked,
  *   given back if the transaction rolls back).
  */
-import type { Knex } from 'knex';
-import type { Db } from '../../db/knex';
+import type { Conn, Db, Tx } from '../../db/knex';
 import { Dec, maxCents, minCents, type Cents } from '../../billing/money';
 import { creditNoteNumber } from '../../billing/numbering';
 import { localDateOf, type LocalDate } from '../../billing/calendar';
-import { computeCreditNoteAmounts, remainingCreditableCents, type CreditableFee, type FeeTaxInput } from '../../billing/credit-note-amounts';
-import { planDraws } from '../../billing/wallet-credits';
+import { applicableTimezone } from '../../billing/subscription-terms';
+import {
+  computeCreditNoteAmounts, remainingCreditableCents, type CreditableFee, type CreditNoteAmounts, type FeeTaxInput,
+} from '../../billing/credit-note-amounts';
 import { nextSequenceValue } from '../../db/counters';
 import { findCustomerById } from '../../db/customers';
-import { findOrganization } from '../../db/organizations';
+import { findOrganization, type OrganizationRow } from '../../db/organizations';
 import type { FeeRow, InvoiceRow } from '../../db/invoices';
-import { isUuid } from '../../db/wallets';
 import {
-  creditedAmountsByFee, creditNotesOf, findCreditNote,
-  type CreditNoteReason, type CreditNoteRow, type InvoiceCreditRow, type RefundStatus,
+  creditedAmountsByFee, creditNotesPage, findCreditNote, findCreditNoteByIdempotencyKey, feesOfInvoiceByIds, findFee, insertCreditNote,
+  lockInvoiceToCredit, refundedCentsOfInvoice, updateCreditNote,
+  type CreditNoteFilters, type CreditNoteReason, type CreditNoteRow, type RefundStatus,
 } from '../../db/credit-notes';
-import { methodNotAllowed, notFound, validationErrors } from '../../runtime/errors';
+import { isUuid, methodNotAllowed, notFound, validationErrors } from '../../runtime/errors';
+import type { Page, Paginated } from '../../runtime/pagination';
 import { recordWebhookEvent } from '../../webhooks/outbox';
-// A cycle (documents → routes → this file) that only meets at call time, after every module has loaded.
-import { creditNoteObject } from '../../documents/credit-note-pdf';
-import { applicableTimezone } from '../../billing/subscription-terms';
-
-type Conn = Db | Knex.Transaction;
+import { creditNoteWebhookObject, presentCreditNote, presentCreditNotes, type PresentedCreditNote } from './credit-note-presenter';
 
 export interface CreateCreditNoteInput {
   organizationId: string;
@@ -51,12 +49,27 @@ export interface CreateCreditNoteInput {
    * invoice's payment still covers and credits the rest (a subscription's on_termination_credit_note).
    */
   allocate?: 'credit' | 'refund';
-  /** Default: today in the customer's timezone. */
+  /** Default: the day of `nowMs` in the customer's timezone. */
   issuingDate?: LocalDate;
   /** A business key (e.g. `termination:<subscription id>`): the same key returns the note already created. */
   idempotencyKey?: string;
-  /** The instant used for the default issuing date (default: now). */
-  nowMs?: number;
+  /** The instant the note is written. */
+  nowMs: number;
+}
+
+/** `POST /credit_notes`. */
+export interface IssueCreditNoteInput {
+  invoice_id: string;
+  reason: CreditNoteReason;
+  description?: string | null;
+  credit_amount_cents?: Cents | null;
+  refund_amount_cents?: Cents | null;
+  items: { fee_id: string; amount_cents: Cents }[];
+}
+
+/** `PUT /credit_notes/:id`. */
+export interface UpdateCreditNoteInput {
+  refund_status: RefundStatus;
 }
 
 interface FeeTaxJson {
@@ -77,81 +90,34 @@ function feeTaxes(fee: FeeRow): FeeTaxInput[] {
   return taxes;
 }
 
-async function lockInvoice(trx: Knex.Transaction, organizationId: string, invoiceId: string): Promise<InvoiceRow | undefined> {
-  if (!isUuid(invoiceId)) return undefined;
-  return trx<InvoiceRow>('invoices').where({ id: invoiceId, organization_id: organizationId }).forUpdate().first();
-}
-
 /**
  * Creates a credit note in the caller's transaction (locks the invoice first, so concurrent notes
- * on one invoice never over-credit a fee). Throws Lago-shaped ApiErrors: 404 invoice_not_found /
- * fee_not_found, 405 invalid_type_or_status, 422 validation_errors.
+ * on one invoice never over-credit a fee) and records `credit_note.created` there. Throws domain
+ * errors: not found invoice / fee, not allowed invalid_type_or_status, validation errors.
  */
-export async function createCreditNote(trx: Knex.Transaction, input: CreateCreditNoteInput): Promise<{ creditNote: CreditNoteRow; created: boolean }> {
+export async function createCreditNote(trx: Tx, input: CreateCreditNoteInput): Promise<{ creditNote: CreditNoteRow; created: boolean }> {
   const { organizationId } = input;
-  const invoice = await lockInvoice(trx, organizationId, input.invoiceId);
+  const invoice = await lockInvoiceToCredit(trx, organizationId, input.invoiceId);
   if (!invoice || !['finalized', 'voided', 'draft'].includes(invoice.status)) throw notFound('invoice');
 
   if (input.idempotencyKey) {
-    const existing = await creditNotesOf(trx, organizationId).where({ idempotency_key: input.idempotencyKey }).first();
+    const existing = await findCreditNoteByIdempotencyKey(trx, organizationId, input.idempotencyKey);
     if (existing) return { creditNote: existing, created: false };
   }
   if (invoice.status !== 'finalized') throw methodNotAllowed('invalid_type_or_status');
   if (invoice.invoice_type === 'credit') throw validationErrors({ base: ['cannot_credit_invoice'] });
   if (input.items.length === 0) throw validationErrors({ items: ['value_is_mandatory'] });
 
-  const feeIds = [...new Set(input.items.map((item) => item.feeId))];
-  const fees = feeIds.every(isUuid)
-    ? await trx<FeeRow>('fees').where({ organization_id: organizationId, invoice_id: invoice.id }).whereIn('id', feeIds)
-    : [];
-  if (fees.length !== feeIds.length) throw notFound('fee');
-  const credited = await creditedAmountsByFee(trx, organizationId, feeIds);
-  const creditable: CreditableFee[] = fees.map((fee) => ({
-    id: fee.id,
-    amountCents: fee.amount_cents,
-    couponsAmountCents: BigInt(new Dec(fee.precise_coupons_amount_cents).toDecimalPlaces(0, Dec.ROUND_HALF_UP).toFixed(0)),
-    taxesAmountCents: fee.taxes_amount_cents,
-    taxes: feeTaxes(fee),
-    creditedAmountCents: credited.get(fee.id) ?? 0n,
-  }));
-
-  // Every item within what is left of its fee (items on the same fee add up).
-  const errors: Record<string, string[]> = {};
-  const asked = new Map<string, Cents>();
-  for (const item of input.items) asked.set(item.feeId, (asked.get(item.feeId) ?? 0n) + item.amountCents);
-  for (const fee of creditable) {
-    if (input.items.some((i) => i.feeId === fee.id && i.amountCents <= 0n) || asked.get(fee.id)! > remainingCreditableCents(fee)) {
-      errors.amount_cents = ['higher_than_remaining_fee_amount'];
-    }
-  }
-  if (Object.keys(errors).length > 0) throw validationErrors(errors);
-
+  const creditable = await creditableFees(trx, invoice, input.items);
+  checkItems(creditable, input.items);
   const amounts = computeCreditNoteAmounts(creditable, input.items);
-  const [{ refunded }] = (await creditNotesOf(trx, organizationId).where({ invoice_id: invoice.id })
-    .sum({ refunded: 'refund_amount_cents' })) as [{ refunded: string | bigint | null }];
-  const refundable = invoice.payment_status === 'succeeded' ? invoice.total_amount_cents - BigInt(refunded ?? 0) : 0n;
-  let creditAmountCents = input.creditAmountCents ?? 0n;
-  let refundAmountCents = input.refundAmountCents ?? 0n;
-  if (input.creditAmountCents === undefined && input.refundAmountCents === undefined) {
-    refundAmountCents = input.allocate === 'refund' ? minCents(amounts.totalAmountCents, maxCents(refundable, 0n)) : 0n;
-    creditAmountCents = amounts.totalAmountCents - refundAmountCents;
-  }
-
-  if (refundAmountCents > 0n) {
-    if (invoice.payment_status !== 'succeeded') errors.refund_amount_cents = ['cannot_refund_unpaid_invoice'];
-    else if (refundAmountCents > refundable) errors.refund_amount_cents = ['higher_than_remaining_invoice_amount'];
-  }
-  if (creditAmountCents + refundAmountCents !== amounts.totalAmountCents) errors.base = ['does_not_match_item_amounts'];
-  if (Object.keys(errors).length > 0) throw validationErrors(errors);
+  const allocation = await allocate(trx, invoice, amounts, input);
 
   const customer = (await findCustomerById(trx, invoice.customer_id))!;
-  let issuingDate = input.issuingDate;
-  if (!issuingDate) {
-    const organization = (await findOrganization(trx, organizationId))!;
-    issuingDate = localDateOf(input.nowMs ?? Date.now(), applicableTimezone(customer, organization));
-  }
+  const organization = (await findOrganization(trx, organizationId))!;
+  const issuingDate = input.issuingDate ?? localDateOf(input.nowMs, applicableTimezone(customer, organization));
   const sequentialId = await nextSequenceValue(trx, organizationId, `invoice:${invoice.id}:credit_notes`);
-  const [creditNote] = await trx<CreditNoteRow>('credit_notes').insert({
+  const creditNote = await insertCreditNote(trx, {
     organization_id: organizationId,
     customer_id: invoice.customer_id,
     invoice_id: invoice.id,
@@ -159,8 +125,8 @@ export async function createCreditNote(trx: Knex.Transaction, input: CreateCredi
     sequential_id: sequentialId,
     number: creditNoteNumber(invoice.number, sequentialId),
     issuing_date: issuingDate,
-    credit_status: creditAmountCents > 0n ? 'available' : null,
-    refund_status: refundAmountCents > 0n ? 'pending' : null,
+    credit_status: allocation.creditAmountCents > 0n ? 'available' : null,
+    refund_status: allocation.refundAmountCents > 0n ? 'pending' : null,
     reason: input.reason,
     description: input.description ?? null,
     currency: invoice.currency,
@@ -170,10 +136,10 @@ export async function createCreditNote(trx: Knex.Transaction, input: CreateCredi
     taxes_amount_cents: amounts.taxesAmountCents,
     precise_taxes_amount_cents: amounts.preciseTaxesAmountCents.toFixed(),
     taxes_rate: amounts.taxesRate.toFixed(),
-    credit_amount_cents: creditAmountCents,
-    refund_amount_cents: refundAmountCents,
+    credit_amount_cents: allocation.creditAmountCents,
+    refund_amount_cents: allocation.refundAmountCents,
     offset_amount_cents: 0n,
-    balance_amount_cents: creditAmountCents,
+    balance_amount_cents: allocation.creditAmountCents,
     applied_taxes: JSON.stringify(amounts.appliedTaxes.map((tax) => ({
       tax_code: tax.taxCode,
       tax_name: tax.taxName,
@@ -181,29 +147,83 @@ export async function createCreditNote(trx: Knex.Transaction, input: CreateCredi
       amount_cents: Number(tax.amountCents),
       base_amount_cents: Number(tax.baseAmountCents),
     }))),
-  } as never).returning('*');
-  await trx('credit_note_items').insert(amounts.items.map((item) => ({
-    organization_id: organizationId,
-    credit_note_id: creditNote!.id,
+  }, amounts.items.map((item) => ({
     fee_id: item.feeId,
     amount_cents: item.amountCents,
     coupons_adjustment_amount_cents: item.couponsAdjustmentAmountCents,
     taxes_amount_cents: item.taxesAmountCents,
   })));
-  await recordCreditNoteCreated(trx, creditNote!);
-  return { creditNote: creditNote!, created: true };
-}
-
-/** `credit_note.created` in the note's own transaction (webhook outbox; it also triggers the PDF). */
-async function recordCreditNoteCreated(trx: Knex.Transaction, creditNote: CreditNoteRow): Promise<void> {
-  const organization = (await trx('organizations').where({ id: creditNote.organization_id }).first())!;
+  // Webhook outbox, in the note's transaction; the event also asks for its PDF.
   await recordWebhookEvent(trx, {
-    organizationId: creditNote.organization_id,
+    organizationId,
     webhookType: 'credit_note.created',
     objectType: 'credit_note',
-    object: await creditNoteObject(trx as unknown as Db, organization, creditNote as never, null),
+    object: await creditNoteWebhookObject(trx, organization, creditNote, null),
     idempotencyKey: `credit_note.created:${creditNote.id}`,
   });
+  return { creditNote, created: true };
+}
+
+/** The invoice's fees the items name, with what each has been credited so far (not found: a fee is missing). */
+async function creditableFees(trx: Tx, invoice: InvoiceRow, items: CreateCreditNoteInput['items']): Promise<CreditableFee[]> {
+  const feeIds = [...new Set(items.map((item) => item.feeId))];
+  const fees = feeIds.every(isUuid) ? await feesOfInvoiceByIds(trx, invoice.organization_id, invoice.id, feeIds) : [];
+  if (fees.length !== feeIds.length) throw notFound('fee');
+  const credited = await creditedAmountsByFee(trx, invoice.organization_id, feeIds);
+  return fees.map((fee) => ({
+    id: fee.id,
+    amountCents: fee.amount_cents,
+    couponsAmountCents: BigInt(new Dec(fee.precise_coupons_amount_cents).toDecimalPlaces(0, Dec.ROUND_HALF_UP).toFixed(0)),
+    taxesAmountCents: fee.taxes_amount_cents,
+    taxes: feeTaxes(fee),
+    creditedAmountCents: credited.get(fee.id) ?? 0n,
+  }));
+}
+
+/** Every item positive and within what is left of its fee (items on the same fee add up). */
+function checkItems(creditable: readonly CreditableFee[], items: CreateCreditNoteInput['items']): void {
+  const asked = new Map<string, Cents>();
+  for (const item of items) asked.set(item.feeId, (asked.get(item.feeId) ?? 0n) + item.amountCents);
+  const tooMuch = creditable.some((fee) =>
+    items.some((i) => i.feeId === fee.id && i.amountCents <= 0n) || asked.get(fee.id)! > remainingCreditableCents(fee));
+  if (tooMuch) throw validationErrors({ amount_cents: ['higher_than_remaining_fee_amount'] });
+}
+
+/** How the note's total splits into credit and refund, checked against what the invoice's payment allows. */
+async function allocate(
+  trx: Tx, invoice: InvoiceRow, amounts: CreditNoteAmounts, input: CreateCreditNoteInput,
+): Promise<{ creditAmountCents: Cents; refundAmountCents: Cents }> {
+  const refunded = await refundedCentsOfInvoice(trx, invoice.organization_id, invoice.id);
+  const refundable = invoice.payment_status === 'succeeded' ? invoice.total_amount_cents - refunded : 0n;
+  let creditAmountCents = input.creditAmountCents ?? 0n;
+  let refundAmountCents = input.refundAmountCents ?? 0n;
+  if (input.creditAmountCents === undefined && input.refundAmountCents === undefined) {
+    refundAmountCents = input.allocate === 'refund' ? minCents(amounts.totalAmountCents, maxCents(refundable, 0n)) : 0n;
+    creditAmountCents = amounts.totalAmountCents - refundAmountCents;
+  }
+  const errors: Record<string, string[]> = {};
+  if (refundAmountCents > 0n) {
+    if (invoice.payment_status !== 'succeeded') errors.refund_amount_cents = ['cannot_refund_unpaid_invoice'];
+    else if (refundAmountCents > refundable) errors.refund_amount_cents = ['higher_than_remaining_invoice_amount'];
+  }
+  if (creditAmountCents + refundAmountCents !== amounts.totalAmountCents) errors.base = ['does_not_match_item_amounts'];
+  if (Object.keys(errors).length > 0) throw validationErrors(errors);
+  return { creditAmountCents, refundAmountCents };
+}
+
+/** `POST /credit_notes`: the note in its own transaction, presented. */
+export async function issueCreditNote(db: Db, organization: OrganizationRow, input: IssueCreditNoteInput, nowMs: number): Promise<PresentedCreditNote> {
+  const { creditNote } = await db.transaction((trx) => createCreditNote(trx, {
+    organizationId: organization.id,
+    invoiceId: input.invoice_id,
+    reason: input.reason,
+    description: input.description ?? null,
+    items: input.items.map((item) => ({ feeId: item.fee_id, amountCents: item.amount_cents })),
+    creditAmountCents: input.credit_amount_cents ?? undefined,
+    refundAmountCents: input.refund_amount_cents ?? undefined,
+    nowMs,
+  }));
+  return presentCreditNote(db, organization, creditNote);
 }
 
 /**
@@ -211,118 +231,45 @@ async function recordCreditNoteCreated(trx: Knex.Transaction, creditNote: Credit
  * (voided notes included). Use it to cap an automatic note before calling createCreditNote.
  */
 export async function remainingCreditableFeeCents(conn: Conn, organizationId: string, feeId: string): Promise<Cents> {
-  const fee = isUuid(feeId) ? await conn<FeeRow>('fees').where({ id: feeId, organization_id: organizationId }).first() : undefined;
+  const fee = await findFee(conn, organizationId, feeId);
   if (!fee) return 0n;
   const credited = (await creditedAmountsByFee(conn, organizationId, [fee.id])).get(fee.id) ?? 0n;
   return remainingCreditableCents({ amountCents: fee.amount_cents, creditedAmountCents: credited });
 }
 
-export async function getCreditNote(db: Conn, organizationId: string, id: string): Promise<CreditNoteRow> {
+async function getCreditNote(db: Conn, organizationId: string, id: string): Promise<CreditNoteRow> {
   const creditNote = await findCreditNote(db, organizationId, id);
   if (!creditNote) throw notFound('credit_note');
   return creditNote;
 }
 
-/** Drops what is left of the note's credit: 405 no_voidable_amount when nothing is left (or already voided). */
-export async function voidCreditNote(db: Db, organizationId: string, id: string, nowMs: number): Promise<CreditNoteRow> {
-  await getCreditNote(db, organizationId, id);
-  return db.transaction(async (trx) => {
-    const creditNote = (await findCreditNote(trx, organizationId, id, { forUpdate: true }))!;
+export async function showCreditNote(db: Db, organization: OrganizationRow, id: string): Promise<PresentedCreditNote> {
+  return presentCreditNote(db, organization, await getCreditNote(db, organization.id, id));
+}
+
+export async function listCreditNotes(db: Db, organization: OrganizationRow, filters: CreditNoteFilters, page: Page): Promise<Paginated<PresentedCreditNote>> {
+  const { rows, meta } = await creditNotesPage(db, organization.id, filters, page);
+  return { rows: await presentCreditNotes(db, organization, rows), meta };
+}
+
+/** Drops what is left of the note's credit: not allowed (no_voidable_amount) when nothing is left or already voided. */
+export async function voidCreditNote(db: Db, organization: OrganizationRow, id: string, nowMs: number): Promise<PresentedCreditNote> {
+  await getCreditNote(db, organization.id, id);
+  const voided = await db.transaction(async (trx) => {
+    const creditNote = (await findCreditNote(trx, organization.id, id, { forUpdate: true }))!;
     if (creditNote.credit_status === 'voided' || creditNote.balance_amount_cents <= 0n) throw methodNotAllowed('no_voidable_amount');
-    const [row] = await creditNotesOf(trx, organizationId).where({ id: creditNote.id })
-      .update({ credit_status: 'voided', balance_amount_cents: 0n, voided_at: new Date(nowMs), updated_at: trx.fn.now() } as never)
-      .returning('*');
-    return row!;
+    return updateCreditNote(trx, organization.id, creditNote.id, { credit_status: 'voided', balance_amount_cents: 0n, voided_at: new Date(nowMs) });
   });
+  return presentCreditNote(db, organization, voided);
 }
 
-export async function updateCreditNoteRefundStatus(db: Db, organizationId: string, id: string, refundStatus: RefundStatus, nowMs: number): Promise<CreditNoteRow> {
-  const creditNote = await getCreditNote(db, organizationId, id);
-  const [row] = await creditNotesOf(db, organizationId).where({ id: creditNote.id })
-    .update({
-      refund_status: refundStatus,
-      refunded_at: refundStatus === 'succeeded' ? new Date(nowMs) : null,
-      updated_at: db.fn.now(),
-    } as never)
-    .returning('*');
-  return row!;
-}
-
-function availableNotes(conn: Conn, customerId: string, currency: string | undefined, organizationId: string | undefined) {
-  let query = conn<CreditNoteRow>('credit_notes')
-    .where({ customer_id: customerId, credit_status: 'available' })
-    .where('balance_amount_cents', '>', 0);
-  if (currency) query = query.where({ currency });
-  if (organizationId) query = query.where({ organization_id: organizationId });
-  return query;
-}
-
-/** The customer's available credit-note balance, in cents (read-only, no lock); give the invoice's currency. */
-export async function availableCreditNoteCents(db: Conn, customerId: string, options: { currency?: string; organizationId?: string } = {}): Promise<Cents> {
-  const [row] = (await availableNotes(db, customerId, options.currency, options.organizationId).sum({ total: 'balance_amount_cents' })) as { total: string | bigint | null }[];
-  return row?.total ? BigInt(row.total) : 0n;
-}
-
-export interface ConsumeCreditNotesInput {
-  customerId: string;
-  /** The invoice being paid: it must already exist in `trx` and belong to the customer. */
-  invoiceId: string;
-  /** At most this much is drawn (the invoice's credit_notes_amount_cents). */
-  amountCents: Cents;
-  /** Optional: checked against the invoice's organization. */
-  organizationId?: string;
-}
-
-/**
- * Draws available credit-note balances for an invoice (after taxes, before wallets): locks the
- * customer's available notes in the invoice's currency, oldest first, takes up to `amountCents`,
- * records what each note gave (the invoice's `credits`), marks emptied notes `consumed`, and
- * returns what it drew. Idempotent per invoice: a second call returns the first call's total.
- */
-export async function consumeCreditNotes(trx: Knex.Transaction, input: ConsumeCreditNotesInput): Promise<Cents> {
-  const { customerId, invoiceId, amountCents } = input;
-  if (amountCents < 0n) throw new RangeError(`Cannot draw a negative amount: ${amountCents}`);
-  const invoice = isUuid(invoiceId) ? await trx<InvoiceRow>('invoices').where({ id: invoiceId }).first() : undefined;
-  if (!invoice || invoice.customer_id !== customerId || (input.organizationId && invoice.organization_id !== input.organizationId)) {
-    throw new Error(`Invoice ${invoiceId} is not an invoice of customer ${customerId}`);
-  }
-  const organizationId = invoice.organization_id;
-  const earlier = await trx<InvoiceCreditRow>('invoice_credits').where({ organization_id: organizationId, invoice_id: invoiceId });
-  if (earlier.length > 0) return earlier.reduce((sum, credit) => sum + credit.amount_cents, 0n);
-  if (amountCents === 0n) return 0n;
-
-  const notes = await availableNotes(trx, customerId, invoice.currency, organizationId)
-    .whereNot({ invoice_id: invoiceId })
-    .orderBy([{ column: 'created_at' }, { column: 'id' }])
-    .forUpdate();
-  const byId = new Map(notes.map((note) => [note.id, note]));
-  let drawn = 0n;
-  for (const draw of planDraws(amountCents, notes.map((n) => ({ id: n.id, balanceCents: n.balance_amount_cents })))) {
-    const note = byId.get(draw.id)!;
-    const balance = note.balance_amount_cents - draw.amountCents;
-    await creditNotesOf(trx, organizationId).where({ id: note.id })
-      .update({ balance_amount_cents: balance, credit_status: balance === 0n ? 'consumed' : 'available', updated_at: trx.fn.now() } as never);
-    await trx('invoice_credits').insert({ organization_id: organizationId, invoice_id: invoiceId, credit_note_id: note.id, amount_cents: draw.amountCents });
-    drawn += draw.amountCents;
-  }
-  return drawn;
-}
-
-/**
- * An invoice that consumed credit notes was voided (or its draft deleted): gives each note back
- * what the invoice took, unless the note was voided since. Idempotent (the credits rows go).
- */
-export async function recreditCreditNotesOfInvoice(trx: Knex.Transaction, organizationId: string, invoiceId: string): Promise<Cents> {
-  const credits = await trx<InvoiceCreditRow>('invoice_credits').where({ organization_id: organizationId, invoice_id: invoiceId }).orderBy('id');
-  let total = 0n;
-  for (const credit of credits) {
-    const note = (await findCreditNote(trx, organizationId, credit.credit_note_id, { forUpdate: true }))!;
-    if (note.credit_status !== 'voided') {
-      await creditNotesOf(trx, organizationId).where({ id: note.id })
-        .update({ balance_amount_cents: note.balance_amount_cents + credit.amount_cents, credit_status: 'available', updated_at: trx.fn.now() } as never);
-      total += credit.amount_cents;
-    }
-  }
-  await trx('invoice_credits').where({ organization_id: organizationId, invoice_id: invoiceId }).delete();
-  return total;
+export async function updateCreditNoteRefundStatus(
+  db: Db, organization: OrganizationRow, id: string, input: UpdateCreditNoteInput, nowMs: number,
+): Promise<PresentedCreditNote> {
+  const creditNote = await getCreditNote(db, organization.id, id);
+  const updated = await updateCreditNote(db, organization.id, creditNote.id, {
+    refund_status: input.refund_status,
+    refunded_at: input.refund_status === 'succeeded' ? new Date(nowMs) : null,
+  });
+  return presentCreditNote(db, organization, updated);
 }

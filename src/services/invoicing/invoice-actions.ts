@@ -15,8 +15,7 @@ import type { Db } from '../../db/knex';
 import type { InvoiceRow } from '../../db/invoices';
 import { isUuid } from '../../db/wallets';
 import { methodNotAllowed, notFound, invalidField } from '../../runtime/errors';
-import { failPendingPurchases, recreditWalletsOfInvoice, settleCreditInvoicePayment } from '../credits/wallets';
-import { recreditCreditNotesOfInvoice } from '../credits/credit-notes';
+import { failPendingPurchases, recreditCreditNotesOfInvoice, recreditWalletsOfInvoice, settleCreditInvoicePayment } from './credit-draws';
 
 export const VISIBLE_INVOICE_STATUSES = ['draft', 'finalized', 'voided', 'failed', 'pending'] as const;
 export const PAYMENT_STATUSES = ['pending', 'succeeded', 'failed'] as const;

@@ -11,8 +11,7 @@ import type { AppliedCouponInput } from '../../billing/coupons';
 import type { InvoiceTotals } from '../../billing/invoice-totals';
 import type { InvoiceRow } from '../../db/invoices';
 import { activeAppliedCouponInputs, recordCouponConsumption } from '../../db/coupons';
-import { availableWalletCents, consumeWalletCredits } from '../credits/wallets';
-import { availableCreditNoteCents, consumeCreditNotes } from '../credits/credit-notes';
+import { availableCreditNoteCents, availableWalletCents, consumeCreditNotes, consumeWalletCredits } from './credit-draws';
 
 export interface InvoiceAdjustments {
   coupons: AppliedCouponInput[];

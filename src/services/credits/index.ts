@@ -1,0 +1,23 @@
+/**
+ * Credits: what a customer holds against future invoices. Wallets of prepaid credits (created,
+ * topped up, voided, terminated) and credit notes (created, voided, refunded, rendered), including
+ * the automatic one for the unused days of a terminated pay-in-advance subscription. Invoices draw
+ * on both through invoicing (services/invoicing/credit-draws.ts), which sits below this domain.
+ */
+export {
+  createWallet, listWallets, showWallet, terminateWallet, updateWallet,
+  type CreateWalletInput, type CustomerWallet, type UpdateWalletInput,
+} from './wallets';
+export {
+  createWalletTransactions, getWalletTransaction, listWalletTransactions,
+  type WalletMetadataItem, type WalletTransactionFilterInput, type WalletTransactionInput, type WalletTransactions,
+} from './wallet-transactions';
+export {
+  createCreditNote, issueCreditNote, listCreditNotes, remainingCreditableFeeCents, showCreditNote, updateCreditNoteRefundStatus, voidCreditNote,
+  type CreateCreditNoteInput, type IssueCreditNoteInput, type UpdateCreditNoteInput,
+} from './credit-notes';
+export type { PresentedCreditNote } from './credit-note-presenter';
+export { creditNotePdf, downloadCreditNote, generateCreditNotePdf, type GeneratedCreditNoteDocument } from './credit-note-documents';
+export { creditUnusedAdvanceFee, type UnusedFeeCreditInput } from './termination-credit';
+// The values the API's schemas name (it may not import src/db).
+export { CREDIT_NOTE_REASONS, REFUND_STATUSES, type CreditNoteReason, type RefundStatus } from '../../db/credit-notes';
