@@ -4,8 +4,7 @@
  * computed and consumed inside its transaction; if less can be drawn than was computed (another
  * invoice drew it first), the transaction fails and the activity's retry recomputes.
  */
-import type { Knex } from 'knex';
-import type { Db } from '../../db/knex';
+import type { Db, Tx } from '../../db/knex';
 import type { Cents } from '../../billing/money';
 import type { AppliedCouponInput } from '../../billing/coupons';
 import type { InvoiceTotals } from '../../billing/invoice-totals';
@@ -31,7 +30,7 @@ export async function loadInvoiceAdjustments(db: Db, input: { organizationId: st
 export class AdjustmentShortfall extends Error {}
 
 /** Consumes exactly what the totals drew, in the invoice's transaction. */
-export async function consumeInvoiceAdjustments(trx: Knex.Transaction, invoice: InvoiceRow, totals: InvoiceTotals, asOfMs: number): Promise<void> {
+export async function consumeInvoiceAdjustments(trx: Tx, invoice: InvoiceRow, totals: InvoiceTotals, asOfMs: number): Promise<void> {
   for (const coupon of totals.coupons) await recordCouponConsumption(trx, coupon, new Date(asOfMs));
   const draws = { organizationId: invoice.organization_id, customerId: invoice.customer_id, invoiceId: invoice.id };
   if (totals.creditNotesAmountCents > 0n) {

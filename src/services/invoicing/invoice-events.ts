@@ -3,8 +3,7 @@
  * `insertInvoiceOnce` calls `recordInvoiceIssued` for every invoice it creates; finalizing a
  * draft calls it again (then `invoice.created`); voiding calls `recordInvoiceVoided`.
  */
-import type { Knex } from 'knex';
-import type { Db } from '../../db/knex';
+import type { Conn } from '../../db/knex';
 import type { InvoiceRow } from '../../db/invoices';
 import { invoiceWebhookObject } from './invoice-view';
 import { recordWebhookEvent } from '../../webhooks/outbox';
@@ -20,7 +19,7 @@ export function issuedWebhookType(invoice: Pick<InvoiceRow, 'status' | 'invoice_
 }
 
 /** `invoice.created` (or drafted / one_off_created / paid_credit_added), once per invoice and type. */
-export async function recordInvoiceIssued(trx: Knex.Transaction | Db, invoice: InvoiceRow): Promise<void> {
+export async function recordInvoiceIssued(trx: Conn, invoice: InvoiceRow): Promise<void> {
   const webhookType = issuedWebhookType(invoice);
   if (!webhookType) return;
   await recordWebhookEvent(trx, {
@@ -33,7 +32,7 @@ export async function recordInvoiceIssued(trx: Knex.Transaction | Db, invoice: I
 }
 
 /** `invoice.voided`, once per invoice. */
-export async function recordInvoiceVoided(trx: Knex.Transaction | Db, invoice: InvoiceRow): Promise<void> {
+export async function recordInvoiceVoided(trx: Conn, invoice: InvoiceRow): Promise<void> {
   await recordWebhookEvent(trx, {
     organizationId: invoice.organization_id,
     webhookType: 'invoice.voided',

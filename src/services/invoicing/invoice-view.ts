@@ -2,8 +2,7 @@
  * The invoice as the API shows it: one presenter for `GET /invoices`, the download endpoint and
  * the webhook payloads, so a webhook carries exactly what the REST endpoint returns.
  */
-import type { Knex } from 'knex';
-import type { Db } from '../../db/knex';
+import type { Conn } from '../../db/knex';
 import { feesOf, type InvoiceRow } from '../../db/invoices';
 import { findCustomerById, type CustomerRow } from '../../db/customers';
 import { findSubscriptionById } from '../../db/subscriptions';
@@ -24,9 +23,9 @@ export interface PresentOptions {
   publicUrl: string | null;
 }
 
-export async function presentInvoice(db: Db | Knex.Transaction, organization: OrganizationRow, invoice: InvoiceRow, options: PresentOptions) {
+export async function presentInvoice(db: Conn, organization: OrganizationRow, invoice: InvoiceRow, options: PresentOptions) {
   const customer = (await findCustomerById(db, invoice.customer_id)) as CustomerRow;
-  const subscription = invoice.subscription_id ? await findSubscriptionById(db as Db, invoice.subscription_id) : undefined;
+  const subscription = invoice.subscription_id ? await findSubscriptionById(db, invoice.subscription_id) : undefined;
   return serializeInvoice(invoice, {
     customer,
     customerView: customerView(organization)(customer),
@@ -38,8 +37,8 @@ export async function presentInvoice(db: Db | Knex.Transaction, organization: Or
 }
 
 /** The invoice object of a webhook payload, read inside the caller's transaction. */
-export async function invoiceWebhookObject(trx: Db | Knex.Transaction, invoice: InvoiceRow, publicUrl: string | null): Promise<Record<string, unknown>> {
-  const organization = await findOrganization(trx as Db, invoice.organization_id);
+export async function invoiceWebhookObject(trx: Conn, invoice: InvoiceRow, publicUrl: string | null): Promise<Record<string, unknown>> {
+  const organization = await findOrganization(trx, invoice.organization_id);
   if (!organization) throw new Error(`Organization ${invoice.organization_id} does not exist`);
   return presentInvoice(trx, organization, invoice, { withFees: true, publicUrl });
 }

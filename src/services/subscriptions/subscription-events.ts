@@ -3,8 +3,7 @@
  * canceled. Call `recordSubscriptionEvent` in the transaction that changes the subscription (or
  * right after it, from an activity that Temporal retries: the idempotency key keeps it once).
  */
-import type { Knex } from 'knex';
-import type { Db } from '../../db/knex';
+import type { Conn } from '../../db/knex';
 import { findSubscriptionById } from '../../db/subscriptions';
 import { findPlanById } from '../../db/plans';
 import { findCustomerById } from '../../db/customers';
@@ -19,13 +18,13 @@ export type SubscriptionWebhookType =
 const ONCE: SubscriptionWebhookType[] = ['subscription.started', 'subscription.terminated', 'subscription.canceled', 'subscription.trial_ended'];
 
 export async function recordSubscriptionEvent(
-  trx: Knex.Transaction | Db,
+  trx: Conn,
   input: { subscriptionId: string; webhookType: SubscriptionWebhookType; idempotencyKey?: string },
 ): Promise<string | null> {
   const subscription = await findSubscriptionById(trx, input.subscriptionId);
   if (!subscription) throw new Error(`Subscription ${input.subscriptionId} does not exist`);
   const [plan, customer] = await Promise.all([
-    findPlanById(trx as Db, subscription.organization_id, subscription.plan_id),
+    findPlanById(trx, subscription.organization_id, subscription.plan_id),
     findCustomerById(trx, subscription.customer_id),
   ]);
   if (!plan || !customer) throw new Error(`Subscription ${subscription.id} lost its plan or customer`);
