@@ -1,9 +1,8 @@
 /** Billable metrics: what usage events are aggregated into, looked up by code (live ones only). */
-import type { Knex } from 'knex';
-import type { Db } from './knex';
+import type { Conn, Tx } from './knex';
 import type { AggregationType } from '../billing/types';
-
-type Conn = Db | Knex.Transaction;
+import type { Page, Paginated } from '../runtime/pagination';
+import { paginate } from './pagination';
 
 export interface MetricFilter {
   key: string;
@@ -37,6 +36,11 @@ export function liveBillableMetrics(db: Conn, organizationId: string) {
   return db<BillableMetricRow>('billable_metrics').where({ organization_id: organizationId }).whereNull('deleted_at');
 }
 
+/** One page of the organization's live metrics, newest first. */
+export async function listLiveBillableMetrics(db: Conn, organizationId: string, page: Page): Promise<Paginated<BillableMetricRow>> {
+  return paginate<BillableMetricRow>(liveBillableMetrics(db, organizationId).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]), page);
+}
+
 export async function findBillableMetricByCode(db: Conn, organizationId: string, code: string): Promise<BillableMetricRow | undefined> {
   return liveBillableMetrics(db, organizationId).where({ code }).first();
 }
@@ -59,6 +63,11 @@ function columns(fields: Partial<BillableMetricFields>) {
 export async function insertBillableMetric(db: Conn, organizationId: string, fields: BillableMetricFields): Promise<BillableMetricRow> {
   const [row] = await db('billable_metrics').insert({ ...columns(fields), organization_id: organizationId }).returning('*');
   return row as BillableMetricRow;
+}
+
+/** Holds the metric's row until the transaction ends, so concurrent updates apply one after the other. */
+export async function lockBillableMetric(trx: Tx, id: string): Promise<void> {
+  await trx.raw('SELECT id FROM billable_metrics WHERE id = ? FOR UPDATE', [id]);
 }
 
 export async function updateBillableMetric(db: Conn, id: string, fields: Partial<BillableMetricFields>): Promise<BillableMetricRow> {

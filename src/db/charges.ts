@@ -3,11 +3,8 @@
  * (fees of issued invoices keep pointing at them). `properties` and each filter's `properties`
  * are stored as validated on the wire (decimal strings), ready for `parseChargeProperties`.
  */
-import type { Knex } from 'knex';
-import type { Db } from './knex';
+import type { Conn } from './knex';
 import type { ChargeModelName } from '../billing/types';
-
-type Conn = Db | Knex.Transaction;
 
 /** A charge filter: its own price for the events whose properties match `values`. */
 export interface ChargeFilter {
@@ -75,6 +72,11 @@ export async function updateCharge(db: Conn, id: string, fields: Partial<ChargeF
 export async function softDeleteCharges(db: Conn, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await db('charges').whereIn('id', ids).whereNull('deleted_at').update({ deleted_at: db.fn.now(), updated_at: db.fn.now() });
+}
+
+/** Soft-deletes every live charge on the metric, whatever its plan. */
+export async function softDeleteChargesOfMetric(db: Conn, billableMetricId: string): Promise<void> {
+  await db('charges').where({ billable_metric_id: billableMetricId }).whereNull('deleted_at').update({ deleted_at: db.fn.now(), updated_at: db.fn.now() });
 }
 
 /** The live charges on a metric, with their plan (live plans only). */

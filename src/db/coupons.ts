@@ -4,12 +4,11 @@
  * is left of it; `activeAppliedCouponInputs` and `recordCouponConsumption` are the invoicing
  * core's way in and out (src/billing/coupons.ts).
  */
-import type { Knex } from 'knex';
-import type { Db } from './knex';
+import type { Conn, Tx } from './knex';
 import { Dec } from '../billing/money';
 import type { AppliedCouponInput, CouponConsumption, CouponFrequency, CouponType } from '../billing/coupons';
-
-type Conn = Db | Knex.Transaction;
+import type { Page, Paginated } from '../runtime/pagination';
+import { paginate } from './pagination';
 
 export interface CouponRow {
   id: string;
@@ -43,8 +42,19 @@ export interface CouponTargets {
   billableMetrics: { id: string; code: string }[];
 }
 
+/** A coupon with the live plans and metrics it is limited to. */
+export interface CouponView {
+  coupon: CouponRow;
+  targets: CouponTargets;
+}
+
 export function liveCoupons(db: Conn, organizationId: string) {
   return db<CouponRow>('coupons').where({ organization_id: organizationId }).whereNull('deleted_at');
+}
+
+/** One page of the organization's live coupons, newest first. */
+export async function listLiveCoupons(db: Conn, organizationId: string, page: Page): Promise<Paginated<CouponRow>> {
+  return paginate<CouponRow>(liveCoupons(db, organizationId).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]), page);
 }
 
 export async function findCouponByCode(db: Conn, organizationId: string, code: string): Promise<CouponRow | undefined> {
@@ -95,6 +105,12 @@ export async function targetsOfCoupons(db: Conn, couponIds: readonly string[]): 
     if (row.metric_id) targets.billableMetrics.push({ id: row.metric_id, code: row.metric_code! });
   }
   return byCoupon;
+}
+
+/** Coupons with their targets. */
+export async function loadCouponViews(db: Conn, coupons: readonly CouponRow[]): Promise<CouponView[]> {
+  const targets = await targetsOfCoupons(db, coupons.map((coupon) => coupon.id));
+  return coupons.map((coupon) => ({ coupon, targets: targets.get(coupon.id)! }));
 }
 
 export async function replaceCouponTargets(db: Conn, couponId: string, planIds: readonly string[], billableMetricIds: readonly string[]): Promise<void> {
@@ -150,6 +166,28 @@ export function appliedCouponsWithDetails(db: Conn, organizationId: string) {
     );
 }
 
+/** Narrows a list of applied coupons; every filter given must hold. */
+export interface AppliedCouponFilters {
+  /** The external id of a live customer. */
+  externalCustomerId?: string;
+  customerId?: string;
+  status?: string;
+  couponCodes?: string[];
+}
+
+/** One page of the organization's applied coupons, newest first. */
+export async function listAppliedCouponDetails(db: Conn, organizationId: string, filters: AppliedCouponFilters, page: Page): Promise<Paginated<AppliedCouponDetails>> {
+  const query = appliedCouponsWithDetails(db, organizationId).orderBy([
+    { column: 'applied_coupons.created_at', order: 'desc' },
+    { column: 'applied_coupons.id', order: 'desc' },
+  ]);
+  if (filters.externalCustomerId !== undefined) query.where({ 'customers.external_id': filters.externalCustomerId }).whereNull('customers.deleted_at');
+  if (filters.customerId !== undefined) query.where('applied_coupons.customer_id', filters.customerId);
+  if (filters.status !== undefined) query.where({ 'applied_coupons.status': filters.status });
+  if (filters.couponCodes !== undefined) query.whereIn('coupons.code', filters.couponCodes);
+  return paginate<AppliedCouponDetails>(query, page);
+}
+
 export async function findAppliedCoupon(db: Conn, organizationId: string, id: string): Promise<AppliedCouponDetails | undefined> {
   return appliedCouponsWithDetails(db, organizationId).where('applied_coupons.id', id).first();
 }
@@ -159,10 +197,34 @@ export async function insertAppliedCoupon(db: Conn, organizationId: string, fiel
   return row!;
 }
 
+/** Whether the coupon was ever applied to the customer (terminated applications count). */
+export async function customerHasAppliedCoupon(db: Conn, customerId: string, couponId: string): Promise<boolean> {
+  return (await db('applied_coupons').where({ customer_id: customerId, coupon_id: couponId }).first('id')) !== undefined;
+}
+
+/** Serializes applications of one coupon to one customer until the transaction ends. */
+export async function lockCouponApplication(trx: Tx, customerId: string, couponId: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`applied_coupon:${customerId}:${couponId}`]);
+}
+
+function termination(db: Conn, at: Date) {
+  return { status: 'terminated', terminated_at: at, updated_at: db.fn.now() };
+}
+
 /** Terminates the given applied coupons if still active. */
 export async function terminateAppliedCoupons(db: Conn, ids: readonly string[], at: Date): Promise<void> {
   if (ids.length === 0) return;
-  await db('applied_coupons').whereIn('id', ids).where({ status: 'active' }).update({ status: 'terminated', terminated_at: at, updated_at: db.fn.now() });
+  await db('applied_coupons').whereIn('id', ids).where({ status: 'active' }).update(termination(db, at));
+}
+
+/** Terminates the coupon's active applications (the coupon is being deleted). */
+export async function terminateAppliedCouponsOfCoupon(db: Conn, couponId: string, at: Date): Promise<void> {
+  await db('applied_coupons').where({ coupon_id: couponId, status: 'active' }).update(termination(db, at));
+}
+
+/** Terminates the customer's active applied coupons (the customer is being deleted). */
+export async function terminateAppliedCouponsOfCustomer(db: Conn, customerId: string, at: Date): Promise<void> {
+  await db('applied_coupons').where({ customer_id: customerId, status: 'active' }).update(termination(db, at));
 }
 
 /**

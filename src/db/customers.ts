@@ -1,7 +1,9 @@
 /** Customers: upserted by external id, numbered per organization. */
-import type { Knex } from 'knex';
-import type { Db } from './knex';
+import type { Conn, Db, Tx } from './knex';
+import type { Page, Paginated } from '../runtime/pagination';
 import { nextSequenceValue } from './counters';
+import { paginate } from './pagination';
+import { replaceTaxLinks } from './taxes';
 
 export interface CustomerRow {
   id: string;
@@ -36,16 +38,45 @@ export interface CustomerRow {
 
 export type CustomerFields = Partial<Omit<CustomerRow, 'id' | 'organization_id' | 'external_id' | 'sequential_id' | 'created_at' | 'updated_at' | 'deleted_at'>>;
 
-export function liveCustomers(db: Db | Knex.Transaction, organizationId: string) {
+export function liveCustomers(db: Conn, organizationId: string) {
   return db<CustomerRow>('customers').where({ organization_id: organizationId }).whereNull('deleted_at');
 }
 
-export async function findCustomerByExternalId(db: Db | Knex.Transaction, organizationId: string, externalId: string): Promise<CustomerRow | undefined> {
+/** Lago's list filters: a search term, currencies, countries. */
+export interface CustomerFilters {
+  /** Matched (case-insensitive, as a substring) against the names, email and external id. */
+  searchTerm?: string;
+  currencies?: string[];
+  countries?: string[];
+}
+
+const SEARCHED_COLUMNS = ['name', 'firstname', 'lastname', 'legal_name', 'email', 'external_id'];
+
+/** One page of the organization's live customers, newest first, narrowed by the filters. */
+export async function listLiveCustomers(db: Conn, organizationId: string, filters: CustomerFilters, page: Page): Promise<Paginated<CustomerRow>> {
+  const query = liveCustomers(db, organizationId).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  if (filters.searchTerm) {
+    const pattern = `%${filters.searchTerm.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query.where((where) => {
+      for (const column of SEARCHED_COLUMNS) where.orWhereILike(column, pattern);
+    });
+  }
+  if (filters.currencies) query.whereIn('currency', filters.currencies.map((currency) => currency.toUpperCase()));
+  if (filters.countries) query.whereIn('country', filters.countries.map((country) => country.toUpperCase()));
+  return paginate<CustomerRow>(query, page);
+}
+
+export async function findCustomerByExternalId(db: Conn, organizationId: string, externalId: string): Promise<CustomerRow | undefined> {
   return liveCustomers(db, organizationId).where({ external_id: externalId }).first();
 }
 
-export async function findCustomerById(db: Db | Knex.Transaction, id: string): Promise<CustomerRow | undefined> {
+export async function findCustomerById(db: Conn, id: string): Promise<CustomerRow | undefined> {
   return db<CustomerRow>('customers').where({ id }).first();
+}
+
+/** Serializes writes to one external id (upsert, deletion) until the transaction ends. */
+export async function lockCustomerExternalId(trx: Tx, organizationId: string, externalId: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`customer:${organizationId}:${externalId}`]);
 }
 
 /** Creates the customer, or updates the given fields of the existing one (Lago's POST semantics). */
@@ -53,7 +84,7 @@ export async function upsertCustomer(db: Db, organizationId: string, externalId:
   // A JS array given to a json column would be sent as a Postgres array literal: send JSON text.
   if (Array.isArray(fields.metadata)) fields = { ...fields, metadata: JSON.stringify(fields.metadata) as never };
   return db.transaction(async (trx) => {
-    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`customer:${organizationId}:${externalId}`]);
+    await lockCustomerExternalId(trx, organizationId, externalId);
     const existing = await findCustomerByExternalId(trx, organizationId, externalId);
     if (existing) {
       if (Object.keys(fields).length === 0) return { customer: existing, created: false };
@@ -69,7 +100,17 @@ export async function upsertCustomer(db: Db, organizationId: string, externalId:
   });
 }
 
-export async function replaceCustomerTaxes(trx: Db | Knex.Transaction, customerId: string, taxIds: string[]): Promise<void> {
-  await trx('customer_taxes').where({ owner_id: customerId }).delete();
-  if (taxIds.length > 0) await trx('customer_taxes').insert(taxIds.map((taxId) => ({ owner_id: customerId, tax_id: taxId })));
+export async function replaceCustomerTaxes(trx: Conn, customerId: string, taxIds: string[]): Promise<void> {
+  await replaceTaxLinks(trx, 'customer_taxes', customerId, taxIds);
+}
+
+/** Whether any pending or active subscription is the customer's. */
+export async function customerHasLiveSubscriptions(db: Conn, customerId: string): Promise<boolean> {
+  return (await db('subscriptions').where({ customer_id: customerId }).whereIn('status', ['pending', 'active']).first('id')) !== undefined;
+}
+
+/** Soft-deletes the customer: its external id may then be used again. */
+export async function softDeleteCustomer(db: Conn, id: string, at: Date): Promise<CustomerRow> {
+  const [row] = await db<CustomerRow>('customers').where({ id }).update({ deleted_at: at, updated_at: db.fn.now() } as never).returning('*');
+  return row!;
 }

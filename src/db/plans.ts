@@ -1,7 +1,10 @@
 /** Plans (the base fee and interval) and their charges. */
-import type { Knex } from 'knex';
-import type { Db } from './knex';
+import type { Conn, Tx } from './knex';
 import type { Interval } from '../billing/types';
+import type { Page, Paginated } from '../runtime/pagination';
+import { paginate } from './pagination';
+import { liveChargesOfPlans, type ChargeWithMetric } from './charges';
+import { taxesOfOwners, type TaxWithCounts } from './taxes';
 
 export interface PlanRow {
   id: string;
@@ -22,40 +25,80 @@ export interface PlanRow {
   deleted_at: Date | null;
 }
 
+/** A charge with its taxes, as a plan shows it. */
+export interface ChargeView {
+  charge: ChargeWithMetric;
+  taxes: TaxWithCounts[];
+}
+
+/** A plan with its live charges and the taxes of both. */
+export interface PlanView {
+  plan: PlanRow;
+  charges: ChargeView[];
+  taxes: TaxWithCounts[];
+}
+
 export type NewPlan = Pick<PlanRow, 'code' | 'name' | 'interval' | 'amount_cents' | 'amount_currency' | 'pay_in_advance'> &
   Partial<Pick<PlanRow, 'invoice_display_name' | 'description' | 'trial_period' | 'bill_charges_monthly' | 'metadata'>>;
 
-export async function insertPlan(db: Db | Knex.Transaction, organizationId: string, plan: NewPlan): Promise<PlanRow> {
+export async function insertPlan(db: Conn, organizationId: string, plan: NewPlan): Promise<PlanRow> {
   const [row] = await db<PlanRow>('plans').insert({ ...plan, organization_id: organizationId }).returning('*');
   return row!;
 }
 
-export function livePlans(db: Db | Knex.Transaction, organizationId: string) {
+export function livePlans(db: Conn, organizationId: string) {
   return db<PlanRow>('plans').where({ organization_id: organizationId }).whereNull('deleted_at');
 }
 
-export async function findPlanByCode(db: Db | Knex.Transaction, organizationId: string, code: string): Promise<PlanRow | undefined> {
+/** One page of the organization's live plans, newest first. */
+export async function listLivePlans(db: Conn, organizationId: string, page: Page): Promise<Paginated<PlanRow>> {
+  return paginate<PlanRow>(livePlans(db, organizationId).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]), page);
+}
+
+export async function findPlanByCode(db: Conn, organizationId: string, code: string): Promise<PlanRow | undefined> {
   return livePlans(db, organizationId).where({ code }).first();
 }
 
-export async function findPlanById(db: Db | Knex.Transaction, organizationId: string, id: string): Promise<PlanRow | undefined> {
+export async function findPlansByCodes(db: Conn, organizationId: string, codes: readonly string[]): Promise<PlanRow[]> {
+  if (codes.length === 0) return [];
+  return livePlans(db, organizationId).whereIn('code', [...new Set(codes)]);
+}
+
+export async function findPlanById(db: Conn, organizationId: string, id: string): Promise<PlanRow | undefined> {
   return db<PlanRow>('plans').where({ organization_id: organizationId, id }).first();
+}
+
+/** Plans with their live charges and the taxes of both, in one round of queries. */
+export async function loadPlanViews(db: Conn, organizationId: string, plans: readonly PlanRow[]): Promise<PlanView[]> {
+  const charges = await liveChargesOfPlans(db, plans.map((plan) => plan.id));
+  const planTaxes = await taxesOfOwners(db, organizationId, 'plan_taxes', plans.map((plan) => plan.id));
+  const chargeTaxes = await taxesOfOwners(db, organizationId, 'charge_taxes', charges.map((charge) => charge.id));
+  return plans.map((plan) => ({
+    plan,
+    charges: charges.filter((charge) => charge.plan_id === plan.id).map((charge) => ({ charge, taxes: chargeTaxes.get(charge.id) ?? [] })),
+    taxes: planTaxes.get(plan.id) ?? [],
+  }));
+}
+
+/** Holds the plan's row until the transaction ends, so concurrent updates apply one after the other. */
+export async function lockPlan(trx: Tx, id: string): Promise<void> {
+  await trx.raw('SELECT id FROM plans WHERE id = ? FOR UPDATE', [id]);
 }
 
 export type PlanFields = Partial<Omit<PlanRow, 'id' | 'organization_id' | 'created_at' | 'updated_at' | 'deleted_at'>>;
 
-export async function updatePlan(db: Db | Knex.Transaction, id: string, fields: PlanFields): Promise<PlanRow> {
+export async function updatePlan(db: Conn, id: string, fields: PlanFields): Promise<PlanRow> {
   const [row] = await db<PlanRow>('plans').where({ id }).update({ ...fields, updated_at: db.fn.now() } as never).returning('*');
   return row!;
 }
 
-export async function softDeletePlan(db: Db | Knex.Transaction, id: string): Promise<PlanRow> {
+export async function softDeletePlan(db: Conn, id: string): Promise<PlanRow> {
   const [row] = await db<PlanRow>('plans').where({ id }).update({ deleted_at: db.fn.now(), updated_at: db.fn.now() } as never).returning('*');
   return row!;
 }
 
 /** Whether any pending or active subscription is on the plan (its terms then must not change under it). */
-export async function planHasLiveSubscriptions(db: Db | Knex.Transaction, planId: string): Promise<boolean> {
+export async function planHasLiveSubscriptions(db: Conn, planId: string): Promise<boolean> {
   const row = await db('subscriptions').where({ plan_id: planId }).whereIn('status', ['pending', 'active']).first('id');
   return row !== undefined;
 }

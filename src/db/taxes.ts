@@ -1,6 +1,7 @@
 /** Taxes and their links to customers, plans, charges and add-ons (`<owner>_taxes` tables). */
-import type { Knex } from 'knex';
-import type { Db } from './knex';
+import type { Conn } from './knex';
+import type { Page, Paginated } from '../runtime/pagination';
+import { paginate } from './pagination';
 
 export interface TaxRow {
   id: string;
@@ -27,8 +28,6 @@ export type TaxLinkTable = 'customer_taxes' | 'plan_taxes' | 'charge_taxes' | 'a
 
 export type TaxFields = Pick<TaxRow, 'code' | 'name' | 'rate' | 'description' | 'applied_to_organization'>;
 
-type Conn = Db | Knex.Transaction;
-
 const USERS: [column: keyof TaxWithCounts, link: TaxLinkTable, owners: string][] = [
   ['add_ons_count', 'add_on_taxes', 'add_ons'],
   ['customers_count', 'customer_taxes', 'customers'],
@@ -48,6 +47,11 @@ export function taxesWithCounts(db: Conn, organizationId: string) {
         ),
       ),
     );
+}
+
+/** One page of the organization's taxes with their counts, newest first. */
+export async function listTaxesWithCounts(db: Conn, organizationId: string, page: Page): Promise<Paginated<TaxWithCounts>> {
+  return paginate<TaxWithCounts>(taxesWithCounts(db, organizationId).orderBy([{ column: 'taxes.created_at', order: 'desc' }, { column: 'taxes.id' }]), page);
 }
 
 export async function findTaxByCode(db: Conn, organizationId: string, code: string): Promise<TaxWithCounts | undefined> {

@@ -1,4 +1,4 @@
-import type { AddOnView } from '../services/catalog/add-ons';
+import type { AddOnView } from '../db/add-ons';
 import { cents, isoSeconds } from './common';
 import { serializeTax } from './tax';
 

@@ -1,5 +1,4 @@
-import type { CouponView } from '../services/catalog/coupons';
-import type { AppliedCouponDetails } from '../db/coupons';
+import type { AppliedCouponDetails, CouponView } from '../db/coupons';
 import { cents, decimalString, isoSeconds } from './common';
 
 export function serializeCoupon({ coupon, targets }: CouponView) {

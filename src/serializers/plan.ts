@@ -1,7 +1,6 @@
-import type { PlanRow } from '../db/plans';
+import type { ChargeView, PlanRow, PlanView } from '../db/plans';
 import { cents, decimalString, isoSeconds } from './common';
 import { serializeTax } from './tax';
-import type { ChargeView, PlanView } from '../services/catalog/plans';
 
 export function serializePlan(plan: PlanRow, extra: { charges?: unknown[]; taxes?: unknown[] } = {}) {
   return {

@@ -5,9 +5,8 @@ import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { createAddOnSchema, updateAddOnSchema } from '../schemas/add-ons';
 import { serializeAddOn } from '../../serializers/add-on';
-import { addOnViews, createAddOn, deleteAddOnByCode, getAddOnView, updateAddOnByCode } from '../../services/catalog/add-ons';
-import { liveAddOns, type AddOnRow } from '../../db/add-ons';
-import { pageFrom, paginate } from '../pagination';
+import { createAddOn, deleteAddOnByCode, getAddOnView, listAddOns, updateAddOnByCode } from '../../services/catalog';
+import { pageFrom } from '../pagination';
 
 export function addOnsRouter({ db }: AppContext): Router {
   const router = Router();
@@ -23,10 +22,8 @@ export function addOnsRouter({ db }: AppContext): Router {
     res.json({ add_on: serializeAddOn(await getAddOnView(db, organizationOf(req).id, String(req.params.code))) });
   }));
   router.get('/', handle(async (req, res) => {
-    const organizationId = organizationOf(req).id;
-    const query = liveAddOns(db, organizationId).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]);
-    const { rows, meta } = await paginate<AddOnRow>(query, pageFrom(req.query));
-    res.json({ add_ons: (await addOnViews(db, organizationId, rows)).map(serializeAddOn), meta });
+    const { rows, meta } = await listAddOns(db, organizationOf(req).id, pageFrom(req.query));
+    res.json({ add_ons: rows.map(serializeAddOn), meta });
   }));
   router.delete('/:code', handle(async (req, res) => {
     res.json({ add_on: serializeAddOn(await deleteAddOnByCode(db, organizationOf(req).id, String(req.params.code))) });

@@ -5,9 +5,8 @@ import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { applyCouponSchema } from '../schemas/applied-coupons';
 import { serializeAppliedCoupon } from '../../serializers/coupon';
-import { applyCoupon, appliedCouponsQuery } from '../../services/customers/applied-coupons';
-import type { AppliedCouponDetails } from '../../db/coupons';
-import { pageFrom, paginate } from '../pagination';
+import { applyCoupon, listAppliedCoupons } from '../../services/customers';
+import { pageFrom } from '../pagination';
 import { listParam, stringParam } from '../query';
 
 /** `/applied_coupons`; removing one is `DELETE /customers/:external_id/applied_coupons/:id` (customers router). */
@@ -18,12 +17,12 @@ export function appliedCouponsRouter({ db, clock }: AppContext): Router {
     res.json({ applied_coupon: serializeAppliedCoupon(await applyCoupon(db, organizationOf(req).id, input, await clock.now())) });
   }));
   router.get('/', handle(async (req, res) => {
-    const query = appliedCouponsQuery(db, organizationOf(req).id, {
+    const filters = {
       externalCustomerId: stringParam(req.query, 'external_customer_id'),
       status: stringParam(req.query, 'status'),
       couponCodes: listParam(req.query, 'coupon_code'),
-    });
-    const { rows, meta } = await paginate<AppliedCouponDetails>(query, pageFrom(req.query));
+    };
+    const { rows, meta } = await listAppliedCoupons(db, organizationOf(req).id, filters, pageFrom(req.query));
     res.json({ applied_coupons: rows.map(serializeAppliedCoupon), meta });
   }));
   return router;

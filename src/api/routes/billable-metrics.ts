@@ -9,10 +9,10 @@ import {
   createBillableMetric,
   deleteBillableMetricByCode,
   getBillableMetric,
+  listBillableMetrics,
   updateBillableMetricByCode,
-} from '../../services/catalog/billable-metrics';
-import { liveBillableMetrics, type BillableMetricRow } from '../../db/billable-metrics';
-import { pageFrom, paginate } from '../pagination';
+} from '../../services/catalog';
+import { pageFrom } from '../pagination';
 
 export function billableMetricsRouter({ db }: AppContext): Router {
   const router = Router();
@@ -29,8 +29,7 @@ export function billableMetricsRouter({ db }: AppContext): Router {
     res.json({ billable_metric: serializeBillableMetric(await getBillableMetric(db, organizationOf(req).id, String(req.params.code))) });
   }));
   router.get('/', handle(async (req, res) => {
-    const query = liveBillableMetrics(db, organizationOf(req).id).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]);
-    const { rows, meta } = await paginate<BillableMetricRow>(query, pageFrom(req.query));
+    const { rows, meta } = await listBillableMetrics(db, organizationOf(req).id, pageFrom(req.query));
     res.json({ billable_metrics: rows.map(serializeBillableMetric), meta });
   }));
   router.delete('/:code', handle(async (req, res) => {

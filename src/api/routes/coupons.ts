@@ -5,9 +5,8 @@ import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { createCouponSchema, updateCouponSchema } from '../schemas/coupons';
 import { serializeCoupon } from '../../serializers/coupon';
-import { couponViews, createCoupon, deleteCouponByCode, getCouponView, updateCouponByCode } from '../../services/catalog/coupons';
-import { liveCoupons, type CouponRow } from '../../db/coupons';
-import { pageFrom, paginate } from '../pagination';
+import { createCoupon, deleteCouponByCode, getCouponView, listCoupons, updateCouponByCode } from '../../services/catalog';
+import { pageFrom } from '../pagination';
 
 export function couponsRouter({ db, clock }: AppContext): Router {
   const router = Router();
@@ -23,9 +22,8 @@ export function couponsRouter({ db, clock }: AppContext): Router {
     res.json({ coupon: serializeCoupon(await getCouponView(db, organizationOf(req).id, String(req.params.code))) });
   }));
   router.get('/', handle(async (req, res) => {
-    const query = liveCoupons(db, organizationOf(req).id).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]);
-    const { rows, meta } = await paginate<CouponRow>(query, pageFrom(req.query));
-    res.json({ coupons: (await couponViews(db, rows)).map(serializeCoupon), meta });
+    const { rows, meta } = await listCoupons(db, organizationOf(req).id, pageFrom(req.query));
+    res.json({ coupons: rows.map(serializeCoupon), meta });
   }));
   router.delete('/:code', handle(async (req, res) => {
     res.json({ coupon: serializeCoupon(await deleteCouponByCode(db, organizationOf(req).id, String(req.params.code), await clock.now())) });

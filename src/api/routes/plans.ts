@@ -5,9 +5,8 @@ import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { createPlanSchema, updatePlanSchema } from '../schemas/plans';
 import { serializePlanView } from '../../serializers/plan';
-import { createPlan, deletePlanByCode, getPlanView, planViews, updatePlanByCode } from '../../services/catalog/plans';
-import { livePlans, type PlanRow } from '../../db/plans';
-import { pageFrom, paginate } from '../pagination';
+import { createPlan, deletePlanByCode, getPlanView, listPlans, updatePlanByCode } from '../../services/catalog';
+import { pageFrom } from '../pagination';
 
 export function plansRouter({ db }: AppContext): Router {
   const router = Router();
@@ -23,10 +22,8 @@ export function plansRouter({ db }: AppContext): Router {
     res.json({ plan: serializePlanView(await getPlanView(db, organizationOf(req).id, String(req.params.code))) });
   }));
   router.get('/', handle(async (req, res) => {
-    const organizationId = organizationOf(req).id;
-    const query = livePlans(db, organizationId).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]);
-    const { rows, meta } = await paginate<PlanRow>(query, pageFrom(req.query));
-    res.json({ plans: (await planViews(db, organizationId, rows)).map(serializePlanView), meta });
+    const { rows, meta } = await listPlans(db, organizationOf(req).id, pageFrom(req.query));
+    res.json({ plans: rows.map(serializePlanView), meta });
   }));
   router.delete('/:code', handle(async (req, res) => {
     res.json({ plan: serializePlanView(await deletePlanByCode(db, organizationOf(req).id, String(req.params.code))) });

@@ -5,9 +5,8 @@ import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { createTaxSchema, updateTaxSchema } from '../schemas/taxes';
 import { serializeTax } from '../../serializers/tax';
-import { createTax, deleteTaxByCode, getTax, updateTaxByCode } from '../../services/catalog/taxes';
-import { taxesWithCounts, type TaxWithCounts } from '../../db/taxes';
-import { pageFrom, paginate } from '../pagination';
+import { createTax, deleteTaxByCode, getTax, listTaxes, updateTaxByCode } from '../../services/catalog';
+import { pageFrom } from '../pagination';
 
 export function taxesRouter({ db }: AppContext): Router {
   const router = Router();
@@ -23,8 +22,7 @@ export function taxesRouter({ db }: AppContext): Router {
     res.json({ tax: serializeTax(await getTax(db, organizationOf(req).id, String(req.params.code))) });
   }));
   router.get('/', handle(async (req, res) => {
-    const query = taxesWithCounts(db, organizationOf(req).id).orderBy([{ column: 'taxes.created_at', order: 'desc' }, { column: 'taxes.id' }]);
-    const { rows, meta } = await paginate<TaxWithCounts>(query, pageFrom(req.query));
+    const { rows, meta } = await listTaxes(db, organizationOf(req).id, pageFrom(req.query));
     res.json({ taxes: rows.map(serializeTax), meta });
   }));
   router.delete('/:code', handle(async (req, res) => {

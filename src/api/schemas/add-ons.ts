@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CreateAddOnInput, UpdateAddOnInput } from '../../services/catalog';
 import { amountCents, code, currency, optionalText } from './common';
 
 const fields = {
@@ -11,7 +12,5 @@ const fields = {
   tax_codes: z.array(code).nullish(),
 };
 
-export const createAddOnSchema = z.object(fields);
-export const updateAddOnSchema = z.object(fields).partial();
-export type CreateAddOnInput = z.infer<typeof createAddOnSchema>;
-export type UpdateAddOnInput = z.infer<typeof updateAddOnSchema>;
+export const createAddOnSchema = z.object(fields) satisfies z.ZodType<CreateAddOnInput>;
+export const updateAddOnSchema = z.object(fields).partial() satisfies z.ZodType<UpdateAddOnInput>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ApplyCouponInput } from '../../services/customers';
 import { amountCents, code, currency } from './common';
 import { couponFrequency, frequencyDuration } from './coupons';
 import { percent } from './decimals';
@@ -12,5 +13,4 @@ export const applyCouponSchema = z.object({
   amount_cents: amountCents.nullish(),
   amount_currency: currency.nullish(),
   percentage_rate: percent.nullish(),
-});
-export type ApplyCouponInput = z.infer<typeof applyCouponSchema>;
+}) satisfies z.ZodType<ApplyCouponInput>;

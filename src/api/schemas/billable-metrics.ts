@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { AGGREGATION_TYPES } from '../../billing/types';
+import { LEGACY_RECURRING_COUNT, type CreateBillableMetricInput, type UpdateBillableMetricInput } from '../../services/catalog';
 import { code, optionalText } from './common';
 
 /** The six aggregations Billow computes, plus the legacy seat aggregation (DESIGN.md §5). */
-export const LEGACY_RECURRING_COUNT = 'recurring_count_agg';
-const aggregationType = z.enum([LEGACY_RECURRING_COUNT, ...AGGREGATION_TYPES] as [string, ...string[]]);
+const aggregationType = z.enum([LEGACY_RECURRING_COUNT, ...AGGREGATION_TYPES]);
 
 const filter = z.object({
   key: z.string().trim().min(1).max(255),
@@ -25,7 +25,5 @@ const fields = {
   filters: z.array(filter).max(100).nullish(),
 };
 
-export const createBillableMetricSchema = z.object(fields);
-export const updateBillableMetricSchema = z.object(fields).partial();
-export type CreateBillableMetricInput = z.infer<typeof createBillableMetricSchema>;
-export type UpdateBillableMetricInput = z.infer<typeof updateBillableMetricSchema>;
+export const createBillableMetricSchema = z.object(fields) satisfies z.ZodType<CreateBillableMetricInput>;
+export const updateBillableMetricSchema = z.object(fields).partial() satisfies z.ZodType<UpdateBillableMetricInput>;

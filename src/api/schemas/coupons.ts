@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CreateCouponInput, UpdateCouponInput } from '../../services/catalog';
 import { amountCents, code, currency, isoDateTime, optionalText } from './common';
 import { percent } from './decimals';
 
@@ -27,7 +28,5 @@ const fields = {
     .nullish(),
 };
 
-export const createCouponSchema = z.object(fields);
-export const updateCouponSchema = z.object(fields).partial();
-export type CreateCouponInput = z.infer<typeof createCouponSchema>;
-export type UpdateCouponInput = z.infer<typeof updateCouponSchema>;
+export const createCouponSchema = z.object(fields) satisfies z.ZodType<CreateCouponInput>;
+export const updateCouponSchema = z.object(fields).partial() satisfies z.ZodType<UpdateCouponInput>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CustomerInput } from '../../services/customers';
 import { currency, optionalText, timezone } from './common';
 
 export const customerSchema = z.object({
@@ -36,5 +37,4 @@ export const customerSchema = z.object({
     .passthrough()
     .optional(),
   metadata: z.array(z.object({ key: z.string(), value: z.string(), display_in_invoice: z.boolean().optional() })).optional(),
-});
-export type CustomerInput = z.infer<typeof customerSchema>;
+}) satisfies z.ZodType<CustomerInput>;

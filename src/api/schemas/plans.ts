@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHARGE_MODELS } from '../../billing/types';
+import type { ChargeFilterInput, ChargeInput, CreatePlanInput, UpdatePlanInput } from '../../services/catalog';
 import { amountCents, code, currency, interval, optionalText } from './common';
 
 const chargeFilterSchema = z.object({
@@ -8,7 +9,7 @@ const chargeFilterSchema = z.object({
   properties: z.unknown(),
   /** Metric filter key → the values this filter matches. */
   values: z.record(z.string().min(1).max(255), z.array(z.string().min(1).max(255)).min(1).max(1000)),
-});
+}) satisfies z.ZodType<ChargeFilterInput>;
 
 /**
  * A charge as sent in a plan. On create, billable_metric_id and charge_model are required (the
@@ -17,7 +18,7 @@ const chargeFilterSchema = z.object({
 export const chargeSchema = z.object({
   id: z.string().max(255).nullish(),
   billable_metric_id: z.string().max(255).nullish(),
-  charge_model: z.enum(CHARGE_MODELS as [string, ...string[]]).nullish(),
+  charge_model: z.enum(CHARGE_MODELS).nullish(),
   code: code.nullish(),
   pay_in_advance: z.boolean().nullish(),
   invoiceable: z.boolean().nullish(),
@@ -30,8 +31,7 @@ export const chargeSchema = z.object({
   tax_codes: z.array(code).nullish(),
   /** Premium in Lago and not supported by Billow: anything but null is refused (403). */
   applied_pricing_unit: z.unknown(),
-});
-export type ChargeInput = z.infer<typeof chargeSchema>;
+}) satisfies z.ZodType<ChargeInput>;
 
 const fields = {
   name: z.string().trim().min(1).max(255),
@@ -53,7 +53,6 @@ const fields = {
   fixed_charges: z.unknown(),
 };
 
-export const createPlanSchema = z.object(fields);
-export const updatePlanSchema = z.object({ ...fields, cascade_updates: z.boolean().nullish() }).partial();
-export type CreatePlanInput = z.infer<typeof createPlanSchema>;
-export type UpdatePlanInput = z.infer<typeof updatePlanSchema>;
+export const createPlanSchema = z.object(fields) satisfies z.ZodType<CreatePlanInput>;
+/** `cascade_updates` is accepted and ignored: Billow has no child plans to cascade to. */
+export const updatePlanSchema = z.object({ ...fields, cascade_updates: z.boolean().nullish() }).partial() satisfies z.ZodType<UpdatePlanInput>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CreateTaxInput, UpdateTaxInput } from '../../services/catalog';
 import { code, optionalText } from './common';
 import { percent } from './decimals';
 
@@ -10,7 +11,5 @@ const fields = {
   applied_to_organization: z.boolean().nullish(),
 };
 
-export const createTaxSchema = z.object(fields);
-export const updateTaxSchema = z.object(fields).partial();
-export type CreateTaxInput = z.infer<typeof createTaxSchema>;
-export type UpdateTaxInput = z.infer<typeof updateTaxSchema>;
+export const createTaxSchema = z.object(fields) satisfies z.ZodType<CreateTaxInput>;
+export const updateTaxSchema = z.object(fields).partial() satisfies z.ZodType<UpdateTaxInput>;

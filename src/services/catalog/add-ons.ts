@@ -1,37 +1,38 @@
 /** Add-ons: created, changed and (softly) deleted by code, with their taxes. */
-import type { Knex } from 'knex';
-import type { Db } from '../../db/knex';
-import { findAddOnByCode, insertAddOn, softDeleteAddOn, updateAddOn, type AddOnRow } from '../../db/add-ons';
-import { replaceTaxLinks, taxesOfOwners, type TaxWithCounts } from '../../db/taxes';
-import { invalidField, notFound } from '../../runtime/errors';
-import type { CreateAddOnInput, UpdateAddOnInput } from '../../api/schemas/add-ons';
-import { isUniqueViolation } from '../../db/errors';
+import type { Conn, Db } from '../../db/knex';
+import {
+  findAddOnByCode,
+  insertAddOn,
+  listLiveAddOns,
+  loadAddOnViews,
+  softDeleteAddOn,
+  updateAddOn,
+  type AddOnRow,
+  type AddOnView,
+} from '../../db/add-ons';
+import { replaceTaxLinks } from '../../db/taxes';
+import { notFound } from '../../runtime/errors';
+import type { Page, Paginated } from '../../runtime/pagination';
 import { resolveTaxCodes } from './tax-codes';
+import { uniqueCode } from './unique-code';
 
-export interface AddOnView {
-  addOn: AddOnRow;
-  taxes: TaxWithCounts[];
+export interface CreateAddOnInput {
+  name: string;
+  code: string;
+  invoice_display_name?: string | null;
+  description?: string | null;
+  amount_cents: bigint;
+  amount_currency: string;
+  tax_codes?: string[] | null;
 }
 
-export async function addOnViews(db: Db | Knex.Transaction, organizationId: string, addOns: readonly AddOnRow[]): Promise<AddOnView[]> {
-  const taxes = await taxesOfOwners(db, organizationId, 'add_on_taxes', addOns.map((addOn) => addOn.id));
-  return addOns.map((addOn) => ({ addOn, taxes: taxes.get(addOn.id) ?? [] }));
+export type UpdateAddOnInput = Partial<CreateAddOnInput>;
+
+async function view(db: Conn, organizationId: string, addOn: AddOnRow): Promise<AddOnView> {
+  return (await loadAddOnViews(db, organizationId, [addOn]))[0]!;
 }
 
-async function view(db: Db | Knex.Transaction, organizationId: string, addOn: AddOnRow): Promise<AddOnView> {
-  return (await addOnViews(db, organizationId, [addOn]))[0]!;
-}
-
-async function uniqueCode<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw invalidField('code', 'value_already_exist');
-    throw error;
-  }
-}
-
-async function getAddOn(db: Db | Knex.Transaction, organizationId: string, code: string): Promise<AddOnRow> {
+async function getAddOn(db: Conn, organizationId: string, code: string): Promise<AddOnRow> {
   const addOn = await findAddOnByCode(db, organizationId, code);
   if (!addOn) throw notFound('add_on');
   return addOn;
@@ -59,6 +60,11 @@ export async function getAddOnView(db: Db, organizationId: string, code: string)
   return view(db, organizationId, await getAddOn(db, organizationId, code));
 }
 
+export async function listAddOns(db: Db, organizationId: string, page: Page): Promise<Paginated<AddOnView>> {
+  const { rows, meta } = await listLiveAddOns(db, organizationId, page);
+  return { rows: await loadAddOnViews(db, organizationId, rows), meta };
+}
+
 export async function updateAddOnByCode(db: Db, organizationId: string, code: string, input: UpdateAddOnInput): Promise<AddOnView> {
   return uniqueCode(() =>
     db.transaction(async (trx) => {
@@ -73,10 +79,11 @@ export async function updateAddOnByCode(db: Db, organizationId: string, code: st
   );
 }
 
+/** Soft-deletes the add-on; the answer shows the taxes it had. */
 export async function deleteAddOnByCode(db: Db, organizationId: string, code: string): Promise<AddOnView> {
   return db.transaction(async (trx) => {
     const addOn = await getAddOn(trx, organizationId, code);
-    const taxes = await view(trx, organizationId, addOn);
-    return { addOn: await softDeleteAddOn(trx, addOn.id), taxes: taxes.taxes };
+    const { taxes } = await view(trx, organizationId, addOn);
+    return { addOn: await softDeleteAddOn(trx, addOn.id), taxes };
   });
 }

@@ -12,37 +12,55 @@
  *   was removed (as Lago does).
  * Deleting a metric soft-deletes the charges on it as well (Lago's behaviour): plans stop billing it.
  */
-import type { Knex } from 'knex';
-import type { Db } from '../../db/knex';
+import type { Conn, Db } from '../../db/knex';
 import {
   findBillableMetricByCode,
   insertBillableMetric,
+  listLiveBillableMetrics,
+  lockBillableMetric,
   softDeleteBillableMetric,
   updateBillableMetric,
   type BillableMetricFields,
   type BillableMetricRow,
   type MetricFilter,
 } from '../../db/billable-metrics';
-import { liveChargesOfMetric, softDeleteCharges, updateCharge, type ChargeFilter } from '../../db/charges';
-import { invalidField, notFound } from '../../runtime/errors';
-import { LEGACY_RECURRING_COUNT, type CreateBillableMetricInput, type UpdateBillableMetricInput } from '../../api/schemas/billable-metrics';
+import { liveChargesOfMetric, softDeleteChargesOfMetric, updateCharge, type ChargeFilter } from '../../db/charges';
+import { notFound, Problems } from '../../runtime/errors';
+import type { Page, Paginated } from '../../runtime/pagination';
 import type { AggregationType } from '../../billing/types';
-import { isUniqueViolation } from '../../db/errors';
-import { Problems } from '../../runtime/errors';
 import { chargeCompatibilityProblems } from './charge-rules';
+import { uniqueCode } from './unique-code';
+
+/** The legacy seat aggregation, stored as unique_count_agg + recurring (DESIGN.md §5). */
+export const LEGACY_RECURRING_COUNT = 'recurring_count_agg';
 
 /** The charge-filter value meaning "any value of this key" (Lago's wildcard). */
 export const ALL_FILTER_VALUES = '__ALL_FILTER_VALUES__';
 
+export interface CreateBillableMetricInput {
+  name: string;
+  code: string;
+  description?: string | null;
+  aggregation_type: AggregationType | typeof LEGACY_RECURRING_COUNT;
+  field_name?: string | null;
+  recurring?: boolean | null;
+  weighted_interval?: 'seconds' | null;
+  rounding_function?: 'round' | 'ceil' | 'floor' | null;
+  rounding_precision?: number | null;
+  /** Refused when not blank: Billow does not evaluate expressions. */
+  expression?: string | null;
+  filters?: MetricFilter[] | null;
+}
+
+export type UpdateBillableMetricInput = Partial<CreateBillableMetricInput>;
+
 const NOT_RECURRING: readonly AggregationType[] = ['count_agg', 'max_agg', 'latest_agg'];
 
-type MetricInput = Partial<CreateBillableMetricInput>;
-
 /** Validates the merged input and returns the columns to store, or throws the 422. */
-function metricFields(input: MetricInput, current?: BillableMetricRow): BillableMetricFields {
+function metricFields(input: UpdateBillableMetricInput, current?: BillableMetricRow): BillableMetricFields {
   const problems = new Problems();
-  const pick = <K extends keyof MetricInput & keyof BillableMetricRow>(key: K) =>
-    (input[key] !== undefined ? input[key] : current?.[key]) as MetricInput[K] | BillableMetricRow[K] | undefined;
+  const pick = <K extends keyof UpdateBillableMetricInput & keyof BillableMetricRow>(key: K) =>
+    (input[key] !== undefined ? input[key] : current?.[key]) as UpdateBillableMetricInput[K] | BillableMetricRow[K] | undefined;
 
   const legacy = input.aggregation_type === LEGACY_RECURRING_COUNT;
   const aggregationType = (legacy ? 'unique_count_agg' : (input.aggregation_type ?? current?.aggregation_type)) as AggregationType;
@@ -91,31 +109,26 @@ function normalizedFilters(filters: readonly MetricFilter[], problems: Problems)
   return filters.map((filter) => ({ key: filter.key, values: [...new Set(filter.values)].sort() }));
 }
 
-async function uniqueCode<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw invalidField('code', 'value_already_exist');
-    throw error;
-  }
-}
-
 export async function createBillableMetric(db: Db, organizationId: string, input: CreateBillableMetricInput): Promise<BillableMetricRow> {
   const fields = metricFields(input);
   return uniqueCode(() => insertBillableMetric(db, organizationId, fields));
 }
 
-export async function getBillableMetric(db: Db | Knex.Transaction, organizationId: string, code: string): Promise<BillableMetricRow> {
+export async function getBillableMetric(db: Conn, organizationId: string, code: string): Promise<BillableMetricRow> {
   const metric = await findBillableMetricByCode(db, organizationId, code);
   if (!metric) throw notFound('billable_metric');
   return metric;
+}
+
+export async function listBillableMetrics(db: Db, organizationId: string, page: Page): Promise<Paginated<BillableMetricRow>> {
+  return listLiveBillableMetrics(db, organizationId, page);
 }
 
 export async function updateBillableMetricByCode(db: Db, organizationId: string, code: string, input: UpdateBillableMetricInput): Promise<BillableMetricRow> {
   return uniqueCode(() =>
     db.transaction(async (trx) => {
       const current = await getBillableMetric(trx, organizationId, code);
-      await trx.raw('SELECT id FROM billable_metrics WHERE id = ? FOR UPDATE', [current.id]);
+      await lockBillableMetric(trx, current.id);
       const fields = metricFields(input, current);
       const charges = await liveChargesOfMetric(trx, current.id);
       const problems = new Problems();
@@ -158,8 +171,7 @@ function prunedChargeFilters(filters: readonly ChargeFilter[], metricFilters: re
 export async function deleteBillableMetricByCode(db: Db, organizationId: string, code: string): Promise<BillableMetricRow> {
   return db.transaction(async (trx) => {
     const metric = await getBillableMetric(trx, organizationId, code);
-    const charges = await trx('charges').where({ billable_metric_id: metric.id }).whereNull('deleted_at').pluck('id');
-    await softDeleteCharges(trx, charges as string[]);
+    await softDeleteChargesOfMetric(trx, metric.id);
     return softDeleteBillableMetric(trx, metric.id);
   });
 }

@@ -9,50 +9,50 @@
  * An applied coupon keeps the terms it was applied with, so changing a coupon only affects later
  * applications (its limits apply to every invoice). Deleting a coupon terminates its applied coupons.
  */
-import type { Knex } from 'knex';
-import type { Db } from '../../db/knex';
+import type { Conn, Db } from '../../db/knex';
 import {
   findCouponByCode,
   insertCoupon,
+  listLiveCoupons,
+  loadCouponViews,
   replaceCouponTargets,
   softDeleteCoupon,
-  targetsOfCoupons,
-  terminateAppliedCoupons,
+  terminateAppliedCouponsOfCoupon,
   updateCoupon,
   type CouponFields,
   type CouponRow,
-  type CouponTargets,
+  type CouponView,
 } from '../../db/coupons';
-import { livePlans } from '../../db/plans';
+import { findPlansByCodes } from '../../db/plans';
 import { findBillableMetricsByCodes } from '../../db/billable-metrics';
-import { invalidField, notFound } from '../../runtime/errors';
-import type { CreateCouponInput, UpdateCouponInput } from '../../api/schemas/coupons';
-import { isUniqueViolation } from '../../db/errors';
-import { Problems } from '../../runtime/errors';
+import type { CouponFrequency, CouponType } from '../../billing/coupons';
+import { invalidField, notFound, Problems } from '../../runtime/errors';
+import type { Page, Paginated } from '../../runtime/pagination';
+import { uniqueCode } from './unique-code';
 
-type Conn = Db | Knex.Transaction;
-
-export interface CouponView {
-  coupon: CouponRow;
-  targets: CouponTargets;
+export interface CreateCouponInput {
+  name: string;
+  code: string;
+  description?: string | null;
+  coupon_type: CouponType;
+  amount_cents?: bigint | null;
+  amount_currency?: string | null;
+  /** Percent as an exact decimal string. */
+  percentage_rate?: string | null;
+  frequency: CouponFrequency;
+  frequency_duration?: number | null;
+  reusable?: boolean | null;
+  expiration?: CouponRow['expiration'] | null;
+  /** An ISO 8601 date-time. */
+  expiration_at?: string | null;
+  /** Plan codes or billable metric codes the coupon is limited to (never both). */
+  applies_to?: { plan_codes?: string[] | null; billable_metric_codes?: string[] | null } | null;
 }
 
-export async function couponViews(db: Conn, coupons: readonly CouponRow[]): Promise<CouponView[]> {
-  const targets = await targetsOfCoupons(db, coupons.map((coupon) => coupon.id));
-  return coupons.map((coupon) => ({ coupon, targets: targets.get(coupon.id)! }));
-}
+export type UpdateCouponInput = Partial<CreateCouponInput>;
 
 async function view(db: Conn, coupon: CouponRow): Promise<CouponView> {
-  return (await couponViews(db, [coupon]))[0]!;
-}
-
-async function uniqueCode<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw invalidField('code', 'value_already_exist');
-    throw error;
-  }
+  return (await loadCouponViews(db, [coupon]))[0]!;
 }
 
 export async function getCoupon(db: Conn, organizationId: string, code: string): Promise<CouponRow> {
@@ -62,7 +62,7 @@ export async function getCoupon(db: Conn, organizationId: string, code: string):
 }
 
 /** Validates the merged terms; `nowMs` judges expiration_at when it is being set. */
-function couponFields(input: Partial<CreateCouponInput>, current: CouponRow | undefined, nowMs: number): CouponFields {
+function couponFields(input: UpdateCouponInput, current: CouponRow | undefined, nowMs: number): CouponFields {
   const problems = new Problems();
   const pick = <K extends keyof CreateCouponInput & keyof CouponRow>(key: K) => (input[key] !== undefined ? input[key] : current?.[key]);
 
@@ -115,7 +115,7 @@ async function resolveTargets(db: Conn, organizationId: string, appliesTo: Creat
   const planCodes = [...new Set(appliesTo?.plan_codes ?? [])];
   const metricCodes = [...new Set(appliesTo?.billable_metric_codes ?? [])];
   if (planCodes.length > 0 && metricCodes.length > 0) throw invalidField('base', 'only_one_limitation_type_per_coupon_allowed');
-  const plans = planCodes.length > 0 ? ((await livePlans(db, organizationId).whereIn('code', planCodes).select('id')) as { id: string }[]) : [];
+  const plans = await findPlansByCodes(db, organizationId, planCodes);
   if (plans.length !== planCodes.length) throw notFound('plan');
   const metrics = await findBillableMetricsByCodes(db, organizationId, metricCodes);
   if (metrics.length !== metricCodes.length) throw notFound('billable_metric');
@@ -138,6 +138,11 @@ export async function getCouponView(db: Db, organizationId: string, code: string
   return view(db, await getCoupon(db, organizationId, code));
 }
 
+export async function listCoupons(db: Db, organizationId: string, page: Page): Promise<Paginated<CouponView>> {
+  const { rows, meta } = await listLiveCoupons(db, organizationId, page);
+  return { rows: await loadCouponViews(db, rows), meta };
+}
+
 export async function updateCouponByCode(db: Db, organizationId: string, code: string, input: UpdateCouponInput, nowMs: number): Promise<CouponView> {
   return uniqueCode(() =>
     db.transaction(async (trx) => {
@@ -157,10 +162,9 @@ export async function updateCouponByCode(db: Db, organizationId: string, code: s
 export async function deleteCouponByCode(db: Db, organizationId: string, code: string, nowMs: number): Promise<CouponView> {
   return db.transaction(async (trx) => {
     const coupon = await getCoupon(trx, organizationId, code);
-    const targets = await view(trx, coupon);
-    const applied = (await trx('applied_coupons').where({ coupon_id: coupon.id, status: 'active' }).pluck('id')) as string[];
-    await terminateAppliedCoupons(trx, applied, new Date(nowMs));
-    return { coupon: await softDeleteCoupon(trx, coupon.id, new Date(nowMs)), targets: targets.targets };
+    const { targets } = await view(trx, coupon);
+    await terminateAppliedCouponsOfCoupon(trx, coupon.id, new Date(nowMs));
+    return { coupon: await softDeleteCoupon(trx, coupon.id, new Date(nowMs)), targets };
   });
 }
 

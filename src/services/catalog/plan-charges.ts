@@ -8,19 +8,47 @@
  * without creates one, and live charges absent from the array are removed.
  */
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
-import type { Db } from '../../db/knex';
+import type { Conn } from '../../db/knex';
 import { ChargePropertiesError, parseChargeProperties } from '../../billing/charge-models';
 import type { ChargeModelName } from '../../billing/types';
 import { findBillableMetricsByIds, type BillableMetricRow } from '../../db/billable-metrics';
 import type { ChargeFields, ChargeFilter, ChargeRow } from '../../db/charges';
 import { findTaxesByCodes } from '../../db/taxes';
-import type { ChargeInput } from '../../api/schemas/plans';
-import { forbidden } from '../../runtime/errors';
+import { forbidden, isUuid, Problems } from '../../runtime/errors';
 import { isRecord } from '../../billing/charge-models/fields';
 import { ALL_FILTER_VALUES } from './billable-metrics';
 import { chargeCompatibilityProblems, proratedAllowed } from './charge-rules';
-import { isUuid, Problems } from '../../runtime/errors';
+
+export interface ChargeFilterInput {
+  invoice_display_name?: string | null;
+  /** Checked against the charge model here (parseChargeProperties). */
+  properties?: unknown;
+  /** Metric filter key → the values this filter matches. */
+  values: Record<string, string[]>;
+}
+
+/**
+ * A charge as sent in a plan. On create, billable_metric_id and charge_model are required (the
+ * problems name the index); on update an entry with `id` keeps what it does not send.
+ */
+export interface ChargeInput {
+  id?: string | null;
+  billable_metric_id?: string | null;
+  charge_model?: ChargeModelName | null;
+  code?: string | null;
+  pay_in_advance?: boolean | null;
+  invoiceable?: boolean | null;
+  prorated?: boolean | null;
+  min_amount_cents?: bigint | null;
+  regroup_paid_fees?: 'invoice' | null;
+  invoice_display_name?: string | null;
+  /** Checked against the charge model here (parseChargeProperties). */
+  properties?: unknown;
+  filters?: ChargeFilterInput[] | null;
+  tax_codes?: string[] | null;
+  /** Premium in Lago and not supported by Billow: anything but null is refused (403). */
+  applied_pricing_unit?: unknown;
+}
 
 /** A charge ready to write: `current` is set when it updates an existing charge. */
 export interface PreparedCharge {
@@ -84,7 +112,7 @@ function canonicalValues(values: Record<string, string[]>): string {
 }
 
 function checkedFilters(
-  inputs: NonNullable<ChargeInput['filters']>,
+  inputs: readonly ChargeFilterInput[],
   metric: BillableMetricRow,
   model: ChargeModelName,
   existing: readonly ChargeFilter[],
@@ -120,7 +148,7 @@ function checkedFilters(
  * `existing` are the plan's live charges (empty on create).
  */
 export async function prepareCharges(
-  db: Db | Knex.Transaction,
+  db: Conn,
   organizationId: string,
   inputs: readonly ChargeInput[],
   existing: readonly ChargeRow[],
@@ -158,7 +186,7 @@ export async function prepareCharges(
     const metric = metricId ? metrics.get(metricId) : undefined;
     if (metricId && !metric) problems.add(`${prefix}.billable_metric_id`, 'billable_metric_not_found');
 
-    const model = (input.charge_model ?? current?.charge_model) as ChargeModelName | undefined;
+    const model = input.charge_model ?? current?.charge_model;
     if (!model) problems.add(`${prefix}.charge_model`, 'value_is_mandatory');
     if (!metric || !model) return;
 

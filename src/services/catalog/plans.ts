@@ -8,31 +8,51 @@
  *   (405 `plan_has_active_subscriptions`): terminate the subscriptions first. Its prices,
  *   charges and taxes may change: that affects the invoices issued afterwards.
  */
-import type { Knex } from 'knex';
-import type { Db } from '../../db/knex';
-import { findPlanByCode, insertPlan, planHasLiveSubscriptions, softDeletePlan, updatePlan, type PlanFields, type PlanRow } from '../../db/plans';
-import { insertCharge, liveChargesOfPlans, softDeleteCharges, updateCharge, type ChargeWithMetric } from '../../db/charges';
-import { replaceTaxLinks, taxesOfOwners, type TaxWithCounts } from '../../db/taxes';
-import { forbidden, invalidField, methodNotAllowed, notFound } from '../../runtime/errors';
-import type { CreatePlanInput, UpdatePlanInput } from '../../api/schemas/plans';
-import type { Interval } from '../../billing/types';
+import type { Conn, Db, Tx } from '../../db/knex';
+import {
+  findPlanByCode,
+  insertPlan,
+  listLivePlans,
+  loadPlanViews,
+  lockPlan,
+  planHasLiveSubscriptions,
+  softDeletePlan,
+  updatePlan,
+  type PlanFields,
+  type PlanRow,
+  type PlanView,
+} from '../../db/plans';
+import { insertCharge, liveChargesOfPlans, softDeleteCharges, updateCharge } from '../../db/charges';
+import { replaceTaxLinks } from '../../db/taxes';
 import { isUniqueViolation } from '../../db/errors';
-import { prepareCharges } from './plan-charges';
-import { Problems } from '../../runtime/errors';
+import { forbidden, invalidField, methodNotAllowed, notFound, Problems } from '../../runtime/errors';
+import type { Page, Paginated } from '../../runtime/pagination';
+import type { Interval } from '../../billing/types';
+import { prepareCharges, type ChargeInput, type PreparedCharge } from './plan-charges';
 import { resolveTaxCodes } from './tax-codes';
 
-export interface ChargeView {
-  charge: ChargeWithMetric;
-  taxes: TaxWithCounts[];
+export interface CreatePlanInput {
+  name: string;
+  code: string;
+  interval: Interval;
+  amount_cents: bigint;
+  amount_currency: string;
+  pay_in_advance: boolean;
+  /** Days. */
+  trial_period?: number | null;
+  bill_charges_monthly?: boolean | null;
+  invoice_display_name?: string | null;
+  description?: string | null;
+  tax_codes?: string[] | null;
+  metadata?: Record<string, string | number | boolean | null> | null;
+  charges?: ChargeInput[] | null;
+  /** Premium features Billow does not bill: refused (403 feature_unavailable) unless empty. */
+  usage_thresholds?: unknown;
+  minimum_commitment?: unknown;
+  fixed_charges?: unknown;
 }
 
-export interface PlanView {
-  plan: PlanRow;
-  charges: ChargeView[];
-  taxes: TaxWithCounts[];
-}
-
-type Conn = Db | Knex.Transaction;
+export type UpdatePlanInput = Partial<CreatePlanInput>;
 
 function isPresent(value: unknown): boolean {
   if (value === undefined || value === null) return false;
@@ -51,20 +71,8 @@ function billChargesMonthly(interval: Interval, value: boolean | null | undefine
   return interval === 'yearly' || interval === 'semiannual' ? (value ?? false) : null;
 }
 
-/** Plans with their live charges and the taxes of both, in one round of queries. */
-export async function planViews(db: Conn, organizationId: string, plans: readonly PlanRow[]): Promise<PlanView[]> {
-  const charges = await liveChargesOfPlans(db, plans.map((plan) => plan.id));
-  const planTaxes = await taxesOfOwners(db, organizationId, 'plan_taxes', plans.map((plan) => plan.id));
-  const chargeTaxes = await taxesOfOwners(db, organizationId, 'charge_taxes', charges.map((charge) => charge.id));
-  return plans.map((plan) => ({
-    plan,
-    charges: charges.filter((charge) => charge.plan_id === plan.id).map((charge) => ({ charge, taxes: chargeTaxes.get(charge.id) ?? [] })),
-    taxes: planTaxes.get(plan.id) ?? [],
-  }));
-}
-
 async function planView(db: Conn, organizationId: string, plan: PlanRow): Promise<PlanView> {
-  return (await planViews(db, organizationId, [plan]))[0]!;
+  return (await loadPlanViews(db, organizationId, [plan]))[0]!;
 }
 
 /** Maps unique-index races to Lago's `value_already_exist`. */
@@ -78,7 +86,7 @@ async function uniqueCodes<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-async function writeCharges(trx: Knex.Transaction, organizationId: string, planId: string, prepared: Awaited<ReturnType<typeof prepareCharges>>): Promise<void> {
+async function writeCharges(trx: Tx, organizationId: string, planId: string, prepared: readonly PreparedCharge[]): Promise<void> {
   // Codes may be swapped between kept charges: park the changing ones on a unique temporary code first.
   for (const { current, fields } of prepared) {
     if (current && current.code !== fields.code) await updateCharge(trx, current.id, { code: `~moving~${current.id}` });
@@ -102,12 +110,12 @@ export async function createPlan(db: Db, organizationId: string, input: CreatePl
       const plan = await insertPlan(trx, organizationId, {
         code: input.code,
         name: input.name,
-        interval: input.interval as Interval,
+        interval: input.interval,
         amount_cents: input.amount_cents,
         amount_currency: input.amount_currency,
         pay_in_advance: input.pay_in_advance,
         trial_period: String(input.trial_period ?? 0),
-        bill_charges_monthly: billChargesMonthly(input.interval as Interval, input.bill_charges_monthly),
+        bill_charges_monthly: billChargesMonthly(input.interval, input.bill_charges_monthly),
         invoice_display_name: input.invoice_display_name ?? null,
         description: input.description ?? null,
         metadata: input.metadata ?? null,
@@ -129,6 +137,11 @@ export async function getPlanView(db: Db, organizationId: string, code: string):
   return planView(db, organizationId, await getPlan(db, organizationId, code));
 }
 
+export async function listPlans(db: Db, organizationId: string, page: Page): Promise<Paginated<PlanView>> {
+  const { rows, meta } = await listLivePlans(db, organizationId, page);
+  return { rows: await loadPlanViews(db, organizationId, rows), meta };
+}
+
 const LOCKED_BY_SUBSCRIPTIONS = ['interval', 'pay_in_advance', 'amount_currency', 'bill_charges_monthly'] as const;
 
 export async function updatePlanByCode(db: Db, organizationId: string, code: string, input: UpdatePlanInput): Promise<PlanView> {
@@ -136,12 +149,12 @@ export async function updatePlanByCode(db: Db, organizationId: string, code: str
   return uniqueCodes(() =>
     db.transaction(async (trx) => {
       const current = await getPlan(trx, organizationId, code);
-      await trx.raw('SELECT id FROM plans WHERE id = ? FOR UPDATE', [current.id]);
+      await lockPlan(trx, current.id);
       const problems = new Problems();
       if (input.code !== undefined && input.code !== current.code && (await findPlanByCode(trx, organizationId, input.code))) {
         problems.add('code', 'value_already_exist');
       }
-      const interval = (input.interval ?? current.interval) as Interval;
+      const interval = input.interval ?? current.interval;
       const fields: PlanFields = {
         code: input.code ?? undefined,
         name: input.name ?? undefined,

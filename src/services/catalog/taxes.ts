@@ -1,18 +1,20 @@
 /** Taxes: created, changed and deleted by code; the rate is a percent kept as an exact decimal. */
 import type { Db } from '../../db/knex';
-import { deleteTax, findTaxByCode, findTaxById, insertTax, updateTax, type TaxWithCounts } from '../../db/taxes';
-import { invalidField, notFound } from '../../runtime/errors';
-import type { CreateTaxInput, UpdateTaxInput } from '../../api/schemas/taxes';
-import { isUniqueViolation } from '../../db/errors';
+import { deleteTax, findTaxByCode, findTaxById, insertTax, listTaxesWithCounts, updateTax, type TaxWithCounts } from '../../db/taxes';
+import { notFound } from '../../runtime/errors';
+import type { Page, Paginated } from '../../runtime/pagination';
+import { uniqueCode } from './unique-code';
 
-async function uniqueCode<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw invalidField('code', 'value_already_exist');
-    throw error;
-  }
+export interface CreateTaxInput {
+  name: string;
+  code: string;
+  /** Percent as an exact decimal string, 0 to 100 ("12.5" is 12.5 %). */
+  rate: string;
+  description?: string | null;
+  applied_to_organization?: boolean | null;
 }
+
+export type UpdateTaxInput = Partial<CreateTaxInput>;
 
 export async function createTax(db: Db, organizationId: string, input: CreateTaxInput): Promise<TaxWithCounts> {
   const tax = await uniqueCode(() =>
@@ -31,6 +33,10 @@ export async function getTax(db: Db, organizationId: string, code: string): Prom
   const tax = await findTaxByCode(db, organizationId, code);
   if (!tax) throw notFound('tax');
   return tax;
+}
+
+export async function listTaxes(db: Db, organizationId: string, page: Page): Promise<Paginated<TaxWithCounts>> {
+  return listTaxesWithCounts(db, organizationId, page);
 }
 
 export async function updateTaxByCode(db: Db, organizationId: string, code: string, input: UpdateTaxInput): Promise<TaxWithCounts> {

@@ -15,27 +15,43 @@
  */
 import type { Db } from '../../db/knex';
 import {
-  appliedCouponsWithDetails,
+  customerHasAppliedCoupon,
   findAppliedCoupon,
   insertAppliedCoupon,
+  listAppliedCouponDetails,
+  lockCouponApplication,
   terminateAppliedCoupons,
   type AppliedCouponDetails,
+  type AppliedCouponFilters,
 } from '../../db/coupons';
-import { findCustomerByExternalId } from '../../db/customers';
-import { invalidField, notFound } from '../../runtime/errors';
-import type { ApplyCouponInput } from '../../api/schemas/applied-coupons';
-import { getCoupon, isApplicable } from '../catalog/coupons';
-import { isUuid, Problems } from '../../runtime/errors';
+import type { CouponFrequency } from '../../billing/coupons';
+import { invalidField, isUuid, notFound, Problems } from '../../runtime/errors';
+import type { Page, Paginated } from '../../runtime/pagination';
+import { getCoupon, isApplicable } from '../catalog';
+import { getCustomer } from './customers';
+
+/** Applying a coupon to a customer; the terms sent override the coupon's own. */
+export interface ApplyCouponInput {
+  external_customer_id: string;
+  coupon_code: string;
+  frequency?: CouponFrequency | null;
+  frequency_duration?: number | null;
+  amount_cents?: bigint | null;
+  amount_currency?: string | null;
+  /** Percent as an exact decimal string. */
+  percentage_rate?: string | null;
+}
+
+export type { AppliedCouponFilters };
 
 export async function applyCoupon(db: Db, organizationId: string, input: ApplyCouponInput, nowMs: number): Promise<AppliedCouponDetails> {
   return db.transaction(async (trx) => {
-    const customer = await findCustomerByExternalId(trx, organizationId, input.external_customer_id);
-    if (!customer) throw notFound('customer');
+    const customer = await getCustomer(trx, organizationId, input.external_customer_id);
     const coupon = await getCoupon(trx, organizationId, input.coupon_code);
     if (!isApplicable(coupon, nowMs)) throw notFound('coupon');
     // One application at a time per customer and coupon, so "not reusable" holds under concurrency.
-    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`applied_coupon:${customer.id}:${coupon.id}`]);
-    if (!coupon.reusable && (await trx('applied_coupons').where({ customer_id: customer.id, coupon_id: coupon.id }).first('id'))) {
+    await lockCouponApplication(trx, customer.id, coupon.id);
+    if (!coupon.reusable && (await customerHasAppliedCoupon(trx, customer.id, coupon.id))) {
       throw invalidField('coupon', 'coupon_is_not_reusable');
     }
 
@@ -64,28 +80,26 @@ export async function applyCoupon(db: Db, organizationId: string, input: ApplyCo
   });
 }
 
-export interface AppliedCouponFilters {
-  externalCustomerId?: string;
-  status?: string;
-  couponCodes?: string[];
+/** The organization's applied coupons, newest first, optionally for one (live) customer. */
+export async function listAppliedCoupons(db: Db, organizationId: string, filters: AppliedCouponFilters, page: Page): Promise<Paginated<AppliedCouponDetails>> {
+  return listAppliedCouponDetails(db, organizationId, filters, page);
 }
 
-/** The organization's applied coupons, newest first, optionally for one (live) customer. */
-export function appliedCouponsQuery(db: Db, organizationId: string, filters: AppliedCouponFilters) {
-  const query = appliedCouponsWithDetails(db, organizationId).orderBy([
-    { column: 'applied_coupons.created_at', order: 'desc' },
-    { column: 'applied_coupons.id', order: 'desc' },
-  ]);
-  if (filters.externalCustomerId !== undefined) query.where({ 'customers.external_id': filters.externalCustomerId }).whereNull('customers.deleted_at');
-  if (filters.status !== undefined) query.where({ 'applied_coupons.status': filters.status });
-  if (filters.couponCodes !== undefined) query.whereIn('coupons.code', filters.couponCodes);
-  return query;
+/** The applied coupons of one live customer (404 `customer_not_found` otherwise), newest first. */
+export async function listCustomerAppliedCoupons(
+  db: Db,
+  organizationId: string,
+  externalCustomerId: string,
+  filters: Pick<AppliedCouponFilters, 'status'>,
+  page: Page,
+): Promise<Paginated<AppliedCouponDetails>> {
+  const customer = await getCustomer(db, organizationId, externalCustomerId);
+  return listAppliedCouponDetails(db, organizationId, { status: filters.status, customerId: customer.id }, page);
 }
 
 export async function removeAppliedCoupon(db: Db, organizationId: string, externalCustomerId: string, id: string, nowMs: number): Promise<AppliedCouponDetails> {
   return db.transaction(async (trx) => {
-    const customer = await findCustomerByExternalId(trx, organizationId, externalCustomerId);
-    if (!customer) throw notFound('customer');
+    const customer = await getCustomer(trx, organizationId, externalCustomerId);
     const applied = isUuid(id) ? await findAppliedCoupon(trx, organizationId, id) : undefined;
     if (!applied || applied.customer_id !== customer.id) throw notFound('applied_coupon');
     await terminateAppliedCoupons(trx, [applied.id], new Date(nowMs));

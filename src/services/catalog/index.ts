@@ -1,0 +1,30 @@
+/**
+ * Catalog: what an organization sells and how it is priced and taxed (billable metrics, plans and
+ * their charges, add-ons, coupons, taxes). The lowest domain: it uses no other.
+ */
+export {
+  createBillableMetric,
+  deleteBillableMetricByCode,
+  getBillableMetric,
+  listBillableMetrics,
+  updateBillableMetricByCode,
+  LEGACY_RECURRING_COUNT,
+  type CreateBillableMetricInput,
+  type UpdateBillableMetricInput,
+} from './billable-metrics';
+export { createPlan, deletePlanByCode, getPlanView, listPlans, updatePlanByCode, type CreatePlanInput, type UpdatePlanInput } from './plans';
+export type { ChargeFilterInput, ChargeInput } from './plan-charges';
+export { createAddOn, deleteAddOnByCode, getAddOnView, listAddOns, updateAddOnByCode, type CreateAddOnInput, type UpdateAddOnInput } from './add-ons';
+export {
+  createCoupon,
+  deleteCouponByCode,
+  getCoupon,
+  getCouponView,
+  isApplicable,
+  listCoupons,
+  updateCouponByCode,
+  type CreateCouponInput,
+  type UpdateCouponInput,
+} from './coupons';
+export { createTax, deleteTaxByCode, getTax, listTaxes, updateTaxByCode, type CreateTaxInput, type UpdateTaxInput } from './taxes';
+export { resolveTaxCodes } from './tax-codes';
