@@ -7,16 +7,19 @@
  * is the event's), so a relay that dies between the start and the commit loses nothing.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { Db } from '../db/knex';
-import { endpointsFor, ensureWebhooks, type WebhookEventRow } from '../db/webhooks';
+import type { Db, Tx } from '../db/knex';
+import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventDispatched, type WebhookEventRow } from '../db/webhooks';
 import { logger } from '../runtime/logger';
-import { documentWorkflowId, webhookWorkflowId, type DocumentType } from '../workflows/webhook-ids';
+import { documentWorkflowId, webhookWorkflowId, type DocumentType } from '../workflows/ids';
 
 export interface RelayDeps {
   db: Db;
-  client: Client;
+  /** What the relay uses of a Temporal client: starting workflows. */
+  client: { workflow: Pick<Client['workflow'], 'start'> };
   taskQueue: string;
 }
+
+const BATCH = 100;
 
 /** Which events ask for a document to be rendered. */
 const DOCUMENT_TRIGGERS: Record<string, DocumentType> = {
@@ -26,39 +29,43 @@ const DOCUMENT_TRIGGERS: Record<string, DocumentType> = {
   'credit_note.created': 'credit_note',
 };
 
-async function startOnce(client: Client, workflowType: string, workflowId: string, taskQueue: string, args: unknown[]): Promise<void> {
+/** Starts a workflow unless one with its id is running: "already started" is success. */
+async function startOnce(deps: RelayDeps, workflowType: string, workflowId: string, args: unknown[]): Promise<void> {
   try {
-    await client.workflow.start(workflowType, { workflowId, taskQueue, args });
+    await deps.client.workflow.start(workflowType, {
+      workflowId,
+      taskQueue: deps.taskQueue,
+      args,
+    });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }
 }
 
+/** One delivery per subscribed endpoint, and the workflow that delivers those not yet succeeded. */
+async function startDeliveries(deps: RelayDeps, trx: Tx, event: WebhookEventRow): Promise<void> {
+  const endpoints = await endpointsFor(trx, event.organization_id, event.webhook_type);
+  const webhooks = await ensureWebhooks(trx, event, endpoints);
+  const pending = webhooks.filter((webhook) => webhook.status !== 'succeeded').map((webhook) => webhook.id);
+  if (pending.length === 0) return;
+  await startOnce(deps, 'webhookWorkflow', webhookWorkflowId(event.id), [
+    { organizationId: event.organization_id, eventId: event.id, webhookIds: pending },
+  ]);
+}
+
 /** Relays up to `limit` pending events; returns how many it handled. */
-export async function relayOutbox(deps: RelayDeps, limit = 100): Promise<number> {
+export async function relayOutbox(deps: RelayDeps, limit = BATCH): Promise<number> {
   return deps.db.transaction(async (trx) => {
-    const events = await trx<WebhookEventRow>('webhook_events')
-      .whereNull('dispatched_at')
-      .orderBy([{ column: 'created_at' }, { column: 'id' }])
-      .limit(limit)
-      .forUpdate()
-      .skipLocked();
+    const events = await claimPendingEvents(trx, limit);
     for (const event of events) {
-      const endpoints = await endpointsFor(trx, event.organization_id, event.webhook_type);
-      const webhooks = await ensureWebhooks(trx, event, endpoints);
-      const pending = webhooks.filter((webhook) => webhook.status !== 'succeeded').map((webhook) => webhook.id);
-      if (pending.length > 0) {
-        await startOnce(deps.client, 'webhookWorkflow', webhookWorkflowId(event.id), deps.taskQueue, [
-          { organizationId: event.organization_id, eventId: event.id, webhookIds: pending },
-        ]);
-      }
+      await startDeliveries(deps, trx, event);
       const documentType = DOCUMENT_TRIGGERS[event.webhook_type];
       if (documentType && event.object_id) {
-        await startOnce(deps.client, 'documentWorkflow', documentWorkflowId(documentType, event.object_id), deps.taskQueue, [
+        await startOnce(deps, 'documentWorkflow', documentWorkflowId(documentType, event.object_id), [
           { organizationId: event.organization_id, documentType, id: event.object_id },
         ]);
       }
-      await trx('webhook_events').where({ id: event.id }).update({ dispatched_at: trx.fn.now() });
+      await markEventDispatched(trx, event.id);
     }
     return events.length;
   });
@@ -78,7 +85,7 @@ export function startOutboxRelay(deps: RelayDeps, options: { intervalMs?: number
   const tick = async () => {
     try {
       // Drain: keep going while full batches come back.
-      while (!stopped && (await relayOutbox(deps)) === 100);
+      while (!stopped && (await relayOutbox(deps)) === BATCH);
     } catch (error) {
       log.error({ err: error }, 'outbox relay failed; retrying');
     }
