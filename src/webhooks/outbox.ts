@@ -1,10 +1,13 @@
 /**
  * The transactional outbox. A service that changes something a webhook reports calls
- * `recordWebhookEvent(trx, ...)` inside the same transaction: the event exists if and only if
- * the change committed. The relay (relay.ts) hands committed events to Temporal.
+ * `recordWebhookEvent(trx, ...)` inside the same transaction; one that finalizes a document calls
+ * `requestDocument(trx, ...)`: the event or request exists if and only if the change committed.
+ * The relay (relay.ts) hands committed rows to Temporal.
  */
 import type { Conn } from '../db/knex';
 import { insertWebhookEvent } from '../db/webhooks';
+import { insertDocumentRequest } from '../db/document-requests';
+import type { DocumentType } from '../workflows/ids';
 import { isWebhookType, type WebhookType } from './event-types';
 
 export interface WebhookEventInput {
@@ -40,4 +43,20 @@ export async function recordWebhookEvent(trx: Conn, input: WebhookEventInput): P
       [input.objectType]: input.object,
     },
   });
+}
+
+export interface DocumentRequestInput {
+  organizationId: string;
+  documentType: DocumentType;
+  /** The invoice's or credit note's id. */
+  id: string;
+}
+
+/**
+ * Asks, in the caller's transaction, for the PDF of a finalized invoice or credit note: once
+ * committed, the relay starts `document/<type>/<id>`. Once per document: returns the request id,
+ * or null when the document was requested already.
+ */
+export async function requestDocument(trx: Conn, input: DocumentRequestInput): Promise<string | null> {
+  return insertDocumentRequest(trx, { organization_id: input.organizationId, document_type: input.documentType, document_id: input.id });
 }
