@@ -4,5 +4,5 @@ export {
   listWebhookEndpoints, updateWebhookEndpoint, type CreateWebhookEndpointInput, type SignatureAlgo, type UpdateWebhookEndpointInput,
 } from './webhook-endpoints';
 export { listWebhooks, retryWebhook, showWebhook, webhookPublicKey, type WebhookListFilters, type WebhookWithLog } from './webhooks';
-export { attemptDelivery, deliverySettings, markWebhookFailed, type AttemptOutcome, type DeliverySettings } from '../../webhooks/delivery';
-export { isWebhookType, WEBHOOK_TYPES, type WebhookType } from '../../webhooks/event-types';
+export { attemptDelivery, deliverySettings, markWebhookFailed, type DeliverySettings } from '../../webhooks/delivery';
+export { isWebhookType, type WebhookType } from '../../webhooks/event-types';
