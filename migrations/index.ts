@@ -10,6 +10,7 @@ import * as usage from './20261121_004_usage';
 import * as money from './20261121_005_money';
 import * as documentsWebhooks from './20261121_006_documents_webhooks';
 import * as inAdvanceFees from './20261121_007_in_advance_fees';
+import * as documentRequests from './20261201_008_document_requests';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core': core,
@@ -19,6 +20,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261121_005_money': money,
   '20261121_006_documents_webhooks': documentsWebhooks,
   '20261121_007_in_advance_fees': inAdvanceFees,
+  '20261201_008_document_requests': documentRequests,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,14 +1,13 @@
 /** Activities that render documents. Idempotent by document: the file has a fixed key. */
 import { ApplicationFailure, log } from '@temporalio/activity';
-import type { DocumentType } from '../workflows/webhook-ids';
+import type { DocumentType } from '../workflows/ids';
 import { defaultDocumentServices } from '../documents';
 import { DocumentError, generateInvoicePdf } from '../documents/invoice-pdf';
 import { generateCreditNotePdf } from '../services/credits';
-import type { Db } from '../db/knex';
 import type { DocumentServices } from '../documents';
+import type { ActivityDeps } from './deps';
 
-export interface DocumentActivityDeps {
-  db: Db;
+export interface DocumentActivityDeps extends ActivityDeps {
   /** Renderer and store; the process default (from the configuration) when absent. */
   documents?: DocumentServices;
 }

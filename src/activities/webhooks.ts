@@ -1,18 +1,17 @@
 /** Activities that deliver webhooks. An attempt that fails throws, so Temporal retries it. */
 import { ApplicationFailure } from '@temporalio/activity';
 import { loadConfig } from '../runtime/config';
-import { attemptDelivery, markWebhookFailed, type DeliverySettings } from '../webhooks/delivery';
-import type { Db } from '../db/knex';
+import { attemptDelivery, deliverySettings, markWebhookFailed, type DeliverySettings } from '../services/webhooks';
+import type { ActivityDeps } from './deps';
 
-export interface WebhookActivityDeps {
-  db: Db;
+export interface WebhookActivityDeps extends ActivityDeps {
   /** Signature issuer and request timeout; from the configuration when absent. */
   webhookDelivery?: DeliverySettings;
 }
 
 let fromConfig: DeliverySettings | null = null;
 function configuredDelivery(): DeliverySettings {
-  fromConfig ??= { publicUrl: loadConfig().publicUrl, timeoutMs: 30_000 };
+  fromConfig ??= deliverySettings(loadConfig().publicUrl);
   return fromConfig;
 }
 

@@ -2,13 +2,10 @@
  * Webhook endpoints, the outbox of webhook events, one delivery state per (event, endpoint)
  * and the log of every attempt. Every read is scoped by organization.
  */
-import type { Knex } from 'knex';
-import type { Db } from './knex';
-
-type Queryable = Db | Knex.Transaction;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string): boolean => UUID.test(value);
+import type { Conn, Tx } from './knex';
+import { paginate } from './pagination';
+import { isUuid } from '../runtime/errors';
+import type { Page, Paginated } from '../runtime/pagination';
 
 export interface WebhookEndpointRow {
   id: string;
@@ -69,17 +66,30 @@ export interface WebhookDeliveryRow {
   duration_ms: number | null;
 }
 
-export const MAX_ENDPOINTS_PER_ORGANIZATION = 10;
-
 // ---- endpoints ---------------------------------------------------------------------------
 
-export function endpointsOf(db: Queryable, organizationId: string) {
-  return db<WebhookEndpointRow>('webhook_endpoints').where({ organization_id: organizationId });
+function endpointsOf(conn: Conn, organizationId: string) {
+  return conn<WebhookEndpointRow>('webhook_endpoints').where({ organization_id: organizationId });
 }
 
-export async function findEndpoint(db: Queryable, organizationId: string, id: string): Promise<WebhookEndpointRow | undefined> {
+export async function findEndpoint(conn: Conn, organizationId: string, id: string): Promise<WebhookEndpointRow | undefined> {
   if (!isUuid(id)) return undefined;
-  return endpointsOf(db, organizationId).where({ id }).first();
+  return endpointsOf(conn, organizationId).where({ id }).first();
+}
+
+/** An organization's endpoints, newest first. */
+export async function listEndpoints(conn: Conn, organizationId: string, page: Page): Promise<Paginated<WebhookEndpointRow>> {
+  return paginate<WebhookEndpointRow>(endpointsOf(conn, organizationId).orderBy('created_at', 'desc'), page);
+}
+
+export async function countEndpoints(conn: Conn, organizationId: string): Promise<number> {
+  const [{ count }] = (await endpointsOf(conn, organizationId).count({ count: '*' })) as [{ count: string | number }];
+  return Number(count);
+}
+
+/** Serializes changes to an organization's set of endpoints until the transaction ends. */
+export async function lockEndpointsOf(trx: Tx, organizationId: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`webhook_endpoints:${organizationId}`]);
 }
 
 export interface EndpointFields {
@@ -89,27 +99,27 @@ export interface EndpointFields {
   event_types: string[] | null;
 }
 
-export async function insertEndpoint(trx: Queryable, organizationId: string, fields: EndpointFields): Promise<WebhookEndpointRow> {
-  const [row] = await trx<WebhookEndpointRow>('webhook_endpoints')
+export async function insertEndpoint(conn: Conn, organizationId: string, fields: EndpointFields): Promise<WebhookEndpointRow> {
+  const [row] = await conn<WebhookEndpointRow>('webhook_endpoints')
     .insert({ ...fields, event_types: jsonOrNull(fields.event_types), organization_id: organizationId } as never)
     .returning('*');
   return row!;
 }
 
-export async function updateEndpoint(trx: Queryable, organizationId: string, id: string, fields: Partial<EndpointFields>): Promise<WebhookEndpointRow> {
-  const changes: Record<string, unknown> = { ...fields, updated_at: trx.fn.now() };
+export async function updateEndpoint(conn: Conn, organizationId: string, id: string, fields: Partial<EndpointFields>): Promise<WebhookEndpointRow> {
+  const changes: Record<string, unknown> = { ...fields, updated_at: conn.fn.now() };
   if ('event_types' in fields) changes.event_types = jsonOrNull(fields.event_types ?? null);
-  const [row] = await endpointsOf(trx, organizationId).where({ id }).update(changes as never).returning('*');
+  const [row] = await endpointsOf(conn, organizationId).where({ id }).update(changes as never).returning('*');
   return row!;
 }
 
-export async function deleteEndpoint(trx: Queryable, organizationId: string, id: string): Promise<void> {
-  await endpointsOf(trx, organizationId).where({ id }).delete();
+export async function deleteEndpoint(conn: Conn, organizationId: string, id: string): Promise<void> {
+  await endpointsOf(conn, organizationId).where({ id }).delete();
 }
 
 /** The endpoints that want an event type (event_types null = all). */
-export async function endpointsFor(db: Queryable, organizationId: string, webhookType: string): Promise<WebhookEndpointRow[]> {
-  return endpointsOf(db, organizationId)
+export async function endpointsFor(conn: Conn, organizationId: string, webhookType: string): Promise<WebhookEndpointRow[]> {
+  return endpointsOf(conn, organizationId)
     .where((q) => q.whereNull('event_types').orWhereRaw('event_types \\? ?', [webhookType]))
     .orderBy('created_at');
 }
@@ -120,25 +130,78 @@ function jsonOrNull(value: string[] | null): string | null {
 
 // ---- events (outbox) ---------------------------------------------------------------------
 
-export async function findEvent(db: Queryable, organizationId: string, id: string): Promise<WebhookEventRow | undefined> {
-  return db<WebhookEventRow>('webhook_events').where({ organization_id: organizationId, id }).first();
+export interface WebhookEventFields {
+  organization_id: string;
+  webhook_type: string;
+  object_type: string;
+  object_id: string | null;
+  idempotency_key: string | null;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Adds an event to the outbox; returns its id, or null when an event with the same idempotency
+ * key exists already (a null key never conflicts).
+ */
+export async function insertWebhookEvent(conn: Conn, fields: WebhookEventFields): Promise<string | null> {
+  const query = conn('webhook_events')
+    .insert({ ...fields, payload: JSON.stringify(fields.payload) })
+    .returning('id');
+  const rows = (fields.idempotency_key ? await query.onConflict(['organization_id', 'idempotency_key']).ignore() : await query) as { id: string }[];
+  return rows[0]?.id ?? null;
+}
+
+export async function findEvent(conn: Conn, organizationId: string, id: string): Promise<WebhookEventRow | undefined> {
+  return conn<WebhookEventRow>('webhook_events').where({ organization_id: organizationId, id }).first();
+}
+
+/**
+ * The oldest events not yet dispatched, locked until the transaction ends; rows another relay
+ * holds are skipped, so concurrent relays share the outbox.
+ */
+export async function claimPendingEvents(trx: Tx, limit: number): Promise<WebhookEventRow[]> {
+  return trx<WebhookEventRow>('webhook_events')
+    .whereNull('dispatched_at')
+    .orderBy([{ column: 'created_at' }, { column: 'id' }])
+    .limit(limit)
+    .forUpdate()
+    .skipLocked();
+}
+
+export async function markEventDispatched(trx: Tx, id: string): Promise<void> {
+  await trx('webhook_events').where({ id }).update({ dispatched_at: trx.fn.now() });
 }
 
 // ---- webhooks (delivery state) -------------------------------------------------------------
 
-export function webhooksOf(db: Queryable, organizationId: string) {
-  return db<WebhookRow>('webhooks').where({ organization_id: organizationId });
+function webhooksOf(conn: Conn, organizationId: string) {
+  return conn<WebhookRow>('webhooks').where({ organization_id: organizationId });
 }
 
-export async function findWebhook(db: Queryable, organizationId: string, id: string): Promise<WebhookRow | undefined> {
+export async function findWebhook(conn: Conn, organizationId: string, id: string): Promise<WebhookRow | undefined> {
   if (!isUuid(id)) return undefined;
-  return webhooksOf(db, organizationId).where({ id }).first();
+  return webhooksOf(conn, organizationId).where({ id }).first();
+}
+
+export interface WebhookFilters {
+  status?: WebhookStatus;
+  webhookType?: string;
+  endpointId?: string;
+}
+
+/** An organization's webhooks, newest first. */
+export async function listWebhooks(conn: Conn, organizationId: string, filters: WebhookFilters, page: Page): Promise<Paginated<WebhookRow>> {
+  let query = webhooksOf(conn, organizationId).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  if (filters.status !== undefined) query = query.where('status', filters.status);
+  if (filters.webhookType !== undefined) query = query.where('webhook_type', filters.webhookType);
+  if (filters.endpointId !== undefined) query = query.where('endpoint_id', filters.endpointId);
+  return paginate<WebhookRow>(query, page);
 }
 
 /** Creates the delivery of an event to each endpoint once; returns every delivery of the event. */
-export async function ensureWebhooks(trx: Queryable, event: WebhookEventRow, endpoints: WebhookEndpointRow[]): Promise<WebhookRow[]> {
+export async function ensureWebhooks(conn: Conn, event: WebhookEventRow, endpoints: WebhookEndpointRow[]): Promise<WebhookRow[]> {
   if (endpoints.length > 0) {
-    await trx('webhooks')
+    await conn('webhooks')
       .insert(endpoints.map((endpoint) => ({
         organization_id: event.organization_id,
         event_id: event.id,
@@ -149,11 +212,89 @@ export async function ensureWebhooks(trx: Queryable, event: WebhookEventRow, end
       .onConflict(['event_id', 'endpoint_id'])
       .ignore();
   }
-  return webhooksOf(trx, event.organization_id).where({ event_id: event.id }).orderBy('created_at');
+  return webhooksOf(conn, event.organization_id).where({ event_id: event.id }).orderBy('created_at');
+}
+
+/** Counts one more attempt on a webhook; returns its number (1 for the first). */
+export async function countWebhookAttempt(conn: Conn, id: string): Promise<number> {
+  const [{ attempts }] = (await conn('webhooks').where({ id })
+    .update({ attempts: conn.raw('attempts + 1'), last_attempt_at: conn.fn.now(), updated_at: conn.fn.now() })
+    .returning('attempts')) as [{ attempts: number }];
+  return attempts;
+}
+
+export async function markWebhookSucceeded(conn: Conn, id: string, httpStatus: number): Promise<void> {
+  await conn('webhooks').where({ id })
+    .update({ status: 'succeeded', last_http_status: httpStatus, last_error: null, succeeded_at: conn.fn.now(), updated_at: conn.fn.now() });
+}
+
+/** A failed attempt: the webhook is retrying, unless it is settled already (failed or succeeded). */
+export async function markWebhookAttemptFailed(conn: Conn, id: string, httpStatus: number | null, error: string): Promise<void> {
+  await conn('webhooks').where({ id }).update({
+    status: conn.raw("CASE WHEN status IN ('failed', 'succeeded') THEN status ELSE 'retrying' END"),
+    last_http_status: httpStatus,
+    last_error: error,
+    updated_at: conn.fn.now(),
+  });
+}
+
+/** A webhook whose endpoint is gone can never be delivered. */
+export async function markWebhookEndpointDeleted(conn: Conn, id: string): Promise<void> {
+  await conn('webhooks').where({ id }).update({ status: 'failed', last_error: 'endpoint deleted', failed_at: conn.fn.now(), updated_at: conn.fn.now() });
+}
+
+/** Retries are over: failed, unless an attempt succeeded meanwhile. */
+export async function markWebhookFailed(conn: Conn, organizationId: string, id: string): Promise<void> {
+  await webhooksOf(conn, organizationId).where({ id }).whereNot({ status: 'succeeded' })
+    .update({ status: 'failed', failed_at: conn.fn.now(), updated_at: conn.fn.now() } as never);
 }
 
 // ---- deliveries (attempt log) --------------------------------------------------------------
 
-export function deliveriesOf(db: Queryable, organizationId: string) {
-  return db<WebhookDeliveryRow>('webhook_deliveries').where({ organization_id: organizationId });
+function deliveriesOf(conn: Conn, organizationId: string) {
+  return conn<WebhookDeliveryRow>('webhook_deliveries').where({ organization_id: organizationId });
+}
+
+export interface DeliveryStart {
+  organization_id: string;
+  webhook_id: string;
+  event_id: string;
+  endpoint_id: string;
+  attempt: number;
+  trigger: 'automatic' | 'manual';
+}
+
+/** Logs the start of an attempt; returns the log row's id. */
+export async function insertDelivery(conn: Conn, start: DeliveryStart): Promise<string> {
+  const [{ id }] = (await conn('webhook_deliveries').insert(start).returning('id')) as [{ id: string }];
+  return id;
+}
+
+export interface DeliveryOutcome {
+  httpStatus: number | null;
+  error: string | null;
+  responseBody: string | null;
+  durationMs: number;
+}
+
+export async function finishDelivery(conn: Conn, id: string, outcome: DeliveryOutcome): Promise<void> {
+  await conn('webhook_deliveries').where({ id }).update({
+    http_status: outcome.httpStatus,
+    error: outcome.error,
+    response_body: outcome.responseBody,
+    finished_at: conn.fn.now(),
+    duration_ms: outcome.durationMs,
+  });
+}
+
+/** Every attempt of one webhook, first first. */
+export async function deliveriesOfWebhook(conn: Conn, organizationId: string, webhookId: string): Promise<WebhookDeliveryRow[]> {
+  return deliveriesOf(conn, organizationId).where({ webhook_id: webhookId }).orderBy('attempt');
+}
+
+/** Every attempt to one endpoint, newest first. */
+export async function listEndpointDeliveries(conn: Conn, organizationId: string, endpointId: string, page: Page): Promise<Paginated<WebhookDeliveryRow>> {
+  const query = deliveriesOf(conn, organizationId).where({ endpoint_id: endpointId })
+    .orderBy([{ column: 'started_at', order: 'desc' }, { column: 'attempt', order: 'desc' }]);
+  return paginate<WebhookDeliveryRow>(query, page);
 }

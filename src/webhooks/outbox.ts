@@ -1,10 +1,13 @@
 /**
  * The transactional outbox. A service that changes something a webhook reports calls
- * `recordWebhookEvent(trx, ...)` inside the same transaction: the event exists if and only if
- * the change committed. The relay (relay.ts) hands committed events to Temporal.
+ * `recordWebhookEvent(trx, ...)` inside the same transaction; one that finalizes a document calls
+ * `requestDocument(trx, ...)`: the event or request exists if and only if the change committed.
+ * The relay (relay.ts) hands committed rows to Temporal.
  */
-import type { Knex } from 'knex';
-import type { Db } from '../db/knex';
+import type { Conn } from '../db/knex';
+import { insertWebhookEvent } from '../db/webhooks';
+import { insertDocumentRequest } from '../db/document-requests';
+import type { DocumentType } from '../workflows/ids';
 import { isWebhookType, type WebhookType } from './event-types';
 
 export interface WebhookEventInput {
@@ -25,25 +28,35 @@ export interface WebhookEventInput {
  * Records a webhook event in the caller's transaction. Returns the event id, or null when an
  * event with the same idempotency key exists already.
  */
-export async function recordWebhookEvent(trx: Knex.Transaction | Db, input: WebhookEventInput): Promise<string | null> {
+export async function recordWebhookEvent(trx: Conn, input: WebhookEventInput): Promise<string | null> {
   if (!isWebhookType(input.webhookType)) throw new Error(`Unknown webhook type ${String(input.webhookType)}`);
-  const payload = {
+  return insertWebhookEvent(trx, {
+    organization_id: input.organizationId,
     webhook_type: input.webhookType,
     object_type: input.objectType,
-    organization_id: input.organizationId,
-    [input.objectType]: input.object,
-  };
-  const objectId = typeof input.object.lago_id === 'string' ? input.object.lago_id : null;
-  const query = trx('webhook_events')
-    .insert({
-      organization_id: input.organizationId,
+    object_id: typeof input.object.lago_id === 'string' ? input.object.lago_id : null,
+    idempotency_key: input.idempotencyKey ?? null,
+    payload: {
       webhook_type: input.webhookType,
       object_type: input.objectType,
-      object_id: objectId,
-      idempotency_key: input.idempotencyKey ?? null,
-      payload: JSON.stringify(payload),
-    })
-    .returning('id');
-  const rows = (input.idempotencyKey ? await query.onConflict(['organization_id', 'idempotency_key']).ignore() : await query) as { id: string }[];
-  return rows[0]?.id ?? null;
+      organization_id: input.organizationId,
+      [input.objectType]: input.object,
+    },
+  });
+}
+
+export interface DocumentRequestInput {
+  organizationId: string;
+  documentType: DocumentType;
+  /** The invoice's or credit note's id. */
+  id: string;
+}
+
+/**
+ * Asks, in the caller's transaction, for the PDF of a finalized invoice or credit note: once
+ * committed, the relay starts `document/<type>/<id>`. Once per document: returns the request id,
+ * or null when the document was requested already.
+ */
+export async function requestDocument(trx: Conn, input: DocumentRequestInput): Promise<string | null> {
+  return insertDocumentRequest(trx, { organization_id: input.organizationId, document_type: input.documentType, document_id: input.id });
 }

@@ -1,67 +1,88 @@
 /**
- * The outbox relay: hands committed webhook events to Temporal. Runs in every worker process
- * (a poll every second; concurrent relays share the work with `FOR UPDATE SKIP LOCKED`). For
- * each event it creates one delivery per subscribed endpoint and starts the workflow
- * `webhook/<event id>`; `invoice.created` and `credit_note.created` also start the workflow that
- * renders the document (`document/<type>/<id>`); so do one-off and wallet top-up invoices. Starting a workflow twice is harmless (its id
- * is the event's), so a relay that dies between the start and the commit loses nothing.
+ * The outbox relay: hands committed outbox rows to Temporal. Runs in every worker process (a poll
+ * every second; concurrent relays share the work with `FOR UPDATE SKIP LOCKED`). Each batch is
+ * claimed, started and marked in one transaction:
+ * - a webhook event gets one delivery per subscribed endpoint and the workflow `webhook/<event id>`;
+ * - a document request gets the workflow `document/<type>/<id>`.
+ * A workflow id is started at most once (Temporal refuses a second start, even after the first run
+ * closed, within the namespace's retention; the refusal counts as success), so a relay that dies
+ * between the start and the commit loses nothing and starts nothing twice.
  */
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { Db } from '../db/knex';
-import { endpointsFor, ensureWebhooks, type WebhookEventRow } from '../db/webhooks';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { Db, Tx } from '../db/knex';
+import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventDispatched, type WebhookEventRow } from '../db/webhooks';
+import { claimPendingDocumentRequests, markDocumentRequestDispatched } from '../db/document-requests';
 import { logger } from '../runtime/logger';
-import { documentWorkflowId, webhookWorkflowId, type DocumentType } from '../workflows/webhook-ids';
+import { documentWorkflowId, webhookWorkflowId } from '../workflows/ids';
+import type { DocumentRequestInput } from './outbox';
+import { legacyDocumentRequests } from './legacy-document-triggers';
 
 export interface RelayDeps {
   db: Db;
-  client: Client;
+  /** What the relay uses of a Temporal client: starting workflows. */
+  client: { workflow: Pick<Client['workflow'], 'start'> };
   taskQueue: string;
 }
 
-/** Which events ask for a document to be rendered. */
-const DOCUMENT_TRIGGERS: Record<string, DocumentType> = {
-  'invoice.created': 'invoice',
-  'invoice.one_off_created': 'invoice',
-  'invoice.paid_credit_added': 'invoice',
-  'credit_note.created': 'credit_note',
-};
+const BATCH = 100;
 
-async function startOnce(client: Client, workflowType: string, workflowId: string, taskQueue: string, args: unknown[]): Promise<void> {
+/** Starts a workflow unless its id was started before: the refusal of a second start is success. */
+async function startOnce(deps: RelayDeps, workflowType: string, workflowId: string, args: unknown[]): Promise<void> {
   try {
-    await client.workflow.start(workflowType, { workflowId, taskQueue, args });
+    await deps.client.workflow.start(workflowType, {
+      workflowId,
+      taskQueue: deps.taskQueue,
+      args,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }
 }
 
-/** Relays up to `limit` pending events; returns how many it handled. */
-export async function relayOutbox(deps: RelayDeps, limit = 100): Promise<number> {
+async function startDocument(deps: RelayDeps, request: DocumentRequestInput): Promise<void> {
+  await startOnce(deps, 'documentWorkflow', documentWorkflowId(request.documentType, request.id), [request]);
+}
+
+/** One delivery per subscribed endpoint, and the workflow that delivers those not yet succeeded. */
+async function startDeliveries(deps: RelayDeps, trx: Tx, event: WebhookEventRow): Promise<void> {
+  const endpoints = await endpointsFor(trx, event.organization_id, event.webhook_type);
+  const webhooks = await ensureWebhooks(trx, event, endpoints);
+  const pending = webhooks.filter((webhook) => webhook.status !== 'succeeded').map((webhook) => webhook.id);
+  if (pending.length === 0) return;
+  await startOnce(deps, 'webhookWorkflow', webhookWorkflowId(event.id), [
+    { organizationId: event.organization_id, eventId: event.id, webhookIds: pending },
+  ]);
+}
+
+/** Relays up to `limit` pending webhook events; returns how many it handled. */
+export async function relayWebhookEvents(deps: RelayDeps, limit = BATCH): Promise<number> {
   return deps.db.transaction(async (trx) => {
-    const events = await trx<WebhookEventRow>('webhook_events')
-      .whereNull('dispatched_at')
-      .orderBy([{ column: 'created_at' }, { column: 'id' }])
-      .limit(limit)
-      .forUpdate()
-      .skipLocked();
+    const events = await claimPendingEvents(trx, limit);
     for (const event of events) {
-      const endpoints = await endpointsFor(trx, event.organization_id, event.webhook_type);
-      const webhooks = await ensureWebhooks(trx, event, endpoints);
-      const pending = webhooks.filter((webhook) => webhook.status !== 'succeeded').map((webhook) => webhook.id);
-      if (pending.length > 0) {
-        await startOnce(deps.client, 'webhookWorkflow', webhookWorkflowId(event.id), deps.taskQueue, [
-          { organizationId: event.organization_id, eventId: event.id, webhookIds: pending },
-        ]);
-      }
-      const documentType = DOCUMENT_TRIGGERS[event.webhook_type];
-      if (documentType && event.object_id) {
-        await startOnce(deps.client, 'documentWorkflow', documentWorkflowId(documentType, event.object_id), deps.taskQueue, [
-          { organizationId: event.organization_id, documentType, id: event.object_id },
-        ]);
-      }
-      await trx('webhook_events').where({ id: event.id }).update({ dispatched_at: trx.fn.now() });
+      await startDeliveries(deps, trx, event);
+      for (const request of legacyDocumentRequests(event)) await startDocument(deps, request); // LEGACY: see legacy-document-triggers.ts
+      await markEventDispatched(trx, event.id);
     }
     return events.length;
   });
+}
+
+/** Relays up to `limit` pending document requests; returns how many it handled. */
+export async function relayDocumentRequests(deps: RelayDeps, limit = BATCH): Promise<number> {
+  return deps.db.transaction(async (trx) => {
+    const requests = await claimPendingDocumentRequests(trx, limit);
+    for (const request of requests) {
+      await startDocument(deps, { organizationId: request.organization_id, documentType: request.document_type, id: request.document_id });
+      await markDocumentRequestDispatched(trx, request.id);
+    }
+    return requests.length;
+  });
+}
+
+/** Relays up to `limit` webhook events and up to `limit` document requests; returns how many in all. */
+export async function relayOutbox(deps: RelayDeps, limit = BATCH): Promise<number> {
+  return (await relayWebhookEvents(deps, limit)) + (await relayDocumentRequests(deps, limit));
 }
 
 export interface RunningRelay {
@@ -77,8 +98,8 @@ export function startOutboxRelay(deps: RelayDeps, options: { intervalMs?: number
   let running: Promise<void> = Promise.resolve();
   const tick = async () => {
     try {
-      // Drain: keep going while full batches come back.
-      while (!stopped && (await relayOutbox(deps)) === 100);
+      // Drain: keep going while a full batch may have left rows behind.
+      while (!stopped && (await relayOutbox(deps)) >= BATCH);
     } catch (error) {
       log.error({ err: error }, 'outbox relay failed; retrying');
     }

@@ -6,13 +6,11 @@
  */
 import { createHmac, createSign, generateKeyPairSync } from 'node:crypto';
 import type { Db } from '../db/knex';
+import { findInstanceKey, insertInstanceKeyOnce, type KeyPair } from '../db/instance-keys';
 
 const KEY_NAME = 'webhooks_rsa';
 
-export interface SigningKey {
-  privateKey: string;
-  publicKey: string;
-}
+export type SigningKey = KeyPair;
 
 let cached: Promise<SigningKey> | null = null;
 let cachedFor: Db | null = null;
@@ -30,16 +28,14 @@ export function webhookSigningKey(db: Db): Promise<SigningKey> {
 }
 
 async function loadOrCreateKey(db: Db): Promise<SigningKey> {
-  const existing = await db('instance_keys').where({ name: KEY_NAME }).first<{ private_key: string; public_key: string } | undefined>();
-  if (existing) return { privateKey: existing.private_key, publicKey: existing.public_key };
+  const existing = await findInstanceKey(db, KEY_NAME);
+  if (existing) return existing;
   const pair = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  await db('instance_keys').insert({ name: KEY_NAME, private_key: pair.privateKey, public_key: pair.publicKey }).onConflict('name').ignore();
-  const stored = await db('instance_keys').where({ name: KEY_NAME }).first<{ private_key: string; public_key: string }>();
-  return { privateKey: stored.private_key, publicKey: stored.public_key };
+  return insertInstanceKeyOnce(db, KEY_NAME, pair);
 }
 
 /** What `GET /webhooks/json_public_key` publishes: the PEM, base64-encoded. */

@@ -5,7 +5,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { BillingActivities } from '../activities';
-import type { DocumentType } from './webhook-ids';
+import type { DocumentType } from './ids';
 
 export interface DocumentWorkflowInput {
   organizationId: string;

@@ -1,4 +1,13 @@
-/** Workflow ids: one subscription workflow per organization and external id (DESIGN.md §4). */
+/**
+ * Workflow ids: one subscription workflow per organization and external id (DESIGN.md §4), one
+ * webhook workflow per outbox event, one document workflow per document.
+ */
 export function subscriptionWorkflowId(organizationId: string, externalId: string): string {
   return `subscription/${organizationId}/${externalId}`;
 }
+
+/** The documents Billow renders as PDF. */
+export type DocumentType = 'invoice' | 'credit_note';
+
+export const webhookWorkflowId = (eventId: string) => `webhook/${eventId}`;
+export const documentWorkflowId = (type: DocumentType, id: string) => `document/${type}/${id}`;

@@ -1,10 +1,11 @@
-/** The outbox calls other services make: once per business key, with the API's serializers. */
+/** The outbox calls other services make: once per business key, with the API's serializers; document requests once per document. */
+import { randomUUID } from 'node:crypto';
 import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
 import { insertPlan } from '../../src/db/plans';
 import { upsertCustomer } from '../../src/db/customers';
 import { insertSubscription } from '../../src/db/subscriptions';
 import { activateSubscription } from '../../src/services/subscriptions/subscriptions';
-import { recordWebhookEvent } from '../../src/webhooks/outbox';
+import { recordWebhookEvent, requestDocument } from '../../src/webhooks/outbox';
 import { issuedWebhookType } from '../../src/services/invoicing/invoice-events';
 import type { OrganizationRow } from '../../src/db/organizations';
 
@@ -63,4 +64,22 @@ it("an issued invoice's webhook type follows Lago: drafted, created, one_off_cre
   expect(issuedWebhookType({ status: 'finalized', invoice_type: 'one_off' })).toBe('invoice.one_off_created');
   expect(issuedWebhookType({ status: 'finalized', invoice_type: 'credit' })).toBe('invoice.paid_credit_added');
   expect(issuedWebhookType({ status: 'voided', invoice_type: 'subscription' })).toBeNull();
+});
+
+it('a document is requested once; a request in a rolled-back transaction does not exist', async () => {
+  const { db } = database;
+  const count = async () => Number(((await db('document_requests').count({ n: '*' })) as [{ n: bigint | string }])[0].n);
+  const creditNote = { organizationId: organization.id, documentType: 'credit_note' as const, id: randomUUID() };
+  expect(await db.transaction((trx) => requestDocument(trx, creditNote))).toEqual(expect.any(String));
+  expect(await db.transaction((trx) => requestDocument(trx, creditNote))).toBeNull();
+  // The same id as another type of document is another document.
+  expect(await db.transaction((trx) => requestDocument(trx, { ...creditNote, documentType: 'invoice' }))).toEqual(expect.any(String));
+  expect(await count()).toBe(2);
+
+  await expect(db.transaction(async (trx) => {
+    await requestDocument(trx, { organizationId: organization.id, documentType: 'invoice', id: randomUUID() });
+    throw new Error('the change failed');
+  })).rejects.toThrow('the change failed');
+  expect(await count()).toBe(2);
+  expect(await db('document_requests').whereNotNull('dispatched_at').first()).toBeUndefined();
 });

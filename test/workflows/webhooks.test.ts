@@ -2,7 +2,8 @@
  * Webhooks end to end on the time-skipping server with the production retry policy: an event
  * recorded in a transaction is relayed to a `webhook/<event id>` workflow, delivered to a local
  * receiver that fails twice and then accepts, signed (HMAC and JWT, verified here), and every
- * attempt is in the delivery log. The invoice.created → PDF → invoice.generated chain runs too.
+ * attempt is in the delivery log. The invoice.created → PDF → invoice.generated chain runs too, and
+ * so do explicit document requests: started once, even by a relay that dies before marking them.
  */
 import http from 'node:http';
 import fs from 'node:fs';
@@ -12,15 +13,15 @@ import { createHmac, createPublicKey, createVerify } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
 import { createTimeSkippingEnv } from '../support/temporal';
 import { createPlainTestApi } from '../support/api';
-import { acmeCustomer, hybridInvoice1 } from '../support/walkthrough-invoices';
+import { acmeCustomer, hybridInvoice1, hybridInvoice3 } from '../support/walkthrough-invoices';
 import { createActivities } from '../../src/activities';
 import { documentActivities } from '../../src/activities/documents';
 import { webhookActivities } from '../../src/activities/webhooks';
-import { relayOutbox } from '../../src/webhooks/relay';
-import { recordWebhookEvent } from '../../src/webhooks/outbox';
+import { relayDocumentRequests, relayOutbox, type RelayDeps } from '../../src/webhooks/relay';
+import { recordWebhookEvent, requestDocument } from '../../src/webhooks/outbox';
 import { ChromiumPdfRenderer } from '../../src/documents/pdf-renderer';
 import { filesystemDocumentStore } from '../../src/documents/storage';
 import { WEBHOOK_RETRY, WEBHOOK_RETRY_WINDOW } from '../../src/workflows/webhook';
@@ -231,4 +232,74 @@ it('an event recorded in a rolled-back transaction does not exist', async () => 
   })).rejects.toThrow('the change failed');
   expect(await count()).toBe(before);
   expect(await relay()).toBe(0);
+});
+
+describe('document requests', () => {
+  type Start = RelayDeps['client']['workflow']['start'];
+  /** A client that records each workflow it starts, and can die right after a start (before the relay marks the request). */
+  const recording = (started: string[], options: { dieAfterStart?: boolean } = {}): RelayDeps['client'] => ({
+    workflow: {
+      start: (async (...args: Parameters<Start>) => {
+        const handle = await env.client.workflow.start(...args);
+        started.push(handle.workflowId);
+        if (options.dieAfterStart) throw new Error('relay died before marking');
+        return handle;
+      }) as Start,
+    },
+  });
+  const relayDocuments = (client: RelayDeps['client']) => relayDocumentRequests({ db: database.db, client, taskQueue: TASK_QUEUE });
+  const requestOf = async (documentId: string) => database.db('document_requests').where({ document_id: documentId }).first();
+  const pdfOf = (organizationId: string, invoiceId: string) => path.join(documentsDir, `invoices/${organizationId}/${invoiceId}.pdf`);
+
+  // An organization without endpoints: its invoices send no webhooks, only documents are at stake.
+  let organization: Awaited<ReturnType<typeof createTestOrganization>>['organization'];
+  beforeAll(async () => {
+    ({ organization } = await createTestOrganization(database.db, 'Documents Org'));
+  });
+
+  it('a committed request starts the document workflow once', async () => {
+    const invoice = await hybridInvoice1(database.db, organization, await acmeCustomer(database.db, organization));
+    const request = { organizationId: organization.id, documentType: 'invoice' as const, id: invoice.id };
+    await database.db.transaction((trx) => requestDocument(trx, request));
+    const started: string[] = [];
+    expect(await relayDocuments(recording(started))).toBe(1);
+    await waitFor(`document/invoice/${invoice.id}`);
+    expect(fs.existsSync(pdfOf(organization.id, invoice.id))).toBe(true);
+    expect((await requestOf(invoice.id)).dispatched_at).not.toBeNull();
+
+    expect(await relayDocuments(recording(started))).toBe(0);
+    // The legacy trigger (its invoice.created, relayed now) asks for the same document: nothing more starts.
+    await relayOutbox({ db: database.db, client: recording(started), taskQueue: TASK_QUEUE });
+    expect(started).toEqual([`document/invoice/${invoice.id}`]);
+  });
+
+  it('a request in a rolled-back transaction starts nothing', async () => {
+    const invoice = await hybridInvoice1(database.db, organization, await acmeCustomer(database.db, organization), 'draft');
+    await expect(database.db.transaction(async (trx) => {
+      await requestDocument(trx, { organizationId: organization.id, documentType: 'invoice', id: invoice.id });
+      throw new Error('the change failed');
+    })).rejects.toThrow('the change failed');
+    expect(await requestOf(invoice.id)).toBeUndefined();
+    const started: string[] = [];
+    expect(await relayDocuments(recording(started))).toBe(0);
+    expect(started).toEqual([]);
+  });
+
+  it('a relay that dies between the start and the mark starts nothing twice', async () => {
+    const invoice = await hybridInvoice3(database.db, organization, await acmeCustomer(database.db, organization));
+    const workflowId = `document/invoice/${invoice.id}`;
+    await database.db.transaction((trx) => requestDocument(trx, { organizationId: organization.id, documentType: 'invoice', id: invoice.id }));
+    const started: string[] = [];
+    await expect(relayDocuments(recording(started, { dieAfterStart: true }))).rejects.toThrow('relay died before marking');
+    expect(started).toEqual([workflowId]);
+    expect((await requestOf(invoice.id)).dispatched_at).toBeNull(); // the mark died with the relay
+    await waitFor(workflowId); // the run it started renders the PDF
+    const firstRun = (await env.client.workflow.getHandle(workflowId).describe()).runId;
+
+    expect(await relayDocuments(recording(started))).toBe(1); // the next relay takes the request again…
+    expect(started).toEqual([workflowId]); // …and starts nothing: that workflow id ran already
+    expect((await requestOf(invoice.id)).dispatched_at).not.toBeNull();
+    expect((await env.client.workflow.getHandle(workflowId).describe()).runId).toBe(firstRun);
+    expect(fs.existsSync(pdfOf(organization.id, invoice.id))).toBe(true);
+  });
 });

@@ -6,61 +6,34 @@ import { Router } from 'express';
 import type { AppContext } from '../context';
 import { organizationOf } from '../auth';
 import { handle } from '../handler';
-import { invalidField, notFound } from '../errors';
-import { pageFrom, paginate } from '../pagination';
+import { pageFrom } from '../pagination';
 import { serializeWebhook } from '../../serializers/webhook';
-import { deliveriesOf, findEvent, findWebhook, isUuid, webhooksOf, type WebhookRow } from '../../db/webhooks';
-import { publicKeyBase64, webhookSigningKey } from '../../webhooks/signing';
-import { attemptDelivery } from '../../webhooks/delivery';
+import { listWebhooks, retryWebhook, showWebhook, webhookPublicKey } from '../../services/webhooks';
 
-const STATUSES = ['pending', 'retrying', 'succeeded', 'failed'];
+/** A query parameter as given (an empty one is a value, checked by the service). */
+const param = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
 
 export function webhooksRouter({ db, publicUrl }: AppContext): Router {
   const router = Router();
   router.get('/json_public_key', handle(async (_req, res) => {
-    res.json({ webhook: { public_key: publicKeyBase64(await webhookSigningKey(db)) } });
+    res.json({ webhook: { public_key: await webhookPublicKey(db) } });
   }));
   router.get('/public_key', handle(async (_req, res) => {
-    res.type('text/plain').send(publicKeyBase64(await webhookSigningKey(db)));
+    res.type('text/plain').send(await webhookPublicKey(db));
   }));
   router.get('/', handle(async (req, res) => {
-    const organization = organizationOf(req);
-    let query = webhooksOf(db, organization.id).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
-    if (req.query.status !== undefined) {
-      const status = String(req.query.status);
-      if (!STATUSES.includes(status)) throw invalidField('status', 'value_is_invalid');
-      query = query.where('status', status);
-    }
-    if (req.query.webhook_type !== undefined) query = query.where('webhook_type', String(req.query.webhook_type));
-    if (req.query.webhook_endpoint_id !== undefined) {
-      const endpointId = String(req.query.webhook_endpoint_id);
-      if (!isUuid(endpointId)) throw invalidField('webhook_endpoint_id', 'value_is_invalid');
-      query = query.where('endpoint_id', endpointId);
-    }
-    const { rows, meta } = await paginate<WebhookRow>(query, pageFrom(req.query));
+    const filters = { status: param(req.query.status), webhook_type: param(req.query.webhook_type), webhook_endpoint_id: param(req.query.webhook_endpoint_id) };
+    const { rows, meta } = await listWebhooks(db, organizationOf(req).id, filters, pageFrom(req.query));
     res.json({ webhooks: rows.map((row) => serializeWebhook(row)), meta });
   }));
   router.get('/:id', handle(async (req, res) => {
-    const organization = organizationOf(req);
-    const webhook = await findWebhook(db, organization.id, String(req.params.id));
-    if (!webhook) throw notFound('webhook');
-    const [event, deliveries] = await Promise.all([
-      findEvent(db, organization.id, webhook.event_id),
-      deliveriesOf(db, organization.id).where({ webhook_id: webhook.id }).orderBy('attempt'),
-    ]);
-    res.json({ webhook: serializeWebhook(webhook, { payload: event?.payload ?? null, deliveries }) });
+    const { webhook, payload, deliveries } = await showWebhook(db, organizationOf(req).id, String(req.params.id));
+    res.json({ webhook: serializeWebhook(webhook, { payload, deliveries }) });
   }));
   /** One more attempt, now, whatever the webhook's state; the answer shows how it went. */
   router.post('/:id/retry', handle(async (req, res) => {
-    const organization = organizationOf(req);
-    const webhook = await findWebhook(db, organization.id, String(req.params.id));
-    if (!webhook) throw notFound('webhook');
-    await attemptDelivery(db, { publicUrl, timeoutMs: 30_000 }, { organizationId: organization.id, webhookId: webhook.id, trigger: 'manual' });
-    const [updated, deliveries] = await Promise.all([
-      findWebhook(db, organization.id, webhook.id),
-      deliveriesOf(db, organization.id).where({ webhook_id: webhook.id }).orderBy('attempt'),
-    ]);
-    res.json({ webhook: serializeWebhook(updated!, { deliveries }) });
+    const { webhook, deliveries } = await retryWebhook(db, publicUrl, organizationOf(req).id, String(req.params.id));
+    res.json({ webhook: serializeWebhook(webhook, { deliveries }) });
   }));
   return router;
 }

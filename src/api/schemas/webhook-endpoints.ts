@@ -1,6 +1,6 @@
 /** `{"webhook_endpoint": {...}}` (reference §1.10). */
 import { z } from 'zod';
-import { isWebhookType } from '../../webhooks/event-types';
+import { isWebhookType, type CreateWebhookEndpointInput, type UpdateWebhookEndpointInput } from '../../services/webhooks';
 import { issue } from '../validation';
 
 function isHttpUrl(value: string): boolean {
@@ -28,14 +28,11 @@ export const createWebhookEndpointSchema = z.object({
   signature_algo: z.enum(['jwt', 'hmac']).nullish(),
   name: z.string().max(255).nullish(),
   event_types: eventTypes.nullish(),
-});
+}) satisfies z.ZodType<CreateWebhookEndpointInput>;
 
 export const updateWebhookEndpointSchema = z.object({
   webhook_url: webhookUrl.optional(),
   signature_algo: z.enum(['jwt', 'hmac']).optional(),
   name: z.string().max(255).nullish(),
   event_types: eventTypes.nullish(),
-});
-
-export type CreateWebhookEndpointInput = z.infer<typeof createWebhookEndpointSchema>;
-export type UpdateWebhookEndpointInput = z.infer<typeof updateWebhookEndpointSchema>;
+}) satisfies z.ZodType<UpdateWebhookEndpointInput>;

@@ -1,54 +1,85 @@
-/** Creating, changing and deleting webhook endpoints: at most 10 per organization, URLs unique. */
+/** Creating, changing, deleting and listing webhook endpoints: at most 10 per organization, URLs unique. */
 import type { Db } from '../../db/knex';
+import { isUniqueViolation } from '../../db/errors';
 import {
-  MAX_ENDPOINTS_PER_ORGANIZATION, deleteEndpoint, endpointsOf, findEndpoint, insertEndpoint, updateEndpoint, type WebhookEndpointRow,
+  countEndpoints, deleteEndpoint, findEndpoint, insertEndpoint, listEndpointDeliveries, listEndpoints, lockEndpointsOf, updateEndpoint,
+  type EndpointFields, type WebhookDeliveryRow, type WebhookEndpointRow,
 } from '../../db/webhooks';
 import { invalidField, notFound } from '../../runtime/errors';
-import type { CreateWebhookEndpointInput, UpdateWebhookEndpointInput } from '../../api/schemas/webhook-endpoints';
-import { isUniqueViolation } from '../../db/errors';
+import type { Page, Paginated } from '../../runtime/pagination';
 
-async function lockEndpoints(trx: Db, organizationId: string): Promise<void> {
-  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`webhook_endpoints:${organizationId}`]);
+export const MAX_ENDPOINTS_PER_ORGANIZATION = 10;
+
+export type SignatureAlgo = 'jwt' | 'hmac';
+
+export interface CreateWebhookEndpointInput {
+  webhook_url: string;
+  /** jwt when absent. */
+  signature_algo?: SignatureAlgo | null;
+  name?: string | null;
+  /** Webhook types the endpoint wants; null or absent = every type. */
+  event_types?: string[] | null;
 }
 
-export async function createWebhookEndpoint(db: Db, organizationId: string, input: CreateWebhookEndpointInput): Promise<WebhookEndpointRow> {
+/** Absent fields keep their value. */
+export interface UpdateWebhookEndpointInput {
+  webhook_url?: string;
+  signature_algo?: SignatureAlgo;
+  name?: string | null;
+  event_types?: string[] | null;
+}
+
+/** A second endpoint with the same URL in one organization is the client's mistake. */
+async function uniqueUrl<T>(write: () => Promise<T>): Promise<T> {
   try {
-    return await db.transaction(async (trx) => {
-      await lockEndpoints(trx, organizationId);
-      const [{ count }] = (await endpointsOf(trx, organizationId).count({ count: '*' })) as [{ count: string | number }];
-      if (Number(count) >= MAX_ENDPOINTS_PER_ORGANIZATION) throw invalidField('base', 'exceeded_limit');
-      return insertEndpoint(trx, organizationId, {
-        webhook_url: input.webhook_url,
-        signature_algo: input.signature_algo ?? 'jwt',
-        name: input.name ?? null,
-        event_types: input.event_types ?? null,
-      });
-    });
+    return await write();
   } catch (error) {
     if (isUniqueViolation(error)) throw invalidField('webhook_url', 'value_already_exist');
     throw error;
   }
 }
 
+export async function createWebhookEndpoint(db: Db, organizationId: string, input: CreateWebhookEndpointInput): Promise<WebhookEndpointRow> {
+  return uniqueUrl(() => db.transaction(async (trx) => {
+    await lockEndpointsOf(trx, organizationId);
+    if ((await countEndpoints(trx, organizationId)) >= MAX_ENDPOINTS_PER_ORGANIZATION) throw invalidField('base', 'exceeded_limit');
+    return insertEndpoint(trx, organizationId, {
+      webhook_url: input.webhook_url,
+      signature_algo: input.signature_algo ?? 'jwt',
+      name: input.name ?? null,
+      event_types: input.event_types ?? null,
+    });
+  }));
+}
+
+export async function findWebhookEndpoint(db: Db, organizationId: string, id: string): Promise<WebhookEndpointRow> {
+  const endpoint = await findEndpoint(db, organizationId, id);
+  if (!endpoint) throw notFound('webhook_endpoint');
+  return endpoint;
+}
+
+export async function listWebhookEndpoints(db: Db, organizationId: string, page: Page): Promise<Paginated<WebhookEndpointRow>> {
+  return listEndpoints(db, organizationId, page);
+}
+
 export async function updateWebhookEndpoint(db: Db, organizationId: string, id: string, input: UpdateWebhookEndpointInput): Promise<WebhookEndpointRow> {
-  const existing = await findEndpoint(db, organizationId, id);
-  if (!existing) throw notFound('webhook_endpoint');
-  const fields: Parameters<typeof updateEndpoint>[3] = {};
+  await findWebhookEndpoint(db, organizationId, id);
+  const fields: Partial<EndpointFields> = {};
   if (input.webhook_url !== undefined) fields.webhook_url = input.webhook_url;
   if (input.signature_algo !== undefined) fields.signature_algo = input.signature_algo;
   if (input.name !== undefined) fields.name = input.name ?? null;
   if (input.event_types !== undefined) fields.event_types = input.event_types ?? null;
-  try {
-    return await updateEndpoint(db, organizationId, id, fields);
-  } catch (error) {
-    if (isUniqueViolation(error)) throw invalidField('webhook_url', 'value_already_exist');
-    throw error;
-  }
+  return uniqueUrl(() => updateEndpoint(db, organizationId, id, fields));
 }
 
 export async function destroyWebhookEndpoint(db: Db, organizationId: string, id: string): Promise<WebhookEndpointRow> {
-  const existing = await findEndpoint(db, organizationId, id);
-  if (!existing) throw notFound('webhook_endpoint');
+  const existing = await findWebhookEndpoint(db, organizationId, id);
   await deleteEndpoint(db, organizationId, id);
   return existing;
+}
+
+/** Every delivery attempt to one endpoint, newest first. */
+export async function listWebhookEndpointDeliveries(db: Db, organizationId: string, id: string, page: Page): Promise<Paginated<WebhookDeliveryRow>> {
+  const endpoint = await findWebhookEndpoint(db, organizationId, id);
+  return listEndpointDeliveries(db, organizationId, endpoint.id, page);
 }
