@@ -16,7 +16,7 @@ export function floorOf(relative) {
   const [top, second] = relative.split('/');
   if (!relative.includes('/')) return 'wiring'; // cli.ts, server.ts, worker.ts
   if (top === 'bootstrap') return 'wiring';
-  if (top === 'services') return `services/${second}`;
+  if (top === 'services') return second.endsWith('.ts') ? 'services-root' : `services/${second}`;
   if (top === 'workflows') return WORKFLOW_LEAVES.has(relative) ? 'workflow-leaves' : 'workflows';
   return top;
 }
@@ -32,12 +32,14 @@ const MAY_IMPORT = {
   serializers: ['billing', 'runtime', 'type:db'],
   documents: ['billing', 'runtime', 'type:db'],
   webhooks: ['db', 'runtime', 'billing', 'workflow-leaves'],
-  services: ['domain-index', 'serializers', 'documents', 'webhooks', 'db', 'runtime', 'billing', 'workflow-leaves'],
+  services: ['domain-index', 'services-root', 'serializers', 'documents', 'webhooks', 'db', 'runtime', 'billing', 'workflow-leaves'],
+  // services/deps.ts: what the doors hand to use cases (types, and the default document renderer)
+  'services-root': ['documents', 'db', 'runtime', 'billing', 'workflow-leaves'],
   'workflow-leaves': ['billing', 'workflow-leaves', 'type:activities'],
   workflows: ['billing', 'workflow-leaves', 'type:activities'],
-  activities: ['services', 'runtime', 'billing', 'type:workflows', 'type:workflow-leaves'],
-  api: ['services', 'serializers', 'runtime', 'billing'],
-  console: ['services', 'serializers', 'runtime', 'billing', 'api'],
+  activities: ['services', 'services-root', 'runtime', 'billing', 'type:workflows', 'type:workflow-leaves'],
+  api: ['services', 'services-root', 'serializers', 'runtime', 'billing'],
+  console: ['services', 'services-root', 'serializers', 'runtime', 'billing', 'api'],
   wiring: null, // cli.ts, server.ts, worker.ts, bootstrap/: may import anything
 };
 

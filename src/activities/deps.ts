@@ -1,5 +1,5 @@
 /** What activities are built around. */
-import type { Db } from '../db/knex';
+import type { Db } from '../services/deps';
 
 export interface ActivityDeps {
   db: Db;

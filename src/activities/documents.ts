@@ -1,10 +1,9 @@
 /** Activities that render documents. Idempotent by document: the file has a fixed key. */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { DocumentType } from '../workflows/ids';
-import { defaultDocumentServices } from '../documents';
-import { DocumentError, generateInvoicePdf } from '../documents/invoice-pdf';
+import { defaultDocumentServices, type DocumentServices } from '../services/deps';
+import { DocumentError, generateInvoicePdf } from '../services/invoicing';
 import { generateCreditNotePdf } from '../services/credits';
-import type { DocumentServices } from '../documents';
 import type { ActivityDeps } from './deps';
 
 export interface DocumentActivityDeps extends ActivityDeps {

@@ -1,8 +1,8 @@
 /** Activities that issue subscription invoices. Each is idempotent by its invoice's business key. */
 import { log } from '@temporalio/activity';
 import type { LocalDate } from '../billing/calendar';
-import { activateSubscription } from '../services/subscriptions/subscriptions';
-import { issueSubscriptionInvoice, type IssuedInvoice } from '../services/invoicing/subscription-invoices';
+import { activateSubscription } from '../services/subscriptions';
+import { issueSubscriptionInvoice, type IssuedInvoice } from '../services/invoicing';
 import type { ActivityDeps } from './deps';
 
 export function invoicingActivities({ db }: ActivityDeps) {

@@ -1,18 +1,19 @@
 /** Activities that end or change a subscription; each is idempotent (safe to retry). */
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { LocalDate } from '../billing/calendar';
-import * as lifecycle from '../services/subscriptions/lifecycle';
+import * as lifecycle from '../services/subscriptions';
 import type { ActivityDeps } from './deps';
 
 export function lifecycleActivities({ db }: ActivityDeps) {
   return {
     async terminateSubscription(input: { subscriptionId: string; pendingSubscriptionId: string | null; atMs: number }) {
-      const outcome = await lifecycle.terminateSubscription(db, input);
+      const outcome = await lifecycle.endSubscription(db, input);
       log.info('subscription terminated', { ...outcome });
       return outcome;
     },
-    async cancelSubscription(input: { subscriptionId: string }) {
-      return lifecycle.cancelSubscription(db, input);
+    /** `atMs` is when the cancellation was asked; histories from before it was passed fall back to when the workflow scheduled this. */
+    async cancelSubscription(input: { subscriptionId: string; atMs?: number }) {
+      return lifecycle.cancelSubscription(db, { subscriptionId: input.subscriptionId, atMs: input.atMs ?? Context.current().info.scheduledTimestampMs });
     },
     async upgradeSubscription(input: { fromSubscriptionId: string; toSubscriptionId: string; atMs: number }) {
       const outcome = await lifecycle.upgradeSubscription(db, input);

@@ -1,7 +1,7 @@
 /** Activities for usage the workflow hears about: seat changes and pay-in-advance charges. */
 import { Context, log } from '@temporalio/activity';
 import { activeSeats } from '../services/usage';
-import { billEventInAdvance } from '../services/invoicing/in-advance-charges';
+import { billEventInAdvance } from '../services/invoicing';
 import type { ActivityDeps } from './deps';
 
 export interface RecordedUsage {

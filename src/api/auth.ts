@@ -1,7 +1,7 @@
 /** Bearer API key authentication: every request is scoped to the key's organization. */
 import type { RequestHandler } from 'express';
-import type { Db } from '../db/knex';
-import { findOrganizationByApiKey, type OrganizationRow } from '../db/organizations';
+import type { Db } from '../services/deps';
+import { organizationOfApiKey, type OrganizationRow } from '../services/organizations';
 import { unauthorized } from './errors';
 import { monotonicMs } from '../runtime/clock';
 
@@ -20,7 +20,7 @@ export function authenticate(db: Db): RequestHandler {
       const cached = cache.get(key);
       let organization = cached && cached.until > monotonicMs() ? cached.organization : undefined;
       if (!organization) {
-        organization = await findOrganizationByApiKey(db, key);
+        organization = await organizationOfApiKey(db, key);
         if (!organization) throw unauthorized();
         cache.set(key, { organization, until: monotonicMs() + 5_000 });
       }

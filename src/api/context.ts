@@ -1,14 +1,7 @@
 /** What every route handler may use: the database, the workflow gateway and the clock. */
-import type { Db } from '../db/knex';
-import type { Clock } from '../runtime/clock';
-import type { SubscriptionWorkflows } from '../workflows/client';
-import type { DocumentServices } from '../documents';
-import type { SandboxClock } from '../bootstrap/sandbox-clock';
+import type { DocumentServices, SandboxClock, ServiceDeps } from '../services/deps';
 
-export interface AppContext {
-  db: Db;
-  workflows: SubscriptionWorkflows;
-  clock: Clock;
+export interface AppContext extends ServiceDeps {
   publicUrl: string;
   /** PDF rendering and storage; the process default (from the configuration) when absent. */
   documents?: DocumentServices;

@@ -2,8 +2,6 @@
 import type { Page } from '../runtime/pagination';
 
 export type { Page, Meta } from '../runtime/pagination';
-/** Kept while routes move their list queries into services; the query runs in src/db. */
-export { paginate } from '../db/pagination';
 
 export function pageFrom(query: Record<string, unknown>): Page {
   const page = Math.max(1, Number.parseInt(String(query.page ?? '1'), 10) || 1);

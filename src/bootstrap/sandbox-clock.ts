@@ -7,20 +7,14 @@
 import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
 import { msToTs, tsToMs } from '@temporalio/common/lib/time';
-import type { Clock } from '../runtime/clock';
-
-export interface SandboxClock extends Clock {
-  /** Moves the clock forward to `targetMs`; refuses to go back. Resolves with the new time. */
-  advanceTo(targetMs: number): Promise<number>;
-}
+import type { SandboxClock } from '../runtime/clock';
+import { invalidField } from '../runtime/errors';
 
 export async function connectToSandbox(address: string): Promise<Connection> {
   // The SDK's own TestWorkflowEnvironment enables the test service this way.
   const options = { address, [InternalConnectionOptionsSymbol]: { supportsTestService: true } };
   return Connection.connect(options as ConnectionOptions);
 }
-
-export class ClockCannotGoBack extends Error {}
 
 export function sandboxClock(connection: Connection): SandboxClock {
   const service = connection.testService;
@@ -29,7 +23,7 @@ export function sandboxClock(connection: Connection): SandboxClock {
   const now = async () => tsToMs((await service.getCurrentTime({})).time);
   const advanceTo = async (targetMs: number) => {
     const current = await now();
-    if (targetMs < current) throw new ClockCannotGoBack(`The sandbox clock is at ${new Date(current).toISOString()}; it cannot go back.`);
+    if (targetMs < current) throw invalidField('to', 'cannot_go_back_in_time');
     if (targetMs > current) await service.unlockTimeSkippingWithSleep({ duration: msToTs(targetMs - current) });
     return now();
   };

@@ -7,6 +7,8 @@ import type { Conn, Tx } from './knex';
 import { nextSequenceValue } from './counters';
 import { formatInvoiceNumber } from '../billing/numbering';
 import type { BilledStretch } from '../billing/invoice-invariants';
+import type { Page, Paginated } from '../runtime/pagination';
+import { paginate } from './pagination';
 
 export interface InvoiceRow {
   id: string;
@@ -163,4 +165,49 @@ export async function findInvoice(db: Conn, organizationId: string, id: string):
 export async function feesOf(db: Conn, invoiceIds: string[]): Promise<FeeRow[]> {
   if (invoiceIds.length === 0) return [];
   return db<FeeRow>('fees').whereIn('invoice_id', invoiceIds).orderBy([{ column: 'fee_type', order: 'desc' }, { column: 'created_at' }]);
+}
+
+/** The invoice, locked until the caller's transaction ends. */
+export async function lockInvoice(trx: Tx, organizationId: string, id: string): Promise<InvoiceRow | undefined> {
+  return trx<InvoiceRow>('invoices').where({ id, organization_id: organizationId }).forUpdate().first();
+}
+
+export async function updateInvoiceRow(trx: Tx, invoice: Pick<InvoiceRow, 'id' | 'organization_id'>, fields: Record<string, unknown>): Promise<InvoiceRow> {
+  const [row] = await trx<InvoiceRow>('invoices').where({ id: invoice.id, organization_id: invoice.organization_id })
+    .update({ ...fields, updated_at: trx.fn.now() } as never).returning('*');
+  return row!;
+}
+
+export async function setInvoiceFilePath(trx: Tx, invoice: Pick<InvoiceRow, 'id' | 'organization_id'>, filePath: string): Promise<InvoiceRow> {
+  return updateInvoiceRow(trx, invoice, { file_path: filePath });
+}
+
+export interface InvoiceListFilters {
+  externalCustomerId?: string;
+  statuses: string[];
+  paymentStatuses?: string[];
+  invoiceTypes?: string[];
+  currency?: string;
+  issuingDateFrom?: string;
+  issuingDateTo?: string;
+  amountFrom?: bigint;
+  amountTo?: bigint;
+}
+
+/** One page of the organization's invoices that the filters select, newest first. */
+export async function invoicesPage(db: Conn, organizationId: string, filters: InvoiceListFilters, page: Page): Promise<Paginated<InvoiceRow>> {
+  let query = invoicesOf(db, organizationId)
+    .whereIn('status', filters.statuses)
+    .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'organization_sequential_id', order: 'desc' }]);
+  if (filters.externalCustomerId !== undefined) {
+    query = query.whereIn('customer_id', db('customers').select('id').where({ organization_id: organizationId, external_id: filters.externalCustomerId }));
+  }
+  if (filters.paymentStatuses) query = query.whereIn('payment_status', filters.paymentStatuses);
+  if (filters.invoiceTypes) query = query.whereIn('invoice_type', filters.invoiceTypes);
+  if (filters.currency) query = query.where('currency', filters.currency);
+  if (filters.issuingDateFrom) query = query.where('issuing_date', '>=', filters.issuingDateFrom);
+  if (filters.issuingDateTo) query = query.where('issuing_date', '<=', filters.issuingDateTo);
+  if (filters.amountFrom !== undefined) query = query.where('total_amount_cents', '>=', filters.amountFrom.toString());
+  if (filters.amountTo !== undefined) query = query.where('total_amount_cents', '<=', filters.amountTo.toString());
+  return paginate<InvoiceRow>(query, page);
 }

@@ -1,6 +1,8 @@
 /** Subscriptions: a customer on a plan, identified by the customer's own external id. */
 import type { Knex } from 'knex';
-import type { Db } from './knex';
+import type { Conn, Db, Tx } from './knex';
+import type { Page, Paginated } from '../runtime/pagination';
+import { paginate } from './pagination';
 import type { BillingTime } from '../billing/types';
 
 export type SubscriptionStatus = 'pending' | 'active' | 'terminated' | 'canceled';
@@ -63,4 +65,64 @@ export async function hasSuccessor(db: Db | Knex.Transaction, subscriptionId: st
 /** The customer's active subscription with this external id. */
 export async function findActiveSubscriptionOfCustomer(db: Db | Knex.Transaction, organizationId: string, customerId: string, externalId: string): Promise<SubscriptionRow | undefined> {
   return db<SubscriptionRow>('subscriptions').where({ organization_id: organizationId, customer_id: customerId, external_id: externalId, status: 'active' }).first();
+}
+
+/** Names of the subscriptions with these ids (for document fee lines). */
+export async function findSubscriptionsByIds(db: Db | Knex.Transaction, organizationId: string, ids: readonly string[]): Promise<Pick<SubscriptionRow, 'id' | 'name' | 'external_id'>[]> {
+  if (ids.length === 0) return [];
+  return db<SubscriptionRow>('subscriptions').where({ organization_id: organizationId }).whereIn('id', [...new Set(ids)]).select('id', 'name', 'external_id');
+}
+
+/** Ends the subscription at `atMs`, once: true when it was not terminated yet. */
+export async function markSubscriptionTerminated(trx: Tx, id: string, atMs: number): Promise<boolean> {
+  return (await trx('subscriptions').where({ id }).whereNot({ status: 'terminated' })
+    .update({ status: 'terminated', terminated_at: new Date(atMs), updated_at: trx.fn.now() })) > 0;
+}
+
+/** Cancels a subscription that has not started, once: true when it was pending. */
+export async function cancelPendingSubscription(trx: Tx, id: string, atMs: number): Promise<boolean> {
+  return (await trx('subscriptions').where({ id, status: 'pending' })
+    .update({ status: 'canceled', canceled_at: new Date(atMs), updated_at: trx.fn.now() })) > 0;
+}
+
+/** Starts a pending subscription at `startedAtMs`, once: true when it was pending. */
+export async function activatePendingSubscription(trx: Conn, id: string, startedAtMs: number): Promise<boolean> {
+  return (await trx('subscriptions').where({ id, status: 'pending' })
+    .update({ status: 'active', started_at: new Date(startedAtMs), updated_at: trx.fn.now() })) > 0;
+}
+
+/** The pending successors (plan changes not yet applied) of a subscription, canceled. */
+export async function cancelPendingSuccessors(trx: Tx, organizationId: string, subscription: Pick<SubscriptionRow, 'id' | 'external_id'>, atMs: number): Promise<void> {
+  await trx('subscriptions')
+    .where({ organization_id: organizationId, external_id: subscription.external_id, status: 'pending', previous_subscription_id: subscription.id })
+    .update({ status: 'canceled', canceled_at: new Date(atMs), updated_at: trx.fn.now() });
+}
+
+/** What a plan change did to a subscription: the plan it came from, and the plan of a pending successor. */
+export async function planChangeCodes(db: Conn, subscription: Pick<SubscriptionRow, 'id' | 'previous_subscription_id'>): Promise<{ previousPlanCode: string | null; pendingPlanCode: string | null }> {
+  const previous = subscription.previous_subscription_id
+    ? await db('subscriptions').join('plans', 'plans.id', 'subscriptions.plan_id').where('subscriptions.id', subscription.previous_subscription_id).first('plans.code')
+    : undefined;
+  const pending = await db('subscriptions').join('plans', 'plans.id', 'subscriptions.plan_id')
+    .where({ 'subscriptions.previous_subscription_id': subscription.id, 'subscriptions.status': 'pending' })
+    .first('plans.code');
+  return { previousPlanCode: (previous?.code as string | undefined) ?? null, pendingPlanCode: (pending?.code as string | undefined) ?? null };
+}
+
+export interface SubscriptionListFilters {
+  statuses: SubscriptionStatus[];
+  externalCustomerId?: string;
+  planCode?: string;
+}
+
+/** One page of the organization's subscriptions, newest first. */
+export async function subscriptionsPage(db: Db, organizationId: string, filters: SubscriptionListFilters, page: Page): Promise<Paginated<SubscriptionRow>> {
+  let query = subscriptionsOf(db, organizationId).whereIn('status', filters.statuses).orderBy('created_at', 'desc');
+  if (filters.externalCustomerId !== undefined) {
+    query = query.whereIn('customer_id', db('customers').select('id').where({ organization_id: organizationId, external_id: filters.externalCustomerId }));
+  }
+  if (filters.planCode !== undefined) {
+    query = query.whereIn('plan_id', db('plans').select('id').where({ organization_id: organizationId, code: filters.planCode }));
+  }
+  return paginate<SubscriptionRow>(query, page);
 }

@@ -13,6 +13,12 @@ export interface Clock {
 
 export const systemClock: Clock = { now: async () => Date.now() };
 
+/** The sandbox's clock (DESIGN.md §7): "now" everywhere, moved forward on request, never back. */
+export interface SandboxClock extends Clock {
+  /** Moves the clock forward to `targetMs`; refuses to go back. Resolves with the new time. */
+  advanceTo(targetMs: number): Promise<number>;
+}
+
 /** Wall-clock milliseconds for what is not billing time: log lines, file names, operator tools. */
 export function wallClockMs(): number {
   return Date.now();

@@ -15,7 +15,6 @@ import { claimPendingDocumentRequests, markDocumentRequestDispatched } from '../
 import { logger } from '../runtime/logger';
 import { documentWorkflowId, webhookWorkflowId } from '../workflows/ids';
 import type { DocumentRequestInput } from './outbox';
-import { legacyDocumentRequests } from './legacy-document-triggers';
 
 export interface RelayDeps {
   db: Db;
@@ -61,7 +60,6 @@ export async function relayWebhookEvents(deps: RelayDeps, limit = BATCH): Promis
     const events = await claimPendingEvents(trx, limit);
     for (const event of events) {
       await startDeliveries(deps, trx, event);
-      for (const request of legacyDocumentRequests(event)) await startDocument(deps, request); // LEGACY: see legacy-document-triggers.ts
       await markEventDispatched(trx, event.id);
     }
     return events.length;

@@ -92,9 +92,10 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
   while (!state.started) {
     const startReached = !(await condition(() => inbox.termination !== null, untilMs(state.terms.startedAt)));
     if (inbox.termination) {
-      inbox.termination.outcome = await attempt(() => activities.cancelSubscription({ subscriptionId: state.subscriptionId }));
+      const request = inbox.termination;
+      request.outcome = await attempt(() => activities.cancelSubscription({ subscriptionId: state.subscriptionId, atMs: request.atMs }));
       terminated = true;
-      return finish(inbox.termination.outcome);
+      return finish(request.outcome);
     }
     if (startReached) {
       await activities.startSubscription({ subscriptionId: state.subscriptionId });

@@ -13,7 +13,7 @@ import type { Express } from 'express';
 import { buildApp } from '../../src/api/app';
 import type { AppContext } from '../../src/api/context';
 import { buildOpenApiDocument, mountedRoutes, openApiPath, operationsFor, OPERATIONS } from '../../src/api/openapi';
-import type { SandboxClock } from '../../src/bootstrap/sandbox-clock';
+import type { SandboxClock } from '../../src/runtime/clock';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/knex';
 import { insertInvoiceWithFees, type InvoiceRow, type FeeDraft } from '../../src/db/invoices';
-import { recordInvoiceIssued } from '../../src/services/invoicing/invoice-events';
+import { announceIssued } from '../../src/services/invoicing/invoice-events';
 import { upsertCustomer, type CustomerRow } from '../../src/db/customers';
 import type { OrganizationRow } from '../../src/db/organizations';
 import { computeInvoiceTotals } from '../../src/billing/invoice-totals';
@@ -90,7 +90,7 @@ export async function seedInvoice(
   return { invoice, feeIds: feeRows.map((row: { id: string }) => row.id) };
 }
 
-async function recordIssued(trx: Parameters<typeof recordInvoiceIssued>[0], invoice: InvoiceRow): Promise<InvoiceRow> {
-  await recordInvoiceIssued(trx, invoice);
+async function recordIssued(trx: Parameters<typeof announceIssued>[0], invoice: InvoiceRow): Promise<InvoiceRow> {
+  await announceIssued(trx, invoice);
   return invoice;
 }

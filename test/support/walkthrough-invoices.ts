@@ -5,7 +5,7 @@
  */
 import type { Db } from '../../src/db/knex';
 import { insertInvoiceWithFees, type FeeDraft, type InvoiceRow } from '../../src/db/invoices';
-import { recordInvoiceIssued } from '../../src/services/invoicing/invoice-events';
+import { announceIssued } from '../../src/services/invoicing/invoice-events';
 import { upsertCustomer, type CustomerRow } from '../../src/db/customers';
 import type { OrganizationRow } from '../../src/db/organizations';
 import { MTU_TIERS } from '../../src/documents/samples';
@@ -44,7 +44,7 @@ async function write(db: Db, organization: OrganizationRow, customer: CustomerRo
     sub_total_including_taxes_amount_cents: total, prepaid_credit_amount_cents: 0n, total_amount_cents: total,
     applied_taxes: spec.totals.appliedTaxes, billing_periods: spec.periods,
     } as never, spec.fees, { prefix: organization.document_number_prefix, mode: organization.document_numbering, customerSequentialId: customer.sequential_id });
-    await recordInvoiceIssued(trx, invoice);
+    await announceIssued(trx, invoice);
     return invoice;
   });
 }

@@ -9,8 +9,8 @@ import type { AppContext } from '../context';
 import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { serializeCustomerUsage } from '../../serializers/usage';
-import { currentUsage } from '../../services/invoicing/current-usage';
-import { createUsageCache } from '../../db/usage-cache';
+import { currentUsage } from '../../services/invoicing';
+import { createUsageCache } from '../../services/usage';
 
 export function currentUsageRouter({ db, clock }: AppContext): Router {
   const router = Router();

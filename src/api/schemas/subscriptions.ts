@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDateTime, optionalText } from './common';
+import type { CreateSubscriptionInput } from '../../services/subscriptions';
 
 export const createSubscriptionSchema = z.object({
   external_customer_id: z.string().trim().min(1).max(255),
@@ -9,5 +10,4 @@ export const createSubscriptionSchema = z.object({
   billing_time: z.enum(['calendar', 'anniversary']).default('calendar'),
   subscription_at: isoDateTime.nullish(),
   ending_at: isoDateTime.nullish(),
-});
-export type CreateSubscriptionInput = z.infer<typeof createSubscriptionSchema>;
+}) satisfies z.ZodType<CreateSubscriptionInput>;

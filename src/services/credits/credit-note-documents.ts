@@ -7,7 +7,7 @@ import type { Db } from '../../db/knex';
 import { findOrganization, type OrganizationRow } from '../../db/organizations';
 import { creditNoteRelations, findCreditNote, setCreditNoteFilePath, type CreditNoteRow } from '../../db/credit-notes';
 import { defaultDocumentServices, type DocumentServices } from '../../documents';
-import { DocumentError } from '../../documents/invoice-pdf';
+import { DocumentError } from '../invoicing';
 import { creditNoteDocumentKey, renderCreditNotePdfBytes } from '../../documents/credit-note-pdf';
 import { recordWebhookEvent } from '../../webhooks/outbox';
 import { logger } from '../../runtime/logger';

@@ -32,7 +32,7 @@ import {
 } from '../../db/credit-notes';
 import { isUuid, methodNotAllowed, notFound, validationErrors } from '../../runtime/errors';
 import type { Page, Paginated } from '../../runtime/pagination';
-import { recordWebhookEvent } from '../../webhooks/outbox';
+import { recordWebhookEvent, requestDocument } from '../../webhooks/outbox';
 import { creditNoteWebhookObject, presentCreditNote, presentCreditNotes, type PresentedCreditNote } from './credit-note-presenter';
 
 export interface CreateCreditNoteInput {
@@ -92,7 +92,7 @@ function feeTaxes(fee: FeeRow): FeeTaxInput[] {
 
 /**
  * Creates a credit note in the caller's transaction (locks the invoice first, so concurrent notes
- * on one invoice never over-credit a fee) and records `credit_note.created` there. Throws domain
+ * on one invoice never over-credit a fee) and records `credit_note.created` and asks for its PDF there. Throws domain
  * errors: not found invoice / fee, not allowed invalid_type_or_status, validation errors.
  */
 export async function createCreditNote(trx: Tx, input: CreateCreditNoteInput): Promise<{ creditNote: CreditNoteRow; created: boolean }> {
@@ -153,7 +153,7 @@ export async function createCreditNote(trx: Tx, input: CreateCreditNoteInput): P
     coupons_adjustment_amount_cents: item.couponsAdjustmentAmountCents,
     taxes_amount_cents: item.taxesAmountCents,
   })));
-  // Webhook outbox, in the note's transaction; the event also asks for its PDF.
+  // In the note's transaction: its webhook and its PDF.
   await recordWebhookEvent(trx, {
     organizationId,
     webhookType: 'credit_note.created',
@@ -161,6 +161,7 @@ export async function createCreditNote(trx: Tx, input: CreateCreditNoteInput): P
     object: await creditNoteWebhookObject(trx, organization, creditNote, null),
     idempotencyKey: `credit_note.created:${creditNote.id}`,
   });
+  await requestDocument(trx, { organizationId, documentType: 'credit_note', id: creditNote.id });
   return { creditNote, created: true };
 }
 

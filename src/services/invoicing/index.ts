@@ -1,4 +1,18 @@
-/** Invoicing: issuing invoices of every kind through one writer, current usage, invoice actions and views. */
+/**
+ * Invoicing: every invoice issued through one writer (subscription, in-advance charge, one-off,
+ * credit purchase), what reduces it, what a client may do to it, how it is shown and rendered,
+ * and current usage (the invoice the period would give now).
+ */
 export { issueInvoice, type InvoiceLine, type NewInvoice, type WrittenInvoice } from './invoice-writer';
 export { issueSubscriptionInvoice, type InvoiceOccasion, type IssuedInvoice } from './subscription-invoices';
+export { billEventInAdvance, type InAdvanceBilling } from './in-advance-charges';
+export { createOneOffInvoice, type OneOffInvoiceInput, type OneOffFeeInput } from './one-off-invoices';
 export { issueCreditPurchaseInvoice, type CreditPurchase } from './credit-purchase-invoices';
+export {
+  updateInvoice, finalizeInvoice, voidInvoice, deleteDraftInvoice,
+  PAYMENT_STATUSES, VISIBLE_INVOICE_STATUSES, MAX_INVOICE_METADATA, type PaymentStatus, type UpdateInvoiceInput,
+} from './invoice-actions';
+export { getInvoice, listInvoices, INVOICE_TYPES, type InvoiceFilters } from './invoice-queries';
+export { presentInvoice, invoiceWebhookObject, invoiceFileUrl } from './invoice-presenter';
+export { DocumentError, generateInvoicePdf, downloadInvoice, invoicePdf } from './invoice-documents';
+export { currentUsage, type CurrentUsage, type CurrentUsageInput } from './current-usage';

@@ -8,13 +8,11 @@
  * credit invoice fails its purchases that never settled. A deleted draft stays in the table as
  * `deleted` (its number and business key stay used) and disappears from the API.
  */
-import { recordInvoiceVoided } from './invoice-events';
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
-import type { Db } from '../../db/knex';
-import type { InvoiceRow } from '../../db/invoices';
-import { isUuid } from '../../db/wallets';
-import { methodNotAllowed, notFound, invalidField } from '../../runtime/errors';
+import type { Db, Tx } from '../../db/knex';
+import { lockInvoice, updateInvoiceRow, type InvoiceRow } from '../../db/invoices';
+import { isUuid, methodNotAllowed, notFound, invalidField } from '../../runtime/errors';
+import { announceIssued, recordInvoiceVoided } from './invoice-events';
 import { failPendingPurchases, recreditCreditNotesOfInvoice, recreditWalletsOfInvoice, settleCreditInvoicePayment } from './credit-draws';
 
 export const VISIBLE_INVOICE_STATUSES = ['draft', 'finalized', 'voided', 'failed', 'pending'] as const;
@@ -35,11 +33,9 @@ export interface UpdateInvoiceInput {
 }
 
 /** An invoice the API can see, locked for the rest of the transaction. */
-async function lockVisibleInvoice(trx: Knex.Transaction, organizationId: string, id: string): Promise<InvoiceRow> {
-  const invoice = isUuid(id)
-    ? await trx<InvoiceRow>('invoices').where({ id, organization_id: organizationId }).whereIn('status', [...VISIBLE_INVOICE_STATUSES]).forUpdate().first()
-    : undefined;
-  if (!invoice) throw notFound('invoice');
+async function lockVisibleInvoice(trx: Tx, organizationId: string, id: string): Promise<InvoiceRow> {
+  const invoice = isUuid(id) ? await lockInvoice(trx, organizationId, id) : undefined;
+  if (!invoice || !(VISIBLE_INVOICE_STATUSES as readonly string[]).includes(invoice.status)) throw notFound('invoice');
   return invoice;
 }
 
@@ -60,12 +56,6 @@ function mergeMetadata(current: InvoiceMetadataItem[], given: NonNullable<Update
   });
 }
 
-async function save(trx: Knex.Transaction, invoice: InvoiceRow, fields: Record<string, unknown>): Promise<InvoiceRow> {
-  const [row] = await trx<InvoiceRow>('invoices').where({ id: invoice.id, organization_id: invoice.organization_id })
-    .update({ ...fields, updated_at: trx.fn.now() } as never).returning('*');
-  return row!;
-}
-
 export async function updateInvoice(db: Db, organizationId: string, id: string, input: UpdateInvoiceInput, nowMs: number): Promise<InvoiceRow> {
   if (input.metadata && input.metadata.length > MAX_INVOICE_METADATA) throw invalidField('metadata', 'invalid_count');
   return db.transaction(async (trx) => {
@@ -78,7 +68,7 @@ export async function updateInvoice(db: Db, organizationId: string, id: string, 
     }
     if (input.metadata) fields.metadata = JSON.stringify(mergeMetadata(metadataOf(invoice), input.metadata, nowMs));
     if (Object.keys(fields).length === 0) return invoice;
-    const updated = await save(trx, invoice, fields);
+    const updated = await updateInvoiceRow(trx, invoice, fields);
     if (fields.payment_status && invoice.invoice_type === 'credit') {
       await settleCreditInvoicePayment(trx, organizationId, invoice.id, paymentStatus!, nowMs);
     }
@@ -86,12 +76,14 @@ export async function updateInvoice(db: Db, organizationId: string, id: string, 
   });
 }
 
-/** draft → finalized; any other status answers 404, as Lago does. */
+/** draft → finalized, announced (`invoice.created`, its PDF); any other status answers 404, as Lago does. */
 export async function finalizeInvoice(db: Db, organizationId: string, id: string): Promise<InvoiceRow> {
   return db.transaction(async (trx) => {
     const invoice = await lockVisibleInvoice(trx, organizationId, id);
     if (invoice.status !== 'draft') throw notFound('invoice');
-    return save(trx, invoice, { status: 'finalized' });
+    const finalized = await updateInvoiceRow(trx, invoice, { status: 'finalized' });
+    await announceIssued(trx, finalized);
+    return finalized;
   });
 }
 
@@ -100,7 +92,7 @@ export async function voidInvoice(db: Db, organizationId: string, id: string, no
   return db.transaction(async (trx) => {
     const invoice = await lockVisibleInvoice(trx, organizationId, id);
     if (invoice.status !== 'finalized') throw methodNotAllowed('not_voidable');
-    const voided = await save(trx, invoice, { status: 'voided', voided_at: new Date(nowMs) });
+    const voided = await updateInvoiceRow(trx, invoice, { status: 'voided', voided_at: new Date(nowMs) });
     await giveBackCredits(trx, invoice, nowMs);
     if (invoice.invoice_type === 'credit') await failPendingPurchases(trx, organizationId, invoice.id, nowMs);
     await recordInvoiceVoided(trx, voided); // webhook outbox: invoice.voided
@@ -114,13 +106,13 @@ export async function deleteDraftInvoice(db: Db, organizationId: string, id: str
     const invoice = await lockVisibleInvoice(trx, organizationId, id);
     if (invoice.status !== 'draft') throw methodNotAllowed('not_deletable');
     await giveBackCredits(trx, invoice, nowMs);
-    await save(trx, invoice, { status: 'deleted' });
+    await updateInvoiceRow(trx, invoice, { status: 'deleted' });
     // The API answers with the draft as it was, like Lago's DELETE.
     return invoice;
   });
 }
 
-async function giveBackCredits(trx: Knex.Transaction, invoice: InvoiceRow, nowMs: number): Promise<void> {
+async function giveBackCredits(trx: Tx, invoice: InvoiceRow, nowMs: number): Promise<void> {
   await recreditWalletsOfInvoice(trx, invoice.organization_id, invoice.id, nowMs);
   await recreditCreditNotesOfInvoice(trx, invoice.organization_id, invoice.id);
 }

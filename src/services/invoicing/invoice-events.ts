@@ -1,12 +1,12 @@
 /**
- * The webhook events of an invoice's life, recorded in the transaction that causes them.
- * `insertInvoiceOnce` calls `recordInvoiceIssued` for every invoice it creates; finalizing a
- * draft calls it again (then `invoice.created`); voiding calls `recordInvoiceVoided`.
+ * What the world hears of an invoice's life, recorded in the transaction that causes it: the
+ * writer announces every invoice it issues and finalizing a draft announces it again (its webhook,
+ * and its PDF once it is finalized); voiding records `invoice.voided`.
  */
 import type { Conn } from '../../db/knex';
 import type { InvoiceRow } from '../../db/invoices';
-import { invoiceWebhookObject } from './invoice-view';
-import { recordWebhookEvent } from '../../webhooks/outbox';
+import { invoiceWebhookObject } from './invoice-presenter';
+import { recordWebhookEvent, requestDocument } from '../../webhooks/outbox';
 import type { WebhookType } from '../../webhooks/event-types';
 
 /** Lago's type for a newly issued invoice: drafts, one-off and wallet top-up invoices have their own. */
@@ -29,6 +29,12 @@ export async function recordInvoiceIssued(trx: Conn, invoice: InvoiceRow): Promi
     object: await invoiceWebhookObject(trx, invoice, null),
     idempotencyKey: `${webhookType}:${invoice.id}`,
   });
+}
+
+/** The issued invoice's webhook and, when it is finalized, the request for its PDF. */
+export async function announceIssued(trx: Conn, invoice: InvoiceRow): Promise<void> {
+  await recordInvoiceIssued(trx, invoice);
+  if (invoice.status === 'finalized') await requestDocument(trx, { organizationId: invoice.organization_id, documentType: 'invoice', id: invoice.id });
 }
 
 /** `invoice.voided`, once per invoice. */

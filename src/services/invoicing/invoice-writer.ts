@@ -21,7 +21,7 @@ import { assertInvoiceAddsUp, assertNoDoubleBilling, InvoiceInvariantViolation }
 import { centsToJson } from '../../billing/money';
 import { logger } from '../../runtime/logger';
 import { consumeInvoiceAdjustments, type InvoiceAdjustments } from './invoice-adjustments';
-import { recordInvoiceIssued } from './invoice-events';
+import { announceIssued } from './invoice-events';
 
 /** A line of the invoice: what it bills (the core's FeeLine) and what it belongs to. */
 export interface InvoiceLine extends FeeLine {
@@ -97,7 +97,7 @@ export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<Writt
       customerSequentialId: input.customer.sequential_id,
     });
     if (input.adjustments) await consumeInvoiceAdjustments(trx, invoice, totals, input.adjustments.asOfMs);
-    await recordInvoiceIssued(trx, invoice);
+    await announceIssued(trx, invoice);
     return { invoice, created: true };
   });
 }

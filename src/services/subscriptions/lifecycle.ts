@@ -3,11 +3,12 @@
  * calls through an activity: terminate, cancel, upgrade, downgrade, record seat usage.
  */
 import type { Db } from '../../db/knex';
-import type { LocalDate } from '../../billing/calendar';
-import { startOfLocalDay } from '../../billing/calendar';
-import { findSubscriptionById, type SubscriptionRow } from '../../db/subscriptions';
-import { issueSubscriptionInvoice } from '../invoicing/subscription-invoices';
-import { creditUnusedAdvanceFee } from '../credits/termination-credit';
+import { startOfLocalDay, type LocalDate } from '../../billing/calendar';
+import {
+  activatePendingSubscription, cancelPendingSubscription, findSubscriptionById, markSubscriptionTerminated, type SubscriptionRow,
+} from '../../db/subscriptions';
+import { issueSubscriptionInvoice } from '../invoicing';
+import { creditUnusedAdvanceFee } from '../credits';
 import { recordSubscriptionEvent } from './subscription-events';
 
 export interface TerminationOutcome {
@@ -25,31 +26,26 @@ async function requireSubscription(db: Db, id: string): Promise<SubscriptionRow>
 /** Marks a subscription terminated at `atMs` (once) and cancels a pending successor. */
 async function markTerminated(db: Db, subscriptionId: string, atMs: number, pendingSubscriptionId: string | null): Promise<void> {
   await db.transaction(async (trx) => {
-    await trx('subscriptions').where({ id: subscriptionId }).whereNot({ status: 'terminated' })
-      .update({ status: 'terminated', terminated_at: new Date(atMs), updated_at: trx.fn.now() });
+    await markSubscriptionTerminated(trx, subscriptionId, atMs);
     await recordSubscriptionEvent(trx, { subscriptionId, webhookType: 'subscription.terminated' });
-    if (pendingSubscriptionId) {
-      const canceled = await trx('subscriptions').where({ id: pendingSubscriptionId, status: 'pending' })
-        .update({ status: 'canceled', canceled_at: new Date(atMs), updated_at: trx.fn.now() });
-      if (canceled > 0) await recordSubscriptionEvent(trx, { subscriptionId: pendingSubscriptionId, webhookType: 'subscription.canceled' });
+    if (pendingSubscriptionId && (await cancelPendingSubscription(trx, pendingSubscriptionId, atMs))) {
+      await recordSubscriptionEvent(trx, { subscriptionId: pendingSubscriptionId, webhookType: 'subscription.canceled' });
     }
   });
 }
 
 /** One subscription ends and its successor starts, with both webhooks, in one transaction. */
-async function switchSubscriptions(db: Db, from: { id: string; terminatedAt: Date }, to: { id: string; startedAt: Date }): Promise<void> {
+async function switchSubscriptions(db: Db, from: { id: string; terminatedAtMs: number }, to: { id: string; startedAtMs: number }): Promise<void> {
   await db.transaction(async (trx) => {
-    await trx('subscriptions').where({ id: from.id }).whereNot({ status: 'terminated' })
-      .update({ status: 'terminated', terminated_at: from.terminatedAt, updated_at: trx.fn.now() });
-    await trx('subscriptions').where({ id: to.id, status: 'pending' })
-      .update({ status: 'active', started_at: to.startedAt, updated_at: trx.fn.now() });
+    await markSubscriptionTerminated(trx, from.id, from.terminatedAtMs);
+    await activatePendingSubscription(trx, to.id, to.startedAtMs);
     await recordSubscriptionEvent(trx, { subscriptionId: from.id, webhookType: 'subscription.terminated' });
     await recordSubscriptionEvent(trx, { subscriptionId: to.id, webhookType: 'subscription.started' });
   });
 }
 
 /** Terminates now (DELETE or ending_at): the final invoice and, for in-advance plans, a credit note. */
-export async function terminateSubscription(db: Db, input: { subscriptionId: string; pendingSubscriptionId: string | null; atMs: number }): Promise<TerminationOutcome> {
+export async function endSubscription(db: Db, input: { subscriptionId: string; pendingSubscriptionId: string | null; atMs: number }): Promise<TerminationOutcome> {
   await markTerminated(db, input.subscriptionId, input.atMs, input.pendingSubscriptionId);
   const subscription = await requireSubscription(db, input.subscriptionId);
   const atMs = subscription.terminated_at!.getTime();
@@ -60,12 +56,12 @@ export async function terminateSubscription(db: Db, input: { subscriptionId: str
   return { subscriptionId: input.subscriptionId, invoiceId: invoice?.invoiceId ?? null, creditNoteId: creditNote };
 }
 
-/** A pending subscription (not started yet) terminated before its start is canceled. */
-export async function cancelSubscription(db: Db, input: { subscriptionId: string }): Promise<TerminationOutcome> {
+/** A pending subscription (not started yet) terminated before its start is canceled at `atMs`. */
+export async function cancelSubscription(db: Db, input: { subscriptionId: string; atMs: number }): Promise<TerminationOutcome> {
   await db.transaction(async (trx) => {
-    const canceled = await trx('subscriptions').where({ id: input.subscriptionId, status: 'pending' })
-      .update({ status: 'canceled', canceled_at: trx.fn.now(), updated_at: trx.fn.now() });
-    if (canceled > 0) await recordSubscriptionEvent(trx, { subscriptionId: input.subscriptionId, webhookType: 'subscription.canceled' });
+    if (await cancelPendingSubscription(trx, input.subscriptionId, input.atMs)) {
+      await recordSubscriptionEvent(trx, { subscriptionId: input.subscriptionId, webhookType: 'subscription.canceled' });
+    }
   });
   return { subscriptionId: input.subscriptionId, invoiceId: null, creditNoteId: null };
 }
@@ -76,7 +72,7 @@ export async function cancelSubscription(db: Db, input: { subscriptionId: string
  * new plan's prorated in-advance fee; unused in-advance days of the old plan are credited.
  */
 export async function upgradeSubscription(db: Db, input: { fromSubscriptionId: string; toSubscriptionId: string; atMs: number }): Promise<TerminationOutcome> {
-  await switchSubscriptions(db, { id: input.fromSubscriptionId, terminatedAt: new Date(input.atMs) }, { id: input.toSubscriptionId, startedAt: new Date(input.atMs) });
+  await switchSubscriptions(db, { id: input.fromSubscriptionId, terminatedAtMs: input.atMs }, { id: input.toSubscriptionId, startedAtMs: input.atMs });
   const invoice = await issueSubscriptionInvoice(db, { kind: 'upgrade', ...input });
   const creditNote = await creditUnusedAdvanceFee(db, { subscriptionId: input.fromSubscriptionId, atMs: input.atMs, reason: 'upgrade' });
   return { subscriptionId: input.toSubscriptionId, invoiceId: invoice?.invoiceId ?? null, creditNoteId: creditNote };
@@ -85,7 +81,7 @@ export async function upgradeSubscription(db: Db, input: { fromSubscriptionId: s
 /** A downgrade takes effect at the billing date ending the current period. */
 export async function applyDowngrade(db: Db, input: { fromSubscriptionId: string; toSubscriptionId: string; billingDate: LocalDate; timezone: string }): Promise<TerminationOutcome> {
   const boundary = startOfLocalDay(input.billingDate, input.timezone);
-  await switchSubscriptions(db, { id: input.fromSubscriptionId, terminatedAt: new Date(boundary - 1) }, { id: input.toSubscriptionId, startedAt: new Date(boundary) });
+  await switchSubscriptions(db, { id: input.fromSubscriptionId, terminatedAtMs: boundary - 1 }, { id: input.toSubscriptionId, startedAtMs: boundary });
   const invoice = await issueSubscriptionInvoice(db, { kind: 'downgrade', fromSubscriptionId: input.fromSubscriptionId, toSubscriptionId: input.toSubscriptionId, billingDate: input.billingDate });
   return { subscriptionId: input.toSubscriptionId, invoiceId: invoice?.invoiceId ?? null, creditNoteId: null };
 }

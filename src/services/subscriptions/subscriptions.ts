@@ -1,34 +1,45 @@
-/** Creating, activating and reading subscriptions; each one lives on as a workflow. */
+/**
+ * Creating, changing, terminating and reading subscriptions from the API. Each subscription lives
+ * on as a workflow (src/workflows/subscription.ts): this file writes the rows and asks the
+ * workflow; the workflow's activities do the billing (lifecycle.ts).
+ */
 import type { Db } from '../../db/knex';
-import type { Clock } from '../../runtime/clock';
-import { findCustomerById, upsertCustomer } from '../../db/customers';
-import { findOrganization, type OrganizationRow } from '../../db/organizations';
-import { findPlanByCode, findPlanById, type PlanRow } from '../../db/plans';
+import type { OrganizationRow } from '../../db/organizations';
+import { findPlanByCode, type PlanRow } from '../../db/plans';
+import { upsertCustomer } from '../../db/customers';
 import {
-  findSubscriptionByExternalId, findSubscriptionById, insertSubscription, updateSubscription, type SubscriptionRow,
+  activatePendingSubscription, cancelPendingSuccessors, findSubscriptionByExternalId, findSubscriptionById, insertSubscription, subscriptionsPage,
+  type SubscriptionRow, type SubscriptionStatus,
 } from '../../db/subscriptions';
-import { invalidField, methodNotAllowed, notFound } from '../../runtime/errors';
-import { planChangeKind } from '../../billing/plan-changes';
-import type { CreateSubscriptionInput } from '../../api/schemas/subscriptions';
-import type { SubscriptionWorkflows } from '../../workflows/client';
-import { applicableTimezone, subscriptionTerms } from '../../billing/subscription-terms';
-import { subscriptionWorkflowId } from '../../workflows/ids';
+import { contextOf } from '../../db/subscription-context';
 import { isUniqueViolation } from '../../db/errors';
+import { subscriptionTerms } from '../../billing/subscription-terms';
+import { planChangeKind } from '../../billing/plan-changes';
+import type { BillingTime } from '../../billing/types';
+import { invalidField, methodNotAllowed, notFound } from '../../runtime/errors';
+import type { Page, Paginated } from '../../runtime/pagination';
+import type { ServiceDeps } from '../deps';
+import { subscriptionWorkflowId } from '../../workflows/ids';
 import { recordSubscriptionEvent } from './subscription-events';
 
-export interface SubscriptionServiceDeps {
-  db: Db;
-  workflows: SubscriptionWorkflows;
-  clock: Clock;
+export interface CreateSubscriptionInput {
+  external_customer_id: string;
+  plan_code: string;
+  external_id: string;
+  name?: string | null;
+  billing_time: BillingTime;
+  /** ISO-8601 instants. */
+  subscription_at?: string | null;
+  ending_at?: string | null;
 }
 
-export async function createSubscription(deps: SubscriptionServiceDeps, organization: OrganizationRow, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
+export async function createSubscription(deps: ServiceDeps, organization: OrganizationRow, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
   const { db } = deps;
   const plan = await findPlanByCode(db, organization.id, input.plan_code);
   if (!plan) throw notFound('plan');
   const existing = await findSubscriptionByExternalId(db, organization.id, input.external_id);
   if (existing) {
-    if (existing.plan_id === plan.id) return ensureWorkflow(deps, organization, existing);
+    if (existing.plan_id === plan.id) return ensureWorkflow(deps, existing);
     return changePlan(deps, organization, existing, plan, input);
   }
   const now = await deps.clock.now();
@@ -61,26 +72,24 @@ export async function createSubscription(deps: SubscriptionServiceDeps, organiza
     if (isUniqueViolation(error)) throw invalidField('external_id', 'value_already_exist');
     throw error;
   }
-  return ensureWorkflow(deps, organization, subscription);
+  return ensureWorkflow(deps, subscription);
 }
 
 /** Starts the subscription's workflow unless it runs already (safe to repeat after a failed start). */
-async function ensureWorkflow(deps: SubscriptionServiceDeps, organization: OrganizationRow, subscription: SubscriptionRow): Promise<SubscriptionRow> {
-  const plan = (await findPlanById(deps.db, organization.id, subscription.plan_id))!;
-  const customer = (await findCustomerById(deps.db, subscription.customer_id))!;
-  const timezone = applicableTimezone(customer, organization);
+async function ensureWorkflow(deps: ServiceDeps, subscription: SubscriptionRow): Promise<SubscriptionRow> {
+  const ctx = await contextOf(deps.db, subscription);
   await deps.workflows.start({
     state: {
-      organizationId: organization.id,
+      organizationId: subscription.organization_id,
       subscriptionId: subscription.id,
-      planCode: plan.code,
-      terms: subscriptionTerms(subscription, plan, timezone),
+      planCode: ctx.plan.code,
+      terms: ctx.terms,
       billedThrough: null,
       started: false,
     },
     externalId: subscription.external_id,
-    customerExternalId: customer.external_id,
-    planCode: plan.code,
+    customerExternalId: ctx.customer.external_id,
+    planCode: ctx.plan.code,
     status: subscription.status,
   });
   return subscription;
@@ -93,18 +102,16 @@ async function ensureWorkflow(deps: SubscriptionServiceDeps, organization: Organ
  * canceled. Answers the subscription the caller should see (Lago: the new one for an upgrade, the
  * current one, showing `next_plan_code`, for a downgrade).
  */
-async function changePlan(deps: SubscriptionServiceDeps, organization: OrganizationRow, current: SubscriptionRow, plan: PlanRow, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
+async function changePlan(deps: ServiceDeps, organization: OrganizationRow, current: SubscriptionRow, plan: PlanRow, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
   const { db } = deps;
-  const currentPlan = (await findPlanById(db, organization.id, current.plan_id))!;
+  const ctx = await contextOf(db, current);
   const kind = planChangeKind(
-    { interval: currentPlan.interval, amountCents: currentPlan.amount_cents },
+    { interval: ctx.plan.interval, amountCents: ctx.plan.amount_cents },
     { interval: plan.interval, amountCents: plan.amount_cents },
   );
   const now = await deps.clock.now();
   const next = await db.transaction(async (trx) => {
-    await trx('subscriptions')
-      .where({ organization_id: organization.id, external_id: current.external_id, status: 'pending', previous_subscription_id: current.id })
-      .update({ status: 'canceled', canceled_at: new Date(now), updated_at: trx.fn.now() });
+    await cancelPendingSuccessors(trx, organization.id, current, now);
     return insertSubscription(trx, {
       organization_id: organization.id,
       customer_id: current.customer_id,
@@ -124,8 +131,7 @@ async function changePlan(deps: SubscriptionServiceDeps, organization: Organizat
       workflow_id: current.workflow_id,
     });
   });
-  const customer = (await findCustomerById(db, current.customer_id))!;
-  const terms = subscriptionTerms(next, plan, applicableTimezone(customer, organization));
+  const terms = subscriptionTerms(next, plan, ctx.timezone);
   await deps.workflows.changePlan(organization.id, current.external_id, { kind, subscriptionId: next.id, planCode: plan.code, terms, atMs: now });
   if (kind === 'downgrade') {
     await recordSubscriptionEvent(db, { subscriptionId: current.id, webhookType: 'subscription.updated', idempotencyKey: `subscription.updated:downgrade:${next.id}` });
@@ -134,7 +140,7 @@ async function changePlan(deps: SubscriptionServiceDeps, organization: Organizat
 }
 
 /** `DELETE /subscriptions/:external_id`: terminates the active subscription (or cancels a pending one). */
-export async function terminateSubscription(deps: SubscriptionServiceDeps, organization: OrganizationRow, externalId: string, status?: string): Promise<SubscriptionRow> {
+export async function terminateSubscription(deps: ServiceDeps, organization: OrganizationRow, externalId: string, status?: string): Promise<SubscriptionRow> {
   const subscription = await getSubscription(deps.db, organization.id, externalId, status === 'pending' ? 'pending' : 'active');
   if (subscription.previous_subscription_id && subscription.status === 'pending') {
     throw methodNotAllowed('cannot_cancel_pending_plan_change');
@@ -143,25 +149,34 @@ export async function terminateSubscription(deps: SubscriptionServiceDeps, organ
   return (await findSubscriptionById(deps.db, subscription.id))!;
 }
 
-/** Marks a pending subscription active at its start (idempotent). */
+/** Marks a pending subscription active at its start (idempotent) and records `subscription.started` once. */
 export async function activateSubscription(db: Db, subscriptionId: string): Promise<void> {
   const subscription = await findSubscriptionById(db, subscriptionId);
   if (!subscription) throw new Error(`Subscription ${subscriptionId} does not exist`);
-  if (subscription.status === 'pending') {
-    await updateSubscription(db, subscriptionId, { status: 'active', started_at: subscription.subscription_at });
-  }
-  await recordSubscriptionEvent(db, { subscriptionId, webhookType: 'subscription.started' }); // webhook outbox, once
+  await db.transaction(async (trx) => {
+    await activatePendingSubscription(trx, subscription.id, subscription.subscription_at.getTime());
+    await recordSubscriptionEvent(trx, { subscriptionId, webhookType: 'subscription.started' });
+  });
 }
 
+const STATUSES: SubscriptionStatus[] = ['active', 'pending', 'terminated', 'canceled'];
+
+/** The subscription with this external id in the given status (active by default). */
 export async function getSubscription(db: Db, organizationId: string, externalId: string, status?: string): Promise<SubscriptionRow> {
-  const allowed = ['active', 'pending', 'terminated', 'canceled'];
-  const subscription = await findSubscriptionByExternalId(db, organizationId, externalId, (allowed.includes(status ?? '') ? status : 'active') as SubscriptionRow['status']);
+  const wanted = STATUSES.find((candidate) => candidate === status) ?? 'active';
+  const subscription = await findSubscriptionByExternalId(db, organizationId, externalId, wanted);
   if (!subscription) throw notFound('subscription');
   return subscription;
 }
 
-export async function organizationFor(db: Db, organizationId: string): Promise<OrganizationRow> {
-  const organization = await findOrganization(db, organizationId);
-  if (!organization) throw new Error(`Organization ${organizationId} does not exist`);
-  return organization;
+export interface SubscriptionFilters {
+  statuses?: string[];
+  externalCustomerId?: string;
+  planCode?: string;
+}
+
+/** One page of subscriptions, newest first (active ones unless statuses are given). */
+export async function listSubscriptions(db: Db, organizationId: string, filters: SubscriptionFilters, page: Page): Promise<Paginated<SubscriptionRow>> {
+  const statuses = (filters.statuses ?? ['active']).filter((status): status is SubscriptionStatus => (STATUSES as string[]).includes(status));
+  return subscriptionsPage(db, organizationId, { statuses, externalCustomerId: filters.externalCustomerId, planCode: filters.planCode }, page);
 }
