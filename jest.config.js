@@ -1,4 +1,8 @@
-/** Two projects: the pure billing core (fast, parallel) and everything that needs Postgres/Temporal. */
+/**
+ * Three projects, the three tiers of tests: the pure billing core (fast, parallel); the subscription
+ * workflow's loop with mocked activities on the time-skipping server (no Postgres); and everything
+ * that needs Postgres with the real worker.
+ */
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
 };
@@ -19,6 +23,12 @@ module.exports = {
       displayName: 'unit',
       transform,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      collectCoverageFrom: ['<rootDir>/src/billing/**/*.ts'],
+    },
+    {
+      displayName: 'workflow-loop',
+      transform,
+      testMatch: ['<rootDir>/test/workflow-loop/**/*.test.ts'],
       collectCoverageFrom: ['<rootDir>/src/billing/**/*.ts'],
     },
     {
