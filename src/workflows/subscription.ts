@@ -5,7 +5,7 @@
  * period close. Orchestration only: dates come from the billing core, money and I/O from activities.
  */
 import {
-  allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { BillingActivities } from '../activities';
 import { localDateOf, startOfLocalDay, type LocalDate } from '../billing/calendar';
@@ -24,6 +24,8 @@ const activities = proxyActivities<BillingActivities>({
 });
 
 const DEFAULT_HISTORY_LIMIT = 2_000;
+/** patched(): the loop handles the inbox before continuing as new (issue 9). */
+const DRAIN_BEFORE_CONTINUE = 'drain-inbox-before-continue-as-new';
 
 type Outcome<T> = { done: false } | { done: true; value: T } | { done: true; error: string };
 
@@ -132,11 +134,14 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
       terminated = true;
       return finish(outcome);
     }
-    if (timedOut) {
-      await closeBoundary(state, billingDate);
-      break;
-    }
-    if (historyFull() && !hasWork()) break;
+    if (timedOut) await closeBoundary(state, billingDate);
+    else if (!historyFull()) continue;
+    if (patched(DRAIN_BEFORE_CONTINUE)) {
+      // Before continuing as new, messages heard meanwhile (during the close, say) get another turn
+      // of the loop: a signal is never dropped, an update never left waiting.
+      await condition(() => hasWork() || allHandlersFinished());
+      if (!hasWork()) break;
+    } else if (timedOut || !hasWork()) break; // histories from before the patch
   }
 
   await condition(allHandlersFinished);

@@ -216,7 +216,8 @@ describe('termination', () => {
     const canceled = await bed.workflows.terminate(ORGANIZATION_ID, 'not-yet', Date.parse('2028-11-23T10:00:00Z'));
     expect(canceled).toEqual({ subscriptionId: 'sub-not-yet', invoiceId: null, creditNoteId: null });
     await bed.clockTo('2028-12-05T00:00:00Z');
-    expect(bed.calls('not-yet')).toEqual([['cancelSubscription', { subscriptionId: 'sub-not-yet' }]]);
+    // Canceled as of the instant the caller asked (the request's atMs), not when the activity ran.
+    expect(bed.calls('not-yet')).toEqual([['cancelSubscription', { subscriptionId: 'sub-not-yet', atMs: Date.parse('2028-11-23T10:00:00Z') }]]);
     expect(await bed.workflows.view(ORGANIZATION_ID, 'not-yet')).toMatchObject({ status: 'terminated', nextBillingDate: null });
   });
 });
