@@ -1,7 +1,8 @@
 /**
- * Three projects, the three tiers of tests: the pure billing core (fast, parallel); the subscription
- * workflow's loop with mocked activities on the time-skipping server (no Postgres); and everything
- * that needs Postgres with the real worker.
+ * Four projects: the architecture (eslint and madge on the floor plan), then the three tiers of
+ * tests: the pure billing core (fast, parallel); the subscription workflow's loop with mocked
+ * activities on the time-skipping server (no Postgres); and everything that needs Postgres with the
+ * real worker.
  */
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
@@ -23,6 +24,12 @@ module.exports = {
       displayName: 'unit',
       transform,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      collectCoverageFrom: ['<rootDir>/src/billing/**/*.ts'],
+    },
+    {
+      displayName: 'architecture',
+      transform,
+      testMatch: ['<rootDir>/test/architecture/**/*.test.ts'],
       collectCoverageFrom: ['<rootDir>/src/billing/**/*.ts'],
     },
     {

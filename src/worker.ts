@@ -1,4 +1,4 @@
-/** The worker process: registers the subscription workflow and the billing activities on one task queue. */
+/** The worker: registers every workflow (subscription, webhook, document) and the activities on one task queue. */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import type { Db } from './db/knex';

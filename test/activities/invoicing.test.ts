@@ -6,6 +6,10 @@ import { createTestDatabase, createTestOrganization, type TestDatabase } from '.
 import { insertPlan } from '../../src/db/plans';
 import { upsertCustomer } from '../../src/db/customers';
 import { insertSubscription } from '../../src/db/subscriptions';
+import { loadSubscriptionContext } from '../../src/db/subscription-context';
+import { issueInvoice } from '../../src/services/invoicing';
+import { subscriptionFeeLine } from '../../src/billing/fee-lines';
+import { snapshotTables } from '../support/money';
 
 let database: TestDatabase;
 let subscriptionId: string;
@@ -51,3 +55,27 @@ it('concurrent duplicates of the next period also leave one invoice, and numberi
   // February 2027 in arrears: a whole period, 3100.
   expect(invoices[1].total_amount_cents).toBe(3100n);
 });
+
+it('the writer refuses to bill a subscription twice for the same days, and writes nothing', async () => {
+  const { db } = database;
+  const ctx = await loadSubscriptionContext(db, subscriptionId);
+  const before = await snapshotTables(db, ['invoices', 'fees', 'sequence_counters', 'webhook_events', 'document_requests']);
+  // January 2027 was billed by the first close above (2027-01-01 … 2027-01-31). A second invoice,
+  // under another business key, billing 2027-01-15 … 2027-02-14 would bill January 15–31 twice.
+  const line = subscriptionFeeLine(
+    { code: ctx.plan.code, name: ctx.plan.name, invoiceDisplayName: null, amountCents: 3100n, payInAdvance: false },
+    baseFeeScope('2027-01-15', '2027-02-14'),
+    'EUR', [],
+  );
+  await expect(issueInvoice(db, {
+    organization: ctx.organization, customer: ctx.customer, idempotencyKey: 'a-second-key', type: 'subscription', reason: 'subscription_periodic',
+    subscriptionId, currency: 'EUR', issuingDate: '2027-02-15', lines: [{ ...line, subscriptionId }], billingPeriods: [],
+  })).rejects.toThrow(`Double billing detected: subscription ${subscriptionId} would be billed 2027-01-15T00:00:00.000Z – 2027-02-14T23:59:59.999Z although 2027-01-01T00:00:00.000Z – 2027-01-31T23:59:59.999Z is billed already`);
+  expect(await snapshotTables(db, ['invoices', 'fees', 'sequence_counters', 'webhook_events', 'document_requests'])).toBe(before);
+});
+
+/** A whole 31-day period's base-fee scope, from and to (inclusive) in UTC. */
+function baseFeeScope(startDate: string, endDate: string) {
+  const span = { startDate, endDate, fromMs: Date.parse(`${startDate}T00:00:00Z`), toMs: Date.parse(`${endDate}T23:59:59.999Z`) };
+  return { ...span, period: { ...span, fullDays: 31 }, billedDays: 31, fullDays: 31 };
+}

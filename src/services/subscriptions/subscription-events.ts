@@ -4,9 +4,7 @@
  * right after it, from an activity that Temporal retries: the idempotency key keeps it once).
  */
 import type { Conn } from '../../db/knex';
-import { findSubscriptionById } from '../../db/subscriptions';
-import { findPlanById } from '../../db/plans';
-import { findCustomerById } from '../../db/customers';
+import { loadSubscriptionContext } from '../../db/subscription-context';
 import { serializeSubscription } from '../../serializers/subscription';
 import { recordWebhookEvent } from '../../webhooks/outbox';
 
@@ -21,13 +19,7 @@ export async function recordSubscriptionEvent(
   trx: Conn,
   input: { subscriptionId: string; webhookType: SubscriptionWebhookType; idempotencyKey?: string },
 ): Promise<string | null> {
-  const subscription = await findSubscriptionById(trx, input.subscriptionId);
-  if (!subscription) throw new Error(`Subscription ${input.subscriptionId} does not exist`);
-  const [plan, customer] = await Promise.all([
-    findPlanById(trx, subscription.organization_id, subscription.plan_id),
-    findCustomerById(trx, subscription.customer_id),
-  ]);
-  if (!plan || !customer) throw new Error(`Subscription ${subscription.id} lost its plan or customer`);
+  const { subscription, plan, customer } = await loadSubscriptionContext(trx, input.subscriptionId);
   return recordWebhookEvent(trx, {
     organizationId: subscription.organization_id,
     webhookType: input.webhookType,
