@@ -8,7 +8,8 @@ import { bundleWorkflowCode, NativeConnection, Runtime } from '@temporalio/worke
 import { bundlerLogger, temporalLogger } from './bootstrap/temporal-logger';
 import { loadConfig, type Config } from './runtime/config';
 import { logger } from './runtime/logger';
-import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from './bootstrap/postgres';
+import { startEmbeddedPostgres } from './bootstrap/postgres';
+import { dropDatabase, ensureDatabase } from './db/databases';
 import { startDevServer, startTimeSkippingServer, stopChild, waitForPort, type RunningTemporal } from './bootstrap/temporal-server';
 import { connectToSandbox, sandboxClock } from './bootstrap/sandbox-clock';
 import { createDb, migrate } from './db/knex';

@@ -13,7 +13,8 @@ import { once } from 'node:events';
 import { Client } from 'pg';
 import { createDb, migrate, type Db } from '../../src/db/knex';
 import { createOrganization } from '../../src/db/organizations';
-import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from '../../src/bootstrap/postgres';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../src/bootstrap/postgres';
+import { ensureDatabase } from '../../src/db/databases';
 import { logger } from '../../src/runtime/logger';
 
 export interface BenchStack {

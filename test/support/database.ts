@@ -1,6 +1,6 @@
 /** A fresh database per test file, cloned from the run's migrated template. */
 import { createDb, type Db } from '../../src/db/knex';
-import { dropDatabase, ensureDatabase } from '../../src/bootstrap/postgres';
+import { dropDatabase, ensureDatabase } from '../../src/db/databases';
 import { createOrganization, type OrganizationRow } from '../../src/db/organizations';
 
 let counter = 0;

@@ -9,7 +9,8 @@ import path from 'node:path';
 import net from 'node:net';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createDb, migrate } from '../../src/db/knex';
-import { ensureDatabase, startEmbeddedPostgres } from '../../src/bootstrap/postgres';
+import { startEmbeddedPostgres } from '../../src/bootstrap/postgres';
+import { ensureDatabase } from '../../src/db/databases';
 import { logger } from '../../src/runtime/logger';
 
 async function freePort(): Promise<number> {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Client } from 'pg';
-import { databaseUrl } from '../../src/bootstrap/postgres';
+import { databaseUrl } from '../../src/db/databases';
 
 /** Drops every database this run created, stops the embedded server and removes its folder. */
 export default async function globalTeardown(): Promise<void> {

@@ -138,7 +138,8 @@ it('invoice.created reaches a receiver that fails twice: delivered on the third 
   const event = await database.db('webhook_events').where({ object_id: invoice.id, webhook_type: 'invoice.created' }).first();
   expect(event.dispatched_at).toBeNull();
 
-  expect(await relay()).toBe(1);
+  // Two rows relayed: the invoice.created event and the invoice's PDF request, both of its transaction.
+  expect(await relay()).toBe(2);
   await waitFor(`webhook/${event.id}`); // time skips over the 30 s and 60 s backoffs
 
   const hmacCalls = received.filter((call) => call.path === '/flaky/hmac');
@@ -187,7 +188,7 @@ it('invoice.created reaches a receiver that fails twice: delivered on the third 
 
 it('the relay also renders the PDF; invoice.generated follows with file_url', async () => {
   const invoice = await database.db('invoices').where({ organization_id: api.organization.id }).first();
-  // The first relay started document/invoice/<id> with the invoice.created event.
+  // The first relay started document/invoice/<id> for the invoice's PDF request.
   await waitFor(`document/invoice/${invoice.id}`);
   const generated = await database.db('webhook_events').where({ object_id: invoice.id, webhook_type: 'invoice.generated' }).first();
   expect(generated).toBeDefined();
