@@ -130,14 +130,7 @@ function jsonOrNull(value: string[] | null): string | null {
 
 // ---- events (outbox) ---------------------------------------------------------------------
 
-export interface WebhookEventFields {
-  organization_id: string;
-  webhook_type: string;
-  object_type: string;
-  object_id: string | null;
-  idempotency_key: string | null;
-  payload: Record<string, unknown>;
-}
+export type WebhookEventFields = Pick<WebhookEventRow, 'organization_id' | 'webhook_type' | 'object_type' | 'object_id' | 'idempotency_key' | 'payload'>;
 
 /**
  * Adds an event to the outbox; returns its id, or null when an event with the same idempotency
