@@ -14,7 +14,7 @@
  *   given back if the transaction rolls back).
  */
 import type { Conn, Db, Tx } from '../../db/knex';
-import { Dec, maxCents, minCents, type Cents } from '../../billing/money';
+import { centsToJson, Dec, maxCents, minCents, type Cents } from '../../billing/money';
 import { creditNoteNumber } from '../../billing/numbering';
 import { localDateOf, type LocalDate } from '../../billing/calendar';
 import { applicableTimezone } from '../../billing/subscription-terms';
@@ -144,8 +144,8 @@ export async function createCreditNote(trx: Tx, input: CreateCreditNoteInput): P
       tax_code: tax.taxCode,
       tax_name: tax.taxName,
       tax_rate: Number(tax.rate),
-      amount_cents: Number(tax.amountCents),
-      base_amount_cents: Number(tax.baseAmountCents),
+      amount_cents: centsToJson(tax.amountCents),
+      base_amount_cents: centsToJson(tax.baseAmountCents),
     }))),
   }, amounts.items.map((item) => ({
     fee_id: item.feeId,
