@@ -88,10 +88,17 @@ describe('docker-compose.yml', () => {
   });
 });
 
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec: { template: { spec: { containers: { readinessProbe?: unknown; livenessProbe?: unknown }[] } } };
+}
+
 describe('deploy/kubernetes', () => {
   const dir = path.join(root, 'deploy/kubernetes');
   const documents = fs.readdirSync(dir).filter((file) => file.endsWith('.yaml'))
-    .flatMap((file) => parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).map((doc) => ({ file, doc: doc.toJS() as Record<string, any> })))
+    .flatMap((file) => parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).map((doc) => ({ file, doc: doc.toJS() as Manifest })))
     .filter(({ doc }) => doc);
 
   test('every manifest parses and names its kind', () => {
@@ -104,6 +111,7 @@ describe('deploy/kubernetes', () => {
     expect(deployments.map((deployment) => deployment.metadata.name).sort()).toEqual(['billow-api', 'billow-worker']);
     for (const deployment of deployments) {
       const [container] = deployment.spec.template.spec.containers;
+      if (!container) throw new Error(`${deployment.metadata.name} has no container`);
       expect({ name: deployment.metadata.name, readiness: Boolean(container.readinessProbe), liveness: Boolean(container.livenessProbe) })
         .toEqual({ name: deployment.metadata.name, readiness: true, liveness: true });
     }
