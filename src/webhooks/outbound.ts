@@ -127,6 +127,8 @@ export function postToTarget(
       headers: { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) },
       agent: false,
       lookup: pinned(address),
+      // Credentials in the URL (`https://user:pass@host/…`) go as Basic authentication, as browsers and curl send them.
+      ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
       ...(url.protocol === 'https:' && literal === null ? { servername: hostname } : {}),
     }, (incoming) => {
       response = incoming;
