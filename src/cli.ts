@@ -196,6 +196,16 @@ function printBanner(config: Config, temporal: RunningTemporal, organization: De
   process.stdout.write(lines.join('\n'));
 }
 
+/** The operator's commands answer a mistake in plain words on stderr, not as a log line. */
+async function operatorCommand(run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
 async function main(): Promise<void> {
   const [command = 'start'] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   const config = loadConfig();
@@ -205,8 +215,8 @@ async function main(): Promise<void> {
     case 'worker': return runWorker(config);
     case 'migrate': return runMigrate();
     case 'bootstrap': return runBootstrap(config);
-    case 'api-key': return runApiKeyCommand(config, process.argv.slice(3), logger.child({}, { level: 'warn' }));
-    case 'organization': return runOrganizationCommand(config, process.argv.slice(3), logger.child({}, { level: 'warn' }));
+    case 'api-key': return operatorCommand(() => runApiKeyCommand(config, process.argv.slice(3), logger.child({}, { level: 'warn' })));
+    case 'organization': return operatorCommand(() => runOrganizationCommand(config, process.argv.slice(3), logger.child({}, { level: 'warn' })));
     default: throw new Error(`Unknown command "${command}". Use: start | api | worker | migrate | bootstrap | api-key | organization`);
   }
 }

@@ -63,15 +63,16 @@ export async function attemptDelivery(
   const [event, organization] = await Promise.all([findEvent(db, input.organizationId, webhook.event_id), findOrganization(db, input.organizationId)]);
   if (!event || !organization) throw new Error(`Webhook ${webhook.id} lost its event or organization`);
 
-  const attempt = await countWebhookAttempt(db, webhook.id);
-  const deliveryId = await insertDelivery(db, {
-    organization_id: webhook.organization_id, webhook_id: webhook.id, event_id: event.id, endpoint_id: endpoint.id, attempt, trigger: input.trigger,
-  });
-
+  // Signed before the attempt is logged: a key that cannot be opened fails the activity without a dangling attempt.
   const body = JSON.stringify(event.payload);
   const signature = endpoint.signature_algo === 'hmac'
     ? hmacSignature(await organizationHmacKey(db, organization.id), body)
     : jwtSignature((await webhookSigningKey(db)).privateKey, body, settings.publicUrl);
+
+  const attempt = await countWebhookAttempt(db, webhook.id);
+  const deliveryId = await insertDelivery(db, {
+    organization_id: webhook.organization_id, webhook_id: webhook.id, event_id: event.id, endpoint_id: endpoint.id, attempt, trigger: input.trigger,
+  });
   const log = {
     webhookId: webhook.id, eventId: event.id, webhookType: event.webhook_type, endpointId: endpoint.id, endpoint: loggableUrl(endpoint.webhook_url), attempt, trigger: input.trigger,
   };
