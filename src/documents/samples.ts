@@ -36,7 +36,7 @@ export function sampleOrganization(overrides: Partial<OrganizationRow> = {}): Or
     timezone: 'UTC',
     default_currency: 'USD',
     net_payment_term: 30,
-    hmac_key: 'sample',
+    webhooks_allow_private_addresses: false,
     created_at: at('2027-01-01T00:00:00Z'),
     ...overrides,
   };

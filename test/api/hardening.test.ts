@@ -57,7 +57,7 @@ beforeAll(async () => {
   ids.creditNote = note.credit_note.lago_id;
   const wallet = await ok(api.post('/wallets', { wallet: { external_customer_id: 'h_customer', rate_amount: '1', currency: 'EUR' } }));
   ids.wallet = wallet.wallet.lago_id;
-  const endpoint = await ok(api.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'http://127.0.0.1:9/h', event_types: ['credit_note.provider_refund_failure'] } }));
+  const endpoint = await ok(api.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'https://hooks.example.com/h', event_types: ['credit_note.provider_refund_failure'] } }));
   ids.endpoint = endpoint.webhook_endpoint.lago_id;
 });
 
@@ -91,7 +91,7 @@ const VALID: Record<string, { path: () => string; body: () => Json }> = {
   'POST /wallets': { path: () => '/wallets', body: () => ({ wallet: { external_customer_id: 'h_customer', rate_amount: '1', currency: 'EUR', name: 'W2', code: 'w2', granted_credits: '1', expiration_at: '2099-01-01T00:00:00Z' } }) },
   'PUT /wallets/:id': { path: () => `/wallets/${ids.wallet}`, body: () => ({ wallet: { name: 'W renamed', priority: 5 } }) },
   'POST /wallet_transactions': { path: () => '/wallet_transactions', body: () => ({ wallet_transaction: { wallet_id: ids.wallet, granted_credits: '1' } }) },
-  'POST /webhook_endpoints': { path: () => '/webhook_endpoints', body: () => ({ webhook_endpoint: { webhook_url: 'http://127.0.0.1:9/new', signature_algo: 'hmac', event_types: ['invoice.created'] } }) },
+  'POST /webhook_endpoints': { path: () => '/webhook_endpoints', body: () => ({ webhook_endpoint: { webhook_url: 'https://hooks.example.com/new', signature_algo: 'hmac', event_types: ['invoice.created'] } }) },
   'PUT /webhook_endpoints/:id': { path: () => `/webhook_endpoints/${ids.endpoint}`, body: () => ({ webhook_endpoint: { name: 'renamed' } }) },
 };
 

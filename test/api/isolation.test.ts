@@ -82,7 +82,7 @@ beforeAll(async () => {
   const wallet = await ok(a.post('/wallets', { wallet: { external_customer_id: CUSTOMER, rate_amount: '1', currency: 'EUR', granted_credits: '10' } }));
   const transactions = await ok(a.post('/wallet_transactions', { wallet_transaction: { wallet_id: wallet.wallet.lago_id, granted_credits: '5' } }));
   // An endpoint for a type never sent here, and one webhook on it written directly (no delivery runs).
-  const endpoint = await ok(a.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'http://127.0.0.1:9/a', event_types: ['credit_note.provider_refund_failure'] } }));
+  const endpoint = await ok(a.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'https://hooks.example.com/a', event_types: ['credit_note.provider_refund_failure'] } }));
   const [webhookEvent] = await database.db<WebhookEventRow>('webhook_events')
     .insert({ organization_id: a.organization.id, webhook_type: 'credit_note.provider_refund_failure', object_type: 'credit_note', object_id: creditNote.credit_note.lago_id, payload: {}, dispatched_at: new Date() })
     .returning('*');
@@ -207,10 +207,10 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/wallet_transactions': { kind: 'reference', statuses: [404], body: () => ({ wallet_transaction: { wallet_id: ids.walletId, granted_credits: '1000' } }) },
   'GET /api/v1/wallet_transactions/:id': { kind: 'object', path: () => `/wallet_transactions/${ids.walletTransactionId}`, code: 'wallet_transaction_not_found' },
 
-  'POST /api/v1/webhook_endpoints': { kind: 'own', root: 'webhook_endpoint', body: () => ({ webhook_endpoint: { webhook_url: 'http://127.0.0.1:9/a', event_types: ['credit_note.provider_refund_failure'] } }) },
+  'POST /api/v1/webhook_endpoints': { kind: 'own', root: 'webhook_endpoint', body: () => ({ webhook_endpoint: { webhook_url: 'https://hooks.example.com/a', event_types: ['credit_note.provider_refund_failure'] } }) },
   'GET /api/v1/webhook_endpoints': { kind: 'list', path: () => '/webhook_endpoints' },
   'GET /api/v1/webhook_endpoints/:id': { kind: 'object', path: () => `/webhook_endpoints/${ids.endpointId}`, code: 'webhook_endpoint_not_found' },
-  'PUT /api/v1/webhook_endpoints/:id': { kind: 'object', path: () => `/webhook_endpoints/${ids.endpointId}`, body: () => ({ webhook_endpoint: { webhook_url: 'http://127.0.0.1:9/b' } }), code: 'webhook_endpoint_not_found' },
+  'PUT /api/v1/webhook_endpoints/:id': { kind: 'object', path: () => `/webhook_endpoints/${ids.endpointId}`, body: () => ({ webhook_endpoint: { webhook_url: 'https://hooks.example.com/b' } }), code: 'webhook_endpoint_not_found' },
   'DELETE /api/v1/webhook_endpoints/:id': { kind: 'object', path: () => `/webhook_endpoints/${ids.endpointId}`, code: 'webhook_endpoint_not_found' },
   'GET /api/v1/webhook_endpoints/:id/deliveries': { kind: 'object', path: () => `/webhook_endpoints/${ids.endpointId}/deliveries`, code: 'webhook_endpoint_not_found' },
   'GET /api/v1/webhooks': { kind: 'list', path: () => `/webhooks?webhook_endpoint_id=${ids.endpointId}` },
