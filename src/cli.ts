@@ -16,7 +16,7 @@ import { startDevServer, startTimeSkippingServer, stopChild, waitForPort, type R
 import { connectToSandbox, sandboxClock } from './bootstrap/sandbox-clock';
 import { createDb, migrate } from './db/knex';
 import { ensureDefaultOrganization, type DefaultOrganization } from './bootstrap/default-organization';
-import { encryptionKeyFile, ensureEncryptionKey, prepareSecretsAtRest } from './bootstrap/secrets';
+import { encryptionKeyFile, ensureEncryptionKey, prepareSecretsAtRest, readEncryptionKeyFile } from './bootstrap/secrets';
 import { runApiKeyCommand, runOrganizationCommand } from './bootstrap/admin-commands';
 import { createWorker } from './worker';
 import { startOutboxRelay } from './webhooks/relay';
@@ -41,6 +41,8 @@ async function runMigrate(): Promise<void> {
 /** Creates the first organization if none exists and prints its API key once (docker-compose's bootstrap). */
 async function runBootstrap(config: Config): Promise<void> {
   const db = createDb(requireEnv('DATABASE_URL'));
+  // docker-compose: without BILLOW_ENCRYPTION_KEY, the key is generated into the shared data volume.
+  ensureEncryptionKey(config.BILLOW_DATA_DIR);
   await prepareSecretsAtRest(db, logger);
   const created = await ensureDefaultOrganization(db, { dataDir: config.BILLOW_DATA_DIR, apiKey: config.BILLOW_API_KEY, log: logger });
   await db.destroy();
@@ -50,6 +52,7 @@ async function runBootstrap(config: Config): Promise<void> {
 async function runWorker(config: Config): Promise<void> {
   Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' })) });
   const db = createDb(requireEnv('DATABASE_URL'));
+  readEncryptionKeyFile(config.BILLOW_DATA_DIR);
   await prepareSecretsAtRest(db, logger);
   const connection = await NativeConnection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: bundlerLogger(logger) });
@@ -67,6 +70,7 @@ async function runWorker(config: Config): Promise<void> {
 
 async function runApi(config: Config): Promise<void> {
   const db = createDb(requireEnv('DATABASE_URL'), { max: 20 });
+  readEncryptionKeyFile(config.BILLOW_DATA_DIR);
   await prepareSecretsAtRest(db, logger);
   const sandboxed = process.env.BILLOW_SANDBOX === '1';
   const address = requireEnv('TEMPORAL_ADDRESS');
