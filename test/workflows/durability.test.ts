@@ -150,6 +150,30 @@ it('messages in history: seat signals, an upgrade and a termination', async () =
   await assertBillingInvariants(database.db);
 });
 
+it('a trial and a fixed term in history: trial end, period closes, ending_at', async () => {
+  const api = await createTestApi(database.db, env, 'durability-notices', 'Notices Co');
+  const stopWorker = await startTestWorker(env, database.db, 'durability-notices');
+  try {
+    await moveClockTo(env, '2033-01-10T09:00:00Z');
+    await createPlan(api, { name: 'Trial', code: 'trial', interval: 'monthly', amount_cents: 3100, amount_currency: 'USD', pay_in_advance: true, trial_period: 5 });
+    await subscribe(api, { external_customer_id: 'tess', plan_code: 'trial', external_id: 'tess-sub', billing_time: 'calendar', ending_at: '2033-03-20T12:00:00Z' });
+    await sleepUntil(env, '2033-03-25T00:00:00Z');
+  } finally {
+    await stopWorker();
+  }
+  // Trial Jan 10 09:00 + 5 days = Jan 15 09:00: Jan 15–31 = 17 days × 3100/31 = 1700; February whole (3100);
+  // March in advance up to the ending date only: Mar 1–20 = 20 days × 3100/31 = 2000. The termination at ending_at
+  // has nothing left to bill (no charges, every day paid in advance) and nothing to credit (no day paid past the end).
+  const invoices = await invoiceTable(api, 'tess');
+  expect(invoices.map((invoice) => [invoice.issuingDate, invoice.total])).toEqual([['2033-01-15', 1700], ['2033-02-01', 3100], ['2033-03-01', 2000]]);
+  const runs = await runsOf(subscriptionWorkflowId(api.organization.id, 'tess-sub'));
+  // Jan 15 (trial end), Feb 1 and Mar 1 each close a run; the fourth run ends at ending_at.
+  expect(runs).toHaveLength(4);
+  expect(runs[3]!.events?.at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
+  runs.forEach((history, index) => recorded.push({ name: `trial-fixed-term-run-${index + 1}`, workflowId: 'tess', history }));
+  await assertBillingInvariants(database.db);
+});
+
 it('the histories recorded above replay on the current workflow code', async () => {
   expect(recorded.length).toBeGreaterThanOrEqual(4);
   const bundle = { codePath: process.env.BILLOW_TEST_WORKFLOW_BUNDLE! };
