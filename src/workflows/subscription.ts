@@ -32,7 +32,11 @@ const DRAIN_BEFORE_CONTINUE = 'drain-inbox-before-continue-as-new';
 /** patched(): timers for the trial's end and the termination alerts (issue 10). */
 const NOTICES = 'trial-end-and-termination-alert-timers';
 
-/** Lago's termination alerts: these many days before `ending_at` (LAGO_SUBSCRIPTION_TERMINATION_ALERT_SENT_AT_DAYS=1,15,45). */
+/**
+ * Termination alerts: these many days (of 24 h) before `ending_at`. Lago sends them on the dates
+ * of LAGO_SUBSCRIPTION_TERMINATION_ALERT_SENT_AT_DAYS (default 15,45; 1,15,45 in its own example);
+ * Billow sends the three, each at its instant.
+ */
 export const TERMINATION_ALERT_DAYS = [45, 15, 1] as const;
 const DAY_MS = 86_400_000;
 
