@@ -109,6 +109,18 @@ export async function customerHasLiveSubscriptions(db: Conn, customerId: string)
   return (await db('subscriptions').where({ customer_id: customerId }).whereIn('status', ['pending', 'active']).first('id')) !== undefined;
 }
 
+/** The currencies of the plans of the customer's pending and active subscriptions. */
+export async function liveSubscriptionCurrencies(db: Conn, customerId: string): Promise<string[]> {
+  return db('subscriptions').join('plans', 'plans.id', 'subscriptions.plan_id')
+    .where('subscriptions.customer_id', customerId).whereIn('subscriptions.status', ['pending', 'active'])
+    .distinct('plans.amount_currency').pluck('plans.amount_currency');
+}
+
+/** Gives a customer without a currency this one (a customer takes its first plan's currency): true when set. */
+export async function setCurrencyIfMissing(db: Conn, id: string, currency: string): Promise<boolean> {
+  return (await db('customers').where({ id }).whereNull('currency').update({ currency, updated_at: db.fn.now() })) > 0;
+}
+
 /** Soft-deletes the customer: its external id may then be used again. */
 export async function softDeleteCustomer(db: Conn, id: string, at: Date): Promise<CustomerRow> {
   const [row] = await db<CustomerRow>('customers').where({ id }).update({ deleted_at: at, updated_at: db.fn.now() } as never).returning('*');

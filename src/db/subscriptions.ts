@@ -79,6 +79,22 @@ export async function markSubscriptionTerminated(trx: Tx, id: string, atMs: numb
     .update({ status: 'terminated', terminated_at: new Date(atMs), updated_at: trx.fn.now() })) > 0;
 }
 
+/** Records the end of the trial of an active subscription, once: true when it was not recorded yet. */
+export async function markTrialEnded(trx: Tx, id: string, atMs: number): Promise<boolean> {
+  return (await trx('subscriptions').where({ id }).whereNull('trial_ended_at')
+    .update({ trial_ended_at: new Date(atMs), updated_at: trx.fn.now() })) > 0;
+}
+
+/** The pending (not started) and active subscriptions of a customer, oldest first. */
+export async function liveSubscriptionsOfCustomer(db: Conn, customerId: string): Promise<SubscriptionRow[]> {
+  return db<SubscriptionRow>('subscriptions').where({ customer_id: customerId }).whereIn('status', ['pending', 'active']).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+}
+
+/** The pending (not started, or a plan change waiting for its date) and active subscriptions on a plan, oldest first. */
+export async function liveSubscriptionsOfPlan(db: Conn, planId: string): Promise<SubscriptionRow[]> {
+  return db<SubscriptionRow>('subscriptions').where({ plan_id: planId }).whereIn('status', ['pending', 'active']).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+}
+
 /** Cancels a subscription that has not started, once: true when it was pending. */
 export async function cancelPendingSubscription(trx: Tx, id: string, atMs: number): Promise<boolean> {
   return (await trx('subscriptions').where({ id, status: 'pending' })

@@ -20,7 +20,7 @@ export function serializePlan(plan: PlanRow, extra: { charges?: unknown[]; taxes
     active_subscriptions_count: 0,
     draft_invoices_count: 0,
     parent_id: null,
-    pending_deletion: false,
+    pending_deletion: plan.pending_deletion,
     charges: extra.charges ?? [],
     fixed_charges: [],
     usage_thresholds: [],

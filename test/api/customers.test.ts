@@ -101,7 +101,8 @@ describe('customers (catalog additions)', () => {
       expect(res.body.error_details).toEqual({ tax_codes: ['tax_not_found'] });
     });
 
-    test('a customer with a live subscription cannot be deleted', async () => {
+    test('a customer whose live subscription cannot be ended now (no workflow answers) is not deleted: 503', async () => {
+      // Ending subscriptions through their workflows, then deleting, is tested on the real worker (test/workflows/deletions.test.ts).
       const plan = await api.post('/plans', { plan: { name: 'P', code: 'p', interval: 'monthly', amount_cents: 100, amount_currency: 'USD', pay_in_advance: false } });
       const customer = (await api.get('/customers/airbnb')).body.customer;
       await database.db('subscriptions').insert({
@@ -110,8 +111,8 @@ describe('customers (catalog additions)', () => {
       });
       before = await snapshot(database.db, CATALOG_TABLES);
       const res = await api.delete('/customers/airbnb');
-      expect(res.status).toBe(405);
-      expect(res.body).toEqual({ status: 405, error: 'Method Not Allowed', code: 'customer_has_active_subscriptions' });
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ status: 503, error: 'Service Unavailable', code: 'subscriptions_still_active' });
     });
 
     test('unknown customer', async () => {

@@ -261,12 +261,13 @@ describe('plans', () => {
     for (const item of all.body.plans) expect(keysOf(item)).toEqual(PLAN_KEYS);
   });
 
-  test('delete is soft and answers with the plan', async () => {
+  test('delete is soft and answers with the plan, marked pending deletion as Lago answers it', async () => {
     await api.post('/plans', plan({ code: 'doomed', charges: [charge('calls')] }));
     const before = (await api.get('/plans/doomed')).body;
+    expect(before.plan.pending_deletion).toBe(false);
     const res = await api.delete('/plans/doomed');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual(before);
+    expect(res.body).toEqual({ plan: { ...before.plan, pending_deletion: true } });
     expect((await api.get('/plans/doomed')).body).toEqual({ status: 404, error: 'Not Found', code: 'plan_not_found' });
     expect((await database.db('plans').where({ id: before.plan.lago_id }).first()).deleted_at).toBeInstanceOf(Date);
     expect((await api.post('/plans', plan({ code: 'doomed' }))).status).toBe(200);
@@ -292,7 +293,7 @@ describe('plans', () => {
       expect(res.body.plan.amount_cents).toBe(5000);
     });
 
-    test('the schedule cannot change, and the plan cannot be deleted', async () => {
+    test('the schedule cannot change', async () => {
       const before = await snapshot(database.db, CATALOG_TABLES);
       const res = await api.put('/plans/subscribed', { plan: { interval: 'yearly', pay_in_advance: true, amount_currency: 'EUR', name: 'x' } });
       expect(res.status).toBe(422);
@@ -301,10 +302,18 @@ describe('plans', () => {
         pay_in_advance: ['cannot_change_with_active_subscriptions'],
         amount_currency: ['cannot_change_with_active_subscriptions'],
       });
-      const deleted = await api.delete('/plans/subscribed');
-      expect(deleted.status).toBe(405);
-      expect(deleted.body).toEqual({ status: 405, error: 'Method Not Allowed', code: 'plan_has_active_subscriptions' });
       expect(await snapshot(database.db, CATALOG_TABLES)).toBe(before);
+    });
+
+    test('a deletion whose subscriptions cannot be ended now (no workflow answers) is 503 and leaves the plan pending deletion', async () => {
+      // Ending subscriptions through their workflows is tested on the real worker (test/workflows/deletions.test.ts).
+      const deleted = await api.delete('/plans/subscribed');
+      expect(deleted.status).toBe(503);
+      expect(deleted.body).toMatchObject({ status: 503, error: 'Service Unavailable', code: 'subscriptions_still_active' });
+      const kept = await api.get('/plans/subscribed');
+      expect(kept.status).toBe(200);
+      expect(kept.body.plan.pending_deletion).toBe(true);
+      expect(await database.db('subscriptions').where({ external_id: 'sub' }).pluck('status')).toEqual(['active']);
     });
   });
 

@@ -34,7 +34,7 @@ export async function createPlainTestApi(db: Db, name = 'Billow Test Org') {
   };
   const app = buildApp({
     db,
-    workflows: { start: unavailable, view: unavailable, terminate: unavailable, changePlan: unavailable, notifyUsage: async () => {} },
+    workflows: { start: unavailable, view: unavailable, terminate: unavailable, changePlan: unavailable, cancelPlanChange: unavailable, notifyUsage: async () => {} },
     clock: { now: async () => Date.now() },
     publicUrl: 'http://billow.test',
   });
