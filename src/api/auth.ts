@@ -11,8 +11,19 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** Every app's cache of organizations by key, so a settings change can drop its stale rows. */
+const caches = new Set<Map<string, { organization: OrganizationRow; until: number }>>();
+
+/** Forgets the cached row of an organization whose settings changed: the next request reads them again. */
+export function forgetCachedOrganization(organizationId: string): void {
+  for (const cache of caches) {
+    for (const [key, entry] of cache) if (entry.organization.id === organizationId) cache.delete(key);
+  }
+}
+
 export function authenticate(db: Db): RequestHandler {
   const cache = new Map<string, { organization: OrganizationRow; until: number }>();
+  caches.add(cache);
   return async (req, _res, next) => {
     try {
       const [scheme, key] = (req.headers.authorization ?? '').trim().split(/\s+/);
