@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import type { UpdateOrganizationInput } from '../../services/organizations/settings';
-import { currency, timezone } from './common';
+import { timezone } from './common';
+import { currencyParam } from './query';
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -20,7 +21,7 @@ const nullableText = z.string().max(255).nullable();
 export const updateOrganizationSchema = z.object({
   webhook_url: z.string().trim().min(1).max(2048).refine(isHttpUrl, { params: { code: 'url_is_invalid' }, message: 'url_is_invalid' }).optional(),
   country: z.string().regex(/^[A-Za-z]{2}$/).transform((c) => c.toUpperCase()).nullable().optional(),
-  default_currency: currency.transform((c) => c.toUpperCase()).optional(),
+  default_currency: currencyParam.optional(),
   address_line1: nullableText.optional(),
   address_line2: nullableText.optional(),
   state: nullableText.optional(),
