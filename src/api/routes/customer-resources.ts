@@ -11,7 +11,7 @@ import { parseEnvelope } from '../validation';
 import { pageFrom } from '../pagination';
 import { parseQuery } from '../schemas/query';
 import { updateWalletSchema } from '../schemas/money';
-import { metadataSchema } from '../schemas/metadata';
+import { parseMetadataBody } from '../schemas/metadata';
 import {
   createCustomerWalletSchema, customerCreditNoteQuerySchema, customerInvoiceQuerySchema, customerSubscriptionQuerySchema, customerWalletQuerySchema,
   pastUsageQuerySchema,
@@ -94,8 +94,8 @@ export function customerResourcesRouter({ db, clock, publicUrl }: AppContext): R
     const metadata = await changeCustomerWalletMetadata(db, organizationOf(req).id, customerOf(req), String(req.params.code), change(req));
     res.json({ metadata });
   });
-  router.post('/:externalId/wallets/:code/metadata', walletMetadata((req) => ({ kind: 'replace', value: parseEnvelope(req.body, 'metadata', metadataSchema) })));
-  router.patch('/:externalId/wallets/:code/metadata', walletMetadata((req) => ({ kind: 'merge', value: parseEnvelope(req.body, 'metadata', metadataSchema) })));
+  router.post('/:externalId/wallets/:code/metadata', walletMetadata((req) => ({ kind: 'replace', value: parseMetadataBody(req.body) })));
+  router.patch('/:externalId/wallets/:code/metadata', walletMetadata((req) => ({ kind: 'merge', value: parseMetadataBody(req.body) })));
   router.delete('/:externalId/wallets/:code/metadata', walletMetadata(() => ({ kind: 'clear' })));
   router.delete('/:externalId/wallets/:code/metadata/:key', walletMetadata((req) => ({ kind: 'delete_key', key: String(req.params.key) })));
 

@@ -3,8 +3,7 @@ import { Router, type Request } from 'express';
 import type { AppContext } from '../context';
 import { organizationOf } from '../auth';
 import { handle } from '../handler';
-import { parseEnvelope } from '../validation';
-import { metadataSchema } from '../schemas/metadata';
+import { parseMetadataBody } from '../schemas/metadata';
 import { changeCreditNoteMetadata, changeWalletMetadata, type MetadataChange, type MetadataValue } from '../../services/credits/customer-wallets';
 import type { Db } from '../../services/deps';
 
@@ -15,8 +14,8 @@ function metadataRouter(db: Db, apply: Change): Router {
   const route = (change: (req: Request) => MetadataChange) => handle(async (req, res) => {
     res.json({ metadata: await apply(db, organizationOf(req).id, String(req.params.id), change(req)) });
   });
-  router.post('/:id/metadata', route((req) => ({ kind: 'replace', value: parseEnvelope(req.body, 'metadata', metadataSchema) })));
-  router.patch('/:id/metadata', route((req) => ({ kind: 'merge', value: parseEnvelope(req.body, 'metadata', metadataSchema) })));
+  router.post('/:id/metadata', route((req) => ({ kind: 'replace', value: parseMetadataBody(req.body) })));
+  router.patch('/:id/metadata', route((req) => ({ kind: 'merge', value: parseMetadataBody(req.body) })));
   router.delete('/:id/metadata', route(() => ({ kind: 'clear' })));
   router.delete('/:id/metadata/:key', route((req) => ({ kind: 'delete_key', key: String(req.params.key) })));
   return router;

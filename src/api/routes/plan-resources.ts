@@ -10,7 +10,7 @@ import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { pageFrom } from '../pagination';
 import { createChargeFilterSchema, planChargeSchema, updateChargeFilterSchema } from '../schemas/plan-charges';
-import { metadataSchema } from '../schemas/metadata';
+import { parseMetadataBody } from '../schemas/metadata';
 import { serializeCharge, serializeChargeFilter } from '../../serializers/plan';
 import {
   createChargeFilter, createPlanCharge, deleteChargeFilter, deletePlanCharge, getChargeFilter, getPlanCharge, listChargeFilters, listPlanCharges,
@@ -70,8 +70,8 @@ export function planResourcesRouter({ db }: AppContext): Router {
   const metadata = (change: (req: Request) => MetadataChange) => handle(async (req, res) => {
     res.json({ metadata: await changePlanMetadata(db, organizationOf(req).id, plan(req), change(req)) });
   });
-  router.post('/:code/metadata', metadata((req) => ({ kind: 'replace', value: parseEnvelope(req.body, 'metadata', metadataSchema) })));
-  router.patch('/:code/metadata', metadata((req) => ({ kind: 'merge', value: parseEnvelope(req.body, 'metadata', metadataSchema) })));
+  router.post('/:code/metadata', metadata((req) => ({ kind: 'replace', value: parseMetadataBody(req.body) })));
+  router.patch('/:code/metadata', metadata((req) => ({ kind: 'merge', value: parseMetadataBody(req.body) })));
   router.delete('/:code/metadata', metadata(() => ({ kind: 'clear' })));
   router.delete('/:code/metadata/:key', metadata((req) => ({ kind: 'delete_key', key: String(req.params.key) })));
   return router;
