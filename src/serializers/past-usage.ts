@@ -21,6 +21,12 @@ function filterOf(fee: UsageFeeRow) {
   return match ? fee.charge_filters.find((filter) => filter.id === match[1]) ?? null : null;
 }
 
+/** The default bucket first, then the charge's filters in their order. */
+function bucketOrder(fee: UsageFeeRow): number {
+  const filter = filterOf(fee);
+  return filter === null ? -1 : fee.charge_filters.indexOf(filter);
+}
+
 export function serializePastUsage({ period, fees }: PastUsageView) {
   const byCharge = new Map<string, UsageFeeRow[]>();
   for (const fee of fees) byCharge.set(fee.charge_id!, [...(byCharge.get(fee.charge_id!) ?? []), fee]);
@@ -51,7 +57,7 @@ export function serializePastUsage({ period, fees }: PastUsageView) {
           lago_id: first.billable_metric_id, name: first.billable_metric_name, code: first.billable_metric_code, aggregation_type: first.billable_metric_aggregation_type,
         },
         filters: filtered
-          ? chargeFees.map((fee) => {
+          ? [...chargeFees].sort((a, b) => bucketOrder(a) - bucketOrder(b)).map((fee) => {
             const filter = filterOf(fee);
             return {
               units: decimalString(toDecimalString(new Dec(fee.units))),
