@@ -111,6 +111,22 @@ describe('wallets by code', () => {
     expect((await api.get('/customers/alice/wallets/main_wallet_ete')).body.wallet.lago_id).toBe(again.body.wallet.lago_id);
   });
 
+  test("Lago's wallet `metadata`: set on creation, replaced or cleared on update", async () => {
+    const metadataOf = async (id: string) => ((await database.db('wallets').where({ id }).first()) as { metadata: unknown }).metadata;
+    const created = (await api.post('/customers/alice/wallets', { wallet: { code: 'tagged', rate_amount: '1', currency: 'EUR', metadata: { crm: 'w-1', note: null } } })).body.wallet;
+    expect(await metadataOf(created.lago_id)).toEqual({ crm: 'w-1', note: null });
+    await api.put('/customers/alice/wallets/tagged', { wallet: { metadata: { crm: 'w-2' } } });
+    expect(await metadataOf(created.lago_id)).toEqual({ crm: 'w-2' });
+    await api.put('/customers/alice/wallets/tagged', { wallet: { name: 'kept' } });
+    expect(await metadataOf(created.lago_id)).toEqual({ crm: 'w-2' });
+    await api.put('/customers/alice/wallets/tagged', { wallet: { metadata: null } });
+    expect(await metadataOf(created.lago_id)).toBeNull();
+    const before = await snapshotTables(database.db);
+    const bad = await api.put('/customers/alice/wallets/tagged', { wallet: { name: 'not applied', metadata: { k: 7 } } });
+    expect(bad.body.error_details).toEqual({ 'metadata.k': ['value_is_invalid'] });
+    expect(await snapshotTables(database.db)).toBe(before);
+  });
+
   test("another customer's code, an unknown code, a body naming another customer: refused, nothing written", async () => {
     const before = await snapshotTables(database.db);
     expect((await api.get('/customers/bob/wallets/default')).body.code).toBe('wallet_not_found');

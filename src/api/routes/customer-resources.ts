@@ -10,10 +10,9 @@ import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { pageFrom } from '../pagination';
 import { parseQuery } from '../schemas/query';
-import { updateWalletSchema } from '../schemas/money';
 import { parseMetadataBody } from '../schemas/metadata';
 import {
-  createCustomerWalletSchema, customerCreditNoteQuerySchema, customerInvoiceQuerySchema, customerSubscriptionQuerySchema, customerWalletQuerySchema,
+  createCustomerWalletSchema, updateCustomerWalletSchema, customerCreditNoteQuerySchema, customerInvoiceQuerySchema, customerSubscriptionQuerySchema, customerWalletQuerySchema,
   pastUsageQuerySchema,
 } from '../schemas/customer-resources';
 import { parseFilters } from './invoices';
@@ -83,7 +82,7 @@ export function customerResourcesRouter({ db, clock, publicUrl }: AppContext): R
     res.json({ wallet: presentWallet(await showCustomerWallet(db, organizationOf(req).id, customerOf(req), String(req.params.code))) });
   }));
   router.put('/:externalId/wallets/:code', handle(async (req, res) => {
-    const input = parseEnvelope(req.body, 'wallet', updateWalletSchema);
+    const input = parseEnvelope(req.body, 'wallet', updateCustomerWalletSchema);
     res.json({ wallet: presentWallet(await updateCustomerWallet(db, organizationOf(req).id, customerOf(req), String(req.params.code), input, await clock.now())) });
   }));
   router.delete('/:externalId/wallets/:code', handle(async (req, res) => {

@@ -3,14 +3,24 @@
  * analytics. Lago parameters Billow does not honour are refused by name (`feature_not_supported`).
  */
 import { z } from 'zod';
-import { createWalletSchema } from './money';
+import { createWalletSchema, updateWalletSchema } from './money';
+import { metadataSchema } from './metadata';
 import { currencyParam, integerParam, text, unsupportedParams } from './query';
-import type { CreateCustomerWalletInput } from '../../services/credits/customer-wallets';
+import type { CreateCustomerWalletInput, UpdateCustomerWalletInput } from '../../services/credits/customer-wallets';
 
-/** `POST /customers/:external_id/wallets`: the wallet body, its customer given by the path. */
+/**
+ * `POST /customers/:external_id/wallets`: the wallet body, its customer given by the path, and
+ * Lago's `metadata` (its MetadataInput: the wallet's key → value object).
+ */
 export const createCustomerWalletSchema = createWalletSchema.extend({
   external_customer_id: z.string().trim().min(1).max(255).nullish(),
+  metadata: metadataSchema.nullish(),
 }) satisfies z.ZodType<CreateCustomerWalletInput>;
+
+/** `PUT /customers/:external_id/wallets/:code`: the wallet update, and `metadata` replacing the wallet's (null clears it). */
+export const updateCustomerWalletSchema = updateWalletSchema.extend({
+  metadata: metadataSchema.nullish(),
+}) satisfies z.ZodType<UpdateCustomerWalletInput>;
 
 /**
  * `GET /customers/:external_id/invoices`, beyond the filters `GET /invoices` reads: no invoice is

@@ -27,8 +27,21 @@ import type { PresentedCreditNote } from './credit-note-presenter';
 
 export type { MetadataChange, MetadataValue };
 
-/** `POST /customers/:external_id/wallets`: the customer is the path's. */
-export type CreateCustomerWalletInput = Omit<CreateWalletInput, 'external_customer_id'> & { external_customer_id?: string | null };
+/** `POST /customers/:external_id/wallets`: the customer is the path's; `metadata` is the wallet's own. */
+export type CreateCustomerWalletInput = Omit<CreateWalletInput, 'external_customer_id'> & {
+  external_customer_id?: string | null;
+  metadata?: Record<string, string | null> | null;
+};
+
+/** `PUT /customers/:external_id/wallets/:code`: `metadata` replaces the wallet's (null clears it). */
+export type UpdateCustomerWalletInput = UpdateWalletInput & { metadata?: Record<string, string | null> | null };
+
+/** Sets the wallet's metadata as the request asks (absent: unchanged). */
+async function withMetadata(db: Db, organizationId: string, wallet: CustomerWallet, metadata: Record<string, string | null> | null | undefined): Promise<CustomerWallet> {
+  if (metadata === undefined) return wallet;
+  await changeWalletMetadata(db, organizationId, wallet.wallet.id, metadata === null ? { kind: 'clear' } : { kind: 'replace', value: metadata });
+  return showWallet(db, organizationId, wallet.wallet.id);
+}
 
 async function customerOf(db: Db, organizationId: string, externalId: string): Promise<CustomerRow> {
   const customer = await findCustomerByExternalId(db, organizationId, externalId);
@@ -61,7 +74,9 @@ export async function createCustomerWallet(
     code = walletCodeFromName(input.name);
     if (await activeWalletCodeTaken(db, customer.id, code)) code = `${code}_${Math.floor(nowMs / 1000)}`;
   }
-  return createWallet(db, organization, { ...input, external_customer_id: externalCustomerId, code }, nowMs);
+  const { metadata, ...wallet } = input;
+  const created = await createWallet(db, organization, { ...wallet, external_customer_id: externalCustomerId, code }, nowMs);
+  return { ...(await withMetadata(db, organization.id, created, metadata)), transactions: created.transactions };
 }
 
 export async function showCustomerWallet(db: Db, organizationId: string, externalCustomerId: string, code: string): Promise<CustomerWallet> {
@@ -69,9 +84,11 @@ export async function showCustomerWallet(db: Db, organizationId: string, externa
 }
 
 export async function updateCustomerWallet(
-  db: Db, organizationId: string, externalCustomerId: string, code: string, input: UpdateWalletInput, nowMs: number,
+  db: Db, organizationId: string, externalCustomerId: string, code: string, input: UpdateCustomerWalletInput, nowMs: number,
 ): Promise<CustomerWallet> {
-  return updateWallet(db, organizationId, (await walletByCode(db, organizationId, externalCustomerId, code)).id, input, nowMs);
+  const { metadata, ...changes } = input;
+  const updated = await updateWallet(db, organizationId, (await walletByCode(db, organizationId, externalCustomerId, code)).id, changes, nowMs);
+  return withMetadata(db, organizationId, updated, metadata);
 }
 
 export async function terminateCustomerWallet(db: Db, organizationId: string, externalCustomerId: string, code: string, nowMs: number): Promise<CustomerWallet> {
