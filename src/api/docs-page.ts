@@ -23,7 +23,7 @@ header{background:#14325c;color:#fff;padding:20px 32px}header h1{margin:0;font-s
 main{max-width:1100px;margin:0 auto;padding:16px 32px 48px}nav{columns:3;font-size:14px;margin:12px 0 24px}
 nav a{display:block;color:#14325c;text-decoration:none}h2{border-bottom:2px solid #d7dde6;padding-bottom:4px;margin-top:36px}
 details{background:#fff;border:1px solid #d7dde6;border-radius:6px;margin:8px 0}summary{cursor:pointer;padding:8px 12px;font-family:ui-monospace,monospace}
-.m{display:inline-block;min-width:60px;font-weight:700;text-transform:uppercase}.get{color:#1a7f37}.post{color:#0b5cad}.put{color:#9a6700}.delete{color:#c4302b}
+.m{display:inline-block;min-width:60px;font-weight:700;text-transform:uppercase}.get{color:#1a7f37}.post{color:#0b5cad}.put{color:#9a6700}.patch{color:#8250df}.delete{color:#c4302b}
 .s{font-family:system-ui,sans-serif;color:#57606a;margin-left:8px}.body{padding:0 16px 12px}table{border-collapse:collapse;width:100%;font-size:14px}
 td,th{border:1px solid #e1e5eb;padding:4px 8px;text-align:left;vertical-align:top}pre{background:#f3f5f8;padding:8px;overflow:auto;font-size:12px;max-height:420px}
 code{background:#eef1f5;padding:0 3px;border-radius:3px}header code{background:rgba(255,255,255,.18);color:#fff}`;
@@ -35,7 +35,7 @@ export function renderDocsPage(document: Json): string {
   const byTag = new Map<string, string[]>();
   const index: string[] = [];
   for (const [path, item] of Object.entries(paths)) {
-    for (const method of ['get', 'post', 'put', 'delete']) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete']) {
       const op = item[method] as Json | undefined;
       if (!op) continue;
       const tag = ((op.tags as string[] | undefined) ?? ['Other'])[0]!;

@@ -24,8 +24,13 @@ import { createSubscriptionSchema } from './schemas/subscriptions';
 import { createTaxSchema, updateTaxSchema } from './schemas/taxes';
 import { createWebhookEndpointSchema, updateWebhookEndpointSchema } from './schemas/webhook-endpoints';
 import { advanceClockSchema } from './routes/sandbox';
+import { updateFeeSchema } from './schemas/fees';
+import { updateOrganizationSchema } from './schemas/organizations';
+import { metadataSchema } from './schemas/metadata';
+import { createChargeFilterSchema, planChargeSchema, updateChargeFilterSchema } from './schemas/plan-charges';
+import { createCustomerWalletSchema, updateCustomerWalletSchema } from './schemas/customer-resources';
 
-type Method = 'get' | 'post' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface Operation {
   method: Method;
@@ -149,9 +154,110 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: v1('/webhooks/json_public_key'), tag: 'Webhooks', summary: 'The RSA public key of JWT signatures (base64 PEM)', response: { root: 'webhook' } },
   { method: 'get', path: v1('/webhooks/public_key'), tag: 'Webhooks', summary: 'The same key as text', response: { contentType: 'text/plain' } },
 
+  ...customerOperations(),
+  ...planChargeOperations(),
+  ...metadataOperations(),
+  ...feeOperations(),
+  ...organizationOperations(),
+  ...analyticsOperations(),
+
   { method: 'get', path: v1('/sandbox/clock'), tag: 'Sandbox', summary: 'Read the sandbox clock', sandboxOnly: true, response: { root: 'clock' } },
   { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`)', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock' }, errors: { 422: true } },
 ];
+
+// The read routes of issue 10 ---------------------------------------------------------------------
+
+/** Lago parameters a route refuses (422 `feature_not_supported` naming it) rather than ignore. */
+function refused(...names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, 'Not honoured yet: refused with 422 `feature_not_supported`.']));
+}
+
+function customerOperations(): Operation[] {
+  const tag = 'Customers';
+  const base = '/customers/:externalId';
+  return [
+    { method: 'get', path: v1(`${base}/invoices`), tag, summary: "A customer's invoices", description: 'The filters of `GET /invoices`; no Billow invoice is self-billed or has a lost dispute, so `self_billed=true` or `payment_dispute_lost=true` selects none.', query: { ...PAGE, 'status[]': 'draft, finalized, voided…', 'payment_status[]': 'pending, succeeded, failed.', 'invoice_type[]': 'subscription, add_on, credit, one_off…', currency: 'ISO 4217.', issuing_date_from: 'YYYY-MM-DD.', issuing_date_to: 'YYYY-MM-DD.', amount_from: 'Total at least, in cents.', amount_to: 'Total at most, in cents.', self_billed: '`true` selects none, `false` all.', payment_dispute_lost: '`true` selects none, `false` all.', ...refused('payment_overdue', 'search_term', 'metadata') }, response: { root: 'invoices', list: true }, errors: { 404: 'customer', 422: true } },
+    { method: 'get', path: v1(`${base}/subscriptions`), tag, summary: "A customer's subscriptions", query: { ...PAGE, plan_code: 'Only on this plan.', 'status[]': 'pending, canceled, terminated, active (default active).', ...refused('billing_entity_codes[]') }, response: { root: 'subscriptions', list: true }, errors: { 404: 'customer', 422: true } },
+    { method: 'get', path: v1(`${base}/credit_notes`), tag, summary: "A customer's credit notes", query: { ...PAGE, ...refused('issuing_date_from', 'issuing_date_to', 'search_term', 'reason', 'credit_status', 'refund_status', 'invoice_number', 'amount_from', 'amount_to', 'self_billed') }, response: { root: 'credit_notes', list: true }, errors: { 404: 'customer', 422: true } },
+    { method: 'get', path: v1(`${base}/past_usage`), tag, summary: "A subscription's usage in its closed periods, from the fees billed", description: 'One entry per charges period a finalized invoice closed, newest first, with the usage fees billed for it (the periodic invoice\'s charge fees and the pay-in-advance charge fees of the period), never recomputed. `amount_cents` and `taxes_amount_cents` add up the usage fees, not the invoice\'s totals (which hold the base fee too).', query: { ...PAGE, external_subscription_id: 'Required.', billable_metric_code: 'Only this metric.', periods_count: 'Only the N newest periods (1 to 1000).' }, response: { root: 'usage_periods', list: true }, errors: { 404: 'customer', 422: true } },
+    { method: 'post', path: v1(`${base}/wallets`), tag: 'Wallets', summary: 'Create a wallet for a customer', description: 'The body of `POST /wallets`, and `metadata` (the wallet\'s own); the customer is the path\'s (another `external_customer_id` in the body is refused). Without a `code`, Lago\'s: the name in lower case with `_` between words, else `default`, suffixed with `_<unix seconds>` when taken.', body: { root: 'wallet', schema: createCustomerWalletSchema }, response: { root: 'wallet' }, errors: { 400: true, 404: 'customer', 422: true } },
+    { method: 'get', path: v1(`${base}/wallets`), tag: 'Wallets', summary: "A customer's wallets", query: { ...PAGE, ...refused('billing_entity_codes[]', 'currency') }, response: { root: 'wallets', list: true }, errors: { 404: 'customer', 422: true } },
+    { method: 'get', path: v1(`${base}/wallets/:code`), tag: 'Wallets', summary: "Retrieve a customer's wallet by its code", description: 'The active wallet with that code, else the most recently terminated one.', response: { root: 'wallet' }, errors: { 404: 'wallet' } },
+    { method: 'put', path: v1(`${base}/wallets/:code`), tag: 'Wallets', summary: "Update a customer's wallet", description: '`metadata` replaces the wallet\'s (null clears it).', body: { root: 'wallet', schema: updateCustomerWalletSchema }, response: { root: 'wallet' }, errors: { 400: true, 404: 'wallet', 422: true } },
+    { method: 'delete', path: v1(`${base}/wallets/:code`), tag: 'Wallets', summary: "Terminate a customer's wallet", response: { root: 'wallet' }, errors: { 404: 'wallet' } },
+  ];
+}
+
+function planChargeOperations(): Operation[] {
+  const tag = 'Plans';
+  const charge = '/plans/:code/charges/:chargeCode';
+  const same = 'Checked and written as `PUT /plans` does with the plan\'s whole charge list (the same rules, including those of plans with subscriptions); problems are keyed by the charge\'s own fields.';
+  return [
+    { method: 'get', path: v1('/plans/:code/charges'), tag, summary: "A plan's charges", query: PAGE, response: { root: 'charges', list: true }, errors: { 404: 'plan' } },
+    { method: 'post', path: v1('/plans/:code/charges'), tag, summary: 'Add a charge to a plan', description: same, body: { root: 'charge', schema: planChargeSchema }, response: { root: 'charge' }, errors: { 400: true, 403: true, 404: 'plan', 422: true } },
+    { method: 'get', path: v1(charge), tag, summary: 'Retrieve a charge of a plan', response: { root: 'charge' }, errors: { 404: 'charge' } },
+    { method: 'put', path: v1(charge), tag, summary: 'Update a charge of a plan', description: `${same} What the body omits is kept.`, body: { root: 'charge', schema: planChargeSchema }, response: { root: 'charge' }, errors: { 400: true, 403: true, 404: 'charge', 422: true } },
+    { method: 'delete', path: v1(charge), tag, summary: 'Remove a charge from a plan', description: 'As `PUT /plans` without it; answers the charge as it was.', response: { root: 'charge' }, errors: { 404: 'charge' } },
+    { method: 'get', path: v1(`${charge}/filters`), tag, summary: "A charge's filters", query: PAGE, response: { root: 'filters', list: true }, errors: { 404: 'charge' } },
+    { method: 'post', path: v1(`${charge}/filters`), tag, summary: 'Add a filter to a charge', description: same, body: { root: 'filter', schema: createChargeFilterSchema }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge', 422: true } },
+    { method: 'get', path: v1(`${charge}/filters/:id`), tag, summary: 'Retrieve a charge filter', response: { root: 'filter' }, errors: { 404: 'charge_filter' } },
+    { method: 'put', path: v1(`${charge}/filters/:id`), tag, summary: 'Update a charge filter', description: `${same} The filter keeps its id, even when its values change.`, body: { root: 'filter', schema: updateChargeFilterSchema }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge_filter', 422: true } },
+    { method: 'delete', path: v1(`${charge}/filters/:id`), tag, summary: 'Remove a filter from a charge', response: { root: 'filter' }, errors: { 404: 'charge_filter' } },
+  ];
+}
+
+function metadataOperations(): Operation[] {
+  const owners: [base: string, tag: string, noun: string, notFound: string][] = [
+    ['/plans/:code', 'Plans', 'plan', 'plan'],
+    ['/wallets/:id', 'Wallets', 'wallet', 'wallet'],
+    ['/customers/:externalId/wallets/:code', 'Wallets', "customer's wallet", 'wallet'],
+    ['/credit_notes/:id', 'Credit notes', 'credit note', 'credit_note'],
+  ];
+  const response = { root: 'metadata', description: '`{"metadata": {key: string or null} | null}`' };
+  return owners.flatMap(([base, tag, noun, resource]): Operation[] => [
+    { method: 'post', path: v1(`${base}/metadata`), tag, summary: `Replace a ${noun}'s metadata`, description: 'At most 50 keys of up to 100 characters, values strings of up to 255 characters or null. An empty object is refused (400): clearing is the DELETE.', body: { root: 'metadata', schema: metadataSchema }, response, errors: { 400: true, 404: resource, 422: true } },
+    { method: 'patch', path: v1(`${base}/metadata`), tag, summary: `Merge into a ${noun}'s metadata`, description: 'Keys sent are added or replaced, others kept; at most 50 keys in all.', body: { root: 'metadata', schema: metadataSchema }, response, errors: { 400: true, 404: resource, 422: true } },
+    { method: 'delete', path: v1(`${base}/metadata`), tag, summary: `Delete a ${noun}'s metadata`, response, errors: { 404: resource } },
+    { method: 'delete', path: v1(`${base}/metadata/:key`), tag, summary: `Delete one key of a ${noun}'s metadata`, description: '`metadata_not_found` when there is no metadata at all.', response, errors: { 404: resource } },
+  ]);
+}
+
+function feeOperations(): Operation[] {
+  const tag = 'Fees';
+  const datetime = 'ISO-8601 instant (UTC).';
+  return [
+    { method: 'get', path: v1('/fees'), tag, summary: 'List fees', description: 'Fees on invoices (every status but deleted) and fees billed without an invoice, oldest first. An invoiced fee\'s payment status is its invoice\'s.', query: { ...PAGE, external_customer_id: 'Only this customer’s.', external_subscription_id: 'Only this subscription’s.', event_transaction_id: 'Only the fee of this event.', currency: 'ISO 4217.', fee_type: 'charge, add_on, subscription, credit, commitment.', billable_metric_code: 'Only charges on this metric.', payment_status: 'pending, succeeded, failed, refunded.', created_at_from: datetime, created_at_to: datetime, succeeded_at_from: datetime, succeeded_at_to: datetime, failed_at_from: datetime, failed_at_to: datetime, refunded_at_from: datetime, refunded_at_to: datetime }, response: { root: 'fees', list: true }, errors: { 422: true } },
+    { method: 'get', path: v1('/fees/:id'), tag, summary: 'Retrieve a fee', response: { root: 'fee' }, errors: { 404: 'fee' } },
+    { method: 'put', path: v1('/fees/:id'), tag, summary: "Set a fee's payment status", description: 'Only a fee without an invoice (a pay-in-advance charge that is not invoiceable): an invoiced fee is paid with its invoice (405 `invoiced_fee`). Only the timestamp of the new status is kept.', body: { root: 'fee', schema: updateFeeSchema }, response: { root: 'fee' }, errors: { 400: true, 404: 'fee', 405: true, 422: true } },
+    { method: 'delete', path: v1('/fees/:id'), tag, summary: 'Delete a fee without an invoice', description: 'Only a fee without an invoice (405 `invoiced_fee`), and only while unpaid: a `succeeded` or `refunded` fee stays (405 `paid_fee`). The fee is never billed again.', response: { root: 'fee' }, errors: { 404: 'fee', 405: true } },
+  ];
+}
+
+function organizationOperations(): Operation[] {
+  return [
+    { method: 'get', path: v1('/organizations'), tag: 'Organizations', summary: 'Your organization', response: { root: 'organization' } },
+    { method: 'put', path: v1('/organizations'), tag: 'Organizations', summary: "Update your organization's settings", description: 'Applies to what is computed afterwards (invoices, numbers and documents issued later). `timezone` cannot change while a pending or active subscription bills in it (422 `cannot_change_with_active_subscriptions`). `webhook_url` is the URL of the first webhook endpoint (created when there is none). Refused with 422 `feature_not_supported` unless they ask for what Billow does: `email_settings` (only `[]`), `billing_configuration.invoice_grace_period` (only 0), `billing_configuration.document_locale` (only `en`), `finalize_zero_amount_invoice` (only `true`).', body: { root: 'organization', schema: updateOrganizationSchema }, response: { root: 'organization' }, errors: { 400: true, 422: true } },
+  ];
+}
+
+function analyticsOperations(): Operation[] {
+  const query = {
+    currency: 'ISO 4217: only this currency (each row is in one currency).',
+    months: 'The last N calendar months, the current one included (0 or 1: the current month); default: since the organization was created.',
+    external_customer_id: 'Only this customer’s (404 when unknown).',
+  };
+  const common = 'Finalized invoices only: drafts and voided invoices never count. Months are calendar months, the current one by today in the organization\'s timezone. Amounts are integer cents, rounded once per row.';
+  const op = (metric: string, root: string, summary: string, description: string): Operation => ({
+    method: 'get', path: v1(`/analytics/${metric}`), tag: 'Analytics', summary, description: `${description} ${common}`, query, response: { root }, errors: { 404: 'customer', 422: true },
+  });
+  return [
+    op('gross_revenue', 'gross_revenues', 'Gross revenue by month', 'Per issuing month and currency: the totals of finalized invoices (after coupons and prepaid credits, with taxes) less their refunds (credit notes\' refund parts that did not fail), plus the fees billed without an invoice (with their taxes) by the month of the event they billed; `invoices_count` counts the invoices.'),
+    op('invoice_collection', 'invoice_collections', 'Invoices by payment status', 'Per issuing month, payment status and currency: how many finalized invoices and their total amount.'),
+    op('invoiced_usage', 'invoiced_usages', 'Invoiced usage by metric', 'Per issuing month, billable metric and currency: the usage charges\' fees on finalized invoices, after coupons and before taxes. Usage of the current period is not invoiced yet, so it is not here.'),
+    op('mrr', 'mrrs', 'Monthly recurring revenue', 'Per month and currency, from the subscription fees of finalized invoices (after coupons, with taxes, less the credit notes that were not voided on them): each fee is spread over the days of the period it billed; a month takes the days it holds, scaled to the plan\'s full period and divided by the months of the plan\'s interval (weekly: × 52/12). A full period is worth its price / months each month (an annual plan 1/12 per month); a period cut by a plan change counts for its days, so an upgrade in mid-month shows in that month (both plans, for their days) and in the next (the new plan).'),
+    op('overdue_balance', 'overdue_balances', 'Overdue balance by due month', 'Per due month and currency: finalized invoices whose payment is pending or failed and whose `payment_due_date` is before today (in the customer\'s timezone), for what is still owed on each (the total less credit notes\' offsets), with their ids.'),
+  ];
+}
 
 // The document ---------------------------------------------------------------------------------
 

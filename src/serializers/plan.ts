@@ -70,3 +70,14 @@ export function serializeCharge({ charge, taxes }: ChargeView) {
 export function serializePlanView(view: PlanView) {
   return serializePlan(view.plan, { charges: view.charges.map(serializeCharge), taxes: view.taxes.map(serializeTax) });
 }
+
+/** A charge filter on its own (Lago's ChargeFilterFullObject, `/plans/:code/charges/:charge_code/filters`). */
+export function serializeChargeFilter({ charge }: ChargeView, filter: ChargeView['charge']['filters'][number]) {
+  return {
+    lago_id: filter.id,
+    charge_code: charge.code,
+    invoice_display_name: filter.invoice_display_name,
+    properties: chargeProperties(filter.properties),
+    values: filter.values,
+  };
+}

@@ -67,7 +67,7 @@ describe('the OpenAPI document', () => {
       expect(template.startsWith('/')).toBe(true);
       for (const [method, operation] of Object.entries(item)) {
         if (method === 'servers') continue;
-        expect(['get', 'post', 'put', 'delete']).toContain(method);
+        expect(['get', 'post', 'put', 'patch', 'delete']).toContain(method);
         expect(operationIds.has(operation.operationId)).toBe(false);
         operationIds.add(operation.operationId);
         expect(operation.responses['200']).toBeDefined();

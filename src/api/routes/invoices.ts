@@ -24,7 +24,7 @@ function listParam(query: Request['query'], ...names: string[]): string[] | unde
   return values.length > 0 ? values : undefined;
 }
 
-function parseFilters(query: Request['query']): InvoiceFilters {
+export function parseFilters(query: Request['query']): InvoiceFilters {
   const errors: Record<string, string[]> = {};
   const one = (name: string) => (typeof query[name] === 'string' && query[name] !== '' ? (query[name] as string) : undefined);
   const within = (field: string, values: string[] | undefined, allowed: readonly string[]) => {

@@ -1,4 +1,5 @@
-/** Organizations: the tenants every object belongs to, their API keys and their operator settings. */
+/** Organizations: the tenants every object belongs to, their API keys, their settings. */
 export { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from './api-keys';
-export { organizationHmacKey, setWebhooksAllowPrivateAddresses } from './settings';
+export { organizationHmacKey, setWebhooksAllowPrivateAddresses } from './operator-settings';
+export { getOrganizationView, updateOrganization, ORGANIZATION_FIXED_SETTINGS, type OrganizationView, type UpdateOrganizationInput } from './settings';
 export type { OrganizationRow } from '../../db/organizations';
