@@ -1,4 +1,5 @@
 /** Creating (upserting), listing, reading and deleting customers, with their taxes. */
+import { randomUUID } from 'node:crypto';
 import type { Conn, Db } from '../../db/knex';
 import {
   customerHasLiveSubscriptions,
@@ -69,10 +70,38 @@ async function withTaxes(db: Conn, organizationId: string, customer: CustomerRow
   return { customer, taxes: await taxesOf(db, organizationId, [customer]) };
 }
 
+/** A stored metadata item: Lago's `lago_id` and `created_at` are given when its key first appears. */
+interface StoredMetadataItem {
+  lago_id?: string;
+  key: string;
+  value: string;
+  display_in_invoice?: boolean;
+  created_at?: string;
+}
+
+/** The given list replaces the customer's metadata; an item whose key was there keeps its id and date. */
+function stampMetadata(current: unknown[] | undefined, given: NonNullable<CustomerInput['metadata']>, nowMs: number): StoredMetadataItem[] {
+  const previous = (current ?? []) as StoredMetadataItem[];
+  return given.map((item) => {
+    const existing = previous.find((m) => m.key === item.key);
+    return {
+      lago_id: existing?.lago_id ?? randomUUID(),
+      key: item.key,
+      value: item.value,
+      display_in_invoice: item.display_in_invoice ?? false,
+      created_at: existing?.created_at ?? new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+  });
+}
+
 /** Creates the customer or updates the fields it sends (Lago's POST); `tax_codes` replaces its taxes. */
-export async function saveCustomer(db: Db, organizationId: string, input: CustomerInput): Promise<CustomerWithTaxes> {
+export async function saveCustomer(db: Db, organizationId: string, input: CustomerInput, nowMs: number): Promise<CustomerWithTaxes> {
   const { external_id: externalId, tax_codes: taxCodes, ...rest } = input;
   const fields = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)) as CustomerFields;
+  if (input.metadata) {
+    const current = await findCustomerByExternalId(db, organizationId, externalId);
+    fields.metadata = stampMetadata(current?.metadata, input.metadata, nowMs);
+  }
   const taxIds = taxCodes ? await resolveTaxCodes(db, organizationId, taxCodes) : undefined;
   const { customer } = await upsertCustomer(db, organizationId, externalId, fields);
   if (taxIds) await replaceCustomerTaxes(db, customer.id, taxIds);
