@@ -10,6 +10,8 @@
  *
  * Runs on a time-skipping Temporal with the real worker, so the invoices are the worker's.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Express } from 'express';
@@ -20,6 +22,7 @@ import { moveClockTo } from './temporal';
 import { settle, sleepUntil } from './scenario';
 import { seedInvoice } from './money';
 import type { CustomerRow } from '../../src/db/customers';
+import { ensureWebhooks, type WebhookEndpointRow, type WebhookEventRow } from '../../src/db/webhooks';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -315,11 +318,31 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('get', '/invoices?external_customer_id=acme&per_page=100');
   await r.ok('get', '/customers/acme');
 
-  // Webhooks (Billow's own routes) ---------------------------------------------------------------
-  const sent = await r.ok('get', '/webhooks');
-  const firstWebhook = (sent.webhooks as Json[])[0];
-  if (firstWebhook) await r.ok('get', `/webhooks/${firstWebhook.lago_id}`);
-  await r.ok('get', `/webhook_endpoints/${endpoint.webhook_endpoint.lago_id}/deliveries`);
+  // Webhooks (Billow's own routes): the invoice.created of the one-off invoice, to an endpoint
+  // listening here (the relay's workflow is not part of the tour: its webhook row is made directly).
+  const receiver = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok'));
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  try {
+    const local = await r.ok('post', '/webhook_endpoints', { webhook_endpoint: { webhook_url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, signature_algo: 'hmac' } });
+    const event = (await db('webhook_events').where({ organization_id: api.organization.id, object_id: oneOffId }).first()) as WebhookEventRow;
+    const endpointRow = (await db('webhook_endpoints').where({ id: local.webhook_endpoint.lago_id }).first()) as WebhookEndpointRow;
+    const [webhook] = await ensureWebhooks(db, event, [endpointRow]);
+    await r.ok('post', `/webhooks/${webhook!.id}/retry`);
+    await r.ok('get', `/webhooks/${webhook!.id}`);
+    await r.ok('get', '/webhooks');
+    await r.ok('get', `/webhook_endpoints/${local.webhook_endpoint.lago_id}/deliveries`);
+  } finally {
+    await new Promise((resolve) => receiver.close(resolve));
+  }
+
+  // Refusals of a state (405) and of a premium feature (403).
+  await r.send('post', `/api/v1/invoices/${toVoid.invoice.lago_id}/void`);
+  await r.send('delete', `/api/v1/invoices/${oneOffId}`);
+  await r.send('put', `/api/v1/credit_notes/${noteId}/void`);
+  await r.send('post', '/api/v1/plans', { body: { plan: { name: 'Premium', code: 'premium', interval: 'monthly', amount_cents: 1, amount_currency: 'EUR', pay_in_advance: false, usage_thresholds: [{ amount_cents: 100 }] } } });
 
   await probeEveryRoute(r);
   return r.exchanges;
