@@ -33,7 +33,7 @@ import { appliedCouponSchema as appliedCouponJson, couponSchema as couponJson } 
 import { creditNoteSchema as creditNoteJson } from '../serializers/credit-note';
 import { customerSchema as customerJson } from '../serializers/customer';
 import { eventSchema as eventJson } from '../serializers/event';
-import { invoiceSchema as invoiceJson } from '../serializers/invoice';
+import { feeSchema as feeJson, invoiceSchema as invoiceJson } from '../serializers/invoice';
 import { planSchema as planJson } from '../serializers/plan';
 import { subscriptionSchema as subscriptionJson } from '../serializers/subscription';
 import { taxSchema as taxJson } from '../serializers/tax';
@@ -92,6 +92,7 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
   customer: customerJson, customers: customerJson,
   customer_usage: customerUsageJson,
   event: eventJson, events: eventJson,
+  fee: feeJson, fees: feeJson,
   invoice: invoiceJson, invoices: invoiceJson,
   plan: planJson, plans: planJson,
   subscription: subscriptionJson, subscriptions: subscriptionJson,
@@ -103,7 +104,7 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
   webhook: webhookJson, webhooks: webhookJson,
 };
 /** Root keys that hold a list (answered without `meta` unless the operation is a paginated list). */
-const PLURAL_ROOTS = new Set(['add_ons', 'applied_coupons', 'billable_metrics', 'coupons', 'credit_notes', 'customers', 'events', 'invoices', 'plans', 'subscriptions', 'taxes', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhook_deliveries', 'webhooks']);
+const PLURAL_ROOTS = new Set(['add_ons', 'applied_coupons', 'billable_metrics', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'invoices', 'plans', 'subscriptions', 'taxes', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhook_deliveries', 'webhooks']);
 
 const healthJson = z.object({ version: z.string(), github_url: z.string(), message: z.literal('Success') })
   .register(responseSchemas, { id: 'Health' });

@@ -179,6 +179,10 @@ describe('serving it', () => {
     }
     expect(html).toContain('plan_not_found');
     expect(html).toContain('&quot;pay_in_advance&quot;'); // the plan body's JSON schema
+    // Each answer's schema, its objects linked to their own section.
+    expect(html).toContain('<a href="#schema-Plan">#/components/schemas/Plan</a>');
+    expect(html).toContain('<details id="schema-Wallet"><summary>Wallet</summary>');
+    expect(html).toContain('&quot;balance_cents&quot;');
   });
 });
 
