@@ -83,3 +83,35 @@ test("every error answer matches Lago's schema for its status, where Lago's desc
   expect(checked).toBeGreaterThan(100);
   expect(distinctViolations(violations)).toEqual([]);
 });
+
+describe('the values behind the fields Lago required', () => {
+  const answers = (method: string, url: RegExp) => exchanges.filter((e) => e.method === method && url.test(e.url) && e.status === 200).map((e) => e.body as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  test("customer metadata: an item keeps its id and date while its key stays; a new key is a new item", () => {
+    const [first, second] = answers('post', /^\/api\/v1\/customers$/).filter((body) => body.customer.external_id === 'acme').map((body) => body.customer.metadata);
+    expect(first).toEqual([{ lago_id: expect.stringMatching(/^[0-9a-f-]{36}$/), key: 'crm', value: 'A-42', display_in_invoice: true, created_at: expect.stringMatching(/Z$/) }]);
+    expect(second).toEqual([
+      { ...first[0], value: 'A-43' },
+      { lago_id: expect.stringMatching(/^[0-9a-f-]{36}$/), key: 'tier', value: 'gold', display_in_invoice: false, created_at: expect.stringMatching(/Z$/) },
+    ]);
+    expect(second[1].lago_id).not.toBe(first[0].lago_id);
+  });
+
+  test("wallet.balance: the balance in major units; 10 granted credits at a rate of 1 EUR are 1000 cents, \"10.0\"", () => {
+    const [created] = answers('post', /^\/api\/v1\/wallets$/).map((body) => body.wallet);
+    // Paid credits wait for their invoice's payment: only the 10 granted ones count, 10 × 1 × 100 = 1000 cents.
+    expect(created).toMatchObject({ balance_cents: 1000, balance: '10.0', credits_balance: '10.0' });
+  });
+
+  test("a credit note's applied tax names the tax it credits (lago_tax_id) and has a stable id", () => {
+    const vat = answers('post', /^\/api\/v1\/taxes$/).map((body) => body.tax).find((tax) => tax.code === 'vat_20');
+    const notes = answers('get', /^\/api\/v1\/credit_notes\/[0-9a-f-]{36}$/).map((body) => body.credit_note);
+    const taxes = notes.flatMap((note) => note.applied_taxes);
+    // Both notes credit fees taxed at the plan's (and the add-on's) 20 %.
+    const vat20 = taxes.filter((t) => t.tax_code === 'vat_20');
+    expect(vat20.length).toBeGreaterThan(0);
+    for (const tax of vat20) expect(tax.lago_tax_id).toBe(vat.lago_id);
+    const again = answers('post', /^\/api\/v1\/credit_notes\/[0-9a-f-]{36}\/download$/).map((body) => body.credit_note);
+    expect(again[0].applied_taxes.map((t: { lago_id: string }) => t.lago_id)).toEqual(notes[0].applied_taxes.map((t: { lago_id: string }) => t.lago_id));
+  });
+});

@@ -193,6 +193,8 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
       tax_codes: ['vat_20'], metadata: [{ key: 'crm', value: 'A-42', display_in_invoice: true }],
     },
   });
+  // The same key again keeps its metadata item (id and date); a new key is a new item.
+  await r.ok('post', '/customers', { customer: { external_id: 'acme', metadata: [{ key: 'crm', value: 'A-43', display_in_invoice: true }, { key: 'tier', value: 'gold' }] } });
   await r.ok('post', '/customers', { customer: { external_id: 'bare' } });
   await r.ok('post', '/customers', { customer: { external_id: 'leaving', name: 'Leaving Ltd', currency: 'EUR' } });
   await r.ok('get', '/customers/acme');
