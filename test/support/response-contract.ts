@@ -107,7 +107,7 @@ export class ResponseContract {
   }
 
   /** Every way the answer departs from what the document says of this operation and status. */
-  check(op: Pick<Operation, 'method' | 'path'>, exchange: Exchange, options: { undocumentedStatus?: 'violation' | 'ignore' } = {}): Violation[] {
+  check(op: Pick<Operation, 'method' | 'path'>, exchange: Exchange): Violation[] {
     const operation = `${op.method.toUpperCase()} ${openApiPath(op.path)}`;
     const found = this.operations.get(templateKey(op.method, openApiPath(op.path)));
     if (!found) return [{ operation, status: exchange.status, where: 'operation', problem: `not in ${this.name}` }];
@@ -117,7 +117,6 @@ export class ResponseContract {
     let responsePointer = `${pointer}/${status}`;
     let response = responses[status] as Json | undefined;
     if (!response) {
-      if (options.undocumentedStatus === 'ignore') return [];
       return [{ operation, status: exchange.status, where: 'status', problem: `${status} is not documented (documented: ${Object.keys(responses).join(', ')})` }];
     }
     if (typeof response.$ref === 'string') {
@@ -150,7 +149,14 @@ function valueAt(body: unknown, instancePath: string): unknown {
     .reduce<unknown>((node, part) => (node as Json | undefined)?.[part], body);
 }
 
-const shown = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : JSON.stringify(value));
+/** A value as a violation names it: short ones as they are, others by their kind (so list items fold into one line). */
+function shown(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string' && value.length > 20) return 'a string';
+  return JSON.stringify(value) ?? 'undefined';
+}
 
 const escape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
