@@ -142,7 +142,7 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('post', '/plans', {
     plan: {
       name: 'Scale', code: 'scale', interval: 'monthly', amount_cents: 10_000, amount_currency: 'EUR', pay_in_advance: true,
-      trial_period: 0, description: 'Everything metered', tax_codes: ['vat_20'], invoice_display_name: 'Scale plan',
+      trial_period: 0, description: 'Everything metered', tax_codes: ['vat_20'], invoice_display_name: 'Scale plan', metadata: { segment: 'smb', seats: '10', source: null },
       charges: [
         charge('api_calls', {
           charge_model: 'standard', code: 'calls', invoice_display_name: 'Calls', properties: { amount: '0.01' },
