@@ -208,12 +208,12 @@ const invoiceFields = {
   credits: z.array(invoiceCreditSchema),
 };
 
-/** The invoice with its fees and subscriptions (every endpoint but the lists). */
+/** The invoice; `fees` and `subscriptions` come with it when it is presented with its fees (every endpoint and webhook does). */
 export const invoiceSchema = z.object({
   ...invoiceFields,
   subscriptions: z.array(subscriptionSchema).optional(),
   fees: z.array(feeSchema).optional(),
-}).register(responseSchemas, { id: 'Invoice', description: 'Lists leave out `fees` and `subscriptions`.' });
+}).register(responseSchemas, { id: 'Invoice' });
 export type InvoiceJson = z.output<typeof invoiceSchema>;
 
 function appliedTaxBase(ownerId: string, tax: StoredAppliedTax, currency: string, createdAt: Date): z.output<typeof appliedTaxBaseSchema> {
