@@ -1,6 +1,7 @@
 /**
  * `GET /docs`: the OpenAPI document rendered as one self-contained HTML page (no script, no CDN):
- * operations grouped by tag, each with its parameters, request body JSON schema and responses.
+ * operations grouped by tag, each with its parameters, request body JSON schema, responses and
+ * success body schema, then every object schema the answers refer to (`#/components/schemas/…`).
  */
 
 type Json = Record<string, unknown>;
@@ -16,6 +17,9 @@ function resolve(document: Json, value: Json): Json {
   if (typeof ref !== 'string' || !ref.startsWith('#/')) return value;
   return ref.slice(2).split('/').reduce<Json>((node, key) => (node[key] ?? {}) as Json, document);
 }
+
+/** `"#/components/schemas/Plan"` (escaped) as a link to the schema's section of the page. */
+const linkRefs = (html: string) => html.replace(/&quot;#\/components\/schemas\/([A-Za-z0-9_]+)&quot;/g, '&quot;<a href="#schema-$1">#/components/schemas/$1</a>&quot;');
 
 const STYLE = `
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d2330;background:#fafbfc}
@@ -62,6 +66,8 @@ export function renderDocsPage(document: Json): string {
         parts.push(`<tr><td>${escapeHtml(status)}</td><td>${inline(resolve(document, response).description)}</td></tr>`);
       }
       parts.push('</table>');
+      const success = (((op.responses as Record<string, Json> | undefined)?.['200']?.content ?? {}) as Record<string, Json>)['application/json']?.schema;
+      if (success) parts.push(`<h4>Success body (JSON schema)</h4><pre>${linkRefs(escapeHtml(JSON.stringify(success, null, 2)))}</pre>`);
       const html = `<details id="${escapeHtml(id)}"><summary><span class="m ${method}">${method}</span>${escapeHtml(path)}<span class="s">${inline(op.summary)}</span></summary><div class="body">${parts.join('')}</div></details>`;
       const list = byTag.get(tag) ?? [];
       list.push(html);
@@ -69,10 +75,13 @@ export function renderDocsPage(document: Json): string {
     }
   }
   const sections = [...byTag].map(([tag, ops]) => `<h2>${escapeHtml(tag)}</h2>${ops.join('\n')}`).join('\n');
+  const schemas = Object.entries(((document.components as Json | undefined)?.schemas ?? {}) as Record<string, Json>)
+    .map(([name, schema]) => `<details id="schema-${escapeHtml(name)}"><summary>${escapeHtml(name)}</summary><div class="body"><pre>${linkRefs(escapeHtml(JSON.stringify(schema, null, 2)))}</pre></div></details>`)
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(String(info.title ?? 'API'))} reference</title><style>${STYLE}</style></head>
 <body><header><h1>${escapeHtml(String(info.title ?? 'API'))} ${escapeHtml(String(info.version ?? ''))}</h1>
 <p>${inline(info.description)} Base URL: <code>${escapeHtml(String(servers[0]?.url ?? ''))}</code>. Authenticate with <code>Authorization: Bearer &lt;api key&gt;</code>. Machine-readable: <a style="color:#fff" href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></header>
-<main><nav>${index.join('')}</nav>${sections}</main></body></html>`;
+<main><nav>${index.join('')}</nav>${sections}<h2>Schemas</h2>${schemas}</main></body></html>`;
 }

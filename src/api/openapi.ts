@@ -2,7 +2,9 @@
  * The OpenAPI 3.1 description of Billow's API, served at `GET /api/v1/openapi.json`, and the
  * operation registry it is generated from. Request bodies come from the zod schemas the routes
  * validate with (`z.toJSONSchema`, input side); events are parsed by hand (schemas/events.ts), so
- * their body is described by a zod schema written here for the document only.
+ * their body is described by a zod schema written here for the document only. Answers come from
+ * the zod schemas the serializers are typed by (`responseSchemas`, output side): an operation's
+ * root key names its object (`plan`, `plans`), or its entry gives `response.schema`.
  *
  * Every route the app mounts must have one entry in OPERATIONS: test/api/openapi.test.ts walks the
  * Express router stack (`mountedRoutes`) and compares, so a new route without an entry fails.
@@ -29,6 +31,20 @@ import { updateOrganizationSchema } from './schemas/organizations';
 import { metadataSchema } from './schemas/metadata';
 import { createChargeFilterSchema, planChargeSchema, updateChargeFilterSchema } from './schemas/plan-charges';
 import { createCustomerWalletSchema, updateCustomerWalletSchema } from './schemas/customer-resources';
+import { responseSchemas } from '../serializers/common';
+import { addOnSchema as addOnJson } from '../serializers/add-on';
+import { billableMetricSchema as billableMetricJson } from '../serializers/billable-metric';
+import { appliedCouponSchema as appliedCouponJson, couponSchema as couponJson } from '../serializers/coupon';
+import { creditNoteSchema as creditNoteJson } from '../serializers/credit-note';
+import { customerSchema as customerJson } from '../serializers/customer';
+import { eventSchema as eventJson } from '../serializers/event';
+import { feeSchema as feeJson, invoiceSchema as invoiceJson } from '../serializers/invoice';
+import { planSchema as planJson } from '../serializers/plan';
+import { subscriptionSchema as subscriptionJson } from '../serializers/subscription';
+import { taxSchema as taxJson } from '../serializers/tax';
+import { customerUsageSchema as customerUsageJson } from '../serializers/usage';
+import { walletSchema as walletJson, walletTransactionSchema as walletTransactionJson } from '../serializers/wallet';
+import { webhookDeliverySchema as webhookDeliveryJson, webhookEndpointSchema as webhookEndpointJson, webhookSchema as webhookJson } from '../serializers/webhook';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -43,8 +59,12 @@ export interface Operation {
   body?: { root?: string; schema: z.ZodType };
   /** Query parameters: name → description (names ending in `[]` are arrays). */
   query?: Record<string, string>;
-  /** The success answer: its root key, whether it is a paginated list, or another content type. */
-  response: { root?: string; list?: boolean; contentType?: string; description?: string };
+  /**
+   * The success answer: its root key, whether it is a paginated list, or another content type.
+   * `schema` is what the root holds (an item of a list), or the whole body without a root; without
+   * it the root names the object (RESPONSE_OBJECTS: `plan`, `plans`…).
+   */
+  response: { root?: string; list?: boolean; contentType?: string; description?: string; schema?: z.ZodType };
   /** Error statuses besides 401 (every operation but the public ones); 404 names its resource. */
   errors?: { 400?: true; 403?: true; 404?: string; 405?: true; 422?: true };
   /** Reachable without an API key. */
@@ -67,6 +87,39 @@ const eventDocSchema = z.object({
 });
 const eventBatchDocSchema = z.object({ events: z.array(eventDocSchema).min(1).max(100) });
 
+/** The serializers' objects by root key, singular and plural (`plan` and `plans` hold a Plan). */
+const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
+  add_on: addOnJson, add_ons: addOnJson,
+  applied_coupon: appliedCouponJson, applied_coupons: appliedCouponJson,
+  billable_metric: billableMetricJson, billable_metrics: billableMetricJson,
+  coupon: couponJson, coupons: couponJson,
+  credit_note: creditNoteJson, credit_notes: creditNoteJson,
+  customer: customerJson, customers: customerJson,
+  customer_usage: customerUsageJson,
+  event: eventJson, events: eventJson,
+  fee: feeJson, fees: feeJson,
+  invoice: invoiceJson, invoices: invoiceJson,
+  plan: planJson, plans: planJson,
+  subscription: subscriptionJson, subscriptions: subscriptionJson,
+  tax: taxJson, taxes: taxJson,
+  wallet: walletJson, wallets: walletJson,
+  wallet_transaction: walletTransactionJson, wallet_transactions: walletTransactionJson,
+  webhook_endpoint: webhookEndpointJson, webhook_endpoints: webhookEndpointJson,
+  webhook_delivery: webhookDeliveryJson, webhook_deliveries: webhookDeliveryJson,
+  webhook: webhookJson, webhooks: webhookJson,
+};
+/** Root keys that hold a list (answered without `meta` unless the operation is a paginated list). */
+const PLURAL_ROOTS = new Set(['add_ons', 'applied_coupons', 'billable_metrics', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'invoices', 'plans', 'subscriptions', 'taxes', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhook_deliveries', 'webhooks']);
+
+const healthJson = z.object({ version: z.string(), github_url: z.string(), message: z.literal('Success') })
+  .register(responseSchemas, { id: 'Health' });
+const openApiJson = z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) })
+  .register(responseSchemas, { id: 'OpenApiDocument', description: 'This document.' });
+const webhookPublicKeyJson = z.object({ public_key: z.string().describe('The RSA public key of JWT signatures, base64 of its PEM.') })
+  .register(responseSchemas, { id: 'WebhookPublicKey' });
+const sandboxClockJson = z.object({ now: z.string().meta({ format: 'date-time' }), previous: z.string().meta({ format: 'date-time' }).optional() })
+  .register(responseSchemas, { id: 'SandboxClock' });
+
 /** The five routes of a catalog resource addressed by its code (`/plans/:code`). */
 function catalogResource(options: {
   base: string; tag: string; root: string; plural: string; noun: string; create: z.ZodType; update: z.ZodType; extraErrors?: Operation['errors'];
@@ -83,8 +136,8 @@ function catalogResource(options: {
 }
 
 export const OPERATIONS: readonly Operation[] = [
-  { method: 'get', path: '/health', tag: 'Platform', summary: 'Health check', public: true, response: { description: '`{"version","github_url","message":"Success"}`' } },
-  { method: 'get', path: v1('/openapi.json'), tag: 'Platform', summary: 'This OpenAPI document', public: true, response: { description: 'The OpenAPI 3.1 document.' } },
+  { method: 'get', path: '/health', tag: 'Platform', summary: 'Health check', public: true, response: { description: '`{"version","github_url","message":"Success"}`', schema: healthJson } },
+  { method: 'get', path: v1('/openapi.json'), tag: 'Platform', summary: 'This OpenAPI document', public: true, response: { description: 'The OpenAPI 3.1 document.', schema: openApiJson } },
   { method: 'get', path: '/docs', tag: 'Platform', summary: 'The API reference as an HTML page', public: true, response: { contentType: 'text/html', description: 'A self-contained HTML page.' } },
 
   ...catalogResource({ base: '/billable_metrics', tag: 'Billable metrics', root: 'billable_metric', plural: 'billable_metrics', noun: 'billable metric', create: createBillableMetricSchema, update: updateBillableMetricSchema }),
@@ -151,7 +204,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: v1('/webhooks'), tag: 'Webhooks', summary: 'List webhooks sent', query: { ...PAGE, status: 'pending, retrying, succeeded, failed.', webhook_type: 'e.g. invoice.created.', webhook_endpoint_id: 'Endpoint id.' }, response: { root: 'webhooks', list: true }, errors: { 422: true } },
   { method: 'get', path: v1('/webhooks/:id'), tag: 'Webhooks', summary: 'Retrieve a webhook with its payload and attempts', response: { root: 'webhook' }, errors: { 404: 'webhook' } },
   { method: 'post', path: v1('/webhooks/:id/retry'), tag: 'Webhooks', summary: 'Try a webhook again now', response: { root: 'webhook' }, errors: { 404: 'webhook' } },
-  { method: 'get', path: v1('/webhooks/json_public_key'), tag: 'Webhooks', summary: 'The RSA public key of JWT signatures (base64 PEM)', response: { root: 'webhook' } },
+  { method: 'get', path: v1('/webhooks/json_public_key'), tag: 'Webhooks', summary: 'The RSA public key of JWT signatures (base64 PEM)', response: { root: 'webhook', schema: webhookPublicKeyJson } },
   { method: 'get', path: v1('/webhooks/public_key'), tag: 'Webhooks', summary: 'The same key as text', response: { contentType: 'text/plain' } },
 
   ...customerOperations(),
@@ -161,8 +214,8 @@ export const OPERATIONS: readonly Operation[] = [
   ...organizationOperations(),
   ...analyticsOperations(),
 
-  { method: 'get', path: v1('/sandbox/clock'), tag: 'Sandbox', summary: 'Read the sandbox clock', sandboxOnly: true, response: { root: 'clock' } },
-  { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`)', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock' }, errors: { 422: true } },
+  { method: 'get', path: v1('/sandbox/clock'), tag: 'Sandbox', summary: 'Read the sandbox clock', sandboxOnly: true, response: { root: 'clock', schema: sandboxClockJson } },
+  { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`)', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock', schema: sandboxClockJson }, errors: { 422: true } },
 ];
 
 // The read routes of issue 10 ---------------------------------------------------------------------
@@ -281,7 +334,7 @@ const COMPONENTS = {
       },
       required: ['current_page', 'next_page', 'prev_page', 'total_pages', 'total_count'],
     },
-    ApiErrorBadRequest: { ...errorSchema(400, { type: 'string', pattern: '^BadRequest: ' }), description: '`"BadRequest: param is missing or the value is empty: <root>"`, or a body that is not JSON.' },
+    ApiErrorBadRequest: { ...errorSchema(400, { type: 'string', pattern: '^BadRequest: ' }), description: '`"BadRequest: param is missing or the value is empty: <root>"`, a body that is not JSON, or a NUL character (`%00`) in the URL.' },
     ApiErrorUnauthorized: errorSchema(401, text('Unauthorized')),
     ApiErrorForbidden: errorSchema(403, text('Forbidden'), { code: { type: 'string', examples: ['feature_unavailable'] } }, ['code']),
     ApiErrorNotFound: errorSchema(404, text('Not Found'), { code: { type: 'string', examples: ['plan_not_found'] } }, ['code']),
@@ -293,7 +346,7 @@ const COMPONENTS = {
     }, ['code', 'error_details']),
   },
   responses: {
-    BadRequest: { description: 'Missing root key or malformed JSON', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorBadRequest' } } } },
+    BadRequest: { description: 'Missing root key, a body that is not JSON, or a NUL character in the URL', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorBadRequest' } } } },
     Unauthorized: { description: 'Missing or unknown API key', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorUnauthorized' } } } },
     Forbidden: { description: 'A premium feature Billow does not offer', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorForbidden' } } } },
     MethodNotAllowed: { description: 'Not allowed in the object’s state', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorMethodNotAllowed' } } } },
@@ -319,15 +372,46 @@ function bodySchema(schema: z.ZodType): Json {
   return json;
 }
 
+/** What the root key holds (a list's item), or the whole body without a root; undefined if unknown. */
+export function responseSchemaOf(op: Operation): z.ZodType | undefined {
+  if (op.response.schema) return op.response.schema;
+  return op.response.root ? RESPONSE_OBJECTS[op.response.root] : undefined;
+}
+
+/** A reference to a registered response schema; one an operation brings is registered under its operation's name. */
+function schemaRef(schema: z.ZodType, op: Operation): Json {
+  if (!responseSchemas.has(schema)) {
+    const name = operationId(op).replace(/^./, (c) => c.toUpperCase());
+    responseSchemas.add(schema, { id: `${name}Response` });
+  }
+  return { $ref: `#/components/schemas/${responseSchemas.get(schema)!.id}` };
+}
+
 function successSchema(op: Operation): Json {
   const { root, list } = op.response;
-  if (!root) return { type: 'object' };
-  const inner = list ? { type: 'array', items: { type: 'object' } } : { type: 'object' };
+  const schema = responseSchemaOf(op);
+  // Unknown: a bare object (test/api/openapi.test.ts lists every operation left so).
+  const item = schema ? schemaRef(schema, op) : { type: 'object' };
+  if (!root) return item;
+  const inner = list || (root in RESPONSE_OBJECTS && PLURAL_ROOTS.has(root) && !op.response.schema) ? { type: 'array', items: item } : item;
   return {
     type: 'object',
     properties: { [root]: inner, ...(list ? { meta: { $ref: '#/components/schemas/PaginationMeta' } } : {}) },
     required: list ? [root, 'meta'] : [root],
+    additionalProperties: false,
   };
+}
+
+/** Every registered response schema, as `components.schemas` (their references to each other resolved there). */
+function responseComponents(): Record<string, Json> {
+  const { schemas } = z.toJSONSchema(responseSchemas, {
+    io: 'output', target: 'draft-2020-12', unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Json> };
+  for (const schema of Object.values(schemas)) {
+    delete schema.$schema;
+    delete schema.$id;
+  }
+  return schemas;
 }
 
 function describeOperation(op: Operation): Json {
@@ -346,17 +430,22 @@ function describeOperation(op: Operation): Json {
     : { 'application/json': { schema: successSchema(op) } };
   responses['200'] = { description: op.response.description ?? (op.response.root ? `\`{"${op.response.root}": …}\`` : 'Success'), content };
   const errors = op.errors ?? {};
-  if (errors[400] || op.body) responses['400'] = { $ref: '#/components/responses/BadRequest' };
+  const takesBody = op.method === 'post' || op.method === 'put';
+  // Every /api/v1 route refuses a NUL in its URL, and a POST or PUT a body that is not JSON.
+  if (errors[400] || op.body || !op.public) responses['400'] = { $ref: '#/components/responses/BadRequest' };
   if (!op.public) responses['401'] = { $ref: '#/components/responses/Unauthorized' };
   if (errors[403]) responses['403'] = { $ref: '#/components/responses/Forbidden' };
-  if (errors[404]) {
+  // A route with an id in its path answers 404 for an unknown one.
+  const missing = errors[404] ?? (op.path.includes('/:') ? 'resource' : undefined);
+  if (missing) {
     responses['404'] = {
-      description: `\`${errors[404]}_not_found\``,
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorNotFound' }, example: { status: 404, error: 'Not Found', code: `${errors[404]}_not_found` } } },
+      description: `\`${missing}_not_found\``,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorNotFound' }, example: { status: 404, error: 'Not Found', code: `${missing}_not_found` } } },
     };
   }
   if (errors[405]) responses['405'] = { $ref: '#/components/responses/MethodNotAllowed' };
-  if (op.body) responses['413'] = { $ref: '#/components/responses/PayloadTooLarge' };
+  // The JSON body parser's limit holds on every POST and PUT, with a body of its own or not.
+  if (takesBody && !op.public) responses['413'] = { $ref: '#/components/responses/PayloadTooLarge' };
   if (errors[422] || op.body) responses['422'] = { $ref: '#/components/responses/UnprocessableEntity' };
 
   const operation: Json = {
@@ -412,7 +501,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Json {
     security: [{ bearerAuth: [] }],
     tags,
     paths,
-    components: COMPONENTS,
+    components: { ...COMPONENTS, schemas: { ...COMPONENTS.schemas, ...responseComponents() } },
   };
 }
 

@@ -28,7 +28,7 @@ export function customersRouter(ctx: AppContext): Router {
   const router = Router();
   router.post('/', handle(async (req, res) => {
     const input = parseEnvelope(req.body, 'customer', customerSchema);
-    res.json({ customer: customerJson(req, await saveCustomer(db, organizationOf(req).id, input)) });
+    res.json({ customer: customerJson(req, await saveCustomer(db, organizationOf(req).id, input, await clock.now())) });
   }));
   router.get('/:externalId/applied_coupons', handle(async (req, res) => {
     const filters = { status: stringParam(req.query, 'status') };

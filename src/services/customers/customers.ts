@@ -6,6 +6,7 @@
  * `currency: currencies_does_not_match`), and a customer without one takes its first plan's
  * (`adoptPlanCurrency`, called by the subscriptions domain).
  */
+import { randomUUID } from 'node:crypto';
 import type { Conn, Db, Tx } from '../../db/knex';
 import {
   customerHasLiveSubscriptions,
@@ -82,6 +83,30 @@ async function withTaxes(db: Conn, organizationId: string, customer: CustomerRow
   return { customer, taxes: await taxesOf(db, organizationId, [customer]) };
 }
 
+/** A stored metadata item: Lago's `lago_id` and `created_at` are given when its key first appears. */
+interface StoredMetadataItem {
+  lago_id?: string;
+  key: string;
+  value: string;
+  display_in_invoice?: boolean;
+  created_at?: string;
+}
+
+/** The given list replaces the customer's metadata; an item whose key was there keeps its id and date. */
+function stampMetadata(current: unknown[] | undefined, given: NonNullable<CustomerInput['metadata']>, nowMs: number): StoredMetadataItem[] {
+  const previous = (current ?? []) as StoredMetadataItem[];
+  return given.map((item) => {
+    const existing = previous.find((m) => m.key === item.key);
+    return {
+      lago_id: existing?.lago_id ?? randomUUID(),
+      key: item.key,
+      value: item.value,
+      display_in_invoice: item.display_in_invoice ?? false,
+      created_at: existing?.created_at ?? new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+  });
+}
+
 /** The customer as its webhooks carry it: the API's JSON, with its taxes. */
 export async function customerWebhookObject(db: Conn, organizationId: string, customer: CustomerRow): Promise<Record<string, unknown>> {
   const organization = await findOrganization(db, organizationId);
@@ -102,13 +127,14 @@ async function recordCustomerEvent(trx: Tx, organizationId: string, customer: Cu
  * Creates the customer or updates the fields it sends (Lago's POST); `tax_codes` replaces its
  * taxes. One transaction: the row, its taxes and its webhook.
  */
-export async function saveCustomer(db: Db, organizationId: string, input: CustomerInput): Promise<CustomerWithTaxes> {
+export async function saveCustomer(db: Db, organizationId: string, input: CustomerInput, nowMs: number): Promise<CustomerWithTaxes> {
   const { external_id: externalId, tax_codes: taxCodes, ...rest } = input;
   const fields = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)) as CustomerFields;
   const taxIds = taxCodes ? await resolveTaxCodes(db, organizationId, taxCodes) : undefined;
   return db.transaction(async (trx) => {
     await lockCustomerExternalId(trx, organizationId, externalId);
     const existing = await findCustomerByExternalId(trx, organizationId, externalId);
+    if (input.metadata) fields.metadata = stampMetadata(existing?.metadata, input.metadata, nowMs);
     if (existing && typeof fields.currency === 'string' && fields.currency !== existing.currency) {
       const planCurrencies = await liveSubscriptionCurrencies(trx, existing.id);
       if (planCurrencies.some((currency) => currency !== fields.currency)) throw invalidField('currency', 'currencies_does_not_match');
