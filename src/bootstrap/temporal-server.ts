@@ -17,6 +17,8 @@ import { monotonicMs } from '../runtime/clock';
 export interface RunningTemporal {
   address: string;
   uiUrl: string | null;
+  /** The server's process, when Billow started one. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,8 @@ export async function startDevServer(options: {
   uiPort: number;
   namespace: string;
   log: Logger;
+  /** `--sqlite-pragma` values, e.g. `journal_mode=WAL`. */
+  sqlitePragmas?: readonly string[];
 }): Promise<RunningTemporal> {
   const address = `127.0.0.1:${options.port}`;
   const uiUrl = `http://127.0.0.1:${options.uiPort}`;
@@ -61,12 +65,13 @@ export async function startDevServer(options: {
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     ...SEARCH_ATTRIBUTE_FLAGS.flatMap((flag) => ['--search-attribute', flag]),
+    ...(options.sqlitePragmas ?? []).flatMap((pragma) => ['--sqlite-pragma', pragma]),
   ];
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   pipeLines(child, options.log.child({ component: 'temporal' }));
   await waitForPort(options.port, 60_000, child);
   options.log.info({ address, uiUrl }, 'Temporal dev server started');
-  return { address, uiUrl, stop: () => stopChild(child) };
+  return { address, uiUrl, pid: child.pid, stop: () => stopChild(child) };
 }
 
 /**
