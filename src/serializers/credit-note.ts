@@ -55,6 +55,7 @@ export function serializeCreditNote(creditNote: CreditNoteRow, context: CreditNo
     file_url: context.fileUrl ?? null,
     xml_url: null,
     self_billed: false,
+    metadata: creditNote.metadata ?? null,
     customer: context.customerView,
     items: context.items.map((item) => {
       const fee = context.fees.get(item.fee_id)!;

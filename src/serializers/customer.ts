@@ -28,6 +28,7 @@ export function serializeCustomer(customer: CustomerRow, context: { prefix: stri
     email: customer.email,
     phone: customer.phone,
     url: customer.url,
+    logo_url: customer.logo_url,
     legal_name: customer.legal_name,
     legal_number: customer.legal_number,
     tax_identification_number: customer.tax_identification_number,
@@ -53,7 +54,10 @@ export function serializeCustomer(customer: CustomerRow, context: { prefix: stri
       document_locale: null,
       ...billing,
     },
-    shipping_address: {},
+    shipping_address: {
+      address_line1: null, address_line2: null, city: null, state: null, zipcode: null, country: null,
+      ...customer.shipping_address,
+    },
     metadata: customer.metadata ?? [],
     taxes: context.taxes ?? [],
   };

@@ -34,6 +34,8 @@ export function serializeWallet(wallet: WalletRow, externalCustomerId: string) {
     paid_top_up_max_amount_cents: null,
     recurring_transaction_rules: [],
     applies_to: { fee_types: [], billable_metric_codes: [] },
+    purchase_order_number: wallet.purchase_order_number ?? null,
+    metadata: wallet.metadata ?? null,
   };
 }
 
@@ -52,6 +54,7 @@ export function serializeWalletTransaction(transaction: WalletTransactionRow, cu
     name: transaction.name,
     invoice_requires_successful_payment: false,
     metadata: transaction.metadata ?? [],
+    purchase_order_number: transaction.purchase_order_number ?? null,
     settled_at: isoSeconds(transaction.settled_at),
     failed_at: isoSeconds(transaction.failed_at),
     created_at: isoSeconds(transaction.created_at),

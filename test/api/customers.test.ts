@@ -7,7 +7,7 @@ let api: Awaited<ReturnType<typeof createPlainTestApi>>;
 
 const CUSTOMER_KEYS = [
   'address_line1', 'address_line2', 'applicable_timezone', 'billing_configuration', 'city', 'country', 'created_at', 'currency', 'customer_type',
-  'email', 'external_id', 'firstname', 'lago_id', 'lastname', 'legal_name', 'legal_number', 'metadata', 'name', 'net_payment_term', 'phone',
+  'email', 'external_id', 'firstname', 'lago_id', 'lastname', 'legal_name', 'legal_number', 'logo_url', 'metadata', 'name', 'net_payment_term', 'phone',
   'sequential_id', 'shipping_address', 'slug', 'state', 'tax_identification_number', 'taxes', 'timezone', 'updated_at', 'url', 'zipcode',
 ].sort();
 const codes = (list: { external_id: string }[]) => list.map((customer) => customer.external_id);
