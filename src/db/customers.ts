@@ -84,25 +84,27 @@ export async function lockCustomerExternalId(trx: Tx, organizationId: string, ex
 
 /**
  * Creates the customer, or updates the given fields of the existing one (Lago's POST semantics);
- * the shipping address keys given replace those stored, the others are kept.
+ * in the billing configuration and the shipping address, the keys given replace those stored and
+ * the others are kept, as Lago updates them one by one.
  */
 export async function upsertCustomer(db: Db, organizationId: string, externalId: string, fields: CustomerFields): Promise<{ customer: CustomerRow; created: boolean }> {
   // A JS array given to a json column would be sent as a Postgres array literal: send JSON text.
   if (Array.isArray(fields.metadata)) fields = { ...fields, metadata: JSON.stringify(fields.metadata) as never };
-  const shipping = fields.shipping_address === undefined ? undefined : JSON.stringify(fields.shipping_address ?? {});
+  const merged = (['billing_configuration', 'shipping_address'] as const).filter((column) => fields[column] !== undefined)
+    .map((column) => [column, JSON.stringify(fields[column] ?? {})] as const);
   return db.transaction(async (trx) => {
     await lockCustomerExternalId(trx, organizationId, externalId);
     const existing = await findCustomerByExternalId(trx, organizationId, externalId);
     if (existing) {
       if (Object.keys(fields).length === 0) return { customer: existing, created: false };
-      const shippingAddress = shipping === undefined ? {} : { shipping_address: trx.raw('shipping_address || ?::jsonb', [shipping]) };
+      const merges = Object.fromEntries(merged.map(([column, json]) => [column, trx.raw('?? || ?::jsonb', [column, json])]));
       const [customer] = await trx<CustomerRow>('customers').where({ id: existing.id })
-        .update({ ...fields, ...shippingAddress, updated_at: trx.fn.now() } as never).returning('*');
+        .update({ ...fields, ...merges, updated_at: trx.fn.now() } as never).returning('*');
       return { customer: customer!, created: false };
     }
     const sequentialId = await nextSequenceValue(trx, organizationId, 'customers');
     const [customer] = await trx<CustomerRow>('customers')
-      .insert({ ...fields, ...(shipping === undefined ? {} : { shipping_address: shipping }), organization_id: organizationId, external_id: externalId, sequential_id: sequentialId } as never)
+      .insert({ ...fields, ...Object.fromEntries(merged), organization_id: organizationId, external_id: externalId, sequential_id: sequentialId } as never)
       .returning('*');
     return { customer: customer!, created: true };
   });

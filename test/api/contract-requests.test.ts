@@ -318,8 +318,11 @@ test('every operation Billow serves with a body Lago describes has a contract th
     for (const [path, refusal] of Object.entries(contract.refused)) {
       if (!known.has(path) && !refusal.examples) problems.push(`${checked.key}: refused ${path} is not in Lago's spec (give it examples)`);
     }
-    for (const [how, path] of Object.entries(contract.honoured).map(([p, h]) => [h, p] as const)) {
-      if (how !== SHOWN && !how.startsWith('shown as ') && how.trim().length < 20) problems.push(`${checked.key}: honoured ${path} must say where Billow acts on it`);
+    for (const [path, how] of Object.entries(contract.honoured)) {
+      if (how === SHOWN || how.startsWith('shown as ')) continue;
+      if (how.trim().length < 20) problems.push(`${checked.key}: honoured ${path} must say where Billow acts on it`);
+      // Where Lago's answer has the field, it must come back (and is checked below).
+      if (checked.answerPaths.has(path)) problems.push(`${checked.key}: honoured ${path} is in Lago's answer: declare it SHOWN`);
     }
   }
   expect(problems).toEqual([]);

@@ -41,6 +41,16 @@ describe('customers (catalog additions)', () => {
     expect(updated.body.customer.taxes.map((t: { code: string }) => t.code)).toEqual(['local', 'vat_12_5']);
   });
 
+  test('billing configuration and shipping address: the keys sent replace those stored, the others are kept', async () => {
+    await api.post('/customers', { customer: { external_id: 'shipper', billing_configuration: { payment_provider: 'stripe', provider_customer_id: 'cus_1' }, shipping_address: { city: 'Lyon', country: 'fr' } } });
+    const res = await api.post('/customers', { customer: { external_id: 'shipper', billing_configuration: { provider_customer_id: 'cus_2', document_locale: 'en' }, shipping_address: { zipcode: '69001' } } });
+    expect(res.status).toBe(200);
+    expect(res.body.customer.billing_configuration).toMatchObject({ payment_provider: 'stripe', provider_customer_id: 'cus_2', document_locale: 'en' });
+    expect(res.body.customer.shipping_address).toEqual({ address_line1: null, address_line2: null, city: 'Lyon', state: null, zipcode: '69001', country: 'FR' });
+    expect((await api.get('/customers/shipper')).body.customer.shipping_address).toEqual(res.body.customer.shipping_address);
+    expect((await api.delete('/customers/shipper')).status).toBe(200); // out of the lists below
+  });
+
   test('fair-seats walkthrough customer: airbnb, EUR, no tax', async () => {
     const res = await api.post('/customers', { customer: { external_id: 'airbnb', name: 'Airbnb', currency: 'EUR', timezone: 'UTC', country: 'fr' } });
     expect(res.body.customer).toMatchObject({ external_id: 'airbnb', currency: 'EUR', timezone: 'UTC', country: 'FR', taxes: [] });

@@ -128,6 +128,8 @@ export interface CheckedOperation {
   fields: SpecField[];
   /** Fields Lago sends beside the root (`authorization`). */
   beside: SpecField[];
+  /** The paths of Lago's success answer, inside its root (`{"plan": {...}}` → `charges.*.code`). */
+  answerPaths: Set<string>;
 }
 
 export function checkedOperations(spec: Json): CheckedOperation[] {
@@ -142,6 +144,14 @@ export function checkedOperations(spec: Json): CheckedOperation[] {
     const root = op.body?.root;
     const inside = root ? all.filter((f) => f.path.startsWith(`${root}.`)).map((f) => ({ ...f, path: f.path.slice(root.length + 1) })) : all;
     const beside = root ? all.filter((f) => f.path !== root && !f.path.startsWith(`${root}.`) && !f.path.includes('.')) : [];
+    const success = deref(spec, (lagoOp!.responses as Json | undefined)?.['200']);
+    const answerSchema = success?.content?.['application/json']?.schema as Json | undefined;
+    const answer = answerSchema ? bodyFields(spec, answerSchema) : [];
+    const answerRoot = answer.find((f) => !f.path.includes('.') && f.container && op.response.root && f.path === op.response.root)?.path;
+    const answerPaths = new Set(answer
+      .filter((f) => !answerRoot || f.path.startsWith(`${answerRoot}.`))
+      .map((f) => (answerRoot ? f.path.slice(answerRoot.length + 1) : f.path))
+      .map((path) => (answerRoot && path.startsWith('*.') ? path.slice(2) : path)));
     checked.push({
       key: `${op.method.toUpperCase()} ${op.path.replace(/^\/api\/v1/, '')}`,
       op,
@@ -149,6 +159,7 @@ export function checkedOperations(spec: Json): CheckedOperation[] {
       contract: op.body ? contractOf(op.body.schema) : undefined,
       fields: inside,
       beside,
+      answerPaths,
     });
   }
   return checked;
@@ -188,7 +199,10 @@ export interface ContractCounts {
   partlyRefused: number;
 }
 
-/** Fields counted are the spec's leaves (a refused object counts each field inside it). */
+/**
+ * Every property path of the spec counts once, except an object or list whose fields are classified
+ * one by one (a refused object counts itself and each field inside it).
+ */
 export function contractCounts(spec: Json): ContractCounts {
   const counts: ContractCounts = { operations: 0, fields: 0, honoured: 0, refused: 0, forbidden: 0, partlyRefused: 0 };
   for (const checked of checkedOperations(spec)) {
