@@ -50,10 +50,8 @@ const metadataItem = z.object({ key: z.string().min(1).max(255), value: z.string
 const credits = decimal(5);
 const code = z.string().trim().min(1).max(255);
 const purchaseOrderNumber = z.string().max(255).nullish();
-/** Lago's MetadataInput: keys (at most 100 characters) → strings (at most 255) or null; at most 50 keys. */
-const keyValueMetadata = z.record(z.string().min(1).max(100), z.string().max(255).nullable())
-  .refine((record) => Object.keys(record).length <= 50, { message: 'value_is_out_of_range' })
-  .nullish();
+/** Lago's MetadataInput: keys (at most 100 characters) → strings (at most 255) or null. */
+const keyValueMetadata = z.record(z.string().min(1).max(100), z.string().max(255).nullable()).nullish();
 
 // Refusals shared by several money operations (src/api/contract.ts).
 const NO_PAYMENTS = 'Billow collects no payments yet (a later issue): it cannot pick or gate on a payment method.';
