@@ -22,7 +22,8 @@ for (const checked of checkedOperations(spec)) {
 }
 process.stdout.write([
   `Operations of lago-openapi.yaml with a request body that Billow serves: ${counts.operations}`,
-  `Request fields: ${counts.fields} — honoured ${counts.honoured} (of which ${counts.partlyRefused} with some values refused), refused ${counts.refused} (of which ${counts.forbidden} with Lago's 403 feature_unavailable)`,
+  `Request fields (every property path of Lago's spec): ${counts.fields} — honoured ${counts.honoured} (of which ${counts.partlyRefused} with some values refused), refused ${counts.refused} (of which ${counts.forbidden} with Lago's 403 feature_unavailable, most inside a refused object such as plan_overrides)`,
+  `Declarations in the contracts (a refused object once): honoured ${counts.declaredHonoured}, refused ${counts.declaredRefused}`,
   ...(unclassified.length > 0 ? [`Not classified (${unclassified.length}):`, ...unclassified.map((line) => `  ${line}`)] : ['Every field is classified.']),
   '',
 ].join('\n'));

@@ -339,7 +339,8 @@ test('the counts', () => {
   expect(counts.fields).toBe(counts.honoured + counts.refused);
   // Printed for the lead's report (also: npx tsx scripts/contract-counts.ts).
   console.log(`Request contract: ${counts.operations} operations of lago-openapi.yaml checked; ${counts.fields} request fields: `
-    + `${counts.honoured} honoured (${counts.partlyRefused} with some values refused), ${counts.refused} refused (${counts.forbidden} with 403 feature_unavailable)`);
+    + `${counts.honoured} honoured (${counts.partlyRefused} with some values refused), ${counts.refused} refused (${counts.forbidden} with 403 feature_unavailable); `
+    + `declarations: ${counts.declaredHonoured} honoured, ${counts.declaredRefused} refused`);
 });
 
 // Without the spec there is nothing to generate: the first test fails with the reason.

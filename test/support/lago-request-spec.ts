@@ -197,6 +197,9 @@ export interface ContractCounts {
   forbidden: number;
   /** Honoured fields with some values refused (e.g. charge_model "dynamic"). */
   partlyRefused: number;
+  /** Declarations in the contracts: refusing an object counts once. */
+  declaredHonoured: number;
+  declaredRefused: number;
 }
 
 /**
@@ -204,11 +207,13 @@ export interface ContractCounts {
  * one by one (a refused object counts itself and each field inside it).
  */
 export function contractCounts(spec: Json): ContractCounts {
-  const counts: ContractCounts = { operations: 0, fields: 0, honoured: 0, refused: 0, forbidden: 0, partlyRefused: 0 };
+  const counts: ContractCounts = { operations: 0, fields: 0, honoured: 0, refused: 0, forbidden: 0, partlyRefused: 0, declaredHonoured: 0, declaredRefused: 0 };
   for (const checked of checkedOperations(spec)) {
     counts.operations += 1;
     if (!checked.contract) continue;
     const contract = checked.contract;
+    counts.declaredHonoured += Object.keys(contract.honoured).length;
+    counts.declaredRefused += Object.keys(contract.refused).length + Object.keys(contract.beside ?? {}).length;
     const leaves = [...checked.fields, ...checked.beside.map((f) => ({ ...f, beside: true }))];
     for (const field of leaves) {
       const isBeside = 'beside' in field;
