@@ -49,8 +49,10 @@ export interface Refusal {
   forbidden?: true;
   /** Why Billow refuses it, and until when. */
   reason: string;
-  /** Values to probe the refusal with when Lago's spec does not describe the field. */
+  /** Values to probe the refusal with (besides those the spec gives). */
   examples?: unknown[];
+  /** A field Lago's clients send though its OpenAPI description omits it (probed with `examples`). */
+  beyondSpec?: true;
 }
 
 export interface RequestContract {
@@ -102,14 +104,14 @@ export function refuseUnlessEmpty(reason: string, options: Partial<Refusal> = {}
   };
 }
 
-/** A boolean flag: `true` is refused, `false` and null accepted. */
+/** A boolean flag: `true` (or "true", as Rails would cast it) is refused, `false` and null accepted. */
 export function refuseTrue(reason: string): Refusal {
-  return { refuses: (value) => value === true, accepted: 'false or null', reason };
+  return { refuses: (value) => value === true || value === 'true', accepted: 'false or null', reason };
 }
 
-/** A boolean flag whose default is `true`: `false` is refused. */
+/** A boolean flag whose default is `true`: `false` (or "false") is refused. */
 export function refuseFalse(reason: string): Refusal {
-  return { refuses: (value) => value === false, accepted: 'true or null', reason };
+  return { refuses: (value) => value === false || value === 'false', accepted: 'true or null', reason };
 }
 
 /** A number (or a numeric string): anything but 0 is refused. */

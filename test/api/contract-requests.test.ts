@@ -312,12 +312,14 @@ test('every operation Billow serves with a body Lago describes has a contract th
       if (classify(contract, field, checked.fields).kind === 'unclassified') problems.push(`${checked.key}: ${field.path} is neither honoured nor refused`);
     }
     for (const field of checked.beside) if (!contract.beside?.[field.path]) problems.push(`${checked.key}: ${field.path} (beside the root) is neither honoured nor refused`);
-    // Every declaration names a field Lago defines (a typo would classify nothing), or brings its own examples.
+    // Every declaration names a field Lago defines (a typo would classify nothing), unless marked beyondSpec.
     const known = new Set(checked.fields.map((f) => f.path));
     for (const path of Object.keys(contract.honoured)) if (!known.has(path)) problems.push(`${checked.key}: honoured ${path} is not in Lago's spec`);
     for (const [path, refusal] of Object.entries(contract.refused)) {
-      if (!known.has(path) && !refusal.examples) problems.push(`${checked.key}: refused ${path} is not in Lago's spec (give it examples)`);
+      if (!known.has(path) && !(refusal.beyondSpec && refusal.examples)) problems.push(`${checked.key}: refused ${path} is not in Lago's spec (mark it beyondSpec, with examples)`);
+      if (known.has(path) && refusal.beyondSpec) problems.push(`${checked.key}: refused ${path} is in Lago's spec now: drop beyondSpec`);
     }
+    for (const path of Object.keys(contract.beside ?? {})) if (!checked.beside.some((f) => f.path === path)) problems.push(`${checked.key}: ${path} is not beside the root in Lago's spec`);
     for (const [path, how] of Object.entries(contract.honoured)) {
       if (how === SHOWN || how.startsWith('shown as ')) continue;
       if (how.trim().length < 20) problems.push(`${checked.key}: honoured ${path} must say where Billow acts on it`);
