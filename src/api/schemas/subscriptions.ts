@@ -26,12 +26,12 @@ export const createSubscriptionSchema = withContract(z.object({
     'payment_method.payment_method_type': refuseUnlessOneOf(['provider'], NO_PAYMENTS),
     'payment_method.payment_method_id': refuseUnlessEmpty(NO_PAYMENTS),
     consolidate_invoice: refuseFalse('Billow bills a customer\'s subscriptions due the same day on one invoice, as Lago does by default.'),
-    activation_rules: refuseUnlessEmpty(NO_PAYMENTS),
+    activation_rules: refuseUnlessEmpty('Billow collects no payments yet (a later issue): it cannot gate a subscription\'s activation on one.'),
     // Sent by Lago's clients though absent from its OpenAPI description.
     usage_thresholds: refuseUnlessEmpty('Progressive billing (usage thresholds) is not billed by Billow yet.', { examples: [[{ amount_cents: 10000, recurring: false }]], beyondSpec: true }),
     progressive_billing_disabled: { ...refuseTrue('Progressive billing is not billed by Billow yet; the flag is accepted at its default.'), examples: [true], beyondSpec: true },
   },
   beside: {
-    authorization: refuseUnlessEmpty(`A pre-authorization on the customer's card: ${NO_PAYMENTS}`),
+    authorization: refuseUnlessEmpty('Billow collects no payments yet (a later issue): it cannot pre-authorize the customer\'s card.'),
   },
 }) satisfies z.ZodType<CreateSubscriptionInput>;
