@@ -126,7 +126,7 @@ export const oneOffInvoiceSchema = withContract(z.object({
   },
   refused: {
     billing_entity_code: refuseUnlessEmpty(NO_BILLING_ENTITIES),
-    'fees.*.skip_psp': refuseTrue('Billow collects no payments yet (a later issue): there is no payment provider to skip.'),
+    'fees.*.skip_psp': refuseTrue('Billow has no payment provider yet (a later issue) and keeps no per-fee payment setting for when it does.'),
     ...CUSTOM_SECTION,
     ...PAYMENT_METHOD,
   },

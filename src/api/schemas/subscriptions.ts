@@ -29,7 +29,7 @@ export const createSubscriptionSchema = withContract(z.object({
     activation_rules: refuseUnlessEmpty('Billow collects no payments yet (a later issue): it cannot gate a subscription\'s activation on one.'),
     // Sent by Lago's clients though absent from its OpenAPI description.
     usage_thresholds: refuseUnlessEmpty('Progressive billing (usage thresholds) is not billed by Billow yet.', { examples: [[{ amount_cents: 10000, recurring: false }]], beyondSpec: true }),
-    progressive_billing_disabled: { ...refuseTrue('Progressive billing is not billed by Billow yet; the flag is accepted at its default.'), examples: [true], beyondSpec: true },
+    progressive_billing_disabled: { ...refuseTrue('Progressive billing is not billed by Billow yet, and the flag is not stored for when it is: accepted at its default only.'), examples: [true], beyondSpec: true },
   },
   beside: {
     authorization: refuseUnlessEmpty('Billow collects no payments yet (a later issue): it cannot pre-authorize the customer\'s card.'),
