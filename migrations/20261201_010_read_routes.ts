@@ -1,8 +1,8 @@
 /**
  * The read routes of issue 10: an invoice-less fee's own payment status (Lago's `PUT /fees/:id`)
  * and its deletion while unpaid (soft: the row keeps the fee's business key taken, so a retried
- * activity never bills the event again), and the metadata of wallets and credit notes (plans have
- * had theirs since 001). Metadata is Lago's key → string-or-null object, null when never set.
+ * activity never bills the event again). The metadata of wallets and credit notes that its
+ * routes manage came with migration 009.
  */
 import type { Knex } from 'knex';
 
@@ -18,12 +18,6 @@ export async function up(knex: Knex): Promise<void> {
     t.check('deleted_at IS NULL OR invoice_id IS NULL', [], 'fees_only_invoiceless_deleted');
   });
   await knex.raw('CREATE INDEX fees_invoiceless ON fees (organization_id, created_at) WHERE invoice_id IS NULL AND deleted_at IS NULL');
-  await knex.schema.alterTable('wallets', (t) => {
-    t.jsonb('metadata');
-  });
-  await knex.schema.alterTable('credit_notes', (t) => {
-    t.jsonb('metadata');
-  });
 }
 
 export async function down(): Promise<void> {

@@ -1,10 +1,11 @@
 /**
  * The OpenAPI 3.1 description of Billow's API, served at `GET /api/v1/openapi.json`, and the
  * operation registry it is generated from. Request bodies come from the zod schemas the routes
- * validate with (`z.toJSONSchema`, input side); events are parsed by hand (schemas/events.ts), so
- * their body is described by a zod schema written here for the document only. Answers come from
- * the zod schemas the serializers are typed by (`responseSchemas`, output side): an operation's
- * root key names its object (`plan`, `plans`), or its entry gives `response.schema`.
+ * validate with (`z.toJSONSchema`, input side), each carrying its request contract
+ * (src/api/contract.ts: honoured and refused fields); events are parsed by hand, so their body is
+ * described by a zod schema written for the document (and the contract) in schemas/events.ts.
+ * Answers come from the zod schemas the serializers are typed by (`responseSchemas`, output side):
+ * an operation's root key names its object (`plan`, `plans`), or its entry gives `response.schema`.
  *
  * Every route the app mounts must have one entry in OPERATIONS: test/api/openapi.test.ts walks the
  * Express router stack (`mountedRoutes`) and compares, so a new route without an entry fails.
@@ -17,9 +18,10 @@ import { applyCouponSchema } from './schemas/applied-coupons';
 import { createBillableMetricSchema, updateBillableMetricSchema } from './schemas/billable-metrics';
 import { createCouponSchema, updateCouponSchema } from './schemas/coupons';
 import { customerSchema } from './schemas/customers';
+import { eventBatchDocSchema, eventDocSchema } from './schemas/events';
 import {
   createCreditNoteSchema, createWalletSchema, oneOffInvoiceSchema, updateCreditNoteSchema, updateInvoiceSchema,
-  updateWalletSchema, walletTransactionSchema,
+  updateWalletSchema, voidInvoiceSchema, walletTransactionSchema,
 } from './schemas/money';
 import { createPlanSchema, updatePlanSchema } from './schemas/plans';
 import { createSubscriptionSchema } from './schemas/subscriptions';
@@ -56,7 +58,7 @@ export interface Operation {
   summary: string;
   description?: string;
   /** A body wrapped in a root key (`{"plan": {...}}`), or sent as is (`root` absent). */
-  body?: { root?: string; schema: z.ZodType };
+  body?: { root?: string; schema: z.ZodType; optional?: true };
   /** Query parameters: name → description (names ending in `[]` are arrays). */
   query?: Record<string, string>;
   /**
@@ -76,16 +78,6 @@ export interface Operation {
 const PAGE = { page: 'Page number, from 1 (default 1).', per_page: 'Items per page (default 100, at most 1000).' };
 const v1 = (path: string) => `/api/v1${path}`;
 
-// Events are parsed by hand (src/api/schemas/events.ts); this schema documents the same fields.
-const eventDocSchema = z.object({
-  transaction_id: z.union([z.string().min(1).max(500), z.number().int()]).describe('Idempotency key: a replay with the same content answers the stored event.'),
-  code: z.string().min(1).max(500).describe("The billable metric's code."),
-  external_subscription_id: z.string().min(1).max(500),
-  timestamp: z.union([z.number(), z.string()]).nullish().describe('Unix seconds (fractions allowed) or ISO-8601; default now.'),
-  properties: z.record(z.string(), z.unknown()).nullish(),
-  precise_total_amount_cents: z.union([z.string(), z.number()]).nullish(),
-});
-const eventBatchDocSchema = z.object({ events: z.array(eventDocSchema).min(1).max(100) });
 
 /** The serializers' objects by root key, singular and plural (`plan` and `plans` hold a Plan). */
 const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
@@ -173,7 +165,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'put', path: v1('/invoices/:id'), tag: 'Invoices', summary: "Update an invoice's payment status or metadata", body: { root: 'invoice', schema: updateInvoiceSchema }, response: { root: 'invoice' }, errors: { 400: true, 404: 'invoice', 422: true } },
   { method: 'delete', path: v1('/invoices/:id'), tag: 'Invoices', summary: 'Delete a draft invoice', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
   { method: 'put', path: v1('/invoices/:id/finalize'), tag: 'Invoices', summary: 'Finalize a draft invoice', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
-  { method: 'post', path: v1('/invoices/:id/void'), tag: 'Invoices', summary: 'Void an invoice', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
+  { method: 'post', path: v1('/invoices/:id/void'), tag: 'Invoices', summary: 'Void an invoice', description: 'The body is optional; Lago\'s `generate_credit_note`, `refund_amount` and `credit_amount` are refused (422 `feature_not_supported`) unless false or 0.', body: { schema: voidInvoiceSchema, optional: true }, response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
   { method: 'post', path: v1('/invoices/:id/download'), tag: 'Invoices', summary: 'Render the PDF if needed; the invoice with its file_url', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
   { method: 'post', path: v1('/invoices/:id/download_pdf'), tag: 'Invoices', summary: 'Same as /download', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
   { method: 'get', path: v1('/invoices/:id/pdf'), tag: 'Invoices', summary: "The invoice's PDF", query: { paper_size: '`a4` or `letter` (default: the organization’s).' }, response: { contentType: 'application/pdf' }, errors: { 404: 'invoice', 405: true, 422: true } },
@@ -460,7 +452,7 @@ function describeOperation(op: Operation): Json {
   if (op.body) {
     const schema = bodySchema(op.body.schema);
     operation.requestBody = {
-      required: true,
+      required: !op.body.optional,
       content: { 'application/json': { schema: op.body.root ? { type: 'object', properties: { [op.body.root]: schema }, required: [op.body.root] } : schema } },
     };
   }

@@ -26,6 +26,8 @@ export interface SubscriptionRow {
   on_termination_credit_note: string | null;
   on_termination_invoice: string;
   workflow_id: string;
+  /** Descriptive, shown back as sent. */
+  purchase_order_number: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -47,7 +49,7 @@ export async function findSubscriptionById(db: Db | Knex.Transaction, id: string
   return db<SubscriptionRow>('subscriptions').where({ id }).first();
 }
 
-export async function insertSubscription(db: Db | Knex.Transaction, row: Omit<SubscriptionRow, 'id' | 'created_at' | 'updated_at' | 'on_termination_invoice'> & { on_termination_invoice?: string }): Promise<SubscriptionRow> {
+export async function insertSubscription(db: Db | Knex.Transaction, row: Omit<SubscriptionRow, 'id' | 'created_at' | 'updated_at' | 'on_termination_invoice' | 'purchase_order_number'> & { on_termination_invoice?: string; purchase_order_number?: string | null }): Promise<SubscriptionRow> {
   const [inserted] = await db<SubscriptionRow>('subscriptions').insert(row as never).returning('*');
   return inserted!;
 }

@@ -61,6 +61,8 @@ export const creditNoteSchema = z.object({
   file_url: z.string().nullable(),
   xml_url: z.null(),
   self_billed: z.boolean(),
+  /** Lago's key → value metadata (null until set). */
+  metadata: z.record(z.string(), z.string().nullable()).nullable(),
   customer: customerSchema,
   items: z.array(creditNoteItemSchema),
   applied_taxes: z.array(creditNoteAppliedTaxSchema),
@@ -128,6 +130,7 @@ export function serializeCreditNote(creditNote: CreditNoteRow, context: CreditNo
     file_url: context.fileUrl ?? null,
     xml_url: null,
     self_billed: false,
+    metadata: creditNote.metadata ?? null,
     customer: context.customerView,
     items: context.items.map((item) => {
       const fee = context.fees.get(item.fee_id)!;

@@ -40,6 +40,7 @@ export const customerSchema = z.object({
   email: z.string().nullable(),
   phone: z.string().nullable(),
   url: z.string().nullable(),
+  logo_url: z.string().nullable(),
   legal_name: z.string().nullable(),
   legal_number: z.string().nullable(),
   tax_identification_number: z.string().nullable(),
@@ -95,6 +96,7 @@ export function serializeCustomer(customer: CustomerRow, context: { prefix: stri
     email: customer.email,
     phone: customer.phone,
     url: customer.url,
+    logo_url: customer.logo_url,
     legal_name: customer.legal_name,
     legal_number: customer.legal_number,
     tax_identification_number: customer.tax_identification_number,
@@ -120,7 +122,10 @@ export function serializeCustomer(customer: CustomerRow, context: { prefix: stri
       document_locale: null,
       ...billing,
     },
-    shipping_address: {},
+    shipping_address: {
+      address_line1: null, address_line2: null, city: null, state: null, zipcode: null, country: null,
+      ...customer.shipping_address,
+    },
     metadata: ((customer.metadata ?? []) as StoredMetadata[]).map((item) => ({
       // Items written before ids were stamped get a stable id and the customer's creation time.
       lago_id: item.lago_id ?? derivedUuid('customer_metadata', customer.id, item.key),

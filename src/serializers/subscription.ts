@@ -34,7 +34,7 @@ export const subscriptionSchema = z.object({
   /** Billow has no progressive billing (refused on write). */
   progressive_billing_disabled: z.boolean(),
   consolidate_invoice: z.boolean(),
-  purchase_order_number: z.null(),
+  purchase_order_number: z.string().nullable(),
   /** Billow cancels no subscription for a failed payment or a timeout. */
   cancellation_reason: z.null(),
   activated_at: wire.dateTime.nullable(),
@@ -80,7 +80,7 @@ export function serializeSubscription(subscription: SubscriptionRow, context: Su
     on_termination_invoice: subscription.on_termination_invoice as SubscriptionJson['on_termination_invoice'],
     progressive_billing_disabled: false,
     consolidate_invoice: true,
-    purchase_order_number: null,
+    purchase_order_number: subscription.purchase_order_number ?? null,
     cancellation_reason: null,
     activated_at: isoSeconds(subscription.started_at),
     plan: serializePlan(context.plan),

@@ -35,6 +35,9 @@ export const walletSchema = z.object({
   paid_top_up_max_amount_cents: z.null(),
   recurring_transaction_rules: z.array(z.never()),
   applies_to: z.object({ fee_types: z.array(z.never()), billable_metric_codes: z.array(z.never()) }),
+  purchase_order_number: z.string().nullable(),
+  /** Lago's key → value metadata (null until set). */
+  metadata: z.record(z.string(), z.string().nullable()).nullable(),
 }).register(responseSchemas, { id: 'Wallet' });
 export type WalletJson = z.output<typeof walletSchema>;
 
@@ -70,6 +73,8 @@ export function serializeWallet(wallet: WalletRow, externalCustomerId: string): 
     paid_top_up_max_amount_cents: null,
     recurring_transaction_rules: [],
     applies_to: { fee_types: [], billable_metric_codes: [] },
+    purchase_order_number: wallet.purchase_order_number ?? null,
+    metadata: wallet.metadata ?? null,
   };
 }
 
@@ -95,6 +100,7 @@ export const walletTransactionSchema = z.object({
   /** Billow consumes a wallet as a whole: every transaction has Lago's default priority. */
   priority: z.number().int(),
   name: z.string().nullable(),
+  purchase_order_number: z.string().nullable(),
   invoice_requires_successful_payment: z.boolean(),
   metadata: z.array(wire.keyValue),
   /** Billow has no payment methods: Lago's defaults. */
@@ -125,6 +131,7 @@ export function serializeWalletTransaction(transaction: WalletTransactionRow, cu
     invoice_requires_successful_payment: false,
     metadata: (transaction.metadata ?? []) as WalletTransactionJson['metadata'],
     payment_method: { payment_method_id: null, payment_method_type: 'provider' },
+    purchase_order_number: transaction.purchase_order_number ?? null,
     settled_at: isoSeconds(transaction.settled_at),
     failed_at: isoSeconds(transaction.failed_at),
     created_at: isoSeconds(transaction.created_at),

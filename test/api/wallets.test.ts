@@ -13,13 +13,14 @@ let acme: CustomerRow;
 const WALLET_KEYS = [
   'applies_to', 'balance', 'balance_cents', 'code', 'consumed_amount_cents', 'consumed_credits', 'created_at', 'credits_balance', 'credits_ongoing_balance',
   'credits_ongoing_usage_balance', 'currency', 'expiration_at', 'external_customer_id', 'invoice_requires_successful_payment', 'lago_customer_id',
-  'lago_id', 'last_balance_sync_at', 'last_consumed_credit_at', 'name', 'ongoing_balance_cents', 'ongoing_usage_balance_cents',
-  'paid_top_up_max_amount_cents', 'paid_top_up_min_amount_cents', 'priority', 'rate_amount', 'recurring_transaction_rules', 'status', 'terminated_at',
+  'lago_id', 'last_balance_sync_at', 'last_consumed_credit_at', 'metadata', 'name', 'ongoing_balance_cents', 'ongoing_usage_balance_cents',
+  'paid_top_up_max_amount_cents', 'paid_top_up_min_amount_cents', 'priority', 'purchase_order_number', 'rate_amount', 'recurring_transaction_rules', 'status',
+  'terminated_at',
 ].sort();
 const TRANSACTION_KEYS = [
   'amount', 'created_at', 'credit_amount', 'failed_at', 'invoice_requires_successful_payment', 'lago_credit_note_id', 'lago_id', 'lago_invoice_id',
-  'lago_voided_invoice_id', 'lago_wallet_id', 'metadata', 'name', 'payment_method', 'priority', 'remaining_amount_cents', 'remaining_credit_amount',
-  'settled_at', 'source', 'status', 'transaction_status', 'transaction_type',
+  'lago_voided_invoice_id', 'lago_wallet_id', 'metadata', 'name', 'payment_method', 'priority', 'purchase_order_number', 'remaining_amount_cents',
+  'remaining_credit_amount', 'settled_at', 'source', 'status', 'transaction_status', 'transaction_type',
 ].sort();
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 

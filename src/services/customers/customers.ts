@@ -41,6 +41,7 @@ export interface CustomerInput {
   email?: string | null;
   phone?: string | null;
   url?: string | null;
+  logo_url?: string | null;
   legal_name?: string | null;
   legal_number?: string | null;
   tax_identification_number?: string | null;
@@ -58,6 +59,8 @@ export interface CustomerInput {
   tax_codes?: string[];
   /** Payment-provider settings, stored as sent. */
   billing_configuration?: Record<string, unknown>;
+  /** The keys given replace those stored; null changes nothing. */
+  shipping_address?: Record<string, string | null> | null;
   metadata?: { key: string; value: string; display_in_invoice?: boolean }[];
 }
 

@@ -38,6 +38,8 @@ export interface CreateSubscriptionInput {
   /** ISO-8601 instants. */
   subscription_at?: string | null;
   ending_at?: string | null;
+  /** Descriptive: stored and shown (a plan change keeps the current one unless another is given). */
+  purchase_order_number?: string | null;
 }
 
 export async function createSubscription(deps: ServiceDeps, organization: OrganizationRow, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
@@ -75,6 +77,7 @@ export async function createSubscription(deps: ServiceDeps, organization: Organi
         previous_subscription_id: null,
         on_termination_credit_note: null,
         workflow_id: subscriptionWorkflowId(organization.id, input.external_id),
+        purchase_order_number: input.purchase_order_number ?? null,
       });
     });
   } catch (error) {
@@ -142,6 +145,7 @@ async function changePlan(deps: ServiceDeps, organization: OrganizationRow, curr
       previous_subscription_id: current.id,
       on_termination_credit_note: current.on_termination_credit_note,
       workflow_id: current.workflow_id,
+      purchase_order_number: input.purchase_order_number ?? current.purchase_order_number,
     });
   });
   const terms = subscriptionTerms(next, plan, ctx.timezone);
