@@ -11,6 +11,7 @@ import * as money from './20261121_005_money';
 import * as documentsWebhooks from './20261121_006_documents_webhooks';
 import * as inAdvanceFees from './20261121_007_in_advance_fees';
 import * as documentRequests from './20261201_008_document_requests';
+import * as consoleSessions from './20261201_013_console_sessions';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core': core,
@@ -21,6 +22,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261121_006_documents_webhooks': documentsWebhooks,
   '20261121_007_in_advance_fees': inAdvanceFees,
   '20261201_008_document_requests': documentRequests,
+  '20261201_013_console_sessions': consoleSessions,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

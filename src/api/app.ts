@@ -1,15 +1,16 @@
 /** Builds the Express app: JSON body limits, request ids, auth, Lago routes, Lago-shaped errors. */
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context';
-import { authenticate } from './auth';
+import { authenticateKeyOrSession } from './auth';
 import { refuseNulInUrl, renderErrors, unknownRoute } from './errors';
 import { resourceRouters } from './routes';
 import { sandboxRouter } from './routes/sandbox';
 import { apiReferenceRouter } from './openapi';
 import { logger } from '../runtime/logger';
 
-export function buildApp(ctx: AppContext): Express {
+/** `mounts.console`: the Billow Console's router (src/console), mounted by the API process (src/server.ts). */
+export function buildApp(ctx: AppContext, mounts: { console?: Router } = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
@@ -31,10 +32,11 @@ export function buildApp(ctx: AppContext): Express {
 
   const api = express.Router();
   api.use(refuseNulInUrl);
-  api.use(authenticate(ctx.db));
+  api.use(authenticateKeyOrSession(ctx.db));
   for (const [path, build] of resourceRouters) api.use(path, build(ctx));
   if (ctx.sandbox) api.use('/sandbox', sandboxRouter(ctx.sandbox));
   app.use('/api/v1', api);
+  if (mounts.console) app.use(mounts.console);
 
   app.use(unknownRoute);
   app.use(renderErrors);
