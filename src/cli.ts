@@ -160,7 +160,7 @@ function printBanner(config: Config, temporal: RunningTemporal, apiKey: string |
     '',
     '  Billow is running.',
     '',
-    `  Console      ${url}/console  (sign in with the API key below)`,
+    `  Console      ${url}/console  (sign in with the key below)`,
     `  API          ${url}/api/v1`,
     sandboxed
       ? `  Sandbox      time-skipping server at ${temporal.address}; move time with the console's clock bar, or POST ${url}/api/v1/sandbox/clock/advance {"to": ISO} or {"duration": "P1M"}`
