@@ -39,12 +39,12 @@ export function money(cents: number | string | bigint | null | undefined, curren
   return formatDecimalString(centsToDecimal(cents, currency), { style: 'currency', currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent });
 }
 
-/** A unit price given as a decimal string in major units ("0.012") → "$0.012" (all its digits). */
+/** A unit price given as a decimal string in major units ("0.012") → "$0.012", "180" → "$180.00" (all its digits). */
 export function unitPrice(decimal: string | null | undefined, currency: string): string {
   if (decimal === null || decimal === undefined || decimal === '') return '—';
   const places = decimal.includes('.') ? decimal.split('.')[1]!.length : 0;
   const exponent = exponentOf(currency);
-  return formatDecimalString(decimal, { style: 'currency', currency, minimumFractionDigits: Math.min(exponent, places), maximumFractionDigits: Math.max(exponent, places) });
+  return formatDecimalString(decimal, { style: 'currency', currency, minimumFractionDigits: exponent, maximumFractionDigits: Math.max(exponent, places) });
 }
 
 /** "12345.5" → "12,345.5" */

@@ -108,6 +108,9 @@ export function SubscriptionPage() {
   const terminate = useApiMutation<{ subscription: Subscription }, void>('DELETE', `/subscriptions/${encodeURIComponent(externalId)}`, () => undefined);
   const customerId = query.data?.subscription.external_customer_id;
   const customer = useApi<{ customer: Customer }>(customerId ? `/customers/${encodeURIComponent(customerId)}` : null);
+  // The subscription's own plan object carries no charges: the plan, with them, by its code.
+  const planCode = query.data?.subscription.plan_code;
+  const planQuery = useApi<{ plan: Plan }>(planCode ? `/plans/${encodeURIComponent(planCode)}` : null);
   if (query.isPending) return <Loading />;
   if (query.isError) {
     // A terminated subscription is no longer "active", the list's default.
@@ -118,8 +121,8 @@ export function SubscriptionPage() {
   }
   const s = query.data.subscription;
   const tz = customer.data?.customer.applicable_timezone ?? 'UTC';
-  const plan = s.plan;
-  const recurring = (metrics.data?.billable_metrics ?? []).filter((m) => m.recurring && plan?.charges.some((c) => c.billable_metric_code === m.code));
+  const plan = planQuery.data?.plan ?? s.plan;
+  const recurring = (metrics.data?.billable_metrics ?? []).filter((m) => m.recurring && (plan?.charges ?? []).some((c) => c.billable_metric_code === m.code));
   const workflowId = `subscription/${session.organization.lago_id}/${s.external_id}`;
   return (
     <>
