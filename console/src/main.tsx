@@ -5,7 +5,7 @@
  */
 import { lazy, StrictMode, Suspense, useEffect, useState, type ComponentType } from 'react';
 import { createRoot } from 'react-dom/client';
-import { MantineProvider, createTheme } from '@mantine/core';
+import { MantineProvider, createTheme, defaultVariantColorsResolver, parseThemeColor, type VariantColorsResolver } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import '@mantine/core/styles.css';
@@ -46,7 +46,28 @@ const queryClient = new QueryClient({
   },
 });
 
-const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'sm' });
+/**
+ * WCAG AA contrast (4.5:1) everywhere, as axe-core checks in the browser tests: the primary color
+ * and filled buttons at shade 8, text on light and subtle backgrounds (badges, secondary buttons) at
+ * shade 9, and links underlined so they are told apart from text without color.
+ */
+const contrastResolver: VariantColorsResolver = (input) => {
+  const base = defaultVariantColorsResolver(input);
+  const parsed = parseThemeColor({ color: input.color ?? input.theme.primaryColor, theme: input.theme });
+  if (!parsed.isThemeColor) return base;
+  const shade = (n: number) => `var(--mantine-color-${parsed.color}-${n})`;
+  if (input.variant === 'filled') return { ...base, background: shade(8), hover: shade(9), color: 'var(--mantine-color-white)' };
+  if (input.variant === 'light' || input.variant === 'subtle') return { ...base, color: shade(9), hoverColor: shade(9) };
+  return base;
+};
+
+const theme = createTheme({
+  primaryColor: 'indigo',
+  primaryShade: 8,
+  defaultRadius: 'sm',
+  variantColorResolver: contrastResolver,
+  components: { Anchor: { defaultProps: { underline: 'always' } } },
+});
 
 function NotFound() {
   return <ErrorState error={new Error('There is no page at this address.')} />;

@@ -7,5 +7,6 @@ const COLORS: Record<string, string> = {
 };
 
 export function StatusBadge({ status }: { status: string }) {
-  return <Badge variant="light" color={COLORS[status] ?? 'gray'}>{status}</Badge>;
+  // Dark text on the light tint: the small capitals stay above 4.5:1 whatever the color.
+  return <Badge variant="light" color={COLORS[status] ?? "gray"} c="dark.8">{status}</Badge>;
 }

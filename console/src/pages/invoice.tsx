@@ -104,7 +104,7 @@ export function InvoicePage() {
         trail={[['/invoices', 'Invoices'], [`/customers/${encodeURIComponent(invoice.customer.external_id)}`, invoice.customer.name || invoice.customer.external_id]]}
         actions={
           <>
-            <Button component="a" href={`/api/v1/invoices/${invoice.lago_id}/pdf`} target="_blank" rel="noreferrer" variant="default" disabled={invoice.status === 'draft'}>Open PDF</Button>
+            <Button component="a" href={`/api/v1/invoices/${invoice.lago_id}/pdf`} target="_blank" rel="noreferrer" variant="default" data-testid="invoice-pdf" disabled={invoice.status === 'draft'}>Open PDF</Button>
             {invoice.status === 'finalized' && <Button variant="light" onClick={() => setCrediting(true)}>Create credit note</Button>}
             {invoice.status === 'finalized' && (
               <ConfirmButton label="Void invoice" title={`Void invoice ${invoice.number}?`} loading={voiding.isPending} onConfirm={() => voiding.mutateAsync(undefined).catch(() => undefined)}>
