@@ -66,7 +66,8 @@ const theme = createTheme({
   primaryShade: 8,
   defaultRadius: 'sm',
   variantColorResolver: contrastResolver,
-  components: { Anchor: { defaultProps: { underline: 'always' } } },
+  // Badges are small capitals on a light tint: dark text keeps them readable in every color.
+  components: { Anchor: { defaultProps: { underline: 'always' } }, Badge: { defaultProps: { variant: 'light', c: 'dark.8' } } },
 });
 
 function NotFound() {
