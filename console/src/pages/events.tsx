@@ -135,9 +135,10 @@ export function EventsPage() {
   const addRefused = (entry: Refused) => client.setQueryData<Refused[]>(REFUSED_KEY, (current = []) => [entry, ...current].slice(0, 200));
   const shownRefused = refused.filter((entry) => (!code || entry.body.code === code) && (!subscription.trim() || entry.body.external_subscription_id === subscription.trim()));
   type Row = { kind: 'event'; at: string; event: UsageEvent } | { kind: 'refused'; at: string; refused: Refused };
+  // The console's own refused sends first (what is being debugged), then the stored events, newest first.
   const rows: Row[] = [
-    ...(tail.data?.events ?? []).map((event) => ({ kind: 'event' as const, at: event.created_at ?? event.timestamp, event })),
     ...shownRefused.map((entry) => ({ kind: 'refused' as const, at: entry.at, refused: entry })),
+    ...(tail.data?.events ?? []).map((event) => ({ kind: 'event' as const, at: event.created_at ?? event.timestamp, event })),
   ];
   return (
     <>
