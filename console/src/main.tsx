@@ -106,6 +106,9 @@ function Pages() {
   );
 }
 
+/** Set while signing out: the 401s of polls still in flight then are not "your session has ended". */
+let signingOut = false;
+
 function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [notice, setNotice] = useState<string | undefined>();
@@ -113,6 +116,7 @@ function App() {
 
   useEffect(() => {
     whenSessionLost(() => {
+      if (signingOut) return;
       queryClient.clear();
       setNotice('Your session has ended. Sign in again.');
       setSession(null);
@@ -127,10 +131,16 @@ function App() {
   if (session === null) return <SignIn notice={notice} onSignedIn={(opened) => { setNotice(undefined); setSession(opened); }} />;
 
   const signOut = async () => {
-    await request('DELETE', '/console/session').catch(() => undefined);
-    queryClient.clear();
-    setNotice('You are signed out.');
-    setSession(null);
+    signingOut = true;
+    try {
+      await queryClient.cancelQueries();
+      await request('DELETE', '/console/session').catch(() => undefined);
+      queryClient.clear();
+      setNotice('You are signed out.');
+      setSession(null);
+    } finally {
+      signingOut = false;
+    }
   };
 
   return (

@@ -333,7 +333,8 @@ describe('the Billow Console', () => {
     expect(await ui.textOf('[data-testid=invoice-totals]')).toContain('VAT 12.5 (12.5%) $43.75');
 
     // The PDF link opens the invoice's PDF with the session alone (no key in the page).
-    const href = await page.$eval('a::-p-text(Open PDF)', (link) => (link as HTMLAnchorElement).href);
+    const href = await page.$eval('[data-testid=invoice-pdf]', (link) => (link as HTMLAnchorElement).href);
+    expect(href).toMatch(/\/api\/v1\/invoices\/[0-9a-f-]{36}\/pdf$/);
     const pdf = await page.evaluate(async (url) => {
       for (let attempt = 0; attempt < 60; attempt += 1) {
         const response = await fetch(url);
@@ -379,6 +380,27 @@ describe('the Billow Console', () => {
     // seat_3's removal on 3 February was billed on Pro's first invoice.
     await ui.waitForText(/Billed on invoice \S+/, { within: '[data-testid=event-tail]' });
     await checkAccessibility('events');
+  });
+
+  step('registers a webhook endpoint (its URL error shown beside the field) and removes it only after confirming', async () => {
+    await ui.nav('Webhooks');
+    await ui.waitForText('No endpoint');
+    await ui.type('webhook_url', 'not a url');
+    await ui.click('Add endpoint');
+    await ui.waitForText('This is not a valid URL.', { within: 'form[aria-label="Add a webhook endpoint"]' });
+    expect(await page.$eval('[name="webhook_url"]', (input) => input.getAttribute('aria-invalid'))).toBe('true');
+    await ui.type('webhook_url', 'http://127.0.0.1:9/billow-hook');
+    await ui.click('Add endpoint');
+    await ui.waitForText('http://127.0.0.1:9/billow-hook (hmac)', { within: 'main' });
+    await checkAccessibility('webhooks');
+    await ui.click('Remove');
+    await ui.waitForText('No more webhook will be sent to this endpoint.', { within: '[role=dialog]' });
+    await ui.click('Cancel', { within: '[role=dialog]' });
+    expect((await api('GET', '/webhook_endpoints')).body.webhook_endpoints).toHaveLength(1); // cancelled: still there
+    await ui.click('Remove');
+    await ui.click('Remove', { within: '[role=dialog]' });
+    await ui.waitForText('No endpoint');
+    expect((await api('GET', '/webhook_endpoints')).body.webhook_endpoints).toHaveLength(0);
   });
 
   step('signs out: the session ends and the API refuses the old cookie', async () => {
