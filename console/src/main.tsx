@@ -128,19 +128,15 @@ function App() {
 
   if (failure) return <ErrorState error={failure} retry={() => window.location.reload()} />;
   if (session === undefined) return <Loading label="Opening the console…" />;
-  if (session === null) return <SignIn notice={notice} onSignedIn={(opened) => { setNotice(undefined); setSession(opened); }} />;
+  if (session === null) return <SignIn notice={notice} onSignedIn={(opened) => { signingOut = false; setNotice(undefined); setSession(opened); }} />;
 
   const signOut = async () => {
-    signingOut = true;
-    try {
-      await queryClient.cancelQueries();
-      await request('DELETE', '/console/session').catch(() => undefined);
-      queryClient.clear();
-      setNotice('You are signed out.');
-      setSession(null);
-    } finally {
-      signingOut = false;
-    }
+    signingOut = true; // until the next sign-in: polls answered 401 after this are expected
+    await queryClient.cancelQueries();
+    await request('DELETE', '/console/session').catch(() => undefined);
+    queryClient.clear();
+    setNotice('You are signed out.');
+    setSession(null);
   };
 
   return (
