@@ -11,6 +11,10 @@ import * as money from './20261121_005_money';
 import * as documentsWebhooks from './20261121_006_documents_webhooks';
 import * as inAdvanceFees from './20261121_007_in_advance_fees';
 import * as documentRequests from './20261201_008_document_requests';
+import * as requestContract from './20261201_009_request_contract';
+import * as readRoutes from './20261201_010_read_routes';
+import * as planPendingDeletion from './20261201_011_plan_pending_deletion';
+import * as security from './20261201_012_security';
 import * as consoleSessions from './20261201_013_console_sessions';
 
 const migrations: Record<string, Knex.Migration> = {
@@ -22,6 +26,10 @@ const migrations: Record<string, Knex.Migration> = {
   '20261121_006_documents_webhooks': documentsWebhooks,
   '20261121_007_in_advance_fees': inAdvanceFees,
   '20261201_008_document_requests': documentRequests,
+  '20261201_009_request_contract': requestContract,
+  '20261201_010_read_routes': readRoutes,
+  '20261201_011_plan_pending_deletion': planPendingDeletion,
+  '20261201_012_security': security,
   '20261201_013_console_sessions': consoleSessions,
 };
 

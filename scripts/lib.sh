@@ -124,6 +124,21 @@ ensure_console() {
   info "built in $((SECONDS - t0)) s"
 }
 
+# The Compose Specification's JSON schema, as Docker's own loader (compose-go) ships it, from the Go
+# module proxy: the suite validates docker-compose.yml against it.
+COMPOSE_GO_VERSION="v2.16.0"
+ensure_compose_schema() {
+  local dir="$BILLOW_CACHE/gomod/github.com/compose-spec/compose-go/v2@$COMPOSE_GO_VERSION"
+  if [ ! -f "$dir/schema/compose-spec.json" ]; then
+    command -v go >/dev/null 2>&1 || die "Validating docker-compose.yml needs Go to fetch the Compose schema (compose-go $COMPOSE_GO_VERSION)."
+    step "Fetching the Compose Specification schema (compose-go $COMPOSE_GO_VERSION) from the Go module proxy"
+    (cd "$BILLOW_CACHE" && GOMODCACHE="$BILLOW_CACHE/gomod" GOFLAGS=-mod=mod GOTOOLCHAIN=local \
+      go mod download "github.com/compose-spec/compose-go/v2@$COMPOSE_GO_VERSION") \
+      || die "go mod download of compose-go failed (see above)."
+  fi
+  export BILLOW_COMPOSE_SCHEMA="$dir/schema/compose-spec.json"
+}
+
 ensure_all() {
   ensure_node_modules
   ensure_console

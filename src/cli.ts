@@ -1,8 +1,10 @@
 /**
  * Billow's command line: `start` runs the whole product on embedded defaults; `api`, `worker`
- * and `migrate` are the production processes (docker-compose runs them separately).
+ * and `migrate` are the production processes (docker-compose runs them separately); `api-key` and
+ * `organization` are the operator's commands (src/bootstrap/admin-commands.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime } from '@temporalio/worker';
 import { bundlerLogger, temporalLogger } from './bootstrap/temporal-logger';
@@ -13,7 +15,9 @@ import { dropDatabase, ensureDatabase } from './db/databases';
 import { startDevServer, startTimeSkippingServer, stopChild, waitForPort, type RunningTemporal } from './bootstrap/temporal-server';
 import { connectToSandbox, sandboxClock } from './bootstrap/sandbox-clock';
 import { createDb, migrate } from './db/knex';
-import { ensureDefaultOrganization } from './bootstrap/default-organization';
+import { ensureDefaultOrganization, type DefaultOrganization } from './bootstrap/default-organization';
+import { encryptionKeyFile, ensureEncryptionKey, prepareSecretsAtRest, readEncryptionKeyFile } from './bootstrap/secrets';
+import { runApiKeyCommand, runOrganizationCommand } from './bootstrap/admin-commands';
 import { createWorker } from './worker';
 import { startOutboxRelay } from './webhooks/relay';
 import { closeDefaultDocumentServices } from './documents';
@@ -34,17 +38,22 @@ async function runMigrate(): Promise<void> {
   await db.destroy();
 }
 
-/** Creates the first organization if none exists and prints its API key (docker-compose's bootstrap). */
+/** Creates the first organization if none exists and prints its API key once (docker-compose's bootstrap). */
 async function runBootstrap(config: Config): Promise<void> {
   const db = createDb(requireEnv('DATABASE_URL'));
-  const { apiKey } = await ensureDefaultOrganization(db, { dataDir: config.BILLOW_DATA_DIR, apiKey: config.BILLOW_API_KEY });
+  // docker-compose: without BILLOW_ENCRYPTION_KEY, the key is generated into the shared data volume.
+  ensureEncryptionKey(config.BILLOW_DATA_DIR);
+  await prepareSecretsAtRest(db, logger);
+  const created = await ensureDefaultOrganization(db, { dataDir: config.BILLOW_DATA_DIR, apiKey: config.BILLOW_API_KEY, log: logger });
   await db.destroy();
-  process.stdout.write(apiKey ? `API key: ${apiKey}\n` : 'An organization exists already; its key was printed when it was created.\n');
+  process.stdout.write(`${keyLines(created).join('\n')}\n`);
 }
 
 async function runWorker(config: Config): Promise<void> {
   Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' })) });
   const db = createDb(requireEnv('DATABASE_URL'));
+  readEncryptionKeyFile(config.BILLOW_DATA_DIR);
+  await prepareSecretsAtRest(db, logger);
   const connection = await NativeConnection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: bundlerLogger(logger) });
   const worker = await createWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundle });
@@ -61,6 +70,8 @@ async function runWorker(config: Config): Promise<void> {
 
 async function runApi(config: Config): Promise<void> {
   const db = createDb(requireEnv('DATABASE_URL'), { max: 20 });
+  readEncryptionKeyFile(config.BILLOW_DATA_DIR);
+  await prepareSecretsAtRest(db, logger);
   const sandboxed = process.env.BILLOW_SANDBOX === '1';
   const address = requireEnv('TEMPORAL_ADDRESS');
   const connection = sandboxed ? await connectToSandbox(address) : await Connection.connect({ address });
@@ -69,7 +80,7 @@ async function runApi(config: Config): Promise<void> {
   const workflows = temporalSubscriptionWorkflows(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, searchAttributes: !sandboxed });
   const sandbox = sandboxed ? sandboxClock(connection) : undefined;
   const api = await startApiServer(
-    { db, workflows, clock: sandbox ?? systemClock, publicUrl: config.publicUrl, sandbox },
+    { db, workflows, clock: sandbox ?? systemClock, publicUrl: config.publicUrl, sandbox, rateLimit: config.rateLimit ?? undefined },
     {
       host: config.HOST,
       port: config.PORT,
@@ -136,7 +147,14 @@ async function runStart(config: Config): Promise<void> {
   step('running migrations');
   const db = createDb(databaseUrl);
   await migrate(db);
-  const { apiKey } = await ensureDefaultOrganization(db, { dataDir: config.BILLOW_DATA_DIR, apiKey: config.BILLOW_API_KEY });
+  const keySource = ensureEncryptionKey(config.BILLOW_DATA_DIR);
+  if (keySource === 'generated') logger.info({ file: encryptionKeyFile(config.BILLOW_DATA_DIR) }, 'generated the key that encrypts secrets at rest');
+  await prepareSecretsAtRest(db, logger).catch((error) => {
+    // A key generated now cannot be the one these secrets were encrypted with: leave no wrong key file behind.
+    if (keySource === 'generated') fs.rmSync(encryptionKeyFile(config.BILLOW_DATA_DIR), { force: true });
+    throw error;
+  });
+  const organization = await ensureDefaultOrganization(db, { dataDir: config.BILLOW_DATA_DIR, apiKey: config.BILLOW_API_KEY, log: logger });
   await db.destroy();
 
   step('starting worker and API');
@@ -150,11 +168,25 @@ async function runStart(config: Config): Promise<void> {
   const api = spawnRole('api', env);
   cleanups.push(() => stopChild(api));
   await Promise.all([waitForPort(config.PORT, 120_000, api), workerReady]);
-  printBanner(config, server, apiKey, sandboxed);
+  printBanner(config, server, organization, sandboxed);
 }
 
-function printBanner(config: Config, temporal: RunningTemporal, apiKey: string | null, sandboxed: boolean): void {
-  const key = apiKey ?? '<the key printed on first start, or set BILLOW_API_KEY>';
+/** The key in clear on the start that created it only; afterwards its mask and how to get a new one. */
+function keyLines(organization: DefaultOrganization): string[] {
+  const manage = 'npm run api-key -- create | list | revoke <id>';
+  if (organization.newKey && organization.origin === 'created') {
+    return [`API key      ${organization.newKey}`, `             shown once: store it now. Lost it? ${manage}`];
+  }
+  if (organization.newKey) {
+    return [`API key      ${organization.newKey}`, `             shown for the last time (.data/api-key is deleted: keys are no longer kept in clear). ${manage}`];
+  }
+  const masks = organization.masks.join(', ') || 'none active';
+  const from = organization.origin === 'environment' ? ' (BILLOW_API_KEY)' : '';
+  return [`API key      ${masks}${from}`, `             shown once when created; a new one: ${manage}`];
+}
+
+function printBanner(config: Config, temporal: RunningTemporal, organization: DefaultOrganization, sandboxed: boolean): void {
+  const key = organization.newKey ?? '$KEY';
   const url = config.publicUrl;
   const lines = [
     '',
@@ -165,7 +197,7 @@ function printBanner(config: Config, temporal: RunningTemporal, apiKey: string |
     sandboxed
       ? `  Sandbox      time-skipping server at ${temporal.address}; move time with the console's clock bar, or POST ${url}/api/v1/sandbox/clock/advance {"to": ISO} or {"duration": "P1M"}`
       : `  Temporal UI  ${temporal.uiUrl ?? '(external Temporal at ' + temporal.address + ')'}`,
-    `  API key      ${key}`,
+    ...keyLines(organization).map((line) => `  ${line}`),
     '',
     '  Try it (creates a plan, a customer and a subscription whose workflow appears in the Temporal UI):',
     '',
@@ -177,6 +209,16 @@ function printBanner(config: Config, temporal: RunningTemporal, apiKey: string |
   process.stdout.write(lines.join('\n'));
 }
 
+/** The operator's commands answer a mistake in plain words on stderr, not as a log line. */
+async function operatorCommand(run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
 async function main(): Promise<void> {
   const [command = 'start'] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   const config = loadConfig();
@@ -186,7 +228,9 @@ async function main(): Promise<void> {
     case 'worker': return runWorker(config);
     case 'migrate': return runMigrate();
     case 'bootstrap': return runBootstrap(config);
-    default: throw new Error(`Unknown command "${command}". Use: start | api | worker | migrate | bootstrap`);
+    case 'api-key': return operatorCommand(() => runApiKeyCommand(config, process.argv.slice(3), logger.child({}, { level: 'warn' })));
+    case 'organization': return operatorCommand(() => runOrganizationCommand(config, process.argv.slice(3), logger.child({}, { level: 'warn' })));
+    default: throw new Error(`Unknown command "${command}". Use: start | api | worker | migrate | bootstrap | api-key | organization`);
   }
 }
 

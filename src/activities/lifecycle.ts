@@ -1,4 +1,4 @@
-/** Activities that end or change a subscription; each is idempotent (safe to retry). */
+/** Activities that end or change a subscription, or announce its trial's end and its coming termination; each is idempotent (safe to retry). */
 import { Context, log } from '@temporalio/activity';
 import type { LocalDate } from '../billing/calendar';
 import * as lifecycle from '../services/subscriptions';
@@ -19,6 +19,21 @@ export function lifecycleActivities({ db }: ActivityDeps) {
       const outcome = await lifecycle.upgradeSubscription(db, input);
       log.info('subscription upgraded', { ...outcome, from: input.fromSubscriptionId });
       return outcome;
+    },
+    /** Drops a scheduled plan change: its pending subscription is canceled. */
+    async cancelPlanChange(input: { subscriptionId: string; pendingSubscriptionId: string; atMs: number }): Promise<void> {
+      await lifecycle.cancelPendingPlanChange(db, input);
+      log.info('plan change canceled', { ...input });
+    },
+    /** The trial ended at `trialEndedAtMs`: `trial_ended_at` and `subscription.trial_ended`. */
+    async endTrial(input: { subscriptionId: string; trialEndedAtMs: number }): Promise<void> {
+      await lifecycle.endTrial(db, input);
+      log.info('trial ended', { ...input });
+    },
+    /** `subscription.termination_alert` due at `alertAtMs`, before the subscription's `ending_at`. */
+    async alertTermination(input: { subscriptionId: string; alertAtMs: number }): Promise<void> {
+      await lifecycle.alertTermination(db, input);
+      log.info('termination alert', { ...input });
     },
     async applyDowngrade(input: { fromSubscriptionId: string; toSubscriptionId: string; billingDate: LocalDate; timezone: string }) {
       const outcome = await lifecycle.applyDowngrade(db, input);

@@ -1,8 +1,12 @@
-/** Builds the Express app: JSON body limits, request ids, auth, Lago routes, Lago-shaped errors. */
+/**
+ * Builds the Express app: security headers, JSON body limits, request ids, auth, the per-key rate
+ * limit, Lago routes, Lago-shaped errors.
+ */
 import express, { type Express, type Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context';
 import { authenticateKeyOrSession } from './auth';
+import { rateLimitPerKey } from './rate-limit';
 import { refuseNulInUrl, renderErrors, unknownRoute } from './errors';
 import { resourceRouters } from './routes';
 import { sandboxRouter } from './routes/sandbox';
@@ -14,6 +18,12 @@ export function buildApp(ctx: AppContext, mounts: { console?: Router } = {}): Ex
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
+  // Every answer: never stored by a cache on the way (bodies hold billing data), never content-sniffed.
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   app.use((req, res, next) => {
     const requestId = String(req.headers['x-request-id'] ?? randomUUID());
     req.headers['x-request-id'] = requestId;
@@ -33,6 +43,7 @@ export function buildApp(ctx: AppContext, mounts: { console?: Router } = {}): Ex
   const api = express.Router();
   api.use(refuseNulInUrl);
   api.use(authenticateKeyOrSession(ctx.db));
+  if (ctx.rateLimit) api.use(rateLimitPerKey(ctx.rateLimit));
   for (const [path, build] of resourceRouters) api.use(path, build(ctx));
   if (ctx.sandbox) api.use('/sandbox', sandboxRouter(ctx.sandbox));
   app.use('/api/v1', api);

@@ -1,30 +1,31 @@
-/** Bearer API key authentication: every request is scoped to the key's organization. */
+/**
+ * Bearer API key authentication: every request is scoped to the key's organization. The key is
+ * looked up on every request (one indexed query, no cache), so a key revoked in any process is
+ * refused on the very next request everywhere (`bench/auth.ts` measures what that costs).
+ */
 import type { RequestHandler } from 'express';
 import type { Db } from '../services/deps';
-import { consoleSessionOrganization, organizationOfApiKey, type OrganizationRow } from '../services/organizations';
+import { authenticateApiKey, consoleSessionOrganization, type OrganizationRow } from '../services/organizations';
 import { unauthorized } from './errors';
-import { monotonicMs, wallClockMs } from '../runtime/clock';
+import { wallClockMs } from '../runtime/clock';
 
 declare module 'express-serve-static-core' {
   interface Request {
     organization?: OrganizationRow;
+    /** The id of the key the request came with (the rate limit counts per key). */
+    apiKeyId?: string;
   }
 }
 
 export function authenticate(db: Db): RequestHandler {
-  const cache = new Map<string, { organization: OrganizationRow; until: number }>();
   return async (req, _res, next) => {
     try {
       const [scheme, key] = (req.headers.authorization ?? '').trim().split(/\s+/);
       if (scheme?.toLowerCase() !== 'bearer' || !key) throw unauthorized();
-      const cached = cache.get(key);
-      let organization = cached && cached.until > monotonicMs() ? cached.organization : undefined;
-      if (!organization) {
-        organization = await organizationOfApiKey(db, key);
-        if (!organization) throw unauthorized();
-        cache.set(key, { organization, until: monotonicMs() + 5_000 });
-      }
-      req.organization = organization;
+      const found = await authenticateApiKey(db, key);
+      if (!found) throw unauthorized();
+      req.organization = found.organization;
+      req.apiKeyId = found.apiKeyId;
       next();
     } catch (error) {
       next(error);
@@ -55,8 +56,9 @@ export function readCookie(req: { headers: { cookie?: string } }, name: string):
 }
 
 /**
- * A console session resolves to its organization exactly as a key does (no cache: signing out or
- * deleting the key ends it at once). Expiry is wall-clock time, never the sandbox's clock.
+ * A console session resolves to its organization exactly as a key does, and counts against its
+ * key's rate limit (no cache: signing out or revoking the key ends it at once). Expiry is
+ * wall-clock time, never the sandbox's clock.
  */
 export function authenticateConsoleSession(db: Db): RequestHandler {
   return async (req, _res, next) => {
@@ -65,6 +67,7 @@ export function authenticateConsoleSession(db: Db): RequestHandler {
       const session = token ? await consoleSessionOrganization(db, token, wallClockMs()) : undefined;
       if (!session) throw unauthorized();
       req.organization = session.organization;
+      req.apiKeyId = session.apiKeyId;
       next();
     } catch (error) {
       next(error);

@@ -1,5 +1,6 @@
 /** What every route handler may use: the database, the workflow gateway and the clock. */
 import type { DocumentServices, SandboxClock, ServiceDeps } from '../services/deps';
+import type { RateLimitSettings } from './rate-limit';
 
 export interface AppContext extends ServiceDeps {
   publicUrl: string;
@@ -7,4 +8,6 @@ export interface AppContext extends ServiceDeps {
   documents?: DocumentServices;
   /** Present in sandbox mode (`npm start -- --sandbox`): the clock users can advance. */
   sandbox?: SandboxClock;
+  /** Requests per API key per window in this process; none when absent (`npm start` and `api` pass the configured one). */
+  rateLimit?: RateLimitSettings;
 }

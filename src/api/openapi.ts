@@ -1,8 +1,11 @@
 /**
  * The OpenAPI 3.1 description of Billow's API, served at `GET /api/v1/openapi.json`, and the
  * operation registry it is generated from. Request bodies come from the zod schemas the routes
- * validate with (`z.toJSONSchema`, input side); events are parsed by hand (schemas/events.ts), so
- * their body is described by a zod schema written here for the document only.
+ * validate with (`z.toJSONSchema`, input side), each carrying its request contract
+ * (src/api/contract.ts: honoured and refused fields); events are parsed by hand, so their body is
+ * described by a zod schema written for the document (and the contract) in schemas/events.ts.
+ * Answers come from the zod schemas the serializers are typed by (`responseSchemas`, output side):
+ * an operation's root key names its object (`plan`, `plans`), or its entry gives `response.schema`.
  *
  * Every route the app mounts must have one entry in OPERATIONS: test/api/openapi.test.ts walks the
  * Express router stack (`mountedRoutes`) and compares, so a new route without an entry fails.
@@ -15,17 +18,37 @@ import { applyCouponSchema } from './schemas/applied-coupons';
 import { createBillableMetricSchema, updateBillableMetricSchema } from './schemas/billable-metrics';
 import { createCouponSchema, updateCouponSchema } from './schemas/coupons';
 import { customerSchema } from './schemas/customers';
+import { eventBatchDocSchema, eventDocSchema } from './schemas/events';
 import {
   createCreditNoteSchema, createWalletSchema, oneOffInvoiceSchema, updateCreditNoteSchema, updateInvoiceSchema,
-  updateWalletSchema, walletTransactionSchema,
+  updateWalletSchema, voidInvoiceSchema, walletTransactionSchema,
 } from './schemas/money';
 import { createPlanSchema, updatePlanSchema } from './schemas/plans';
 import { createSubscriptionSchema } from './schemas/subscriptions';
 import { createTaxSchema, updateTaxSchema } from './schemas/taxes';
 import { createWebhookEndpointSchema, updateWebhookEndpointSchema } from './schemas/webhook-endpoints';
 import { advanceClockSchema } from './routes/sandbox';
+import { updateFeeSchema } from './schemas/fees';
+import { updateOrganizationSchema } from './schemas/organizations';
+import { metadataSchema } from './schemas/metadata';
+import { createChargeFilterSchema, planChargeSchema, updateChargeFilterSchema } from './schemas/plan-charges';
+import { createCustomerWalletSchema, updateCustomerWalletSchema } from './schemas/customer-resources';
+import { responseSchemas } from '../serializers/common';
+import { addOnSchema as addOnJson } from '../serializers/add-on';
+import { billableMetricSchema as billableMetricJson } from '../serializers/billable-metric';
+import { appliedCouponSchema as appliedCouponJson, couponSchema as couponJson } from '../serializers/coupon';
+import { creditNoteSchema as creditNoteJson } from '../serializers/credit-note';
+import { customerSchema as customerJson } from '../serializers/customer';
+import { eventSchema as eventJson } from '../serializers/event';
+import { feeSchema as feeJson, invoiceSchema as invoiceJson } from '../serializers/invoice';
+import { planSchema as planJson } from '../serializers/plan';
+import { subscriptionSchema as subscriptionJson } from '../serializers/subscription';
+import { taxSchema as taxJson } from '../serializers/tax';
+import { customerUsageSchema as customerUsageJson } from '../serializers/usage';
+import { walletSchema as walletJson, walletTransactionSchema as walletTransactionJson } from '../serializers/wallet';
+import { webhookDeliverySchema as webhookDeliveryJson, webhookEndpointSchema as webhookEndpointJson, webhookSchema as webhookJson } from '../serializers/webhook';
 
-type Method = 'get' | 'post' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface Operation {
   method: Method;
@@ -35,11 +58,15 @@ export interface Operation {
   summary: string;
   description?: string;
   /** A body wrapped in a root key (`{"plan": {...}}`), or sent as is (`root` absent). */
-  body?: { root?: string; schema: z.ZodType };
+  body?: { root?: string; schema: z.ZodType; optional?: true };
   /** Query parameters: name → description (names ending in `[]` are arrays). */
   query?: Record<string, string>;
-  /** The success answer: its root key, whether it is a paginated list, or another content type. */
-  response: { root?: string; list?: boolean; contentType?: string; description?: string };
+  /**
+   * The success answer: its root key, whether it is a paginated list, or another content type.
+   * `schema` is what the root holds (an item of a list), or the whole body without a root; without
+   * it the root names the object (RESPONSE_OBJECTS: `plan`, `plans`…).
+   */
+  response: { root?: string; list?: boolean; contentType?: string; description?: string; schema?: z.ZodType };
   /** Error statuses besides 401 (every operation but the public ones); 404 names its resource. */
   errors?: { 400?: true; 403?: true; 404?: string; 405?: true; 422?: true };
   /** Reachable without an API key. */
@@ -51,16 +78,39 @@ export interface Operation {
 const PAGE = { page: 'Page number, from 1 (default 1).', per_page: 'Items per page (default 100, at most 1000).' };
 const v1 = (path: string) => `/api/v1${path}`;
 
-// Events are parsed by hand (src/api/schemas/events.ts); this schema documents the same fields.
-const eventDocSchema = z.object({
-  transaction_id: z.union([z.string().min(1).max(500), z.number().int()]).describe('Idempotency key: a replay with the same content answers the stored event.'),
-  code: z.string().min(1).max(500).describe("The billable metric's code."),
-  external_subscription_id: z.string().min(1).max(500),
-  timestamp: z.union([z.number(), z.string()]).nullish().describe('Unix seconds (fractions allowed) or ISO-8601; default now.'),
-  properties: z.record(z.string(), z.unknown()).nullish(),
-  precise_total_amount_cents: z.union([z.string(), z.number()]).nullish(),
-});
-const eventBatchDocSchema = z.object({ events: z.array(eventDocSchema).min(1).max(100) });
+
+/** The serializers' objects by root key, singular and plural (`plan` and `plans` hold a Plan). */
+const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
+  add_on: addOnJson, add_ons: addOnJson,
+  applied_coupon: appliedCouponJson, applied_coupons: appliedCouponJson,
+  billable_metric: billableMetricJson, billable_metrics: billableMetricJson,
+  coupon: couponJson, coupons: couponJson,
+  credit_note: creditNoteJson, credit_notes: creditNoteJson,
+  customer: customerJson, customers: customerJson,
+  customer_usage: customerUsageJson,
+  event: eventJson, events: eventJson,
+  fee: feeJson, fees: feeJson,
+  invoice: invoiceJson, invoices: invoiceJson,
+  plan: planJson, plans: planJson,
+  subscription: subscriptionJson, subscriptions: subscriptionJson,
+  tax: taxJson, taxes: taxJson,
+  wallet: walletJson, wallets: walletJson,
+  wallet_transaction: walletTransactionJson, wallet_transactions: walletTransactionJson,
+  webhook_endpoint: webhookEndpointJson, webhook_endpoints: webhookEndpointJson,
+  webhook_delivery: webhookDeliveryJson, webhook_deliveries: webhookDeliveryJson,
+  webhook: webhookJson, webhooks: webhookJson,
+};
+/** Root keys that hold a list (answered without `meta` unless the operation is a paginated list). */
+const PLURAL_ROOTS = new Set(['add_ons', 'applied_coupons', 'billable_metrics', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'invoices', 'plans', 'subscriptions', 'taxes', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhook_deliveries', 'webhooks']);
+
+const healthJson = z.object({ version: z.string(), github_url: z.string(), message: z.literal('Success') })
+  .register(responseSchemas, { id: 'Health' });
+const openApiJson = z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) })
+  .register(responseSchemas, { id: 'OpenApiDocument', description: 'This document.' });
+const webhookPublicKeyJson = z.object({ public_key: z.string().describe('The RSA public key of JWT signatures, base64 of its PEM.') })
+  .register(responseSchemas, { id: 'WebhookPublicKey' });
+const sandboxClockJson = z.object({ now: z.string().meta({ format: 'date-time' }), previous: z.string().meta({ format: 'date-time' }).optional() })
+  .register(responseSchemas, { id: 'SandboxClock' });
 
 /** The five routes of a catalog resource addressed by its code (`/plans/:code`). */
 function catalogResource(options: {
@@ -78,8 +128,8 @@ function catalogResource(options: {
 }
 
 export const OPERATIONS: readonly Operation[] = [
-  { method: 'get', path: '/health', tag: 'Platform', summary: 'Health check', public: true, response: { description: '`{"version","github_url","message":"Success"}`' } },
-  { method: 'get', path: v1('/openapi.json'), tag: 'Platform', summary: 'This OpenAPI document', public: true, response: { description: 'The OpenAPI 3.1 document.' } },
+  { method: 'get', path: '/health', tag: 'Platform', summary: 'Health check', public: true, response: { description: '`{"version","github_url","message":"Success"}`', schema: healthJson } },
+  { method: 'get', path: v1('/openapi.json'), tag: 'Platform', summary: 'This OpenAPI document', public: true, response: { description: 'The OpenAPI 3.1 document.', schema: openApiJson } },
   { method: 'get', path: '/docs', tag: 'Platform', summary: 'The API reference as an HTML page', public: true, response: { contentType: 'text/html', description: 'A self-contained HTML page.' } },
 
   ...catalogResource({ base: '/billable_metrics', tag: 'Billable metrics', root: 'billable_metric', plural: 'billable_metrics', noun: 'billable metric', create: createBillableMetricSchema, update: updateBillableMetricSchema }),
@@ -115,7 +165,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'put', path: v1('/invoices/:id'), tag: 'Invoices', summary: "Update an invoice's payment status or metadata", body: { root: 'invoice', schema: updateInvoiceSchema }, response: { root: 'invoice' }, errors: { 400: true, 404: 'invoice', 422: true } },
   { method: 'delete', path: v1('/invoices/:id'), tag: 'Invoices', summary: 'Delete a draft invoice', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
   { method: 'put', path: v1('/invoices/:id/finalize'), tag: 'Invoices', summary: 'Finalize a draft invoice', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
-  { method: 'post', path: v1('/invoices/:id/void'), tag: 'Invoices', summary: 'Void an invoice', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
+  { method: 'post', path: v1('/invoices/:id/void'), tag: 'Invoices', summary: 'Void an invoice', description: 'The body is optional; Lago\'s `generate_credit_note`, `refund_amount` and `credit_amount` are refused (422 `feature_not_supported`) unless false or 0.', body: { schema: voidInvoiceSchema, optional: true }, response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
   { method: 'post', path: v1('/invoices/:id/download'), tag: 'Invoices', summary: 'Render the PDF if needed; the invoice with its file_url', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
   { method: 'post', path: v1('/invoices/:id/download_pdf'), tag: 'Invoices', summary: 'Same as /download', response: { root: 'invoice' }, errors: { 404: 'invoice', 405: true } },
   { method: 'get', path: v1('/invoices/:id/pdf'), tag: 'Invoices', summary: "The invoice's PDF", query: { paper_size: '`a4` or `letter` (default: the organization’s).' }, response: { contentType: 'application/pdf' }, errors: { 404: 'invoice', 405: true, 422: true } },
@@ -146,12 +196,113 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: v1('/webhooks'), tag: 'Webhooks', summary: 'List webhooks sent', query: { ...PAGE, status: 'pending, retrying, succeeded, failed.', webhook_type: 'e.g. invoice.created.', webhook_endpoint_id: 'Endpoint id.' }, response: { root: 'webhooks', list: true }, errors: { 422: true } },
   { method: 'get', path: v1('/webhooks/:id'), tag: 'Webhooks', summary: 'Retrieve a webhook with its payload and attempts', response: { root: 'webhook' }, errors: { 404: 'webhook' } },
   { method: 'post', path: v1('/webhooks/:id/retry'), tag: 'Webhooks', summary: 'Try a webhook again now', response: { root: 'webhook' }, errors: { 404: 'webhook' } },
-  { method: 'get', path: v1('/webhooks/json_public_key'), tag: 'Webhooks', summary: 'The RSA public key of JWT signatures (base64 PEM)', response: { root: 'webhook' } },
+  { method: 'get', path: v1('/webhooks/json_public_key'), tag: 'Webhooks', summary: 'The RSA public key of JWT signatures (base64 PEM)', response: { root: 'webhook', schema: webhookPublicKeyJson } },
   { method: 'get', path: v1('/webhooks/public_key'), tag: 'Webhooks', summary: 'The same key as text', response: { contentType: 'text/plain' } },
 
-  { method: 'get', path: v1('/sandbox/clock'), tag: 'Sandbox', summary: 'Read the sandbox clock', sandboxOnly: true, response: { root: 'clock' } },
-  { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`)', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock' }, errors: { 422: true } },
+  ...customerOperations(),
+  ...planChargeOperations(),
+  ...metadataOperations(),
+  ...feeOperations(),
+  ...organizationOperations(),
+  ...analyticsOperations(),
+
+  { method: 'get', path: v1('/sandbox/clock'), tag: 'Sandbox', summary: 'Read the sandbox clock', sandboxOnly: true, response: { root: 'clock', schema: sandboxClockJson } },
+  { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`)', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock', schema: sandboxClockJson }, errors: { 422: true } },
 ];
+
+// The read routes of issue 10 ---------------------------------------------------------------------
+
+/** Lago parameters a route refuses (422 `feature_not_supported` naming it) rather than ignore. */
+function refused(...names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, 'Not honoured yet: refused with 422 `feature_not_supported`.']));
+}
+
+function customerOperations(): Operation[] {
+  const tag = 'Customers';
+  const base = '/customers/:externalId';
+  return [
+    { method: 'get', path: v1(`${base}/invoices`), tag, summary: "A customer's invoices", description: 'The filters of `GET /invoices`; no Billow invoice is self-billed or has a lost dispute, so `self_billed=true` or `payment_dispute_lost=true` selects none.', query: { ...PAGE, 'status[]': 'draft, finalized, voided…', 'payment_status[]': 'pending, succeeded, failed.', 'invoice_type[]': 'subscription, add_on, credit, one_off…', currency: 'ISO 4217.', issuing_date_from: 'YYYY-MM-DD.', issuing_date_to: 'YYYY-MM-DD.', amount_from: 'Total at least, in cents.', amount_to: 'Total at most, in cents.', self_billed: '`true` selects none, `false` all.', payment_dispute_lost: '`true` selects none, `false` all.', ...refused('payment_overdue', 'search_term', 'metadata') }, response: { root: 'invoices', list: true }, errors: { 404: 'customer', 422: true } },
+    { method: 'get', path: v1(`${base}/subscriptions`), tag, summary: "A customer's subscriptions", query: { ...PAGE, plan_code: 'Only on this plan.', 'status[]': 'pending, canceled, terminated, active (default active).', ...refused('billing_entity_codes[]') }, response: { root: 'subscriptions', list: true }, errors: { 404: 'customer', 422: true } },
+    { method: 'get', path: v1(`${base}/credit_notes`), tag, summary: "A customer's credit notes", query: { ...PAGE, ...refused('issuing_date_from', 'issuing_date_to', 'search_term', 'reason', 'credit_status', 'refund_status', 'invoice_number', 'amount_from', 'amount_to', 'self_billed') }, response: { root: 'credit_notes', list: true }, errors: { 404: 'customer', 422: true } },
+    { method: 'get', path: v1(`${base}/past_usage`), tag, summary: "A subscription's usage in its closed periods, from the fees billed", description: 'One entry per charges period a finalized invoice closed, newest first, with the usage fees billed for it (the periodic invoice\'s charge fees and the pay-in-advance charge fees of the period), never recomputed. `amount_cents` and `taxes_amount_cents` add up the usage fees, not the invoice\'s totals (which hold the base fee too).', query: { ...PAGE, external_subscription_id: 'Required.', billable_metric_code: 'Only this metric.', periods_count: 'Only the N newest periods (1 to 1000).' }, response: { root: 'usage_periods', list: true }, errors: { 404: 'customer', 422: true } },
+    { method: 'post', path: v1(`${base}/wallets`), tag: 'Wallets', summary: 'Create a wallet for a customer', description: 'The body of `POST /wallets`, and `metadata` (the wallet\'s own); the customer is the path\'s (another `external_customer_id` in the body is refused). Without a `code`, Lago\'s: the name in lower case with `_` between words, else `default`, suffixed with `_<unix seconds>` when taken.', body: { root: 'wallet', schema: createCustomerWalletSchema }, response: { root: 'wallet' }, errors: { 400: true, 404: 'customer', 422: true } },
+    { method: 'get', path: v1(`${base}/wallets`), tag: 'Wallets', summary: "A customer's wallets", query: { ...PAGE, ...refused('billing_entity_codes[]', 'currency') }, response: { root: 'wallets', list: true }, errors: { 404: 'customer', 422: true } },
+    { method: 'get', path: v1(`${base}/wallets/:code`), tag: 'Wallets', summary: "Retrieve a customer's wallet by its code", description: 'The active wallet with that code, else the most recently terminated one.', response: { root: 'wallet' }, errors: { 404: 'wallet' } },
+    { method: 'put', path: v1(`${base}/wallets/:code`), tag: 'Wallets', summary: "Update a customer's wallet", description: '`metadata` replaces the wallet\'s (null clears it).', body: { root: 'wallet', schema: updateCustomerWalletSchema }, response: { root: 'wallet' }, errors: { 400: true, 404: 'wallet', 422: true } },
+    { method: 'delete', path: v1(`${base}/wallets/:code`), tag: 'Wallets', summary: "Terminate a customer's wallet", response: { root: 'wallet' }, errors: { 404: 'wallet' } },
+  ];
+}
+
+function planChargeOperations(): Operation[] {
+  const tag = 'Plans';
+  const charge = '/plans/:code/charges/:chargeCode';
+  const same = 'Checked and written as `PUT /plans` does with the plan\'s whole charge list (the same rules, including those of plans with subscriptions); problems are keyed by the charge\'s own fields.';
+  return [
+    { method: 'get', path: v1('/plans/:code/charges'), tag, summary: "A plan's charges", query: PAGE, response: { root: 'charges', list: true }, errors: { 404: 'plan' } },
+    { method: 'post', path: v1('/plans/:code/charges'), tag, summary: 'Add a charge to a plan', description: same, body: { root: 'charge', schema: planChargeSchema }, response: { root: 'charge' }, errors: { 400: true, 403: true, 404: 'plan', 422: true } },
+    { method: 'get', path: v1(charge), tag, summary: 'Retrieve a charge of a plan', response: { root: 'charge' }, errors: { 404: 'charge' } },
+    { method: 'put', path: v1(charge), tag, summary: 'Update a charge of a plan', description: `${same} What the body omits is kept.`, body: { root: 'charge', schema: planChargeSchema }, response: { root: 'charge' }, errors: { 400: true, 403: true, 404: 'charge', 422: true } },
+    { method: 'delete', path: v1(charge), tag, summary: 'Remove a charge from a plan', description: 'As `PUT /plans` without it; answers the charge as it was.', response: { root: 'charge' }, errors: { 404: 'charge' } },
+    { method: 'get', path: v1(`${charge}/filters`), tag, summary: "A charge's filters", query: PAGE, response: { root: 'filters', list: true }, errors: { 404: 'charge' } },
+    { method: 'post', path: v1(`${charge}/filters`), tag, summary: 'Add a filter to a charge', description: same, body: { root: 'filter', schema: createChargeFilterSchema }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge', 422: true } },
+    { method: 'get', path: v1(`${charge}/filters/:id`), tag, summary: 'Retrieve a charge filter', response: { root: 'filter' }, errors: { 404: 'charge_filter' } },
+    { method: 'put', path: v1(`${charge}/filters/:id`), tag, summary: 'Update a charge filter', description: `${same} The filter keeps its id, even when its values change.`, body: { root: 'filter', schema: updateChargeFilterSchema }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge_filter', 422: true } },
+    { method: 'delete', path: v1(`${charge}/filters/:id`), tag, summary: 'Remove a filter from a charge', response: { root: 'filter' }, errors: { 404: 'charge_filter' } },
+  ];
+}
+
+function metadataOperations(): Operation[] {
+  const owners: [base: string, tag: string, noun: string, notFound: string][] = [
+    ['/plans/:code', 'Plans', 'plan', 'plan'],
+    ['/wallets/:id', 'Wallets', 'wallet', 'wallet'],
+    ['/customers/:externalId/wallets/:code', 'Wallets', "customer's wallet", 'wallet'],
+    ['/credit_notes/:id', 'Credit notes', 'credit note', 'credit_note'],
+  ];
+  const response = { root: 'metadata', description: '`{"metadata": {key: string or null} | null}`' };
+  return owners.flatMap(([base, tag, noun, resource]): Operation[] => [
+    { method: 'post', path: v1(`${base}/metadata`), tag, summary: `Replace a ${noun}'s metadata`, description: 'At most 50 keys of up to 100 characters, values strings of up to 255 characters or null. An empty object is refused (400): clearing is the DELETE.', body: { root: 'metadata', schema: metadataSchema }, response, errors: { 400: true, 404: resource, 422: true } },
+    { method: 'patch', path: v1(`${base}/metadata`), tag, summary: `Merge into a ${noun}'s metadata`, description: 'Keys sent are added or replaced, others kept; at most 50 keys in all.', body: { root: 'metadata', schema: metadataSchema }, response, errors: { 400: true, 404: resource, 422: true } },
+    { method: 'delete', path: v1(`${base}/metadata`), tag, summary: `Delete a ${noun}'s metadata`, response, errors: { 404: resource } },
+    { method: 'delete', path: v1(`${base}/metadata/:key`), tag, summary: `Delete one key of a ${noun}'s metadata`, description: '`metadata_not_found` when there is no metadata at all.', response, errors: { 404: resource } },
+  ]);
+}
+
+function feeOperations(): Operation[] {
+  const tag = 'Fees';
+  const datetime = 'ISO-8601 instant (UTC).';
+  return [
+    { method: 'get', path: v1('/fees'), tag, summary: 'List fees', description: 'Fees on invoices (every status but deleted) and fees billed without an invoice, oldest first. An invoiced fee\'s payment status is its invoice\'s.', query: { ...PAGE, external_customer_id: 'Only this customer’s.', external_subscription_id: 'Only this subscription’s.', event_transaction_id: 'Only the fee of this event.', currency: 'ISO 4217.', fee_type: 'charge, add_on, subscription, credit, commitment.', billable_metric_code: 'Only charges on this metric.', payment_status: 'pending, succeeded, failed, refunded.', created_at_from: datetime, created_at_to: datetime, succeeded_at_from: datetime, succeeded_at_to: datetime, failed_at_from: datetime, failed_at_to: datetime, refunded_at_from: datetime, refunded_at_to: datetime }, response: { root: 'fees', list: true }, errors: { 422: true } },
+    { method: 'get', path: v1('/fees/:id'), tag, summary: 'Retrieve a fee', response: { root: 'fee' }, errors: { 404: 'fee' } },
+    { method: 'put', path: v1('/fees/:id'), tag, summary: "Set a fee's payment status", description: 'Only a fee without an invoice (a pay-in-advance charge that is not invoiceable): an invoiced fee is paid with its invoice (405 `invoiced_fee`). Only the timestamp of the new status is kept.', body: { root: 'fee', schema: updateFeeSchema }, response: { root: 'fee' }, errors: { 400: true, 404: 'fee', 405: true, 422: true } },
+    { method: 'delete', path: v1('/fees/:id'), tag, summary: 'Delete a fee without an invoice', description: 'Only a fee without an invoice (405 `invoiced_fee`), and only while unpaid: a `succeeded` or `refunded` fee stays (405 `paid_fee`). The fee is never billed again.', response: { root: 'fee' }, errors: { 404: 'fee', 405: true } },
+  ];
+}
+
+function organizationOperations(): Operation[] {
+  return [
+    { method: 'get', path: v1('/organizations'), tag: 'Organizations', summary: 'Your organization', response: { root: 'organization' } },
+    { method: 'put', path: v1('/organizations'), tag: 'Organizations', summary: "Update your organization's settings", description: 'Applies to what is computed afterwards (invoices, numbers and documents issued later). `timezone` cannot change while a pending or active subscription bills in it (422 `cannot_change_with_active_subscriptions`). `webhook_url` is the URL of the first webhook endpoint (created when there is none). Refused with 422 `feature_not_supported` unless they ask for what Billow does: `email_settings` (only `[]`), `billing_configuration.invoice_grace_period` (only 0), `billing_configuration.document_locale` (only `en`), `finalize_zero_amount_invoice` (only `true`).', body: { root: 'organization', schema: updateOrganizationSchema }, response: { root: 'organization' }, errors: { 400: true, 422: true } },
+  ];
+}
+
+function analyticsOperations(): Operation[] {
+  const query = {
+    currency: 'ISO 4217: only this currency (each row is in one currency).',
+    months: 'The last N calendar months, the current one included (0 or 1: the current month); default: since the organization was created.',
+    external_customer_id: 'Only this customer’s (404 when unknown).',
+  };
+  const common = 'Finalized invoices only: drafts and voided invoices never count. Months are calendar months, the current one by today in the organization\'s timezone. Amounts are integer cents, rounded once per row.';
+  const op = (metric: string, root: string, summary: string, description: string): Operation => ({
+    method: 'get', path: v1(`/analytics/${metric}`), tag: 'Analytics', summary, description: `${description} ${common}`, query, response: { root }, errors: { 404: 'customer', 422: true },
+  });
+  return [
+    op('gross_revenue', 'gross_revenues', 'Gross revenue by month', 'Per issuing month and currency: the totals of finalized invoices (after coupons and prepaid credits, with taxes) less their refunds (credit notes\' refund parts that did not fail), plus the fees billed without an invoice (with their taxes) by the month of the event they billed; `invoices_count` counts the invoices.'),
+    op('invoice_collection', 'invoice_collections', 'Invoices by payment status', 'Per issuing month, payment status and currency: how many finalized invoices and their total amount.'),
+    op('invoiced_usage', 'invoiced_usages', 'Invoiced usage by metric', 'Per issuing month, billable metric and currency: the usage charges\' fees on finalized invoices, after coupons and before taxes. Usage of the current period is not invoiced yet, so it is not here.'),
+    op('mrr', 'mrrs', 'Monthly recurring revenue', 'Per month and currency, from the subscription fees of finalized invoices (after coupons, with taxes, less the credit notes that were not voided on them): each fee is spread over the days of the period it billed; a month takes the days it holds, scaled to the plan\'s full period and divided by the months of the plan\'s interval (weekly: × 52/12). A full period is worth its price / months each month (an annual plan 1/12 per month); a period cut by a plan change counts for its days, so an upgrade in mid-month shows in that month (both plans, for their days) and in the next (the new plan).'),
+    op('overdue_balance', 'overdue_balances', 'Overdue balance by due month', 'Per due month and currency: finalized invoices whose payment is pending or failed and whose `payment_due_date` is before today (in the customer\'s timezone), for what is still owed on each (the total less credit notes\' offsets), with their ids.'),
+  ];
+}
 
 // The document ---------------------------------------------------------------------------------
 
@@ -175,7 +326,7 @@ const COMPONENTS = {
       },
       required: ['current_page', 'next_page', 'prev_page', 'total_pages', 'total_count'],
     },
-    ApiErrorBadRequest: { ...errorSchema(400, { type: 'string', pattern: '^BadRequest: ' }), description: '`"BadRequest: param is missing or the value is empty: <root>"`, or a body that is not JSON.' },
+    ApiErrorBadRequest: { ...errorSchema(400, { type: 'string', pattern: '^BadRequest: ' }), description: '`"BadRequest: param is missing or the value is empty: <root>"`, a body that is not JSON, or a NUL character (`%00`) in the URL.' },
     ApiErrorUnauthorized: errorSchema(401, text('Unauthorized')),
     ApiErrorForbidden: errorSchema(403, text('Forbidden'), { code: { type: 'string', examples: ['feature_unavailable'] } }, ['code']),
     ApiErrorNotFound: errorSchema(404, text('Not Found'), { code: { type: 'string', examples: ['plan_not_found'] } }, ['code']),
@@ -187,7 +338,7 @@ const COMPONENTS = {
     }, ['code', 'error_details']),
   },
   responses: {
-    BadRequest: { description: 'Missing root key or malformed JSON', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorBadRequest' } } } },
+    BadRequest: { description: 'Missing root key, a body that is not JSON, or a NUL character in the URL', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorBadRequest' } } } },
     Unauthorized: { description: 'Missing or unknown API key', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorUnauthorized' } } } },
     Forbidden: { description: 'A premium feature Billow does not offer', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorForbidden' } } } },
     MethodNotAllowed: { description: 'Not allowed in the object’s state', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorMethodNotAllowed' } } } },
@@ -213,15 +364,46 @@ function bodySchema(schema: z.ZodType): Json {
   return json;
 }
 
+/** What the root key holds (a list's item), or the whole body without a root; undefined if unknown. */
+export function responseSchemaOf(op: Operation): z.ZodType | undefined {
+  if (op.response.schema) return op.response.schema;
+  return op.response.root ? RESPONSE_OBJECTS[op.response.root] : undefined;
+}
+
+/** A reference to a registered response schema; one an operation brings is registered under its operation's name. */
+function schemaRef(schema: z.ZodType, op: Operation): Json {
+  if (!responseSchemas.has(schema)) {
+    const name = operationId(op).replace(/^./, (c) => c.toUpperCase());
+    responseSchemas.add(schema, { id: `${name}Response` });
+  }
+  return { $ref: `#/components/schemas/${responseSchemas.get(schema)!.id}` };
+}
+
 function successSchema(op: Operation): Json {
   const { root, list } = op.response;
-  if (!root) return { type: 'object' };
-  const inner = list ? { type: 'array', items: { type: 'object' } } : { type: 'object' };
+  const schema = responseSchemaOf(op);
+  // Unknown: a bare object (test/api/openapi.test.ts lists every operation left so).
+  const item = schema ? schemaRef(schema, op) : { type: 'object' };
+  if (!root) return item;
+  const inner = list || (root in RESPONSE_OBJECTS && PLURAL_ROOTS.has(root) && !op.response.schema) ? { type: 'array', items: item } : item;
   return {
     type: 'object',
     properties: { [root]: inner, ...(list ? { meta: { $ref: '#/components/schemas/PaginationMeta' } } : {}) },
     required: list ? [root, 'meta'] : [root],
+    additionalProperties: false,
   };
+}
+
+/** Every registered response schema, as `components.schemas` (their references to each other resolved there). */
+function responseComponents(): Record<string, Json> {
+  const { schemas } = z.toJSONSchema(responseSchemas, {
+    io: 'output', target: 'draft-2020-12', unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Json> };
+  for (const schema of Object.values(schemas)) {
+    delete schema.$schema;
+    delete schema.$id;
+  }
+  return schemas;
 }
 
 function describeOperation(op: Operation): Json {
@@ -240,17 +422,22 @@ function describeOperation(op: Operation): Json {
     : { 'application/json': { schema: successSchema(op) } };
   responses['200'] = { description: op.response.description ?? (op.response.root ? `\`{"${op.response.root}": …}\`` : 'Success'), content };
   const errors = op.errors ?? {};
-  if (errors[400] || op.body) responses['400'] = { $ref: '#/components/responses/BadRequest' };
+  const takesBody = op.method === 'post' || op.method === 'put';
+  // Every /api/v1 route refuses a NUL in its URL, and a POST or PUT a body that is not JSON.
+  if (errors[400] || op.body || !op.public) responses['400'] = { $ref: '#/components/responses/BadRequest' };
   if (!op.public) responses['401'] = { $ref: '#/components/responses/Unauthorized' };
   if (errors[403]) responses['403'] = { $ref: '#/components/responses/Forbidden' };
-  if (errors[404]) {
+  // A route with an id in its path answers 404 for an unknown one.
+  const missing = errors[404] ?? (op.path.includes('/:') ? 'resource' : undefined);
+  if (missing) {
     responses['404'] = {
-      description: `\`${errors[404]}_not_found\``,
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorNotFound' }, example: { status: 404, error: 'Not Found', code: `${errors[404]}_not_found` } } },
+      description: `\`${missing}_not_found\``,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorNotFound' }, example: { status: 404, error: 'Not Found', code: `${missing}_not_found` } } },
     };
   }
   if (errors[405]) responses['405'] = { $ref: '#/components/responses/MethodNotAllowed' };
-  if (op.body) responses['413'] = { $ref: '#/components/responses/PayloadTooLarge' };
+  // The JSON body parser's limit holds on every POST and PUT, with a body of its own or not.
+  if (takesBody && !op.public) responses['413'] = { $ref: '#/components/responses/PayloadTooLarge' };
   if (errors[422] || op.body) responses['422'] = { $ref: '#/components/responses/UnprocessableEntity' };
 
   const operation: Json = {
@@ -265,7 +452,7 @@ function describeOperation(op: Operation): Json {
   if (op.body) {
     const schema = bodySchema(op.body.schema);
     operation.requestBody = {
-      required: true,
+      required: !op.body.optional,
       content: { 'application/json': { schema: op.body.root ? { type: 'object', properties: { [op.body.root]: schema }, required: [op.body.root] } : schema } },
     };
   }
@@ -306,7 +493,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Json {
     security: [{ bearerAuth: [] }],
     tags,
     paths,
-    components: COMPONENTS,
+    components: { ...COMPONENTS, schemas: { ...COMPONENTS.schemas, ...responseComponents() } },
   };
 }
 

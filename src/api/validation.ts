@@ -1,6 +1,10 @@
-/** Parses a request body with zod and turns problems into Lago's 400/422 errors. */
+/**
+ * Parses a request body with zod and turns problems into Lago's 400/422 errors, applying the
+ * operation's request contract (contract.ts: honour or refuse) declared on the schema.
+ */
 import { z } from 'zod';
-import { badRequest, validationErrors } from './errors';
+import { badRequest, forbidden, validationErrors } from './errors';
+import { contractOf, refusedFields } from './contract';
 
 /** Lago's machine codes for zod's issue kinds. */
 function codeFor(issue: z.core.$ZodIssue): string {
@@ -32,7 +36,7 @@ export function parseEnvelope<T extends z.ZodType>(body: unknown, root: string, 
   if (inner === undefined || inner === null || (typeof inner === 'object' && Object.keys(inner).length === 0)) {
     throw badRequest(`param is missing or the value is empty: ${root}`);
   }
-  return parseInput(inner, schema);
+  return parseChecked(inner, schema, body);
 }
 
 /** Where a body holds a NUL character (Postgres text cannot store one), as a field path. */
@@ -48,11 +52,31 @@ export function nulCharacterPath(value: unknown, path: string[] = []): string | 
 }
 
 export function parseInput<T extends z.ZodType>(input: unknown, schema: T): z.infer<T> {
+  return parseChecked(input, schema, undefined);
+}
+
+/** Lago's code for a field Billow refuses (contract.ts). */
+export const FEATURE_NOT_SUPPORTED = 'feature_not_supported';
+
+/**
+ * The contract's refusals come first: a field Lago's free edition refuses is a 403
+ * `feature_unavailable`; one Billow cannot honour is named `feature_not_supported` in the 422, with
+ * every other problem of the body (a refused field's own type errors give way to the refusal).
+ */
+function parseChecked<T extends z.ZodType>(input: unknown, schema: T, body: unknown): z.infer<T> {
   const nul = nulCharacterPath(input);
   if (nul !== undefined) throw validationErrors({ [nul]: ['value_is_invalid'] });
+  const contract = contractOf(schema);
+  const refused = contract ? refusedFields(contract, input, body) : [];
+  if (refused.some((field) => field.forbidden)) throw forbidden('feature_unavailable');
   // reportInput: tells a missing value (value_is_mandatory) from a wrong one (value_is_invalid).
   const parsed = schema.safeParse(input, { reportInput: true });
-  if (!parsed.success) throw validationErrors(fieldErrors(parsed.error));
+  const details = parsed.success ? {} : fieldErrors(parsed.error);
+  for (const { path } of refused) {
+    for (const key of Object.keys(details)) if (key === path || key.startsWith(`${path}.`)) delete details[key];
+    details[path] = [FEATURE_NOT_SUPPORTED];
+  }
+  if (Object.keys(details).length > 0 || !parsed.success) throw validationErrors(details);
   return parsed.data;
 }
 

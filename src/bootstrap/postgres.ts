@@ -15,6 +15,9 @@ export interface RunningPostgres {
 const USER = 'postgres';
 const PASSWORD = 'billow';
 
+/** The embedded server's URL (its `postgres` database), for commands that reach a running one. */
+export const embeddedPostgresUrl = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+
 export async function startEmbeddedPostgres(options: { dataDir: string; port: number; log: Logger }): Promise<RunningPostgres> {
   const databaseDir = path.join(options.dataDir, 'postgres');
   const initialized = fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
@@ -41,7 +44,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   await server.start();
   options.log.info({ port: options.port }, 'embedded PostgreSQL started');
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    url: embeddedPostgresUrl(options.port),
     stop: () => server.stop(),
   };
 }

@@ -1,9 +1,11 @@
 /**
  * The Temporal server Billow talks to: `TEMPORAL_ADDRESS` when set; otherwise the Temporal CLI's
  * dev server (with its UI) built by scripts/lib.sh; on a machine with internet and no built CLI,
- * the SDK downloads one. `--sandbox` uses the time-skipping test server instead (DESIGN.md §7).
+ * the SDK downloads one. `--sandbox` uses the time-skipping test server instead (DESIGN.md §7),
+ * listening on 127.0.0.1 only (java/LoopbackTestServer.java: the stock server binds every interface).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -15,6 +17,8 @@ import { monotonicMs } from '../runtime/clock';
 export interface RunningTemporal {
   address: string;
   uiUrl: string | null;
+  /** The server's process, when Billow started one. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -35,6 +39,8 @@ export async function startDevServer(options: {
   uiPort: number;
   namespace: string;
   log: Logger;
+  /** `--sqlite-pragma` values, e.g. `journal_mode=WAL`. */
+  sqlitePragmas?: readonly string[];
 }): Promise<RunningTemporal> {
   const address = `127.0.0.1:${options.port}`;
   const uiUrl = `http://127.0.0.1:${options.uiPort}`;
@@ -59,16 +65,54 @@ export async function startDevServer(options: {
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     ...SEARCH_ATTRIBUTE_FLAGS.flatMap((flag) => ['--search-attribute', flag]),
+    ...(options.sqlitePragmas ?? []).flatMap((pragma) => ['--sqlite-pragma', pragma]),
   ];
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   pipeLines(child, options.log.child({ component: 'temporal' }));
   await waitForPort(options.port, 60_000, child);
   options.log.info({ address, uiUrl }, 'Temporal dev server started');
-  return { address, uiUrl, stop: () => stopChild(child) };
+  return { address, uiUrl, pid: child.pid, stop: () => stopChild(child) };
+}
+
+/**
+ * The time-skipping test server, bound to 127.0.0.1. Temporal's `TestServer` main binds every
+ * interface and takes no address (only `<port> [--enable-time-skipping]`), and the SDK only passes
+ * a port and extra arguments, so the wrapper built by scripts/lib.sh (Maven's jars) is run with
+ * our own main class, `LoopbackTestServer`, compiled once next to it. The SDK connects to
+ * 127.0.0.1:<port> either way. Null when `exe` is not that wrapper (no `lib/` beside it) or javac
+ * fails: the caller then runs the stock server and says it listens on every interface.
+ */
+export function loopbackTestServer(exe: string, log: Logger): string | null {
+  const libDir = path.join(path.dirname(exe), 'lib');
+  const source = path.join(__dirname, 'java', 'LoopbackTestServer.java');
+  if (!fs.existsSync(libDir) || !fs.existsSync(source)) return null;
+  const code = fs.readFileSync(source);
+  const outDir = path.join(path.dirname(exe), 'loopback', createHash('sha256').update(code).digest('hex').slice(0, 12));
+  const wrapper = path.join(outDir, 'temporal-test-server');
+  if (fs.existsSync(wrapper)) return wrapper;
+  const building = `${outDir}.${process.pid}.tmp`;
+  fs.rmSync(building, { recursive: true, force: true });
+  fs.mkdirSync(building, { recursive: true });
+  const compiled = spawnSync('javac', ['-d', building, '-cp', `${libDir}/*`, source], { encoding: 'utf8' });
+  if (compiled.status !== 0) {
+    log.warn({ stderr: compiled.stderr?.slice(0, 2000), error: compiled.error?.message }, 'could not compile the loopback launcher of the test server');
+    fs.rmSync(building, { recursive: true, force: true });
+    return null;
+  }
+  fs.writeFileSync(path.join(building, 'temporal-test-server'),
+    `#!/bin/sh\nexec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx512m -cp "${libDir}/*:${outDir}" LoopbackTestServer "$@"\n`, { mode: 0o755 });
+  try {
+    fs.renameSync(building, outDir);
+  } catch {
+    fs.rmSync(building, { recursive: true, force: true }); // another start built it first
+  }
+  return wrapper;
 }
 
 export async function startTimeSkippingServer(options: { cacheDir: string; log: Logger }): Promise<{ env: TestWorkflowEnvironment; address: string }> {
-  const exe = testServerPath(options.cacheDir);
+  const stock = testServerPath(options.cacheDir);
+  const exe = stock ? loopbackTestServer(stock, options.log) ?? stock : null;
+  if (exe === stock) options.log.warn('the time-skipping test server listens on every interface (no loopback launcher for it): keep this machine\'s port closed');
   const env = await TestWorkflowEnvironment.createTimeSkipping(
     exe ? { server: { executable: { type: 'existing-path', path: exe } } } : undefined,
   );

@@ -1,19 +1,14 @@
 /**
  * The Billow Console's sessions (migration 013). A session token is stored only as its SHA-256
- * hash; a session is valid while it has not expired and the API key it was opened with exists.
+ * hash; a session is valid while it has not expired and the API key it was opened with is active
+ * (neither revoked nor deleted).
  */
 import { createHash } from 'node:crypto';
 import type { Db } from './knex';
-import { hashApiKey, type OrganizationRow } from './organizations';
+import type { OrganizationRow } from './organizations';
 
 export function hashSessionToken(token: string): string {
   return createHash('sha256').update(`console-session:${token}`).digest('hex');
-}
-
-/** The stored key an API key opens (its id and organization), or undefined. */
-export async function findApiKey(db: Db, apiKey: string): Promise<{ id: string; organization_id: string } | undefined> {
-  const row = await db('api_keys').where('key_hash', hashApiKey(apiKey)).first<{ id: string; organization_id: string } | undefined>('id', 'organization_id');
-  return row && { id: row.id, organization_id: row.organization_id };
 }
 
 export async function insertConsoleSession(
@@ -28,21 +23,24 @@ export async function insertConsoleSession(
   });
 }
 
-/** The organization of an unexpired session whose API key still exists, with the session's expiry. */
+/** The organization of an unexpired session whose API key is still active (not revoked), with the key's id and the session's expiry. */
 export async function findConsoleSession(
   db: Db,
   tokenHash: string,
   nowMs: number,
-): Promise<{ organization: OrganizationRow; expiresAt: Date } | undefined> {
+): Promise<{ organization: OrganizationRow; apiKeyId: string; expiresAt: Date } | undefined> {
   const row = await db('console_sessions')
     .join('api_keys', 'api_keys.id', 'console_sessions.api_key_id')
     .join('organizations', 'organizations.id', 'console_sessions.organization_id')
     .where('console_sessions.token_hash', tokenHash)
     .andWhere('console_sessions.expires_at', '>', new Date(nowMs))
-    .first<(OrganizationRow & { session_expires_at: Date }) | undefined>('organizations.*', 'console_sessions.expires_at as session_expires_at');
+    .whereNull('api_keys.revoked_at')
+    .first<(OrganizationRow & { session_expires_at: Date; session_api_key_id: string }) | undefined>(
+      'organizations.*', 'console_sessions.expires_at as session_expires_at', 'console_sessions.api_key_id as session_api_key_id',
+    );
   if (!row) return undefined;
-  const { session_expires_at: expiresAt, ...organization } = row;
-  return { organization: organization as OrganizationRow, expiresAt };
+  const { session_expires_at: expiresAt, session_api_key_id: apiKeyId, ...organization } = row;
+  return { organization: organization as OrganizationRow, apiKeyId, expiresAt };
 }
 
 export async function deleteConsoleSession(db: Db, tokenHash: string): Promise<number> {

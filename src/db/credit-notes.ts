@@ -41,6 +41,8 @@ export interface CreditNoteRow {
   offset_amount_cents: bigint;
   balance_amount_cents: bigint;
   applied_taxes: unknown[];
+  /** Key → value (or null), as sent; null when never set. */
+  metadata: Record<string, string | null> | null;
   /** Where its PDF is stored, once rendered. */
   file_path: string | null;
   voided_at: Date | null;
@@ -49,9 +51,10 @@ export interface CreditNoteRow {
   updated_at: Date;
 }
 
-export type NewCreditNote = Omit<CreditNoteRow, 'id' | 'applied_taxes' | 'file_path' | 'voided_at' | 'refunded_at' | 'created_at' | 'updated_at'> & {
+export type NewCreditNote = Omit<CreditNoteRow, 'id' | 'applied_taxes' | 'metadata' | 'file_path' | 'voided_at' | 'refunded_at' | 'created_at' | 'updated_at'> & {
   /** JSON text. */
   applied_taxes: string;
+  metadata?: Record<string, string | null> | null;
 };
 
 export interface CreditNoteItemRow {

@@ -17,6 +17,7 @@ export interface CustomerRow {
   email: string | null;
   phone: string | null;
   url: string | null;
+  logo_url: string | null;
   legal_name: string | null;
   legal_number: string | null;
   tax_identification_number: string | null;
@@ -30,6 +31,8 @@ export interface CustomerRow {
   timezone: string | null;
   net_payment_term: number | null;
   billing_configuration: Record<string, unknown>;
+  /** Lago's shipping address keys that were set (address_line1, …, country). */
+  shipping_address: Record<string, string | null>;
   metadata: unknown[];
   created_at: Date;
   updated_at: Date;
@@ -79,22 +82,29 @@ export async function lockCustomerExternalId(trx: Tx, organizationId: string, ex
   await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`customer:${organizationId}:${externalId}`]);
 }
 
-/** Creates the customer, or updates the given fields of the existing one (Lago's POST semantics). */
+/**
+ * Creates the customer, or updates the given fields of the existing one (Lago's POST semantics);
+ * in the billing configuration and the shipping address, the keys given replace those stored and
+ * the others are kept, as Lago updates them one by one.
+ */
 export async function upsertCustomer(db: Db, organizationId: string, externalId: string, fields: CustomerFields): Promise<{ customer: CustomerRow; created: boolean }> {
   // A JS array given to a json column would be sent as a Postgres array literal: send JSON text.
   if (Array.isArray(fields.metadata)) fields = { ...fields, metadata: JSON.stringify(fields.metadata) as never };
+  const merged = (['billing_configuration', 'shipping_address'] as const).filter((column) => fields[column] !== undefined)
+    .map((column) => [column, JSON.stringify(fields[column] ?? {})] as const);
   return db.transaction(async (trx) => {
     await lockCustomerExternalId(trx, organizationId, externalId);
     const existing = await findCustomerByExternalId(trx, organizationId, externalId);
     if (existing) {
       if (Object.keys(fields).length === 0) return { customer: existing, created: false };
+      const merges = Object.fromEntries(merged.map(([column, json]) => [column, trx.raw('?? || ?::jsonb', [column, json])]));
       const [customer] = await trx<CustomerRow>('customers').where({ id: existing.id })
-        .update({ ...fields, updated_at: trx.fn.now() } as never).returning('*');
+        .update({ ...fields, ...merges, updated_at: trx.fn.now() } as never).returning('*');
       return { customer: customer!, created: false };
     }
     const sequentialId = await nextSequenceValue(trx, organizationId, 'customers');
     const [customer] = await trx<CustomerRow>('customers')
-      .insert({ ...fields, organization_id: organizationId, external_id: externalId, sequential_id: sequentialId } as never)
+      .insert({ ...fields, ...Object.fromEntries(merged), organization_id: organizationId, external_id: externalId, sequential_id: sequentialId } as never)
       .returning('*');
     return { customer: customer!, created: true };
   });
@@ -107,6 +117,18 @@ export async function replaceCustomerTaxes(trx: Conn, customerId: string, taxIds
 /** Whether any pending or active subscription is the customer's. */
 export async function customerHasLiveSubscriptions(db: Conn, customerId: string): Promise<boolean> {
   return (await db('subscriptions').where({ customer_id: customerId }).whereIn('status', ['pending', 'active']).first('id')) !== undefined;
+}
+
+/** The currencies of the plans of the customer's pending and active subscriptions. */
+export async function liveSubscriptionCurrencies(db: Conn, customerId: string): Promise<string[]> {
+  return db('subscriptions').join('plans', 'plans.id', 'subscriptions.plan_id')
+    .where('subscriptions.customer_id', customerId).whereIn('subscriptions.status', ['pending', 'active'])
+    .distinct('plans.amount_currency').pluck('plans.amount_currency');
+}
+
+/** Gives a customer without a currency this one (a customer takes its first plan's currency): true when set. */
+export async function setCurrencyIfMissing(db: Conn, id: string, currency: string): Promise<boolean> {
+  return (await db('customers').where({ id }).whereNull('currency').update({ currency, updated_at: db.fn.now() })) > 0;
 }
 
 /** Soft-deletes the customer: its external id may then be used again. */

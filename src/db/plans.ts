@@ -20,6 +20,8 @@ export interface PlanRow {
   trial_period: string;
   bill_charges_monthly: boolean | null;
   metadata: unknown;
+  /** Set by `DELETE /plans/:code` until the plan's last subscription has ended and the plan is deleted. */
+  pending_deletion: boolean;
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
@@ -85,15 +87,23 @@ export async function lockPlan(trx: Tx, id: string): Promise<void> {
   await trx.raw('SELECT id FROM plans WHERE id = ? FOR UPDATE', [id]);
 }
 
-export type PlanFields = Partial<Omit<PlanRow, 'id' | 'organization_id' | 'created_at' | 'updated_at' | 'deleted_at'>>;
+export type PlanFields = Partial<Omit<PlanRow, 'id' | 'organization_id' | 'created_at' | 'updated_at' | 'deleted_at' | 'pending_deletion'>>;
 
 export async function updatePlan(db: Conn, id: string, fields: PlanFields): Promise<PlanRow> {
   const [row] = await db<PlanRow>('plans').where({ id }).update({ ...fields, updated_at: db.fn.now() } as never).returning('*');
   return row!;
 }
 
+/** Soft-deletes the plan (no longer pending deletion: it is gone, as Lago's destroy leaves it). */
 export async function softDeletePlan(db: Conn, id: string): Promise<PlanRow> {
-  const [row] = await db<PlanRow>('plans').where({ id }).update({ deleted_at: db.fn.now(), updated_at: db.fn.now() } as never).returning('*');
+  const [row] = await db<PlanRow>('plans').where({ id }).update({ deleted_at: db.fn.now(), pending_deletion: false, updated_at: db.fn.now() } as never).returning('*');
+  return row!;
+}
+
+/** Marks a live plan pending deletion; answers the row as it is now. */
+export async function markPlanPendingDeletion(db: Conn, id: string): Promise<PlanRow> {
+  const [row] = await db<PlanRow>('plans').where({ id }).whereNull('deleted_at')
+    .update({ pending_deletion: true, updated_at: db.fn.now() } as never).returning('*');
   return row!;
 }
 

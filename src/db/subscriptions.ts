@@ -26,6 +26,8 @@ export interface SubscriptionRow {
   on_termination_credit_note: string | null;
   on_termination_invoice: string;
   workflow_id: string;
+  /** Descriptive, shown back as sent. */
+  purchase_order_number: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -47,7 +49,7 @@ export async function findSubscriptionById(db: Db | Knex.Transaction, id: string
   return db<SubscriptionRow>('subscriptions').where({ id }).first();
 }
 
-export async function insertSubscription(db: Db | Knex.Transaction, row: Omit<SubscriptionRow, 'id' | 'created_at' | 'updated_at' | 'on_termination_invoice'> & { on_termination_invoice?: string }): Promise<SubscriptionRow> {
+export async function insertSubscription(db: Db | Knex.Transaction, row: Omit<SubscriptionRow, 'id' | 'created_at' | 'updated_at' | 'on_termination_invoice' | 'purchase_order_number'> & { on_termination_invoice?: string; purchase_order_number?: string | null }): Promise<SubscriptionRow> {
   const [inserted] = await db<SubscriptionRow>('subscriptions').insert(row as never).returning('*');
   return inserted!;
 }
@@ -77,6 +79,22 @@ export async function findSubscriptionsByIds(db: Db | Knex.Transaction, organiza
 export async function markSubscriptionTerminated(trx: Tx, id: string, atMs: number): Promise<boolean> {
   return (await trx('subscriptions').where({ id }).whereNot({ status: 'terminated' })
     .update({ status: 'terminated', terminated_at: new Date(atMs), updated_at: trx.fn.now() })) > 0;
+}
+
+/** Records the end of the trial of an active subscription, once: true when it was not recorded yet. */
+export async function markTrialEnded(trx: Tx, id: string, atMs: number): Promise<boolean> {
+  return (await trx('subscriptions').where({ id }).whereNull('trial_ended_at')
+    .update({ trial_ended_at: new Date(atMs), updated_at: trx.fn.now() })) > 0;
+}
+
+/** The pending (not started) and active subscriptions of a customer, oldest first. */
+export async function liveSubscriptionsOfCustomer(db: Conn, customerId: string): Promise<SubscriptionRow[]> {
+  return db<SubscriptionRow>('subscriptions').where({ customer_id: customerId }).whereIn('status', ['pending', 'active']).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+}
+
+/** The pending (not started, or a plan change waiting for its date) and active subscriptions on a plan, oldest first. */
+export async function liveSubscriptionsOfPlan(db: Conn, planId: string): Promise<SubscriptionRow[]> {
+  return db<SubscriptionRow>('subscriptions').where({ plan_id: planId }).whereIn('status', ['pending', 'active']).orderBy([{ column: 'created_at' }, { column: 'id' }]);
 }
 
 /** Cancels a subscription that has not started, once: true when it was pending. */

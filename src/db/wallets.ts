@@ -30,6 +30,10 @@ export interface WalletRow {
   last_balance_sync_at: Date | null;
   last_consumed_credit_at: Date | null;
   terminated_at: Date | null;
+  /** Descriptive, shown back as sent. */
+  purchase_order_number: string | null;
+  /** Key → value (or null); null when never set. */
+  metadata: Record<string, string | null> | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -54,6 +58,8 @@ export interface WalletTransactionRow {
   credit_amount: string;
   name: string | null;
   metadata: unknown[];
+  /** Descriptive, shown back: the one sent with the transaction, else the wallet's. */
+  purchase_order_number: string | null;
   settled_at: Date | null;
   failed_at: Date | null;
   created_at: Date;
@@ -61,7 +67,7 @@ export interface WalletTransactionRow {
 }
 
 export type NewWalletTransaction = Pick<WalletTransactionRow, 'wallet_id' | 'transaction_type' | 'transaction_status' | 'status' | 'amount_cents' | 'credit_amount'>
-  & Partial<Pick<WalletTransactionRow, 'id' | 'invoice_id' | 'name' | 'metadata' | 'settled_at' | 'failed_at'>>;
+  & Partial<Pick<WalletTransactionRow, 'id' | 'invoice_id' | 'name' | 'metadata' | 'purchase_order_number' | 'settled_at' | 'failed_at'>>;
 
 export interface WalletTransactionFilters {
   status?: WalletTransactionSettlement;
@@ -99,7 +105,11 @@ export async function externalIdsOfWalletCustomers(db: Conn, organizationId: str
   return new Map(rows.map((row) => [row.id, row.external_id]));
 }
 
-export async function insertWallet(db: Conn, fields: Omit<WalletRow, 'id' | 'status' | 'balance_cents' | 'credits_balance' | 'consumed_amount_cents' | 'consumed_credits' | 'last_balance_sync_at' | 'last_consumed_credit_at' | 'terminated_at' | 'created_at' | 'updated_at'>): Promise<WalletRow> {
+export async function insertWallet(
+  db: Conn,
+  fields: Omit<WalletRow, 'id' | 'status' | 'balance_cents' | 'credits_balance' | 'consumed_amount_cents' | 'consumed_credits' | 'last_balance_sync_at' | 'last_consumed_credit_at' | 'terminated_at' | 'purchase_order_number' | 'metadata' | 'created_at' | 'updated_at'>
+    & Partial<Pick<WalletRow, 'purchase_order_number' | 'metadata'>>,
+): Promise<WalletRow> {
   const [row] = await db<WalletRow>('wallets').insert(fields as never).returning('*');
   return row!;
 }

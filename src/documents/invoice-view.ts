@@ -123,6 +123,10 @@ export function customerPartyView(customer: CustomerRow): PartyView {
   if (customer.tax_identification_number) lines.push(`Tax ID: ${customer.tax_identification_number}`);
   if (customer.legal_number) lines.push(`Registration no.: ${customer.legal_number}`);
   lines.push(`Customer ID: ${customer.external_id}`);
+  // Lago prints the metadata the customer marked `display_in_invoice`.
+  for (const item of (customer.metadata ?? []) as { key?: unknown; value?: unknown; display_in_invoice?: unknown }[]) {
+    if (item.display_in_invoice === true) lines.push(`${String(item.key)}: ${String(item.value)}`);
+  }
   return { name, lines };
 }
 

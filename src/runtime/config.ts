@@ -2,6 +2,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import { z } from 'zod';
+import { parseEncryptionKey } from './secrets';
 
 const port = z.coerce.number().int().min(1).max(65535);
 /** An empty variable (`DATABASE_URL=`) means "not set", as shells and compose files use it. */
@@ -20,13 +21,32 @@ const schema = z.object({
   BILLOW_DATA_DIR: z.string().default(path.resolve(process.cwd(), '.data')),
   BILLOW_CACHE: z.string().default(path.join(os.homedir(), '.cache', 'billow')),
   BILLOW_API_KEY: z.preprocess(unsetIfEmpty, z.string().min(16).optional()),
+  BILLOW_ENCRYPTION_KEY: z.preprocess(unsetIfEmpty, z.string().optional()).refine((value) => value === undefined || validKey(value), {
+    message: 'must be 32 random bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)',
+  }),
+  BILLOW_RATE_LIMIT: z.coerce.number().int().min(0).default(6000),
+  BILLOW_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   BILLOW_PUBLIC_URL: z.string().url().optional(),
   BILLOW_DOCUMENTS_DIR: z.string().optional(),
   CHROMIUM_PATH: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
-export type Config = z.infer<typeof schema> & { documentsDir: string; publicUrl: string };
+function validKey(value: string): boolean {
+  try {
+    parseEncryptionKey(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type Config = z.infer<typeof schema> & {
+  documentsDir: string;
+  publicUrl: string;
+  /** Per API key per window, in each API process; null when BILLOW_RATE_LIMIT=0. */
+  rateLimit: { limit: number; windowMs: number } | null;
+};
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -39,5 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...config,
     documentsDir: config.BILLOW_DOCUMENTS_DIR ?? path.join(config.BILLOW_DATA_DIR, 'documents'),
     publicUrl: config.BILLOW_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+    rateLimit: config.BILLOW_RATE_LIMIT > 0 ? { limit: config.BILLOW_RATE_LIMIT, windowMs: config.BILLOW_RATE_LIMIT_WINDOW_SECONDS * 1000 } : null,
   };
 }

@@ -1,7 +1,30 @@
+import { z } from 'zod';
 import type { BillableMetricRow } from '../db/billable-metrics';
-import { isoSeconds } from './common';
+import { AGGREGATION_TYPES } from '../billing/types';
+import { isoSeconds, responseSchemas, wire } from './common';
 
-export function serializeBillableMetric(metric: BillableMetricRow) {
+export const billableMetricSchema = z.object({
+  lago_id: wire.uuid,
+  name: z.string(),
+  code: z.string(),
+  description: z.string().nullable(),
+  aggregation_type: z.enum(AGGREGATION_TYPES as [string, ...string[]]),
+  weighted_interval: z.enum(['seconds']).nullable(),
+  recurring: z.boolean(),
+  rounding_function: z.enum(['round', 'ceil', 'floor']).nullable(),
+  rounding_precision: z.number().int().nullable(),
+  created_at: wire.dateTime,
+  field_name: z.string().nullable(),
+  expression: z.string().nullable(),
+  filters: z.array(z.object({ key: z.string(), values: z.array(z.string()) })),
+  /** Always 0, as Lago's own serializer answers them. */
+  active_subscriptions_count: z.number().int(),
+  draft_invoices_count: z.number().int(),
+  plans_count: z.number().int(),
+}).register(responseSchemas, { id: 'BillableMetric' });
+export type BillableMetricJson = z.output<typeof billableMetricSchema>;
+
+export function serializeBillableMetric(metric: BillableMetricRow): BillableMetricJson {
   return {
     lago_id: metric.id,
     name: metric.name,

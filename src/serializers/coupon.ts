@@ -1,7 +1,33 @@
+import { z } from 'zod';
 import type { AppliedCouponDetails, CouponView } from '../db/coupons';
-import { cents, decimalString, isoSeconds } from './common';
+import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
 
-export function serializeCoupon({ coupon, targets }: CouponView) {
+const frequency = z.enum(['once', 'recurring', 'forever']);
+
+export const couponSchema = z.object({
+  lago_id: wire.uuid,
+  name: z.string(),
+  code: z.string(),
+  description: z.string().nullable(),
+  coupon_type: z.enum(['fixed_amount', 'percentage']),
+  amount_cents: wire.cents.nullable(),
+  amount_currency: wire.currency.nullable(),
+  percentage_rate: wire.decimal.nullable(),
+  frequency,
+  frequency_duration: z.number().int().nullable(),
+  reusable: z.boolean(),
+  limited_plans: z.boolean(),
+  plan_codes: z.array(z.string()),
+  limited_billable_metrics: z.boolean(),
+  billable_metric_codes: z.array(z.string()),
+  created_at: wire.dateTime,
+  expiration: z.enum(['no_expiration', 'time_limit']),
+  expiration_at: wire.dateTime.nullable(),
+  terminated_at: wire.dateTime.nullable(),
+}).register(responseSchemas, { id: 'Coupon' });
+export type CouponJson = z.output<typeof couponSchema>;
+
+export function serializeCoupon({ coupon, targets }: CouponView): CouponJson {
   return {
     lago_id: coupon.id,
     name: coupon.name,
@@ -25,7 +51,33 @@ export function serializeCoupon({ coupon, targets }: CouponView) {
   };
 }
 
-export function serializeAppliedCoupon(applied: AppliedCouponDetails) {
+/**
+ * An applied coupon. Lago lists `credits` (what each invoice drew from it) with it; Billow does not
+ * record coupon credits per invoice yet (docs/lago-compatibility.md, "Responses"), so it is absent
+ * rather than a list that would claim none.
+ */
+export const appliedCouponSchema = z.object({
+  lago_id: wire.uuid,
+  lago_coupon_id: wire.uuid,
+  coupon_code: z.string(),
+  coupon_name: z.string(),
+  lago_customer_id: wire.uuid,
+  external_customer_id: z.string(),
+  status: z.enum(['active', 'terminated']),
+  amount_cents: wire.cents.nullable(),
+  amount_cents_remaining: wire.cents.nullable(),
+  amount_currency: wire.currency.nullable(),
+  percentage_rate: wire.decimal.nullable(),
+  frequency,
+  frequency_duration: z.number().int().nullable(),
+  frequency_duration_remaining: z.number().int().nullable(),
+  expiration_at: wire.dateTime.nullable(),
+  created_at: wire.dateTime,
+  terminated_at: wire.dateTime.nullable(),
+}).register(responseSchemas, { id: 'AppliedCoupon' });
+export type AppliedCouponJson = z.output<typeof appliedCouponSchema>;
+
+export function serializeAppliedCoupon(applied: AppliedCouponDetails): AppliedCouponJson {
   return {
     lago_id: applied.id,
     lago_coupon_id: applied.coupon_id,

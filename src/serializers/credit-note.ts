@@ -1,14 +1,78 @@
 /** Credit notes (reference/lago-api.md §1.10) with their items (each with its fee) and applied taxes. */
+import { z } from 'zod';
 import type { CreditNoteItemRow, CreditNoteRow } from '../db/credit-notes';
 import type { FeeRow, InvoiceRow } from '../db/invoices';
 import type { CustomerRow } from '../db/customers';
-import { serializeFee } from './invoice';
-import { cents, decimalString, isoSeconds } from './common';
+import { appliedTaxId, feeSchema, serializeFee } from './invoice';
+import { customerSchema, type CustomerJson } from './customer';
+import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
+
+export const creditNoteItemSchema = z.object({
+  lago_id: wire.uuid,
+  amount_cents: wire.cents,
+  amount_currency: wire.currency,
+  fee: feeSchema,
+}).register(responseSchemas, { id: 'CreditNoteItem' });
+
+export const creditNoteAppliedTaxSchema = z.object({
+  lago_id: wire.uuid,
+  lago_credit_note_id: wire.uuid,
+  /** The tax's id as the credited fees carry it; null for a tax applied before ids were stored. */
+  lago_tax_id: wire.uuid.nullable(),
+  tax_name: z.string().nullable(),
+  tax_code: z.string().nullable(),
+  tax_rate: z.number(),
+  tax_description: z.string().nullable(),
+  base_amount_cents: wire.cents,
+  amount_cents: wire.cents,
+  amount_currency: wire.currency,
+  created_at: wire.dateTime,
+}).register(responseSchemas, { id: 'CreditNoteAppliedTax' });
+
+export const creditNoteSchema = z.object({
+  lago_id: wire.uuid,
+  /** Billow has no billing entities. */
+  billing_entity_code: z.null(),
+  sequential_id: z.number().int(),
+  number: z.string(),
+  lago_invoice_id: wire.uuid,
+  invoice_number: z.string(),
+  issuing_date: wire.date,
+  credit_status: z.enum(['available', 'consumed', 'voided']).nullable(),
+  refund_status: z.enum(['pending', 'succeeded', 'failed']).nullable(),
+  reason: z.enum(['duplicated_charge', 'product_unsatisfactory', 'order_change', 'order_cancellation', 'fraudulent_charge', 'other']),
+  description: z.string().nullable(),
+  currency: wire.currency,
+  total_amount_cents: wire.cents,
+  taxes_amount_cents: wire.cents,
+  taxes_rate: z.number(),
+  precise_taxes_amount_cents: wire.decimal,
+  sub_total_excluding_taxes_amount_cents: wire.cents,
+  balance_amount_cents: wire.cents,
+  credit_amount_cents: wire.cents,
+  refund_amount_cents: wire.cents,
+  offset_amount_cents: wire.cents,
+  coupons_adjustment_amount_cents: wire.cents,
+  created_at: wire.dateTime,
+  updated_at: wire.dateTime,
+  voided_at: wire.dateTime.nullable(),
+  refunded_at: wire.dateTime.nullable(),
+  /** The PDF's authenticated download URL once rendered, else null (as Lago answers). */
+  file_url: z.string().nullable(),
+  xml_url: z.null(),
+  self_billed: z.boolean(),
+  /** Lago's key → value metadata (null until set). */
+  metadata: z.record(z.string(), z.string().nullable()).nullable(),
+  customer: customerSchema,
+  items: z.array(creditNoteItemSchema),
+  applied_taxes: z.array(creditNoteAppliedTaxSchema),
+}).register(responseSchemas, { id: 'CreditNote' });
+export type CreditNoteJson = z.output<typeof creditNoteSchema>;
 
 export interface CreditNoteContext {
   invoice: InvoiceRow;
   customer: CustomerRow;
-  customerView: unknown;
+  customerView: CustomerJson;
   items: CreditNoteItemRow[];
   fees: Map<string, FeeRow>;
   externalSubscriptionIds: Map<string, string>;
@@ -24,7 +88,18 @@ interface StoredTax {
   base_amount_cents: number;
 }
 
-export function serializeCreditNote(creditNote: CreditNoteRow, context: CreditNoteContext) {
+/** The id of a tax as the note's credited fees carry it (`lago_tax_id` of their applied taxes). */
+function taxIdOf(context: CreditNoteContext, taxCode: string | null): string | null {
+  if (taxCode === null) return null;
+  for (const item of context.items) {
+    const taxes = (context.fees.get(item.fee_id)?.applied_taxes ?? []) as { tax_code?: string; lago_tax_id?: string | null }[];
+    const found = taxes.find((tax) => tax.tax_code === taxCode && tax.lago_tax_id);
+    if (found) return found.lago_tax_id!;
+  }
+  return null;
+}
+
+export function serializeCreditNote(creditNote: CreditNoteRow, context: CreditNoteContext): CreditNoteJson {
   return {
     lago_id: creditNote.id,
     billing_entity_code: null,
@@ -55,6 +130,7 @@ export function serializeCreditNote(creditNote: CreditNoteRow, context: CreditNo
     file_url: context.fileUrl ?? null,
     xml_url: null,
     self_billed: false,
+    metadata: creditNote.metadata ?? null,
     customer: context.customerView,
     items: context.items.map((item) => {
       const fee = context.fees.get(item.fee_id)!;
@@ -66,7 +142,9 @@ export function serializeCreditNote(creditNote: CreditNoteRow, context: CreditNo
       };
     }),
     applied_taxes: (creditNote.applied_taxes as StoredTax[]).map((tax) => ({
+      lago_id: appliedTaxId(creditNote.id, tax.tax_code ?? `rate:${tax.tax_rate}`),
       lago_credit_note_id: creditNote.id,
+      lago_tax_id: taxIdOf(context, tax.tax_code),
       tax_name: tax.tax_name,
       tax_code: tax.tax_code,
       tax_rate: tax.tax_rate,

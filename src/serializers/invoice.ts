@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import type { FeeRow, InvoiceRow } from '../db/invoices';
 import type { CustomerRow } from '../db/customers';
-import { createHash } from 'node:crypto';
-import { cents, decimalString, isoSeconds } from './common';
+import { cents, decimalString, derivedUuid, isoSeconds, responseSchemas, wire } from './common';
 import { Dec, roundCents } from '../billing/money';
+import { customerSchema, type CustomerJson } from './customer';
+import { subscriptionSchema, type SubscriptionJson } from './subscription';
 
 /** Fee columns added by migration 005 (one-off and credit invoices). */
 interface MoneyFeeColumns {
@@ -11,7 +13,7 @@ interface MoneyFeeColumns {
   wallet_transaction_id?: string | null;
 }
 
-const ITEM_TYPES: Record<string, string> = {
+const ITEM_TYPES: Record<FeeRow['fee_type'], FeeJson['item']['item_type']> = {
   charge: 'BillableMetric',
   subscription: 'Subscription',
   add_on: 'AddOn',
@@ -40,12 +42,181 @@ interface StoredAppliedTax {
 }
 
 /** A stable id for an applied tax, which has no row of its own: derived from its owner and code. */
-function appliedTaxId(ownerId: string, taxCode: string): string {
-  const hex = createHash('sha1').update(`applied_tax:${ownerId}:${taxCode}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+export function appliedTaxId(ownerId: string, taxCode: string): string {
+  return derivedUuid('applied_tax', ownerId, taxCode);
 }
 
-function appliedTaxBase(ownerId: string, tax: StoredAppliedTax, currency: string, createdAt: Date) {
+const appliedTaxBaseSchema = z.object({
+  lago_id: wire.uuid,
+  /** Null when the tax was not known by its id (taxes applied before ids were stored). */
+  lago_tax_id: wire.uuid.nullable(),
+  tax_name: z.string(),
+  tax_code: z.string(),
+  tax_rate: z.number(),
+  tax_description: z.string().nullable(),
+  amount_currency: wire.currency,
+  created_at: wire.dateTime,
+});
+
+export const feeAppliedTaxSchema = appliedTaxBaseSchema.extend({
+  lago_fee_id: wire.uuid,
+  amount_cents: wire.cents,
+}).register(responseSchemas, { id: 'FeeAppliedTax' });
+
+export const invoiceAppliedTaxSchema = appliedTaxBaseSchema.extend({
+  lago_invoice_id: wire.uuid,
+  amount_cents: wire.cents,
+  fees_amount_cents: wire.cents,
+}).register(responseSchemas, { id: 'InvoiceAppliedTax' });
+
+export const feeSchema = z.object({
+  lago_id: wire.uuid,
+  lago_charge_id: wire.uuid.nullable(),
+  /** Billow keeps a filtered charge's fee per filter by key, without the filter's id. */
+  lago_charge_filter_id: z.null(),
+  lago_invoice_id: wire.uuid.nullable(),
+  /** Billow bills no minimum-commitment true-up fees. */
+  lago_true_up_fee_id: z.null(),
+  lago_true_up_parent_fee_id: z.null(),
+  lago_subscription_id: wire.uuid.nullable(),
+  external_subscription_id: z.string().nullable(),
+  lago_customer_id: wire.uuid,
+  external_customer_id: z.string(),
+  item: z.object({
+    type: z.enum(['charge', 'subscription', 'add_on', 'credit', 'commitment']),
+    code: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    invoice_display_name: z.string(),
+    filters: z.null(),
+    filter_invoice_display_name: z.null(),
+    /** The charge, subscription, add-on or wallet transaction billed. */
+    lago_item_id: wire.uuid.nullable(),
+    item_type: z.enum(['BillableMetric', 'Subscription', 'AddOn', 'WalletTransaction', 'Commitment']),
+    grouped_by: z.record(z.string(), z.string()),
+  }),
+  pay_in_advance: z.boolean(),
+  invoiceable: z.boolean(),
+  amount_cents: wire.cents,
+  amount_currency: wire.currency,
+  precise_amount: wire.decimal.nullable(),
+  precise_unit_amount: wire.decimal.nullable(),
+  unit_amount_cents: wire.cents,
+  taxes_amount_cents: wire.cents,
+  taxes_precise_amount: wire.decimal.nullable(),
+  taxes_rate: z.number(),
+  total_amount_cents: wire.cents,
+  total_amount_currency: wire.currency,
+  units: wire.decimal,
+  total_aggregated_units: wire.decimal.nullable(),
+  events_count: z.number().int().nullable(),
+  precise_coupons_amount_cents: wire.decimal.nullable(),
+  sub_total_excluding_taxes_amount_cents: wire.cents,
+  sub_total_excluding_taxes_precise_amount_cents: wire.decimal,
+  payment_status: z.enum(['pending', 'succeeded', 'failed']),
+  created_at: wire.dateTime,
+  /** Billow records no payment of a fee of its own. */
+  succeeded_at: z.null(),
+  failed_at: z.null(),
+  refunded_at: z.null(),
+  /** The charge model's breakdown (tiers, packages, free units…), as Lago's `amount_details`. */
+  amount_details: z.record(z.string(), z.unknown()),
+  from_date: wire.dateTime.nullable(),
+  to_date: wire.dateTime.nullable(),
+  event_transaction_id: z.string().nullable(),
+  applied_taxes: z.array(feeAppliedTaxSchema),
+}).register(responseSchemas, { id: 'Fee' });
+export type FeeJson = z.output<typeof feeSchema>;
+
+/** Lago's `billing_periods` entry: one per subscription part of the invoice. */
+export const billingPeriodSchema = z.object({
+  lago_subscription_id: wire.uuid,
+  external_subscription_id: z.string(),
+  lago_plan_id: wire.uuid,
+  /** The base fee's period; null when the invoice bills no base fee (charges in advance, a termination). */
+  subscription_from_datetime: wire.dateTime.nullable(),
+  subscription_to_datetime: wire.dateTime.nullable(),
+  /** The charges' period; null when the invoice bills no charges (a pay-in-advance start). */
+  charges_from_datetime: wire.dateTime.nullable(),
+  charges_to_datetime: wire.dateTime.nullable(),
+  invoicing_reason: z.string(),
+}).register(responseSchemas, { id: 'BillingPeriod' });
+type BillingPeriodJson = z.output<typeof billingPeriodSchema>;
+
+export const invoiceCreditSchema = z.object({
+  lago_id: wire.uuid,
+  amount_cents: wire.cents,
+  amount_currency: wire.currency,
+  before_taxes: z.boolean(),
+  item: z.object({ lago_item_id: wire.uuid, type: z.enum(['credit_note']), code: z.string(), name: z.string() }),
+  invoice: z.object({ lago_id: wire.uuid, payment_status: z.enum(['pending', 'succeeded', 'failed']) }),
+}).register(responseSchemas, { id: 'InvoiceCredit' });
+
+export const invoiceMetadataSchema = z.object({
+  lago_id: wire.uuid,
+  key: z.string(),
+  value: z.string(),
+  created_at: wire.dateTime,
+}).register(responseSchemas, { id: 'InvoiceMetadata' });
+
+const invoiceFields = {
+  lago_id: wire.uuid,
+  /** Billow has no billing entities. */
+  billing_entity_code: z.null(),
+  sequential_id: z.number().int().nullable(),
+  number: z.string(),
+  purchase_order_number: z.null(),
+  issuing_date: wire.date,
+  payment_due_date: wire.date,
+  net_payment_term: z.number().int(),
+  invoice_type: z.enum(['subscription', 'add_on', 'credit', 'one_off', 'advance_charges', 'progressive_billing']),
+  status: z.enum(['draft', 'finalized', 'voided', 'failed', 'pending']),
+  payment_status: z.enum(['pending', 'succeeded', 'failed']),
+  /** Billow records no payment disputes. */
+  payment_dispute_lost_at: z.null(),
+  payment_overdue: z.boolean(),
+  currency: wire.currency,
+  fees_amount_cents: wire.cents,
+  taxes_amount_cents: wire.cents,
+  progressive_billing_credit_amount_cents: wire.cents,
+  coupons_amount_cents: wire.cents,
+  credit_notes_amount_cents: wire.cents,
+  sub_total_excluding_taxes_amount_cents: wire.cents,
+  sub_total_including_taxes_amount_cents: wire.cents,
+  total_amount_cents: wire.cents,
+  total_due_amount_cents: wire.cents,
+  total_paid_amount_cents: wire.cents,
+  total_offsetted_credit_note_amount_cents: wire.cents,
+  prepaid_credit_amount_cents: wire.cents,
+  prepaid_granted_credit_amount_cents: wire.cents,
+  prepaid_purchased_credit_amount_cents: wire.cents,
+  /** The PDF's authenticated download URL once rendered, else null (as Lago answers). */
+  file_url: z.string().nullable(),
+  xml_url: z.null(),
+  web_url: z.null(),
+  version_number: z.number().int(),
+  self_billed: z.boolean(),
+  created_at: wire.dateTime,
+  updated_at: wire.dateTime,
+  voided_at: wire.dateTime.nullable(),
+  customer: customerSchema,
+  billing_periods: z.array(billingPeriodSchema),
+  metadata: z.array(invoiceMetadataSchema),
+  applied_taxes: z.array(invoiceAppliedTaxSchema),
+  /** Only progressive billing, which Billow does not offer, applies usage thresholds. */
+  applied_usage_thresholds: z.array(z.never()),
+  credits: z.array(invoiceCreditSchema),
+};
+
+/** The invoice; `fees` and `subscriptions` come with it when it is presented with its fees (every endpoint and webhook does). */
+export const invoiceSchema = z.object({
+  ...invoiceFields,
+  subscriptions: z.array(subscriptionSchema).optional(),
+  fees: z.array(feeSchema).optional(),
+}).register(responseSchemas, { id: 'Invoice' });
+export type InvoiceJson = z.output<typeof invoiceSchema>;
+
+function appliedTaxBase(ownerId: string, tax: StoredAppliedTax, currency: string, createdAt: Date): z.output<typeof appliedTaxBaseSchema> {
   return {
     lago_id: appliedTaxId(ownerId, tax.tax_code),
     lago_tax_id: tax.lago_tax_id ?? null,
@@ -73,10 +244,13 @@ function feeAppliedTaxes(fee: FeeRow, base: Dec) {
 }
 
 /** Lago's graduated tier details: bounds as numbers, `flat_unit_amount` and `total_with_flat_amount`. */
-function lagoAmountDetails(details: unknown): unknown {
-  if (typeof details !== 'object' || details === null || Array.isArray(details)) return details;
+function lagoAmountDetails(details: unknown): Record<string, unknown> {
+  if (typeof details !== 'object' || details === null || Array.isArray(details)) return {};
   const out: Record<string, unknown> = { ...(details as Record<string, unknown>) };
-  if (typeof out.plan_amount_cents === 'string' && /^\d+$/.test(out.plan_amount_cents)) out.plan_amount_cents = Number(out.plan_amount_cents);
+  // Counts Lago types as integers.
+  for (const key of ['plan_amount_cents', 'per_package_size']) {
+    if (typeof out[key] === 'string' && /^\d+$/.test(out[key])) out[key] = Number(out[key]);
+  }
   for (const key of ['graduated_ranges', 'graduated_percentage_ranges']) {
     if (!Array.isArray(out[key])) continue;
     out[key] = (out[key] as Record<string, unknown>[]).map((range) => ({
@@ -97,7 +271,7 @@ export interface FeeOwner {
   paymentStatus: string;
 }
 
-export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionId: string | null) {
+export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionId: string | null): FeeJson {
   return {
     lago_id: fee.id,
     lago_charge_id: fee.charge_id,
@@ -118,7 +292,7 @@ export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionI
       filters: null,
       filter_invoice_display_name: null,
       lago_item_id: fee.charge_id ?? fee.subscription_id ?? (fee as MoneyFeeColumns).add_on_id ?? (fee as MoneyFeeColumns).wallet_transaction_id ?? null,
-      item_type: ITEM_TYPES[fee.fee_type] ?? 'AddOn',
+      item_type: ITEM_TYPES[fee.fee_type],
       grouped_by: {},
     },
     pay_in_advance: fee.pay_in_advance,
@@ -139,7 +313,7 @@ export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionI
     precise_coupons_amount_cents: decimalString(fee.precise_coupons_amount_cents),
     sub_total_excluding_taxes_amount_cents: cents(fee.amount_cents - roundCents(fee.precise_coupons_amount_cents ?? '0')),
     sub_total_excluding_taxes_precise_amount_cents: new Dec(fee.precise_amount_cents ?? '0').minus(fee.precise_coupons_amount_cents ?? '0').toFixed(),
-    payment_status: owner.paymentStatus,
+    payment_status: owner.paymentStatus as FeeJson['payment_status'],
     created_at: isoSeconds(fee.created_at),
     succeeded_at: null,
     failed_at: null,
@@ -154,16 +328,30 @@ export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionI
 
 export interface InvoiceContext {
   customer: CustomerRow;
-  customerView: unknown;
+  customerView: CustomerJson;
   fees?: FeeRow[];
-  subscriptions?: unknown[];
+  subscriptions?: SubscriptionJson[];
   externalSubscriptionId: string | null;
   fileUrl: string | null;
   credits?: InvoiceCreditView[];
 }
 
-export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext) {
-  const body = {
+/** A billing period as stored, every field present (older entries may lack the null ones). */
+function billingPeriod(stored: Partial<BillingPeriodJson>): BillingPeriodJson {
+  return {
+    lago_subscription_id: stored.lago_subscription_id!,
+    external_subscription_id: stored.external_subscription_id!,
+    lago_plan_id: stored.lago_plan_id!,
+    subscription_from_datetime: stored.subscription_from_datetime ?? null,
+    subscription_to_datetime: stored.subscription_to_datetime ?? null,
+    charges_from_datetime: stored.charges_from_datetime ?? null,
+    charges_to_datetime: stored.charges_to_datetime ?? null,
+    invoicing_reason: stored.invoicing_reason!,
+  };
+}
+
+export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext): InvoiceJson {
+  const body: InvoiceJson = {
     lago_id: invoice.id,
     billing_entity_code: null,
     sequential_id: invoice.sequential_id === null ? null : Number(invoice.sequential_id),
@@ -172,8 +360,8 @@ export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext) {
     issuing_date: invoice.issuing_date,
     payment_due_date: invoice.payment_due_date,
     net_payment_term: invoice.net_payment_term,
-    invoice_type: invoice.invoice_type,
-    status: invoice.status,
+    invoice_type: invoice.invoice_type as InvoiceJson['invoice_type'],
+    status: invoice.status as InvoiceJson['status'],
     payment_status: invoice.payment_status,
     payment_dispute_lost_at: null,
     payment_overdue: false,
@@ -201,10 +389,9 @@ export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext) {
     updated_at: isoSeconds(invoice.updated_at),
     voided_at: isoSeconds(invoice.voided_at),
     customer: context.customerView,
-    billing_periods: invoice.billing_periods,
-    metadata: (invoice as InvoiceRow & { metadata?: unknown[] }).metadata ?? [],
+    billing_periods: ((invoice.billing_periods ?? []) as Partial<BillingPeriodJson>[]).map(billingPeriod),
+    metadata: (invoice as InvoiceRow & { metadata?: InvoiceJson['metadata'] }).metadata ?? [],
     applied_taxes: ((invoice.applied_taxes ?? []) as StoredAppliedTax[]).map((tax) => ({
-      ...tax,
       ...appliedTaxBase(invoice.id, tax, invoice.currency, invoice.created_at),
       lago_invoice_id: invoice.id,
       amount_cents: tax.amount_cents ?? 0,
@@ -216,7 +403,7 @@ export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext) {
       amount_cents: cents(credit.amount_cents),
       amount_currency: invoice.currency,
       before_taxes: false,
-      item: { lago_item_id: credit.credit_note_id, type: 'credit_note', code: credit.number, name: credit.description ?? credit.number },
+      item: { lago_item_id: credit.credit_note_id, type: 'credit_note' as const, code: credit.number, name: credit.description ?? credit.number },
       invoice: { lago_id: invoice.id, payment_status: invoice.payment_status },
     })),
   };

@@ -1,8 +1,76 @@
+import { z } from 'zod';
 import type { ChargeView, PlanRow, PlanView } from '../db/plans';
-import { cents, decimalString, isoSeconds } from './common';
-import { serializeTax } from './tax';
+import { CHARGE_MODELS, INTERVALS } from '../billing/types';
+import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
+import { serializeTax, taxSchema, type TaxJson } from './tax';
 
-export function serializePlan(plan: PlanRow, extra: { charges?: unknown[]; taxes?: unknown[] } = {}) {
+/** A charge model's properties (decimal strings, ranges…), validated by the service when written. */
+const chargeProperties = z.record(z.string(), z.unknown());
+
+export const chargeFilterSchema = z.object({
+  lago_id: wire.uuid,
+  charge_code: z.string(),
+  invoice_display_name: z.string().nullable(),
+  properties: chargeProperties,
+  /** Metric filter key → the values this filter matches. */
+  values: z.record(z.string(), z.array(z.string())),
+}).register(responseSchemas, { id: 'ChargeFilter' });
+
+export const chargeSchema = z.object({
+  lago_id: wire.uuid,
+  lago_billable_metric_id: wire.uuid,
+  code: z.string(),
+  invoice_display_name: z.string().nullable(),
+  billable_metric_code: z.string(),
+  created_at: wire.dateTime,
+  charge_model: z.enum(CHARGE_MODELS as [string, ...string[]]),
+  invoiceable: z.boolean(),
+  regroup_paid_fees: z.enum(['invoice']).nullable(),
+  pay_in_advance: z.boolean(),
+  prorated: z.boolean(),
+  min_amount_cents: wire.cents,
+  /** Billow has no wallet targeting per charge. */
+  accepts_target_wallet: z.boolean(),
+  properties: chargeProperties,
+  /** Billow has no pricing units (refused on write). */
+  applied_pricing_unit: z.null(),
+  /** Billow has no child plans. */
+  lago_parent_id: z.null(),
+  filters: z.array(chargeFilterSchema),
+  taxes: z.array(taxSchema),
+}).register(responseSchemas, { id: 'Charge' });
+export type ChargeJson = z.output<typeof chargeSchema>;
+
+export const planSchema = z.object({
+  lago_id: wire.uuid,
+  name: z.string(),
+  invoice_display_name: z.string().nullable(),
+  created_at: wire.dateTime,
+  code: z.string(),
+  interval: z.enum(INTERVALS as [string, ...string[]]),
+  description: z.string().nullable(),
+  amount_cents: wire.cents,
+  amount_currency: wire.currency,
+  trial_period: z.number(),
+  pay_in_advance: z.boolean(),
+  bill_charges_monthly: z.boolean().nullable(),
+  customers_count: z.number().int(),
+  active_subscriptions_count: z.number().int(),
+  draft_invoices_count: z.number().int(),
+  parent_id: z.null(),
+  pending_deletion: z.boolean(),
+  charges: z.array(chargeSchema),
+  /** Billow has no fixed charges, usage thresholds nor entitlements (refused on write). */
+  fixed_charges: z.array(z.never()),
+  usage_thresholds: z.array(z.never()),
+  applicable_usage_thresholds: z.array(z.never()),
+  taxes: z.array(taxSchema),
+  entitlements: z.array(z.never()),
+  metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable(),
+}).register(responseSchemas, { id: 'Plan' });
+export type PlanJson = z.output<typeof planSchema>;
+
+export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; taxes?: TaxJson[] } = {}): PlanJson {
   return {
     lago_id: plan.id,
     name: plan.name,
@@ -20,24 +88,24 @@ export function serializePlan(plan: PlanRow, extra: { charges?: unknown[]; taxes
     active_subscriptions_count: 0,
     draft_invoices_count: 0,
     parent_id: null,
-    pending_deletion: false,
+    pending_deletion: plan.pending_deletion,
     charges: extra.charges ?? [],
     fixed_charges: [],
     usage_thresholds: [],
     applicable_usage_thresholds: [],
     taxes: extra.taxes ?? [],
     entitlements: [],
-    metadata: plan.metadata ?? null,
+    metadata: (plan.metadata ?? null) as PlanJson['metadata'],
   };
 }
 
 /** Lago mirrors the deprecated `grouped_by` and `pricing_group_keys` onto each other. */
-function chargeProperties(properties: Record<string, unknown>) {
+function withGroupKeys(properties: Record<string, unknown>) {
   const groupKeys = properties.pricing_group_keys ?? properties.grouped_by;
   return groupKeys === undefined ? properties : { ...properties, grouped_by: groupKeys, pricing_group_keys: groupKeys };
 }
 
-export function serializeCharge({ charge, taxes }: ChargeView) {
+export function serializeCharge({ charge, taxes }: ChargeView): ChargeJson {
   return {
     lago_id: charge.id,
     lago_billable_metric_id: charge.billable_metric_id,
@@ -52,14 +120,14 @@ export function serializeCharge({ charge, taxes }: ChargeView) {
     prorated: charge.prorated,
     min_amount_cents: cents(charge.min_amount_cents),
     accepts_target_wallet: false,
-    properties: chargeProperties(charge.properties),
+    properties: withGroupKeys(charge.properties),
     applied_pricing_unit: null,
     lago_parent_id: null,
     filters: charge.filters.map((filter) => ({
       lago_id: filter.id,
       charge_code: charge.code,
       invoice_display_name: filter.invoice_display_name,
-      properties: chargeProperties(filter.properties),
+      properties: withGroupKeys(filter.properties),
       values: filter.values,
     })),
     taxes: taxes.map(serializeTax),
@@ -67,6 +135,17 @@ export function serializeCharge({ charge, taxes }: ChargeView) {
 }
 
 /** A plan with its charges and taxes, as every /plans endpoint answers. */
-export function serializePlanView(view: PlanView) {
+export function serializePlanView(view: PlanView): PlanJson {
   return serializePlan(view.plan, { charges: view.charges.map(serializeCharge), taxes: view.taxes.map(serializeTax) });
+}
+
+/** A charge filter on its own (Lago's ChargeFilterFullObject, `/plans/:code/charges/:charge_code/filters`). */
+export function serializeChargeFilter({ charge }: ChargeView, filter: ChargeView['charge']['filters'][number]) {
+  return {
+    lago_id: filter.id,
+    charge_code: charge.code,
+    invoice_display_name: filter.invoice_display_name,
+    properties: withGroupKeys(filter.properties),
+    values: filter.values,
+  };
 }

@@ -3,7 +3,59 @@ import { toDecimalString, type Cents, type Dec } from '../billing/money';
 import type { LocalDate } from '../billing/calendar';
 import type { ChargeFilter, ChargeRow } from '../db/charges';
 import type { BillableMetricRow } from '../db/billable-metrics';
-import { cents, decimalString, isoSeconds } from './common';
+import { z } from 'zod';
+import { AGGREGATION_TYPES, CHARGE_MODELS } from '../billing/types';
+import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
+
+const chargeUsageFilterSchema = z.object({
+  units: wire.decimal,
+  total_aggregated_units: wire.decimal,
+  amount_cents: wire.cents,
+  events_count: z.number().int(),
+  /** Null for the events no filter matches, as Lago answers. */
+  invoice_display_name: z.string().nullable(),
+  values: z.record(z.string(), z.array(z.string())).nullable(),
+});
+
+export const chargeUsageSchema = z.object({
+  units: wire.decimal,
+  total_aggregated_units: wire.decimal,
+  events_count: z.number().int(),
+  amount_cents: wire.cents,
+  amount_currency: wire.currency,
+  /** Billow has no pricing units. */
+  pricing_unit_details: z.null(),
+  charge: z.object({
+    lago_id: wire.uuid,
+    code: z.string(),
+    charge_model: z.enum(CHARGE_MODELS as [string, ...string[]]),
+    invoice_display_name: z.string().nullable(),
+  }),
+  billable_metric: z.object({
+    lago_id: wire.uuid,
+    name: z.string(),
+    code: z.string(),
+    aggregation_type: z.enum(AGGREGATION_TYPES as [string, ...string[]]),
+  }),
+  filters: z.array(chargeUsageFilterSchema),
+  /** Billow does not group usage by pricing group keys yet. */
+  grouped_usage: z.array(z.never()),
+  presentation_breakdowns: z.array(z.never()),
+}).register(responseSchemas, { id: 'ChargeUsage' });
+
+export const customerUsageSchema = z.object({
+  from_datetime: wire.dateTime,
+  to_datetime: wire.dateTime,
+  issuing_date: wire.date,
+  currency: wire.currency,
+  amount_cents: wire.cents,
+  taxes_amount_cents: wire.cents,
+  total_amount_cents: wire.cents,
+  /** Current usage is never invoiced yet. */
+  lago_invoice_id: z.null(),
+  charges_usage: z.array(chargeUsageSchema),
+}).register(responseSchemas, { id: 'CustomerUsage' });
+export type CustomerUsageJson = z.output<typeof customerUsageSchema>;
 
 /** What current usage computed (services/invoicing/current-usage.ts). */
 export interface CustomerUsageView {
@@ -26,7 +78,7 @@ export interface CustomerUsageView {
   };
 }
 
-export function serializeCustomerUsage(current: CustomerUsageView) {
+export function serializeCustomerUsage(current: CustomerUsageView): CustomerUsageJson {
   const { usage } = current;
   return {
     from_datetime: isoSeconds(new Date(current.fromMs)),
@@ -59,6 +111,7 @@ export function serializeCustomerUsage(current: CustomerUsageView) {
       filters: line.buckets.some((bucket) => bucket.filter !== null)
         ? line.buckets.map((bucket) => ({
             units: decimalString(toDecimalString(bucket.fullUnits)),
+            total_aggregated_units: decimalString(toDecimalString(bucket.fullUnits)),
             amount_cents: cents(bucket.fee.amountCents),
             events_count: bucket.eventsCount,
             invoice_display_name: bucket.filter?.invoice_display_name ?? null,

@@ -1,9 +1,47 @@
 /** Wallets and wallet transactions (reference/lago-api.md §1.8): credits as decimal strings, money as cents. */
+import { z } from 'zod';
 import type { WalletRow, WalletTransactionRow } from '../db/wallets';
 import { formatMajor } from '../billing/money';
-import { cents, decimalString, isoSeconds } from './common';
+import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
 
-export function serializeWallet(wallet: WalletRow, externalCustomerId: string) {
+export const walletSchema = z.object({
+  lago_id: wire.uuid,
+  lago_customer_id: wire.uuid,
+  external_customer_id: z.string(),
+  status: z.enum(['active', 'terminated']),
+  currency: wire.currency,
+  name: z.string().nullable(),
+  code: z.string().nullable(),
+  rate_amount: wire.decimal,
+  credits_balance: wire.decimal,
+  /** Lago's deprecated balance in major units ("10.0"), still required by its description. */
+  balance: wire.decimal,
+  balance_cents: wire.cents,
+  credits_ongoing_balance: wire.decimal,
+  ongoing_balance_cents: wire.cents,
+  credits_ongoing_usage_balance: wire.decimal,
+  ongoing_usage_balance_cents: wire.cents,
+  consumed_credits: wire.decimal,
+  consumed_amount_cents: wire.cents,
+  created_at: wire.dateTime,
+  expiration_at: wire.dateTime.nullable(),
+  last_balance_sync_at: wire.dateTime.nullable(),
+  last_consumed_credit_at: wire.dateTime.nullable(),
+  terminated_at: wire.dateTime.nullable(),
+  invoice_requires_successful_payment: z.boolean(),
+  priority: z.number().int(),
+  /** Billow has no top-up limits, recurring top-ups nor fee-type limits (refused on write). */
+  paid_top_up_min_amount_cents: z.null(),
+  paid_top_up_max_amount_cents: z.null(),
+  recurring_transaction_rules: z.array(z.never()),
+  applies_to: z.object({ fee_types: z.array(z.never()), billable_metric_codes: z.array(z.never()) }),
+  purchase_order_number: z.string().nullable(),
+  /** Lago's key → value metadata (null until set). */
+  metadata: z.record(z.string(), z.string().nullable()).nullable(),
+}).register(responseSchemas, { id: 'Wallet' });
+export type WalletJson = z.output<typeof walletSchema>;
+
+export function serializeWallet(wallet: WalletRow, externalCustomerId: string): WalletJson {
   const credits = decimalString(wallet.credits_balance);
   return {
     lago_id: wallet.id,
@@ -15,6 +53,7 @@ export function serializeWallet(wallet: WalletRow, externalCustomerId: string) {
     code: wallet.code,
     rate_amount: decimalString(wallet.rate_amount),
     credits_balance: credits,
+    balance: decimalString(formatMajor(wallet.balance_cents, wallet.currency)),
     balance_cents: cents(wallet.balance_cents),
     // Billow has no draft usage invoices to reserve credits for: the ongoing balance is the balance.
     credits_ongoing_balance: credits,
@@ -34,24 +73,65 @@ export function serializeWallet(wallet: WalletRow, externalCustomerId: string) {
     paid_top_up_max_amount_cents: null,
     recurring_transaction_rules: [],
     applies_to: { fee_types: [], billable_metric_codes: [] },
+    purchase_order_number: wallet.purchase_order_number ?? null,
+    metadata: wallet.metadata ?? null,
   };
 }
 
-export function serializeWalletTransaction(transaction: WalletTransactionRow, currency: string) {
+/** Lago's default priority of a wallet transaction (its `wallet_transactions.priority` column). */
+const LAGO_DEFAULT_TRANSACTION_PRIORITY = 50;
+
+export const walletTransactionSchema = z.object({
+  lago_id: wire.uuid,
+  lago_wallet_id: wire.uuid,
+  lago_invoice_id: wire.uuid.nullable(),
+  lago_credit_note_id: z.null(),
+  /** Billow voids no transaction because its invoice was voided: a failed purchase is `failed`. */
+  lago_voided_invoice_id: z.null(),
+  status: z.enum(['pending', 'settled', 'failed']),
+  source: z.string(),
+  transaction_status: z.enum(['purchased', 'granted', 'voided', 'invoiced']),
+  transaction_type: z.enum(['inbound', 'outbound']),
+  amount: wire.decimal,
+  credit_amount: wire.decimal,
+  /** Billow's wallets are not traceable per transaction: null, as Lago answers for such wallets. */
+  remaining_amount_cents: z.null(),
+  remaining_credit_amount: z.null(),
+  /** Billow consumes a wallet as a whole: every transaction has Lago's default priority. */
+  priority: z.number().int(),
+  name: z.string().nullable(),
+  purchase_order_number: z.string().nullable(),
+  invoice_requires_successful_payment: z.boolean(),
+  metadata: z.array(wire.keyValue),
+  /** Billow has no payment methods: Lago's defaults. */
+  payment_method: z.object({ payment_method_id: z.null(), payment_method_type: z.enum(['provider', 'manual']) }),
+  settled_at: wire.dateTime.nullable(),
+  failed_at: wire.dateTime.nullable(),
+  created_at: wire.dateTime,
+}).register(responseSchemas, { id: 'WalletTransaction' });
+export type WalletTransactionJson = z.output<typeof walletTransactionSchema>;
+
+export function serializeWalletTransaction(transaction: WalletTransactionRow, currency: string): WalletTransactionJson {
   return {
     lago_id: transaction.id,
     lago_wallet_id: transaction.wallet_id,
     lago_invoice_id: transaction.invoice_id,
     lago_credit_note_id: null,
+    lago_voided_invoice_id: null,
     status: transaction.status,
     source: transaction.source,
     transaction_status: transaction.transaction_status,
     transaction_type: transaction.transaction_type,
     amount: decimalString(formatMajor(transaction.amount_cents, currency)),
     credit_amount: decimalString(transaction.credit_amount),
+    remaining_amount_cents: null,
+    remaining_credit_amount: null,
+    priority: LAGO_DEFAULT_TRANSACTION_PRIORITY,
     name: transaction.name,
     invoice_requires_successful_payment: false,
-    metadata: transaction.metadata ?? [],
+    metadata: (transaction.metadata ?? []) as WalletTransactionJson['metadata'],
+    payment_method: { payment_method_id: null, payment_method_type: 'provider' },
+    purchase_order_number: transaction.purchase_order_number ?? null,
     settled_at: isoSeconds(transaction.settled_at),
     failed_at: isoSeconds(transaction.failed_at),
     created_at: isoSeconds(transaction.created_at),

@@ -1,6 +1,10 @@
 /**
  * Webhook types (reference §8). An endpoint may subscribe to any of Lago's types; Billow records
- * those its features produce (see README.md in this folder for who records which).
+ * those its features produce (see README.md in this folder for who records which): invoice.*
+ * (created, drafted, one_off_created, paid_credit_added, voided, generated, payment_status_updated),
+ * credit_note.created / generated, subscription.* (started, updated, terminated, canceled,
+ * trial_ended, termination_alert), customer.created / updated, plan.*, billable_metric.*,
+ * fee.created and wallet_transaction.created.
  */
 export const WEBHOOK_TYPES = [
   'alert.triggered',

@@ -2,11 +2,12 @@
  * Webhook signatures (reference §8): `hmac` = base64(HMAC-SHA256(organization.hmac_key, body));
  * `jwt` = an RS256 JWT whose claims are `{ data: body, iss: public URL }`, signed with the
  * instance's RSA key. The key pair is generated once per installation and kept in
- * `instance_keys`, so the API and every worker sign and publish the same key.
+ * `instance_keys` (the private key sealed with BILLOW_ENCRYPTION_KEY), so the API and every worker
+ * sign and publish the same key.
  */
 import { createHmac, createSign, generateKeyPairSync } from 'node:crypto';
 import type { Db } from '../db/knex';
-import { findInstanceKey, insertInstanceKeyOnce, type KeyPair } from '../db/instance-keys';
+import { findInstanceKey, findInstancePublicKey, insertInstanceKeyOnce, type KeyPair } from '../db/instance-keys';
 
 const KEY_NAME = 'webhooks_rsa';
 
@@ -38,9 +39,14 @@ async function loadOrCreateKey(db: Db): Promise<SigningKey> {
   return insertInstanceKeyOnce(db, KEY_NAME, pair);
 }
 
+/** The public key's PEM: read without opening the private key (created with the pair on first use). */
+export async function webhookPublicKeyPem(db: Db): Promise<string> {
+  return (await findInstancePublicKey(db, KEY_NAME)) ?? (await webhookSigningKey(db)).publicKey;
+}
+
 /** What `GET /webhooks/json_public_key` publishes: the PEM, base64-encoded. */
-export function publicKeyBase64(key: SigningKey): string {
-  return Buffer.from(key.publicKey).toString('base64');
+export function publicKeyBase64(publicKeyPem: string): string {
+  return Buffer.from(publicKeyPem).toString('base64');
 }
 
 export function hmacSignature(hmacKey: string, body: string): string {

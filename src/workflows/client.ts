@@ -1,9 +1,12 @@
 /** The API's handle on subscription workflows: start, describe, query (Temporal client). */
-import { Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
+import { Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { subscriptionWorkflowId } from './ids';
 import type { SubscriptionWorkflowState, SubscriptionView } from './messages';
-import { changePlanUpdate, stateQuery, terminateUpdate, usageSignal, type PlanChangeRequest, type PlanChangeResult, type TerminateResult } from './messages';
+import {
+  cancelPlanChangeUpdate, changePlanUpdate, stateQuery, terminateUpdate, usageSignal,
+  type CancelPlanChangeRequest, type CancelPlanChangeResult, type PlanChangeRequest, type PlanChangeResult, type TerminateResult,
+} from './messages';
 import { CUSTOMER_ID, PLAN_CODE, SUBSCRIPTION_STATUS } from './search-attributes';
 
 export interface StartSubscriptionWorkflow {
@@ -31,6 +34,28 @@ export interface SubscriptionWorkflows {
   terminate(organizationId: string, externalId: string, atMs: number): Promise<TerminateResult>;
   /** Upgrades at once or schedules a downgrade; resolves once the workflow has applied it. */
   changePlan(organizationId: string, externalId: string, request: PlanChangeRequest): Promise<PlanChangeResult>;
+  /**
+   * Cancels the scheduled plan change of `externalId`; resolves once the pending subscription is
+   * canceled. Throws a `WorkflowRefusal` when there is no such pending change (any more).
+   */
+  cancelPlanChange(organizationId: string, externalId: string, request: CancelPlanChangeRequest): Promise<CancelPlanChangeResult>;
+}
+
+/** The workflow refused an update (its validator, or the work, said no), with the workflow's reason. */
+export class WorkflowRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkflowRefusal';
+  }
+}
+
+async function refusable<T>(update: Promise<T>): Promise<T> {
+  try {
+    return await update;
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) throw new WorkflowRefusal(error.cause?.message ?? error.message);
+    throw error;
+  }
 }
 
 export function temporalSubscriptionWorkflows(client: Client, options: { taskQueue: string; searchAttributes: boolean }): SubscriptionWorkflows {
@@ -63,6 +88,9 @@ export function temporalSubscriptionWorkflows(client: Client, options: { taskQue
     },
     async changePlan(organizationId, externalId, request) {
       return client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).executeUpdate(changePlanUpdate, { args: [request] });
+    },
+    async cancelPlanChange(organizationId, externalId, request) {
+      return refusable(client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).executeUpdate(cancelPlanChangeUpdate, { args: [request] }));
     },
     async notifyUsage(organizationId, externalId, events) {
       if (events.length === 0) return;

@@ -12,6 +12,17 @@ export interface PendingPlanChange {
   effectiveDate: LocalDate;
 }
 
+/**
+ * The notices the workflow sends on its own durable timers: `subscription.trial_ended` at the
+ * trial's end, `subscription.termination_alert` 45, 15 and 1 days before `ending_at`.
+ */
+export interface SubscriptionNotices {
+  /** Whether the end of the trial has been recorded (once per subscription, across plan changes). */
+  trialEnded: boolean;
+  /** Termination alerts falling at or before this instant are done (sent, or due before the subscription was there to send them). */
+  alertsThrough: number;
+}
+
 /** Everything the workflow carries across continue-as-new (DESIGN.md §4). Ids and dates only. */
 export interface SubscriptionWorkflowState {
   organizationId: string;
@@ -25,6 +36,11 @@ export interface SubscriptionWorkflowState {
   pendingChange?: PendingPlanChange | null;
   /** Seats active now, per persistent metric code (derived from Postgres, the record). */
   seats?: Record<string, number>;
+  /**
+   * Trial and termination-alert notices. Set by the API when it starts a workflow; absent in runs
+   * from before the notices existed, which start them without announcing what is already past.
+   */
+  notices?: SubscriptionNotices;
   /** Continue as new once history reaches this many events (tests lower it). */
   historyLimit?: number;
 }
@@ -78,3 +94,20 @@ export interface PlanChangeResult {
 }
 
 export const changePlanUpdate = defineUpdate<PlanChangeResult, [PlanChangeRequest]>('changePlan');
+
+export interface CancelPlanChangeRequest {
+  /** The pending subscription row of the plan change (a scheduled downgrade) to cancel. */
+  subscriptionId: string;
+  /** The instant of the cancellation (now, from the caller's clock). */
+  atMs: number;
+}
+
+export interface CancelPlanChangeResult {
+  /** The subscription that stays on its plan. */
+  subscriptionId: string;
+  /** The pending subscription now canceled. */
+  canceledSubscriptionId: string;
+}
+
+/** Drops the pending plan change (`DELETE /subscriptions/:id?status=pending` on a scheduled downgrade). */
+export const cancelPlanChangeUpdate = defineUpdate<CancelPlanChangeResult, [CancelPlanChangeRequest]>('cancelPlanChange');

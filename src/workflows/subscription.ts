@@ -1,8 +1,10 @@
 /**
  * One subscription's life (DESIGN.md §4): activate at its start, sleep until each billing
- * boundary, close the period, continue as new. Updates (terminate, change plan) and signals
- * (usage) only queue work; the main loop does it, one thing at a time, so messages never race a
- * period close. Orchestration only: dates come from the billing core, money and I/O from activities.
+ * boundary, close the period, continue as new. Updates (terminate, change plan, cancel a pending
+ * plan change) and signals (usage) only queue work; the main loop does it, one thing at a time, so
+ * messages never race a period close. Between boundaries it also wakes for its notices: the end of
+ * the trial and the termination alerts before `ending_at`. Orchestration only: dates come from the
+ * billing core, money and I/O from activities.
  */
 import {
   allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
@@ -11,8 +13,9 @@ import type { BillingActivities } from '../activities';
 import { localDateOf, startOfLocalDay, type LocalDate } from '../billing/calendar';
 import { nextBillingDate } from '../billing/periods';
 import {
-  changePlanUpdate, stateQuery, terminateUpdate, usageSignal,
-  type PlanChangeRequest, type PlanChangeResult, type SubscriptionWorkflowState, type TerminateResult, type UsageSignal,
+  cancelPlanChangeUpdate, changePlanUpdate, stateQuery, terminateUpdate, usageSignal,
+  type CancelPlanChangeRequest, type CancelPlanChangeResult, type PlanChangeRequest, type PlanChangeResult,
+  type SubscriptionNotices, type SubscriptionWorkflowState, type TerminateResult, type UsageSignal,
 } from './messages';
 import { CUSTOMER_ID, SUBSCRIPTION_STATUS, PLAN_CODE } from './search-attributes';
 
@@ -26,6 +29,16 @@ const activities = proxyActivities<BillingActivities>({
 const DEFAULT_HISTORY_LIMIT = 2_000;
 /** patched(): the loop handles the inbox before continuing as new (issue 9). */
 const DRAIN_BEFORE_CONTINUE = 'drain-inbox-before-continue-as-new';
+/** patched(): timers for the trial's end and the termination alerts (issue 10). */
+const NOTICES = 'trial-end-and-termination-alert-timers';
+
+/**
+ * Termination alerts: these many days (of 24 h) before `ending_at`. Lago sends them on the dates
+ * of LAGO_SUBSCRIPTION_TERMINATION_ALERT_SENT_AT_DAYS (default 15,45; 1,15,45 in its own example);
+ * Billow sends the three, each at its instant.
+ */
+export const TERMINATION_ALERT_DAYS = [45, 15, 1] as const;
+const DAY_MS = 86_400_000;
 
 type Outcome<T> = { done: false } | { done: true; value: T } | { done: true; error: string };
 
@@ -33,10 +46,11 @@ interface Inbox {
   usage: UsageSignal['events'];
   termination: { atMs: number; outcome: Outcome<TerminateResult> } | null;
   planChanges: { request: PlanChangeRequest; outcome: Outcome<PlanChangeResult> }[];
+  cancellations: { request: CancelPlanChangeRequest; outcome: Outcome<CancelPlanChangeResult> }[];
 }
 
 export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Promise<TerminateResult | undefined> {
-  const inbox: Inbox = { usage: [], termination: null, planChanges: [] };
+  const inbox: Inbox = { usage: [], termination: null, planChanges: [], cancellations: [] };
   let terminated = false;
   const timezone = () => state.terms.schedule.timezone;
   const upcomingBillingDate = (): LocalDate =>
@@ -87,7 +101,23 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
     },
   );
 
-  const hasWork = () => inbox.usage.length > 0 || inbox.termination !== null || inbox.planChanges.length > 0;
+  setHandler(
+    cancelPlanChangeUpdate,
+    async (request) => {
+      const entry = { request, outcome: { done: false } as Outcome<CancelPlanChangeResult> };
+      inbox.cancellations.push(entry);
+      await condition(() => entry.outcome.done);
+      return settle(entry.outcome);
+    },
+    {
+      validator: (request) => {
+        rejectUnless(!terminated && inbox.termination === null, 'The subscription is terminated.');
+        rejectUnless(state.pendingChange?.subscriptionId === request.subscriptionId, 'There is no such pending plan change.');
+      },
+    },
+  );
+
+  const hasWork = () => inbox.usage.length > 0 || inbox.termination !== null || inbox.planChanges.length > 0 || inbox.cancellations.length > 0;
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (state.historyLimit ?? DEFAULT_HISTORY_LIMIT);
 
   // Before the start (subscription_at in the future): only a cancellation can happen.
@@ -103,6 +133,8 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
       await activities.startSubscription({ subscriptionId: state.subscriptionId });
       state.started = true;
       markSearchAttributes([{ key: SUBSCRIPTION_STATUS, value: 'active' }]);
+      // Alerts are for active subscriptions: one that fell before the start is not sent late.
+      if (state.notices) state.notices.alertsThrough = Math.max(state.notices.alertsThrough, Date.now());
     }
   }
 
@@ -112,8 +144,12 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
     const endingAt = state.terms.endingAt;
     const endsFirst = endingAt !== null && endingAt < boundaryMs;
     const deadline = endsFirst ? endingAt : boundaryMs;
+    // A notice due before the deadline wakes the loop first (histories from before the patch never do).
+    const noticing = noticesApply(state);
+    const noticeAt = noticing ? nextNoticeAt(state, deadline) : null;
 
-    const timedOut = !(await condition(() => hasWork() || historyFull(), untilMs(deadline)));
+    const timedOut = !(await condition(() => hasWork() || historyFull(), untilMs(noticeAt ?? deadline)));
+    const deadlineReached = timedOut && noticeAt === null;
 
     if (inbox.usage.length > 0) {
       const events = inbox.usage.splice(0, inbox.usage.length);
@@ -123,25 +159,29 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
     for (const entry of inbox.planChanges.splice(0, inbox.planChanges.length)) {
       entry.outcome = await attempt(() => changePlan(state, entry.request, upcomingBillingDate()));
     }
+    for (const entry of inbox.cancellations.splice(0, inbox.cancellations.length)) {
+      entry.outcome = await attempt(() => cancelPlanChange(state, entry.request));
+    }
     if (inbox.termination) {
       const request = inbox.termination;
       request.outcome = await attempt(() => terminate(state, request.atMs));
       terminated = true;
       return finish(request.outcome);
     }
-    if (timedOut && endsFirst) {
+    if (noticing) await sendDueNotices(state, state.notices!);
+    if (deadlineReached && endsFirst) {
       const outcome = await attempt(() => terminate(state, endingAt));
       terminated = true;
       return finish(outcome);
     }
-    if (timedOut) await closeBoundary(state, billingDate);
+    if (deadlineReached) await closeBoundary(state, billingDate);
     else if (!historyFull()) continue;
     if (patched(DRAIN_BEFORE_CONTINUE)) {
       // Before continuing as new, messages heard meanwhile (during the close, say) get another turn
       // of the loop: a signal is never dropped, an update never left waiting.
       await condition(() => hasWork() || allHandlersFinished());
       if (!hasWork()) break;
-    } else if (timedOut || !hasWork()) break; // histories from before the patch
+    } else if (deadlineReached || !hasWork()) break; // histories from before the patch (no notices: deadlineReached is timedOut)
   }
 
   await condition(allHandlersFinished);
@@ -184,6 +224,69 @@ async function changePlan(state: SubscriptionWorkflowState, request: PlanChangeR
   state.pendingChange = null;
   markSearchAttributes([{ key: PLAN_CODE, value: state.planCode }]);
   return { subscriptionId: request.subscriptionId, kind: 'upgrade', effectiveDate: localDateOf(request.atMs, request.terms.schedule.timezone) };
+}
+
+/** Drops the pending plan change the request names; its row is canceled by the activity. */
+async function cancelPlanChange(state: SubscriptionWorkflowState, request: CancelPlanChangeRequest): Promise<CancelPlanChangeResult> {
+  // The validator checked it, but a plan change queued before this request may have replaced it since.
+  if (state.pendingChange?.subscriptionId !== request.subscriptionId) throw new Error('There is no such pending plan change.');
+  await activities.cancelPlanChange({ subscriptionId: state.subscriptionId, pendingSubscriptionId: request.subscriptionId, atMs: request.atMs });
+  state.pendingChange = null;
+  return { subscriptionId: state.subscriptionId, canceledSubscriptionId: request.subscriptionId };
+}
+
+/** The instants of the termination alerts before `endingAt`, earliest first. */
+function terminationAlertsAt(endingAt: number | null): number[] {
+  return endingAt === null ? [] : TERMINATION_ALERT_DAYS.map((days) => endingAt - days * DAY_MS);
+}
+
+/** Whether a notice is still to come, judged from the state alone (notices not set up yet: a trial or an end exists). */
+function hasNoticesAhead(state: SubscriptionWorkflowState): boolean {
+  const { trialEndsAt, endingAt } = state.terms;
+  const notices = state.notices;
+  if (!notices) return trialEndsAt !== null || endingAt !== null;
+  return (!notices.trialEnded && trialEndsAt !== null) || terminationAlertsAt(endingAt).some((at) => at > notices.alertsThrough);
+}
+
+/**
+ * Whether this run keeps notices, setting them up on first use. Guarded by `patched()`: histories
+ * recorded before the notices replay without them. A run from before them starts them now,
+ * counting a trial already over and alerts already past as done (nothing stale is announced).
+ */
+function noticesApply(state: SubscriptionWorkflowState): boolean {
+  if (!hasNoticesAhead(state) || !patched(NOTICES)) return false;
+  if (!state.notices) {
+    const now = Date.now();
+    const { trialEndsAt } = state.terms;
+    state.notices = { trialEnded: trialEndsAt !== null && trialEndsAt <= now, alertsThrough: now };
+  }
+  return true;
+}
+
+/** The earliest notice instant still to come, if it falls before `deadline`. */
+function nextNoticeAt(state: SubscriptionWorkflowState, deadline: number): number | null {
+  const notices = state.notices!;
+  const { trialEndsAt, endingAt } = state.terms;
+  const due = terminationAlertsAt(endingAt).filter((at) => at > notices.alertsThrough);
+  if (!notices.trialEnded && trialEndsAt !== null) due.push(trialEndsAt);
+  const next = Math.min(...due);
+  return next < deadline ? next : null;
+}
+
+/** Records each notice whose instant has come: the trial's end once, each termination alert once. */
+async function sendDueNotices(state: SubscriptionWorkflowState, notices: SubscriptionNotices): Promise<void> {
+  const now = Date.now();
+  const { trialEndsAt, endingAt } = state.terms;
+  if (!notices.trialEnded && trialEndsAt !== null && trialEndsAt <= now) {
+    await activities.endTrial({ subscriptionId: state.subscriptionId, trialEndedAtMs: trialEndsAt });
+    notices.trialEnded = true;
+  }
+  for (const alertAtMs of terminationAlertsAt(endingAt)) {
+    if (alertAtMs <= notices.alertsThrough || alertAtMs > now) continue;
+    await activities.alertTermination({ subscriptionId: state.subscriptionId, alertAtMs });
+    notices.alertsThrough = alertAtMs;
+  }
+  notices.alertsThrough = Math.max(notices.alertsThrough, now);
 }
 
 async function terminate(state: SubscriptionWorkflowState, atMs: number): Promise<TerminateResult> {

@@ -8,6 +8,9 @@ import { activateSubscription } from '../../src/services/subscriptions/subscript
 import { recordWebhookEvent, requestDocument } from '../../src/webhooks/outbox';
 import { issuedWebhookType } from '../../src/services/invoicing/invoice-events';
 import type { OrganizationRow } from '../../src/db/organizations';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { lifecycleActivities } from '../../src/activities/lifecycle';
+import { silentLogger } from '../support/temporal';
 
 let database: TestDatabase;
 let organization: OrganizationRow;
@@ -38,6 +41,66 @@ it('subscription.started is recorded once, however often the start activity runs
     object_type: 'subscription',
     organization_id: organization.id,
     subscription: { lago_id: subscription.id, external_id: 'acme-team', external_customer_id: 'acme', plan_code: 'team', status: 'active', name: 'Project 1' },
+  });
+});
+
+describe('the notices and the plan-change cancellation of a subscription workflow', () => {
+  const env = () => new MockActivityEnvironment(undefined, { logger: silentLogger });
+  const activities = () => lifecycleActivities({ db: database.db });
+  const newSubscription = async (externalId: string, fields: Record<string, unknown> = {}) => {
+    const plan = await insertPlan(database.db, organization.id, { code: `plan-${externalId}`, name: 'Plan', interval: 'monthly', amount_cents: 1000n, amount_currency: 'USD', pay_in_advance: false });
+    const { customer } = await upsertCustomer(database.db, organization.id, `customer-${externalId}`, { currency: 'USD', timezone: 'UTC' });
+    return insertSubscription(database.db, {
+      organization_id: organization.id, customer_id: customer.id, plan_id: plan.id, external_id: externalId, name: null,
+      status: 'active', billing_time: 'calendar', subscription_at: new Date('2027-03-01T00:00:00Z'), started_at: new Date('2027-03-01T00:00:00Z'),
+      trial_ended_at: null, ending_at: new Date('2027-06-30T00:00:00Z'), terminated_at: null, canceled_at: null, previous_subscription_id: null,
+      on_termination_credit_note: null, workflow_id: `subscription/x/${externalId}`, ...fields,
+    } as never);
+  };
+  const eventsOf = (subscriptionId: string) => database.db('webhook_events').where({ object_id: subscriptionId }).orderBy('created_at').select('webhook_type', 'payload', 'idempotency_key');
+
+  it('endTrial sets trial_ended_at and records subscription.trial_ended once, with the subscription and its customer', async () => {
+    const subscription = await newSubscription('trialist');
+    const input = { subscriptionId: subscription.id, trialEndedAtMs: Date.parse('2027-03-15T00:00:00Z') };
+    await env().run(activities().endTrial, input);
+    await env().run(activities().endTrial, input); // a retry
+    const events = await eventsOf(subscription.id);
+    expect(events.map((event) => event.webhook_type)).toEqual(['subscription.trial_ended']);
+    expect(events[0].payload.subscription).toMatchObject({
+      lago_id: subscription.id, trial_ended_at: '2027-03-15T00:00:00Z',
+      customer: { external_id: 'customer-trialist', currency: 'USD', taxes: [] },
+    });
+    expect((await database.db('subscriptions').where({ id: subscription.id }).first()).trial_ended_at.toISOString()).toBe('2027-03-15T00:00:00.000Z');
+  });
+
+  it('alertTermination records one subscription.termination_alert per alert instant, retries included', async () => {
+    const subscription = await newSubscription('leaving');
+    const alert = (iso: string) => env().run(activities().alertTermination, { subscriptionId: subscription.id, alertAtMs: Date.parse(iso) });
+    await alert('2027-06-15T00:00:00Z');
+    await alert('2027-06-15T00:00:00Z'); // a retry
+    await alert('2027-06-29T00:00:00Z');
+    const events = await eventsOf(subscription.id);
+    expect(events.map((event) => [event.webhook_type, event.idempotency_key])).toEqual([
+      ['subscription.termination_alert', `subscription.termination_alert:${subscription.id}:2027-06-15T00:00:00.000Z`],
+      ['subscription.termination_alert', `subscription.termination_alert:${subscription.id}:2027-06-29T00:00:00.000Z`],
+    ]);
+    expect(events[0].payload.subscription).toMatchObject({ status: 'active', ending_at: '2027-06-30T00:00:00Z', customer: { external_id: 'customer-leaving' } });
+  });
+
+  it('cancelPlanChange cancels the pending subscription once: subscription.canceled on it, subscription.updated on the one that stays', async () => {
+    const current = await newSubscription('keeper');
+    const pending = await newSubscription('keeper-next', {
+      external_id: 'keeper', status: 'pending', started_at: null, previous_subscription_id: current.id,
+    });
+    const input = { subscriptionId: current.id, pendingSubscriptionId: pending.id, atMs: Date.parse('2027-03-20T10:00:00Z') };
+    await env().run(activities().cancelPlanChange, input);
+    await env().run(activities().cancelPlanChange, input); // a retry
+    const row = await database.db('subscriptions').where({ id: pending.id }).first();
+    expect([row.status, row.canceled_at.toISOString()]).toEqual(['canceled', '2027-03-20T10:00:00.000Z']);
+    expect((await eventsOf(pending.id)).map((event) => event.webhook_type)).toEqual(['subscription.canceled']);
+    const updated = await eventsOf(current.id);
+    expect(updated.map((event) => event.webhook_type)).toEqual(['subscription.updated']);
+    expect(updated[0].payload.subscription).toMatchObject({ lago_id: current.id, status: 'active' });
   });
 });
 

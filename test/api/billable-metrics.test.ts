@@ -235,7 +235,7 @@ describe('billable metrics', () => {
     test('an expression is refused (Billow does not evaluate expressions)', async () => {
       const res = await api.post('/billable_metrics', metric({ code: 'x', expression: 'event.properties.a * 2' }));
       expect(res.status).toBe(422);
-      expect(res.body.error_details).toEqual({ expression: ['expression_not_supported'] });
+      expect(res.body.error_details).toEqual({ expression: ['feature_not_supported'] });
     });
 
     test('wrong types and bad filters', async () => {

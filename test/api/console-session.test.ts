@@ -2,7 +2,7 @@
  * The Billow Console's sign-in (src/console/session.ts, src/api/auth.ts): an API key is exchanged
  * for an HttpOnly, SameSite=Strict session cookie stored hashed in Postgres; the session opens its
  * organization's `/api/v1` exactly like the key (and nothing of another organization); it expires,
- * signing out ends it, deleting its key ends it; a wrong key is refused after a delay.
+ * signing out ends it, revoking (or deleting) its key ends it; a wrong key is refused after a delay.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,21 +11,23 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { buildApp } from '../../src/api/app';
 import { consoleRouter, type ConsoleOptions } from '../../src/console';
+import { authenticateApiKey, revokeApiKey } from '../../src/services/organizations';
 import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
 
 let database: TestDatabase;
 const distDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-console-dist-'));
 
-function appWith(options: Partial<ConsoleOptions> = {}): Express {
+function appWith(options: Partial<ConsoleOptions> = {}, rateLimit?: { limit: number; windowMs: number }): Express {
   const unavailable = async () => {
     throw new Error('no Temporal here');
   };
   return buildApp(
     {
       db: database.db,
-      workflows: { start: unavailable, view: unavailable, terminate: unavailable, changePlan: unavailable, notifyUsage: async () => {} },
+      workflows: { start: unavailable, view: unavailable, terminate: unavailable, changePlan: unavailable, cancelPlanChange: unavailable, notifyUsage: async () => {} },
       clock: { now: async () => Date.now() },
       publicUrl: 'http://billow.test',
+      rateLimit,
     },
     { console: consoleRouter(database.db, { sandbox: false, secure: false, temporalUiUrl: null, temporalNamespace: 'default', distDir, refusalDelayMs: 400, ...options }) },
   );
@@ -108,6 +110,17 @@ describe('a session', () => {
     expect(who.body.session).toMatchObject({ organization: { name: 'Iso A' }, sandbox: false, temporal_ui_url: null });
   });
 
+  it('counts against its key’s rate limit, with the key’s own requests', async () => {
+    const { apiKey } = await createTestOrganization(database.db, 'Limited');
+    const app = appWith({}, { limit: 3, windowMs: 60_000 });
+    const cookie = sessionCookie(await request(app).post('/console/session').send({ api_key: apiKey }));
+    // 3 requests a minute per key: two through the session, one with the key itself, then the fourth is refused.
+    expect((await request(app).get('/api/v1/taxes').set('Cookie', cookie)).status).toBe(200);
+    expect((await request(app).get('/api/v1/taxes').set('Cookie', cookie)).status).toBe(200);
+    expect((await request(app).get('/api/v1/taxes').set('Authorization', `Bearer ${apiKey}`)).status).toBe(200);
+    expect((await request(app).get('/api/v1/taxes').set('Cookie', cookie)).status).toBe(429);
+  });
+
   it('ends when signed out', async () => {
     const { apiKey } = await createTestOrganization(database.db, 'Sign out');
     const app = appWith();
@@ -129,8 +142,20 @@ describe('a session', () => {
     expect((await request(app).get('/api/v1/taxes').set('Cookie', cookie)).status).toBe(401);
   });
 
+  it('ends when the key it was opened with is revoked, and a revoked key opens no session', async () => {
+    const { apiKey } = await createTestOrganization(database.db, 'Revoked');
+    const app = appWith();
+    const cookie = sessionCookie(await request(app).post('/console/session').send({ api_key: apiKey }));
+    expect((await request(app).get('/api/v1/taxes').set('Cookie', cookie)).status).toBe(200);
+    const found = await authenticateApiKey(database.db, apiKey);
+    await revokeApiKey(database.db, found!.apiKeyId);
+    expect((await request(app).get('/api/v1/taxes').set('Cookie', cookie)).status).toBe(401);
+    expect((await request(app).get('/console/session').set('Cookie', cookie)).status).toBe(401);
+    expect((await request(app).post('/console/session').send({ api_key: apiKey })).status).toBe(401);
+  });
+
   it('ends when the key it was opened with is deleted', async () => {
-    const { organization, apiKey } = await createTestOrganization(database.db, 'Revoked');
+    const { organization, apiKey } = await createTestOrganization(database.db, 'Deleted key');
     const app = appWith();
     const cookie = sessionCookie(await request(app).post('/console/session').send({ api_key: apiKey }));
     expect((await request(app).get('/api/v1/taxes').set('Cookie', cookie)).status).toBe(200);

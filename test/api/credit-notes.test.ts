@@ -14,7 +14,7 @@ let acme: CustomerRow;
 
 const CREDIT_NOTE_KEYS = [
   'applied_taxes', 'balance_amount_cents', 'billing_entity_code', 'coupons_adjustment_amount_cents', 'created_at', 'credit_amount_cents', 'credit_status',
-  'currency', 'customer', 'description', 'file_url', 'invoice_number', 'issuing_date', 'items', 'lago_id', 'lago_invoice_id', 'number',
+  'currency', 'customer', 'description', 'file_url', 'invoice_number', 'issuing_date', 'items', 'lago_id', 'lago_invoice_id', 'metadata', 'number',
   'offset_amount_cents', 'precise_taxes_amount_cents', 'reason', 'refund_amount_cents', 'refund_status', 'refunded_at', 'self_billed', 'sequential_id',
   'sub_total_excluding_taxes_amount_cents', 'taxes_amount_cents', 'taxes_rate', 'total_amount_cents', 'updated_at', 'voided_at', 'xml_url',
 ].sort();

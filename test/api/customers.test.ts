@@ -7,7 +7,7 @@ let api: Awaited<ReturnType<typeof createPlainTestApi>>;
 
 const CUSTOMER_KEYS = [
   'address_line1', 'address_line2', 'applicable_timezone', 'billing_configuration', 'city', 'country', 'created_at', 'currency', 'customer_type',
-  'email', 'external_id', 'firstname', 'lago_id', 'lastname', 'legal_name', 'legal_number', 'metadata', 'name', 'net_payment_term', 'phone',
+  'email', 'external_id', 'firstname', 'lago_id', 'lastname', 'legal_name', 'legal_number', 'logo_url', 'metadata', 'name', 'net_payment_term', 'phone',
   'sequential_id', 'shipping_address', 'slug', 'state', 'tax_identification_number', 'taxes', 'timezone', 'updated_at', 'url', 'zipcode',
 ].sort();
 const codes = (list: { external_id: string }[]) => list.map((customer) => customer.external_id);
@@ -39,6 +39,16 @@ describe('customers (catalog additions)', () => {
     expect((await api.get('/customers/acme')).body).toEqual(res.body);
     const updated = await api.post('/customers', { customer: { external_id: 'acme', tax_codes: ['local', 'vat_12_5'] } });
     expect(updated.body.customer.taxes.map((t: { code: string }) => t.code)).toEqual(['local', 'vat_12_5']);
+  });
+
+  test('billing configuration and shipping address: the keys sent replace those stored, the others are kept', async () => {
+    await api.post('/customers', { customer: { external_id: 'shipper', billing_configuration: { payment_provider: 'stripe', provider_customer_id: 'cus_1' }, shipping_address: { city: 'Lyon', country: 'fr' } } });
+    const res = await api.post('/customers', { customer: { external_id: 'shipper', billing_configuration: { provider_customer_id: 'cus_2', document_locale: 'en' }, shipping_address: { zipcode: '69001' } } });
+    expect(res.status).toBe(200);
+    expect(res.body.customer.billing_configuration).toMatchObject({ payment_provider: 'stripe', provider_customer_id: 'cus_2', document_locale: 'en' });
+    expect(res.body.customer.shipping_address).toEqual({ address_line1: null, address_line2: null, city: 'Lyon', state: null, zipcode: '69001', country: 'FR' });
+    expect((await api.get('/customers/shipper')).body.customer.shipping_address).toEqual(res.body.customer.shipping_address);
+    expect((await api.delete('/customers/shipper')).status).toBe(200); // out of the lists below
   });
 
   test('fair-seats walkthrough customer: airbnb, EUR, no tax', async () => {
@@ -101,7 +111,8 @@ describe('customers (catalog additions)', () => {
       expect(res.body.error_details).toEqual({ tax_codes: ['tax_not_found'] });
     });
 
-    test('a customer with a live subscription cannot be deleted', async () => {
+    test('a customer whose live subscription cannot be ended now (no workflow answers) is not deleted: 503', async () => {
+      // Ending subscriptions through their workflows, then deleting, is tested on the real worker (test/workflows/deletions.test.ts).
       const plan = await api.post('/plans', { plan: { name: 'P', code: 'p', interval: 'monthly', amount_cents: 100, amount_currency: 'USD', pay_in_advance: false } });
       const customer = (await api.get('/customers/airbnb')).body.customer;
       await database.db('subscriptions').insert({
@@ -110,8 +121,8 @@ describe('customers (catalog additions)', () => {
       });
       before = await snapshot(database.db, CATALOG_TABLES);
       const res = await api.delete('/customers/airbnb');
-      expect(res.status).toBe(405);
-      expect(res.body).toEqual({ status: 405, error: 'Method Not Allowed', code: 'customer_has_active_subscriptions' });
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ status: 503, error: 'Service Unavailable', code: 'subscriptions_still_active' });
     });
 
     test('unknown customer', async () => {

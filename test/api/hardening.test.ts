@@ -1,5 +1,5 @@
 /**
- * No 500 for any client mistake. For every POST/PUT route (the table below, checked against the
+ * No 500 for any client mistake. For every POST/PUT/PATCH route (the table below, checked against the
  * OpenAPI registry): malformed JSON (400), a body over the limit (413), a missing root (400), a
  * wrong type in every field of the route's JSON schema (422 validation_errors naming the field),
  * unknown fields (ignored), huge numbers, negative amounts, invalid dates, unicode and SQL-looking
@@ -40,7 +40,7 @@ beforeAll(async () => {
   env = await createTimeSkippingEnv();
   database = await createTestDatabase();
   api = await createTestApi(database.db, env, 'hardening-test', 'Hardening Co');
-  const metric = await ok(api.post('/billable_metrics', { billable_metric: { name: 'Calls', code: 'h_metric', aggregation_type: 'sum_agg', field_name: 'n' } }));
+  const metric = await ok(api.post('/billable_metrics', { billable_metric: { name: 'Calls', code: 'h_metric', aggregation_type: 'sum_agg', field_name: 'n', filters: [{ key: 'region', values: ['eu', 'us'] }] } }));
   ids.metric = metric.billable_metric.lago_id;
   await ok(api.post('/taxes', { tax: { name: 'VAT', code: 'h_tax', rate: '20' } }));
   await ok(api.post('/plans', { plan: { name: 'P', code: 'h_plan', interval: 'monthly', amount_cents: 1000, amount_currency: 'EUR', pay_in_advance: false,
@@ -55,10 +55,12 @@ beforeAll(async () => {
   ids.fee = feeIds[0]!;
   const note = await ok(api.post('/credit_notes', { credit_note: { invoice_id: ids.invoice, credit_amount_cents: 10, items: [{ fee_id: ids.fee, amount_cents: 10 }] } }));
   ids.creditNote = note.credit_note.lago_id;
-  const wallet = await ok(api.post('/wallets', { wallet: { external_customer_id: 'h_customer', rate_amount: '1', currency: 'EUR' } }));
+  const wallet = await ok(api.post('/wallets', { wallet: { external_customer_id: 'h_customer', rate_amount: '1', currency: 'EUR', code: 'h_wallet' } }));
   ids.wallet = wallet.wallet.lago_id;
-  const endpoint = await ok(api.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'http://127.0.0.1:9/h', event_types: ['credit_note.provider_refund_failure'] } }));
+  const endpoint = await ok(api.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'https://hooks.example.com/h', event_types: ['credit_note.provider_refund_failure'] } }));
   ids.endpoint = endpoint.webhook_endpoint.lago_id;
+  const filter = await ok(api.post('/plans/h_plan/charges/h_metric/filters', { filter: { properties: { amount: '2' }, values: { region: ['us'] } } }));
+  ids.filter = filter.filter.lago_id;
 });
 
 afterAll(async () => {
@@ -66,7 +68,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** A valid body for every POST/PUT route that takes one (routes under /api/v1). */
+/** A valid body for every POST/PUT/PATCH route that takes one (routes under /api/v1). */
 const VALID: Record<string, { path: () => string; body: () => Json }> = {
   'POST /billable_metrics': { path: () => '/billable_metrics', body: () => ({ billable_metric: { name: 'M', code: 'm_new', aggregation_type: 'sum_agg', field_name: 'n', recurring: false, rounding_precision: 2, filters: [{ key: 'region', values: ['eu'] }] } }) },
   'PUT /billable_metrics/:code': { path: () => '/billable_metrics/h_metric', body: () => ({ billable_metric: { name: 'Calls 2', description: 'd' } }) },
@@ -91,8 +93,25 @@ const VALID: Record<string, { path: () => string; body: () => Json }> = {
   'POST /wallets': { path: () => '/wallets', body: () => ({ wallet: { external_customer_id: 'h_customer', rate_amount: '1', currency: 'EUR', name: 'W2', code: 'w2', granted_credits: '1', expiration_at: '2099-01-01T00:00:00Z' } }) },
   'PUT /wallets/:id': { path: () => `/wallets/${ids.wallet}`, body: () => ({ wallet: { name: 'W renamed', priority: 5 } }) },
   'POST /wallet_transactions': { path: () => '/wallet_transactions', body: () => ({ wallet_transaction: { wallet_id: ids.wallet, granted_credits: '1' } }) },
-  'POST /webhook_endpoints': { path: () => '/webhook_endpoints', body: () => ({ webhook_endpoint: { webhook_url: 'http://127.0.0.1:9/new', signature_algo: 'hmac', event_types: ['invoice.created'] } }) },
+  'POST /webhook_endpoints': { path: () => '/webhook_endpoints', body: () => ({ webhook_endpoint: { webhook_url: 'https://hooks.example.com/new', signature_algo: 'hmac', event_types: ['invoice.created'] } }) },
   'PUT /webhook_endpoints/:id': { path: () => `/webhook_endpoints/${ids.endpoint}`, body: () => ({ webhook_endpoint: { name: 'renamed' } }) },
+  // The routes of issue 10.
+  'POST /customers/:externalId/wallets': { path: () => '/customers/h_customer/wallets', body: () => ({ wallet: { rate_amount: '1', currency: 'EUR', name: 'W3', code: 'w3', granted_credits: '1', expiration_at: '2099-01-01T00:00:00Z' } }) },
+  'PUT /customers/:externalId/wallets/:code': { path: () => '/customers/h_customer/wallets/h_wallet', body: () => ({ wallet: { name: 'W by code', priority: 7 } }) },
+  'POST /customers/:externalId/wallets/:code/metadata': { path: () => '/customers/h_customer/wallets/h_wallet/metadata', body: () => ({ metadata: { k: 'v', gone: null } }) },
+  'PATCH /customers/:externalId/wallets/:code/metadata': { path: () => '/customers/h_customer/wallets/h_wallet/metadata', body: () => ({ metadata: { k2: 'v2' } }) },
+  'POST /wallets/:id/metadata': { path: () => `/wallets/${ids.wallet}/metadata`, body: () => ({ metadata: { k: 'v' } }) },
+  'PATCH /wallets/:id/metadata': { path: () => `/wallets/${ids.wallet}/metadata`, body: () => ({ metadata: { k2: 'v2' } }) },
+  'POST /credit_notes/:id/metadata': { path: () => `/credit_notes/${ids.creditNote}/metadata`, body: () => ({ metadata: { k: 'v' } }) },
+  'PATCH /credit_notes/:id/metadata': { path: () => `/credit_notes/${ids.creditNote}/metadata`, body: () => ({ metadata: { k2: 'v2' } }) },
+  'POST /plans/:code/metadata': { path: () => '/plans/h_plan/metadata', body: () => ({ metadata: { k: 'v' } }) },
+  'PATCH /plans/:code/metadata': { path: () => '/plans/h_plan/metadata', body: () => ({ metadata: { k2: 'v2' } }) },
+  'POST /plans/:code/charges': { path: () => '/plans/h_plan/charges', body: () => ({ charge: { billable_metric_id: ids.metric, charge_model: 'standard', code: 'c_new', properties: { amount: '2' }, tax_codes: ['h_tax'], filters: [{ properties: { amount: '3' }, values: { region: ['eu'] } }] } }) },
+  'PUT /plans/:code/charges/:chargeCode': { path: () => '/plans/h_plan/charges/h_metric', body: () => ({ charge: { properties: { amount: '3' }, invoice_display_name: 'Calls' } }) },
+  'POST /plans/:code/charges/:chargeCode/filters': { path: () => '/plans/h_plan/charges/h_metric/filters', body: () => ({ filter: { invoice_display_name: 'EU', properties: { amount: '2' }, values: { region: ['eu'] } } }) },
+  'PUT /plans/:code/charges/:chargeCode/filters/:id': { path: () => `/plans/h_plan/charges/h_metric/filters/${ids.filter}`, body: () => ({ filter: { invoice_display_name: 'US', properties: { amount: '4' } } }) },
+  'PUT /fees/:id': { path: () => `/fees/${ids.fee}`, body: () => ({ fee: { payment_status: 'succeeded' } }) },
+  'PUT /organizations': { path: () => '/organizations', body: () => ({ organization: { net_payment_term: 0, legal_name: 'Hardening Co SAS', billing_configuration: { invoice_footer: 'Thanks' } } }) },
 };
 
 /** POST/PUT routes without a body (actions): only parsing, size and path ids apply. */
@@ -106,7 +125,7 @@ const BODYLESS: Record<string, () => string> = {
   'POST /webhooks/:id/retry': () => `/webhooks/${ids.endpoint}/retry`,
 };
 
-const WRITE_ROUTES = operationsFor({}).filter((op) => op.method === 'post' || op.method === 'put').map((op) => `${op.method.toUpperCase()} ${op.path.replace(/^\/api\/v1/, '')}`);
+const WRITE_ROUTES = operationsFor({}).filter((op) => op.method === 'post' || op.method === 'put' || op.method === 'patch').map((op) => `${op.method.toUpperCase()} ${op.path.replace(/^\/api\/v1/, '')}`);
 const document = buildOpenApiDocument({}) as Json;
 
 let tables: string[] = [];
@@ -132,7 +151,7 @@ async function probe(label: string, send: () => request.Test): Promise<request.R
 }
 
 const auth = () => ({ Authorization: `Bearer ${api.apiKey}` });
-const raw = (method: 'post' | 'put', path: string) => request(api.app)[method](`/api/v1${path}`).set(auth());
+const raw = (method: 'post' | 'put' | 'patch', path: string) => request(api.app)[method](`/api/v1${path}`).set(auth());
 
 /** The inner object schema of a route's request body and its root key (undefined root: no envelope). */
 function bodySchemaOf(key: string): { root?: string; schema: Json } {
@@ -205,14 +224,14 @@ function mutations(key: string): { label: string; body: Json; expect422?: string
   return out;
 }
 
-test('every POST/PUT route has a row (a new route needs one)', () => {
+test('every POST/PUT/PATCH route has a row (a new route needs one)', () => {
   const covered = [...Object.keys(VALID), ...Object.keys(BODYLESS)].sort();
   expect(WRITE_ROUTES.filter((route) => !covered.includes(route))).toEqual([]);
   expect(covered.filter((route) => !WRITE_ROUTES.includes(route))).toEqual([]);
 });
 
 describe.each([...Object.keys(VALID), ...Object.keys(BODYLESS)])('%s', (key) => {
-  const method = key.split(' ')[0]!.toLowerCase() as 'post' | 'put';
+  const method = key.split(' ')[0]!.toLowerCase() as 'post' | 'put' | 'patch';
   const path = () => (VALID[key]?.path ?? BODYLESS[key]!)();
 
   afterEach(() => {

@@ -9,6 +9,7 @@
  * - none of this writes anything; creating an object with the same code as one of A's makes B's
  *   own and leaves A's alone.
  */
+import request from 'supertest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createTimeSkippingEnv, startTestWorker } from '../support/temporal';
@@ -31,7 +32,7 @@ let b: Api;
 interface Ids {
   metricId: string; planId: string; taxId: string; addOnId: string; couponId: string; customerId: string; appliedCouponId: string;
   subscriptionId: string; eventId: string; invoiceId: string; draftInvoiceId: string; feeId: string; creditNoteId: string;
-  walletId: string; walletTransactionId: string; endpointId: string; webhookId: string;
+  walletId: string; walletTransactionId: string; endpointId: string; webhookId: string; filterId: string;
 }
 let ids: Ids;
 const METRIC = 'iso_a_metric';
@@ -42,6 +43,7 @@ const COUPON = 'iso_a_coupon';
 const CUSTOMER = 'iso_a_customer';
 const SUBSCRIPTION = 'iso_a_sub';
 const TRANSACTION = 'iso_a_tx';
+const WALLET = 'iso_a_wallet';
 
 /** Every table an API call may write (webhook_events left out: the relay stamps its rows on its own). */
 const TABLES = [
@@ -63,11 +65,11 @@ beforeAll(async () => {
   a = await createTestApi(database.db, env, TASK_QUEUE, 'Isolation A');
   b = await createTestApi(database.db, env, TASK_QUEUE, 'Isolation B');
 
-  const metric = await ok(a.post('/billable_metrics', { billable_metric: { name: 'Calls', code: METRIC, aggregation_type: 'count_agg' } }));
+  const metric = await ok(a.post('/billable_metrics', { billable_metric: { name: 'Calls', code: METRIC, aggregation_type: 'count_agg', filters: [{ key: 'region', values: ['eu', 'us'] }] } }));
   const tax = await ok(a.post('/taxes', { tax: { name: 'VAT', code: TAX, rate: '20' } }));
   const plan = await ok(a.post('/plans', { plan: {
     name: 'A plan', code: PLAN, interval: 'monthly', amount_cents: 1000, amount_currency: 'EUR', pay_in_advance: false,
-    charges: [{ billable_metric_id: metric.billable_metric.lago_id, charge_model: 'standard', properties: { amount: '1' } }],
+    charges: [{ billable_metric_id: metric.billable_metric.lago_id, charge_model: 'standard', properties: { amount: '1' }, filters: [{ properties: { amount: '2' }, values: { region: ['eu'] } }] }],
   } }));
   const addOn = await ok(a.post('/add_ons', { add_on: { name: 'Setup', code: ADD_ON, amount_cents: 5000, amount_currency: 'EUR' } }));
   const coupon = await ok(a.post('/coupons', { coupon: { name: 'Ten', code: COUPON, coupon_type: 'fixed_amount', amount_cents: 100, amount_currency: 'EUR', frequency: 'once' } }));
@@ -79,10 +81,10 @@ beforeAll(async () => {
   const { invoice, feeIds } = await seedInvoice(database.db, a.organization, customerRow, { fees: [{ amountCents: 2000n, taxRate: '20', taxCode: TAX }] });
   const { invoice: draft } = await seedInvoice(database.db, a.organization, customerRow, { fees: [{ amountCents: 300n }], status: 'draft' });
   const creditNote = await ok(a.post('/credit_notes', { credit_note: { invoice_id: invoice.id, reason: 'other', credit_amount_cents: 120, items: [{ fee_id: feeIds[0], amount_cents: 100 }] } }));
-  const wallet = await ok(a.post('/wallets', { wallet: { external_customer_id: CUSTOMER, rate_amount: '1', currency: 'EUR', granted_credits: '10' } }));
+  const wallet = await ok(a.post('/wallets', { wallet: { external_customer_id: CUSTOMER, code: WALLET, rate_amount: '1', currency: 'EUR', granted_credits: '10' } }));
   const transactions = await ok(a.post('/wallet_transactions', { wallet_transaction: { wallet_id: wallet.wallet.lago_id, granted_credits: '5' } }));
   // An endpoint for a type never sent here, and one webhook on it written directly (no delivery runs).
-  const endpoint = await ok(a.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'http://127.0.0.1:9/a', event_types: ['credit_note.provider_refund_failure'] } }));
+  const endpoint = await ok(a.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'https://hooks.example.com/a', event_types: ['credit_note.provider_refund_failure'] } }));
   const [webhookEvent] = await database.db<WebhookEventRow>('webhook_events')
     .insert({ organization_id: a.organization.id, webhook_type: 'credit_note.provider_refund_failure', object_type: 'credit_note', object_id: creditNote.credit_note.lago_id, payload: {}, dispatched_at: new Date() })
     .returning('*');
@@ -94,6 +96,7 @@ beforeAll(async () => {
     subscriptionId: subscription.subscription.lago_id, eventId: event.event.lago_id, invoiceId: invoice.id, draftInvoiceId: draft.id,
     feeId: feeIds[0]!, creditNoteId: creditNote.credit_note.lago_id, walletId: wallet.wallet.lago_id,
     walletTransactionId: transactions.wallet_transactions[0].lago_id, endpointId: endpoint.webhook_endpoint.lago_id, webhookId: webhook!.id,
+    filterId: plan.plan.charges[0].filters[0].lago_id,
   };
 });
 
@@ -103,7 +106,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-type Method = 'get' | 'post' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Row =
   /** B acts on one of A's objects: 404 with this code. */
   | { kind: 'object'; path: () => string; body?: () => unknown; code: string }
@@ -114,7 +117,11 @@ type Row =
   /** B creates an object with the same code as A's: B's own, A's untouched. */
   | { kind: 'own'; body: () => unknown; root: string }
   /** Holds no organization's data. */
-  | { kind: 'public'; why: string };
+  | { kind: 'public'; why: string }
+  /** The caller's own organization: B reads and changes its own, never A's. */
+  | { kind: 'self'; body?: () => unknown }
+  /** A report (analytics): B sees nothing of A's, and naming A's customer is a 404. */
+  | { kind: 'report'; path: () => string };
 
 const MATRIX: Record<string, Row> = {
   'GET /health': { kind: 'public', why: 'static' },
@@ -207,15 +214,71 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/wallet_transactions': { kind: 'reference', statuses: [404], body: () => ({ wallet_transaction: { wallet_id: ids.walletId, granted_credits: '1000' } }) },
   'GET /api/v1/wallet_transactions/:id': { kind: 'object', path: () => `/wallet_transactions/${ids.walletTransactionId}`, code: 'wallet_transaction_not_found' },
 
-  'POST /api/v1/webhook_endpoints': { kind: 'own', root: 'webhook_endpoint', body: () => ({ webhook_endpoint: { webhook_url: 'http://127.0.0.1:9/a', event_types: ['credit_note.provider_refund_failure'] } }) },
+  'POST /api/v1/webhook_endpoints': { kind: 'own', root: 'webhook_endpoint', body: () => ({ webhook_endpoint: { webhook_url: 'https://hooks.example.com/a', event_types: ['credit_note.provider_refund_failure'] } }) },
   'GET /api/v1/webhook_endpoints': { kind: 'list', path: () => '/webhook_endpoints' },
   'GET /api/v1/webhook_endpoints/:id': { kind: 'object', path: () => `/webhook_endpoints/${ids.endpointId}`, code: 'webhook_endpoint_not_found' },
-  'PUT /api/v1/webhook_endpoints/:id': { kind: 'object', path: () => `/webhook_endpoints/${ids.endpointId}`, body: () => ({ webhook_endpoint: { webhook_url: 'http://127.0.0.1:9/b' } }), code: 'webhook_endpoint_not_found' },
+  'PUT /api/v1/webhook_endpoints/:id': { kind: 'object', path: () => `/webhook_endpoints/${ids.endpointId}`, body: () => ({ webhook_endpoint: { webhook_url: 'https://hooks.example.com/b' } }), code: 'webhook_endpoint_not_found' },
   'DELETE /api/v1/webhook_endpoints/:id': { kind: 'object', path: () => `/webhook_endpoints/${ids.endpointId}`, code: 'webhook_endpoint_not_found' },
   'GET /api/v1/webhook_endpoints/:id/deliveries': { kind: 'object', path: () => `/webhook_endpoints/${ids.endpointId}/deliveries`, code: 'webhook_endpoint_not_found' },
   'GET /api/v1/webhooks': { kind: 'list', path: () => `/webhooks?webhook_endpoint_id=${ids.endpointId}` },
   'GET /api/v1/webhooks/:id': { kind: 'object', path: () => `/webhooks/${ids.webhookId}`, code: 'webhook_not_found' },
   'POST /api/v1/webhooks/:id/retry': { kind: 'object', path: () => `/webhooks/${ids.webhookId}/retry`, code: 'webhook_not_found' },
+
+  // Under a customer (issue 10).
+  'GET /api/v1/customers/:externalId/invoices': { kind: 'object', path: () => `/customers/${CUSTOMER}/invoices`, code: 'customer_not_found' },
+  'GET /api/v1/customers/:externalId/subscriptions': { kind: 'object', path: () => `/customers/${CUSTOMER}/subscriptions`, code: 'customer_not_found' },
+  'GET /api/v1/customers/:externalId/credit_notes': { kind: 'object', path: () => `/customers/${CUSTOMER}/credit_notes`, code: 'customer_not_found' },
+  'GET /api/v1/customers/:externalId/past_usage': { kind: 'object', path: () => `/customers/${CUSTOMER}/past_usage?external_subscription_id=${SUBSCRIPTION}`, code: 'customer_not_found' },
+  'POST /api/v1/customers/:externalId/wallets': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets`, body: () => ({ wallet: { rate_amount: '1', currency: 'EUR', granted_credits: '1' } }), code: 'customer_not_found' },
+  'GET /api/v1/customers/:externalId/wallets': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets`, code: 'customer_not_found' },
+  'GET /api/v1/customers/:externalId/wallets/:code': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}`, code: 'customer_not_found' },
+  'PUT /api/v1/customers/:externalId/wallets/:code': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}`, body: () => ({ wallet: { name: 'hijacked' } }), code: 'customer_not_found' },
+  'DELETE /api/v1/customers/:externalId/wallets/:code': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}`, code: 'customer_not_found' },
+  'POST /api/v1/customers/:externalId/wallets/:code/metadata': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}/metadata`, body: () => ({ metadata: { hijacked: 'yes' } }), code: 'customer_not_found' },
+  'PATCH /api/v1/customers/:externalId/wallets/:code/metadata': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}/metadata`, body: () => ({ metadata: { hijacked: 'yes' } }), code: 'customer_not_found' },
+  'DELETE /api/v1/customers/:externalId/wallets/:code/metadata': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}/metadata`, code: 'customer_not_found' },
+  'DELETE /api/v1/customers/:externalId/wallets/:code/metadata/:key': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}/metadata/k`, code: 'customer_not_found' },
+
+  // A plan's charges, filters and metadata.
+  'GET /api/v1/plans/:code/charges': { kind: 'object', path: () => `/plans/${PLAN}/charges`, code: 'plan_not_found' },
+  'POST /api/v1/plans/:code/charges': { kind: 'object', path: () => `/plans/${PLAN}/charges`, body: () => ({ charge: { billable_metric_id: ids.metricId, charge_model: 'standard', properties: { amount: '1' } } }), code: 'plan_not_found' },
+  'GET /api/v1/plans/:code/charges/:chargeCode': { kind: 'object', path: () => `/plans/${PLAN}/charges/${METRIC}`, code: 'plan_not_found' },
+  'PUT /api/v1/plans/:code/charges/:chargeCode': { kind: 'object', path: () => `/plans/${PLAN}/charges/${METRIC}`, body: () => ({ charge: { properties: { amount: '9' } } }), code: 'plan_not_found' },
+  'DELETE /api/v1/plans/:code/charges/:chargeCode': { kind: 'object', path: () => `/plans/${PLAN}/charges/${METRIC}`, code: 'plan_not_found' },
+  'GET /api/v1/plans/:code/charges/:chargeCode/filters': { kind: 'object', path: () => `/plans/${PLAN}/charges/${METRIC}/filters`, code: 'plan_not_found' },
+  'POST /api/v1/plans/:code/charges/:chargeCode/filters': { kind: 'object', path: () => `/plans/${PLAN}/charges/${METRIC}/filters`, body: () => ({ filter: { properties: { amount: '3' }, values: { region: ['us'] } } }), code: 'plan_not_found' },
+  'GET /api/v1/plans/:code/charges/:chargeCode/filters/:id': { kind: 'object', path: () => `/plans/${PLAN}/charges/${METRIC}/filters/${ids.filterId}`, code: 'plan_not_found' },
+  'PUT /api/v1/plans/:code/charges/:chargeCode/filters/:id': { kind: 'object', path: () => `/plans/${PLAN}/charges/${METRIC}/filters/${ids.filterId}`, body: () => ({ filter: { properties: { amount: '9' } } }), code: 'plan_not_found' },
+  'DELETE /api/v1/plans/:code/charges/:chargeCode/filters/:id': { kind: 'object', path: () => `/plans/${PLAN}/charges/${METRIC}/filters/${ids.filterId}`, code: 'plan_not_found' },
+  'POST /api/v1/plans/:code/metadata': { kind: 'object', path: () => `/plans/${PLAN}/metadata`, body: () => ({ metadata: { hijacked: 'yes' } }), code: 'plan_not_found' },
+  'PATCH /api/v1/plans/:code/metadata': { kind: 'object', path: () => `/plans/${PLAN}/metadata`, body: () => ({ metadata: { hijacked: 'yes' } }), code: 'plan_not_found' },
+  'DELETE /api/v1/plans/:code/metadata': { kind: 'object', path: () => `/plans/${PLAN}/metadata`, code: 'plan_not_found' },
+  'DELETE /api/v1/plans/:code/metadata/:key': { kind: 'object', path: () => `/plans/${PLAN}/metadata/k`, code: 'plan_not_found' },
+
+  // Wallet and credit note metadata.
+  'POST /api/v1/wallets/:id/metadata': { kind: 'object', path: () => `/wallets/${ids.walletId}/metadata`, body: () => ({ metadata: { hijacked: 'yes' } }), code: 'wallet_not_found' },
+  'PATCH /api/v1/wallets/:id/metadata': { kind: 'object', path: () => `/wallets/${ids.walletId}/metadata`, body: () => ({ metadata: { hijacked: 'yes' } }), code: 'wallet_not_found' },
+  'DELETE /api/v1/wallets/:id/metadata': { kind: 'object', path: () => `/wallets/${ids.walletId}/metadata`, code: 'wallet_not_found' },
+  'DELETE /api/v1/wallets/:id/metadata/:key': { kind: 'object', path: () => `/wallets/${ids.walletId}/metadata/k`, code: 'wallet_not_found' },
+  'POST /api/v1/credit_notes/:id/metadata': { kind: 'object', path: () => `/credit_notes/${ids.creditNoteId}/metadata`, body: () => ({ metadata: { hijacked: 'yes' } }), code: 'credit_note_not_found' },
+  'PATCH /api/v1/credit_notes/:id/metadata': { kind: 'object', path: () => `/credit_notes/${ids.creditNoteId}/metadata`, body: () => ({ metadata: { hijacked: 'yes' } }), code: 'credit_note_not_found' },
+  'DELETE /api/v1/credit_notes/:id/metadata': { kind: 'object', path: () => `/credit_notes/${ids.creditNoteId}/metadata`, code: 'credit_note_not_found' },
+  'DELETE /api/v1/credit_notes/:id/metadata/:key': { kind: 'object', path: () => `/credit_notes/${ids.creditNoteId}/metadata/k`, code: 'credit_note_not_found' },
+
+  // Fees.
+  'GET /api/v1/fees': { kind: 'list', path: () => `/fees?external_customer_id=${CUSTOMER}` },
+  'GET /api/v1/fees/:id': { kind: 'object', path: () => `/fees/${ids.feeId}`, code: 'fee_not_found' },
+  'PUT /api/v1/fees/:id': { kind: 'object', path: () => `/fees/${ids.feeId}`, body: () => ({ fee: { payment_status: 'succeeded' } }), code: 'fee_not_found' },
+  'DELETE /api/v1/fees/:id': { kind: 'object', path: () => `/fees/${ids.feeId}`, code: 'fee_not_found' },
+
+  // The organization of the key, and reports.
+  'GET /api/v1/organizations': { kind: 'self' },
+  'PUT /api/v1/organizations': { kind: 'self', body: () => ({ organization: { net_payment_term: 45, billing_configuration: { invoice_footer: 'B only' } } }) },
+  'GET /api/v1/analytics/gross_revenue': { kind: 'report', path: () => '/analytics/gross_revenue' },
+  'GET /api/v1/analytics/invoice_collection': { kind: 'report', path: () => '/analytics/invoice_collection' },
+  'GET /api/v1/analytics/invoiced_usage': { kind: 'report', path: () => '/analytics/invoiced_usage' },
+  'GET /api/v1/analytics/mrr': { kind: 'report', path: () => '/analytics/mrr' },
+  'GET /api/v1/analytics/overdue_balance': { kind: 'report', path: () => '/analytics/overdue_balance' },
 };
 
 const split = (key: string) => {
@@ -226,6 +289,7 @@ const split = (key: string) => {
 function send(api: Api, method: Method, path: string, body?: unknown) {
   if (method === 'get') return api.get(path);
   if (method === 'delete') return api.delete(path);
+  if (method === 'patch') return request(api.app).patch(`/api/v1${path}`).set({ Authorization: `Bearer ${api.apiKey}` }).send((body ?? {}) as object);
   return method === 'post' ? api.post(path, body ?? {}) : api.put(path, body ?? {});
 }
 
@@ -280,6 +344,18 @@ describe("organization B's key on organization A's objects", () => {
     expect(leaksOf(response.body)).toEqual([]);
   });
 
+  test.each(entries.filter(([, row]) => row.kind === 'report').map(([key]) => key))('%s shows nothing of A, and A\'s customer is a 404', async (key) => {
+    const row = MATRIX[key] as Extract<Row, { kind: 'report' }>;
+    const response = await b.get(row.path());
+    expect(response.status).toBe(200);
+    expect(leaksOf(response.body)).toEqual([]);
+    expect(Object.values(response.body)).toEqual([[]]);
+    const named = await b.get(`${row.path()}?external_customer_id=${CUSTOMER}`);
+    expect(named.body).toEqual({ status: 404, error: 'Not Found', code: 'customer_not_found' });
+    // The same filter with A's key names A's customer.
+    expect((await a.get(`${row.path()}?external_customer_id=${CUSTOMER}`)).status).toBe(200);
+  });
+
   test('none of it wrote anything', async () => {
     expect(await snapshot(database.db, TABLES)).toBe(before);
   });
@@ -297,5 +373,20 @@ describe("organization B's codes are its own", () => {
     expect(after.body).toEqual(before.body);
     const mine = await b.get(path);
     expect(mine.body.meta.total_count).toBe(1);
+  });
+});
+
+describe("the key's own organization", () => {
+  test.each(Object.entries(MATRIX).filter(([, row]) => row.kind === 'self').map(([key]) => key))('%s is B\'s, never A\'s', async (key) => {
+    const row = MATRIX[key] as Extract<Row, { kind: 'self' }>;
+    const { method } = split(key);
+    const path = '/' + split(key).path.split('/').slice(3).join('/');
+    const before = await a.get('/organizations');
+    const response = await send(b, method, path, row.body?.());
+    expect(response.status).toBe(200);
+    expect(response.body.organization.lago_id).toBe(b.organization.id);
+    expect(JSON.stringify(response.body)).not.toContain(a.organization.id);
+    expect(leaksOf(response.body)).toEqual([]);
+    expect((await a.get('/organizations')).body).toEqual(before.body);
   });
 });

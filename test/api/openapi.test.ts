@@ -3,6 +3,9 @@
  * the Express router stack, so a new route without a registry entry fails here), the document is
  * valid OpenAPI 3.1 (structural checks, then @seriousme/openapi-schema-validator in a child
  * process since it is ESM-only), both are served without an API key, and /docs lists every path.
+ * Every answer has a full schema, and the answers a tour of every operation gets (the tour of
+ * test/api/contract-responses.test.ts: successes and mistakes) each have a documented status and
+ * match its schema (ajv).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +17,12 @@ import { buildApp } from '../../src/api/app';
 import type { AppContext } from '../../src/api/context';
 import { buildOpenApiDocument, mountedRoutes, openApiPath, operationsFor, OPERATIONS } from '../../src/api/openapi';
 import type { SandboxClock } from '../../src/runtime/clock';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { responseSchemaOf } from '../../src/api/openapi';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTimeSkippingEnv, startTestWorker } from '../support/temporal';
+import { operationOf, runContractTour, type Exchange } from '../support/contract-tour';
+import { distinctViolations, ResponseContract, type Violation } from '../support/response-contract';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -67,7 +76,7 @@ describe('the OpenAPI document', () => {
       expect(template.startsWith('/')).toBe(true);
       for (const [method, operation] of Object.entries(item)) {
         if (method === 'servers') continue;
-        expect(['get', 'post', 'put', 'delete']).toContain(method);
+        expect(['get', 'post', 'put', 'patch', 'delete']).toContain(method);
         expect(operationIds.has(operation.operationId)).toBe(false);
         operationIds.add(operation.operationId);
         expect(operation.responses['200']).toBeDefined();
@@ -170,5 +179,94 @@ describe('serving it', () => {
     }
     expect(html).toContain('plan_not_found');
     expect(html).toContain('&quot;pay_in_advance&quot;'); // the plan body's JSON schema
+    // Each answer's schema, its objects linked to their own section.
+    expect(html).toContain('<a href="#schema-Plan">#/components/schemas/Plan</a>');
+    expect(html).toContain('<details id="schema-Wallet"><summary>Wallet</summary>');
+    expect(html).toContain('&quot;balance_cents&quot;');
+  });
+});
+
+describe('the answers it describes', () => {
+  const TASK_QUEUE = 'openapi-answers';
+  const document = buildOpenApiDocument({ publicUrl: 'http://billow.test', sandbox: true }) as Json;
+  let env: TestWorkflowEnvironment;
+  let database: TestDatabase;
+  let stopWorker: () => Promise<void>;
+  let exchanges: Exchange[];
+  let billow: ResponseContract;
+
+  beforeAll(async () => {
+    billow = new ResponseContract(document, "Billow's OpenAPI document");
+    env = await createTimeSkippingEnv();
+    database = await createTestDatabase();
+    stopWorker = await startTestWorker(env, database.db, TASK_QUEUE);
+    exchanges = await runContractTour({ db: database.db, env, taskQueue: TASK_QUEUE });
+  });
+
+  afterAll(async () => {
+    await stopWorker?.();
+    await env?.teardown();
+    await database?.drop();
+  });
+
+  it('gives every JSON answer a full schema: no bare object', () => {
+    const json = OPERATIONS.filter((op) => !op.response.contentType || op.response.contentType === 'application/json');
+    expect(json.filter((op) => !responseSchemaOf(op)).map(key)).toEqual([]);
+    // The success body of a list: its items and meta, each a component, closed to other keys.
+    expect(document.paths['/plans'].get.responses['200'].content['application/json'].schema).toEqual({
+      type: 'object',
+      properties: { plans: { type: 'array', items: { $ref: '#/components/schemas/Plan' } }, meta: { $ref: '#/components/schemas/PaginationMeta' } },
+      required: ['plans', 'meta'],
+      additionalProperties: false,
+    });
+    const plan = document.components.schemas.Plan;
+    expect(plan.additionalProperties).toBe(false);
+    expect(plan.properties.charges).toEqual({ type: 'array', items: { $ref: '#/components/schemas/Charge' } });
+    expect(plan.required).toEqual(expect.arrayContaining(['lago_id', 'code', 'amount_cents', 'charges', 'taxes']));
+    expect(document.components.schemas.Wallet.properties.balance_cents).toEqual({ type: 'integer', minimum: expect.any(Number), maximum: expect.any(Number) });
+  });
+
+  it('documents 400 (a NUL in the URL) and 401 on every route but the public ones, 413 on every POST and PUT', () => {
+    for (const op of operationsFor({ sandbox: true })) {
+      const statuses = Object.keys(document.paths[openApiPath(op.path)][op.method].responses);
+      if (op.public) {
+        expect({ op: key(op), statuses }).toEqual({ op: key(op), statuses: ['200'] });
+        continue;
+      }
+      expect({ op: key(op), statuses }).toEqual({ op: key(op), statuses: expect.arrayContaining(['200', '400', '401', ...(op.method === 'post' || op.method === 'put' ? ['413'] : [])]) });
+      if (op.path.includes('/:')) expect({ op: key(op), statuses }).toEqual({ op: key(op), statuses: expect.arrayContaining(['404']) });
+    }
+  });
+
+  it('is answered with success by every operation (the sandbox routes aside)', () => {
+    const succeeded = new Set(exchanges.filter((e) => e.status === 200).map((e) => operationOf(e)));
+    expect(operationsFor({}).filter((op) => !succeeded.has(op)).map(key)).toEqual([]);
+  });
+
+  it('describes every answer the tour got: a documented status, a body that matches its schema', () => {
+    const violations: Violation[] = [];
+    for (const exchange of exchanges) {
+      const op = operationOf(exchange);
+      if (!op) {
+        violations.push({ operation: `${exchange.method.toUpperCase()} ${exchange.url.slice(0, 80)}`, status: exchange.status, where: 'operation', problem: 'no operation of the registry serves this URL' });
+        continue;
+      }
+      violations.push(...billow.check(op, exchange));
+    }
+    expect(exchanges.length).toBeGreaterThan(300);
+    expect([...new Set(exchanges.map((e) => e.status))].sort()).toEqual([200, 400, 401, 403, 404, 405, 413, 422]);
+    expect(distinctViolations(violations)).toEqual([]);
+  });
+
+  it('would catch an answer that drifts from its schema', () => {
+    const op = OPERATIONS.find((o) => o.method === 'get' && o.path === '/api/v1/wallets/:id')!;
+    const answer = exchanges.find((e) => e.status === 200 && operationOf(e) === op)!;
+    const wallet = (answer.body as Json).wallet;
+    const drifted = { ...answer, body: { wallet: { ...wallet, balance_cents: String(wallet.balance_cents), surprise: true } } };
+    expect(distinctViolations(billow.check(op, drifted))).toEqual([
+      'GET /wallets/{id} 200 /wallet/balance_cents: must be integer, got "' + String(wallet.balance_cents) + '"',
+      'GET /wallets/{id} 200 /wallet/surprise: not in the schema',
+    ]);
+    expect(billow.check(op, { ...answer, status: 418 })).toEqual([expect.objectContaining({ where: 'status' })]);
   });
 });

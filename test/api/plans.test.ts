@@ -125,8 +125,9 @@ describe('plans', () => {
     const res = await api.post('/plans', plan({
       name: 'Yearly', code: 'yearly', interval: 'yearly', amount_cents: 120000, amount_currency: 'EUR', pay_in_advance: true,
       trial_period: 14.5, bill_charges_monthly: true, invoice_display_name: 'Yearly plan', description: 'Billed yearly',
-      metadata: { team: 'sales' }, tax_codes: ['vat_12_5'], usage_thresholds: [], fixed_charges: [],
-      charges: [charge('calls', { code: 'api_calls', invoice_display_name: 'API calls', min_amount_cents: 500, tax_codes: ['local', 'vat_12_5'] })],
+      metadata: { team: 'sales' }, tax_codes: ['vat_12_5'], usage_thresholds: [], fixed_charges: [], bill_fixed_charges_monthly: false,
+      // Lago's defaults of fields Billow refuses otherwise (src/api/contract.ts) are accepted.
+      charges: [charge('calls', { code: 'api_calls', invoice_display_name: 'API calls', min_amount_cents: 0, accepts_target_wallet: false, tax_codes: ['local', 'vat_12_5'] })],
     }));
     expect(res.status).toBe(200);
     expect(res.body.plan).toMatchObject({
@@ -135,7 +136,7 @@ describe('plans', () => {
     });
     expect(res.body.plan.taxes).toHaveLength(1);
     expect(res.body.plan.taxes[0]).toMatchObject({ code: 'vat_12_5', rate: 12.5, plans_count: 1 });
-    expect(res.body.plan.charges[0]).toMatchObject({ code: 'api_calls', invoice_display_name: 'API calls', min_amount_cents: 500 });
+    expect(res.body.plan.charges[0]).toMatchObject({ code: 'api_calls', invoice_display_name: 'API calls', min_amount_cents: 0 });
     expect(res.body.plan.charges[0].taxes.map((t: { code: string }) => t.code)).toEqual(['local', 'vat_12_5']);
     expect((await api.get('/taxes/local')).body.tax.charges_count).toBe(1);
   });
@@ -163,11 +164,11 @@ describe('plans', () => {
         charge('bytes', { charge_model: 'package', properties: { amount: '10', package_size: 100, free_units: 5 } }),
         charge('bytes', { charge_model: 'volume', properties: { volume_ranges: [{ from_value: 0, to_value: 100, per_unit_amount: '2', flat_amount: '1' }, { from_value: 100, to_value: null, per_unit_amount: '1', flat_amount: '0' }] } }),
         charge('bytes', { charge_model: 'percentage', properties: { rate: '1.5', fixed_amount: '0.1', free_units_per_events: 3, per_transaction_max_amount: '' } }),
-        charge('bytes', { charge_model: 'graduated_percentage', pay_in_advance: true, invoiceable: false, regroup_paid_fees: 'invoice',
+        charge('bytes', { charge_model: 'graduated_percentage', pay_in_advance: true, invoiceable: false, regroup_paid_fees: null,
           properties: { graduated_percentage_ranges: [{ from_value: 0, to_value: null, rate: '1', flat_amount: '0' }] } }),
         charge('calls', { pay_in_advance: true }),
         charge('bytes', {
-          properties: { amount: '1', grouped_by: ['account'] },
+          properties: { amount: '1', grouped_by: [] },
           filters: [
             { invoice_display_name: 'EU gold', properties: { amount: '3' }, values: { region: ['eu'], tier: ['gold'] } },
             { properties: { amount: '2' }, values: { region: ['us', 'eu'] } },
@@ -180,9 +181,10 @@ describe('plans', () => {
     expect(charges.map((c: { charge_model: string }) => c.charge_model)).toEqual(['package', 'volume', 'percentage', 'graduated_percentage', 'standard', 'standard']);
     expect(charges[0].properties).toEqual({ amount: '10', package_size: 100, free_units: 5 });
     expect(charges[2].properties).toEqual({ rate: '1.5', fixed_amount: '0.1', free_units_per_events: 3, per_transaction_max_amount: '' });
-    expect(charges[3]).toMatchObject({ pay_in_advance: true, invoiceable: false, regroup_paid_fees: 'invoice' });
+    expect(charges[3]).toMatchObject({ pay_in_advance: true, invoiceable: false, regroup_paid_fees: null });
     expect(charges[4]).toMatchObject({ billable_metric_code: 'calls', pay_in_advance: true });
-    expect(charges[5].properties).toEqual({ amount: '1', grouped_by: ['account'], pricing_group_keys: ['account'] });
+    // An empty grouping is Lago's default (no groups), accepted and shown as sent.
+    expect(charges[5].properties).toEqual({ amount: '1', grouped_by: [], pricing_group_keys: [] });
     expect(charges[5].filters).toEqual([
       { lago_id: UUID, charge_code: charges[5].code, invoice_display_name: 'EU gold', properties: { amount: '3' }, values: { region: ['eu'], tier: ['gold'] } },
       { lago_id: UUID, charge_code: charges[5].code, invoice_display_name: null, properties: { amount: '2' }, values: { region: ['eu', 'us'] } },
@@ -261,12 +263,13 @@ describe('plans', () => {
     for (const item of all.body.plans) expect(keysOf(item)).toEqual(PLAN_KEYS);
   });
 
-  test('delete is soft and answers with the plan', async () => {
+  test('delete is soft and answers with the plan, marked pending deletion as Lago answers it', async () => {
     await api.post('/plans', plan({ code: 'doomed', charges: [charge('calls')] }));
     const before = (await api.get('/plans/doomed')).body;
+    expect(before.plan.pending_deletion).toBe(false);
     const res = await api.delete('/plans/doomed');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual(before);
+    expect(res.body).toEqual({ plan: { ...before.plan, pending_deletion: true } });
     expect((await api.get('/plans/doomed')).body).toEqual({ status: 404, error: 'Not Found', code: 'plan_not_found' });
     expect((await database.db('plans').where({ id: before.plan.lago_id }).first()).deleted_at).toBeInstanceOf(Date);
     expect((await api.post('/plans', plan({ code: 'doomed' }))).status).toBe(200);
@@ -292,7 +295,7 @@ describe('plans', () => {
       expect(res.body.plan.amount_cents).toBe(5000);
     });
 
-    test('the schedule cannot change, and the plan cannot be deleted', async () => {
+    test('the schedule cannot change', async () => {
       const before = await snapshot(database.db, CATALOG_TABLES);
       const res = await api.put('/plans/subscribed', { plan: { interval: 'yearly', pay_in_advance: true, amount_currency: 'EUR', name: 'x' } });
       expect(res.status).toBe(422);
@@ -301,10 +304,18 @@ describe('plans', () => {
         pay_in_advance: ['cannot_change_with_active_subscriptions'],
         amount_currency: ['cannot_change_with_active_subscriptions'],
       });
-      const deleted = await api.delete('/plans/subscribed');
-      expect(deleted.status).toBe(405);
-      expect(deleted.body).toEqual({ status: 405, error: 'Method Not Allowed', code: 'plan_has_active_subscriptions' });
       expect(await snapshot(database.db, CATALOG_TABLES)).toBe(before);
+    });
+
+    test('a deletion whose subscriptions cannot be ended now (no workflow answers) is 503 and leaves the plan pending deletion', async () => {
+      // Ending subscriptions through their workflows is tested on the real worker (test/workflows/deletions.test.ts).
+      const deleted = await api.delete('/plans/subscribed');
+      expect(deleted.status).toBe(503);
+      expect(deleted.body).toMatchObject({ status: 503, error: 'Service Unavailable', code: 'subscriptions_still_active' });
+      const kept = await api.get('/plans/subscribed');
+      expect(kept.status).toBe(200);
+      expect(kept.body.plan.pending_deletion).toBe(true);
+      expect(await database.db('subscriptions').where({ external_id: 'sub' }).pluck('status')).toEqual(['active']);
     });
   });
 
@@ -418,7 +429,8 @@ describe('plans', () => {
       ['prorated graduated in advance', 'seats', { prorated: true, pay_in_advance: true, charge_model: 'graduated', properties: { graduated_ranges: [{ from_value: 0, to_value: null, per_unit_amount: '1', flat_amount: '0' }] } }, { 'charges.0.prorated': ['invalid_billable_metric_or_charge_model'] }],
       ['prorated weighted sum', 'storage', { prorated: true }, { 'charges.0.prorated': ['invalid_billable_metric_or_charge_model'] }],
       ['not invoiceable in arrears', 'calls', { invoiceable: false }, { 'charges.0.invoiceable': ['must_be_true_unless_pay_in_advance'] }],
-      ['regrouped in arrears', 'calls', { regroup_paid_fees: 'invoice' }, { 'charges.0.regroup_paid_fees': ['value_is_invalid'] }],
+      // Refused whatever the charge: regrouping paid fees needs payments (src/api/contract.ts).
+      ['regrouped in arrears', 'calls', { regroup_paid_fees: 'invoice' }, { 'charges.0.regroup_paid_fees': ['feature_not_supported'] }],
       ['a repeated code', 'calls', { code: 'same' }, { 'charges.1.code': ['value_already_exist'] }],
     ])('refuses %s', async (_label, metric, fields, details) => {
       const charges = [charge(metric, fields)];
@@ -432,6 +444,19 @@ describe('plans', () => {
         expect(res.status).toBe(403);
         expect(res.body).toEqual({ status: 403, error: 'Forbidden', code: 'feature_unavailable' });
       }
+    });
+
+    test('fields Billow does not bill are refused with feature_not_supported (their defaults are accepted above)', async () => {
+      // Each was accepted and then ignored (billed as if absent) before the request contract.
+      await rejects(plan({ code: 'x', charges: [charge('calls', { min_amount_cents: 500 })] }), { 'charges.0.min_amount_cents': ['feature_not_supported'] });
+      await rejects(plan({ code: 'x', charges: [charge('calls', { properties: { amount: '1', grouped_by: ['account'] } })] }), { 'charges.0.properties.grouped_by': ['feature_not_supported'] });
+      await rejects(plan({ code: 'x', charges: [charge('calls', { properties: { amount: '1', pricing_group_keys: ['account'] } })] }), { 'charges.0.properties.pricing_group_keys': ['feature_not_supported'] });
+      await rejects(plan({ code: 'x', charges: [charge('calls', { charge_model: 'dynamic' })] }), { 'charges.0.charge_model': ['feature_not_supported'] });
+      await rejects(plan({ code: 'x', bill_fixed_charges_monthly: true }), { bill_fixed_charges_monthly: ['feature_not_supported'] });
+      // With other problems, every one is named.
+      await rejects(plan({ code: 'x', amount_cents: -1, charges: [charge('calls', { min_amount_cents: 1, accepts_target_wallet: true })] }), {
+        amount_cents: ['value_is_out_of_range'], 'charges.0.min_amount_cents': ['feature_not_supported'], 'charges.0.accepts_target_wallet': ['feature_not_supported'],
+      });
     });
 
     test('a bad update changes nothing, even with valid parts', async () => {

@@ -11,14 +11,16 @@ let other: Awaited<ReturnType<typeof createPlainTestApi>>;
 let acme: CustomerRow;
 
 const WALLET_KEYS = [
-  'applies_to', 'balance_cents', 'code', 'consumed_amount_cents', 'consumed_credits', 'created_at', 'credits_balance', 'credits_ongoing_balance',
+  'applies_to', 'balance', 'balance_cents', 'code', 'consumed_amount_cents', 'consumed_credits', 'created_at', 'credits_balance', 'credits_ongoing_balance',
   'credits_ongoing_usage_balance', 'currency', 'expiration_at', 'external_customer_id', 'invoice_requires_successful_payment', 'lago_customer_id',
-  'lago_id', 'last_balance_sync_at', 'last_consumed_credit_at', 'name', 'ongoing_balance_cents', 'ongoing_usage_balance_cents',
-  'paid_top_up_max_amount_cents', 'paid_top_up_min_amount_cents', 'priority', 'rate_amount', 'recurring_transaction_rules', 'status', 'terminated_at',
+  'lago_id', 'last_balance_sync_at', 'last_consumed_credit_at', 'metadata', 'name', 'ongoing_balance_cents', 'ongoing_usage_balance_cents',
+  'paid_top_up_max_amount_cents', 'paid_top_up_min_amount_cents', 'priority', 'purchase_order_number', 'rate_amount', 'recurring_transaction_rules', 'status',
+  'terminated_at',
 ].sort();
 const TRANSACTION_KEYS = [
   'amount', 'created_at', 'credit_amount', 'failed_at', 'invoice_requires_successful_payment', 'lago_credit_note_id', 'lago_id', 'lago_invoice_id',
-  'lago_wallet_id', 'metadata', 'name', 'settled_at', 'source', 'status', 'transaction_status', 'transaction_type',
+  'lago_voided_invoice_id', 'lago_wallet_id', 'metadata', 'name', 'payment_method', 'priority', 'purchase_order_number', 'remaining_amount_cents',
+  'remaining_credit_amount', 'settled_at', 'source', 'status', 'transaction_status', 'transaction_type',
 ].sort();
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
@@ -60,7 +62,8 @@ describe('wallets', () => {
     // Granted credits settle at once: 5 × 1.5 × 100 = 750 cents; paid ones wait for the payment.
     expect(wallet).toMatchObject({
       lago_customer_id: acme.id, external_customer_id: 'acme', status: 'active', currency: 'EUR', name: 'Prepaid', code: 'main',
-      rate_amount: '1.5', credits_balance: '5.0', balance_cents: 750, credits_ongoing_balance: '5.0', ongoing_balance_cents: 750,
+      // Lago's deprecated `balance`: 750 cents in euros, 7.50 → "7.5".
+      rate_amount: '1.5', credits_balance: '5.0', balance: '7.5', balance_cents: 750, credits_ongoing_balance: '5.0', ongoing_balance_cents: 750,
       consumed_credits: '0.0', consumed_amount_cents: 0, priority: 50, expiration_at: null, terminated_at: null,
       invoice_requires_successful_payment: false, recurring_transaction_rules: [], applies_to: { fee_types: [], billable_metric_codes: [] },
     });
@@ -73,6 +76,10 @@ describe('wallets', () => {
     const byStatus = Object.fromEntries(transactions.body.wallet_transactions.map((t: { transaction_status: string }) => [t.transaction_status, t]));
     expect(Object.keys(byStatus.purchased).sort()).toEqual(TRANSACTION_KEYS);
     expect(byStatus.purchased).toMatchObject({ lago_wallet_id: walletId, status: 'pending', transaction_type: 'inbound', source: 'manual', credit_amount: '10.0', amount: '15.0', settled_at: null });
+    // What Billow has no concept of: Lago's defaults (docs/lago-compatibility.md, "Responses").
+    expect(byStatus.purchased).toMatchObject({
+      priority: 50, payment_method: { payment_method_id: null, payment_method_type: 'provider' }, remaining_amount_cents: null, remaining_credit_amount: null, lago_voided_invoice_id: null,
+    });
     expect(byStatus.granted).toMatchObject({ status: 'settled', transaction_type: 'inbound', credit_amount: '5.0', amount: '7.5', lago_invoice_id: null, settled_at: expect.stringMatching(ISO) });
 
     // The credit invoice: one untaxed credit fee of 10 × 1.5 × 100 = 1500 cents, numbered like any invoice.

@@ -2,6 +2,7 @@
 import { createPublicKey } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createPlainTestApi } from '../support/api';
+import { setWebhooksAllowPrivateAddresses } from '../../src/services/organizations';
 
 let database: TestDatabase;
 let api: Awaited<ReturnType<typeof createPlainTestApi>>;
@@ -39,7 +40,7 @@ it('creates an endpoint (jwt and all event types by default), reads, lists, upda
   const back = (await api.put(`/webhook_endpoints/${created.lago_id}`, { webhook_endpoint: { event_types: null } }).expect(200)).body.webhook_endpoint;
   expect(back.event_types).toBeNull();
 
-  const second = (await api.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'http://127.0.0.1:9000/hooks', signature_algo: 'hmac' } }).expect(200)).body.webhook_endpoint;
+  const second = (await api.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'http://hooks.example.com:9000/hooks', signature_algo: 'hmac' } }).expect(200)).body.webhook_endpoint;
   const list = (await api.get('/webhook_endpoints?per_page=1').expect(200)).body;
   expect(list.webhook_endpoints.map((e: { lago_id: string }) => e.lago_id)).toEqual([second.lago_id]);
   expect(list.meta).toEqual({ current_page: 1, next_page: 2, prev_page: null, total_pages: 2, total_count: 2 });
@@ -103,4 +104,53 @@ it('lists webhooks by status and rejects unknown filters; a webhook of another o
   expect((await api.get('/webhooks?webhook_endpoint_id=nope').expect(422)).body).toEqual(invalid({ webhook_endpoint_id: ['value_is_invalid'] }));
   expect((await api.get('/webhooks/00000000-0000-4000-8000-000000000000').expect(404)).body.code).toBe('webhook_not_found');
   expect((await api.post('/webhooks/00000000-0000-4000-8000-000000000000/retry', {}).expect(404)).body.code).toBe('webhook_not_found');
+});
+
+describe('an internal address in the URL is refused at registration (SSRF)', () => {
+  // Each form the URL parser reads as an internal address: 422 naming webhook_url, nothing written.
+  const internal = [
+    'http://127.0.0.1:9000/hooks', 'http://localhost/', 'http://2130706433/', 'http://0x7f.1/', 'http://017700000001/', 'http://[::1]/',
+    'http://[::ffff:127.0.0.1]/', 'http://10.0.0.1/', 'http://192.168.0.10/', 'http://100.64.0.1/', 'http://[fd00::1]/',
+    'http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/', 'http://metadata.google.internal/', 'http://[fe80::1]/',
+    'http://224.0.0.1/', 'http://0.0.0.0/', 'http://255.255.255.255/',
+  ];
+  let organization: Awaited<ReturnType<typeof createPlainTestApi>>;
+  beforeAll(async () => {
+    organization = await createPlainTestApi(database.db, 'SSRF Org');
+  });
+
+  it.each(internal)('%s', async (url) => {
+    expect((await organization.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: url } }).expect(422)).body).toEqual(invalid({ webhook_url: ['address_not_allowed'] }));
+    expect((await organization.get('/webhook_endpoints').expect(200)).body.meta.total_count).toBe(0);
+  });
+
+  it('an update to an internal address is refused too, and changes nothing', async () => {
+    const created = (await organization.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'https://hooks.example.com/ok' } }).expect(200)).body.webhook_endpoint;
+    expect((await organization.put(`/webhook_endpoints/${created.lago_id}`, { webhook_endpoint: { webhook_url: 'http://[::ffff:7f00:1]/' } }).expect(422)).body)
+      .toEqual(invalid({ webhook_url: ['address_not_allowed'] }));
+    expect((await organization.get(`/webhook_endpoints/${created.lago_id}`).expect(200)).body.webhook_endpoint.webhook_url).toBe('https://hooks.example.com/ok');
+    await organization.delete(`/webhook_endpoints/${created.lago_id}`).expect(200);
+  });
+
+  it('with private addresses allowed: loopback and private networks register; link-local, metadata and multicast never', async () => {
+    await setWebhooksAllowPrivateAddresses(database.db, organization.organization.id, true);
+    try {
+      for (const url of ['http://127.0.0.1:9000/hooks', 'http://localhost/', 'http://[::1]/', 'http://10.0.0.1/', 'http://100.64.0.1/', 'http://[fd00::1]/']) {
+        await organization.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: url } }).expect(200);
+      }
+      for (const url of ['http://169.254.169.254/', 'http://[fd00:ec2::254]/', 'http://metadata.google.internal/', 'http://[fe80::1]/', 'http://224.0.0.1/', 'http://0.0.0.0/']) {
+        expect((await organization.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: url } }).expect(422)).body).toEqual(invalid({ webhook_url: ['address_not_allowed'] }));
+      }
+      expect((await organization.get('/webhook_endpoints').expect(200)).body.meta.total_count).toBe(6);
+    } finally {
+      await setWebhooksAllowPrivateAddresses(database.db, organization.organization.id, false);
+    }
+  });
+});
+
+it('answers carry Cache-Control: no-store and X-Content-Type-Options: nosniff, errors included', async () => {
+  for (const response of [await api.get('/webhook_endpoints').expect(200), await api.get('/webhook_endpoints/nope').expect(404), await api.get('/nowhere').expect(404)]) {
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+  }
 });

@@ -2,6 +2,7 @@
  * The README's start command for real: embedded Postgres, the Temporal dev server, migrations,
  * worker and API as child processes. A plan, a customer and a subscription go in over HTTP; the
  * first invoice comes out and the subscription's workflow is visible through the Temporal client.
+ * The API key is shown once, by the start that created it; the next start shows its mask.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -54,11 +55,20 @@ it('npm start runs the whole product; a subscription made over HTTP is invoiced 
   delete env.DATABASE_URL;
   delete env.TEMPORAL_ADDRESS;
   delete env.BILLOW_API_KEY;
-  child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  delete env.BILLOW_ENCRYPTION_KEY; // npm start generates one into the data directory
+  const startBillow = () => {
+    output = '';
+    child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+  };
+  startBillow();
 
   const apiKey = await waitFor('the start banner', async () => /API key\s+(\S+)/.exec(output)?.[1], 240_000);
+  expect(apiKey).toMatch(/^blw_/);
+  expect(output).toContain('shown once: store it now');
+  expect(fs.statSync(path.join(dataDir, 'encryption-key')).mode & 0o777).toBe(0o600);
+  expect(fs.existsSync(path.join(dataDir, 'api-key'))).toBe(false); // the key is kept nowhere in clear
   expect(output).toContain(`http://127.0.0.1:${uiPort}`);
   expect(output).toContain('curl -s -X POST');
   const base = `http://127.0.0.1:${port}/api/v1`;
@@ -102,11 +112,23 @@ it('npm start runs the whole product; a subscription made over HTTP is invoiced 
   }
 
   // Ctrl-C stops every child process: the API, Temporal (gRPC and UI) and Postgres all stop listening.
-  process.kill(-child.pid!, 'SIGINT');
-  for (const closedPort of [port, temporalPort, uiPort, pgPort]) {
-    await waitFor(`port ${closedPort} to close`, async () => ((await isListening(closedPort)) ? undefined : true), 30_000);
-  }
-});
+  const stopBillow = async () => {
+    process.kill(-child!.pid!, 'SIGINT');
+    for (const closedPort of [port, temporalPort, uiPort, pgPort]) {
+      await waitFor(`port ${closedPort} to close`, async () => ((await isListening(closedPort)) ? undefined : true), 30_000);
+    }
+  };
+  await stopBillow();
+
+  // The next start knows the key by its mask only, and it still opens the organization.
+  startBillow();
+  const shown = await waitFor('the second banner', async () => /API key\s+(\S+)/.exec(output)?.[1], 240_000);
+  expect(shown).toBe(`blw_…${apiKey.slice(-4)}`);
+  expect(output).not.toContain(apiKey);
+  expect(output).toContain('npm run api-key -- create | list | revoke <id>');
+  expect((await call('GET', '/invoices?external_customer_id=cus_1')).body.invoices).toHaveLength(1);
+  await stopBillow();
+}, 600_000); // two starts of the whole product
 
 function isListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {

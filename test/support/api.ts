@@ -21,21 +21,22 @@ export async function createTestApi(db: Db, env: TestWorkflowEnvironment, taskQu
     apiKey,
     post: (path: string, body: unknown) => request(app).post(`/api/v1${path}`).set(auth).send(body as object),
     put: (path: string, body: unknown) => request(app).put(`/api/v1${path}`).set(auth).send(body as object),
+    patch: (path: string, body: unknown) => request(app).patch(`/api/v1${path}`).set(auth).send(body as object),
     get: (path: string) => request(app).get(`/api/v1${path}`).set(auth),
     delete: (path: string) => request(app).delete(`/api/v1${path}`).set(auth),
   };
 }
 
 /** The API without Temporal, for routes that never touch a workflow. */
-export async function createPlainTestApi(db: Db, name = 'Billow Test Org') {
+export async function createPlainTestApi(db: Db, name = 'Billow Test Org', options: { now?: () => number } = {}) {
   const { organization, apiKey } = await createTestOrganization(db, name);
   const unavailable = async () => {
     throw new Error('This test has no Temporal: use createTestApi for routes that start or signal workflows.');
   };
   const app = buildApp({
     db,
-    workflows: { start: unavailable, view: unavailable, terminate: unavailable, changePlan: unavailable, notifyUsage: async () => {} },
-    clock: { now: async () => Date.now() },
+    workflows: { start: unavailable, view: unavailable, terminate: unavailable, changePlan: unavailable, cancelPlanChange: unavailable, notifyUsage: async () => {} },
+    clock: { now: async () => (options.now ?? Date.now)() },
     publicUrl: 'http://billow.test',
   });
   const auth = { Authorization: `Bearer ${apiKey}` };
@@ -45,6 +46,7 @@ export async function createPlainTestApi(db: Db, name = 'Billow Test Org') {
     apiKey,
     post: (path: string, body: unknown) => request(app).post(`/api/v1${path}`).set(auth).send(body as object),
     put: (path: string, body: unknown) => request(app).put(`/api/v1${path}`).set(auth).send(body as object),
+    patch: (path: string, body: unknown) => request(app).patch(`/api/v1${path}`).set(auth).send(body as object),
     get: (path: string) => request(app).get(`/api/v1${path}`).set(auth),
     delete: (path: string) => request(app).delete(`/api/v1${path}`).set(auth),
   };

@@ -12,6 +12,7 @@ import { createDb, migrate } from '../../src/db/knex';
 import { startEmbeddedPostgres } from '../../src/bootstrap/postgres';
 import { ensureDatabase } from '../../src/db/databases';
 import { logger } from '../../src/runtime/logger';
+import { generateEncryptionKey } from '../../src/runtime/secrets';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -49,6 +50,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.BILLOW_TEST_RUN_ID = runId;
   process.env.BILLOW_TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.BILLOW_TEST_WORK_DIR = workDir;
+  // Secrets at rest are encrypted in every test, as in production (one key per run).
+  process.env.BILLOW_ENCRYPTION_KEY ??= generateEncryptionKey();
 }
 
 const silentLogger = {

@@ -20,7 +20,8 @@ import { createTimeSkippingEnv, moveClockTo, silentLogger } from '../support/tem
 /** The activities the subscription workflow calls, with the real signatures. */
 export type LoopActivities = Pick<
   BillingActivities,
-  'startSubscription' | 'closePeriod' | 'recordUsage' | 'terminateSubscription' | 'cancelSubscription' | 'upgradeSubscription' | 'applyDowngrade'
+  | 'startSubscription' | 'closePeriod' | 'recordUsage' | 'terminateSubscription' | 'cancelSubscription' | 'upgradeSubscription' | 'applyDowngrade'
+  | 'cancelPlanChange' | 'endTrial' | 'alertTermination'
 >;
 export type ActivityName = keyof LoopActivities;
 type InputOf<N extends ActivityName> = Parameters<LoopActivities[N]>[0];
@@ -63,6 +64,8 @@ export interface TestPlan {
   code: string;
   interval: Interval;
   payInAdvance: boolean;
+  /** Days (Lago's `trial_period`). */
+  trialPeriod?: number;
 }
 
 export interface TestSubscription {
@@ -74,6 +77,11 @@ export interface TestSubscription {
   timezone: string;
   endingAt?: string;
   historyLimit?: number;
+  /**
+   * The notices as the API starts them (trial end to come, alerts from the creation on). Leave it
+   * out for a workflow as started before the notices existed.
+   */
+  notices?: SubscriptionWorkflowState['notices'];
 }
 
 export function useLoopBed(taskQueue: string): LoopBed {
@@ -129,6 +137,15 @@ export function useLoopBed(taskQueue: string): LoopBed {
       await record('applyDowngrade', input);
       return { subscriptionId: input.toSubscriptionId, invoiceId: `invoice/${input.toSubscriptionId}/${input.billingDate}`, creditNoteId: null };
     },
+    async cancelPlanChange(input) {
+      await record('cancelPlanChange', input);
+    },
+    async endTrial(input) {
+      await record('endTrial', input);
+    },
+    async alertTermination(input) {
+      await record('alertTermination', input);
+    },
   };
 
   beforeAll(async () => {
@@ -180,6 +197,7 @@ export function useLoopBed(taskQueue: string): LoopBed {
         billedThrough: null,
         started: false,
         historyLimit: subscription.historyLimit,
+        ...(subscription.notices ? { notices: subscription.notices } : {}),
       };
       const workflowId = await workflows.start({
         state,
@@ -218,7 +236,7 @@ function termsOf(subscription: TestSubscription, plan: TestPlan) {
       started_at: null,
       ending_at: subscription.endingAt ? new Date(subscription.endingAt) : null,
     },
-    { interval: plan.interval, pay_in_advance: plan.payInAdvance, bill_charges_monthly: false, trial_period: null },
+    { interval: plan.interval, pay_in_advance: plan.payInAdvance, bill_charges_monthly: false, trial_period: plan.trialPeriod === undefined ? null : String(plan.trialPeriod) },
     subscription.timezone,
   );
 }

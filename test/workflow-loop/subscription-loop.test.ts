@@ -199,14 +199,16 @@ describe('termination', () => {
     expect(bed.calls('fixed-term')).toEqual([
       ['startSubscription', { subscriptionId: 'sub-fixed-term' }],
       ['closePeriod', { subscriptionId: 'sub-fixed-term', billingDate: '2028-11-13' }],
+      // The termination alert one day before the end (the 45- and 15-day ones fell before the start): notices.test.ts.
+      ['alertTermination', { subscriptionId: 'sub-fixed-term', alertAtMs: Date.parse('2028-11-15T12:00:00Z') }],
     ]);
     await bed.clockTo('2028-11-16T18:00:00Z');
-    expect(bed.calls('fixed-term').slice(2)).toEqual([
+    expect(bed.calls('fixed-term').slice(3)).toEqual([
       ['terminateSubscription', { subscriptionId: 'sub-fixed-term', pendingSubscriptionId: null, atMs: Date.parse('2028-11-16T12:00:00Z') }],
     ]);
     expect(await bed.result('fixed-term')).toEqual({ subscriptionId: 'sub-fixed-term', invoiceId: 'invoice/sub-fixed-term/terminated', creditNoteId: null });
     await bed.clockTo('2028-11-21T00:00:00Z');
-    expect(bed.calls('fixed-term')).toHaveLength(3);
+    expect(bed.calls('fixed-term')).toHaveLength(4);
   });
 
   it('terminating a pending subscription before its start cancels it; it never starts', async () => {

@@ -150,6 +150,50 @@ it('messages in history: seat signals, an upgrade and a termination', async () =
   await assertBillingInvariants(database.db);
 });
 
+it('a trial and a fixed term in history: trial end, period closes, ending_at', async () => {
+  const api = await createTestApi(database.db, env, 'durability-notices', 'Notices Co');
+  const stopWorker = await startTestWorker(env, database.db, 'durability-notices');
+  try {
+    await moveClockTo(env, '2033-01-10T09:00:00Z');
+    await createPlan(api, { name: 'Trial', code: 'trial', interval: 'monthly', amount_cents: 3100, amount_currency: 'USD', pay_in_advance: true, trial_period: 5 });
+    await subscribe(api, { external_customer_id: 'tess', plan_code: 'trial', external_id: 'tess-sub', billing_time: 'calendar', ending_at: '2033-03-20T12:00:00Z' });
+    await sleepUntil(env, '2033-03-25T00:00:00Z');
+  } finally {
+    await stopWorker();
+  }
+  // Trial Jan 10 09:00 + 5 days = Jan 15 09:00: Jan 15–31 = 17 days × 3100/31 = 1700; February whole (3100);
+  // March in advance up to the ending date only: Mar 1–20 = 20 days × 3100/31 = 2000. The termination at ending_at
+  // has nothing left to bill (no charges, every day paid in advance) and nothing to credit (no day paid past the end).
+  const invoices = await invoiceTable(api, 'tess');
+  expect(invoices.map((invoice) => [invoice.issuingDate, invoice.total])).toEqual([['2033-01-15', 1700], ['2033-02-01', 3100], ['2033-03-01', 2000]]);
+  // The workflow's own notices, each once, in order, with the subscription and its customer as the API shows them:
+  // the trial's end (Jan 15 09:00), then 45, 15 and 1 days before Mar 20 12:00: Feb 3 (Mar 20 → Feb 28 is 20 days,
+  // 25 more), Mar 5 and Mar 19, all at 12:00.
+  const subscription = await database.db('subscriptions').where({ organization_id: api.organization.id, external_id: 'tess-sub' }).first();
+  expect(subscription.trial_ended_at.getTime()).toBe(subscription.started_at.getTime() + 5 * 86_400_000); // the start, to the millisecond, + 5 days
+  expect(subscription.trial_ended_at.toISOString().slice(0, 19)).toBe('2033-01-15T09:00:00');
+  const events = await database.db('webhook_events').where({ object_id: subscription.id }).orderBy('created_at').select('webhook_type', 'payload', 'idempotency_key');
+  expect(events.map((event) => event.webhook_type)).toEqual([
+    'subscription.started', 'subscription.trial_ended',
+    'subscription.termination_alert', 'subscription.termination_alert', 'subscription.termination_alert',
+    'subscription.terminated',
+  ]);
+  const customer = (await api.get('/customers/tess').expect(200)).body.customer;
+  expect(events[1].payload.subscription).toMatchObject({ lago_id: subscription.id, trial_ended_at: '2033-01-15T09:00:00Z', customer });
+  expect(events.slice(2, 5).map((event) => event.idempotency_key)).toEqual(['2033-02-03', '2033-03-05', '2033-03-19'].map(
+    (date) => `subscription.termination_alert:${subscription.id}:${date}T12:00:00.000Z`,
+  ));
+  expect(events[4].payload.subscription).toMatchObject({ status: 'active', ending_at: '2033-03-20T12:00:00Z', customer });
+  const runs = await runsOf(subscriptionWorkflowId(api.organization.id, 'tess-sub'));
+  // Jan 15 (trial end), Feb 1 and Mar 1 each close a run; the fourth run ends at ending_at.
+  expect(runs).toHaveLength(4);
+  expect(runs[3]!.events?.at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
+  // Recorded as trial-fixed-term-run-N; the trial-fixed-term-before-notices-run-N files were recorded by this
+  // scenario on the code before the notices, which their patch must keep replaying.
+  runs.forEach((history, index) => recorded.push({ name: `trial-fixed-term-run-${index + 1}`, workflowId: 'tess', history }));
+  await assertBillingInvariants(database.db);
+});
+
 it('the histories recorded above replay on the current workflow code', async () => {
   expect(recorded.length).toBeGreaterThanOrEqual(4);
   const bundle = { codePath: process.env.BILLOW_TEST_WORKFLOW_BUNDLE! };

@@ -25,6 +25,7 @@ import { recordWebhookEvent, requestDocument } from '../../src/webhooks/outbox';
 import { ChromiumPdfRenderer } from '../../src/documents/pdf-renderer';
 import { filesystemDocumentStore } from '../../src/documents/storage';
 import { WEBHOOK_RETRY, WEBHOOK_RETRY_WINDOW } from '../../src/workflows/webhook';
+import { organizationHmacKey, setWebhooksAllowPrivateAddresses } from '../../src/services/organizations';
 
 const TASK_QUEUE = 'webhooks-test';
 const PUBLIC_URL = 'http://billow.test';
@@ -62,6 +63,8 @@ beforeAll(async () => {
   env = await createTimeSkippingEnv();
   database = await createTestDatabase();
   api = await createPlainTestApi(database.db, 'Hooks Org');
+  // The receiver listens on 127.0.0.1: a private address, reachable only when the organization says so.
+  await setWebhooksAllowPrivateAddresses(database.db, api.organization.id, true);
   receiver = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
@@ -157,7 +160,8 @@ it('invoice.created reaches a receiver that fails twice: delivered on the third 
 
   // HMAC: base64(HMAC-SHA256(organization.hmac_key, body)).
   expect(accepted.headers['x-lago-signature-algorithm']).toBe('hmac');
-  expect(accepted.headers['x-lago-signature']).toBe(createHmac('sha256', api.organization.hmac_key).update(accepted.body).digest('base64'));
+  const hmacKey = await organizationHmacKey(database.db, api.organization.id);
+  expect(accepted.headers['x-lago-signature']).toBe(createHmac('sha256', hmacKey).update(accepted.body).digest('base64'));
   // Every attempt carries the same unique key, the receiver's idempotency key.
   expect(new Set(hmacCalls.map((call) => call.headers['x-lago-unique-key'])).size).toBe(1);
 

@@ -7,7 +7,6 @@ import { customerSchema } from '../schemas/customers';
 import { customerView } from '../../serializers/customer';
 import { serializeAppliedCoupon } from '../../serializers/coupon';
 import {
-  deleteCustomer,
   getCustomerWithTaxes,
   listCustomerAppliedCoupons,
   listCustomers,
@@ -15,6 +14,7 @@ import {
   saveCustomer,
   type CustomerWithTaxes,
 } from '../../services/customers';
+import { deleteCustomerWithSubscriptions } from '../../services/subscriptions';
 import { pageFrom } from '../pagination';
 import { listParam, stringParam } from '../query';
 
@@ -23,11 +23,12 @@ function customerJson(req: Request, { customer, taxes }: CustomerWithTaxes) {
   return customerView(organizationOf(req), taxes)(customer);
 }
 
-export function customersRouter({ db, clock }: AppContext): Router {
+export function customersRouter(ctx: AppContext): Router {
+  const { db, clock } = ctx;
   const router = Router();
   router.post('/', handle(async (req, res) => {
     const input = parseEnvelope(req.body, 'customer', customerSchema);
-    res.json({ customer: customerJson(req, await saveCustomer(db, organizationOf(req).id, input)) });
+    res.json({ customer: customerJson(req, await saveCustomer(db, organizationOf(req).id, input, await clock.now())) });
   }));
   router.get('/:externalId/applied_coupons', handle(async (req, res) => {
     const filters = { status: stringParam(req.query, 'status') };
@@ -42,7 +43,7 @@ export function customersRouter({ db, clock }: AppContext): Router {
     res.json({ customer: customerJson(req, await getCustomerWithTaxes(db, organizationOf(req).id, String(req.params.externalId))) });
   }));
   router.delete('/:externalId', handle(async (req, res) => {
-    res.json({ customer: customerJson(req, await deleteCustomer(db, organizationOf(req).id, String(req.params.externalId), await clock.now())) });
+    res.json({ customer: customerJson(req, await deleteCustomerWithSubscriptions(ctx, organizationOf(req), String(req.params.externalId))) });
   }));
   router.get('/', handle(async (req, res) => {
     const filters = {

@@ -18,6 +18,12 @@ import { couponsRouter } from './coupons';
 import { appliedCouponsRouter } from './applied-coupons';
 import { walletsRouter, walletTransactionsRouter } from './wallets';
 import { creditNotesRouter } from './credit-notes';
+import { customerResourcesRouter } from './customer-resources';
+import { planResourcesRouter } from './plan-resources';
+import { creditNoteMetadataRouter, walletMetadataRouter } from './metadata';
+import { feesRouter } from './fees';
+import { organizationsRouter } from './organizations';
+import { analyticsRouter } from './analytics';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
@@ -38,4 +44,11 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/wallets', walletsRouter],
   ['/wallet_transactions', walletTransactionsRouter],
   ['/credit_notes', creditNotesRouter],
+  ['/customers', customerResourcesRouter],
+  ['/plans', planResourcesRouter],
+  ['/wallets', walletMetadataRouter],
+  ['/credit_notes', creditNoteMetadataRouter],
+  ['/fees', feesRouter],
+  ['/organizations', organizationsRouter],
+  ['/analytics', analyticsRouter],
 ];

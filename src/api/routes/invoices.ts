@@ -4,9 +4,9 @@ import type { AppContext } from '../context';
 import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { validationErrors } from '../errors';
-import { parseEnvelope } from '../validation';
+import { parseEnvelope, parseInput } from '../validation';
 import { pageFrom } from '../pagination';
-import { oneOffInvoiceSchema, updateInvoiceSchema } from '../schemas/money';
+import { oneOffInvoiceSchema, updateInvoiceSchema, voidInvoiceSchema } from '../schemas/money';
 import {
   createOneOffInvoice, deleteDraftInvoice, finalizeInvoice, getInvoice, INVOICE_TYPES, listInvoices, PAYMENT_STATUSES, presentInvoice,
   updateInvoice, VISIBLE_INVOICE_STATUSES, voidInvoice, type InvoiceFilters,
@@ -24,7 +24,7 @@ function listParam(query: Request['query'], ...names: string[]): string[] | unde
   return values.length > 0 ? values : undefined;
 }
 
-function parseFilters(query: Request['query']): InvoiceFilters {
+export function parseFilters(query: Request['query']): InvoiceFilters {
   const errors: Record<string, string[]> = {};
   const one = (name: string) => (typeof query[name] === 'string' && query[name] !== '' ? (query[name] as string) : undefined);
   const within = (field: string, values: string[] | undefined, allowed: readonly string[]) => {
@@ -76,6 +76,8 @@ export function invoicesRouter({ db, clock, publicUrl }: AppContext): Router {
 
   router.post('/:id/void', handle(async (req, res) => {
     const organization = organizationOf(req);
+    // Lago's optional body: only its defaults are accepted (the contract refuses the rest).
+    parseInput(req.body ?? {}, voidInvoiceSchema);
     res.json({ invoice: await present(organization, await voidInvoice(db, organization.id, String(req.params.id), await clock.now())) });
   }));
 

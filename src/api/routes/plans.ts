@@ -5,10 +5,12 @@ import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { createPlanSchema, updatePlanSchema } from '../schemas/plans';
 import { serializePlanView } from '../../serializers/plan';
-import { createPlan, deletePlanByCode, getPlanView, listPlans, updatePlanByCode } from '../../services/catalog';
+import { createPlan, getPlanView, listPlans, updatePlanByCode } from '../../services/catalog';
+import { deletePlanWithSubscriptions } from '../../services/subscriptions';
 import { pageFrom } from '../pagination';
 
-export function plansRouter({ db }: AppContext): Router {
+export function plansRouter(ctx: AppContext): Router {
+  const { db } = ctx;
   const router = Router();
   router.post('/', handle(async (req, res) => {
     const input = parseEnvelope(req.body, 'plan', createPlanSchema);
@@ -26,7 +28,7 @@ export function plansRouter({ db }: AppContext): Router {
     res.json({ plans: rows.map(serializePlanView), meta });
   }));
   router.delete('/:code', handle(async (req, res) => {
-    res.json({ plan: serializePlanView(await deletePlanByCode(db, organizationOf(req).id, String(req.params.code))) });
+    res.json({ plan: serializePlanView(await deletePlanWithSubscriptions(ctx, organizationOf(req), String(req.params.code))) });
   }));
   return router;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AGGREGATION_TYPES } from '../../billing/types';
 import { LEGACY_RECURRING_COUNT, type CreateBillableMetricInput, type UpdateBillableMetricInput } from '../../services/catalog';
 import { code, optionalText } from './common';
+import { SHOWN, honour, refuseUnlessEmpty, withContract, type RequestContract } from '../contract';
 
 /** The six aggregations Billow computes, plus the legacy seat aggregation (DESIGN.md §5). */
 const aggregationType = z.enum([LEGACY_RECURRING_COUNT, ...AGGREGATION_TYPES]);
@@ -25,5 +26,14 @@ const fields = {
   filters: z.array(filter).max(100).nullish(),
 };
 
-export const createBillableMetricSchema = z.object(fields) satisfies z.ZodType<CreateBillableMetricInput>;
-export const updateBillableMetricSchema = z.object(fields).partial() satisfies z.ZodType<UpdateBillableMetricInput>;
+/** Every field is stored, shown, and read by the aggregation (src/billing/aggregation), except expressions. */
+const contract: RequestContract = {
+  honoured: honour(SHOWN, 'name', 'code', 'description', 'recurring', 'rounding_function', 'rounding_precision', 'field_name', 'aggregation_type',
+    'weighted_interval', 'filters.*.key', 'filters.*.values'),
+  refused: {
+    expression: refuseUnlessEmpty('Billow does not evaluate expressions: the units would be the raw field, not the expression\'s result.'),
+  },
+};
+
+export const createBillableMetricSchema = withContract(z.object(fields), contract) satisfies z.ZodType<CreateBillableMetricInput>;
+export const updateBillableMetricSchema = withContract(z.object(fields).partial(), contract) satisfies z.ZodType<UpdateBillableMetricInput>;

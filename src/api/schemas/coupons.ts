@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CreateCouponInput, UpdateCouponInput } from '../../services/catalog';
 import { amountCents, code, currency, isoDateTime, optionalText } from './common';
 import { percent } from './decimals';
+import { SHOWN, honour, shownAs, withContract, type RequestContract } from '../contract';
 
 export const couponType = z.enum(['fixed_amount', 'percentage']);
 export const couponFrequency = z.enum(['once', 'recurring', 'forever']);
@@ -28,5 +29,15 @@ const fields = {
     .nullish(),
 };
 
-export const createCouponSchema = z.object(fields) satisfies z.ZodType<CreateCouponInput>;
-export const updateCouponSchema = z.object(fields).partial() satisfies z.ZodType<UpdateCouponInput>;
+const contract: RequestContract = {
+  honoured: {
+    ...honour(SHOWN, 'name', 'code', 'description', 'coupon_type', 'amount_cents', 'amount_currency', 'reusable', 'percentage_rate', 'frequency',
+      'frequency_duration', 'expiration', 'expiration_at'),
+    'applies_to.plan_codes': shownAs('plan_codes'),
+    'applies_to.billable_metric_codes': shownAs('billable_metric_codes'),
+  },
+  refused: {},
+};
+
+export const createCouponSchema = withContract(z.object(fields), contract) satisfies z.ZodType<CreateCouponInput>;
+export const updateCouponSchema = withContract(z.object(fields).partial(), contract) satisfies z.ZodType<UpdateCouponInput>;

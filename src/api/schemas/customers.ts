@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import type { CustomerInput } from '../../services/customers';
 import { currency, optionalText, timezone } from './common';
+import {
+  SHOWN, honour, refuseTrue, refuseUnlessEmpty, refuseUnlessOneOf, refuseNonZero, shownAs, under, withContract,
+} from '../contract';
 
-export const customerSchema = z.object({
+const country = z.string().regex(/^[A-Za-z]{2}$/).transform((c) => c.toUpperCase());
+
+const ADDRESS_FIELDS = ['address_line1', 'address_line2', 'city', 'state', 'zipcode', 'country'] as const;
+
+export const customerSchema = withContract(z.object({
   external_id: z.string().trim().min(1).max(255),
   name: optionalText,
   firstname: optionalText,
@@ -11,6 +18,7 @@ export const customerSchema = z.object({
   email: optionalText,
   phone: optionalText,
   url: optionalText,
+  logo_url: optionalText,
   legal_name: optionalText,
   legal_number: optionalText,
   tax_identification_number: optionalText,
@@ -19,22 +27,61 @@ export const customerSchema = z.object({
   city: optionalText,
   state: optionalText,
   zipcode: optionalText,
-  country: z.string().regex(/^[A-Za-z]{2}$/).transform((c) => c.toUpperCase()).nullish(),
+  country: country.nullish(),
   currency: currency.nullish(),
   timezone: timezone.nullish(),
   net_payment_term: z.number().int().min(0).max(3650).nullish(),
   tax_codes: z.array(z.string()).optional(),
+  /** Stored as sent (the keys below only); the contract refuses the settings Billow does not act on. */
   billing_configuration: z
     .object({
       payment_provider: z.enum(['stripe', 'gocardless', 'adyen', 'moneyhash', 'cashfree', 'flutterwave']).nullish(),
       payment_provider_code: optionalText,
       provider_customer_id: optionalText,
+      provider_payment_methods: z.array(z.string().min(1).max(255)).max(20).nullish(),
       invoice_grace_period: z.number().int().min(0).nullish(),
+      subscription_invoice_issuing_date_anchor: z.enum(['next_period_start', 'current_period_end']).nullish(),
+      subscription_invoice_issuing_date_adjustment: z.enum(['align_with_finalization_date', 'keep_anchor']).nullish(),
       document_locale: optionalText,
       sync: z.boolean().nullish(),
       sync_with_provider: z.boolean().nullish(),
     })
-    .passthrough()
     .optional(),
+  /** The keys sent replace those stored; the others are kept. */
+  shipping_address: z
+    .object({
+      address_line1: optionalText,
+      address_line2: optionalText,
+      city: optionalText,
+      state: optionalText,
+      zipcode: optionalText,
+      country: country.nullish(),
+    })
+    .nullish(),
   metadata: z.array(z.object({ key: z.string(), value: z.string(), display_in_invoice: z.boolean().optional() })).optional(),
+}), {
+  honoured: {
+    ...honour(SHOWN, 'external_id', 'name', 'firstname', 'lastname', 'customer_type', 'email', 'phone', 'url', 'logo_url', 'legal_name', 'legal_number',
+      'tax_identification_number', ...ADDRESS_FIELDS, 'currency', 'timezone', 'net_payment_term'),
+    tax_codes: shownAs('taxes.*.code'),
+    // Lago collects nothing through a provider it has no connection to, which is Billow's state until payments: stored and shown.
+    ...under('billing_configuration.', honour(SHOWN, 'payment_provider', 'payment_provider_code', 'provider_customer_id', 'provider_payment_methods')),
+    ...under('shipping_address.', honour(SHOWN, ...ADDRESS_FIELDS)),
+    ...honour(SHOWN, 'metadata.*.key', 'metadata.*.value', 'metadata.*.display_in_invoice'),
+    'metadata.*.id': 'Names the item it replaces: the list sent replaces the customer\'s metadata (services/customers/customers.ts), so the result is the list sent, as in Lago.',
+  },
+  refused: {
+    billing_entity_code: refuseUnlessEmpty('Billow has a single issuer, the organization: it has no billing entities.'),
+    account_type: refuseUnlessOneOf(['customer'], 'Partner accounts (self-billed invoices) are not supported.'),
+    finalize_zero_amount_invoice: refuseUnlessOneOf(['inherit'], 'Billow finalizes every invoice, zero-amount ones too: "skip" or "finalize" per customer is not supported.'),
+    skip_invoice_custom_sections: refuseTrue('Billow has no invoice custom sections.'),
+    invoice_custom_section_codes: refuseUnlessEmpty('Billow has no invoice custom sections.'),
+    integration_customers: refuseUnlessEmpty('Billow has no accounting or tax integrations.'),
+    'billing_configuration.invoice_grace_period': refuseNonZero('Grace periods (draft invoices) come with issue 11: Billow finalizes invoices at once.'),
+    'billing_configuration.subscription_invoice_issuing_date_anchor': refuseUnlessOneOf(['next_period_start'], 'Billow issues a period\'s invoice on the first day of the next period.'),
+    'billing_configuration.subscription_invoice_issuing_date_adjustment': refuseUnlessOneOf(['align_with_finalization_date'], 'Billow has no grace period, so its invoices are issued on their finalization date.'),
+    'billing_configuration.document_locale': refuseUnlessOneOf(['en'], 'Billow renders invoices and credit notes in English only.'),
+    'billing_configuration.sync': refuseTrue('Billow does not create customers at a payment provider (payments come later).'),
+    'billing_configuration.sync_with_provider': refuseTrue('Billow does not create customers at a payment provider (payments come later).'),
+  },
 }) satisfies z.ZodType<CustomerInput>;

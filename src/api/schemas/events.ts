@@ -22,7 +22,9 @@ import { daysInMonth } from '../../billing/calendar';
 import { Dec, parseDecimal } from '../../billing/money';
 import type { FieldErrors } from '../../runtime/errors';
 import type { EventListFilter, ReadEvent } from '../../services/usage';
+import { z } from 'zod';
 import { badRequest, invalidField } from '../errors';
+import { SHOWN, honour, refusedFields, under, withContract, type RequestContract } from '../contract';
 
 const MAX_ID_LENGTH = 500;
 /** 9999-12-31T23:59:59.999Z */
@@ -144,6 +146,8 @@ export function readEvent(raw: unknown): ReadEvent {
     else addError(errors, 'properties', 'value_is_invalid');
   }
   const preciseTotalAmountCents = readPrecise(body.precise_total_amount_cents, errors);
+  // The request contract, applied here since events skip parseEnvelope (it refuses nothing today).
+  for (const { path } of refusedFields(EVENT_CONTRACT, body)) addError(errors, path, 'feature_not_supported');
   return {
     input: { transactionId, code, externalSubscriptionId, timestampMs, properties, preciseTotalAmountCents },
     unreadable: errors,
@@ -188,3 +192,24 @@ export function readEventListQuery(query: Record<string, unknown>): EventListFil
     toMs: queryInstant(query, 'timestamp_to'),
   };
 }
+
+// The documented body (Billow's OpenAPI) and the request contract -----------------------------------
+
+const EVENT_FIELDS = honour(SHOWN, 'transaction_id', 'external_subscription_id', 'code', 'timestamp', 'precise_total_amount_cents', 'properties');
+/** One event's contract: the same for `{"event": {...}}` and each element of `{"events": [...]}` (readEvent applies it). */
+const EVENT_CONTRACT: RequestContract = { honoured: EVENT_FIELDS, refused: {} };
+
+/** Events are read by hand (above); this schema documents the same fields and carries the contract. */
+export const eventDocSchema = withContract(z.object({
+  transaction_id: z.union([z.string().min(1).max(500), z.number().int()]).describe('Idempotency key: a replay with the same content answers the stored event.'),
+  code: z.string().min(1).max(500).describe("The billable metric's code."),
+  external_subscription_id: z.string().min(1).max(500),
+  timestamp: z.union([z.number(), z.string()]).nullish().describe('Unix seconds (fractions allowed) or ISO-8601; default now.'),
+  properties: z.record(z.string(), z.unknown()).nullish(),
+  precise_total_amount_cents: z.union([z.string(), z.number()]).nullish(),
+}), EVENT_CONTRACT);
+
+export const eventBatchDocSchema = withContract(
+  z.object({ events: z.array(eventDocSchema).min(1).max(100) }),
+  { honoured: under('events.*.', EVENT_CONTRACT.honoured), refused: under('events.*.', EVENT_CONTRACT.refused) },
+);

@@ -9,6 +9,9 @@ import {
   type CreateWalletInput, type IssueCreditNoteInput, type UpdateCreditNoteInput, type UpdateWalletInput, type WalletTransactionInput,
 } from '../../services/credits';
 import type { Dec } from '../../billing/money';
+import {
+  SHOWN, honour, refuseNonZero, refuseTrue, refuseUnlessEmpty, refuseUnlessOneOf, shownAs, withContract, type Refusal,
+} from '../contract';
 
 /** A non-negative decimal (string or number) with at most `maxDecimals` decimals; `positive` refuses 0. */
 function decimal(maxDecimals: number, positive = false) {
@@ -46,15 +49,58 @@ function nonEmpty<T extends z.ZodType>(item: T) {
 const metadataItem = z.object({ key: z.string().min(1).max(255), value: z.string().max(255) });
 const credits = decimal(5);
 const code = z.string().trim().min(1).max(255);
+const purchaseOrderNumber = z.string().max(255).nullish();
+/** Lago's MetadataInput: keys (at most 100 characters) → strings (at most 255) or null. */
+const keyValueMetadata = z.record(z.string().min(1).max(100), z.string().max(255).nullable()).nullish();
+
+// Refusals shared by several money operations (src/api/contract.ts).
+const NO_PAYMENTS = 'Billow collects no payments yet (a later issue): it cannot pick or gate on a payment method.';
+const NO_BILLING_ENTITIES = 'Billow has a single issuer, the organization: it has no billing entities.';
+const NO_CUSTOM_SECTIONS = 'Billow has no invoice custom sections.';
+const PAYMENT_METHOD: Record<string, Refusal> = {
+  'payment_method.payment_method_type': refuseUnlessOneOf(['provider'], NO_PAYMENTS),
+  'payment_method.payment_method_id': refuseUnlessEmpty(NO_PAYMENTS),
+};
+const CUSTOM_SECTION: Record<string, Refusal> = {
+  'invoice_custom_section.skip_invoice_custom_sections': refuseTrue(NO_CUSTOM_SECTIONS),
+  'invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty(NO_CUSTOM_SECTIONS),
+};
+const REQUIRES_PAYMENT = refuseTrue('Billow collects no payments yet: it cannot wait for a top-up to be paid before issuing its invoice.');
+const NO_RECURRING_TOP_UPS = refuseUnlessEmpty('Recurring top-ups (by interval or threshold) are not run by Billow yet.');
+const NO_APPLIES_TO = 'Billow has no targeted wallets: every wallet pays every fee.';
+const APPLIES_TO: Record<string, Refusal> = {
+  'applies_to.fee_types': refuseUnlessEmpty(NO_APPLIES_TO),
+  'applies_to.billable_metric_codes': refuseUnlessEmpty(NO_APPLIES_TO),
+};
 
 // Invoices ------------------------------------------------------------------------------------
 
-export const updateInvoiceSchema = z.object({
+export const updateInvoiceSchema = withContract(z.object({
   payment_status: z.enum(PAYMENT_STATUSES).optional(),
   metadata: z.array(metadataItem.extend({ id: z.string().nullish() })).optional(),
+}), {
+  honoured: {
+    ...honour(SHOWN, 'payment_status', 'metadata.*.key', 'metadata.*.value'),
+    'metadata.*.id': 'The item keeps its id (shown as metadata[].lago_id) and creation date: services/invoicing/invoice-actions.ts (mergeMetadata).',
+  },
+  refused: {},
 });
 
-export const oneOffInvoiceSchema = z.object({
+/** `POST /invoices/:id/void`: Lago's optional body forcing the void of a paid invoice with credit notes. */
+export const voidInvoiceSchema = withContract(z.object({
+  generate_credit_note: z.boolean().nullish(),
+  refund_amount: amountCents.nullish(),
+  credit_amount: amountCents.nullish(),
+}), {
+  honoured: {},
+  refused: {
+    generate_credit_note: refuseTrue('Voiding with credit notes (forcing the void of a paid invoice) is not supported: void finalized, unpaid invoices, or issue a credit note.'),
+    refund_amount: refuseNonZero('Voiding with credit notes is not supported: issue a credit note (POST /credit_notes).'),
+    credit_amount: refuseNonZero('Voiding with credit notes is not supported: issue a credit note (POST /credit_notes).'),
+  },
+});
+
+export const oneOffInvoiceSchema = withContract(z.object({
   external_customer_id: z.string().trim().min(1),
   currency: currency.nullish(),
   fees: nonEmpty(z.object({
@@ -67,11 +113,28 @@ export const oneOffInvoiceSchema = z.object({
     to_datetime: instant.nullish(),
     tax_codes: z.array(z.string().trim().min(1)).max(20).transform((codes) => [...new Set(codes)]).nullish(),
   })),
+}), {
+  honoured: {
+    ...honour(SHOWN, 'currency', 'fees.*.unit_amount_cents', 'fees.*.units'),
+    'fees.*.description': shownAs('fees.*.item.description'),
+    external_customer_id: shownAs('customer.external_id'),
+    'fees.*.add_on_code': shownAs('fees.*.item.code'),
+    'fees.*.invoice_display_name': shownAs('fees.*.item.invoice_display_name'),
+    'fees.*.from_datetime': shownAs('fees.*.from_date'),
+    'fees.*.to_datetime': shownAs('fees.*.to_date'),
+    'fees.*.tax_codes': shownAs('fees.*.applied_taxes.*.tax_code'),
+  },
+  refused: {
+    billing_entity_code: refuseUnlessEmpty(NO_BILLING_ENTITIES),
+    'fees.*.skip_psp': refuseTrue('Billow has no payment provider yet (a later issue) and keeps no per-fee payment setting for when it does.'),
+    ...CUSTOM_SECTION,
+    ...PAYMENT_METHOD,
+  },
 });
 
 // Wallets -------------------------------------------------------------------------------------
 
-export const createWalletSchema = z.object({
+export const createWalletSchema = withContract(z.object({
   external_customer_id: z.string().trim().min(1),
   rate_amount: decimal(15, true),
   currency,
@@ -84,17 +147,51 @@ export const createWalletSchema = z.object({
   invoice_requires_successful_payment: z.boolean().nullish(),
   transaction_name: optionalText,
   transaction_metadata: z.array(metadataItem).max(20).nullish(),
+  purchase_order_number: purchaseOrderNumber,
+  metadata: keyValueMetadata,
+}), {
+  honoured: {
+    ...honour(SHOWN, 'name', 'code', 'priority', 'rate_amount', 'currency', 'external_customer_id', 'expiration_at', 'purchase_order_number', 'metadata'),
+    paid_credits: 'A pending purchase billed by a credit invoice, settled when it is paid: services/credits/wallet-transactions.ts (applyMovements).',
+    granted_credits: 'Settled at once into credits_balance: services/credits/wallet-transactions.ts (applyMovements).',
+    transaction_name: 'The name of the transactions the paid and granted credits make (wallet_transactions[].name).',
+    'transaction_metadata.*.key': 'The metadata of the transactions the paid and granted credits make (wallet_transactions[].metadata).',
+    'transaction_metadata.*.value': 'The metadata of the transactions the paid and granted credits make (wallet_transactions[].metadata).',
+  },
+  refused: {
+    billing_entity_code: refuseUnlessEmpty(NO_BILLING_ENTITIES),
+    invoice_requires_successful_payment: REQUIRES_PAYMENT,
+    paid_top_up_min_amount_cents: refuseUnlessEmpty('Top-up limits are not enforced by Billow yet.'),
+    paid_top_up_max_amount_cents: refuseUnlessEmpty('Top-up limits are not enforced by Billow yet.'),
+    ignore_paid_top_up_limits_on_creation: refuseTrue('Billow has no top-up limits (refused above) to ignore.'),
+    recurring_transaction_rules: NO_RECURRING_TOP_UPS,
+    ...APPLIES_TO,
+    ...CUSTOM_SECTION,
+    ...PAYMENT_METHOD,
+  },
 }) satisfies z.ZodType<CreateWalletInput>;
 
-export const updateWalletSchema = z.object({
+export const updateWalletSchema = withContract(z.object({
   name: optionalText,
   code: code.nullish(),
   priority: z.number().int().min(1).max(50).nullish(),
   expiration_at: instant.nullish(),
   invoice_requires_successful_payment: z.boolean().nullish(),
+  purchase_order_number: purchaseOrderNumber,
+  metadata: keyValueMetadata,
+}), {
+  honoured: honour(SHOWN, 'name', 'code', 'priority', 'expiration_at', 'purchase_order_number', 'metadata'),
+  refused: {
+    invoice_requires_successful_payment: REQUIRES_PAYMENT,
+    billing_entity_code: refuseUnlessEmpty(NO_BILLING_ENTITIES),
+    recurring_transaction_rules: NO_RECURRING_TOP_UPS,
+    ...APPLIES_TO,
+    ...CUSTOM_SECTION,
+    ...PAYMENT_METHOD,
+  },
 }) satisfies z.ZodType<UpdateWalletInput>;
 
-export const walletTransactionSchema = z.object({
+export const walletTransactionSchema = withContract(z.object({
   wallet_id: z.string().trim().min(1),
   paid_credits: credits.nullish(),
   granted_credits: credits.nullish(),
@@ -102,19 +199,47 @@ export const walletTransactionSchema = z.object({
   name: optionalText,
   metadata: z.array(metadataItem).max(20).nullish(),
   invoice_requires_successful_payment: z.boolean().nullish(),
+  purchase_order_number: purchaseOrderNumber,
+}), {
+  honoured: {
+    ...honour(SHOWN, 'name', 'metadata.*.key', 'metadata.*.value', 'purchase_order_number'),
+    wallet_id: shownAs('lago_wallet_id'),
+    ...honour('One transaction each (credit_amount): services/credits/wallet-transactions.ts (applyMovements); paid credits are a pending purchase billed by a credit invoice.',
+      'paid_credits', 'granted_credits', 'voided_credits'),
+  },
+  refused: {
+    invoice_requires_successful_payment: REQUIRES_PAYMENT,
+    ignore_paid_top_up_limits: refuseTrue('Billow has no top-up limits to ignore.'),
+    ...CUSTOM_SECTION,
+    ...PAYMENT_METHOD,
+  },
 }) satisfies z.ZodType<WalletTransactionInput>;
 
 // Credit notes --------------------------------------------------------------------------------
 
-export const createCreditNoteSchema = z.object({
+export const createCreditNoteSchema = withContract(z.object({
   invoice_id: z.string().trim().min(1),
   reason: z.enum(CREDIT_NOTE_REASONS).default('other'),
   description: optionalText,
   credit_amount_cents: amountCents.nullish(),
   refund_amount_cents: amountCents.nullish(),
   items: nonEmpty(z.object({ fee_id: z.string().trim().min(1), amount_cents: amountCents })),
+  metadata: keyValueMetadata,
+}), {
+  honoured: {
+    ...honour(SHOWN, 'reason', 'description', 'credit_amount_cents', 'refund_amount_cents', 'items.*.amount_cents', 'metadata'),
+    invoice_id: shownAs('lago_invoice_id'),
+    'items.*.fee_id': shownAs('items.*.fee.lago_id'),
+  },
+  refused: {
+    offset_amount_cents: refuseNonZero('Offsetting a credit note against the invoice\'s amount due is not supported yet: credit or refund it.'),
+  },
 }) satisfies z.ZodType<IssueCreditNoteInput>;
 
-export const updateCreditNoteSchema = z.object({
+export const updateCreditNoteSchema = withContract(z.object({
   refund_status: z.enum(REFUND_STATUSES),
+  metadata: keyValueMetadata,
+}), {
+  honoured: honour(SHOWN, 'refund_status', 'metadata'),
+  refused: {},
 }) satisfies z.ZodType<UpdateCreditNoteInput>;

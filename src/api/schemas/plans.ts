@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { CHARGE_MODELS } from '../../billing/types';
 import type { ChargeFilterInput, ChargeInput, CreatePlanInput, UpdatePlanInput } from '../../services/catalog';
 import { amountCents, code, currency, interval, optionalText } from './common';
+import {
+  SHOWN, forbidUnlessEmpty, honour, refuseNonZero, refuseTrue, refuseUnlessEmpty, refuseValues, shownAs, under, withContract,
+  type Honoured, type Refusal, type RequestContract,
+} from '../contract';
 
 const chargeFilterSchema = z.object({
   invoice_display_name: optionalText,
@@ -23,13 +27,15 @@ export const chargeSchema = z.object({
   pay_in_advance: z.boolean().nullish(),
   invoiceable: z.boolean().nullish(),
   prorated: z.boolean().nullish(),
+  /** Only 0 gets here: anything else is refused by the contract below. */
   min_amount_cents: amountCents.nullish(),
+  /** Only null gets here: "invoice" is refused by the contract below. */
   regroup_paid_fees: z.enum(['invoice']).nullish(),
   invoice_display_name: optionalText,
   properties: z.unknown(),
   filters: z.array(chargeFilterSchema).max(100).nullish(),
   tax_codes: z.array(code).nullish(),
-  /** Premium in Lago and not supported by Billow: anything but null is refused (403). */
+  /** Refused by the contract (403) unless null; the service checks again. */
   applied_pricing_unit: z.unknown(),
 }) satisfies z.ZodType<ChargeInput>;
 
@@ -47,12 +53,78 @@ const fields = {
   tax_codes: z.array(code).nullish(),
   metadata: z.record(z.string().max(255), z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()])).nullish(),
   charges: z.array(chargeSchema).max(500).nullish(),
-  /** Premium features Billow does not bill: refused (403 feature_unavailable) unless empty. */
+  /** Premium features Billow does not bill: refused (403 feature_unavailable) by the contract unless empty; the service checks again. */
   usage_thresholds: z.unknown(),
   minimum_commitment: z.unknown(),
   fixed_charges: z.unknown(),
 };
 
-export const createPlanSchema = z.object(fields) satisfies z.ZodType<CreatePlanInput>;
-/** `cascade_updates` is accepted and ignored: Billow has no child plans to cascade to. */
-export const updatePlanSchema = z.object({ ...fields, cascade_updates: z.boolean().nullish() }).partial() satisfies z.ZodType<UpdatePlanInput>;
+// The contract (src/api/contract.ts) ----------------------------------------------------------------
+
+/** Charge properties, as the charge model reads them (src/billing/charge-models), stored and shown as sent. */
+const CHARGE_PROPERTIES: Record<string, Honoured> = honour(SHOWN,
+  'amount', 'free_units', 'package_size', 'rate', 'fixed_amount', 'free_units_per_events', 'free_units_per_total_aggregation',
+  'per_transaction_max_amount', 'per_transaction_min_amount',
+  'graduated_ranges.*.from_value', 'graduated_ranges.*.to_value', 'graduated_ranges.*.flat_amount', 'graduated_ranges.*.per_unit_amount',
+  'volume_ranges.*.from_value', 'volume_ranges.*.to_value', 'volume_ranges.*.flat_amount', 'volume_ranges.*.per_unit_amount',
+  'graduated_percentage_ranges.*.from_value', 'graduated_percentage_ranges.*.to_value', 'graduated_percentage_ranges.*.rate',
+  'graduated_percentage_ranges.*.flat_amount',
+);
+
+const GROUPED_PRICING = 'Grouped pricing (a fee per group of event property values) is not computed by Billow yet.';
+const REFUSED_CHARGE_PROPERTIES: Record<string, Refusal> = {
+  grouped_by: refuseUnlessEmpty(GROUPED_PRICING),
+  pricing_group_keys: refuseUnlessEmpty(GROUPED_PRICING),
+};
+
+const CHARGE_HONOURED: Record<string, Honoured> = {
+  ...honour(SHOWN, 'code', 'charge_model', 'pay_in_advance', 'invoiceable', 'invoice_display_name', 'prorated'),
+  billable_metric_id: shownAs('charges.*.lago_billable_metric_id'),
+  tax_codes: shownAs('charges.*.taxes.*.code'),
+  ...under('properties.', CHARGE_PROPERTIES),
+  ...honour(SHOWN, 'filters.*.invoice_display_name', 'filters.*.values'),
+  ...under('filters.*.properties.', CHARGE_PROPERTIES),
+};
+
+const CHARGE_REFUSED: Record<string, Refusal> = {
+  charge_model: refuseValues(['dynamic'], 'The dynamic charge model (prices sent with each event) is not computed by Billow.'),
+  regroup_paid_fees: refuseValues(['invoice'], 'Regrouping paid in-advance fees on an invoice needs payments, which Billow does not collect yet.'),
+  min_amount_cents: refuseNonZero('Billow does not bill a true-up fee up to a charge\'s minimum amount yet.'),
+  accepts_target_wallet: refuseTrue('Billow has no targeted wallets: every wallet pays every fee.'),
+  applied_pricing_unit: forbidUnlessEmpty('Pricing units are premium in Lago and not offered by Billow.'),
+  ...under('properties.', REFUSED_CHARGE_PROPERTIES),
+  'properties.presentation_group_keys': refuseUnlessEmpty('Billow does not break fees down by event property values on invoices.'),
+  ...under('filters.*.properties.', REFUSED_CHARGE_PROPERTIES),
+};
+
+const PLAN_HONOURED: Record<string, Honoured> = {
+  ...honour(SHOWN, 'name', 'invoice_display_name', 'code', 'interval', 'description', 'amount_cents', 'amount_currency', 'trial_period',
+    'pay_in_advance', 'bill_charges_monthly', 'metadata'),
+  tax_codes: shownAs('taxes.*.code'),
+  ...under('charges.*.', CHARGE_HONOURED),
+};
+
+const PLAN_REFUSED: Record<string, Refusal> = {
+  bill_fixed_charges_monthly: refuseTrue('Billow has no fixed charges (refused below) to bill monthly.'),
+  minimum_commitment: forbidUnlessEmpty('Minimum commitments are premium in Lago and not billed by Billow.'),
+  usage_thresholds: forbidUnlessEmpty('Progressive billing (usage thresholds) is premium in Lago and not billed by Billow.'),
+  fixed_charges: forbidUnlessEmpty('Fixed charges are not billed by Billow yet.'),
+  ...under('charges.*.', CHARGE_REFUSED),
+};
+
+const createContract: RequestContract = { honoured: PLAN_HONOURED, refused: PLAN_REFUSED };
+
+const updateContract: RequestContract = {
+  honoured: {
+    ...PLAN_HONOURED,
+    'charges.*.id': shownAs('charges.*.lago_id'),
+    cascade_updates: 'Billow refuses plan_overrides, so a plan has no child plans: cascading reaches none, as Lago\'s would (services/catalog/plans.ts).',
+  },
+  refused: PLAN_REFUSED,
+};
+
+export const createPlanSchema = withContract(z.object(fields), createContract) satisfies z.ZodType<CreatePlanInput>;
+export const updatePlanSchema = withContract(
+  z.object({ ...fields, cascade_updates: z.boolean().nullish() }).partial(),
+  updateContract,
+) satisfies z.ZodType<UpdatePlanInput>;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isWebhookType, type CreateWebhookEndpointInput, type UpdateWebhookEndpointInput } from '../../services/webhooks';
 import { issue } from '../validation';
+import { SHOWN, honour, withContract, type RequestContract } from '../contract';
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -23,16 +24,18 @@ const eventTypes = z.array(z.string())
   })
   .transform((types) => [...new Set(types)]);
 
-export const createWebhookEndpointSchema = z.object({
+const contract: RequestContract = { honoured: honour(SHOWN, 'webhook_url', 'signature_algo', 'name', 'event_types'), refused: {} };
+
+export const createWebhookEndpointSchema = withContract(z.object({
   webhook_url: webhookUrl,
   signature_algo: z.enum(['jwt', 'hmac']).nullish(),
   name: z.string().max(255).nullish(),
   event_types: eventTypes.nullish(),
-}) satisfies z.ZodType<CreateWebhookEndpointInput>;
+}), contract) satisfies z.ZodType<CreateWebhookEndpointInput>;
 
-export const updateWebhookEndpointSchema = z.object({
+export const updateWebhookEndpointSchema = withContract(z.object({
   webhook_url: webhookUrl.optional(),
   signature_algo: z.enum(['jwt', 'hmac']).optional(),
   name: z.string().max(255).nullish(),
   event_types: eventTypes.nullish(),
-}) satisfies z.ZodType<UpdateWebhookEndpointInput>;
+}), contract) satisfies z.ZodType<UpdateWebhookEndpointInput>;

@@ -11,8 +11,9 @@
  * - filters: keys unique, values sorted; narrowing them prunes the charge filters that used what
  *   was removed (as Lago does).
  * Deleting a metric soft-deletes the charges on it as well (Lago's behaviour): plans stop billing it.
+ * `billable_metric.created`, `.updated` and `.deleted` are recorded in the transaction of the change.
  */
-import type { Conn, Db } from '../../db/knex';
+import type { Conn, Db, Tx } from '../../db/knex';
 import {
   findBillableMetricByCode,
   insertBillableMetric,
@@ -28,6 +29,8 @@ import { liveChargesOfMetric, softDeleteChargesOfMetric, updateCharge, type Char
 import { notFound, Problems } from '../../runtime/errors';
 import type { Page, Paginated } from '../../runtime/pagination';
 import type { AggregationType } from '../../billing/types';
+import { serializeBillableMetric } from '../../serializers/billable-metric';
+import { recordWebhookEvent } from '../../webhooks/outbox';
 import { chargeCompatibilityProblems } from './charge-rules';
 import { uniqueCode } from './unique-code';
 
@@ -109,9 +112,15 @@ function normalizedFilters(filters: readonly MetricFilter[], problems: Problems)
   return filters.map((filter) => ({ key: filter.key, values: [...new Set(filter.values)].sort() }));
 }
 
+/** The metric's webhook, with the metric as the API shows it; answers the metric. */
+async function recorded(trx: Tx, webhookType: 'billable_metric.created' | 'billable_metric.updated' | 'billable_metric.deleted', metric: BillableMetricRow): Promise<BillableMetricRow> {
+  await recordWebhookEvent(trx, { organizationId: metric.organization_id, webhookType, objectType: 'billable_metric', object: serializeBillableMetric(metric) });
+  return metric;
+}
+
 export async function createBillableMetric(db: Db, organizationId: string, input: CreateBillableMetricInput): Promise<BillableMetricRow> {
   const fields = metricFields(input);
-  return uniqueCode(() => insertBillableMetric(db, organizationId, fields));
+  return uniqueCode(() => db.transaction(async (trx) => recorded(trx, 'billable_metric.created', await insertBillableMetric(trx, organizationId, fields))));
 }
 
 export async function getBillableMetric(db: Conn, organizationId: string, code: string): Promise<BillableMetricRow> {
@@ -144,7 +153,7 @@ export async function updateBillableMetricByCode(db: Db, organizationId: string,
           await updateCharge(trx, charge.id, { filters: kept });
         }
       }
-      return updateBillableMetric(trx, current.id, fields);
+      return recorded(trx, 'billable_metric.updated', await updateBillableMetric(trx, current.id, fields));
     }),
   );
 }
@@ -172,6 +181,6 @@ export async function deleteBillableMetricByCode(db: Db, organizationId: string,
   return db.transaction(async (trx) => {
     const metric = await getBillableMetric(trx, organizationId, code);
     await softDeleteChargesOfMetric(trx, metric.id);
-    return softDeleteBillableMetric(trx, metric.id);
+    return recorded(trx, 'billable_metric.deleted', await softDeleteBillableMetric(trx, metric.id));
   });
 }

@@ -12,7 +12,10 @@ export {
   type CreateBillableMetricInput,
   type UpdateBillableMetricInput,
 } from './billable-metrics';
-export { createPlan, deletePlanByCode, getPlanView, listPlans, updatePlanByCode, type CreatePlanInput, type UpdatePlanInput } from './plans';
+export {
+  assertPlanSubscribable, createPlan, getPlanView, listPlans, markPlanForDeletion, retirePlanIfUnused, updatePlanByCode,
+  type CreatePlanInput, type UpdatePlanInput,
+} from './plans';
 export type { ChargeFilterInput, ChargeInput } from './plan-charges';
 export { createAddOn, deleteAddOnByCode, getAddOnView, listAddOns, updateAddOnByCode, type CreateAddOnInput, type UpdateAddOnInput } from './add-ons';
 export {

@@ -20,6 +20,8 @@ import { ALL_FILTER_VALUES } from './billable-metrics';
 import { chargeCompatibilityProblems, proratedAllowed } from './charge-rules';
 
 export interface ChargeFilterInput {
+  /** The filter this entry keeps, whatever its values become (the nested filter routes send it; PUT /plans does not). */
+  id?: string | null;
   invoice_display_name?: string | null;
   /** Checked against the charge model here (parseChargeProperties). */
   properties?: unknown;
@@ -134,8 +136,9 @@ function checkedFilters(
     const canonical = canonicalValues(values);
     if (seen.has(canonical)) problems.add(`${at}.values`, 'value_already_exist');
     seen.add(canonical);
+    const kept = existing.find((filter) => filter.id === input.id);
     return {
-      id: existingByValues.get(canonical)?.id ?? randomUUID(),
+      id: kept?.id ?? existingByValues.get(canonical)?.id ?? randomUUID(),
       invoice_display_name: input.invoice_display_name ?? null,
       properties: checkedProperties(model, input.properties, `${at}.properties`, problems),
       values,

@@ -4,17 +4,23 @@
  * - premium features Billow does not bill (usage thresholds, minimum commitment, fixed charges,
  *   pricing units) are refused with 403 `feature_unavailable` rather than silently ignored;
  * - a plan with pending or active subscriptions keeps its interval, pay_in_advance, currency and
- *   bill_charges_monthly (their workflows are scheduled on them), and cannot be deleted
- *   (405 `plan_has_active_subscriptions`): terminate the subscriptions first. Its prices,
- *   charges and taxes may change: that affects the invoices issued afterwards.
+ *   bill_charges_monthly (their workflows are scheduled on them). Its prices, charges and taxes
+ *   may change: that affects the invoices issued afterwards;
+ * - deleting is Lago's two steps: `markPlanForDeletion` sets `pending_deletion` (and records
+ *   `plan.deleted`, as Lago does then); once its last subscription has ended,
+ *   `retirePlanIfUnused` soft-deletes it. Ending the subscriptions is the subscriptions domain's
+ *   work (through their workflows), which calls both;
+ * - `plan.created`, `plan.updated` and `plan.deleted` are recorded in the transaction of the change.
  */
 import type { Conn, Db, Tx } from '../../db/knex';
 import {
   findPlanByCode,
+  findPlanById,
   insertPlan,
   listLivePlans,
   loadPlanViews,
   lockPlan,
+  markPlanPendingDeletion,
   planHasLiveSubscriptions,
   softDeletePlan,
   updatePlan,
@@ -25,7 +31,10 @@ import {
 import { insertCharge, liveChargesOfPlans, softDeleteCharges, updateCharge } from '../../db/charges';
 import { replaceTaxLinks } from '../../db/taxes';
 import { isUniqueViolation } from '../../db/errors';
-import { forbidden, invalidField, methodNotAllowed, notFound, Problems } from '../../runtime/errors';
+import { forbidden, invalidField, notFound, Problems } from '../../runtime/errors';
+import { serializePlanView } from '../../serializers/plan';
+import { recordWebhookEvent } from '../../webhooks/outbox';
+import type { WebhookType } from '../../webhooks/event-types';
 import type { Page, Paginated } from '../../runtime/pagination';
 import type { Interval } from '../../billing/types';
 import { prepareCharges, type ChargeInput, type PreparedCharge } from './plan-charges';
@@ -75,6 +84,17 @@ async function planView(db: Conn, organizationId: string, plan: PlanRow): Promis
   return (await loadPlanViews(db, organizationId, [plan]))[0]!;
 }
 
+/** `plan.created` / `plan.updated` / `plan.deleted` with the plan as the API shows it. */
+async function recordPlanEvent(trx: Tx, webhookType: Extract<WebhookType, `plan.${string}`>, view: PlanView, idempotencyKey?: string): Promise<void> {
+  await recordWebhookEvent(trx, {
+    organizationId: view.plan.organization_id,
+    webhookType,
+    objectType: 'plan',
+    object: serializePlanView(view),
+    idempotencyKey,
+  });
+}
+
 /** Maps unique-index races to Lago's `value_already_exist`. */
 async function uniqueCodes<T>(write: () => Promise<T>): Promise<T> {
   try {
@@ -122,7 +142,9 @@ export async function createPlan(db: Db, organizationId: string, input: CreatePl
       });
       await replaceTaxLinks(trx, 'plan_taxes', plan.id, taxIds);
       await writeCharges(trx, organizationId, plan.id, charges);
-      return planView(trx, organizationId, plan);
+      const view = await planView(trx, organizationId, plan);
+      await recordPlanEvent(trx, 'plan.created', view);
+      return view;
     }),
   );
 }
@@ -186,15 +208,47 @@ export async function updatePlanByCode(db: Db, organizationId: string, code: str
         await softDeleteCharges(trx, existing.filter((charge) => !kept.has(charge.id)).map((charge) => charge.id));
         await writeCharges(trx, organizationId, plan.id, charges);
       }
-      return planView(trx, organizationId, plan);
+      const view = await planView(trx, organizationId, plan);
+      await recordPlanEvent(trx, 'plan.updated', view);
+      return view;
     }),
   );
 }
 
-export async function deletePlanByCode(db: Db, organizationId: string, code: string): Promise<PlanView> {
+/**
+ * `DELETE /plans/:code`, first step: marks the plan `pending_deletion` and records `plan.deleted`
+ * (once), as Lago does when it accepts the deletion. Asking again answers the plan as it is.
+ */
+export async function markPlanForDeletion(db: Db, organizationId: string, code: string): Promise<PlanView> {
   return db.transaction(async (trx) => {
-    const plan = await getPlan(trx, organizationId, code);
-    if (await planHasLiveSubscriptions(trx, plan.id)) throw methodNotAllowed('plan_has_active_subscriptions');
-    return planView(trx, organizationId, await softDeletePlan(trx, plan.id));
+    const current = await getPlan(trx, organizationId, code);
+    await lockPlan(trx, current.id);
+    const view = await planView(trx, organizationId, await markPlanPendingDeletion(trx, current.id));
+    await recordPlanEvent(trx, 'plan.deleted', view, `plan.deleted:${current.id}`);
+    return view;
   });
+}
+
+/**
+ * Soft-deletes a plan pending deletion once no subscription is pending or active on it; true when
+ * it did (or the plan is gone already). Under the plan's lock: when two subscriptions end at once,
+ * the second to take it sees both ended. Safe to repeat.
+ */
+export async function retirePlanIfUnused(db: Db, organizationId: string, planId: string): Promise<boolean> {
+  const plan = await findPlanById(db, organizationId, planId);
+  if (!plan || plan.deleted_at !== null) return true;
+  if (!plan.pending_deletion) return false; // never unset but by the deletion: no lock needed to say no
+  return db.transaction(async (trx) => {
+    await lockPlan(trx, planId);
+    const locked = (await findPlanById(trx, organizationId, planId))!;
+    if (locked.deleted_at !== null) return true;
+    if (await planHasLiveSubscriptions(trx, planId)) return false;
+    await softDeletePlan(trx, planId);
+    return true;
+  });
+}
+
+/** Whether a plan accepts new subscriptions: not while it is pending deletion (422 `plan_code: plan_pending_deletion`). */
+export function assertPlanSubscribable(plan: PlanRow): void {
+  if (plan.pending_deletion) throw invalidField('plan_code', 'plan_pending_deletion');
 }

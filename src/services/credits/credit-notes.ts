@@ -55,6 +55,8 @@ export interface CreateCreditNoteInput {
   idempotencyKey?: string;
   /** The instant the note is written. */
   nowMs: number;
+  /** Key → value, stored and shown as sent. */
+  metadata?: Record<string, string | null> | null;
 }
 
 /** `POST /credit_notes`. */
@@ -65,11 +67,14 @@ export interface IssueCreditNoteInput {
   credit_amount_cents?: Cents | null;
   refund_amount_cents?: Cents | null;
   items: { fee_id: string; amount_cents: Cents }[];
+  metadata?: Record<string, string | null> | null;
 }
 
 /** `PUT /credit_notes/:id`. */
 export interface UpdateCreditNoteInput {
   refund_status: RefundStatus;
+  /** Replaces the note's metadata; null clears it. */
+  metadata?: Record<string, string | null> | null;
 }
 
 interface FeeTaxJson {
@@ -140,6 +145,7 @@ export async function createCreditNote(trx: Tx, input: CreateCreditNoteInput): P
     refund_amount_cents: allocation.refundAmountCents,
     offset_amount_cents: 0n,
     balance_amount_cents: allocation.creditAmountCents,
+    metadata: input.metadata ?? null,
     applied_taxes: JSON.stringify(amounts.appliedTaxes.map((tax) => ({
       tax_code: tax.taxCode,
       tax_name: tax.taxName,
@@ -222,6 +228,7 @@ export async function issueCreditNote(db: Db, organization: OrganizationRow, inp
     items: input.items.map((item) => ({ feeId: item.fee_id, amountCents: item.amount_cents })),
     creditAmountCents: input.credit_amount_cents ?? undefined,
     refundAmountCents: input.refund_amount_cents ?? undefined,
+    metadata: input.metadata ?? null,
     nowMs,
   }));
   return presentCreditNote(db, organization, creditNote);
@@ -271,6 +278,7 @@ export async function updateCreditNoteRefundStatus(
   const updated = await updateCreditNote(db, organization.id, creditNote.id, {
     refund_status: input.refund_status,
     refunded_at: input.refund_status === 'succeeded' ? new Date(nowMs) : null,
+    ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
   });
   return presentCreditNote(db, organization, updated);
 }

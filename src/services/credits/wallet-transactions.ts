@@ -31,6 +31,8 @@ export interface WalletTransactionInput {
   voided_credits?: Dec | null;
   name?: string | null;
   metadata?: WalletMetadataItem[] | null;
+  /** Descriptive; the wallet's when omitted. */
+  purchase_order_number?: string | null;
 }
 
 /** Filters as the request gives them; each given one must be one of the values its field takes. */
@@ -49,6 +51,7 @@ export interface Movements {
   voided?: Dec;
   name: string | null;
   metadata: WalletMetadataItem[];
+  purchaseOrderNumber?: string | null;
 }
 
 /** `POST /wallet_transactions`: paid, granted and voided credits on an active wallet, in one transaction. */
@@ -65,6 +68,7 @@ export async function createWalletTransactions(db: Db, organization: Organizatio
       voided: input.voided_credits ?? undefined,
       name: input.name ?? null,
       metadata: input.metadata ?? [],
+      purchaseOrderNumber: input.purchase_order_number ?? wallet.purchase_order_number,
     }, nowMs);
     return { currency: wallet.currency, transactions };
   });
@@ -116,7 +120,7 @@ export async function applyMovements(
   const cents = movementCents(wallet, movements);
   const now = new Date(nowMs);
   const created: WalletTransactionRow[] = [];
-  const common = { wallet_id: wallet.id, name: movements.name, metadata: movements.metadata };
+  const common = { wallet_id: wallet.id, name: movements.name, metadata: movements.metadata, purchase_order_number: movements.purchaseOrderNumber ?? null };
 
   if (cents.paid > 0n) {
     const purchase = await insertWalletTransaction(trx, organization.id, {

@@ -28,6 +28,9 @@ export interface CreateWalletInput {
   expiration_at?: Date | null;
   transaction_name?: string | null;
   transaction_metadata?: WalletMetadataItem[] | null;
+  /** Descriptive: stored, shown, and the default of the wallet's transactions. */
+  purchase_order_number?: string | null;
+  metadata?: Record<string, string | null> | null;
 }
 
 export interface UpdateWalletInput {
@@ -35,6 +38,9 @@ export interface UpdateWalletInput {
   code?: string | null;
   priority?: number | null;
   expiration_at?: Date | null;
+  purchase_order_number?: string | null;
+  /** Replaces the wallet's metadata; null clears it. */
+  metadata?: Record<string, string | null> | null;
 }
 
 /** A wallet with its customer's external id: what the API shows. */
@@ -77,12 +83,15 @@ export async function createWallet(
       rate_amount: input.rate_amount.toFixed(),
       priority: input.priority ?? DEFAULT_PRIORITY,
       expiration_at: input.expiration_at ?? null,
+      purchase_order_number: input.purchase_order_number ?? null,
+      metadata: input.metadata ?? null,
     });
     const transactions = await applyMovements(trx, organization, customer, created, {
       paid: input.paid_credits ?? undefined,
       granted: input.granted_credits ?? undefined,
       name: input.transaction_name ?? null,
       metadata: input.transaction_metadata ?? [],
+      purchaseOrderNumber: created.purchase_order_number,
     }, nowMs);
     const wallet = (await findWallet(trx, organization.id, created.id))!;
     return { wallet, externalCustomerId: customer.external_id, transactions };
@@ -107,6 +116,8 @@ export async function updateWallet(db: Db, organizationId: string, id: string, i
   if (input.code !== undefined) fields.code = input.code;
   if (input.priority !== undefined) fields.priority = input.priority ?? DEFAULT_PRIORITY;
   if (input.expiration_at !== undefined) fields.expiration_at = input.expiration_at;
+  if (input.purchase_order_number !== undefined) fields.purchase_order_number = input.purchase_order_number;
+  if (input.metadata !== undefined) fields.metadata = input.metadata;
   if (Object.keys(fields).length === 0) return withCustomer(db, organizationId, wallet);
   const updated = await refusingDuplicateCode(() => updateWalletRow(db, organizationId, wallet.id, fields));
   return withCustomer(db, organizationId, updated);

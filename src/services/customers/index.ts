@@ -1,5 +1,7 @@
 /** Customers: who is billed, with their taxes, and the coupons applied to them. Uses the catalog. */
 export {
+  adoptPlanCurrency,
+  customerWebhookObject,
   deleteCustomer,
   getCustomer,
   getCustomerWithTaxes,

@@ -12,7 +12,9 @@ import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '../../db/knex';
 import { lockInvoice, updateInvoiceRow, type InvoiceRow } from '../../db/invoices';
 import { isUuid, methodNotAllowed, notFound, invalidField } from '../../runtime/errors';
+import { recordWebhookEvent } from '../../webhooks/outbox';
 import { announceIssued, recordInvoiceVoided } from './invoice-events';
+import { invoiceWebhookObject } from './invoice-presenter';
 import { failPendingPurchases, recreditCreditNotesOfInvoice, recreditWalletsOfInvoice, settleCreditInvoicePayment } from './credit-draws';
 
 export const VISIBLE_INVOICE_STATUSES = ['draft', 'finalized', 'voided', 'failed', 'pending'] as const;
@@ -71,6 +73,10 @@ export async function updateInvoice(db: Db, organizationId: string, id: string, 
     const updated = await updateInvoiceRow(trx, invoice, fields);
     if (fields.payment_status && invoice.invoice_type === 'credit') {
       await settleCreditInvoicePayment(trx, organizationId, invoice.id, paymentStatus!, nowMs);
+    }
+    if (fields.payment_status) {
+      // Lago's `invoice.payment_status_updated`, for each change of the status, with the invoice as it is now.
+      await recordWebhookEvent(trx, { organizationId, webhookType: 'invoice.payment_status_updated', objectType: 'invoice', object: await invoiceWebhookObject(trx, updated, null) });
     }
     return updated;
   });

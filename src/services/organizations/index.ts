@@ -1,4 +1,6 @@
-/** Organizations: the tenants every object belongs to, and the API keys that open them. */
-export { organizationOfApiKey } from './api-keys';
+/** Organizations: the tenants every object belongs to, their API keys, their settings. */
+export { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from './api-keys';
+export { organizationHmacKey, setWebhooksAllowPrivateAddresses } from './operator-settings';
+export { getOrganizationView, updateOrganization, ORGANIZATION_FIXED_SETTINGS, type OrganizationView, type UpdateOrganizationInput } from './settings';
 export { closeConsoleSession, consoleSessionOrganization, openConsoleSession, type OpenedConsoleSession } from './console-sessions';
 export type { OrganizationRow } from '../../db/organizations';

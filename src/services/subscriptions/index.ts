@@ -7,5 +7,9 @@ export {
   type CreateSubscriptionInput, type SubscriptionFilters,
 } from './subscriptions';
 export { presentSubscription } from './subscription-presenter';
-export { endSubscription, cancelSubscription, upgradeSubscription, applyDowngrade, type TerminationOutcome } from './lifecycle';
+export {
+  endSubscription, cancelSubscription, upgradeSubscription, applyDowngrade, cancelPendingPlanChange, endTrial, alertTermination,
+  type TerminationOutcome,
+} from './lifecycle';
+export { deleteCustomerWithSubscriptions, deletePlanWithSubscriptions } from './deletions';
 export { recordSubscriptionEvent, type SubscriptionWebhookType } from './subscription-events';

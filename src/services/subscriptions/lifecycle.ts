@@ -1,12 +1,16 @@
 /**
  * What happens to a subscription over its life, each step one idempotent operation the workflow
- * calls through an activity: terminate, cancel, upgrade, downgrade, record seat usage.
+ * calls through an activity: terminate, cancel, upgrade, downgrade, cancel a pending plan change,
+ * the end of the trial, a termination alert. A step that ends a subscription on a plan pending
+ * deletion then deletes the plan if it was the plan's last one (`retirePlanIfUnused`): the plan's
+ * deletion is as durable as the termination that allows it.
  */
 import type { Db } from '../../db/knex';
 import { startOfLocalDay, type LocalDate } from '../../billing/calendar';
 import {
-  activatePendingSubscription, cancelPendingSubscription, findSubscriptionById, markSubscriptionTerminated, type SubscriptionRow,
+  activatePendingSubscription, cancelPendingSubscription, findSubscriptionById, markSubscriptionTerminated, markTrialEnded, type SubscriptionRow,
 } from '../../db/subscriptions';
+import { retirePlanIfUnused } from '../catalog';
 import { issueSubscriptionInvoice } from '../invoicing';
 import { creditUnusedAdvanceFee } from '../credits';
 import { recordSubscriptionEvent } from './subscription-events';
@@ -21,6 +25,14 @@ async function requireSubscription(db: Db, id: string): Promise<SubscriptionRow>
   const subscription = await findSubscriptionById(db, id);
   if (!subscription) throw new Error(`Subscription ${id} does not exist`);
   return subscription;
+}
+
+/** Deletes the plans of ended subscriptions that were pending deletion and have no live subscription left. */
+async function retireEndedPlans(db: Db, subscriptionIds: readonly (string | null)[]): Promise<void> {
+  for (const id of subscriptionIds) {
+    const subscription = id ? await findSubscriptionById(db, id) : undefined;
+    if (subscription) await retirePlanIfUnused(db, subscription.organization_id, subscription.plan_id);
+  }
 }
 
 /** Marks a subscription terminated at `atMs` (once) and cancels a pending successor. */
@@ -53,6 +65,7 @@ export async function endSubscription(db: Db, input: { subscriptionId: string; p
     ? null
     : await issueSubscriptionInvoice(db, { kind: 'termination', subscriptionId: input.subscriptionId, atMs });
   const creditNote = await creditUnusedAdvanceFee(db, { subscriptionId: input.subscriptionId, atMs, reason: 'termination' });
+  await retireEndedPlans(db, [input.subscriptionId, input.pendingSubscriptionId]);
   return { subscriptionId: input.subscriptionId, invoiceId: invoice?.invoiceId ?? null, creditNoteId: creditNote };
 }
 
@@ -63,7 +76,46 @@ export async function cancelSubscription(db: Db, input: { subscriptionId: string
       await recordSubscriptionEvent(trx, { subscriptionId: input.subscriptionId, webhookType: 'subscription.canceled' });
     }
   });
+  await retireEndedPlans(db, [input.subscriptionId]);
   return { subscriptionId: input.subscriptionId, invoiceId: null, creditNoteId: null };
+}
+
+/**
+ * `DELETE /subscriptions/:id?status=pending` on a scheduled plan change: the pending subscription
+ * is canceled (`subscription.canceled`) and the one that stays on its plan no longer shows the
+ * change (`subscription.updated`), in one transaction. Once: a retry records nothing more.
+ */
+export async function cancelPendingPlanChange(db: Db, input: { subscriptionId: string; pendingSubscriptionId: string; atMs: number }): Promise<void> {
+  await db.transaction(async (trx) => {
+    if (await cancelPendingSubscription(trx, input.pendingSubscriptionId, input.atMs)) {
+      await recordSubscriptionEvent(trx, { subscriptionId: input.pendingSubscriptionId, webhookType: 'subscription.canceled' });
+      await recordSubscriptionEvent(trx, {
+        subscriptionId: input.subscriptionId,
+        webhookType: 'subscription.updated',
+        idempotencyKey: `subscription.updated:plan_change_canceled:${input.pendingSubscriptionId}`,
+      });
+    }
+  });
+  await retireEndedPlans(db, [input.pendingSubscriptionId]);
+}
+
+/** The trial is over: `trial_ended_at` and `subscription.trial_ended`, once, in one transaction. */
+export async function endTrial(db: Db, input: { subscriptionId: string; trialEndedAtMs: number }): Promise<void> {
+  await db.transaction(async (trx) => {
+    await markTrialEnded(trx, input.subscriptionId, input.trialEndedAtMs);
+    await recordSubscriptionEvent(trx, { subscriptionId: input.subscriptionId, webhookType: 'subscription.trial_ended' });
+  });
+}
+
+/** `subscription.termination_alert` for the alert due at `alertAtMs` (before `ending_at`), once per alert. */
+export async function alertTermination(db: Db, input: { subscriptionId: string; alertAtMs: number }): Promise<void> {
+  await db.transaction(async (trx) => {
+    await recordSubscriptionEvent(trx, {
+      subscriptionId: input.subscriptionId,
+      webhookType: 'subscription.termination_alert',
+      idempotencyKey: `subscription.termination_alert:${input.subscriptionId}:${new Date(input.alertAtMs).toISOString()}`,
+    });
+  });
 }
 
 /**
@@ -75,6 +127,7 @@ export async function upgradeSubscription(db: Db, input: { fromSubscriptionId: s
   await switchSubscriptions(db, { id: input.fromSubscriptionId, terminatedAtMs: input.atMs }, { id: input.toSubscriptionId, startedAtMs: input.atMs });
   const invoice = await issueSubscriptionInvoice(db, { kind: 'upgrade', ...input });
   const creditNote = await creditUnusedAdvanceFee(db, { subscriptionId: input.fromSubscriptionId, atMs: input.atMs, reason: 'upgrade' });
+  await retireEndedPlans(db, [input.fromSubscriptionId]);
   return { subscriptionId: input.toSubscriptionId, invoiceId: invoice?.invoiceId ?? null, creditNoteId: creditNote };
 }
 
@@ -83,5 +136,6 @@ export async function applyDowngrade(db: Db, input: { fromSubscriptionId: string
   const boundary = startOfLocalDay(input.billingDate, input.timezone);
   await switchSubscriptions(db, { id: input.fromSubscriptionId, terminatedAtMs: boundary - 1 }, { id: input.toSubscriptionId, startedAtMs: boundary });
   const invoice = await issueSubscriptionInvoice(db, { kind: 'downgrade', fromSubscriptionId: input.fromSubscriptionId, toSubscriptionId: input.toSubscriptionId, billingDate: input.billingDate });
+  await retireEndedPlans(db, [input.fromSubscriptionId]);
   return { subscriptionId: input.toSubscriptionId, invoiceId: invoice?.invoiceId ?? null, creditNoteId: null };
 }

@@ -1,12 +1,15 @@
 /**
  * The webhook events of a subscription's life (reference §8): started, updated, terminated,
- * canceled. Call `recordSubscriptionEvent` in the transaction that changes the subscription (or
- * right after it, from an activity that Temporal retries: the idempotency key keeps it once).
+ * canceled, trial_ended, termination_alert. Call `recordSubscriptionEvent` in the transaction that
+ * changes the subscription (or right after it, from an activity that Temporal retries: the
+ * idempotency key keeps it once). The object is Lago's `SubscriptionWithCustomerObject`: the
+ * subscription with its plan and its customer, each as the API serializes it.
  */
 import type { Conn } from '../../db/knex';
 import { loadSubscriptionContext } from '../../db/subscription-context';
 import { serializeSubscription } from '../../serializers/subscription';
 import { recordWebhookEvent } from '../../webhooks/outbox';
+import { customerWebhookObject } from '../customers';
 
 export type SubscriptionWebhookType =
   | 'subscription.started' | 'subscription.updated' | 'subscription.terminated' | 'subscription.canceled'
@@ -24,7 +27,7 @@ export async function recordSubscriptionEvent(
     organizationId: subscription.organization_id,
     webhookType: input.webhookType,
     objectType: 'subscription',
-    object: serializeSubscription(subscription, { plan, customer }) as Record<string, unknown>,
+    object: { ...serializeSubscription(subscription, { plan, customer }), customer: await customerWebhookObject(trx, subscription.organization_id, customer) },
     idempotencyKey: input.idempotencyKey ?? (ONCE.includes(input.webhookType) ? `${input.webhookType}:${subscription.id}` : undefined),
   });
 }

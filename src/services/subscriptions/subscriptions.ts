@@ -2,11 +2,17 @@
  * Creating, changing, terminating and reading subscriptions from the API. Each subscription lives
  * on as a workflow (src/workflows/subscription.ts): this file writes the rows and asks the
  * workflow; the workflow's activities do the billing (lifecycle.ts).
+ * - The plan must be in the customer's currency (422 `currency: currencies_does_not_match`); a
+ *   customer without one takes the plan's, in the transaction that creates the subscription. A
+ *   plan change keeps the currency too.
+ * - A plan pending deletion accepts no new subscription (422 `plan_code: plan_pending_deletion`).
  */
 import type { Db } from '../../db/knex';
 import type { OrganizationRow } from '../../db/organizations';
 import { findPlanByCode, type PlanRow } from '../../db/plans';
 import { upsertCustomer } from '../../db/customers';
+import { assertPlanSubscribable } from '../catalog';
+import { adoptPlanCurrency } from '../customers';
 import {
   activatePendingSubscription, cancelPendingSuccessors, findSubscriptionByExternalId, findSubscriptionById, insertSubscription, subscriptionsPage,
   type SubscriptionRow, type SubscriptionStatus,
@@ -16,10 +22,11 @@ import { isUniqueViolation } from '../../db/errors';
 import { subscriptionTerms } from '../../billing/subscription-terms';
 import { planChangeKind } from '../../billing/plan-changes';
 import type { BillingTime } from '../../billing/types';
-import { invalidField, methodNotAllowed, notFound } from '../../runtime/errors';
+import { invalidField, notFound } from '../../runtime/errors';
 import type { Page, Paginated } from '../../runtime/pagination';
 import type { ServiceDeps } from '../deps';
 import { subscriptionWorkflowId } from '../../workflows/ids';
+import { WorkflowRefusal } from '../../workflows/client';
 import { recordSubscriptionEvent } from './subscription-events';
 
 export interface CreateSubscriptionInput {
@@ -31,6 +38,8 @@ export interface CreateSubscriptionInput {
   /** ISO-8601 instants. */
   subscription_at?: string | null;
   ending_at?: string | null;
+  /** Descriptive: stored and shown (a plan change keeps the current one unless another is given). */
+  purchase_order_number?: string | null;
 }
 
 export async function createSubscription(deps: ServiceDeps, organization: OrganizationRow, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
@@ -38,35 +47,38 @@ export async function createSubscription(deps: ServiceDeps, organization: Organi
   const plan = await findPlanByCode(db, organization.id, input.plan_code);
   if (!plan) throw notFound('plan');
   const existing = await findSubscriptionByExternalId(db, organization.id, input.external_id);
-  if (existing) {
-    if (existing.plan_id === plan.id) return ensureWorkflow(deps, existing);
-    return changePlan(deps, organization, existing, plan, input);
-  }
+  if (existing?.plan_id === plan.id) return ensureWorkflow(deps, existing);
+  assertPlanSubscribable(plan);
+  if (existing) return changePlan(deps, organization, existing, plan, input);
   const now = await deps.clock.now();
   const subscriptionAt = input.subscription_at ? Date.parse(input.subscription_at) : now;
   const endingAt = input.ending_at ? Date.parse(input.ending_at) : null;
   if (endingAt !== null && (endingAt <= now || endingAt <= subscriptionAt)) throw invalidField('ending_at', 'invalid_date');
 
-  const { customer } = await upsertCustomer(db, organization.id, input.external_customer_id, {});
   let subscription: SubscriptionRow;
   try {
-    subscription = await insertSubscription(db, {
-      organization_id: organization.id,
-      customer_id: customer.id,
-      plan_id: plan.id,
-      external_id: input.external_id,
-      name: input.name ?? null,
-      status: subscriptionAt > now ? 'pending' : 'active',
-      billing_time: input.billing_time,
-      subscription_at: new Date(subscriptionAt),
-      started_at: subscriptionAt > now ? null : new Date(subscriptionAt),
-      trial_ended_at: null,
-      ending_at: endingAt === null ? null : new Date(endingAt),
-      terminated_at: null,
-      canceled_at: null,
-      previous_subscription_id: null,
-      on_termination_credit_note: null,
-      workflow_id: subscriptionWorkflowId(organization.id, input.external_id),
+    subscription = await db.transaction(async (trx) => {
+      const { customer } = await upsertCustomer(trx, organization.id, input.external_customer_id, {});
+      await adoptPlanCurrency(trx, customer.id, plan.amount_currency);
+      return insertSubscription(trx, {
+        organization_id: organization.id,
+        customer_id: customer.id,
+        plan_id: plan.id,
+        external_id: input.external_id,
+        name: input.name ?? null,
+        status: subscriptionAt > now ? 'pending' : 'active',
+        billing_time: input.billing_time,
+        subscription_at: new Date(subscriptionAt),
+        started_at: subscriptionAt > now ? null : new Date(subscriptionAt),
+        trial_ended_at: null,
+        ending_at: endingAt === null ? null : new Date(endingAt),
+        terminated_at: null,
+        canceled_at: null,
+        previous_subscription_id: null,
+        on_termination_credit_note: null,
+        workflow_id: subscriptionWorkflowId(organization.id, input.external_id),
+        purchase_order_number: input.purchase_order_number ?? null,
+      });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw invalidField('external_id', 'value_already_exist');
@@ -86,6 +98,8 @@ async function ensureWorkflow(deps: ServiceDeps, subscription: SubscriptionRow):
       terms: ctx.terms,
       billedThrough: null,
       started: false,
+      // The trial's end is announced even if it is past already (Lago does); termination alerts only from now on.
+      notices: { trialEnded: false, alertsThrough: await deps.clock.now() },
     },
     externalId: subscription.external_id,
     customerExternalId: ctx.customer.external_id,
@@ -109,8 +123,10 @@ async function changePlan(deps: ServiceDeps, organization: OrganizationRow, curr
     { interval: ctx.plan.interval, amountCents: ctx.plan.amount_cents },
     { interval: plan.interval, amountCents: plan.amount_cents },
   );
+  if (plan.amount_currency !== ctx.plan.amount_currency) throw invalidField('currency', 'currencies_does_not_match');
   const now = await deps.clock.now();
   const next = await db.transaction(async (trx) => {
+    await adoptPlanCurrency(trx, current.customer_id, plan.amount_currency);
     await cancelPendingSuccessors(trx, organization.id, current, now);
     return insertSubscription(trx, {
       organization_id: organization.id,
@@ -129,6 +145,7 @@ async function changePlan(deps: ServiceDeps, organization: OrganizationRow, curr
       previous_subscription_id: current.id,
       on_termination_credit_note: current.on_termination_credit_note,
       workflow_id: current.workflow_id,
+      purchase_order_number: input.purchase_order_number ?? current.purchase_order_number,
     });
   });
   const terms = subscriptionTerms(next, plan, ctx.timezone);
@@ -139,13 +156,25 @@ async function changePlan(deps: ServiceDeps, organization: OrganizationRow, curr
   return (await findSubscriptionById(db, kind === 'upgrade' ? next.id : current.id))!;
 }
 
-/** `DELETE /subscriptions/:external_id`: terminates the active subscription (or cancels a pending one). */
+/**
+ * `DELETE /subscriptions/:external_id`: terminates the active subscription (or cancels a pending
+ * one). With `status=pending` on a scheduled plan change (a downgrade's pending subscription), the
+ * change is dropped through the workflow and the pending subscription canceled; the current one
+ * stays on its plan. Each answers once the workflow has done it.
+ */
 export async function terminateSubscription(deps: ServiceDeps, organization: OrganizationRow, externalId: string, status?: string): Promise<SubscriptionRow> {
   const subscription = await getSubscription(deps.db, organization.id, externalId, status === 'pending' ? 'pending' : 'active');
   if (subscription.previous_subscription_id && subscription.status === 'pending') {
-    throw methodNotAllowed('cannot_cancel_pending_plan_change');
+    try {
+      await deps.workflows.cancelPlanChange(organization.id, externalId, { subscriptionId: subscription.id, atMs: await deps.clock.now() });
+    } catch (error) {
+      // Applied or replaced in the meantime: it is no longer a pending subscription.
+      if (error instanceof WorkflowRefusal) throw notFound('subscription');
+      throw error;
+    }
+  } else {
+    await deps.workflows.terminate(organization.id, externalId, await deps.clock.now());
   }
-  await deps.workflows.terminate(organization.id, externalId, await deps.clock.now());
   return (await findSubscriptionById(deps.db, subscription.id))!;
 }
 

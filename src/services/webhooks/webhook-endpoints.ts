@@ -1,6 +1,12 @@
-/** Creating, changing, deleting and listing webhook endpoints: at most 10 per organization, URLs unique. */
+/**
+ * Creating, changing, deleting and listing webhook endpoints: at most 10 per organization, URLs
+ * unique, and no URL whose host is an internal address literal (unless the organization allows
+ * private addresses; link-local and metadata addresses never).
+ */
 import type { Db } from '../../db/knex';
 import { isUniqueViolation } from '../../db/errors';
+import { findOrganization } from '../../db/organizations';
+import { refusedUrlHost } from '../../webhooks/address-policy';
 import {
   countEndpoints, deleteEndpoint, findEndpoint, insertEndpoint, listEndpointDeliveries, listEndpoints, lockEndpointsOf, updateEndpoint,
   type EndpointFields, type WebhookDeliveryRow, type WebhookEndpointRow,
@@ -39,7 +45,14 @@ async function uniqueUrl<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
+/** An internal address literal (`http://127.0.0.1/`, `http://[::1]/`, `http://2130706433/`…) or `localhost`: refused at once. */
+async function refuseInternalHost(db: Db, organizationId: string, url: string): Promise<void> {
+  const allowPrivate = (await findOrganization(db, organizationId))?.webhooks_allow_private_addresses ?? false;
+  if (refusedUrlHost(url, allowPrivate)) throw invalidField('webhook_url', 'address_not_allowed');
+}
+
 export async function createWebhookEndpoint(db: Db, organizationId: string, input: CreateWebhookEndpointInput): Promise<WebhookEndpointRow> {
+  await refuseInternalHost(db, organizationId, input.webhook_url);
   return uniqueUrl(() => db.transaction(async (trx) => {
     await lockEndpointsOf(trx, organizationId);
     if ((await countEndpoints(trx, organizationId)) >= MAX_ENDPOINTS_PER_ORGANIZATION) throw invalidField('base', 'exceeded_limit');
@@ -64,6 +77,7 @@ export async function listWebhookEndpoints(db: Db, organizationId: string, page:
 
 export async function updateWebhookEndpoint(db: Db, organizationId: string, id: string, input: UpdateWebhookEndpointInput): Promise<WebhookEndpointRow> {
   await findWebhookEndpoint(db, organizationId, id);
+  if (input.webhook_url !== undefined) await refuseInternalHost(db, organizationId, input.webhook_url);
   const fields: Partial<EndpointFields> = {};
   if (input.webhook_url !== undefined) fields.webhook_url = input.webhook_url;
   if (input.signature_algo !== undefined) fields.signature_algo = input.signature_algo;

@@ -10,7 +10,7 @@ import {
 import { invalidField, isUuid, notFound } from '../../runtime/errors';
 import type { Page, Paginated } from '../../runtime/pagination';
 import { attemptDelivery, deliverySettings } from '../../webhooks/delivery';
-import { publicKeyBase64, webhookSigningKey } from '../../webhooks/signing';
+import { publicKeyBase64, webhookPublicKeyPem } from '../../webhooks/signing';
 
 const STATUSES: readonly string[] = ['pending', 'retrying', 'succeeded', 'failed'] satisfies WebhookStatus[];
 const isStatus = (value: string): value is WebhookStatus => STATUSES.includes(value);
@@ -58,5 +58,5 @@ export async function retryWebhook(db: Db, publicUrl: string, organizationId: st
 
 /** The PEM of the installation's JWT signing key, base64-encoded (the same for every organization). */
 export async function webhookPublicKey(db: Db): Promise<string> {
-  return publicKeyBase64(await webhookSigningKey(db));
+  return publicKeyBase64(await webhookPublicKeyPem(db));
 }

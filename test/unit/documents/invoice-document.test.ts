@@ -75,6 +75,18 @@ describe('the view of the walkthrough invoices', () => {
     expect(view.totals.at(-1)).toEqual({ label: 'Total due', value: '€16.77', strong: true });
   });
 
+  it("the customer's metadata marked display_in_invoice is printed under the bill-to address, the rest is not", () => {
+    const sample = hybridInvoice3();
+    const customer = { ...sample.customer, metadata: [
+      { key: 'Purchase Order', value: 'PO-42', display_in_invoice: true },
+      { key: 'crm_id', value: 'internal-7', display_in_invoice: false },
+      { key: 'segment', value: 'smb' },
+    ] };
+    const lines = buildInvoiceView({ ...sample, customer, paperSize: 'A4' }).billTo.lines;
+    expect(lines).toContain('Purchase Order: PO-42');
+    expect(lines.join('\n')).not.toMatch(/internal-7|smb/);
+  });
+
   it('paper size: the organization setting, else Letter in North America and A4 elsewhere, a request overriding both', () => {
     expect(paperSizeOf({ country: 'US' })).toBe('Letter');
     expect(paperSizeOf({ country: 'FR' })).toBe('A4');

@@ -1,0 +1,292 @@
+/**
+ * `npm run bench:close`: the month-end close. N subscriptions whose periods end at one instant, on
+ * the Temporal dev server as `npm start` runs it, closed by Billow's worker process; and, on the
+ * same server in the same run, N trivial workflows that sleep to one instant and run one activity
+ * inserting a row (the baseline: what this server allows). Prints, for each: closes per second,
+ * the time from the instant to the last invoice, the last PDF and the last webhook delivered, the
+ * peak RSS of the worker and of Temporal, and their CPU while the N subscriptions sleep.
+ *
+ * Knobs (environment):
+ *   BENCH_CLOSE_N        subscriptions per run, a comma list (default "1000")
+ *   BENCH_CLOSE_WORKERS  Billow worker processes on the one task queue (default 1)
+ *   BENCH_CLOSE_WAL      "1": also run everything on a dev server started with
+ *                        --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=NORMAL
+ *   BENCH_CLOSE_IDLE_S   seconds of idle CPU measured while the subscriptions sleep (default 20)
+ *
+ * The instant is a local midnight (periods start at midnight in the customer's timezone): the
+ * bench picks the timezone whose next midnight leaves enough time to create the subscriptions.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { createDb, migrate, type Db } from '../src/db/knex';
+import { ensureDatabase } from '../src/db/databases';
+import { createOrganization, setWebhooksAllowPrivateAddresses } from '../src/db/organizations';
+import { startEmbeddedPostgres } from '../src/bootstrap/postgres';
+import { startDevServer, type RunningTemporal } from '../src/bootstrap/temporal-server';
+import { logger } from '../src/runtime/logger';
+import { addDays, localDateOf, startOfLocalDay } from '../src/billing/calendar';
+import { subscriptionTerms } from '../src/billing/subscription-terms';
+import { temporalSubscriptionWorkflows } from '../src/workflows/client';
+import { insertMetric, insertPlan, insertSubscription } from '../test/support/usage-fixtures';
+import { percentile } from './support/stack';
+
+const SIZES = (process.env.BENCH_CLOSE_N ?? '1000').split(',').map(Number);
+const WORKERS = Number(process.env.BENCH_CLOSE_WORKERS ?? 1);
+const IDLE_SECONDS = Number(process.env.BENCH_CLOSE_IDLE_S ?? 20);
+const CACHE = process.env.BILLOW_CACHE ?? path.join(os.homedir(), '.cache', 'billow');
+const TASK_QUEUE = 'billow-subscriptions';
+const WAL = ['journal_mode=WAL', 'synchronous=NORMAL'];
+
+const log = logger.child({ component: 'bench:close' });
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A process's resident memory (MB) and CPU time so far (seconds), from /proc. */
+function usage(pid: number): { rssMb: number; cpuSeconds: number } {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return { rssMb: rssKb / 1024, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100 };
+  } catch {
+    return { rssMb: 0, cpuSeconds: 0 };
+  }
+}
+
+/** Samples the peak RSS of processes every second until stopped. */
+function rssSampler(pids: Record<string, number>) {
+  const peaks: Record<string, number> = Object.fromEntries(Object.keys(pids).map((name) => [name, 0]));
+  const timer = setInterval(() => {
+    for (const [name, pid] of Object.entries(pids)) peaks[name] = Math.max(peaks[name]!, usage(pid).rssMb);
+  }, 1000);
+  return { stop: () => (clearInterval(timer), peaks) };
+}
+
+async function idleCpu(pids: Record<string, number>, seconds: number): Promise<Record<string, number>> {
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, usage(pid).cpuSeconds]));
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, (100 * (usage(pid).cpuSeconds - before[name]!)) / seconds]));
+}
+
+/** The next local midnight after `earliestMs`, over every timezone this Node knows; and that timezone. */
+function nextMidnight(earliestMs: number): { atMs: number; timezone: string } {
+  let best = { atMs: Infinity, timezone: 'UTC' };
+  for (const timezone of Intl.supportedValuesOf('timeZone')) {
+    const atMs = startOfLocalDay(addDays(localDateOf(earliestMs, timezone), 1), timezone);
+    if (atMs > earliestMs && atMs < best.atMs) best = { atMs, timezone };
+  }
+  return best;
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 500): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  log.warn({ what }, 'gave up waiting');
+  return false;
+}
+
+async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
+}
+
+function forkChild(file: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return fork(file, args, { execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  await Promise.race([once(child, 'exit'), new Promise((resolve) => setTimeout(resolve, 15_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+interface Timeline {
+  closesPerSecond: number;
+  lastMs: number | null;
+  p50Ms: number | null;
+}
+
+function timeline(atMs: number, doneAt: number[], n: number): Timeline {
+  const lags = doneAt.map((ms) => ms - atMs);
+  const lastMs = lags.length === n ? Math.max(...lags) : null;
+  return { closesPerSecond: lastMs ? n / (lastMs / 1000) : NaN, lastMs, p50Ms: lags.length ? percentile(lags, 50) : null };
+}
+
+/** The baseline: N workflows sleeping to one instant, each inserting one row. */
+async function baseline(db: Db, databaseUrl: string, temporal: RunningTemporal, client: Client, n: number): Promise<Timeline> {
+  await db.schema.createTable('bench_marks', (t) => {
+    t.text('id').primary();
+    t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(db.fn.now());
+  });
+  const worker = forkChild(path.join(__dirname, 'support/trivial/worker.ts'), [], { ...process.env, TEMPORAL_ADDRESS: temporal.address, BENCH_DATABASE_URL: databaseUrl });
+  try {
+    await once(worker, 'message');
+    const atMs = Date.now() + 30_000 + n * 8;
+    await inBatches([...Array(n).keys()], 100, (i) =>
+      client.workflow.start('sleepThenInsert', { taskQueue: 'bench-trivial', workflowId: `bench-trivial-${atMs}-${i}`, args: [atMs, `mark-${i}`] }));
+    const startedBy = Date.now();
+    if (startedBy > atMs) log.warn({ lateMs: startedBy - atMs }, 'the baseline workflows started after their instant');
+    await waitUntil('baseline marks', async () => Number((await db('bench_marks').count({ c: '*' }))[0]!.c) >= n, Math.max(atMs - Date.now(), 0) + 30 * 60_000, 1000);
+    const rows = await db('bench_marks').select<{ created_at: Date }[]>('created_at');
+    return timeline(atMs, rows.map((row) => row.created_at.getTime()), n);
+  } finally {
+    await stopChild(worker);
+  }
+}
+
+interface CloseResult {
+  invoices: Timeline;
+  pdfs: Timeline;
+  webhooks: Timeline;
+  peakRssMb: Record<string, number>;
+  idleCpuPercent: Record<string, number>;
+  createSeconds: number;
+}
+
+/** Billow: N subscriptions of N/2 customers whose weekly periods end at one local midnight. */
+async function billowClose(db: Db, databaseUrl: string, temporal: RunningTemporal, client: Client, n: number, dataDir: string): Promise<CloseResult> {
+  const { organization } = await createOrganization(db, { name: 'Bench Close Org' });
+  await setWebhooksAllowPrivateAddresses(db, organization.id, true);
+  const delivered: number[] = [];
+  const receiver = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      delivered.push(Date.now());
+      res.end('ok');
+    });
+  });
+  receiver.listen(0, '127.0.0.1');
+  await once(receiver, 'listening');
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as net.AddressInfo).port}/hook`;
+  await db('webhook_endpoints').insert({ organization_id: organization.id, webhook_url: receiverUrl, signature_algo: 'hmac', event_types: JSON.stringify(['invoice.created']) });
+
+  const workerEnv = {
+    ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    BILLOW_DATA_DIR: dataDir, BILLOW_PUBLIC_URL: 'http://127.0.0.1:3000', BILLOW_ENCRYPTION_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'warn',
+  };
+  const workers = Array.from({ length: WORKERS }, () => forkChild(path.join(__dirname, '../src/cli.ts'), ['worker'], workerEnv));
+  try {
+    await Promise.all(workers.map((worker) => once(worker, 'message')));
+    const metric = await insertMetric(db, organization.id, { code: 'api_calls', aggregation_type: 'count_agg' });
+    const plan = await insertPlan(db, organization.id, {
+      code: 'weekly', interval: 'weekly', amount_cents: 1000, amount_currency: 'USD', pay_in_advance: false,
+      charges: [{ metricId: metric.id, charge_model: 'standard', properties: { amount: '0.01' } }],
+    });
+    const createStarted = Date.now();
+    const { atMs, timezone } = nextMidnight(Date.now() + 60_000 + n * 25);
+    const anchor = addDays(localDateOf(atMs, timezone), -7);
+    const startedAt = new Date(startOfLocalDay(anchor, timezone));
+    const planRow = { interval: 'weekly' as const, pay_in_advance: false, bill_charges_monthly: false, trial_period: '0' };
+    const workflows = temporalSubscriptionWorkflows(client, { taskQueue: TASK_QUEUE, searchAttributes: true });
+    say(`  ${n} subscriptions due at ${new Date(atMs).toISOString()} (midnight in ${timezone}), in ${Math.round((atMs - Date.now()) / 1000)} s`);
+    await inBatches([...Array(n).keys()], 50, async (i) => {
+      const externalId = `sub-${i}`;
+      const row = await insertSubscription(db, organization.id, { customerExternalId: `cus-${Math.floor(i / 2)}`, externalId, planId: plan.id, startedAt, billingTime: 'anniversary', timezone });
+      const terms = subscriptionTerms({ billing_time: 'anniversary', subscription_at: startedAt, started_at: startedAt, ending_at: null }, planRow, timezone);
+      await workflows.start({
+        state: { organizationId: organization.id, subscriptionId: row.id, planCode: 'weekly', terms, billedThrough: null, started: false },
+        externalId, customerExternalId: `cus-${Math.floor(i / 2)}`, planCode: 'weekly', status: 'active',
+      });
+    });
+    const createSeconds = (Date.now() - createStarted) / 1000;
+    const pids: Record<string, number> = { temporal: temporal.pid!, ...Object.fromEntries(workers.map((worker, i) => [`worker${i + 1}`, worker.pid!])) };
+    const settleUntil = atMs - (IDLE_SECONDS + 5) * 1000;
+    if (settleUntil > Date.now()) await new Promise((resolve) => setTimeout(resolve, Math.min(settleUntil - Date.now(), 60_000)));
+    const idleCpuPercent = atMs - Date.now() > IDLE_SECONDS * 1000 ? await idleCpu(pids, IDLE_SECONDS) : {};
+    const sampler = rssSampler(pids);
+    const key = `subscription:%:periodic:${localDateOf(atMs, timezone)}`;
+    const count = async (query: () => Promise<{ c: string | number }[]>) => Number((await query())[0]!.c);
+    await waitUntil('invoices, PDFs and webhooks', async () => {
+      const [invoices, pdfs] = await Promise.all([
+        count(() => db('invoices').where('idempotency_key', 'like', key).count({ c: '*' })),
+        count(() => db('invoices').where('idempotency_key', 'like', key).whereNotNull('file_path').count({ c: '*' })),
+      ]);
+      return invoices >= n && pdfs >= n && delivered.length >= n;
+    }, atMs - Date.now() + 60 * 60_000, 1000);
+    const peakRssMb = sampler.stop();
+    const invoices = await db('invoices').where('idempotency_key', 'like', key).select<{ id: string; created_at: Date }[]>('id', 'created_at');
+    const generated = await db('webhook_events').where({ webhook_type: 'invoice.generated' }).whereIn('object_id', invoices.map((invoice) => invoice.id))
+      .select<{ created_at: Date }[]>('created_at');
+    return {
+      invoices: timeline(atMs, invoices.map((invoice) => invoice.created_at.getTime()), n),
+      pdfs: timeline(atMs, generated.map((event) => event.created_at.getTime()), n),
+      webhooks: timeline(atMs, delivered, n),
+      peakRssMb,
+      idleCpuPercent,
+      createSeconds,
+    };
+  } finally {
+    await Promise.all(workers.map(stopChild));
+    receiver.close();
+  }
+}
+
+function seconds(ms: number | null): string {
+  return ms === null ? 'not all' : `${(ms / 1000).toFixed(1)} s`;
+}
+
+async function main(): Promise<void> {
+  process.env.LOG_LEVEL ??= 'warn';
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-close-'));
+  fs.chmodSync(work, 0o755);
+  const postgres = await startEmbeddedPostgres({ dataDir: path.join(work, 'pg'), port: await freePort(), log });
+  try {
+    for (const settings of process.env.BENCH_CLOSE_WAL === '1' ? [[], WAL] : [[]]) {
+      for (const n of SIZES) {
+        const label = settings.length ? 'dev server with WAL pragmas' : 'dev server as npm start runs it';
+        say(`\n== N = ${n}, ${label}, ${WORKERS} worker process(es)`);
+        const dataDir = fs.mkdtempSync(path.join(work, 'run-'));
+        const temporal = await startDevServer({ cacheDir: CACHE, dataDir, port: await freePort(), uiPort: await freePort(), namespace: 'default', log, sqlitePragmas: settings });
+        const connection = await Connection.connect({ address: temporal.address });
+        const client = new Client({ connection });
+        try {
+          const databaseUrl = await ensureDatabase(postgres.url, `bench_close_${Date.now()}`);
+          const db = createDb(databaseUrl, { max: 10 });
+          await migrate(db);
+          try {
+            const base = await baseline(db, databaseUrl, temporal, client, n);
+            say(`  baseline (sleep, one insert): ${base.closesPerSecond.toFixed(1)} /s, last at ${seconds(base.lastMs)}`);
+            const close = await billowClose(db, databaseUrl, temporal, client, n, dataDir);
+            say(`  created in ${close.createSeconds.toFixed(0)} s; idle CPU while asleep: ${Object.entries(close.idleCpuPercent).map(([name, pct]) => `${name} ${pct.toFixed(1)} %`).join(', ') || 'not measured (no time left before the instant)'}`);
+            say(`  invoices: ${close.invoices.closesPerSecond.toFixed(1)} /s (${(close.invoices.closesPerSecond / base.closesPerSecond).toFixed(2)}× the baseline), last at ${seconds(close.invoices.lastMs)}`);
+            say(`  PDFs: last at ${seconds(close.pdfs.lastMs)}; webhooks delivered: last at ${seconds(close.webhooks.lastMs)}`);
+            say(`  peak RSS: ${Object.entries(close.peakRssMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
+          } finally {
+            await db.destroy();
+          }
+        } finally {
+          await connection.close();
+          await temporal.stop();
+        }
+      }
+    }
+  } finally {
+    await postgres.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+void main().then(() => process.exit(0), (error) => {
+  console.error(error);
+  process.exit(1);
+});

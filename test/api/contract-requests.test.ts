@@ -1,0 +1,427 @@
+/**
+ * Honour or refuse, never ignore (DESIGN.md §5), generated from Lago's OpenAPI description
+ * (`../shared/reference/lago-openapi.yaml`). For every operation Billow serves (OPERATIONS) whose
+ * request body Lago describes, and every property of that body (objects and array items walked):
+ * - the operation's request contract (src/api/contract.ts, declared beside its zod schema) classifies
+ *   it as honoured or refused, so a field Lago adds later fails here until someone decides;
+ * - each refused field, set to a value that is not its default (built from the spec: example, enum,
+ *   type) on an otherwise valid body, is answered 422 `feature_not_supported` naming its path (or
+ *   Lago's 403 `feature_unavailable`), and nothing is written (every table compared);
+ * - each honoured field is seen: the value sent comes back at its path of the answer (or the path
+ *   the contract names), or the contract says where Billow acts on it.
+ * The counts (operations, fields honoured and refused) are printed; `npx tsx
+ * scripts/contract-counts.ts` prints them without a database.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTimeSkippingEnv } from '../support/temporal';
+import { createTestApi } from '../support/api';
+import { seedInvoice, snapshotTables } from '../support/money';
+import { SHOWN, valuesAt, type Refusal } from '../../src/api/contract';
+import type { CustomerRow } from '../../src/db/customers';
+import {
+  checkedOperations, classify, contractCounts, exampleValue, loadLagoSpec, type CheckedOperation, type SpecField,
+} from '../support/lago-request-spec';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Api = Awaited<ReturnType<typeof createTestApi>>;
+
+let spec: Json | undefined;
+let specError: Error | undefined;
+try {
+  spec = loadLagoSpec();
+} catch (error) {
+  specError = error as Error;
+}
+const CHECKED: CheckedOperation[] = spec ? checkedOperations(spec) : [];
+
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+let api: Api;
+const ids: Record<string, string> = {};
+let tables: string[] = [];
+
+async function ok(response: PromiseLike<{ status: number; body: Json }>): Promise<Json> {
+  const result = await response;
+  if (result.status !== 200) throw new Error(`${result.status} ${JSON.stringify(result.body)}`);
+  return result.body;
+}
+
+beforeAll(async () => {
+  if (!spec) return;
+  env = await createTimeSkippingEnv();
+  database = await createTestDatabase();
+  api = await createTestApi(database.db, env, 'contract-requests', 'Contract Co');
+  tables = ((await database.db.raw("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'knex%' ORDER BY 1")).rows as { tablename: string }[])
+    .map((row) => row.tablename);
+
+  await ok(api.post('/taxes', { tax: { name: 'VAT', code: 'ct_vat', rate: '20' } }));
+  await ok(api.post('/taxes', { tax: { name: 'Reduced', code: 'ct_reduced', rate: '5.5' } }));
+  await ok(api.post('/taxes', { tax: { name: 'To edit', code: 'ct_tax_edit', rate: '1' } }));
+  ids.calls = (await ok(api.post('/billable_metrics', { billable_metric: { name: 'Calls', code: 'ct_calls', aggregation_type: 'sum_agg', field_name: 'n', filters: [{ key: 'region', values: ['eu', 'us'] }] } }))).billable_metric.lago_id;
+  ids.seats = (await ok(api.post('/billable_metrics', { billable_metric: { name: 'Seats', code: 'ct_seats', aggregation_type: 'sum_agg', field_name: 'n', recurring: true } }))).billable_metric.lago_id;
+  await ok(api.post('/billable_metrics', { billable_metric: { name: 'To edit', code: 'ct_metric_edit', aggregation_type: 'count_agg' } }));
+  await ok(api.post('/plans', { plan: { name: 'Base', code: 'ct_base', interval: 'monthly', amount_cents: 1000, amount_currency: 'EUR', pay_in_advance: false,
+    charges: [{ billable_metric_id: ids.calls, charge_model: 'standard', properties: { amount: '1' } }] } }));
+  const editable = await ok(api.post('/plans', { plan: { name: 'To edit', code: 'ct_plan_edit', interval: 'monthly', amount_cents: 1000, amount_currency: 'EUR', pay_in_advance: false,
+    charges: [{ billable_metric_id: ids.calls, charge_model: 'standard', properties: { amount: '1' } }] } }));
+  ids.editableCharge = editable.plan.charges[0].lago_id;
+  await ok(api.post('/add_ons', { add_on: { name: 'Setup', code: 'ct_setup', amount_cents: 500, amount_currency: 'EUR' } }));
+  await ok(api.post('/add_ons', { add_on: { name: 'To edit', code: 'ct_addon_edit', amount_cents: 500, amount_currency: 'EUR' } }));
+  await ok(api.post('/coupons', { coupon: { name: 'Fixed', code: 'ct_fixed', coupon_type: 'fixed_amount', amount_cents: 1000, amount_currency: 'EUR', frequency: 'forever', reusable: true } }));
+  await ok(api.post('/coupons', { coupon: { name: 'Percent', code: 'ct_pct', coupon_type: 'percentage', percentage_rate: '10', frequency: 'forever', reusable: true } }));
+  await ok(api.post('/coupons', { coupon: { name: 'To edit', code: 'ct_coupon_edit', coupon_type: 'fixed_amount', amount_cents: 100, amount_currency: 'EUR', frequency: 'once' } }));
+  const customer = await ok(api.post('/customers', { customer: { external_id: 'ct_customer', currency: 'EUR', timezone: 'UTC' } }));
+  await ok(api.post('/customers', { customer: { external_id: 'ct_wallet_customer', currency: 'EUR' } }));
+  await ok(api.post('/subscriptions', { subscription: { external_customer_id: 'ct_customer', plan_code: 'ct_base', external_id: 'ct_sub' } }));
+  const customerRow = (await database.db<CustomerRow>('customers').where({ id: customer.customer.lago_id }).first())!;
+  const paid = await seedInvoice(database.db, api.organization, customerRow, { fees: [{ amountCents: 10_000n }], paymentStatus: 'succeeded' });
+  ids.paidInvoice = paid.invoice.id;
+  ids.paidFee = paid.feeIds[0]!;
+  ids.invoiceToUpdate = (await seedInvoice(database.db, api.organization, customerRow, { fees: [{ amountCents: 2_000n }] })).invoice.id;
+  ids.invoiceToVoid = (await seedInvoice(database.db, api.organization, customerRow, { fees: [{ amountCents: 3_000n }] })).invoice.id;
+  const note = await ok(api.post('/credit_notes', { credit_note: { invoice_id: ids.paidInvoice, refund_amount_cents: 10, items: [{ fee_id: ids.paidFee, amount_cents: 10 }] } }));
+  ids.creditNote = note.credit_note.lago_id;
+  ids.wallet = (await ok(api.post('/wallets', { wallet: { external_customer_id: 'ct_customer', rate_amount: '1', currency: 'EUR', name: 'W' } }))).wallet.lago_id;
+  ids.endpoint = (await ok(api.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'http://127.0.0.1:9/ct', event_types: ['invoice.created'] } }))).webhook_endpoint.lago_id;
+}, 120_000);
+
+afterAll(async () => {
+  await env?.teardown();
+  await database?.drop();
+});
+
+// Valid bodies: every shown field of each operation carries a value in one of them --------------------
+
+const ranges = (per: string) => [
+  { from_value: 0, to_value: 100, flat_amount: '10', [per]: '0.5' },
+  { from_value: 100, to_value: null, flat_amount: '0', [per]: '0.4' },
+];
+const percentageRanges = () => [
+  { from_value: 0, to_value: 100, rate: '1', flat_amount: '10' },
+  { from_value: 100, to_value: null, rate: '0.5', flat_amount: '0' },
+];
+/** One charge per model (with a filter each), and a prorated one paid in advance. */
+function planCharges(): Json[] {
+  const withFilter = (index: number, model: string, properties: Json, filterProperties: Json): Json => ({
+    billable_metric_id: ids.calls, code: `ct_${model}`, charge_model: model, invoice_display_name: `Charge ${index}`,
+    pay_in_advance: false, invoiceable: true, prorated: false, properties,
+    filters: [{ invoice_display_name: `EU ${index}`, properties: filterProperties, values: { region: ['eu'] } }],
+    tax_codes: ['ct_reduced'],
+  });
+  return [
+    withFilter(0, 'standard', { amount: '30' }, { amount: '25' }),
+    withFilter(1, 'package', { amount: '10', package_size: 1000, free_units: 100 }, { amount: '5', package_size: 100, free_units: 10 }),
+    withFilter(2, 'graduated', { graduated_ranges: ranges('per_unit_amount') }, { graduated_ranges: ranges('per_unit_amount') }),
+    withFilter(3, 'volume', { volume_ranges: ranges('per_unit_amount') }, { volume_ranges: ranges('per_unit_amount') }),
+    withFilter(4, 'percentage',
+      { rate: '1', fixed_amount: '0.5', free_units_per_events: 5, free_units_per_total_aggregation: '500', per_transaction_max_amount: '3.75', per_transaction_min_amount: '1.75' },
+      { rate: '2', fixed_amount: '0.25', free_units_per_events: 2, free_units_per_total_aggregation: '50', per_transaction_max_amount: '5', per_transaction_min_amount: '1' }),
+    withFilter(5, 'graduated_percentage', { graduated_percentage_ranges: percentageRanges() }, { graduated_percentage_ranges: percentageRanges() }),
+    { billable_metric_id: ids.seats, code: 'ct_seats_in_advance', charge_model: 'standard', pay_in_advance: true, invoiceable: true, prorated: true, properties: { amount: '5' } },
+  ];
+}
+const planBody = (code: string): Json => ({
+  name: 'Contract plan', invoice_display_name: 'Contract', code, interval: 'yearly', description: 'Every field', amount_cents: 120_000,
+  amount_currency: 'EUR', trial_period: 5, pay_in_advance: true, bill_charges_monthly: true, tax_codes: ['ct_vat'],
+  metadata: { external_id: 'ext-123', synced_at: '2024-01-15' }, charges: planCharges(),
+});
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+interface Sample { path: string; body: Json }
+const SAMPLES: Record<string, () => Sample[]> = {
+  'POST /billable_metrics': () => [{ path: '/billable_metrics', body: { billable_metric: {
+    name: 'Storage', code: 'ct_storage', description: 'GB stored', aggregation_type: 'weighted_sum_agg', weighted_interval: 'seconds', recurring: true,
+    field_name: 'gb', rounding_function: 'round', rounding_precision: 2, filters: [{ key: 'region', values: ['eu', 'us'] }],
+  } } }],
+  'PUT /billable_metrics/:code': () => [{ path: '/billable_metrics/ct_metric_edit', body: { billable_metric: {
+    name: 'Edited', code: 'ct_metric_edit', description: 'Edited', aggregation_type: 'weighted_sum_agg', weighted_interval: 'seconds', recurring: true,
+    field_name: 'gb', rounding_function: 'ceil', rounding_precision: 1, filters: [{ key: 'zone', values: ['a', 'b'] }],
+  } } }],
+  'POST /plans': () => [{ path: '/plans', body: { plan: planBody('ct_plan_new') } }],
+  'PUT /plans/:code': () => {
+    const body = planBody('ct_plan_edit');
+    body.charges[0].id = ids.editableCharge;
+    return [{ path: '/plans/ct_plan_edit', body: { plan: { ...body, cascade_updates: true } } }];
+  },
+  'POST /taxes': () => [{ path: '/taxes', body: { tax: { name: 'Super reduced', code: 'ct_tax_new', rate: '2.1', description: 'Books' } } }],
+  'PUT /taxes/:code': () => [{ path: '/taxes/ct_tax_edit', body: { tax: { name: 'Edited', code: 'ct_tax_edit', rate: '7', description: 'Edited' } } }],
+  'POST /add_ons': () => [{ path: '/add_ons', body: { add_on: {
+    name: 'Onboarding', invoice_display_name: 'Onboarding (ON1)', code: 'ct_addon_new', amount_cents: 50_000, amount_currency: 'EUR', description: 'Once', tax_codes: ['ct_vat'],
+  } } }],
+  'PUT /add_ons/:code': () => [{ path: '/add_ons/ct_addon_edit', body: { add_on: {
+    name: 'Edited', invoice_display_name: 'Edited (E1)', code: 'ct_addon_edit', amount_cents: 700, amount_currency: 'EUR', description: 'Edited', tax_codes: ['ct_vat', 'ct_reduced'],
+  } } }],
+  'POST /coupons': () => [
+    { path: '/coupons', body: { coupon: {
+      name: 'Startup', code: 'ct_coupon_fixed', description: 'Fixed', coupon_type: 'fixed_amount', amount_cents: 5000, amount_currency: 'EUR', reusable: false,
+      frequency: 'recurring', frequency_duration: 6, expiration: 'time_limit', expiration_at: '2099-08-08T23:59:59Z', applies_to: { plan_codes: ['ct_base'] },
+    } } },
+    { path: '/coupons', body: { coupon: {
+      name: 'Percent', code: 'ct_coupon_pct', coupon_type: 'percentage', percentage_rate: '12.5', frequency: 'once', applies_to: { billable_metric_codes: ['ct_calls'] },
+    } } },
+  ],
+  'PUT /coupons/:code': () => [
+    { path: '/coupons/ct_coupon_edit', body: { coupon: {
+      name: 'Edited', code: 'ct_coupon_edit', description: 'Edited', coupon_type: 'fixed_amount', amount_cents: 700, amount_currency: 'EUR', reusable: true,
+      frequency: 'recurring', frequency_duration: 2, expiration: 'time_limit', expiration_at: '2098-01-01T00:00:00Z', applies_to: { plan_codes: ['ct_base'] },
+    } } },
+    { path: '/coupons/ct_coupon_edit', body: { coupon: { coupon_type: 'percentage', percentage_rate: '5', applies_to: { billable_metric_codes: ['ct_calls'] } } } },
+  ],
+  'POST /applied_coupons': () => [
+    { path: '/applied_coupons', body: { applied_coupon: { external_customer_id: 'ct_customer', coupon_code: 'ct_fixed', frequency: 'recurring', frequency_duration: 3, amount_cents: 500, amount_currency: 'EUR' } } },
+    { path: '/applied_coupons', body: { applied_coupon: { external_customer_id: 'ct_customer', coupon_code: 'ct_pct', frequency: 'once', percentage_rate: '5' } } },
+  ],
+  'POST /customers': () => [{ path: '/customers', body: { customer: {
+    external_id: 'ct_customer_new', name: 'Gavin Belson', firstname: 'Gavin', lastname: 'Belson', customer_type: 'company', email: 'gavin@hooli.test',
+    phone: '1-171-883-3711', url: 'http://hooli.test', logo_url: 'http://hooli.test/logo.png', legal_name: 'Hooli', legal_number: '49-008-2965',
+    tax_identification_number: 'EU123456789', address_line1: '5230 Penfield Ave', address_line2: 'Suite 1', city: 'Woodland Hills', state: 'CA',
+    zipcode: '91364', country: 'US', currency: 'EUR', timezone: 'America/Los_Angeles', net_payment_term: 30, tax_codes: ['ct_vat'],
+    billing_configuration: { payment_provider: 'stripe', payment_provider_code: 'stripe-eu-1', provider_customer_id: 'cus_12345', provider_payment_methods: ['card', 'sepa_debit'] },
+    shipping_address: { address_line1: '1 Dock St', address_line2: 'Gate 4', city: 'Oakland', state: 'CA', zipcode: '94607', country: 'US' },
+    metadata: [{ key: 'Purchase Order', value: '123456789', display_in_invoice: true }],
+  } } }],
+  'POST /subscriptions': () => [{ path: '/subscriptions', body: { subscription: {
+    external_customer_id: 'ct_customer', plan_code: 'ct_base', external_id: 'ct_sub_new', name: 'Repository A', billing_time: 'anniversary',
+    subscription_at: '2090-08-08T00:00:00Z', ending_at: '2091-10-08T00:00:00Z', purchase_order_number: 'PO-123',
+  } } }],
+  'POST /events': () => [{ path: '/events', body: { event: {
+    transaction_id: 'ct_tx_1', external_subscription_id: 'ct_sub', code: 'ct_calls', timestamp: nowSeconds(), properties: { n: 3, region: 'eu' }, precise_total_amount_cents: '1234.56',
+  } } }],
+  'POST /events/batch': () => [{ path: '/events/batch', body: { events: [
+    { transaction_id: 'ct_batch_1', external_subscription_id: 'ct_sub', code: 'ct_calls', timestamp: nowSeconds(), properties: { n: 1 }, precise_total_amount_cents: '10' },
+    { transaction_id: 'ct_batch_2', external_subscription_id: 'ct_sub', code: 'ct_calls', timestamp: nowSeconds(), properties: { n: 2, region: 'us' }, precise_total_amount_cents: '20.5' },
+  ] } }],
+  'POST /invoices': () => [{ path: '/invoices', body: { invoice: {
+    external_customer_id: 'ct_customer', currency: 'EUR',
+    fees: [{ add_on_code: 'ct_setup', invoice_display_name: 'Setup Fee (SF1)', unit_amount_cents: 12_000, units: '2.5', description: 'On boarding',
+      from_datetime: '2030-08-08T00:00:00Z', to_datetime: '2030-09-08T00:00:00Z', tax_codes: ['ct_vat'] }],
+  } } }],
+  'PUT /invoices/:id': () => [{ path: `/invoices/${ids.invoiceToUpdate}`, body: { invoice: { payment_status: 'succeeded', metadata: [{ key: 'digital_ref_id', value: 'INV-0123456-98765' }] } } }],
+  'POST /invoices/:id/void': () => [{ path: `/invoices/${ids.invoiceToVoid}/void`, body: {} }],
+  'POST /credit_notes': () => [{ path: '/credit_notes', body: { credit_note: {
+    invoice_id: ids.paidInvoice, reason: 'duplicated_charge', description: 'Twice', credit_amount_cents: 100, refund_amount_cents: 50,
+    items: [{ fee_id: ids.paidFee, amount_cents: 150 }], metadata: { external_id: 'ext-123', synced_at: '2024-01-15' },
+  } } }],
+  'PUT /credit_notes/:id': () => [{ path: `/credit_notes/${ids.creditNote}`, body: { credit_note: { refund_status: 'succeeded', metadata: { external_id: 'ext-9' } } } }],
+  'POST /wallets': () => [{ path: '/wallets', body: { wallet: {
+    external_customer_id: 'ct_wallet_customer', rate_amount: '1.5', currency: 'EUR', name: 'Prepaid', code: 'ct_prepaid', priority: 10, paid_credits: '20', granted_credits: '10',
+    expiration_at: '2099-07-07T23:59:59Z', transaction_name: 'Tokens', transaction_metadata: [{ key: 'example_key', value: 'example_value' }],
+    purchase_order_number: 'PO-W1', metadata: { external_id: 'ext-123' },
+  } } }],
+  'PUT /wallets/:id': () => [{ path: `/wallets/${ids.wallet}`, body: { wallet: {
+    name: 'Renamed', code: 'ct_renamed', priority: 5, expiration_at: '2098-07-07T23:59:59Z', purchase_order_number: 'PO-W2', metadata: { synced_at: '2024-01-15' },
+  } } }],
+  'POST /wallet_transactions': () => [{ path: '/wallet_transactions', body: { wallet_transaction: {
+    wallet_id: ids.wallet, name: 'Bonus', granted_credits: '5', metadata: [{ key: 'example key', value: 'example value' }], purchase_order_number: 'PO-T1',
+  } } }],
+  'POST /webhook_endpoints': () => [{ path: '/webhook_endpoints', body: { webhook_endpoint: {
+    webhook_url: 'https://example.test/hooks', signature_algo: 'hmac', name: 'EC2-production', event_types: ['invoice.created', 'credit_note.created'],
+  } } }],
+  'PUT /webhook_endpoints/:id': () => [{ path: `/webhook_endpoints/${ids.endpoint}`, body: { webhook_endpoint: {
+    webhook_url: 'https://example.test/edited', signature_algo: 'jwt', name: 'Edited', event_types: ['invoice.voided'],
+  } } }],
+};
+
+// Helpers ---------------------------------------------------------------------------------------
+
+const send = (checked: CheckedOperation, { path, body }: Sample) => (checked.op.method === 'put' ? api.put(path, body) : api.post(path, body));
+
+/** Sets `value` at `path`, `*` being the first element; missing objects and lists are created. */
+function setAt(target: Json, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node: Json = target;
+  parts.forEach((part, i) => {
+    const key = part === '*' ? 0 : part;
+    if (i === parts.length - 1) {
+      node[key] = value;
+      return;
+    }
+    if (node[key] === undefined || node[key] === null || typeof node[key] !== 'object') node[key] = parts[i + 1] === '*' ? [] : {};
+    node = node[key] as Json;
+  });
+}
+
+/** A value for a field from the spec that the refusal refuses (any non-null one for a field inside a refused object). */
+function refusedValue(field: SpecField | undefined, refusal: Refusal, insideRefused: boolean): unknown {
+  const typed: unknown[] = [];
+  for (const type of field?.types ?? []) {
+    if (type === 'boolean') typed.push(true, false);
+    if (type === 'integer' || type === 'number') typed.push(1, 100);
+    if (type === 'string') typed.push('x');
+    if (type === 'array') typed.push([field!.schema.items ? exampleValue(spec!, field!.schema.items as Json) : 'x']);
+  }
+  const candidates = [...(refusal.examples ?? []), ...(field?.examples ?? []), ...(field?.enum ?? []), ...(field ? [exampleValue(spec!, field.schema)] : []), ...typed];
+  return candidates.find((value) => value !== undefined && value !== null && (insideRefused || refusal.refuses(value)));
+}
+
+const concrete = (path: string) => path.replace(/\*/g, '0');
+
+/** Lago's field and Billow's answer say the same: numbers and decimal strings by value, dates by instant, lists of scalars as sets. */
+function same(sent: unknown, got: unknown): boolean {
+  if (sent === null || sent === undefined) return got === null || got === undefined;
+  if (Array.isArray(sent)) {
+    if (!Array.isArray(got) || got.length !== sent.length) return false;
+    if (sent.every((v) => typeof v !== 'object' || v === null)) {
+      const left = sent.map((v) => JSON.stringify(v)).sort();
+      const right = got.map((v) => JSON.stringify(v)).sort();
+      return left.every((v, i) => v === right[i]) || sent.every((v, i) => same(v, got[i]));
+    }
+    return sent.every((v, i) => same(v, got[i]));
+  }
+  if (typeof sent === 'object') {
+    if (typeof got !== 'object' || got === null) return false;
+    return Object.entries(sent).every(([key, value]) => same(value, (got as Json)[key]));
+  }
+  if (sent === got) return true;
+  const number = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : undefined);
+  const instant = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : undefined);
+  if (number(sent) !== undefined && number(got) !== undefined) return number(sent) === number(got);
+  if (instant(sent) !== undefined && instant(got) !== undefined) return instant(sent) === instant(got);
+  // Lago's Unix-seconds timestamps come back as ISO-8601.
+  if (typeof sent === 'number' && instant(got) !== undefined) return Math.abs(sent * 1000 - instant(got)!) < 1000;
+  return false;
+}
+
+/** The answer at `target` (with `*`), the first `*`s standing for the indices of `concretePath` (the field sent). */
+function answerAt(answer: unknown, target: string, concretePath: string): unknown {
+  const indices = concretePath.split('.').filter((part) => /^\d+$/.test(part));
+  let n = 0;
+  const path = target.split('.').map((part) => (part === '*' && n < indices.length ? indices[n++]! : part)).join('.');
+  const values = valuesAt(answer, path);
+  return path.includes('*') ? values.map((v) => v.value) : values[0]?.value;
+}
+
+// The tests --------------------------------------------------------------------------------------
+
+test("Lago's OpenAPI description is found", () => {
+  if (specError) throw specError;
+  expect(CHECKED.length).toBeGreaterThan(0);
+});
+
+test('every operation Billow serves with a body Lago describes has a contract that classifies every field Lago defines', () => {
+  if (specError) throw specError;
+  const problems: string[] = [];
+  for (const checked of CHECKED) {
+    const { contract } = checked;
+    if (!contract) {
+      problems.push(`${checked.key}: no request contract (withContract on its body schema)`);
+      continue;
+    }
+    for (const field of checked.fields) {
+      if (classify(contract, field, checked.fields).kind === 'unclassified') problems.push(`${checked.key}: ${field.path} is neither honoured nor refused`);
+    }
+    for (const field of checked.beside) if (!contract.beside?.[field.path]) problems.push(`${checked.key}: ${field.path} (beside the root) is neither honoured nor refused`);
+    // Every declaration names a field Lago defines (a typo would classify nothing), unless marked beyondSpec.
+    const known = new Set(checked.fields.map((f) => f.path));
+    for (const path of Object.keys(contract.honoured)) if (!known.has(path)) problems.push(`${checked.key}: honoured ${path} is not in Lago's spec`);
+    for (const [path, refusal] of Object.entries(contract.refused)) {
+      if (!known.has(path) && !(refusal.beyondSpec && refusal.examples)) problems.push(`${checked.key}: refused ${path} is not in Lago's spec (mark it beyondSpec, with examples)`);
+      if (known.has(path) && refusal.beyondSpec) problems.push(`${checked.key}: refused ${path} is in Lago's spec now: drop beyondSpec`);
+    }
+    for (const path of Object.keys(contract.beside ?? {})) if (!checked.beside.some((f) => f.path === path)) problems.push(`${checked.key}: ${path} is not beside the root in Lago's spec`);
+    for (const [path, how] of Object.entries(contract.honoured)) {
+      if (how === SHOWN || how.startsWith('shown as ')) continue;
+      if (how.trim().length < 20) problems.push(`${checked.key}: honoured ${path} must say where Billow acts on it`);
+      // Where Lago's answer has the field, it must come back (and is checked below).
+      if (checked.answerPaths.has(path)) problems.push(`${checked.key}: honoured ${path} is in Lago's answer: declare it SHOWN`);
+    }
+  }
+  expect(problems).toEqual([]);
+});
+
+test('every checked operation has valid sample bodies here', () => {
+  if (specError) throw specError;
+  expect(CHECKED.map((c) => c.key).filter((key) => !SAMPLES[key])).toEqual([]);
+});
+
+test('the counts', () => {
+  if (specError) throw specError;
+  const counts = contractCounts(spec!);
+  expect(counts.fields).toBe(counts.honoured + counts.refused);
+  // Printed for the lead's report (also: npx tsx scripts/contract-counts.ts).
+  console.log(`Request contract: ${counts.operations} operations of lago-openapi.yaml checked; ${counts.fields} request fields: `
+    + `${counts.honoured} honoured (${counts.partlyRefused} with some values refused), ${counts.refused} refused (${counts.forbidden} with 403 feature_unavailable); `
+    + `declarations: ${counts.declaredHonoured} honoured, ${counts.declaredRefused} refused`);
+});
+
+// Without the spec there is nothing to generate: the first test fails with the reason.
+if (CHECKED.length > 0) describe.each(CHECKED.map((checked) => [checked.key, checked] as const))('%s', (key, checked) => {
+  test('each refused field, set to a value that is not its default, is answered with a 4xx naming it, and nothing is written', async () => {
+    const { contract } = checked;
+    expect(contract).toBeDefined();
+    const [sample] = SAMPLES[key]!();
+    const root = checked.op.body?.root;
+    const probes: { label: string; path: string; value: unknown; named: string; forbidden: boolean; beside: boolean }[] = [];
+    const byPath = new Map(checked.fields.map((f) => [f.path, f]));
+    for (const field of checked.fields) {
+      const c = classify(contract!, field, checked.fields);
+      const refusal = c.kind === 'refused' ? c.refusal : c.kind === 'honoured' ? c.alsoRefused : undefined;
+      if (!refusal || c.kind === 'container') continue;
+      const declaredAt = c.kind === 'refused' ? c.declaredAt : field.path;
+      const value = refusedValue(field, refusal, declaredAt !== field.path);
+      probes.push({ label: field.path, path: field.path, value, named: concrete(declaredAt), forbidden: refusal.forbidden === true, beside: false });
+    }
+    for (const [path, refusal] of Object.entries(contract!.refused)) {
+      if (byPath.has(path)) continue; // not in the spec: probed with its own examples
+      probes.push({ label: path, path, value: refusedValue(undefined, refusal, false), named: concrete(path), forbidden: refusal.forbidden === true, beside: false });
+    }
+    for (const [path, refusal] of Object.entries(contract!.beside ?? {})) {
+      const field = checked.beside.find((f) => f.path === path);
+      probes.push({ label: `${path} (beside the root)`, path, value: refusedValue(field, refusal, false), named: path, forbidden: refusal.forbidden === true, beside: true });
+    }
+
+    const before = await snapshotTables(database.db, tables);
+    const failures: string[] = [];
+    for (const probe of probes) {
+      if (probe.value === undefined) {
+        failures.push(`${probe.label}: no refused value could be built from the spec`);
+        continue;
+      }
+      const body = structuredClone(sample!.body);
+      if (probe.beside) body[probe.path] = probe.value;
+      else setAt(root ? body[root] : body, probe.path, probe.value);
+      const response = await send(checked, { path: sample!.path, body });
+      const expected = probe.forbidden
+        ? { status: 403, body: { status: 403, error: 'Forbidden', code: 'feature_unavailable' } }
+        : { status: 422, body: { status: 422, error: 'Unprocessable Entity', code: 'validation_errors', error_details: { [probe.named]: ['feature_not_supported'] } } };
+      if (response.status !== expected.status || JSON.stringify(response.body) !== JSON.stringify(expected.body)) {
+        failures.push(`${probe.label} = ${JSON.stringify(probe.value)?.slice(0, 80)}: ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await snapshotTables(database.db, tables)).toBe(before);
+  });
+
+  test('each honoured field comes back in the answer, or the contract says where Billow acts on it', async () => {
+    const { contract } = checked;
+    expect(contract).toBeDefined();
+    const root = checked.op.body?.root;
+    const responseRoot = checked.op.response.root;
+    const failures: string[] = [];
+    const covered = new Set<string>();
+    for (const sample of SAMPLES[key]!()) {
+      const response = await send(checked, sample);
+      if (response.status !== 200) {
+        failures.push(`sample ${JSON.stringify(sample.body).slice(0, 120)}: ${response.status} ${JSON.stringify(response.body).slice(0, 400)}`);
+        continue;
+      }
+      const inner = root ? sample.body[root] : sample.body;
+      let answer: unknown = root && responseRoot ? response.body[responseRoot] : response.body;
+      if (Array.isArray(answer) && !Array.isArray(inner)) answer = answer[0];
+      for (const [path, how] of Object.entries(contract!.honoured)) {
+        if (how !== SHOWN && !how.startsWith('shown as ')) continue;
+        const target = how === SHOWN ? path : how.slice('shown as '.length);
+        for (const sent of valuesAt(inner, path)) {
+          if (sent.value === undefined || sent.value === null) continue;
+          covered.add(path);
+          const got = answerAt(answer, target, sent.path);
+          if (!same(sent.value, got)) failures.push(`${sent.path}: sent ${JSON.stringify(sent.value)}, the answer has ${JSON.stringify(got)} at ${target}`);
+        }
+      }
+    }
+    const shown = Object.entries(contract!.honoured).filter(([, how]) => how === SHOWN || how.startsWith('shown as ')).map(([path]) => path);
+    for (const path of shown) if (!covered.has(path)) failures.push(`${path}: no sample body here sends it (add it to SAMPLES)`);
+    expect(failures).toEqual([]);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * The sandbox's time-skipping test server listens on 127.0.0.1 only (`npm start -- --sandbox`),
+ * where the stock server listens on every interface. Read from the kernel's socket table
+ * (/proc/net/tcp{,6}), so nothing is sent to any address.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startTimeSkippingServer, testServerPath } from '../../src/bootstrap/temporal-server';
+import { logger } from '../../src/runtime/logger';
+
+const LISTEN = '0A';
+
+/** The local addresses of the sockets listening on `port`, as the kernel writes them (0100007F is 127.0.0.1). */
+function listeners(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) => fs.readFileSync(file, 'utf8').split('\n').slice(1))
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[3] === LISTEN && fields[1]?.endsWith(`:${hexPort}`))
+    .map((fields) => fields[1]!.split(':')[0]!);
+}
+
+const portOf = (address: string) => Number(address.split(':').pop());
+const cacheDir = path.join(os.homedir(), '.cache', 'billow');
+const stock = testServerPath(cacheDir);
+
+(stock ? it : it.skip)('the sandbox server listens on 127.0.0.1 alone; the stock one on every interface', async () => {
+  const sandbox = await startTimeSkippingServer({ cacheDir, log: logger });
+  try {
+    expect(sandbox.address).toMatch(/^127\.0\.0\.1:\d+$/);
+    // Java opens an IPv6 socket bound to ::ffff:127.0.0.1 (the same loopback address, as the kernel writes it in tcp6).
+    const addresses = listeners(portOf(sandbox.address));
+    expect(addresses.length).toBeGreaterThan(0);
+    expect(addresses.every((address) => ['0100007F', '0000000000000000FFFF00000100007F'].includes(address))).toBe(true);
+    expect(await sandbox.env.currentTimeMs()).toBeGreaterThan(0); // and it answers over gRPC
+  } finally {
+    await sandbox.env.teardown();
+  }
+
+  // The same check on the stock server finds the wildcard address: the check can tell them apart.
+  const open = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: stock! } } });
+  try {
+    const addresses = listeners(portOf(open.address));
+    expect(addresses.length).toBeGreaterThan(0);
+    expect(addresses.every((address) => /^0+$/.test(address))).toBe(true);
+  } finally {
+    await open.teardown();
+  }
+});
