@@ -4,8 +4,10 @@
  * 1. First load: the JavaScript a signed-in person's browser downloads to show the console's
  *    landing page (the customer list), gzipped: budget under 300 KB.
  * 2. A customer with 5,000 invoices: from navigation to the customer page showing its first page of
- *    invoices (paginated, 20 a page) with the total count, and then to the next page after a click:
- *    budget under 1 s, on this machine.
+ *    invoices (paginated, 20 a page) with the total count and a frame painted after them — opened
+ *    cold (a full page load) and from the customer list (a click in the loaded app) — then to the
+ *    next page after a click: budget under 1 s, on this machine. The machine's load is printed
+ *    with the figures: on 2 shared cores, other work inflates them.
  *
  * Runs on the benches' own stack (embedded Postgres, a migrated database, an organization), with
  * the API and the console served in this process by the same app the API process builds, and the
@@ -16,6 +18,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { buildApp } from '../src/api/app';
@@ -103,24 +106,45 @@ async function main(): Promise<void> {
 
     // 2. The customer page with 5,000 invoices: navigation → first page of invoices shown with the count; then page 2.
     const toContent: number[] = [];
+    const inApp: number[] = [];
     const toNextPage: number[] = [];
+    const shown = () => page.waitForFunction(
+      () => document.querySelector('[data-testid=invoice-count]')?.textContent?.startsWith('5000 invoice')
+        && document.querySelectorAll('[data-testid=customer-invoices] tbody tr').length === 20,
+      { polling: 'raf', timeout: 30_000 },
+    );
+    const painted = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
     for (let run = 0; run < RUNS; run += 1) {
       await page.goto(`${base}/console/invoices`, { waitUntil: 'networkidle0' }); // the app is loaded and cached, as in use
       const t0 = Date.now();
       await page.goto(`${base}/console/customers/big`, { waitUntil: 'domcontentloaded' });
-      await page.waitForFunction(
-        () => document.querySelector('[data-testid=invoice-count]')?.textContent?.startsWith('5000 invoice')
-          && document.querySelectorAll('[data-testid=customer-invoices] tbody tr').length === 20,
-        { polling: 'raf', timeout: 30_000 },
-      );
+      await shown();
       // Interactive: the main thread answers (a frame is painted after the rows).
-      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
+      await painted();
       toContent.push(Date.now() - t0);
       const first = await page.$eval('[data-testid=customer-invoices] tbody tr a', (a) => a.textContent);
       const t1 = Date.now();
       await page.locator('button[aria-label="Page 2"]').click();
       await page.waitForFunction((before) => document.querySelector('[data-testid=customer-invoices] tbody tr a')?.textContent !== before, { polling: 'raf', timeout: 30_000 }, first);
       toNextPage.push(Date.now() - t1);
+
+      // As a person usually arrives: from the customer list, in the app already loaded.
+      await page.goto(`${base}/console/customers`, { waitUntil: 'networkidle0' });
+      const link = await page.waitForSelector('a::-p-text(Big Customer)');
+      const t2 = Date.now();
+      await link!.click();
+      await shown();
+      await painted();
+      inApp.push(Date.now() - t2);
+    }
+
+    // The API's own share: the first page of the 5,000 invoices, as the page asks for it.
+    const apiTimes: number[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      const t0 = Date.now();
+      const answer = await fetch(`${base}/api/v1/invoices?external_customer_id=big&page=1&per_page=20`, { headers: { Authorization: `Bearer ${stack.apiKey}` } });
+      await answer.json();
+      apiTimes.push(Date.now() - t0);
     }
 
     const firstLoad = median(firstLoads);
@@ -128,11 +152,14 @@ async function main(): Promise<void> {
     const next = median(toNextPage);
     const kb = (bytes: number) => (bytes / 1024).toFixed(1);
     const lines = [
-      'Billow Console budgets',
+      `Billow Console budgets (load average at the end: ${os.loadavg().map((n) => n.toFixed(1)).join(', ')} on ${os.cpus().length} cores)`,
       `  first load JavaScript (gzipped, signed-in landing page): ${kb(firstLoad)} KB over ${files.size} files   budget < 300 KB: ${firstLoad < 300 * 1024 ? 'PASS' : 'FAIL'}`,
       ...[...files.entries()].sort((a, b) => b[1] - a[1]).map(([name, size]) => `      ${kb(size).padStart(7)} KB  ${name}`),
-      `  customer page with ${INVOICES} invoices, interactive (median of ${RUNS}): ${content} ms   budget < 1000 ms: ${content < 1000 ? 'PASS' : 'FAIL'}   (runs: ${toContent.join(', ')} ms)`,
+      `  customer page with ${INVOICES} invoices, interactive (median of ${RUNS}):`,
+      `      opened cold (a full page load: the app's code, the session, then the page): ${content} ms   budget < 1000 ms: ${content < 1000 ? 'PASS' : 'FAIL'}   (runs: ${toContent.join(', ')} ms)`,
+      `      from the customer list (a click in the loaded app): ${median(inApp)} ms   budget < 1000 ms: ${median(inApp) < 1000 ? 'PASS' : 'FAIL'}   (runs: ${inApp.join(', ')} ms)`,
       `  next page of its invoices after a click (median of ${RUNS}): ${next} ms   (runs: ${toNextPage.join(', ')} ms)`,
+      `  of which the API: GET /invoices?external_customer_id=…&per_page=20 over ${INVOICES} invoices (median of ${RUNS}): ${median(apiTimes)} ms`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

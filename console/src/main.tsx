@@ -21,6 +21,24 @@ function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, n
   return lazy(() => load().then((module) => ({ default: module[name] })));
 }
 
+/**
+ * The first page's code is fetched while the session is checked, not after (a deep link, a
+ * reload): the module import is cached, so the lazy page below finds it loaded.
+ */
+const SECTION_CODE: [RegExp, () => Promise<unknown>][] = [
+  [/^\/console\/customers\/(?!new$)[^/]+$/, () => import('./pages/customer')],
+  [/^\/console\/customers/, () => import('./pages/customers')],
+  [/^\/console\/subscriptions\//, () => import('./pages/subscription')],
+  [/^\/console\/invoices\/.+/, () => import('./pages/invoice')],
+  [/^\/console\/invoices/, () => import('./pages/invoices')],
+  [/^\/console\/plans/, () => import('./pages/plans')],
+  [/^\/console\/metrics/, () => import('./pages/metrics')],
+  [/^\/console\/events/, () => import('./pages/events')],
+];
+SECTION_CODE.find(([pattern]) => pattern.test(window.location.pathname))?.[1]().catch(() => undefined);
+/** Asked at once, before the first render. */
+const firstSession = request<{ session: Session }>('GET', '/console/session');
+
 const MetricsPage = page(() => import('./pages/metrics'), 'MetricsPage');
 const MetricFormPage = page(() => import('./pages/metrics'), 'MetricFormPage');
 const PlansPage = page(() => import('./pages/plans'), 'PlansPage');
@@ -121,7 +139,7 @@ function App() {
       setNotice('Your session has ended. Sign in again.');
       setSession(null);
     });
-    request<{ session: Session }>('GET', '/console/session')
+    firstSession
       .then(({ session: current }) => setSession(current))
       .catch((error) => (error instanceof ApiError && error.status === 401 ? setSession(null) : setFailure(error)));
   }, []);

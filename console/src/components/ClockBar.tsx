@@ -7,7 +7,7 @@ import { useState, type FormEvent } from 'react';
 import { Button, Group, Text, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, ApiError } from '../lib/api';
-import { dateTime } from '../lib/format';
+import { dateTime } from '../lib/dates';
 import { useApi } from '../lib/query';
 
 interface Clock {

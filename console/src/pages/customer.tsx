@@ -62,9 +62,11 @@ function AssignPlan({ customer, onDone }: { customer: Customer; onDone: () => vo
   );
 }
 
+const invoicesPath = (externalId: string, page: number) => `/invoices${qs({ external_customer_id: externalId, page, per_page: 20 })}`;
+
 function Invoices({ customer }: { customer: Customer }) {
   const [page, setPage] = useState(1);
-  const query = useApi<List<'invoices', Invoice>>(`/invoices${qs({ external_customer_id: customer.external_id, page, per_page: 20 })}`, { refetchInterval: 5000 });
+  const query = useApi<List<'invoices', Invoice>>(invoicesPath(customer.external_id, page), { refetchInterval: 5000 });
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="customer-invoices">
       <Title order={2} size="h4" id="customer-invoices" mb="xs">Invoices</Title>
@@ -123,6 +125,8 @@ export function CustomerPage() {
     `/subscriptions${qs({ external_customer_id: externalId, 'status': ['active', 'pending', 'terminated'], per_page: 100 })}`,
     { refetchInterval: 5000 },
   );
+  // The first page of invoices is asked beside the customer, not after it (the same cache entry the list reads).
+  useApi<List<'invoices', Invoice>>(invoicesPath(externalId, 1), { refetchInterval: 5000 });
   const remove = useApiMutation<unknown, void>('DELETE', `/customers/${encodeURIComponent(externalId)}`, () => undefined);
   if (customer.isPending) return <Loading />;
   if (customer.isError) return <ErrorState error={customer.error} retry={() => void customer.refetch()} />;
