@@ -31,7 +31,7 @@ import { advanceClockSchema } from './routes/sandbox';
 import { updateFeeSchema } from './schemas/fees';
 import { updateOrganizationSchema } from './schemas/organizations';
 import { metadataSchema } from './schemas/metadata';
-import { createChargeFilterSchema, planChargeSchema, updateChargeFilterSchema } from './schemas/plan-charges';
+import { createChargeFilterSchema, deleteChargeFilterSchema, deleteChargeSchema, planChargeSchema, updateChargeFilterSchema } from './schemas/plan-charges';
 import { createCustomerWalletSchema, updateCustomerWalletSchema } from './schemas/customer-resources';
 import { responseSchemas } from '../serializers/common';
 import { addOnSchema as addOnJson } from '../serializers/add-on';
@@ -41,7 +41,14 @@ import { creditNoteSchema as creditNoteJson } from '../serializers/credit-note';
 import { customerSchema as customerJson } from '../serializers/customer';
 import { eventSchema as eventJson } from '../serializers/event';
 import { feeSchema as feeJson, invoiceSchema as invoiceJson } from '../serializers/invoice';
-import { planSchema as planJson } from '../serializers/plan';
+import { chargeFilterSchema as chargeFilterJson, chargeSchema as chargeJson, planSchema as planJson } from '../serializers/plan';
+import { metadataObjectSchema as metadataJson } from '../serializers/metadata';
+import { organizationSchema as organizationJson } from '../serializers/organization';
+import { pastUsageSchema as pastUsageJson } from '../serializers/past-usage';
+import {
+  grossRevenueSchema as grossRevenueJson, invoiceCollectionSchema as invoiceCollectionJson, invoicedUsageSchema as invoicedUsageJson,
+  mrrSchema as mrrJson, overdueBalanceSchema as overdueBalanceJson,
+} from '../serializers/analytics';
 import { subscriptionSchema as subscriptionJson } from '../serializers/subscription';
 import { taxSchema as taxJson } from '../serializers/tax';
 import { customerUsageSchema as customerUsageJson } from '../serializers/usage';
@@ -84,6 +91,16 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
   add_on: addOnJson, add_ons: addOnJson,
   applied_coupon: appliedCouponJson, applied_coupons: appliedCouponJson,
   billable_metric: billableMetricJson, billable_metrics: billableMetricJson,
+  charge: chargeJson, charges: chargeJson,
+  filter: chargeFilterJson, filters: chargeFilterJson,
+  metadata: metadataJson,
+  organization: organizationJson,
+  usage_periods: pastUsageJson,
+  gross_revenues: grossRevenueJson,
+  invoice_collections: invoiceCollectionJson,
+  invoiced_usages: invoicedUsageJson,
+  mrrs: mrrJson,
+  overdue_balances: overdueBalanceJson,
   coupon: couponJson, coupons: couponJson,
   credit_note: creditNoteJson, credit_notes: creditNoteJson,
   customer: customerJson, customers: customerJson,
@@ -101,7 +118,11 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
   webhook: webhookJson, webhooks: webhookJson,
 };
 /** Root keys that hold a list (answered without `meta` unless the operation is a paginated list). */
-const PLURAL_ROOTS = new Set(['add_ons', 'applied_coupons', 'billable_metrics', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'invoices', 'plans', 'subscriptions', 'taxes', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhook_deliveries', 'webhooks']);
+const PLURAL_ROOTS = new Set([
+  'add_ons', 'applied_coupons', 'billable_metrics', 'charges', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'filters', 'invoices', 'plans',
+  'subscriptions', 'taxes', 'usage_periods', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhook_deliveries', 'webhooks',
+  'gross_revenues', 'invoice_collections', 'invoiced_usages', 'mrrs', 'overdue_balances',
+]);
 
 const healthJson = z.object({ version: z.string(), github_url: z.string(), message: z.literal('Success') })
   .register(responseSchemas, { id: 'Health' });
@@ -242,12 +263,12 @@ function planChargeOperations(): Operation[] {
     { method: 'post', path: v1('/plans/:code/charges'), tag, summary: 'Add a charge to a plan', description: same, body: { root: 'charge', schema: planChargeSchema }, response: { root: 'charge' }, errors: { 400: true, 403: true, 404: 'plan', 422: true } },
     { method: 'get', path: v1(charge), tag, summary: 'Retrieve a charge of a plan', response: { root: 'charge' }, errors: { 404: 'charge' } },
     { method: 'put', path: v1(charge), tag, summary: 'Update a charge of a plan', description: `${same} What the body omits is kept.`, body: { root: 'charge', schema: planChargeSchema }, response: { root: 'charge' }, errors: { 400: true, 403: true, 404: 'charge', 422: true } },
-    { method: 'delete', path: v1(charge), tag, summary: 'Remove a charge from a plan', description: 'As `PUT /plans` without it; answers the charge as it was.', response: { root: 'charge' }, errors: { 404: 'charge' } },
+    { method: 'delete', path: v1(charge), tag, summary: 'Remove a charge from a plan', description: 'As `PUT /plans` without it; answers the charge as it was. The body is optional: Lago\'s `cascade_updates` reaches no child plan (Billow has none).', body: { root: 'charge', schema: deleteChargeSchema, optional: true }, response: { root: 'charge' }, errors: { 400: true, 404: 'charge', 422: true } },
     { method: 'get', path: v1(`${charge}/filters`), tag, summary: "A charge's filters", query: PAGE, response: { root: 'filters', list: true }, errors: { 404: 'charge' } },
     { method: 'post', path: v1(`${charge}/filters`), tag, summary: 'Add a filter to a charge', description: same, body: { root: 'filter', schema: createChargeFilterSchema }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge', 422: true } },
     { method: 'get', path: v1(`${charge}/filters/:id`), tag, summary: 'Retrieve a charge filter', response: { root: 'filter' }, errors: { 404: 'charge_filter' } },
     { method: 'put', path: v1(`${charge}/filters/:id`), tag, summary: 'Update a charge filter', description: `${same} The filter keeps its id, even when its values change.`, body: { root: 'filter', schema: updateChargeFilterSchema }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge_filter', 422: true } },
-    { method: 'delete', path: v1(`${charge}/filters/:id`), tag, summary: 'Remove a filter from a charge', response: { root: 'filter' }, errors: { 404: 'charge_filter' } },
+    { method: 'delete', path: v1(`${charge}/filters/:id`), tag, summary: 'Remove a filter from a charge', description: 'The body is optional: Lago\'s `cascade_updates` reaches no child plan (Billow has none).', body: { root: 'filter', schema: deleteChargeFilterSchema, optional: true }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge_filter', 422: true } },
   ];
 }
 
@@ -422,7 +443,7 @@ function describeOperation(op: Operation): Json {
     : { 'application/json': { schema: successSchema(op) } };
   responses['200'] = { description: op.response.description ?? (op.response.root ? `\`{"${op.response.root}": …}\`` : 'Success'), content };
   const errors = op.errors ?? {};
-  const takesBody = op.method === 'post' || op.method === 'put';
+  const takesBody = op.method === 'post' || op.method === 'put' || op.method === 'patch' || op.body !== undefined;
   // Every /api/v1 route refuses a NUL in its URL, and a POST or PUT a body that is not JSON.
   if (errors[400] || op.body || !op.public) responses['400'] = { $ref: '#/components/responses/BadRequest' };
   if (!op.public) responses['401'] = { $ref: '#/components/responses/Unauthorized' };
@@ -436,7 +457,7 @@ function describeOperation(op: Operation): Json {
     };
   }
   if (errors[405]) responses['405'] = { $ref: '#/components/responses/MethodNotAllowed' };
-  // The JSON body parser's limit holds on every POST and PUT, with a body of its own or not.
+  // The JSON body parser's limit holds on every POST, PUT and PATCH, with a body of its own or not.
   if (takesBody && !op.public) responses['413'] = { $ref: '#/components/responses/PayloadTooLarge' };
   if (errors[422] || op.body) responses['422'] = { $ref: '#/components/responses/UnprocessableEntity' };
 

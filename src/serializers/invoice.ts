@@ -113,12 +113,13 @@ export const feeSchema = z.object({
   precise_coupons_amount_cents: wire.decimal.nullable(),
   sub_total_excluding_taxes_amount_cents: wire.cents,
   sub_total_excluding_taxes_precise_amount_cents: wire.decimal,
-  payment_status: z.enum(['pending', 'succeeded', 'failed']),
+  /** An invoiced fee's is its invoice's; a fee billed without an invoice has its own (`PUT /fees/:id`), `refunded` included. */
+  payment_status: z.enum(['pending', 'succeeded', 'failed', 'refunded']),
   created_at: wire.dateTime,
-  /** Billow records no payment of a fee of its own. */
-  succeeded_at: z.null(),
-  failed_at: z.null(),
-  refunded_at: z.null(),
+  /** When a fee billed without an invoice was marked so (`PUT /fees/:id`); null on an invoice's fees, paid with their invoice. */
+  succeeded_at: wire.dateTime.nullable(),
+  failed_at: wire.dateTime.nullable(),
+  refunded_at: wire.dateTime.nullable(),
   /** The charge model's breakdown (tiers, packages, free units…), as Lago's `amount_details`. */
   amount_details: z.record(z.string(), z.unknown()),
   from_date: wire.dateTime.nullable(),

@@ -428,8 +428,8 @@ async function probeEveryRoute(r: Recorder): Promise<void> {
       await r.send(op.method, op.path.includes(':') ? op.path.replace(/:[A-Za-z]+/, '%00') : `${op.path}?page=%00`, { body: {} });
     }
     if (op.path.includes(':')) await r.send(op.method, unknown, { body: op.body ? rootBody : undefined });
-    if ((op.method === 'post' || op.method === 'put') && !op.public) {
-      // The body parser's refusals hold on every POST and PUT, whether the route reads a body or not.
+    if ((op.method === 'post' || op.method === 'put' || op.method === 'patch' || op.body) && !op.public) {
+      // The body parser's refusals hold on every POST, PUT and PATCH (and a DELETE that reads a body), whether the route reads a body or not.
       const path = op.path.includes(':') ? unknown : op.path;
       await r.send(op.method, path, { raw: JSON.stringify({ padding: 'x'.repeat(1_100_000) }) });
       await r.send(op.method, path, { raw: '{"broken": ' });
