@@ -180,7 +180,8 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   // A charge paid in advance and not invoiceable: each event's fee is billed without an invoice (the /fees routes below).
   await r.ok('post', '/plans/scale/charges', { charge: { billable_metric_id: metricIds.transfers, charge_model: 'standard', code: 'transfers', pay_in_advance: true, invoiceable: false, properties: { amount: '0.1' } } });
   await r.ok('put', '/plans/scale/charges/transfers', { charge: { invoice_display_name: 'Transfers' } });
-  const usCalls = await r.ok('post', '/plans/scale/charges/calls/filters', { filter: { invoice_display_name: 'US calls', properties: { amount: '0.03' }, values: { region: ['us'] } } });
+  // Without an invoice display name: its fees are named by its values.
+  const usCalls = await r.ok('post', '/plans/scale/charges/calls/filters', { filter: { properties: { amount: '0.03' }, values: { region: ['us'] } } });
   await r.ok('get', `/plans/scale/charges/calls/filters/${usCalls.filter.lago_id}`);
   await r.ok('put', `/plans/scale/charges/calls/filters/${usCalls.filter.lago_id}`, { filter: { properties: { amount: '0.025' } } });
   // On the spare plan, a charge and its filter added, then removed (Lago's cascade_updates: there are no child plans).
@@ -328,6 +329,8 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   const subscriptionInvoices = all.filter((invoice) => invoice.invoice_type === 'subscription');
   for (const invoice of subscriptionInvoices) await r.ok('get', `/invoices/${invoice.lago_id}`);
   await r.ok('get', '/invoices');
+  // The applied coupons with what the subscription's invoices drew from them.
+  await r.ok('get', '/applied_coupons?external_customer_id=acme');
 
   // Credit notes on the invoice paid in advance --------------------------------------------------
   const inAdvance = (await r.ok('get', `/invoices/${subscriptionInvoices.at(-1)!.lago_id}`)).invoice as Json;

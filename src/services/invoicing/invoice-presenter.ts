@@ -8,6 +8,7 @@ import { findCustomerById, type CustomerRow } from '../../db/customers';
 import { findSubscriptionById } from '../../db/subscriptions';
 import { findOrganization, type OrganizationRow } from '../../db/organizations';
 import { creditsOfInvoices } from '../../db/credit-notes';
+import { couponCreditsOfInvoices } from '../../db/coupons';
 import { serializeInvoice } from '../../serializers/invoice';
 import { customerView } from '../../serializers/customer';
 
@@ -33,6 +34,7 @@ export async function presentInvoice(db: Conn, organization: OrganizationRow, in
     externalSubscriptionId: subscription?.external_id ?? null,
     fileUrl: invoiceFileUrl(options.publicUrl, invoice),
     credits: await creditsOfInvoices(db, organization.id, [invoice.id]),
+    couponCredits: await couponCreditsOfInvoices(db, organization.id, [invoice.id]),
   });
 }
 
