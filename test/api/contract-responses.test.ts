@@ -139,6 +139,27 @@ describe('the values behind the fields Lago required', () => {
     for (const fee of others) expect([fee.lago_charge_filter_id, fee.item.filters, fee.item.filter_invoice_display_name]).toEqual([null, null, null]);
   });
 
+  test('invoice.subscriptions: the subscriptions the invoice bills, as the API shows them (webhooks as of the issuing date)', async () => {
+    const shown = answers('get', /^\/api\/v1\/invoices\/[0-9a-f-]{36}$/).map((body) => body.invoice);
+    const first = shown.find((invoice) => invoice.invoice_type === 'subscription' && invoice.issuing_date === '2031-01-01');
+    const [subscription] = answers('get', /^\/api\/v1\/subscriptions\/acme-scale$/).map((body) => body.subscription);
+    expect(first.subscriptions).toHaveLength(1);
+    // Read on 2031-02-01 12:00 UTC, the calendar period of a customer in Europe/Paris (UTC+1) holding that instant:
+    // 2031-02-01 00:00 Paris = 2031-01-31T23:00:00Z to 2031-02-28 23:59:59 Paris = 2031-02-28T22:59:59Z.
+    expect(first.subscriptions[0]).toEqual({
+      ...subscription, current_billing_period_started_at: '2031-01-31T23:00:00Z', current_billing_period_ending_at: '2031-02-28T22:59:59Z',
+    });
+    // Invoices of no subscription list none.
+    for (const invoice of shown.filter((one) => one.invoice_type === 'one_off' || one.invoice_type === 'credit')) expect(invoice.subscriptions).toEqual([]);
+    // invoice.created, recorded by the writer with no clock, shows the period of the issuing date (2031-01-01):
+    // 2031-01-01 00:00 Paris = 2030-12-31T23:00:00Z to 2031-01-31 23:59:59 Paris = 2031-01-31T22:59:59Z.
+    const event = (await database.db('webhook_events').where({ webhook_type: 'invoice.created', object_id: first.lago_id }).first()) as { payload: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(event.payload.invoice.subscriptions).toEqual([expect.objectContaining({
+      lago_id: subscription.lago_id, external_id: 'acme-scale', status: 'active',
+      current_billing_period_started_at: '2030-12-31T23:00:00Z', current_billing_period_ending_at: '2031-01-31T22:59:59Z',
+    })]);
+  });
+
   test("a credit note's applied tax names the tax it credits (lago_tax_id) and has a stable id", () => {
     const vat = answers('post', /^\/api\/v1\/taxes$/).map((body) => body.tax).find((tax) => tax.code === 'vat_20');
     const notes = answers('get', /^\/api\/v1\/credit_notes\/[0-9a-f-]{36}$/).map((body) => body.credit_note);

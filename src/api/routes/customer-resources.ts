@@ -45,7 +45,7 @@ export function customerResourcesRouter({ db, clock, publicUrl }: AppContext): R
     const page = pageFrom(req.query);
     // No Billow invoice is self-billed or has a lost dispute: `true` on either selects none.
     const none = extra.self_billed === 'true' || extra.payment_dispute_lost === 'true';
-    const answer = await listCustomerInvoices(db, organization, customerOf(req), none ? { ...filters, statuses: [] } : filters, page, publicUrl);
+    const answer = await listCustomerInvoices(db, organization, customerOf(req), none ? { ...filters, statuses: [] } : filters, page, publicUrl, await clock.now());
     res.json(answer);
   }));
 
