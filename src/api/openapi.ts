@@ -74,8 +74,8 @@ export interface Operation {
    * it the root names the object (RESPONSE_OBJECTS: `plan`, `plans`…).
    */
   response: { root?: string; list?: boolean; contentType?: string; description?: string; schema?: z.ZodType };
-  /** Error statuses besides 401 (every operation but the public ones); 404 names its resource. */
-  errors?: { 400?: true; 403?: true; 404?: string; 405?: true; 422?: true };
+  /** Error statuses besides 401 (every operation but the public ones); 404 names its resource, 503 its code. */
+  errors?: { 400?: true; 403?: true; 404?: string; 405?: true; 422?: true; 503?: string };
   /** Reachable without an API key. */
   public?: true;
   /** Mounted only with `npm start -- --sandbox`. */
@@ -136,15 +136,18 @@ const sandboxClockJson = z.object({ now: z.string().meta({ format: 'date-time' }
 /** The five routes of a catalog resource addressed by its code (`/plans/:code`). */
 function catalogResource(options: {
   base: string; tag: string; root: string; plural: string; noun: string; create: z.ZodType; update: z.ZodType; extraErrors?: Operation['errors'];
+  /** The deletion's description and statuses (default: 404, and 405 while the object is in use). */
+  deletion?: { description: string; errors: Operation['errors'] };
 }): Operation[] {
   const { base, tag, root, plural, noun, create, update } = options;
   const extra = options.extraErrors ?? {};
+  const deletion = options.deletion ?? { description: undefined, errors: { 404: root, 405: true } };
   return [
     { method: 'post', path: v1(base), tag, summary: `Create a ${noun}`, body: { root, schema: create }, response: { root }, errors: { 400: true, 422: true, ...extra } },
     { method: 'put', path: v1(`${base}/:code`), tag, summary: `Update a ${noun}`, body: { root, schema: update }, response: { root }, errors: { 400: true, 404: root, 422: true, ...extra } },
     { method: 'get', path: v1(`${base}/:code`), tag, summary: `Retrieve a ${noun}`, response: { root }, errors: { 404: root } },
     { method: 'get', path: v1(base), tag, summary: `List ${plural.replace(/_/g, ' ')}`, query: PAGE, response: { root: plural, list: true } },
-    { method: 'delete', path: v1(`${base}/:code`), tag, summary: `Delete a ${noun}`, response: { root }, errors: { 404: root, 405: true } },
+    { method: 'delete', path: v1(`${base}/:code`), tag, summary: `Delete a ${noun}`, ...(deletion.description ? { description: deletion.description } : {}), response: { root }, errors: deletion.errors },
   ];
 }
 
@@ -154,7 +157,13 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/docs', tag: 'Platform', summary: 'The API reference as an HTML page', public: true, response: { contentType: 'text/html', description: 'A self-contained HTML page.' } },
 
   ...catalogResource({ base: '/billable_metrics', tag: 'Billable metrics', root: 'billable_metric', plural: 'billable_metrics', noun: 'billable metric', create: createBillableMetricSchema, update: updateBillableMetricSchema }),
-  ...catalogResource({ base: '/plans', tag: 'Plans', root: 'plan', plural: 'plans', noun: 'plan', create: createPlanSchema, update: updatePlanSchema, extraErrors: { 403: true } }),
+  ...catalogResource({
+    base: '/plans', tag: 'Plans', root: 'plan', plural: 'plans', noun: 'plan', create: createPlanSchema, update: updatePlanSchema, extraErrors: { 403: true },
+    deletion: {
+      description: 'As Lago: the plan is marked `pending_deletion` (`plan.deleted`; it accepts no new subscription: 422 `plan_code: plan_pending_deletion`), each subscription on it is terminated through its workflow (final invoice and credit note as any termination; a scheduled downgrade to it is dropped), and the plan is deleted once none is left. Synchronous: answers the plan as marked once its subscriptions are ended, or 503 `subscriptions_still_active` when a workflow cannot answer now (the plan stays pending deletion; repeat the request).',
+      errors: { 404: 'plan', 503: 'subscriptions_still_active' },
+    },
+  }),
   ...catalogResource({ base: '/taxes', tag: 'Taxes', root: 'tax', plural: 'taxes', noun: 'tax', create: createTaxSchema, update: updateTaxSchema }),
   ...catalogResource({ base: '/add_ons', tag: 'Add-ons', root: 'add_on', plural: 'add_ons', noun: 'add-on', create: createAddOnSchema, update: updateAddOnSchema }),
   ...catalogResource({ base: '/coupons', tag: 'Coupons', root: 'coupon', plural: 'coupons', noun: 'coupon', create: createCouponSchema, update: updateCouponSchema }),
@@ -165,15 +174,15 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: v1('/customers'), tag: 'Customers', summary: 'Create or update a customer (upsert by external_id)', body: { root: 'customer', schema: customerSchema }, response: { root: 'customer' }, errors: { 400: true, 422: true } },
   { method: 'get', path: v1('/customers'), tag: 'Customers', summary: 'List customers', query: { ...PAGE, search_term: 'Matches name, email, external_id…', 'currencies[]': 'ISO 4217 codes.', 'countries[]': 'ISO 3166 alpha-2 codes.' }, response: { root: 'customers', list: true } },
   { method: 'get', path: v1('/customers/:externalId'), tag: 'Customers', summary: 'Retrieve a customer', response: { root: 'customer' }, errors: { 404: 'customer' } },
-  { method: 'delete', path: v1('/customers/:externalId'), tag: 'Customers', summary: 'Delete a customer', response: { root: 'customer' }, errors: { 404: 'customer', 405: true } },
+  { method: 'delete', path: v1('/customers/:externalId'), tag: 'Customers', summary: 'Delete a customer', description: 'As Lago: the customer\'s active subscriptions are terminated and its pending ones canceled, each through its workflow (final invoices and credit notes as any termination), then the customer is deleted and its applied coupons terminated. Synchronous: answers once that is done, or 503 `subscriptions_still_active` when a workflow cannot answer now (nothing is deleted; repeat the request).', response: { root: 'customer' }, errors: { 404: 'customer', 503: 'subscriptions_still_active' } },
   { method: 'get', path: v1('/customers/:externalId/current_usage'), tag: 'Customers', summary: "A subscription's usage in its current period", query: { external_subscription_id: 'The subscription (required when the customer has several).', apply_taxes: '`false` leaves taxes out.' }, response: { root: 'customer_usage' }, errors: { 404: 'customer', 422: true } },
   { method: 'get', path: v1('/customers/:externalId/applied_coupons'), tag: 'Customers', summary: "A customer's applied coupons", query: { ...PAGE, status: '`active` or `terminated`.' }, response: { root: 'applied_coupons', list: true }, errors: { 404: 'customer' } },
   { method: 'delete', path: v1('/customers/:externalId/applied_coupons/:id'), tag: 'Customers', summary: 'Remove an applied coupon', response: { root: 'applied_coupon' }, errors: { 404: 'applied_coupon' } },
 
-  { method: 'post', path: v1('/subscriptions'), tag: 'Subscriptions', summary: 'Create a subscription (or change its plan)', description: 'Starts the subscription’s Temporal workflow; an active `external_id` with another plan is an upgrade or a downgrade.', body: { root: 'subscription', schema: createSubscriptionSchema }, response: { root: 'subscription' }, errors: { 400: true, 404: 'plan', 422: true } },
+  { method: 'post', path: v1('/subscriptions'), tag: 'Subscriptions', summary: 'Create a subscription (or change its plan)', description: 'Starts the subscription’s Temporal workflow; an active `external_id` with another plan is an upgrade or a downgrade. The plan must be in the customer\'s currency (422 `currency: currencies_does_not_match`; a customer without a currency takes the plan\'s) and not pending deletion (422 `plan_code: plan_pending_deletion`).', body: { root: 'subscription', schema: createSubscriptionSchema }, response: { root: 'subscription' }, errors: { 400: true, 404: 'plan', 422: true } },
   { method: 'get', path: v1('/subscriptions'), tag: 'Subscriptions', summary: 'List subscriptions', query: { ...PAGE, external_customer_id: 'Only this customer’s.', plan_code: 'Only on this plan.', 'status[]': 'Statuses (default `active`).' }, response: { root: 'subscriptions', list: true } },
   { method: 'get', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Retrieve a subscription', query: { status: 'Which one of that external_id (default `active`).' }, response: { root: 'subscription' }, errors: { 404: 'subscription' } },
-  { method: 'delete', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Terminate a subscription', query: { status: '`pending` to cancel one not started yet.' }, response: { root: 'subscription' }, errors: { 404: 'subscription', 405: true } },
+  { method: 'delete', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Terminate a subscription', description: 'Through the subscription\'s workflow, answering once it is done (the final invoice and credit note written). With `status=pending`: a subscription not started yet is canceled; a scheduled plan change (the pending subscription of a downgrade) is canceled, the current subscription staying on its plan (404 when it was applied or replaced meanwhile).', query: { status: '`pending`: the pending subscription of that external_id (one not started yet, or a scheduled plan change), canceled; default `active`, terminated.' }, response: { root: 'subscription' }, errors: { 404: 'subscription', 405: true } },
 
   { method: 'post', path: v1('/events'), tag: 'Events', summary: 'Send a usage event', body: { root: 'event', schema: eventDocSchema }, response: { root: 'event' }, errors: { 400: true, 422: true } },
   { method: 'post', path: v1('/events/batch'), tag: 'Events', summary: 'Send up to 100 usage events, all or nothing', body: { schema: eventBatchDocSchema }, response: { root: 'events' }, errors: { 400: true, 422: true } },
@@ -353,6 +362,7 @@ const COMPONENTS = {
     ApiErrorNotFound: errorSchema(404, text('Not Found'), { code: { type: 'string', examples: ['plan_not_found'] } }, ['code']),
     ApiErrorMethodNotAllowed: errorSchema(405, text('Method Not Allowed'), { code: { type: 'string', examples: ['not_voidable'] } }, ['code']),
     ApiErrorPayloadTooLarge: errorSchema(413, text('Payload Too Large')),
+    ApiErrorServiceUnavailable: errorSchema(503, text('Service Unavailable'), { code: { type: 'string', examples: ['subscriptions_still_active'] }, message: { type: 'string' } }, ['code']),
     ApiErrorUnprocessableEntity: errorSchema(422, text('Unprocessable Entity'), {
       code: { type: 'string', const: 'validation_errors' },
       error_details: { type: 'object', additionalProperties: true, description: 'Field (dotted path, or `base`) → Lago error codes such as `value_is_mandatory`, `value_is_invalid`.' },
@@ -460,6 +470,12 @@ function describeOperation(op: Operation): Json {
   // The JSON body parser's limit holds on every POST, PUT and PATCH, with a body of its own or not.
   if (takesBody && !op.public) responses['413'] = { $ref: '#/components/responses/PayloadTooLarge' };
   if (errors[422] || op.body) responses['422'] = { $ref: '#/components/responses/UnprocessableEntity' };
+  if (errors[503]) {
+    responses['503'] = {
+      description: `\`${errors[503]}\`: a dependency (a subscription's workflow) cannot answer now; nothing was changed that a repeat would not finish.`,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorServiceUnavailable' }, example: { status: 503, error: 'Service Unavailable', code: errors[503], message: 'Some subscriptions could not be ended now; retry the request.' } } },
+    };
+  }
 
   const operation: Json = {
     operationId: operationId(op),

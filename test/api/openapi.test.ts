@@ -258,6 +258,17 @@ describe('the answers it describes', () => {
     expect(distinctViolations(violations)).toEqual([]);
   });
 
+  it('describes the 503 of the deletions that wait for workflows (customers and plans), which no longer answer 405', () => {
+    // The body src/api/errors.ts renders for services/subscriptions/deletions.ts's refusal (test/api/customers.test.ts and plans.test.ts get it).
+    const body = { status: 503, error: 'Service Unavailable', code: 'subscriptions_still_active', message: 'Some subscriptions could not be ended now; retry the request.' };
+    for (const [path, url] of [['/api/v1/customers/:externalId', '/api/v1/customers/acme'], ['/api/v1/plans/:code', '/api/v1/plans/scale']] as const) {
+      const op = OPERATIONS.find((o) => o.method === 'delete' && o.path === path)!;
+      expect(billow.check(op, { method: 'delete', url, status: 503, contentType: 'application/json; charset=utf-8', body })).toEqual([]);
+      expect(billow.check(op, { method: 'delete', url, status: 503, contentType: 'application/json; charset=utf-8', body: { ...body, code: 7 } })).not.toEqual([]);
+      expect(Object.keys(document.paths[openApiPath(path)].delete.responses)).not.toContain('405');
+    }
+  });
+
   it('would catch an answer that drifts from its schema', () => {
     const op = OPERATIONS.find((o) => o.method === 'get' && o.path === '/api/v1/wallets/:id')!;
     const answer = exchanges.find((e) => e.status === 200 && operationOf(e) === op)!;
