@@ -8,3 +8,6 @@ export { proratedEventUnits, proratedUnits } from './aggregation/prorated';
 export { applyRounding, ceil5 } from './aggregation/rounding';
 export { compareEvents, numericProperty, propertyText } from './aggregation/events';
 export { seatStretches, type SeatStretch } from './aggregation/unique-count';
+export {
+  aggregateGroups, assertGroupKeys, compareGroups, distinctGroups, groupIdentity, groupsInWindow, groupValuesOf, type GroupResult,
+} from './aggregation/grouping';

@@ -43,6 +43,8 @@ export interface FeeLine {
   taxes: TaxRate[];
   /** The charge filter a usage fee bills (a filtered charge's bucket); absent or null otherwise. */
   chargeFilter?: ChargeFilterTerms | null;
+  /** The pricing group a usage fee bills (Lago's `grouped_by`: key → value, null when events lack it); absent or null otherwise. */
+  groupedBy?: Record<string, string | null> | null;
 }
 
 /** A charge filter as a fee records it: its id, the values it matches and its name on invoices. */
@@ -99,6 +101,8 @@ export interface ChargeLineInput {
   filterId: string | null;
   /** The filter itself, recorded on the fee (absent: only its id is known, as the key). */
   filter?: ChargeFilterTerms | null;
+  /** A grouped charge's group (one fee per group), its values in the charge's key order; null otherwise. */
+  groupedBy?: Record<string, string | null> | null;
   code: string;
   name: string;
   invoiceDisplayName: string | null;
@@ -120,7 +124,7 @@ export interface ChargeLineInput {
 export function chargeFeeLine(input: ChargeLineInput, currency: string, taxes: TaxRate[]): FeeLine {
   const seats = input.seats?.map((seat) => ({ value: seat.value, added_on: seat.addedOn, removed_on: seat.removedOn, days_billed: seat.daysBilled }));
   return {
-    key: input.filterId ? `charge:${input.chargeId}:${input.filterId}` : `charge:${input.chargeId}`,
+    key: chargeLineKey(input),
     kind: 'charge',
     chargeId: input.chargeId,
     itemCode: input.code,
@@ -139,7 +143,14 @@ export function chargeFeeLine(input: ChargeLineInput, currency: string, taxes: T
     amountDetails: seats ? { ...input.details, seats } : input.details,
     taxes,
     chargeFilter: input.filter ?? null,
+    groupedBy: input.groupedBy ?? null,
   };
+}
+
+/** `charge:<id>[:<filter id>][:group:<values as JSON>]`: one key per charge, filter and group. */
+function chargeLineKey(input: Pick<ChargeLineInput, 'chargeId' | 'filterId' | 'groupedBy'>): string {
+  const base = input.filterId ? `charge:${input.chargeId}:${input.filterId}` : `charge:${input.chargeId}`;
+  return input.groupedBy ? `${base}:group:${JSON.stringify(Object.values(input.groupedBy))}` : base;
 }
 
 /**

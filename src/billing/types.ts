@@ -23,7 +23,7 @@ export const AGGREGATION_TYPES: readonly AggregationType[] = [
   'weighted_sum_agg',
 ];
 
-export type ChargeModelName = 'standard' | 'graduated' | 'volume' | 'package' | 'percentage' | 'graduated_percentage';
+export type ChargeModelName = 'standard' | 'graduated' | 'volume' | 'package' | 'percentage' | 'graduated_percentage' | 'dynamic';
 export const CHARGE_MODELS: readonly ChargeModelName[] = [
   'standard',
   'graduated',
@@ -31,6 +31,7 @@ export const CHARGE_MODELS: readonly ChargeModelName[] = [
   'package',
   'percentage',
   'graduated_percentage',
+  'dynamic',
 ];
 
 /** A usage event as the core sees it: the instant in epoch milliseconds and its properties. */
@@ -38,6 +39,8 @@ export interface UsageEvent {
   transactionId: string;
   timestamp: number;
   properties: Record<string, unknown>;
+  /** The price the event carries, in minor units (a decimal string), for the dynamic charge model; absent or null: none. */
+  preciseTotalAmountCents?: string | null;
 }
 
 /** A half-open instant range [fromMs, toMs] (inclusive end, as Lago's 23:59:59.999 period ends). */

@@ -16,7 +16,12 @@
  *   while inactive change nothing), so units = values whose last event is not a remove;
  * - weighted sum: Σ level × duration = initial × (T − from) + Σ vᵢ × (T − tᵢ) with T = to + 1 ms,
  *   summed exactly in SQL; the one division by D days is done with the core's decimal in JS;
- * - rounding: the core's `applyRounding`, applied last.
+ * - rounding: the core's `applyRounding`, applied last;
+ * - pricing groups: `usageGroups` lists a window's distinct key tuples (SELECT DISTINCT of the keys'
+ *   texts, sorted by the core's `compareGroups`), then each group is aggregated as above with
+ *   `selection.group` (text = value, or no text for null);
+ * - dynamic prices: `sum_agg` also sums `precise_total_amount_cents` (numeric, exact) over the
+ *   events it selects.
  * Prorated charges (recurring sum and unique count) fetch the window's few events and call the
  * core's `proratedUnits` (`proratedUsage`).
  *
@@ -29,12 +34,15 @@ import type { Db } from './knex';
 import { Params, queryRows } from './pg';
 import {
   applyRounding,
+  assertGroupKeys,
+  compareGroups,
   numericProperty,
   propertyText,
   proratedUnits,
   type AggregationResult,
   type AggregationWindow,
   type EventSelection,
+  type GroupValues,
   type MetricDefinition,
   type ProratedResult,
   type ProrationOptions,
@@ -55,6 +63,8 @@ export interface UsageScope {
 export interface AggregateUsageOptions extends EventSelection {
   /** Also return each event's value in (timestamp, transaction id) order (percentage charges). */
   withEventValues?: boolean;
+  /** A dynamic charge needs `preciseTotalAmountCents` (sum_agg; SQL computes it always, a cache may not). */
+  withPreciseTotal?: boolean;
 }
 
 /** How units are aggregated: `aggregateUsage` by default; current usage plugs in its incremental cache. */
@@ -84,6 +94,11 @@ function filterSql(p: Params, filter: Record<string, string[]>): string {
   return keys.map((key) => `${propertyTextSql(p.add(key))} = ANY(${p.add(filter[key])}::text[])`).join(' AND ');
 }
 
+/** One pricing group: each key's text equals its value, or has no text when the value is null. */
+function groupSql(p: Params, group: Record<string, string | null>): string[] {
+  return Object.entries(group).map(([key, value]) => (value === null ? `${propertyTextSql(p.add(key))} IS NULL` : `${propertyTextSql(p.add(key))} = ${p.add(value)}::text`));
+}
+
 /** The WHERE clause of a selection: scope, bounds (`fromMs` null = no lower bound), filters. */
 export function selectionSql(p: Params, scope: UsageScope, fromMs: number | null, toMs: number, selection: EventSelection): string {
   const parts = [
@@ -94,6 +109,7 @@ export function selectionSql(p: Params, scope: UsageScope, fromMs: number | null
   ];
   if (fromMs !== null) parts.push(`"timestamp" >= ${p.add(new Date(fromMs).toISOString())}::timestamptz`);
   if (selection.filter) parts.push(`(${filterSql(p, selection.filter)})`);
+  if (selection.group) parts.push(...groupSql(p, selection.group));
   for (const ignored of selection.ignoredFilters ?? []) parts.push(`NOT COALESCE((${filterSql(p, ignored)}), FALSE)`);
   return parts.join(' AND ');
 }
@@ -135,10 +151,10 @@ async function unrounded(db: Db, scope: UsageScope, metric: MetricDefinition, wi
       const field = fieldOf(metric);
       const value = numericPropertySql(p.add(field));
       const where = selectionSql(p, scope, lowerBound, window.toMs, options);
-      const [row] = await queryRows<{ n: bigint; total: string | null; highest: string | null; last: string | null }>(
+      const [row] = await queryRows<{ n: bigint; total: string | null; highest: string | null; last: string | null; precise: string }>(
         db,
-        `WITH s AS (SELECT "timestamp" AS ts, transaction_id AS tx, ${value} AS v FROM events WHERE ${where})
-         SELECT count(v) AS n, sum(v)::text AS total, max(v)::text AS highest,
+        `WITH s AS (SELECT "timestamp" AS ts, transaction_id AS tx, ${value} AS v, precise_total_amount_cents AS x FROM events WHERE ${where})
+         SELECT count(v) AS n, sum(v)::text AS total, max(v)::text AS highest, COALESCE(sum(x), 0)::text AS precise,
                 ${metric.aggregationType === 'latest_agg' ? '(SELECT v::text FROM s WHERE v IS NOT NULL ORDER BY ts DESC, tx COLLATE "C" DESC LIMIT 1)' : 'NULL'} AS last
          FROM s`,
         p.values,
@@ -149,6 +165,7 @@ async function unrounded(db: Db, scope: UsageScope, metric: MetricDefinition, wi
       else if (metric.aggregationType === 'max_agg') units = decimal(row!.highest);
       else units = Dec.max(decimal(row!.last), 0);
       const eventValues = withValues && eventsCount > 0 ? await numericValues(db, scope, lowerBound, window.toMs, field, options) : [];
+      if (metric.aggregationType === 'sum_agg') return { units, eventsCount, eventValues, preciseTotalAmountCents: decimal(row!.precise) };
       return { units, eventsCount, eventValues };
     }
     case 'unique_count_agg': {
@@ -216,6 +233,28 @@ export async function aggregateUsage(
   return { ...result, units: applyRounding(result.units, metric) };
 }
 
+/**
+ * The pricing groups of a window (the core's `groupsInWindow`): the distinct tuples of the keys'
+ * texts among the events the metric's aggregation reads, in `compareGroups` order.
+ */
+export async function usageGroups(
+  db: Db,
+  scope: UsageScope,
+  metric: MetricDefinition,
+  window: Pick<AggregationWindow, 'fromMs' | 'toMs'>,
+  selection: EventSelection,
+  keys: readonly string[],
+): Promise<GroupValues[]> {
+  assertGroupKeys(keys);
+  const p = new Params();
+  const texts = keys.map((key, i) => `${propertyTextSql(p.add(key))} AS g${i}`);
+  const where = selectionSql(p, scope, metric.recurring ? null : window.fromMs, window.toMs, selection);
+  const rows = await queryRows<Record<string, string | null>>(db, `SELECT DISTINCT ${texts.join(', ')} FROM events WHERE ${where}`, p.values);
+  return rows
+    .map((row) => Object.fromEntries(keys.map((key, i) => [key, row[`g${i}`] ?? null])) as GroupValues)
+    .sort((a, b) => compareGroups(a, b, keys));
+}
+
 /** The stored events of `scope` in [fromMs (or the beginning), toMs] the selection takes, in order. */
 export async function selectUsageEvents(
   db: Db,
@@ -226,12 +265,12 @@ export async function selectUsageEvents(
 ): Promise<UsageEvent[]> {
   const p = new Params();
   const where = selectionSql(p, scope, fromMs, toMs, selection);
-  const rows = await queryRows<{ transaction_id: string; timestamp: Date; properties: Record<string, unknown> }>(
+  const rows = await queryRows<{ transaction_id: string; timestamp: Date; properties: Record<string, unknown>; precise_total_amount_cents: string | null }>(
     db,
-    `SELECT transaction_id, "timestamp", properties FROM events WHERE ${where} ORDER BY "timestamp", transaction_id COLLATE "C"`,
+    `SELECT transaction_id, "timestamp", properties, precise_total_amount_cents::text AS precise_total_amount_cents FROM events WHERE ${where} ORDER BY "timestamp", transaction_id COLLATE "C"`,
     p.values,
   );
-  return rows.map((row) => ({ transactionId: row.transaction_id, timestamp: row.timestamp.getTime(), properties: row.properties }));
+  return rows.map((row) => ({ transactionId: row.transaction_id, timestamp: row.timestamp.getTime(), properties: row.properties, preciseTotalAmountCents: row.precise_total_amount_cents }));
 }
 
 /**

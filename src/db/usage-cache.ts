@@ -243,10 +243,10 @@ export function createUsageCache(db: Db, options: { maxEntries?: number; maxValu
 
   return {
     async aggregate(scope, metric, window, opts) {
-      if (opts.withEventValues) return aggregateUsage(db, scope, metric, window, opts);
+      if (opts.withEventValues || opts.withPreciseTotal) return aggregateUsage(db, scope, metric, window, opts);
       validateWindow(window);
       assertMetric(metric);
-      const key = JSON.stringify([scope.organizationId, scope.externalSubscriptionId, scope.code, metric, window, opts.filter ?? null, opts.ignoredFilters ?? null]);
+      const key = JSON.stringify([scope.organizationId, scope.externalSubscriptionId, scope.code, metric, window, opts.filter ?? null, opts.ignoredFilters ?? null, opts.group ?? null]);
       // One computation per key at a time: each merges into the state the previous one left.
       const previous = locks.get(key) ?? Promise.resolve();
       const run = previous.catch(() => undefined).then(() => compute(key, scope, metric, window, opts));

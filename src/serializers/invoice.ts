@@ -102,7 +102,8 @@ export const feeSchema = z.object({
     /** The charge, subscription, add-on or wallet transaction billed. */
     lago_item_id: wire.uuid.nullable(),
     item_type: z.enum(['BillableMetric', 'Subscription', 'AddOn', 'WalletTransaction', 'Commitment']),
-    grouped_by: z.record(z.string(), z.string()),
+    /** The pricing group the fee bills (key → value, null for events without the property); {} for a fee that bills no group. */
+    grouped_by: z.record(z.string(), z.string().nullable()),
   }),
   pay_in_advance: z.boolean(),
   invoiceable: z.boolean(),
@@ -320,7 +321,7 @@ export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionI
       filter_invoice_display_name: fee.charge_filter_id ? filterDisplayName(fee) : null,
       lago_item_id: fee.charge_id ?? fee.subscription_id ?? (fee as MoneyFeeColumns).add_on_id ?? (fee as MoneyFeeColumns).wallet_transaction_id ?? null,
       item_type: ITEM_TYPES[fee.fee_type],
-      grouped_by: {},
+      grouped_by: (fee as { grouped_by?: Record<string, string | null> | null }).grouped_by ?? {},
     },
     pay_in_advance: fee.pay_in_advance,
     invoiceable: fee.invoiceable,

@@ -1,5 +1,5 @@
 /** Lago's `customer_usage` object (reference/lago-api.md §1.6). */
-import { toDecimalString, type Cents, type Dec } from '../billing/money';
+import { Dec, toDecimalString, type Cents } from '../billing/money';
 import type { LocalDate } from '../billing/calendar';
 import type { ChargeFilter, ChargeRow } from '../db/charges';
 import type { BillableMetricRow } from '../db/billable-metrics';
@@ -15,6 +15,20 @@ const chargeUsageFilterSchema = z.object({
   /** Null for the events no filter matches, as Lago answers. */
   invoice_display_name: z.string().nullable(),
   values: z.record(z.string(), z.array(z.string())).nullable(),
+});
+
+const groupedUsageSchema = z.object({
+  amount_cents: wire.cents,
+  events_count: z.number().int(),
+  units: wire.decimal,
+  total_aggregated_units: wire.decimal,
+  /** Billow has no pricing units. */
+  pricing_unit_details: z.null(),
+  /** The group's values by key; null for the events without the property, as Lago answers. */
+  grouped_by: z.record(z.string(), z.string().nullable()),
+  /** A filtered charge's usage in this group, one entry per filter (and the default bucket), as `filters` above. */
+  filters: z.array(chargeUsageFilterSchema),
+  presentation_breakdowns: z.array(z.never()),
 });
 
 export const chargeUsageSchema = z.object({
@@ -38,8 +52,8 @@ export const chargeUsageSchema = z.object({
     aggregation_type: z.enum(AGGREGATION_TYPES as [string, ...string[]]),
   }),
   filters: z.array(chargeUsageFilterSchema),
-  /** Billow does not group usage by pricing group keys yet. */
-  grouped_usage: z.array(z.never()),
+  /** One entry per pricing group (`pricing_group_keys`), in group order; empty for an ungrouped charge. */
+  grouped_usage: z.array(groupedUsageSchema),
   presentation_breakdowns: z.array(z.never()),
 }).register(responseSchemas, { id: 'ChargeUsage' });
 
@@ -73,7 +87,13 @@ export interface CustomerUsageView {
       fullUnits: Dec;
       eventsCount: number;
       fee: { amountCents: Cents };
-      buckets: { filter: ChargeFilter | null; fullUnits: Dec; eventsCount: number; fee: { amountCents: Cents } }[];
+      buckets: {
+        filter: ChargeFilter | null;
+        fullUnits: Dec;
+        eventsCount: number;
+        fee: { amountCents: Cents };
+        groups: { groupedBy: Record<string, string | null>; fullUnits: Dec; eventsCount: number; fee: { amountCents: Cents } }[] | null;
+      }[];
     }[];
   };
 }
@@ -118,8 +138,50 @@ export function serializeCustomerUsage(current: CustomerUsageView): CustomerUsag
             values: bucket.filter?.values ?? null,
           }))
         : [],
-      grouped_usage: [],
+      grouped_usage: groupedUsage(line.buckets),
       presentation_breakdowns: [],
     })),
   };
+}
+
+type UsageBucket = CustomerUsageView['usage']['charges'][number]['buckets'][number];
+
+/**
+ * A grouped charge's usage by group: each distinct group of its buckets once, in the order the
+ * buckets list them, with its figures summed over the buckets and, for a filtered charge, one
+ * `filters` entry per bucket that has the group.
+ */
+function groupedUsage(buckets: readonly UsageBucket[]): CustomerUsageJson['charges_usage'][number]['grouped_usage'] {
+  const filtered = buckets.some((bucket) => bucket.filter !== null);
+  const byGroup = new Map<string, { groupedBy: Record<string, string | null>; entries: { bucket: UsageBucket; fullUnits: Dec; eventsCount: number; amountCents: Cents }[] }>();
+  for (const bucket of buckets) {
+    for (const group of bucket.groups ?? []) {
+      const identity = JSON.stringify(Object.entries(group.groupedBy));
+      const entry = byGroup.get(identity) ?? { groupedBy: group.groupedBy, entries: [] };
+      entry.entries.push({ bucket, fullUnits: group.fullUnits, eventsCount: group.eventsCount, amountCents: group.fee.amountCents });
+      byGroup.set(identity, entry);
+    }
+  }
+  return [...byGroup.values()].map(({ groupedBy, entries }) => {
+    const units = entries.reduce((acc, e) => acc.plus(e.fullUnits), new Dec(0));
+    return {
+      amount_cents: cents(entries.reduce((acc, e) => acc + e.amountCents, 0n)),
+      events_count: entries.reduce((acc, e) => acc + e.eventsCount, 0),
+      units: decimalString(toDecimalString(units)),
+      total_aggregated_units: decimalString(toDecimalString(units)),
+      pricing_unit_details: null,
+      grouped_by: groupedBy,
+      filters: filtered
+        ? entries.map((e) => ({
+            units: decimalString(toDecimalString(e.fullUnits)),
+            total_aggregated_units: decimalString(toDecimalString(e.fullUnits)),
+            amount_cents: cents(e.amountCents),
+            events_count: e.eventsCount,
+            invoice_display_name: e.bucket.filter?.invoice_display_name ?? null,
+            values: e.bucket.filter?.values ?? null,
+          }))
+        : [],
+      presentation_breakdowns: [],
+    };
+  });
 }

@@ -70,13 +70,9 @@ const CHARGE_PROPERTIES: Record<string, Honoured> = honour(SHOWN,
   'volume_ranges.*.from_value', 'volume_ranges.*.to_value', 'volume_ranges.*.flat_amount', 'volume_ranges.*.per_unit_amount',
   'graduated_percentage_ranges.*.from_value', 'graduated_percentage_ranges.*.to_value', 'graduated_percentage_ranges.*.rate',
   'graduated_percentage_ranges.*.flat_amount',
+  // Grouped pricing: one fee per distinct tuple of these event properties (services/usage/charge-usage.ts), mirrored onto each other in the answer.
+  'pricing_group_keys', 'grouped_by',
 );
-
-const GROUPED_PRICING = 'Grouped pricing (a fee per group of event property values) is not computed by Billow yet.';
-const REFUSED_CHARGE_PROPERTIES: Record<string, Refusal> = {
-  grouped_by: refuseUnlessEmpty(GROUPED_PRICING),
-  pricing_group_keys: refuseUnlessEmpty(GROUPED_PRICING),
-};
 
 /**
  * One charge's fields, relative to the charge and to its answer (Lago's Charge object): a plan's
@@ -92,14 +88,11 @@ export const CHARGE_HONOURED: Record<string, Honoured> = {
 };
 
 export const CHARGE_REFUSED: Record<string, Refusal> = {
-  charge_model: refuseValues(['dynamic'], 'The dynamic charge model (prices sent with each event) is not computed by Billow.'),
   regroup_paid_fees: refuseValues(['invoice'], 'Regrouping paid in-advance fees on an invoice needs payments, which Billow does not collect yet.'),
   min_amount_cents: refuseNonZero('Billow does not bill a true-up fee up to a charge\'s minimum amount yet.'),
   accepts_target_wallet: refuseTrue('Billow has no targeted wallets: every wallet pays every fee.'),
   applied_pricing_unit: forbidUnlessEmpty('Pricing units are premium in Lago and not offered by Billow.'),
-  ...under('properties.', REFUSED_CHARGE_PROPERTIES),
   'properties.presentation_group_keys': refuseUnlessEmpty('Billow does not break fees down by event property values on invoices.'),
-  ...under('filters.*.properties.', REFUSED_CHARGE_PROPERTIES),
 };
 
 /** The charge declarations under `charges.*.`, in the request and in the plan's answer alike. */

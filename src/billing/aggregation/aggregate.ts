@@ -42,12 +42,15 @@ function unrounded(
     case 'sum_agg':
     case 'max_agg':
     case 'latest_agg': {
-      const values = numericEvents(selectEvents(events, lowerBound, window.toMs, selection), requireField(metric)).map(
-        (e) => e.value,
-      );
+      const selected = selectEvents(events, lowerBound, window.toMs, selection);
+      const values = numericEvents(selected, requireField(metric)).map((e) => e.value);
+      if (metric.aggregationType === 'sum_agg') {
+        const units = values.reduce((acc, v) => acc.plus(v), ZERO);
+        const preciseTotalAmountCents = selected.reduce((acc, e) => acc.plus(e.preciseTotalAmountCents ?? 0), ZERO);
+        return { units, eventsCount: values.length, eventValues: values, preciseTotalAmountCents };
+      }
       let units = ZERO;
-      if (metric.aggregationType === 'sum_agg') units = values.reduce((acc, v) => acc.plus(v), ZERO);
-      else if (metric.aggregationType === 'max_agg') units = values.length > 0 ? Dec.max(...values) : ZERO;
+      if (metric.aggregationType === 'max_agg') units = values.length > 0 ? Dec.max(...values) : ZERO;
       else units = Dec.max(values[values.length - 1] ?? ZERO, ZERO);
       return { units, eventsCount: values.length, eventValues: values };
     }

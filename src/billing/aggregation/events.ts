@@ -41,8 +41,13 @@ function matchesAll(event: UsageEvent, filter: Record<string, string[]>): boolea
   });
 }
 
+function inGroup(event: UsageEvent, group: Record<string, string | null>): boolean {
+  return Object.entries(group).every(([key, value]) => propertyText(event.properties[key]) === value);
+}
+
 export function matchesSelection(event: UsageEvent, selection: EventSelection): boolean {
   if (selection.filter && !matchesAll(event, selection.filter)) return false;
+  if (selection.group && !inGroup(event, selection.group)) return false;
   return !(selection.ignoredFilters ?? []).some((ignored) => matchesAll(event, ignored));
 }
 

@@ -47,7 +47,15 @@ export interface EventSelection {
    * The charge's other filters, for its default bucket: an event matching any of these is left out.
    */
   ignoredFilters?: Record<string, string[]>[];
+  /**
+   * One pricing group: an event belongs when, for every key, its property's text equals the value
+   * (null: the property has no text — missing, null, an object). See `grouping.ts`.
+   */
+  group?: GroupValues;
 }
+
+/** A pricing group's values, by key (`{"model": "gpt-4", "kind": null}`): Lago's `grouped_by`. */
+export type GroupValues = Record<string, string | null>;
 
 export interface AggregationResult {
   /** The aggregated units, after the metric's rounding function. */
@@ -56,6 +64,12 @@ export interface AggregationResult {
   eventsCount: number;
   /** Per event, in (timestamp, transaction id) order: its numeric value (1 for count_agg). */
   eventValues: Dec[];
+  /**
+   * `sum_agg` only: Σ of `precise_total_amount_cents` over the events the sum selects (its window
+   * and selection, every event whether or not its field is numeric; a missing price counts 0),
+   * in minor units, unrounded: what a dynamic charge bills.
+   */
+  preciseTotalAmountCents?: Dec;
 }
 
 export interface ProrationOptions extends EventSelection {

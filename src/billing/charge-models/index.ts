@@ -20,6 +20,7 @@ import {
   type ZeroedDetails,
 } from './types';
 import { volume } from './volume';
+import { dynamic } from './dynamic';
 
 export * from './types';
 
@@ -30,6 +31,7 @@ const MODELS: { [M in ChargeModelName]: ChargeModel<ChargePropertiesByModel[M]> 
   volume,
   percentage,
   graduated_percentage: graduatedPercentage,
+  dynamic,
 };
 
 /** Validates raw `properties` for a model; throws ChargePropertiesError with Lago's codes. */
@@ -98,3 +100,5 @@ export function chargeFeeCents(result: Pick<ChargeResult, 'amount'>, currency: s
   const preciseAmountCents = majorToPreciseCents(result.amount, currency);
   return { amountCents: roundCents(preciseAmountCents), preciseAmountCents };
 }
+export { groupKeysProblems, presentationGroupKeysOf, pricingGroupKeysOf, type PresentationGroupKey } from './group-keys';
+export { amountPerUnit as amountPerUnitOf } from './fields';

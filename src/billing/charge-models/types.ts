@@ -16,6 +16,11 @@ export interface ChargeUsage {
   /** Each event's prorated value, paired with `eventValues`: prorated graduated tiers. */
   proratedEventValues?: Dec[];
   eventsCount: number;
+  /**
+   * Dynamic model: Σ of the events' `precise_total_amount_cents`, in major units (the caller
+   * divides by the currency's subunit): the price the events carry.
+   */
+  preciseTotalAmount?: Dec;
 }
 
 /** A priced charge in major units, unrounded: rounding happens once, at the fee. */
@@ -99,6 +104,20 @@ export interface PercentageDetails {
   min_max_adjustment_total_amount: DecimalString;
 }
 
+export interface DynamicDetails {
+  kind: 'dynamic';
+  units: DecimalString;
+  /** Σ of the events' prices, in major units. */
+  precise_total_amount: DecimalString;
+}
+
+/** The sum of a grouped charge's groups (each priced and billed as its own fee, with its own details). */
+export interface GroupedDetails {
+  kind: 'grouped';
+  charge_model: ChargeModelName;
+  groups: number;
+}
+
 /** Negative usage (or a negative computed amount) is billed as zero, as Lago does. */
 export interface ZeroedDetails {
   kind: 'zeroed';
@@ -113,6 +132,8 @@ export type AmountDetails =
   | GraduatedPercentageDetails
   | VolumeDetails
   | PercentageDetails
+  | DynamicDetails
+  | GroupedDetails
   | ZeroedDetails;
 
 /** Tier bounds as given, plus the effective lower bound: a tier covers (lowerBound, toValue]. */
@@ -166,6 +187,9 @@ export interface PercentageProperties {
   perTransactionMaxAmount: Dec | null;
 }
 
+/** The dynamic model has no properties of its own: the events carry their prices. */
+export type DynamicProperties = Record<string, never>;
+
 export interface ChargePropertiesByModel {
   standard: StandardProperties;
   package: PackageProperties;
@@ -173,6 +197,7 @@ export interface ChargePropertiesByModel {
   volume: VolumeProperties;
   percentage: PercentageProperties;
   graduated_percentage: GraduatedPercentageProperties;
+  dynamic: DynamicProperties;
 }
 
 export type ChargeProperties<M extends ChargeModelName = ChargeModelName> = ChargePropertiesByModel[M];

@@ -4,6 +4,7 @@
  * - pay in advance: only count, sum and unique count metrics, and never the volume model
  *   (`charge_model: invalid_aggregation_type_or_charge_model`);
  * - percentage: not on latest_agg (same code);
+ * - dynamic: only on sum_agg, whose events' `precise_total_amount_cents` it sums (same code);
  * - prorated: only on recurring metrics other than weighted sum, in arrears with standard, volume
  *   or graduated, in advance with standard (`prorated: invalid_billable_metric_or_charge_model`).
  */
@@ -34,6 +35,9 @@ export function chargeCompatibilityProblems(metric: MetricTraits, charge: Charge
     problems.push(['charge_model', 'invalid_aggregation_type_or_charge_model']);
   }
   if (charge.charge_model === 'percentage' && metric.aggregation_type === 'latest_agg') {
+    problems.push(['charge_model', 'invalid_aggregation_type_or_charge_model']);
+  }
+  if (charge.charge_model === 'dynamic' && metric.aggregation_type !== 'sum_agg' && !problems.some(([field]) => field === 'charge_model')) {
     problems.push(['charge_model', 'invalid_aggregation_type_or_charge_model']);
   }
   if (charge.prorated && !proratedAllowed(metric, charge.charge_model, charge.pay_in_advance)) {

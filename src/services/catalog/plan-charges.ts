@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Conn } from '../../db/knex';
-import { ChargePropertiesError, parseChargeProperties } from '../../billing/charge-models';
+import { ChargePropertiesError, groupKeysProblems, parseChargeProperties, pricingGroupKeysOf } from '../../billing/charge-models';
 import type { ChargeModelName } from '../../billing/types';
 import { findBillableMetricsByIds, type BillableMetricRow } from '../../db/billable-metrics';
 import type { ChargeFields, ChargeFilter, ChargeRow } from '../../db/charges';
@@ -69,6 +69,7 @@ const MODEL_KEYS: Record<ChargeModelName, string[]> = {
   volume: ['volume_ranges'],
   percentage: ['rate', 'fixed_amount', 'free_units_per_events', 'free_units_per_total_aggregation', 'per_transaction_min_amount', 'per_transaction_max_amount'],
   graduated_percentage: ['graduated_percentage_ranges'],
+  dynamic: [],
 };
 const RANGE_FIELDS: Partial<Record<string, string[]>> = {
   graduated_ranges: RANGE_KEYS,
@@ -100,11 +101,11 @@ function checkedProperties(model: ChargeModelName, raw: unknown, prefix: string,
   for (const [key, fields] of Object.entries(RANGE_FIELDS)) {
     if (Array.isArray(stored[key])) stored[key] = (stored[key] as Record<string, unknown>[]).map((range) => pickKeys(range, fields!));
   }
+  const groupProblems = groupKeysProblems(properties);
+  for (const [field, code] of groupProblems) problems.add(`${prefix}.${field}`, code);
   for (const key of GROUP_KEYS) {
     const value = properties[key];
-    if (value === undefined || value === null) continue;
-    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) problems.add(`${prefix}.${key}`, 'value_is_invalid');
-    else stored[key] = value;
+    if (value !== undefined && value !== null && groupProblems.every(([field]) => field !== key)) stored[key] = value;
   }
   return stored;
 }
@@ -210,6 +211,11 @@ export async function prepareCharges(
     // Filters kept from before are checked again: their properties must suit a changed model.
     const filterInputs = input.filters !== undefined ? (input.filters ?? []) : (current?.filters ?? []);
     const filters = checkedFilters(filterInputs, metric, model, current?.filters ?? [], prefix, problems);
+    // Pay-in-advance fees are priced per event without groups: grouped pricing is for charges in arrears.
+    if (payInAdvance && pricingGroupKeysOf(properties).length > 0) problems.add(`${prefix}.properties.pricing_group_keys`, 'feature_not_supported');
+    filters.forEach((filter, j) => {
+      if (payInAdvance && pricingGroupKeysOf(filter.properties).length > 0) problems.add(`${prefix}.filters.${j}.properties.pricing_group_keys`, 'feature_not_supported');
+    });
 
     let taxIds: string[] | undefined;
     if (input.tax_codes !== undefined && input.tax_codes !== null) {

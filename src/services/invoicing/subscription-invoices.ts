@@ -9,6 +9,7 @@ import { localDateOf, startOfLocalDay, type LocalDate } from '../../billing/cale
 import { invoiceScopeAt, startingInvoiceScope, terminationScope, type InvoiceScope, type SubscriptionTerms } from '../../billing/periods';
 import { applicableTaxes, billsBaseFee, billsUsage, chargeFeeLine, subscriptionFeeLine, type TaxRate } from '../../billing/fee-lines';
 import { computeChargesUsage, type BucketUsage, type ChargeUsageLine } from '../usage';
+import type { GroupValues } from '../../billing/aggregation';
 import { loadInvoiceAdjustments } from './invoice-adjustments';
 import { issueInvoice, type BillingPeriod, type InvoiceLine } from './invoice-writer';
 
@@ -143,7 +144,9 @@ async function linesOf(db: Db, { ctx, scope }: InvoicePart, currency: string): P
   if (scope.charges) {
     const usage = await computeChargesUsage(db, ctx, { fromMs: scope.charges.fromMs, toMs: scope.charges.toMs });
     for (const charge of usage.charges.filter((line) => !line.charge.pay_in_advance)) {
-      for (const bucket of charge.buckets.filter((entry) => billsUsage({ amountCents: entry.fee.amountCents, units: entry.fullUnits, eventsCount: entry.eventsCount }))) {
+      // One fee per bucket, or per group of a grouped bucket (its figures replace the bucket's).
+      const priced = charge.buckets.flatMap((bucket) => bucket.groups?.map((group) => ({ ...bucket, ...group })) ?? [bucket]);
+      for (const bucket of priced.filter((entry) => billsUsage({ amountCents: entry.fee.amountCents, units: entry.fullUnits, eventsCount: entry.eventsCount }))) {
         const line = chargeFeeLine(chargeLineInput(charge, bucket, scope.charges), currency, chargeTaxes(ctx, charge.charge.id));
         lines.push({ ...line, key: keyed(line.key), ...owner, billableMetricId: charge.metric.id });
       }
@@ -152,9 +155,10 @@ async function linesOf(db: Db, { ctx, scope }: InvoicePart, currency: string): P
   return lines;
 }
 
-function chargeLineInput(charge: ChargeUsageLine, bucket: BucketUsage, window: { fromMs: number; toMs: number }) {
+function chargeLineInput(charge: ChargeUsageLine, bucket: BucketUsage & { groupedBy?: GroupValues }, window: { fromMs: number; toMs: number }) {
   return {
     chargeId: charge.charge.id,
+    groupedBy: bucket.groupedBy ?? null,
     filterId: bucket.filter?.id ?? null,
     filter: bucket.filter ? { id: bucket.filter.id, values: bucket.filter.values, invoiceDisplayName: bucket.filter.invoice_display_name } : null,
     code: charge.metric.code,

@@ -16,18 +16,28 @@
  *   early when the subscription ended inside it (`toMs` before the period's end), one day less
  *   when that was an upgrade;
  * - each bucket is priced with `priceCharge` and rounded once with `chargeFeeCents`; a charge's
- *   fee is the sum of its buckets' fees (one fee per bucket on an invoice).
+ *   fee is the sum of its buckets' fees (one fee per bucket on an invoice);
+ * - a bucket whose properties carry `pricing_group_keys` (or `grouped_by`) is priced once per
+ *   group of the window (`usageGroups`, rules in billing/aggregation/grouping.ts): each group is
+ *   aggregated, prorated and priced on its own (tiers restart per group) and rounded once; the
+ *   bucket's units, events and fee are the sums of its groups' (one fee per group on an invoice).
+ *   A window without events has no groups, so such a bucket bills nothing;
+ * - a dynamic charge prices the events' `precise_total_amount_cents` (the sum's, divided by the
+ *   currency's subunit).
  */
 import type { Db } from '../../db/knex';
 import { liveChargesOfPlans, type ChargeFilter, type ChargeRow } from '../../db/charges';
 import { findBillableMetricsByIds, type BillableMetricRow } from '../../db/billable-metrics';
 import { hasSuccessor } from '../../db/subscriptions';
 import type { SubscriptionContext } from '../../db/subscription-context';
-import { aggregateUsage, proratedUsage, type UsageAggregator, type UsageScope } from '../../db/usage-aggregation';
-import type { AggregationWindow, EventSelection, MetricDefinition, SeatLine } from '../../billing/aggregation';
-import { chargeFeeCents, parseChargeProperties, priceCharge, type ChargeResult, type FeeCents } from '../../billing/charge-models';
+import { aggregateUsage, proratedUsage, usageGroups, type UsageAggregator, type UsageScope } from '../../db/usage-aggregation';
+import type { AggregationWindow, EventSelection, GroupValues, MetricDefinition, SeatLine } from '../../billing/aggregation';
+import {
+  amountPerUnitOf, chargeFeeCents, parseChargeProperties, priceCharge, pricingGroupKeysOf, type ChargeProperties, type ChargeResult, type FeeCents,
+} from '../../billing/charge-models';
+import type { ChargeModelName } from '../../billing/types';
 import { chargesScopeAt } from '../../billing/periods';
-import { Dec } from '../../billing/money';
+import { Dec, subunitToUnit } from '../../billing/money';
 
 export interface ChargesWindow {
   /** First instant of the window (inclusive). */
@@ -43,9 +53,26 @@ export function sqlAggregator(db: Db): UsageAggregator {
   return { aggregate: (scope, metric, window, options) => aggregateUsage(db, scope, metric, window, options) };
 }
 
+/** The priced usage of one pricing group of a bucket. */
+export interface GroupUsage {
+  /** The group's values by key (null: events without the property): Lago's `grouped_by`. */
+  groupedBy: GroupValues;
+  units: Dec;
+  fullUnits: Dec;
+  eventsCount: number;
+  result: ChargeResult;
+  fee: FeeCents;
+  breakdown: SeatLine[] | null;
+}
+
 export interface BucketUsage {
   /** The charge filter priced here, or null (a charge without filters, or its default bucket). */
   filter: ChargeFilter | null;
+  /**
+   * The bucket's pricing groups when its properties have pricing group keys (then the bucket's
+   * figures are their sums and `result` their summed amount), else null.
+   */
+  groups: GroupUsage[] | null;
   /** Units priced: prorated units when the charge is prorated. */
   units: Dec;
   /** Unprorated units (equal to `units` when not prorated): what a fee shows. */
@@ -114,6 +141,58 @@ function bucketsOf(charge: ChargeRow): Bucket[] {
 
 const ZERO = new Dec(0);
 
+type Measured = Omit<GroupUsage, 'groupedBy'>;
+
+/** One selection's usage (a bucket, or one group of it), aggregated or prorated, priced and rounded once. */
+async function measureUsage(
+  db: Db,
+  aggregator: UsageAggregator,
+  scope: UsageScope,
+  metric: MetricDefinition,
+  window: AggregationWindow,
+  model: ChargeModelName,
+  properties: ChargeProperties,
+  currency: string,
+  selection: EventSelection,
+  proration: { terminatedAtMs: number | undefined; upgraded: boolean } | null,
+): Promise<Measured> {
+  let units: Dec;
+  let fullUnits: Dec;
+  let eventsCount: number;
+  let eventValues: Dec[] | undefined;
+  let preciseTotalAmount: Dec | undefined;
+  let breakdown: SeatLine[] | null = null;
+  if (proration) {
+    const result = await proratedUsage(db, scope, metric, window, { ...selection, ...proration });
+    ({ units, fullUnits, eventsCount, breakdown } = result);
+  } else {
+    const result = await aggregator.aggregate(scope, metric, window, { ...selection, withEventValues: model === 'percentage', withPreciseTotal: model === 'dynamic' });
+    ({ units, eventsCount } = result);
+    fullUnits = units;
+    eventValues = model === 'percentage' ? result.eventValues : undefined;
+    if (model === 'dynamic') preciseTotalAmount = (result.preciseTotalAmountCents ?? ZERO).dividedBy(subunitToUnit(currency));
+  }
+  const result = priceCharge(model, properties, { units, fullUnits: proration ? fullUnits : undefined, eventValues, eventsCount, preciseTotalAmount });
+  return { units, fullUnits, eventsCount, result, fee: chargeFeeCents(result, currency), breakdown };
+}
+
+/** A grouped bucket's figures: the sums of its groups' (each group rounded on its own). */
+function sumOfGroups(model: ChargeModelName, groups: readonly GroupUsage[]): Measured {
+  const units = groups.reduce((acc, g) => acc.plus(g.units), ZERO);
+  const amount = groups.reduce((acc, g) => acc.plus(g.result.amount), ZERO);
+  return {
+    units,
+    fullUnits: groups.reduce((acc, g) => acc.plus(g.fullUnits), ZERO),
+    eventsCount: groups.reduce((acc, g) => acc + g.eventsCount, 0),
+    result: { amount, unitAmount: amountPerUnitOf(amount, units), details: { kind: 'grouped', charge_model: model, groups: groups.length } },
+    fee: {
+      amountCents: groups.reduce((acc, g) => acc + g.fee.amountCents, 0n),
+      preciseAmountCents: groups.reduce((acc, g) => acc.plus(g.fee.preciseAmountCents), ZERO),
+    },
+    breakdown: groups.some((g) => g.breakdown) ? groups.flatMap((g) => g.breakdown ?? []) : null,
+  };
+}
+
 /** Prices the subscription's usage over a window: one line per live charge of its plan, oldest first. */
 export async function computeChargesUsage(db: Db, ctx: SubscriptionContext, input: ChargesWindow, options: { aggregator?: UsageAggregator } = {}): Promise<ChargesUsage> {
   const { subscription, plan, customer, timezone, terms } = ctx;
@@ -143,22 +222,18 @@ export async function computeChargesUsage(db: Db, ctx: SubscriptionContext, inpu
       const buckets = await Promise.all(
         bucketsOf(charge).map(async (bucket): Promise<BucketUsage> => {
           const properties = parseChargeProperties(charge.charge_model, bucket.properties);
-          let units: Dec;
-          let fullUnits: Dec;
-          let eventsCount: number;
-          let eventValues: Dec[] | undefined;
-          let breakdown: SeatLine[] | null = null;
-          if (prorated) {
-            const result = await proratedUsage(db, scope, metric, window, { ...bucket.selection, terminatedAtMs, upgraded: terminatedAtMs !== undefined && upgraded === true });
-            ({ units, fullUnits, eventsCount, breakdown } = result);
-          } else {
-            const result = await aggregator.aggregate(scope, metric, window, { ...bucket.selection, withEventValues: charge.charge_model === 'percentage' });
-            ({ units, eventsCount } = result);
-            fullUnits = units;
-            eventValues = charge.charge_model === 'percentage' ? result.eventValues : undefined;
-          }
-          const result = priceCharge(charge.charge_model, properties, { units, fullUnits: prorated ? fullUnits : undefined, eventValues, eventsCount });
-          return { filter: bucket.filter, units, fullUnits, eventsCount, result, fee: chargeFeeCents(result, currency), breakdown };
+          const measure = (selection: EventSelection) => measureUsage(db, aggregator, scope, metric, window, charge.charge_model, properties, currency, selection, prorated
+            ? { terminatedAtMs, upgraded: terminatedAtMs !== undefined && upgraded === true }
+            : null);
+          const keys = pricingGroupKeysOf(bucket.properties);
+          if (keys.length === 0) return { filter: bucket.filter, groups: null, ...(await measure(bucket.selection)) };
+          const groups = await Promise.all(
+            (await usageGroups(db, scope, metric, window, bucket.selection, keys)).map(async (groupedBy): Promise<GroupUsage> => ({
+              groupedBy,
+              ...(await measure({ ...bucket.selection, group: groupedBy })),
+            })),
+          );
+          return { filter: bucket.filter, groups, ...sumOfGroups(charge.charge_model, groups) };
         }),
       );
       const main = buckets.find((b) => b.filter === null) ?? null;
