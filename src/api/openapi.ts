@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { renderDocsPage } from './docs-page';
 import { createAddOnSchema, updateAddOnSchema } from './schemas/add-ons';
 import { applyCouponSchema } from './schemas/applied-coupons';
-import { createBillableMetricSchema, updateBillableMetricSchema } from './schemas/billable-metrics';
+import { createBillableMetricSchema, evaluateExpressionSchema, updateBillableMetricSchema } from './schemas/billable-metrics';
 import { createCouponSchema, updateCouponSchema } from './schemas/coupons';
 import { customerSchema } from './schemas/customers';
 import { eventBatchDocSchema, eventDocSchema } from './schemas/events';
@@ -35,7 +35,7 @@ import { createChargeFilterSchema, deleteChargeFilterSchema, deleteChargeSchema,
 import { createCustomerWalletSchema, updateCustomerWalletSchema } from './schemas/customer-resources';
 import { responseSchemas } from '../serializers/common';
 import { addOnSchema as addOnJson } from '../serializers/add-on';
-import { billableMetricSchema as billableMetricJson } from '../serializers/billable-metric';
+import { billableMetricSchema as billableMetricJson, expressionResultSchema as expressionResultJson } from '../serializers/billable-metric';
 import { appliedCouponSchema as appliedCouponJson, couponSchema as couponJson } from '../serializers/coupon';
 import { creditNoteSchema as creditNoteJson } from '../serializers/credit-note';
 import { customerSchema as customerJson } from '../serializers/customer';
@@ -157,6 +157,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/docs', tag: 'Platform', summary: 'The API reference as an HTML page', public: true, response: { contentType: 'text/html', description: 'A self-contained HTML page.' } },
 
   ...catalogResource({ base: '/billable_metrics', tag: 'Billable metrics', root: 'billable_metric', plural: 'billable_metrics', noun: 'billable metric', create: createBillableMetricSchema, update: updateBillableMetricSchema }),
+  { method: 'post', path: v1('/billable_metrics/evaluate_expression'), tag: 'Billable metrics', summary: 'Evaluate an expression on a sample event', description: 'Lago\'s expression language (arithmetic, `round`/`ceil`/`floor` with digits, `concat`, `event.properties.<name>`, `event.timestamp`, `event.code`), evaluated without running code. 422 `expression: value_is_mandatory` when blank, `expression: invalid_expression` when it does not parse, `event: invalid_event` when the event cannot satisfy it.', body: { schema: evaluateExpressionSchema }, response: { root: 'expression_result', schema: expressionResultJson }, errors: { 400: true, 422: true } },
   ...catalogResource({
     base: '/plans', tag: 'Plans', root: 'plan', plural: 'plans', noun: 'plan', create: createPlanSchema, update: updatePlanSchema, extraErrors: { 403: true },
     deletion: {

@@ -44,3 +44,8 @@ export function serializeBillableMetric(metric: BillableMetricRow): BillableMetr
     plans_count: 0,
   };
 }
+
+/** `POST /billable_metrics/evaluate_expression`: `{"expression_result": {"value": …}}`, a number in plain decimal text or the string computed. */
+export const expressionResultSchema = z.object({
+  value: z.string(),
+}).register(responseSchemas, { id: 'ExpressionResult' });

@@ -2,20 +2,25 @@ import { Router } from 'express';
 import type { AppContext } from '../context';
 import { organizationOf } from '../auth';
 import { handle } from '../handler';
-import { parseEnvelope } from '../validation';
-import { createBillableMetricSchema, updateBillableMetricSchema } from '../schemas/billable-metrics';
+import { parseEnvelope, parseInput } from '../validation';
+import { createBillableMetricSchema, evaluateExpressionSchema, updateBillableMetricSchema } from '../schemas/billable-metrics';
 import { serializeBillableMetric } from '../../serializers/billable-metric';
 import {
   createBillableMetric,
   deleteBillableMetricByCode,
+  evaluateMetricExpression,
   getBillableMetric,
   listBillableMetrics,
   updateBillableMetricByCode,
 } from '../../services/catalog';
 import { pageFrom } from '../pagination';
 
-export function billableMetricsRouter({ db }: AppContext): Router {
+export function billableMetricsRouter({ db, clock }: AppContext): Router {
   const router = Router();
+  router.post('/evaluate_expression', handle(async (req, res) => {
+    const input = parseInput(req.body ?? {}, evaluateExpressionSchema);
+    res.json({ expression_result: evaluateMetricExpression(input, await clock.now()) });
+  }));
   router.post('/', handle(async (req, res) => {
     const input = parseEnvelope(req.body, 'billable_metric', createBillableMetricSchema);
     res.json({ billable_metric: serializeBillableMetric(await createBillableMetric(db, organizationOf(req).id, input)) });

@@ -5,8 +5,10 @@
  * - recurring is refused for count/max/latest; weighted_interval ("seconds") is required for
  *   weighted_sum_agg and dropped for the others;
  * - the legacy `recurring_count_agg` is stored as unique_count_agg + recurring (DESIGN.md §5);
- * - `expression` is refused: Billow does not evaluate expressions, and storing one it ignores
- *   would bill the wrong units;
+ * - `expression` (Lago's expression language, src/billing/expressions) must parse
+ *   (`invalid_expression`) and needs a field to store its result in, so count_agg takes none
+ *   (`not_compatible_with_aggregation_type`); events are evaluated once, at ingestion (an event
+ *   stored before a change keeps the value it was given, as in Lago); blank means none;
  * - a metric used by charges may only change in ways its charges accept;
  * - filters: keys unique, values sorted; narrowing them prunes the charge filters that used what
  *   was removed (as Lago does).
@@ -26,12 +28,13 @@ import {
   type MetricFilter,
 } from '../../db/billable-metrics';
 import { liveChargesOfMetric, softDeleteChargesOfMetric, updateCharge, type ChargeFilter } from '../../db/charges';
-import { notFound, Problems } from '../../runtime/errors';
+import { invalidField, notFound, Problems } from '../../runtime/errors';
 import type { Page, Paginated } from '../../runtime/pagination';
 import type { AggregationType } from '../../billing/types';
 import { serializeBillableMetric } from '../../serializers/billable-metric';
 import { recordWebhookEvent } from '../../webhooks/outbox';
 import { chargeCompatibilityProblems } from './charge-rules';
+import { ExpressionError, evaluateExpressionText, parseExpression, textOf } from '../../billing/expressions';
 import { uniqueCode } from './unique-code';
 
 /** The legacy seat aggregation, stored as unique_count_agg + recurring (DESIGN.md §5). */
@@ -50,7 +53,7 @@ export interface CreateBillableMetricInput {
   weighted_interval?: 'seconds' | null;
   rounding_function?: 'round' | 'ceil' | 'floor' | null;
   rounding_precision?: number | null;
-  /** Refused when not blank: Billow does not evaluate expressions. */
+  /** Computes the aggregated field from each event at ingestion (src/billing/expressions); blank means none. */
   expression?: string | null;
   filters?: MetricFilter[] | null;
 }
@@ -79,8 +82,17 @@ function metricFields(input: UpdateBillableMetricInput, current?: BillableMetric
   if (aggregationType !== 'weighted_sum_agg') weightedInterval = null;
   else if (!weightedInterval) problems.add('weighted_interval', 'value_is_mandatory');
 
-  const expression = pick('expression');
-  if (typeof expression === 'string' && expression.trim() !== '') problems.add('expression', 'expression_not_supported');
+  const rawExpression = pick('expression');
+  const expression = typeof rawExpression === 'string' && rawExpression.trim() !== '' ? rawExpression : null;
+  if (expression !== null) {
+    if (aggregationType === 'count_agg') problems.add('expression', 'not_compatible_with_aggregation_type');
+    try {
+      parseExpression(expression);
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      problems.add('expression', 'invalid_expression');
+    }
+  }
 
   const filters = normalizedFilters(pick('filters') ?? [], problems);
   problems.throwIfAny();
@@ -96,7 +108,7 @@ function metricFields(input: UpdateBillableMetricInput, current?: BillableMetric
     weighted_interval: weightedInterval as BillableMetricRow['weighted_interval'],
     rounding_function: roundingFunction as BillableMetricRow['rounding_function'],
     rounding_precision: roundingFunction ? (pick('rounding_precision') ?? 0) : (pick('rounding_precision') ?? null),
-    expression: null,
+    expression,
     filters,
     legacy_recurring_count:
       (input.aggregation_type !== undefined ? legacy : (current?.legacy_recurring_count ?? false)) && recurring && aggregationType === 'unique_count_agg',
@@ -183,4 +195,42 @@ export async function deleteBillableMetricByCode(db: Db, organizationId: string,
     await softDeleteChargesOfMetric(trx, metric.id);
     return recorded(trx, 'billable_metric.deleted', await softDeleteBillableMetric(trx, metric.id));
   });
+}
+
+export interface EvaluateExpressionInput {
+  expression?: string | null;
+  event?: {
+    code?: string | null;
+    /** Unix seconds (a number or a numeric string); absent: now. */
+    timestamp?: number | string | null;
+    properties?: Record<string, unknown> | null;
+  } | null;
+}
+
+/**
+ * `POST /billable_metrics/evaluate_expression`: an expression tried on a sample event, as Lago's
+ * `BillableMetrics::EvaluateExpressionService`: a blank expression is `value_is_mandatory`, one
+ * that does not parse `invalid_expression`, one the event cannot satisfy `event: invalid_event`.
+ * The value is a number's plain decimal text or the string computed.
+ */
+export function evaluateMetricExpression(input: EvaluateExpressionInput, nowMs: number): { value: string } {
+  const expression = typeof input.expression === 'string' ? input.expression : '';
+  if (expression.trim() === '') throw invalidField('expression', 'value_is_mandatory');
+  try {
+    parseExpression(expression);
+  } catch (error) {
+    if (error instanceof ExpressionError) throw invalidField('expression', 'invalid_expression');
+    throw error;
+  }
+  const event = input.event ?? {};
+  const timestamp = event.timestamp;
+  const seconds = timestamp === undefined || timestamp === null ? null : Number(timestamp);
+  if (seconds !== null && (!Number.isFinite(seconds) || (typeof timestamp === 'string' && !/^\d+(\.\d+)?$/.test(timestamp)))) throw invalidField('event', 'invalid_event');
+  try {
+    const value = evaluateExpressionText(expression, { code: event.code ?? '', timestampMs: seconds === null ? nowMs : Math.floor(seconds) * 1000, properties: event.properties ?? {} });
+    return { value: textOf(value) };
+  } catch (error) {
+    if (error instanceof ExpressionError) throw invalidField('event', 'invalid_event');
+    throw error;
+  }
 }

@@ -5,11 +5,13 @@
 export {
   createBillableMetric,
   deleteBillableMetricByCode,
+  evaluateMetricExpression,
   getBillableMetric,
   listBillableMetrics,
   updateBillableMetricByCode,
   LEGACY_RECURRING_COUNT,
   type CreateBillableMetricInput,
+  type EvaluateExpressionInput,
   type UpdateBillableMetricInput,
 } from './billable-metrics';
 export {

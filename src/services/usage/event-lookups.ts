@@ -5,7 +5,8 @@
  * may still take events, which are then simply never billed.
  */
 import type { Db } from '../../db/knex';
-import { findBillableMetricsByCodes } from '../../db/billable-metrics';
+import { findBillableMetricsByCodes, type BillableMetricRow } from '../../db/billable-metrics';
+import { ExpressionError, parseExpression, type ExpressionNode } from '../../billing/expressions';
 import { findEventOwners } from '../../db/event-owners';
 import { TtlCache } from '../../runtime/ttl-cache';
 
@@ -15,6 +16,19 @@ export interface MetricLookup {
   id: string;
   recurring: boolean;
   aggregationType: string;
+  /** The metric's expression, parsed once per lookup, and the property its result is stored in. */
+  expression: { tree: ExpressionNode; fieldName: string } | null;
+}
+
+function expressionOf(row: BillableMetricRow): MetricLookup['expression'] {
+  if (!row.expression || !row.field_name) return null;
+  try {
+    return { tree: parseExpression(row.expression), fieldName: row.field_name };
+  } catch (error) {
+    // Stored expressions were parsed when written; one that no longer parses is a defect, never ignored silently.
+    if (error instanceof ExpressionError) throw new Error(`Billable metric ${row.id} has an expression that does not parse: ${error.message}`);
+    throw error;
+  }
 }
 
 export interface SubscriptionLookup {
@@ -63,7 +77,7 @@ export function createEventLookups(db: Db): EventLookups {
   return {
     metrics: (organizationId, codes) =>
       lookUp(metrics, organizationId, codes, async (missing) =>
-        (await findBillableMetricsByCodes(db, organizationId, missing)).map((row) => [row.code, { id: row.id, recurring: row.recurring, aggregationType: row.aggregation_type }]),
+        (await findBillableMetricsByCodes(db, organizationId, missing)).map((row) => [row.code, { id: row.id, recurring: row.recurring, aggregationType: row.aggregation_type, expression: expressionOf(row) }]),
       ),
     subscriptions: (organizationId, externalIds) =>
       lookUp(subscriptions, organizationId, externalIds, async (missing) =>

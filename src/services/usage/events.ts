@@ -6,6 +6,10 @@
  *    store); its metric code and its active subscription are resolved synchronously — an unknown
  *    code is `{"code": ["metric_not_found"]}`, an unknown or inactive subscription
  *    `{"external_subscription_id": ["subscription_not_found"]}`, so usage is never silently lost;
+ *    A metric with an `expression` has it evaluated now, once, and the result stored in the event's
+ *    `properties[field_name]` (Lago's `Events::CalculateExpressionService`), so aggregation reads a
+ *    stored value; an event the expression cannot be evaluated on (a missing property, text where a
+ *    number is needed, a division by zero) is refused: `{"properties": ["expression_evaluation_failed"]}`;
  * 2. the batch is written by one multi-row INSERT … ON CONFLICT DO NOTHING; an id that already
  *    existed is an identical replay (answered with the stored event, stored once) or a conflict
  *    (`{"transaction_id": ["value_already_exist"]}`, and nothing is written) — see `replays.ts`;
@@ -25,6 +29,7 @@ import type { SubscriptionWorkflows, UsageNotification } from '../../workflows/c
 import { isStorableJson, type EventInput, type ReadEvent } from './event-input';
 import { createEventLookups, type MetricLookup, type SubscriptionLookup } from './event-lookups';
 import { isReplayOf, sameEvent } from './replays';
+import { evaluateExpression, ExpressionError, storedValueOf } from '../../billing/expressions';
 
 export const MAX_BATCH_EVENTS = 100;
 
@@ -226,6 +231,17 @@ export function createEventIngestion(deps: { db: Db; workflows: SubscriptionWork
       externalIds.add(input.externalSubscriptionId);
     });
     const [metrics, subscriptions] = await Promise.all([lookups.metrics(organizationId, codes), lookups.subscriptions(organizationId, externalIds)]);
+    inputs.forEach((input, index) => {
+      const expression = problems.has(index) ? null : metrics.get(input.code)?.expression;
+      if (!expression) return;
+      try {
+        const value = evaluateExpression(expression.tree, { code: input.code, timestampMs: input.timestampMs ?? receivedAtMs, properties: input.properties });
+        inputs[index] = { ...input, properties: { ...input.properties, [expression.fieldName]: storedValueOf(value) } };
+      } catch (error) {
+        if (!(error instanceof ExpressionError)) throw error;
+        problems.add(index, 'properties', 'expression_evaluation_failed');
+      }
+    });
     const replayed = await settleUnresolved(organizationId, inputs, problems, metrics, subscriptions);
     const { toStore, aliasOf } = collapseRepeats(inputs, receivedAtMs, problems, replayed);
     if (!problems.isEmpty) return { problems };

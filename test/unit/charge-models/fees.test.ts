@@ -24,7 +24,7 @@ describe('charge fee cents: rounded once, half away from zero, to the ISO 4217 e
 });
 
 describe('registry', () => {
-  it('lets every model but volume be paid in advance', () => {
-    expect(CHARGE_MODELS.filter((model) => !supportsPayInAdvance(model))).toEqual(['volume']);
+  it('lets every model but volume and dynamic be paid in advance', () => {
+    expect(CHARGE_MODELS.filter((model) => !supportsPayInAdvance(model))).toEqual(['volume', 'dynamic']);
   });
 });
