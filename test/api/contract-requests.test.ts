@@ -132,9 +132,10 @@ function planCharges(): Json[] {
     tax_codes: ['ct_reduced'],
   });
   return [
-    withFilter(0, 'standard', { amount: '30' }, { amount: '25' }),
+    // Grouped pricing: both spellings of the group keys, on a charge and on its filter.
+    withFilter(0, 'standard', { amount: '30', pricing_group_keys: ['tier'] }, { amount: '25', grouped_by: ['tier'] }),
     withFilter(1, 'package', { amount: '10', package_size: 1000, free_units: 100 }, { amount: '5', package_size: 100, free_units: 10 }),
-    withFilter(2, 'graduated', { graduated_ranges: ranges('per_unit_amount') }, { graduated_ranges: ranges('per_unit_amount') }),
+    withFilter(2, 'graduated', { graduated_ranges: ranges('per_unit_amount'), grouped_by: ['tier', 'zone'] }, { graduated_ranges: ranges('per_unit_amount'), pricing_group_keys: ['zone'] }),
     withFilter(3, 'volume', { volume_ranges: ranges('per_unit_amount') }, { volume_ranges: ranges('per_unit_amount') }),
     withFilter(4, 'percentage',
       { rate: '1', fixed_amount: '0.5', free_units_per_events: 5, free_units_per_total_aggregation: '500', per_transaction_max_amount: '3.75', per_transaction_min_amount: '1.75' },
@@ -155,11 +156,17 @@ const SAMPLES: Record<string, () => Sample[]> = {
   'POST /billable_metrics': () => [{ path: '/billable_metrics', body: { billable_metric: {
     name: 'Storage', code: 'ct_storage', description: 'GB stored', aggregation_type: 'weighted_sum_agg', weighted_interval: 'seconds', recurring: true,
     field_name: 'gb', rounding_function: 'round', rounding_precision: 2, filters: [{ key: 'region', values: ['eu', 'us'] }],
+    expression: 'round(event.properties.bytes / 1000000000, 3)',
   } } }],
   'PUT /billable_metrics/:code': () => [{ path: '/billable_metrics/ct_metric_edit', body: { billable_metric: {
     name: 'Edited', code: 'ct_metric_edit', description: 'Edited', aggregation_type: 'weighted_sum_agg', weighted_interval: 'seconds', recurring: true,
     field_name: 'gb', rounding_function: 'ceil', rounding_precision: 1, filters: [{ key: 'zone', values: ['a', 'b'] }],
+    expression: 'event.properties.mb / 1000',
   } } }],
+  'POST /billable_metrics/evaluate_expression': () => [{ path: '/billable_metrics/evaluate_expression', body: {
+    expression: "concat(round(event.properties.bytes / 1000000000, 3), ' GB ', event.code, ' at ', event.timestamp)",
+    event: { code: 'ct_storage', timestamp: 1700000000, properties: { bytes: 1500000000 } },
+  } }],
   'POST /plans': () => [{ path: '/plans', body: { plan: planBody('ct_plan_new') } }],
   'PUT /plans/:code': () => {
     const body = planBody('ct_plan_edit');
