@@ -125,12 +125,17 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
     { name: 'Payments', code: 'payments', aggregation_type: 'sum_agg', field_name: 'amount' },
     { name: 'Unused', code: 'unused_metric', aggregation_type: 'count_agg' },
     { name: 'Transfers', code: 'transfers', aggregation_type: 'sum_agg', field_name: 'amount' },
+    // Issue 16: tokens priced per model (grouped), compute priced by the events (dynamic), minutes computed by an expression.
+    { name: 'Tokens', code: 'tokens', aggregation_type: 'sum_agg', field_name: 'tokens' },
+    { name: 'Compute', code: 'compute', aggregation_type: 'sum_agg', field_name: 'units' },
+    { name: 'Call minutes', code: 'call_minutes', aggregation_type: 'sum_agg', field_name: 'minutes', expression: 'round(event.properties.duration_ms / 1000 / 60, 2)' },
   ];
   const metricIds: Record<string, string> = {};
   for (const metric of metrics) metricIds[metric.code] = (await r.ok('post', '/billable_metrics', { billable_metric: metric })).billable_metric.lago_id;
   await r.ok('put', '/billable_metrics/storage_gb', { billable_metric: { description: 'GB stored' } });
   await r.ok('get', '/billable_metrics/api_calls');
   await r.ok('get', '/billable_metrics');
+  await r.ok('post', '/billable_metrics/evaluate_expression', { expression: 'round(event.properties.duration_ms / 1000 / 60, 2)', event: { code: 'call_minutes', timestamp: 1924941600, properties: { duration_ms: 150000 } } });
 
   // Add-ons -------------------------------------------------------------------------------------
   await r.ok('post', '/add_ons', { add_on: { name: 'Setup', code: 'setup', amount_cents: 50_000, amount_currency: 'EUR', tax_codes: ['vat_20'], description: 'Onboarding' } });
@@ -165,6 +170,9 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
         charge('gpu', { charge_model: 'standard', properties: { amount: '0.000001' } }),
         charge('payments', { charge_model: 'percentage', pay_in_advance: true, invoiceable: true, properties: { rate: '2.5', fixed_amount: '0.3', free_units_per_events: 1 } }),
         charge('payments', { charge_model: 'graduated_percentage', code: 'payments_graduated', properties: { graduated_percentage_ranges: [{ from_value: 0, to_value: 100, rate: '1', flat_amount: '0' }, { from_value: 101, to_value: null, rate: '0.5', flat_amount: '1' }] } }),
+        charge('tokens', { charge_model: 'graduated', properties: { pricing_group_keys: ['model'], graduated_ranges: [{ from_value: 0, to_value: 1000, per_unit_amount: '0.002', flat_amount: '0' }, { from_value: 1000, to_value: null, per_unit_amount: '0.001', flat_amount: '0' }] } }),
+        charge('compute', { charge_model: 'dynamic', properties: {} }),
+        charge('call_minutes', { charge_model: 'standard', properties: { amount: '0.1' } }),
       ],
     },
   });
@@ -256,6 +264,8 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
       event('e-6', 'users', { user_id: 'u1' }), event('e-7', 'users', { user_id: 'u2' }), event('e-8', 'users', { user_id: 'u3' }),
       event('e-9', 'seats', { seat_id: 's1' }), event('e-10', 'balance', { amount: '3' }), event('e-11', 'gpu', { gpus: 2 }),
       event('e-12', 'payments', { amount: '40' }), event('e-13', 'transfers', { amount: '20' }), event('e-14', 'transfers', { amount: '30' }),
+      event('e-15', 'tokens', { model: 'large', tokens: 1500 }), event('e-16', 'tokens', { model: 'small', tokens: 400 }), event('e-17', 'tokens', { tokens: 10 }),
+      { ...event('e-18', 'compute', { units: 4 }), precise_total_amount_cents: '123.45' }, event('e-19', 'call_minutes', { duration_ms: 150000 }),
     ],
   });
   await settle(env);

@@ -73,6 +73,15 @@ export const LAGO_RESPONSE_ERRATA: Erratum[] = [
     change: () => ({ $ref: '#/components/schemas/ChargeModelEnum' }),
     why: 'customer_usage.charges_usage[].charge.charge_model: its enum lacks `graduated_percentage`, which Lago\'s own ChargeModelEnum (used by plans) has.',
   },
+  // Grouped pricing: the group of the events without one of the keys.
+  {
+    at: schema('CustomerChargeGroupedUsageObject', 'items', 'properties', 'grouped_by', 'additionalProperties'), change: nullable, kind: 'lago-server',
+    why: `customer_usage.charges_usage[].grouped_usage[].grouped_by: ${LAGO_ANSWERS_NULL} for a key the group's events lack (their SQL GROUP BY value is NULL).`,
+  },
+  {
+    at: schema('FeeObject', 'properties', 'item', 'properties', 'grouped_by', 'additionalProperties'), change: nullable, kind: 'lago-server',
+    why: `fee.item.grouped_by: ${LAGO_ANSWERS_NULL} for a key the group's events lack (the fee's grouped_by as its aggregation grouped them).`,
+  },
   // Wallets.
   { at: property('PaymentMethodReference', 'payment_method_id'), change: nullable, kind: 'lago-server', why: `wallet_transaction.payment_method.payment_method_id: ${LAGO_ANSWERS_NULL}; Billow has no payment methods.` },
   {
