@@ -232,10 +232,10 @@ describe('billable metrics', () => {
       expect(wrong.body.error_details).toEqual({ weighted_interval: ['value_is_invalid'] });
     });
 
-    test('an expression is refused (Billow does not evaluate expressions)', async () => {
-      const res = await api.post('/billable_metrics', metric({ code: 'x', expression: 'event.properties.a * 2' }));
+    test('an expression must parse (evaluated at ingestion since issue 16: test/api/pricing-power.test.ts)', async () => {
+      const res = await api.post('/billable_metrics', metric({ code: 'x', expression: 'event.properties.a *' }));
       expect(res.status).toBe(422);
-      expect(res.body.error_details).toEqual({ expression: ['feature_not_supported'] });
+      expect(res.body.error_details).toEqual({ expression: ['invalid_expression'] });
     });
 
     test('wrong types and bad filters', async () => {
