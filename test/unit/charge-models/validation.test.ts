@@ -150,7 +150,7 @@ describe('charge properties validation', () => {
     expect(errorsOf('standard', ['5'])).toEqual({ properties: ['value_is_invalid'] });
     expect(errorsOf('standard', 'amount=5')).toEqual({ properties: ['value_is_invalid'] });
     expect(errorsOf('standard', null)).toEqual({ amount: ['invalid_amount'] });
-    expect(errorsOf('dynamic', {})).toEqual({ charge_model: ['value_is_invalid'] });
+    expect(errorsOf('custom', {})).toEqual({ charge_model: ['value_is_invalid'] }); // Lago's custom model (custom_agg) is not one of Billow's
   });
 
   it('raises a Lago-shaped validation error', () => {
