@@ -6,10 +6,11 @@
  * interface (a probe comes from the node), and says nothing but these states.
  */
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from '../runtime/logger';
 import type { ReadinessReport } from './readiness';
 
-export async function startWorkerHealth(options: { port: number; host?: string; readiness: () => Promise<ReadinessReport>; log: Logger }): Promise<{ stop(): Promise<void> }> {
+export async function startWorkerHealth(options: { port: number; host?: string; readiness: () => Promise<ReadinessReport>; log: Logger }): Promise<{ port: number; stop(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const answer = (status: number, body: unknown) => {
       res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
@@ -27,6 +28,13 @@ export async function startWorkerHealth(options: { port: number; host?: string; 
     server.once('error', reject);
     server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
-  options.log.info({ port: options.port }, 'worker health endpoint listening (/health, /ready)');
-  return { stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const { port } = server.address() as AddressInfo;
+  options.log.info({ port }, 'worker health endpoint listening (/health, /ready)');
+  return {
+    port,
+    stop: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections(); // a probe's kept-alive connection would hold the close
+    }),
+  };
 }
