@@ -86,7 +86,11 @@ afterAll(async () => {
 (cli ? it : it.skip)('subscriptions made while Temporal is down are 200 and billed once it is back, or 503 and absent; nothing asked of a workflow is half-done', async () => {
   database = await createTestDatabase();
   const { db } = database;
-  const [port, uiPort] = [await freePort(), await freePort()];
+  const [port, uiPort, healthPort] = [await freePort(), await freePort(), await freePort()];
+  const workerHealth = async (route: string) => {
+    const response = await fetch(`http://127.0.0.1:${healthPort}${route}`);
+    return { status: response.status, body: (await response.json()) as { status: string; checks?: Record<string, string> } };
+  };
   const serverOptions = { cacheDir: CACHE, dataDir, port, uiPort, namespace: 'default', log: logger };
   temporal = await startDevServer(serverOptions);
 
@@ -94,7 +98,7 @@ afterAll(async () => {
     cwd: ROOT,
     env: {
       ...process.env, DATABASE_URL: database.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-      BILLOW_DATA_DIR: dataDir, BILLOW_RECONCILE_INTERVAL_SECONDS: '3', LOG_LEVEL: 'info',
+      BILLOW_DATA_DIR: dataDir, BILLOW_RECONCILE_INTERVAL_SECONDS: '3', BILLOW_WORKER_HEALTH_PORT: String(healthPort), LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -135,6 +139,9 @@ afterAll(async () => {
     expect((await subscribe(externalId)).status).toBe(200);
   }
   expect((await request(app).get('/ready')).status).toBe(200);
+  // The worker's own endpoint (what deploy/kubernetes probes): alive, and ready once Temporal lists it among the pollers.
+  expect(await workerHealth('/health')).toEqual({ status: 200, body: { status: 'alive' } });
+  await waitFor('the worker to be ready', async () => ((await workerHealth('/ready')).status === 200 ? true : undefined), 60_000, () => workerOutput);
 
   // Temporal dies.
   process.kill(temporal.pid!, 'SIGKILL');
@@ -145,6 +152,13 @@ afterAll(async () => {
   expect(ready.body).toMatchObject({ status: 503, code: 'not_ready' });
   expect(ready.body.checks.temporal).not.toBe('ok');
   expect(ready.body.checks.postgres).toBe('ok');
+  const workerReady = await waitFor('the worker to say it is not ready', async () => {
+    const answer = await workerHealth('/ready');
+    return answer.status === 503 ? answer : undefined;
+  }, 10_000);
+  expect(workerReady.body.status).toBe('not_ready');
+  expect(workerReady.body.checks!.temporal).not.toBe('ok');
+  expect((await workerHealth('/health')).status).toBe(200); // alive all the same: a liveness probe must not kill it
 
   const during: { externalId: string; status: number; ms: number }[] = [];
   for (let i = 1; i <= 5; i += 1) {
@@ -184,6 +198,7 @@ afterAll(async () => {
       ((await client.workflow.getHandle(subscriptionWorkflowId(organization.id, externalId)).describe()).status.name === 'RUNNING' ? true : undefined), 60_000, () => workerOutput);
   }
   await waitFor('/ready', async () => ((await request(app).get('/ready')).status === 200 ? true : undefined), 90_000);
+  await waitFor('the worker to be ready again', async () => ((await workerHealth('/ready')).status === 200 ? true : undefined), 90_000, () => workerOutput);
 
   // Every stored subscription ends at ending_at with exactly one invoice: one day of a monthly
   // 755160 plan in arrears, 755160 / D with D the days of this month (e.g. 755160 / 31 = 24360).
