@@ -65,7 +65,7 @@ async function runWorker(config: Config): Promise<void> {
   const address = requireEnv('TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: bundlerLogger(logger) });
-  const worker = await createWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundle });
+  const worker = await createWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundle, maxCachedWorkflows: config.BILLOW_WORKER_MAX_CACHED_WORKFLOWS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   // The time-skipping server knows no custom search attributes; its clock is "now" in the sandbox.
   const workflows = temporalSubscriptionWorkflows(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, searchAttributes: !sandboxed });
@@ -132,7 +132,12 @@ async function runApi(config: Config): Promise<void> {
   const readiness = readinessProbe({ db, temporal: temporalProbe(client, { namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }) });
   const api = await startApiServer(
     { db, workflows, clock: sandbox ?? systemClock, publicUrl: config.publicUrl, sandbox, rateLimit: config.rateLimit ?? undefined, readiness },
-    { host: config.HOST, port: config.PORT },
+    {
+      host: config.HOST,
+      port: config.PORT,
+      // The console links each subscription to its workflow in the Temporal UI (`npm start` passes its address).
+      console: { temporalUiUrl: process.env.BILLOW_TEMPORAL_UI_URL || null, temporalNamespace: config.TEMPORAL_NAMESPACE },
+    },
   );
   logger.info({ url: config.publicUrl, pid: process.pid }, 'API listening');
   const shutdown = async () => {
@@ -224,7 +229,10 @@ async function runStart(config: Config): Promise<void> {
   await db.destroy();
 
   step('starting worker and API');
-  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address, BILLOW_SANDBOX: sandboxed ? '1' : '0' };
+  const env = {
+    ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address, BILLOW_SANDBOX: sandboxed ? '1' : '0',
+    ...(server.uiUrl ? { BILLOW_TEMPORAL_UI_URL: server.uiUrl } : {}),
+  };
   const worker = spawnRole('worker', env);
   cleanups.push(superviseRole('worker', worker, env).stop);
   const workerReady = new Promise<void>((resolve) => worker.once('message', () => resolve()));
@@ -255,9 +263,10 @@ function printBanner(config: Config, temporal: RunningTemporal, organization: De
     '',
     '  Billow is running.',
     '',
+    `  Console      ${url}/console  (sign in with the key below)`,
     `  API          ${url}/api/v1`,
     sandboxed
-      ? `  Sandbox      time-skipping server at ${temporal.address}; move time with POST ${url}/api/v1/sandbox/clock/advance {"to": ISO} or {"duration": "P1M"}`
+      ? `  Sandbox      time-skipping server at ${temporal.address}; move time with the console's clock bar, or POST ${url}/api/v1/sandbox/clock/advance {"to": ISO} or {"duration": "P1M"}`
       : `  Temporal UI  ${temporal.uiUrl ?? '(external Temporal at ' + temporal.address + ')'}`,
     ...keyLines(organization).map((line) => `  ${line}`),
     '',

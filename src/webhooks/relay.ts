@@ -1,8 +1,10 @@
 /**
  * The outbox relay: hands committed outbox rows to Temporal. Runs in every worker process (a poll
  * every second; concurrent relays share the work with `FOR UPDATE SKIP LOCKED`). Each batch is
- * claimed, started and marked in one transaction:
- * - a webhook event gets one delivery per subscribed endpoint and the workflow `webhook/<event id>`;
+ * claimed, started (up to 20 starts in flight) and marked in one transaction:
+ * - a webhook event gets the workflow `webhook/<event id>`, which delivers to each endpoint the
+ *   event was recorded with (outbox.ts writes those deliveries with the event, so they are
+ *   committed before the workflow reads them) and to any endpoint subscribed since;
  * - a document request gets the workflow `document/<type>/<id>`;
  * - a workflow start (a subscription created while Temporal did not answer, or whose API process
  *   died before starting it) gets its `subscription/<organization>/<external id>` workflow, started
@@ -14,8 +16,8 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Db, Tx } from '../db/knex';
-import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventDispatched, type WebhookEventRow } from '../db/webhooks';
-import { claimPendingDocumentRequests, markDocumentRequestDispatched } from '../db/document-requests';
+import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventsDispatched, type WebhookEventRow } from '../db/webhooks';
+import { claimPendingDocumentRequests, markDocumentRequestsDispatched } from '../db/document-requests';
 import { claimPendingWorkflowStarts, markWorkflowStartDispatched } from '../db/workflow-starts';
 import { logger } from '../runtime/logger';
 import { throttledLog } from '../runtime/outages';
@@ -39,8 +41,13 @@ export interface RelayDeps {
 }
 
 const BATCH = 100;
-/** Workflow starts sent to Temporal at once. */
+/** Workflow starts in flight at once: one at a time, a burst of invoices left the relay minutes behind. */
 const PARALLEL_STARTS = 20;
+
+/** Runs `work` on every item, at most PARALLEL_STARTS at once. */
+async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += PARALLEL_STARTS) await Promise.all(items.slice(i, i + PARALLEL_STARTS).map(work));
+}
 
 /** Starts a workflow unless its id was started before: the refusal of a second start is success. */
 async function startOnce(deps: RelayDeps, workflowType: string, workflowId: string, args: unknown[]): Promise<void> {
@@ -75,10 +82,8 @@ async function startDeliveries(deps: RelayDeps, trx: Tx, event: WebhookEventRow)
 export async function relayWebhookEvents(deps: RelayDeps, limit = BATCH): Promise<number> {
   return deps.db.transaction(async (trx) => {
     const events = await claimPendingEvents(trx, limit);
-    for (const event of events) {
-      await startDeliveries(deps, trx, event);
-      await markEventDispatched(trx, event.id);
-    }
+    await inParallel(events, (event) => startDeliveries(deps, trx, event));
+    await markEventsDispatched(trx, events.map((event) => event.id));
     return events.length;
   });
 }
@@ -87,23 +92,25 @@ export async function relayWebhookEvents(deps: RelayDeps, limit = BATCH): Promis
 export async function relayDocumentRequests(deps: RelayDeps, limit = BATCH): Promise<number> {
   return deps.db.transaction(async (trx) => {
     const requests = await claimPendingDocumentRequests(trx, limit);
-    let handled = 0;
+    if (!deps.renderDocument) {
+      await inParallel(requests, (request) =>
+        startDocument(deps, { organizationId: request.organization_id, documentType: request.document_type, id: request.document_id }));
+      await markDocumentRequestsDispatched(trx, requests.map((request) => request.id));
+      return requests.length;
+    }
+    // The sandbox renders in-process, one at a time; a failed rendering stays pending for the next tick.
+    const rendered: string[] = [];
     for (const request of requests) {
       const input = { organizationId: request.organization_id, documentType: request.document_type, id: request.document_id };
-      if (deps.renderDocument) {
-        try {
-          await deps.renderDocument(input);
-        } catch (error) {
-          logger.warn({ err: error, ...input }, 'document rendering failed; trying again at the next tick');
-          continue;
-        }
-      } else {
-        await startDocument(deps, input);
+      try {
+        await deps.renderDocument(input);
+        rendered.push(request.id);
+      } catch (error) {
+        logger.warn({ err: error, ...input }, 'document rendering failed; trying again at the next tick');
       }
-      await markDocumentRequestDispatched(trx, request.id);
-      handled += 1;
     }
-    return handled;
+    await markDocumentRequestsDispatched(trx, rendered);
+    return rendered.length;
   });
 }
 
@@ -118,17 +125,15 @@ export async function relayWorkflowStarts(deps: RelayDeps, limit = BATCH): Promi
   const log = logger.child({ component: 'outbox-relay' });
   return deps.db.transaction(async (trx) => {
     const starts = await claimPendingWorkflowStarts(trx, limit);
-    for (let i = 0; i < starts.length; i += PARALLEL_STARTS) {
-      await Promise.all(starts.slice(i, i + PARALLEL_STARTS).map(async (row) => {
-        if (row.status === 'active' || row.status === 'pending') {
-          await gateway.start(row.input as StartSubscriptionWorkflow);
-          log.info({ subscriptionId: row.subscription_id, workflowId: row.workflow_id, requestedAt: row.created_at.toISOString() }, 'subscription workflow started by the relay');
-        } else {
-          log.warn({ subscriptionId: row.subscription_id, workflowId: row.workflow_id, status: row.status }, 'subscription ended before its workflow started: nothing to start');
-        }
-        await markWorkflowStartDispatched(trx, row.id);
-      }));
-    }
+    await inParallel(starts, async (row) => {
+      if (row.status === 'active' || row.status === 'pending') {
+        await gateway.start(row.input as StartSubscriptionWorkflow);
+        log.info({ subscriptionId: row.subscription_id, workflowId: row.workflow_id, requestedAt: row.created_at.toISOString() }, 'subscription workflow started by the relay');
+      } else {
+        log.warn({ subscriptionId: row.subscription_id, workflowId: row.workflow_id, status: row.status }, 'subscription ended before its workflow started: nothing to start');
+      }
+      await markWorkflowStartDispatched(trx, row.id);
+    });
     return starts.length;
   });
 }
