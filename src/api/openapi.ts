@@ -126,11 +126,20 @@ const PLURAL_ROOTS = new Set([
 
 const healthJson = z.object({ version: z.string(), github_url: z.string(), message: z.literal('Success') })
   .register(responseSchemas, { id: 'Health' });
+const readyJson = z.object({
+  version: z.string(), github_url: z.string(), message: z.literal('Success'),
+  checks: z.record(z.string(), z.string()).describe('Each check (`postgres`, `temporal`, `worker`): `ok`.'),
+}).register(responseSchemas, { id: 'Ready', description: 'Not ready answers 503 `{"status":503,"error":"Service Unavailable","code":"not_ready","message","checks"}`, each check `ok` or what is wrong.' });
 const openApiJson = z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) })
   .register(responseSchemas, { id: 'OpenApiDocument', description: 'This document.' });
 const webhookPublicKeyJson = z.object({ public_key: z.string().describe('The RSA public key of JWT signatures, base64 of its PEM.') })
   .register(responseSchemas, { id: 'WebhookPublicKey' });
-const sandboxClockJson = z.object({ now: z.string().meta({ format: 'date-time' }), previous: z.string().meta({ format: 'date-time' }).optional() })
+const sandboxClockJson = z.object({
+  now: z.string().meta({ format: 'date-time' }),
+  previous: z.string().meta({ format: 'date-time' }).optional(),
+  target: z.string().meta({ format: 'date-time' }).optional(),
+  complete: z.boolean().optional().describe('false (HTTP 202): the wait ran out before the clock got to the target; the advance goes on.'),
+})
   .register(responseSchemas, { id: 'SandboxClock' });
 
 /** The five routes of a catalog resource addressed by its code (`/plans/:code`). */
@@ -153,6 +162,7 @@ function catalogResource(options: {
 
 export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/health', tag: 'Platform', summary: 'Health check', public: true, response: { description: '`{"version","github_url","message":"Success"}`', schema: healthJson } },
+  { method: 'get', path: '/ready', tag: 'Platform', summary: 'Readiness: PostgreSQL and Temporal answer and a worker polls (503 otherwise)', public: true, response: { description: '`{"version","github_url","message":"Success","checks"}`; 503 `not_ready` with what is missing.', schema: readyJson } },
   { method: 'get', path: v1('/openapi.json'), tag: 'Platform', summary: 'This OpenAPI document', public: true, response: { description: 'The OpenAPI 3.1 document.', schema: openApiJson } },
   { method: 'get', path: '/docs', tag: 'Platform', summary: 'The API reference as an HTML page', public: true, response: { contentType: 'text/html', description: 'A self-contained HTML page.' } },
 
@@ -238,7 +248,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...analyticsOperations(),
 
   { method: 'get', path: v1('/sandbox/clock'), tag: 'Sandbox', summary: 'Read the sandbox clock', sandboxOnly: true, response: { root: 'clock', schema: sandboxClockJson } },
-  { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`)', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock', schema: sandboxClockJson }, errors: { 422: true } },
+  { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`, optional `wait_seconds`); 200 once every period crossed is billed, 202 with where the clock got when the wait runs out', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock', schema: sandboxClockJson }, errors: { 422: true } },
 ];
 
 // The read routes of issue 10 ---------------------------------------------------------------------

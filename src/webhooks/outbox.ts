@@ -1,13 +1,16 @@
 /**
  * The transactional outbox. A service that changes something a webhook reports calls
  * `recordWebhookEvent(trx, ...)` inside the same transaction; one that finalizes a document calls
- * `requestDocument(trx, ...)`: the event or request exists if and only if the change committed.
- * The relay (relay.ts) hands committed rows to Temporal.
+ * `requestDocument(trx, ...)`; one that creates a subscription calls `requestWorkflowStart(trx, ...)`:
+ * the event or request exists if and only if the change committed. The relay (relay.ts) hands
+ * committed rows to Temporal.
  */
 import type { Conn } from '../db/knex';
-import { insertWebhookEvent } from '../db/webhooks';
+import { endpointsFor, insertWebhookEvent, insertWebhooks } from '../db/webhooks';
 import { insertDocumentRequest } from '../db/document-requests';
+import { insertWorkflowStart } from '../db/workflow-starts';
 import type { DocumentType } from '../workflows/ids';
+import type { StartSubscriptionWorkflow } from '../workflows/client';
 import { isWebhookType, type WebhookType } from './event-types';
 
 export interface WebhookEventInput {
@@ -25,12 +28,14 @@ export interface WebhookEventInput {
 }
 
 /**
- * Records a webhook event in the caller's transaction. Returns the event id, or null when an
- * event with the same idempotency key exists already.
+ * Records a webhook event in the caller's transaction, with one delivery per endpoint subscribed
+ * to it now: the deliveries commit with the event, so the delivery workflow the relay starts finds
+ * them on its first attempt. Returns the event id, or null when an event with the same idempotency
+ * key exists already.
  */
 export async function recordWebhookEvent(trx: Conn, input: WebhookEventInput): Promise<string | null> {
   if (!isWebhookType(input.webhookType)) throw new Error(`Unknown webhook type ${String(input.webhookType)}`);
-  return insertWebhookEvent(trx, {
+  const id = await insertWebhookEvent(trx, {
     organization_id: input.organizationId,
     webhook_type: input.webhookType,
     object_type: input.objectType,
@@ -43,6 +48,11 @@ export async function recordWebhookEvent(trx: Conn, input: WebhookEventInput): P
       [input.objectType]: input.object,
     },
   });
+  if (id !== null) {
+    const event = { id, organization_id: input.organizationId, webhook_type: input.webhookType };
+    await insertWebhooks(trx, event, await endpointsFor(trx, input.organizationId, input.webhookType));
+  }
+  return id;
 }
 
 export interface DocumentRequestInput {
@@ -59,4 +69,26 @@ export interface DocumentRequestInput {
  */
 export async function requestDocument(trx: Conn, input: DocumentRequestInput): Promise<string | null> {
   return insertDocumentRequest(trx, { organization_id: input.organizationId, document_type: input.documentType, document_id: input.id });
+}
+
+export interface WorkflowStartInput {
+  organizationId: string;
+  subscriptionId: string;
+  workflowId: string;
+  /** What the workflow is started with. */
+  input: StartSubscriptionWorkflow;
+}
+
+/**
+ * Records, in the caller's transaction, that the subscription's workflow must be started: once
+ * committed, the API starts it at once (and marks the row) or, when Temporal does not answer, the
+ * relay does it later. Once per subscription: returns the row id, or null when it exists already.
+ */
+export async function requestWorkflowStart(trx: Conn, input: WorkflowStartInput): Promise<string | null> {
+  return insertWorkflowStart(trx, {
+    organization_id: input.organizationId,
+    subscription_id: input.subscriptionId,
+    workflow_id: input.workflowId,
+    input: input.input,
+  });
 }

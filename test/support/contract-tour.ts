@@ -102,6 +102,7 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
 
   // Platform ------------------------------------------------------------------------------------
   await r.send('get', '/health', { auth: false });
+  await r.send('get', '/ready', { auth: false }); // the test app checks PostgreSQL only (no readiness probe wired)
   await r.send('get', '/api/v1/openapi.json', { auth: false });
   await r.send('get', '/docs', { auth: false });
 

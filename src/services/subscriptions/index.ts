@@ -14,3 +14,4 @@ export {
 } from './lifecycle';
 export { deleteCustomerWithSubscriptions, deletePlanWithSubscriptions } from './deletions';
 export { recordSubscriptionEvent, type SubscriptionWebhookType } from './subscription-events';
+export { reconcileSubscriptionWorkflows, type ReconcileOutcome } from './workflows';
