@@ -24,9 +24,9 @@ export interface PastUsageView {
 const sum = (values: readonly bigint[]) => values.reduce((total, value) => total + value, 0n);
 const sumDec = (values: readonly string[]) => values.reduce((total, value) => total.plus(value), new Dec(0));
 
-/** The filter of a bucket fee (`…:charge:<charge id>:<filter id>`), null for the default bucket. */
+/** The filter of a bucket fee (`…:charge:<charge id>:<filter id>[:group:<values>]`), null for the default bucket. */
 function filterOf(fee: UsageFeeRow) {
-  const match = /:charge:[0-9a-f-]{36}:([0-9a-f-]{36})$/.exec(fee.fee_key);
+  const match = /:charge:[0-9a-f-]{36}:([0-9a-f-]{36})(?::group:.*)?$/.exec(fee.fee_key);
   return match ? fee.charge_filters.find((filter) => filter.id === match[1]) ?? null : null;
 }
 
@@ -34,6 +34,54 @@ function filterOf(fee: UsageFeeRow) {
 function bucketOrder(fee: UsageFeeRow): number {
   const filter = filterOf(fee);
   return filter === null ? -1 : fee.charge_filters.indexOf(filter);
+}
+
+type UsageFilterJson = PastUsageJson['charges_usage'][number]['filters'][number];
+
+/** One filter entry per bucket fee, the default bucket first. */
+function filtersOf(fees: readonly UsageFeeRow[]): UsageFilterJson[] {
+  return [...fees].sort((a, b) => bucketOrder(a) - bucketOrder(b)).map((fee) => filterEntry(filterOf(fee), [fee]));
+}
+
+function filterEntry(filter: ReturnType<typeof filterOf>, fees: readonly UsageFeeRow[]): UsageFilterJson {
+  const units = decimalString(toDecimalString(sumDec(fees.map((fee) => fee.units))));
+  return {
+    units,
+    total_aggregated_units: units,
+    amount_cents: cents(sum(fees.map((fee) => fee.amount_cents))),
+    events_count: fees.reduce((total, fee) => total + fee.events_count, 0),
+    invoice_display_name: filter?.invoice_display_name ?? null,
+    values: filter?.values ?? null,
+  };
+}
+
+/** A grouped charge's buckets: each bucket's fees (one per group) summed, the default bucket first. */
+function bucketTotals(fees: readonly UsageFeeRow[]): UsageFilterJson[] {
+  const byBucket = new Map<number, UsageFeeRow[]>();
+  for (const fee of [...fees].sort((a, b) => bucketOrder(a) - bucketOrder(b))) byBucket.set(bucketOrder(fee), [...(byBucket.get(bucketOrder(fee)) ?? []), fee]);
+  return [...byBucket.values()].map((bucket) => filterEntry(filterOf(bucket[0]!), bucket));
+}
+
+/** The grouped fees by group (as current usage lists them): each group's fees summed, with its filters when the charge has some. */
+function groupedUsage(fees: readonly UsageFeeRow[], filtered: boolean): PastUsageJson['charges_usage'][number]['grouped_usage'] {
+  const byGroup = new Map<string, UsageFeeRow[]>();
+  for (const fee of fees) {
+    const identity = JSON.stringify(Object.entries(fee.grouped_by!));
+    byGroup.set(identity, [...(byGroup.get(identity) ?? []), fee]);
+  }
+  return [...byGroup.values()].map((group) => {
+    const units = decimalString(toDecimalString(sumDec(group.map((fee) => fee.units))));
+    return {
+      amount_cents: cents(sum(group.map((fee) => fee.amount_cents))),
+      events_count: group.reduce((total, fee) => total + fee.events_count, 0),
+      units,
+      total_aggregated_units: units,
+      pricing_unit_details: null,
+      grouped_by: group[0]!.grouped_by!,
+      filters: filtered ? filtersOf(group) : [],
+      presentation_breakdowns: [],
+    };
+  });
 }
 
 export function serializePastUsage({ period, fees }: PastUsageView): PastUsageJson {
@@ -65,21 +113,8 @@ export function serializePastUsage({ period, fees }: PastUsageView): PastUsageJs
         billable_metric: {
           lago_id: first.billable_metric_id, name: first.billable_metric_name, code: first.billable_metric_code, aggregation_type: first.billable_metric_aggregation_type,
         },
-        filters: filtered
-          ? [...chargeFees].sort((a, b) => bucketOrder(a) - bucketOrder(b)).map((fee) => {
-            const filter = filterOf(fee);
-            const units = decimalString(toDecimalString(new Dec(fee.units)));
-            return {
-              units,
-              total_aggregated_units: units,
-              amount_cents: cents(fee.amount_cents),
-              events_count: fee.events_count,
-              invoice_display_name: filter?.invoice_display_name ?? null,
-              values: filter?.values ?? null,
-            };
-          })
-          : [],
-        grouped_usage: [],
+        filters: filtered ? filtersOf(chargeFees.filter((fee) => !fee.grouped_by)).concat(bucketTotals(chargeFees.filter((fee) => fee.grouped_by))) : [],
+        grouped_usage: groupedUsage(chargeFees.filter((fee) => fee.grouped_by), filtered),
         presentation_breakdowns: [],
       };
     }),

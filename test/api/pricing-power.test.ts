@@ -124,6 +124,21 @@ describe('grouped pricing: tokens by model and kind, a graduated charge per grou
     expect(invoice.fees_amount_cents).toBe(1080); // 350 + 160 + 120 + 450, as current usage
   });
 
+  it('past usage, built from those fees, shows the same groups', async () => {
+    const res = await api.get('/customers/llm-sub-customer/past_usage?external_subscription_id=llm-sub');
+    expect(res.status).toBe(200);
+    const [charge] = res.body.usage_periods[0].charges_usage;
+    expect(charge).toMatchObject({ units: '4400.0', amount_cents: 1080, filters: [] });
+    const groups = charge.grouped_usage.map((g: { grouped_by: unknown; units: string; amount_cents: number; events_count: number }) => [g.grouped_by, g.units, g.amount_cents, g.events_count]);
+    expect(groups).toEqual(expect.arrayContaining([
+      [{ model: 'gpt-4', kind: 'input' }, '1500.0', 350, 2],
+      [{ model: 'gpt-4', kind: 'output' }, '300.0', 160, 1],
+      [{ model: 'mini', kind: null }, '100.0', 120, 1],
+      [{ model: 'mini', kind: 'input' }, '2500.0', 450, 1],
+    ]));
+    expect(groups).toHaveLength(4);
+  });
+
   it('refuses grouping keys that are not distinct names, and grouping on a pay-in-advance charge', async () => {
     const tokens = (await api.get('/billable_metrics/tokens')).body.billable_metric.lago_id;
     const bad = await api.post('/plans', { plan: { name: 'x', code: 'x', interval: 'monthly', amount_cents: 0, amount_currency: 'USD', pay_in_advance: false,
@@ -134,6 +149,48 @@ describe('grouped pricing: tokens by model and kind, a graduated charge per grou
       charges: [{ billable_metric_id: tokens, charge_model: 'standard', pay_in_advance: true, properties: { amount: '1', grouped_by: ['model'] } }] } });
     expect(inAdvance.status).toBe(422);
     expect(inAdvance.body.error_details).toEqual({ 'charges.0.properties.pricing_group_keys': ['feature_not_supported'] });
+  });
+});
+
+describe('grouped pricing with a filter: each bucket grouped on its own', () => {
+  let subscriptionId: string;
+
+  beforeAll(async () => {
+    const requests = await metric({ code: 'requests', aggregation_type: 'count_agg', filters: [{ key: 'region', values: ['eu', 'us'] }] });
+    // 1.00 a request, 2.00 in the EU; both grouped by model.
+    const created = await plan('api', [{
+      billable_metric_id: requests, charge_model: 'standard', properties: { amount: '1', pricing_group_keys: ['model'] },
+      filters: [{ invoice_display_name: 'EU', properties: { amount: '2', pricing_group_keys: ['model'] }, values: { region: ['eu'] } }],
+    }]);
+    subscriptionId = await subscribe(created.lago_id, 'api-sub');
+    for (const [id, properties] of [['r1', { region: 'eu', model: 'a' }], ['r2', { region: 'eu', model: 'a' }], ['r3', { region: 'eu', model: 'b' }], ['r4', { region: 'us', model: 'a' }]] as const) {
+      expect((await send('requests', 'api-sub', id, properties)).status).toBe(200);
+    }
+  });
+
+  it('current usage, the invoice and past usage agree group by group and filter by filter', async () => {
+    const [charge] = (await currentUsage('api-sub')).charges_usage;
+    // EU: a 2 × 2.00 = 4.00, b 1 × 2.00 = 2.00; elsewhere: a 1 × 1.00 = 1.00. Σ 700 cents.
+    expect(charge).toMatchObject({ units: '4.0', amount_cents: 700 });
+    expect(charge.filters.map((f: { values: unknown; units: string; amount_cents: number }) => [f.values, f.units, f.amount_cents])).toEqual([
+      [{ region: ['eu'] }, '3.0', 600], [null, '1.0', 100],
+    ]);
+    expect(charge.grouped_usage.map((g: { grouped_by: unknown; units: string; amount_cents: number; filters: { values: unknown; amount_cents: number }[] }) =>
+      [g.grouped_by, g.units, g.amount_cents, g.filters.map((f) => [f.values, f.amount_cents])])).toEqual([
+      [{ model: 'a' }, '3.0', 500, [[{ region: ['eu'] }, 400], [null, 100]]], // 400 + 100
+      [{ model: 'b' }, '1.0', 200, [[{ region: ['eu'] }, 200]]],
+    ]);
+
+    const invoice = await januaryInvoice(subscriptionId);
+    const fees = invoice.fees.map((fee: { item: { grouped_by: unknown; filters: unknown }; amount_cents: number }) => [fee.item.filters, fee.item.grouped_by, fee.amount_cents]);
+    expect(fees).toEqual(expect.arrayContaining([[{ region: ['eu'] }, { model: 'a' }, 400], [{ region: ['eu'] }, { model: 'b' }, 200], [null, { model: 'a' }, 100]]));
+    expect(fees).toHaveLength(3);
+
+    const [past] = (await api.get('/customers/api-sub-customer/past_usage?external_subscription_id=api-sub')).body.usage_periods[0].charges_usage;
+    expect(past).toMatchObject({ units: '4.0', amount_cents: 700 });
+    // Past usage lists the default bucket first, as it does for ungrouped filtered charges.
+    expect(past.filters.map((f: { values: unknown; amount_cents: number }) => [f.values, f.amount_cents])).toEqual([[null, 100], [{ region: ['eu'] }, 600]]);
+    expect(past.grouped_usage.map((g: { grouped_by: unknown; amount_cents: number }) => [g.grouped_by, g.amount_cents])).toEqual(expect.arrayContaining([[{ model: 'a' }, 500], [{ model: 'b' }, 200]]));
   });
 });
 
