@@ -45,6 +45,8 @@ export interface FeeLine {
   chargeFilter?: ChargeFilterTerms | null;
   /** The pricing group a usage fee bills (Lago's `grouped_by`: key → value, null when events lack it); absent or null otherwise. */
   groupedBy?: Record<string, string | null> | null;
+  /** A usage fee's units split by presentation keys (display only), values as decimal strings; absent or empty otherwise. */
+  presentationBreakdowns?: { presentation_by: Record<string, string | null>; units: string }[];
 }
 
 /** A charge filter as a fee records it: its id, the values it matches and its name on invoices. */
@@ -103,6 +105,8 @@ export interface ChargeLineInput {
   filter?: ChargeFilterTerms | null;
   /** A grouped charge's group (one fee per group), its values in the charge's key order; null otherwise. */
   groupedBy?: Record<string, string | null> | null;
+  /** The fee's units by presentation keys (display only). */
+  presentationBreakdowns?: { presentationBy: Record<string, string | null>; units: Dec }[];
   code: string;
   name: string;
   invoiceDisplayName: string | null;
@@ -144,6 +148,7 @@ export function chargeFeeLine(input: ChargeLineInput, currency: string, taxes: T
     taxes,
     chargeFilter: input.filter ?? null,
     groupedBy: input.groupedBy ?? null,
+    presentationBreakdowns: (input.presentationBreakdowns ?? []).map((item) => ({ presentation_by: item.presentationBy, units: item.units.toFixed() })),
   };
 }
 

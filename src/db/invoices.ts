@@ -82,11 +82,13 @@ export interface FeeRow {
   charge_filter_invoice_display_name: string | null;
   /** The pricing group a usage fee billed (migration 019), key → value (null: events without it); null otherwise. */
   grouped_by: Record<string, string | null> | null;
+  /** A usage fee's units by presentation keys (migration 019), display only; [] otherwise. */
+  presentation_breakdowns: { presentation_by: Record<string, string | null>; units: string }[];
   created_at: Date;
 }
 
 export type InvoiceDraft = Omit<InvoiceRow, 'id' | 'sequential_id' | 'organization_sequential_id' | 'number' | 'file_path' | 'voided_at' | 'created_at' | 'updated_at'>;
-type FeeFilterColumns = 'charge_filter_id' | 'charge_filter_values' | 'charge_filter_invoice_display_name' | 'grouped_by';
+type FeeFilterColumns = 'charge_filter_id' | 'charge_filter_values' | 'charge_filter_invoice_display_name' | 'grouped_by' | 'presentation_breakdowns';
 /** A fee to insert; the filter columns may be left out (a fee that bills no charge filter). */
 export type FeeDraft = Omit<FeeRow, 'id' | 'organization_id' | 'invoice_id' | 'created_at' | 'currency' | FeeFilterColumns> & Partial<Pick<FeeRow, FeeFilterColumns>>;
 
@@ -144,6 +146,7 @@ function feeColumns(fee: FeeDraft, organizationId: string, invoiceId: string | n
     amount_details: JSON.stringify(fee.amount_details),
     charge_filter_values: fee.charge_filter_values ? JSON.stringify(fee.charge_filter_values) : null,
     grouped_by: fee.grouped_by ? JSON.stringify(fee.grouped_by) : null,
+    presentation_breakdowns: JSON.stringify(fee.presentation_breakdowns ?? []),
     organization_id: organizationId,
     invoice_id: invoiceId,
     currency,

@@ -97,6 +97,7 @@ function fee(overrides: Partial<FeeRow>): FeeRow {
     charge_filter_values: null,
     charge_filter_invoice_display_name: null,
     grouped_by: null,
+    presentation_breakdowns: [],
     units: '1',
     total_aggregated_units: '1',
     events_count: 0,

@@ -3,7 +3,8 @@ import type { FeeRow, InvoiceRow } from '../db/invoices';
 import type { CustomerRow } from '../db/customers';
 import type { CouponCreditView } from '../db/coupons';
 import { cents, decimalString, derivedUuid, isoSeconds, responseSchemas, wire } from './common';
-import { Dec, roundCents } from '../billing/money';
+import { Dec, roundCents, toDecimalString } from '../billing/money';
+import { presentationBreakdownsSchema } from './usage';
 import { customerSchema, type CustomerJson } from './customer';
 import { subscriptionSchema, type SubscriptionJson } from './subscription';
 
@@ -105,6 +106,8 @@ export const feeSchema = z.object({
     /** The pricing group the fee bills (key → value, null for events without the property); {} for a fee that bills no group. */
     grouped_by: z.record(z.string(), z.string().nullable()),
   }),
+  /** A usage fee's units by presentation keys (display only); [] without them. */
+  presentation_breakdowns: presentationBreakdownsSchema,
   pay_in_advance: z.boolean(),
   invoiceable: z.boolean(),
   amount_cents: wire.cents,
@@ -323,6 +326,8 @@ export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionI
       item_type: ITEM_TYPES[fee.fee_type],
       grouped_by: (fee as { grouped_by?: Record<string, string | null> | null }).grouped_by ?? {},
     },
+    presentation_breakdowns: ((fee as { presentation_breakdowns?: FeeRow['presentation_breakdowns'] }).presentation_breakdowns ?? [])
+      .map((item) => ({ presentation_by: item.presentation_by, units: decimalString(toDecimalString(item.units)) })),
     pay_in_advance: fee.pay_in_advance,
     invoiceable: fee.invoiceable,
     amount_cents: cents(fee.amount_cents),

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { UsageFeeRow, UsagePeriodRow } from '../db/past-usage';
 import { Dec, toDecimalString } from '../billing/money';
 import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
-import { customerUsageSchema } from './usage';
+import { breakdownsJson, customerUsageSchema } from './usage';
 
 /** A closed period's usage: current usage's shape, from the fees of the invoice that billed it. */
 export const pastUsageSchema = customerUsageSchema.extend({
@@ -52,7 +52,13 @@ function filterEntry(filter: ReturnType<typeof filterOf>, fees: readonly UsageFe
     events_count: fees.reduce((total, fee) => total + fee.events_count, 0),
     invoice_display_name: filter?.invoice_display_name ?? null,
     values: filter?.values ?? null,
+    presentation_breakdowns: breakdownsOf(fees),
   };
+}
+
+/** The fees' presentation breakdowns, summed by presentation values. */
+function breakdownsOf(fees: readonly UsageFeeRow[]) {
+  return breakdownsJson(fees.map((fee) => (fee.presentation_breakdowns ?? []).map((item) => ({ presentationBy: item.presentation_by, units: new Dec(item.units) }))));
 }
 
 /** A grouped charge's buckets: each bucket's fees (one per group) summed, the default bucket first. */
@@ -79,7 +85,7 @@ function groupedUsage(fees: readonly UsageFeeRow[], filtered: boolean): PastUsag
       pricing_unit_details: null,
       grouped_by: group[0]!.grouped_by!,
       filters: filtered ? filtersOf(group) : [],
-      presentation_breakdowns: [],
+      presentation_breakdowns: breakdownsOf(group),
     };
   });
 }
@@ -115,7 +121,7 @@ export function serializePastUsage({ period, fees }: PastUsageView): PastUsageJs
         },
         filters: filtered ? filtersOf(chargeFees.filter((fee) => !fee.grouped_by)).concat(bucketTotals(chargeFees.filter((fee) => fee.grouped_by))) : [],
         grouped_usage: groupedUsage(chargeFees.filter((fee) => fee.grouped_by), filtered),
-        presentation_breakdowns: [],
+        presentation_breakdowns: breakdownsOf(chargeFees),
       };
     }),
   };

@@ -7,6 +7,12 @@ import { z } from 'zod';
 import { AGGREGATION_TYPES, CHARGE_MODELS } from '../billing/types';
 import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
 
+/** Units by presentation group (`presentation_group_keys`), display only; null for events without a key. */
+export const presentationBreakdownsSchema = z.array(z.object({
+  presentation_by: z.record(z.string(), z.string().nullable()),
+  units: wire.decimal,
+}));
+
 const chargeUsageFilterSchema = z.object({
   units: wire.decimal,
   total_aggregated_units: wire.decimal,
@@ -15,6 +21,7 @@ const chargeUsageFilterSchema = z.object({
   /** Null for the events no filter matches, as Lago answers. */
   invoice_display_name: z.string().nullable(),
   values: z.record(z.string(), z.array(z.string())).nullable(),
+  presentation_breakdowns: presentationBreakdownsSchema,
 });
 
 const groupedUsageSchema = z.object({
@@ -28,7 +35,7 @@ const groupedUsageSchema = z.object({
   grouped_by: z.record(z.string(), z.string().nullable()),
   /** A filtered charge's usage in this group, one entry per filter (and the default bucket), as `filters` above. */
   filters: z.array(chargeUsageFilterSchema),
-  presentation_breakdowns: z.array(z.never()),
+  presentation_breakdowns: presentationBreakdownsSchema,
 });
 
 export const chargeUsageSchema = z.object({
@@ -54,7 +61,7 @@ export const chargeUsageSchema = z.object({
   filters: z.array(chargeUsageFilterSchema),
   /** One entry per pricing group (`pricing_group_keys`), in group order; empty for an ungrouped charge. */
   grouped_usage: z.array(groupedUsageSchema),
-  presentation_breakdowns: z.array(z.never()),
+  presentation_breakdowns: presentationBreakdownsSchema,
 }).register(responseSchemas, { id: 'ChargeUsage' });
 
 export const customerUsageSchema = z.object({
@@ -70,6 +77,22 @@ export const customerUsageSchema = z.object({
   charges_usage: z.array(chargeUsageSchema),
 }).register(responseSchemas, { id: 'CustomerUsage' });
 export type CustomerUsageJson = z.output<typeof customerUsageSchema>;
+
+interface Breakdown {
+  presentationBy: Record<string, string | null>;
+  units: Dec;
+}
+
+/** Breakdowns as Lago shows them; several lists (buckets, groups) summed by presentation values. */
+export function breakdownsJson(lists: readonly Breakdown[][]): z.output<typeof presentationBreakdownsSchema> {
+  const merged = new Map<string, Breakdown>();
+  for (const item of lists.flat()) {
+    const identity = JSON.stringify(Object.entries(item.presentationBy));
+    const known = merged.get(identity);
+    merged.set(identity, known ? { presentationBy: known.presentationBy, units: known.units.plus(item.units) } : item);
+  }
+  return [...merged.values()].map((item) => ({ presentation_by: item.presentationBy, units: decimalString(toDecimalString(item.units)) }));
+}
 
 /** What current usage computed (services/invoicing/current-usage.ts). */
 export interface CustomerUsageView {
@@ -92,7 +115,8 @@ export interface CustomerUsageView {
         fullUnits: Dec;
         eventsCount: number;
         fee: { amountCents: Cents };
-        groups: { groupedBy: Record<string, string | null>; fullUnits: Dec; eventsCount: number; fee: { amountCents: Cents } }[] | null;
+        groups: { groupedBy: Record<string, string | null>; fullUnits: Dec; eventsCount: number; fee: { amountCents: Cents }; presentationBreakdowns: Breakdown[] }[] | null;
+        presentationBreakdowns: Breakdown[];
       }[];
     }[];
   };
@@ -136,10 +160,11 @@ export function serializeCustomerUsage(current: CustomerUsageView): CustomerUsag
             events_count: bucket.eventsCount,
             invoice_display_name: bucket.filter?.invoice_display_name ?? null,
             values: bucket.filter?.values ?? null,
+            presentation_breakdowns: breakdownsJson([bucket.presentationBreakdowns]),
           }))
         : [],
       grouped_usage: groupedUsage(line.buckets),
-      presentation_breakdowns: [],
+      presentation_breakdowns: breakdownsJson(line.buckets.map((bucket) => bucket.presentationBreakdowns)),
     })),
   };
 }
@@ -153,12 +178,12 @@ type UsageBucket = CustomerUsageView['usage']['charges'][number]['buckets'][numb
  */
 function groupedUsage(buckets: readonly UsageBucket[]): CustomerUsageJson['charges_usage'][number]['grouped_usage'] {
   const filtered = buckets.some((bucket) => bucket.filter !== null);
-  const byGroup = new Map<string, { groupedBy: Record<string, string | null>; entries: { bucket: UsageBucket; fullUnits: Dec; eventsCount: number; amountCents: Cents }[] }>();
+  const byGroup = new Map<string, { groupedBy: Record<string, string | null>; entries: { bucket: UsageBucket; fullUnits: Dec; eventsCount: number; amountCents: Cents; breakdowns: Breakdown[] }[] }>();
   for (const bucket of buckets) {
     for (const group of bucket.groups ?? []) {
       const identity = JSON.stringify(Object.entries(group.groupedBy));
       const entry = byGroup.get(identity) ?? { groupedBy: group.groupedBy, entries: [] };
-      entry.entries.push({ bucket, fullUnits: group.fullUnits, eventsCount: group.eventsCount, amountCents: group.fee.amountCents });
+      entry.entries.push({ bucket, fullUnits: group.fullUnits, eventsCount: group.eventsCount, amountCents: group.fee.amountCents, breakdowns: group.presentationBreakdowns });
       byGroup.set(identity, entry);
     }
   }
@@ -179,9 +204,10 @@ function groupedUsage(buckets: readonly UsageBucket[]): CustomerUsageJson['charg
             events_count: e.eventsCount,
             invoice_display_name: e.bucket.filter?.invoice_display_name ?? null,
             values: e.bucket.filter?.values ?? null,
+            presentation_breakdowns: breakdownsJson([e.breakdowns]),
           }))
         : [],
-      presentation_breakdowns: [],
+      presentation_breakdowns: breakdownsJson(entries.map((e) => e.breakdowns)),
     };
   });
 }

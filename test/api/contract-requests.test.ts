@@ -133,7 +133,7 @@ function planCharges(): Json[] {
   });
   return [
     // Grouped pricing: both spellings of the group keys, on a charge and on its filter.
-    withFilter(0, 'standard', { amount: '30', pricing_group_keys: ['tier'] }, { amount: '25', grouped_by: ['tier'] }),
+    withFilter(0, 'standard', { amount: '30', pricing_group_keys: ['tier'], presentation_group_keys: [{ value: 'zone', options: { display_in_invoice: false } }] }, { amount: '25', grouped_by: ['tier'] }),
     withFilter(1, 'package', { amount: '10', package_size: 1000, free_units: 100 }, { amount: '5', package_size: 100, free_units: 10 }),
     withFilter(2, 'graduated', { graduated_ranges: ranges('per_unit_amount'), grouped_by: ['tier', 'zone'] }, { graduated_ranges: ranges('per_unit_amount'), pricing_group_keys: ['zone'] }),
     withFilter(3, 'volume', { volume_ranges: ranges('per_unit_amount') }, { volume_ranges: ranges('per_unit_amount') }),

@@ -449,8 +449,8 @@ describe('plans', () => {
     test('fields Billow does not bill are refused with feature_not_supported (their defaults are accepted above)', async () => {
       // Each was accepted and then ignored (billed as if absent) before the request contract.
       await rejects(plan({ code: 'x', charges: [charge('calls', { min_amount_cents: 500 })] }), { 'charges.0.min_amount_cents': ['feature_not_supported'] });
-      // grouped_by / pricing_group_keys and the dynamic model are billed since issue 16 (test/api/pricing-power.test.ts); presentation keys are not yet.
-      await rejects(plan({ code: 'x', charges: [charge('calls', { properties: { amount: '1', presentation_group_keys: [{ value: 'region' }] } })] }), { 'charges.0.properties.presentation_group_keys': ['feature_not_supported'] });
+      // Grouping keys, presentation keys and the dynamic model are billed or shown since issue 16 (test/api/pricing-power.test.ts); presentation breakdowns are not printed on PDFs yet.
+      await rejects(plan({ code: 'x', charges: [charge('calls', { properties: { amount: '1', presentation_group_keys: [{ value: 'region', options: { display_in_invoice: true } }] } })] }), { 'charges.0.properties.presentation_group_keys.0.options.display_in_invoice': ['feature_not_supported'] });
       await rejects(plan({ code: 'x', bill_fixed_charges_monthly: true }), { bill_fixed_charges_monthly: ['feature_not_supported'] });
       // With other problems, every one is named.
       await rejects(plan({ code: 'x', amount_cents: -1, charges: [charge('calls', { min_amount_cents: 1, accepts_target_wallet: true })] }), {

@@ -194,6 +194,40 @@ describe('grouped pricing with a filter: each bucket grouped on its own', () => 
   });
 });
 
+describe('presentation keys: units split for display, amounts unchanged', () => {
+  let subscriptionId: string;
+
+  beforeAll(async () => {
+    const storage = await metric({ code: 'storage', aggregation_type: 'sum_agg', field_name: 'gb' });
+    const created = await plan('disk', [{ billable_metric_id: storage, charge_model: 'standard', properties: { amount: '1', presentation_group_keys: [{ value: 'region', options: { display_in_invoice: false } }] } }]);
+    expect(created.charges[0]!.properties.presentation_group_keys).toEqual([{ value: 'region', options: { display_in_invoice: false } }]);
+    subscriptionId = await subscribe(created.lago_id, 'disk-sub');
+    for (const [id, properties] of [['g1', { region: 'eu', gb: 3 }], ['g2', { region: 'eu', gb: 2 }], ['g3', { region: 'us', gb: 4 }], ['g4', { gb: 1 }]] as const) {
+      expect((await send('storage', 'disk-sub', id, properties)).status).toBe(200);
+    }
+  });
+
+  it('current usage, the fee and past usage show the same breakdown; the price is the whole sum', async () => {
+    // 3 + 2 + 4 + 1 = 10 GB × 1.00 = 1000 cents. By region (null first): none 1, eu 3 + 2 = 5, us 4.
+    const breakdown = [{ presentation_by: { region: null }, units: '1.0' }, { presentation_by: { region: 'eu' }, units: '5.0' }, { presentation_by: { region: 'us' }, units: '4.0' }];
+    const [charge] = (await currentUsage('disk-sub')).charges_usage;
+    expect(charge).toMatchObject({ units: '10.0', amount_cents: 1000, presentation_breakdowns: breakdown });
+    const invoice = await januaryInvoice(subscriptionId);
+    const [fee] = invoice.fees.filter((f: { item: { type: string } }) => f.item.type === 'charge');
+    expect(fee).toMatchObject({ units: '10.0', amount_cents: 1000, presentation_breakdowns: breakdown });
+    const [past] = (await api.get('/customers/disk-sub-customer/past_usage?external_subscription_id=disk-sub')).body.usage_periods[0].charges_usage;
+    expect(past.presentation_breakdowns).toEqual(breakdown);
+  });
+
+  it('refuses display_in_invoice: true (breakdowns are not printed on PDFs yet)', async () => {
+    const storage = (await api.get('/billable_metrics/storage')).body.billable_metric.lago_id;
+    const res = await api.post('/plans', { plan: { name: 'p', code: 'p', interval: 'monthly', amount_cents: 0, amount_currency: 'USD', pay_in_advance: false,
+      charges: [{ billable_metric_id: storage, charge_model: 'standard', properties: { amount: '1', presentation_group_keys: [{ value: 'region', options: { display_in_invoice: true } }] } }] } });
+    expect(res.status).toBe(422);
+    expect(res.body.error_details).toEqual({ 'charges.0.properties.presentation_group_keys.0.options.display_in_invoice': ['feature_not_supported'] });
+  });
+});
+
 describe('dynamic pricing: the events carry their prices', () => {
   let subscriptionId: string;
 

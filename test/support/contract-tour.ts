@@ -171,7 +171,7 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
         charge('gpu', { charge_model: 'standard', properties: { amount: '0.000001' } }),
         charge('payments', { charge_model: 'percentage', pay_in_advance: true, invoiceable: true, properties: { rate: '2.5', fixed_amount: '0.3', free_units_per_events: 1 } }),
         charge('payments', { charge_model: 'graduated_percentage', code: 'payments_graduated', properties: { graduated_percentage_ranges: [{ from_value: 0, to_value: 100, rate: '1', flat_amount: '0' }, { from_value: 101, to_value: null, rate: '0.5', flat_amount: '1' }] } }),
-        charge('tokens', { charge_model: 'graduated', properties: { pricing_group_keys: ['model'], graduated_ranges: [{ from_value: 0, to_value: 1000, per_unit_amount: '0.002', flat_amount: '0' }, { from_value: 1000, to_value: null, per_unit_amount: '0.001', flat_amount: '0' }] } }),
+        charge('tokens', { charge_model: 'graduated', properties: { pricing_group_keys: ['model'], presentation_group_keys: [{ value: 'team' }], graduated_ranges: [{ from_value: 0, to_value: 1000, per_unit_amount: '0.002', flat_amount: '0' }, { from_value: 1000, to_value: null, per_unit_amount: '0.001', flat_amount: '0' }] } }),
         charge('compute', { charge_model: 'dynamic', properties: {} }),
         charge('call_minutes', { charge_model: 'standard', properties: { amount: '0.1' } }),
       ],
@@ -265,7 +265,7 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
       event('e-6', 'users', { user_id: 'u1' }), event('e-7', 'users', { user_id: 'u2' }), event('e-8', 'users', { user_id: 'u3' }),
       event('e-9', 'seats', { seat_id: 's1' }), event('e-10', 'balance', { amount: '3' }), event('e-11', 'gpu', { gpus: 2 }),
       event('e-12', 'payments', { amount: '40' }), event('e-13', 'transfers', { amount: '20' }), event('e-14', 'transfers', { amount: '30' }),
-      event('e-15', 'tokens', { model: 'large', tokens: 1500 }), event('e-16', 'tokens', { model: 'small', tokens: 400 }), event('e-17', 'tokens', { tokens: 10 }),
+      event('e-15', 'tokens', { model: 'large', tokens: 1500, team: 'research' }), event('e-16', 'tokens', { model: 'small', tokens: 400 }), event('e-17', 'tokens', { tokens: 10 }),
       { ...event('e-18', 'compute', { units: 4 }), precise_total_amount_cents: '123.45' }, event('e-19', 'call_minutes', { duration_ms: 150000 }),
     ],
   });

@@ -82,6 +82,10 @@ export const LAGO_RESPONSE_ERRATA: Erratum[] = [
     at: schema('FeeObject', 'properties', 'item', 'properties', 'grouped_by', 'additionalProperties'), change: nullable, kind: 'lago-server',
     why: `fee.item.grouped_by: ${LAGO_ANSWERS_NULL} for a key the group's events lack (the fee's grouped_by as its aggregation grouped them).`,
   },
+  {
+    at: schema('PresentationBreakdownsObject', 'items', 'properties', 'presentation_by', 'additionalProperties'), change: nullable, kind: 'lago-server',
+    why: `presentation_breakdowns[].presentation_by: ${LAGO_ANSWERS_NULL} for a key the events lack (as grouped_by).`,
+  },
   // Wallets.
   { at: property('PaymentMethodReference', 'payment_method_id'), change: nullable, kind: 'lago-server', why: `wallet_transaction.payment_method.payment_method_id: ${LAGO_ANSWERS_NULL}; Billow has no payment methods.` },
   {

@@ -3,7 +3,7 @@ import { CHARGE_MODELS } from '../../billing/types';
 import type { ChargeFilterInput, ChargeInput, CreatePlanInput, UpdatePlanInput } from '../../services/catalog';
 import { amountCents, code, currency, interval, optionalText } from './common';
 import {
-  SHOWN, forbidUnlessEmpty, honour, refuseNonZero, refuseTrue, refuseUnlessEmpty, refuseValues, shownAs, under, withContract,
+  SHOWN, forbidUnlessEmpty, honour, refuseNonZero, refuseTrue, refuseValues, shownAs, under, withContract,
   type Honoured, type Refusal, type RequestContract,
 } from '../contract';
 
@@ -74,6 +74,9 @@ const CHARGE_PROPERTIES: Record<string, Honoured> = honour(SHOWN,
   'pricing_group_keys', 'grouped_by',
 );
 
+/** Presentation keys: each fee's and usage line's units split by them (`presentation_breakdowns`), display only. */
+const PRESENTATION_KEYS: Record<string, Honoured> = honour(SHOWN, 'properties.presentation_group_keys.*.value', 'properties.presentation_group_keys.*.options.display_in_invoice');
+
 /**
  * One charge's fields, relative to the charge and to its answer (Lago's Charge object): a plan's
  * charges take them under `charges.*.` (`chargesOfPlan`), the nested charge routes as they are.
@@ -83,6 +86,7 @@ export const CHARGE_HONOURED: Record<string, Honoured> = {
   billable_metric_id: shownAs('lago_billable_metric_id'),
   tax_codes: shownAs('taxes.*.code'),
   ...under('properties.', CHARGE_PROPERTIES),
+  ...PRESENTATION_KEYS,
   ...honour(SHOWN, 'filters.*.invoice_display_name', 'filters.*.values'),
   ...under('filters.*.properties.', CHARGE_PROPERTIES),
 };
@@ -92,7 +96,7 @@ export const CHARGE_REFUSED: Record<string, Refusal> = {
   min_amount_cents: refuseNonZero('Billow does not bill a true-up fee up to a charge\'s minimum amount yet.'),
   accepts_target_wallet: refuseTrue('Billow has no targeted wallets: every wallet pays every fee.'),
   applied_pricing_unit: forbidUnlessEmpty('Pricing units are premium in Lago and not offered by Billow.'),
-  'properties.presentation_group_keys': refuseUnlessEmpty('Billow does not break fees down by event property values on invoices.'),
+  'properties.presentation_group_keys.*.options.display_in_invoice': refuseTrue('Billow shows presentation breakdowns in the API (fees, current and past usage) but does not print them on invoice PDFs yet.'),
 };
 
 /** The charge declarations under `charges.*.`, in the request and in the plan's answer alike. */

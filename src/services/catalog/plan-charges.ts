@@ -60,7 +60,7 @@ export interface PreparedCharge {
   taxIds?: string[];
 }
 
-const GROUP_KEYS = ['pricing_group_keys', 'grouped_by'];
+const GROUP_KEYS = ['pricing_group_keys', 'grouped_by', 'presentation_group_keys'];
 const RANGE_KEYS = ['from_value', 'to_value', 'per_unit_amount', 'flat_amount'];
 const MODEL_KEYS: Record<ChargeModelName, string[]> = {
   standard: ['amount'],

@@ -171,6 +171,7 @@ export function feeRow(line: InvoiceLine, totals: FeeTotals): FeeDraft {
     charge_filter_values: line.chargeFilter?.values ?? null,
     charge_filter_invoice_display_name: line.chargeFilter?.invoiceDisplayName ?? null,
     grouped_by: line.groupedBy ?? null,
+    presentation_breakdowns: line.presentationBreakdowns ?? [],
   };
 }
 

@@ -159,6 +159,7 @@ function chargeLineInput(charge: ChargeUsageLine, bucket: BucketUsage & { groupe
   return {
     chargeId: charge.charge.id,
     groupedBy: bucket.groupedBy ?? null,
+    presentationBreakdowns: bucket.presentationBreakdowns,
     filterId: bucket.filter?.id ?? null,
     filter: bucket.filter ? { id: bucket.filter.id, values: bucket.filter.values, invoiceDisplayName: bucket.filter.invoice_display_name } : null,
     code: charge.metric.code,

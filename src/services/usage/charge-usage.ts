@@ -33,7 +33,7 @@ import type { SubscriptionContext } from '../../db/subscription-context';
 import { aggregateUsage, proratedUsage, usageGroups, type UsageAggregator, type UsageScope } from '../../db/usage-aggregation';
 import type { AggregationWindow, EventSelection, GroupValues, MetricDefinition, SeatLine } from '../../billing/aggregation';
 import {
-  amountPerUnitOf, chargeFeeCents, parseChargeProperties, priceCharge, pricingGroupKeysOf, type ChargeProperties, type ChargeResult, type FeeCents,
+  amountPerUnitOf, chargeFeeCents, parseChargeProperties, presentationGroupKeysOf, priceCharge, pricingGroupKeysOf, type ChargeProperties, type ChargeResult, type FeeCents,
 } from '../../billing/charge-models';
 import type { ChargeModelName } from '../../billing/types';
 import { chargesScopeAt } from '../../billing/periods';
@@ -53,6 +53,12 @@ export function sqlAggregator(db: Db): UsageAggregator {
   return { aggregate: (scope, metric, window, options) => aggregateUsage(db, scope, metric, window, options) };
 }
 
+/** Units of one presentation group (`presentation_group_keys`): display only, priced nowhere. */
+export interface PresentationBreakdown {
+  presentationBy: GroupValues;
+  units: Dec;
+}
+
 /** The priced usage of one pricing group of a bucket. */
 export interface GroupUsage {
   /** The group's values by key (null: events without the property): Lago's `grouped_by`. */
@@ -63,6 +69,8 @@ export interface GroupUsage {
   result: ChargeResult;
   fee: FeeCents;
   breakdown: SeatLine[] | null;
+  /** The group's units split by the bucket's presentation keys; [] without them. */
+  presentationBreakdowns: PresentationBreakdown[];
 }
 
 export interface BucketUsage {
@@ -82,6 +90,8 @@ export interface BucketUsage {
   fee: FeeCents;
   /** Prorated charges: one line per seat stretch (unique count) or event (sum). */
   breakdown: SeatLine[] | null;
+  /** The bucket's (or, grouped, each group's summed) units split by its presentation keys; [] without them. */
+  presentationBreakdowns: PresentationBreakdown[];
 }
 
 export interface ChargeUsageLine {
@@ -141,7 +151,43 @@ function bucketsOf(charge: ChargeRow): Bucket[] {
 
 const ZERO = new Dec(0);
 
-type Measured = Omit<GroupUsage, 'groupedBy'>;
+type Measured = Omit<GroupUsage, 'groupedBy' | 'presentationBreakdowns'>;
+
+/**
+ * A selection's units split by presentation keys (display only): the groups of those keys in the
+ * window, each aggregated (prorated: its full units) as the selection is. [] without keys.
+ */
+async function presentationBreakdowns(
+  db: Db,
+  aggregator: UsageAggregator,
+  scope: UsageScope,
+  metric: MetricDefinition,
+  window: AggregationWindow,
+  selection: EventSelection,
+  keys: readonly string[],
+  proration: { terminatedAtMs: number | undefined; upgraded: boolean } | null,
+): Promise<PresentationBreakdown[]> {
+  if (keys.length === 0) return [];
+  const groups = await usageGroups(db, scope, metric, window, selection, keys);
+  return Promise.all(groups.map(async (presentationBy) => {
+    const within: EventSelection = { ...selection, group: { ...selection.group, ...presentationBy } };
+    const units = proration
+      ? (await proratedUsage(db, scope, metric, window, { ...within, ...proration })).fullUnits
+      : (await aggregator.aggregate(scope, metric, window, within)).units;
+    return { presentationBy, units };
+  }));
+}
+
+/** Breakdowns of several groups summed by presentation values, in order of first appearance. */
+export function mergedBreakdowns(lists: readonly PresentationBreakdown[][]): PresentationBreakdown[] {
+  const merged = new Map<string, PresentationBreakdown>();
+  for (const item of lists.flat()) {
+    const identity = JSON.stringify(Object.entries(item.presentationBy));
+    const known = merged.get(identity);
+    merged.set(identity, known ? { presentationBy: known.presentationBy, units: known.units.plus(item.units) } : item);
+  }
+  return [...merged.values()];
+}
 
 /** One selection's usage (a bucket, or one group of it), aggregated or prorated, priced and rounded once. */
 async function measureUsage(
@@ -225,15 +271,22 @@ export async function computeChargesUsage(db: Db, ctx: SubscriptionContext, inpu
           const measure = (selection: EventSelection) => measureUsage(db, aggregator, scope, metric, window, charge.charge_model, properties, currency, selection, prorated
             ? { terminatedAtMs, upgraded: terminatedAtMs !== undefined && upgraded === true }
             : null);
+          const presentationKeys = presentationGroupKeysOf(bucket.properties).map((key) => key.value);
+          const present = (selection: EventSelection) => presentationBreakdowns(db, aggregator, scope, metric, window, selection, presentationKeys, prorated
+            ? { terminatedAtMs, upgraded: terminatedAtMs !== undefined && upgraded === true }
+            : null);
           const keys = pricingGroupKeysOf(bucket.properties);
-          if (keys.length === 0) return { filter: bucket.filter, groups: null, ...(await measure(bucket.selection)) };
+          if (keys.length === 0) {
+            return { filter: bucket.filter, groups: null, ...(await measure(bucket.selection)), presentationBreakdowns: await present(bucket.selection) };
+          }
           const groups = await Promise.all(
             (await usageGroups(db, scope, metric, window, bucket.selection, keys)).map(async (groupedBy): Promise<GroupUsage> => ({
               groupedBy,
               ...(await measure({ ...bucket.selection, group: groupedBy })),
+              presentationBreakdowns: await present({ ...bucket.selection, group: groupedBy }),
             })),
           );
-          return { filter: bucket.filter, groups, ...sumOfGroups(charge.charge_model, groups) };
+          return { filter: bucket.filter, groups, ...sumOfGroups(charge.charge_model, groups), presentationBreakdowns: mergedBreakdowns(groups.map((g) => g.presentationBreakdowns)) };
         }),
       );
       const main = buckets.find((b) => b.filter === null) ?? null;
