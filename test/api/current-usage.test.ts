@@ -160,10 +160,10 @@ describe('filters and prorated seats', () => {
     const [calls, seats] = usage.charges_usage;
     // EU: 3 calls × 0.5 = 1.50 → 150; others (us and no region): 2 × 0.1 = 0.20 → 20; charge 170.
     expect(calls).toMatchObject({ units: '5.0', events_count: 5, amount_cents: 170 });
-    // Lago's filter usage carries total_aggregated_units too (count_agg: as many as the units).
+    // Lago's filter usage carries total_aggregated_units too (count_agg: as many as the units), and presentation_breakdowns (none without presentation keys).
     expect(calls.filters).toEqual([
-      { units: '3.0', total_aggregated_units: '3.0', amount_cents: 150, events_count: 3, invoice_display_name: 'EU calls', values: { region: ['eu'] } },
-      { units: '2.0', total_aggregated_units: '2.0', amount_cents: 20, events_count: 2, invoice_display_name: null, values: null },
+      { units: '3.0', total_aggregated_units: '3.0', amount_cents: 150, events_count: 3, invoice_display_name: 'EU calls', values: { region: ['eu'] }, presentation_breakdowns: [] },
+      { units: '2.0', total_aggregated_units: '2.0', amount_cents: 20, events_count: 2, invoice_display_name: null, values: null, presentation_breakdowns: [] },
     ]);
     // ada all March: 31 days; bob 10 … 20 March inclusive: 11 days. (31 + 11) / 31 = 1.354838… → ceil5 1.35484;
     // 1.35484 × 31 = 42.00004 EUR → 4200 cents. Units shown: 1 seat active now.
