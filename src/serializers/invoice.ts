@@ -332,6 +332,8 @@ export interface InvoiceContext {
   fees?: FeeRow[];
   subscriptions?: SubscriptionJson[];
   externalSubscriptionId: string | null;
+  /** Each fee's subscription's external id, by subscription id (an invoice may bill several: consolidation). */
+  externalSubscriptionIds?: ReadonlyMap<string, string>;
   fileUrl: string | null;
   credits?: InvoiceCreditView[];
 }
@@ -411,6 +413,10 @@ export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext): 
   return {
     ...body,
     subscriptions: context.subscriptions ?? [],
-    fees: context.fees.map((fee) => serializeFee(fee, { customerId: invoice.customer_id, externalCustomerId: context.customer.external_id, paymentStatus: invoice.payment_status }, context.externalSubscriptionId)),
+    fees: context.fees.map((fee) => serializeFee(
+      fee,
+      { customerId: invoice.customer_id, externalCustomerId: context.customer.external_id, paymentStatus: invoice.payment_status },
+      (fee.subscription_id ? context.externalSubscriptionIds?.get(fee.subscription_id) : undefined) ?? context.externalSubscriptionId,
+    )),
   };
 }

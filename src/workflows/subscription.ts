@@ -31,6 +31,10 @@ const DEFAULT_HISTORY_LIMIT = 2_000;
 const DRAIN_BEFORE_CONTINUE = 'drain-inbox-before-continue-as-new';
 /** patched(): timers for the trial's end and the termination alerts (issue 10). */
 const NOTICES = 'trial-end-and-termination-alert-timers';
+/** patched(): a downgrade whose billing date was already closed waits for the next one (issue 11). */
+const DEFERRED_DOWNGRADE = 'downgrade-deferred-when-its-date-is-closed';
+/** patched(): an upgrade takes the instant the activity applied it at (issue 11). */
+const UPGRADE_EFFECTIVE_AT = 'upgrade-starts-at-its-effective-instant';
 
 /**
  * Termination alerts: these many days (of 24 h) before `ending_at`. Lago sends them on the dates
@@ -194,11 +198,21 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
   }
 }
 
-/** Issues the boundary's invoice, switching to a pending downgrade when it takes effect now. */
+/**
+ * Issues the boundary's invoice, switching to a pending downgrade when it takes effect now. A
+ * downgrade whose date the customer's consolidated invoice already closed as a periodic one (the
+ * change reached this workflow late) is deferred by the activity: it waits for the next boundary.
+ */
 async function closeBoundary(state: SubscriptionWorkflowState, billingDate: LocalDate): Promise<void> {
   const change = state.pendingChange;
   if (change && change.effectiveDate <= billingDate) {
-    await activities.applyDowngrade({ fromSubscriptionId: state.subscriptionId, toSubscriptionId: change.subscriptionId, billingDate, timezone: state.terms.schedule.timezone });
+    const outcome = await activities.applyDowngrade({ fromSubscriptionId: state.subscriptionId, toSubscriptionId: change.subscriptionId, billingDate, timezone: state.terms.schedule.timezone });
+    // Results recorded before deferral existed have no `deferred`: they were applied.
+    if (outcome?.deferred === true && patched(DEFERRED_DOWNGRADE)) {
+      state.billedThrough = billingDate;
+      state.pendingChange = { ...change, effectiveDate: nextBillingDate(state.terms, billingDate) };
+      return;
+    }
     const startedAt = startOfLocalDay(billingDate, change.terms.schedule.timezone);
     state.subscriptionId = change.subscriptionId;
     state.planCode = change.planCode;
@@ -217,10 +231,12 @@ async function changePlan(state: SubscriptionWorkflowState, request: PlanChangeR
     state.pendingChange = { subscriptionId: request.subscriptionId, planCode: request.planCode, terms: request.terms, effectiveDate: nextBoundary };
     return { subscriptionId: request.subscriptionId, kind: 'downgrade', effectiveDate: nextBoundary };
   }
-  await activities.upgradeSubscription({ fromSubscriptionId: state.subscriptionId, toSubscriptionId: request.subscriptionId, atMs: request.atMs });
+  const outcome = await activities.upgradeSubscription({ fromSubscriptionId: state.subscriptionId, toSubscriptionId: request.subscriptionId, atMs: request.atMs });
+  // Not before a billing date already closed (lifecycle.ts); results from before have no effectiveAtMs.
+  const startedAt = outcome?.effectiveAtMs !== undefined && outcome.effectiveAtMs !== request.atMs && patched(UPGRADE_EFFECTIVE_AT) ? outcome.effectiveAtMs : request.atMs;
   state.subscriptionId = request.subscriptionId;
   state.planCode = request.planCode;
-  state.terms = { ...request.terms, startedAt: request.atMs };
+  state.terms = { ...request.terms, startedAt };
   state.pendingChange = null;
   markSearchAttributes([{ key: PLAN_CODE, value: state.planCode }]);
   return { subscriptionId: request.subscriptionId, kind: 'upgrade', effectiveDate: localDateOf(request.atMs, request.terms.schedule.timezone) };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoDateTime, optionalText } from './common';
 import type { CreateSubscriptionInput } from '../../services/subscriptions';
 import {
-  SHOWN, forbidUnlessEmpty, honour, refuseFalse, refuseTrue, refuseUnlessEmpty, refuseUnlessOneOf, withContract,
+  SHOWN, forbidUnlessEmpty, honour, refuseTrue, refuseUnlessEmpty, refuseUnlessOneOf, withContract,
 } from '../contract';
 
 const NO_PAYMENTS = 'Billow collects no payments yet (a later issue): it cannot pick or gate on a payment method.';
@@ -16,8 +16,9 @@ export const createSubscriptionSchema = withContract(z.object({
   subscription_at: isoDateTime.nullish(),
   ending_at: isoDateTime.nullish(),
   purchase_order_number: z.string().max(255).nullish(),
+  consolidate_invoice: z.boolean().nullish(),
 }), {
-  honoured: honour(SHOWN, 'external_customer_id', 'plan_code', 'external_id', 'name', 'billing_time', 'subscription_at', 'ending_at', 'purchase_order_number'),
+  honoured: honour(SHOWN, 'external_customer_id', 'plan_code', 'external_id', 'name', 'billing_time', 'subscription_at', 'ending_at', 'purchase_order_number', 'consolidate_invoice'),
   refused: {
     billing_entity_code: refuseUnlessEmpty('Billow has a single issuer, the organization: it has no billing entities.'),
     plan_overrides: forbidUnlessEmpty('Plan overrides are premium in Lago (its free edition answers 403): the subscription would be billed at list price.'),
@@ -25,7 +26,6 @@ export const createSubscriptionSchema = withContract(z.object({
     'invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty('Billow has no invoice custom sections.'),
     'payment_method.payment_method_type': refuseUnlessOneOf(['provider'], NO_PAYMENTS),
     'payment_method.payment_method_id': refuseUnlessEmpty(NO_PAYMENTS),
-    consolidate_invoice: refuseFalse('Billow bills a customer\'s subscriptions due the same day on one invoice, as Lago does by default.'),
     activation_rules: refuseUnlessEmpty('Billow collects no payments yet (a later issue): it cannot gate a subscription\'s activation on one.'),
     // Sent by Lago's clients though absent from its OpenAPI description.
     usage_thresholds: refuseUnlessEmpty('Progressive billing (usage thresholds) is not billed by Billow yet.', { examples: [[{ amount_cents: 10000, recurring: false }]], beyondSpec: true }),

@@ -5,7 +5,7 @@
 import type { Conn } from '../../db/knex';
 import { feesOf, type InvoiceRow } from '../../db/invoices';
 import { findCustomerById, type CustomerRow } from '../../db/customers';
-import { findSubscriptionById } from '../../db/subscriptions';
+import { findSubscriptionById, findSubscriptionsByIds } from '../../db/subscriptions';
 import { findOrganization, type OrganizationRow } from '../../db/organizations';
 import { creditsOfInvoices } from '../../db/credit-notes';
 import { serializeInvoice } from '../../serializers/invoice';
@@ -26,11 +26,15 @@ export interface PresentOptions {
 export async function presentInvoice(db: Conn, organization: OrganizationRow, invoice: InvoiceRow, options: PresentOptions) {
   const customer = (await findCustomerById(db, invoice.customer_id)) as CustomerRow;
   const subscription = invoice.subscription_id ? await findSubscriptionById(db, invoice.subscription_id) : undefined;
+  const fees = options.withFees ? await feesOf(db, [invoice.id]) : undefined;
+  // A consolidated invoice bills several subscriptions: each fee names its own.
+  const billed = await findSubscriptionsByIds(db, organization.id, (fees ?? []).flatMap((fee) => (fee.subscription_id ? [fee.subscription_id] : [])));
   return serializeInvoice(invoice, {
     customer,
     customerView: customerView(organization)(customer),
-    fees: options.withFees ? await feesOf(db, [invoice.id]) : undefined,
+    fees,
     externalSubscriptionId: subscription?.external_id ?? null,
+    externalSubscriptionIds: new Map(billed.map((row) => [row.id, row.external_id])),
     fileUrl: invoiceFileUrl(options.publicUrl, invoice),
     credits: await creditsOfInvoices(db, organization.id, [invoice.id]),
   });

@@ -40,6 +40,8 @@ export interface CreateSubscriptionInput {
   ending_at?: string | null;
   /** Descriptive: stored and shown (a plan change keeps the current one unless another is given). */
   purchase_order_number?: string | null;
+  /** False: billed on its own invoice, never on its customer's consolidated one (default true; a plan change keeps the current one unless given). */
+  consolidate_invoice?: boolean | null;
 }
 
 export async function createSubscription(deps: ServiceDeps, organization: OrganizationRow, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
@@ -78,6 +80,7 @@ export async function createSubscription(deps: ServiceDeps, organization: Organi
         on_termination_credit_note: null,
         workflow_id: subscriptionWorkflowId(organization.id, input.external_id),
         purchase_order_number: input.purchase_order_number ?? null,
+        consolidate_invoice: input.consolidate_invoice ?? true,
       });
     });
   } catch (error) {
@@ -146,6 +149,7 @@ async function changePlan(deps: ServiceDeps, organization: OrganizationRow, curr
       on_termination_credit_note: current.on_termination_credit_note,
       workflow_id: current.workflow_id,
       purchase_order_number: input.purchase_order_number ?? current.purchase_order_number,
+      consolidate_invoice: input.consolidate_invoice ?? current.consolidate_invoice,
     });
   });
   const terms = subscriptionTerms(next, plan, ctx.timezone);
