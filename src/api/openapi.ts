@@ -24,7 +24,7 @@ import {
   updateWalletSchema, voidInvoiceSchema, walletTransactionSchema,
 } from './schemas/money';
 import { createPlanSchema, updatePlanSchema } from './schemas/plans';
-import { createSubscriptionSchema } from './schemas/subscriptions';
+import { createSubscriptionSchema, updateSubscriptionSchema } from './schemas/subscriptions';
 import { createTaxSchema, updateTaxSchema } from './schemas/taxes';
 import { createWebhookEndpointSchema, updateWebhookEndpointSchema } from './schemas/webhook-endpoints';
 import { advanceClockSchema } from './routes/sandbox';
@@ -152,7 +152,8 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: v1('/subscriptions'), tag: 'Subscriptions', summary: 'Create a subscription (or change its plan)', description: 'Starts the subscription’s Temporal workflow; an active `external_id` with another plan is an upgrade or a downgrade.', body: { root: 'subscription', schema: createSubscriptionSchema }, response: { root: 'subscription' }, errors: { 400: true, 404: 'plan', 422: true } },
   { method: 'get', path: v1('/subscriptions'), tag: 'Subscriptions', summary: 'List subscriptions', query: { ...PAGE, external_customer_id: 'Only this customer’s.', plan_code: 'Only on this plan.', 'status[]': 'Statuses (default `active`).' }, response: { root: 'subscriptions', list: true } },
   { method: 'get', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Retrieve a subscription', query: { status: 'Which one of that external_id (default `active`).' }, response: { root: 'subscription' }, errors: { 404: 'subscription' } },
-  { method: 'delete', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Terminate a subscription', query: { status: '`pending` to cancel one not started yet.' }, response: { root: 'subscription' }, errors: { 404: 'subscription', 405: true } },
+  { method: 'put', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Edit a subscription', description: 'Lago\'s editable fields: `name`, `ending_at` (moves or, with null, clears the automatic termination; never before a billing date already invoiced), `subscription_at` (only before the start: the workflow\'s start moves), `consolidate_invoice`, `purchase_order_number`, and the termination options Lago\'s service reads (`on_termination_credit_note`: credit, refund or skip, pay-in-advance plans only; `on_termination_invoice`: generate or skip). The change reaches the subscription\'s workflow as an update with a validator: a refusal is a 422 naming the field, and nothing changes.', query: { status: '`pending` to edit one not started yet (default `active`); also accepted beside the envelope.' }, body: { root: 'subscription', schema: updateSubscriptionSchema }, response: { root: 'subscription' }, errors: { 400: true, 404: 'subscription', 422: true } },
+  { method: 'delete', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Terminate a subscription', query: { status: '`pending` to cancel one not started yet.', on_termination_credit_note: '`credit` (default), `refund` or `skip`: the credit note for unused pay-in-advance days.', on_termination_invoice: '`generate` (default) or `skip`: the final invoice.' }, response: { root: 'subscription' }, errors: { 404: 'subscription', 405: true, 422: true } },
 
   { method: 'post', path: v1('/events'), tag: 'Events', summary: 'Send a usage event', body: { root: 'event', schema: eventDocSchema }, response: { root: 'event' }, errors: { 400: true, 422: true } },
   { method: 'post', path: v1('/events/batch'), tag: 'Events', summary: 'Send up to 100 usage events, all or nothing', body: { schema: eventBatchDocSchema }, response: { root: 'events' }, errors: { 400: true, 422: true } },

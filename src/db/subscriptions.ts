@@ -98,6 +98,11 @@ export async function liveSubscriptionsOfCustomer(db: Conn, customerId: string):
   return db<SubscriptionRow>('subscriptions').where({ customer_id: customerId }).whereIn('status', ['pending', 'active']).orderBy([{ column: 'created_at' }, { column: 'id' }]);
 }
 
+/** The pending successor of a subscription (a plan change waiting for its date), if any. */
+export async function findPendingSuccessor(db: Conn, subscriptionId: string): Promise<SubscriptionRow | undefined> {
+  return db<SubscriptionRow>('subscriptions').where({ previous_subscription_id: subscriptionId, status: 'pending' }).orderBy('created_at', 'desc').first();
+}
+
 /** Which of these subscriptions have a pending successor (a plan change waiting for its date). */
 export async function subscriptionsWithPendingSuccessor(db: Conn, subscriptionIds: readonly string[]): Promise<Set<string>> {
   if (subscriptionIds.length === 0) return new Set();

@@ -4,8 +4,9 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { subscriptionWorkflowId } from './ids';
 import type { SubscriptionWorkflowState, SubscriptionView } from './messages';
 import {
-  cancelPlanChangeUpdate, changePlanUpdate, stateQuery, terminateUpdate, usageSignal,
-  type CancelPlanChangeRequest, type CancelPlanChangeResult, type PlanChangeRequest, type PlanChangeResult, type TerminateResult,
+  cancelPlanChangeUpdate, changePlanUpdate, editSubscriptionUpdate, stateQuery, terminateUpdate, usageSignal,
+  type CancelPlanChangeRequest, type CancelPlanChangeResult, type EditSubscriptionRequest, type EditSubscriptionResult, type PlanChangeRequest,
+  type PlanChangeResult, type TerminateResult, type TerminationOptions,
 } from './messages';
 import { CUSTOMER_ID, PLAN_CODE, SUBSCRIPTION_STATUS } from './search-attributes';
 
@@ -30,8 +31,8 @@ export interface SubscriptionWorkflows {
   view(organizationId: string, externalId: string): Promise<SubscriptionView>;
   /** Signals the workflow of the active subscription `externalId` about stored events. */
   notifyUsage(organizationId: string, externalId: string, events: UsageNotification[]): Promise<void>;
-  /** Ends the subscription now; resolves once its final invoice and credit note exist. */
-  terminate(organizationId: string, externalId: string, atMs: number): Promise<TerminateResult>;
+  /** Ends the subscription now (with Lago's termination options); resolves once its final invoice and credit note exist. */
+  terminate(organizationId: string, externalId: string, atMs: number, options?: TerminationOptions): Promise<TerminateResult>;
   /** Upgrades at once or schedules a downgrade; resolves once the workflow has applied it. */
   changePlan(organizationId: string, externalId: string, request: PlanChangeRequest): Promise<PlanChangeResult>;
   /**
@@ -39,6 +40,11 @@ export interface SubscriptionWorkflows {
    * canceled. Throws a `WorkflowRefusal` when there is no such pending change (any more).
    */
   cancelPlanChange(organizationId: string, externalId: string, request: CancelPlanChangeRequest): Promise<CancelPlanChangeResult>;
+  /**
+   * Edits the subscription (`PUT`); resolves once the workflow has written it. Throws a
+   * `WorkflowRefusal` whose message reads `<field> <code>: <why>` when the edit is refused.
+   */
+  edit(organizationId: string, externalId: string, request: EditSubscriptionRequest): Promise<EditSubscriptionResult>;
 }
 
 /** The workflow refused an update (its validator, or the work, said no), with the workflow's reason. */
@@ -83,14 +89,17 @@ export function temporalSubscriptionWorkflows(client: Client, options: { taskQue
     async view(organizationId, externalId) {
       return client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).query(stateQuery);
     },
-    async terminate(organizationId, externalId, atMs) {
-      return client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).executeUpdate(terminateUpdate, { args: [{ atMs }] });
+    async terminate(organizationId, externalId, atMs, options = {}) {
+      return client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).executeUpdate(terminateUpdate, { args: [{ atMs, ...options }] });
     },
     async changePlan(organizationId, externalId, request) {
       return client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).executeUpdate(changePlanUpdate, { args: [request] });
     },
     async cancelPlanChange(organizationId, externalId, request) {
       return refusable(client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).executeUpdate(cancelPlanChangeUpdate, { args: [request] }));
+    },
+    async edit(organizationId, externalId, request) {
+      return refusable(client.workflow.getHandle(subscriptionWorkflowId(organizationId, externalId)).executeUpdate(editSubscriptionUpdate, { args: [request] }));
     },
     async notifyUsage(organizationId, externalId, events) {
       if (events.length === 0) return;

@@ -314,7 +314,12 @@ test('every operation Billow serves with a body Lago describes has a contract th
     for (const field of checked.beside) if (!contract.beside?.[field.path]) problems.push(`${checked.key}: ${field.path} (beside the root) is neither honoured nor refused`);
     // Every declaration names a field Lago defines (a typo would classify nothing), unless marked beyondSpec.
     const known = new Set(checked.fields.map((f) => f.path));
-    for (const path of Object.keys(contract.honoured)) if (!known.has(path)) problems.push(`${checked.key}: honoured ${path} is not in Lago's spec`);
+    const beyondSpec = new Set(contract.honouredBeyondSpec ?? []);
+    for (const path of Object.keys(contract.honoured)) if (!known.has(path) && !beyondSpec.has(path)) problems.push(`${checked.key}: honoured ${path} is not in Lago's spec`);
+    for (const path of beyondSpec) {
+      if (known.has(path)) problems.push(`${checked.key}: honoured ${path} is in Lago's spec now: drop it from honouredBeyondSpec`);
+      if (contract.honoured[path] === undefined) problems.push(`${checked.key}: ${path} is honoured beyond the spec but not declared in honoured`);
+    }
     for (const [path, refusal] of Object.entries(contract.refused)) {
       if (!known.has(path) && !(refusal.beyondSpec && refusal.examples)) problems.push(`${checked.key}: refused ${path} is not in Lago's spec (mark it beyondSpec, with examples)`);
       if (known.has(path) && refusal.beyondSpec) problems.push(`${checked.key}: refused ${path} is in Lago's spec now: drop beyondSpec`);

@@ -7,6 +7,8 @@ export {
   type CreateSubscriptionInput, type SubscriptionFilters,
 } from './subscriptions';
 export { presentSubscription } from './subscription-presenter';
+export { updateSubscription, applySubscriptionEdit, type UpdateSubscriptionInput } from './edits';
+export { ON_TERMINATION_CREDIT_NOTES, ON_TERMINATION_INVOICES, type TerminationQuery } from './termination-options';
 export {
   endSubscription, cancelSubscription, upgradeSubscription, applyDowngrade, cancelPendingPlanChange, endTrial, alertTermination,
   type TerminationOutcome,

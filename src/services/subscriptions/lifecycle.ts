@@ -8,8 +8,9 @@
 import type { Db, Tx } from '../../db/knex';
 import { startOfLocalDay, type LocalDate } from '../../billing/calendar';
 import {
-  activatePendingSubscription, cancelPendingSubscription, findSubscriptionById, markSubscriptionTerminated, markTrialEnded, type SubscriptionRow,
+  activatePendingSubscription, cancelPendingSubscription, findSubscriptionById, markSubscriptionTerminated, markTrialEnded, updateSubscription, type SubscriptionRow,
 } from '../../db/subscriptions';
+import type { TerminationOptions } from '../../workflows/messages';
 import { closeOccasion, findInvoicePart, lockCustomerBilling } from '../../db/invoice-subscriptions';
 import { loadSubscriptionContext } from '../../db/subscription-context';
 import { logger } from '../../runtime/logger';
@@ -17,6 +18,7 @@ import { retirePlanIfUnused } from '../catalog';
 import { closedThroughMs, issueSubscriptionInvoice } from '../invoicing';
 import { creditUnusedAdvanceFee } from '../credits';
 import { recordSubscriptionEvent } from './subscription-events';
+import { terminationFields } from './termination-options';
 
 export interface TerminationOutcome {
   subscriptionId: string;
@@ -58,10 +60,19 @@ async function effectiveInstant(trx: Tx, subscriptionId: string, atMs: number): 
   return closedThrough;
 }
 
-/** Marks a subscription terminated at `atMs` (once; no earlier than its last closed billing date) and cancels a pending successor. */
-async function markTerminated(db: Db, subscriptionId: string, atMs: number, pendingSubscriptionId: string | null): Promise<void> {
+/**
+ * Marks a subscription terminated at `atMs` (once; no earlier than its last closed billing date),
+ * with the termination options asked (`DELETE`'s query), and cancels a pending successor.
+ */
+async function markTerminated(db: Db, subscriptionId: string, atMs: number, pendingSubscriptionId: string | null, options: TerminationOptions = {}): Promise<void> {
   await db.transaction(async (trx) => {
-    await markSubscriptionTerminated(trx, subscriptionId, await effectiveInstant(trx, subscriptionId, atMs));
+    const effective = await effectiveInstant(trx, subscriptionId, atMs);
+    const current = await requireSubscription(trx, subscriptionId);
+    if (current.status !== 'terminated') {
+      const fields = terminationFields(options, (await loadSubscriptionContext(trx, subscriptionId)).plan.pay_in_advance);
+      if (Object.keys(fields).length > 0) await updateSubscription(trx, subscriptionId, fields);
+    }
+    await markSubscriptionTerminated(trx, subscriptionId, effective);
     await recordSubscriptionEvent(trx, { subscriptionId, webhookType: 'subscription.terminated' });
     if (pendingSubscriptionId && (await cancelPendingSubscription(trx, pendingSubscriptionId, atMs))) {
       await recordSubscriptionEvent(trx, { subscriptionId: pendingSubscriptionId, webhookType: 'subscription.canceled' });
@@ -78,8 +89,8 @@ async function switchSubscriptions(trx: Tx, from: { id: string; terminatedAtMs: 
 }
 
 /** Terminates now (DELETE or ending_at): the final invoice and, for in-advance plans, a credit note. */
-export async function endSubscription(db: Db, input: { subscriptionId: string; pendingSubscriptionId: string | null; atMs: number }): Promise<TerminationOutcome> {
-  await markTerminated(db, input.subscriptionId, input.atMs, input.pendingSubscriptionId);
+export async function endSubscription(db: Db, input: { subscriptionId: string; pendingSubscriptionId: string | null; atMs: number } & TerminationOptions): Promise<TerminationOutcome> {
+  await markTerminated(db, input.subscriptionId, input.atMs, input.pendingSubscriptionId, input);
   const subscription = await requireSubscription(db, input.subscriptionId);
   const atMs = subscription.terminated_at!.getTime();
   const invoice = subscription.on_termination_invoice === 'skip'

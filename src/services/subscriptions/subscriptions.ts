@@ -27,6 +27,7 @@ import type { Page, Paginated } from '../../runtime/pagination';
 import type { ServiceDeps } from '../deps';
 import { subscriptionWorkflowId } from '../../workflows/ids';
 import { WorkflowRefusal } from '../../workflows/client';
+import { terminationOptions, type TerminationQuery } from './termination-options';
 import { recordSubscriptionEvent } from './subscription-events';
 
 export interface CreateSubscriptionInput {
@@ -166,7 +167,10 @@ async function changePlan(deps: ServiceDeps, organization: OrganizationRow, curr
  * change is dropped through the workflow and the pending subscription canceled; the current one
  * stays on its plan. Each answers once the workflow has done it.
  */
-export async function terminateSubscription(deps: ServiceDeps, organization: OrganizationRow, externalId: string, status?: string): Promise<SubscriptionRow> {
+export async function terminateSubscription(
+  deps: ServiceDeps, organization: OrganizationRow, externalId: string, status?: string, options: TerminationQuery = {},
+): Promise<SubscriptionRow> {
+  const termination = terminationOptions(options);
   const subscription = await getSubscription(deps.db, organization.id, externalId, status === 'pending' ? 'pending' : 'active');
   if (subscription.previous_subscription_id && subscription.status === 'pending') {
     try {
@@ -177,7 +181,7 @@ export async function terminateSubscription(deps: ServiceDeps, organization: Org
       throw error;
     }
   } else {
-    await deps.workflows.terminate(organization.id, externalId, await deps.clock.now());
+    await deps.workflows.terminate(organization.id, externalId, await deps.clock.now(), termination);
   }
   return (await findSubscriptionById(deps.db, subscription.id))!;
 }
