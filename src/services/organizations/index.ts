@@ -2,4 +2,5 @@
 export { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from './api-keys';
 export { organizationHmacKey, setWebhooksAllowPrivateAddresses } from './operator-settings';
 export { getOrganizationView, updateOrganization, ORGANIZATION_FIXED_SETTINGS, type OrganizationView, type UpdateOrganizationInput } from './settings';
+export { closeConsoleSession, consoleSessionOrganization, openConsoleSession, type OpenedConsoleSession } from './console-sessions';
 export type { OrganizationRow } from '../../db/organizations';
