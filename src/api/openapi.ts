@@ -18,9 +18,9 @@ import { applyCouponSchema } from './schemas/applied-coupons';
 import { createBillableMetricSchema, updateBillableMetricSchema } from './schemas/billable-metrics';
 import { createCouponSchema, updateCouponSchema } from './schemas/coupons';
 import { customerSchema } from './schemas/customers';
-import { eventBatchDocSchema, eventDocSchema } from './schemas/events';
+import { estimateFeesSchema, eventBatchDocSchema, eventDocSchema } from './schemas/events';
 import {
-  createCreditNoteSchema, createWalletSchema, oneOffInvoiceSchema, updateCreditNoteSchema, updateInvoiceSchema,
+  createCreditNoteSchema, createWalletSchema, invoicePreviewSchema, oneOffInvoiceSchema, updateCreditNoteSchema, updateInvoiceSchema,
   updateWalletSchema, voidInvoiceSchema, walletTransactionSchema,
 } from './schemas/money';
 import { createPlanSchema, updatePlanSchema } from './schemas/plans';
@@ -40,7 +40,7 @@ import { appliedCouponSchema as appliedCouponJson, couponSchema as couponJson } 
 import { creditNoteSchema as creditNoteJson } from '../serializers/credit-note';
 import { customerSchema as customerJson } from '../serializers/customer';
 import { eventSchema as eventJson } from '../serializers/event';
-import { feeSchema as feeJson, invoiceSchema as invoiceJson } from '../serializers/invoice';
+import { estimatedFeeSchema as estimatedFeeJson, feeSchema as feeJson, invoiceSchema as invoiceJson } from '../serializers/invoice';
 import { chargeFilterSchema as chargeFilterJson, chargeSchema as chargeJson, planSchema as planJson } from '../serializers/plan';
 import { metadataObjectSchema as metadataJson } from '../serializers/metadata';
 import { organizationSchema as organizationJson } from '../serializers/organization';
@@ -187,10 +187,12 @@ export const OPERATIONS: readonly Operation[] = [
 
   { method: 'post', path: v1('/events'), tag: 'Events', summary: 'Send a usage event', body: { root: 'event', schema: eventDocSchema }, response: { root: 'event' }, errors: { 400: true, 422: true } },
   { method: 'post', path: v1('/events/batch'), tag: 'Events', summary: 'Send up to 100 usage events, all or nothing', body: { schema: eventBatchDocSchema }, response: { root: 'events' }, errors: { 400: true, 422: true } },
+  { method: 'post', path: v1('/events/estimate_fees'), tag: 'Events', summary: 'Estimate the fees of an event for pay-in-advance charges', description: 'Prices one event (at the current time) for every pay-in-advance charge of its subscription\'s plan on its metric, by the code that bills a stored event, in a transaction rolled back: nothing is stored, so the fees have no `lago_id` and no invoice. 422 `code: does_not_match_an_instant_charge` when no such charge prices the metric.', body: { root: 'event', schema: estimateFeesSchema }, response: { root: 'fees', schema: z.array(estimatedFeeJson) }, errors: { 400: true, 404: 'subscription', 422: true } },
   { method: 'get', path: v1('/events'), tag: 'Events', summary: 'List events', query: { ...PAGE, code: 'Metric code.', external_subscription_id: 'Subscription.', timestamp_from: 'Unix seconds or ISO-8601.', timestamp_to: 'Unix seconds or ISO-8601.' }, response: { root: 'events', list: true }, errors: { 422: true } },
   { method: 'get', path: v1('/events/:transactionId'), tag: 'Events', summary: 'Retrieve an event', response: { root: 'event' }, errors: { 404: 'event' } },
 
   { method: 'post', path: v1('/invoices'), tag: 'Invoices', summary: 'Create a one-off invoice of add-ons', body: { root: 'invoice', schema: oneOffInvoiceSchema }, response: { root: 'invoice' }, errors: { 400: true, 404: 'customer', 422: true } },
+  { method: 'post', path: v1('/invoices/preview'), tag: 'Invoices', summary: 'Preview the next invoice of a customer\'s subscriptions', description: 'The invoice the next billing date of the subscriptions named will issue (they must share it), computed by the code that issues it (the customer\'s consolidated invoice of that day, its taxes, coupons and credits) with the usage stored so far, in a transaction rolled back: nothing is written, and its `lago_id`, `sequential_id` and `number` are those it would take now. A customer described inline, `plan_code`, `subscription_at`, `billing_time` and `coupons` are refused (422 `feature_not_supported`).', body: { schema: invoicePreviewSchema }, response: { root: 'invoice' }, errors: { 404: 'customer', 422: true } },
   { method: 'get', path: v1('/invoices'), tag: 'Invoices', summary: 'List invoices', query: { ...PAGE, external_customer_id: 'Only this customer’s.', 'status[]': 'draft, finalized, voided…', 'payment_status[]': 'pending, succeeded, failed.', 'invoice_type[]': 'subscription, add_on, credit, one_off…', currency: 'ISO 4217.', issuing_date_from: 'YYYY-MM-DD.', issuing_date_to: 'YYYY-MM-DD.', amount_from: 'Total at least, in cents.', amount_to: 'Total at most, in cents.' }, response: { root: 'invoices', list: true }, errors: { 422: true } },
   { method: 'get', path: v1('/invoices/:id'), tag: 'Invoices', summary: 'Retrieve an invoice', response: { root: 'invoice' }, errors: { 404: 'invoice' } },
   { method: 'put', path: v1('/invoices/:id'), tag: 'Invoices', summary: "Update an invoice's payment status or metadata", body: { root: 'invoice', schema: updateInvoiceSchema }, response: { root: 'invoice' }, errors: { 400: true, 404: 'invoice', 422: true } },

@@ -138,6 +138,14 @@ export const feeSchema = z.object({
 }).register(responseSchemas, { id: 'Fee' });
 export type FeeJson = z.output<typeof feeSchema>;
 
+/** A fee estimated and never stored (`POST /events/estimate_fees`): no id, no invoice, no stored event. */
+export const estimatedFeeSchema = feeSchema.extend({ lago_id: z.null() }).register(responseSchemas, { id: 'EstimatedFee' });
+export type EstimatedFeeJson = z.output<typeof estimatedFeeSchema>;
+
+export function estimatedFee(fee: FeeJson): EstimatedFeeJson {
+  return { ...fee, lago_id: null, lago_invoice_id: null, event_transaction_id: null };
+}
+
 /** Lago's `billing_periods` entry: one per subscription part of the invoice. */
 export const billingPeriodSchema = z.object({
   lago_subscription_id: wire.uuid,

@@ -18,3 +18,5 @@ export { presentInvoice, invoiceWebhookObject, invoiceFileUrl } from './invoice-
 export { presentSubscription, presentSubscriptionAsOf, type AsOf } from './subscription-presenter';
 export { DocumentError, generateInvoicePdf, downloadInvoice, invoicePdf } from './invoice-documents';
 export { currentUsage, type CurrentUsage, type CurrentUsageInput } from './current-usage';
+export { previewInvoice, type InvoicePreviewInput } from './invoice-previews';
+export { estimateEventFees, type FeeEstimateInput } from './fee-estimates';
