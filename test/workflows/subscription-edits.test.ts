@@ -12,6 +12,7 @@ import { snapshotTables, MONEY_TABLES } from '../support/money';
 import { createPlan, invoiceTable, settle, sleepUntil, subscribe } from '../support/scenario';
 import { applySubscriptionEdit } from '../../src/services/subscriptions';
 import { ValidationError } from '../../src/runtime/errors';
+import { dryRun } from '../../src/db/dry-run';
 
 const bed = useWorkflowTestbed('subscription-edits-test');
 const TABLES = [...MONEY_TABLES, 'subscriptions', 'webhook_events'];
@@ -129,6 +130,21 @@ it('an end is never moved before a billing date already invoiced (the activity r
   expect(error).toBeInstanceOf(ValidationError);
   expect((error as ValidationError).details).toEqual({ ending_at: ['invalid_date'] });
   expect(await snapshotTables(bed.database.db, TABLES)).toBe(before);
-  // Nov 1 itself (the start of the closed date) is allowed.
-  await expect(applySubscriptionEdit(bed.database.db, { ...edit, editId: 'fence-ok', endingAt: Date.parse('2031-11-01T00:00:00Z') })).resolves.toMatchObject({ terms: { endingAt: Date.parse('2031-11-01T00:00:00Z') } });
+  // Nov 1 itself (the start of the closed date) is allowed. Rolled back: the workflow, which was not
+  // asked, must not meet a row that ended behind its back (its Dec 1 close would fail on it).
+  await expect(dryRun(bed.database.db, (trx) => applySubscriptionEdit(trx, { ...edit, editId: 'fence-ok', endingAt: Date.parse('2031-11-01T00:00:00Z') })))
+    .resolves.toMatchObject({ terms: { endingAt: Date.parse('2031-11-01T00:00:00Z') } });
+  expect(await snapshotTables(bed.database.db, TABLES)).toBe(before);
+});
+
+it('ending_at cleared by PUT (null): no termination at the old end, the subscription bills on', async () => {
+  await moveClockTo(bed.env, '2031-12-03T10:00:00Z');
+  await subscribe(bed.api, { external_customer_id: 'max', plan_code: 'plain', external_id: 'max-sub', billing_time: 'calendar', ending_at: '2031-12-20T12:00:00Z' });
+  await settle(bed.env);
+  const cleared = await bed.api.put('/subscriptions/max-sub', { subscription: { ending_at: null } }).expect(200);
+  expect(cleared.body.subscription).toMatchObject({ ending_at: null, status: 'active' });
+  await sleepUntil(bed.env, '2032-01-02T00:00:00Z');
+  // No final invoice on Dec 20; Jan 1 closes December 3–31: 29 days of D = 31, 29 × 3100 / 31 = 2900.
+  expect((await invoiceTable(bed.api, 'max')).map((invoice) => [invoice.issuingDate, invoice.reason, invoice.total])).toEqual([['2032-01-01', 'subscription_periodic', 2900]]);
+  expect((await bed.api.get('/subscriptions/max-sub').expect(200)).body.subscription).toMatchObject({ status: 'active', ending_at: null });
 });
