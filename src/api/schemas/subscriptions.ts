@@ -58,7 +58,7 @@ export const updateSubscriptionSchema = withContract(z.object({
     'payment_method.payment_method_type': refuseUnlessOneOf(['provider'], NO_PAYMENTS),
     'payment_method.payment_method_id': refuseUnlessEmpty(NO_PAYMENTS),
     activation_rules: refuseUnlessEmpty('Billow collects no payments yet (a later issue): it cannot gate a subscription\'s activation on one.'),
-    on_termination_credit_note: refuseValues(['offset'], 'Offsetting a credit note against the invoice\'s amount due is not supported yet: credit or refund.'),
+    on_termination_credit_note: { ...refuseValues(['offset'], 'Offsetting a credit note against the invoice\'s amount due is not supported yet: credit or refund.'), beyondSpec: true, examples: ['offset'] },
   },
   beside: {
     status: { ...refuseUnlessOneOf(['active', 'pending'], EDITS_TARGET), examples: ['terminated'] },
