@@ -84,9 +84,12 @@ it('a preview is refused when it is not one invoice of the next billing date, or
   await subscribe(bed.api, { external_customer_id: 'quin', plan_code: 'metered', external_id: 'quin-calendar', billing_time: 'calendar' });
   await subscribe(bed.api, { external_customer_id: 'quin', plan_code: 'metered', external_id: 'quin-anniversary', billing_time: 'anniversary' });
   await subscribe(bed.api, { external_customer_id: 'rex', plan_code: 'metered', external_id: 'rex-sub', billing_time: 'calendar' });
+  // rex downgrades to the cheaper seat plan: it waits for June 1, when the workflow issues the downgrade's invoice.
+  await subscribe(bed.api, { external_customer_id: 'rex', plan_code: 'seat', external_id: 'rex-sub', billing_time: 'calendar' });
   await settle(bed.env);
   const before = await snapshotTables(bed.database.db, TABLES);
   const answers = [
+    [await bed.api.post('/invoices/preview', { customer: { external_id: 'rex' }, subscriptions: { external_ids: ['rex-sub'] } }), 422, { subscriptions: ['pending_plan_change'] }],
     // Calendar: June 1; anniversary (started May 3): June 3.
     [await bed.api.post('/invoices/preview', { customer: { external_id: 'quin' }, subscriptions: { external_ids: ['quin-calendar', 'quin-anniversary'] } }), 422, { subscriptions: ['different_billing_dates'] }],
     [await bed.api.post('/invoices/preview', { customer: { external_id: 'quin' }, subscriptions: { external_ids: ['rex-sub'] } }), 404, undefined],

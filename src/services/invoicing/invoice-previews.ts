@@ -7,12 +7,13 @@
  * The subscriptions named must be the customer's active ones and share their next billing date (the
  * invoice of one day); their parts must land on one invoice. The invoice answered is the whole
  * invoice of that day, so it also shows the customer's other subscriptions that consolidate on it.
+ * One whose end or scheduled plan change comes first is refused: its next invoice is not a close.
  * Usage is the usage stored so far: events still to come for the period are not in the preview.
  */
 import type { Db } from '../../db/knex';
 import { dryRun } from '../../db/dry-run';
 import { findCustomerByExternalId } from '../../db/customers';
-import { findSubscriptionByExternalId } from '../../db/subscriptions';
+import { findSubscriptionByExternalId, subscriptionsWithPendingSuccessor } from '../../db/subscriptions';
 import { findInvoice } from '../../db/invoices';
 import { contextOf } from '../../db/subscription-context';
 import type { OrganizationRow } from '../../db/organizations';
@@ -45,6 +46,8 @@ export async function previewInvoice(
     if (terms.endingAt !== null && terms.endingAt < startOfLocalDay(billingDate, terms.schedule.timezone)) {
       throw invalidField('subscriptions', 'ends_before_next_billing_date');
     }
+    // A plan change waits for that date: the workflow issues the downgrade's invoice then, not a close.
+    if ((await subscriptionsWithPendingSuccessor(db, [subscription.id])).size > 0) throw invalidField('subscriptions', 'pending_plan_change');
     due.push({ subscriptionId: subscription.id, billingDate });
   }
   if (new Set(due.map((entry) => entry.billingDate)).size > 1) throw invalidField('subscriptions', 'different_billing_dates');
