@@ -15,8 +15,9 @@ import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { subscriptionWorkflowId } from './ids';
 import type { SubscriptionWorkflowState, SubscriptionView } from './messages';
 import {
-  cancelPlanChangeUpdate, changePlanUpdate, stateQuery, terminateUpdate, usageSignal,
-  type CancelPlanChangeRequest, type CancelPlanChangeResult, type PlanChangeRequest, type PlanChangeResult, type TerminateResult,
+  cancelPlanChangeUpdate, changePlanUpdate, editSubscriptionUpdate, stateQuery, terminateUpdate, usageSignal,
+  type CancelPlanChangeRequest, type CancelPlanChangeResult, type EditSubscriptionRequest, type EditSubscriptionResult, type PlanChangeRequest,
+  type PlanChangeResult, type TerminateResult, type TerminationOptions,
 } from './messages';
 import { CUSTOMER_ID, PLAN_CODE, SUBSCRIPTION_STATUS } from './search-attributes';
 
@@ -41,8 +42,8 @@ export interface SubscriptionWorkflows {
   view(organizationId: string, externalId: string): Promise<SubscriptionView>;
   /** Signals the workflow of the active subscription `externalId` about stored events. */
   notifyUsage(organizationId: string, externalId: string, events: UsageNotification[]): Promise<void>;
-  /** Ends the subscription now; resolves once its final invoice and credit note exist. */
-  terminate(organizationId: string, externalId: string, atMs: number): Promise<TerminateResult>;
+  /** Ends the subscription now (with Lago's termination options); resolves once its final invoice and credit note exist. */
+  terminate(organizationId: string, externalId: string, atMs: number, options?: TerminationOptions): Promise<TerminateResult>;
   /** Upgrades at once or schedules a downgrade; resolves once the workflow has applied it. */
   changePlan(organizationId: string, externalId: string, request: PlanChangeRequest): Promise<PlanChangeResult>;
   /**
@@ -50,6 +51,11 @@ export interface SubscriptionWorkflows {
    * canceled. Throws a `WorkflowRefusal` when there is no such pending change (any more).
    */
   cancelPlanChange(organizationId: string, externalId: string, request: CancelPlanChangeRequest): Promise<CancelPlanChangeResult>;
+  /**
+   * Edits the subscription (`PUT`); resolves once the workflow has written it. Throws a
+   * `WorkflowRefusal` whose message reads `<field> <code>: <why>` when the edit is refused.
+   */
+  edit(organizationId: string, externalId: string, request: EditSubscriptionRequest): Promise<EditSubscriptionResult>;
   /**
    * Whether the workflow of `externalId` is running, has closed, or was never started; throws
    * `WorkflowsUnavailable` when Temporal does not answer within `REACH_TIMEOUT_MS`. Absent from
@@ -178,14 +184,17 @@ export function temporalSubscriptionWorkflows(
     async view(organizationId, externalId) {
       return reach('a query', () => handle(organizationId, externalId).query(stateQuery));
     },
-    async terminate(organizationId, externalId, atMs) {
-      return update('a termination', () => handle(organizationId, externalId).executeUpdate(terminateUpdate, { args: [{ atMs }] }));
+    async terminate(organizationId, externalId, atMs, options = {}) {
+      return update('a termination', () => handle(organizationId, externalId).executeUpdate(terminateUpdate, { args: [{ atMs, ...options }] }));
     },
     async changePlan(organizationId, externalId, request) {
       return update('a plan change', () => handle(organizationId, externalId).executeUpdate(changePlanUpdate, { args: [request] }));
     },
     async cancelPlanChange(organizationId, externalId, request) {
       return update('a plan change cancellation', () => refusable(handle(organizationId, externalId).executeUpdate(cancelPlanChangeUpdate, { args: [request] })));
+    },
+    async edit(organizationId, externalId, request) {
+      return update('an edit', () => refusable(handle(organizationId, externalId).executeUpdate(editSubscriptionUpdate, { args: [request] })));
     },
     async notifyUsage(organizationId, externalId, events) {
       if (events.length === 0) return;

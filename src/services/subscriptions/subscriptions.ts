@@ -30,6 +30,7 @@ import type { Page, Paginated } from '../../runtime/pagination';
 import type { ServiceDeps } from '../deps';
 import { subscriptionWorkflowId } from '../../workflows/ids';
 import { WorkflowRefusal } from '../../workflows/client';
+import { terminationOptions, type TerminationQuery } from './termination-options';
 import { recordSubscriptionEvent } from './subscription-events';
 import { requestWorkflowStart } from '../../webhooks/outbox';
 import { askableWorkflow, askingWorkflow, startIfStillRequested, startRequested, workflowStartInput } from './workflows';
@@ -45,6 +46,8 @@ export interface CreateSubscriptionInput {
   ending_at?: string | null;
   /** Descriptive: stored and shown (a plan change keeps the current one unless another is given). */
   purchase_order_number?: string | null;
+  /** False: billed on its own invoice, never on its customer's consolidated one (default true; a plan change keeps the current one unless given). */
+  consolidate_invoice?: boolean | null;
 }
 
 export async function createSubscription(deps: ServiceDeps, organization: OrganizationRow, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
@@ -87,6 +90,7 @@ export async function createSubscription(deps: ServiceDeps, organization: Organi
         on_termination_credit_note: null,
         workflow_id: subscriptionWorkflowId(organization.id, input.external_id),
         purchase_order_number: input.purchase_order_number ?? null,
+        consolidate_invoice: input.consolidate_invoice ?? true,
       });
       // The intent to start its workflow commits with it (the outbox): no subscription without its workflow.
       const start = await workflowStartInput(trx, subscription, now);
@@ -140,6 +144,7 @@ async function changePlan(deps: ServiceDeps, organization: OrganizationRow, curr
       on_termination_credit_note: current.on_termination_credit_note,
       workflow_id: current.workflow_id,
       purchase_order_number: input.purchase_order_number ?? current.purchase_order_number,
+      consolidate_invoice: input.consolidate_invoice ?? current.consolidate_invoice,
     });
   });
   const terms = subscriptionTerms(next, plan, ctx.timezone);
@@ -156,7 +161,10 @@ async function changePlan(deps: ServiceDeps, organization: OrganizationRow, curr
  * change is dropped through the workflow and the pending subscription canceled; the current one
  * stays on its plan. Each answers once the workflow has done it.
  */
-export async function terminateSubscription(deps: ServiceDeps, organization: OrganizationRow, externalId: string, status?: string): Promise<SubscriptionRow> {
+export async function terminateSubscription(
+  deps: ServiceDeps, organization: OrganizationRow, externalId: string, status?: string, options: TerminationQuery = {},
+): Promise<SubscriptionRow> {
+  const termination = terminationOptions(options);
   const subscription = await getSubscription(deps.db, organization.id, externalId, status === 'pending' ? 'pending' : 'active');
   await askableWorkflow(deps, subscription);
   if (subscription.previous_subscription_id && subscription.status === 'pending') {
@@ -168,7 +176,7 @@ export async function terminateSubscription(deps: ServiceDeps, organization: Org
       throw error;
     }
   } else {
-    await askingWorkflow(async () => deps.workflows.terminate(organization.id, externalId, await deps.clock.now()));
+    await askingWorkflow(async () => deps.workflows.terminate(organization.id, externalId, await deps.clock.now(), termination));
   }
   return (await findSubscriptionById(deps.db, subscription.id))!;
 }
