@@ -4,5 +4,5 @@
  */
 export { ExpressionError, MAX_DEPTH, MAX_EXPRESSION_LENGTH, countNodes, parseExpression, type ExpressionNode } from './expressions/syntax';
 export {
-  MAX_RESULT_LENGTH, evaluateExpression, evaluateExpressionText, storedValueOf, textOf, type ExpressionEvent, type ExpressionValue,
+  MAX_RESULT_LENGTH, evaluateExpression, evaluateExpressionText, propertiesWithExpression, storedValueOf, textOf, type ExpressionEvent, type ExpressionValue,
 } from './expressions/evaluate';

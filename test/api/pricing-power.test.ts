@@ -110,6 +110,16 @@ describe('grouped pricing: tokens by model and kind, a graduated charge per grou
     expect(usage.amount_cents).toBe(1080);
   });
 
+  it('the invoice preview shows the same groups before the period closes', async () => {
+    const res = await api.post('/invoices/preview', { customer: { external_id: 'llm-sub-customer' }, subscriptions: { external_ids: ['llm-sub'] } });
+    expect(res.status).toBe(200);
+    const fees = res.body.invoice.fees.filter((fee: { item: { type: string } }) => fee.item.type === 'charge')
+      .map((fee: { item: { grouped_by: unknown }; amount_cents: number }) => [fee.item.grouped_by, fee.amount_cents]);
+    // The same four groups as current usage: 350 + 160 + 120 + 450 = 1080.
+    expect(fees).toEqual(expect.arrayContaining([[{ model: 'gpt-4', kind: 'input' }, 350], [{ model: 'gpt-4', kind: 'output' }, 160], [{ model: 'mini', kind: null }, 120], [{ model: 'mini', kind: 'input' }, 450]]));
+    expect(res.body.invoice.fees_amount_cents).toBe(1080);
+  });
+
   it('the invoice has one fee per group with its grouped_by, adding up to what current usage showed', async () => {
     const invoice = await januaryInvoice(subscriptionId);
     const fees = invoice.fees.filter((fee: { item: { type: string } }) => fee.item.type === 'charge')

@@ -115,3 +115,11 @@ export function evaluateExpressionText(expression: string, event: ExpressionEven
 export function storedValueOf(value: ExpressionValue): string {
   return textOf(value);
 }
+
+/**
+ * What ingestion stores for a metric with an expression: the event's properties with the result in
+ * `properties[fieldName]` (a number as a plain decimal string). Throws `ExpressionError`.
+ */
+export function propertiesWithExpression(tree: ExpressionNode, fieldName: string, event: ExpressionEvent): Record<string, unknown> {
+  return { ...event.properties, [fieldName]: storedValueOf(evaluateExpression(tree, event)) };
+}

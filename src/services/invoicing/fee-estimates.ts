@@ -17,6 +17,7 @@ import { loadSubscriptionContext } from '../../db/subscription-context';
 import { estimatedFee, serializeFee, type EstimatedFeeJson } from '../../serializers/invoice';
 import { invalidField, notFound } from '../../runtime/errors';
 import { billEventInAdvance } from './in-advance-charges';
+import { ExpressionError, parseExpression, propertiesWithExpression } from '../../billing/expressions';
 
 export interface FeeEstimateInput {
   code: string;
@@ -34,10 +35,20 @@ export async function estimateEventFees(db: Db, organizationId: string, input: F
   if (charges.length === 0) throw invalidField('code', 'does_not_match_an_instant_charge');
   const ctx = await loadSubscriptionContext(db, subscription.id);
   const transactionId = `estimate:${randomUUID()}`;
+  // A metric's expression computes its field as ingestion would (src/billing/expressions).
+  let properties = input.properties ?? {};
+  if (metric.expression && metric.field_name) {
+    try {
+      properties = propertiesWithExpression(parseExpression(metric.expression), metric.field_name, { code: metric.code, timestampMs: nowMs, properties });
+    } catch (error) {
+      if (error instanceof ExpressionError) throw invalidField('properties', 'expression_evaluation_failed');
+      throw error;
+    }
+  }
   return dryRun(db, async (trx) => {
     await insertEventIn(trx, organizationId, {
       transactionId, externalSubscriptionId: subscription.external_id, code: metric.code, timestampMs: nowMs,
-      properties: input.properties ?? {}, preciseTotalAmountCents: null, subscriptionId: subscription.id, customerId: subscription.customer_id,
+      properties, preciseTotalAmountCents: null, subscriptionId: subscription.id, customerId: subscription.customer_id,
     }, nowMs);
     await billEventInAdvance(trx, { subscriptionId: subscription.id, transactionId });
     const owner = { customerId: ctx.customer.id, externalCustomerId: ctx.customer.external_id, paymentStatus: 'pending' as const };

@@ -29,7 +29,7 @@ import type { SubscriptionWorkflows, UsageNotification } from '../../workflows/c
 import { isStorableJson, type EventInput, type ReadEvent } from './event-input';
 import { createEventLookups, type MetricLookup, type SubscriptionLookup } from './event-lookups';
 import { isReplayOf, sameEvent } from './replays';
-import { evaluateExpression, ExpressionError, storedValueOf } from '../../billing/expressions';
+import { ExpressionError, propertiesWithExpression } from '../../billing/expressions';
 
 export const MAX_BATCH_EVENTS = 100;
 
@@ -235,8 +235,8 @@ export function createEventIngestion(deps: { db: Db; workflows: SubscriptionWork
       const expression = problems.has(index) ? null : metrics.get(input.code)?.expression;
       if (!expression) return;
       try {
-        const value = evaluateExpression(expression.tree, { code: input.code, timestampMs: input.timestampMs ?? receivedAtMs, properties: input.properties });
-        inputs[index] = { ...input, properties: { ...input.properties, [expression.fieldName]: storedValueOf(value) } };
+        const properties = propertiesWithExpression(expression.tree, expression.fieldName, { code: input.code, timestampMs: input.timestampMs ?? receivedAtMs, properties: input.properties });
+        inputs[index] = { ...input, properties };
       } catch (error) {
         if (!(error instanceof ExpressionError)) throw error;
         problems.add(index, 'properties', 'expression_evaluation_failed');
