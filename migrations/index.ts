@@ -16,6 +16,7 @@ import * as readRoutes from './20261201_010_read_routes';
 import * as planPendingDeletion from './20261201_011_plan_pending_deletion';
 import * as security from './20261201_012_security';
 import * as consoleSessions from './20261201_013_console_sessions';
+import * as couponCreditsAndFeeFilters from './20261201_014_coupon_credits_and_fee_filters';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core': core,
@@ -31,6 +32,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_011_plan_pending_deletion': planPendingDeletion,
   '20261201_012_security': security,
   '20261201_013_console_sessions': consoleSessions,
+  '20261201_014_coupon_credits_and_fee_filters': couponCreditsAndFeeFilters,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

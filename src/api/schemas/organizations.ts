@@ -1,11 +1,13 @@
 /**
- * `PUT /organizations` (Lago's OrganizationUpdateInput): every field Lago defines is listed here;
- * the service refuses those Billow does not honour (services/organizations/settings.ts).
+ * `PUT /organizations` (Lago's OrganizationUpdateInput): every field Lago defines is listed here, and
+ * its contract refuses the choices Billow does not offer (the service checks them again:
+ * services/organizations/settings.ts).
  */
 import { z } from 'zod';
 import type { UpdateOrganizationInput } from '../../services/organizations';
 import { timezone } from './common';
 import { currencyParam } from './query';
+import { SHOWN, honour, refuseFalse, refuseNonZero, refuseUnlessEmpty, refuseUnlessOneOf, withContract } from '../contract';
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -18,7 +20,7 @@ function isHttpUrl(value: string): boolean {
 
 const nullableText = z.string().max(255).nullable();
 
-export const updateOrganizationSchema = z.object({
+export const updateOrganizationSchema = withContract(z.object({
   webhook_url: z.string().trim().min(1).max(2048).refine(isHttpUrl, { params: { code: 'url_is_invalid' }, message: 'url_is_invalid' }).optional(),
   country: z.string().regex(/^[A-Za-z]{2}$/).transform((c) => c.toUpperCase()).nullable().optional(),
   default_currency: currencyParam.optional(),
@@ -42,4 +44,14 @@ export const updateOrganizationSchema = z.object({
     document_locale: z.string().min(2).max(10).optional(),
   }).optional(),
   finalize_zero_amount_invoice: z.boolean().optional(),
+}), {
+  honoured: honour(SHOWN,
+    'webhook_url', 'country', 'default_currency', 'address_line1', 'address_line2', 'state', 'zipcode', 'email', 'city', 'legal_name', 'legal_number',
+    'tax_identification_number', 'document_numbering', 'document_number_prefix', 'net_payment_term', 'timezone', 'billing_configuration.invoice_footer'),
+  refused: {
+    email_settings: refuseUnlessEmpty('Billow sends no emails: documents reach customers through webhooks and the API.'),
+    'billing_configuration.invoice_grace_period': refuseNonZero('Grace periods (draft invoices) come with a later issue: invoices are finalized at once.'),
+    'billing_configuration.document_locale': refuseUnlessOneOf(['en'], 'Documents are rendered in English only.'),
+    finalize_zero_amount_invoice: refuseFalse('Billow finalizes every invoice, zero-amount ones too.'),
+  },
 }) satisfies z.ZodType<UpdateOrganizationInput>;

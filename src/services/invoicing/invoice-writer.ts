@@ -167,6 +167,9 @@ export function feeRow(line: InvoiceLine, totals: FeeTotals): FeeDraft {
     pay_in_advance: line.payInAdvance,
     invoiceable: true,
     event_transaction_id: line.eventTransactionId ?? null,
+    charge_filter_id: line.chargeFilter?.id ?? null,
+    charge_filter_values: line.chargeFilter?.values ?? null,
+    charge_filter_invoice_display_name: line.chargeFilter?.invoiceDisplayName ?? null,
   };
 }
 
