@@ -17,6 +17,7 @@ import * as planPendingDeletion from './20261201_011_plan_pending_deletion';
 import * as security from './20261201_012_security';
 import * as consoleSessions from './20261201_013_console_sessions';
 import * as couponCreditsAndFeeFilters from './20261201_014_coupon_credits_and_fee_filters';
+import * as payments from './20261201_018_payments';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core': core,
@@ -33,6 +34,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_012_security': security,
   '20261201_013_console_sessions': consoleSessions,
   '20261201_014_coupon_credits_and_fee_filters': couponCreditsAndFeeFilters,
+  '20261201_018_payments': payments,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -33,6 +33,7 @@ import { updateOrganizationSchema } from './schemas/organizations';
 import { metadataSchema } from './schemas/metadata';
 import { createChargeFilterSchema, deleteChargeFilterSchema, deleteChargeSchema, planChargeSchema, updateChargeFilterSchema } from './schemas/plan-charges';
 import { createCustomerWalletSchema, updateCustomerWalletSchema } from './schemas/customer-resources';
+import { manualPaymentSchema } from './schemas/payments';
 import { responseSchemas } from '../serializers/common';
 import { addOnSchema as addOnJson } from '../serializers/add-on';
 import { billableMetricSchema as billableMetricJson } from '../serializers/billable-metric';
@@ -44,6 +45,7 @@ import { feeSchema as feeJson, invoiceSchema as invoiceJson } from '../serialize
 import { chargeFilterSchema as chargeFilterJson, chargeSchema as chargeJson, planSchema as planJson } from '../serializers/plan';
 import { metadataObjectSchema as metadataJson } from '../serializers/metadata';
 import { organizationSchema as organizationJson } from '../serializers/organization';
+import { paymentSchema as paymentJson } from '../serializers/payment';
 import { pastUsageSchema as pastUsageJson } from '../serializers/past-usage';
 import {
   grossRevenueSchema as grossRevenueJson, invoiceCollectionSchema as invoiceCollectionJson, invoicedUsageSchema as invoicedUsageJson,
@@ -108,6 +110,7 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
   event: eventJson, events: eventJson,
   fee: feeJson, fees: feeJson,
   invoice: invoiceJson, invoices: invoiceJson,
+  payment: paymentJson, payments: paymentJson,
   plan: planJson, plans: planJson,
   subscription: subscriptionJson, subscriptions: subscriptionJson,
   tax: taxJson, taxes: taxJson,
@@ -119,7 +122,7 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
 };
 /** Root keys that hold a list (answered without `meta` unless the operation is a paginated list). */
 const PLURAL_ROOTS = new Set([
-  'add_ons', 'applied_coupons', 'billable_metrics', 'charges', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'filters', 'invoices', 'plans',
+  'add_ons', 'applied_coupons', 'billable_metrics', 'charges', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'filters', 'invoices', 'payments', 'plans',
   'subscriptions', 'taxes', 'usage_periods', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhook_deliveries', 'webhooks',
   'gross_revenues', 'invoice_collections', 'invoiced_usages', 'mrrs', 'overdue_balances',
 ]);
@@ -235,6 +238,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...feeOperations(),
   ...organizationOperations(),
   ...analyticsOperations(),
+  ...paymentOperations(),
 
   { method: 'get', path: v1('/sandbox/clock'), tag: 'Sandbox', summary: 'Read the sandbox clock', sandboxOnly: true, response: { root: 'clock', schema: sandboxClockJson } },
   { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`)', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock', schema: sandboxClockJson }, errors: { 422: true } },
@@ -312,6 +316,17 @@ function organizationOperations(): Operation[] {
   return [
     { method: 'get', path: v1('/organizations'), tag: 'Organizations', summary: 'Your organization', response: { root: 'organization' } },
     { method: 'put', path: v1('/organizations'), tag: 'Organizations', summary: "Update your organization's settings", description: 'Applies to what is computed afterwards (invoices, numbers and documents issued later). `timezone` cannot change while a pending or active subscription bills in it (422 `cannot_change_with_active_subscriptions`). `webhook_url` is the URL of the first webhook endpoint (created when there is none). Refused with 422 `feature_not_supported` unless they ask for what Billow does: `email_settings` (only `[]`), `billing_configuration.invoice_grace_period` (only 0), `billing_configuration.document_locale` (only `en`), `finalize_zero_amount_invoice` (only `true`).', body: { root: 'organization', schema: updateOrganizationSchema }, response: { root: 'organization' }, errors: { 400: true, 422: true } },
+  ];
+}
+
+function paymentOperations(): Operation[] {
+  const tag = 'Payments';
+  const filters = { ...PAGE, invoice_id: 'Only this invoice’s.' };
+  return [
+    { method: 'post', path: v1('/payments'), tag, summary: 'Record a manual payment on an invoice', description: 'As Lago: the invoice must be finalized (422 `invoice_id: invalid_status`); `amount_cents` at most what is still due (422 `amount_cents: invalid_amount`: an invoice is never paid more than its total); `paid_at` (a date, not in the future) is the payment\'s `created_at`. The invoice\'s `total_paid_amount_cents` adds it; when that reaches its total, its `payment_status` becomes `succeeded` (`invoice.payment_status_updated`). Exactly once: the same `invoice_id` and `reference` again answer the payment recorded the first time and change nothing (another amount or date with that reference: 422 `reference: value_already_exist`).', body: { root: 'payment', schema: manualPaymentSchema }, response: { root: 'payment' }, errors: { 400: true, 404: 'invoice', 422: true } },
+    { method: 'get', path: v1('/payments'), tag, summary: 'List payments', description: 'Manual payments and the attempts at a payment provider, newest first. An unknown customer or invoice selects none.', query: { ...filters, external_customer_id: 'Only this customer’s.' }, response: { root: 'payments', list: true } },
+    { method: 'get', path: v1('/payments/:id'), tag, summary: 'Retrieve a payment', response: { root: 'payment' }, errors: { 404: 'payment' } },
+    { method: 'get', path: v1('/customers/:externalId/payments'), tag, summary: "A customer's payments", query: filters, response: { root: 'payments', list: true }, errors: { 404: 'customer' } },
   ];
 }
 

@@ -2,12 +2,14 @@
  * The transactional outbox. A service that changes something a webhook reports calls
  * `recordWebhookEvent(trx, ...)` inside the same transaction; one that finalizes a document calls
  * `requestDocument(trx, ...)`: the event or request exists if and only if the change committed.
+ * One that needs a payment collected asks for its workflow the same way (`requestCollection`).
  * The relay (relay.ts) hands committed rows to Temporal.
  */
 import type { Conn } from '../db/knex';
 import { insertWebhookEvent } from '../db/webhooks';
 import { insertDocumentRequest } from '../db/document-requests';
-import type { DocumentType } from '../workflows/ids';
+import { insertWorkflowRequest } from '../db/workflow-requests';
+import { paymentWorkflowId, type DocumentType, type Payable } from '../workflows/ids';
 import { isWebhookType, type WebhookType } from './event-types';
 
 export interface WebhookEventInput {
@@ -59,4 +61,17 @@ export interface DocumentRequestInput {
  */
 export async function requestDocument(trx: Conn, input: DocumentRequestInput): Promise<string | null> {
   return insertDocumentRequest(trx, { organization_id: input.organizationId, document_type: input.documentType, document_id: input.id });
+}
+
+/**
+ * Asks, in the caller's transaction, for the payment workflow of an invoice (`payment/invoice/<id>`):
+ * once committed, the relay starts it. Once per payable.
+ */
+export async function requestCollection(trx: Conn, input: { organizationId: string; payable: Payable }): Promise<string | null> {
+  return insertWorkflowRequest(trx, {
+    organization_id: input.organizationId,
+    workflow_type: 'paymentWorkflow',
+    workflow_id: paymentWorkflowId(input.payable),
+    args: [{ organizationId: input.organizationId, payable: input.payable }],
+  });
 }

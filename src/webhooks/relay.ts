@@ -3,7 +3,8 @@
  * every second; concurrent relays share the work with `FOR UPDATE SKIP LOCKED`). Each batch is
  * claimed, started and marked in one transaction:
  * - a webhook event gets one delivery per subscribed endpoint and the workflow `webhook/<event id>`;
- * - a document request gets the workflow `document/<type>/<id>`.
+ * - a document request gets the workflow `document/<type>/<id>`;
+ * - a workflow request (a payment to collect, a refund to make) gets the workflow it names.
  * A workflow id is started at most once (Temporal refuses a second start, even after the first run
  * closed, within the namespace's retention; the refusal counts as success), so a relay that dies
  * between the start and the commit loses nothing and starts nothing twice.
@@ -12,6 +13,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Clien
 import type { Db, Tx } from '../db/knex';
 import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventDispatched, type WebhookEventRow } from '../db/webhooks';
 import { claimPendingDocumentRequests, markDocumentRequestDispatched } from '../db/document-requests';
+import { claimPendingWorkflowRequests, markWorkflowRequestDispatched } from '../db/workflow-requests';
 import { logger } from '../runtime/logger';
 import { documentWorkflowId, webhookWorkflowId } from '../workflows/ids';
 import type { DocumentRequestInput } from './outbox';
@@ -83,6 +85,18 @@ export async function relayOutbox(deps: RelayDeps, limit = BATCH): Promise<numbe
   return (await relayWebhookEvents(deps, limit)) + (await relayDocumentRequests(deps, limit));
 }
 
+/** Relays up to `limit` pending workflow requests (payments to collect, refunds to make); returns how many it handled. */
+export async function relayWorkflowRequests(deps: RelayDeps, limit = BATCH): Promise<number> {
+  return deps.db.transaction(async (trx) => {
+    const requests = await claimPendingWorkflowRequests(trx, limit);
+    for (const request of requests) {
+      await startOnce(deps, request.workflow_type, request.workflow_id, request.args);
+      await markWorkflowRequestDispatched(trx, request.id);
+    }
+    return requests.length;
+  });
+}
+
 export interface RunningRelay {
   stop(): Promise<void>;
 }
@@ -97,7 +111,7 @@ export function startOutboxRelay(deps: RelayDeps, options: { intervalMs?: number
   const tick = async () => {
     try {
       // Drain: keep going while a full batch may have left rows behind.
-      while (!stopped && (await relayOutbox(deps)) >= BATCH);
+      while (!stopped && (await relayOutbox(deps)) + (await relayWorkflowRequests(deps)) >= BATCH);
     } catch (error) {
       log.error({ err: error }, 'outbox relay failed; retrying');
     }

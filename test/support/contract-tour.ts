@@ -312,6 +312,14 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('put', `/invoices/${credit.lago_id}`, { invoice: { payment_status: 'succeeded' } });
   const toVoid = await r.ok('post', '/invoices', { invoice: { external_customer_id: 'acme', fees: [{ add_on_code: 'setup' }] } });
   await r.ok('post', `/invoices/${toVoid.invoice.lago_id}/void`);
+  // Payments: a partial manual payment, more than is due (refused), then the rest.
+  const toPay = (await r.ok('post', '/invoices', { invoice: { external_customer_id: 'acme', fees: [{ add_on_code: 'setup' }] } })).invoice as Json;
+  const partial = await r.ok('post', '/payments', { payment: { invoice_id: toPay.lago_id, amount_cents: 100, reference: 'wire-1' } });
+  await r.send('post', '/api/v1/payments', { body: { payment: { invoice_id: toPay.lago_id, amount_cents: toPay.total_amount_cents, reference: 'wire-2' } } });
+  await r.ok('post', '/payments', { payment: { invoice_id: toPay.lago_id, amount_cents: toPay.total_amount_cents - 100, reference: 'wire-2' } });
+  await r.ok('get', `/payments/${partial.payment.lago_id}`);
+  await r.ok('get', '/payments?external_customer_id=acme');
+  await r.ok('get', `/customers/acme/payments?invoice_id=${toPay.lago_id}`);
   // Billow's API writes no drafts (no grace period yet): two are seeded to finalize and delete,
   // each with a fee of the setup add-on.
   const acme = (await db('customers').where({ organization_id: api.organization.id, external_id: 'acme' }).first()) as CustomerRow;
