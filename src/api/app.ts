@@ -10,6 +10,7 @@ import { rateLimitPerKey } from './rate-limit';
 import { refuseNulInUrl, renderErrors, unknownRoute } from './errors';
 import { resourceRouters } from './routes';
 import { sandboxRouter } from './routes/sandbox';
+import { providerWebhooksRouter } from './routes/provider-webhooks';
 import { apiReferenceRouter } from './openapi';
 import { logger } from '../runtime/logger';
 
@@ -38,6 +39,8 @@ export function buildApp(ctx: AppContext, mounts: { console?: Router } = {}): Ex
     res.json({ version: '0.1.0', github_url: 'https://github.com/billow/billow', message: 'Success' });
   });
   app.use(apiReferenceRouter({ publicUrl: ctx.publicUrl, sandbox: Boolean(ctx.sandbox) }));
+  // Payment providers' webhooks read their body raw (the signature covers its exact bytes): before the JSON parser.
+  app.use('/webhooks', providerWebhooksRouter(ctx));
   app.use(express.json({ limit: '1mb' }));
 
   const api = express.Router();

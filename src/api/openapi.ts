@@ -133,6 +133,10 @@ const openApiJson = z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseOb
   .register(responseSchemas, { id: 'OpenApiDocument', description: 'This document.' });
 const webhookPublicKeyJson = z.object({ public_key: z.string().describe('The RSA public key of JWT signatures, base64 of its PEM.') })
   .register(responseSchemas, { id: 'WebhookPublicKey' });
+const stripeEventJson = z.looseObject({ id: z.string(), type: z.string(), data: z.looseObject({ object: z.looseObject({}) }) })
+  .register(responseSchemas, { id: 'StripeEvent', description: "A Stripe event, as Stripe sends it (https://docs.stripe.com/api/events/object)." });
+const providerWebhookAnswerJson = z.object({ received: z.literal(true), handled: z.boolean().describe('False for a replayed event or one Billow does not act on.') })
+  .register(responseSchemas, { id: 'ProviderWebhookAnswer' });
 const sandboxClockJson = z.object({ now: z.string().meta({ format: 'date-time' }), previous: z.string().meta({ format: 'date-time' }).optional() })
   .register(responseSchemas, { id: 'SandboxClock' });
 
@@ -327,6 +331,7 @@ function paymentOperations(): Operation[] {
     { method: 'get', path: v1('/payments'), tag, summary: 'List payments', description: 'Manual payments and the attempts at a payment provider, newest first. An unknown customer or invoice selects none.', query: { ...filters, external_customer_id: 'Only this customer’s.' }, response: { root: 'payments', list: true } },
     { method: 'get', path: v1('/payments/:id'), tag, summary: 'Retrieve a payment', response: { root: 'payment' }, errors: { 404: 'payment' } },
     { method: 'get', path: v1('/customers/:externalId/payments'), tag, summary: "A customer's payments", query: filters, response: { root: 'payments', list: true }, errors: { 404: 'customer' } },
+    { method: 'post', path: '/webhooks/stripe/:organizationId', tag, summary: "Stripe's webhooks for an organization", public: true, description: 'Give Stripe this URL (with your organization\'s id) and its signing secret to Billow (`npm run payments -- connect-stripe`). No API key: the `Stripe-Signature` header is verified over the raw body with the connection\'s signing secret (Stripe\'s 5-minute tolerance); a missing or bad signature is a 400 and changes nothing, an organization without a Stripe connection a 404. Each event is handled once (a replay answers 200 `handled: false`). `payment_intent.succeeded`, `payment_intent.payment_failed`, `payment_intent.requires_action`, `payment_intent.processing` and `payment_intent.canceled` settle the payment of that PaymentIntent and its invoice; other events are acknowledged and ignored.', body: { schema: stripeEventJson }, response: { schema: providerWebhookAnswerJson }, errors: { 400: true, 404: 'payment_provider' } },
   ];
 }
 

@@ -77,6 +77,10 @@ export async function updatePayment(conn: Conn, payment: Pick<PaymentRow, 'id' |
   return row as PaymentRow;
 }
 
+export async function findPaymentByKey(conn: Conn, organizationId: string, idempotencyKey: string): Promise<PaymentRow | undefined> {
+  return paymentsOf(conn, organizationId).where({ idempotency_key: idempotencyKey }).first();
+}
+
 /** The attempts at a provider on an invoice, in order. */
 export async function providerAttempts(conn: Conn, organizationId: string, invoiceId: string): Promise<PaymentRow[]> {
   return paymentsOf(conn, organizationId).where({ payment_type: 'provider', invoice_id: invoiceId }).orderBy([{ column: 'attempt' }, { column: 'created_at' }]);

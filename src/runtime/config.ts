@@ -29,6 +29,8 @@ const schema = z.object({
   BILLOW_PUBLIC_URL: z.string().url().optional(),
   BILLOW_DOCUMENTS_DIR: z.string().optional(),
   CHROMIUM_PATH: z.string().optional(),
+  /** Stripe's API base, for a double (stripe-mock); Stripe's own when unset. */
+  BILLOW_STRIPE_API_URL: z.preprocess(unsetIfEmpty, z.string().url().optional()),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -6,3 +6,9 @@ export {
   createManualPayment, getPayment, listPayments, presentPayment,
   type ManualPaymentInput, type PaymentListFilters, type PresentedPayment,
 } from './payments';
+export {
+  startAttempt, chargeAttempt, recordAttempt, handleProviderWebhook, chargeIdempotencyKey,
+  type AttemptOutcome, type StartedAttempt, type WebhookHandling,
+} from './collection';
+export { connectStripe, stripeConnection, disconnectStripe, type StripeConnectionInput, type ConnectionView } from './connections';
+export { configuredProviders, type ProviderFactory } from './providers';
