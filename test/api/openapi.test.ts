@@ -230,7 +230,8 @@ describe('the answers it describes', () => {
     for (const op of operationsFor({ sandbox: true })) {
       const statuses = Object.keys(document.paths[openApiPath(op.path)][op.method].responses);
       if (op.public) {
-        expect({ op: key(op), statuses }).toEqual({ op: key(op), statuses: ['200'] });
+        // A public route answers 200, and only the errors it declares (Stripe's webhooks: a bad signature, an unknown organization).
+        expect({ op: key(op), statuses }).toEqual({ op: key(op), statuses: ['200', ...Object.keys(op.errors ?? {})] });
         continue;
       }
       expect({ op: key(op), statuses }).toEqual({ op: key(op), statuses: expect.arrayContaining(['200', '400', '401', ...(op.method === 'post' || op.method === 'put' || op.method === 'patch' ? ['413'] : [])]) });
