@@ -1,11 +1,11 @@
 /**
  * The payment workflow's activities, one job each (services/payments/collection.ts): the attempt's
  * payment row, the provider's charge (with the attempt's idempotency key, so a retry never charges
- * twice), and recording what the provider answered.
+ * twice), recording what the provider answered, and the invoice turning overdue at its due date.
  */
 import { log } from '@temporalio/activity';
 import {
-  chargeAttempt, configuredProviders, recordAttempt, startAttempt, type AttemptOutcome, type ProviderFactory, type StartedAttempt,
+  chargeAttempt, configuredProviders, markOverdue, overdueInstant, recordAttempt, startAttempt, type AttemptOutcome, type ProviderFactory, type StartedAttempt,
 } from '../services/payments';
 import type { ActivityDeps } from './deps';
 
@@ -29,6 +29,12 @@ export function paymentActivities(deps: PaymentActivityDeps) {
     },
     async recordPaymentAttempt(input: { organizationId: string; paymentId: string; outcome: AttemptOutcome; nowMs: number }): Promise<string> {
       return recordAttempt(deps.db, input.organizationId, input.paymentId, input.outcome, input.nowMs);
+    },
+    async paymentOverdueAt(input: { organizationId: string; invoiceId: string }): Promise<number | null> {
+      return overdueInstant(deps.db, input.organizationId, input.invoiceId);
+    },
+    async markPaymentOverdue(input: { organizationId: string; invoiceId: string; nowMs: number }): Promise<boolean> {
+      return markOverdue(deps.db, input.organizationId, input.invoiceId, input.nowMs);
     },
   };
 }

@@ -1,12 +1,19 @@
 /**
- * Collects one finalized invoice at the customer's payment provider (`payment/invoice/<id>`,
- * started through the outbox when the invoice is issued): the attempt's payment row, the charge
- * (Stripe, an off-session PaymentIntent whose idempotency key is the invoice and attempt), and its
- * outcome recorded. A PaymentIntent left pending (3-D Secure, processing) is settled by Stripe's
- * webhook, which the API applies to the payment row. Everything the workflow learns is written to
- * the database by its activities; its history holds nothing the database does not.
+ * One finalized invoice that asks for money (`payment/invoice/<id>`, started through the outbox
+ * when the invoice is issued):
+ *
+ * 1. collection, when its customer pays through Stripe: the attempt's payment row, the charge (an
+ *    off-session PaymentIntent whose idempotency key is the invoice and attempt, so a retried
+ *    activity charges once), and its outcome recorded. A PaymentIntent left pending (3-D Secure,
+ *    processing) is settled by Stripe's webhook, which the API applies to the payment row;
+ * 2. the due date: a durable timer until the start of the day after `payment_due_date` (customer's
+ *    timezone), then, if it still owes anything, `payment_overdue: true` and `invoice.payment_overdue`.
+ *
+ * Everything it learns is written by its activities: its history holds nothing the database does
+ * not. Its result says what happened (`succeeded`, `pending`, `failed`, `no_provider`…, then
+ * `overdue` or `settled`).
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { BillingActivities } from '../activities';
 import type { Payable } from './ids';
 
@@ -28,8 +35,18 @@ const provider = proxyActivities<BillingActivities>({
 
 export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<string> {
   const { organizationId } = input;
-  const started = await database.startPaymentAttempt({ organizationId, invoiceId: input.payable.id, attempt: 1 });
-  if ('skipped' in started) return started.skipped;
-  const outcome = await provider.chargePaymentAttempt({ organizationId, paymentId: started.paymentId });
-  return database.recordPaymentAttempt({ organizationId, paymentId: started.paymentId, outcome, nowMs: Date.now() });
+  const invoiceId = input.payable.id;
+  let collection: string;
+  const started = await database.startPaymentAttempt({ organizationId, invoiceId, attempt: 1 });
+  if ('skipped' in started) {
+    collection = started.skipped;
+  } else {
+    const outcome = await provider.chargePaymentAttempt({ organizationId, paymentId: started.paymentId });
+    collection = await database.recordPaymentAttempt({ organizationId, paymentId: started.paymentId, outcome, nowMs: Date.now() });
+  }
+  const overdueAt = await database.paymentOverdueAt({ organizationId, invoiceId });
+  if (overdueAt === null) return `${collection}, settled`;
+  if (overdueAt > Date.now()) await sleep(overdueAt - Date.now());
+  const overdue = await database.markPaymentOverdue({ organizationId, invoiceId, nowMs: Date.now() });
+  return `${collection}, ${overdue ? 'overdue' : 'settled'}`;
 }

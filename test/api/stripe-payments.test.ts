@@ -61,10 +61,19 @@ async function invoiceFor(customer: string): Promise<Record<string, any>> { // e
   return res.body.invoice;
 }
 
-/** The outbox relay starts the payment workflow; its result once it has charged and recorded. */
-async function collect(invoiceId: string): Promise<string> {
+/**
+ * The outbox relay starts the payment workflow; answers once it has charged Stripe and recorded the
+ * PaymentIntent (the workflow then waits for the due date: its result is not awaited here, which
+ * would skip the test server's clock to it).
+ */
+async function collect(invoiceId: string): Promise<void> {
   await relayWorkflowRequests({ db: database.db, client: env.client, taskQueue: TASK_QUEUE });
-  return env.client.workflow.getHandle(paymentWorkflowId({ type: 'invoice', id: invoiceId })).result();
+  for (let i = 0; i < 300; i++) {
+    const payment = await database.db('payments').where({ invoice_id: invoiceId }).first();
+    if (payment?.provider_payment_id) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`invoice ${invoiceId} was not charged within 30 s`);
 }
 
 async function paymentsOf(invoiceId: string) {
@@ -94,7 +103,7 @@ test('finalized → PaymentIntent at Stripe → signed payment_intent.succeeded 
   const invoice = await invoiceFor('payer');
   expect(invoice).toMatchObject({ total_amount_cents: 10_000, total_due_amount_cents: 10_000, payment_status: 'pending' });
   // stripe-mock answers a new PaymentIntent `requires_payment_method`: pending until Stripe's webhook.
-  expect(await collect(invoice.lago_id)).toBe('pending');
+  await collect(invoice.lago_id);
   const [payment, ...others] = await paymentsOf(invoice.lago_id);
   expect(others).toEqual([]);
   expect(payment).toMatchObject({
@@ -197,10 +206,9 @@ test('a retried charge (a worker killed after Stripe answered) sends the same id
   expect(await paymentsOf(invoice.lago_id)).toHaveLength(1);
 });
 
-test('a customer without a payment provider is not collected; the Stripe secrets are sealed at rest and in no answer', async () => {
-  await relayWorkflowRequests({ db: database.db, client: env.client, taskQueue: TASK_QUEUE }); // what earlier tests left
+test('a customer without a payment provider is not charged; the Stripe secrets are sealed at rest and in no answer', async () => {
   const invoice = await invoiceFor('offline');
-  expect(await relayWorkflowRequests({ db: database.db, client: env.client, taskQueue: TASK_QUEUE })).toBe(0);
+  await relayWorkflowRequests({ db: database.db, client: env.client, taskQueue: TASK_QUEUE });
   expect(await paymentsOf(invoice.lago_id)).toEqual([]);
   const stored = await database.db('payment_providers').where({ organization_id: api.organization.id }).first();
   expect(JSON.stringify(stored)).not.toContain(SECRET_KEY);
@@ -208,4 +216,34 @@ test('a customer without a payment provider is not collected; the Stripe secrets
   const answers = JSON.stringify([(await api.get('/payments')).body, (await api.get('/customers/payer')).body]);
   expect(answers).not.toContain(SECRET_KEY);
   expect(answers).toContain('stripe_test');
+});
+
+test('an unpaid invoice turns overdue at the start of the day after its due date (a durable timer); a paid one does not', async () => {
+  // net_payment_term 3: issued on day D, due on D + 3, overdue from D + 4 at 00:00 (UTC, the customer's timezone).
+  await api.post('/customers', { customer: { external_id: 'late', currency: 'EUR', timezone: 'UTC', net_payment_term: 3 } }).expect(200);
+  const unpaid = await invoiceFor('late');
+  const paid = await invoiceFor('late');
+  const dueDate = unpaid.payment_due_date as string;
+  expect(dueDate).toBe(new Date(Date.parse(`${unpaid.issuing_date}T00:00:00Z`) + 3 * 86_400_000).toISOString().slice(0, 10));
+  const overdueFrom = Date.parse(`${dueDate}T00:00:00Z`) + 86_400_000;
+  expect(unpaid).toMatchObject({ payment_overdue: false, total_due_amount_cents: 10_000 });
+  await api.post('/payments', { payment: { invoice_id: paid.lago_id, amount_cents: 10_000, reference: 'wire' } }).expect(200);
+  await relayWorkflowRequests({ db: database.db, client: env.client, taskQueue: TASK_QUEUE });
+
+  expect((await api.get(`/invoices/${unpaid.lago_id}`)).body.invoice.payment_overdue).toBe(false);
+  // Awaiting the result lets the test server skip to the timer.
+  expect(await env.client.workflow.getHandle(paymentWorkflowId({ type: 'invoice', id: unpaid.lago_id })).result()).toBe('no_provider, overdue');
+  expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(overdueFrom);
+  expect((await api.get(`/invoices/${unpaid.lago_id}`)).body.invoice).toMatchObject({ payment_overdue: true, payment_status: 'pending', total_due_amount_cents: 10_000 });
+  const overdueHooks = await statusWebhooks(unpaid.lago_id, 'invoice.payment_overdue');
+  expect(overdueHooks).toHaveLength(1);
+  expect(overdueHooks[0]).toMatchObject({ object_type: 'invoice', invoice: { lago_id: unpaid.lago_id, payment_overdue: true } });
+
+  expect(await env.client.workflow.getHandle(paymentWorkflowId({ type: 'invoice', id: paid.lago_id })).result()).toBe('nothing_due, settled');
+  expect((await api.get(`/invoices/${paid.lago_id}`)).body.invoice.payment_overdue).toBe(false);
+  expect(await statusWebhooks(paid.lago_id, 'invoice.payment_overdue')).toEqual([]);
+
+  // Paying the rest clears it.
+  await api.post('/payments', { payment: { invoice_id: unpaid.lago_id, amount_cents: 10_000, reference: 'late-wire' } }).expect(200);
+  expect((await api.get(`/invoices/${unpaid.lago_id}`)).body.invoice).toMatchObject({ payment_overdue: false, payment_status: 'succeeded', total_due_amount_cents: 0 });
 });

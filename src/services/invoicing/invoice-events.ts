@@ -2,12 +2,11 @@
  * What the world hears of an invoice's life, recorded in the transaction that causes it: the
  * writer announces every invoice it issues and finalizing a draft announces it again (its webhook,
  * and its PDF once it is finalized); voiding records `invoice.voided`. An invoice that asks for
- * money (finalized, a total above zero, not paid) from a customer who pays through Stripe gets its
- * payment workflow (`payment/invoice/<id>`: collection at the provider).
+ * money (finalized, a total above zero, not paid) gets its payment workflow (`payment/invoice/<id>`:
+ * collection at Stripe when its customer pays there, and `payment_overdue` at its due date).
  */
 import type { Conn } from '../../db/knex';
 import type { InvoiceRow } from '../../db/invoices';
-import { findCustomerById } from '../../db/customers';
 import { invoiceWebhookObject } from './invoice-presenter';
 import { recordWebhookEvent, requestCollection, requestDocument } from '../../webhooks/outbox';
 import type { WebhookType } from '../../webhooks/event-types';
@@ -38,15 +37,9 @@ export async function recordInvoiceIssued(trx: Conn, invoice: InvoiceRow): Promi
 export async function announceIssued(trx: Conn, invoice: InvoiceRow): Promise<void> {
   await recordInvoiceIssued(trx, invoice);
   if (invoice.status === 'finalized') await requestDocument(trx, { organizationId: invoice.organization_id, documentType: 'invoice', id: invoice.id });
-  if (invoice.status === 'finalized' && invoice.total_amount_cents > 0n && invoice.payment_status !== 'succeeded' && (await collectedByProvider(trx, invoice))) {
+  if (invoice.status === 'finalized' && invoice.total_amount_cents > 0n && invoice.payment_status !== 'succeeded') {
     await requestCollection(trx, { organizationId: invoice.organization_id, payable: { type: 'invoice', id: invoice.id } });
   }
-}
-
-/** Whether the invoice's customer pays through a provider Billow collects with (`billing_configuration.payment_provider: stripe`). */
-async function collectedByProvider(trx: Conn, invoice: InvoiceRow): Promise<boolean> {
-  const customer = await findCustomerById(trx, invoice.customer_id);
-  return customer?.billing_configuration?.payment_provider === 'stripe';
 }
 
 /** `invoice.voided`, once per invoice. */

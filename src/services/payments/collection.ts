@@ -20,7 +20,9 @@
  * sends `payment.requires_action` with Stripe's `next_action`.
  */
 import type { Conn, Db, Tx } from '../../db/knex';
-import { findInvoice, lockInvoice, type InvoiceRow } from '../../db/invoices';
+import { findInvoice, lockInvoice, updateInvoiceRow, type InvoiceRow } from '../../db/invoices';
+import { addDays, startOfLocalDay } from '../../billing/calendar';
+import { applicableTimezone } from '../../billing/subscription-terms';
 import { findCustomerById } from '../../db/customers';
 import { findPaymentProvider, type PaymentProviderRow } from '../../db/payment-providers';
 import {
@@ -29,7 +31,7 @@ import {
 import { findOrganization } from '../../db/organizations';
 import { recordWebhookEvent } from '../../webhooks/outbox';
 import { isUuid } from '../../runtime/errors';
-import { changePaymentStatus } from '../invoicing';
+import { changePaymentStatus, invoiceWebhookObject } from '../invoicing';
 import { serializePayment } from '../../serializers/payment';
 import { presentPayment } from './payments';
 import { ProviderRefusal, ProviderSignatureError, type NormalizedStatus, type ProviderErrorDetails, type ProviderFactory } from './providers';
@@ -204,5 +206,42 @@ export async function handleProviderWebhook(
       providerPaymentId: provided.providerPaymentId, status: provided.status, paymentStatus: provided.paymentStatus, nextAction: provided.nextAction, error: provided.error,
     }, input.nowMs);
     return 'handled';
+  });
+}
+
+/**
+ * The instant an invoice turns overdue: the start of the day after its `payment_due_date`, in the
+ * customer's timezone (the organization's when the customer has none), as GET
+ * /analytics/overdue_balance counts it; null when it asks for nothing (paid, voided, nothing due).
+ */
+export async function overdueInstant(db: Db, organizationId: string, invoiceId: string): Promise<number | null> {
+  const invoice = await findInvoice(db, organizationId, invoiceId);
+  if (!invoice || !stillOwes(invoice)) return null;
+  const customer = (await findCustomerById(db, invoice.customer_id))!;
+  const organization = (await findOrganization(db, organizationId))!;
+  return startOfLocalDay(addDays(invoice.payment_due_date, 1), applicableTimezone(customer, organization));
+}
+
+function stillOwes(invoice: InvoiceRow): boolean {
+  return invoice.status === 'finalized' && invoice.payment_status !== 'succeeded' && invoice.total_amount_cents > invoice.total_paid_amount_cents;
+}
+
+/**
+ * At its overdue instant (the payment workflow's timer): an invoice still owing becomes
+ * `payment_overdue: true`, with Lago's `invoice.payment_overdue`, once. Answers whether it did.
+ */
+export async function markOverdue(db: Db, organizationId: string, invoiceId: string, nowMs: number): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const invoice = await lockInvoice(trx, organizationId, invoiceId);
+    if (!invoice || !stillOwes(invoice) || invoice.payment_overdue) return false;
+    const customer = (await findCustomerById(trx, invoice.customer_id))!;
+    const organization = (await findOrganization(trx, organizationId))!;
+    if (nowMs < startOfLocalDay(addDays(invoice.payment_due_date, 1), applicableTimezone(customer, organization))) return false;
+    const updated = await updateInvoiceRow(trx, invoice, { payment_overdue: true });
+    await recordWebhookEvent(trx, {
+      organizationId, webhookType: 'invoice.payment_overdue', objectType: 'invoice', idempotencyKey: `invoice.payment_overdue:${invoice.id}`,
+      object: await invoiceWebhookObject(trx, updated, null, nowMs),
+    });
+    return true;
   });
 }

@@ -7,7 +7,7 @@ export {
   type ManualPaymentInput, type PaymentListFilters, type PresentedPayment,
 } from './payments';
 export {
-  startAttempt, chargeAttempt, recordAttempt, handleProviderWebhook, chargeIdempotencyKey,
+  startAttempt, chargeAttempt, recordAttempt, handleProviderWebhook, chargeIdempotencyKey, overdueInstant, markOverdue,
   type AttemptOutcome, type StartedAttempt, type WebhookHandling,
 } from './collection';
 export { connectStripe, stripeConnection, disconnectStripe, type StripeConnectionInput, type ConnectionView } from './connections';
