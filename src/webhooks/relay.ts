@@ -1,18 +1,20 @@
 /**
  * The outbox relay: hands committed outbox rows to Temporal. Runs in every worker process (a poll
  * every second; concurrent relays share the work with `FOR UPDATE SKIP LOCKED`). Each batch is
- * claimed, started and marked in one transaction:
- * - a webhook event gets one delivery per subscribed endpoint and the workflow `webhook/<event id>`;
+ * claimed, started (up to 20 starts in flight) and marked in one transaction:
+ * - a webhook event gets the workflow `webhook/<event id>`, which delivers to each endpoint the
+ *   event was recorded with (outbox.ts writes those deliveries with the event, so they are
+ *   committed before the workflow reads them) and to any endpoint subscribed since;
  * - a document request gets the workflow `document/<type>/<id>`;
- * - a workflow request (a payment to collect, a refund to make) gets the workflow it names.
+ * - a workflow request (an invoice's payment workflow) gets the workflow it names.
  * A workflow id is started at most once (Temporal refuses a second start, even after the first run
  * closed, within the namespace's retention; the refusal counts as success), so a relay that dies
  * between the start and the commit loses nothing and starts nothing twice.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Db, Tx } from '../db/knex';
-import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventDispatched, type WebhookEventRow } from '../db/webhooks';
-import { claimPendingDocumentRequests, markDocumentRequestDispatched } from '../db/document-requests';
+import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventsDispatched, type WebhookEventRow } from '../db/webhooks';
+import { claimPendingDocumentRequests, markDocumentRequestsDispatched } from '../db/document-requests';
 import { claimPendingWorkflowRequests, markWorkflowRequestDispatched } from '../db/workflow-requests';
 import { logger } from '../runtime/logger';
 import { documentWorkflowId, webhookWorkflowId } from '../workflows/ids';
@@ -26,6 +28,13 @@ export interface RelayDeps {
 }
 
 const BATCH = 100;
+/** Workflow starts in flight at once: one at a time, a burst of invoices left the relay minutes behind. */
+const PARALLEL_STARTS = 20;
+
+/** Runs `work` on every item, at most PARALLEL_STARTS at once. */
+async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += PARALLEL_STARTS) await Promise.all(items.slice(i, i + PARALLEL_STARTS).map(work));
+}
 
 /** Starts a workflow unless its id was started before: the refusal of a second start is success. */
 async function startOnce(deps: RelayDeps, workflowType: string, workflowId: string, args: unknown[]): Promise<void> {
@@ -60,10 +69,8 @@ async function startDeliveries(deps: RelayDeps, trx: Tx, event: WebhookEventRow)
 export async function relayWebhookEvents(deps: RelayDeps, limit = BATCH): Promise<number> {
   return deps.db.transaction(async (trx) => {
     const events = await claimPendingEvents(trx, limit);
-    for (const event of events) {
-      await startDeliveries(deps, trx, event);
-      await markEventDispatched(trx, event.id);
-    }
+    await inParallel(events, (event) => startDeliveries(deps, trx, event));
+    await markEventsDispatched(trx, events.map((event) => event.id));
     return events.length;
   });
 }
@@ -72,10 +79,9 @@ export async function relayWebhookEvents(deps: RelayDeps, limit = BATCH): Promis
 export async function relayDocumentRequests(deps: RelayDeps, limit = BATCH): Promise<number> {
   return deps.db.transaction(async (trx) => {
     const requests = await claimPendingDocumentRequests(trx, limit);
-    for (const request of requests) {
-      await startDocument(deps, { organizationId: request.organization_id, documentType: request.document_type, id: request.document_id });
-      await markDocumentRequestDispatched(trx, request.id);
-    }
+    await inParallel(requests, (request) =>
+      startDocument(deps, { organizationId: request.organization_id, documentType: request.document_type, id: request.document_id }));
+    await markDocumentRequestsDispatched(trx, requests.map((request) => request.id));
     return requests.length;
   });
 }
@@ -85,14 +91,14 @@ export async function relayOutbox(deps: RelayDeps, limit = BATCH): Promise<numbe
   return (await relayWebhookEvents(deps, limit)) + (await relayDocumentRequests(deps, limit));
 }
 
-/** Relays up to `limit` pending workflow requests (payments to collect, refunds to make); returns how many it handled. */
+/** Relays up to `limit` pending workflow requests (invoices' payment workflows); returns how many it handled. */
 export async function relayWorkflowRequests(deps: RelayDeps, limit = BATCH): Promise<number> {
   return deps.db.transaction(async (trx) => {
     const requests = await claimPendingWorkflowRequests(trx, limit);
-    for (const request of requests) {
+    await inParallel(requests, async (request) => {
       await startOnce(deps, request.workflow_type, request.workflow_id, request.args);
       await markWorkflowRequestDispatched(trx, request.id);
-    }
+    });
     return requests.length;
   });
 }
