@@ -206,6 +206,29 @@ test('a retried charge (a worker killed after Stripe answered) sends the same id
   expect(await paymentsOf(invoice.lago_id)).toHaveLength(1);
 });
 
+test('Stripe\'s webhook before the charge was recorded (a worker killed after Stripe answered): matched by the payment id in the metadata, paid once', async () => {
+  const invoice = await invoiceFor('payer');
+  const organizationId = api.organization.id;
+  const started = await startAttempt(database.db, organizationId, invoice.lago_id, 1);
+  if (!('paymentId' in started)) throw new Error(`skipped: ${started.skipped}`);
+  // Stripe charged and signalled; Billow had not recorded the PaymentIntent's id yet.
+  const { payload, header } = signedEvent('payment_intent.succeeded', {
+    id: 'pi_unrecorded_1', status: 'succeeded', amount: 10_000, metadata: { billow_payment_id: started.paymentId, billow_invoice_id: invoice.lago_id },
+  });
+  expect((await postWebhook(payload, header)).body).toEqual({ received: true, handled: true });
+  // The retried activities: the payment already has its outcome, so no new charge and no second count.
+  const charges: string[] = [];
+  const spying: ProviderFactory = (credentials) => ({ ...configuredProviders()(credentials), charge: async (input) => { charges.push(input.idempotencyKey); throw new Error('charged again'); } });
+  const outcome = await chargeAttempt(database.db, spying, organizationId, started.paymentId);
+  await recordAttempt(database.db, organizationId, started.paymentId, outcome, Date.UTC(2027, 0, 1));
+  expect(charges).toEqual([]);
+  const payments = await paymentsOf(invoice.lago_id);
+  expect(payments).toHaveLength(1);
+  expect(payments[0]).toMatchObject({ provider_payment_id: 'pi_unrecorded_1', payment_status: 'succeeded' });
+  // Paid once: 10 000 of 10 000.
+  expect((await api.get(`/invoices/${invoice.lago_id}`)).body.invoice).toMatchObject({ payment_status: 'succeeded', total_paid_amount_cents: 10_000, total_due_amount_cents: 0 });
+});
+
 test('a customer without a payment provider is not charged; the Stripe secrets are sealed at rest and in no answer', async () => {
   const invoice = await invoiceFor('offline');
   await relayWorkflowRequests({ db: database.db, client: env.client, taskQueue: TASK_QUEUE });

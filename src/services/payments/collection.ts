@@ -176,6 +176,13 @@ async function recordPaymentFailure(trx: Tx, invoice: InvoiceRow, payment: Payme
   });
 }
 
+/** A provider payment of the organization whose charge was not recorded yet (no provider id), locked. */
+async function unrecordedPayment(trx: Tx, organizationId: string, paymentId: string | undefined): Promise<PaymentRow | undefined> {
+  if (!paymentId || !isUuid(paymentId)) return undefined;
+  const payment = await findPayment(trx, organizationId, paymentId, { forUpdate: true });
+  return payment && payment.payment_type === 'provider' && payment.provider_payment_id === null ? payment : undefined;
+}
+
 export type WebhookHandling = 'handled' | 'replayed' | 'ignored' | 'bad_signature' | 'unknown_organization';
 
 /**
@@ -199,7 +206,10 @@ export async function handleProviderWebhook(
   return db.transaction(async (trx) => {
     if (!(await recordProviderEvent(trx, input.organizationId, 'stripe', event.eventId, event.eventType))) return 'replayed';
     if (event.kind !== 'payment') return 'ignored';
-    const payment = await lockPaymentByProviderId(trx, input.organizationId, 'stripe', event.payment.providerPaymentId);
+    // By the PaymentIntent's id, or, when the charge's answer was never recorded (a worker killed
+    // after Stripe answered), by the payment id Billow put in its metadata.
+    const payment = await lockPaymentByProviderId(trx, input.organizationId, 'stripe', event.payment.providerPaymentId)
+      ?? await unrecordedPayment(trx, input.organizationId, event.metadata.billow_payment_id);
     if (!payment) return 'ignored';
     const { payment: provided } = event;
     await applyOutcome(trx, payment, {
