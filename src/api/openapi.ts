@@ -33,7 +33,7 @@ import { updateOrganizationSchema } from './schemas/organizations';
 import { metadataSchema } from './schemas/metadata';
 import { createChargeFilterSchema, deleteChargeFilterSchema, deleteChargeSchema, planChargeSchema, updateChargeFilterSchema } from './schemas/plan-charges';
 import { createCustomerWalletSchema, updateCustomerWalletSchema } from './schemas/customer-resources';
-import { manualPaymentSchema } from './schemas/payments';
+import { manualPaymentSchema, retryPaymentSchema } from './schemas/payments';
 import { responseSchemas } from '../serializers/common';
 import { addOnSchema as addOnJson } from '../serializers/add-on';
 import { billableMetricSchema as billableMetricJson } from '../serializers/billable-metric';
@@ -75,7 +75,7 @@ export interface Operation {
    * `schema` is what the root holds (an item of a list), or the whole body without a root; without
    * it the root names the object (RESPONSE_OBJECTS: `plan`, `plans`…).
    */
-  response: { root?: string; list?: boolean; contentType?: string; description?: string; schema?: z.ZodType };
+  response: { root?: string; list?: boolean; contentType?: string; description?: string; schema?: z.ZodType; empty?: true };
   /** Error statuses besides 401 (every operation but the public ones); 404 names its resource, 503 its code. */
   errors?: { 400?: true; 403?: true; 404?: string; 405?: true; 422?: true; 503?: string };
   /** Reachable without an API key. */
@@ -329,6 +329,7 @@ function paymentOperations(): Operation[] {
     { method: 'get', path: v1('/payments'), tag, summary: 'List payments', description: 'Manual payments and the attempts at a payment provider, newest first. An unknown customer or invoice selects none.', query: { ...filters, external_customer_id: 'Only this customer’s.' }, response: { root: 'payments', list: true } },
     { method: 'get', path: v1('/payments/:id'), tag, summary: 'Retrieve a payment', response: { root: 'payment' }, errors: { 404: 'payment' } },
     { method: 'get', path: v1('/customers/:externalId/payments'), tag, summary: "A customer's payments", query: filters, response: { root: 'payments', list: true }, errors: { 404: 'customer' } },
+    { method: 'post', path: v1('/invoices/:id/retry_payment'), tag: 'Invoices', summary: 'Retry the collection of an invoice', description: 'As Lago: a finalized invoice not paid yet is sent for collection again: a new attempt at Stripe (an off-session PaymentIntent for what is still due, with its own idempotency key) in its own workflow; a request repeated before that attempt is recorded starts it once. For a customer who does not pay through Stripe there is nothing to collect (200). A voided, draft or paid invoice: 405 `invalid_status`. The body is optional: Lago\'s `payment_method` is refused (422 `feature_not_supported`): Stripe charges the customer\'s default payment method. Answers 200 without a body, as Lago.', body: { schema: retryPaymentSchema, optional: true }, response: { description: 'No body.', empty: true }, errors: { 404: 'invoice', 405: true } },
     { method: 'post', path: '/webhooks/stripe/:organizationId', tag, summary: "Stripe's webhooks for an organization", public: true, description: 'Give Stripe this URL (with your organization\'s id) and its signing secret to Billow (`npm run payments -- connect-stripe`). No API key: the `Stripe-Signature` header is verified over the raw body with the connection\'s signing secret (Stripe\'s 5-minute tolerance); a missing or bad signature is a 400 and changes nothing, an organization without a Stripe connection a 404. Each event is handled once (a replay answers 200 `handled: false`). `payment_intent.succeeded`, `payment_intent.payment_failed`, `payment_intent.requires_action`, `payment_intent.processing` and `payment_intent.canceled` settle the payment of that PaymentIntent and its invoice; other events are acknowledged and ignored. The body is a Stripe event (https://docs.stripe.com/api/events/object), read raw.', response: { schema: providerWebhookAnswerJson }, errors: { 400: true, 404: 'payment_provider' } },
   ];
 }
@@ -466,10 +467,10 @@ function describeOperation(op: Operation): Json {
       : { name, in: 'query', required: false, description, schema: { type: 'string' } });
   }
   const responses: Json = {};
-  const content = op.response.contentType && op.response.contentType !== 'application/json'
+  const content = op.response.empty ? undefined : op.response.contentType && op.response.contentType !== 'application/json'
     ? { [op.response.contentType]: { schema: op.response.contentType === 'application/pdf' ? { type: 'string', contentMediaType: 'application/pdf' } : { type: 'string' } } }
     : { 'application/json': { schema: successSchema(op) } };
-  responses['200'] = { description: op.response.description ?? (op.response.root ? `\`{"${op.response.root}": …}\`` : 'Success'), content };
+  responses['200'] = { description: op.response.description ?? (op.response.root ? `\`{"${op.response.root}": …}\`` : 'Success'), ...(content ? { content } : {}) };
   const errors = op.errors ?? {};
   const takesBody = op.method === 'post' || op.method === 'put' || op.method === 'patch' || op.body !== undefined;
   // Every /api/v1 route refuses a NUL in its URL, and a POST or PUT a body that is not JSON.

@@ -74,11 +74,11 @@ export async function requestDocument(trx: Conn, input: DocumentRequestInput): P
  * Asks, in the caller's transaction, for the payment workflow of an invoice (`payment/invoice/<id>`):
  * once committed, the relay starts it. Once per payable.
  */
-export async function requestCollection(trx: Conn, input: { organizationId: string; payable: Payable }): Promise<string | null> {
+export async function requestCollection(trx: Conn, input: { organizationId: string; payable: Payable; attempt?: number }): Promise<string | null> {
   return insertWorkflowRequest(trx, {
     organization_id: input.organizationId,
     workflow_type: 'paymentWorkflow',
-    workflow_id: paymentWorkflowId(input.payable),
-    args: [{ organizationId: input.organizationId, payable: input.payable }],
+    workflow_id: paymentWorkflowId(input.payable, input.attempt),
+    args: [{ organizationId: input.organizationId, payable: input.payable, ...(input.attempt && input.attempt > 1 ? { attempt: input.attempt } : {}) }],
   });
 }

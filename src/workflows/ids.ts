@@ -20,4 +20,5 @@ export interface Payable {
   id: string;
 }
 
-export const paymentWorkflowId = (payable: Payable) => `payment/${payable.type}/${payable.id}`;
+/** The payment workflow of a payable (its first attempt, then its due date), or of a retry (`POST /invoices/:id/retry_payment`): attempt N. */
+export const paymentWorkflowId = (payable: Payable, attempt = 1) => (attempt === 1 ? `payment/${payable.type}/${payable.id}` : `payment/${payable.type}/${payable.id}/attempt/${attempt}`);

@@ -20,6 +20,8 @@ import type { Payable } from './ids';
 export interface PaymentWorkflowInput {
   organizationId: string;
   payable: Payable;
+  /** A retry's attempt (`POST /invoices/:id/retry_payment`): collection only, the first workflow keeps the due date. */
+  attempt?: number;
 }
 
 const database = proxyActivities<BillingActivities>({
@@ -37,13 +39,15 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<stri
   const { organizationId } = input;
   const invoiceId = input.payable.id;
   let collection: string;
-  const started = await database.startPaymentAttempt({ organizationId, invoiceId, attempt: 1 });
+  const attempt = input.attempt ?? 1;
+  const started = await database.startPaymentAttempt({ organizationId, invoiceId, attempt });
   if ('skipped' in started) {
     collection = started.skipped;
   } else {
     const outcome = await provider.chargePaymentAttempt({ organizationId, paymentId: started.paymentId });
     collection = await database.recordPaymentAttempt({ organizationId, paymentId: started.paymentId, outcome, nowMs: Date.now() });
   }
+  if (attempt > 1) return collection;
   const overdueAt = await database.paymentOverdueAt({ organizationId, invoiceId });
   if (overdueAt === null) return `${collection}, settled`;
   if (overdueAt > Date.now()) await sleep(overdueAt - Date.now());

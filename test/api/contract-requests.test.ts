@@ -222,6 +222,7 @@ const SAMPLES: Record<string, () => Sample[]> = {
   } } }],
   'PUT /invoices/:id': () => [{ path: `/invoices/${ids.invoiceToUpdate}`, body: { invoice: { payment_status: 'succeeded', metadata: [{ key: 'digital_ref_id', value: 'INV-0123456-98765' }] } } }],
   'POST /invoices/:id/void': () => [{ path: `/invoices/${ids.invoiceToVoid}/void`, body: {} }],
+  'POST /invoices/:id/retry_payment': () => [{ path: `/invoices/${ids.invoiceToPay}/retry_payment`, body: {} }],
   'POST /payments': () => [{ path: '/payments', body: { payment: { invoice_id: ids.invoiceToPay, amount_cents: 1_000, reference: 'ct-wire-1', paid_at: '2025-02-20' } } }],
   'POST /credit_notes': () => [{ path: '/credit_notes', body: { credit_note: {
     invoice_id: ids.paidInvoice, reason: 'duplicated_charge', description: 'Twice', credit_amount_cents: 100, refund_amount_cents: 50,

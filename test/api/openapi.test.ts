@@ -210,7 +210,8 @@ describe('the answers it describes', () => {
   });
 
   it('gives every JSON answer a full schema: no bare object', () => {
-    const json = OPERATIONS.filter((op) => !op.response.contentType || op.response.contentType === 'application/json');
+    // Every answer with a body (`response.empty`: 200 without one, as Lago's retry_payment).
+    const json = OPERATIONS.filter((op) => !op.response.empty && (!op.response.contentType || op.response.contentType === 'application/json'));
     expect(json.filter((op) => !responseSchemaOf(op)).map(key)).toEqual([]);
     // The success body of a list: its items and meta, each a component, closed to other keys.
     expect(document.paths['/plans'].get.responses['200'].content['application/json'].schema).toEqual({

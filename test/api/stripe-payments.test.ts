@@ -171,6 +171,38 @@ test('payment_intent.payment_failed: the invoice fails, invoice.payment_failure 
   expect(await statusWebhooks(invoice.lago_id)).toEqual([expect.objectContaining({ invoice: expect.objectContaining({ payment_status: 'failed' }) })]);
 });
 
+test('failed, then succeeded on POST /invoices/:id/retry_payment (attempt 2, its own idempotency key)', async () => {
+  const invoice = await invoiceFor('payer');
+  await collect(invoice.lago_id);
+  const [first] = await paymentsOf(invoice.lago_id);
+  const failed = signedEvent('payment_intent.payment_failed', { id: first.provider_payment_id, status: 'requires_payment_method', amount: 10_000, last_payment_error: { message: 'Declined', code: 'card_declined' } });
+  await postWebhook(failed.payload, failed.header).expect(200);
+  expect((await api.get(`/invoices/${invoice.lago_id}`)).body.invoice.payment_status).toBe('failed');
+
+  const retried = await api.post(`/invoices/${invoice.lago_id}/retry_payment`, {});
+  expect([retried.status, retried.text]).toEqual([200, '']);
+  // Asked twice before it ran: one attempt 2.
+  expect((await api.post(`/invoices/${invoice.lago_id}/retry_payment`, {})).status).toBe(200);
+  await relayWorkflowRequests({ db: database.db, client: env.client, taskQueue: TASK_QUEUE });
+  expect(await env.client.workflow.getHandle(paymentWorkflowId({ type: 'invoice', id: invoice.lago_id }, 2)).result()).toBe('pending');
+  const payments = await database.db('payments').where({ invoice_id: invoice.lago_id }).orderBy('attempt');
+  expect(payments.map((p: { attempt: number; idempotency_key: string }) => [p.attempt, p.idempotency_key])).toEqual([
+    [1, `invoice:${invoice.lago_id}:attempt:1`], [2, `invoice:${invoice.lago_id}:attempt:2`],
+  ]);
+  // The second attempt is for what is still due: 10 000 (nothing was paid).
+  expect(Number(payments[1].amount_cents)).toBe(10_000);
+  const succeeded = signedEvent('payment_intent.succeeded', { id: payments[1].provider_payment_id, status: 'succeeded', amount: 10_000 });
+  await postWebhook(succeeded.payload, succeeded.header).expect(200);
+  expect((await api.get(`/invoices/${invoice.lago_id}`)).body.invoice).toMatchObject({ payment_status: 'succeeded', total_paid_amount_cents: 10_000, total_due_amount_cents: 0 });
+
+  // Paid: nothing to retry (405); an unknown invoice: 404; a payment method: refused.
+  expect((await api.post(`/invoices/${invoice.lago_id}/retry_payment`, {})).body).toMatchObject({ status: 405, code: 'invalid_status' });
+  expect((await api.post('/invoices/00000000-0000-4000-8000-000000000000/retry_payment', {})).status).toBe(404);
+  const other = await invoiceFor('payer');
+  expect((await api.post(`/invoices/${other.lago_id}/retry_payment`, { payment_method: { payment_method_type: 'manual' } })).body)
+    .toMatchObject({ status: 422, error_details: { payment_method: ['feature_not_supported'] } });
+});
+
 test('payment_intent.requires_action: payment.requires_action with Stripe\'s next_action; still pending', async () => {
   const invoice = await invoiceFor('payer');
   await collect(invoice.lago_id);

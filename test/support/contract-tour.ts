@@ -318,6 +318,7 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   // Payments: a partial manual payment, more than is due (refused), then the rest.
   const toPay = (await r.ok('post', '/invoices', { invoice: { external_customer_id: 'acme', fees: [{ add_on_code: 'setup' }] } })).invoice as Json;
   const partial = await r.ok('post', '/payments', { payment: { invoice_id: toPay.lago_id, amount_cents: 100, reference: 'wire-1' } });
+  await r.ok('post', `/invoices/${toPay.lago_id}/retry_payment`, {});
   await r.send('post', '/api/v1/payments', { body: { payment: { invoice_id: toPay.lago_id, amount_cents: toPay.total_amount_cents, reference: 'wire-2' } } });
   await r.ok('post', '/payments', { payment: { invoice_id: toPay.lago_id, amount_cents: toPay.total_amount_cents - 100, reference: 'wire-2' } });
   await r.ok('get', `/payments/${partial.payment.lago_id}`);

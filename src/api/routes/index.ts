@@ -24,7 +24,7 @@ import { creditNoteMetadataRouter, walletMetadataRouter } from './metadata';
 import { feesRouter } from './fees';
 import { organizationsRouter } from './organizations';
 import { analyticsRouter } from './analytics';
-import { customerPaymentsRouter, paymentsRouter } from './payments';
+import { customerPaymentsRouter, paymentsRouter, retryPaymentRouter } from './payments';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
@@ -54,4 +54,5 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/analytics', analyticsRouter],
   ['/payments', paymentsRouter],
   ['/customers', customerPaymentsRouter],
+  ['/invoices', retryPaymentRouter],
 ];

@@ -5,9 +5,10 @@ import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { pageFrom } from '../pagination';
 import { stringParam } from '../query';
-import { manualPaymentSchema } from '../schemas/payments';
+import { manualPaymentSchema, retryPaymentSchema } from '../schemas/payments';
+import { parseInput } from '../validation';
 import { serializePayment } from '../../serializers/payment';
-import { createManualPayment, getPayment, listPayments, type PresentedPayment } from '../../services/payments';
+import { createManualPayment, getPayment, listPayments, retryInvoicePayment, type PresentedPayment } from '../../services/payments';
 
 const present = ({ payment, context }: PresentedPayment) => serializePayment(payment, context);
 
@@ -35,6 +36,17 @@ export function customerPaymentsRouter({ db }: AppContext): Router {
     const filters = { externalCustomerId: String(req.params.externalId), invoiceId: stringParam(req.query, 'invoice_id') };
     const { rows, meta } = await listPayments(db, organizationOf(req).id, filters, pageFrom(req.query), { customerScoped: true });
     res.json({ payments: rows.map(present), meta });
+  }));
+  return router;
+}
+
+/** `POST /invoices/:id/retry_payment`: the invoice sent for collection again; 200 without a body, as Lago (`head :ok`). */
+export function retryPaymentRouter({ db }: AppContext): Router {
+  const router = Router();
+  router.post('/:id/retry_payment', handle(async (req, res) => {
+    parseInput(req.body ?? {}, retryPaymentSchema);
+    await retryInvoicePayment(db, organizationOf(req).id, String(req.params.id));
+    res.status(200).end();
   }));
   return router;
 }

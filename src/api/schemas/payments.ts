@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ManualPaymentInput } from '../../services/payments';
-import { SHOWN, honour, shownAs, withContract } from '../contract';
+import { SHOWN, honour, refuseUnlessEmpty, shownAs, withContract } from '../contract';
 
 /** Lago's `POST /payments`: a manual payment on one invoice (services/payments/payments.ts). */
 export const manualPaymentSchema = withContract(z.object({
@@ -17,3 +17,13 @@ export const manualPaymentSchema = withContract(z.object({
   },
   refused: {},
 }) satisfies z.ZodType<ManualPaymentInput>;
+
+/** Lago's optional body of `POST /invoices/:id/retry_payment`: Billow keeps no payment methods (Stripe charges the customer's default one). */
+export const retryPaymentSchema = withContract(z.object({
+  payment_method: z.object({ payment_method_type: z.enum(['provider', 'manual']).nullish(), payment_method_id: z.string().nullish() }).nullish(),
+}), {
+  honoured: {},
+  refused: {
+    payment_method: refuseUnlessEmpty('Billow keeps no payment methods: a retry charges the customer\'s default payment method at Stripe.'),
+  },
+});

@@ -26,11 +26,11 @@ import { applicableTimezone } from '../../billing/subscription-terms';
 import { findCustomerById } from '../../db/customers';
 import { findPaymentProvider, type PaymentProviderRow } from '../../db/payment-providers';
 import {
-  findPayment, findPaymentByKey, insertPaymentOnce, lockPaymentByProviderId, recordProviderEvent, succeededAmountOfInvoice, updatePayment, type PaymentRow,
+  findPayment, findPaymentByKey, insertPaymentOnce, providerAttempts, lockPaymentByProviderId, recordProviderEvent, succeededAmountOfInvoice, updatePayment, type PaymentRow,
 } from '../../db/payments';
 import { findOrganization } from '../../db/organizations';
-import { recordWebhookEvent } from '../../webhooks/outbox';
-import { isUuid } from '../../runtime/errors';
+import { recordWebhookEvent, requestCollection } from '../../webhooks/outbox';
+import { isUuid, methodNotAllowed, notFound } from '../../runtime/errors';
 import { changePaymentStatus, invoiceWebhookObject } from '../invoicing';
 import { serializePayment } from '../../serializers/payment';
 import { presentPayment } from './payments';
@@ -253,5 +253,24 @@ export async function markOverdue(db: Db, organizationId: string, invoiceId: str
       object: await invoiceWebhookObject(trx, updated, null, nowMs),
     });
     return true;
+  });
+}
+
+/**
+ * `POST /invoices/:id/retry_payment` (Lago's RetryService): a finalized invoice not paid yet is
+ * sent for collection again: a new attempt at Stripe for what is still due, in its own workflow
+ * (`payment/invoice/<id>/attempt/<N>`, N the attempt after the last one recorded, so a repeated
+ * request starts one). An invoice whose customer does not pay through Stripe has nothing to retry
+ * (answered as Lago does, with success). Voided, draft or paid invoices: 405 `invalid_status`.
+ */
+export async function retryInvoicePayment(db: Db, organizationId: string, invoiceId: string): Promise<void> {
+  if (!isUuid(invoiceId)) throw notFound('invoice');
+  await db.transaction(async (trx) => {
+    const invoice = await lockInvoice(trx, organizationId, invoiceId);
+    if (!invoice || invoice.status === 'deleted') throw notFound('invoice');
+    if (invoice.status !== 'finalized' || invoice.payment_status === 'succeeded') throw methodNotAllowed('invalid_status');
+    const attempts = await providerAttempts(trx, organizationId, invoice.id);
+    const attempt = Math.max(1, ...attempts.map((payment) => payment.attempt ?? 1)) + 1;
+    await requestCollection(trx, { organizationId, payable: { type: 'invoice', id: invoice.id }, attempt });
   });
 }

@@ -7,7 +7,7 @@ export {
   type ManualPaymentInput, type PaymentListFilters, type PresentedPayment,
 } from './payments';
 export {
-  startAttempt, chargeAttempt, recordAttempt, handleProviderWebhook, chargeIdempotencyKey, overdueInstant, markOverdue,
+  startAttempt, chargeAttempt, recordAttempt, handleProviderWebhook, chargeIdempotencyKey, overdueInstant, markOverdue, retryInvoicePayment,
   type AttemptOutcome, type StartedAttempt, type WebhookHandling,
 } from './collection';
 export { connectStripe, stripeConnection, disconnectStripe, type StripeConnectionInput, type ConnectionView } from './connections';
