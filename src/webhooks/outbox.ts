@@ -1,15 +1,18 @@
 /**
  * The transactional outbox. A service that changes something a webhook reports calls
  * `recordWebhookEvent(trx, ...)` inside the same transaction; one that finalizes a document calls
- * `requestDocument(trx, ...)`: the event or request exists if and only if the change committed.
- * One that needs a payment collected asks for its workflow the same way (`requestCollection`).
- * The relay (relay.ts) hands committed rows to Temporal.
+ * `requestDocument(trx, ...)`; one that creates a subscription calls `requestWorkflowStart(trx, ...)`;
+ * one that needs an invoice collected asks for its payment workflow (`requestCollection`): the event
+ * or request exists if and only if the change committed. The relay (relay.ts) hands committed rows
+ * to Temporal.
  */
 import type { Conn } from '../db/knex';
 import { endpointsFor, insertWebhookEvent, insertWebhooks } from '../db/webhooks';
 import { insertDocumentRequest } from '../db/document-requests';
 import { insertWorkflowRequest } from '../db/workflow-requests';
 import { paymentWorkflowId, type DocumentType, type Payable } from '../workflows/ids';
+import { insertWorkflowStart } from '../db/workflow-starts';
+import type { StartSubscriptionWorkflow } from '../workflows/client';
 import { isWebhookType, type WebhookType } from './event-types';
 
 export interface WebhookEventInput {
@@ -80,5 +83,27 @@ export async function requestCollection(trx: Conn, input: { organizationId: stri
     workflow_type: 'paymentWorkflow',
     workflow_id: paymentWorkflowId(input.payable, input.attempt),
     args: [{ organizationId: input.organizationId, payable: input.payable, ...(input.attempt && input.attempt > 1 ? { attempt: input.attempt } : {}) }],
+  });
+}
+
+export interface WorkflowStartInput {
+  organizationId: string;
+  subscriptionId: string;
+  workflowId: string;
+  /** What the workflow is started with. */
+  input: StartSubscriptionWorkflow;
+}
+
+/**
+ * Records, in the caller's transaction, that the subscription's workflow must be started: once
+ * committed, the API starts it at once (and marks the row) or, when Temporal does not answer, the
+ * relay does it later. Once per subscription: returns the row id, or null when it exists already.
+ */
+export async function requestWorkflowStart(trx: Conn, input: WorkflowStartInput): Promise<string | null> {
+  return insertWorkflowStart(trx, {
+    organization_id: input.organizationId,
+    subscription_id: input.subscriptionId,
+    workflow_id: input.workflowId,
+    input: input.input,
   });
 }

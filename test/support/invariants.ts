@@ -1,6 +1,8 @@
 /**
  * Invariants that must hold after every step of every scenario: each invoice's fees add up to its
- * totals; no two invoices cover the same occasion; invoice numbers are gapless per customer.
+ * totals; no two invoices cover the same occasion; invoice numbers are gapless per customer; a
+ * consolidated invoice (one per customer and billing day) bills its own customer's subscriptions,
+ * each part recorded once, closing that day.
  */
 import type { Db } from '../../src/db/knex';
 
@@ -34,6 +36,19 @@ export async function assertBillingInvariants(db: Db): Promise<void> {
   }
   const keys = invoices.map((invoice) => `${invoice.organization_id}:${invoice.idempotency_key}`);
   expect(new Set(keys).size).toBe(keys.length);
+  // Consolidated invoices: every billing period is a part of this invoice, of the invoice's customer, closing its day.
+  const consolidated = invoices.filter((invoice) => String(invoice.idempotency_key).startsWith('customer:'));
+  if (consolidated.length > 0) {
+    const parts = await db('invoice_subscriptions as p').join('subscriptions as s', 's.id', 'p.subscription_id')
+      .whereIn('p.invoice_id', consolidated.map((invoice) => invoice.id)).select('p.invoice_id', 'p.subscription_id', 'p.occasion', 's.customer_id');
+    for (const invoice of consolidated) {
+      const own = parts.filter((part) => part.invoice_id === invoice.id);
+      const periods = (invoice.billing_periods as { lago_subscription_id: string }[]).map((period) => period.lago_subscription_id).sort();
+      const context = `invoice ${invoice.number}`;
+      expect({ context, parts: own.map((part) => part.subscription_id).sort() }).toEqual({ context, parts: periods });
+      expect({ context, foreign: own.filter((part) => part.customer_id !== invoice.customer_id || part.occasion !== `close:${invoice.issuing_date}`) }).toEqual({ context, foreign: [] });
+    }
+  }
   // Gapless per customer: 1, 2, 3, …
   const byCustomer = new Map<string, bigint[]>();
   for (const invoice of invoices) byCustomer.set(invoice.customer_id, [...(byCustomer.get(invoice.customer_id) ?? []), BigInt(invoice.sequential_id)]);

@@ -21,7 +21,7 @@ import { createTimeSkippingEnv, moveClockTo, silentLogger } from '../support/tem
 export type LoopActivities = Pick<
   BillingActivities,
   | 'startSubscription' | 'closePeriod' | 'recordUsage' | 'terminateSubscription' | 'cancelSubscription' | 'upgradeSubscription' | 'applyDowngrade'
-  | 'cancelPlanChange' | 'endTrial' | 'alertTermination'
+  | 'cancelPlanChange' | 'endTrial' | 'alertTermination' | 'editSubscription'
 >;
 export type ActivityName = keyof LoopActivities;
 type InputOf<N extends ActivityName> = Parameters<LoopActivities[N]>[0];
@@ -90,6 +90,8 @@ export function useLoopBed(taskQueue: string): LoopBed {
   const interceptors = new Map<ActivityName, Interceptor<ActivityName>>();
   const started: string[] = [];
   const activeSeats = new Map<string, Set<string>>();
+  /** The subscriptions as subscribed (and edited): what editSubscription answers terms from. */
+  const subscribed = new Map<string, TestSubscription>();
   let env: TestWorkflowEnvironment;
   let workflows: SubscriptionWorkflows;
   let worker: Worker | undefined;
@@ -146,6 +148,16 @@ export function useLoopBed(taskQueue: string): LoopBed {
     async alertTermination(input) {
       await record('alertTermination', input);
     },
+    async editSubscription(input) {
+      await record('editSubscription', input);
+      const current = subscribed.get(input.subscriptionId);
+      if (!current) throw new Error(`No subscription ${input.subscriptionId} in this bed`);
+      const edited: TestSubscription = { ...current };
+      if (input.subscriptionAt !== undefined) edited.subscriptionAt = new Date(input.subscriptionAt).toISOString();
+      if (input.endingAt !== undefined) edited.endingAt = input.endingAt === null ? undefined : new Date(input.endingAt).toISOString();
+      subscribed.set(input.subscriptionId, edited);
+      return { subscriptionId: input.subscriptionId, terms: termsOf(edited, edited.plan), pendingTerms: null };
+    },
   };
 
   beforeAll(async () => {
@@ -189,6 +201,7 @@ export function useLoopBed(taskQueue: string): LoopBed {
       interceptors.set(name, interceptor as Interceptor<ActivityName>);
     },
     async subscribe(subscription) {
+      subscribed.set(subscription.subscriptionId, subscription);
       const state: SubscriptionWorkflowState = {
         organizationId: ORGANIZATION_ID,
         subscriptionId: subscription.subscriptionId,

@@ -5,6 +5,7 @@
  */
 export { issueInvoice, type InvoiceLine, type NewInvoice, type WrittenInvoice } from './invoice-writer';
 export { issueSubscriptionInvoice, type InvoiceOccasion, type IssuedInvoice } from './subscription-invoices';
+export { closeBillingDate, closedThroughMs, closesOn, consolidatedInvoiceKey } from './consolidated-invoices';
 export { billEventInAdvance, type InAdvanceBilling } from './in-advance-charges';
 export { createOneOffInvoice, type OneOffInvoiceInput, type OneOffFeeInput } from './one-off-invoices';
 export { issueCreditPurchaseInvoice, type CreditPurchase } from './credit-purchase-invoices';
@@ -17,3 +18,5 @@ export { presentInvoice, invoiceWebhookObject, invoiceFileUrl } from './invoice-
 export { presentSubscription, presentSubscriptionAsOf, type AsOf } from './subscription-presenter';
 export { DocumentError, generateInvoicePdf, downloadInvoice, invoicePdf } from './invoice-documents';
 export { currentUsage, type CurrentUsage, type CurrentUsageInput } from './current-usage';
+export { previewInvoice, type InvoicePreviewInput } from './invoice-previews';
+export { estimateEventFees, type FeeEstimateInput } from './fee-estimates';

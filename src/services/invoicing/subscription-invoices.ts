@@ -1,10 +1,14 @@
 /**
  * Issuing a subscription invoice: each subscription part of the occasion (one, or two for a plan
  * change) gets its scope from the billing core, its lines are priced (base fee, usage charges in
- * arrears), and the invoice writer issues the whole exactly once under the occasion's business key.
+ * arrears), and the invoice writer issues the whole exactly once under the occasion's business key,
+ * recording each part (`invoice_subscriptions`) in its transaction. A customer's periodic closes of
+ * one day share one invoice: consolidated-invoices.ts, which builds its parts with `periodicPart`
+ * and issues them with `issuePartsInvoice`.
  */
 import type { Db } from '../../db/knex';
 import { loadSubscriptionContext, type SubscriptionContext } from '../../db/subscription-context';
+import { closeOccasion, insertInvoiceParts, type PartOccasion } from '../../db/invoice-subscriptions';
 import { localDateOf, startOfLocalDay, type LocalDate } from '../../billing/calendar';
 import { invoiceScopeAt, startingInvoiceScope, terminationScope, type InvoiceScope, type SubscriptionTerms } from '../../billing/periods';
 import { applicableTaxes, billsBaseFee, billsUsage, chargeFeeLine, subscriptionFeeLine, type TaxRate } from '../../billing/fee-lines';
@@ -29,11 +33,12 @@ export interface IssuedInvoice {
 
 type InvoicingReason = 'subscription_starting' | 'subscription_periodic' | 'subscription_terminating';
 
-/** One subscription's share of an invoice: what its scope covers. */
-interface InvoicePart {
+/** One subscription's share of an invoice: what its scope covers, and which occasion of its life it bills. */
+export interface InvoicePart {
   ctx: SubscriptionContext;
   scope: InvoiceScope;
   reason: InvoicingReason;
+  occasion: PartOccasion;
 }
 
 /** A base fee: the plan's taxes, else the customer's. */
@@ -46,32 +51,41 @@ export function chargeTaxes(ctx: SubscriptionContext, chargeId: string): TaxRate
   return applicableTaxes({ charge: ctx.taxes.charges.get(chargeId), plan: ctx.taxes.plan, customer: ctx.taxes.customer });
 }
 
-async function part(db: Db, subscriptionId: string, reason: InvoicingReason, scopeOf: (terms: SubscriptionTerms) => InvoiceScope | null): Promise<InvoicePart | null> {
-  const ctx = await loadSubscriptionContext(db, subscriptionId);
+async function part(db: Db, subscriptionId: string, reason: InvoicingReason, occasion: PartOccasion, scopeOf: (terms: SubscriptionTerms) => InvoiceScope | null): Promise<InvoicePart | null> {
+  return partOf(await loadSubscriptionContext(db, subscriptionId), reason, occasion, scopeOf);
+}
+
+function partOf(ctx: SubscriptionContext, reason: InvoicingReason, occasion: PartOccasion, scopeOf: (terms: SubscriptionTerms) => InvoiceScope | null): InvoicePart | null {
   const scope = scopeOf(ctx.terms);
-  return scope && (scope.baseFee || scope.charges) ? { ctx, scope, reason } : null;
+  return scope && (scope.baseFee || scope.charges) ? { ctx, scope, reason, occasion } : null;
+}
+
+/** The periodic part of a subscription (its context loaded) at `billingDate`, or null when it bills nothing then. */
+export function periodicPart(ctx: SubscriptionContext, billingDate: LocalDate): InvoicePart | null {
+  return partOf(ctx, 'subscription_periodic', closeOccasion(billingDate), (terms) => invoiceScopeAt(terms, billingDate));
 }
 
 async function partsOf(db: Db, occasion: InvoiceOccasion): Promise<InvoicePart[]> {
   const parts: (InvoicePart | null)[] = [];
   switch (occasion.kind) {
     case 'starting':
-      parts.push(await part(db, occasion.subscriptionId, 'subscription_starting', startingInvoiceScope));
+      parts.push(await part(db, occasion.subscriptionId, 'subscription_starting', 'start', startingInvoiceScope));
       break;
     case 'periodic':
-      parts.push(await part(db, occasion.subscriptionId, 'subscription_periodic', (terms) => invoiceScopeAt(terms, occasion.billingDate)));
+      parts.push(periodicPart(await loadSubscriptionContext(db, occasion.subscriptionId), occasion.billingDate));
       break;
     case 'termination':
-      parts.push(await part(db, occasion.subscriptionId, 'subscription_terminating', (terms) => terminationScope(terms, occasion.atMs, 'termination')));
+      parts.push(await part(db, occasion.subscriptionId, 'subscription_terminating', 'termination', (terms) => terminationScope(terms, occasion.atMs, 'termination')));
       break;
     case 'upgrade':
-      parts.push(await part(db, occasion.fromSubscriptionId, 'subscription_terminating', (terms) => terminationScope(terms, occasion.atMs, 'upgrade')));
-      parts.push(await part(db, occasion.toSubscriptionId, 'subscription_starting', startingInvoiceScope));
+      parts.push(await part(db, occasion.fromSubscriptionId, 'subscription_terminating', 'termination', (terms) => terminationScope(terms, occasion.atMs, 'upgrade')));
+      parts.push(await part(db, occasion.toSubscriptionId, 'subscription_starting', 'start', startingInvoiceScope));
       break;
     case 'downgrade': {
-      parts.push(await part(db, occasion.fromSubscriptionId, 'subscription_terminating', (terms) =>
+      // The old plan's last period closes at the billing date, as a periodic close would.
+      parts.push(await part(db, occasion.fromSubscriptionId, 'subscription_terminating', closeOccasion(occasion.billingDate), (terms) =>
         terminationScope(terms, startOfLocalDay(occasion.billingDate, terms.schedule.timezone) - 1, 'termination')));
-      parts.push(await part(db, occasion.toSubscriptionId, 'subscription_starting', startingInvoiceScope));
+      parts.push(await part(db, occasion.toSubscriptionId, 'subscription_starting', 'start', startingInvoiceScope));
       break;
     }
   }
@@ -107,25 +121,46 @@ export async function issueSubscriptionInvoice(db: Db, occasion: InvoiceOccasion
   const parts = await partsOf(db, occasion);
   if (parts.length === 0) return null;
   const main = parts[parts.length - 1]!.ctx;
+  return issuePartsInvoice(db, { idempotencyKey: idempotencyKey(occasion), parts, issuingDate: issuingDateOf(occasion, parts), subscriptionId: main.subscription.id });
+}
+
+/**
+ * Issues one invoice of these parts under the business key, once, with its parts recorded in the
+ * writer's transaction (a part already recorded for another invoice fails it: never billed twice).
+ * Null when the parts bill nothing (e.g. an in-advance plan without charges has nothing to close).
+ */
+export async function issuePartsInvoice(
+  db: Db,
+  input: { idempotencyKey: string; parts: InvoicePart[]; issuingDate: LocalDate; subscriptionId: string | null },
+): Promise<IssuedInvoice | null> {
+  const { parts, issuingDate } = input;
+  const main = parts[parts.length - 1]!.ctx;
   const currency = main.customer.currency ?? main.plan.amount_currency;
   const lines: InvoiceLine[] = [];
   for (const entry of parts) lines.push(...(await linesOf(db, entry, currency)));
-  if (lines.length === 0) return null; // e.g. an in-advance plan without charges has nothing to close
-  const issuingDate = issuingDateOf(occasion, parts);
+  if (lines.length === 0) return null;
   const asOfMs = startOfLocalDay(issuingDate, main.timezone);
   const adjustments = await loadInvoiceAdjustments(db, { organizationId: main.organization.id, customerId: main.customer.id, currency, asOfMs });
-  const { invoice, created } = await issueInvoice(db, {
-    organization: main.organization,
-    customer: main.customer,
-    idempotencyKey: idempotencyKey(occasion),
-    type: 'subscription',
-    reason: parts[0]!.reason,
-    subscriptionId: main.subscription.id,
-    currency,
-    issuingDate,
-    lines,
-    billingPeriods: parts.map(billingPeriod),
-    adjustments: { ...adjustments, asOfMs },
+  const { invoice, created } = await db.transaction(async (trx) => {
+    const written = await issueInvoice(trx, {
+      organization: main.organization,
+      customer: main.customer,
+      idempotencyKey: input.idempotencyKey,
+      type: 'subscription',
+      reason: parts[0]!.reason,
+      subscriptionId: input.subscriptionId,
+      currency,
+      issuingDate,
+      lines,
+      billingPeriods: parts.map(billingPeriod),
+      adjustments: { ...adjustments, asOfMs },
+    });
+    if (written.created) {
+      await insertInvoiceParts(trx, main.organization.id, written.invoice.id, parts.map((entry) => ({
+        subscription_id: entry.ctx.subscription.id, occasion: entry.occasion, invoicing_reason: entry.reason,
+      })));
+    }
+    return written;
   });
   return { invoiceId: invoice.id, number: invoice.number, totalAmountCents: invoice.total_amount_cents.toString(), created };
 }
