@@ -199,7 +199,8 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
     const anchor = addDays(localDateOf(atMs, timezone), -7);
     const startedAt = new Date(startOfLocalDay(anchor, timezone));
     const planRow = { interval: 'weekly' as const, pay_in_advance: false, bill_charges_monthly: false, trial_period: '0' };
-    const workflows = temporalSubscriptionWorkflows(client, { taskQueue: TASK_QUEUE, searchAttributes: true });
+    // Setup, not the API: a start slowed by the machine waits rather than failing the run.
+    const workflows = temporalSubscriptionWorkflows(client, { taskQueue: TASK_QUEUE, searchAttributes: true, reachTimeoutMs: 120_000 });
     say(`  ${n} subscriptions due at ${new Date(atMs).toISOString()} (midnight in ${timezone}), in ${Math.round((atMs - Date.now()) / 1000)} s`);
     // Customers first (two subscriptions each), so that concurrent inserts never race on one customer.
     const customers = [...Array(Math.ceil(n / 2)).keys()].map((c) => ({

@@ -19,6 +19,7 @@ import * as consoleSessions from './20261201_013_console_sessions';
 import * as couponCreditsAndFeeFilters from './20261201_014_coupon_credits_and_fee_filters';
 import * as invoiceSubscriptions from './20261201_016_invoice_subscriptions';
 import * as workflowStarts from './20261201_017_workflow_starts';
+import * as payments from './20261201_018_payments';
 import * as groupedFees from './20261201_019_grouped_fees';
 
 const migrations: Record<string, Knex.Migration> = {
@@ -38,6 +39,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_014_coupon_credits_and_fee_filters': couponCreditsAndFeeFilters,
   '20261201_016_invoice_subscriptions': invoiceSubscriptions,
   '20261201_017_workflow_starts': workflowStarts,
+  '20261201_018_payments': payments,
   '20261201_019_grouped_fees': groupedFees,
 };
 

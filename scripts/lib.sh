@@ -5,6 +5,7 @@ set -euo pipefail
 BILLOW_CACHE="${BILLOW_CACHE:-$HOME/.cache/billow}"
 TEMPORAL_CLI_VERSION="1.5.1"
 TEST_SERVER_VERSION="1.38.0"
+STRIPE_MOCK_VERSION="0.203.0"
 export BILLOW_CACHE
 
 step() { printf '\033[1m▸ %s\033[0m\n' "$*" >&2; }
@@ -40,6 +41,23 @@ ensure_temporal_cli() {
     || die "go install of the Temporal CLI failed (see above). It needs Go >= 1.25 and the Go module proxy."
   info "built in $((SECONDS - t0)) s: $bin"
   export TEMPORAL_CLI_PATH="$bin"
+}
+
+# stripe-mock, Stripe's own API double (the payment tests talk to it through the official SDK),
+# built from the Go module proxy like the Temporal CLI. The test set-up starts it on a free port.
+ensure_stripe_mock() {
+  local bin="$BILLOW_CACHE/bin/stripe-mock"
+  if [ -x "$bin" ]; then export STRIPE_MOCK_PATH="$bin"; return; fi
+  command -v go >/dev/null 2>&1 || die "The payment tests need stripe-mock, built with Go >= 1.25. Install Go (apt-get install golang-go, or https://go.dev/dl)."
+  step "Building stripe-mock v$STRIPE_MOCK_VERSION with go install (first run only)"
+  mkdir -p "$BILLOW_CACHE/bin"
+  local t0=$SECONDS
+  GOBIN="$BILLOW_CACHE/bin" GOMODCACHE="$BILLOW_CACHE/gomod" GOCACHE="$BILLOW_CACHE/gobuild" \
+    CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod \
+    go install -trimpath -ldflags "-s -w" "github.com/stripe/stripe-mock@v$STRIPE_MOCK_VERSION" \
+    || die "go install of stripe-mock failed (see above). It needs Go and the Go module proxy."
+  info "built in $((SECONDS - t0)) s: $bin"
+  export STRIPE_MOCK_PATH="$bin"
 }
 
 # Temporal's Java time-skipping test server from Maven Central, behind a wrapper that execs java.

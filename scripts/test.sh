@@ -3,5 +3,6 @@
 cd "$(dirname "$0")/.." && source scripts/lib.sh
 ensure_all
 ensure_compose_schema
+ensure_stripe_mock
 step "Running the test suite"
 exec npx jest --coverage "$@"

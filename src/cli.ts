@@ -17,7 +17,7 @@ import { connectToSandbox, sandboxClock } from './bootstrap/sandbox-clock';
 import { createDb, migrate } from './db/knex';
 import { ensureDefaultOrganization, type DefaultOrganization } from './bootstrap/default-organization';
 import { encryptionKeyFile, ensureEncryptionKey, prepareSecretsAtRest, readEncryptionKeyFile } from './bootstrap/secrets';
-import { runApiKeyCommand, runOrganizationCommand } from './bootstrap/admin-commands';
+import { runApiKeyCommand, runOrganizationCommand, runPaymentsCommand } from './bootstrap/admin-commands';
 import { createWorker } from './worker';
 import { startOutboxRelay } from './webhooks/relay';
 import { closeDefaultDocumentServices, defaultDocumentServices } from './documents';
@@ -301,7 +301,8 @@ async function main(): Promise<void> {
     case 'bootstrap': return runBootstrap(config);
     case 'api-key': return operatorCommand(() => runApiKeyCommand(config, process.argv.slice(3), logger.child({}, { level: 'warn' })));
     case 'organization': return operatorCommand(() => runOrganizationCommand(config, process.argv.slice(3), logger.child({}, { level: 'warn' })));
-    default: throw new Error(`Unknown command "${command}". Use: start | api | worker | migrate | bootstrap | api-key | organization`);
+    case 'payments': return operatorCommand(() => runPaymentsCommand(config, process.argv.slice(3), logger.child({}, { level: 'warn' })));
+    default: throw new Error(`Unknown command "${command}". Use: start | api | worker | migrate | bootstrap | api-key | organization | payments`);
   }
 }
 

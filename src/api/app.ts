@@ -10,6 +10,7 @@ import { rateLimitPerKey } from './rate-limit';
 import { refuseNulInUrl, renderErrors, unknownRoute } from './errors';
 import { resourceRouters } from './routes';
 import { sandboxRouter } from './routes/sandbox';
+import { providerWebhooksRouter } from './routes/provider-webhooks';
 import { apiReferenceRouter } from './openapi';
 import { logger } from '../runtime/logger';
 import { pingDatabase } from '../services/deps';
@@ -52,6 +53,8 @@ export function buildApp(ctx: AppContext, mounts: { console?: Router } = {}): Ex
     res.status(503).json({ status: 503, error: 'Service Unavailable', code: 'not_ready', message: missing, checks: report.checks });
   });
   app.use(apiReferenceRouter({ publicUrl: ctx.publicUrl, sandbox: Boolean(ctx.sandbox) }));
+  // Payment providers' webhooks read their body raw (the signature covers its exact bytes): before the JSON parser.
+  app.use('/webhooks', providerWebhooksRouter(ctx));
   app.use(express.json({ limit: '1mb' }));
 
   const api = express.Router();

@@ -33,6 +33,7 @@ import { updateOrganizationSchema } from './schemas/organizations';
 import { metadataSchema } from './schemas/metadata';
 import { createChargeFilterSchema, deleteChargeFilterSchema, deleteChargeSchema, planChargeSchema, updateChargeFilterSchema } from './schemas/plan-charges';
 import { createCustomerWalletSchema, updateCustomerWalletSchema } from './schemas/customer-resources';
+import { manualPaymentSchema, retryPaymentSchema } from './schemas/payments';
 import { responseSchemas } from '../serializers/common';
 import { addOnSchema as addOnJson } from '../serializers/add-on';
 import { billableMetricSchema as billableMetricJson, expressionResultSchema as expressionResultJson } from '../serializers/billable-metric';
@@ -44,6 +45,7 @@ import { estimatedFeeSchema as estimatedFeeJson, feeSchema as feeJson, invoiceSc
 import { chargeFilterSchema as chargeFilterJson, chargeSchema as chargeJson, planSchema as planJson } from '../serializers/plan';
 import { metadataObjectSchema as metadataJson } from '../serializers/metadata';
 import { organizationSchema as organizationJson } from '../serializers/organization';
+import { paymentSchema as paymentJson } from '../serializers/payment';
 import { pastUsageSchema as pastUsageJson } from '../serializers/past-usage';
 import {
   grossRevenueSchema as grossRevenueJson, invoiceCollectionSchema as invoiceCollectionJson, invoicedUsageSchema as invoicedUsageJson,
@@ -73,7 +75,7 @@ export interface Operation {
    * `schema` is what the root holds (an item of a list), or the whole body without a root; without
    * it the root names the object (RESPONSE_OBJECTS: `plan`, `plans`…).
    */
-  response: { root?: string; list?: boolean; contentType?: string; description?: string; schema?: z.ZodType };
+  response: { root?: string; list?: boolean; contentType?: string; description?: string; schema?: z.ZodType; empty?: true };
   /** Error statuses besides 401 (every operation but the public ones); 404 names its resource, 503 its code. */
   errors?: { 400?: true; 403?: true; 404?: string; 405?: true; 422?: true; 503?: string };
   /** Reachable without an API key. */
@@ -108,6 +110,7 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
   event: eventJson, events: eventJson,
   fee: feeJson, fees: feeJson,
   invoice: invoiceJson, invoices: invoiceJson,
+  payment: paymentJson, payments: paymentJson,
   plan: planJson, plans: planJson,
   subscription: subscriptionJson, subscriptions: subscriptionJson,
   tax: taxJson, taxes: taxJson,
@@ -119,7 +122,7 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
 };
 /** Root keys that hold a list (answered without `meta` unless the operation is a paginated list). */
 const PLURAL_ROOTS = new Set([
-  'add_ons', 'applied_coupons', 'billable_metrics', 'charges', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'filters', 'invoices', 'plans',
+  'add_ons', 'applied_coupons', 'billable_metrics', 'charges', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'filters', 'invoices', 'payments', 'plans',
   'subscriptions', 'taxes', 'usage_periods', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhook_deliveries', 'webhooks',
   'gross_revenues', 'invoice_collections', 'invoiced_usages', 'mrrs', 'overdue_balances',
 ]);
@@ -134,6 +137,8 @@ const openApiJson = z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseOb
   .register(responseSchemas, { id: 'OpenApiDocument', description: 'This document.' });
 const webhookPublicKeyJson = z.object({ public_key: z.string().describe('The RSA public key of JWT signatures, base64 of its PEM.') })
   .register(responseSchemas, { id: 'WebhookPublicKey' });
+const providerWebhookAnswerJson = z.object({ received: z.literal(true), handled: z.boolean().describe('False for a replayed event or one Billow does not act on.') })
+  .register(responseSchemas, { id: 'ProviderWebhookAnswer' });
 const sandboxClockJson = z.object({
   now: z.string().meta({ format: 'date-time' }),
   previous: z.string().meta({ format: 'date-time' }).optional(),
@@ -249,6 +254,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...feeOperations(),
   ...organizationOperations(),
   ...analyticsOperations(),
+  ...paymentOperations(),
 
   { method: 'get', path: v1('/sandbox/clock'), tag: 'Sandbox', summary: 'Read the sandbox clock', sandboxOnly: true, response: { root: 'clock', schema: sandboxClockJson } },
   { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`, optional `wait_seconds`); 200 once every period crossed is billed, 202 with where the clock got when the wait runs out', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock', schema: sandboxClockJson }, errors: { 422: true } },
@@ -326,6 +332,19 @@ function organizationOperations(): Operation[] {
   return [
     { method: 'get', path: v1('/organizations'), tag: 'Organizations', summary: 'Your organization', response: { root: 'organization' } },
     { method: 'put', path: v1('/organizations'), tag: 'Organizations', summary: "Update your organization's settings", description: 'Applies to what is computed afterwards (invoices, numbers and documents issued later). `timezone` cannot change while a pending or active subscription bills in it (422 `cannot_change_with_active_subscriptions`). `webhook_url` is the URL of the first webhook endpoint (created when there is none). Refused with 422 `feature_not_supported` unless they ask for what Billow does: `email_settings` (only `[]`), `billing_configuration.invoice_grace_period` (only 0), `billing_configuration.document_locale` (only `en`), `finalize_zero_amount_invoice` (only `true`).', body: { root: 'organization', schema: updateOrganizationSchema }, response: { root: 'organization' }, errors: { 400: true, 422: true } },
+  ];
+}
+
+function paymentOperations(): Operation[] {
+  const tag = 'Payments';
+  const filters = { ...PAGE, invoice_id: 'Only this invoice’s.' };
+  return [
+    { method: 'post', path: v1('/payments'), tag, summary: 'Record a manual payment on an invoice', description: 'As Lago: the invoice must be finalized (422 `invoice_id: invalid_status`); `amount_cents` at most what is still due (422 `amount_cents: invalid_amount`: an invoice is never paid more than its total); `paid_at` (a date, not in the future) is the payment\'s `created_at`. The invoice\'s `total_paid_amount_cents` adds it; when that reaches its total, its `payment_status` becomes `succeeded` (`invoice.payment_status_updated`). Exactly once: the same `invoice_id` and `reference` again answer the payment recorded the first time and change nothing (another amount or date with that reference: 422 `reference: value_already_exist`).', body: { root: 'payment', schema: manualPaymentSchema }, response: { root: 'payment' }, errors: { 400: true, 404: 'invoice', 422: true } },
+    { method: 'get', path: v1('/payments'), tag, summary: 'List payments', description: 'Manual payments and the attempts at a payment provider, newest first. An unknown customer or invoice selects none.', query: { ...filters, external_customer_id: 'Only this customer’s.' }, response: { root: 'payments', list: true } },
+    { method: 'get', path: v1('/payments/:id'), tag, summary: 'Retrieve a payment', response: { root: 'payment' }, errors: { 404: 'payment' } },
+    { method: 'get', path: v1('/customers/:externalId/payments'), tag, summary: "A customer's payments", query: filters, response: { root: 'payments', list: true }, errors: { 404: 'customer' } },
+    { method: 'post', path: v1('/invoices/:id/retry_payment'), tag: 'Invoices', summary: 'Retry the collection of an invoice', description: 'As Lago: a finalized invoice not paid yet is sent for collection again: a new attempt at Stripe (an off-session PaymentIntent for what is still due, with its own idempotency key) in its own workflow; a request repeated before that attempt is recorded starts it once. For a customer who does not pay through Stripe there is nothing to collect (200). A voided, draft or paid invoice: 405 `invalid_status`. The body is optional: Lago\'s `payment_method` is refused (422 `feature_not_supported`): Stripe charges the customer\'s default payment method. Answers 200 without a body, as Lago.', body: { schema: retryPaymentSchema, optional: true }, response: { description: 'No body.', empty: true }, errors: { 404: 'invoice', 405: true } },
+    { method: 'post', path: '/webhooks/stripe/:organizationId', tag, summary: "Stripe's webhooks for an organization", public: true, description: 'Give Stripe this URL (with your organization\'s id) and its signing secret to Billow (`npm run payments -- connect-stripe`). No API key: the `Stripe-Signature` header is verified over the raw body with the connection\'s signing secret (Stripe\'s 5-minute tolerance); a missing or bad signature is a 400 and changes nothing, an organization without a Stripe connection a 404. Each event is handled once (a replay answers 200 `handled: false`). `payment_intent.succeeded`, `payment_intent.payment_failed`, `payment_intent.requires_action`, `payment_intent.processing` and `payment_intent.canceled` settle the payment of that PaymentIntent and its invoice; other events are acknowledged and ignored. The body is a Stripe event (https://docs.stripe.com/api/events/object), read raw.', response: { schema: providerWebhookAnswerJson }, errors: { 400: true, 404: 'payment_provider' } },
   ];
 }
 
@@ -462,10 +481,10 @@ function describeOperation(op: Operation): Json {
       : { name, in: 'query', required: false, description, schema: { type: 'string' } });
   }
   const responses: Json = {};
-  const content = op.response.contentType && op.response.contentType !== 'application/json'
+  const content = op.response.empty ? undefined : op.response.contentType && op.response.contentType !== 'application/json'
     ? { [op.response.contentType]: { schema: op.response.contentType === 'application/pdf' ? { type: 'string', contentMediaType: 'application/pdf' } : { type: 'string' } } }
     : { 'application/json': { schema: successSchema(op) } };
-  responses['200'] = { description: op.response.description ?? (op.response.root ? `\`{"${op.response.root}": …}\`` : 'Success'), content };
+  responses['200'] = { description: op.response.description ?? (op.response.root ? `\`{"${op.response.root}": …}\`` : 'Success'), ...(content ? { content } : {}) };
   const errors = op.errors ?? {};
   const takesBody = op.method === 'post' || op.method === 'put' || op.method === 'patch' || op.body !== undefined;
   // Every /api/v1 route refuses a NUL in its URL, and a POST or PUT a body that is not JSON.

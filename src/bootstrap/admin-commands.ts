@@ -9,6 +9,7 @@
  *   organization show [--organization ID]
  *   organization allow-private-webhooks on|off [--organization ID]
  *   organization hmac-key [--organization ID]       the key receivers check `hmac` signatures with
+ *   payments connect-stripe | show | disconnect     the Stripe connection (secrets from STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET)
  *
  * `--organization` defaults to the first organization (the one `npm start` creates).
  */
@@ -23,6 +24,7 @@ import { firstOrganization, findOrganization, listOrganizations } from '../db/or
 import { createApiKey, listApiKeys, organizationHmacKey, revokeApiKey, setWebhooksAllowPrivateAddresses, type ApiKeyRow } from '../services/organizations';
 import { embeddedPostgresUrl, startEmbeddedPostgres } from './postgres';
 import { prepareSecretsAtRest, readEncryptionKeyFile } from './secrets';
+import { connectStripe, disconnectStripe, stripeConnection } from '../services/payments';
 
 type Out = (line: string) => void;
 
@@ -31,7 +33,7 @@ function option(args: string[], name: string): string | undefined {
   return index >= 0 ? args[index + 1] : undefined;
 }
 
-const VALUED = new Set(['--name', '--organization']);
+const VALUED = new Set(['--name', '--organization', '--code']);
 
 /** The words that are not options (`--all`, `--sandbox`) or option values (`--name N`). */
 function positional(args: string[]): string[] {
@@ -139,6 +141,41 @@ export async function runOrganizationCommand(config: Config, args: string[], log
       out(`${organization.name} (${organization.id})`);
       out(`webhooks_allow_private_addresses: ${organization.webhooks_allow_private_addresses}`);
     }
+  } finally {
+    await close();
+  }
+}
+
+const PAYMENTS_USAGE = 'Use: STRIPE_SECRET_KEY=sk_… STRIPE_WEBHOOK_SECRET=whsec_… npm run payments -- connect-stripe [--code CODE] [--organization ID] | show | disconnect   [--organization ID]';
+
+/**
+ * The organization's Stripe connection. The secrets come from the environment (STRIPE_SECRET_KEY,
+ * STRIPE_WEBHOOK_SECRET), never from arguments (which land in shell history and `ps`), and are
+ * stored encrypted; `show` prints the code and a mask, and the webhook URL to give Stripe.
+ */
+export async function runPaymentsCommand(config: Config, args: string[], log: Logger, out: Out = (line) => process.stdout.write(`${line}\n`)): Promise<void> {
+  const [action] = positional(args);
+  if (!action || !['connect-stripe', 'show', 'disconnect'].includes(action)) throw new Error(PAYMENTS_USAGE);
+  readEncryptionKeyFile(config.BILLOW_DATA_DIR);
+  const { db, close } = await openDatabase(config, log, args.includes('--sandbox'));
+  try {
+    await prepareSecretsAtRest(db, log);
+    const organizationId = await organizationIdFrom(db, args);
+    const webhookUrl = `${config.publicUrl}/webhooks/stripe/${organizationId}`;
+    if (action === 'connect-stripe') {
+      const secretKey = process.env.STRIPE_SECRET_KEY;
+      const webhookSecret = process.env.STRIPE_WEBHOOK_SECRET;
+      if (!secretKey || !webhookSecret) throw new Error(PAYMENTS_USAGE);
+      const connection = await connectStripe(db, organizationId, { secretKey, webhookSecret, code: option(args, 'code') });
+      out(`Stripe connected (${connection.code}, key ${connection.secretKeyMask}), secrets stored encrypted.`);
+    } else if (action === 'disconnect') {
+      out((await disconnectStripe(db, organizationId)) ? 'Stripe disconnected.' : 'No Stripe connection.');
+      return;
+    } else {
+      const connection = await stripeConnection(db, organizationId);
+      out(connection ? `Stripe: ${connection.code}, key ${connection.secretKeyMask}` : 'No Stripe connection.');
+    }
+    out(`Stripe webhook endpoint: ${webhookUrl}  (events: payment_intent.succeeded, payment_intent.payment_failed, payment_intent.requires_action, payment_intent.processing, payment_intent.canceled)`);
   } finally {
     await close();
   }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Db } from '../db/knex';
 import { hmacKeysAtRest, sealClearHmacKeys } from '../db/organizations';
 import { instanceKeysAtRest, sealClearInstanceKeys } from '../db/instance-keys';
+import { providerSecretsAtRest, sealClearProviderSecrets } from '../db/payment-providers';
 import type { Logger } from '../runtime/logger';
 import {
   ENCRYPTION_KEY_VARIABLE, SecretKeyMismatchError, SecretKeyMissingError, configuredSecretBox, generateEncryptionKey, parseEncryptionKey,
@@ -50,16 +51,17 @@ export function readEncryptionKeyFile(dataDir: string, env: NodeJS.ProcessEnv = 
  */
 export async function prepareSecretsAtRest(db: Db, log: Logger): Promise<void> {
   const box = configuredSecretBox();
-  const [organizations, instanceKeys] = await Promise.all([hmacKeysAtRest(db), instanceKeysAtRest(db)]);
-  const sealedWith = new Set([...organizations.sealedWith, ...instanceKeys.sealedWith]);
+  const [organizations, instanceKeys, providers] = await Promise.all([hmacKeysAtRest(db), instanceKeysAtRest(db), providerSecretsAtRest(db)]);
+  const sealedWith = new Set([...organizations.sealedWith, ...instanceKeys.sealedWith, ...providers.sealedWith]);
   if (!box) {
-    if (sealedWith.size > 0) throw new SecretKeyMissingError();
+    // Payment providers' secrets are never kept in clear: with providers configured, no key means no start.
+    if (sealedWith.size > 0 || providers.count > 0) throw new SecretKeyMissingError();
     log.warn(`${ENCRYPTION_KEY_VARIABLE} is not set: organizations' HMAC keys and the webhook signing key are stored in clear. `
       + `Set it on every API and worker process (generate one with \`openssl rand -base64 32\`); the next start encrypts them.`);
     return;
   }
   const foreign = [...sealedWith].find((fingerprint) => fingerprint !== box.fingerprint);
   if (foreign) throw new SecretKeyMismatchError(foreign, box.fingerprint);
-  const sealed = (await sealClearHmacKeys(db)) + (await sealClearInstanceKeys(db));
+  const sealed = (await sealClearHmacKeys(db)) + (await sealClearInstanceKeys(db)) + (await sealClearProviderSecrets(db));
   if (sealed > 0) log.info({ sealed }, `secrets stored in clear are now encrypted with ${ENCRYPTION_KEY_VARIABLE}`);
 }

@@ -39,6 +39,10 @@ export interface InvoiceRow {
   billing_periods: unknown[];
   file_path: string | null;
   voided_at: Date | null;
+  /** What its succeeded payments paid (migration 018). */
+  total_paid_amount_cents: bigint;
+  /** Unpaid past its due date (set by its payment workflow, migration 018). */
+  payment_overdue: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -87,7 +91,8 @@ export interface FeeRow {
   created_at: Date;
 }
 
-export type InvoiceDraft = Omit<InvoiceRow, 'id' | 'sequential_id' | 'organization_sequential_id' | 'number' | 'file_path' | 'voided_at' | 'created_at' | 'updated_at'>;
+export type InvoiceDraft = Omit<InvoiceRow, 'id' | 'sequential_id' | 'organization_sequential_id' | 'number' | 'file_path' | 'voided_at' | 'created_at' | 'updated_at'
+  | 'total_paid_amount_cents' | 'payment_overdue'>;
 type FeeFilterColumns = 'charge_filter_id' | 'charge_filter_values' | 'charge_filter_invoice_display_name' | 'grouped_by' | 'presentation_breakdowns';
 /** A fee to insert; the filter columns may be left out (a fee that bills no charge filter). */
 export type FeeDraft = Omit<FeeRow, 'id' | 'organization_id' | 'invoice_id' | 'created_at' | 'currency' | FeeFilterColumns> & Partial<Pick<FeeRow, FeeFilterColumns>>;

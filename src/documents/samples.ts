@@ -129,6 +129,8 @@ function invoice(overrides: Partial<InvoiceRow>): InvoiceRow {
     customer_id: '00000000-0000-4000-8000-000000000002',
     subscription_id: '00000000-0000-4000-8000-0000000000b1',
     idempotency_key: 'sample',
+    total_paid_amount_cents: 0n,
+    payment_overdue: false,
     invoice_type: 'subscription',
     invoicing_reason: 'subscription_periodic',
     status: 'finalized',

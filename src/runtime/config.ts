@@ -29,6 +29,8 @@ const schema = z.object({
   BILLOW_PUBLIC_URL: z.string().url().optional(),
   BILLOW_DOCUMENTS_DIR: z.string().optional(),
   CHROMIUM_PATH: z.string().optional(),
+  /** Stripe's API base, for a double (stripe-mock); Stripe's own when unset. */
+  BILLOW_STRIPE_API_URL: z.preprocess(unsetIfEmpty, z.string().url().optional()),
   /** The worker's health endpoint (`/health` alive, `/ready` polling), for Kubernetes probes; none when unset. */
   BILLOW_WORKER_HEALTH_PORT: z.preprocess(unsetIfEmpty, port.optional()),
   /** How often a worker looks for live subscriptions whose workflow is missing (0: only at start). */

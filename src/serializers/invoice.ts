@@ -395,6 +395,15 @@ function billingPeriod(stored: Partial<BillingPeriodJson>): BillingPeriodJson {
   };
 }
 
+/**
+ * What the invoice's payments paid: the sum of its succeeded payments, or all of it when its
+ * payment status is `succeeded` (set by a payment, or by hand with `PUT /invoices/:id`, which Lago
+ * keeps as an override of what was paid).
+ */
+export function paidOf(invoice: Pick<InvoiceRow, 'payment_status' | 'total_amount_cents' | 'total_paid_amount_cents'>): bigint {
+  return invoice.payment_status === 'succeeded' ? invoice.total_amount_cents : invoice.total_paid_amount_cents;
+}
+
 export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext): InvoiceJson {
   const body: InvoiceJson = {
     lago_id: invoice.id,
@@ -409,7 +418,7 @@ export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext): 
     status: invoice.status as InvoiceJson['status'],
     payment_status: invoice.payment_status,
     payment_dispute_lost_at: null,
-    payment_overdue: false,
+    payment_overdue: invoice.payment_overdue,
     currency: invoice.currency,
     fees_amount_cents: cents(invoice.fees_amount_cents),
     taxes_amount_cents: cents(invoice.taxes_amount_cents),
@@ -419,8 +428,8 @@ export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext): 
     sub_total_excluding_taxes_amount_cents: cents(invoice.sub_total_excluding_taxes_amount_cents),
     sub_total_including_taxes_amount_cents: cents(invoice.sub_total_including_taxes_amount_cents),
     total_amount_cents: cents(invoice.total_amount_cents),
-    total_due_amount_cents: cents(invoice.payment_status === 'succeeded' ? 0n : invoice.total_amount_cents),
-    total_paid_amount_cents: cents(invoice.payment_status === 'succeeded' ? invoice.total_amount_cents : 0n),
+    total_due_amount_cents: cents(invoice.total_amount_cents - paidOf(invoice)),
+    total_paid_amount_cents: cents(paidOf(invoice)),
     total_offsetted_credit_note_amount_cents: 0,
     prepaid_credit_amount_cents: cents(invoice.prepaid_credit_amount_cents),
     prepaid_granted_credit_amount_cents: 0,

@@ -1,15 +1,17 @@
 /**
  * The transactional outbox. A service that changes something a webhook reports calls
  * `recordWebhookEvent(trx, ...)` inside the same transaction; one that finalizes a document calls
- * `requestDocument(trx, ...)`; one that creates a subscription calls `requestWorkflowStart(trx, ...)`:
- * the event or request exists if and only if the change committed. The relay (relay.ts) hands
- * committed rows to Temporal.
+ * `requestDocument(trx, ...)`; one that creates a subscription calls `requestWorkflowStart(trx, ...)`;
+ * one that needs an invoice collected asks for its payment workflow (`requestCollection`): the event
+ * or request exists if and only if the change committed. The relay (relay.ts) hands committed rows
+ * to Temporal.
  */
 import type { Conn } from '../db/knex';
 import { endpointsFor, insertWebhookEvent, insertWebhooks } from '../db/webhooks';
 import { insertDocumentRequest } from '../db/document-requests';
+import { insertWorkflowRequest } from '../db/workflow-requests';
+import { paymentWorkflowId, type DocumentType, type Payable } from '../workflows/ids';
 import { insertWorkflowStart } from '../db/workflow-starts';
-import type { DocumentType } from '../workflows/ids';
 import type { StartSubscriptionWorkflow } from '../workflows/client';
 import { isWebhookType, type WebhookType } from './event-types';
 
@@ -69,6 +71,19 @@ export interface DocumentRequestInput {
  */
 export async function requestDocument(trx: Conn, input: DocumentRequestInput): Promise<string | null> {
   return insertDocumentRequest(trx, { organization_id: input.organizationId, document_type: input.documentType, document_id: input.id });
+}
+
+/**
+ * Asks, in the caller's transaction, for the payment workflow of an invoice (`payment/invoice/<id>`):
+ * once committed, the relay starts it. Once per payable.
+ */
+export async function requestCollection(trx: Conn, input: { organizationId: string; payable: Payable; attempt?: number }): Promise<string | null> {
+  return insertWorkflowRequest(trx, {
+    organization_id: input.organizationId,
+    workflow_type: 'paymentWorkflow',
+    workflow_id: paymentWorkflowId(input.payable, input.attempt),
+    args: [{ organizationId: input.organizationId, payable: input.payable, ...(input.attempt && input.attempt > 1 ? { attempt: input.attempt } : {}) }],
+  });
 }
 
 export interface WorkflowStartInput {

@@ -6,6 +6,7 @@
  *   event was recorded with (outbox.ts writes those deliveries with the event, so they are
  *   committed before the workflow reads them) and to any endpoint subscribed since;
  * - a document request gets the workflow `document/<type>/<id>`;
+ * - a workflow request (an invoice's payment workflow) gets the workflow it names;
  * - a workflow start (a subscription created while Temporal did not answer, or whose API process
  *   died before starting it) gets its `subscription/<organization>/<external id>` workflow, started
  *   with the input stored when the subscription was created (conflict policy USE_EXISTING: a
@@ -18,6 +19,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Clien
 import type { Db, Tx } from '../db/knex';
 import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventsDispatched, type WebhookEventRow } from '../db/webhooks';
 import { claimPendingDocumentRequests, markDocumentRequestsDispatched } from '../db/document-requests';
+import { claimPendingWorkflowRequests, markWorkflowRequestDispatched } from '../db/workflow-requests';
 import { claimPendingWorkflowStarts, markWorkflowStartDispatched } from '../db/workflow-starts';
 import { logger } from '../runtime/logger';
 import { throttledLog } from '../runtime/outages';
@@ -143,6 +145,18 @@ export async function relayOutbox(deps: RelayDeps, limit = BATCH): Promise<numbe
   return (await relayWorkflowStarts(deps, limit)) + (await relayWebhookEvents(deps, limit)) + (await relayDocumentRequests(deps, limit));
 }
 
+/** Relays up to `limit` pending workflow requests (invoices' payment workflows); returns how many it handled. */
+export async function relayWorkflowRequests(deps: RelayDeps, limit = BATCH): Promise<number> {
+  return deps.db.transaction(async (trx) => {
+    const requests = await claimPendingWorkflowRequests(trx, limit);
+    await inParallel(requests, async (request) => {
+      await startOnce(deps, request.workflow_type, request.workflow_id, request.args);
+      await markWorkflowRequestDispatched(trx, request.id);
+    });
+    return requests.length;
+  });
+}
+
 export interface RunningRelay {
   stop(): Promise<void>;
 }
@@ -159,7 +173,7 @@ export function startOutboxRelay(deps: RelayDeps, options: { intervalMs?: number
   const tick = async () => {
     try {
       // Drain: keep going while a full batch may have left rows behind.
-      while (!stopped && (await relayOutbox(deps)) >= BATCH);
+      while (!stopped && (await relayOutbox(deps)) + (await relayWorkflowRequests(deps)) >= BATCH);
       failures.recovered('relay', 'outbox relay works again');
     } catch (error) {
       failures.failure('relay', { err: error }, 'outbox relay failed; retrying every second');

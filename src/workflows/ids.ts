@@ -1,6 +1,7 @@
 /**
  * Workflow ids: one subscription workflow per organization and external id (DESIGN.md §4), one
- * webhook workflow per outbox event, one document workflow per document.
+ * webhook workflow per outbox event, one document workflow per document, one payment workflow per
+ * invoice to collect.
  */
 export function subscriptionWorkflowId(organizationId: string, externalId: string): string {
   return `subscription/${organizationId}/${externalId}`;
@@ -11,3 +12,13 @@ export type DocumentType = 'invoice' | 'credit_note';
 
 export const webhookWorkflowId = (eventId: string) => `webhook/${eventId}`;
 export const documentWorkflowId = (type: DocumentType, id: string) => `document/${type}/${id}`;
+
+/** What a payment workflow collects: an invoice (payment requests, which gather several, would follow). */
+export type PayableType = 'invoice';
+export interface Payable {
+  type: PayableType;
+  id: string;
+}
+
+/** The payment workflow of a payable (its first attempt, then its due date), or of a retry (`POST /invoices/:id/retry_payment`): attempt N. */
+export const paymentWorkflowId = (payable: Payable, attempt = 1) => (attempt === 1 ? `payment/${payable.type}/${payable.id}` : `payment/${payable.type}/${payable.id}/attempt/${attempt}`);

@@ -86,6 +86,7 @@ beforeAll(async () => {
   ids.paidFee = paid.feeIds[0]!;
   ids.invoiceToUpdate = (await seedInvoice(database.db, api.organization, customerRow, { fees: [{ amountCents: 2_000n }] })).invoice.id;
   ids.invoiceToVoid = (await seedInvoice(database.db, api.organization, customerRow, { fees: [{ amountCents: 3_000n }] })).invoice.id;
+  ids.invoiceToPay = (await seedInvoice(database.db, api.organization, customerRow, { fees: [{ amountCents: 5_000n }] })).invoice.id;
   const note = await ok(api.post('/credit_notes', { credit_note: { invoice_id: ids.paidInvoice, refund_amount_cents: 10, items: [{ fee_id: ids.paidFee, amount_cents: 10 }] } }));
   ids.creditNote = note.credit_note.lago_id;
   ids.wallet = (await ok(api.post('/wallets', { wallet: { external_customer_id: 'ct_customer', rate_amount: '1', currency: 'EUR', name: 'W' } }))).wallet.lago_id;
@@ -248,6 +249,8 @@ const SAMPLES: Record<string, () => Sample[]> = {
   'POST /events/estimate_fees': () => [{ path: '/events/estimate_fees', body: { event: { code: 'ct_estimate', external_subscription_id: 'ct_sub_advance', properties: { n: 1 } } } }],
   'PUT /invoices/:id': () => [{ path: `/invoices/${ids.invoiceToUpdate}`, body: { invoice: { payment_status: 'succeeded', metadata: [{ key: 'digital_ref_id', value: 'INV-0123456-98765' }] } } }],
   'POST /invoices/:id/void': () => [{ path: `/invoices/${ids.invoiceToVoid}/void`, body: {} }],
+  'POST /invoices/:id/retry_payment': () => [{ path: `/invoices/${ids.invoiceToPay}/retry_payment`, body: {} }],
+  'POST /payments': () => [{ path: '/payments', body: { payment: { invoice_id: ids.invoiceToPay, amount_cents: 1_000, reference: 'ct-wire-1', paid_at: '2025-02-20' } } }],
   'POST /credit_notes': () => [{ path: '/credit_notes', body: { credit_note: {
     invoice_id: ids.paidInvoice, reason: 'duplicated_charge', description: 'Twice', credit_amount_cents: 100, refund_amount_cents: 50,
     items: [{ fee_id: ids.paidFee, amount_cents: 150 }], metadata: { external_id: 'ext-123', synced_at: '2024-01-15' },

@@ -210,7 +210,8 @@ describe('the answers it describes', () => {
   });
 
   it('gives every JSON answer a full schema: no bare object', () => {
-    const json = OPERATIONS.filter((op) => !op.response.contentType || op.response.contentType === 'application/json');
+    // Every answer with a body (`response.empty`: 200 without one, as Lago's retry_payment).
+    const json = OPERATIONS.filter((op) => !op.response.empty && (!op.response.contentType || op.response.contentType === 'application/json'));
     expect(json.filter((op) => !responseSchemaOf(op)).map(key)).toEqual([]);
     // The success body of a list: its items and meta, each a component, closed to other keys.
     expect(document.paths['/plans'].get.responses['200'].content['application/json'].schema).toEqual({
@@ -230,7 +231,8 @@ describe('the answers it describes', () => {
     for (const op of operationsFor({ sandbox: true })) {
       const statuses = Object.keys(document.paths[openApiPath(op.path)][op.method].responses);
       if (op.public) {
-        expect({ op: key(op), statuses }).toEqual({ op: key(op), statuses: ['200'] });
+        // A public route answers 200, and only the errors it declares (Stripe's webhooks: a bad signature, an unknown organization).
+        expect({ op: key(op), statuses }).toEqual({ op: key(op), statuses: ['200', ...Object.keys(op.errors ?? {})] });
         continue;
       }
       expect({ op: key(op), statuses }).toEqual({ op: key(op), statuses: expect.arrayContaining(['200', '400', '401', ...(op.method === 'post' || op.method === 'put' || op.method === 'patch' ? ['413'] : [])]) });

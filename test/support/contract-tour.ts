@@ -22,7 +22,9 @@ import { moveClockTo } from './temporal';
 import { settle, sleepUntil } from './scenario';
 import { seedInvoice } from './money';
 import type { CustomerRow } from '../../src/db/customers';
+import Stripe from 'stripe';
 import { setWebhooksAllowPrivateAddresses } from '../../src/services/organizations';
+import { connectStripe } from '../../src/services/payments';
 import { ensureWebhooks, type WebhookEndpointRow, type WebhookEventRow } from '../../src/db/webhooks';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -60,9 +62,10 @@ class Recorder {
   readonly exchanges: Exchange[] = [];
   constructor(private readonly app: Express, private readonly apiKey: string) {}
 
-  async send(method: Method, url: string, options: { body?: unknown; auth?: boolean; raw?: string } = {}): Promise<request.Response> {
+  async send(method: Method, url: string, options: { body?: unknown; auth?: boolean; raw?: string; headers?: Record<string, string> } = {}): Promise<request.Response> {
     let test = request(this.app)[method](url);
     if (options.auth !== false) test = test.set('Authorization', `Bearer ${this.apiKey}`);
+    for (const [name, value] of Object.entries(options.headers ?? {})) test = test.set(name, value);
     if (options.raw !== undefined) test = test.set('Content-Type', 'application/json').send(options.raw);
     else if (options.body !== undefined) test = test.send(options.body as object);
     const response = await test;
@@ -328,6 +331,21 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('put', `/invoices/${credit.lago_id}`, { invoice: { payment_status: 'succeeded' } });
   const toVoid = await r.ok('post', '/invoices', { invoice: { external_customer_id: 'acme', fees: [{ add_on_code: 'setup' }] } });
   await r.ok('post', `/invoices/${toVoid.invoice.lago_id}/void`);
+  // Payments: a partial manual payment, more than is due (refused), then the rest.
+  const toPay = (await r.ok('post', '/invoices', { invoice: { external_customer_id: 'acme', fees: [{ add_on_code: 'setup' }] } })).invoice as Json;
+  const partial = await r.ok('post', '/payments', { payment: { invoice_id: toPay.lago_id, amount_cents: 100, reference: 'wire-1' } });
+  await r.ok('post', `/invoices/${toPay.lago_id}/retry_payment`, {});
+  await r.send('post', '/api/v1/payments', { body: { payment: { invoice_id: toPay.lago_id, amount_cents: toPay.total_amount_cents, reference: 'wire-2' } } });
+  await r.ok('post', '/payments', { payment: { invoice_id: toPay.lago_id, amount_cents: toPay.total_amount_cents - 100, reference: 'wire-2' } });
+  await r.ok('get', `/payments/${partial.payment.lago_id}`);
+  await r.ok('get', '/payments?external_customer_id=acme');
+  await r.ok('get', `/customers/acme/payments?invoice_id=${toPay.lago_id}`);
+  // Stripe's webhooks: a signed event for a PaymentIntent Billow does not know (acknowledged, nothing to settle).
+  await connectStripe(db, api.organization.id, { secretKey: 'sk_test_contractTour0000', webhookSecret: 'whsec_contractTour0000' });
+  const stripeEvent = JSON.stringify({ id: 'evt_tour_1', object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_tour_unknown', object: 'payment_intent', status: 'succeeded', amount: 100, currency: 'eur', metadata: {} } } });
+  await r.send('post', `/webhooks/stripe/${api.organization.id}`, {
+    auth: false, raw: stripeEvent, headers: { 'Stripe-Signature': new Stripe('sk_test_unused').webhooks.generateTestHeaderString({ payload: stripeEvent, secret: 'whsec_contractTour0000' }) },
+  });
   // Billow's API writes no drafts (no grace period yet): two are seeded to finalize and delete,
   // each with a fee of the setup add-on.
   const acme = (await db('customers').where({ organization_id: api.organization.id, external_id: 'acme' }).first()) as CustomerRow;

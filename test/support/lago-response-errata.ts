@@ -47,6 +47,11 @@ export const LAGO_RESPONSE_ERRATA: Erratum[] = [
     at: property('BillingPeriodObject', prop), change: nullable, kind: 'billow',
     why: `invoice.billing_periods[].${prop}: null when the invoice bills no ${prop.startsWith('subscription') ? 'base fee (charges paid in advance, the termination of a pay-in-advance plan)' : 'charges (the start of a pay-in-advance plan)'}; Lago fills it with the subscription's current period, Billow states what the invoice bills.`,
   })),
+  // Payments.
+  ...['reference', 'payment_provider_code', 'payment_provider_type', 'provider_customer_id'].map((prop): Erratum => ({
+    at: property('PaymentObject', prop), change: nullable, kind: 'lago-server',
+    why: `payment.${prop}: ${LAGO_ANSWERS_NULL}: a manual payment has no provider, a provider's payment no reference (V1::PaymentSerializer).`,
+  })),
   // Credit notes.
   { at: property('CreditNoteObject', 'billing_entity_code'), change: nullable, kind: 'billow', why: 'credit_note.billing_entity_code: Billow has no billing entities (null, as on its invoices, where Lago\'s description allows it).' },
   // Billable metrics, plans, subscriptions.
@@ -92,6 +97,11 @@ export const LAGO_RESPONSE_ERRATA: Erratum[] = [
     at: '/paths/~1wallet_transactions~1{lago_id}/get/responses/200/content/application~1json/schema', kind: 'lago-server',
     change: () => ({ type: 'object', required: ['wallet_transaction'], properties: { wallet_transaction: { $ref: '#/components/schemas/WalletTransactionObject' } } }),
     why: 'GET /wallet_transactions/{lago_id}: described without its root key; Lago\'s controller answers `{"wallet_transaction": {...}}` (root_name: "wallet_transaction"), as every other object.',
+  },
+  {
+    at: '/paths/~1payments~1{lago_id}/get/responses/200/content/application~1json/schema', kind: 'lago-server',
+    change: () => ({ type: 'object', required: ['payment'], properties: { payment: { $ref: '#/components/schemas/PaymentObject' } } }),
+    why: 'GET /payments/{lago_id}: described without its root key; Lago\'s controller answers `{"payment": {...}}` (root_name: "payment"), as POST /payments is described.',
   },
 ];
 

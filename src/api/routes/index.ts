@@ -24,6 +24,7 @@ import { creditNoteMetadataRouter, walletMetadataRouter } from './metadata';
 import { feesRouter } from './fees';
 import { organizationsRouter } from './organizations';
 import { analyticsRouter } from './analytics';
+import { customerPaymentsRouter, paymentsRouter, retryPaymentRouter } from './payments';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
@@ -51,4 +52,7 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/fees', feesRouter],
   ['/organizations', organizationsRouter],
   ['/analytics', analyticsRouter],
+  ['/payments', paymentsRouter],
+  ['/customers', customerPaymentsRouter],
+  ['/invoices', retryPaymentRouter],
 ];

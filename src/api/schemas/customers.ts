@@ -64,7 +64,8 @@ export const customerSchema = withContract(z.object({
     ...honour(SHOWN, 'external_id', 'name', 'firstname', 'lastname', 'customer_type', 'email', 'phone', 'url', 'logo_url', 'legal_name', 'legal_number',
       'tax_identification_number', ...ADDRESS_FIELDS, 'currency', 'timezone', 'net_payment_term'),
     tax_codes: shownAs('taxes.*.code'),
-    // Lago collects nothing through a provider it has no connection to, which is Billow's state until payments: stored and shown.
+    // `stripe` with a provider_customer_id: the customer's finalized invoices are collected at Stripe (services/payments/collection.ts) when the
+    // organization is connected; any other provider, as in Lago without a connection to it, collects nothing: stored and shown.
     ...under('billing_configuration.', honour(SHOWN, 'payment_provider', 'payment_provider_code', 'provider_customer_id', 'provider_payment_methods')),
     ...under('shipping_address.', honour(SHOWN, ...ADDRESS_FIELDS)),
     ...honour(SHOWN, 'metadata.*.key', 'metadata.*.value', 'metadata.*.display_in_invoice'),
@@ -81,7 +82,7 @@ export const customerSchema = withContract(z.object({
     'billing_configuration.subscription_invoice_issuing_date_anchor': refuseUnlessOneOf(['next_period_start'], 'Billow issues a period\'s invoice on the first day of the next period.'),
     'billing_configuration.subscription_invoice_issuing_date_adjustment': refuseUnlessOneOf(['align_with_finalization_date'], 'Billow has no grace period, so its invoices are issued on their finalization date.'),
     'billing_configuration.document_locale': refuseUnlessOneOf(['en'], 'Billow renders invoices and credit notes in English only.'),
-    'billing_configuration.sync': refuseTrue('Billow does not create customers at a payment provider (payments come later).'),
-    'billing_configuration.sync_with_provider': refuseTrue('Billow does not create customers at a payment provider (payments come later).'),
+    'billing_configuration.sync': refuseTrue('Billow does not create customers at a payment provider yet: create the Stripe customer and give its provider_customer_id.'),
+    'billing_configuration.sync_with_provider': refuseTrue('Billow does not create customers at a payment provider yet: create the Stripe customer and give its provider_customer_id.'),
   },
 }) satisfies z.ZodType<CustomerInput>;

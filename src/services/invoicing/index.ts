@@ -10,7 +10,7 @@ export { billEventInAdvance, type InAdvanceBilling } from './in-advance-charges'
 export { createOneOffInvoice, type OneOffInvoiceInput, type OneOffFeeInput } from './one-off-invoices';
 export { issueCreditPurchaseInvoice, type CreditPurchase } from './credit-purchase-invoices';
 export {
-  updateInvoice, finalizeInvoice, voidInvoice, deleteDraftInvoice,
+  updateInvoice, changePaymentStatus, finalizeInvoice, voidInvoice, deleteDraftInvoice,
   PAYMENT_STATUSES, VISIBLE_INVOICE_STATUSES, MAX_INVOICE_METADATA, type PaymentStatus, type UpdateInvoiceInput,
 } from './invoice-actions';
 export { getInvoice, listInvoices, INVOICE_TYPES, type InvoiceFilters } from './invoice-queries';

@@ -2,6 +2,12 @@
  * What a client may do to an issued invoice (reference/lago-api.md §1.7, §6): set its payment
  * status and metadata, finalize a draft, void a finalized invoice, delete a draft.
  *
+ * The payment status moves through `changePaymentStatus`, whoever moves it: a payment recorded or a
+ * provider's outcome (the payments domain), or `PUT /invoices/:id` by hand, which Lago keeps as an
+ * override: `succeeded` by hand counts the invoice as paid in full (nothing left due), and setting
+ * it back shows again what its payments paid. Either way `invoice.payment_status_updated` is sent,
+ * a credit invoice settles or fails its purchases, and a paid invoice is no longer overdue.
+ *
  * Billow issues subscription, one-off and credit invoices finalized, so drafts only exist when a
  * writer inserts one (a future grace period); they keep the number they were given at insertion.
  * Voiding or deleting gives back what the invoice drew from wallets and credit notes; voiding a
@@ -62,24 +68,41 @@ export async function updateInvoice(db: Db, organizationId: string, id: string, 
   if (input.metadata && input.metadata.length > MAX_INVOICE_METADATA) throw invalidField('metadata', 'invalid_count');
   return db.transaction(async (trx) => {
     const invoice = await lockVisibleInvoice(trx, organizationId, id);
-    const fields: Record<string, unknown> = {};
     const paymentStatus = input.payment_status;
-    if (paymentStatus !== undefined && paymentStatus !== invoice.payment_status) {
-      if (invoice.status === 'draft') throw methodNotAllowed('payment_status_update_on_draft_invoice');
-      fields.payment_status = paymentStatus;
-    }
-    if (input.metadata) fields.metadata = JSON.stringify(mergeMetadata(metadataOf(invoice), input.metadata, nowMs));
-    if (Object.keys(fields).length === 0) return invoice;
-    const updated = await updateInvoiceRow(trx, invoice, fields);
-    if (fields.payment_status && invoice.invoice_type === 'credit') {
-      await settleCreditInvoicePayment(trx, organizationId, invoice.id, paymentStatus!, nowMs);
-    }
-    if (fields.payment_status) {
-      // Lago's `invoice.payment_status_updated`, for each change of the status, with the invoice as it is now.
-      await recordWebhookEvent(trx, { organizationId, webhookType: 'invoice.payment_status_updated', objectType: 'invoice', object: await invoiceWebhookObject(trx, updated, null, nowMs) });
-    }
+    const statusChanges = paymentStatus !== undefined && paymentStatus !== invoice.payment_status;
+    if (statusChanges && invoice.status === 'draft') throw methodNotAllowed('payment_status_update_on_draft_invoice');
+    let updated = invoice;
+    if (input.metadata) updated = await updateInvoiceRow(trx, invoice, { metadata: JSON.stringify(mergeMetadata(metadataOf(invoice), input.metadata, nowMs)) });
+    if (statusChanges) updated = await changePaymentStatus(trx, updated, paymentStatus!, nowMs);
     return updated;
   });
+}
+
+/**
+ * Moves the payment status of an invoice the caller has locked, in its transaction, with what
+ * comes with it: `total_paid_amount_cents` when given (a payment recorded), `payment_overdue`
+ * cleared once paid, a credit invoice's purchases settled (credits granted) or failed, and Lago's
+ * `invoice.payment_status_updated` for a change. Returns the invoice as it is now.
+ */
+export async function changePaymentStatus(
+  trx: Tx, invoice: InvoiceRow, paymentStatus: PaymentStatus, nowMs: number, options: { totalPaidAmountCents?: bigint } = {},
+): Promise<InvoiceRow> {
+  const fields: Record<string, unknown> = {};
+  const changed = paymentStatus !== invoice.payment_status;
+  if (changed) fields.payment_status = paymentStatus;
+  if (options.totalPaidAmountCents !== undefined && options.totalPaidAmountCents !== invoice.total_paid_amount_cents) {
+    fields.total_paid_amount_cents = options.totalPaidAmountCents;
+  }
+  if (paymentStatus === 'succeeded' && invoice.payment_overdue) fields.payment_overdue = false;
+  if (Object.keys(fields).length === 0) return invoice;
+  const updated = await updateInvoiceRow(trx, invoice, fields);
+  if (!changed) return updated;
+  if (invoice.invoice_type === 'credit') await settleCreditInvoicePayment(trx, invoice.organization_id, invoice.id, paymentStatus, nowMs);
+  // Lago's `invoice.payment_status_updated`, for each change of the status, with the invoice as it is now.
+  await recordWebhookEvent(trx, {
+    organizationId: invoice.organization_id, webhookType: 'invoice.payment_status_updated', objectType: 'invoice', object: await invoiceWebhookObject(trx, updated, null, nowMs),
+  });
+  return updated;
 }
 
 /** draft → finalized, announced (`invoice.created`, its PDF); any other status answers 404, as Lago does. */

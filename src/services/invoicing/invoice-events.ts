@@ -1,12 +1,14 @@
 /**
  * What the world hears of an invoice's life, recorded in the transaction that causes it: the
  * writer announces every invoice it issues and finalizing a draft announces it again (its webhook,
- * and its PDF once it is finalized); voiding records `invoice.voided`.
+ * and its PDF once it is finalized); voiding records `invoice.voided`. An invoice that asks for
+ * money (finalized, a total above zero, not paid) gets its payment workflow (`payment/invoice/<id>`:
+ * collection at Stripe when its customer pays there, and `payment_overdue` at its due date).
  */
 import type { Conn } from '../../db/knex';
 import type { InvoiceRow } from '../../db/invoices';
 import { invoiceWebhookObject } from './invoice-presenter';
-import { recordWebhookEvent, requestDocument } from '../../webhooks/outbox';
+import { recordWebhookEvent, requestCollection, requestDocument } from '../../webhooks/outbox';
 import type { WebhookType } from '../../webhooks/event-types';
 
 /** Lago's type for a newly issued invoice: drafts, one-off and wallet top-up invoices have their own. */
@@ -31,10 +33,13 @@ export async function recordInvoiceIssued(trx: Conn, invoice: InvoiceRow): Promi
   });
 }
 
-/** The issued invoice's webhook and, when it is finalized, the request for its PDF. */
+/** The issued invoice's webhook and, when it is finalized, the request for its PDF; its payment workflow when it asks for money. */
 export async function announceIssued(trx: Conn, invoice: InvoiceRow): Promise<void> {
   await recordInvoiceIssued(trx, invoice);
   if (invoice.status === 'finalized') await requestDocument(trx, { organizationId: invoice.organization_id, documentType: 'invoice', id: invoice.id });
+  if (invoice.status === 'finalized' && invoice.total_amount_cents > 0n && invoice.payment_status !== 'succeeded') {
+    await requestCollection(trx, { organizationId: invoice.organization_id, payable: { type: 'invoice', id: invoice.id } });
+  }
 }
 
 /** `invoice.voided`, once per invoice. */

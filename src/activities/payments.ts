@@ -1,0 +1,40 @@
+/**
+ * The payment workflow's activities, one job each (services/payments/collection.ts): the attempt's
+ * payment row, the provider's charge (with the attempt's idempotency key, so a retry never charges
+ * twice), recording what the provider answered, and the invoice turning overdue at its due date.
+ */
+import { log } from '@temporalio/activity';
+import {
+  chargeAttempt, configuredProviders, markOverdue, overdueInstant, recordAttempt, startAttempt, type AttemptOutcome, type ProviderFactory, type StartedAttempt,
+} from '../services/payments';
+import type { ActivityDeps } from './deps';
+
+export interface PaymentActivityDeps extends ActivityDeps {
+  /** The providers' clients; the process default (Stripe, or BILLOW_STRIPE_API_URL) when absent. */
+  paymentProviders?: ProviderFactory;
+}
+
+export function paymentActivities(deps: PaymentActivityDeps) {
+  const providers = () => deps.paymentProviders ?? configuredProviders();
+  return {
+    async startPaymentAttempt(input: { organizationId: string; invoiceId: string; attempt: number }): Promise<StartedAttempt> {
+      const started = await startAttempt(deps.db, input.organizationId, input.invoiceId, input.attempt);
+      log.info('payment attempt', { invoiceId: input.invoiceId, attempt: input.attempt, ...started });
+      return started;
+    },
+    async chargePaymentAttempt(input: { organizationId: string; paymentId: string }): Promise<AttemptOutcome> {
+      const outcome = await chargeAttempt(deps.db, providers(), input.organizationId, input.paymentId);
+      log.info('payment charged', { paymentId: input.paymentId, status: outcome.status, paymentStatus: outcome.paymentStatus });
+      return outcome;
+    },
+    async recordPaymentAttempt(input: { organizationId: string; paymentId: string; outcome: AttemptOutcome; nowMs: number }): Promise<string> {
+      return recordAttempt(deps.db, input.organizationId, input.paymentId, input.outcome, input.nowMs);
+    },
+    async paymentOverdueAt(input: { organizationId: string; invoiceId: string }): Promise<number | null> {
+      return overdueInstant(deps.db, input.organizationId, input.invoiceId);
+    },
+    async markPaymentOverdue(input: { organizationId: string; invoiceId: string; nowMs: number }): Promise<boolean> {
+      return markOverdue(deps.db, input.organizationId, input.invoiceId, input.nowMs);
+    },
+  };
+}

@@ -1,0 +1,276 @@
+/**
+ * Collecting an invoice at the customer's payment provider (Stripe), in three steps the payment
+ * workflow runs as separate activities, each safe to repeat:
+ *
+ * 1. `startAttempt`: the payment row of attempt N (`invoice:<id>:attempt:<N>`, inserted once) for
+ *    what is still due, or nothing when there is nothing to collect (paid, voided, no provider);
+ * 2. `chargeAttempt`: the provider's call, with the attempt's idempotency key: a retried activity
+ *    (a timeout, a worker killed after Stripe answered) sends the same key, and Stripe answers the
+ *    same PaymentIntent instead of charging again;
+ * 3. `recordAttempt`: what the provider answered, written to the payment and its invoice.
+ *
+ * A PaymentIntent still pending (3-D Secure to do, processing) is settled later by Stripe's webhook
+ * (`handleProviderWebhook`): verified with the connection's signing secret over the raw body, each
+ * event handled once (`provider_events`), matched to its payment by the PaymentIntent's id.
+ *
+ * An outcome is applied once: a payment already succeeded or failed keeps its status (a late or
+ * replayed event changes nothing). A succeeded payment adds to the invoice's
+ * `total_paid_amount_cents`, and the invoice is `succeeded` once that reaches its total; a failed
+ * one sets the invoice `failed` (`invoice.payment_failure`); one that needs the customer's action
+ * sends `payment.requires_action` with Stripe's `next_action`.
+ */
+import type { Conn, Db, Tx } from '../../db/knex';
+import { findInvoice, lockInvoice, updateInvoiceRow, type InvoiceRow } from '../../db/invoices';
+import { addDays, startOfLocalDay } from '../../billing/calendar';
+import { applicableTimezone } from '../../billing/subscription-terms';
+import { findCustomerById } from '../../db/customers';
+import { findPaymentProvider, type PaymentProviderRow } from '../../db/payment-providers';
+import {
+  findPayment, findPaymentByKey, insertPaymentOnce, providerAttempts, lockPaymentByProviderId, recordProviderEvent, succeededAmountOfInvoice, updatePayment, type PaymentRow,
+} from '../../db/payments';
+import { findOrganization } from '../../db/organizations';
+import { recordWebhookEvent, requestCollection } from '../../webhooks/outbox';
+import { isUuid, methodNotAllowed, notFound } from '../../runtime/errors';
+import { changePaymentStatus, invoiceWebhookObject } from '../invoicing';
+import { serializePayment } from '../../serializers/payment';
+import { presentPayment } from './payments';
+import { ProviderRefusal, ProviderSignatureError, type NormalizedStatus, type ProviderErrorDetails, type ProviderFactory } from './providers';
+
+/** What a provider answered about an attempt, as the workflow carries it (JSON: no bigint). */
+export interface AttemptOutcome {
+  providerPaymentId: string | null;
+  status: string;
+  paymentStatus: NormalizedStatus;
+  nextAction: Record<string, unknown> | null;
+  error: ProviderErrorDetails | null;
+}
+
+export type StartedAttempt = { paymentId: string } | { skipped: 'nothing_due' | 'no_provider' | 'no_provider_customer' };
+
+/** The Stripe idempotency key of a payment (its attempt): the same on every retry of its activity. */
+export const chargeIdempotencyKey = (payment: Pick<PaymentRow, 'organization_id' | 'idempotency_key'>) => `billow:${payment.organization_id}:${payment.idempotency_key}`;
+
+/** Step 1: the payment row of attempt `attempt` on the invoice, created once. */
+export async function startAttempt(db: Db, organizationId: string, invoiceId: string, attempt: number): Promise<StartedAttempt> {
+  return db.transaction(async (trx) => {
+    const invoice = await lockInvoice(trx, organizationId, invoiceId);
+    const key = `invoice:${invoiceId}:attempt:${attempt}`;
+    const existing = await findPaymentByKey(trx, organizationId, key);
+    if (existing) return { paymentId: existing.id };
+    if (!invoice || invoice.status !== 'finalized' || invoice.payment_status === 'succeeded') return { skipped: 'nothing_due' };
+    const due = invoice.total_amount_cents - invoice.total_paid_amount_cents;
+    if (due <= 0n) return { skipped: 'nothing_due' };
+    const customer = (await findCustomerById(trx, invoice.customer_id))!;
+    const billing = customer.billing_configuration ?? {};
+    if (billing.payment_provider !== 'stripe') return { skipped: 'no_provider' };
+    const provider = await findPaymentProvider(trx, organizationId, 'stripe');
+    if (!provider) return { skipped: 'no_provider' };
+    const providerCustomerId = typeof billing.provider_customer_id === 'string' ? billing.provider_customer_id : null;
+    if (!providerCustomerId) return { skipped: 'no_provider_customer' };
+    const { payment } = await insertPaymentOnce(trx, organizationId, {
+      customer_id: invoice.customer_id, invoice_id: invoice.id, payment_type: 'provider', amount_cents: due, currency: invoice.currency,
+      status: 'pending', payment_status: 'pending', provider_type: 'stripe', payment_provider_id: provider.id, provider_customer_id: providerCustomerId,
+      attempt, idempotency_key: key,
+    });
+    return { paymentId: payment.id };
+  });
+}
+
+/**
+ * Step 2: the provider's charge for the payment, with its idempotency key. A refusal (a declined
+ * card, a bad request, a revoked key) is a failed outcome; anything else is thrown (the activity is
+ * retried with the same key). A payment that already has its outcome is answered from the row.
+ */
+export async function chargeAttempt(db: Db, providers: ProviderFactory, organizationId: string, paymentId: string): Promise<AttemptOutcome> {
+  const payment = await findPayment(db, organizationId, paymentId);
+  if (!payment) throw new Error(`payment ${paymentId} not found`);
+  if (payment.provider_payment_id && payment.payment_status !== 'pending') return outcomeOf(payment);
+  const connection = await findPaymentProvider(db, organizationId, 'stripe');
+  if (!connection) return { providerPaymentId: null, status: 'failed', paymentStatus: 'failed', nextAction: null, error: { message: 'The organization has no Stripe connection.', error_code: 'no_provider' } };
+  const invoice = (await findInvoice(db, organizationId, payment.invoice_id))!;
+  try {
+    const charged = await providerOf(providers, connection).charge({
+      amountCents: payment.amount_cents,
+      currency: payment.currency,
+      providerCustomerId: payment.provider_customer_id!,
+      idempotencyKey: chargeIdempotencyKey(payment),
+      description: `Invoice ${invoice.number}`,
+      metadata: { billow_organization_id: organizationId, billow_invoice_id: invoice.id, billow_payment_id: payment.id, invoice_number: invoice.number },
+      returnUrl: connection.success_redirect_url ?? 'https://billow.invalid/return',
+    });
+    return { providerPaymentId: charged.providerPaymentId, status: charged.status, paymentStatus: charged.paymentStatus, nextAction: charged.nextAction, error: charged.error };
+  } catch (error) {
+    if (error instanceof ProviderRefusal) return { providerPaymentId: null, status: 'failed', paymentStatus: 'failed', nextAction: null, error: error.details };
+    throw error;
+  }
+}
+
+/** Step 3: what the provider answered, on the payment and its invoice (once). */
+export async function recordAttempt(db: Db, organizationId: string, paymentId: string, outcome: AttemptOutcome, nowMs: number): Promise<NormalizedStatus> {
+  return db.transaction(async (trx) => {
+    const payment = await findPayment(trx, organizationId, paymentId, { forUpdate: true });
+    if (!payment) throw new Error(`payment ${paymentId} not found`);
+    return (await applyOutcome(trx, payment, outcome, nowMs)).payment_status;
+  });
+}
+
+function outcomeOf(payment: PaymentRow): AttemptOutcome {
+  return {
+    providerPaymentId: payment.provider_payment_id, status: payment.status, paymentStatus: payment.payment_status,
+    nextAction: payment.next_action, error: payment.provider_error as ProviderErrorDetails | null,
+  };
+}
+
+function providerOf(providers: ProviderFactory, connection: PaymentProviderRow) {
+  return providers({ type: 'stripe', secretKey: connection.secret_key });
+}
+
+const FINAL = new Set(['succeeded', 'failed']);
+
+/** Applies an outcome to a locked payment, unless it has its final outcome already. */
+async function applyOutcome(trx: Tx, payment: PaymentRow, outcome: AttemptOutcome, nowMs: number): Promise<PaymentRow> {
+  if (FINAL.has(payment.payment_status)) return payment;
+  const now = new Date(nowMs);
+  const updated = await updatePayment(trx, payment, {
+    ...(outcome.providerPaymentId ? { provider_payment_id: outcome.providerPaymentId } : {}),
+    status: outcome.status,
+    payment_status: outcome.paymentStatus,
+    next_action: outcome.nextAction,
+    provider_error: outcome.error as Record<string, unknown> | null,
+    ...(outcome.paymentStatus === 'succeeded' ? { paid_at: now } : {}),
+    ...(outcome.paymentStatus === 'failed' ? { failed_at: now } : {}),
+  });
+  const invoice = (await lockInvoice(trx, payment.organization_id, payment.invoice_id))!;
+  if (outcome.paymentStatus === 'succeeded') {
+    const paid = await succeededAmountOfInvoice(trx, payment.organization_id, invoice.id);
+    await changePaymentStatus(trx, invoice, paid >= invoice.total_amount_cents ? 'succeeded' : invoice.payment_status, nowMs, { totalPaidAmountCents: paid });
+  } else if (outcome.paymentStatus === 'failed') {
+    if (invoice.payment_status !== 'succeeded') await changePaymentStatus(trx, invoice, 'failed', nowMs);
+    await recordPaymentFailure(trx, invoice, updated, outcome.error);
+  } else if (outcome.nextAction && payment.status !== 'requires_action') {
+    await recordWebhookEvent(trx, {
+      organizationId: payment.organization_id, webhookType: 'payment.requires_action', objectType: 'payment',
+      object: await paymentWebhookObject(trx, updated), idempotencyKey: `payment.requires_action:${updated.id}`,
+    });
+  }
+  return updated;
+}
+
+async function paymentWebhookObject(conn: Conn, payment: PaymentRow): Promise<Record<string, unknown>> {
+  const { context } = await presentPayment(conn, payment);
+  return serializePayment(payment, context) as unknown as Record<string, unknown>;
+}
+
+/** Lago's `invoice.payment_failure`: the provider's error, for the invoice (object `payment_provider_invoice_payment_error`). */
+async function recordPaymentFailure(trx: Tx, invoice: InvoiceRow, payment: PaymentRow, error: ProviderErrorDetails | null): Promise<void> {
+  const customer = await findCustomerById(trx, invoice.customer_id);
+  const { context } = await presentPayment(trx, payment);
+  await recordWebhookEvent(trx, {
+    organizationId: invoice.organization_id, webhookType: 'invoice.payment_failure', objectType: 'payment_provider_invoice_payment_error',
+    idempotencyKey: `invoice.payment_failure:${payment.id}`,
+    object: {
+      lago_invoice_id: invoice.id, lago_customer_id: invoice.customer_id, external_customer_id: customer?.external_id ?? null,
+      provider_customer_id: payment.provider_customer_id, payment_provider: payment.provider_type, payment_provider_code: context.providerCode,
+      provider_error: { message: error?.message ?? 'The payment failed.', error_code: error?.error_code ?? null },
+    },
+  });
+}
+
+/** A provider payment of the organization whose charge was not recorded yet (no provider id), locked. */
+async function unrecordedPayment(trx: Tx, organizationId: string, paymentId: string | undefined): Promise<PaymentRow | undefined> {
+  if (!paymentId || !isUuid(paymentId)) return undefined;
+  const payment = await findPayment(trx, organizationId, paymentId, { forUpdate: true });
+  return payment && payment.payment_type === 'provider' && payment.provider_payment_id === null ? payment : undefined;
+}
+
+export type WebhookHandling = 'handled' | 'replayed' | 'ignored' | 'bad_signature' | 'unknown_organization';
+
+/**
+ * A provider's webhook for an organization: verified over its raw body with the connection's
+ * signing secret (nothing is believed before), recorded once (a replay changes nothing), and
+ * applied to the payment it names. Events Billow does not act on are recorded and ignored.
+ */
+export async function handleProviderWebhook(
+  db: Db, providers: ProviderFactory, input: { organizationId: string; rawBody: Buffer; signature: string | undefined; nowMs: number },
+): Promise<WebhookHandling> {
+  if (!isUuid(input.organizationId) || !(await findOrganization(db, input.organizationId))) return 'unknown_organization';
+  const connection = await findPaymentProvider(db, input.organizationId, 'stripe');
+  if (!connection) return 'unknown_organization';
+  let event;
+  try {
+    event = providerOf(providers, connection).readWebhook(input.rawBody, input.signature, connection.webhook_secret);
+  } catch (error) {
+    if (error instanceof ProviderSignatureError) return 'bad_signature';
+    throw error;
+  }
+  return db.transaction(async (trx) => {
+    if (!(await recordProviderEvent(trx, input.organizationId, 'stripe', event.eventId, event.eventType))) return 'replayed';
+    if (event.kind !== 'payment') return 'ignored';
+    // By the PaymentIntent's id, or, when the charge's answer was never recorded (a worker killed
+    // after Stripe answered), by the payment id Billow put in its metadata.
+    const payment = await lockPaymentByProviderId(trx, input.organizationId, 'stripe', event.payment.providerPaymentId)
+      ?? await unrecordedPayment(trx, input.organizationId, event.metadata.billow_payment_id);
+    if (!payment) return 'ignored';
+    const { payment: provided } = event;
+    await applyOutcome(trx, payment, {
+      providerPaymentId: provided.providerPaymentId, status: provided.status, paymentStatus: provided.paymentStatus, nextAction: provided.nextAction, error: provided.error,
+    }, input.nowMs);
+    return 'handled';
+  });
+}
+
+/**
+ * The instant an invoice turns overdue: the start of the day after its `payment_due_date`, in the
+ * customer's timezone (the organization's when the customer has none), as GET
+ * /analytics/overdue_balance counts it; null when it asks for nothing (paid, voided, nothing due).
+ */
+export async function overdueInstant(db: Db, organizationId: string, invoiceId: string): Promise<number | null> {
+  const invoice = await findInvoice(db, organizationId, invoiceId);
+  if (!invoice || !stillOwes(invoice)) return null;
+  const customer = (await findCustomerById(db, invoice.customer_id))!;
+  const organization = (await findOrganization(db, organizationId))!;
+  return startOfLocalDay(addDays(invoice.payment_due_date, 1), applicableTimezone(customer, organization));
+}
+
+function stillOwes(invoice: InvoiceRow): boolean {
+  return invoice.status === 'finalized' && invoice.payment_status !== 'succeeded' && invoice.total_amount_cents > invoice.total_paid_amount_cents;
+}
+
+/**
+ * At its overdue instant (the payment workflow's timer): an invoice still owing becomes
+ * `payment_overdue: true`, with Lago's `invoice.payment_overdue`, once. Answers whether it did.
+ */
+export async function markOverdue(db: Db, organizationId: string, invoiceId: string, nowMs: number): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const invoice = await lockInvoice(trx, organizationId, invoiceId);
+    if (!invoice || !stillOwes(invoice) || invoice.payment_overdue) return false;
+    const customer = (await findCustomerById(trx, invoice.customer_id))!;
+    const organization = (await findOrganization(trx, organizationId))!;
+    if (nowMs < startOfLocalDay(addDays(invoice.payment_due_date, 1), applicableTimezone(customer, organization))) return false;
+    const updated = await updateInvoiceRow(trx, invoice, { payment_overdue: true });
+    await recordWebhookEvent(trx, {
+      organizationId, webhookType: 'invoice.payment_overdue', objectType: 'invoice', idempotencyKey: `invoice.payment_overdue:${invoice.id}`,
+      object: await invoiceWebhookObject(trx, updated, null, nowMs),
+    });
+    return true;
+  });
+}
+
+/**
+ * `POST /invoices/:id/retry_payment` (Lago's RetryService): a finalized invoice not paid yet is
+ * sent for collection again: a new attempt at Stripe for what is still due, in its own workflow
+ * (`payment/invoice/<id>/attempt/<N>`, N the attempt after the last one recorded, so a repeated
+ * request starts one). An invoice whose customer does not pay through Stripe has nothing to retry
+ * (answered as Lago does, with success). Voided, draft or paid invoices: 405 `invalid_status`.
+ */
+export async function retryInvoicePayment(db: Db, organizationId: string, invoiceId: string): Promise<void> {
+  if (!isUuid(invoiceId)) throw notFound('invoice');
+  await db.transaction(async (trx) => {
+    const invoice = await lockInvoice(trx, organizationId, invoiceId);
+    if (!invoice || invoice.status === 'deleted') throw notFound('invoice');
+    if (invoice.status !== 'finalized' || invoice.payment_status === 'succeeded') throw methodNotAllowed('invalid_status');
+    const attempts = await providerAttempts(trx, organizationId, invoice.id);
+    const attempt = Math.max(1, ...attempts.map((payment) => payment.attempt ?? 1)) + 1;
+    await requestCollection(trx, { organizationId, payable: { type: 'invoice', id: invoice.id }, attempt });
+  });
+}
