@@ -15,6 +15,7 @@ import * as requestContract from './20261201_009_request_contract';
 import * as readRoutes from './20261201_010_read_routes';
 import * as planPendingDeletion from './20261201_011_plan_pending_deletion';
 import * as security from './20261201_012_security';
+import * as draftsLateUsage from './20261201_015_drafts_late_usage';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core': core,
@@ -29,6 +30,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_010_read_routes': readRoutes,
   '20261201_011_plan_pending_deletion': planPendingDeletion,
   '20261201_012_security': security,
+  '20261201_015_drafts_late_usage': draftsLateUsage,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -5,11 +5,13 @@
  */
 export { issueInvoice, type InvoiceLine, type NewInvoice, type WrittenInvoice } from './invoice-writer';
 export { issueSubscriptionInvoice, type InvoiceOccasion, type IssuedInvoice } from './subscription-invoices';
+export { refreshDraftById, finalizeDraftById } from './drafts';
+export { gracePeriodDays } from './grace-period';
 export { billEventInAdvance, type InAdvanceBilling } from './in-advance-charges';
 export { createOneOffInvoice, type OneOffInvoiceInput, type OneOffFeeInput } from './one-off-invoices';
 export { issueCreditPurchaseInvoice, type CreditPurchase } from './credit-purchase-invoices';
 export {
-  updateInvoice, finalizeInvoice, voidInvoice, deleteDraftInvoice,
+  updateInvoice, finalizeInvoice, refreshInvoice, voidInvoice, deleteDraftInvoice,
   PAYMENT_STATUSES, VISIBLE_INVOICE_STATUSES, MAX_INVOICE_METADATA, type PaymentStatus, type UpdateInvoiceInput,
 } from './invoice-actions';
 export { getInvoice, listInvoices, INVOICE_TYPES, type InvoiceFilters } from './invoice-queries';

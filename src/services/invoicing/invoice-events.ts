@@ -1,7 +1,8 @@
 /**
  * What the world hears of an invoice's life, recorded in the transaction that causes it: the
  * writer announces every invoice it issues and finalizing a draft announces it again (its webhook,
- * and its PDF once it is finalized); voiding records `invoice.voided`.
+ * and its PDF once it is finalized); voiding records `invoice.voided`, deleting a draft
+ * `invoice.deleted`.
  */
 import type { Conn } from '../../db/knex';
 import type { InvoiceRow } from '../../db/invoices';
@@ -35,6 +36,17 @@ export async function recordInvoiceIssued(trx: Conn, invoice: InvoiceRow): Promi
 export async function announceIssued(trx: Conn, invoice: InvoiceRow): Promise<void> {
   await recordInvoiceIssued(trx, invoice);
   if (invoice.status === 'finalized') await requestDocument(trx, { organizationId: invoice.organization_id, documentType: 'invoice', id: invoice.id });
+}
+
+/** `invoice.deleted` (a draft deleted), once per invoice, with the draft as it was. */
+export async function recordInvoiceDeleted(trx: Conn, invoice: InvoiceRow): Promise<void> {
+  await recordWebhookEvent(trx, {
+    organizationId: invoice.organization_id,
+    webhookType: 'invoice.deleted',
+    objectType: 'invoice',
+    object: await invoiceWebhookObject(trx, { ...invoice, status: 'draft' }, null),
+    idempotencyKey: `invoice.deleted:${invoice.id}`,
+  });
 }
 
 /** `invoice.voided`, once per invoice. */
