@@ -8,6 +8,7 @@ import { documentActivities } from './documents';
 import { webhookActivities } from './webhooks';
 import { lifecycleActivities } from './lifecycle';
 import { usageActivities } from './usage';
+import { draftActivities } from './drafts';
 
 export type { ActivityDeps } from './deps';
 
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...webhookActivities(deps),
     ...lifecycleActivities(deps),
     ...usageActivities(deps),
+    ...draftActivities(deps),
   };
 }
 

@@ -21,7 +21,7 @@ import { createTimeSkippingEnv, moveClockTo, silentLogger } from '../support/tem
 export type LoopActivities = Pick<
   BillingActivities,
   | 'startSubscription' | 'closePeriod' | 'recordUsage' | 'terminateSubscription' | 'cancelSubscription' | 'upgradeSubscription' | 'applyDowngrade'
-  | 'cancelPlanChange' | 'endTrial' | 'alertTermination'
+  | 'cancelPlanChange' | 'endTrial' | 'alertTermination' | 'refreshDrafts' | 'finalizeDraft'
 >;
 export type ActivityName = keyof LoopActivities;
 type InputOf<N extends ActivityName> = Parameters<LoopActivities[N]>[0];
@@ -48,6 +48,8 @@ export interface LoopBed {
   calls(externalId: string): [ActivityName, unknown][];
   /** The same calls with the run and the attempt each one ran in. */
   callDetails(externalId: string): ActivityCall[];
+  /** Every activity call of any workflow (a draft's timer, a final late-usage check) by its id, in order. */
+  callsOfWorkflow(workflowId: string): [ActivityName, unknown][];
   /** Runs `interceptor` in every call of activity `name` until the end of the test. */
   intercept<N extends ActivityName>(name: N, interceptor: Interceptor<N>): void;
   /** Starts the subscription's workflow as the API does (`started: false`, nothing billed yet). */
@@ -146,6 +148,13 @@ export function useLoopBed(taskQueue: string): LoopBed {
     async alertTermination(input) {
       await record('alertTermination', input);
     },
+    async refreshDrafts(input) {
+      await record('refreshDrafts', input);
+    },
+    async finalizeDraft(input) {
+      await record('finalizeDraft', input);
+      return { status: 'finalized', number: `LOOP-${input.invoiceId}` };
+    },
   };
 
   beforeAll(async () => {
@@ -185,6 +194,7 @@ export function useLoopBed(taskQueue: string): LoopBed {
     },
     calls: (externalId) => detailsOf(externalId).map((call) => [call.name, call.input]),
     callDetails: detailsOf,
+    callsOfWorkflow: (workflowId) => recorded.filter((call) => call.workflowId === workflowId).map((call) => [call.name, call.input]),
     intercept(name, interceptor) {
       interceptors.set(name, interceptor as Interceptor<ActivityName>);
     },
