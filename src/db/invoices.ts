@@ -84,6 +84,8 @@ export interface FeeRow {
   wallet_transaction_id: string | null;
   /** A late-usage adjustment: the usage window it re-rates (migration 015); null for every other fee. */
   adjusted_window_id?: string | null;
+  /** Read with the fee (`adjustedInvoiceIdSql`): the invoice of the period an adjustment re-rates. */
+  adjusted_invoice_id?: string | null;
   created_at: Date;
 }
 
@@ -209,7 +211,13 @@ export async function findInvoice(db: Conn, organizationId: string, id: string):
 
 export async function feesOf(db: Conn, invoiceIds: string[]): Promise<FeeRow[]> {
   if (invoiceIds.length === 0) return [];
-  return db<FeeRow>('fees').whereIn('invoice_id', invoiceIds).orderBy([{ column: 'fee_type', order: 'desc' }, { column: 'created_at' }]);
+  return db<FeeRow>('fees').whereIn('invoice_id', invoiceIds).orderBy([{ column: 'fee_type', order: 'desc' }, { column: 'created_at' }])
+    .select('fees.*', adjustedInvoiceIdSql(db));
+}
+
+/** For a late-usage adjustment, the invoice that billed the period it re-rates (`adjusted_invoice_id`). */
+export function adjustedInvoiceIdSql(db: Conn) {
+  return db.raw('(SELECT w.invoice_id FROM usage_windows w WHERE w.id = fees.adjusted_window_id) AS adjusted_invoice_id');
 }
 
 /** The invoice, locked until the caller's transaction ends. */

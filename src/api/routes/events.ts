@@ -11,9 +11,10 @@ import type { AppContext } from '../context';
 import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { pageFrom } from '../pagination';
-import { serializeEvent } from '../../serializers/event';
+import { serializeEvent, serializeTracedEvent } from '../../serializers/event';
 import { readBatchEnvelope, readEventEnvelope, readEventListQuery } from '../schemas/events';
-import { createEventIngestion, getEvent, listEvents } from '../../services/usage';
+import { createEventIngestion, listEvents } from '../../services/usage';
+import { traceEvent } from '../../services/invoicing';
 
 export function eventsRouter({ db, workflows, clock }: AppContext): Router {
   const router = Router();
@@ -33,8 +34,8 @@ export function eventsRouter({ db, workflows, clock }: AppContext): Router {
 
   router.get('/:transactionId', handle(async (req, res) => {
     const organization = organizationOf(req);
-    const event = await getEvent(db, organization.id, String(req.params.transactionId));
-    res.json({ event: serializeEvent(event) });
+    const { event, billing } = await traceEvent(db, organization.id, String(req.params.transactionId));
+    res.json({ event: serializeTracedEvent(event, billing) });
   }));
 
   router.get('/', handle(async (req, res) => {

@@ -3,7 +3,7 @@
  * the service refuses those Billow does not honour (services/organizations/settings.ts).
  */
 import { z } from 'zod';
-import type { UpdateOrganizationInput } from '../../services/organizations';
+import { LATE_USAGE_POLICIES, type UpdateOrganizationInput } from '../../services/organizations';
 import { timezone } from './common';
 import { currencyParam } from './query';
 
@@ -42,4 +42,6 @@ export const updateOrganizationSchema = z.object({
     document_locale: z.string().min(2).max(10).optional(),
   }).optional(),
   finalize_zero_amount_invoice: z.boolean().optional(),
+  /** A Billow addition (not in Lago's spec): what becomes of usage that arrives for a finalized period. */
+  late_usage: z.enum(LATE_USAGE_POLICIES).optional(),
 }) satisfies z.ZodType<UpdateOrganizationInput>;

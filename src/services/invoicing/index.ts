@@ -7,6 +7,7 @@ export { issueInvoice, type InvoiceLine, type NewInvoice, type WrittenInvoice } 
 export { issueSubscriptionInvoice, type InvoiceOccasion, type IssuedInvoice } from './subscription-invoices';
 export { refreshDraftById, finalizeDraftById } from './drafts';
 export { gracePeriodDays } from './grace-period';
+export { traceEvent, EVENT_BILLING_STATUSES, EVENT_NOT_BILLED_REASONS, type EventBilling, type TracedEvent } from './event-trace';
 export { billEventInAdvance, type InAdvanceBilling } from './in-advance-charges';
 export { createOneOffInvoice, type OneOffInvoiceInput, type OneOffFeeInput } from './one-off-invoices';
 export { issueCreditPurchaseInvoice, type CreditPurchase } from './credit-purchase-invoices';
