@@ -1,6 +1,8 @@
 /**
  * Invariants that must hold after every step of every scenario: each invoice's fees add up to its
  * totals; no two invoices cover the same occasion; invoice numbers are gapless per customer.
+ * Drafts (and drafts deleted) take no number: they carry `<PREFIX>-DRAFT` and no sequential id,
+ * and the invoices that were finalized are numbered 1, 2, 3… without them.
  */
 import type { Db } from '../../src/db/knex';
 
@@ -23,7 +25,7 @@ export async function assertBillingInvariants(db: Db): Promise<void> {
   const periods = await db('fees')
     .join('invoices', 'invoices.id', 'fees.invoice_id')
     .where('fees.fee_type', 'subscription')
-    .whereNot('invoices.status', 'voided')
+    .whereNotIn('invoices.status', ['voided', 'deleted'])
     .select('fees.subscription_id', 'fees.from_datetime', 'fees.to_datetime')
     .orderBy(['fees.subscription_id', 'fees.from_datetime']);
   for (let i = 1; i < periods.length; i++) {
@@ -34,9 +36,17 @@ export async function assertBillingInvariants(db: Db): Promise<void> {
   }
   const keys = invoices.map((invoice) => `${invoice.organization_id}:${invoice.idempotency_key}`);
   expect(new Set(keys).size).toBe(keys.length);
+  // Drafts have no number yet; every other invoice has one.
+  for (const invoice of invoices) {
+    const unnumbered = invoice.status === 'draft' || invoice.status === 'deleted';
+    const numbering = { invoice: invoice.id, status: invoice.status, sequential: invoice.sequential_id === null ? null : 'set', draftNumber: String(invoice.number).endsWith('-DRAFT') };
+    expect(numbering).toEqual({ ...numbering, sequential: unnumbered ? null : 'set', draftNumber: unnumbered });
+  }
   // Gapless per customer: 1, 2, 3, …
   const byCustomer = new Map<string, bigint[]>();
-  for (const invoice of invoices) byCustomer.set(invoice.customer_id, [...(byCustomer.get(invoice.customer_id) ?? []), BigInt(invoice.sequential_id)]);
+  for (const invoice of invoices.filter((row) => row.sequential_id !== null)) {
+    byCustomer.set(invoice.customer_id, [...(byCustomer.get(invoice.customer_id) ?? []), BigInt(invoice.sequential_id)]);
+  }
   for (const [customer, sequence] of byCustomer) {
     expect({ customer, sequence }).toEqual({ customer, sequence: sequence.map((_, index) => BigInt(index + 1)) });
   }
