@@ -6,7 +6,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
-RUN npm run build && npm prune --omit=dev
+COPY console ./console
+COPY scripts ./scripts
+RUN npm run build && npm run console:build && npm prune --omit=dev
 
 FROM node:20.20-bookworm-slim
 RUN apt-get update \
@@ -16,6 +18,7 @@ WORKDIR /app
 ENV NODE_ENV=production CHROMIUM_PATH=/usr/bin/chromium HOST=0.0.0.0 PORT=3000
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/console/dist ./console/dist
 COPY package.json ./
 USER node
 EXPOSE 3000

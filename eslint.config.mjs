@@ -27,6 +27,22 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly' } },
   },
   {
+    // The Billow Console (console/): browser code, a client of the public API. The session is an
+    // HttpOnly cookie: nothing of it (nor an API key) may be kept in browser storage.
+    files: ['console/**/*.{ts,tsx,mts}'],
+    rules: {
+      'no-restricted-globals': ['error',
+        { name: 'localStorage', message: 'The console keeps no credential or data in browser storage.' },
+        { name: 'sessionStorage', message: 'The console keeps no credential or data in browser storage.' },
+      ],
+      'no-restricted-properties': ['error',
+        { object: 'window', property: 'localStorage', message: 'The console keeps nothing in browser storage.' },
+        { object: 'window', property: 'sessionStorage', message: 'The console keeps nothing in browser storage.' },
+        { object: 'document', property: 'cookie', message: 'The session cookie is HttpOnly: the page never reads or writes cookies.' },
+      ],
+    },
+  },
+  {
     // Floors and fences (DESIGN.md §3): imports only go down, at any depth.
     files: ['src/**/*.ts'],
     plugins: { billow: floors },

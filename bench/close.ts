@@ -199,6 +199,11 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
     const planRow = { interval: 'weekly' as const, pay_in_advance: false, bill_charges_monthly: false, trial_period: '0' };
     const workflows = temporalSubscriptionWorkflows(client, { taskQueue: TASK_QUEUE, searchAttributes: true });
     say(`  ${n} subscriptions due at ${new Date(atMs).toISOString()} (midnight in ${timezone}), in ${Math.round((atMs - Date.now()) / 1000)} s`);
+    // Customers first (two subscriptions each), so that concurrent inserts never race on one customer.
+    const customers = [...Array(Math.ceil(n / 2)).keys()].map((c) => ({
+      organization_id: organization.id, external_id: `cus-${c}`, sequential_id: c + 1, name: `cus-${c}`, currency: 'USD', timezone,
+    }));
+    for (let i = 0; i < customers.length; i += 1000) await db('customers').insert(customers.slice(i, i + 1000));
     await inBatches([...Array(n).keys()], 50, async (i) => {
       const externalId = `sub-${i}`;
       const row = await insertSubscription(db, organization.id, { customerExternalId: `cus-${Math.floor(i / 2)}`, externalId, planId: plan.id, startedAt, billingTime: 'anniversary', timezone });

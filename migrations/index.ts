@@ -15,6 +15,8 @@ import * as requestContract from './20261201_009_request_contract';
 import * as readRoutes from './20261201_010_read_routes';
 import * as planPendingDeletion from './20261201_011_plan_pending_deletion';
 import * as security from './20261201_012_security';
+import * as consoleSessions from './20261201_013_console_sessions';
+import * as couponCreditsAndFeeFilters from './20261201_014_coupon_credits_and_fee_filters';
 import * as draftsLateUsage from './20261201_015_drafts_late_usage';
 
 const migrations: Record<string, Knex.Migration> = {
@@ -30,6 +32,8 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_010_read_routes': readRoutes,
   '20261201_011_plan_pending_deletion': planPendingDeletion,
   '20261201_012_security': security,
+  '20261201_013_console_sessions': consoleSessions,
+  '20261201_014_coupon_credits_and_fee_filters': couponCreditsAndFeeFilters,
   '20261201_015_drafts_late_usage': draftsLateUsage,
 };
 

@@ -102,6 +102,28 @@ ensure_chromium() {
   die "Chromium is needed for invoice PDFs. Install it (sudo apt-get install chromium) or set CHROMIUM_PATH."
 }
 
+# The Billow Console (console/): type-checked and bundled by Vite into console/dist, which the API
+# serves at /console. Rebuilt only when its inputs change: its sources, the billing core it bundles
+# (src/billing) and the lockfile; their hash is kept in console/dist/.inputs-hash.
+console_inputs_hash() {
+  { { find console -path console/dist -prune -o -type f -print; find src/billing -type f; echo package-lock.json; } \
+    | LC_ALL=C sort | xargs sha256sum; echo "production build"; } | sha256sum | cut -c1-64
+}
+
+ensure_console() {
+  local want have=""
+  want=$(console_inputs_hash)
+  [ -f console/dist/.inputs-hash ] && have=$(cat console/dist/.inputs-hash)
+  if [ "$want" = "$have" ] && [ -f console/dist/index.html ]; then return; fi
+  step "Building the Billow Console (console/ → console/dist)"
+  local t0=$SECONDS
+  npx tsc --noEmit -p console/tsconfig.json || die "The console does not type-check (see above)."
+  # Always a production bundle, even when jest (NODE_ENV=test) starts the product.
+  NODE_ENV=production npx vite build console --logLevel warn || die "The console build failed (see above)."
+  echo "$want" > console/dist/.inputs-hash
+  info "built in $((SECONDS - t0)) s"
+}
+
 # The Compose Specification's JSON schema, as Docker's own loader (compose-go) ships it, from the Go
 # module proxy: the suite validates docker-compose.yml against it.
 COMPOSE_GO_VERSION="v2.16.0"
@@ -119,6 +141,7 @@ ensure_compose_schema() {
 
 ensure_all() {
   ensure_node_modules
+  ensure_console
   ensure_temporal_cli
   ensure_test_server
   ensure_chromium

@@ -81,7 +81,12 @@ async function runApi(config: Config): Promise<void> {
   const sandbox = sandboxed ? sandboxClock(connection) : undefined;
   const api = await startApiServer(
     { db, workflows, clock: sandbox ?? systemClock, publicUrl: config.publicUrl, sandbox, rateLimit: config.rateLimit ?? undefined },
-    { host: config.HOST, port: config.PORT },
+    {
+      host: config.HOST,
+      port: config.PORT,
+      // The console links each subscription to its workflow in the Temporal UI (`npm start` passes its address).
+      console: { temporalUiUrl: process.env.BILLOW_TEMPORAL_UI_URL || null, temporalNamespace: config.TEMPORAL_NAMESPACE },
+    },
   );
   logger.info({ url: config.publicUrl }, 'API listening');
   const shutdown = async () => {
@@ -153,7 +158,10 @@ async function runStart(config: Config): Promise<void> {
   await db.destroy();
 
   step('starting worker and API');
-  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address, BILLOW_SANDBOX: sandboxed ? '1' : '0' };
+  const env = {
+    ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address, BILLOW_SANDBOX: sandboxed ? '1' : '0',
+    ...(server.uiUrl ? { BILLOW_TEMPORAL_UI_URL: server.uiUrl } : {}),
+  };
   const worker = spawnRole('worker', env);
   cleanups.push(() => stopChild(worker));
   const workerReady = new Promise<void>((resolve) => worker.once('message', () => resolve()));
@@ -184,9 +192,10 @@ function printBanner(config: Config, temporal: RunningTemporal, organization: De
     '',
     '  Billow is running.',
     '',
+    `  Console      ${url}/console  (sign in with the key below)`,
     `  API          ${url}/api/v1`,
     sandboxed
-      ? `  Sandbox      time-skipping server at ${temporal.address}; move time with POST ${url}/api/v1/sandbox/clock/advance {"to": ISO} or {"duration": "P1M"}`
+      ? `  Sandbox      time-skipping server at ${temporal.address}; move time with the console's clock bar, or POST ${url}/api/v1/sandbox/clock/advance {"to": ISO} or {"duration": "P1M"}`
       : `  Temporal UI  ${temporal.uiUrl ?? '(external Temporal at ' + temporal.address + ')'}`,
     ...keyLines(organization).map((line) => `  ${line}`),
     '',

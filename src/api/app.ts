@@ -2,10 +2,10 @@
  * Builds the Express app: security headers, JSON body limits, request ids, auth, the per-key rate
  * limit, Lago routes, Lago-shaped errors.
  */
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context';
-import { authenticate } from './auth';
+import { authenticateKeyOrSession } from './auth';
 import { rateLimitPerKey } from './rate-limit';
 import { refuseNulInUrl, renderErrors, unknownRoute } from './errors';
 import { resourceRouters } from './routes';
@@ -13,7 +13,8 @@ import { sandboxRouter } from './routes/sandbox';
 import { apiReferenceRouter } from './openapi';
 import { logger } from '../runtime/logger';
 
-export function buildApp(ctx: AppContext): Express {
+/** `mounts.console`: the Billow Console's router (src/console), mounted by the API process (src/server.ts). */
+export function buildApp(ctx: AppContext, mounts: { console?: Router } = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
@@ -41,11 +42,12 @@ export function buildApp(ctx: AppContext): Express {
 
   const api = express.Router();
   api.use(refuseNulInUrl);
-  api.use(authenticate(ctx.db));
+  api.use(authenticateKeyOrSession(ctx.db));
   if (ctx.rateLimit) api.use(rateLimitPerKey(ctx.rateLimit));
   for (const [path, build] of resourceRouters) api.use(path, build(ctx));
   if (ctx.sandbox) api.use('/sandbox', sandboxRouter(ctx.sandbox));
   app.use('/api/v1', api);
+  if (mounts.console) app.use(mounts.console);
 
   app.use(unknownRoute);
   app.use(renderErrors);

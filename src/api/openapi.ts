@@ -31,7 +31,7 @@ import { advanceClockSchema } from './routes/sandbox';
 import { updateFeeSchema } from './schemas/fees';
 import { updateOrganizationSchema } from './schemas/organizations';
 import { metadataSchema } from './schemas/metadata';
-import { createChargeFilterSchema, planChargeSchema, updateChargeFilterSchema } from './schemas/plan-charges';
+import { createChargeFilterSchema, deleteChargeFilterSchema, deleteChargeSchema, planChargeSchema, updateChargeFilterSchema } from './schemas/plan-charges';
 import { createCustomerWalletSchema, updateCustomerWalletSchema } from './schemas/customer-resources';
 import { responseSchemas } from '../serializers/common';
 import { addOnSchema as addOnJson } from '../serializers/add-on';
@@ -41,7 +41,14 @@ import { creditNoteSchema as creditNoteJson } from '../serializers/credit-note';
 import { customerSchema as customerJson } from '../serializers/customer';
 import { eventSchema as eventJson, tracedEventSchema as tracedEventJson } from '../serializers/event';
 import { feeSchema as feeJson, invoiceSchema as invoiceJson } from '../serializers/invoice';
-import { planSchema as planJson } from '../serializers/plan';
+import { chargeFilterSchema as chargeFilterJson, chargeSchema as chargeJson, planSchema as planJson } from '../serializers/plan';
+import { metadataObjectSchema as metadataJson } from '../serializers/metadata';
+import { organizationSchema as organizationJson } from '../serializers/organization';
+import { pastUsageSchema as pastUsageJson } from '../serializers/past-usage';
+import {
+  grossRevenueSchema as grossRevenueJson, invoiceCollectionSchema as invoiceCollectionJson, invoicedUsageSchema as invoicedUsageJson,
+  mrrSchema as mrrJson, overdueBalanceSchema as overdueBalanceJson,
+} from '../serializers/analytics';
 import { subscriptionSchema as subscriptionJson } from '../serializers/subscription';
 import { taxSchema as taxJson } from '../serializers/tax';
 import { customerUsageSchema as customerUsageJson } from '../serializers/usage';
@@ -67,8 +74,8 @@ export interface Operation {
    * it the root names the object (RESPONSE_OBJECTS: `plan`, `plans`…).
    */
   response: { root?: string; list?: boolean; contentType?: string; description?: string; schema?: z.ZodType };
-  /** Error statuses besides 401 (every operation but the public ones); 404 names its resource. */
-  errors?: { 400?: true; 403?: true; 404?: string; 405?: true; 422?: true };
+  /** Error statuses besides 401 (every operation but the public ones); 404 names its resource, 503 its code. */
+  errors?: { 400?: true; 403?: true; 404?: string; 405?: true; 422?: true; 503?: string };
   /** Reachable without an API key. */
   public?: true;
   /** Mounted only with `npm start -- --sandbox`. */
@@ -84,6 +91,16 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
   add_on: addOnJson, add_ons: addOnJson,
   applied_coupon: appliedCouponJson, applied_coupons: appliedCouponJson,
   billable_metric: billableMetricJson, billable_metrics: billableMetricJson,
+  charge: chargeJson, charges: chargeJson,
+  filter: chargeFilterJson, filters: chargeFilterJson,
+  metadata: metadataJson,
+  organization: organizationJson,
+  usage_periods: pastUsageJson,
+  gross_revenues: grossRevenueJson,
+  invoice_collections: invoiceCollectionJson,
+  invoiced_usages: invoicedUsageJson,
+  mrrs: mrrJson,
+  overdue_balances: overdueBalanceJson,
   coupon: couponJson, coupons: couponJson,
   credit_note: creditNoteJson, credit_notes: creditNoteJson,
   customer: customerJson, customers: customerJson,
@@ -101,7 +118,11 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
   webhook: webhookJson, webhooks: webhookJson,
 };
 /** Root keys that hold a list (answered without `meta` unless the operation is a paginated list). */
-const PLURAL_ROOTS = new Set(['add_ons', 'applied_coupons', 'billable_metrics', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'invoices', 'plans', 'subscriptions', 'taxes', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhook_deliveries', 'webhooks']);
+const PLURAL_ROOTS = new Set([
+  'add_ons', 'applied_coupons', 'billable_metrics', 'charges', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'filters', 'invoices', 'plans',
+  'subscriptions', 'taxes', 'usage_periods', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhook_deliveries', 'webhooks',
+  'gross_revenues', 'invoice_collections', 'invoiced_usages', 'mrrs', 'overdue_balances',
+]);
 
 const healthJson = z.object({ version: z.string(), github_url: z.string(), message: z.literal('Success') })
   .register(responseSchemas, { id: 'Health' });
@@ -115,15 +136,18 @@ const sandboxClockJson = z.object({ now: z.string().meta({ format: 'date-time' }
 /** The five routes of a catalog resource addressed by its code (`/plans/:code`). */
 function catalogResource(options: {
   base: string; tag: string; root: string; plural: string; noun: string; create: z.ZodType; update: z.ZodType; extraErrors?: Operation['errors'];
+  /** The deletion's description and statuses (default: 404, and 405 while the object is in use). */
+  deletion?: { description: string; errors: Operation['errors'] };
 }): Operation[] {
   const { base, tag, root, plural, noun, create, update } = options;
   const extra = options.extraErrors ?? {};
+  const deletion = options.deletion ?? { description: undefined, errors: { 404: root, 405: true } };
   return [
     { method: 'post', path: v1(base), tag, summary: `Create a ${noun}`, body: { root, schema: create }, response: { root }, errors: { 400: true, 422: true, ...extra } },
     { method: 'put', path: v1(`${base}/:code`), tag, summary: `Update a ${noun}`, body: { root, schema: update }, response: { root }, errors: { 400: true, 404: root, 422: true, ...extra } },
     { method: 'get', path: v1(`${base}/:code`), tag, summary: `Retrieve a ${noun}`, response: { root }, errors: { 404: root } },
     { method: 'get', path: v1(base), tag, summary: `List ${plural.replace(/_/g, ' ')}`, query: PAGE, response: { root: plural, list: true } },
-    { method: 'delete', path: v1(`${base}/:code`), tag, summary: `Delete a ${noun}`, response: { root }, errors: { 404: root, 405: true } },
+    { method: 'delete', path: v1(`${base}/:code`), tag, summary: `Delete a ${noun}`, ...(deletion.description ? { description: deletion.description } : {}), response: { root }, errors: deletion.errors },
   ];
 }
 
@@ -133,7 +157,13 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/docs', tag: 'Platform', summary: 'The API reference as an HTML page', public: true, response: { contentType: 'text/html', description: 'A self-contained HTML page.' } },
 
   ...catalogResource({ base: '/billable_metrics', tag: 'Billable metrics', root: 'billable_metric', plural: 'billable_metrics', noun: 'billable metric', create: createBillableMetricSchema, update: updateBillableMetricSchema }),
-  ...catalogResource({ base: '/plans', tag: 'Plans', root: 'plan', plural: 'plans', noun: 'plan', create: createPlanSchema, update: updatePlanSchema, extraErrors: { 403: true } }),
+  ...catalogResource({
+    base: '/plans', tag: 'Plans', root: 'plan', plural: 'plans', noun: 'plan', create: createPlanSchema, update: updatePlanSchema, extraErrors: { 403: true },
+    deletion: {
+      description: 'As Lago: the plan is marked `pending_deletion` (`plan.deleted`; it accepts no new subscription: 422 `plan_code: plan_pending_deletion`), each subscription on it is terminated through its workflow (final invoice and credit note as any termination; a scheduled downgrade to it is dropped), and the plan is deleted once none is left. Synchronous: answers the plan as marked once its subscriptions are ended, or 503 `subscriptions_still_active` when a workflow cannot answer now (the plan stays pending deletion; repeat the request).',
+      errors: { 404: 'plan', 503: 'subscriptions_still_active' },
+    },
+  }),
   ...catalogResource({ base: '/taxes', tag: 'Taxes', root: 'tax', plural: 'taxes', noun: 'tax', create: createTaxSchema, update: updateTaxSchema }),
   ...catalogResource({ base: '/add_ons', tag: 'Add-ons', root: 'add_on', plural: 'add_ons', noun: 'add-on', create: createAddOnSchema, update: updateAddOnSchema }),
   ...catalogResource({ base: '/coupons', tag: 'Coupons', root: 'coupon', plural: 'coupons', noun: 'coupon', create: createCouponSchema, update: updateCouponSchema }),
@@ -144,15 +174,15 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: v1('/customers'), tag: 'Customers', summary: 'Create or update a customer (upsert by external_id)', body: { root: 'customer', schema: customerSchema }, response: { root: 'customer' }, errors: { 400: true, 422: true } },
   { method: 'get', path: v1('/customers'), tag: 'Customers', summary: 'List customers', query: { ...PAGE, search_term: 'Matches name, email, external_id…', 'currencies[]': 'ISO 4217 codes.', 'countries[]': 'ISO 3166 alpha-2 codes.' }, response: { root: 'customers', list: true } },
   { method: 'get', path: v1('/customers/:externalId'), tag: 'Customers', summary: 'Retrieve a customer', response: { root: 'customer' }, errors: { 404: 'customer' } },
-  { method: 'delete', path: v1('/customers/:externalId'), tag: 'Customers', summary: 'Delete a customer', response: { root: 'customer' }, errors: { 404: 'customer', 405: true } },
+  { method: 'delete', path: v1('/customers/:externalId'), tag: 'Customers', summary: 'Delete a customer', description: 'As Lago: the customer\'s active subscriptions are terminated and its pending ones canceled, each through its workflow (final invoices and credit notes as any termination), then the customer is deleted and its applied coupons terminated. Synchronous: answers once that is done, or 503 `subscriptions_still_active` when a workflow cannot answer now (nothing is deleted; repeat the request).', response: { root: 'customer' }, errors: { 404: 'customer', 503: 'subscriptions_still_active' } },
   { method: 'get', path: v1('/customers/:externalId/current_usage'), tag: 'Customers', summary: "A subscription's usage in its current period", query: { external_subscription_id: 'The subscription (required when the customer has several).', apply_taxes: '`false` leaves taxes out.' }, response: { root: 'customer_usage' }, errors: { 404: 'customer', 422: true } },
   { method: 'get', path: v1('/customers/:externalId/applied_coupons'), tag: 'Customers', summary: "A customer's applied coupons", query: { ...PAGE, status: '`active` or `terminated`.' }, response: { root: 'applied_coupons', list: true }, errors: { 404: 'customer' } },
   { method: 'delete', path: v1('/customers/:externalId/applied_coupons/:id'), tag: 'Customers', summary: 'Remove an applied coupon', response: { root: 'applied_coupon' }, errors: { 404: 'applied_coupon' } },
 
-  { method: 'post', path: v1('/subscriptions'), tag: 'Subscriptions', summary: 'Create a subscription (or change its plan)', description: 'Starts the subscription’s Temporal workflow; an active `external_id` with another plan is an upgrade or a downgrade.', body: { root: 'subscription', schema: createSubscriptionSchema }, response: { root: 'subscription' }, errors: { 400: true, 404: 'plan', 422: true } },
+  { method: 'post', path: v1('/subscriptions'), tag: 'Subscriptions', summary: 'Create a subscription (or change its plan)', description: 'Starts the subscription’s Temporal workflow; an active `external_id` with another plan is an upgrade or a downgrade. The plan must be in the customer\'s currency (422 `currency: currencies_does_not_match`; a customer without a currency takes the plan\'s) and not pending deletion (422 `plan_code: plan_pending_deletion`).', body: { root: 'subscription', schema: createSubscriptionSchema }, response: { root: 'subscription' }, errors: { 400: true, 404: 'plan', 422: true } },
   { method: 'get', path: v1('/subscriptions'), tag: 'Subscriptions', summary: 'List subscriptions', query: { ...PAGE, external_customer_id: 'Only this customer’s.', plan_code: 'Only on this plan.', 'status[]': 'Statuses (default `active`).' }, response: { root: 'subscriptions', list: true } },
   { method: 'get', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Retrieve a subscription', query: { status: 'Which one of that external_id (default `active`).' }, response: { root: 'subscription' }, errors: { 404: 'subscription' } },
-  { method: 'delete', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Terminate a subscription', query: { status: '`pending` to cancel one not started yet.' }, response: { root: 'subscription' }, errors: { 404: 'subscription', 405: true } },
+  { method: 'delete', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Terminate a subscription', description: 'Through the subscription\'s workflow, answering once it is done (the final invoice and credit note written). With `status=pending`: a subscription not started yet is canceled; a scheduled plan change (the pending subscription of a downgrade) is canceled, the current subscription staying on its plan (404 when it was applied or replaced meanwhile).', query: { status: '`pending`: the pending subscription of that external_id (one not started yet, or a scheduled plan change), canceled; default `active`, terminated.' }, response: { root: 'subscription' }, errors: { 404: 'subscription', 405: true } },
 
   { method: 'post', path: v1('/events'), tag: 'Events', summary: 'Send a usage event', body: { root: 'event', schema: eventDocSchema }, response: { root: 'event' }, errors: { 400: true, 422: true } },
   { method: 'post', path: v1('/events/batch'), tag: 'Events', summary: 'Send up to 100 usage events, all or nothing', body: { schema: eventBatchDocSchema }, response: { root: 'events' }, errors: { 400: true, 422: true } },
@@ -243,12 +273,12 @@ function planChargeOperations(): Operation[] {
     { method: 'post', path: v1('/plans/:code/charges'), tag, summary: 'Add a charge to a plan', description: same, body: { root: 'charge', schema: planChargeSchema }, response: { root: 'charge' }, errors: { 400: true, 403: true, 404: 'plan', 422: true } },
     { method: 'get', path: v1(charge), tag, summary: 'Retrieve a charge of a plan', response: { root: 'charge' }, errors: { 404: 'charge' } },
     { method: 'put', path: v1(charge), tag, summary: 'Update a charge of a plan', description: `${same} What the body omits is kept.`, body: { root: 'charge', schema: planChargeSchema }, response: { root: 'charge' }, errors: { 400: true, 403: true, 404: 'charge', 422: true } },
-    { method: 'delete', path: v1(charge), tag, summary: 'Remove a charge from a plan', description: 'As `PUT /plans` without it; answers the charge as it was.', response: { root: 'charge' }, errors: { 404: 'charge' } },
+    { method: 'delete', path: v1(charge), tag, summary: 'Remove a charge from a plan', description: 'As `PUT /plans` without it; answers the charge as it was. The body is optional: Lago\'s `cascade_updates` reaches no child plan (Billow has none).', body: { root: 'charge', schema: deleteChargeSchema, optional: true }, response: { root: 'charge' }, errors: { 400: true, 404: 'charge', 422: true } },
     { method: 'get', path: v1(`${charge}/filters`), tag, summary: "A charge's filters", query: PAGE, response: { root: 'filters', list: true }, errors: { 404: 'charge' } },
     { method: 'post', path: v1(`${charge}/filters`), tag, summary: 'Add a filter to a charge', description: same, body: { root: 'filter', schema: createChargeFilterSchema }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge', 422: true } },
     { method: 'get', path: v1(`${charge}/filters/:id`), tag, summary: 'Retrieve a charge filter', response: { root: 'filter' }, errors: { 404: 'charge_filter' } },
     { method: 'put', path: v1(`${charge}/filters/:id`), tag, summary: 'Update a charge filter', description: `${same} The filter keeps its id, even when its values change.`, body: { root: 'filter', schema: updateChargeFilterSchema }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge_filter', 422: true } },
-    { method: 'delete', path: v1(`${charge}/filters/:id`), tag, summary: 'Remove a filter from a charge', response: { root: 'filter' }, errors: { 404: 'charge_filter' } },
+    { method: 'delete', path: v1(`${charge}/filters/:id`), tag, summary: 'Remove a filter from a charge', description: 'The body is optional: Lago\'s `cascade_updates` reaches no child plan (Billow has none).', body: { root: 'filter', schema: deleteChargeFilterSchema, optional: true }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge_filter', 422: true } },
   ];
 }
 
@@ -333,6 +363,7 @@ const COMPONENTS = {
     ApiErrorNotFound: errorSchema(404, text('Not Found'), { code: { type: 'string', examples: ['plan_not_found'] } }, ['code']),
     ApiErrorMethodNotAllowed: errorSchema(405, text('Method Not Allowed'), { code: { type: 'string', examples: ['not_voidable'] } }, ['code']),
     ApiErrorPayloadTooLarge: errorSchema(413, text('Payload Too Large')),
+    ApiErrorServiceUnavailable: errorSchema(503, text('Service Unavailable'), { code: { type: 'string', examples: ['subscriptions_still_active'] }, message: { type: 'string' } }, ['code']),
     ApiErrorUnprocessableEntity: errorSchema(422, text('Unprocessable Entity'), {
       code: { type: 'string', const: 'validation_errors' },
       error_details: { type: 'object', additionalProperties: true, description: 'Field (dotted path, or `base`) → Lago error codes such as `value_is_mandatory`, `value_is_invalid`.' },
@@ -423,7 +454,7 @@ function describeOperation(op: Operation): Json {
     : { 'application/json': { schema: successSchema(op) } };
   responses['200'] = { description: op.response.description ?? (op.response.root ? `\`{"${op.response.root}": …}\`` : 'Success'), content };
   const errors = op.errors ?? {};
-  const takesBody = op.method === 'post' || op.method === 'put';
+  const takesBody = op.method === 'post' || op.method === 'put' || op.method === 'patch' || op.body !== undefined;
   // Every /api/v1 route refuses a NUL in its URL, and a POST or PUT a body that is not JSON.
   if (errors[400] || op.body || !op.public) responses['400'] = { $ref: '#/components/responses/BadRequest' };
   if (!op.public) responses['401'] = { $ref: '#/components/responses/Unauthorized' };
@@ -437,9 +468,15 @@ function describeOperation(op: Operation): Json {
     };
   }
   if (errors[405]) responses['405'] = { $ref: '#/components/responses/MethodNotAllowed' };
-  // The JSON body parser's limit holds on every POST and PUT, with a body of its own or not.
+  // The JSON body parser's limit holds on every POST, PUT and PATCH, with a body of its own or not.
   if (takesBody && !op.public) responses['413'] = { $ref: '#/components/responses/PayloadTooLarge' };
   if (errors[422] || op.body) responses['422'] = { $ref: '#/components/responses/UnprocessableEntity' };
+  if (errors[503]) {
+    responses['503'] = {
+      description: `\`${errors[503]}\`: a dependency (a subscription's workflow) cannot answer now; nothing was changed that a repeat would not finish.`,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorServiceUnavailable' }, example: { status: 503, error: 'Service Unavailable', code: errors[503], message: 'Some subscriptions could not be ended now; retry the request.' } } },
+    };
+  }
 
   const operation: Json = {
     operationId: operationId(op),

@@ -39,6 +39,16 @@ export function parseEnvelope<T extends z.ZodType>(body: unknown, root: string, 
   return parseChecked(inner, schema, body);
 }
 
+/**
+ * An optional envelope (Lago's `{"charge": {"cascade_updates": …}}` on a DELETE): parsed and its
+ * contract applied when the root is there, else undefined.
+ */
+export function parseOptionalEnvelope<T extends z.ZodType>(body: unknown, root: string, schema: T): z.infer<T> | undefined {
+  const inner = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[root] : undefined;
+  if (inner === undefined || inner === null) return undefined;
+  return parseChecked(inner, schema, body);
+}
+
 /** Where a body holds a NUL character (Postgres text cannot store one), as a field path. */
 export function nulCharacterPath(value: unknown, path: string[] = []): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? (path.join('.') || 'base') : undefined;

@@ -41,6 +41,15 @@ export interface FeeLine {
   payInAdvance: boolean;
   amountDetails: Record<string, unknown>;
   taxes: TaxRate[];
+  /** The charge filter a usage fee bills (a filtered charge's bucket); absent or null otherwise. */
+  chargeFilter?: ChargeFilterTerms | null;
+}
+
+/** A charge filter as a fee records it: its id, the values it matches and its name on invoices. */
+export interface ChargeFilterTerms {
+  id: string;
+  values: Record<string, string[]>;
+  invoiceDisplayName: string | null;
 }
 
 export interface PlanTerms {
@@ -88,6 +97,8 @@ export interface ChargeLineInput {
   chargeId: string;
   /** Distinguishes a charge's filter buckets; null for the charge's default bucket. */
   filterId: string | null;
+  /** The filter itself, recorded on the fee (absent: only its id is known, as the key). */
+  filter?: ChargeFilterTerms | null;
   code: string;
   name: string;
   invoiceDisplayName: string | null;
@@ -127,6 +138,7 @@ export function chargeFeeLine(input: ChargeLineInput, currency: string, taxes: T
     payInAdvance: false,
     amountDetails: seats ? { ...input.details, seats } : input.details,
     taxes,
+    chargeFilter: input.filter ?? null,
   };
 }
 

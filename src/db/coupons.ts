@@ -140,13 +140,60 @@ export interface AppliedCouponRow {
   terminated_at: Date | null;
 }
 
-/** An applied coupon with what its output shows of the coupon and the customer. */
+/** An applied coupon with what its output shows of the coupon and the customer, and what invoices drew from it. */
 export interface AppliedCouponDetails extends AppliedCouponRow {
   coupon_code: string;
   coupon_name: string;
   coupon_type: CouponType;
   expiration_at: Date | null;
   external_customer_id: string;
+  credits: CouponCreditView[];
+}
+
+/** What one invoice drew from one applied coupon (`coupon_credits`, migration 014). */
+export interface CouponCreditView {
+  id: string;
+  applied_coupon_id: string;
+  invoice_id: string;
+  amount_cents: bigint;
+  currency: string;
+  invoice_payment_status: 'pending' | 'succeeded' | 'failed';
+  coupon_id: string;
+  coupon_code: string;
+  coupon_name: string;
+}
+
+function couponCredits(db: Conn, organizationId: string) {
+  return db('coupon_credits')
+    .join('invoices', 'invoices.id', 'coupon_credits.invoice_id')
+    .join('applied_coupons', 'applied_coupons.id', 'coupon_credits.applied_coupon_id')
+    .join('coupons', 'coupons.id', 'applied_coupons.coupon_id')
+    .where('coupon_credits.organization_id', organizationId)
+    // A deleted draft bills nothing (its coupon was never drawn by a finalized invoice).
+    .whereNot('invoices.status', 'deleted')
+    .orderBy([{ column: 'invoices.created_at' }, { column: 'coupon_credits.id' }])
+    .select(
+      'coupon_credits.id', 'coupon_credits.applied_coupon_id', 'coupon_credits.invoice_id', 'coupon_credits.amount_cents',
+      'invoices.currency', 'invoices.payment_status as invoice_payment_status',
+      'coupons.id as coupon_id', 'coupons.code as coupon_code', 'coupons.name as coupon_name',
+    );
+}
+
+/** What invoices drew from these applied coupons, oldest invoice first. */
+export async function creditsOfAppliedCoupons(db: Conn, organizationId: string, appliedCouponIds: readonly string[]): Promise<CouponCreditView[]> {
+  if (appliedCouponIds.length === 0) return [];
+  return couponCredits(db, organizationId).whereIn('coupon_credits.applied_coupon_id', [...appliedCouponIds]) as Promise<CouponCreditView[]>;
+}
+
+/** What these invoices drew from applied coupons (the coupon lines of an invoice's `credits`). */
+export async function couponCreditsOfInvoices(db: Conn, organizationId: string, invoiceIds: readonly string[]): Promise<CouponCreditView[]> {
+  if (invoiceIds.length === 0) return [];
+  return couponCredits(db, organizationId).whereIn('coupon_credits.invoice_id', [...invoiceIds]) as Promise<CouponCreditView[]>;
+}
+
+async function withCredits(db: Conn, organizationId: string, rows: Omit<AppliedCouponDetails, 'credits'>[]): Promise<AppliedCouponDetails[]> {
+  const credits = await creditsOfAppliedCoupons(db, organizationId, rows.map((row) => row.id));
+  return rows.map((row) => ({ ...row, credits: credits.filter((credit) => credit.applied_coupon_id === row.id) }));
 }
 
 export type NewAppliedCoupon = Omit<AppliedCouponRow, 'id' | 'organization_id' | 'status' | 'created_at' | 'updated_at' | 'terminated_at'>;
@@ -185,11 +232,13 @@ export async function listAppliedCouponDetails(db: Conn, organizationId: string,
   if (filters.customerId !== undefined) query.where('applied_coupons.customer_id', filters.customerId);
   if (filters.status !== undefined) query.where({ 'applied_coupons.status': filters.status });
   if (filters.couponCodes !== undefined) query.whereIn('coupons.code', filters.couponCodes);
-  return paginate<AppliedCouponDetails>(query, page);
+  const { rows, meta } = await paginate<Omit<AppliedCouponDetails, 'credits'>>(query, page);
+  return { rows: await withCredits(db, organizationId, rows), meta };
 }
 
 export async function findAppliedCoupon(db: Conn, organizationId: string, id: string): Promise<AppliedCouponDetails | undefined> {
-  return appliedCouponsWithDetails(db, organizationId).where('applied_coupons.id', id).first();
+  const row = (await appliedCouponsWithDetails(db, organizationId).where('applied_coupons.id', id).first()) as Omit<AppliedCouponDetails, 'credits'> | undefined;
+  return row ? (await withCredits(db, organizationId, [row]))[0] : undefined;
 }
 
 export async function insertAppliedCoupon(db: Conn, organizationId: string, fields: NewAppliedCoupon): Promise<AppliedCouponRow> {
@@ -263,8 +312,16 @@ export async function activeAppliedCouponInputs(db: Conn, organizationId: string
   }));
 }
 
-/** Stores what an invoice consumed of an applied coupon (call inside the invoice's transaction). */
-export async function recordCouponConsumption(db: Conn, consumption: CouponConsumption, at: Date): Promise<void> {
+/**
+ * Stores what an invoice consumed of an applied coupon (call inside the invoice's transaction): what
+ * is left of the coupon, and the credit the invoice drew (Lago's coupon `credits`) when it drew any.
+ */
+export async function recordCouponConsumption(db: Conn, consumption: CouponConsumption, at: Date, invoice: { id: string; organization_id: string }): Promise<void> {
+  if (consumption.amountCents > 0n) {
+    await db('coupon_credits').insert({
+      organization_id: invoice.organization_id, invoice_id: invoice.id, applied_coupon_id: consumption.appliedCouponId, amount_cents: consumption.amountCents,
+    });
+  }
   await db('applied_coupons')
     .where({ id: consumption.appliedCouponId })
     .update({

@@ -86,11 +86,17 @@ export interface FeeRow {
   adjusted_window_id?: string | null;
   /** Read with the fee (`adjustedInvoiceIdSql`): the invoice of the period an adjustment re-rates. */
   adjusted_invoice_id?: string | null;
+  /** The charge filter a usage fee billed, with its values and invoice name when billed (migration 014); null otherwise. */
+  charge_filter_id: string | null;
+  charge_filter_values: Record<string, string[]> | null;
+  charge_filter_invoice_display_name: string | null;
   created_at: Date;
 }
 
 export type InvoiceDraft = Omit<InvoiceRow, 'id' | 'sequential_id' | 'organization_sequential_id' | 'number' | 'file_path' | 'voided_at' | 'created_at' | 'updated_at'>;
-export type FeeDraft = Omit<FeeRow, 'id' | 'organization_id' | 'invoice_id' | 'created_at' | 'currency'>;
+type FeeFilterColumns = 'charge_filter_id' | 'charge_filter_values' | 'charge_filter_invoice_display_name';
+/** A fee to insert; the filter columns may be left out (a fee that bills no charge filter). */
+export type FeeDraft = Omit<FeeRow, 'id' | 'organization_id' | 'invoice_id' | 'created_at' | 'currency' | FeeFilterColumns> & Partial<Pick<FeeRow, FeeFilterColumns>>;
 
 export interface Numbering {
   prefix: string;
@@ -176,6 +182,7 @@ function feeColumns(fee: FeeDraft, organizationId: string, invoiceId: string | n
     ...fee,
     applied_taxes: JSON.stringify(fee.applied_taxes),
     amount_details: JSON.stringify(fee.amount_details),
+    charge_filter_values: fee.charge_filter_values ? JSON.stringify(fee.charge_filter_values) : null,
     organization_id: organizationId,
     invoice_id: invoiceId,
     currency,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AppliedCouponDetails, CouponView } from '../db/coupons';
+import { invoiceCreditSchema, serializeCouponCredit } from './invoice';
 import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
 
 const frequency = z.enum(['once', 'recurring', 'forever']);
@@ -51,11 +52,7 @@ export function serializeCoupon({ coupon, targets }: CouponView): CouponJson {
   };
 }
 
-/**
- * An applied coupon. Lago lists `credits` (what each invoice drew from it) with it; Billow does not
- * record coupon credits per invoice yet (docs/lago-compatibility.md, "Responses"), so it is absent
- * rather than a list that would claim none.
- */
+/** An applied coupon, with `credits`: what each invoice drew from it, oldest invoice first. */
 export const appliedCouponSchema = z.object({
   lago_id: wire.uuid,
   lago_coupon_id: wire.uuid,
@@ -74,6 +71,7 @@ export const appliedCouponSchema = z.object({
   expiration_at: wire.dateTime.nullable(),
   created_at: wire.dateTime,
   terminated_at: wire.dateTime.nullable(),
+  credits: z.array(invoiceCreditSchema),
 }).register(responseSchemas, { id: 'AppliedCoupon' });
 export type AppliedCouponJson = z.output<typeof appliedCouponSchema>;
 
@@ -96,5 +94,6 @@ export function serializeAppliedCoupon(applied: AppliedCouponDetails): AppliedCo
     expiration_at: isoSeconds(applied.expiration_at),
     created_at: isoSeconds(applied.created_at),
     terminated_at: isoSeconds(applied.terminated_at),
+    credits: applied.credits.map(serializeCouponCredit),
   };
 }

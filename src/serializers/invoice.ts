@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FeeRow, InvoiceRow } from '../db/invoices';
 import type { CustomerRow } from '../db/customers';
+import type { CouponCreditView } from '../db/coupons';
 import { cents, decimalString, derivedUuid, isoSeconds, responseSchemas, wire } from './common';
 import { Dec, roundCents } from '../billing/money';
 import { customerSchema, type CustomerJson } from './customer';
@@ -41,6 +42,12 @@ interface StoredAppliedTax {
   fees_amount_cents?: number;
 }
 
+/** Lago's `ChargeFilter#display_name`: its invoice display name, else every value it matches, joined by ", ". */
+function filterDisplayName(fee: Pick<FeeRow, 'charge_filter_values' | 'charge_filter_invoice_display_name'>): string | null {
+  if (fee.charge_filter_invoice_display_name) return fee.charge_filter_invoice_display_name;
+  return fee.charge_filter_values ? Object.values(fee.charge_filter_values).flat().join(', ') : null;
+}
+
 /** A stable id for an applied tax, which has no row of its own: derived from its owner and code. */
 export function appliedTaxId(ownerId: string, taxCode: string): string {
   return derivedUuid('applied_tax', ownerId, taxCode);
@@ -72,8 +79,8 @@ export const invoiceAppliedTaxSchema = appliedTaxBaseSchema.extend({
 export const feeSchema = z.object({
   lago_id: wire.uuid,
   lago_charge_id: wire.uuid.nullable(),
-  /** Billow keeps a filtered charge's fee per filter by key, without the filter's id. */
-  lago_charge_filter_id: z.null(),
+  /** The charge filter a filtered charge's fee bills; null for its default bucket and every other fee. */
+  lago_charge_filter_id: wire.uuid.nullable(),
   lago_invoice_id: wire.uuid.nullable(),
   /** Billow bills no minimum-commitment true-up fees. */
   lago_true_up_fee_id: z.null(),
@@ -88,8 +95,10 @@ export const feeSchema = z.object({
     name: z.string(),
     description: z.string().nullable(),
     invoice_display_name: z.string(),
-    filters: z.null(),
-    filter_invoice_display_name: z.null(),
+    /** The charge filter's values (metric filter key → values), as billed; null without a filter. */
+    filters: z.record(z.string(), z.array(z.string())).nullable(),
+    /** The filter's invoice display name, else its values joined by ", " (Lago's `ChargeFilter#display_name`); null without a filter. */
+    filter_invoice_display_name: z.string().nullable(),
     /** The charge, subscription, add-on or wallet transaction billed. */
     lago_item_id: wire.uuid.nullable(),
     item_type: z.enum(['BillableMetric', 'Subscription', 'AddOn', 'WalletTransaction', 'Commitment']),
@@ -113,12 +122,13 @@ export const feeSchema = z.object({
   precise_coupons_amount_cents: wire.decimal.nullable(),
   sub_total_excluding_taxes_amount_cents: wire.cents,
   sub_total_excluding_taxes_precise_amount_cents: wire.decimal,
-  payment_status: z.enum(['pending', 'succeeded', 'failed']),
+  /** An invoiced fee's is its invoice's; a fee billed without an invoice has its own (`PUT /fees/:id`), `refunded` included. */
+  payment_status: z.enum(['pending', 'succeeded', 'failed', 'refunded']),
   created_at: wire.dateTime,
-  /** Billow records no payment of a fee of its own. */
-  succeeded_at: z.null(),
-  failed_at: z.null(),
-  refunded_at: z.null(),
+  /** When a fee billed without an invoice was marked so (`PUT /fees/:id`); null on an invoice's fees, paid with their invoice. */
+  succeeded_at: wire.dateTime.nullable(),
+  failed_at: wire.dateTime.nullable(),
+  refunded_at: wire.dateTime.nullable(),
   /** The charge model's breakdown (tiers, packages, free units…), as Lago's `amount_details`. */
   amount_details: z.record(z.string(), z.unknown()),
   from_date: wire.dateTime.nullable(),
@@ -152,14 +162,31 @@ export const billingPeriodSchema = z.object({
 }).register(responseSchemas, { id: 'BillingPeriod' });
 type BillingPeriodJson = z.output<typeof billingPeriodSchema>;
 
+/**
+ * A credit an invoice drew (Lago's CreditObject): from an applied coupon (before taxes; the item is
+ * the coupon) or from a credit note (after taxes; the item is the note, by its number).
+ */
 export const invoiceCreditSchema = z.object({
   lago_id: wire.uuid,
   amount_cents: wire.cents,
   amount_currency: wire.currency,
   before_taxes: z.boolean(),
-  item: z.object({ lago_item_id: wire.uuid, type: z.enum(['credit_note']), code: z.string(), name: z.string() }),
+  item: z.object({ lago_item_id: wire.uuid, type: z.enum(['coupon', 'credit_note']), code: z.string(), name: z.string() }),
   invoice: z.object({ lago_id: wire.uuid, payment_status: z.enum(['pending', 'succeeded', 'failed']) }),
 }).register(responseSchemas, { id: 'InvoiceCredit' });
+export type InvoiceCreditJson = z.output<typeof invoiceCreditSchema>;
+
+/** What an invoice drew from an applied coupon, as a credit of the invoice and of the applied coupon alike. */
+export function serializeCouponCredit(credit: CouponCreditView): InvoiceCreditJson {
+  return {
+    lago_id: credit.id,
+    amount_cents: cents(credit.amount_cents),
+    amount_currency: credit.currency,
+    before_taxes: true,
+    item: { lago_item_id: credit.coupon_id, type: 'coupon', code: credit.coupon_code, name: credit.coupon_name },
+    invoice: { lago_id: credit.invoice_id, payment_status: credit.invoice_payment_status },
+  };
+}
 
 export const invoiceMetadataSchema = z.object({
   lago_id: wire.uuid,
@@ -284,7 +311,7 @@ export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionI
   return {
     lago_id: fee.id,
     lago_charge_id: fee.charge_id,
-    lago_charge_filter_id: null,
+    lago_charge_filter_id: fee.charge_filter_id ?? null,
     lago_invoice_id: fee.invoice_id,
     lago_true_up_fee_id: null,
     lago_true_up_parent_fee_id: null,
@@ -298,8 +325,8 @@ export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionI
       name: fee.item_name,
       description: (fee as MoneyFeeColumns).description ?? null,
       invoice_display_name: fee.invoice_display_name ?? fee.item_name,
-      filters: null,
-      filter_invoice_display_name: null,
+      filters: fee.charge_filter_id ? (fee.charge_filter_values ?? null) : null,
+      filter_invoice_display_name: fee.charge_filter_id ? filterDisplayName(fee) : null,
       lago_item_id: fee.charge_id ?? fee.subscription_id ?? (fee as MoneyFeeColumns).add_on_id ?? (fee as MoneyFeeColumns).wallet_transaction_id ?? null,
       item_type: ITEM_TYPES[fee.fee_type],
       grouped_by: {},
@@ -344,6 +371,8 @@ export interface InvoiceContext {
   externalSubscriptionId: string | null;
   fileUrl: string | null;
   credits?: InvoiceCreditView[];
+  /** What the invoice drew from applied coupons. */
+  couponCredits?: CouponCreditView[];
 }
 
 /** A billing period as stored, every field present (older entries may lack the null ones). */
@@ -408,14 +437,14 @@ export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext): 
       fees_amount_cents: tax.fees_amount_cents ?? 0,
     })),
     applied_usage_thresholds: [],
-    credits: (context.credits ?? []).map((credit) => ({
+    credits: [...(context.couponCredits ?? []).map(serializeCouponCredit), ...(context.credits ?? []).map((credit): InvoiceCreditJson => ({
       lago_id: credit.id,
       amount_cents: cents(credit.amount_cents),
       amount_currency: invoice.currency,
       before_taxes: false,
       item: { lago_item_id: credit.credit_note_id, type: 'credit_note' as const, code: credit.number, name: credit.description ?? credit.number },
       invoice: { lago_id: invoice.id, payment_status: invoice.payment_status },
-    })),
+    }))],
   };
   if (!context.fees) return body;
   return {

@@ -1,8 +1,46 @@
 /** Lago's OrganizationObject (`GET/PUT /organizations`); never the HMAC key or any other secret. */
+import { z } from 'zod';
 import type { OrganizationRow } from '../db/organizations';
 import type { TaxWithCounts } from '../db/taxes';
-import { isoSeconds } from './common';
-import { serializeTax } from './tax';
+import { isoSeconds, responseSchemas, wire } from './common';
+import { serializeTax, taxSchema } from './tax';
+
+export const organizationSchema = z.object({
+  lago_id: wire.uuid,
+  name: z.string(),
+  created_at: wire.dateTime,
+  /** The first webhook endpoint's URL (Lago's legacy single URL), null without one. */
+  webhook_url: z.string().nullable(),
+  webhook_urls: z.array(z.string()),
+  country: z.string().nullable(),
+  default_currency: wire.currency,
+  address_line1: z.string().nullable(),
+  address_line2: z.string().nullable(),
+  state: z.string().nullable(),
+  zipcode: z.string().nullable(),
+  email: z.string().nullable(),
+  city: z.string().nullable(),
+  legal_name: z.string().nullable(),
+  legal_number: z.string().nullable(),
+  timezone: z.string(),
+  net_payment_term: z.number().int(),
+  /** Billow sends no emails. */
+  email_settings: z.array(z.string()),
+  document_numbering: z.enum(['per_customer', 'per_organization']),
+  document_number_prefix: z.string(),
+  tax_identification_number: z.string().nullable(),
+  finalize_zero_amount_invoice: z.boolean(),
+  billing_configuration: z.object({
+    invoice_footer: z.string().nullable(),
+    invoice_grace_period: z.number().int(),
+    document_locale: z.string(),
+  }),
+  events_store: z.literal('postgres'),
+  /** A Billow addition: usage arriving for a finalized period is billed on the next invoice (`next_invoice`) or never (`ignore`, Lago's behaviour). */
+  late_usage: z.enum(['next_invoice', 'ignore']),
+  taxes: z.array(taxSchema),
+}).register(responseSchemas, { id: 'Organization' });
+export type OrganizationJson = z.output<typeof organizationSchema>;
 
 export interface OrganizationContext {
   webhookUrls: string[];
@@ -11,7 +49,7 @@ export interface OrganizationContext {
   fixed: { emailSettings: readonly string[]; documentLocale: string; finalizeZeroAmountInvoice: boolean };
 }
 
-export function serializeOrganization(organization: OrganizationRow, context: OrganizationContext) {
+export function serializeOrganization(organization: OrganizationRow, context: OrganizationContext): OrganizationJson {
   return {
     lago_id: organization.id,
     name: organization.name,
@@ -41,7 +79,6 @@ export function serializeOrganization(organization: OrganizationRow, context: Or
       document_locale: context.fixed.documentLocale,
     },
     events_store: 'postgres',
-    /** A Billow addition: usage arriving for a finalized period is billed on the next invoice (`next_invoice`) or never (`ignore`, Lago's behaviour). */
     late_usage: organization.late_usage,
     taxes: context.taxes.map(serializeTax),
   };

@@ -3,9 +3,18 @@
  * current usage, built from the fees billed. A charge's line adds its fees (one per filter bucket);
  * its `filters` list each bucket when the charge has filters, as current usage does.
  */
+import type { z } from 'zod';
 import type { UsageFeeRow, UsagePeriodRow } from '../db/past-usage';
 import { Dec, toDecimalString } from '../billing/money';
-import { cents, decimalString, isoSeconds } from './common';
+import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
+import { customerUsageSchema } from './usage';
+
+/** A closed period's usage: current usage's shape, from the fees of the invoice that billed it. */
+export const pastUsageSchema = customerUsageSchema.extend({
+  /** The finalized invoice that closed the period. */
+  lago_invoice_id: wire.uuid,
+}).register(responseSchemas, { id: 'PastUsagePeriod' });
+export type PastUsageJson = z.output<typeof pastUsageSchema>;
 
 export interface PastUsageView {
   period: UsagePeriodRow;
@@ -27,7 +36,7 @@ function bucketOrder(fee: UsageFeeRow): number {
   return filter === null ? -1 : fee.charge_filters.indexOf(filter);
 }
 
-export function serializePastUsage({ period, fees }: PastUsageView) {
+export function serializePastUsage({ period, fees }: PastUsageView): PastUsageJson {
   const byCharge = new Map<string, UsageFeeRow[]>();
   for (const fee of fees) byCharge.set(fee.charge_id!, [...(byCharge.get(fee.charge_id!) ?? []), fee]);
   const amount = sum(fees.map((fee) => fee.amount_cents));
@@ -52,15 +61,17 @@ export function serializePastUsage({ period, fees }: PastUsageView) {
         amount_cents: cents(sum(chargeFees.map((fee) => fee.amount_cents))),
         amount_currency: period.currency,
         pricing_unit_details: null,
-        charge: { lago_id: first.charge_id, code: first.charge_code, charge_model: first.charge_model, invoice_display_name: first.charge_invoice_display_name },
+        charge: { lago_id: first.charge_id!, code: first.charge_code, charge_model: first.charge_model, invoice_display_name: first.charge_invoice_display_name },
         billable_metric: {
           lago_id: first.billable_metric_id, name: first.billable_metric_name, code: first.billable_metric_code, aggregation_type: first.billable_metric_aggregation_type,
         },
         filters: filtered
           ? [...chargeFees].sort((a, b) => bucketOrder(a) - bucketOrder(b)).map((fee) => {
             const filter = filterOf(fee);
+            const units = decimalString(toDecimalString(new Dec(fee.units)));
             return {
-              units: decimalString(toDecimalString(new Dec(fee.units))),
+              units,
+              total_aggregated_units: units,
               amount_cents: cents(fee.amount_cents),
               events_count: fee.events_count,
               invoice_display_name: filter?.invoice_display_name ?? null,

@@ -3,6 +3,7 @@ import type { ChargeView, PlanRow, PlanView } from '../db/plans';
 import { CHARGE_MODELS, INTERVALS } from '../billing/types';
 import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
 import { serializeTax, taxSchema, type TaxJson } from './tax';
+import { metadataObjectSchema, serializeMetadata } from './metadata';
 
 /** A charge model's properties (decimal strings, ranges…), validated by the service when written. */
 const chargeProperties = z.record(z.string(), z.unknown());
@@ -66,7 +67,7 @@ export const planSchema = z.object({
   applicable_usage_thresholds: z.array(z.never()),
   taxes: z.array(taxSchema),
   entitlements: z.array(z.never()),
-  metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable(),
+  metadata: metadataObjectSchema,
 }).register(responseSchemas, { id: 'Plan' });
 export type PlanJson = z.output<typeof planSchema>;
 
@@ -95,7 +96,7 @@ export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; ta
     applicable_usage_thresholds: [],
     taxes: extra.taxes ?? [],
     entitlements: [],
-    metadata: (plan.metadata ?? null) as PlanJson['metadata'],
+    metadata: serializeMetadata(plan.metadata as Record<string, unknown> | null),
   };
 }
 
@@ -140,7 +141,7 @@ export function serializePlanView(view: PlanView): PlanJson {
 }
 
 /** A charge filter on its own (Lago's ChargeFilterFullObject, `/plans/:code/charges/:charge_code/filters`). */
-export function serializeChargeFilter({ charge }: ChargeView, filter: ChargeView['charge']['filters'][number]) {
+export function serializeChargeFilter({ charge }: ChargeView, filter: ChargeView['charge']['filters'][number]): z.output<typeof chargeFilterSchema> {
   return {
     lago_id: filter.id,
     charge_code: charge.code,

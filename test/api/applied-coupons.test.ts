@@ -3,12 +3,14 @@ import { createPlainTestApi } from '../support/api';
 import { CATALOG_TABLES, keysOf, snapshot } from '../support/catalog';
 import { activeAppliedCouponInputs, recordCouponConsumption } from '../../src/db/coupons';
 import { applyCoupons } from '../../src/billing/coupons';
+import { seedInvoice } from '../support/money';
+import type { CustomerRow } from '../../src/db/customers';
 
 let database: TestDatabase;
 let api: Awaited<ReturnType<typeof createPlainTestApi>>;
 
 const APPLIED_KEYS = [
-  'amount_cents', 'amount_cents_remaining', 'amount_currency', 'coupon_code', 'coupon_name', 'created_at', 'expiration_at', 'external_customer_id',
+  'amount_cents', 'amount_cents_remaining', 'amount_currency', 'coupon_code', 'coupon_name', 'created_at', 'credits', 'expiration_at', 'external_customer_id',
   'frequency', 'frequency_duration', 'frequency_duration_remaining', 'lago_coupon_id', 'lago_customer_id', 'lago_id', 'percentage_rate', 'status',
   'terminated_at',
 ].sort();
@@ -49,7 +51,7 @@ describe('applied coupons', () => {
       lago_id: expect.stringMatching(/^[0-9a-f-]{36}$/), lago_coupon_id: coupons.once_fixed, coupon_code: 'once_fixed', coupon_name: 'once_fixed',
       lago_customer_id: acmeId, external_customer_id: 'acme', status: 'active', amount_cents: 5000, amount_cents_remaining: 5000, amount_currency: 'USD',
       percentage_rate: null, frequency: 'once', frequency_duration: null, frequency_duration_remaining: null, expiration_at: null,
-      created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/), terminated_at: null,
+      created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/), terminated_at: null, credits: [],
     });
   });
 
@@ -88,7 +90,7 @@ describe('applied coupons', () => {
     expect(sub.body.meta.total_count).toBe(4);
   });
 
-  test('the invoicing core reads the active ones oldest first and writes back what it consumed', async () => {
+  test('the invoicing core reads the active ones oldest first and writes back what it consumed, each invoice\'s draw listed as a credit', async () => {
     const inputs = await activeAppliedCouponInputs(database.db, api.organization.id, acmeId);
     expect(inputs.map((input) => [input.couponType, input.frequency])).toEqual([
       ['fixed_amount', 'once'], ['percentage', 'recurring'], ['fixed_amount', 'recurring'], ['fixed_amount', 'forever'],
@@ -99,12 +101,25 @@ describe('applied coupons', () => {
     // One 3000-cent fee on the team plan: the plan-limited 12.5 % first (375), then 2625 of the 5000 once coupon.
     const result = applyCoupons([{ id: 'fee', amountCents: 3000n, kind: 'subscription', planId: teamPlanId }], inputs);
     expect(result.coupons.map((c) => c.amountCents)).toEqual([375n, 2625n]);
+    const acme = (await database.db<CustomerRow>('customers').where({ id: acmeId }).first())!;
+    const { invoice } = await seedInvoice(database.db, api.organization, acme, { fees: [{ amountCents: 3000n }], currency: 'USD' });
     await database.db.transaction(async (trx) => {
-      for (const consumption of result.coupons) await recordCouponConsumption(trx, consumption, new Date());
+      for (const consumption of result.coupons) await recordCouponConsumption(trx, consumption, new Date(), invoice);
     });
     const list = (await api.get('/customers/acme/applied_coupons')).body.applied_coupons as Record<string, unknown>[];
-    expect(list.find((a) => a.coupon_code === 'once_fixed')).toMatchObject({ amount_cents_remaining: 2375, status: 'active' });
-    expect(list.find((a) => a.coupon_code === 'recurring_pct')).toMatchObject({ frequency_duration_remaining: 1, status: 'active' });
+    const credit = (amountCents: number, code: string) => ({
+      lago_id: expect.stringMatching(/^[0-9a-f-]{36}$/), amount_cents: amountCents, amount_currency: 'USD', before_taxes: true,
+      item: { lago_item_id: coupons[code], type: 'coupon', code, name: code }, invoice: { lago_id: invoice.id, payment_status: invoice.payment_status },
+    });
+    // 5000 − 2625 = 2375 left of the once coupon; the recurring one had 2 invoices left, this one takes one: 1.
+    expect(list.find((a) => a.coupon_code === 'once_fixed')).toMatchObject({ amount_cents_remaining: 2375, status: 'active', credits: [credit(2625, 'once_fixed')] });
+    expect(list.find((a) => a.coupon_code === 'recurring_pct')).toMatchObject({ frequency_duration_remaining: 1, status: 'active', credits: [credit(375, 'recurring_pct')] });
+    // The coupons the invoice did not draw from list no credit.
+    for (const other of list.filter((a) => a.coupon_code === 'forever_fixed')) expect(other.credits).toEqual([]);
+    // The invoice lists what it drew from each coupon among its credits.
+    const shown = (await api.get(`/invoices/${invoice.id}`)).body.invoice;
+    expect(shown.credits).toEqual(expect.arrayContaining([credit(2625, 'once_fixed'), credit(375, 'recurring_pct')]));
+    expect(shown.credits).toHaveLength(2);
   });
 
   test('removing an applied coupon terminates it', async () => {

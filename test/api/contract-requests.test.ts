@@ -12,11 +12,13 @@
  * The counts (operations, fields honoured and refused) are printed; `npx tsx
  * scripts/contract-counts.ts` prints them without a database.
  */
+import request from 'supertest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createTimeSkippingEnv } from '../support/temporal';
 import { createTestApi } from '../support/api';
 import { seedInvoice, snapshotTables } from '../support/money';
+import { seedInvoicelessFee } from '../support/ledger';
 import { SHOWN, valuesAt, type Refusal } from '../../src/api/contract';
 import type { CustomerRow } from '../../src/db/customers';
 import {
@@ -83,7 +85,27 @@ beforeAll(async () => {
   const note = await ok(api.post('/credit_notes', { credit_note: { invoice_id: ids.paidInvoice, refund_amount_cents: 10, items: [{ fee_id: ids.paidFee, amount_cents: 10 }] } }));
   ids.creditNote = note.credit_note.lago_id;
   ids.wallet = (await ok(api.post('/wallets', { wallet: { external_customer_id: 'ct_customer', rate_amount: '1', currency: 'EUR', name: 'W' } }))).wallet.lago_id;
-  ids.endpoint = (await ok(api.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'http://127.0.0.1:9/ct', event_types: ['invoice.created'] } }))).webhook_endpoint.lago_id;
+  ids.endpoint = (await ok(api.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'https://hooks.example.com/ct', event_types: ['invoice.created'] } }))).webhook_endpoint.lago_id;
+
+  // The nested charge routes: a plan with a charge of every model (each with a filter), one to update, one to delete, one whose filter is deleted.
+  const nestedCharges = planCharges().map((charge) => ({ ...charge, code: charge.code.replace(/^ct_/, 'ctn_') }));
+  const nested = await ok(api.post('/plans', { plan: { name: 'Nested', code: 'ct_nested', interval: 'monthly', amount_cents: 1000, amount_currency: 'EUR', pay_in_advance: false, charges: [
+    ...nestedCharges,
+    { billable_metric_id: ids.calls, code: 'ctn_put', charge_model: 'standard', properties: { amount: '1' } },
+    { billable_metric_id: ids.calls, code: 'ctn_delete', charge_model: 'standard', properties: { amount: '1' } },
+    { billable_metric_id: ids.calls, code: 'ctn_delete_filter', charge_model: 'standard', properties: { amount: '1' }, filters: [{ properties: { amount: '2' }, values: { region: ['us'] } }] },
+  ] } }));
+  for (const charge of nested.plan.charges as Json[]) if (charge.filters.length > 0) ids[`filterOf:${charge.code}`] = charge.filters[0].lago_id;
+  // Customer wallets by code: one to edit, one for the metadata routes.
+  await ok(api.post('/customers/ct_customer/wallets', { wallet: { code: 'ct_cw_edit', rate_amount: '1', currency: 'EUR' } }));
+  await ok(api.post('/customers/ct_customer/wallets', { wallet: { code: 'ct_cw_meta', rate_amount: '1', currency: 'EUR' } }));
+  // A fee billed without an invoice (a pay-in-advance charge that is not invoiceable), for PUT /fees/:id.
+  const subscription = (await database.db('subscriptions').where({ organization_id: api.organization.id, external_id: 'ct_sub' }).first()) as { id: string };
+  const baseCharge = (await database.db('charges').join('plans', 'plans.id', 'charges.plan_id').where({ 'plans.organization_id': api.organization.id, 'plans.code': 'ct_base' }).first('charges.id')) as { id: string };
+  ids.invoicelessFee = (await seedInvoicelessFee(database.db, api.organization.id, {
+    kind: 'charge', amountCents: 300n, subscriptionId: subscription.id, chargeId: baseCharge.id, from: '2030-01-01T00:00:00Z', to: '2030-01-31T23:59:59.999Z',
+    eventTransactionId: 'ct_fee_tx', feeKey: 'in_advance:ct_fee_tx:c',
+  })).id;
 }, 120_000);
 
 afterAll(async () => {
@@ -221,11 +243,57 @@ const SAMPLES: Record<string, () => Sample[]> = {
   'PUT /webhook_endpoints/:id': () => [{ path: `/webhook_endpoints/${ids.endpoint}`, body: { webhook_endpoint: {
     webhook_url: 'https://example.test/edited', signature_algo: 'jwt', name: 'Edited', event_types: ['invoice.voided'],
   } } }],
+
+  // The customer-scoped wallets take the wallet bodies (their customer is the path's), with the wallet's metadata.
+  'POST /customers/:externalId/wallets': () => [{ path: '/customers/ct_wallet_customer/wallets', body: { wallet: {
+    external_customer_id: 'ct_wallet_customer', rate_amount: '1.5', currency: 'EUR', name: 'Scoped', code: 'ct_cw_new', priority: 10, paid_credits: '20', granted_credits: '10',
+    expiration_at: '2099-07-07T23:59:59Z', transaction_name: 'Tokens', transaction_metadata: [{ key: 'example_key', value: 'example_value' }],
+    purchase_order_number: 'PO-CW1', metadata: { external_id: 'ext-123', source: null },
+  } } }],
+  'PUT /customers/:externalId/wallets/:code': () => [{ path: '/customers/ct_customer/wallets/ct_cw_edit', body: { wallet: {
+    name: 'Scoped renamed', code: 'ct_cw_edited', priority: 5, expiration_at: '2098-07-07T23:59:59Z', purchase_order_number: 'PO-CW2', metadata: { synced_at: '2024-01-15' },
+  } } }],
+  // The nested charge routes take a plan's charge (one sample per model, so every property is sent).
+  'POST /plans/:code/charges': () => planCharges().map((charge) => ({ path: '/plans/ct_nested/charges', body: { charge: {
+    ...charge, code: charge.code.replace(/^ct_/, 'ctn_new_'), cascade_updates: true,
+  } } })),
+  'PUT /plans/:code/charges/:chargeCode': () => planCharges().filter((charge) => charge.billable_metric_id === ids.calls).map((charge, i, all) => ({
+    // Each sample renames the charge (its code is shown back), so the next one finds it by the new code.
+    path: `/plans/ct_nested/charges/${i === 0 ? 'ctn_put' : all[i - 1]!.code.replace(/^ct_/, 'ctn_put_')}`,
+    body: { charge: { ...charge, code: charge.code.replace(/^ct_/, 'ctn_put_'), cascade_updates: false } },
+  })),
+  'DELETE /plans/:code/charges/:chargeCode': () => [{ path: '/plans/ct_nested/charges/ctn_delete', body: { charge: { cascade_updates: true } } }],
+  'POST /plans/:code/charges/:chargeCode/filters': () => planCharges().filter((charge) => charge.filters).map((charge) => ({
+    path: `/plans/ct_nested/charges/${charge.code.replace(/^ct_/, 'ctn_')}/filters`,
+    body: { filter: { ...charge.filters[0], invoice_display_name: `US ${charge.code}`, values: { region: ['us'] }, cascade_updates: true } },
+  })),
+  'PUT /plans/:code/charges/:chargeCode/filters/:id': () => planCharges().filter((charge) => charge.filters).map((charge) => {
+    const code = charge.code.replace(/^ct_/, 'ctn_');
+    return { path: `/plans/ct_nested/charges/${code}/filters/${ids[`filterOf:${code}`]}`, body: { filter: { ...charge.filters[0], invoice_display_name: `Europe ${code}`, cascade_updates: false } } };
+  }),
+  'DELETE /plans/:code/charges/:chargeCode/filters/:id': () => [{ path: `/plans/ct_nested/charges/ctn_delete_filter/filters/${ids['filterOf:ctn_delete_filter']}`, body: { filter: { cascade_updates: true } } }],
+  // Lago's MetadataObject has no named property: any key, a string or null each.
+  'POST /plans/:code/metadata': () => [{ path: '/plans/ct_base/metadata', body: { metadata: { external_id: 'ext-123', source: null } } }],
+  'PATCH /plans/:code/metadata': () => [{ path: '/plans/ct_base/metadata', body: { metadata: { synced_at: '2024-01-15' } } }],
+  'POST /wallets/:id/metadata': () => [{ path: `/wallets/${ids.wallet}/metadata`, body: { metadata: { external_id: 'ext-123' } } }],
+  'PATCH /wallets/:id/metadata': () => [{ path: `/wallets/${ids.wallet}/metadata`, body: { metadata: { source: null } } }],
+  'POST /customers/:externalId/wallets/:code/metadata': () => [{ path: '/customers/ct_customer/wallets/ct_cw_meta/metadata', body: { metadata: { external_id: 'ext-123' } } }],
+  'PATCH /customers/:externalId/wallets/:code/metadata': () => [{ path: '/customers/ct_customer/wallets/ct_cw_meta/metadata', body: { metadata: { synced_at: '2024-01-15' } } }],
+  'POST /credit_notes/:id/metadata': () => [{ path: `/credit_notes/${ids.creditNote}/metadata`, body: { metadata: { external_id: 'ext-123' } } }],
+  'PATCH /credit_notes/:id/metadata': () => [{ path: `/credit_notes/${ids.creditNote}/metadata`, body: { metadata: { synced_at: '2024-01-15' } } }],
+  'PUT /fees/:id': () => [{ path: `/fees/${ids.invoicelessFee}`, body: { fee: { payment_status: 'succeeded' } } }],
+  'PUT /organizations': () => [{ path: '/organizations', body: { organization: {
+    webhook_url: 'https://hooks.example.com/organization', country: 'US', default_currency: 'USD', address_line1: '100 Brex Street', address_line2: 'Floor 2',
+    state: 'NYC', zipcode: '10000', email: 'brex@brex.test', city: 'New York', legal_name: 'Brex Inc', legal_number: '12-3456789',
+    tax_identification_number: 'US123456789', document_numbering: 'per_organization', document_number_prefix: 'CT-ORG', net_payment_term: 30,
+    timezone: 'America/New_York', billing_configuration: { invoice_footer: 'Thank you for your business' },
+  } } }],
 };
 
 // Helpers ---------------------------------------------------------------------------------------
 
-const send = (checked: CheckedOperation, { path, body }: Sample) => (checked.op.method === 'put' ? api.put(path, body) : api.post(path, body));
+const send = (checked: CheckedOperation, { path, body }: Sample) =>
+  request(api.app)[checked.op.method](`/api/v1${path}`).set('Authorization', `Bearer ${api.apiKey}`).send(body);
 
 /** Sets `value` at `path`, `*` being the first element; missing objects and lists are created. */
 function setAt(target: Json, path: string, value: unknown): void {

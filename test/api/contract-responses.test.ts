@@ -103,6 +103,63 @@ describe('the values behind the fields Lago required', () => {
     expect(created).toMatchObject({ balance_cents: 1000, balance: '10.0', credits_balance: '10.0' });
   });
 
+  test("applied_coupon.credits: what each invoice drew, the same credit the invoice lists", () => {
+    const [listed] = answers('get', /^\/api\/v1\/applied_coupons\?external_customer_id=acme$/).map((body) => body.applied_coupons);
+    const welcome = listed.find((applied: { coupon_code: string }) => applied.coupon_code === 'welcome');
+    // Welcome is 1000 cents, once: the first subscription invoice (the 10000-cent base fee paid in advance on 2031-01-01) drew it whole.
+    expect(welcome).toMatchObject({ status: 'terminated', amount_cents_remaining: 0 });
+    expect(welcome.credits).toEqual([{
+      lago_id: expect.stringMatching(/^[0-9a-f-]{36}$/), amount_cents: 1000, amount_currency: 'EUR', before_taxes: true,
+      item: { lago_item_id: welcome.lago_coupon_id, type: 'coupon', code: 'welcome', name: 'Welcome' }, invoice: { lago_id: expect.any(String), payment_status: expect.any(String) },
+    }]);
+    const invoice = answers('get', /^\/api\/v1\/invoices\/[0-9a-f-]{36}$/).map((body) => body.invoice).find((shown) => shown.lago_id === welcome.credits[0].invoice.lago_id);
+    expect(invoice).toMatchObject({ invoice_type: 'subscription', coupons_amount_cents: expect.any(Number) });
+    expect(invoice.credits).toContainEqual(welcome.credits[0]);
+    // The invoice's coupon credits add up to its coupons_amount_cents.
+    const couponCredits = (invoice.credits as { item: { type: string }; amount_cents: number }[]).filter((credit) => credit.item.type === 'coupon');
+    expect(couponCredits.reduce((total, credit) => total + credit.amount_cents, 0)).toBe(invoice.coupons_amount_cents);
+  });
+
+  test('the fees of a charge filter name it: lago_charge_filter_id, item.filters, item.filter_invoice_display_name', () => {
+    const [calls] = answers('get', /^\/api\/v1\/plans\/scale\/charges\/calls$/).map((body) => body.charge);
+    const eu = calls.filters.find((filter: { invoice_display_name: string }) => filter.invoice_display_name === 'EU calls');
+    const [us] = answers('post', /^\/api\/v1\/plans\/scale\/charges\/calls\/filters$/).map((body) => body.filter);
+    const fees = answers('get', /^\/api\/v1\/invoices\/[0-9a-f-]{36}$/).flatMap((body) => body.invoice.fees as Record<string, any>[]) // eslint-disable-line @typescript-eslint/no-explicit-any
+      .filter((fee) => fee.lago_charge_id === calls.lago_id);
+    const byFilter = new Map(fees.map((fee) => [fee.lago_charge_filter_id, fee]));
+    // January's calls, billed at the period's end: one event in each region, none unfiltered (no default fee).
+    expect([...byFilter.keys()].sort()).toEqual([eu.lago_id, us.lago_id].sort());
+    // EU: 1 call × 0.02 EUR = 2 cents; US: 1 call × 0.025 EUR = 2.5 cents, rounded half away from zero to 3.
+    expect(byFilter.get(eu.lago_id)).toMatchObject({ amount_cents: 2, item: { filters: { region: ['eu'] }, filter_invoice_display_name: 'EU calls' } });
+    expect(byFilter.get(us.lago_id)).toMatchObject({ amount_cents: 3, item: { filters: { region: ['us'] }, filter_invoice_display_name: 'us' } });
+    // Every other fee bills no filter.
+    const others = answers('get', /^\/api\/v1\/invoices\/[0-9a-f-]{36}$/).flatMap((body) => body.invoice.fees as Record<string, any>[]) // eslint-disable-line @typescript-eslint/no-explicit-any
+      .filter((fee) => fee.lago_charge_id !== calls.lago_id);
+    expect(others.length).toBeGreaterThan(0);
+    for (const fee of others) expect([fee.lago_charge_filter_id, fee.item.filters, fee.item.filter_invoice_display_name]).toEqual([null, null, null]);
+  });
+
+  test('invoice.subscriptions: the subscriptions the invoice bills, as the API shows them (webhooks as of the issuing date)', async () => {
+    const shown = answers('get', /^\/api\/v1\/invoices\/[0-9a-f-]{36}$/).map((body) => body.invoice);
+    const first = shown.find((invoice) => invoice.invoice_type === 'subscription' && invoice.issuing_date === '2031-01-01');
+    const [subscription] = answers('get', /^\/api\/v1\/subscriptions\/acme-scale$/).map((body) => body.subscription);
+    expect(first.subscriptions).toHaveLength(1);
+    // Read on 2031-02-01 12:00 UTC, the calendar period of a customer in Europe/Paris (UTC+1) holding that instant:
+    // 2031-02-01 00:00 Paris = 2031-01-31T23:00:00Z to 2031-02-28 23:59:59 Paris = 2031-02-28T22:59:59Z.
+    expect(first.subscriptions[0]).toEqual({
+      ...subscription, current_billing_period_started_at: '2031-01-31T23:00:00Z', current_billing_period_ending_at: '2031-02-28T22:59:59Z',
+    });
+    // Invoices of no subscription list none.
+    for (const invoice of shown.filter((one) => one.invoice_type === 'one_off' || one.invoice_type === 'credit')) expect(invoice.subscriptions).toEqual([]);
+    // invoice.created, recorded by the writer with no clock, shows the period of the issuing date (2031-01-01):
+    // 2031-01-01 00:00 Paris = 2030-12-31T23:00:00Z to 2031-01-31 23:59:59 Paris = 2031-01-31T22:59:59Z.
+    const event = (await database.db('webhook_events').where({ webhook_type: 'invoice.created', object_id: first.lago_id }).first()) as { payload: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(event.payload.invoice.subscriptions).toEqual([expect.objectContaining({
+      lago_id: subscription.lago_id, external_id: 'acme-scale', status: 'active',
+      current_billing_period_started_at: '2030-12-31T23:00:00Z', current_billing_period_ending_at: '2031-01-31T22:59:59Z',
+    })]);
+  });
+
   test("a credit note's applied tax names the tax it credits (lago_tax_id) and has a stable id", () => {
     const vat = answers('post', /^\/api\/v1\/taxes$/).map((body) => body.tax).find((tax) => tax.code === 'vat_20');
     const notes = answers('get', /^\/api\/v1\/credit_notes\/[0-9a-f-]{36}$/).map((body) => body.credit_note);

@@ -309,6 +309,26 @@ describe('GET and DELETE routes', () => {
     }
     expect(failures.splice(0)).toEqual([]);
   });
+
+  test("the DELETE routes that read Lago's optional body: not JSON → 400, over the limit → 413, a wrong type → 422 naming it, nothing written", async () => {
+    const withBody = operationsFor({}).filter((op) => op.method === 'delete' && op.body);
+    // The nested charge and filter deletions (Lago's cascade_updates).
+    expect(withBody.map((op) => op.path)).toEqual(['/api/v1/plans/:code/charges/:chargeCode', '/api/v1/plans/:code/charges/:chargeCode/filters/:id']);
+    for (const op of withBody) {
+      const url = op.path.replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000');
+      const send = (body: string | Json) => request(api.app).delete(url).set(auth()).set('Content-Type', 'application/json').send(body);
+      expect((await probe(`DELETE ${op.path} broken`, () => send('{"charge": '))).status).toBe(400);
+      expect((await probe(`DELETE ${op.path} 1.1 MB`, () => send(JSON.stringify({ padding: 'x'.repeat(1_100_000) })))).status).toBe(413);
+      for (const value of ['yes', 1, [true], { a: 1 }]) {
+        const response = await probe(`DELETE ${op.path} cascade_updates = ${JSON.stringify(value)}`, () => send({ [op.body!.root!]: { cascade_updates: value } }));
+        expect({ value, status: response.status, details: response.body.error_details }).toEqual({ value, status: 422, details: { cascade_updates: ['value_is_invalid'] } });
+      }
+      // A valid body, or none: the unknown plan is a 404.
+      expect((await probe(`DELETE ${op.path} valid`, () => send({ [op.body!.root!]: { cascade_updates: true } }))).status).toBe(404);
+      expect((await probe(`DELETE ${op.path} no body`, () => request(api.app).delete(url).set(auth()))).status).toBe(404);
+    }
+    expect(failures.splice(0)).toEqual([]);
+  });
 });
 
 describe('request ids', () => {

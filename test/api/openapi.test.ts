@@ -226,14 +226,14 @@ describe('the answers it describes', () => {
     expect(document.components.schemas.Wallet.properties.balance_cents).toEqual({ type: 'integer', minimum: expect.any(Number), maximum: expect.any(Number) });
   });
 
-  it('documents 400 (a NUL in the URL) and 401 on every route but the public ones, 413 on every POST and PUT', () => {
+  it('documents 400 (a NUL in the URL) and 401 on every route but the public ones, 413 on every POST, PUT and PATCH', () => {
     for (const op of operationsFor({ sandbox: true })) {
       const statuses = Object.keys(document.paths[openApiPath(op.path)][op.method].responses);
       if (op.public) {
         expect({ op: key(op), statuses }).toEqual({ op: key(op), statuses: ['200'] });
         continue;
       }
-      expect({ op: key(op), statuses }).toEqual({ op: key(op), statuses: expect.arrayContaining(['200', '400', '401', ...(op.method === 'post' || op.method === 'put' ? ['413'] : [])]) });
+      expect({ op: key(op), statuses }).toEqual({ op: key(op), statuses: expect.arrayContaining(['200', '400', '401', ...(op.method === 'post' || op.method === 'put' || op.method === 'patch' ? ['413'] : [])]) });
       if (op.path.includes('/:')) expect({ op: key(op), statuses }).toEqual({ op: key(op), statuses: expect.arrayContaining(['404']) });
     }
   });
@@ -256,6 +256,17 @@ describe('the answers it describes', () => {
     expect(exchanges.length).toBeGreaterThan(300);
     expect([...new Set(exchanges.map((e) => e.status))].sort()).toEqual([200, 400, 401, 403, 404, 405, 413, 422]);
     expect(distinctViolations(violations)).toEqual([]);
+  });
+
+  it('describes the 503 of the deletions that wait for workflows (customers and plans), which no longer answer 405', () => {
+    // The body src/api/errors.ts renders for services/subscriptions/deletions.ts's refusal (test/api/customers.test.ts and plans.test.ts get it).
+    const body = { status: 503, error: 'Service Unavailable', code: 'subscriptions_still_active', message: 'Some subscriptions could not be ended now; retry the request.' };
+    for (const [path, url] of [['/api/v1/customers/:externalId', '/api/v1/customers/acme'], ['/api/v1/plans/:code', '/api/v1/plans/scale']] as const) {
+      const op = OPERATIONS.find((o) => o.method === 'delete' && o.path === path)!;
+      expect(billow.check(op, { method: 'delete', url, status: 503, contentType: 'application/json; charset=utf-8', body })).toEqual([]);
+      expect(billow.check(op, { method: 'delete', url, status: 503, contentType: 'application/json; charset=utf-8', body: { ...body, code: 7 } })).not.toEqual([]);
+      expect(Object.keys(document.paths[openApiPath(path)].delete.responses)).not.toContain('405');
+    }
   });
 
   it('would catch an answer that drifts from its schema', () => {

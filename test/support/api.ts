@@ -4,13 +4,23 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { buildApp } from '../../src/api/app';
 import type { Db } from '../../src/db/knex';
 import { temporalSubscriptionWorkflows } from '../../src/workflows/client';
+import { subscriptionWorkflowId } from '../../src/workflows/ids';
 import { createTestOrganization } from './database';
+
+/** The ids of the subscription workflows this test file's APIs started (`settle` waits for them to be idle). */
+export const startedWorkflowIds = new Set<string>();
 
 export async function createTestApi(db: Db, env: TestWorkflowEnvironment, taskQueue: string, name?: string) {
   const { organization, apiKey } = await createTestOrganization(db, name);
+  const workflows = temporalSubscriptionWorkflows(env.client, { taskQueue, searchAttributes: false });
+  const start = workflows.start.bind(workflows);
+  workflows.start = async (input) => {
+    startedWorkflowIds.add(subscriptionWorkflowId(input.state.organizationId, input.externalId));
+    return start(input);
+  };
   const app = buildApp({
     db,
-    workflows: temporalSubscriptionWorkflows(env.client, { taskQueue, searchAttributes: false }),
+    workflows,
     clock: { now: () => env.currentTimeMs() },
     publicUrl: 'http://billow.test',
   });

@@ -22,6 +22,7 @@ import { moveClockTo } from './temporal';
 import { settle, sleepUntil } from './scenario';
 import { seedInvoice } from './money';
 import type { CustomerRow } from '../../src/db/customers';
+import { setWebhooksAllowPrivateAddresses } from '../../src/services/organizations';
 import { ensureWebhooks, type WebhookEndpointRow, type WebhookEventRow } from '../../src/db/webhooks';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -123,6 +124,7 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
     { name: 'GPU time', code: 'gpu', aggregation_type: 'weighted_sum_agg', field_name: 'gpus', weighted_interval: 'seconds', recurring: true },
     { name: 'Payments', code: 'payments', aggregation_type: 'sum_agg', field_name: 'amount' },
     { name: 'Unused', code: 'unused_metric', aggregation_type: 'count_agg' },
+    { name: 'Transfers', code: 'transfers', aggregation_type: 'sum_agg', field_name: 'amount' },
   ];
   const metricIds: Record<string, string> = {};
   for (const metric of metrics) metricIds[metric.code] = (await r.ok('post', '/billable_metrics', { billable_metric: metric })).billable_metric.lago_id;
@@ -159,7 +161,7 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
         charge('cpus', { charge_model: 'volume', properties: { volume_ranges: [{ from_value: 0, to_value: 4, per_unit_amount: '2', flat_amount: '0' }, { from_value: 5, to_value: null, per_unit_amount: '1.5', flat_amount: '5' }] } }),
         charge('users', { charge_model: 'package', properties: { amount: '5', free_units: 2, package_size: 10 }, tax_codes: ['vat_5_5'] }),
         charge('seats', { charge_model: 'standard', prorated: true, properties: { amount: '8' } }),
-        charge('balance', { charge_model: 'standard', properties: { amount: '1' }, min_amount_cents: 500 }),
+        charge('balance', { charge_model: 'standard', properties: { amount: '1' } }),
         charge('gpu', { charge_model: 'standard', properties: { amount: '0.000001' } }),
         charge('payments', { charge_model: 'percentage', pay_in_advance: true, invoiceable: true, properties: { rate: '2.5', fixed_amount: '0.3', free_units_per_events: 1 } }),
         charge('payments', { charge_model: 'graduated_percentage', code: 'payments_graduated', properties: { graduated_percentage_ranges: [{ from_value: 0, to_value: 100, rate: '1', flat_amount: '0' }, { from_value: 101, to_value: null, rate: '0.5', flat_amount: '1' }] } }),
@@ -170,6 +172,28 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('put', '/plans/scale', { plan: { description: 'Everything metered, monthly' } });
   await r.ok('get', '/plans/scale');
   await r.ok('get', '/plans');
+
+  // A plan's charges and filters through the nested routes, and its metadata ---------------------
+  await r.ok('get', '/plans/scale/charges');
+  await r.ok('get', '/plans/scale/charges/calls');
+  await r.ok('get', '/plans/scale/charges/calls/filters');
+  // A charge paid in advance and not invoiceable: each event's fee is billed without an invoice (the /fees routes below).
+  await r.ok('post', '/plans/scale/charges', { charge: { billable_metric_id: metricIds.transfers, charge_model: 'standard', code: 'transfers', pay_in_advance: true, invoiceable: false, properties: { amount: '0.1' } } });
+  await r.ok('put', '/plans/scale/charges/transfers', { charge: { invoice_display_name: 'Transfers' } });
+  // Without an invoice display name: its fees are named by its values.
+  const usCalls = await r.ok('post', '/plans/scale/charges/calls/filters', { filter: { properties: { amount: '0.03' }, values: { region: ['us'] } } });
+  await r.ok('get', `/plans/scale/charges/calls/filters/${usCalls.filter.lago_id}`);
+  await r.ok('put', `/plans/scale/charges/calls/filters/${usCalls.filter.lago_id}`, { filter: { properties: { amount: '0.025' } } });
+  // On the spare plan, a charge and its filter added, then removed (Lago's cascade_updates: there are no child plans).
+  await r.ok('post', '/plans/spare/charges', { charge: { billable_metric_id: metricIds.api_calls, charge_model: 'standard', code: 'spare_calls', properties: { amount: '1' } } });
+  const spareFilter = await r.ok('post', '/plans/spare/charges/spare_calls/filters', { filter: { properties: { amount: '2' }, values: { region: ['eu'] } } });
+  await r.ok('delete', `/plans/spare/charges/spare_calls/filters/${spareFilter.filter.lago_id}`, { filter: { cascade_updates: false } });
+  await r.ok('delete', '/plans/spare/charges/spare_calls', { charge: { cascade_updates: true } });
+  await r.ok('post', '/plans/scale/metadata', { metadata: { segment: 'smb', seats: '10', owner: 'sales' } });
+  await r.ok('patch', '/plans/scale/metadata', { metadata: { owner: null, region: 'eu' } });
+  await r.ok('delete', '/plans/scale/metadata/owner');
+  await r.ok('post', '/plans/spare/metadata', { metadata: { draft: 'yes' } });
+  await r.ok('delete', '/plans/spare/metadata');
 
   // Coupons -------------------------------------------------------------------------------------
   await r.ok('post', '/coupons', { coupon: { name: 'Welcome', code: 'welcome', coupon_type: 'fixed_amount', amount_cents: 1_000, amount_currency: 'EUR', frequency: 'once', reusable: true, expiration: 'no_expiration' } });
@@ -207,8 +231,8 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('get', '/customers/acme/applied_coupons');
 
   // Webhook endpoints ---------------------------------------------------------------------------
-  const endpoint = await r.ok('post', '/webhook_endpoints', { webhook_endpoint: { webhook_url: 'https://hooks.acme.test/billing', signature_algo: 'hmac', name: 'Billing' } });
-  const spareEndpoint = await r.ok('post', '/webhook_endpoints', { webhook_endpoint: { webhook_url: 'https://hooks.acme.test/spare', event_types: ['invoice.created'] } });
+  const endpoint = await r.ok('post', '/webhook_endpoints', { webhook_endpoint: { webhook_url: 'https://hooks.example.com/billing', signature_algo: 'hmac', name: 'Billing' } });
+  const spareEndpoint = await r.ok('post', '/webhook_endpoints', { webhook_endpoint: { webhook_url: 'https://hooks.example.com/spare', event_types: ['invoice.created'] } });
   await r.ok('put', `/webhook_endpoints/${endpoint.webhook_endpoint.lago_id}`, { webhook_endpoint: { name: 'Billing events' } });
   await r.ok('get', `/webhook_endpoints/${endpoint.webhook_endpoint.lago_id}`);
   await r.ok('get', '/webhook_endpoints');
@@ -231,13 +255,21 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
       event('e-3', 'api_calls', { region: 'us' }), event('e-4', 'storage_gb', { gb: '14.5' }), event('e-5', 'cpus', { cpus: 6 }),
       event('e-6', 'users', { user_id: 'u1' }), event('e-7', 'users', { user_id: 'u2' }), event('e-8', 'users', { user_id: 'u3' }),
       event('e-9', 'seats', { seat_id: 's1' }), event('e-10', 'balance', { amount: '3' }), event('e-11', 'gpu', { gpus: 2 }),
-      event('e-12', 'payments', { amount: '40' }),
+      event('e-12', 'payments', { amount: '40' }), event('e-13', 'transfers', { amount: '20' }), event('e-14', 'transfers', { amount: '30' }),
     ],
   });
   await settle(env);
   await r.ok('get', '/events?external_subscription_id=acme-scale');
   await r.ok('get', '/events/e-2');
   await r.ok('get', '/customers/acme/current_usage?external_subscription_id=acme-scale');
+
+  // Fees: the transfers' fees have no invoice; one is paid, the other deleted while unpaid ---------
+  const transferFees = (await r.ok('get', '/fees?external_subscription_id=acme-scale&billable_metric_code=transfers')).fees as Json[];
+  if (transferFees.length !== 2 || transferFees.some((fee) => fee.lago_invoice_id !== null)) throw new Error(`Expected two invoice-less transfer fees: ${JSON.stringify(transferFees)}`);
+  await r.ok('get', `/fees/${transferFees[0]!.lago_id}`);
+  await r.ok('put', `/fees/${transferFees[0]!.lago_id}`, { fee: { payment_status: 'succeeded' } });
+  await r.ok('delete', `/fees/${transferFees[1]!.lago_id}`);
+  await r.ok('get', '/fees');
 
   // Wallets: paid credits make a credit invoice ---------------------------------------------------
   const wallet = await r.ok('post', '/wallets', {
@@ -252,6 +284,19 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('get', `/wallets/${walletId}/wallet_transactions`);
   await r.ok('post', '/wallet_transactions', { wallet_transaction: { wallet_id: walletId, voided_credits: '1' } });
   const spareWallet = await r.ok('post', '/wallets', { wallet: { external_customer_id: 'leaving', rate_amount: '2', currency: 'EUR', granted_credits: '3' } });
+  await r.ok('post', `/wallets/${walletId}/metadata`, { metadata: { cost_center: 'R&D', owner: 'ops' } });
+  await r.ok('patch', `/wallets/${walletId}/metadata`, { metadata: { owner: null } });
+  await r.ok('delete', `/wallets/${walletId}/metadata/owner`);
+  await r.ok('delete', `/wallets/${walletId}/metadata`);
+  // A customer's wallets by code (no credits: it changes none of the invoices below).
+  await r.ok('post', '/customers/acme/wallets', { wallet: { name: 'Promo', code: 'promo', rate_amount: '1', currency: 'EUR', metadata: { campaign: 'spring' } } });
+  await r.ok('get', '/customers/acme/wallets/promo');
+  await r.ok('put', '/customers/acme/wallets/promo', { wallet: { name: 'Spring promo', metadata: { campaign: 'spring', channel: 'email' } } });
+  await r.ok('get', '/customers/acme/wallets');
+  await r.ok('post', '/customers/acme/wallets/promo/metadata', { metadata: { campaign: 'summer' } });
+  await r.ok('patch', '/customers/acme/wallets/promo/metadata', { metadata: { channel: 'ads' } });
+  await r.ok('delete', '/customers/acme/wallets/promo/metadata/channel');
+  await r.ok('delete', '/customers/acme/wallets/promo/metadata');
 
   // Invoices: one-off, credit (the wallet's), subscription (in advance, then the period's end) -----
   const oneOff = await r.ok('post', '/invoices', { invoice: { external_customer_id: 'acme', currency: 'EUR', fees: [{ add_on_code: 'setup', units: '2', description: 'Two sites' }, { add_on_code: 'setup', unit_amount_cents: 12_345, tax_codes: ['vat_5_5'] }] } });
@@ -284,6 +329,8 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   const subscriptionInvoices = all.filter((invoice) => invoice.invoice_type === 'subscription');
   for (const invoice of subscriptionInvoices) await r.ok('get', `/invoices/${invoice.lago_id}`);
   await r.ok('get', '/invoices');
+  // The applied coupons with what the subscription's invoices drew from them.
+  await r.ok('get', '/applied_coupons?external_customer_id=acme');
 
   // Credit notes on the invoice paid in advance --------------------------------------------------
   const inAdvance = (await r.ok('get', `/invoices/${subscriptionInvoices.at(-1)!.lago_id}`)).invoice as Json;
@@ -299,11 +346,27 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   const oneOffFee = (oneOff.invoice.fees as Json[])[0]!;
   const refund = await r.ok('post', '/credit_notes', { credit_note: { invoice_id: oneOffId, reason: 'duplicated_charge', refund_amount_cents: 1_200, items: [{ fee_id: oneOffFee.lago_id, amount_cents: 1_000 }] } });
   await r.ok('put', `/credit_notes/${refund.credit_note.lago_id}`, { credit_note: { refund_status: 'succeeded' } });
+  await r.ok('post', `/credit_notes/${noteId}/metadata`, { metadata: { erp: 'CN-1', synced: null } });
+  await r.ok('patch', `/credit_notes/${noteId}/metadata`, { metadata: { synced: '2031-02-01' } });
+  await r.ok('delete', `/credit_notes/${noteId}/metadata/synced`);
+  await r.ok('delete', `/credit_notes/${noteId}/metadata`);
   await r.ok('put', `/credit_notes/${noteId}/void`);
+
+  // What Lago serves under a customer, and the analytics of finalized invoices --------------------
+  await r.ok('get', '/customers/acme/invoices?status[]=finalized');
+  await r.ok('get', '/customers/acme/subscriptions');
+  await r.ok('get', '/customers/acme/credit_notes');
+  await r.ok('get', '/customers/acme/past_usage?external_subscription_id=acme-scale');
+  await r.ok('get', '/analytics/gross_revenue?currency=EUR');
+  await r.ok('get', '/analytics/invoice_collection?months=12');
+  await r.ok('get', '/analytics/invoiced_usage?external_customer_id=acme');
+  await r.ok('get', '/analytics/mrr');
+  await r.ok('get', '/analytics/overdue_balance');
 
   // Deletions and terminations -------------------------------------------------------------------
   await r.ok('delete', `/customers/leaving/applied_coupons/${spare.applied_coupon.lago_id}`);
   await r.ok('delete', `/wallets/${spareWallet.wallet.lago_id}`);
+  await r.ok('delete', '/customers/acme/wallets/promo');
   await r.ok('delete', '/subscriptions/leaving-spare');
   await settle(env);
   await r.ok('delete', '/customers/leaving');
@@ -319,6 +382,10 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('get', '/invoices?external_customer_id=acme&per_page=100');
   await r.ok('get', '/customers/acme');
 
+  // The organization's settings.
+  await r.ok('get', '/organizations');
+  await r.ok('put', '/organizations', { organization: { legal_name: 'Contract Tour SAS', address_line1: '2 rue du Port', city: 'Nantes', zipcode: '44000', country: 'fr', email: 'billing@tour.example.com', billing_configuration: { invoice_footer: 'Thank you' } } });
+
   // Webhooks (Billow's own routes): the invoice.created of the one-off invoice, to an endpoint
   // listening here (the relay's workflow is not part of the tour: its webhook row is made directly).
   const receiver = http.createServer((req, res) => {
@@ -327,6 +394,8 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   try {
+    // A receiver on this machine: the organization allows private addresses explicitly (SSRF protection refuses them by default).
+    await setWebhooksAllowPrivateAddresses(db, api.organization.id, true);
     const local = await r.ok('post', '/webhook_endpoints', { webhook_endpoint: { webhook_url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, signature_algo: 'hmac' } });
     const event = (await db('webhook_events').where({ organization_id: api.organization.id, object_id: oneOffId }).first()) as WebhookEventRow;
     const endpointRow = (await db('webhook_endpoints').where({ id: local.webhook_endpoint.lago_id }).first()) as WebhookEndpointRow;
@@ -362,8 +431,8 @@ async function probeEveryRoute(r: Recorder): Promise<void> {
       await r.send(op.method, op.path.includes(':') ? op.path.replace(/:[A-Za-z]+/, '%00') : `${op.path}?page=%00`, { body: {} });
     }
     if (op.path.includes(':')) await r.send(op.method, unknown, { body: op.body ? rootBody : undefined });
-    if ((op.method === 'post' || op.method === 'put') && !op.public) {
-      // The body parser's refusals hold on every POST and PUT, whether the route reads a body or not.
+    if ((op.method === 'post' || op.method === 'put' || op.method === 'patch' || op.body) && !op.public) {
+      // The body parser's refusals hold on every POST, PUT and PATCH (and a DELETE that reads a body), whether the route reads a body or not.
       const path = op.path.includes(':') ? unknown : op.path;
       await r.send(op.method, path, { raw: JSON.stringify({ padding: 'x'.repeat(1_100_000) }) });
       await r.send(op.method, path, { raw: '{"broken": ' });

@@ -80,12 +80,6 @@ export const LAGO_RESPONSE_ERRATA: Erratum[] = [
     change: () => ({ type: 'object', required: ['wallet_transaction'], properties: { wallet_transaction: { $ref: '#/components/schemas/WalletTransactionObject' } } }),
     why: 'GET /wallet_transactions/{lago_id}: described without its root key; Lago\'s controller answers `{"wallet_transaction": {...}}` (root_name: "wallet_transaction"), as every other object.',
   },
-  // Coupons.
-  {
-    at: schema('AppliedCouponObjectExtended', 'allOf', '1', 'required'), kind: 'billow',
-    change: (node) => (node as unknown as string[]).filter((name) => name !== 'credits') as unknown as Json,
-    why: 'applied_coupons[].credits: Billow does not record yet which invoice drew how much of an applied coupon (that needs a table of credits), so it leaves the list out rather than answer an empty one; amount_cents_remaining and frequency_duration_remaining show what is left.',
-  },
 ];
 
 function unescape(part: string): string {

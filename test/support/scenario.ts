@@ -1,6 +1,6 @@
 /** Small helpers for workflow scenarios driven through the HTTP API on the time-skipping server. */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { createTestApi } from './api';
+import { startedWorkflowIds, type createTestApi } from './api';
 
 export type ScenarioApi = Awaited<ReturnType<typeof createTestApi>>;
 
@@ -84,10 +84,33 @@ export async function sleepUntil(env: TestWorkflowEnvironment, iso: string): Pro
 }
 
 /**
- * Lets the workflows finish what they were asked (an invoice "at once"): the test clock only
- * moves one second once no workflow task or activity holds it back.
+ * Lets the workflows finish what they were asked (an invoice "at once"): the test clock moves one
+ * second, then this waits (in real time, the clock held) until no subscription workflow the test's
+ * APIs started has a workflow task or an activity in flight. The second alone was a race on a busy
+ * machine: a workflow whose first task had not scheduled its activity yet let the clock move on.
  */
 export async function settle(env: TestWorkflowEnvironment): Promise<void> {
   await env.sleep(1000);
+  await untilIdle(env);
   await stepDone();
+}
+
+const IDLE_DEADLINE_MS = 30_000;
+
+async function untilIdle(env: TestWorkflowEnvironment): Promise<void> {
+  const deadline = Date.now() + IDLE_DEADLINE_MS;
+  for (;;) {
+    let busy = false;
+    for (const id of startedWorkflowIds) {
+      try {
+        const { status, raw } = await env.client.workflow.getHandle(id).describe();
+        if (status.name === 'RUNNING' && ((raw.pendingActivities?.length ?? 0) > 0 || raw.pendingWorkflowTask)) busy = true;
+      } catch {
+        // Another file's workflow, or one that never started: nothing to wait for.
+      }
+    }
+    // Past the deadline (an activity left to retry, a worker stopped on purpose), as before: the caller's assertions tell.
+    if (!busy || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

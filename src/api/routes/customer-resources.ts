@@ -7,6 +7,7 @@ import { Router, type Request } from 'express';
 import type { AppContext } from '../context';
 import { organizationOf } from '../auth';
 import { handle } from '../handler';
+import { serializeMetadata } from '../../serializers/metadata';
 import { parseEnvelope } from '../validation';
 import { pageFrom } from '../pagination';
 import { parseQuery } from '../schemas/query';
@@ -44,7 +45,7 @@ export function customerResourcesRouter({ db, clock, publicUrl }: AppContext): R
     const page = pageFrom(req.query);
     // No Billow invoice is self-billed or has a lost dispute: `true` on either selects none.
     const none = extra.self_billed === 'true' || extra.payment_dispute_lost === 'true';
-    const answer = await listCustomerInvoices(db, organization, customerOf(req), none ? { ...filters, statuses: [] } : filters, page, publicUrl);
+    const answer = await listCustomerInvoices(db, organization, customerOf(req), none ? { ...filters, statuses: [] } : filters, page, publicUrl, await clock.now());
     res.json(answer);
   }));
 
@@ -91,7 +92,7 @@ export function customerResourcesRouter({ db, clock, publicUrl }: AppContext): R
 
   const walletMetadata = (change: (req: Request) => MetadataChange) => handle(async (req, res) => {
     const metadata = await changeCustomerWalletMetadata(db, organizationOf(req).id, customerOf(req), String(req.params.code), change(req));
-    res.json({ metadata });
+    res.json({ metadata: serializeMetadata(metadata) });
   });
   router.post('/:externalId/wallets/:code/metadata', walletMetadata((req) => ({ kind: 'replace', value: parseMetadataBody(req.body) })));
   router.patch('/:externalId/wallets/:code/metadata', walletMetadata((req) => ({ kind: 'merge', value: parseMetadataBody(req.body) })));

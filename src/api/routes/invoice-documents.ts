@@ -13,10 +13,10 @@ function pdfFileName(number: string): string {
   return `${number.replace(/[^A-Za-z0-9._-]+/g, '_')}.pdf`;
 }
 
-export function invoiceDocumentsRouter({ db, publicUrl, documents }: AppContext): Router {
+export function invoiceDocumentsRouter({ db, clock, publicUrl, documents }: AppContext): Router {
   const router = Router();
   const download = handle(async (req, res) => {
-    res.json({ invoice: await downloadInvoice(db, organizationOf(req), String(req.params.id), { documents, publicUrl }) });
+    res.json({ invoice: await downloadInvoice(db, organizationOf(req), String(req.params.id), { documents, publicUrl, nowMs: await clock.now() }) });
   });
   router.post('/:id/download', download);
   router.post('/:id/download_pdf', download);

@@ -56,9 +56,10 @@ export function parseFilters(query: Request['query']): InvoiceFilters {
 }
 
 export function invoicesRouter({ db, clock, publicUrl }: AppContext): Router {
-  // One presenter for the API and the webhooks (services/invoicing/invoice-presenter.ts); file_url once the PDF exists.
-  const present = (organization: Parameters<typeof presentInvoice>[1], invoice: Parameters<typeof presentInvoice>[2]) =>
-    presentInvoice(db, organization, invoice, { withFees: true, publicUrl });
+  // One presenter for the API and the webhooks (services/invoicing/invoice-presenter.ts); file_url once the PDF exists,
+  // the subscriptions' current period as of now.
+  const present = async (organization: Parameters<typeof presentInvoice>[1], invoice: Parameters<typeof presentInvoice>[2]) =>
+    presentInvoice(db, organization, invoice, { withFees: true, publicUrl, nowMs: await clock.now() });
   const router = Router();
 
   router.post('/', handle(async (req, res) => {
@@ -104,7 +105,7 @@ export function invoicesRouter({ db, clock, publicUrl }: AppContext): Router {
 
   router.get('/', handle(async (req, res) => {
     const organization = organizationOf(req);
-    res.json(await listInvoices(db, organization, parseFilters(req.query), pageFrom(req.query), publicUrl));
+    res.json(await listInvoices(db, organization, parseFilters(req.query), pageFrom(req.query), publicUrl, await clock.now()));
   }));
   return router;
 }

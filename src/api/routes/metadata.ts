@@ -3,6 +3,7 @@ import { Router, type Request } from 'express';
 import type { AppContext } from '../context';
 import { organizationOf } from '../auth';
 import { handle } from '../handler';
+import { serializeMetadata } from '../../serializers/metadata';
 import { parseMetadataBody } from '../schemas/metadata';
 import { changeCreditNoteMetadata, changeWalletMetadata, type MetadataChange, type MetadataValue } from '../../services/credits/customer-wallets';
 import type { Db } from '../../services/deps';
@@ -12,7 +13,7 @@ type Change = (db: Db, organizationId: string, id: string, change: MetadataChang
 function metadataRouter(db: Db, apply: Change): Router {
   const router = Router();
   const route = (change: (req: Request) => MetadataChange) => handle(async (req, res) => {
-    res.json({ metadata: await apply(db, organizationOf(req).id, String(req.params.id), change(req)) });
+    res.json({ metadata: serializeMetadata(await apply(db, organizationOf(req).id, String(req.params.id), change(req))) });
   });
   router.post('/:id/metadata', route((req) => ({ kind: 'replace', value: parseMetadataBody(req.body) })));
   router.patch('/:id/metadata', route((req) => ({ kind: 'merge', value: parseMetadataBody(req.body) })));

@@ -7,9 +7,10 @@ import { Router, type Request } from 'express';
 import type { AppContext } from '../context';
 import { organizationOf } from '../auth';
 import { handle } from '../handler';
-import { parseEnvelope } from '../validation';
+import { serializeMetadata } from '../../serializers/metadata';
+import { parseEnvelope, parseOptionalEnvelope } from '../validation';
 import { pageFrom } from '../pagination';
-import { createChargeFilterSchema, planChargeSchema, updateChargeFilterSchema } from '../schemas/plan-charges';
+import { createChargeFilterSchema, deleteChargeFilterSchema, deleteChargeSchema, planChargeSchema, updateChargeFilterSchema } from '../schemas/plan-charges';
 import { parseMetadataBody } from '../schemas/metadata';
 import { serializeCharge, serializeChargeFilter } from '../../serializers/plan';
 import {
@@ -23,8 +24,8 @@ const charge = (req: Request) => String(req.params.chargeCode);
 const presentFilter = ({ charge: owner, filter }: ChargeFilterView) => serializeChargeFilter(owner, filter);
 
 /**
- * The DELETE routes take no body: Lago's optional `{"charge"|"filter": {"cascade_updates": …}}` asks to
- * cascade to child plans, and Billow has none, so there is nothing to honour or refuse.
+ * The DELETE routes read Lago's optional `{"charge"|"filter": {"cascade_updates": …}}` (checked by its
+ * contract): it asks to cascade to child plans, and Billow has none, so the deletion is the plan's alone.
  */
 export function planResourcesRouter({ db }: AppContext): Router {
   const router = Router();
@@ -45,6 +46,7 @@ export function planResourcesRouter({ db }: AppContext): Router {
     res.json({ charge: serializeCharge(await updatePlanCharge(db, organizationOf(req).id, plan(req), charge(req), input)) });
   }));
   router.delete('/:code/charges/:chargeCode', handle(async (req, res) => {
+    parseOptionalEnvelope(req.body, 'charge', deleteChargeSchema);
     res.json({ charge: serializeCharge(await deletePlanCharge(db, organizationOf(req).id, plan(req), charge(req))) });
   }));
 
@@ -64,11 +66,12 @@ export function planResourcesRouter({ db }: AppContext): Router {
     res.json({ filter: presentFilter(await updateChargeFilter(db, organizationOf(req).id, plan(req), charge(req), String(req.params.id), input)) });
   }));
   router.delete('/:code/charges/:chargeCode/filters/:id', handle(async (req, res) => {
+    parseOptionalEnvelope(req.body, 'filter', deleteChargeFilterSchema);
     res.json({ filter: presentFilter(await deleteChargeFilter(db, organizationOf(req).id, plan(req), charge(req), String(req.params.id))) });
   }));
 
   const metadata = (change: (req: Request) => MetadataChange) => handle(async (req, res) => {
-    res.json({ metadata: await changePlanMetadata(db, organizationOf(req).id, plan(req), change(req)) });
+    res.json({ metadata: serializeMetadata(await changePlanMetadata(db, organizationOf(req).id, plan(req), change(req))) });
   });
   router.post('/:code/metadata', metadata((req) => ({ kind: 'replace', value: parseMetadataBody(req.body) })));
   router.patch('/:code/metadata', metadata((req) => ({ kind: 'merge', value: parseMetadataBody(req.body) })));

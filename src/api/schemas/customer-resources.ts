@@ -5,22 +5,34 @@
 import { z } from 'zod';
 import { createWalletSchema, updateWalletSchema } from './money';
 import { metadataSchema } from './metadata';
+import { contractOf, withContract, type RequestContract } from '../contract';
 import { currencyParam, integerParam, text, unsupportedParams } from './query';
 import type { CreateCustomerWalletInput, UpdateCustomerWalletInput } from '../../services/credits/customer-wallets';
+
+/**
+ * The customer-scoped wallet routes take the bodies of `POST /wallets` and `PUT /wallets/:id`, so
+ * they honour and refuse the same fields (the customer-scoped answer shows `external_customer_id` as
+ * the path's, `metadata` as set).
+ */
+function withParentContract<T extends z.ZodType>(parent: z.ZodType, schema: T): T {
+  const contract: RequestContract | undefined = contractOf(parent);
+  if (!contract) throw new Error('The wallet schemas declare their request contract');
+  return withContract(schema, contract);
+}
 
 /**
  * `POST /customers/:external_id/wallets`: the wallet body, its customer given by the path, and
  * Lago's `metadata` (its MetadataInput: the wallet's key → value object).
  */
-export const createCustomerWalletSchema = createWalletSchema.extend({
+export const createCustomerWalletSchema = withParentContract(createWalletSchema, createWalletSchema.extend({
   external_customer_id: z.string().trim().min(1).max(255).nullish(),
   metadata: metadataSchema.nullish(),
-}) satisfies z.ZodType<CreateCustomerWalletInput>;
+})) satisfies z.ZodType<CreateCustomerWalletInput>;
 
 /** `PUT /customers/:external_id/wallets/:code`: the wallet update, and `metadata` replacing the wallet's (null clears it). */
-export const updateCustomerWalletSchema = updateWalletSchema.extend({
+export const updateCustomerWalletSchema = withParentContract(updateWalletSchema, updateWalletSchema.extend({
   metadata: metadataSchema.nullish(),
-}) satisfies z.ZodType<UpdateCustomerWalletInput>;
+})) satisfies z.ZodType<UpdateCustomerWalletInput>;
 
 /**
  * `GET /customers/:external_id/invoices`, beyond the filters `GET /invoices` reads: no invoice is

@@ -2,10 +2,11 @@
 import { z } from 'zod';
 import { FEE_PAYMENT_STATUSES, FEE_TYPES, type UpdateFeeInput } from '../../services/invoicing/fees';
 import { currencyParam, instantParam, text } from './query';
+import { SHOWN, withContract } from '../contract';
 
-export const updateFeeSchema = z.object({
+export const updateFeeSchema = withContract(z.object({
   payment_status: z.enum(FEE_PAYMENT_STATUSES),
-}) satisfies z.ZodType<UpdateFeeInput>;
+}), { honoured: { payment_status: SHOWN }, refused: {} }) satisfies z.ZodType<UpdateFeeInput>;
 
 export const feeQuerySchema = z.object({
   external_customer_id: text.optional(),

@@ -1,11 +1,13 @@
 /**
- * `PUT /organizations` (Lago's OrganizationUpdateInput): every field Lago defines is listed here;
- * the service refuses those Billow does not honour (services/organizations/settings.ts).
+ * `PUT /organizations` (Lago's OrganizationUpdateInput): every field Lago defines is listed here, and
+ * its contract refuses the choices Billow does not offer (the service checks them again:
+ * services/organizations/settings.ts).
  */
 import { z } from 'zod';
 import { LATE_USAGE_POLICIES, type UpdateOrganizationInput } from '../../services/organizations';
 import { timezone } from './common';
 import { currencyParam } from './query';
+import { SHOWN, honour, refuseFalse, refuseUnlessEmpty, refuseUnlessOneOf, withContract } from '../contract';
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -18,7 +20,7 @@ function isHttpUrl(value: string): boolean {
 
 const nullableText = z.string().max(255).nullable();
 
-export const updateOrganizationSchema = z.object({
+export const updateOrganizationSchema = withContract(z.object({
   webhook_url: z.string().trim().min(1).max(2048).refine(isHttpUrl, { params: { code: 'url_is_invalid' }, message: 'url_is_invalid' }).optional(),
   country: z.string().regex(/^[A-Za-z]{2}$/).transform((c) => c.toUpperCase()).nullable().optional(),
   default_currency: currencyParam.optional(),
@@ -44,4 +46,15 @@ export const updateOrganizationSchema = z.object({
   finalize_zero_amount_invoice: z.boolean().optional(),
   /** A Billow addition (not in Lago's spec): what becomes of usage that arrives for a finalized period. */
   late_usage: z.enum(LATE_USAGE_POLICIES).optional(),
+}), {
+  honoured: honour(SHOWN,
+    'webhook_url', 'country', 'default_currency', 'address_line1', 'address_line2', 'state', 'zipcode', 'email', 'city', 'legal_name', 'legal_number',
+    'tax_identification_number', 'document_numbering', 'document_number_prefix', 'net_payment_term', 'timezone', 'billing_configuration.invoice_footer',
+    // Periodic invoices closed later are drafts for that many days, for customers without a grace period of their own.
+    'billing_configuration.invoice_grace_period'),
+  refused: {
+    email_settings: refuseUnlessEmpty('Billow sends no emails: documents reach customers through webhooks and the API.'),
+    'billing_configuration.document_locale': refuseUnlessOneOf(['en'], 'Documents are rendered in English only.'),
+    finalize_zero_amount_invoice: refuseFalse('Billow finalizes every invoice, zero-amount ones too.'),
+  },
 }) satisfies z.ZodType<UpdateOrganizationInput>;

@@ -51,7 +51,8 @@ const fields = {
   invoice_display_name: optionalText,
   description: optionalText,
   tax_codes: z.array(code).nullish(),
-  metadata: z.record(z.string().max(255), z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()])).nullish(),
+  /** Lago's MetadataInput: keys of at most 100 characters, values strings of at most 255 or null. */
+  metadata: z.record(z.string().min(1).max(100), z.string().max(255).nullable()).nullish(),
   charges: z.array(chargeSchema).max(500).nullish(),
   /** Premium features Billow does not bill: refused (403 feature_unavailable) by the contract unless empty; the service checks again. */
   usage_thresholds: z.unknown(),
@@ -77,16 +78,20 @@ const REFUSED_CHARGE_PROPERTIES: Record<string, Refusal> = {
   pricing_group_keys: refuseUnlessEmpty(GROUPED_PRICING),
 };
 
-const CHARGE_HONOURED: Record<string, Honoured> = {
+/**
+ * One charge's fields, relative to the charge and to its answer (Lago's Charge object): a plan's
+ * charges take them under `charges.*.` (`chargesOfPlan`), the nested charge routes as they are.
+ */
+export const CHARGE_HONOURED: Record<string, Honoured> = {
   ...honour(SHOWN, 'code', 'charge_model', 'pay_in_advance', 'invoiceable', 'invoice_display_name', 'prorated'),
-  billable_metric_id: shownAs('charges.*.lago_billable_metric_id'),
-  tax_codes: shownAs('charges.*.taxes.*.code'),
+  billable_metric_id: shownAs('lago_billable_metric_id'),
+  tax_codes: shownAs('taxes.*.code'),
   ...under('properties.', CHARGE_PROPERTIES),
   ...honour(SHOWN, 'filters.*.invoice_display_name', 'filters.*.values'),
   ...under('filters.*.properties.', CHARGE_PROPERTIES),
 };
 
-const CHARGE_REFUSED: Record<string, Refusal> = {
+export const CHARGE_REFUSED: Record<string, Refusal> = {
   charge_model: refuseValues(['dynamic'], 'The dynamic charge model (prices sent with each event) is not computed by Billow.'),
   regroup_paid_fees: refuseValues(['invoice'], 'Regrouping paid in-advance fees on an invoice needs payments, which Billow does not collect yet.'),
   min_amount_cents: refuseNonZero('Billow does not bill a true-up fee up to a charge\'s minimum amount yet.'),
@@ -97,11 +102,20 @@ const CHARGE_REFUSED: Record<string, Refusal> = {
   ...under('filters.*.properties.', REFUSED_CHARGE_PROPERTIES),
 };
 
+/** The charge declarations under `charges.*.`, in the request and in the plan's answer alike. */
+function chargesOfPlan(declarations: Record<string, Honoured>): Record<string, Honoured> {
+  const shown = 'shown as ';
+  return Object.fromEntries(Object.entries(declarations).map(([path, how]) => [
+    `charges.*.${path}`,
+    how.startsWith(shown) ? shownAs(`charges.*.${how.slice(shown.length)}`) : how,
+  ]));
+}
+
 const PLAN_HONOURED: Record<string, Honoured> = {
   ...honour(SHOWN, 'name', 'invoice_display_name', 'code', 'interval', 'description', 'amount_cents', 'amount_currency', 'trial_period',
     'pay_in_advance', 'bill_charges_monthly', 'metadata'),
   tax_codes: shownAs('taxes.*.code'),
-  ...under('charges.*.', CHARGE_HONOURED),
+  ...chargesOfPlan(CHARGE_HONOURED),
 };
 
 const PLAN_REFUSED: Record<string, Refusal> = {
@@ -112,13 +126,16 @@ const PLAN_REFUSED: Record<string, Refusal> = {
   ...under('charges.*.', CHARGE_REFUSED),
 };
 
+/** Lago's `cascade_updates` (plans, charges, filters): honoured, there is nothing to cascade to. */
+export const CASCADE_UPDATES = 'Billow refuses plan_overrides, so a plan has no child plans: cascading reaches none, as Lago\'s would (services/catalog/plans.ts).';
+
 const createContract: RequestContract = { honoured: PLAN_HONOURED, refused: PLAN_REFUSED };
 
 const updateContract: RequestContract = {
   honoured: {
     ...PLAN_HONOURED,
     'charges.*.id': shownAs('charges.*.lago_id'),
-    cascade_updates: 'Billow refuses plan_overrides, so a plan has no child plans: cascading reaches none, as Lago\'s would (services/catalog/plans.ts).',
+    cascade_updates: CASCADE_UPDATES,
   },
   refused: PLAN_REFUSED,
 };

@@ -53,7 +53,7 @@ export interface CreatePlanInput {
   invoice_display_name?: string | null;
   description?: string | null;
   tax_codes?: string[] | null;
-  metadata?: Record<string, string | number | boolean | null> | null;
+  metadata?: Record<string, string | null> | null;
   charges?: ChargeInput[] | null;
   /** Premium features Billow does not bill: refused (403 feature_unavailable) unless empty. */
   usage_thresholds?: unknown;

@@ -6,8 +6,8 @@ import { getCustomer } from '../customers';
 import { listInvoices, type InvoiceFilters } from './invoice-queries';
 
 export async function listCustomerInvoices(
-  db: Db, organization: OrganizationRow, externalCustomerId: string, filters: Omit<InvoiceFilters, 'externalCustomerId'>, page: Page, publicUrl: string,
+  db: Db, organization: OrganizationRow, externalCustomerId: string, filters: Omit<InvoiceFilters, 'externalCustomerId'>, page: Page, publicUrl: string, nowMs?: number,
 ): ReturnType<typeof listInvoices> {
   await getCustomer(db, organization.id, externalCustomerId);
-  return listInvoices(db, organization, { ...filters, externalCustomerId }, page, publicUrl);
+  return listInvoices(db, organization, { ...filters, externalCustomerId }, page, publicUrl, nowMs);
 }

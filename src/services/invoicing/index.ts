@@ -17,5 +17,6 @@ export {
 } from './invoice-actions';
 export { getInvoice, listInvoices, INVOICE_TYPES, type InvoiceFilters } from './invoice-queries';
 export { presentInvoice, invoiceWebhookObject, invoiceFileUrl } from './invoice-presenter';
+export { presentSubscription, presentSubscriptionAsOf, type AsOf } from './subscription-presenter';
 export { DocumentError, generateInvoicePdf, downloadInvoice, invoicePdf } from './invoice-documents';
 export { currentUsage, type CurrentUsage, type CurrentUsageInput } from './current-usage';

@@ -79,7 +79,7 @@ export async function updateInvoice(db: Db, organizationId: string, id: string, 
     }
     if (fields.payment_status) {
       // Lago's `invoice.payment_status_updated`, for each change of the status, with the invoice as it is now.
-      await recordWebhookEvent(trx, { organizationId, webhookType: 'invoice.payment_status_updated', objectType: 'invoice', object: await invoiceWebhookObject(trx, updated, null) });
+      await recordWebhookEvent(trx, { organizationId, webhookType: 'invoice.payment_status_updated', objectType: 'invoice', object: await invoiceWebhookObject(trx, updated, null, nowMs) });
     }
     return updated;
   });
@@ -115,7 +115,7 @@ export async function voidInvoice(db: Db, organizationId: string, id: string, no
     const voided = await updateInvoiceRow(trx, invoice, { status: 'voided', voided_at: new Date(nowMs) });
     await giveBackCredits(trx, invoice, nowMs);
     if (invoice.invoice_type === 'credit') await failPendingPurchases(trx, organizationId, invoice.id, nowMs);
-    await recordInvoiceVoided(trx, voided); // webhook outbox: invoice.voided
+    await recordInvoiceVoided(trx, voided, nowMs); // webhook outbox: invoice.voided
     return voided;
   });
 }

@@ -31,7 +31,7 @@ export class AdjustmentShortfall extends Error {}
 
 /** Consumes exactly what the totals drew, in the invoice's transaction. */
 export async function consumeInvoiceAdjustments(trx: Tx, invoice: InvoiceRow, totals: InvoiceTotals, asOfMs: number): Promise<void> {
-  for (const coupon of totals.coupons) await recordCouponConsumption(trx, coupon, new Date(asOfMs));
+  for (const coupon of totals.coupons) await recordCouponConsumption(trx, coupon, new Date(asOfMs), invoice);
   const draws = { organizationId: invoice.organization_id, customerId: invoice.customer_id, invoiceId: invoice.id };
   if (totals.creditNotesAmountCents > 0n) {
     const drawn = await consumeCreditNotes(trx, { ...draws, amountCents: totals.creditNotesAmountCents });

@@ -85,9 +85,9 @@ async function documentedInvoice(db: Db, docs: DocumentServices, organizationId:
 }
 
 /** `POST /invoices/:id/download`: the invoice with its `file_url`, rendering the PDF first if needed. */
-export async function downloadInvoice(db: Db, organization: OrganizationRow, id: string, options: { documents?: DocumentServices; publicUrl: string }) {
+export async function downloadInvoice(db: Db, organization: OrganizationRow, id: string, options: { documents?: DocumentServices; publicUrl: string; nowMs?: number }) {
   const invoice = await documentedInvoice(db, options.documents ?? defaultDocumentServices(), organization.id, id);
-  return presentInvoice(db, organization, invoice, { withFees: true, publicUrl: options.publicUrl });
+  return presentInvoice(db, organization, invoice, { withFees: true, publicUrl: options.publicUrl, nowMs: options.nowMs });
 }
 
 /**

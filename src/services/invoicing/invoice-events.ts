@@ -50,12 +50,12 @@ export async function recordInvoiceDeleted(trx: Conn, invoice: InvoiceRow): Prom
 }
 
 /** `invoice.voided`, once per invoice. */
-export async function recordInvoiceVoided(trx: Conn, invoice: InvoiceRow): Promise<void> {
+export async function recordInvoiceVoided(trx: Conn, invoice: InvoiceRow, nowMs?: number): Promise<void> {
   await recordWebhookEvent(trx, {
     organizationId: invoice.organization_id,
     webhookType: 'invoice.voided',
     objectType: 'invoice',
-    object: await invoiceWebhookObject(trx, invoice, null),
+    object: await invoiceWebhookObject(trx, invoice, null, nowMs),
     idempotencyKey: `invoice.voided:${invoice.id}`,
   });
 }

@@ -8,8 +8,10 @@ import { findCustomerById, type CustomerRow } from '../../db/customers';
 import { findSubscriptionById } from '../../db/subscriptions';
 import { findOrganization, type OrganizationRow } from '../../db/organizations';
 import { creditsOfInvoices } from '../../db/credit-notes';
+import { couponCreditsOfInvoices } from '../../db/coupons';
 import { serializeInvoice } from '../../serializers/invoice';
 import { customerView } from '../../serializers/customer';
+import { presentInvoiceSubscriptions } from './subscription-presenter';
 
 /** The authenticated download URL of a rendered invoice PDF (reference §1.7 `file_url`). */
 export function invoiceFileUrl(publicUrl: string | null, invoice: Pick<InvoiceRow, 'id' | 'file_path'>): string | null {
@@ -21,24 +23,32 @@ export interface PresentOptions {
   withFees: boolean;
   /** Base of `file_url`; null leaves it null. */
   publicUrl: string | null;
+  /** The caller's now, for the current period of the invoice's subscriptions; absent: the invoice's issuing date. */
+  nowMs?: number;
 }
 
 export async function presentInvoice(db: Conn, organization: OrganizationRow, invoice: InvoiceRow, options: PresentOptions) {
   const customer = (await findCustomerById(db, invoice.customer_id)) as CustomerRow;
   const subscription = invoice.subscription_id ? await findSubscriptionById(db, invoice.subscription_id) : undefined;
+  const fees = options.withFees ? await feesOf(db, [invoice.id]) : undefined;
   return serializeInvoice(invoice, {
     customer,
     customerView: customerView(organization)(customer),
-    fees: options.withFees ? await feesOf(db, [invoice.id]) : undefined,
+    fees,
+    subscriptions: fees ? await presentInvoiceSubscriptions(db, invoice, fees, options.nowMs === undefined ? undefined : { nowMs: options.nowMs }) : undefined,
     externalSubscriptionId: subscription?.external_id ?? null,
     fileUrl: invoiceFileUrl(options.publicUrl, invoice),
     credits: await creditsOfInvoices(db, organization.id, [invoice.id]),
+    couponCredits: await couponCreditsOfInvoices(db, organization.id, [invoice.id]),
   });
 }
 
-/** The invoice object of a webhook payload, read inside the caller's transaction. */
-export async function invoiceWebhookObject(trx: Conn, invoice: InvoiceRow, publicUrl: string | null): Promise<Record<string, unknown>> {
+/**
+ * The invoice object of a webhook payload, read inside the caller's transaction; its subscriptions'
+ * current period as of the caller's now when it has one, else as of the invoice's issuing date.
+ */
+export async function invoiceWebhookObject(trx: Conn, invoice: InvoiceRow, publicUrl: string | null, nowMs?: number): Promise<Record<string, unknown>> {
   const organization = await findOrganization(trx, invoice.organization_id);
   if (!organization) throw new Error(`Organization ${invoice.organization_id} does not exist`);
-  return presentInvoice(trx, organization, invoice, { withFees: true, publicUrl });
+  return presentInvoice(trx, organization, invoice, { withFees: true, publicUrl, nowMs });
 }

@@ -20,8 +20,8 @@ export async function getInvoice(db: Db, organizationId: string, id: string): Pr
 
 /** One page of the organization's invoices, newest first, each as the API shows it. */
 export async function listInvoices(
-  db: Db, organization: OrganizationRow, filters: InvoiceFilters, page: Page, publicUrl: string,
+  db: Db, organization: OrganizationRow, filters: InvoiceFilters, page: Page, publicUrl: string, nowMs?: number,
 ): Promise<{ invoices: Awaited<ReturnType<typeof presentInvoice>>[]; meta: Meta }> {
   const { rows, meta } = await invoicesPage(db, organization.id, { ...filters, statuses: filters.statuses ?? [...VISIBLE_INVOICE_STATUSES] }, page);
-  return { invoices: await Promise.all(rows.map((row) => presentInvoice(db, organization, row, { withFees: true, publicUrl }))), meta };
+  return { invoices: await Promise.all(rows.map((row) => presentInvoice(db, organization, row, { withFees: true, publicUrl, nowMs }))), meta };
 }

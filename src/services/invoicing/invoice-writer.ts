@@ -220,6 +220,9 @@ export function feeRow(line: InvoiceLine, totals: FeeTotals): FeeDraft {
     invoiceable: true,
     event_transaction_id: line.eventTransactionId ?? null,
     ...(line.adjustedWindowId ? { adjusted_window_id: line.adjustedWindowId } : {}),
+    charge_filter_id: line.chargeFilter?.id ?? null,
+    charge_filter_values: line.chargeFilter?.values ?? null,
+    charge_filter_invoice_display_name: line.chargeFilter?.invoiceDisplayName ?? null,
   };
 }
 

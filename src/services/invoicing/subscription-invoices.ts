@@ -264,6 +264,7 @@ function chargeLineInput(charge: ChargeUsageLine, bucket: BucketUsage, window: {
   return {
     chargeId: charge.charge.id,
     filterId: bucket.filter?.id ?? null,
+    filter: bucket.filter ? { id: bucket.filter.id, values: bucket.filter.values, invoiceDisplayName: bucket.filter.invoice_display_name } : null,
     code: charge.metric.code,
     name: bucket.filter?.invoice_display_name ?? charge.metric.name,
     invoiceDisplayName: charge.charge.invoice_display_name,

@@ -4,4 +4,5 @@ export { organizationHmacKey, setWebhooksAllowPrivateAddresses } from './operato
 export {
   getOrganizationView, updateOrganization, ORGANIZATION_FIXED_SETTINGS, LATE_USAGE_POLICIES, type LateUsagePolicy, type OrganizationView, type UpdateOrganizationInput,
 } from './settings';
+export { closeConsoleSession, consoleSessionOrganization, openConsoleSession, type OpenedConsoleSession } from './console-sessions';
 export type { OrganizationRow } from '../../db/organizations';

@@ -26,6 +26,8 @@ import { deleteCustomer, getCustomer, type CustomerWithTaxes } from '../customer
 /** Rounds of "end what is live, then look again": a subscription created meanwhile gets one more. */
 const ROUNDS = 3;
 
+const stillActive = () => new UnavailableError('subscriptions_still_active', 'Some subscriptions could not be ended now; retry the request.');
+
 /**
  * Ends the live subscriptions among `rows` through their workflows, one workflow at a time (they
  * may share a customer, whose invoices are numbered in sequence): the active subscription of an
@@ -62,14 +64,17 @@ async function endAllThen<T>(
       try {
         return await finish();
       } catch (error) {
-        // A subscription created between the look and the lock: end it too.
-        if (error instanceof NotAllowedError && round < ROUNDS - 1) continue;
+        // A subscription created between the look and the lock: end it too, or (the last round) answer 503 as when one cannot end.
+        if (error instanceof NotAllowedError) {
+          if (round < ROUNDS - 1) continue;
+          throw stillActive();
+        }
         throw error;
       }
     }
     await endThroughWorkflows(deps, organizationId, rows, nowMs);
   }
-  throw new UnavailableError('subscriptions_still_active', 'Some subscriptions could not be ended now; retry the request.');
+  throw stillActive();
 }
 
 /**

@@ -6,7 +6,8 @@ export {
   createSubscription, terminateSubscription, activateSubscription, getSubscription, listSubscriptions,
   type CreateSubscriptionInput, type SubscriptionFilters,
 } from './subscriptions';
-export { presentSubscription } from './subscription-presenter';
+// The subscription's JSON lives with invoicing, which shows the subscriptions an invoice bills.
+export { presentSubscription } from '../invoicing';
 export {
   endSubscription, cancelSubscription, upgradeSubscription, applyDowngrade, cancelPendingPlanChange, endTrial, alertTermination,
   type TerminationOutcome,

@@ -1,0 +1,60 @@
+/**
+ * The subscription as the API shows it: its plan, customer, current period and plan changes. It
+ * lives with invoicing, below the subscriptions domain, because an invoice shows the subscriptions it
+ * bills (`invoice.subscriptions`); the subscriptions domain re-exports it.
+ */
+import type { Conn } from '../../db/knex';
+import { findSubscriptionById, planChangeCodes, type SubscriptionRow } from '../../db/subscriptions';
+import type { InvoiceRow } from '../../db/invoices';
+import { contextOf } from '../../db/subscription-context';
+import { localDateOf, maxLocalDate, type LocalDate } from '../../billing/calendar';
+import { nextBillingDate, periodContaining } from '../../billing/periods';
+import { serializeSubscription, type SubscriptionJson } from '../../serializers/subscription';
+
+/** "Now", for the current period: an instant (the caller's clock), or a day in the subscription's timezone. */
+export type AsOf = { nowMs: number } | { date: LocalDate };
+
+export async function presentSubscription(db: Conn, subscription: SubscriptionRow, nowMs: number): Promise<SubscriptionJson> {
+  return presentSubscriptionAsOf(db, subscription, { nowMs });
+}
+
+export async function presentSubscriptionAsOf(db: Conn, subscription: SubscriptionRow, asOf: AsOf): Promise<SubscriptionJson> {
+  const [ctx, codes] = await Promise.all([contextOf(db, subscription), planChangeCodes(db, subscription)]);
+  const active = subscription.status === 'active';
+  const today = 'nowMs' in asOf
+    ? localDateOf(Math.max(asOf.nowMs, ctx.terms.startedAt), ctx.timezone)
+    : maxLocalDate(asOf.date, localDateOf(ctx.terms.startedAt, ctx.timezone));
+  const downgrading = active && codes.pendingPlanCode !== null;
+  return serializeSubscription(subscription, {
+    plan: ctx.plan,
+    customer: ctx.customer,
+    currentPeriod: active ? periodContaining(ctx.terms.schedule, today) : null,
+    previousPlanCode: codes.previousPlanCode,
+    nextPlanCode: downgrading ? codes.pendingPlanCode : null,
+    downgradePlanDate: downgrading ? nextBillingDate(ctx.terms, today) : null,
+  });
+}
+
+/**
+ * The subscriptions an invoice bills (Lago's `invoice.subscriptions`): those of its billing periods,
+ * the one it is for, and those its fees bill, in that order, each once; none for a one-off or credit
+ * invoice. Their current period is as of `asOf` (the caller's now), else as of the invoice's issuing
+ * date (a webhook recorded without a clock: the same payload on every retry).
+ */
+export async function presentInvoiceSubscriptions(
+  db: Conn, invoice: InvoiceRow, fees: readonly { subscription_id: string | null }[], asOf: AsOf | undefined,
+): Promise<SubscriptionJson[]> {
+  const ids = [
+    ...((invoice.billing_periods ?? []) as { lago_subscription_id?: string }[]).map((period) => period.lago_subscription_id),
+    invoice.subscription_id,
+    ...fees.map((fee) => fee.subscription_id),
+  ].filter((id): id is string => typeof id === 'string');
+  const presented: SubscriptionJson[] = [];
+  for (const id of [...new Set(ids)]) {
+    const subscription = await findSubscriptionById(db, id);
+    if (subscription && subscription.organization_id === invoice.organization_id) {
+      presented.push(await presentSubscriptionAsOf(db, subscription, asOf ?? { date: invoice.issuing_date }));
+    }
+  }
+  return presented;
+}
