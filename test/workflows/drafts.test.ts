@@ -7,17 +7,23 @@
  * - usage late for a finalized period billed as an adjustment on the next invoice, with a
  *   graduated charge (so the adjustment is not units × price), twice;
  * - `late_usage: ignore`; an event for a terminated subscription is refused;
- * - where each event went (`GET /events/:transaction_id`) in every state.
+ * - where each event went (`GET /events/:transaction_id`) in every state;
+ * - the organization's grace period for customers without their own, and a customer's 0 billed as
+ *   before drafts existed;
+ * - a worker killed as it finalizes a draft: finalized once.
  * The billing invariants are checked after every step (test/support/invariants.ts).
  */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import request from 'supertest';
-import { moveClockTo } from '../support/temporal';
+import { moveClockTo, startTestWorker } from '../support/temporal';
 import { useWorkflowTestbed } from '../support/testbed';
 import { assertBillingInvariants } from '../support/invariants';
 import { createTestApi } from '../support/api';
 import { createPlan, settle, sleepUntil, subscribe, type ScenarioApi } from '../support/scenario';
 import { buildApp } from '../../src/api/app';
 import { temporalSubscriptionWorkflows } from '../../src/workflows/client';
+import { subscriptionWorkflowId } from '../../src/workflows/ids';
 
 const TASK_QUEUE = 'drafts-test';
 const bed = useWorkflowTestbed(TASK_QUEUE);
@@ -311,3 +317,102 @@ it('an event for a terminated subscription is refused, even timestamped before t
   expect(await billingOf(bed.api, 'tom-1')).toMatchObject({ status: 'billed', lago_invoice_id: final!.lago_id });
   await settle(bed.env);
 });
+
+it('a grace period of the organization applies to customers without their own; a customer with 0 is billed exactly as without drafts', async () => {
+  const org = await createTestApi(bed.database.db, bed.env, TASK_QUEUE, 'Grace Co');
+  expect((await ok(org.put('/organizations', { organization: { billing_configuration: { invoice_grace_period: 2 } } }))).organization.billing_configuration.invoice_grace_period).toBe(2);
+  await createPlan(org, { name: 'Flat', code: 'flat', interval: 'monthly', amount_cents: 3100, amount_currency: 'USD', pay_in_advance: false });
+  await ok(org.post('/customers', { customer: { external_id: 'olga', currency: 'USD', timezone: 'UTC' } }));
+  await ok(org.post('/customers', { customer: { external_id: 'zed', currency: 'USD', timezone: 'UTC', billing_configuration: { invoice_grace_period: 0 } } }));
+  await subscribe(org, { external_customer_id: 'olga', plan_code: 'flat', external_id: 'olga-sub', billing_time: 'calendar', subscription_at: '2036-02-01T00:00:00Z' });
+  await subscribe(org, { external_customer_id: 'zed', plan_code: 'flat', external_id: 'zed-sub', billing_time: 'calendar', subscription_at: '2036-02-01T00:00:00Z' });
+  const prefix = org.organization.document_number_prefix;
+
+  await sleepUntil(bed.env, '2036-03-01T06:00:00Z');
+  // February (29 days in 2036) whole, in arrears: 3100 each.
+  const [olga] = await invoicesOf(org, 'olga');
+  // The organization's 2 days: a draft dated March 1 + 2 = March 3, no number, no PDF.
+  expect(olga).toMatchObject({ status: 'draft', sequential_id: null, number: `${prefix}-DRAFT`, issuing_date: '2036-03-03', total_amount_cents: 3100 });
+  expect(await webhooksOf(olga!.lago_id)).toEqual(['invoice.drafted']);
+  expect(await documentRequested(olga!.lago_id)).toBe(false);
+  // zed's own 0: finalized at the boundary, numbered, dated the billing date, announced and rendered, as before drafts existed.
+  const [zed] = await invoicesOf(org, 'zed');
+  expect(zed).toMatchObject({ status: 'finalized', sequential_id: 1, number: `${prefix}-002-001`, issuing_date: '2036-03-01', total_amount_cents: 3100 });
+  expect(await webhooksOf(zed!.lago_id)).toEqual(['invoice.created']);
+  expect(await documentRequested(zed!.lago_id)).toBe(true);
+
+  // March 3 at 00:00 UTC: olga's draft finalizes by itself, her first number.
+  await sleepUntil(bed.env, '2036-03-03T06:00:00Z');
+  expect((await invoicesOf(org, 'olga'))[0]).toMatchObject({ lago_id: olga!.lago_id, status: 'finalized', sequential_id: 1, number: `${prefix}-001-001`, issuing_date: '2036-03-03' });
+  await ok(org.delete('/subscriptions/olga-sub'));
+  await ok(org.delete('/subscriptions/zed-sub'));
+  await settle(bed.env);
+});
+
+it('a worker killed as it finalizes a draft at the end of its grace period: finalized once, one number, one invoice.created', async () => {
+  const taskQueue = 'drafts-kill';
+  const org = await createTestApi(bed.database.db, bed.env, taskQueue, 'Kill Drafts Co');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
+    cwd: path.resolve(__dirname, '../..'),
+    env: { ...process.env, DATABASE_URL: bed.database.url, TEMPORAL_ADDRESS: bed.env.address, TASK_QUEUE: taskQueue, BILLOW_TEST_HANG_AFTER_FINALIZE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  let stopWorker: (() => Promise<void>) | undefined;
+  try {
+    await waitFor(() => output.includes('worker ready'), () => output);
+    await createPlan(org, { name: 'Flat', code: 'flat', interval: 'monthly', amount_cents: 3000, amount_currency: 'USD', pay_in_advance: false });
+    await ok(org.post('/customers', { customer: { external_id: 'kai', currency: 'USD', timezone: 'UTC', billing_configuration: { invoice_grace_period: 2 } } }));
+    await subscribe(org, { external_customer_id: 'kai', plan_code: 'flat', external_id: 'kai-sub', billing_time: 'calendar', subscription_at: '2036-04-01T00:00:00Z' });
+    await sleepUntil(bed.env, '2036-05-01T06:00:00Z');
+    const [draft] = await invoicesOf(org, 'kai');
+    // April (30 days) whole, in arrears: 3000, a draft until May 1 + 2 days = May 3.
+    expect(draft).toMatchObject({ status: 'draft', sequential_id: null, issuing_date: '2036-05-03', total_amount_cents: 3000 });
+
+    // The grace period ends on May 3 at 00:00: the child finalizes the draft, then dies before it reports back.
+    const crossing = sleepUntil(bed.env, '2036-05-03T12:00:00Z');
+    await waitFor(() => output.includes('finalized'), () => output);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    // Another worker: the activity's next attempt (after its heartbeat timeout) finds the invoice finalized.
+    stopWorker = await startTestWorker(bed.env, bed.database.db, taskQueue);
+    await crossing;
+
+    const listed = await invoicesOf(org, 'kai');
+    expect(listed.map((invoice) => [invoice.lago_id, invoice.status, invoice.sequential_id, invoice.number, invoice.issuing_date, invoice.total_amount_cents])).toEqual([
+      [draft!.lago_id, 'finalized', 1, `${org.organization.document_number_prefix}-001-001`, '2036-05-03', 3000],
+    ]);
+    expect(await webhooksOf(draft!.lago_id)).toEqual(['invoice.drafted', 'invoice.created']);
+    expect(await bed.database.db('document_requests').where({ document_id: draft!.lago_id }).pluck('document_id')).toEqual([draft!.lago_id]); // one PDF asked for
+    // The finalization the dead worker never reported was attempted again.
+    const attempts: number[] = [];
+    let runId: string | undefined;
+    const workflowId = subscriptionWorkflowId(org.organization.id, 'kai-sub');
+    do {
+      const history = await bed.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+      const events = history.events ?? [];
+      const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType?.name]));
+      for (const e of events) {
+        const started = e.activityTaskStartedEventAttributes;
+        if (started && scheduled.get(String(started.scheduledEventId)) === 'finalizeDraft') attempts.push(started.attempt ?? 0);
+      }
+      runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+    } while (runId);
+    expect(attempts).toEqual([2]); // one finalizeDraft, completed on its second attempt
+    await ok(org.delete('/subscriptions/kai-sub'));
+    await settle(bed.env);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await stopWorker?.();
+  }
+});
+
+async function waitFor(condition: () => boolean, context: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out. Output:\n${context()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
