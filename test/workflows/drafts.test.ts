@@ -199,14 +199,19 @@ it('through the API: refresh recomputes at once, finalize numbers and draws at o
   expect(draft).toMatchObject({ status: 'finalized', sequential_id: 1, issuing_date: '2035-04-02', total_amount_cents: 700 });
   expect(await webhooksOf(draft.lago_id)).toEqual(['invoice.drafted', 'invoice.created']);
 
-  // April closes as a draft of 500 (no usage); deleted, it disappears and its period is never billed again.
+  // April: 2 GB. It closes as a draft of 500 + 2 × 1.00 = 700; deleted, it disappears and its period (base fee
+  // and usage) is never billed again, not even as late usage.
+  await moveClockTo(bed.env, '2035-04-10T09:00:00Z');
+  await event(bed.api, 'erin-apr', 'erin-sub', 'gb', { gb: 2 });
   await sleepUntil(bed.env, '2035-05-01T06:00:00Z');
   const april = (await invoicesOf(bed.api, 'erin'))[1]!;
-  expect(april).toMatchObject({ status: 'draft', total_amount_cents: 500 });
+  expect(april).toMatchObject({ status: 'draft', total_amount_cents: 700 });
+  expect(await billingOf(bed.api, 'erin-apr')).toMatchObject({ status: 'in_draft', lago_invoice_id: april.lago_id });
   const deleted = await ok(bed.api.delete(`/invoices/${april.lago_id}`));
   expect(deleted.invoice).toMatchObject({ lago_id: april.lago_id, status: 'draft' });
   expect((await bed.api.get(`/invoices/${april.lago_id}`)).status).toBe(404);
   expect(await webhooksOf(april.lago_id)).toEqual(['invoice.drafted', 'invoice.deleted']);
+  expect(await billingOf(bed.api, 'erin-apr')).toEqual({ status: 'not_billed', late: false, lago_invoice_id: null, lago_fee_ids: [], reason: 'draft_deleted' });
 
   // May's draft (500) finalizes by itself on June 6: number 2 (the deleted draft took none), coupon drawn: 500 − 200 = 300.
   await sleepUntil(bed.env, '2035-06-07T00:00:00Z');
