@@ -56,7 +56,7 @@ async function runWorker(config: Config): Promise<void> {
   await prepareSecretsAtRest(db, logger);
   const connection = await NativeConnection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: bundlerLogger(logger) });
-  const worker = await createWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundle });
+  const worker = await createWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundle, maxCachedWorkflows: config.BILLOW_WORKER_MAX_CACHED_WORKFLOWS });
   // Committed webhook events go from the outbox to Temporal (src/webhooks/README.md).
   const relay = startOutboxRelay({ db, client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), taskQueue: config.TEMPORAL_TASK_QUEUE });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');

@@ -10,6 +10,8 @@ export interface WorkerSetup {
   taskQueue: string;
   /** A prebuilt workflow bundle (tests bundle once); otherwise workflows are bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Workflows kept in memory between tasks (an evicted one replays its bounded history when it wakes); the SDK's default when absent. */
+  maxCachedWorkflows?: number;
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
@@ -19,5 +21,6 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({ db: setup.db }),
+    ...(setup.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.maxCachedWorkflows } : {}),
   });
 }

@@ -32,6 +32,14 @@ export function testServerPath(cacheDir: string): string | null {
   return fs.existsSync(candidate) ? candidate : null;
 }
 
+/**
+ * SQLite settings of the dev server `npm start` runs: write-ahead log, synced at checkpoints.
+ * A killed process loses nothing; a power cut may lose the last transactions, which Billow
+ * survives (each invoice has a business key, the reconciler restarts missing workflows). In
+ * exchange Temporal goes 3.7× faster here than with SQLite's defaults (README, "Temporal's dev server").
+ */
+export const DEV_SERVER_SQLITE_PRAGMAS: readonly string[] = ['journal_mode=WAL', 'synchronous=NORMAL'];
+
 export async function startDevServer(options: {
   cacheDir: string;
   dataDir: string;
@@ -39,7 +47,7 @@ export async function startDevServer(options: {
   uiPort: number;
   namespace: string;
   log: Logger;
-  /** `--sqlite-pragma` values, e.g. `journal_mode=WAL`. */
+  /** `--sqlite-pragma` values (default DEV_SERVER_SQLITE_PRAGMAS; `[]` for SQLite's own defaults). */
   sqlitePragmas?: readonly string[];
 }): Promise<RunningTemporal> {
   const address = `127.0.0.1:${options.port}`;
@@ -65,7 +73,7 @@ export async function startDevServer(options: {
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     ...SEARCH_ATTRIBUTE_FLAGS.flatMap((flag) => ['--search-attribute', flag]),
-    ...(options.sqlitePragmas ?? []).flatMap((pragma) => ['--sqlite-pragma', pragma]),
+    ...(options.sqlitePragmas ?? DEV_SERVER_SQLITE_PRAGMAS).flatMap((pragma) => ['--sqlite-pragma', pragma]),
   ];
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   pipeLines(child, options.log.child({ component: 'temporal' }));

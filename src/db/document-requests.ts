@@ -35,6 +35,7 @@ export async function claimPendingDocumentRequests(trx: Tx, limit: number): Prom
     .skipLocked();
 }
 
-export async function markDocumentRequestDispatched(trx: Tx, id: string): Promise<void> {
-  await trx('document_requests').where({ id }).update({ dispatched_at: trx.fn.now() });
+export async function markDocumentRequestsDispatched(trx: Tx, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await trx('document_requests').whereIn('id', [...ids]).update({ dispatched_at: trx.fn.now() });
 }

@@ -161,8 +161,9 @@ export async function claimPendingEvents(trx: Tx, limit: number): Promise<Webhoo
     .skipLocked();
 }
 
-export async function markEventDispatched(trx: Tx, id: string): Promise<void> {
-  await trx('webhook_events').where({ id }).update({ dispatched_at: trx.fn.now() });
+export async function markEventsDispatched(trx: Tx, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await trx('webhook_events').whereIn('id', [...ids]).update({ dispatched_at: trx.fn.now() });
 }
 
 // ---- webhooks (delivery state) -------------------------------------------------------------
@@ -192,19 +193,23 @@ export async function listWebhooks(conn: Conn, organizationId: string, filters: 
 }
 
 /** Creates the delivery of an event to each endpoint once; returns every delivery of the event. */
+/** One delivery row per endpoint for the event (an existing pair is kept). */
+export async function insertWebhooks(conn: Conn, event: Pick<WebhookEventRow, 'id' | 'organization_id' | 'webhook_type'>, endpoints: WebhookEndpointRow[]): Promise<void> {
+  if (endpoints.length === 0) return;
+  await conn('webhooks')
+    .insert(endpoints.map((endpoint) => ({
+      organization_id: event.organization_id,
+      event_id: event.id,
+      endpoint_id: endpoint.id,
+      webhook_url: endpoint.webhook_url,
+      webhook_type: event.webhook_type,
+    })))
+    .onConflict(['event_id', 'endpoint_id'])
+    .ignore();
+}
+
 export async function ensureWebhooks(conn: Conn, event: WebhookEventRow, endpoints: WebhookEndpointRow[]): Promise<WebhookRow[]> {
-  if (endpoints.length > 0) {
-    await conn('webhooks')
-      .insert(endpoints.map((endpoint) => ({
-        organization_id: event.organization_id,
-        event_id: event.id,
-        endpoint_id: endpoint.id,
-        webhook_url: endpoint.webhook_url,
-        webhook_type: event.webhook_type,
-      })))
-      .onConflict(['event_id', 'endpoint_id'])
-      .ignore();
-  }
+  await insertWebhooks(conn, event, endpoints);
   return webhooksOf(conn, event.organization_id).where({ event_id: event.id }).orderBy('created_at');
 }
 

@@ -29,6 +29,8 @@ const schema = z.object({
   BILLOW_PUBLIC_URL: z.string().url().optional(),
   BILLOW_DOCUMENTS_DIR: z.string().optional(),
   CHROMIUM_PATH: z.string().optional(),
+  /** Workflows a worker keeps in memory between tasks: its memory is bounded by this, not by the number of subscriptions. */
+  BILLOW_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

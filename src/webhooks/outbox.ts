@@ -5,7 +5,7 @@
  * The relay (relay.ts) hands committed rows to Temporal.
  */
 import type { Conn } from '../db/knex';
-import { insertWebhookEvent } from '../db/webhooks';
+import { endpointsFor, insertWebhookEvent, insertWebhooks } from '../db/webhooks';
 import { insertDocumentRequest } from '../db/document-requests';
 import type { DocumentType } from '../workflows/ids';
 import { isWebhookType, type WebhookType } from './event-types';
@@ -25,12 +25,14 @@ export interface WebhookEventInput {
 }
 
 /**
- * Records a webhook event in the caller's transaction. Returns the event id, or null when an
- * event with the same idempotency key exists already.
+ * Records a webhook event in the caller's transaction, with one delivery per endpoint subscribed
+ * to it now: the deliveries commit with the event, so the delivery workflow the relay starts finds
+ * them on its first attempt. Returns the event id, or null when an event with the same idempotency
+ * key exists already.
  */
 export async function recordWebhookEvent(trx: Conn, input: WebhookEventInput): Promise<string | null> {
   if (!isWebhookType(input.webhookType)) throw new Error(`Unknown webhook type ${String(input.webhookType)}`);
-  return insertWebhookEvent(trx, {
+  const id = await insertWebhookEvent(trx, {
     organization_id: input.organizationId,
     webhook_type: input.webhookType,
     object_type: input.objectType,
@@ -43,6 +45,11 @@ export async function recordWebhookEvent(trx: Conn, input: WebhookEventInput): P
       [input.objectType]: input.object,
     },
   });
+  if (id !== null) {
+    const event = { id, organization_id: input.organizationId, webhook_type: input.webhookType };
+    await insertWebhooks(trx, event, await endpointsFor(trx, input.organizationId, input.webhookType));
+  }
+  return id;
 }
 
 export interface DocumentRequestInput {

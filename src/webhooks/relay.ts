@@ -1,8 +1,10 @@
 /**
  * The outbox relay: hands committed outbox rows to Temporal. Runs in every worker process (a poll
  * every second; concurrent relays share the work with `FOR UPDATE SKIP LOCKED`). Each batch is
- * claimed, started and marked in one transaction:
- * - a webhook event gets one delivery per subscribed endpoint and the workflow `webhook/<event id>`;
+ * claimed, started (up to 20 starts in flight) and marked in one transaction:
+ * - a webhook event gets the workflow `webhook/<event id>`, which delivers to each endpoint the
+ *   event was recorded with (outbox.ts writes those deliveries with the event, so they are
+ *   committed before the workflow reads them) and to any endpoint subscribed since;
  * - a document request gets the workflow `document/<type>/<id>`.
  * A workflow id is started at most once (Temporal refuses a second start, even after the first run
  * closed, within the namespace's retention; the refusal counts as success), so a relay that dies
@@ -10,8 +12,8 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Db, Tx } from '../db/knex';
-import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventDispatched, type WebhookEventRow } from '../db/webhooks';
-import { claimPendingDocumentRequests, markDocumentRequestDispatched } from '../db/document-requests';
+import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventsDispatched, type WebhookEventRow } from '../db/webhooks';
+import { claimPendingDocumentRequests, markDocumentRequestsDispatched } from '../db/document-requests';
 import { logger } from '../runtime/logger';
 import { documentWorkflowId, webhookWorkflowId } from '../workflows/ids';
 import type { DocumentRequestInput } from './outbox';
@@ -24,6 +26,13 @@ export interface RelayDeps {
 }
 
 const BATCH = 100;
+/** Workflow starts in flight at once: one at a time, a burst of invoices left the relay minutes behind. */
+const PARALLEL_STARTS = 20;
+
+/** Runs `work` on every item, at most PARALLEL_STARTS at once. */
+async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += PARALLEL_STARTS) await Promise.all(items.slice(i, i + PARALLEL_STARTS).map(work));
+}
 
 /** Starts a workflow unless its id was started before: the refusal of a second start is success. */
 async function startOnce(deps: RelayDeps, workflowType: string, workflowId: string, args: unknown[]): Promise<void> {
@@ -58,10 +67,8 @@ async function startDeliveries(deps: RelayDeps, trx: Tx, event: WebhookEventRow)
 export async function relayWebhookEvents(deps: RelayDeps, limit = BATCH): Promise<number> {
   return deps.db.transaction(async (trx) => {
     const events = await claimPendingEvents(trx, limit);
-    for (const event of events) {
-      await startDeliveries(deps, trx, event);
-      await markEventDispatched(trx, event.id);
-    }
+    await inParallel(events, (event) => startDeliveries(deps, trx, event));
+    await markEventsDispatched(trx, events.map((event) => event.id));
     return events.length;
   });
 }
@@ -70,10 +77,9 @@ export async function relayWebhookEvents(deps: RelayDeps, limit = BATCH): Promis
 export async function relayDocumentRequests(deps: RelayDeps, limit = BATCH): Promise<number> {
   return deps.db.transaction(async (trx) => {
     const requests = await claimPendingDocumentRequests(trx, limit);
-    for (const request of requests) {
-      await startDocument(deps, { organizationId: request.organization_id, documentType: request.document_type, id: request.document_id });
-      await markDocumentRequestDispatched(trx, request.id);
-    }
+    await inParallel(requests, (request) =>
+      startDocument(deps, { organizationId: request.organization_id, documentType: request.document_type, id: request.document_id }));
+    await markDocumentRequestsDispatched(trx, requests.map((request) => request.id));
     return requests.length;
   });
 }

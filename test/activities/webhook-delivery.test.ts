@@ -83,7 +83,8 @@ async function webhookTo(url: string): Promise<{ webhookId: string; endpoint: We
     organizationId: organization.id, webhookType: 'customer.created', objectType: 'customer', object: { lago_id: `c${endpointCount}`, external_id: 'x' },
   }));
   const event = (await database.db<WebhookEventRow>('webhook_events').where({ id: eventId! }).first())!;
-  const [webhook] = await ensureWebhooks(database.db, event, [endpoint]);
+  // The event has a webhook to every endpoint of the organization (all take customer.created): this one's.
+  const webhook = (await ensureWebhooks(database.db, event, [endpoint])).find((row) => row.endpoint_id === endpoint.id);
   return { webhookId: webhook!.id, endpoint };
 }
 

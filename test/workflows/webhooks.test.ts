@@ -181,7 +181,9 @@ it('invoice.created reaches a receiver that fails twice: delivered on the third 
   expect(log.meta.total_count).toBe(3);
   expect(log.webhook_deliveries.map((d: { attempt: number; http_status: number; error: string | null; trigger: string }) => [d.attempt, d.http_status, d.error, d.trigger]))
     .toEqual([[3, 200, null, 'automatic'], [2, 500, 'HTTP 500', 'automatic'], [1, 500, 'HTTP 500', 'automatic']]);
-  const webhooks = (await api.get(`/webhooks?webhook_endpoint_id=${jwtEndpoint.lago_id}`).expect(200)).body.webhooks;
+  // invoice.generated may be listed too: the PDF rendered meanwhile records it with its deliveries.
+  const webhooks = (await api.get(`/webhooks?webhook_endpoint_id=${jwtEndpoint.lago_id}`).expect(200)).body.webhooks
+    .filter((webhook: { webhook_type: string }) => webhook.webhook_type === 'invoice.created');
   expect(webhooks).toHaveLength(1);
   expect(webhooks[0]).toMatchObject({ webhook_type: 'invoice.created', status: 'succeeded', attempts: 3, retries: 2, http_status: 200, last_error: null });
   const detail = (await api.get(`/webhooks/${webhooks[0].lago_id}`).expect(200)).body.webhook;
@@ -226,6 +228,27 @@ it('a receiver down for good: retried for more than a day, then failed; a manual
   expect(retried).toMatchObject({ status: 'succeeded', attempts: webhook.attempts + 1, http_status: 200 });
   expect(retried.deliveries.at(-1)).toMatchObject({ attempt: webhook.attempts + 1, trigger: 'manual', http_status: 200 });
   expect(received.filter((call) => call.path === '/ok/fixed')).toHaveLength(1);
+});
+
+it('an event commits with one pending delivery per subscribed endpoint, before any relay runs', async () => {
+  // The delivery workflow reads these rows on its first attempt: written by the relay inside its own
+  // uncommitted transaction, they were invisible to it, and every first attempt failed (30 s lost).
+  const subscribed = await endpoint({ webhook_url: `${baseUrl}/ok/subscribed`, signature_algo: 'hmac', event_types: ['invoice.voided'] });
+  await endpoint({ webhook_url: `${baseUrl}/ok/other`, signature_algo: 'hmac', event_types: ['customer.created'] });
+  const eventId = await database.db.transaction((trx) =>
+    recordWebhookEvent(trx, { organizationId: api.organization.id, webhookType: 'invoice.voided', objectType: 'invoice', object: { lago_id: 'voided-1' } }));
+  const rows = await database.db('webhooks').where({ event_id: eventId });
+  // Endpoints subscribed to every type (event_types null) from earlier tests get it too; the customer.created one does not.
+  const all = await database.db('webhook_endpoints').where({ organization_id: api.organization.id });
+  const expected = all.filter((row: { event_types: string[] | null }) => row.event_types === null || row.event_types.includes('invoice.voided'));
+  expect(rows.map((row: { endpoint_id: string }) => row.endpoint_id).sort()).toEqual(expected.map((row: { id: string }) => row.id).sort());
+  expect(rows.map((row: { endpoint_id: string }) => row.endpoint_id)).toContain(subscribed.lago_id);
+  expect(rows.every((row: { status: string; attempts: number }) => row.status === 'pending' && row.attempts === 0)).toBe(true);
+  expect(await database.db('webhook_events').where({ id: eventId }).first()).toMatchObject({ dispatched_at: null });
+  // Relayed, it is delivered to the subscribed endpoint on the first attempt.
+  expect(await relay()).toBe(1);
+  await waitFor(`webhook/${eventId}`);
+  expect(await database.db('webhooks').where({ event_id: eventId, endpoint_id: subscribed.lago_id }).first()).toMatchObject({ status: 'succeeded', attempts: 1 });
 });
 
 it('an event recorded in a rolled-back transaction does not exist', async () => {

@@ -1,0 +1,116 @@
+/**
+ * Two production worker processes (src/cli.ts worker) on one task queue share a month-end close:
+ * 24 subscriptions of 24 customers close at the same instant, Temporal hands the closes to both
+ * workers, and every customer has exactly one invoice for the month, of the amount worked out by
+ * hand. The billing invariants (no stretch billed twice) hold afterwards. Which worker ran each
+ * close is read from the workflows' histories.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTimeSkippingEnv, moveClockTo } from '../support/temporal';
+import { createTestApi } from '../support/api';
+import { createPlan, subscribe } from '../support/scenario';
+import { assertBillingInvariants } from '../support/invariants';
+import { subscriptionWorkflowId } from '../../src/workflows/ids';
+
+const ROOT = path.resolve(__dirname, '../..');
+const TASK_QUEUE = 'two-workers';
+const SUBSCRIPTIONS = 24;
+
+let database: TestDatabase;
+let env: TestWorkflowEnvironment;
+let dataDir: string;
+const workers: ChildProcess[] = [];
+let output = '';
+
+function startWorker(environment: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'worker'], { cwd: ROOT, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  workers.push(child);
+  return child;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}. Output so far:\n${output.slice(-4000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+afterAll(async () => {
+  for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
+  await env?.teardown();
+  await database?.drop();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('two worker processes on one task queue share a close: one invoice per subscription, none twice', async () => {
+  database = await createTestDatabase();
+  env = await createTimeSkippingEnv();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-two-workers-'));
+  const environment: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: database.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    BILLOW_DATA_DIR: dataDir, LOG_LEVEL: 'info', BILLOW_SANDBOX: '0',
+    // No workflow cache: a cached workflow's tasks stick to the worker that ran it last, and the one
+    // that happened to take the first tasks would run every close. Uncached, each task goes to
+    // whichever worker polls first (and each one replays its history: the cache-miss path, tested too).
+    BILLOW_WORKER_MAX_CACHED_WORKFLOWS: '0',
+  };
+  startWorker(environment);
+  startWorker(environment);
+  await waitFor('both workers', async () => ((output.match(/"msg":"worker started"/g) ?? []).length === 2 ? true : undefined), 240_000);
+
+  const api = await createTestApi(database.db, env, TASK_QUEUE, 'Two Workers Org');
+  await moveClockTo(env, '2035-01-01T06:00:00Z');
+  await createPlan(api, { name: 'Team', code: 'team', interval: 'monthly', amount_cents: 1_000, amount_currency: 'USD', pay_in_advance: false });
+  for (let i = 0; i < SUBSCRIPTIONS; i++) {
+    await api.post('/customers', { customer: { external_id: `c${i}`, currency: 'USD', timezone: 'UTC' } }).expect(200);
+    await subscribe(api, { external_customer_id: `c${i}`, plan_code: 'team', external_id: `s${i}`, billing_time: 'calendar' });
+  }
+
+  // Every subscription closes January at 2035-02-01T00:00Z, all at once.
+  await moveClockTo(env, '2035-02-01T00:00:30Z');
+  const invoices = await waitFor('an invoice per subscription', async () => {
+    const rows = await database.db('invoices').where({ organization_id: api.organization.id, status: 'finalized' });
+    return rows.length >= SUBSCRIPTIONS ? rows : undefined;
+  }, 180_000);
+
+  // Started on January 1st in arrears: January's whole fee, 31/31 × 10.00 = 10.00 each, no tax.
+  const customers = await database.db('customers').where({ organization_id: api.organization.id });
+  const externalIdOf = new Map(customers.map((customer: { id: string; external_id: string }) => [customer.id, customer.external_id]));
+  const perCustomer = invoices.map((invoice: { customer_id: string; total_amount_cents: string | number }) => [externalIdOf.get(invoice.customer_id), Number(invoice.total_amount_cents)]);
+  expect(perCustomer.sort()).toEqual(Array.from({ length: SUBSCRIPTIONS }, (_, i) => [`c${i}`, 1_000]).sort());
+  await assertBillingInvariants(database.db);
+
+  // Both workers closed periods: the worker (pid@host) that ran the workflow task scheduling each
+  // closePeriod, read from the histories (the close continues the workflow as new: it is in an earlier run).
+  const identities = new Set<string>();
+  for (let i = 0; i < SUBSCRIPTIONS; i++) {
+    const workflowId = subscriptionWorkflowId(api.organization.id, `s${i}`);
+    let runId: string | undefined;
+    do {
+      const events = (await env.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+      // The identity of each workflow task event: Temporal's server points an activity at the task's
+      // completion event, the Java test server at its start event; both carry the worker's identity.
+      const workerOf = new Map<string, string>();
+      for (const event of events) {
+        const task = event.workflowTaskCompletedEventAttributes ?? event.workflowTaskStartedEventAttributes;
+        if (task?.identity) workerOf.set(String(event.eventId), task.identity);
+        const scheduled = event.activityTaskScheduledEventAttributes;
+        if (scheduled?.activityType?.name === 'closePeriod') identities.add(workerOf.get(String(scheduled.workflowTaskCompletedEventId)) ?? 'unknown');
+      }
+      runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+    } while (runId);
+  }
+  const pids = workers.map((child) => String(child.pid));
+  expect([...identities].map((identity) => identity.split('@')[0]).sort()).toEqual(pids.sort());
+});
