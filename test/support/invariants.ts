@@ -2,7 +2,8 @@
  * Invariants that must hold after every step of every scenario: each invoice's fees add up to its
  * totals; no two invoices cover the same occasion; invoice numbers are gapless per customer.
  * Drafts (and drafts deleted) take no number: they carry `<PREFIX>-DRAFT` and no sequential id,
- * and the invoices that were finalized are numbered 1, 2, 3… without them.
+ * and the invoices that were finalized are numbered 1, 2, 3… without them. Amounts are compared as
+ * the decimal strings of their bigints (exactly), so a failure can be reported by a jest worker.
  */
 import type { Db } from '../../src/db/knex';
 
@@ -14,12 +15,12 @@ export async function assertBillingInvariants(db: Db): Promise<void> {
     const feesTotal = own.reduce((sum, fee) => sum + BigInt(fee.amount_cents), 0n);
     const taxesTotal = own.reduce((sum, fee) => sum + BigInt(fee.taxes_amount_cents), 0n);
     const context = `invoice ${invoice.number}`;
-    expect({ context, fees: feesTotal }).toEqual({ context, fees: BigInt(invoice.fees_amount_cents) });
-    expect({ context, taxes: taxesTotal }).toEqual({ context, taxes: BigInt(invoice.taxes_amount_cents) });
+    expect({ context, fees: String(feesTotal) }).toEqual({ context, fees: String(BigInt(invoice.fees_amount_cents)) });
+    expect({ context, taxes: String(taxesTotal) }).toEqual({ context, taxes: String(BigInt(invoice.taxes_amount_cents)) });
     const subTotal = BigInt(invoice.fees_amount_cents) - BigInt(invoice.coupons_amount_cents);
-    expect({ context, subTotal }).toEqual({ context, subTotal: BigInt(invoice.sub_total_excluding_taxes_amount_cents) });
+    expect({ context, subTotal: String(subTotal) }).toEqual({ context, subTotal: String(BigInt(invoice.sub_total_excluding_taxes_amount_cents)) });
     const total = subTotal + BigInt(invoice.taxes_amount_cents) - BigInt(invoice.credit_notes_amount_cents) - BigInt(invoice.prepaid_credit_amount_cents);
-    expect({ context, total }).toEqual({ context, total: BigInt(invoice.total_amount_cents) });
+    expect({ context, total: String(total) }).toEqual({ context, total: String(BigInt(invoice.total_amount_cents)) });
   }
   // One invoice per (subscription, kind, period): periodic base-fee periods never overlap per subscription.
   const periods = await db('fees')
@@ -48,6 +49,6 @@ export async function assertBillingInvariants(db: Db): Promise<void> {
     byCustomer.set(invoice.customer_id, [...(byCustomer.get(invoice.customer_id) ?? []), BigInt(invoice.sequential_id)]);
   }
   for (const [customer, sequence] of byCustomer) {
-    expect({ customer, sequence }).toEqual({ customer, sequence: sequence.map((_, index) => BigInt(index + 1)) });
+    expect({ customer, sequence: sequence.map(String) }).toEqual({ customer, sequence: sequence.map((_, index) => String(index + 1)) });
   }
 }
