@@ -3,7 +3,8 @@
  * the Temporal dev server as `npm start` runs it, closed by Billow's worker process; and, on the
  * same server in the same run, N trivial workflows that sleep to one instant and run one activity
  * inserting a row (the baseline: what this server allows). Prints, for each: closes per second,
- * the time from the instant to the last invoice, the last PDF and the last webhook delivered, the
+ * the time from the instant to the last invoice, the last PDF and the last webhook delivered (a
+ * customer's two subscriptions share one invoice of the day: N/2 invoices, PDFs and webhooks), the
  * peak RSS of the worker and of Temporal, and their CPU while the N subscriptions sleep.
  *
  * Knobs (environment):
@@ -125,10 +126,11 @@ interface Timeline {
   p50Ms: number | null;
 }
 
-function timeline(atMs: number, doneAt: number[], n: number): Timeline {
+/** `doneAt`: when each of the `expected` items was done; the rate counts `closes` (subscriptions closed) per second. */
+function timeline(atMs: number, doneAt: number[], expected: number, closes = expected): Timeline {
   const lags = doneAt.map((ms) => ms - atMs);
-  const lastMs = lags.length === n ? Math.max(...lags) : null;
-  return { closesPerSecond: lastMs ? n / (lastMs / 1000) : NaN, lastMs, p50Ms: lags.length ? percentile(lags, 50) : null };
+  const lastMs = lags.length === expected ? Math.max(...lags) : null;
+  return { closesPerSecond: lastMs ? closes / (lastMs / 1000) : NaN, lastMs, p50Ms: lags.length ? percentile(lags, 50) : null };
 }
 
 /** The baseline: N workflows sleeping to one instant, each inserting one row. */
@@ -154,6 +156,7 @@ async function baseline(db: Db, databaseUrl: string, temporal: RunningTemporal, 
 }
 
 interface CloseResult {
+  invoiceCount: number;
   invoices: Timeline;
   pdfs: Timeline;
   webhooks: Timeline;
@@ -218,23 +221,29 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
     if (settleUntil > Date.now()) await new Promise((resolve) => setTimeout(resolve, Math.min(settleUntil - Date.now(), 60_000)));
     const idleCpuPercent = atMs - Date.now() > IDLE_SECONDS * 1000 ? await idleCpu(pids, IDLE_SECONDS) : {};
     const sampler = rssSampler(pids);
-    const key = `subscription:%:periodic:${localDateOf(atMs, timezone)}`;
-    const count = async (query: () => Promise<{ c: string | number }[]>) => Number((await query())[0]!.c);
+    // Every subscription's close of the day is a part of an invoice (one per customer when they
+    // consolidate: N/2 invoices for N subscriptions of N/2 customers).
+    const occasion = `close:${localDateOf(atMs, timezone)}`;
+    const dayInvoices = () => db('invoices').where({ organization_id: organization.id })
+      .whereIn('id', db('invoice_subscriptions').select('invoice_id').where({ organization_id: organization.id, occasion }));
+    const count = async (query: () => Promise<{ c: string | number | bigint }[]>) => Number((await query())[0]!.c);
     await waitUntil('invoices, PDFs and webhooks', async () => {
-      const [invoices, pdfs] = await Promise.all([
-        count(() => db('invoices').where('idempotency_key', 'like', key).count({ c: '*' })),
-        count(() => db('invoices').where('idempotency_key', 'like', key).whereNotNull('file_path').count({ c: '*' })),
+      const [closed, invoices, pdfs] = await Promise.all([
+        count(() => db('invoice_subscriptions').where({ organization_id: organization.id, occasion }).count({ c: '*' })),
+        count(() => dayInvoices().count({ c: '*' })),
+        count(() => dayInvoices().whereNotNull('file_path').count({ c: '*' })),
       ]);
-      return invoices >= n && pdfs >= n && delivered.length >= n;
+      return closed >= n && pdfs >= invoices && delivered.length >= invoices;
     }, atMs - Date.now() + 60 * 60_000, 1000);
     const peakRssMb = sampler.stop();
-    const invoices = await db('invoices').where('idempotency_key', 'like', key).select<{ id: string; created_at: Date }[]>('id', 'created_at');
+    const invoices = await dayInvoices().select<{ id: string; created_at: Date }[]>('id', 'created_at');
     const generated = await db('webhook_events').where({ webhook_type: 'invoice.generated' }).whereIn('object_id', invoices.map((invoice) => invoice.id))
       .select<{ created_at: Date }[]>('created_at');
     return {
-      invoices: timeline(atMs, invoices.map((invoice) => invoice.created_at.getTime()), n),
-      pdfs: timeline(atMs, generated.map((event) => event.created_at.getTime()), n),
-      webhooks: timeline(atMs, delivered, n),
+      invoiceCount: invoices.length,
+      invoices: timeline(atMs, invoices.map((invoice) => invoice.created_at.getTime()), invoices.length, n),
+      pdfs: timeline(atMs, generated.map((event) => event.created_at.getTime()), invoices.length),
+      webhooks: timeline(atMs, delivered, invoices.length),
       peakRssMb,
       idleCpuPercent,
       createSeconds,
@@ -273,7 +282,7 @@ async function main(): Promise<void> {
             say(`  baseline (sleep, one insert): ${base.closesPerSecond.toFixed(1)} /s, last at ${seconds(base.lastMs)}`);
             const close = await billowClose(db, databaseUrl, temporal, client, n, dataDir);
             say(`  created in ${close.createSeconds.toFixed(0)} s; idle CPU while asleep: ${Object.entries(close.idleCpuPercent).map(([name, pct]) => `${name} ${pct.toFixed(1)} %`).join(', ') || 'not measured (no time left before the instant)'}`);
-            say(`  invoices: ${close.invoices.closesPerSecond.toFixed(1)} /s (${(close.invoices.closesPerSecond / base.closesPerSecond).toFixed(2)}× the baseline), last at ${seconds(close.invoices.lastMs)}`);
+            say(`  closes: ${close.invoices.closesPerSecond.toFixed(1)} /s (${(close.invoices.closesPerSecond / base.closesPerSecond).toFixed(2)}× the baseline), last at ${seconds(close.invoices.lastMs)}, on ${close.invoiceCount} invoices`);
             say(`  PDFs: last at ${seconds(close.pdfs.lastMs)}; webhooks delivered: last at ${seconds(close.webhooks.lastMs)}`);
             say(`  peak RSS: ${Object.entries(close.peakRssMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
           } finally {

@@ -18,6 +18,8 @@ import * as security from './20261201_012_security';
 import * as consoleSessions from './20261201_013_console_sessions';
 import * as couponCreditsAndFeeFilters from './20261201_014_coupon_credits_and_fee_filters';
 import * as draftsLateUsage from './20261201_015_drafts_late_usage';
+import * as invoiceSubscriptions from './20261201_016_invoice_subscriptions';
+import * as workflowStarts from './20261201_017_workflow_starts';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core': core,
@@ -35,6 +37,8 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_013_console_sessions': consoleSessions,
   '20261201_014_coupon_credits_and_fee_filters': couponCreditsAndFeeFilters,
   '20261201_015_drafts_late_usage': draftsLateUsage,
+  '20261201_016_invoice_subscriptions': invoiceSubscriptions,
+  '20261201_017_workflow_starts': workflowStarts,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

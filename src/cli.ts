@@ -20,10 +20,17 @@ import { encryptionKeyFile, ensureEncryptionKey, prepareSecretsAtRest, readEncry
 import { runApiKeyCommand, runOrganizationCommand } from './bootstrap/admin-commands';
 import { createWorker } from './worker';
 import { startOutboxRelay } from './webhooks/relay';
-import { closeDefaultDocumentServices } from './documents';
+import { closeDefaultDocumentServices, defaultDocumentServices } from './documents';
+import { DocumentError, generateInvoicePdf } from './services/invoicing';
+import { generateCreditNotePdf } from './services/credits';
+import type { DocumentRequestInput } from './webhooks/outbox';
 import { startApiServer } from './server';
-import { systemClock } from './runtime/clock';
-import { temporalSubscriptionWorkflows } from './workflows/client';
+import { systemClock, type Clock } from './runtime/clock';
+import { temporalProbe, temporalSubscriptionWorkflows } from './workflows/client';
+import { readinessProbe } from './bootstrap/readiness';
+import { startWorkerHealth } from './bootstrap/worker-health';
+import { startReconciler } from './bootstrap/reconciler';
+import { exitOf, supervise, type Run, type Supervised } from './bootstrap/supervisor';
 
 function requireEnv(name: string): string {
   const value = process.env[name];
@@ -54,18 +61,58 @@ async function runWorker(config: Config): Promise<void> {
   const db = createDb(requireEnv('DATABASE_URL'));
   readEncryptionKeyFile(config.BILLOW_DATA_DIR);
   await prepareSecretsAtRest(db, logger);
-  const connection = await NativeConnection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
+  const sandboxed = process.env.BILLOW_SANDBOX === '1';
+  const address = requireEnv('TEMPORAL_ADDRESS');
+  const connection = await NativeConnection.connect({ address });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: bundlerLogger(logger) });
   const worker = await createWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundle, maxCachedWorkflows: config.BILLOW_WORKER_MAX_CACHED_WORKFLOWS });
-  // Committed webhook events go from the outbox to Temporal (src/webhooks/README.md).
-  const relay = startOutboxRelay({ db, client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), taskQueue: config.TEMPORAL_TASK_QUEUE });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // The time-skipping server knows no custom search attributes; its clock is "now" in the sandbox.
+  const workflows = temporalSubscriptionWorkflows(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, searchAttributes: !sandboxed });
+  const sandboxConnection = sandboxed ? await connectToSandbox(address, { retries: false }) : null;
+  const clock: Clock = sandboxConnection ? sandboxClock(sandboxConnection) : systemClock;
+  // Committed outbox rows (workflow starts, webhook events, document requests) go to Temporal (src/webhooks/README.md).
+  // In the sandbox, PDFs are rendered by the relay itself, off the time-skipping server: an activity
+  // holds the server's clock while it runs, so rendering through a workflow would slow every advance.
+  const relay = startOutboxRelay({
+    db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, subscriptions: workflows,
+    ...(sandboxed ? { renderDocument: (request: DocumentRequestInput) => renderDocumentNow(db, request) } : {}),
+  });
+  // Live subscriptions whose workflow is missing get it back: at start, then periodically.
+  const reconciler = startReconciler({ db, clock, workflows }, { intervalMs: config.BILLOW_RECONCILE_INTERVAL_SECONDS * 1000, log: logger });
+  const health = config.BILLOW_WORKER_HEALTH_PORT
+    ? await startWorkerHealth({
+      port: config.BILLOW_WORKER_HEALTH_PORT,
+      log: logger,
+      readiness: readinessProbe({
+        db,
+        temporal: temporalProbe(client, { namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+        pollerIdentity: worker.options.identity,
+        self: () => (worker.getState() === 'RUNNING' ? 'ok' : `the worker is ${worker.getState()}`),
+      }),
+    })
+    : null;
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, pid: process.pid }, 'worker started');
   process.send?.('ready');
   await worker.run();
+  await reconciler.stop();
   await relay.stop();
+  await health?.stop();
   await closeDefaultDocumentServices();
+  await sandboxConnection?.close();
   await connection.close();
   await db.destroy();
+}
+
+/** Renders a document at once, as the document workflow's activity does (drafts and documents that cannot be rendered are skipped, logged). */
+async function renderDocumentNow(db: ReturnType<typeof createDb>, request: DocumentRequestInput): Promise<void> {
+  try {
+    if (request.documentType === 'credit_note') await generateCreditNotePdf(db, defaultDocumentServices(), { organizationId: request.organizationId, creditNoteId: request.id });
+    else await generateInvoicePdf(db, defaultDocumentServices(), { organizationId: request.organizationId, invoiceId: request.id });
+  } catch (error) {
+    if (!(error instanceof DocumentError)) throw error;
+    if (error.code !== 'is_draft') logger.warn({ err: error, ...request }, 'document not rendered');
+  }
 }
 
 async function runApi(config: Config): Promise<void> {
@@ -74,13 +121,17 @@ async function runApi(config: Config): Promise<void> {
   await prepareSecretsAtRest(db, logger);
   const sandboxed = process.env.BILLOW_SANDBOX === '1';
   const address = requireEnv('TEMPORAL_ADDRESS');
-  const connection = sandboxed ? await connectToSandbox(address) : await Connection.connect({ address });
+  // Lazy: the API serves what needs no workflow while Temporal is down, and answers 503 for the rest.
+  const connection = sandboxed ? await connectToSandbox(address) : Connection.lazy({ address });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   // The time-skipping server knows no custom search attributes.
   const workflows = temporalSubscriptionWorkflows(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, searchAttributes: !sandboxed });
-  const sandbox = sandboxed ? sandboxClock(connection) : undefined;
+  // The clock's own connection never retries a call by itself (a retried unlock would let time run past the target).
+  const clockConnection = sandboxed ? await connectToSandbox(address, { retries: false }) : null;
+  const sandbox = clockConnection ? sandboxClock(clockConnection) : undefined;
+  const readiness = readinessProbe({ db, temporal: temporalProbe(client, { namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }) });
   const api = await startApiServer(
-    { db, workflows, clock: sandbox ?? systemClock, publicUrl: config.publicUrl, sandbox, rateLimit: config.rateLimit ?? undefined },
+    { db, workflows, clock: sandbox ?? systemClock, publicUrl: config.publicUrl, sandbox, rateLimit: config.rateLimit ?? undefined, readiness },
     {
       host: config.HOST,
       port: config.PORT,
@@ -88,10 +139,11 @@ async function runApi(config: Config): Promise<void> {
       console: { temporalUiUrl: process.env.BILLOW_TEMPORAL_UI_URL || null, temporalNamespace: config.TEMPORAL_NAMESPACE },
     },
   );
-  logger.info({ url: config.publicUrl }, 'API listening');
+  logger.info({ url: config.publicUrl, pid: process.pid }, 'API listening');
   const shutdown = async () => {
     logger.info('API shutting down');
     await api.stop();
+    await clockConnection?.close();
     await connection.close();
     await db.destroy();
     process.exit(0);
@@ -101,14 +153,16 @@ async function runApi(config: Config): Promise<void> {
 }
 
 function spawnRole(role: 'api' | 'worker', env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [...process.execArgv, __filename, role], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  child.once('exit', (code, signal) => {
-    if (!stopping) {
-      logger.error({ role, code, signal }, `${role} exited unexpectedly; stopping Billow`);
-      void stopAll(1);
-    }
-  });
-  return child;
+  return spawn(process.execPath, [...process.execArgv, __filename, role], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+function runOf(child: ChildProcess): Run {
+  return { pid: child.pid, exited: exitOf(child), stop: () => stopChild(child) };
+}
+
+/** The API or the worker as a child of `npm start`, restarted with backoff when it dies (the others keep serving). */
+function superviseRole(role: 'api' | 'worker', first: ChildProcess, env: NodeJS.ProcessEnv): Supervised {
+  return supervise(role, runOf(first), async () => runOf(spawnRole(role, env)), { log: logger, shuttingDown: () => stopping });
 }
 
 let stopping = false;
@@ -118,6 +172,23 @@ async function stopAll(exitCode: number): Promise<void> {
   stopping = true;
   for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => logger.warn({ err: error }, 'cleanup failed'));
   process.exit(exitCode);
+}
+
+/**
+ * The embedded PostgreSQL or the Temporal dev server that `npm start` runs: restarted with backoff
+ * when it dies; after 5 failed restarts in a row Billow stops, loudly, rather than serve without it.
+ * An external one (DATABASE_URL, TEMPORAL_ADDRESS) is the operator's: nothing to watch.
+ */
+function superviseService(name: string, service: { stop(): Promise<void>; pid?: number; exited?: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; restart?(): Promise<typeof service> }): Supervised {
+  const { exited, restart } = service;
+  if (!exited || !restart) return { pid: () => service.pid, stop: () => service.stop() };
+  const runOfService = (running: typeof service): Run => ({ pid: running.pid, exited: running.exited ?? new Promise(() => undefined), stop: () => running.stop() });
+  return supervise(name, runOfService(service), async () => runOfService(await restart()), {
+    log: logger,
+    giveUpAfter: 5,
+    onGiveUp: () => void stopAll(1),
+    shuttingDown: () => stopping,
+  });
 }
 
 async function runStart(config: Config): Promise<void> {
@@ -136,13 +207,13 @@ async function runStart(config: Config): Promise<void> {
     ? Promise.resolve({ address: config.TEMPORAL_ADDRESS, uiUrl: null, stop: async () => {} })
     : startDevServer({ cacheDir: config.BILLOW_CACHE, dataDir: config.BILLOW_DATA_DIR, port: config.TEMPORAL_PORT, uiPort: config.TEMPORAL_UI_PORT, namespace: config.TEMPORAL_NAMESPACE, log: logger });
   const pg = await postgres;
-  if (pg) cleanups.push(() => pg.stop());
+  if (pg) cleanups.push(superviseService('PostgreSQL', pg).stop);
   // The sandbox's workflows live in the test server's memory, so its database starts fresh too.
   const serverUrl = config.DATABASE_URL ?? pg!.url;
   if (sandboxed) await dropDatabase(serverUrl, 'billow_sandbox');
   const databaseUrl = sandboxed ? await ensureDatabase(serverUrl, 'billow_sandbox') : config.DATABASE_URL ?? (await ensureDatabase(serverUrl, 'billow'));
   const server = await temporal;
-  cleanups.push(() => server.stop());
+  cleanups.push(superviseService('Temporal', server).stop);
 
   step('running migrations');
   const db = createDb(databaseUrl);
@@ -163,10 +234,10 @@ async function runStart(config: Config): Promise<void> {
     ...(server.uiUrl ? { BILLOW_TEMPORAL_UI_URL: server.uiUrl } : {}),
   };
   const worker = spawnRole('worker', env);
-  cleanups.push(() => stopChild(worker));
+  cleanups.push(superviseRole('worker', worker, env).stop);
   const workerReady = new Promise<void>((resolve) => worker.once('message', () => resolve()));
   const api = spawnRole('api', env);
-  cleanups.push(() => stopChild(api));
+  cleanups.push(superviseRole('api', api, env).stop);
   await Promise.all([waitForPort(config.PORT, 120_000, api), workerReady]);
   printBanner(config, server, organization, sandboxed);
 }

@@ -2,7 +2,7 @@
 import { log } from '@temporalio/activity';
 import type { LocalDate } from '../billing/calendar';
 import { activateSubscription } from '../services/subscriptions';
-import { issueSubscriptionInvoice, type IssuedInvoice } from '../services/invoicing';
+import { closeBillingDate, issueSubscriptionInvoice, type IssuedInvoice } from '../services/invoicing';
 import type { ActivityDeps } from './deps';
 
 export function invoicingActivities({ db }: ActivityDeps) {
@@ -15,9 +15,13 @@ export function invoicingActivities({ db }: ActivityDeps) {
       return invoice;
     },
 
-    /** Issues a billing boundary's invoice: the closed period's charges and arrears fee, the next in-advance fee. */
+    /**
+     * Closes a billing boundary: the closed period's charges and arrears fee, the next in-advance fee,
+     * on the customer's one invoice of the day (written with every due subscription's part by the
+     * first close of the day; a later close finds its part and writes nothing).
+     */
     async closePeriod(input: { subscriptionId: string; billingDate: LocalDate }): Promise<IssuedInvoice | null> {
-      const invoice = await issueSubscriptionInvoice(db, { kind: 'periodic', ...input });
+      const invoice = await closeBillingDate(db, input);
       if (invoice) log.info('period closed', { ...invoice, ...input });
       return invoice;
     },

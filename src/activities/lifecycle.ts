@@ -1,12 +1,14 @@
 /** Activities that end or change a subscription, or announce its trial's end and its coming termination; each is idempotent (safe to retry). */
-import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { LocalDate } from '../billing/calendar';
 import * as lifecycle from '../services/subscriptions';
+import { ValidationError } from '../runtime/errors';
+import type { EditSubscriptionRequest, EditSubscriptionResult, TerminationOptions } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
 
 export function lifecycleActivities({ db }: ActivityDeps) {
   return {
-    async terminateSubscription(input: { subscriptionId: string; pendingSubscriptionId: string | null; atMs: number }) {
+    async terminateSubscription(input: { subscriptionId: string; pendingSubscriptionId: string | null; atMs: number } & TerminationOptions) {
       const outcome = await lifecycle.endSubscription(db, input);
       log.info('subscription terminated', { ...outcome });
       return outcome;
@@ -19,6 +21,21 @@ export function lifecycleActivities({ db }: ActivityDeps) {
       const outcome = await lifecycle.upgradeSubscription(db, input);
       log.info('subscription upgraded', { ...outcome, from: input.fromSubscriptionId });
       return outcome;
+    },
+    /** Writes an edit (`PUT /subscriptions`); a refusal only the database can tell fails the update, naming the field. */
+    async editSubscription(input: EditSubscriptionRequest): Promise<EditSubscriptionResult> {
+      try {
+        const result = await lifecycle.applySubscriptionEdit(db, input);
+        log.info('subscription edited', { subscriptionId: input.subscriptionId, editId: input.editId });
+        return result;
+      } catch (error) {
+        if (error instanceof ValidationError) {
+          const [field, codes] = Object.entries(error.details)[0] ?? ['subscription', ['not_editable']];
+          // `<field> <code>: <why>`, the refusal format of workflows/messages.ts (editRefusal), which the API reads.
+          throw ApplicationFailure.nonRetryable(`${field} ${Array.isArray(codes) ? codes[0]! : 'not_editable'}: ${error.message}`, 'EditRefused');
+        }
+        throw error;
+      }
     },
     /** Drops a scheduled plan change: its pending subscription is canceled. */
     async cancelPlanChange(input: { subscriptionId: string; pendingSubscriptionId: string; atMs: number }): Promise<void> {

@@ -12,6 +12,7 @@ import { resourceRouters } from './routes';
 import { sandboxRouter } from './routes/sandbox';
 import { apiReferenceRouter } from './openapi';
 import { logger } from '../runtime/logger';
+import { pingDatabase } from '../services/deps';
 
 /** `mounts.console`: the Billow Console's router (src/console), mounted by the API process (src/server.ts). */
 export function buildApp(ctx: AppContext, mounts: { console?: Router } = {}): Express {
@@ -34,8 +35,21 @@ export function buildApp(ctx: AppContext, mounts: { console?: Router } = {}): Ex
     });
     next();
   });
+  // Liveness: the process answers. Cheap, touches nothing (Lago's shape).
   app.get('/health', (_req, res) => {
     res.json({ version: '0.1.0', github_url: 'https://github.com/billow/billow', message: 'Success' });
+  });
+  // Readiness: PostgreSQL and Temporal answer and a worker polls; 503 in Lago's error shape with what is missing.
+  app.get('/ready', async (_req, res) => {
+    const report = ctx.readiness
+      ? await ctx.readiness()
+      : await pingDatabase(ctx.db).then(() => ({ ready: true, checks: { postgres: 'ok' } }), (error: Error) => ({ ready: false, checks: { postgres: error.message } }));
+    if (report.ready) {
+      res.json({ version: '0.1.0', github_url: 'https://github.com/billow/billow', message: 'Success', checks: report.checks });
+      return;
+    }
+    const missing = Object.entries(report.checks).filter(([, value]) => value !== 'ok').map(([name, value]) => `${name}: ${value}`).join('; ');
+    res.status(503).json({ status: 503, error: 'Service Unavailable', code: 'not_ready', message: missing, checks: report.checks });
   });
   app.use(apiReferenceRouter({ publicUrl: ctx.publicUrl, sandbox: Boolean(ctx.sandbox) }));
   app.use(express.json({ limit: '1mb' }));

@@ -10,4 +10,9 @@ export interface AppContext extends ServiceDeps {
   sandbox?: SandboxClock;
   /** Requests per API key per window in this process; none when absent (`npm start` and `api` pass the configured one). */
   rateLimit?: RateLimitSettings;
+  /**
+   * `GET /ready`: whether PostgreSQL and Temporal answer and a worker polls the task queue, each
+   * check `ok` or what is wrong (src/bootstrap/readiness.ts). Absent: `/ready` checks PostgreSQL only.
+   */
+  readiness?: () => Promise<{ ready: boolean; checks: Record<string, string> }>;
 }

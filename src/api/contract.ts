@@ -57,6 +57,12 @@ export interface Refusal {
 
 export interface RequestContract {
   honoured: Readonly<Record<string, Honoured>>;
+  /**
+   * Honoured fields that Lago's clients send though its OpenAPI description omits them for this
+   * operation (Lago's service reads them: `PUT /subscriptions`' termination options); declared in
+   * `honoured` too, and checked like the others.
+   */
+  honouredBeyondSpec?: readonly string[];
   refused: Readonly<Record<string, Refusal>>;
   /** Properties Lago sends beside the envelope root (`authorization` beside `subscription`). */
   beside?: Readonly<Record<string, Refusal>>;

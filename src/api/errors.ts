@@ -4,6 +4,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { logger } from '../runtime/logger';
+import { isDatabaseUnavailable, throttledLog } from '../runtime/outages';
 import { MoneyError } from '../billing/money';
 import { DomainError, notFound, NotFoundError, ValidationError, NotAllowedError, ForbiddenError, UnavailableError } from '../runtime/errors';
 
@@ -46,6 +47,9 @@ function isDataException(err: unknown): boolean {
   return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
+/** A lost database fails every request the same way: logged once per interval (issue 12), each answered 503. */
+const databaseOutage = throttledLog(logger.child({ component: 'api' }), { intervalMs: 10_000 });
+
 export const renderErrors: ErrorRequestHandler = (err, req, res, _next) => {
   if (err instanceof ApiError || err instanceof DomainError) {
     const api = err instanceof ApiError ? err : httpOf(err);
@@ -75,6 +79,11 @@ export const renderErrors: ErrorRequestHandler = (err, req, res, _next) => {
     // A safety net: validation should have caught it. The value was the client's, so a 422.
     logger.warn({ err, requestId: req.headers['x-request-id'], path: req.path }, 'data exception from the database');
     res.status(422).json({ status: 422, error: 'Unprocessable Entity', code: 'validation_errors', error_details: { base: ['value_is_invalid'] } });
+    return;
+  }
+  if (isDatabaseUnavailable(err)) {
+    databaseOutage.failure('database', { err, path: req.path }, 'the database cannot be reached: answering 503 (logged once per 10 s)');
+    res.status(503).json({ status: 503, error: 'Service Unavailable', code: 'database_unavailable', message: 'The database cannot be reached now; retry the request.' });
     return;
   }
   logger.error({ err, requestId: req.headers['x-request-id'], path: req.path }, 'unhandled error');

@@ -18,13 +18,13 @@ import { applyCouponSchema } from './schemas/applied-coupons';
 import { createBillableMetricSchema, updateBillableMetricSchema } from './schemas/billable-metrics';
 import { createCouponSchema, updateCouponSchema } from './schemas/coupons';
 import { customerSchema } from './schemas/customers';
-import { eventBatchDocSchema, eventDocSchema } from './schemas/events';
+import { estimateFeesSchema, eventBatchDocSchema, eventDocSchema } from './schemas/events';
 import {
-  createCreditNoteSchema, createWalletSchema, oneOffInvoiceSchema, updateCreditNoteSchema, updateInvoiceSchema,
+  createCreditNoteSchema, createWalletSchema, invoicePreviewSchema, oneOffInvoiceSchema, updateCreditNoteSchema, updateInvoiceSchema,
   updateWalletSchema, voidInvoiceSchema, walletTransactionSchema,
 } from './schemas/money';
 import { createPlanSchema, updatePlanSchema } from './schemas/plans';
-import { createSubscriptionSchema } from './schemas/subscriptions';
+import { createSubscriptionSchema, updateSubscriptionSchema } from './schemas/subscriptions';
 import { createTaxSchema, updateTaxSchema } from './schemas/taxes';
 import { createWebhookEndpointSchema, updateWebhookEndpointSchema } from './schemas/webhook-endpoints';
 import { advanceClockSchema } from './routes/sandbox';
@@ -40,7 +40,7 @@ import { appliedCouponSchema as appliedCouponJson, couponSchema as couponJson } 
 import { creditNoteSchema as creditNoteJson } from '../serializers/credit-note';
 import { customerSchema as customerJson } from '../serializers/customer';
 import { eventSchema as eventJson, tracedEventSchema as tracedEventJson } from '../serializers/event';
-import { feeSchema as feeJson, invoiceSchema as invoiceJson } from '../serializers/invoice';
+import { estimatedFeeSchema as estimatedFeeJson, feeSchema as feeJson, invoiceSchema as invoiceJson } from '../serializers/invoice';
 import { chargeFilterSchema as chargeFilterJson, chargeSchema as chargeJson, planSchema as planJson } from '../serializers/plan';
 import { metadataObjectSchema as metadataJson } from '../serializers/metadata';
 import { organizationSchema as organizationJson } from '../serializers/organization';
@@ -126,11 +126,20 @@ const PLURAL_ROOTS = new Set([
 
 const healthJson = z.object({ version: z.string(), github_url: z.string(), message: z.literal('Success') })
   .register(responseSchemas, { id: 'Health' });
+const readyJson = z.object({
+  version: z.string(), github_url: z.string(), message: z.literal('Success'),
+  checks: z.record(z.string(), z.string()).describe('Each check (`postgres`, `temporal`, `worker`): `ok`.'),
+}).register(responseSchemas, { id: 'Ready', description: 'Not ready answers 503 `{"status":503,"error":"Service Unavailable","code":"not_ready","message","checks"}`, each check `ok` or what is wrong.' });
 const openApiJson = z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) })
   .register(responseSchemas, { id: 'OpenApiDocument', description: 'This document.' });
 const webhookPublicKeyJson = z.object({ public_key: z.string().describe('The RSA public key of JWT signatures, base64 of its PEM.') })
   .register(responseSchemas, { id: 'WebhookPublicKey' });
-const sandboxClockJson = z.object({ now: z.string().meta({ format: 'date-time' }), previous: z.string().meta({ format: 'date-time' }).optional() })
+const sandboxClockJson = z.object({
+  now: z.string().meta({ format: 'date-time' }),
+  previous: z.string().meta({ format: 'date-time' }).optional(),
+  target: z.string().meta({ format: 'date-time' }).optional(),
+  complete: z.boolean().optional().describe('false (HTTP 202): the wait ran out before the clock got to the target; the advance goes on.'),
+})
   .register(responseSchemas, { id: 'SandboxClock' });
 
 /** The five routes of a catalog resource addressed by its code (`/plans/:code`). */
@@ -153,6 +162,7 @@ function catalogResource(options: {
 
 export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/health', tag: 'Platform', summary: 'Health check', public: true, response: { description: '`{"version","github_url","message":"Success"}`', schema: healthJson } },
+  { method: 'get', path: '/ready', tag: 'Platform', summary: 'Readiness: PostgreSQL and Temporal answer and a worker polls (503 otherwise)', public: true, response: { description: '`{"version","github_url","message":"Success","checks"}`; 503 `not_ready` with what is missing.', schema: readyJson } },
   { method: 'get', path: v1('/openapi.json'), tag: 'Platform', summary: 'This OpenAPI document', public: true, response: { description: 'The OpenAPI 3.1 document.', schema: openApiJson } },
   { method: 'get', path: '/docs', tag: 'Platform', summary: 'The API reference as an HTML page', public: true, response: { contentType: 'text/html', description: 'A self-contained HTML page.' } },
 
@@ -182,14 +192,17 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: v1('/subscriptions'), tag: 'Subscriptions', summary: 'Create a subscription (or change its plan)', description: 'Starts the subscription’s Temporal workflow; an active `external_id` with another plan is an upgrade or a downgrade. The plan must be in the customer\'s currency (422 `currency: currencies_does_not_match`; a customer without a currency takes the plan\'s) and not pending deletion (422 `plan_code: plan_pending_deletion`).', body: { root: 'subscription', schema: createSubscriptionSchema }, response: { root: 'subscription' }, errors: { 400: true, 404: 'plan', 422: true } },
   { method: 'get', path: v1('/subscriptions'), tag: 'Subscriptions', summary: 'List subscriptions', query: { ...PAGE, external_customer_id: 'Only this customer’s.', plan_code: 'Only on this plan.', 'status[]': 'Statuses (default `active`).' }, response: { root: 'subscriptions', list: true } },
   { method: 'get', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Retrieve a subscription', query: { status: 'Which one of that external_id (default `active`).' }, response: { root: 'subscription' }, errors: { 404: 'subscription' } },
-  { method: 'delete', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Terminate a subscription', description: 'Through the subscription\'s workflow, answering once it is done (the final invoice and credit note written). With `status=pending`: a subscription not started yet is canceled; a scheduled plan change (the pending subscription of a downgrade) is canceled, the current subscription staying on its plan (404 when it was applied or replaced meanwhile).', query: { status: '`pending`: the pending subscription of that external_id (one not started yet, or a scheduled plan change), canceled; default `active`, terminated.' }, response: { root: 'subscription' }, errors: { 404: 'subscription', 405: true } },
+  { method: 'put', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Edit a subscription', description: 'Lago\'s editable fields: `name`, `ending_at` (moves or, with null, clears the automatic termination; never before a billing date already invoiced), `subscription_at` (only before the start: the workflow\'s start moves), `consolidate_invoice`, `purchase_order_number`, and the termination options Lago\'s service reads (`on_termination_credit_note`: credit, refund or skip, pay-in-advance plans only; `on_termination_invoice`: generate or skip). The change reaches the subscription\'s workflow as an update with a validator: a refusal is a 422 naming the field, and nothing changes.', query: { status: '`pending` to edit one not started yet (default `active`); also accepted beside the envelope.' }, body: { root: 'subscription', schema: updateSubscriptionSchema }, response: { root: 'subscription' }, errors: { 400: true, 404: 'subscription', 422: true } },
+  { method: 'delete', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Terminate a subscription', description: 'Through the subscription\'s workflow, answering once it is done (the final invoice and credit note written, as the termination options say). With `status=pending`: a subscription not started yet is canceled; a scheduled plan change (the pending subscription of a downgrade) is canceled, the current subscription staying on its plan (404 when it was applied or replaced meanwhile).', query: { status: '`pending`: the pending subscription of that external_id (one not started yet, or a scheduled plan change), canceled; default `active`, terminated.', on_termination_credit_note: '`credit` (default), `refund` or `skip`: the credit note for unused pay-in-advance days.', on_termination_invoice: '`generate` (default) or `skip`: the final invoice.' }, response: { root: 'subscription' }, errors: { 404: 'subscription', 405: true, 422: true } },
 
   { method: 'post', path: v1('/events'), tag: 'Events', summary: 'Send a usage event', body: { root: 'event', schema: eventDocSchema }, response: { root: 'event' }, errors: { 400: true, 422: true } },
   { method: 'post', path: v1('/events/batch'), tag: 'Events', summary: 'Send up to 100 usage events, all or nothing', body: { schema: eventBatchDocSchema }, response: { root: 'events' }, errors: { 400: true, 422: true } },
+  { method: 'post', path: v1('/events/estimate_fees'), tag: 'Events', summary: 'Estimate the fees of an event for pay-in-advance charges', description: 'Prices one event (at the current time) for every pay-in-advance charge of its subscription\'s plan on its metric, by the code that bills a stored event, in a transaction rolled back: nothing is stored, so the fees have no `lago_id` and no invoice. 422 `code: does_not_match_an_instant_charge` when no such charge prices the metric.', body: { root: 'event', schema: estimateFeesSchema }, response: { root: 'fees', schema: z.array(estimatedFeeJson) }, errors: { 400: true, 404: 'subscription', 422: true } },
   { method: 'get', path: v1('/events'), tag: 'Events', summary: 'List events', query: { ...PAGE, code: 'Metric code.', external_subscription_id: 'Subscription.', timestamp_from: 'Unix seconds or ISO-8601.', timestamp_to: 'Unix seconds or ISO-8601.' }, response: { root: 'events', list: true }, errors: { 422: true } },
   { method: 'get', path: v1('/events/:transactionId'), tag: 'Events', summary: 'Retrieve an event, and where it was billed', description: 'Beside Lago\'s fields, `billing` (a Billow addition) tells where the event was billed (the invoice and its usage fees for the event\'s metric) or why it is not yet or will not be: `billed`, `in_draft`, `period_open`, `late_pending` (late for a finalized period, billed on the next invoice), `late_ignored` (the organization\'s `late_usage: ignore`), `not_billed` (`draft_deleted`, `outside_billed_periods`).', response: { root: 'event', schema: tracedEventJson }, errors: { 404: 'event' } },
 
   { method: 'post', path: v1('/invoices'), tag: 'Invoices', summary: 'Create a one-off invoice of add-ons', body: { root: 'invoice', schema: oneOffInvoiceSchema }, response: { root: 'invoice' }, errors: { 400: true, 404: 'customer', 422: true } },
+  { method: 'post', path: v1('/invoices/preview'), tag: 'Invoices', summary: 'Preview the next invoice of a customer\'s subscriptions', description: 'The invoice the next billing date of the subscriptions named will issue (they must share it), computed by the code that issues it (the customer\'s consolidated invoice of that day, its taxes, coupons and credits) with the usage stored so far, in a transaction rolled back: nothing is written, and its `lago_id`, `sequential_id` and `number` are those it would take now. A customer described inline, `plan_code`, `subscription_at`, `billing_time` and `coupons` are refused (422 `feature_not_supported`).', body: { schema: invoicePreviewSchema }, response: { root: 'invoice' }, errors: { 404: 'customer', 422: true } },
   { method: 'get', path: v1('/invoices'), tag: 'Invoices', summary: 'List invoices', query: { ...PAGE, external_customer_id: 'Only this customer’s.', 'status[]': 'draft, finalized, voided…', 'payment_status[]': 'pending, succeeded, failed.', 'invoice_type[]': 'subscription, add_on, credit, one_off…', currency: 'ISO 4217.', issuing_date_from: 'YYYY-MM-DD.', issuing_date_to: 'YYYY-MM-DD.', amount_from: 'Total at least, in cents.', amount_to: 'Total at most, in cents.' }, response: { root: 'invoices', list: true }, errors: { 422: true } },
   { method: 'get', path: v1('/invoices/:id'), tag: 'Invoices', summary: 'Retrieve an invoice', response: { root: 'invoice' }, errors: { 404: 'invoice' } },
   { method: 'put', path: v1('/invoices/:id'), tag: 'Invoices', summary: "Update an invoice's payment status or metadata", body: { root: 'invoice', schema: updateInvoiceSchema }, response: { root: 'invoice' }, errors: { 400: true, 404: 'invoice', 422: true } },
@@ -238,7 +251,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...analyticsOperations(),
 
   { method: 'get', path: v1('/sandbox/clock'), tag: 'Sandbox', summary: 'Read the sandbox clock', sandboxOnly: true, response: { root: 'clock', schema: sandboxClockJson } },
-  { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`)', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock', schema: sandboxClockJson }, errors: { 422: true } },
+  { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`, optional `wait_seconds`); 200 once every period crossed is billed, 202 with where the clock got when the wait runs out', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock', schema: sandboxClockJson }, errors: { 422: true } },
 ];
 
 // The read routes of issue 10 ---------------------------------------------------------------------

@@ -13,12 +13,16 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Logger } from '../runtime/logger';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/search-attributes';
 import { monotonicMs } from '../runtime/clock';
+import { exitOf, type Exit } from './supervisor';
 
 export interface RunningTemporal {
   address: string;
   uiUrl: string | null;
-  /** The server's process, when Billow started one. */
+  /** The server's process, when Billow started one, and its exit: `npm start` restarts it when it dies. */
   pid?: number;
+  exited?: Promise<Exit>;
+  /** Starts the same server again (same ports, same SQLite file), after it died. */
+  restart?(): Promise<RunningTemporal>;
   stop(): Promise<void>;
 }
 
@@ -79,7 +83,7 @@ export async function startDevServer(options: {
   pipeLines(child, options.log.child({ component: 'temporal' }));
   await waitForPort(options.port, 60_000, child);
   options.log.info({ address, uiUrl }, 'Temporal dev server started');
-  return { address, uiUrl, pid: child.pid, stop: () => stopChild(child) };
+  return { address, uiUrl, pid: child.pid, exited: exitOf(child), restart: () => startDevServer(options), stop: () => stopChild(child) };
 }
 
 /**

@@ -1,5 +1,6 @@
 /** Databases on a PostgreSQL server: the one Billow uses, the sandbox's, the tests' clones. */
 import { Client } from 'pg';
+import type { Conn } from './knex';
 
 export function databaseUrl(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);
@@ -31,4 +32,9 @@ export async function dropDatabase(serverUrl: string, database: string): Promise
   } finally {
     await client.end();
   }
+}
+
+/** One round trip to the database (readiness probes). */
+export async function pingDatabase(db: Conn): Promise<void> {
+  await db.raw('SELECT 1');
 }

@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Db } from './knex';
+import type { Db, Tx } from './knex';
 import { rollbackOrDiscard, withConnection, type PgConnection } from './pg';
 import { paginate } from './pagination';
 import type { Page, Paginated } from '../runtime/pagination';
@@ -243,4 +243,21 @@ export async function eventsUpTo(db: Db, organizationId: string, externalSubscri
 /** One page of the organization's events that `filter` selects, newest first. */
 export async function findEventsPage(db: Db, organizationId: string, filter: EventListFilter, page: Page): Promise<Paginated<EventRow>> {
   return paginate<EventRow>(listEventsQuery(db, organizationId, filter), page);
+}
+
+/** One event inserted in the caller's transaction (a dry run's: an estimate that keeps nothing). */
+export async function insertEventIn(trx: Tx, organizationId: string, event: NewEvent, receivedAtMs: number): Promise<void> {
+  await trx('events').insert({
+    id: uuidV7s(1, receivedAtMs)[0],
+    organization_id: organizationId,
+    transaction_id: event.transactionId,
+    external_subscription_id: event.externalSubscriptionId,
+    code: event.code,
+    timestamp: new Date(event.timestampMs),
+    properties: JSON.stringify(event.properties),
+    precise_total_amount_cents: event.preciseTotalAmountCents,
+    subscription_id: event.subscriptionId,
+    customer_id: event.customerId,
+    created_at: new Date(receivedAtMs),
+  });
 }

@@ -271,3 +271,8 @@ export async function invoicesPage(db: Conn, organizationId: string, filters: In
   if (filters.amountTo !== undefined) query = query.where('total_amount_cents', '<=', filters.amountTo.toString());
   return paginate<InvoiceRow>(query, page);
 }
+
+/** The fees an event was billed by (its pay-in-advance charges'), invoiced or not. */
+export async function feesOfEvent(db: Conn, organizationId: string, transactionId: string): Promise<FeeRow[]> {
+  return db<FeeRow>('fees').where({ organization_id: organizationId, event_transaction_id: transactionId }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+}

@@ -28,6 +28,8 @@ export interface SubscriptionRow {
   workflow_id: string;
   /** Descriptive, shown back as sent. */
   purchase_order_number: string | null;
+  /** Lago's switch: false bills the subscription on its own invoice, never on its customer's consolidated one. */
+  consolidate_invoice: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -49,7 +51,11 @@ export async function findSubscriptionById(db: Db | Knex.Transaction, id: string
   return db<SubscriptionRow>('subscriptions').where({ id }).first();
 }
 
-export async function insertSubscription(db: Db | Knex.Transaction, row: Omit<SubscriptionRow, 'id' | 'created_at' | 'updated_at' | 'on_termination_invoice' | 'purchase_order_number'> & { on_termination_invoice?: string; purchase_order_number?: string | null }): Promise<SubscriptionRow> {
+export async function insertSubscription(
+  db: Db | Knex.Transaction,
+  row: Omit<SubscriptionRow, 'id' | 'created_at' | 'updated_at' | 'on_termination_invoice' | 'purchase_order_number' | 'consolidate_invoice'>
+    & { on_termination_invoice?: string; purchase_order_number?: string | null; consolidate_invoice?: boolean },
+): Promise<SubscriptionRow> {
   const [inserted] = await db<SubscriptionRow>('subscriptions').insert(row as never).returning('*');
   return inserted!;
 }
@@ -90,6 +96,19 @@ export async function markTrialEnded(trx: Tx, id: string, atMs: number): Promise
 /** The pending (not started) and active subscriptions of a customer, oldest first. */
 export async function liveSubscriptionsOfCustomer(db: Conn, customerId: string): Promise<SubscriptionRow[]> {
   return db<SubscriptionRow>('subscriptions').where({ customer_id: customerId }).whereIn('status', ['pending', 'active']).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+}
+
+/** The pending successor of a subscription (a plan change waiting for its date), if any. */
+export async function findPendingSuccessor(db: Conn, subscriptionId: string): Promise<SubscriptionRow | undefined> {
+  return db<SubscriptionRow>('subscriptions').where({ previous_subscription_id: subscriptionId, status: 'pending' }).orderBy('created_at', 'desc').first();
+}
+
+/** Which of these subscriptions have a pending successor (a plan change waiting for its date). */
+export async function subscriptionsWithPendingSuccessor(db: Conn, subscriptionIds: readonly string[]): Promise<Set<string>> {
+  if (subscriptionIds.length === 0) return new Set();
+  const rows = await db('subscriptions').whereIn('previous_subscription_id', subscriptionIds).where({ status: 'pending' })
+    .select<{ previous_subscription_id: string }[]>('previous_subscription_id');
+  return new Set(rows.map((row) => row.previous_subscription_id));
 }
 
 /** The pending (not started, or a plan change waiting for its date) and active subscriptions on a plan, oldest first. */

@@ -13,10 +13,23 @@ export interface Clock {
 
 export const systemClock: Clock = { now: async () => Date.now() };
 
+/** Where an advance of the sandbox clock got. */
+export interface ClockAdvance {
+  previousMs: number;
+  nowMs: number;
+  targetMs: number;
+  /** True once the clock is at the target and the work due until then is done; false when the wait ran out first (the clock keeps moving). */
+  complete: boolean;
+}
+
 /** The sandbox's clock (DESIGN.md §7): "now" everywhere, moved forward on request, never back. */
 export interface SandboxClock extends Clock {
-  /** Moves the clock forward to `targetMs`; refuses to go back. Resolves with the new time. */
-  advanceTo(targetMs: number): Promise<number>;
+  /**
+   * Moves the clock forward to `targetMs`; refuses to go back. Resolves once it got there (every
+   * timer until then fired and the work they started is done), or after `waitMs` with where it
+   * got, the advance going on in the background.
+   */
+  advanceTo(targetMs: number, options?: { waitMs?: number }): Promise<ClockAdvance>;
 }
 
 /** Wall-clock milliseconds for what is not billing time: log lines, file names, operator tools. */

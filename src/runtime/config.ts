@@ -29,6 +29,10 @@ const schema = z.object({
   BILLOW_PUBLIC_URL: z.string().url().optional(),
   BILLOW_DOCUMENTS_DIR: z.string().optional(),
   CHROMIUM_PATH: z.string().optional(),
+  /** The worker's health endpoint (`/health` alive, `/ready` polling), for Kubernetes probes; none when unset. */
+  BILLOW_WORKER_HEALTH_PORT: z.preprocess(unsetIfEmpty, port.optional()),
+  /** How often a worker looks for live subscriptions whose workflow is missing (0: only at start). */
+  BILLOW_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
   /** Workflows a worker keeps in memory between tasks: its memory is bounded by this, not by the number of subscriptions. */
   BILLOW_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -147,6 +147,14 @@ export const feeSchema = z.object({
 }).register(responseSchemas, { id: 'Fee' });
 export type FeeJson = z.output<typeof feeSchema>;
 
+/** A fee estimated and never stored (`POST /events/estimate_fees`): no id, no invoice, no stored event. */
+export const estimatedFeeSchema = feeSchema.extend({ lago_id: z.null() }).register(responseSchemas, { id: 'EstimatedFee' });
+export type EstimatedFeeJson = z.output<typeof estimatedFeeSchema>;
+
+export function estimatedFee(fee: FeeJson): EstimatedFeeJson {
+  return { ...fee, lago_id: null, lago_invoice_id: null, event_transaction_id: null };
+}
+
 /** Lago's `billing_periods` entry: one per subscription part of the invoice. */
 export const billingPeriodSchema = z.object({
   lago_subscription_id: wire.uuid,
@@ -369,6 +377,8 @@ export interface InvoiceContext {
   fees?: FeeRow[];
   subscriptions?: SubscriptionJson[];
   externalSubscriptionId: string | null;
+  /** Each fee's subscription's external id, by subscription id (an invoice may bill several: consolidation). */
+  externalSubscriptionIds?: ReadonlyMap<string, string>;
   fileUrl: string | null;
   credits?: InvoiceCreditView[];
   /** What the invoice drew from applied coupons. */
@@ -450,6 +460,10 @@ export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext): 
   return {
     ...body,
     subscriptions: context.subscriptions ?? [],
-    fees: context.fees.map((fee) => serializeFee(fee, { customerId: invoice.customer_id, externalCustomerId: context.customer.external_id, paymentStatus: invoice.payment_status }, context.externalSubscriptionId)),
+    fees: context.fees.map((fee) => serializeFee(
+      fee,
+      { customerId: invoice.customer_id, externalCustomerId: context.customer.external_id, paymentStatus: invoice.payment_status },
+      (fee.subscription_id ? context.externalSubscriptionIds?.get(fee.subscription_id) : undefined) ?? context.externalSubscriptionId,
+    )),
   };
 }

@@ -79,7 +79,7 @@ export function serializeSubscription(subscription: SubscriptionRow, context: Su
     on_termination_credit_note: subscription.on_termination_credit_note as SubscriptionJson['on_termination_credit_note'],
     on_termination_invoice: subscription.on_termination_invoice as SubscriptionJson['on_termination_invoice'],
     progressive_billing_disabled: false,
-    consolidate_invoice: true,
+    consolidate_invoice: subscription.consolidate_invoice ?? true,
     purchase_order_number: subscription.purchase_order_number ?? null,
     cancellation_reason: null,
     activated_at: isoSeconds(subscription.started_at),

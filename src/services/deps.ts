@@ -10,6 +10,8 @@ import type { DocumentServices } from '../documents';
 
 export type { Db, Clock, SandboxClock, SubscriptionWorkflows, DocumentServices };
 export { defaultDocumentServices, closeDefaultDocumentServices } from '../documents';
+/** One round trip to the database: what `/ready` checks when no fuller probe is wired. */
+export { pingDatabase } from '../db/databases';
 
 export interface ServiceDeps {
   db: Db;

@@ -1,13 +1,16 @@
 /**
  * The transactional outbox. A service that changes something a webhook reports calls
  * `recordWebhookEvent(trx, ...)` inside the same transaction; one that finalizes a document calls
- * `requestDocument(trx, ...)`: the event or request exists if and only if the change committed.
- * The relay (relay.ts) hands committed rows to Temporal.
+ * `requestDocument(trx, ...)`; one that creates a subscription calls `requestWorkflowStart(trx, ...)`:
+ * the event or request exists if and only if the change committed. The relay (relay.ts) hands
+ * committed rows to Temporal.
  */
 import type { Conn } from '../db/knex';
 import { endpointsFor, insertWebhookEvent, insertWebhooks } from '../db/webhooks';
 import { insertDocumentRequest } from '../db/document-requests';
+import { insertWorkflowStart } from '../db/workflow-starts';
 import type { DocumentType } from '../workflows/ids';
+import type { StartSubscriptionWorkflow } from '../workflows/client';
 import { isWebhookType, type WebhookType } from './event-types';
 
 export interface WebhookEventInput {
@@ -66,4 +69,26 @@ export interface DocumentRequestInput {
  */
 export async function requestDocument(trx: Conn, input: DocumentRequestInput): Promise<string | null> {
   return insertDocumentRequest(trx, { organization_id: input.organizationId, document_type: input.documentType, document_id: input.id });
+}
+
+export interface WorkflowStartInput {
+  organizationId: string;
+  subscriptionId: string;
+  workflowId: string;
+  /** What the workflow is started with. */
+  input: StartSubscriptionWorkflow;
+}
+
+/**
+ * Records, in the caller's transaction, that the subscription's workflow must be started: once
+ * committed, the API starts it at once (and marks the row) or, when Temporal does not answer, the
+ * relay does it later. Once per subscription: returns the row id, or null when it exists already.
+ */
+export async function requestWorkflowStart(trx: Conn, input: WorkflowStartInput): Promise<string | null> {
+  return insertWorkflowStart(trx, {
+    organization_id: input.organizationId,
+    subscription_id: input.subscriptionId,
+    workflow_id: input.workflowId,
+    input: input.input,
+  });
 }

@@ -5,7 +5,11 @@
  * - a webhook event gets the workflow `webhook/<event id>`, which delivers to each endpoint the
  *   event was recorded with (outbox.ts writes those deliveries with the event, so they are
  *   committed before the workflow reads them) and to any endpoint subscribed since;
- * - a document request gets the workflow `document/<type>/<id>`.
+ * - a document request gets the workflow `document/<type>/<id>`;
+ * - a workflow start (a subscription created while Temporal did not answer, or whose API process
+ *   died before starting it) gets its `subscription/<organization>/<external id>` workflow, started
+ *   with the input stored when the subscription was created (conflict policy USE_EXISTING: a
+ *   workflow already running is success).
  * A workflow id is started at most once (Temporal refuses a second start, even after the first run
  * closed, within the namespace's retention; the refusal counts as success), so a relay that dies
  * between the start and the commit loses nothing and starts nothing twice.
@@ -14,8 +18,11 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Clien
 import type { Db, Tx } from '../db/knex';
 import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventsDispatched, type WebhookEventRow } from '../db/webhooks';
 import { claimPendingDocumentRequests, markDocumentRequestsDispatched } from '../db/document-requests';
+import { claimPendingWorkflowStarts, markWorkflowStartDispatched } from '../db/workflow-starts';
 import { logger } from '../runtime/logger';
+import { throttledLog } from '../runtime/outages';
 import { documentWorkflowId, webhookWorkflowId } from '../workflows/ids';
+import type { StartSubscriptionWorkflow, SubscriptionWorkflows } from '../workflows/client';
 import type { DocumentRequestInput } from './outbox';
 
 export interface RelayDeps {
@@ -23,6 +30,14 @@ export interface RelayDeps {
   /** What the relay uses of a Temporal client: starting workflows. */
   client: { workflow: Pick<Client['workflow'], 'start'> };
   taskQueue: string;
+  /** Starts subscription workflows (the same gateway as the API's); without it, workflow starts are left to a relay that has one. */
+  subscriptions?: Pick<SubscriptionWorkflows, 'start'>;
+  /**
+   * Renders a requested document in this process instead of starting its document workflow (the
+   * sandbox: an activity on the time-skipping server holds its clock while it runs). A request
+   * whose rendering fails stays pending and is tried again at the next tick.
+   */
+  renderDocument?: (request: DocumentRequestInput) => Promise<void>;
 }
 
 const BATCH = 100;
@@ -73,20 +88,59 @@ export async function relayWebhookEvents(deps: RelayDeps, limit = BATCH): Promis
   });
 }
 
-/** Relays up to `limit` pending document requests; returns how many it handled. */
+/** Relays up to `limit` pending document requests; returns how many it handled (a failed rendering is not). */
 export async function relayDocumentRequests(deps: RelayDeps, limit = BATCH): Promise<number> {
   return deps.db.transaction(async (trx) => {
     const requests = await claimPendingDocumentRequests(trx, limit);
-    await inParallel(requests, (request) =>
-      startDocument(deps, { organizationId: request.organization_id, documentType: request.document_type, id: request.document_id }));
-    await markDocumentRequestsDispatched(trx, requests.map((request) => request.id));
-    return requests.length;
+    if (!deps.renderDocument) {
+      await inParallel(requests, (request) =>
+        startDocument(deps, { organizationId: request.organization_id, documentType: request.document_type, id: request.document_id }));
+      await markDocumentRequestsDispatched(trx, requests.map((request) => request.id));
+      return requests.length;
+    }
+    // The sandbox renders in-process, one at a time; a failed rendering stays pending for the next tick.
+    const rendered: string[] = [];
+    for (const request of requests) {
+      const input = { organizationId: request.organization_id, documentType: request.document_type, id: request.document_id };
+      try {
+        await deps.renderDocument(input);
+        rendered.push(request.id);
+      } catch (error) {
+        logger.warn({ err: error, ...input }, 'document rendering failed; trying again at the next tick');
+      }
+    }
+    await markDocumentRequestsDispatched(trx, rendered);
+    return rendered.length;
   });
 }
 
-/** Relays up to `limit` webhook events and up to `limit` document requests; returns how many in all. */
+/**
+ * Starts the subscription workflows of up to `limit` pending workflow starts; returns how many it
+ * handled. A subscription that ended meanwhile (it cannot without its workflow, but the relay
+ * checks) gets nothing started.
+ */
+export async function relayWorkflowStarts(deps: RelayDeps, limit = BATCH): Promise<number> {
+  const gateway = deps.subscriptions;
+  if (!gateway) return 0;
+  const log = logger.child({ component: 'outbox-relay' });
+  return deps.db.transaction(async (trx) => {
+    const starts = await claimPendingWorkflowStarts(trx, limit);
+    await inParallel(starts, async (row) => {
+      if (row.status === 'active' || row.status === 'pending') {
+        await gateway.start(row.input as StartSubscriptionWorkflow);
+        log.info({ subscriptionId: row.subscription_id, workflowId: row.workflow_id, requestedAt: row.created_at.toISOString() }, 'subscription workflow started by the relay');
+      } else {
+        log.warn({ subscriptionId: row.subscription_id, workflowId: row.workflow_id, status: row.status }, 'subscription ended before its workflow started: nothing to start');
+      }
+      await markWorkflowStartDispatched(trx, row.id);
+    });
+    return starts.length;
+  });
+}
+
+/** Relays up to `limit` rows of each outbox (workflow starts, webhook events, document requests); returns how many in all. */
 export async function relayOutbox(deps: RelayDeps, limit = BATCH): Promise<number> {
-  return (await relayWebhookEvents(deps, limit)) + (await relayDocumentRequests(deps, limit));
+  return (await relayWorkflowStarts(deps, limit)) + (await relayWebhookEvents(deps, limit)) + (await relayDocumentRequests(deps, limit));
 }
 
 export interface RunningRelay {
@@ -97,6 +151,8 @@ export interface RunningRelay {
 export function startOutboxRelay(deps: RelayDeps, options: { intervalMs?: number } = {}): RunningRelay {
   const intervalMs = options.intervalMs ?? 1_000;
   const log = logger.child({ component: 'outbox-relay' });
+  // Down for a while, the relay fails every second: one line per interval, and one when it works again.
+  const failures = throttledLog(log, { intervalMs: 30_000 });
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
@@ -104,8 +160,9 @@ export function startOutboxRelay(deps: RelayDeps, options: { intervalMs?: number
     try {
       // Drain: keep going while a full batch may have left rows behind.
       while (!stopped && (await relayOutbox(deps)) >= BATCH);
+      failures.recovered('relay', 'outbox relay works again');
     } catch (error) {
-      log.error({ err: error }, 'outbox relay failed; retrying');
+      failures.failure('relay', { err: error }, 'outbox relay failed; retrying every second');
     }
     if (!stopped) timer = setTimeout(() => { running = tick(); }, intervalMs);
   };

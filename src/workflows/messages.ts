@@ -81,7 +81,15 @@ export interface UsageSignal {
 
 export const usageSignal = defineSignal<[UsageSignal]>('usageRecorded');
 
-export interface TerminateRequest {
+/** Lago's termination options (`on_termination_credit_note`, `on_termination_invoice`). */
+export interface TerminationOptions {
+  /** For pay-in-advance plans: credit (default) or refund the unused days, or skip the credit note. */
+  onTerminationCreditNote?: 'credit' | 'refund' | 'skip';
+  /** `skip`: no final invoice. */
+  onTerminationInvoice?: 'generate' | 'skip';
+}
+
+export interface TerminateRequest extends TerminationOptions {
   /** The instant the subscription ends (now, from the caller's clock). */
   atMs: number;
 }
@@ -127,3 +135,48 @@ export interface CancelPlanChangeResult {
 
 /** Drops the pending plan change (`DELETE /subscriptions/:id?status=pending` on a scheduled downgrade). */
 export const cancelPlanChangeUpdate = defineUpdate<CancelPlanChangeResult, [CancelPlanChangeRequest]>('cancelPlanChange');
+
+/**
+ * `PUT /subscriptions/:external_id`: Lago's editable fields. Absent fields stay as they are;
+ * `endingAt: null` clears the automatic termination. Validated by the workflow (its validator
+ * answers the caller at once) and written by its activity, so the row and the running workflow
+ * change together.
+ */
+export interface EditSubscriptionRequest extends TerminationOptions {
+  /** The subscription row edited: the workflow's current one. */
+  subscriptionId: string;
+  /** Names this edit (its `subscription.updated` webhook is recorded once). */
+  editId: string;
+  /** The instant of the request (now, from the caller's clock). */
+  atMs: number;
+  name?: string | null;
+  /** The instant the subscription terminates by itself; null: never. */
+  endingAt?: number | null;
+  /** A subscription not started yet: when it starts. */
+  subscriptionAt?: number;
+  consolidateInvoice?: boolean;
+  purchaseOrderNumber?: string | null;
+}
+
+export interface EditSubscriptionResult {
+  subscriptionId: string;
+  /** The subscription's terms after the edit, as the database has them. */
+  terms: SubscriptionTerms;
+  /** A pending plan change's terms after the edit (its end follows the subscription's). */
+  pendingTerms: SubscriptionTerms | null;
+}
+
+/**
+ * A refusal of an edit names the field and Lago's code: its message reads `<field> <code>: <why>`
+ * (`ending_at invalid_date: …`), so the API answers 422 for that field.
+ */
+export function editRefusal(field: string, code: string, why: string): string {
+  return `${field} ${code}: ${why}`;
+}
+
+export function parseEditRefusal(message: string): { field: string; code: string } | null {
+  const match = /^([a-z_]+) ([a-z_]+): /.exec(message);
+  return match ? { field: match[1]!, code: match[2]! } : null;
+}
+
+export const editSubscriptionUpdate = defineUpdate<EditSubscriptionResult, [EditSubscriptionRequest]>('editSubscription');

@@ -8,15 +8,15 @@
  * dates come from the billing core, money and I/O from activities.
  */
 import {
-  allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { BillingActivities } from '../activities';
 import { localDateOf, startOfLocalDay, type LocalDate } from '../billing/calendar';
 import { nextBillingDate } from '../billing/periods';
 import {
-  cancelPlanChangeUpdate, changePlanUpdate, stateQuery, terminateUpdate, usageSignal,
-  type CancelPlanChangeRequest, type CancelPlanChangeResult, type PlanChangeRequest, type PlanChangeResult,
-  type SubscriptionNotices, type SubscriptionWorkflowState, type TerminateResult, type UsageSignal,
+  cancelPlanChangeUpdate, changePlanUpdate, editRefusal, editSubscriptionUpdate, stateQuery, terminateUpdate, usageSignal,
+  type CancelPlanChangeRequest, type CancelPlanChangeResult, type EditSubscriptionRequest, type EditSubscriptionResult, type PlanChangeRequest,
+  type PlanChangeResult, type SubscriptionNotices, type SubscriptionWorkflowState, type TerminateResult, type TerminationOptions, type UsageSignal,
 } from './messages';
 import { CUSTOMER_ID, SUBSCRIPTION_STATUS, PLAN_CODE } from './search-attributes';
 import { finalizeDraftsNow, finalizeEndedDrafts, keepDraft, nextDraftEndAt, refreshDrafts, sortUsage } from './subscription-drafts';
@@ -33,6 +33,10 @@ const DEFAULT_HISTORY_LIMIT = 2_000;
 const DRAIN_BEFORE_CONTINUE = 'drain-inbox-before-continue-as-new';
 /** patched(): timers for the trial's end and the termination alerts (issue 10). */
 const NOTICES = 'trial-end-and-termination-alert-timers';
+/** patched(): a downgrade whose billing date was already closed waits for the next one (issue 11). */
+const DEFERRED_DOWNGRADE = 'downgrade-deferred-when-its-date-is-closed';
+/** patched(): an upgrade takes the instant the activity applied it at (issue 11). */
+const UPGRADE_EFFECTIVE_AT = 'upgrade-starts-at-its-effective-instant';
 
 /**
  * Termination alerts: these many days (of 24 h) before `ending_at`. Lago sends them on the dates
@@ -46,13 +50,14 @@ type Outcome<T> = { done: false } | { done: true; value: T } | { done: true; err
 
 interface Inbox {
   usage: UsageSignal['events'];
-  termination: { atMs: number; outcome: Outcome<TerminateResult> } | null;
+  termination: { atMs: number; options: TerminationOptions; outcome: Outcome<TerminateResult> } | null;
   planChanges: { request: PlanChangeRequest; outcome: Outcome<PlanChangeResult> }[];
   cancellations: { request: CancelPlanChangeRequest; outcome: Outcome<CancelPlanChangeResult> }[];
+  edits: { request: EditSubscriptionRequest; outcome: Outcome<EditSubscriptionResult> }[];
 }
 
 export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Promise<TerminateResult | undefined> {
-  const inbox: Inbox = { usage: [], termination: null, planChanges: [], cancellations: [] };
+  const inbox: Inbox = { usage: [], termination: null, planChanges: [], cancellations: [], edits: [] };
   let terminated = false;
   const timezone = () => state.terms.schedule.timezone;
   const upcomingBillingDate = (): LocalDate =>
@@ -78,8 +83,8 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
 
   setHandler(
     terminateUpdate,
-    async ({ atMs }) => {
-      inbox.termination ??= { atMs, outcome: { done: false } };
+    async ({ atMs, ...options }) => {
+      inbox.termination ??= { atMs, options, outcome: { done: false } };
       const request = inbox.termination;
       await condition(() => request.outcome.done);
       return settle(request.outcome);
@@ -119,17 +124,33 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
     },
   );
 
-  const hasWork = () => inbox.usage.length > 0 || inbox.termination !== null || inbox.planChanges.length > 0 || inbox.cancellations.length > 0;
+  setHandler(
+    editSubscriptionUpdate,
+    async (request) => {
+      const entry = { request, outcome: { done: false } as Outcome<EditSubscriptionResult> };
+      inbox.edits.push(entry);
+      await condition(() => entry.outcome.done);
+      return settle(entry.outcome);
+    },
+    { validator: (request) => validateEdit(state, request, !terminated && inbox.termination === null) },
+  );
+
+  const hasWork = () => inbox.usage.length > 0 || inbox.termination !== null || inbox.planChanges.length > 0 || inbox.cancellations.length > 0
+    || inbox.edits.length > 0;
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (state.historyLimit ?? DEFAULT_HISTORY_LIMIT);
 
-  // Before the start (subscription_at in the future): only a cancellation can happen.
+  // Before the start (subscription_at in the future): a cancellation, or an edit (which may move the start).
   while (!state.started) {
-    const startReached = !(await condition(() => inbox.termination !== null, untilMs(state.terms.startedAt)));
+    const startReached = !(await condition(() => inbox.termination !== null || inbox.edits.length > 0, untilMs(state.terms.startedAt)));
     if (inbox.termination) {
       const request = inbox.termination;
       request.outcome = await attempt(() => activities.cancelSubscription({ subscriptionId: state.subscriptionId, atMs: request.atMs }));
       terminated = true;
       return finish(request.outcome);
+    }
+    if (inbox.edits.length > 0) {
+      await applyEdits(state, inbox.edits.splice(0, inbox.edits.length));
+      continue;
     }
     if (startReached) {
       await activities.startSubscription({ subscriptionId: state.subscriptionId });
@@ -169,9 +190,10 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
     for (const entry of inbox.cancellations.splice(0, inbox.cancellations.length)) {
       entry.outcome = await attempt(() => cancelPlanChange(state, entry.request));
     }
+    if (inbox.edits.length > 0) await applyEdits(state, inbox.edits.splice(0, inbox.edits.length));
     if (inbox.termination) {
       const request = inbox.termination;
-      request.outcome = await attempt(() => terminate(state, request.atMs));
+      request.outcome = await attempt(() => terminate(state, request.atMs, request.options));
       terminated = true;
       return finish(request.outcome);
     }
@@ -202,11 +224,21 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
   }
 }
 
-/** Issues the boundary's invoice, switching to a pending downgrade when it takes effect now. */
+/**
+ * Issues the boundary's invoice, switching to a pending downgrade when it takes effect now. A
+ * downgrade whose date the customer's consolidated invoice already closed as a periodic one (the
+ * change reached this workflow late) is deferred by the activity: it waits for the next boundary.
+ */
 async function closeBoundary(state: SubscriptionWorkflowState, billingDate: LocalDate): Promise<void> {
   const change = state.pendingChange;
   if (change && change.effectiveDate <= billingDate) {
-    await activities.applyDowngrade({ fromSubscriptionId: state.subscriptionId, toSubscriptionId: change.subscriptionId, billingDate, timezone: state.terms.schedule.timezone });
+    const outcome = await activities.applyDowngrade({ fromSubscriptionId: state.subscriptionId, toSubscriptionId: change.subscriptionId, billingDate, timezone: state.terms.schedule.timezone });
+    // Results recorded before deferral existed have no `deferred`: they were applied.
+    if (outcome?.deferred === true && patched(DEFERRED_DOWNGRADE)) {
+      state.billedThrough = billingDate;
+      state.pendingChange = { ...change, effectiveDate: nextBillingDate(state.terms, billingDate) };
+      return;
+    }
     const startedAt = startOfLocalDay(billingDate, change.terms.schedule.timezone);
     state.subscriptionId = change.subscriptionId;
     state.planCode = change.planCode;
@@ -226,10 +258,12 @@ async function changePlan(state: SubscriptionWorkflowState, request: PlanChangeR
     return { subscriptionId: request.subscriptionId, kind: 'downgrade', effectiveDate: nextBoundary };
   }
   await finalizeDraftsNow(state);
-  await activities.upgradeSubscription({ fromSubscriptionId: state.subscriptionId, toSubscriptionId: request.subscriptionId, atMs: request.atMs });
+  const outcome = await activities.upgradeSubscription({ fromSubscriptionId: state.subscriptionId, toSubscriptionId: request.subscriptionId, atMs: request.atMs });
+  // Not before a billing date already closed (lifecycle.ts); results from before have no effectiveAtMs.
+  const startedAt = outcome?.effectiveAtMs !== undefined && outcome.effectiveAtMs !== request.atMs && patched(UPGRADE_EFFECTIVE_AT) ? outcome.effectiveAtMs : request.atMs;
   state.subscriptionId = request.subscriptionId;
   state.planCode = request.planCode;
-  state.terms = { ...request.terms, startedAt: request.atMs };
+  state.terms = { ...request.terms, startedAt };
   state.pendingChange = null;
   markSearchAttributes([{ key: PLAN_CODE, value: state.planCode }]);
   return { subscriptionId: request.subscriptionId, kind: 'upgrade', effectiveDate: localDateOf(request.atMs, request.terms.schedule.timezone) };
@@ -298,9 +332,51 @@ async function sendDueNotices(state: SubscriptionWorkflowState, notices: Subscri
   notices.alertsThrough = Math.max(notices.alertsThrough, now);
 }
 
-async function terminate(state: SubscriptionWorkflowState, atMs: number): Promise<TerminateResult> {
+async function terminate(state: SubscriptionWorkflowState, atMs: number, options: TerminationOptions = {}): Promise<TerminateResult> {
   await finalizeDraftsNow(state);
-  return activities.terminateSubscription({ subscriptionId: state.subscriptionId, pendingSubscriptionId: state.pendingChange?.subscriptionId ?? null, atMs });
+  return activities.terminateSubscription({ subscriptionId: state.subscriptionId, pendingSubscriptionId: state.pendingChange?.subscriptionId ?? null, atMs, ...options });
+}
+
+/**
+ * What an edit may ask, judged from the workflow's state when it arrives (the caller hears a
+ * refusal at once): a live subscription, its current row, a new start only before it started, an
+ * end in the future and after the start. The activity checks what only the database knows.
+ */
+function validateEdit(state: SubscriptionWorkflowState, request: EditSubscriptionRequest, live: boolean): void {
+  rejectUnless(live, editRefusal('subscription', 'not_editable', 'The subscription is terminated.'));
+  rejectUnless(request.subscriptionId === state.subscriptionId,
+    editRefusal('subscription', 'not_editable', 'Only the current subscription is edited; a scheduled plan change follows its end.'));
+  if (request.subscriptionAt !== undefined) {
+    rejectUnless(!state.started, editRefusal('subscription_at', 'not_editable', 'The subscription has started: subscription_at can only move before the start.'));
+  }
+  if (request.endingAt !== undefined && request.endingAt !== null) {
+    const startsAt = request.subscriptionAt ?? state.terms.startedAt;
+    rejectUnless(request.endingAt > Date.now() && request.endingAt > startsAt, editRefusal('ending_at', 'invalid_date', 'ending_at must be in the future and after the start.'));
+  }
+}
+
+/** Applies edits in order: the activity writes the row; the workflow takes the terms it answers. */
+async function applyEdits(state: SubscriptionWorkflowState, entries: { request: EditSubscriptionRequest; outcome: Outcome<EditSubscriptionResult> }[]): Promise<void> {
+  for (const entry of entries) {
+    entry.outcome = await attemptEdit(async () => {
+      const result = await activities.editSubscription(entry.request);
+      // A new end's alerts already past are not sent late (as at the start: only alerts to come).
+      if (state.notices && result.terms.endingAt !== state.terms.endingAt) state.notices.alertsThrough = Math.max(state.notices.alertsThrough, Date.now());
+      state.terms = result.terms;
+      if (state.pendingChange && result.pendingTerms) state.pendingChange = { ...state.pendingChange, terms: result.pendingTerms };
+      return result;
+    });
+  }
+}
+
+/** Like `attempt`, keeping the activity's own refusal (`<field> <code>: …`) as the message. */
+async function attemptEdit<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { done: true, value: await work() };
+  } catch (error) {
+    const cause = error instanceof ActivityFailure ? error.cause : undefined;
+    return { done: true, error: cause?.message ?? (error instanceof Error ? error.message : String(error)) };
+  }
 }
 
 async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
@@ -311,9 +387,13 @@ async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
   }
 }
 
+/**
+ * The update's answer. A failure is an ApplicationFailure: it fails the update (the caller hears
+ * the reason) where any other error would fail the workflow task and leave the caller waiting.
+ */
 function settle<T>(outcome: Outcome<T>): T {
-  if (!outcome.done) throw new Error('The request was not processed.');
-  if ('error' in outcome) throw new Error(outcome.error);
+  if (!outcome.done) throw ApplicationFailure.create({ message: 'The request was not processed.', nonRetryable: true });
+  if ('error' in outcome) throw ApplicationFailure.create({ message: outcome.error, nonRetryable: true });
   return outcome.value;
 }
 

@@ -24,7 +24,7 @@ function appWith(options: Partial<ConsoleOptions> = {}, rateLimit?: { limit: num
   return buildApp(
     {
       db: database.db,
-      workflows: { start: unavailable, view: unavailable, terminate: unavailable, changePlan: unavailable, cancelPlanChange: unavailable, notifyUsage: async () => {} },
+      workflows: { start: unavailable, view: unavailable, terminate: unavailable, changePlan: unavailable, cancelPlanChange: unavailable, edit: unavailable, notifyUsage: async () => {} },
       clock: { now: async () => Date.now() },
       publicUrl: 'http://billow.test',
       rateLimit,

@@ -15,7 +15,8 @@
 import request from 'supertest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createTimeSkippingEnv } from '../support/temporal';
+import { createTimeSkippingEnv, startTestWorker } from '../support/temporal';
+import { settle } from '../support/scenario';
 import { createTestApi } from '../support/api';
 import { seedInvoice, snapshotTables } from '../support/money';
 import { seedInvoicelessFee } from '../support/ledger';
@@ -42,6 +43,7 @@ let database: TestDatabase;
 let api: Api;
 const ids: Record<string, string> = {};
 let tables: string[] = [];
+let stopWorker: (() => Promise<void>) | undefined;
 
 async function ok(response: PromiseLike<{ status: number; body: Json }>): Promise<Json> {
   const result = await response;
@@ -54,6 +56,8 @@ beforeAll(async () => {
   env = await createTimeSkippingEnv();
   database = await createTestDatabase();
   api = await createTestApi(database.db, env, 'contract-requests', 'Contract Co');
+  // PUT /subscriptions reaches the subscription's workflow as an update: a worker answers it.
+  stopWorker = await startTestWorker(env, database.db, 'contract-requests');
   tables = ((await database.db.raw("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'knex%' ORDER BY 1")).rows as { tablename: string }[])
     .map((row) => row.tablename);
 
@@ -106,9 +110,19 @@ beforeAll(async () => {
     kind: 'charge', amountCents: 300n, subscriptionId: subscription.id, chargeId: baseCharge.id, from: '2030-01-01T00:00:00Z', to: '2030-01-31T23:59:59.999Z',
     eventTransactionId: 'ct_fee_tx', feeKey: 'in_advance:ct_fee_tx:c',
   })).id;
+  // PUT /subscriptions: a subscription not started yet (its start moves); POST /events/estimate_fees: a pay-in-advance charge.
+  // Their customer has a timezone of its own: the organization's may still change (PUT /organizations).
+  await ok(api.post('/customers', { customer: { external_id: 'ct_edit_customer', currency: 'EUR', timezone: 'UTC' } }));
+  const estimated = (await ok(api.post('/billable_metrics', { billable_metric: { name: 'Estimated', code: 'ct_estimate', aggregation_type: 'count_agg' } }))).billable_metric.lago_id;
+  await ok(api.post('/plans', { plan: { name: 'Advance', code: 'ct_advance', interval: 'monthly', amount_cents: 0, amount_currency: 'EUR', pay_in_advance: true,
+    charges: [{ billable_metric_id: estimated, charge_model: 'standard', pay_in_advance: true, invoiceable: true, properties: { amount: '2' } }] } }));
+  await ok(api.post('/subscriptions', { subscription: { external_customer_id: 'ct_edit_customer', plan_code: 'ct_advance', external_id: 'ct_sub_edit', subscription_at: '2090-01-01T00:00:00Z' } }));
+  await ok(api.post('/subscriptions', { subscription: { external_customer_id: 'ct_edit_customer', plan_code: 'ct_advance', external_id: 'ct_sub_advance' } }));
+  await settle(env);
 }, 120_000);
 
 afterAll(async () => {
+  await stopWorker?.();
   await env?.teardown();
   await database?.drop();
 });
@@ -205,7 +219,7 @@ const SAMPLES: Record<string, () => Sample[]> = {
   } } }],
   'POST /subscriptions': () => [{ path: '/subscriptions', body: { subscription: {
     external_customer_id: 'ct_customer', plan_code: 'ct_base', external_id: 'ct_sub_new', name: 'Repository A', billing_time: 'anniversary',
-    subscription_at: '2090-08-08T00:00:00Z', ending_at: '2091-10-08T00:00:00Z', purchase_order_number: 'PO-123',
+    subscription_at: '2090-08-08T00:00:00Z', ending_at: '2091-10-08T00:00:00Z', purchase_order_number: 'PO-123', consolidate_invoice: false,
   } } }],
   'POST /events': () => [{ path: '/events', body: { event: {
     transaction_id: 'ct_tx_1', external_subscription_id: 'ct_sub', code: 'ct_calls', timestamp: nowSeconds(), properties: { n: 3, region: 'eu' }, precise_total_amount_cents: '1234.56',
@@ -219,6 +233,12 @@ const SAMPLES: Record<string, () => Sample[]> = {
     fees: [{ add_on_code: 'ct_setup', invoice_display_name: 'Setup Fee (SF1)', unit_amount_cents: 12_000, units: '2.5', description: 'On boarding',
       from_datetime: '2030-08-08T00:00:00Z', to_datetime: '2030-09-08T00:00:00Z', tax_codes: ['ct_vat'] }],
   } } }],
+  'PUT /subscriptions/:externalId': () => [{ path: '/subscriptions/ct_sub_edit', body: { status: 'pending', subscription: {
+    name: 'Edited', subscription_at: '2090-02-01T00:00:00Z', ending_at: '2091-02-01T00:00:00Z', consolidate_invoice: false, purchase_order_number: 'PO-9',
+    on_termination_credit_note: 'skip', on_termination_invoice: 'skip',
+  } } }],
+  'POST /invoices/preview': () => [{ path: '/invoices/preview', body: { customer: { external_id: 'ct_customer' }, subscriptions: { external_ids: ['ct_sub'] } } }],
+  'POST /events/estimate_fees': () => [{ path: '/events/estimate_fees', body: { event: { code: 'ct_estimate', external_subscription_id: 'ct_sub_advance', properties: { n: 1 } } } }],
   'PUT /invoices/:id': () => [{ path: `/invoices/${ids.invoiceToUpdate}`, body: { invoice: { payment_status: 'succeeded', metadata: [{ key: 'digital_ref_id', value: 'INV-0123456-98765' }] } } }],
   'POST /invoices/:id/void': () => [{ path: `/invoices/${ids.invoiceToVoid}/void`, body: {} }],
   'POST /credit_notes': () => [{ path: '/credit_notes', body: { credit_note: {
@@ -382,7 +402,12 @@ test('every operation Billow serves with a body Lago describes has a contract th
     for (const field of checked.beside) if (!contract.beside?.[field.path]) problems.push(`${checked.key}: ${field.path} (beside the root) is neither honoured nor refused`);
     // Every declaration names a field Lago defines (a typo would classify nothing), unless marked beyondSpec.
     const known = new Set(checked.fields.map((f) => f.path));
-    for (const path of Object.keys(contract.honoured)) if (!known.has(path)) problems.push(`${checked.key}: honoured ${path} is not in Lago's spec`);
+    const beyondSpec = new Set(contract.honouredBeyondSpec ?? []);
+    for (const path of Object.keys(contract.honoured)) if (!known.has(path) && !beyondSpec.has(path)) problems.push(`${checked.key}: honoured ${path} is not in Lago's spec`);
+    for (const path of beyondSpec) {
+      if (known.has(path)) problems.push(`${checked.key}: honoured ${path} is in Lago's spec now: drop it from honouredBeyondSpec`);
+      if (contract.honoured[path] === undefined) problems.push(`${checked.key}: ${path} is honoured beyond the spec but not declared in honoured`);
+    }
     for (const [path, refusal] of Object.entries(contract.refused)) {
       if (!known.has(path) && !(refusal.beyondSpec && refusal.examples)) problems.push(`${checked.key}: refused ${path} is not in Lago's spec (mark it beyondSpec, with examples)`);
       if (known.has(path) && refusal.beyondSpec) problems.push(`${checked.key}: refused ${path} is in Lago's spec now: drop beyondSpec`);

@@ -125,6 +125,7 @@ type Row =
 
 const MATRIX: Record<string, Row> = {
   'GET /health': { kind: 'public', why: 'static' },
+  'GET /ready': { kind: 'public', why: "the instance's own state (PostgreSQL, Temporal, a worker polling), no organization's data" },
   'GET /api/v1/openapi.json': { kind: 'public', why: 'the API description' },
   'GET /docs': { kind: 'public', why: 'the API description' },
   'GET /api/v1/webhooks/json_public_key': { kind: 'public', why: "the instance's signing key, the same for every organization" },

@@ -45,7 +45,7 @@ export async function createPlainTestApi(db: Db, name = 'Billow Test Org', optio
   };
   const app = buildApp({
     db,
-    workflows: { start: unavailable, view: unavailable, terminate: unavailable, changePlan: unavailable, cancelPlanChange: unavailable, notifyUsage: async () => {} },
+    workflows: { start: unavailable, view: unavailable, terminate: unavailable, changePlan: unavailable, cancelPlanChange: unavailable, edit: unavailable, notifyUsage: async () => {} },
     clock: { now: async () => (options.now ?? Date.now)() },
     publicUrl: 'http://billow.test',
   });

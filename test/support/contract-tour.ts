@@ -102,6 +102,7 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
 
   // Platform ------------------------------------------------------------------------------------
   await r.send('get', '/health', { auth: false });
+  await r.send('get', '/ready', { auth: false }); // the test app checks PostgreSQL only (no readiness probe wired)
   await r.send('get', '/api/v1/openapi.json', { auth: false });
   await r.send('get', '/docs', { auth: false });
 
@@ -246,6 +247,8 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('post', '/subscriptions', { subscription: { external_customer_id: 'leaving', plan_code: 'spare', external_id: 'leaving-spare', billing_time: 'anniversary' } });
   await r.ok('post', '/subscriptions', { subscription: { external_customer_id: 'drafty', plan_code: 'scale', external_id: 'drafty-scale', billing_time: 'calendar', subscription_at: '2031-01-01T09:00:00Z' } });
   await settle(env);
+  // An edit through the subscription's workflow (an update with a validator).
+  await r.ok('put', '/subscriptions/acme-scale', { subscription: { name: 'Main', purchase_order_number: 'PO-2031' } });
   await r.ok('get', '/subscriptions/acme-scale');
   await r.ok('get', '/subscriptions?external_customer_id=acme');
 
@@ -265,6 +268,9 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('get', '/events?external_subscription_id=acme-scale');
   await r.ok('get', '/events/e-2');
   await r.ok('get', '/customers/acme/current_usage?external_subscription_id=acme-scale');
+  // The next invoice, and an event's pay-in-advance fees, computed and rolled back (nothing written).
+  await r.ok('post', '/invoices/preview', { customer: { external_id: 'acme' }, subscriptions: { external_ids: ['acme-scale'] } });
+  await r.ok('post', '/events/estimate_fees', { event: { code: 'payments', external_subscription_id: 'acme-scale', properties: { amount: '100' } } });
 
   // Fees: the transfers' fees have no invoice; one is paid, the other deleted while unpaid ---------
   const transferFees = (await r.ok('get', '/fees?external_subscription_id=acme-scale&billable_metric_code=transfers')).fees as Json[];

@@ -1,9 +1,11 @@
 /**
  * Invariants that must hold after every step of every scenario: each invoice's fees add up to its
- * totals; no two invoices cover the same occasion; invoice numbers are gapless per customer.
- * Drafts (and drafts deleted) take no number: they carry `<PREFIX>-DRAFT` and no sequential id,
- * and the invoices that were finalized are numbered 1, 2, 3… without them. Amounts are compared as
- * the decimal strings of their bigints (exactly), so a failure can be reported by a jest worker.
+ * totals; no two invoices cover the same occasion; invoice numbers are gapless per customer; a
+ * consolidated invoice (one per customer and billing day) bills its own customer's subscriptions,
+ * each part recorded once, closing that day (the day of its key: a draft is dated otherwise). Drafts (and drafts deleted) take no number: they carry
+ * `<PREFIX>-DRAFT` and no sequential id, and the invoices that were finalized are numbered 1, 2, 3…
+ * without them. Amounts are compared as the decimal strings of their bigints (exactly), so a
+ * failure can be reported by a jest worker.
  */
 import type { Db } from '../../src/db/knex';
 
@@ -42,6 +44,20 @@ export async function assertBillingInvariants(db: Db): Promise<void> {
     const unnumbered = invoice.status === 'draft' || invoice.status === 'deleted';
     const numbering = { invoice: invoice.id, status: invoice.status, sequential: invoice.sequential_id === null ? null : 'set', draftNumber: String(invoice.number).endsWith('-DRAFT') };
     expect(numbering).toEqual({ ...numbering, sequential: unnumbered ? null : 'set', draftNumber: unnumbered });
+  }
+  // Consolidated invoices: every billing period is a part of this invoice, of the invoice's customer, closing its day
+  // (the billing date of its key: a draft is dated the end of its grace period, and once finalized the day it was).
+  const consolidated = invoices.filter((invoice) => String(invoice.idempotency_key).startsWith('customer:'));
+  if (consolidated.length > 0) {
+    const parts = await db('invoice_subscriptions as p').join('subscriptions as s', 's.id', 'p.subscription_id')
+      .whereIn('p.invoice_id', consolidated.map((invoice) => invoice.id)).select('p.invoice_id', 'p.subscription_id', 'p.occasion', 's.customer_id');
+    for (const invoice of consolidated) {
+      const own = parts.filter((part) => part.invoice_id === invoice.id);
+      const periods = (invoice.billing_periods as { lago_subscription_id: string }[]).map((period) => period.lago_subscription_id).sort();
+      const context = `invoice ${invoice.number}`;
+      expect({ context, parts: own.map((part) => part.subscription_id).sort() }).toEqual({ context, parts: periods });
+      expect({ context, foreign: own.filter((part) => part.customer_id !== invoice.customer_id || part.occasion !== `close:${String(invoice.idempotency_key).split(':periodic:')[1]}`) }).toEqual({ context, foreign: [] });
+    }
   }
   // Gapless per customer: 1, 2, 3, …
   const byCustomer = new Map<string, bigint[]>();

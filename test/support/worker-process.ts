@@ -2,8 +2,10 @@
  * A worker in its own process, for tests that kill it. With BILLOW_TEST_HANG_AFTER_CLOSE=1 the
  * period-close activity writes its invoice and then never reports back, like a worker that dies
  * between the database commit and the completion; BILLOW_TEST_HANG_AFTER_FINALIZE=1 does the same
- * to the finalization of a draft at the end of its grace period. No workflow cache, so no task
- * waits on a sticky queue of a dead worker.
+ * to the finalization of a draft at the end of its grace period. BILLOW_TEST_HANG_BEFORE_CLOSE_OF
+ * (subscription ids, comma-separated) makes those subscriptions' closes never start, like a worker
+ * that dies before it reaches them. No workflow cache, so no task waits on a sticky queue of a
+ * dead worker.
  */
 import { NativeConnection, Worker, Runtime, DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
@@ -13,11 +15,18 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const db = createDb(process.env.DATABASE_URL!);
   const activities = createActivities({ db });
-  if (process.env.BILLOW_TEST_HANG_AFTER_CLOSE === '1') {
+  const hangAfter = process.env.BILLOW_TEST_HANG_AFTER_CLOSE === '1';
+  const hangBefore = new Set((process.env.BILLOW_TEST_HANG_BEFORE_CLOSE_OF ?? '').split(',').filter(Boolean));
+  if (hangAfter || hangBefore.size > 0) {
     const closePeriod = activities.closePeriod;
     activities.closePeriod = async (input) => {
+      if (hangBefore.has(input.subscriptionId)) {
+        process.stdout.write(`holding ${input.subscriptionId}\n`);
+        return new Promise<never>(() => undefined);
+      }
       const invoice = await closePeriod(input);
       process.stdout.write(`closed ${JSON.stringify(invoice)}\n`);
+      if (!hangAfter) return invoice;
       return new Promise<never>(() => undefined);
     };
   }

@@ -21,7 +21,7 @@ import { createTimeSkippingEnv, moveClockTo, silentLogger } from '../support/tem
 export type LoopActivities = Pick<
   BillingActivities,
   | 'startSubscription' | 'closePeriod' | 'recordUsage' | 'terminateSubscription' | 'cancelSubscription' | 'upgradeSubscription' | 'applyDowngrade'
-  | 'cancelPlanChange' | 'endTrial' | 'alertTermination' | 'refreshDrafts' | 'finalizeDraft'
+  | 'cancelPlanChange' | 'endTrial' | 'alertTermination' | 'refreshDrafts' | 'finalizeDraft' | 'editSubscription'
 >;
 export type ActivityName = keyof LoopActivities;
 type InputOf<N extends ActivityName> = Parameters<LoopActivities[N]>[0];
@@ -97,6 +97,8 @@ export function useLoopBed(taskQueue: string): LoopBed {
     (answers.has(name) ? (answers.get(name)! as (input: InputOf<N>) => Awaited<ReturnType<LoopActivities[N]>>)(input) : fallback);
   const started: string[] = [];
   const activeSeats = new Map<string, Set<string>>();
+  /** The subscriptions as subscribed (and edited): what editSubscription answers terms from. */
+  const subscribed = new Map<string, TestSubscription>();
   let env: TestWorkflowEnvironment;
   let workflows: SubscriptionWorkflows;
   let worker: Worker | undefined;
@@ -160,6 +162,16 @@ export function useLoopBed(taskQueue: string): LoopBed {
       await record('finalizeDraft', input);
       return { status: 'finalized', number: `LOOP-${input.invoiceId}` };
     },
+    async editSubscription(input) {
+      await record('editSubscription', input);
+      const current = subscribed.get(input.subscriptionId);
+      if (!current) throw new Error(`No subscription ${input.subscriptionId} in this bed`);
+      const edited: TestSubscription = { ...current };
+      if (input.subscriptionAt !== undefined) edited.subscriptionAt = new Date(input.subscriptionAt).toISOString();
+      if (input.endingAt !== undefined) edited.endingAt = input.endingAt === null ? undefined : new Date(input.endingAt).toISOString();
+      subscribed.set(input.subscriptionId, edited);
+      return { subscriptionId: input.subscriptionId, terms: termsOf(edited, edited.plan), pendingTerms: null };
+    },
   };
 
   beforeAll(async () => {
@@ -208,6 +220,7 @@ export function useLoopBed(taskQueue: string): LoopBed {
       answers.set(name, fn as (input: never) => unknown);
     },
     async subscribe(subscription) {
+      subscribed.set(subscription.subscriptionId, subscription);
       const state: SubscriptionWorkflowState = {
         organizationId: ORGANIZATION_ID,
         subscriptionId: subscription.subscriptionId,

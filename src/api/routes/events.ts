@@ -12,9 +12,10 @@ import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { pageFrom } from '../pagination';
 import { serializeEvent, serializeTracedEvent } from '../../serializers/event';
-import { readBatchEnvelope, readEventEnvelope, readEventListQuery } from '../schemas/events';
+import { estimateFeesSchema, readBatchEnvelope, readEventEnvelope, readEventListQuery } from '../schemas/events';
+import { parseEnvelope } from '../validation';
+import { estimateEventFees, traceEvent } from '../../services/invoicing';
 import { createEventIngestion, listEvents } from '../../services/usage';
-import { traceEvent } from '../../services/invoicing';
 
 export function eventsRouter({ db, workflows, clock }: AppContext): Router {
   const router = Router();
@@ -24,6 +25,12 @@ export function eventsRouter({ db, workflows, clock }: AppContext): Router {
     const organization = organizationOf(req);
     const stored = await ingestion.ingestBatch(organization.id, readBatchEnvelope(req.body), await clock.now());
     res.json({ events: stored.map(serializeEvent) });
+  }));
+
+  router.post('/estimate_fees', handle(async (req, res) => {
+    const organization = organizationOf(req);
+    const input = parseEnvelope(req.body, 'event', estimateFeesSchema);
+    res.json({ fees: await estimateEventFees(db, organization.id, input, await clock.now()) });
   }));
 
   router.post('/', handle(async (req, res) => {

@@ -6,9 +6,9 @@ import { handle } from '../handler';
 import { validationErrors } from '../errors';
 import { parseEnvelope, parseInput } from '../validation';
 import { pageFrom } from '../pagination';
-import { oneOffInvoiceSchema, updateInvoiceSchema, voidInvoiceSchema } from '../schemas/money';
+import { invoicePreviewSchema, oneOffInvoiceSchema, updateInvoiceSchema, voidInvoiceSchema } from '../schemas/money';
 import {
-  createOneOffInvoice, deleteDraftInvoice, finalizeInvoice, getInvoice, INVOICE_TYPES, listInvoices, PAYMENT_STATUSES, presentInvoice,
+  createOneOffInvoice, deleteDraftInvoice, finalizeInvoice, getInvoice, INVOICE_TYPES, listInvoices, PAYMENT_STATUSES, presentInvoice, previewInvoice,
   refreshInvoice, updateInvoice, VISIBLE_INVOICE_STATUSES, voidInvoice, type InvoiceFilters,
 } from '../../services/invoicing';
 import { isCurrency } from '../../billing/money';
@@ -68,6 +68,12 @@ export function invoicesRouter({ db, clock, publicUrl }: AppContext): Router {
     const requestKey = String(req.headers['idempotency-key'] ?? req.headers['x-request-id'] ?? randomUUID());
     const { invoice } = await createOneOffInvoice(db, organization, input, { requestKey, nowMs: await clock.now() });
     res.json({ invoice: await present(organization, invoice) });
+  }));
+
+  router.post('/preview', handle(async (req, res) => {
+    const organization = organizationOf(req);
+    const input = parseInput(req.body ?? {}, invoicePreviewSchema);
+    res.json({ invoice: await previewInvoice(db, organization, input, { nowMs: await clock.now() }) });
   }));
 
   router.put('/:id/finalize', handle(async (req, res) => {

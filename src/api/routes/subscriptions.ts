@@ -5,8 +5,10 @@ import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { pageFrom } from '../pagination';
 import { stringParam } from '../query';
-import { createSubscriptionSchema } from '../schemas/subscriptions';
-import { createSubscription, getSubscription, listSubscriptions, presentSubscription, terminateSubscription } from '../../services/subscriptions';
+import { createSubscriptionSchema, updateSubscriptionSchema } from '../schemas/subscriptions';
+import {
+  createSubscription, getSubscription, listSubscriptions, presentSubscription, terminateSubscription, updateSubscription,
+} from '../../services/subscriptions';
 
 export function subscriptionsRouter(ctx: AppContext): Router {
   const { db, clock } = ctx;
@@ -16,8 +18,18 @@ export function subscriptionsRouter(ctx: AppContext): Router {
     const subscription = await createSubscription(ctx, organizationOf(req), input);
     res.json({ subscription: await presentSubscription(db, subscription, await clock.now()) });
   }));
+  router.put('/:externalId', handle(async (req, res) => {
+    const input = parseEnvelope(req.body, 'subscription', updateSubscriptionSchema);
+    // Which one of that external id: `status` in the query or beside the envelope (Lago takes both).
+    const besideStatus = typeof req.body?.status === 'string' ? (req.body.status as string) : undefined;
+    const subscription = await updateSubscription(ctx, organizationOf(req), String(req.params.externalId), stringParam(req.query, 'status') ?? besideStatus, input);
+    res.json({ subscription: await presentSubscription(db, subscription, await clock.now()) });
+  }));
   router.delete('/:externalId', handle(async (req, res) => {
-    const subscription = await terminateSubscription(ctx, organizationOf(req), String(req.params.externalId), stringParam(req.query, 'status'));
+    const subscription = await terminateSubscription(ctx, organizationOf(req), String(req.params.externalId), stringParam(req.query, 'status'), {
+      on_termination_credit_note: stringParam(req.query, 'on_termination_credit_note'),
+      on_termination_invoice: stringParam(req.query, 'on_termination_invoice'),
+    });
     res.json({ subscription: await presentSubscription(db, subscription, await clock.now()) });
   }));
   router.get('/:externalId', handle(async (req, res) => {

@@ -24,7 +24,7 @@ import type { FieldErrors } from '../../runtime/errors';
 import type { EventListFilter, ReadEvent } from '../../services/usage';
 import { z } from 'zod';
 import { badRequest, invalidField } from '../errors';
-import { SHOWN, honour, refusedFields, under, withContract, type RequestContract } from '../contract';
+import { SHOWN, honour, refusedFields, shownAs, under, withContract, type RequestContract } from '../contract';
 
 const MAX_ID_LENGTH = 500;
 /** 9999-12-31T23:59:59.999Z */
@@ -213,3 +213,17 @@ export const eventBatchDocSchema = withContract(
   z.object({ events: z.array(eventDocSchema).min(1).max(100) }),
   { honoured: under('events.*.', EVENT_CONTRACT.honoured), refused: under('events.*.', EVENT_CONTRACT.refused) },
 );
+
+/** `POST /events/estimate_fees`: the event priced, never stored (services/invoicing/fee-estimates.ts). */
+export const estimateFeesSchema = withContract(z.object({
+  code: z.string().trim().min(1).max(MAX_ID_LENGTH),
+  external_subscription_id: z.string().trim().min(1).max(MAX_ID_LENGTH),
+  properties: z.record(z.string(), z.unknown()).nullish().transform((value) => value ?? undefined),
+}), {
+  honoured: {
+    code: shownAs('item.code'),
+    external_subscription_id: SHOWN,
+    properties: 'Priced by the pay-in-advance charges as a stored event would be (the charge model reads the metric\'s field): services/invoicing/fee-estimates.ts.',
+  },
+  refused: {},
+});

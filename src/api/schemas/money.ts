@@ -132,6 +132,34 @@ export const oneOffInvoiceSchema = withContract(z.object({
   },
 });
 
+/**
+ * `POST /invoices/preview` (Lago's body, no envelope): the next invoice of a customer's existing
+ * subscriptions (services/invoicing/invoice-previews.ts). A customer described inline (not stored),
+ * a plan not subscribed yet and coupons not applied are refused for now.
+ */
+const PREVIEW_EXISTING = 'Billow previews the next invoice of an existing customer\'s existing subscriptions (subscriptions.external_ids): a customer described inline is not supported yet; its stored details are used.';
+const PREVIEW_PLAN = 'Billow previews existing subscriptions only (subscriptions.external_ids): the preview of a plan not subscribed yet is not supported yet.';
+export const invoicePreviewSchema = withContract(z.object({
+  customer: z.object({ external_id: z.string().trim().min(1) }),
+  subscriptions: z.object({ external_ids: z.array(z.string().trim().min(1)).min(1).max(100) }).nullish().transform((value) => value ?? undefined),
+}), {
+  honoured: {
+    'customer.external_id': shownAs('invoice.customer.external_id'),
+    'subscriptions.external_ids': shownAs('invoice.subscriptions.*.external_id'),
+  },
+  refused: {
+    ...Object.fromEntries(['address_line1', 'address_line2', 'city', 'country', 'integration_customers', 'name', 'currency', 'shipping_address', 'state', 'tax_identification_number', 'timezone']
+      .map((field) => [`customer.${field}`, refuseUnlessEmpty(PREVIEW_EXISTING)])),
+    plan_code: refuseUnlessEmpty(PREVIEW_PLAN),
+    subscription_at: refuseUnlessEmpty(PREVIEW_PLAN),
+    billing_time: refuseUnlessEmpty(PREVIEW_PLAN),
+    coupons: refuseUnlessEmpty('The preview applies the coupons the customer holds, as the invoice will; coupons given only for the preview are not supported yet.'),
+    'subscriptions.plan_code': refuseUnlessEmpty('The preview of a plan change (or of a termination) is not supported yet: the next invoice of the subscriptions as they are.'),
+    'subscriptions.terminated_at': refuseUnlessEmpty('The preview of a plan change (or of a termination) is not supported yet: the next invoice of the subscriptions as they are.'),
+    billing_entity_code: refuseUnlessEmpty('Billow has a single issuer, the organization: it has no billing entities.'),
+  },
+});
+
 // Wallets -------------------------------------------------------------------------------------
 
 export const createWalletSchema = withContract(z.object({

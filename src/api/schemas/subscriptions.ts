@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { isoDateTime, optionalText } from './common';
-import type { CreateSubscriptionInput } from '../../services/subscriptions';
+import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../../services/subscriptions';
 import {
-  SHOWN, forbidUnlessEmpty, honour, refuseFalse, refuseTrue, refuseUnlessEmpty, refuseUnlessOneOf, withContract,
+  SHOWN, forbidUnlessEmpty, honour, refuseTrue, refuseUnlessEmpty, refuseUnlessOneOf, refuseValues, withContract,
 } from '../contract';
 
 const NO_PAYMENTS = 'Billow collects no payments yet (a later issue): it cannot pick or gate on a payment method.';
@@ -16,8 +16,9 @@ export const createSubscriptionSchema = withContract(z.object({
   subscription_at: isoDateTime.nullish(),
   ending_at: isoDateTime.nullish(),
   purchase_order_number: z.string().max(255).nullish(),
+  consolidate_invoice: z.boolean().nullish(),
 }), {
-  honoured: honour(SHOWN, 'external_customer_id', 'plan_code', 'external_id', 'name', 'billing_time', 'subscription_at', 'ending_at', 'purchase_order_number'),
+  honoured: honour(SHOWN, 'external_customer_id', 'plan_code', 'external_id', 'name', 'billing_time', 'subscription_at', 'ending_at', 'purchase_order_number', 'consolidate_invoice'),
   refused: {
     billing_entity_code: refuseUnlessEmpty('Billow has a single issuer, the organization: it has no billing entities.'),
     plan_overrides: forbidUnlessEmpty('Plan overrides are premium in Lago (its free edition answers 403): the subscription would be billed at list price.'),
@@ -25,7 +26,6 @@ export const createSubscriptionSchema = withContract(z.object({
     'invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty('Billow has no invoice custom sections.'),
     'payment_method.payment_method_type': refuseUnlessOneOf(['provider'], NO_PAYMENTS),
     'payment_method.payment_method_id': refuseUnlessEmpty(NO_PAYMENTS),
-    consolidate_invoice: refuseFalse('Billow bills a customer\'s subscriptions due the same day on one invoice, as Lago does by default.'),
     activation_rules: refuseUnlessEmpty('Billow collects no payments yet (a later issue): it cannot gate a subscription\'s activation on one.'),
     // Sent by Lago's clients though absent from its OpenAPI description.
     usage_thresholds: refuseUnlessEmpty('Progressive billing (usage thresholds) is not billed by Billow yet.', { examples: [[{ amount_cents: 10000, recurring: false }]], beyondSpec: true }),
@@ -35,3 +35,32 @@ export const createSubscriptionSchema = withContract(z.object({
     authorization: refuseUnlessEmpty('Billow collects no payments yet (a later issue): it cannot pre-authorize the customer\'s card.'),
   },
 }) satisfies z.ZodType<CreateSubscriptionInput>;
+
+const EDITS_TARGET = 'Lago edits the active subscription of that external id, or the pending one: no other status exists to edit.';
+
+/** `PUT /subscriptions/:external_id` (Lago's SubscriptionUpdateInput, and the termination options Lago's service reads). */
+export const updateSubscriptionSchema = withContract(z.object({
+  name: optionalText,
+  ending_at: isoDateTime.nullish(),
+  subscription_at: isoDateTime.nullish(),
+  consolidate_invoice: z.boolean().nullish(),
+  purchase_order_number: z.string().max(255).nullish(),
+  on_termination_credit_note: z.enum(['credit', 'refund', 'skip']).nullish(),
+  on_termination_invoice: z.enum(['generate', 'skip']).nullish(),
+}), {
+  honoured: honour(SHOWN, 'name', 'ending_at', 'subscription_at', 'consolidate_invoice', 'purchase_order_number', 'on_termination_credit_note', 'on_termination_invoice'),
+  honouredBeyondSpec: ['on_termination_credit_note', 'on_termination_invoice'],
+  refused: {
+    billing_entity_code: refuseUnlessEmpty('Billow has a single issuer, the organization: it has no billing entities.'),
+    plan_overrides: forbidUnlessEmpty('Plan overrides are premium in Lago (its free edition answers 403): the subscription would be billed at list price.'),
+    'invoice_custom_section.skip_invoice_custom_sections': refuseTrue('Billow has no invoice custom sections.'),
+    'invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty('Billow has no invoice custom sections.'),
+    'payment_method.payment_method_type': refuseUnlessOneOf(['provider'], NO_PAYMENTS),
+    'payment_method.payment_method_id': refuseUnlessEmpty(NO_PAYMENTS),
+    activation_rules: refuseUnlessEmpty('Billow collects no payments yet (a later issue): it cannot gate a subscription\'s activation on one.'),
+    on_termination_credit_note: { ...refuseValues(['offset'], 'Offsetting a credit note against the invoice\'s amount due is not supported yet: credit or refund.'), beyondSpec: true, examples: ['offset'] },
+  },
+  beside: {
+    status: { ...refuseUnlessOneOf(['active', 'pending'], EDITS_TARGET), examples: ['terminated'] },
+  },
+}) satisfies z.ZodType<UpdateSubscriptionInput>;

@@ -8,6 +8,7 @@ export { issueSubscriptionInvoice, type InvoiceOccasion, type IssuedInvoice } fr
 export { refreshDraftById, finalizeDraftById } from './drafts';
 export { gracePeriodDays } from './grace-period';
 export { traceEvent, EVENT_BILLING_STATUSES, EVENT_NOT_BILLED_REASONS, type EventBilling, type TracedEvent } from './event-trace';
+export { closeBillingDate, closedThroughMs, closesOn, consolidatedInvoiceKey } from './consolidated-invoices';
 export { billEventInAdvance, type InAdvanceBilling } from './in-advance-charges';
 export { createOneOffInvoice, type OneOffInvoiceInput, type OneOffFeeInput } from './one-off-invoices';
 export { issueCreditPurchaseInvoice, type CreditPurchase } from './credit-purchase-invoices';
@@ -20,3 +21,5 @@ export { presentInvoice, invoiceWebhookObject, invoiceFileUrl } from './invoice-
 export { presentSubscription, presentSubscriptionAsOf, type AsOf } from './subscription-presenter';
 export { DocumentError, generateInvoicePdf, downloadInvoice, invoicePdf } from './invoice-documents';
 export { currentUsage, type CurrentUsage, type CurrentUsageInput } from './current-usage';
+export { previewInvoice, type InvoicePreviewInput } from './invoice-previews';
+export { estimateEventFees, type FeeEstimateInput } from './fee-estimates';

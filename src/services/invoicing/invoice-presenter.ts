@@ -5,7 +5,7 @@
 import type { Conn } from '../../db/knex';
 import { feesOf, type InvoiceRow } from '../../db/invoices';
 import { findCustomerById, type CustomerRow } from '../../db/customers';
-import { findSubscriptionById } from '../../db/subscriptions';
+import { findSubscriptionById, findSubscriptionsByIds } from '../../db/subscriptions';
 import { findOrganization, type OrganizationRow } from '../../db/organizations';
 import { creditsOfInvoices } from '../../db/credit-notes';
 import { couponCreditsOfInvoices } from '../../db/coupons';
@@ -31,12 +31,15 @@ export async function presentInvoice(db: Conn, organization: OrganizationRow, in
   const customer = (await findCustomerById(db, invoice.customer_id)) as CustomerRow;
   const subscription = invoice.subscription_id ? await findSubscriptionById(db, invoice.subscription_id) : undefined;
   const fees = options.withFees ? await feesOf(db, [invoice.id]) : undefined;
+  // A consolidated invoice bills several subscriptions: each fee names its own.
+  const billed = await findSubscriptionsByIds(db, organization.id, (fees ?? []).flatMap((fee) => (fee.subscription_id ? [fee.subscription_id] : [])));
   return serializeInvoice(invoice, {
     customer,
     customerView: customerView(organization)(customer),
     fees,
     subscriptions: fees ? await presentInvoiceSubscriptions(db, invoice, fees, options.nowMs === undefined ? undefined : { nowMs: options.nowMs }) : undefined,
     externalSubscriptionId: subscription?.external_id ?? null,
+    externalSubscriptionIds: new Map(billed.map((row) => [row.id, row.external_id])),
     fileUrl: invoiceFileUrl(options.publicUrl, invoice),
     credits: await creditsOfInvoices(db, organization.id, [invoice.id]),
     couponCredits: await couponCreditsOfInvoices(db, organization.id, [invoice.id]),

@@ -1,16 +1,23 @@
 /**
  * Issuing a subscription invoice: each subscription part of the occasion (one, or two for a plan
  * change) gets its scope from the billing core, its lines are priced (base fee, usage charges in
- * arrears), and the invoice writer issues the whole exactly once under the occasion's business key.
+ * arrears), and the invoice writer issues the whole exactly once under the occasion's business key,
+ * recording each part (`invoice_subscriptions`) in its transaction. A customer's periodic closes of
+ * one day share one invoice: consolidated-invoices.ts, which builds its parts with `periodicPart`
+ * and issues them with `issuePartsInvoice`.
  *
- * Drafts (issue 11): with a grace period, a periodic invoice is issued as a draft; refreshing it
- * and finalizing it are the same computation, written again over the draft (`writeSubscriptionInvoice`).
- * Every invoice but a starting one also bills the late usage of finalized periods (late-usage.ts),
- * and records the usage windows it priced with the snapshot taken before reading their events.
+ * Drafts (issue 11): with a grace period, a periodic invoice (a subscription's own, or its
+ * customer's consolidated one of the day) is issued as a draft; refreshing it and finalizing it are
+ * the same computation, written again over the draft (`writeSubscriptionInvoice`). A consolidated
+ * draft is computed again from the parts recorded with it, so a refresh or the finalization bills
+ * exactly the subscriptions it was born with. Every invoice but a starting one also bills the late
+ * usage of finalized periods of the subscriptions it bills (late-usage.ts), and records the usage
+ * windows it priced with the snapshot taken before reading their events.
  */
 import type { Db } from '../../db/knex';
 import type { InvoiceRow } from '../../db/invoices';
 import { loadSubscriptionContext, type SubscriptionContext } from '../../db/subscription-context';
+import { closeOccasion, insertInvoiceParts, partsOfInvoice, type PartOccasion } from '../../db/invoice-subscriptions';
 import { currentUsageSnapshot, type UsageWindowDraft } from '../../db/usage-windows';
 import { addDays, localDateOf, startOfLocalDay, type LocalDate } from '../../billing/calendar';
 import { chargesScopeAt, invoiceScopeAt, startingInvoiceScope, terminationScope, type InvoiceScope, type SubscriptionTerms } from '../../billing/periods';
@@ -29,7 +36,13 @@ export type InvoiceOccasion =
   | { kind: 'upgrade'; fromSubscriptionId: string; toSubscriptionId: string; atMs: number }
   | { kind: 'downgrade'; fromSubscriptionId: string; toSubscriptionId: string; billingDate: LocalDate }
   /** After a termination: the late usage that reached its periods while it ended, on a final adjustment invoice. */
-  | { kind: 'late_usage'; subscriptionId: string; atMs: number };
+  | { kind: 'late_usage'; subscriptionId: string; atMs: number }
+  /**
+   * A customer's periodic closes of one day on one invoice (consolidated-invoices.ts). Issued by the
+   * first close of the day with the parts due then; computed again (a draft's refresh or
+   * finalization) from the parts recorded with it.
+   */
+  | { kind: 'consolidated'; customerId: string; billingDate: LocalDate };
 
 export interface IssuedInvoice {
   invoiceId: string;
@@ -50,11 +63,12 @@ export type SubscriptionInvoiceWrite =
 
 type InvoicingReason = 'subscription_starting' | 'subscription_periodic' | 'subscription_terminating';
 
-/** One subscription's share of an invoice: what its scope covers. */
-interface InvoicePart {
+/** One subscription's share of an invoice: what its scope covers, and which occasion of its life it bills. */
+export interface InvoicePart {
   ctx: SubscriptionContext;
   scope: InvoiceScope;
   reason: InvoicingReason;
+  occasion: PartOccasion;
 }
 
 /** A base fee: the plan's taxes, else the customer's. */
@@ -67,32 +81,45 @@ export function chargeTaxes(ctx: SubscriptionContext, chargeId: string): TaxRate
   return applicableTaxes({ charge: ctx.taxes.charges.get(chargeId), plan: ctx.taxes.plan, customer: ctx.taxes.customer });
 }
 
-async function part(db: Db, subscriptionId: string, reason: InvoicingReason, scopeOf: (terms: SubscriptionTerms) => InvoiceScope | null): Promise<InvoicePart | null> {
-  const ctx = await loadSubscriptionContext(db, subscriptionId);
-  const scope = scopeOf(ctx.terms);
-  return scope && (scope.baseFee || scope.charges) ? { ctx, scope, reason } : null;
+async function part(db: Db, subscriptionId: string, reason: InvoicingReason, occasion: PartOccasion, scopeOf: (terms: SubscriptionTerms) => InvoiceScope | null): Promise<InvoicePart | null> {
+  return partOf(await loadSubscriptionContext(db, subscriptionId), reason, occasion, scopeOf);
 }
 
-async function partsOf(db: Db, occasion: InvoiceOccasion): Promise<InvoicePart[]> {
+function partOf(ctx: SubscriptionContext, reason: InvoicingReason, occasion: PartOccasion, scopeOf: (terms: SubscriptionTerms) => InvoiceScope | null): InvoicePart | null {
+  const scope = scopeOf(ctx.terms);
+  return scope && (scope.baseFee || scope.charges) ? { ctx, scope, reason, occasion } : null;
+}
+
+/** The periodic part of a subscription (its context loaded) at `billingDate`, or null when it bills nothing then. */
+export function periodicPart(ctx: SubscriptionContext, billingDate: LocalDate): InvoicePart | null {
+  return partOf(ctx, 'subscription_periodic', closeOccasion(billingDate), (terms) => invoiceScopeAt(terms, billingDate));
+}
+
+async function partsOf(db: Db, occasion: InvoiceOccasion, write: SubscriptionInvoiceWrite): Promise<InvoicePart[]> {
   const parts: (InvoicePart | null)[] = [];
   switch (occasion.kind) {
+    case 'consolidated':
+      if (write.kind === 'issue') throw new Error('A consolidated invoice is issued by the close of its day (closeBillingDate)');
+      parts.push(...(await recordedParts(db, write.draft, occasion.billingDate)));
+      break;
     case 'starting':
-      parts.push(await part(db, occasion.subscriptionId, 'subscription_starting', startingInvoiceScope));
+      parts.push(await part(db, occasion.subscriptionId, 'subscription_starting', 'start', startingInvoiceScope));
       break;
     case 'periodic':
-      parts.push(await part(db, occasion.subscriptionId, 'subscription_periodic', (terms) => invoiceScopeAt(terms, occasion.billingDate)));
+      parts.push(periodicPart(await loadSubscriptionContext(db, occasion.subscriptionId), occasion.billingDate));
       break;
     case 'termination':
-      parts.push(await part(db, occasion.subscriptionId, 'subscription_terminating', (terms) => terminationScope(terms, occasion.atMs, 'termination')));
+      parts.push(await part(db, occasion.subscriptionId, 'subscription_terminating', 'termination', (terms) => terminationScope(terms, occasion.atMs, 'termination')));
       break;
     case 'upgrade':
-      parts.push(await part(db, occasion.fromSubscriptionId, 'subscription_terminating', (terms) => terminationScope(terms, occasion.atMs, 'upgrade')));
-      parts.push(await part(db, occasion.toSubscriptionId, 'subscription_starting', startingInvoiceScope));
+      parts.push(await part(db, occasion.fromSubscriptionId, 'subscription_terminating', 'termination', (terms) => terminationScope(terms, occasion.atMs, 'upgrade')));
+      parts.push(await part(db, occasion.toSubscriptionId, 'subscription_starting', 'start', startingInvoiceScope));
       break;
     case 'downgrade': {
-      parts.push(await part(db, occasion.fromSubscriptionId, 'subscription_terminating', (terms) =>
+      // The old plan's last period closes at the billing date, as a periodic close would.
+      parts.push(await part(db, occasion.fromSubscriptionId, 'subscription_terminating', closeOccasion(occasion.billingDate), (terms) =>
         terminationScope(terms, startOfLocalDay(occasion.billingDate, terms.schedule.timezone) - 1, 'termination')));
-      parts.push(await part(db, occasion.toSubscriptionId, 'subscription_starting', startingInvoiceScope));
+      parts.push(await part(db, occasion.toSubscriptionId, 'subscription_starting', 'start', startingInvoiceScope));
       break;
     }
     case 'late_usage':
@@ -101,8 +128,23 @@ async function partsOf(db: Db, occasion: InvoiceOccasion): Promise<InvoicePart[]
   return parts.filter((entry): entry is InvoicePart => entry !== null);
 }
 
-function idempotencyKey(occasion: InvoiceOccasion): string {
+/**
+ * A consolidated draft's parts, as recorded with it when it was issued, in the order of its billing
+ * periods: each subscription's periodic part of the day, computed again.
+ */
+async function recordedParts(db: Db, draft: InvoiceRow, billingDate: LocalDate): Promise<(InvoicePart | null)[]> {
+  const order = (draft.billing_periods as { lago_subscription_id?: string }[]).map((period) => period.lago_subscription_id);
+  const recorded = (await partsOfInvoice(db, draft.id)).filter((row) => row.occasion === closeOccasion(billingDate));
+  recorded.sort((a, b) => order.indexOf(a.subscription_id) - order.indexOf(b.subscription_id));
+  const parts: (InvoicePart | null)[] = [];
+  for (const row of recorded) parts.push(periodicPart(await loadSubscriptionContext(db, row.subscription_id), billingDate));
+  return parts;
+}
+
+/** The business key of an occasion's invoice. */
+export function occasionKey(occasion: InvoiceOccasion): string {
   switch (occasion.kind) {
+    case 'consolidated': return `customer:${occasion.customerId}:periodic:${occasion.billingDate}`;
     case 'starting': return `subscription:${occasion.subscriptionId}:starting`;
     case 'periodic': return `subscription:${occasion.subscriptionId}:periodic:${occasion.billingDate}`;
     case 'termination': return `subscription:${occasion.subscriptionId}:termination`;
@@ -116,6 +158,7 @@ function issuingDateOf(occasion: InvoiceOccasion, parts: InvoicePart[], main: Su
   const timezone = main.timezone;
   switch (occasion.kind) {
     case 'periodic':
+    case 'consolidated':
     case 'downgrade':
       return occasion.billingDate;
     case 'starting':
@@ -138,15 +181,45 @@ export async function issueSubscriptionInvoice(db: Db, occasion: InvoiceOccasion
  * finalized, through the same lines, windows and writer.
  */
 export async function writeSubscriptionInvoice(db: Db, occasion: InvoiceOccasion, write: SubscriptionInvoiceWrite): Promise<IssuedInvoice | null> {
-  const parts = await partsOf(db, occasion);
+  const parts = await partsOf(db, occasion, write);
   const main = parts.length > 0 ? parts[parts.length - 1]!.ctx : await occasionContext(db, occasion);
   if (!main) return null;
+  const subscriptions = new Set(parts.map((entry) => entry.ctx.subscription.id));
+  const subscriptionId = occasion.kind !== 'consolidated' ? main.subscription.id : subscriptions.size === 1 ? [...subscriptions][0]! : null;
+  return writePartsInvoice(db, { occasion, parts, main, subscriptionId }, write);
+}
+
+/**
+ * Issues the consolidated invoice of these parts (a customer's closes of one day) once, with its
+ * parts recorded in the writer's transaction (a part already recorded for another invoice fails
+ * it: never billed twice); a draft when the customer has a grace period. Null when the parts bill
+ * nothing (e.g. an in-advance plan without charges has nothing to close).
+ */
+export async function issuePartsInvoice(
+  db: Db,
+  input: { occasion: Extract<InvoiceOccasion, { kind: 'consolidated' }>; parts: InvoicePart[]; subscriptionId: string | null },
+): Promise<IssuedInvoice | null> {
+  if (input.parts.length === 0) return null;
+  return writePartsInvoice(db, { ...input, main: input.parts[input.parts.length - 1]!.ctx }, { kind: 'issue' });
+}
+
+/**
+ * The one computation of a subscription invoice: its parts' lines and the late usage of the
+ * subscriptions it bills, written by the invoice writer as issued (a draft within a grace period),
+ * refreshed or finalized; a new invoice's parts are recorded in the writer's transaction.
+ */
+async function writePartsInvoice(
+  db: Db,
+  input: { occasion: InvoiceOccasion; parts: InvoicePart[]; main: SubscriptionContext; subscriptionId: string | null },
+  write: SubscriptionInvoiceWrite,
+): Promise<IssuedInvoice | null> {
+  const { occasion, parts, main } = input;
   const currency = main.customer.currency ?? main.plan.amount_currency;
   // Taken before any event is read: every event visible in it is in this invoice's pricing.
   const snapshot = await currentUsageSnapshot(db);
   const lines: InvoiceLine[] = [];
   for (const entry of parts) lines.push(...(await linesOf(db, entry, currency)));
-  const late = await lateUsageOf(db, occasion, main, currency, write);
+  const late = await lateUsageOf(db, occasion, parts, main, currency, write);
   lines.push(...late.lines);
   if (lines.length === 0 && write.kind === 'issue') return null; // e.g. an in-advance plan without charges has nothing to close
   const { status, issuingDate, finalizesOn } = draftingOf(occasion, parts, main, write);
@@ -154,31 +227,44 @@ export async function writeSubscriptionInvoice(db: Db, occasion: InvoiceOccasion
   const adjustments = status === 'finalized'
     ? await loadInvoiceAdjustments(db, { organizationId: main.organization.id, customerId: main.customer.id, currency, asOfMs })
     : undefined;
-  const { invoice, created } = await issueInvoice(db, {
-    organization: main.organization,
-    customer: main.customer,
-    idempotencyKey: idempotencyKey(occasion),
-    type: 'subscription',
-    reason: parts[0]?.reason ?? 'subscription_terminating',
-    subscriptionId: main.subscription.id,
-    currency,
-    issuingDate,
-    lines,
-    billingPeriods: parts.length > 0 ? parts.map(billingPeriod) : [adjustmentPeriod(main)],
-    adjustments: adjustments ? { ...adjustments, asOfMs } : undefined,
-    status,
-    finalizesOn,
-    occasion,
-    usage: { snapshot, windows: [...parts.flatMap(usageWindowOf), ...late.windows] },
-    replacesDraft: write.kind !== 'issue',
+  const { invoice, created } = await db.transaction(async (trx) => {
+    const written = await issueInvoice(trx, {
+      organization: main.organization,
+      customer: main.customer,
+      idempotencyKey: occasionKey(occasion),
+      type: 'subscription',
+      reason: parts[0]?.reason ?? 'subscription_terminating',
+      subscriptionId: input.subscriptionId,
+      currency,
+      issuingDate,
+      lines,
+      billingPeriods: parts.length > 0 ? parts.map(billingPeriod) : [adjustmentPeriod(main)],
+      adjustments: adjustments ? { ...adjustments, asOfMs } : undefined,
+      status,
+      finalizesOn,
+      occasion,
+      usage: { snapshot, windows: [...parts.flatMap(usageWindowOf), ...late.windows] },
+      replacesDraft: write.kind !== 'issue',
+    });
+    if (written.created) {
+      await insertInvoiceParts(trx, main.organization.id, written.invoice.id, parts.map((entry) => ({
+        subscription_id: entry.ctx.subscription.id, occasion: entry.occasion, invoicing_reason: entry.reason,
+      })));
+    }
+    return written;
   });
+  return issuedInvoice(invoice, created, main.timezone);
+}
+
+/** What a write answers (and the workflow keeps of a draft): `finalizeAtMs` is its `finalizes_on` day's start in `timezone`. */
+export function issuedInvoice(invoice: InvoiceRow, created: boolean, timezone: string): IssuedInvoice {
   return {
     invoiceId: invoice.id,
     number: invoice.number,
     totalAmountCents: invoice.total_amount_cents.toString(),
     created,
     status: invoice.status,
-    finalizeAtMs: invoice.status === 'draft' && invoice.finalizes_on ? startOfLocalDay(invoice.finalizes_on, main.timezone) : null,
+    finalizeAtMs: invoice.status === 'draft' && invoice.finalizes_on ? startOfLocalDay(invoice.finalizes_on, timezone) : null,
   };
 }
 
@@ -196,19 +282,33 @@ function draftingOf(occasion: InvoiceOccasion, parts: InvoicePart[], main: Subsc
   if (write.kind === 'refresh') return { status: 'draft' as const, issuingDate: write.draft.issuing_date, finalizesOn: write.draft.finalizes_on ?? null };
   if (write.kind === 'finalize') return { status: 'finalized' as const, issuingDate: localDateOf(write.atMs, main.timezone), finalizesOn: null };
   const issuingDate = issuingDateOf(occasion, parts, main);
-  const grace = occasion.kind === 'periodic' ? gracePeriodDays(main.customer, main.organization) : 0;
+  const grace = occasion.kind === 'periodic' || occasion.kind === 'consolidated' ? gracePeriodDays(main.customer, main.organization) : 0;
   if (grace === 0) return { status: 'finalized' as const, issuingDate, finalizesOn: null };
   const finalizesOn = addDays(issuingDate, grace);
   return { status: 'draft' as const, issuingDate: finalizesOn, finalizesOn };
 }
 
-/** The late usage this invoice bills: every occasion but a subscription's start, for the external id it bills. */
-async function lateUsageOf(db: Db, occasion: InvoiceOccasion, main: SubscriptionContext, currency: string, write: SubscriptionInvoiceWrite): Promise<LateUsage> {
-  if (occasion.kind === 'starting') return { lines: [], windows: [] };
+/**
+ * The late usage this invoice bills: every occasion but a subscription's start, for each external
+ * id it bills (one, or each subscription of a consolidated invoice, in the order of its parts).
+ */
+async function lateUsageOf(
+  db: Db, occasion: InvoiceOccasion, parts: InvoicePart[], main: SubscriptionContext, currency: string, write: SubscriptionInvoiceWrite,
+): Promise<LateUsage> {
+  const late: LateUsage = { lines: [], windows: [] };
+  if (occasion.kind === 'starting') return late;
   const excludeInvoiceId = write.kind === 'issue' ? null : write.draft.id;
-  return lateUsageAdjustments(db, { organization: main.organization, externalSubscriptionId: main.subscription.external_id, currency, excludeInvoiceId }, (ctx, window) =>
-    linesOf(db, { ctx, reason: 'subscription_periodic', scope: { baseFee: null, charges: { period: chargesScopeAt(ctx.terms, window.fromMs).period, ...window } } }, currency)
-      .then((repriced) => repriced.filter((line) => line.kind === 'charge')));
+  const externalIds = occasion.kind === 'consolidated'
+    ? [...new Set(parts.map((entry) => entry.ctx.subscription.external_id))]
+    : [main.subscription.external_id];
+  for (const externalSubscriptionId of externalIds) {
+    const found = await lateUsageAdjustments(db, { organization: main.organization, externalSubscriptionId, currency, excludeInvoiceId }, (ctx, window) =>
+      linesOf(db, { ctx, scope: { baseFee: null, charges: { period: chargesScopeAt(ctx.terms, window.fromMs).period, ...window } } }, currency)
+        .then((repriced) => repriced.filter((line) => line.kind === 'charge')));
+    late.lines.push(...found.lines);
+    late.windows.push(...found.windows);
+  }
+  return late;
 }
 
 /** The usage window a part prices (its charges' window), if it has one. */
@@ -239,7 +339,7 @@ function adjustmentPeriod(ctx: SubscriptionContext): BillingPeriod {
 }
 
 /** The part's lines: its base fee, and one line per usage charge (and filter) billed in arrears. */
-async function linesOf(db: Db, { ctx, scope }: InvoicePart, currency: string): Promise<InvoiceLine[]> {
+async function linesOf(db: Db, { ctx, scope }: Pick<InvoicePart, 'ctx' | 'scope'>, currency: string): Promise<InvoiceLine[]> {
   const owner = { subscriptionId: ctx.subscription.id, planId: ctx.plan.id };
   const keyed = (key: string) => `${ctx.subscription.id}:${key}`;
   const lines: InvoiceLine[] = [];

@@ -22,6 +22,9 @@ import { logger } from '../../runtime/logger';
 import type { ServiceDeps } from '../deps';
 import { markPlanForDeletion, retirePlanIfUnused } from '../catalog';
 import { deleteCustomer, getCustomer, type CustomerWithTaxes } from '../customers';
+import { findPlanByCode } from '../../db/plans';
+import { WorkflowsUnavailable } from '../../workflows/client';
+import { askableWorkflow, asUnavailable } from './workflows';
 
 /** Rounds of "end what is live, then look again": a subscription created meanwhile gets one more. */
 const ROUNDS = 3;
@@ -45,6 +48,8 @@ async function endThroughWorkflows(deps: ServiceDeps, organizationId: string, ro
       if (ownsWorkflow) await deps.workflows.terminate(organizationId, externalId, nowMs);
       else if (planChange) await deps.workflows.cancelPlanChange(organizationId, externalId, { subscriptionId: planChange.id, atMs: nowMs });
     } catch (err) {
+      // Temporal gone: stop here with a 503 rather than wait on every other workflow.
+      if (err instanceof WorkflowsUnavailable) throw asUnavailable(err);
       // Looked at again by the caller: ended meanwhile (fine), or still live (the caller tries again, then answers 503).
       logger.warn({ err, organizationId, externalId }, 'a subscription workflow did not end the subscription');
     }
@@ -60,6 +65,8 @@ async function endAllThen<T>(
   const nowMs = await deps.clock.now();
   for (let round = 0; round < ROUNDS; round += 1) {
     const rows = await live();
+    // Nothing is ended (or deleted) unless the workflows can be asked.
+    if (round === 0 && rows[0]) await askableWorkflow(deps, rows[0]);
     if (rows.length === 0) {
       try {
         return await finish();
@@ -98,6 +105,10 @@ export async function deleteCustomerWithSubscriptions(deps: ServiceDeps, organiz
  * Lago does: as marked, `pending_deletion: true`. A plan already pending deletion is taken up again.
  */
 export async function deletePlanWithSubscriptions(deps: ServiceDeps, organization: OrganizationRow, code: string): Promise<PlanView> {
+  // The plan is marked only if its subscriptions' workflows can be asked to end them.
+  const plan = await findPlanByCode(deps.db, organization.id, code);
+  const first = plan ? (await liveSubscriptionsOfPlan(deps.db, plan.id))[0] : undefined;
+  if (first) await askableWorkflow(deps, first);
   const marked = await markPlanForDeletion(deps.db, organization.id, code);
   const planId = marked.plan.id;
   await endAllThen(

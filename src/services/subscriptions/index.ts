@@ -8,9 +8,12 @@ export {
 } from './subscriptions';
 // The subscription's JSON lives with invoicing, which shows the subscriptions an invoice bills.
 export { presentSubscription } from '../invoicing';
+export { updateSubscription, applySubscriptionEdit, type UpdateSubscriptionInput } from './edits';
+export { ON_TERMINATION_CREDIT_NOTES, ON_TERMINATION_INVOICES, type TerminationQuery } from './termination-options';
 export {
   endSubscription, cancelSubscription, upgradeSubscription, applyDowngrade, cancelPendingPlanChange, endTrial, alertTermination,
   type TerminationOutcome,
 } from './lifecycle';
 export { deleteCustomerWithSubscriptions, deletePlanWithSubscriptions } from './deletions';
 export { recordSubscriptionEvent, type SubscriptionWebhookType } from './subscription-events';
+export { reconcileSubscriptionWorkflows, type ReconcileOutcome } from './workflows';

@@ -6,6 +6,9 @@
  *   customer without one takes the plan's, in the transaction that creates the subscription. A
  *   plan change keeps the currency too.
  * - A plan pending deletion accepts no new subscription (422 `plan_code: plan_pending_deletion`).
+ * - No subscription without its workflow (workflows.ts): the row and the intent to start the
+ *   workflow are one transaction, and a request that must ask the workflow (a plan change, a
+ *   termination) looks first, so Temporal down is a 503 with nothing written.
  */
 import type { Db } from '../../db/knex';
 import type { OrganizationRow } from '../../db/organizations';
@@ -27,7 +30,10 @@ import type { Page, Paginated } from '../../runtime/pagination';
 import type { ServiceDeps } from '../deps';
 import { subscriptionWorkflowId } from '../../workflows/ids';
 import { WorkflowRefusal } from '../../workflows/client';
+import { terminationOptions, type TerminationQuery } from './termination-options';
 import { recordSubscriptionEvent } from './subscription-events';
+import { requestWorkflowStart } from '../../webhooks/outbox';
+import { askableWorkflow, askingWorkflow, startIfStillRequested, startRequested, workflowStartInput } from './workflows';
 
 export interface CreateSubscriptionInput {
   external_customer_id: string;
@@ -40,6 +46,8 @@ export interface CreateSubscriptionInput {
   ending_at?: string | null;
   /** Descriptive: stored and shown (a plan change keeps the current one unless another is given). */
   purchase_order_number?: string | null;
+  /** False: billed on its own invoice, never on its customer's consolidated one (default true; a plan change keeps the current one unless given). */
+  consolidate_invoice?: boolean | null;
 }
 
 export async function createSubscription(deps: ServiceDeps, organization: OrganizationRow, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
@@ -47,7 +55,11 @@ export async function createSubscription(deps: ServiceDeps, organization: Organi
   const plan = await findPlanByCode(db, organization.id, input.plan_code);
   if (!plan) throw notFound('plan');
   const existing = await findSubscriptionByExternalId(db, organization.id, input.external_id);
-  if (existing?.plan_id === plan.id) return ensureWorkflow(deps, existing);
+  if (existing?.plan_id === plan.id) {
+    // The same subscription again: harmless, and a workflow whose start was left to the relay is started now.
+    await startIfStillRequested(deps, existing);
+    return existing;
+  }
   assertPlanSubscribable(plan);
   if (existing) return changePlan(deps, organization, existing, plan, input);
   const now = await deps.clock.now();
@@ -55,12 +67,12 @@ export async function createSubscription(deps: ServiceDeps, organization: Organi
   const endingAt = input.ending_at ? Date.parse(input.ending_at) : null;
   if (endingAt !== null && (endingAt <= now || endingAt <= subscriptionAt)) throw invalidField('ending_at', 'invalid_date');
 
-  let subscription: SubscriptionRow;
+  let created: { subscription: SubscriptionRow; startId: string | null; start: Awaited<ReturnType<typeof workflowStartInput>> };
   try {
-    subscription = await db.transaction(async (trx) => {
+    created = await db.transaction(async (trx) => {
       const { customer } = await upsertCustomer(trx, organization.id, input.external_customer_id, {});
       await adoptPlanCurrency(trx, customer.id, plan.amount_currency);
-      return insertSubscription(trx, {
+      const subscription = await insertSubscription(trx, {
         organization_id: organization.id,
         customer_id: customer.id,
         plan_id: plan.id,
@@ -78,35 +90,19 @@ export async function createSubscription(deps: ServiceDeps, organization: Organi
         on_termination_credit_note: null,
         workflow_id: subscriptionWorkflowId(organization.id, input.external_id),
         purchase_order_number: input.purchase_order_number ?? null,
+        consolidate_invoice: input.consolidate_invoice ?? true,
       });
+      // The intent to start its workflow commits with it (the outbox): no subscription without its workflow.
+      const start = await workflowStartInput(trx, subscription, now);
+      const startId = await requestWorkflowStart(trx, { organizationId: organization.id, subscriptionId: subscription.id, workflowId: subscription.workflow_id, input: start });
+      return { subscription, startId, start };
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw invalidField('external_id', 'value_already_exist');
     throw error;
   }
-  return ensureWorkflow(deps, subscription);
-}
-
-/** Starts the subscription's workflow unless it runs already (safe to repeat after a failed start). */
-async function ensureWorkflow(deps: ServiceDeps, subscription: SubscriptionRow): Promise<SubscriptionRow> {
-  const ctx = await contextOf(deps.db, subscription);
-  await deps.workflows.start({
-    state: {
-      organizationId: subscription.organization_id,
-      subscriptionId: subscription.id,
-      planCode: ctx.plan.code,
-      terms: ctx.terms,
-      billedThrough: null,
-      started: false,
-      // The trial's end is announced even if it is past already (Lago does); termination alerts only from now on.
-      notices: { trialEnded: false, alertsThrough: await deps.clock.now() },
-    },
-    externalId: subscription.external_id,
-    customerExternalId: ctx.customer.external_id,
-    planCode: ctx.plan.code,
-    status: subscription.status,
-  });
-  return subscription;
+  if (created.startId) await startRequested(deps, created.startId, created.start);
+  return created.subscription;
 }
 
 /**
@@ -124,6 +120,8 @@ async function changePlan(deps: ServiceDeps, organization: OrganizationRow, curr
     { interval: plan.interval, amountCents: plan.amount_cents },
   );
   if (plan.amount_currency !== ctx.plan.amount_currency) throw invalidField('currency', 'currencies_does_not_match');
+  // Nothing is written unless the workflow can be asked.
+  await askableWorkflow(deps, current);
   const now = await deps.clock.now();
   const next = await db.transaction(async (trx) => {
     await adoptPlanCurrency(trx, current.customer_id, plan.amount_currency);
@@ -146,10 +144,11 @@ async function changePlan(deps: ServiceDeps, organization: OrganizationRow, curr
       on_termination_credit_note: current.on_termination_credit_note,
       workflow_id: current.workflow_id,
       purchase_order_number: input.purchase_order_number ?? current.purchase_order_number,
+      consolidate_invoice: input.consolidate_invoice ?? current.consolidate_invoice,
     });
   });
   const terms = subscriptionTerms(next, plan, ctx.timezone);
-  await deps.workflows.changePlan(organization.id, current.external_id, { kind, subscriptionId: next.id, planCode: plan.code, terms, atMs: now });
+  await askingWorkflow(() => deps.workflows.changePlan(organization.id, current.external_id, { kind, subscriptionId: next.id, planCode: plan.code, terms, atMs: now }));
   if (kind === 'downgrade') {
     await recordSubscriptionEvent(db, { subscriptionId: current.id, webhookType: 'subscription.updated', idempotencyKey: `subscription.updated:downgrade:${next.id}` });
   }
@@ -162,18 +161,22 @@ async function changePlan(deps: ServiceDeps, organization: OrganizationRow, curr
  * change is dropped through the workflow and the pending subscription canceled; the current one
  * stays on its plan. Each answers once the workflow has done it.
  */
-export async function terminateSubscription(deps: ServiceDeps, organization: OrganizationRow, externalId: string, status?: string): Promise<SubscriptionRow> {
+export async function terminateSubscription(
+  deps: ServiceDeps, organization: OrganizationRow, externalId: string, status?: string, options: TerminationQuery = {},
+): Promise<SubscriptionRow> {
+  const termination = terminationOptions(options);
   const subscription = await getSubscription(deps.db, organization.id, externalId, status === 'pending' ? 'pending' : 'active');
+  await askableWorkflow(deps, subscription);
   if (subscription.previous_subscription_id && subscription.status === 'pending') {
     try {
-      await deps.workflows.cancelPlanChange(organization.id, externalId, { subscriptionId: subscription.id, atMs: await deps.clock.now() });
+      await askingWorkflow(async () => deps.workflows.cancelPlanChange(organization.id, externalId, { subscriptionId: subscription.id, atMs: await deps.clock.now() }));
     } catch (error) {
       // Applied or replaced in the meantime: it is no longer a pending subscription.
       if (error instanceof WorkflowRefusal) throw notFound('subscription');
       throw error;
     }
   } else {
-    await deps.workflows.terminate(organization.id, externalId, await deps.clock.now());
+    await askingWorkflow(async () => deps.workflows.terminate(organization.id, externalId, await deps.clock.now(), termination));
   }
   return (await findSubscriptionById(deps.db, subscription.id))!;
 }
