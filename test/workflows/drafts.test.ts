@@ -10,7 +10,9 @@
  * - where each event went (`GET /events/:transaction_id`) in every state;
  * - the organization's grace period for customers without their own, and a customer's 0 billed as
  *   before drafts existed;
- * - a worker killed as it finalizes a draft: finalized once.
+ * - a worker killed as it finalizes a draft: finalized once;
+ * - a customer's two subscriptions closing the same day under a grace period: one draft with both
+ *   parts, refreshed by a late event on one, finalized once (whichever timer comes first).
  * The billing invariants are checked after every step (test/support/invariants.ts).
  */
 import { spawn } from 'node:child_process';
@@ -413,6 +415,98 @@ it('a worker killed as it finalizes a draft at the end of its grace period: fina
     await stopWorker?.();
   }
 });
+
+it('a customer with two subscriptions closing the same day under a grace period: one draft with both parts, refreshed by a late event on one, finalized once with one number', async () => {
+  const org = await createTestApi(bed.database.db, bed.env, TASK_QUEUE, 'Consolidated Drafts Co');
+  const prefix = org.organization.document_number_prefix;
+  const storage = (await ok(org.post('/billable_metrics', { billable_metric: { name: 'Storage', code: 'gb', aggregation_type: 'sum_agg', field_name: 'gb' } }))).billable_metric.lago_id;
+  // Basic: 500 a month in arrears and 1.00 per GB; Pro: 3000 a month in arrears and 2.00 per GB.
+  await createPlan(org, {
+    name: 'Basic', code: 'basic', interval: 'monthly', amount_cents: 500, amount_currency: 'USD', pay_in_advance: false,
+    charges: [{ billable_metric_id: storage, charge_model: 'standard', properties: { amount: '1' } }],
+  });
+  await createPlan(org, {
+    name: 'Pro', code: 'pro', interval: 'monthly', amount_cents: 3000, amount_currency: 'USD', pay_in_advance: false,
+    charges: [{ billable_metric_id: storage, charge_model: 'standard', properties: { amount: '2' } }],
+  });
+  await ok(org.post('/customers', { customer: { external_id: 'cleo', currency: 'USD', timezone: 'UTC', billing_configuration: { invoice_grace_period: 3 } } }));
+  await subscribe(org, { external_customer_id: 'cleo', plan_code: 'basic', external_id: 'cleo-basic', billing_time: 'calendar', subscription_at: '2036-06-01T00:00:00Z' });
+  await subscribe(org, { external_customer_id: 'cleo', plan_code: 'pro', external_id: 'cleo-pro', billing_time: 'calendar', subscription_at: '2036-06-01T00:00:00Z' });
+  await moveClockTo(bed.env, '2036-06-10T09:00:00Z');
+  await event(org, 'cleo-basic-jun', 'cleo-basic', 'gb', { gb: 2 });
+  await event(org, 'cleo-pro-jun', 'cleo-pro', 'gb', { gb: 3 });
+
+  // July 1 closes June for both: one draft for the customer's day, dated July 1 + 3 = July 4, no number.
+  await sleepUntil(bed.env, '2036-07-01T06:00:00Z');
+  let invoices = await invoicesOf(org, 'cleo');
+  expect(invoices).toHaveLength(1);
+  let draft = invoices[0]!;
+  // Basic 500 + 2 GB × 1.00 = 700; Pro 3000 + 3 GB × 2.00 = 3600; together 4300.
+  expect(draft).toMatchObject({
+    status: 'draft', sequential_id: null, number: `${prefix}-DRAFT`, issuing_date: '2036-07-04', fees_amount_cents: 4300, total_amount_cents: 4300, file_url: null,
+  });
+  const byItem = (invoice: Json) => (invoice.fees as Json[]).map((fee) => [fee.external_subscription_id, fee.item.type, fee.from_date?.slice(0, 10), fee.to_date?.slice(0, 10), fee.units, fee.amount_cents]).sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`));
+  expect(byItem(draft)).toEqual([
+    ['cleo-basic', 'charge', '2036-06-01', '2036-06-30', '2.0', 200],
+    ['cleo-basic', 'subscription', '2036-06-01', '2036-06-30', '1.0', 500],
+    ['cleo-pro', 'charge', '2036-06-01', '2036-06-30', '3.0', 600],
+    ['cleo-pro', 'subscription', '2036-06-01', '2036-06-30', '1.0', 3000],
+  ]);
+  expect((draft.billing_periods as Json[]).map((period) => period.external_subscription_id).sort()).toEqual(['cleo-basic', 'cleo-pro']);
+  const parts = await bed.database.db('invoice_subscriptions as p').join('subscriptions as s', 's.id', 'p.subscription_id')
+    .where('p.invoice_id', draft.lago_id).select('s.external_id', 'p.occasion');
+  expect(parts.map((row) => [row.external_id, row.occasion]).sort()).toEqual([['cleo-basic', 'close:2036-07-01'], ['cleo-pro', 'close:2036-07-01']]);
+  expect(await webhooksOf(draft.lago_id)).toEqual(['invoice.drafted']);
+
+  // A late event for Pro's June (1 GB on June 30) and one for Basic's July: Pro's workflow refreshes the customer's draft.
+  await moveClockTo(bed.env, '2036-07-02T09:00:00Z');
+  await event(org, 'cleo-pro-late', 'cleo-pro', 'gb', { gb: 1 }, '2036-06-30T22:00:00Z');
+  await event(org, 'cleo-basic-jul', 'cleo-basic', 'gb', { gb: 5 });
+  await settle(bed.env);
+  invoices = await invoicesOf(org, 'cleo');
+  expect(invoices).toHaveLength(1);
+  draft = invoices[0]!;
+  // Pro's charge: (3 + 1) GB × 2.00 = 800; Basic's part unchanged (its July 5 GB are July's): 500 + 200 + 3000 + 800 = 4500.
+  expect(draft).toMatchObject({ status: 'draft', sequential_id: null, fees_amount_cents: 4500, total_amount_cents: 4500 });
+  expect(byItem(draft)).toEqual([
+    ['cleo-basic', 'charge', '2036-06-01', '2036-06-30', '2.0', 200],
+    ['cleo-basic', 'subscription', '2036-06-01', '2036-06-30', '1.0', 500],
+    ['cleo-pro', 'charge', '2036-06-01', '2036-06-30', '4.0', 800],
+    ['cleo-pro', 'subscription', '2036-06-01', '2036-06-30', '1.0', 3000],
+  ]);
+  expect(await webhooksOf(draft.lago_id)).toEqual(['invoice.drafted']); // a refresh announces nothing
+  const proFee = (draft.fees as Json[]).find((fee) => fee.external_subscription_id === 'cleo-pro' && fee.item.type === 'charge')!;
+  expect(await billingOf(org, 'cleo-pro-late')).toEqual({ status: 'in_draft', late: false, lago_invoice_id: draft.lago_id, lago_fee_ids: [proFee.lago_id], reason: null });
+
+  // July 4 at 00:00 UTC both workflows' timers end the grace period: the first finalizes, the other finds it finalized.
+  await sleepUntil(bed.env, '2036-07-04T06:00:00Z');
+  invoices = await invoicesOf(org, 'cleo');
+  expect(invoices.map((invoice) => [invoice.lago_id, invoice.status, invoice.sequential_id, invoice.number, invoice.issuing_date, invoice.total_amount_cents])).toEqual([
+    [draft.lago_id, 'finalized', 1, `${prefix}-001-001`, '2036-07-04', 4500],
+  ]);
+  expect(await webhooksOf(draft.lago_id)).toEqual(['invoice.drafted', 'invoice.created']);
+  expect(await bed.database.db('document_requests').where({ document_id: draft.lago_id }).pluck('document_id')).toEqual([draft.lago_id]); // one PDF
+  // Each workflow kept the draft and ran its finalization once, at its own timer.
+  for (const externalId of ['cleo-basic', 'cleo-pro']) {
+    expect({ externalId, finalizations: await activityCalls(subscriptionWorkflowId(org.organization.id, externalId), 'finalizeDraft') }).toEqual({ externalId, finalizations: 1 });
+  }
+  await ok(org.delete('/subscriptions/cleo-basic'));
+  await ok(org.delete('/subscriptions/cleo-pro'));
+  await settle(bed.env);
+});
+
+/** How many times a workflow (across its runs) scheduled an activity. */
+async function activityCalls(workflowId: string, activity: string): Promise<number> {
+  let count = 0;
+  let runId: string | undefined;
+  do {
+    const history = await bed.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const events = history.events ?? [];
+    count += events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activity).length;
+    runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+  } while (runId);
+  return count;
+}
 
 async function waitFor(condition: () => boolean, context: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
