@@ -17,6 +17,7 @@ import * as planPendingDeletion from './20261201_011_plan_pending_deletion';
 import * as security from './20261201_012_security';
 import * as consoleSessions from './20261201_013_console_sessions';
 import * as couponCreditsAndFeeFilters from './20261201_014_coupon_credits_and_fee_filters';
+import * as draftsLateUsage from './20261201_015_drafts_late_usage';
 import * as invoiceSubscriptions from './20261201_016_invoice_subscriptions';
 import * as workflowStarts from './20261201_017_workflow_starts';
 import * as payments from './20261201_018_payments';
@@ -37,6 +38,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_012_security': security,
   '20261201_013_console_sessions': consoleSessions,
   '20261201_014_coupon_credits_and_fee_filters': couponCreditsAndFeeFilters,
+  '20261201_015_drafts_late_usage': draftsLateUsage,
   '20261201_016_invoice_subscriptions': invoiceSubscriptions,
   '20261201_017_workflow_starts': workflowStarts,
   '20261201_018_payments': payments,

@@ -9,6 +9,7 @@ import { webhookActivities } from './webhooks';
 import { lifecycleActivities } from './lifecycle';
 import { usageActivities } from './usage';
 import { paymentActivities } from './payments';
+import { draftActivities } from './drafts';
 
 export type { ActivityDeps } from './deps';
 
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...lifecycleActivities(deps),
     ...usageActivities(deps),
     ...paymentActivities(deps),
+    ...draftActivities(deps),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Conn, Tx } from './knex';
 import { paginate } from './pagination';
-import type { FeeRow, InvoiceRow } from './invoices';
+import { adjustedInvoiceIdSql, type FeeRow, type InvoiceRow } from './invoices';
 import type { CustomerRow } from './customers';
 import { isUuid } from '../runtime/errors';
 import type { Page, Paginated } from '../runtime/pagination';
@@ -255,7 +255,8 @@ export async function creditNoteRelations(db: Conn, organizationId: string, note
   const [invoices, customers, fees] = await Promise.all([
     db<InvoiceRow>('invoices').where({ organization_id: organizationId }).whereIn('id', [...new Set(notes.map((n) => n.invoice_id))]),
     db<CustomerRow>('customers').where({ organization_id: organizationId }).whereIn('id', [...new Set(notes.map((n) => n.customer_id))]),
-    items.length === 0 ? [] : db<FeeRow>('fees').where({ organization_id: organizationId }).whereIn('id', [...new Set(items.map((i) => i.fee_id))]),
+    items.length === 0 ? [] : db<FeeRow>('fees').where({ organization_id: organizationId }).whereIn('id', [...new Set(items.map((i) => i.fee_id))])
+      .select('fees.*', adjustedInvoiceIdSql(db)),
   ]);
   const subscriptionIds = [...new Set(fees.map((f) => f.subscription_id).filter((id): id is string => id !== null))];
   const subscriptions = subscriptionIds.length === 0 ? []

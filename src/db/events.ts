@@ -6,6 +6,13 @@
  * when fewer rows than sent were inserted, the existing ones are read back so the caller can tell
  * an identical replay from a conflicting one before committing (all or nothing).
  * Rows are never updated nor deleted: the usage cache (`src/db/usage-cache.ts`) relies on it.
+ *
+ * The INSERT takes the active subscription of each event's external id `FOR SHARE`, and stores
+ * nothing for an external id that has none: an event is never stored for a subscription that has
+ * ended (whatever a cached lookup said), and a termination (which updates that row) waits for the
+ * events being stored to commit, so the final invoice it then computes sees every event that was
+ * accepted (issue 11: nothing accepted is dropped). An event refused this way comes back in
+ * `refused`. (After a plan change the active row is the new one: events keep being accepted.)
  */
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -52,6 +59,8 @@ INSERT INTO events (id, organization_id, transaction_id, external_subscription_i
                     precise_total_amount_cents, subscription_id, customer_id, created_at)
 SELECT t.i, $1::uuid, t.t, t.e, t.c, t.ts, t.p, t.x, ($3::uuid[])[t.o], ($4::uuid[])[t.o], $5::timestamptz
 FROM json_to_recordset($2::json) AS t(i uuid, t text, e text, c text, ts timestamptz, p jsonb, x numeric, o int)
+JOIN subscriptions s ON s.organization_id = $1::uuid AND s.external_id = t.e AND s.status = 'active'
+FOR SHARE OF s
 ON CONFLICT (organization_id, transaction_id) DO NOTHING`;
 
 // The optimistic form: the same INSERT as one autocommitted statement that succeeds only if it
@@ -86,6 +95,8 @@ export interface InsertOutcome {
   inserted: Map<string, { id: string; created_at: Date }>;
   /** Rows that already existed (a replay or a conflict), by transaction id. */
   existing: Map<string, EventRow>;
+  /** Transaction ids neither inserted nor existing: their subscription is not active any more. */
+  refused: Set<string>;
   committed: boolean;
 }
 
@@ -143,7 +154,7 @@ async function insertAllOrNothing(connection: PgConnection, batch: Batch): Promi
 /** Inside the open transaction: this batch's rows and the ones that already existed. */
 async function insertAndReadBack(connection: PgConnection, batch: Batch): Promise<Omit<InsertOutcome, 'committed'>> {
   const { rowCount } = await connection.query({ name: 'billow_events_insert', text: INSERT_SQL, values: batch.values });
-  if (rowCount === batch.events.length) return { inserted: allInserted(batch), existing: new Map() };
+  if (rowCount === batch.events.length) return { inserted: allInserted(batch), existing: new Map(), refused: new Set() };
   // Some ids existed. ON CONFLICT waited for any concurrent writer of the same ids, so this
   // statement's snapshot sees them; our own rows are the ones carrying the ids made above.
   const ours = new Set(batch.ids);
@@ -154,31 +165,33 @@ async function insertAndReadBack(connection: PgConnection, batch: Batch): Promis
     if (ours.has(row.id)) inserted.set(row.transaction_id, { id: row.id, created_at: row.created_at });
     else existing.set(row.transaction_id, row);
   }
-  return { inserted, existing };
+  const refused = new Set(batch.events.map((e) => e.transactionId).filter((id) => !inserted.has(id) && !existing.has(id)));
+  return { inserted, existing, refused };
 }
 
 /**
  * Inserts `events` (distinct transaction ids) for one organization, received at `receivedAtMs`
- * (their `created_at`). `accept(existing)` decides, before anything is committed, whether the rows
- * that already existed are acceptable (identical replays); when it returns false the transaction
- * is rolled back and nothing is written.
+ * (their `created_at`). `accept(existing, refused)` decides, before anything is committed, whether
+ * the rows that already existed are acceptable (identical replays) and what to do with events
+ * refused because their subscription is not active any more; when it returns false the
+ * transaction is rolled back and nothing is written.
  */
 export async function insertEvents(
   db: Db,
   organizationId: string,
   events: readonly NewEvent[],
   receivedAtMs: number,
-  accept: (existing: Map<string, EventRow>) => boolean,
+  accept: (existing: Map<string, EventRow>, refused: Set<string>) => boolean,
 ): Promise<InsertOutcome> {
   const batch = batchOf(organizationId, events, receivedAtMs);
   return withConnection(db, async (connection) => {
-    if (await insertAllOrNothing(connection, batch)) return { inserted: allInserted(batch), existing: new Map(), committed: true };
+    if (await insertAllOrNothing(connection, batch)) return { inserted: allInserted(batch), existing: new Map(), refused: new Set(), committed: true };
     await connection.query({ text: 'BEGIN' });
     try {
-      const { inserted, existing } = await insertAndReadBack(connection, batch);
-      const committed = accept(existing);
+      const { inserted, existing, refused } = await insertAndReadBack(connection, batch);
+      const committed = accept(existing, refused);
       await connection.query({ text: committed ? 'COMMIT' : 'ROLLBACK' });
-      return { inserted: committed ? inserted : new Map(), existing, committed };
+      return { inserted: committed ? inserted : new Map(), existing, refused, committed };
     } catch (error) {
       await rollbackOrDiscard(connection, error);
       throw error;

@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import type { Conn, Tx } from './knex';
-import type { FeeRow } from './invoices';
+import { adjustedInvoiceIdSql, type FeeRow } from './invoices';
 import { isUuid } from '../runtime/errors';
 import type { Page, Paginated } from '../runtime/pagination';
 import { paginate } from './pagination';
@@ -64,6 +64,7 @@ function visibleFees(db: Conn, organizationId: string): Knex.QueryBuilder {
       'customers.id AS customer_id',
       'customers.external_id AS external_customer_id',
       'subscriptions.external_id AS external_subscription_id',
+      adjustedInvoiceIdSql(db),
     );
 }
 

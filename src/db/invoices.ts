@@ -1,11 +1,13 @@
 /**
  * Invoices and their fees. Only the invoice writer (services/invoicing/invoice-writer.ts) inserts
  * them: under a lock on the business key it finds the invoice that exists already or allocates the
- * next gapless numbers and inserts invoice and fees, all in the writer's transaction.
+ * next gapless numbers and inserts invoice and fees, all in the writer's transaction. A draft takes
+ * no number (`<PREFIX>-DRAFT`): its contents are replaced when it is refreshed, and it takes its
+ * numbers when it is finalized.
  */
 import type { Conn, Tx } from './knex';
 import { nextSequenceValue } from './counters';
-import { formatInvoiceNumber } from '../billing/numbering';
+import { draftInvoiceNumber, formatInvoiceNumber } from '../billing/numbering';
 import type { BilledStretch } from '../billing/invoice-invariants';
 import type { Page, Paginated } from '../runtime/pagination';
 import { paginate } from './pagination';
@@ -37,6 +39,10 @@ export interface InvoiceRow {
   total_amount_cents: bigint;
   applied_taxes: unknown[];
   billing_periods: unknown[];
+  /** What a subscription invoice bills, so that a draft can be computed again (migration 015). */
+  occasion?: unknown;
+  /** A draft's expected finalization date (the billing date plus the grace period). */
+  finalizes_on?: string | null;
   file_path: string | null;
   voided_at: Date | null;
   /** What its succeeded payments paid (migration 018). */
@@ -80,6 +86,10 @@ export interface FeeRow {
   description: string | null;
   add_on_id: string | null;
   wallet_transaction_id: string | null;
+  /** A late-usage adjustment: the usage window it re-rates (migration 015); null for every other fee. */
+  adjusted_window_id?: string | null;
+  /** Read with the fee (`adjustedInvoiceIdSql`): the invoice of the period an adjustment re-rates. */
+  adjusted_invoice_id?: string | null;
   /** The charge filter a usage fee billed, with its values and invoice name when billed (migration 014); null otherwise. */
   charge_filter_id: string | null;
   charge_filter_values: Record<string, string[]> | null;
@@ -112,8 +122,9 @@ export async function findInvoiceByKey(conn: Conn, organizationId: string, idemp
   return conn<InvoiceRow>('invoices').where({ organization_id: organizationId, idempotency_key: idempotencyKey }).first();
 }
 
-/** Inserts the invoice with its next gapless numbers (per customer and per organization) and its fees. */
-export async function insertInvoiceWithFees(trx: Tx, draft: InvoiceDraft, fees: FeeDraft[], numbering: Numbering): Promise<InvoiceRow> {
+/** The invoice's numbers: the next gapless ones (per customer and per organization), or none for a draft. */
+async function numbersOf(trx: Tx, draft: InvoiceDraft, numbering: Numbering) {
+  if (draft.status === 'draft') return { sequential_id: null, organization_sequential_id: null, number: draftInvoiceNumber(numbering.prefix) };
   const sequentialId = await nextSequenceValue(trx, draft.organization_id, `customer:${draft.customer_id}:invoices`);
   const organizationSequentialId = await nextSequenceValue(trx, draft.organization_id, 'invoices');
   const number = formatInvoiceNumber({
@@ -123,18 +134,49 @@ export async function insertInvoiceWithFees(trx: Tx, draft: InvoiceDraft, fees: 
     invoiceSequentialId: numbering.mode === 'per_customer' ? sequentialId : organizationSequentialId,
     issuingDate: draft.issuing_date,
   });
+  return { sequential_id: sequentialId, organization_sequential_id: organizationSequentialId, number };
+}
+
+function invoiceColumns(draft: InvoiceDraft) {
+  return {
+    ...draft,
+    applied_taxes: JSON.stringify(draft.applied_taxes),
+    billing_periods: JSON.stringify(draft.billing_periods),
+    ...(draft.occasion !== undefined ? { occasion: draft.occasion === null ? null : JSON.stringify(draft.occasion) } : {}),
+  };
+}
+
+/** Inserts the invoice with its next gapless numbers (per customer and per organization; none for a draft) and its fees. */
+export async function insertInvoiceWithFees(trx: Tx, draft: InvoiceDraft, fees: FeeDraft[], numbering: Numbering): Promise<InvoiceRow> {
   const [invoice] = await trx<InvoiceRow>('invoices')
-    .insert({
-      ...draft,
-      applied_taxes: JSON.stringify(draft.applied_taxes),
-      billing_periods: JSON.stringify(draft.billing_periods),
-      sequential_id: sequentialId,
-      organization_sequential_id: organizationSequentialId,
-      number,
-    } as never)
+    .insert({ ...invoiceColumns(draft), ...(await numbersOf(trx, draft, numbering)) } as never)
     .returning('*');
   if (fees.length > 0) await trx('fees').insert(fees.map((fee) => feeColumns(fee, draft.organization_id, invoice!.id, draft.currency)));
   return invoice!;
+}
+
+/**
+ * A draft's contents replaced by a new computation of them (its refresh, or its finalization, which
+ * then also gives it its numbers): the invoice row keeps its id, key and creation date.
+ */
+export async function replaceDraftContents(trx: Tx, invoiceId: string, draft: InvoiceDraft, fees: FeeDraft[], numbering: Numbering): Promise<InvoiceRow> {
+  await trx('fees').where({ invoice_id: invoiceId, organization_id: draft.organization_id }).delete();
+  const [invoice] = await trx<InvoiceRow>('invoices')
+    .where({ id: invoiceId, organization_id: draft.organization_id })
+    .update({ ...invoiceColumns(draft), ...(await numbersOf(trx, draft, numbering)), updated_at: trx.fn.now() } as never)
+    .returning('*');
+  if (fees.length > 0) await trx('fees').insert(fees.map((fee) => feeColumns(fee, draft.organization_id, invoiceId, draft.currency)));
+  return invoice!;
+}
+
+/** A draft finalized as it stands (no computation behind it to run again): it takes its numbers. */
+export async function finalizeDraftRow(trx: Tx, invoice: InvoiceRow, numbering: Numbering): Promise<InvoiceRow> {
+  const finalized = { ...invoice, status: 'finalized' as const };
+  const [row] = await trx<InvoiceRow>('invoices')
+    .where({ id: invoice.id, organization_id: invoice.organization_id })
+    .update({ status: 'finalized', finalizes_on: null, ...(await numbersOf(trx, finalized, numbering)), updated_at: trx.fn.now() } as never)
+    .returning('*');
+  return row!;
 }
 
 /** A fee billed without an invoice (a pay-in-advance charge that is not invoiceable), once per key; undefined when it existed. */
@@ -158,16 +200,21 @@ function feeColumns(fee: FeeDraft, organizationId: string, invoiceId: string | n
   };
 }
 
-/** The stretches the given subscriptions' base fees cover on invoices that still count (not voided or deleted). */
-export async function billedBaseFeeStretches(conn: Conn, subscriptionIds: string[]): Promise<BilledStretch[]> {
+/**
+ * The stretches the given subscriptions' base fees cover on invoices that still count (not voided
+ * or deleted), drafts included; `exceptInvoiceId` is a draft whose fees are about to be replaced.
+ */
+export async function billedBaseFeeStretches(conn: Conn, subscriptionIds: string[], exceptInvoiceId: string | null = null): Promise<BilledStretch[]> {
   if (subscriptionIds.length === 0) return [];
-  const rows = await conn('fees')
+  const query = conn('fees')
     .join('invoices', 'invoices.id', 'fees.invoice_id')
     .whereIn('fees.subscription_id', subscriptionIds)
     .where('fees.fee_type', 'subscription')
     .whereNotIn('invoices.status', ['voided', 'deleted'])
     .whereNotNull('fees.from_datetime')
     .select<{ subscription_id: string; from_datetime: Date; to_datetime: Date }[]>('fees.subscription_id', 'fees.from_datetime', 'fees.to_datetime');
+  if (exceptInvoiceId) query.whereNot('fees.invoice_id', exceptInvoiceId);
+  const rows = await query;
   return rows.map((row) => ({ subscriptionId: row.subscription_id, fromMs: row.from_datetime.getTime(), toMs: row.to_datetime.getTime() }));
 }
 
@@ -182,7 +229,13 @@ export async function findInvoice(db: Conn, organizationId: string, id: string):
 
 export async function feesOf(db: Conn, invoiceIds: string[]): Promise<FeeRow[]> {
   if (invoiceIds.length === 0) return [];
-  return db<FeeRow>('fees').whereIn('invoice_id', invoiceIds).orderBy([{ column: 'fee_type', order: 'desc' }, { column: 'created_at' }]);
+  return db<FeeRow>('fees').whereIn('invoice_id', invoiceIds).orderBy([{ column: 'fee_type', order: 'desc' }, { column: 'created_at' }])
+    .select('fees.*', adjustedInvoiceIdSql(db));
+}
+
+/** For a late-usage adjustment, the invoice that billed the period it re-rates (`adjusted_invoice_id`). */
+export function adjustedInvoiceIdSql(db: Conn) {
+  return db.raw('(SELECT w.invoice_id FROM usage_windows w WHERE w.id = fees.adjusted_window_id) AS adjusted_invoice_id');
 }
 
 /** The invoice, locked until the caller's transaction ends. */

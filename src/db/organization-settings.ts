@@ -8,7 +8,7 @@ import { insertEndpoint, lockEndpointsOf, updateEndpoint } from './webhooks';
 export type OrganizationSettings = Partial<Pick<OrganizationRow,
   | 'email' | 'legal_name' | 'legal_number' | 'tax_identification_number' | 'address_line1' | 'address_line2' | 'zipcode' | 'city'
   | 'state' | 'country' | 'default_currency' | 'document_number_prefix' | 'document_numbering' | 'net_payment_term' | 'timezone'
-  | 'invoice_footer'>>;
+  | 'invoice_footer' | 'invoice_grace_period' | 'late_usage'>>;
 
 /** The row, locked until the transaction ends (settings change one request after the other). */
 export async function lockOrganization(trx: Tx, id: string): Promise<OrganizationRow | undefined> {

@@ -10,6 +10,9 @@ import { defaultDocumentPrefix } from '../billing/numbering';
 import { isUuid } from '../runtime/errors';
 import { isSealed, openSecret, sealSecret, sealedWith } from '../runtime/secrets';
 
+export const LATE_USAGE_POLICIES = ['next_invoice', 'ignore'] as const;
+export type LateUsagePolicy = (typeof LATE_USAGE_POLICIES)[number];
+
 export interface OrganizationRow {
   id: string;
   name: string;
@@ -32,6 +35,10 @@ export interface OrganizationRow {
   net_payment_term: number;
   /** Webhooks may reach loopback and private addresses (self-hosted receivers); false by default. */
   webhooks_allow_private_addresses: boolean;
+  /** Days a periodic invoice stays a draft, for customers without their own (migration 015). */
+  invoice_grace_period: number;
+  /** Usage arriving for a finalized period: billed on the next invoice, or ignored as Lago does. */
+  late_usage: LateUsagePolicy;
   created_at: Date;
 }
 

@@ -37,6 +37,8 @@ export function sampleOrganization(overrides: Partial<OrganizationRow> = {}): Or
     default_currency: 'USD',
     net_payment_term: 30,
     webhooks_allow_private_addresses: false,
+    invoice_grace_period: 0,
+    late_usage: 'next_invoice',
     created_at: at('2027-01-01T00:00:00Z'),
     ...overrides,
   };

@@ -139,6 +139,15 @@ export const feeSchema = z.object({
   to_date: wire.dateTime.nullable(),
   event_transaction_id: z.string().nullable(),
   applied_taxes: z.array(feeAppliedTaxSchema),
+  /**
+   * A Billow addition: a late-usage adjustment (usage that arrived after its period's invoice was
+   * finalized, billed on a later invoice and dated with that period) names the invoice of the period
+   * it re-rates; null for every other fee.
+   */
+  adjustment: z.object({
+    type: z.enum(['late_usage']),
+    lago_adjusted_invoice_id: wire.uuid.nullable(),
+  }).nullable(),
 }).register(responseSchemas, { id: 'Fee' });
 export type FeeJson = z.output<typeof feeSchema>;
 
@@ -364,6 +373,7 @@ export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionI
     to_date: isoSeconds(fee.to_datetime),
     event_transaction_id: fee.event_transaction_id,
     applied_taxes: feeAppliedTaxes(fee, new Dec(fee.precise_amount_cents ?? '0').minus(fee.precise_coupons_amount_cents ?? '0')),
+    adjustment: fee.adjusted_window_id ? { type: 'late_usage', lago_adjusted_invoice_id: fee.adjusted_invoice_id ?? null } : null,
   };
 }
 

@@ -36,6 +36,8 @@ export const organizationSchema = z.object({
     document_locale: z.string(),
   }),
   events_store: z.literal('postgres'),
+  /** A Billow addition: usage arriving for a finalized period is billed on the next invoice (`next_invoice`) or never (`ignore`, Lago's behaviour). */
+  late_usage: z.enum(['next_invoice', 'ignore']),
   taxes: z.array(taxSchema),
 }).register(responseSchemas, { id: 'Organization' });
 export type OrganizationJson = z.output<typeof organizationSchema>;
@@ -44,7 +46,7 @@ export interface OrganizationContext {
   webhookUrls: string[];
   taxes: TaxWithCounts[];
   /** Billow's only value for the settings Lago lets an organization choose (see services/organizations/settings.ts). */
-  fixed: { emailSettings: readonly string[]; invoiceGracePeriod: number; documentLocale: string; finalizeZeroAmountInvoice: boolean };
+  fixed: { emailSettings: readonly string[]; documentLocale: string; finalizeZeroAmountInvoice: boolean };
 }
 
 export function serializeOrganization(organization: OrganizationRow, context: OrganizationContext): OrganizationJson {
@@ -73,10 +75,11 @@ export function serializeOrganization(organization: OrganizationRow, context: Or
     finalize_zero_amount_invoice: context.fixed.finalizeZeroAmountInvoice,
     billing_configuration: {
       invoice_footer: organization.invoice_footer,
-      invoice_grace_period: context.fixed.invoiceGracePeriod,
+      invoice_grace_period: organization.invoice_grace_period,
       document_locale: context.fixed.documentLocale,
     },
     events_store: 'postgres',
+    late_usage: organization.late_usage,
     taxes: context.taxes.map(serializeTax),
   };
 }

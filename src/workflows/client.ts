@@ -29,12 +29,16 @@ export interface StartSubscriptionWorkflow {
   status: string;
 }
 
-/** An event the subscription's workflow must hear about (a seat change, a pay-in-advance charge). */
+/** An event the subscription's workflow must hear about (a seat change, a pay-in-advance charge, late usage). */
 export interface UsageNotification {
   transactionId: string;
   code: string;
   /** Epoch milliseconds. */
   timestamp: number;
+  /** Its timestamp is before the subscription's current period: the open drafts take it at once. */
+  late?: boolean;
+  /** False for an event signalled only because it is late (no seat, no pay-in-advance charge). */
+  watched?: boolean;
 }
 
 export interface SubscriptionWorkflows {

@@ -41,8 +41,20 @@ export interface SubscriptionWorkflowState {
    * from before the notices existed, which start them without announcing what is already past.
    */
   notices?: SubscriptionNotices;
+  /**
+   * The subscription's draft invoices within their grace period (issue 11): refreshed when late
+   * usage is signalled, finalized before a termination or an upgrade; each finalizes by itself on
+   * its own timer workflow (workflows/invoice-draft.ts). Absent in runs from before drafts.
+   */
+  drafts?: OpenDraft[];
   /** Continue as new once history reaches this many events (tests lower it). */
   historyLimit?: number;
+}
+
+/** A draft invoice and the instant its grace period ends. */
+export interface OpenDraft {
+  invoiceId: string;
+  finalizeAtMs: number;
 }
 
 export interface SubscriptionView {
@@ -58,9 +70,13 @@ export interface SubscriptionView {
 
 export const stateQuery = defineQuery<SubscriptionView>('subscriptionState');
 
-/** Stored events the workflow cares about (seats, pay-in-advance charges): ids and instants only. */
+/**
+ * Stored events the workflow cares about: ids and instants only. Seats and pay-in-advance charges
+ * (`watched`, the default), and events whose timestamp falls before the current period (`late`),
+ * which the subscription's open drafts take at once.
+ */
 export interface UsageSignal {
-  events: { transactionId: string; code: string; timestamp: number }[];
+  events: { transactionId: string; code: string; timestamp: number; late?: boolean; watched?: boolean }[];
 }
 
 export const usageSignal = defineSignal<[UsageSignal]>('usageRecorded');

@@ -3,8 +3,9 @@
  * boundary, close the period, continue as new. Updates (terminate, change plan, cancel a pending
  * plan change) and signals (usage) only queue work; the main loop does it, one thing at a time, so
  * messages never race a period close. Between boundaries it also wakes for its notices: the end of
- * the trial and the termination alerts before `ending_at`. Orchestration only: dates come from the
- * billing core, money and I/O from activities.
+ * the trial and the termination alerts before `ending_at`. Periods closed as drafts (a grace period)
+ * and late usage are handled by the small functions of subscription-drafts.ts. Orchestration only:
+ * dates come from the billing core, money and I/O from activities.
  */
 import {
   ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
@@ -18,6 +19,7 @@ import {
   type PlanChangeResult, type SubscriptionNotices, type SubscriptionWorkflowState, type TerminateResult, type TerminationOptions, type UsageSignal,
 } from './messages';
 import { CUSTOMER_ID, SUBSCRIPTION_STATUS, PLAN_CODE } from './search-attributes';
+import { finalizeDraftsNow, finalizeEndedDrafts, keepDraft, nextDraftEndAt, refreshDrafts, sortUsage } from './subscription-drafts';
 
 const activities = proxyActivities<BillingActivities>({
   startToCloseTimeout: '2 minutes',
@@ -165,17 +167,22 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
     const endingAt = state.terms.endingAt;
     const endsFirst = endingAt !== null && endingAt < boundaryMs;
     const deadline = endsFirst ? endingAt : boundaryMs;
-    // A notice due before the deadline wakes the loop first (histories from before the patch never do).
+    // A notice due before the deadline wakes the loop first (histories from before the patch never do),
+    // and so does the end of a draft's grace period (histories from before drafts have none).
     const noticing = noticesApply(state);
     const noticeAt = noticing ? nextNoticeAt(state, deadline) : null;
+    const wakeAt = Math.min(noticeAt ?? deadline, nextDraftEndAt(state) ?? Infinity);
 
-    const timedOut = !(await condition(() => hasWork() || historyFull(), untilMs(noticeAt ?? deadline)));
-    const deadlineReached = timedOut && noticeAt === null;
+    const timedOut = !(await condition(() => hasWork() || historyFull(), untilMs(wakeAt)));
+    const deadlineReached = timedOut && wakeAt === deadline;
 
     if (inbox.usage.length > 0) {
-      const events = inbox.usage.splice(0, inbox.usage.length);
-      const { seats } = await activities.recordUsage({ subscriptionId: state.subscriptionId, events });
-      state.seats = { ...(state.seats ?? {}), ...seats };
+      const { watched, late } = sortUsage(inbox.usage.splice(0, inbox.usage.length));
+      if (watched.length > 0) {
+        const { seats } = await activities.recordUsage({ subscriptionId: state.subscriptionId, events: watched });
+        state.seats = { ...(state.seats ?? {}), ...seats };
+      }
+      if (late) await refreshDrafts(state);
     }
     for (const entry of inbox.planChanges.splice(0, inbox.planChanges.length)) {
       entry.outcome = await attempt(() => changePlan(state, entry.request, upcomingBillingDate()));
@@ -191,6 +198,7 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
       return finish(request.outcome);
     }
     if (noticing) await sendDueNotices(state, state.notices!);
+    await finalizeEndedDrafts(state);
     if (deadlineReached && endsFirst) {
       const outcome = await attempt(() => terminate(state, endingAt));
       terminated = true;
@@ -238,7 +246,7 @@ async function closeBoundary(state: SubscriptionWorkflowState, billingDate: Loca
     state.pendingChange = null;
     markSearchAttributes([{ key: PLAN_CODE, value: state.planCode }]);
   } else {
-    await activities.closePeriod({ subscriptionId: state.subscriptionId, billingDate });
+    keepDraft(state, await activities.closePeriod({ subscriptionId: state.subscriptionId, billingDate }));
   }
   state.billedThrough = billingDate;
 }
@@ -249,6 +257,7 @@ async function changePlan(state: SubscriptionWorkflowState, request: PlanChangeR
     state.pendingChange = { subscriptionId: request.subscriptionId, planCode: request.planCode, terms: request.terms, effectiveDate: nextBoundary };
     return { subscriptionId: request.subscriptionId, kind: 'downgrade', effectiveDate: nextBoundary };
   }
+  await finalizeDraftsNow(state);
   const outcome = await activities.upgradeSubscription({ fromSubscriptionId: state.subscriptionId, toSubscriptionId: request.subscriptionId, atMs: request.atMs });
   // Not before a billing date already closed (lifecycle.ts); results from before have no effectiveAtMs.
   const startedAt = outcome?.effectiveAtMs !== undefined && outcome.effectiveAtMs !== request.atMs && patched(UPGRADE_EFFECTIVE_AT) ? outcome.effectiveAtMs : request.atMs;
@@ -324,6 +333,7 @@ async function sendDueNotices(state: SubscriptionWorkflowState, notices: Subscri
 }
 
 async function terminate(state: SubscriptionWorkflowState, atMs: number, options: TerminationOptions = {}): Promise<TerminateResult> {
+  await finalizeDraftsNow(state);
   return activities.terminateSubscription({ subscriptionId: state.subscriptionId, pendingSubscriptionId: state.pendingChange?.subscriptionId ?? null, atMs, ...options });
 }
 

@@ -221,7 +221,7 @@ const SAMPLES: Record<string, () => Sample[]> = {
     phone: '1-171-883-3711', url: 'http://hooli.test', logo_url: 'http://hooli.test/logo.png', legal_name: 'Hooli', legal_number: '49-008-2965',
     tax_identification_number: 'EU123456789', address_line1: '5230 Penfield Ave', address_line2: 'Suite 1', city: 'Woodland Hills', state: 'CA',
     zipcode: '91364', country: 'US', currency: 'EUR', timezone: 'America/Los_Angeles', net_payment_term: 30, tax_codes: ['ct_vat'],
-    billing_configuration: { payment_provider: 'stripe', payment_provider_code: 'stripe-eu-1', provider_customer_id: 'cus_12345', provider_payment_methods: ['card', 'sepa_debit'] },
+    billing_configuration: { payment_provider: 'stripe', payment_provider_code: 'stripe-eu-1', provider_customer_id: 'cus_12345', provider_payment_methods: ['card', 'sepa_debit'], invoice_grace_period: 3 },
     shipping_address: { address_line1: '1 Dock St', address_line2: 'Gate 4', city: 'Oakland', state: 'CA', zipcode: '94607', country: 'US' },
     metadata: [{ key: 'Purchase Order', value: '123456789', display_in_invoice: true }],
   } } }],
@@ -316,7 +316,7 @@ const SAMPLES: Record<string, () => Sample[]> = {
     webhook_url: 'https://hooks.example.com/organization', country: 'US', default_currency: 'USD', address_line1: '100 Brex Street', address_line2: 'Floor 2',
     state: 'NYC', zipcode: '10000', email: 'brex@brex.test', city: 'New York', legal_name: 'Brex Inc', legal_number: '12-3456789',
     tax_identification_number: 'US123456789', document_numbering: 'per_organization', document_number_prefix: 'CT-ORG', net_payment_term: 30,
-    timezone: 'America/New_York', billing_configuration: { invoice_footer: 'Thank you for your business' },
+    timezone: 'America/New_York', billing_configuration: { invoice_footer: 'Thank you for your business', invoice_grace_period: 2 },
   } } }],
 };
 

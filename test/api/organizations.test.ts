@@ -19,7 +19,7 @@ const TABLES = ['organizations', 'webhook_endpoints', 'taxes'];
 
 const ORGANIZATION_KEYS = [
   'address_line1', 'address_line2', 'billing_configuration', 'city', 'country', 'created_at', 'default_currency', 'document_number_prefix',
-  'document_numbering', 'email', 'email_settings', 'events_store', 'finalize_zero_amount_invoice', 'lago_id', 'legal_name', 'legal_number', 'name',
+  'document_numbering', 'email', 'email_settings', 'events_store', 'finalize_zero_amount_invoice', 'lago_id', 'late_usage', 'legal_name', 'legal_number', 'name',
   'net_payment_term', 'state', 'tax_identification_number', 'taxes', 'timezone', 'webhook_url', 'webhook_urls', 'zipcode',
 ].sort();
 
@@ -46,7 +46,7 @@ describe('GET /organizations', () => {
     expect(organization).toMatchObject({
       lago_id: api.organization.id, name: 'Settings Co', timezone: 'UTC', net_payment_term: 0, default_currency: 'USD', country: 'FR',
       document_numbering: 'per_customer', document_number_prefix: api.organization.document_number_prefix,
-      webhook_url: null, webhook_urls: [], email_settings: [], finalize_zero_amount_invoice: true, events_store: 'postgres',
+      webhook_url: null, webhook_urls: [], email_settings: [], finalize_zero_amount_invoice: true, events_store: 'postgres', late_usage: 'next_invoice',
       billing_configuration: { invoice_footer: 'Billow test footer', invoice_grace_period: 0, document_locale: 'en' },
     });
     expect(organization.taxes.map((tax: { code: string }) => tax.code)).toEqual(['vat']);
@@ -96,7 +96,6 @@ describe('PUT /organizations', () => {
     const before = await snapshotTables(database.db, TABLES);
     const refusals: [Record<string, unknown>, string][] = [
       [{ email_settings: ['invoice.finalized'] }, 'email_settings'],
-      [{ billing_configuration: { invoice_grace_period: 3 } }, 'billing_configuration.invoice_grace_period'],
       [{ billing_configuration: { document_locale: 'fr' } }, 'billing_configuration.document_locale'],
       [{ finalize_zero_amount_invoice: false }, 'finalize_zero_amount_invoice'],
     ];
@@ -123,6 +122,9 @@ describe('PUT /organizations', () => {
       [{ email: 'not an email' }, 'email'],
       [{ country: 'DEU' }, 'country'],
       [{ billing_configuration: { invoice_footer: 'x'.repeat(601) } }, 'billing_configuration.invoice_footer'],
+      [{ billing_configuration: { invoice_grace_period: -1 } }, 'billing_configuration.invoice_grace_period'],
+      [{ billing_configuration: { invoice_grace_period: 366 } }, 'billing_configuration.invoice_grace_period'],
+      [{ late_usage: 'sometimes' }, 'late_usage'],
     ];
     for (const [body, field] of bad) {
       const response = await api.put('/organizations', { organization: body });

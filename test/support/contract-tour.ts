@@ -233,6 +233,8 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('post', '/customers', { customer: { external_id: 'acme', metadata: [{ key: 'crm', value: 'A-43', display_in_invoice: true }, { key: 'tier', value: 'gold' }] } });
   await r.ok('post', '/customers', { customer: { external_id: 'bare' } });
   await r.ok('post', '/customers', { customer: { external_id: 'leaving', name: 'Leaving Ltd', currency: 'EUR' } });
+  // A grace period of 3 days: its periodic invoices are drafts first (refreshed and finalized below).
+  await r.ok('post', '/customers', { customer: { external_id: 'drafty', currency: 'EUR', timezone: 'UTC', billing_configuration: { invoice_grace_period: 3 } } });
   await r.ok('get', '/customers/acme');
   await r.ok('get', '/customers');
 
@@ -254,6 +256,7 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   // A subscription: the base fee in advance at once ---------------------------------------------
   await r.ok('post', '/subscriptions', { subscription: { external_customer_id: 'acme', plan_code: 'scale', external_id: 'acme-scale', name: 'Main', billing_time: 'calendar', subscription_at: '2031-01-01T09:00:00Z' } });
   await r.ok('post', '/subscriptions', { subscription: { external_customer_id: 'leaving', plan_code: 'spare', external_id: 'leaving-spare', billing_time: 'anniversary' } });
+  await r.ok('post', '/subscriptions', { subscription: { external_customer_id: 'drafty', plan_code: 'scale', external_id: 'drafty-scale', billing_time: 'calendar', subscription_at: '2031-01-01T09:00:00Z' } });
   await settle(env);
   // An edit through the subscription's workflow (an update with a validator).
   await r.ok('put', '/subscriptions/acme-scale', { subscription: { name: 'Main', purchase_order_number: 'PO-2031' } });
@@ -346,8 +349,8 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.send('post', `/webhooks/stripe/${api.organization.id}`, {
     auth: false, raw: stripeEvent, headers: { 'Stripe-Signature': new Stripe('sk_test_unused').webhooks.generateTestHeaderString({ payload: stripeEvent, secret: 'whsec_contractTour0000' }) },
   });
-  // Billow's API writes no drafts (no grace period yet): two are seeded to finalize and delete,
-  // each with a fee of the setup add-on.
+  // Two one-off drafts are seeded to finalize and delete (Billow's API writes drafts only for
+  // periodic invoices within a grace period: drafty's, below), each with a fee of the setup add-on.
   const acme = (await db('customers').where({ organization_id: api.organization.id, external_id: 'acme' }).first()) as CustomerRow;
   const setup = (await db('add_ons').where({ organization_id: api.organization.id, code: 'setup' }).first()) as { id: string };
   for (const action of ['finalize', 'delete'] as const) {
@@ -363,6 +366,15 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   const subscriptionInvoices = all.filter((invoice) => invoice.invoice_type === 'subscription');
   for (const invoice of subscriptionInvoices) await r.ok('get', `/invoices/${invoice.lago_id}`);
   await r.ok('get', '/invoices');
+  // drafty's January closed as a draft (a grace period of 3 days): refreshed with a late event, then finalized.
+  const [drafted] = (await r.ok('get', '/invoices?external_customer_id=drafty&status[]=draft')).invoices as Json[];
+  if (!drafted) throw new Error('No draft for drafty');
+  await r.ok('post', '/events', { event: { transaction_id: 'late-1', code: 'api_calls', external_subscription_id: 'drafty-scale', properties: { region: 'us' }, timestamp: '2031-01-31T20:00:00Z' } });
+  await settle(env);
+  await r.ok('get', '/events/late-1');
+  await r.ok('put', `/invoices/${drafted.lago_id}/refresh`);
+  await r.ok('put', `/invoices/${drafted.lago_id}/finalize`);
+  await r.ok('get', '/events/late-1');
   // The applied coupons with what the subscription's invoices drew from them.
   await r.ok('get', '/applied_coupons?external_customer_id=acme');
 
@@ -411,6 +423,7 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('delete', '/billable_metrics/unused_metric');
   await r.ok('delete', `/webhook_endpoints/${spareEndpoint.webhook_endpoint.lago_id}`);
   await r.ok('delete', '/subscriptions/acme-scale');
+  await r.ok('delete', '/subscriptions/drafty-scale');
   await settle(env);
   await r.ok('get', '/subscriptions/acme-scale?status=terminated');
   await r.ok('get', '/invoices?external_customer_id=acme&per_page=100');
@@ -419,6 +432,7 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   // The organization's settings.
   await r.ok('get', '/organizations');
   await r.ok('put', '/organizations', { organization: { legal_name: 'Contract Tour SAS', address_line1: '2 rue du Port', city: 'Nantes', zipcode: '44000', country: 'fr', email: 'billing@tour.example.com', billing_configuration: { invoice_footer: 'Thank you' } } });
+  await r.ok('put', '/organizations', { organization: { billing_configuration: { invoice_grace_period: 2 }, late_usage: 'ignore' } });
 
   // Webhooks (Billow's own routes): the invoice.created of the one-off invoice, to an endpoint
   // listening here (the relay's workflow is not part of the tour: its webhook row is made directly).

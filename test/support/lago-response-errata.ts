@@ -42,6 +42,7 @@ export const LAGO_RESPONSE_ERRATA: Erratum[] = [
   })),
   // Invoices.
   { at: property('InvoiceBaseObject', 'payment_dispute_lost_at'), change: nullable, kind: 'lago-server', why: `invoice.payment_dispute_lost_at: ${LAGO_ANSWERS_NULL}; Billow records no payment disputes.` },
+  { at: property('InvoiceBaseObject', 'sequential_id'), change: nullable, kind: 'lago-server', why: `invoice.sequential_id: ${LAGO_ANSWERS_NULL}: a draft has none, it is assigned at finalization (Invoice's sequenced numbering runs when the status becomes finalized).` },
   { at: property('InvoiceBaseObject', 'file_url'), change: nullable, kind: 'lago-server', why: `invoice.file_url: ${LAGO_ANSWERS_NULL} until the PDF is rendered.` },
   ...['subscription_from_datetime', 'subscription_to_datetime', 'charges_from_datetime', 'charges_to_datetime'].map((prop): Erratum => ({
     at: property('BillingPeriodObject', prop), change: nullable, kind: 'billow',

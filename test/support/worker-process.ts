@@ -1,9 +1,11 @@
 /**
  * A worker in its own process, for tests that kill it. With BILLOW_TEST_HANG_AFTER_CLOSE=1 the
  * period-close activity writes its invoice and then never reports back, like a worker that dies
- * between the database commit and the completion. BILLOW_TEST_HANG_BEFORE_CLOSE_OF (subscription
- * ids, comma-separated) makes those subscriptions' closes never start, like a worker that dies
- * before it reaches them. No workflow cache, so no task waits on a sticky queue of a dead worker.
+ * between the database commit and the completion; BILLOW_TEST_HANG_AFTER_FINALIZE=1 does the same
+ * to the finalization of a draft at the end of its grace period. BILLOW_TEST_HANG_BEFORE_CLOSE_OF
+ * (subscription ids, comma-separated) makes those subscriptions' closes never start, like a worker
+ * that dies before it reaches them. No workflow cache, so no task waits on a sticky queue of a
+ * dead worker.
  */
 import { NativeConnection, Worker, Runtime, DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
@@ -25,6 +27,14 @@ async function main(): Promise<void> {
       const invoice = await closePeriod(input);
       process.stdout.write(`closed ${JSON.stringify(invoice)}\n`);
       if (!hangAfter) return invoice;
+      return new Promise<never>(() => undefined);
+    };
+  }
+  if (process.env.BILLOW_TEST_HANG_AFTER_FINALIZE === '1') {
+    const finalizeDraft = activities.finalizeDraft;
+    activities.finalizeDraft = async (input) => {
+      const result = await finalizeDraft(input);
+      process.stdout.write(`finalized ${JSON.stringify(result)}\n`);
       return new Promise<never>(() => undefined);
     };
   }

@@ -21,7 +21,7 @@ import { createTimeSkippingEnv, moveClockTo, silentLogger } from '../support/tem
 export type LoopActivities = Pick<
   BillingActivities,
   | 'startSubscription' | 'closePeriod' | 'recordUsage' | 'terminateSubscription' | 'cancelSubscription' | 'upgradeSubscription' | 'applyDowngrade'
-  | 'cancelPlanChange' | 'endTrial' | 'alertTermination' | 'editSubscription'
+  | 'cancelPlanChange' | 'endTrial' | 'alertTermination' | 'refreshDrafts' | 'finalizeDraft' | 'editSubscription'
 >;
 export type ActivityName = keyof LoopActivities;
 type InputOf<N extends ActivityName> = Parameters<LoopActivities[N]>[0];
@@ -48,8 +48,12 @@ export interface LoopBed {
   calls(externalId: string): [ActivityName, unknown][];
   /** The same calls with the run and the attempt each one ran in. */
   callDetails(externalId: string): ActivityCall[];
+  /** Every activity call of any workflow (a draft's timer, a final late-usage check) by its id, in order. */
+  callsOfWorkflow(workflowId: string): [ActivityName, unknown][];
   /** Runs `interceptor` in every call of activity `name` until the end of the test. */
   intercept<N extends ActivityName>(name: N, interceptor: Interceptor<N>): void;
+  /** Makes activity `name` answer what `answer` returns (instead of the default) until the end of the test. */
+  respond<N extends ActivityName>(name: N, answer: (input: InputOf<N>) => Awaited<ReturnType<LoopActivities[N]>>): void;
   /** Starts the subscription's workflow as the API does (`started: false`, nothing billed yet). */
   subscribe(subscription: TestSubscription): Promise<string>;
   /** Moves the test clock to an absolute instant; timers, activities and messages due run on the way. */
@@ -88,6 +92,9 @@ export function useLoopBed(taskQueue: string): LoopBed {
   jest.setTimeout(60_000); // each test takes a second or two: a minute means a stuck workflow
   const recorded: ActivityCall[] = [];
   const interceptors = new Map<ActivityName, Interceptor<ActivityName>>();
+  const answers = new Map<ActivityName, (input: never) => unknown>();
+  const answer = <N extends ActivityName>(name: N, input: InputOf<N>, fallback: Awaited<ReturnType<LoopActivities[N]>>) =>
+    (answers.has(name) ? (answers.get(name)! as (input: InputOf<N>) => Awaited<ReturnType<LoopActivities[N]>>)(input) : fallback);
   const started: string[] = [];
   const activeSeats = new Map<string, Set<string>>();
   /** The subscriptions as subscribed (and edited): what editSubscription answers terms from. */
@@ -111,7 +118,7 @@ export function useLoopBed(taskQueue: string): LoopBed {
     },
     async closePeriod(input) {
       await record('closePeriod', input);
-      return { invoiceId: `invoice/${input.subscriptionId}/${input.billingDate}`, number: 'LOOP-001', totalAmountCents: '1000', created: true };
+      return answer('closePeriod', input, { invoiceId: `invoice/${input.subscriptionId}/${input.billingDate}`, number: 'LOOP-001', totalAmountCents: '1000', created: true });
     },
     async recordUsage(input) {
       await record('recordUsage', input);
@@ -148,6 +155,13 @@ export function useLoopBed(taskQueue: string): LoopBed {
     async alertTermination(input) {
       await record('alertTermination', input);
     },
+    async refreshDrafts(input) {
+      await record('refreshDrafts', input);
+    },
+    async finalizeDraft(input) {
+      await record('finalizeDraft', input);
+      return { status: 'finalized', number: `LOOP-${input.invoiceId}` };
+    },
     async editSubscription(input) {
       await record('editSubscription', input);
       const current = subscribed.get(input.subscriptionId);
@@ -174,6 +188,7 @@ export function useLoopBed(taskQueue: string): LoopBed {
   // The clock is shared by the whole file: a workflow left running would keep billing as later tests move it.
   afterEach(async () => {
     interceptors.clear();
+    answers.clear();
     for (const workflowId of started.splice(0)) {
       await env.client.workflow.getHandle(workflowId).terminate('test finished').catch(() => undefined);
     }
@@ -197,8 +212,12 @@ export function useLoopBed(taskQueue: string): LoopBed {
     },
     calls: (externalId) => detailsOf(externalId).map((call) => [call.name, call.input]),
     callDetails: detailsOf,
+    callsOfWorkflow: (workflowId) => recorded.filter((call) => call.workflowId === workflowId).map((call) => [call.name, call.input]),
     intercept(name, interceptor) {
       interceptors.set(name, interceptor as Interceptor<ActivityName>);
+    },
+    respond(name, fn) {
+      answers.set(name, fn as (input: never) => unknown);
     },
     async subscribe(subscription) {
       subscribed.set(subscription.subscriptionId, subscription);

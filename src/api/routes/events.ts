@@ -11,11 +11,11 @@ import type { AppContext } from '../context';
 import { organizationOf } from '../auth';
 import { handle } from '../handler';
 import { pageFrom } from '../pagination';
-import { serializeEvent } from '../../serializers/event';
+import { serializeEvent, serializeTracedEvent } from '../../serializers/event';
 import { estimateFeesSchema, readBatchEnvelope, readEventEnvelope, readEventListQuery } from '../schemas/events';
 import { parseEnvelope } from '../validation';
-import { estimateEventFees } from '../../services/invoicing';
-import { createEventIngestion, getEvent, listEvents } from '../../services/usage';
+import { estimateEventFees, traceEvent } from '../../services/invoicing';
+import { createEventIngestion, listEvents } from '../../services/usage';
 
 export function eventsRouter({ db, workflows, clock }: AppContext): Router {
   const router = Router();
@@ -41,8 +41,8 @@ export function eventsRouter({ db, workflows, clock }: AppContext): Router {
 
   router.get('/:transactionId', handle(async (req, res) => {
     const organization = organizationOf(req);
-    const event = await getEvent(db, organization.id, String(req.params.transactionId));
-    res.json({ event: serializeEvent(event) });
+    const { event, billing } = await traceEvent(db, organization.id, String(req.params.transactionId));
+    res.json({ event: serializeTracedEvent(event, billing) });
   }));
 
   router.get('/', handle(async (req, res) => {

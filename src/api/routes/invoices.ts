@@ -9,7 +9,7 @@ import { pageFrom } from '../pagination';
 import { invoicePreviewSchema, oneOffInvoiceSchema, updateInvoiceSchema, voidInvoiceSchema } from '../schemas/money';
 import {
   createOneOffInvoice, deleteDraftInvoice, finalizeInvoice, getInvoice, INVOICE_TYPES, listInvoices, PAYMENT_STATUSES, presentInvoice, previewInvoice,
-  updateInvoice, VISIBLE_INVOICE_STATUSES, voidInvoice, type InvoiceFilters,
+  refreshInvoice, updateInvoice, VISIBLE_INVOICE_STATUSES, voidInvoice, type InvoiceFilters,
 } from '../../services/invoicing';
 import { isCurrency } from '../../billing/money';
 import { isLocalDate } from '../../billing/calendar';
@@ -78,7 +78,12 @@ export function invoicesRouter({ db, clock, publicUrl }: AppContext): Router {
 
   router.put('/:id/finalize', handle(async (req, res) => {
     const organization = organizationOf(req);
-    res.json({ invoice: await present(organization, await finalizeInvoice(db, organization.id, String(req.params.id))) });
+    res.json({ invoice: await present(organization, await finalizeInvoice(db, organization.id, String(req.params.id), await clock.now())) });
+  }));
+
+  router.put('/:id/refresh', handle(async (req, res) => {
+    const organization = organizationOf(req);
+    res.json({ invoice: await present(organization, await refreshInvoice(db, organization.id, String(req.params.id))) });
   }));
 
   router.post('/:id/void', handle(async (req, res) => {

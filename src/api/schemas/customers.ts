@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CustomerInput } from '../../services/customers';
 import { currency, optionalText, timezone } from './common';
 import {
-  SHOWN, honour, refuseTrue, refuseUnlessEmpty, refuseUnlessOneOf, refuseNonZero, shownAs, under, withContract,
+  SHOWN, honour, refuseTrue, refuseUnlessEmpty, refuseUnlessOneOf, shownAs, under, withContract,
 } from '../contract';
 
 const country = z.string().regex(/^[A-Za-z]{2}$/).transform((c) => c.toUpperCase());
@@ -39,7 +39,8 @@ export const customerSchema = withContract(z.object({
       payment_provider_code: optionalText,
       provider_customer_id: optionalText,
       provider_payment_methods: z.array(z.string().min(1).max(255)).max(20).nullish(),
-      invoice_grace_period: z.number().int().min(0).nullish(),
+      /** Days a periodic invoice stays a draft (null: the organization's). */
+      invoice_grace_period: z.number().int().min(0).max(365).nullish(),
       subscription_invoice_issuing_date_anchor: z.enum(['next_period_start', 'current_period_end']).nullish(),
       subscription_invoice_issuing_date_adjustment: z.enum(['align_with_finalization_date', 'keep_anchor']).nullish(),
       document_locale: optionalText,
@@ -67,6 +68,8 @@ export const customerSchema = withContract(z.object({
     // `stripe` with a provider_customer_id: the customer's finalized invoices are collected at Stripe (services/payments/collection.ts) when the
     // organization is connected; any other provider, as in Lago without a connection to it, collects nothing: stored and shown.
     ...under('billing_configuration.', honour(SHOWN, 'payment_provider', 'payment_provider_code', 'provider_customer_id', 'provider_payment_methods')),
+    // Periodic invoices closed later are drafts for that many days (services/invoicing/grace-period.ts); null takes the organization's.
+    'billing_configuration.invoice_grace_period': SHOWN,
     ...under('shipping_address.', honour(SHOWN, ...ADDRESS_FIELDS)),
     ...honour(SHOWN, 'metadata.*.key', 'metadata.*.value', 'metadata.*.display_in_invoice'),
     'metadata.*.id': 'Names the item it replaces: the list sent replaces the customer\'s metadata (services/customers/customers.ts), so the result is the list sent, as in Lago.',
@@ -78,9 +81,8 @@ export const customerSchema = withContract(z.object({
     skip_invoice_custom_sections: refuseTrue('Billow has no invoice custom sections.'),
     invoice_custom_section_codes: refuseUnlessEmpty('Billow has no invoice custom sections.'),
     integration_customers: refuseUnlessEmpty('Billow has no accounting or tax integrations.'),
-    'billing_configuration.invoice_grace_period': refuseNonZero('Grace periods (draft invoices) come with issue 11: Billow finalizes invoices at once.'),
-    'billing_configuration.subscription_invoice_issuing_date_anchor': refuseUnlessOneOf(['next_period_start'], 'Billow issues a period\'s invoice on the first day of the next period.'),
-    'billing_configuration.subscription_invoice_issuing_date_adjustment': refuseUnlessOneOf(['align_with_finalization_date'], 'Billow has no grace period, so its invoices are issued on their finalization date.'),
+    'billing_configuration.subscription_invoice_issuing_date_anchor': refuseUnlessOneOf(['next_period_start'], 'Billow issues a period\'s invoice from the first day of the next period.'),
+    'billing_configuration.subscription_invoice_issuing_date_adjustment': refuseUnlessOneOf(['align_with_finalization_date'], 'A periodic invoice is dated the day it is finalized (the billing date plus the grace period); keeping the anchor date is not supported.'),
     'billing_configuration.document_locale': refuseUnlessOneOf(['en'], 'Billow renders invoices and credit notes in English only.'),
     'billing_configuration.sync': refuseTrue('Billow does not create customers at a payment provider yet: create the Stripe customer and give its provider_customer_id.'),
     'billing_configuration.sync_with_provider': refuseTrue('Billow does not create customers at a payment provider yet: create the Stripe customer and give its provider_customer_id.'),

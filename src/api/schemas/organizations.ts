@@ -4,10 +4,10 @@
  * services/organizations/settings.ts).
  */
 import { z } from 'zod';
-import type { UpdateOrganizationInput } from '../../services/organizations';
+import { LATE_USAGE_POLICIES, type UpdateOrganizationInput } from '../../services/organizations';
 import { timezone } from './common';
 import { currencyParam } from './query';
-import { SHOWN, honour, refuseFalse, refuseNonZero, refuseUnlessEmpty, refuseUnlessOneOf, withContract } from '../contract';
+import { SHOWN, honour, refuseFalse, refuseUnlessEmpty, refuseUnlessOneOf, withContract } from '../contract';
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -44,13 +44,16 @@ export const updateOrganizationSchema = withContract(z.object({
     document_locale: z.string().min(2).max(10).optional(),
   }).optional(),
   finalize_zero_amount_invoice: z.boolean().optional(),
+  /** A Billow addition (not in Lago's spec): what becomes of usage that arrives for a finalized period. */
+  late_usage: z.enum(LATE_USAGE_POLICIES).optional(),
 }), {
   honoured: honour(SHOWN,
     'webhook_url', 'country', 'default_currency', 'address_line1', 'address_line2', 'state', 'zipcode', 'email', 'city', 'legal_name', 'legal_number',
-    'tax_identification_number', 'document_numbering', 'document_number_prefix', 'net_payment_term', 'timezone', 'billing_configuration.invoice_footer'),
+    'tax_identification_number', 'document_numbering', 'document_number_prefix', 'net_payment_term', 'timezone', 'billing_configuration.invoice_footer',
+    // Periodic invoices closed later are drafts for that many days, for customers without a grace period of their own.
+    'billing_configuration.invoice_grace_period'),
   refused: {
     email_settings: refuseUnlessEmpty('Billow sends no emails: documents reach customers through webhooks and the API.'),
-    'billing_configuration.invoice_grace_period': refuseNonZero('Grace periods (draft invoices) come with a later issue: invoices are finalized at once.'),
     'billing_configuration.document_locale': refuseUnlessOneOf(['en'], 'Documents are rendered in English only.'),
     finalize_zero_amount_invoice: refuseFalse('Billow finalizes every invoice, zero-amount ones too.'),
   },

@@ -24,11 +24,13 @@ import type { Conn } from '../../db/knex';
 import { startOfLocalDay, type LocalDate } from '../../billing/calendar';
 import { isBillingDate, PeriodError, type SubscriptionTerms } from '../../billing/periods';
 import { logger } from '../../runtime/logger';
-import { issuePartsInvoice, issueSubscriptionInvoice, periodicPart, type InvoicePart, type IssuedInvoice } from './subscription-invoices';
+import {
+  issuedInvoice, issuePartsInvoice, issueSubscriptionInvoice, occasionKey, periodicPart, type InvoicePart, type IssuedInvoice,
+} from './subscription-invoices';
 
 /** The business key of a customer's consolidated invoice of a billing day. */
 export function consolidatedInvoiceKey(customerId: string, billingDate: LocalDate): string {
-  return `customer:${customerId}:periodic:${billingDate}`;
+  return occasionKey({ kind: 'consolidated', customerId, billingDate });
 }
 
 /**
@@ -46,8 +48,15 @@ export function closesOn(terms: SubscriptionTerms, billingDate: LocalDate): bool
   }
 }
 
-function issued(invoice: InvoiceRow): IssuedInvoice {
-  return { invoiceId: invoice.id, number: invoice.number, totalAmountCents: invoice.total_amount_cents.toString(), created: false };
+/**
+ * The invoice that already holds the subscription's part, as the close answers it: a draft (the
+ * customer's grace period) with the instant its grace period ends, so that every workflow whose
+ * part it holds keeps it and finalizes it on its own timer (the first one does, the others find it
+ * finalized).
+ */
+async function issued(conn: Conn, invoice: InvoiceRow, subscriptionId: string, ctx?: SubscriptionContext): Promise<IssuedInvoice> {
+  const timezone = invoice.status === 'draft' ? (ctx ?? await loadSubscriptionContext(conn, subscriptionId)).timezone : 'UTC';
+  return issuedInvoice(invoice, false, timezone);
 }
 
 /**
@@ -59,13 +68,13 @@ function issued(invoice: InvoiceRow): IssuedInvoice {
 export async function closeBillingDate(db: Db, input: { subscriptionId: string; billingDate: LocalDate }): Promise<IssuedInvoice | null> {
   const occasion = closeOccasion(input.billingDate);
   const existing = await findInvoiceOfPart(db, input.subscriptionId, occasion);
-  if (existing) return issued(existing);
+  if (existing) return issued(db, existing, input.subscriptionId);
   const ctx = await loadSubscriptionContext(db, input.subscriptionId);
   if (!ctx.subscription.consolidate_invoice) return issueSubscriptionInvoice(db, { kind: 'periodic', ...input });
   return db.transaction(async (trx) => {
     await lockCustomerBilling(trx, ctx.organization.id, ctx.customer.id);
     const found = await findInvoiceOfPart(trx, input.subscriptionId, occasion);
-    if (found) return issued(found);
+    if (found) return issued(trx, found, input.subscriptionId, ctx);
     const key = consolidatedInvoiceKey(ctx.customer.id, input.billingDate);
     // The day's invoice was issued without this subscription (it was not due then): its own invoice.
     if (await findInvoiceByKey(trx, ctx.organization.id, key)) return issueSubscriptionInvoice(trx, { kind: 'periodic', ...input });
@@ -73,9 +82,8 @@ export async function closeBillingDate(db: Db, input: { subscriptionId: string; 
     if (parts.length === 0) return null;
     const subscriptions = new Set(parts.map((part) => part.ctx.subscription.id));
     return issuePartsInvoice(trx, {
-      idempotencyKey: key,
+      occasion: { kind: 'consolidated', customerId: ctx.customer.id, billingDate: input.billingDate },
       parts,
-      issuingDate: input.billingDate,
       subscriptionId: subscriptions.size === 1 ? parts[0]!.ctx.subscription.id : null,
     });
   });

@@ -5,12 +5,15 @@
  */
 export { issueInvoice, type InvoiceLine, type NewInvoice, type WrittenInvoice } from './invoice-writer';
 export { issueSubscriptionInvoice, type InvoiceOccasion, type IssuedInvoice } from './subscription-invoices';
+export { refreshDraftById, finalizeDraftById } from './drafts';
+export { gracePeriodDays } from './grace-period';
+export { traceEvent, EVENT_BILLING_STATUSES, EVENT_NOT_BILLED_REASONS, type EventBilling, type TracedEvent } from './event-trace';
 export { closeBillingDate, closedThroughMs, closesOn, consolidatedInvoiceKey } from './consolidated-invoices';
 export { billEventInAdvance, type InAdvanceBilling } from './in-advance-charges';
 export { createOneOffInvoice, type OneOffInvoiceInput, type OneOffFeeInput } from './one-off-invoices';
 export { issueCreditPurchaseInvoice, type CreditPurchase } from './credit-purchase-invoices';
 export {
-  updateInvoice, changePaymentStatus, finalizeInvoice, voidInvoice, deleteDraftInvoice,
+  updateInvoice, changePaymentStatus, finalizeInvoice, refreshInvoice, voidInvoice, deleteDraftInvoice,
   PAYMENT_STATUSES, VISIBLE_INVOICE_STATUSES, MAX_INVOICE_METADATA, type PaymentStatus, type UpdateInvoiceInput,
 } from './invoice-actions';
 export { getInvoice, listInvoices, INVOICE_TYPES, type InvoiceFilters } from './invoice-queries';

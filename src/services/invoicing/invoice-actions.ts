@@ -1,6 +1,6 @@
 /**
  * What a client may do to an issued invoice (reference/lago-api.md §1.7, §6): set its payment
- * status and metadata, finalize a draft, void a finalized invoice, delete a draft.
+ * status and metadata, refresh or finalize a draft, void a finalized invoice, delete a draft.
  *
  * The payment status moves through `changePaymentStatus`, whoever moves it: a payment recorded or a
  * provider's outcome (the payments domain), or `PUT /invoices/:id` by hand, which Lago keeps as an
@@ -8,18 +8,21 @@
  * it back shows again what its payments paid. Either way `invoice.payment_status_updated` is sent,
  * a credit invoice settles or fails its purchases, and a paid invoice is no longer overdue.
  *
- * Billow issues subscription, one-off and credit invoices finalized, so drafts only exist when a
- * writer inserts one (a future grace period); they keep the number they were given at insertion.
- * Voiding or deleting gives back what the invoice drew from wallets and credit notes; voiding a
- * credit invoice fails its purchases that never settled. A deleted draft stays in the table as
- * `deleted` (its number and business key stay used) and disappears from the API.
+ * Drafts are periodic invoices within their customer's grace period (drafts.ts): a refresh
+ * computes one again at once (events that arrived since included); finalizing computes it again
+ * and gives it its numbers, its draws and `invoice.created`, all at once, as its own timer would.
+ * Voiding or deleting gives back what the invoice drew from wallets and credit notes (a draft drew
+ * nothing); voiding a credit invoice fails its purchases that never settled. A deleted draft stays
+ * in the table as `deleted` (its business key stays used: its period is not billed again, as in
+ * Lago), announces `invoice.deleted` and disappears from the API.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '../../db/knex';
-import { lockInvoice, updateInvoiceRow, type InvoiceRow } from '../../db/invoices';
+import { findInvoice, lockInvoice, updateInvoiceRow, type InvoiceRow } from '../../db/invoices';
 import { isUuid, methodNotAllowed, notFound, invalidField } from '../../runtime/errors';
 import { recordWebhookEvent } from '../../webhooks/outbox';
-import { announceIssued, recordInvoiceVoided } from './invoice-events';
+import { recordInvoiceDeleted, recordInvoiceVoided } from './invoice-events';
+import { finalizeDraftInvoice, refreshDraftInvoice } from './drafts';
 import { invoiceWebhookObject } from './invoice-presenter';
 import { failPendingPurchases, recreditCreditNotesOfInvoice, recreditWalletsOfInvoice, settleCreditInvoicePayment } from './credit-draws';
 
@@ -105,15 +108,26 @@ export async function changePaymentStatus(
   return updated;
 }
 
-/** draft → finalized, announced (`invoice.created`, its PDF); any other status answers 404, as Lago does. */
-export async function finalizeInvoice(db: Db, organizationId: string, id: string): Promise<InvoiceRow> {
-  return db.transaction(async (trx) => {
-    const invoice = await lockVisibleInvoice(trx, organizationId, id);
-    if (invoice.status !== 'draft') throw notFound('invoice');
-    const finalized = await updateInvoiceRow(trx, invoice, { status: 'finalized' });
-    await announceIssued(trx, finalized);
-    return finalized;
-  });
+/** An invoice the API can see (no lock). */
+async function visibleInvoice(db: Db, organizationId: string, id: string): Promise<InvoiceRow> {
+  const invoice = isUuid(id) ? await findInvoice(db, organizationId, id) : undefined;
+  if (!invoice || !(VISIBLE_INVOICE_STATUSES as readonly string[]).includes(invoice.status)) throw notFound('invoice');
+  return invoice;
+}
+
+/**
+ * draft → finalized at `nowMs`, computed again first (a subscription's draft) and announced
+ * (`invoice.created`, its PDF); any other status answers 404, as Lago does.
+ */
+export async function finalizeInvoice(db: Db, organizationId: string, id: string, nowMs: number): Promise<InvoiceRow> {
+  const invoice = await visibleInvoice(db, organizationId, id);
+  if (invoice.status !== 'draft') throw notFound('invoice');
+  return finalizeDraftInvoice(db, invoice, nowMs);
+}
+
+/** `PUT /invoices/:id/refresh`: a subscription's draft computed again at once; any other invoice is answered unchanged, as Lago does. */
+export async function refreshInvoice(db: Db, organizationId: string, id: string): Promise<InvoiceRow> {
+  return refreshDraftInvoice(db, await visibleInvoice(db, organizationId, id));
 }
 
 /** finalized → voided; anything else (already voided, draft) answers 405 not_voidable. */
@@ -135,7 +149,8 @@ export async function deleteDraftInvoice(db: Db, organizationId: string, id: str
     const invoice = await lockVisibleInvoice(trx, organizationId, id);
     if (invoice.status !== 'draft') throw methodNotAllowed('not_deletable');
     await giveBackCredits(trx, invoice, nowMs);
-    await updateInvoiceRow(trx, invoice, { status: 'deleted' });
+    const deleted = await updateInvoiceRow(trx, invoice, { status: 'deleted' });
+    await recordInvoiceDeleted(trx, deleted);
     // The API answers with the draft as it was, like Lago's DELETE.
     return invoice;
   });

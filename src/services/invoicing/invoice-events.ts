@@ -1,9 +1,10 @@
 /**
  * What the world hears of an invoice's life, recorded in the transaction that causes it: the
  * writer announces every invoice it issues and finalizing a draft announces it again (its webhook,
- * and its PDF once it is finalized); voiding records `invoice.voided`. An invoice that asks for
- * money (finalized, a total above zero, not paid) gets its payment workflow (`payment/invoice/<id>`:
- * collection at Stripe when its customer pays there, and `payment_overdue` at its due date).
+ * and its PDF once it is finalized); voiding records `invoice.voided`, deleting a draft
+ * `invoice.deleted`. An invoice that asks for money (finalized, a total above zero, not paid) gets
+ * its payment workflow (`payment/invoice/<id>`: collection at Stripe when its customer pays there,
+ * and `payment_overdue` at its due date).
  */
 import type { Conn } from '../../db/knex';
 import type { InvoiceRow } from '../../db/invoices';
@@ -40,6 +41,17 @@ export async function announceIssued(trx: Conn, invoice: InvoiceRow): Promise<vo
   if (invoice.status === 'finalized' && invoice.total_amount_cents > 0n && invoice.payment_status !== 'succeeded') {
     await requestCollection(trx, { organizationId: invoice.organization_id, payable: { type: 'invoice', id: invoice.id } });
   }
+}
+
+/** `invoice.deleted` (a draft deleted), once per invoice, with the draft as it was. */
+export async function recordInvoiceDeleted(trx: Conn, invoice: InvoiceRow): Promise<void> {
+  await recordWebhookEvent(trx, {
+    organizationId: invoice.organization_id,
+    webhookType: 'invoice.deleted',
+    objectType: 'invoice',
+    object: await invoiceWebhookObject(trx, { ...invoice, status: 'draft' }, null),
+    idempotencyKey: `invoice.deleted:${invoice.id}`,
+  });
 }
 
 /** `invoice.voided`, once per invoice. */

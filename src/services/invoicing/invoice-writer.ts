@@ -7,11 +7,21 @@
  * writes the invoice with its gapless numbers and fees, draws what the customer holds, records
  * the invoice's webhook and asks for its PDF. A retry with the same business key returns the
  * invoice already written and writes nothing.
+ *
+ * Drafts (a grace period) take the same path: a draft has no numbers (`<PREFIX>-DRAFT`), draws
+ * nothing (coupons, credit notes and prepaid credits apply at finalization, as in Lago), has no
+ * PDF and announces `invoice.drafted`. Refreshing a draft is the same computation written again
+ * over it (`replacesDraft`); finalizing it is that computation written as `finalized`: in one
+ * transaction it takes its gapless numbers, draws what the customer holds and is announced
+ * (`invoice.created`, its PDF). Once it is not a draft any more, a refresh or a second
+ * finalization returns it unchanged.
  */
 import type { Conn, Tx } from '../../db/knex';
 import {
-  billedBaseFeeStretches, findInvoiceByKey, insertInvoiceWithFees, lockInvoiceKey, type FeeDraft, type InvoiceDraft, type InvoiceRow,
+  billedBaseFeeStretches, finalizeDraftRow, findInvoiceByKey, insertInvoiceWithFees, lockInvoiceKey, replaceDraftContents,
+  type FeeDraft, type InvoiceDraft, type InvoiceRow,
 } from '../../db/invoices';
+import { replaceUsageWindows, type UsageWindowDraft } from '../../db/usage-windows';
 import type { CustomerRow } from '../../db/customers';
 import type { OrganizationRow } from '../../db/organizations';
 import { addDays, type LocalDate } from '../../billing/calendar';
@@ -33,6 +43,8 @@ export interface InvoiceLine extends FeeLine {
   addOnId?: string | null;
   walletTransactionId?: string | null;
   eventTransactionId?: string | null;
+  /** A late-usage adjustment: the usage window it re-rates. */
+  adjustedWindowId?: string | null;
 }
 
 export type InvoiceType = 'subscription' | 'one_off' | 'credit';
@@ -62,8 +74,22 @@ export interface NewInvoice {
   issuingDate: LocalDate;
   lines: InvoiceLine[];
   billingPeriods: BillingPeriod[];
-  /** What reduces a subscription invoice (read before, drawn inside the write), at `asOfMs`. */
+  /** What reduces a subscription invoice (read before, drawn inside the write), at `asOfMs`. Ignored for a draft. */
   adjustments?: InvoiceAdjustments & { asOfMs: number };
+  /** `draft`: no numbers, nothing drawn, `invoice.drafted`. Finalized when absent. */
+  status?: 'draft' | 'finalized';
+  /** A draft's expected finalization date. */
+  finalizesOn?: LocalDate | null;
+  /** What a subscription invoice bills, stored so that a draft can be computed again. */
+  occasion?: unknown;
+  /** The usage windows the invoice prices, and the snapshot taken before their events were read. */
+  usage?: { snapshot: string; windows: UsageWindowDraft[] };
+  /**
+   * This is a new computation of the draft that has the business key: its contents are replaced
+   * (and, when `status` is finalized, it is finalized). An invoice that is no draft any more is
+   * returned unchanged.
+   */
+  replacesDraft?: boolean;
 }
 
 export interface WrittenInvoice {
@@ -74,31 +100,55 @@ export interface WrittenInvoice {
 
 /** Issues the invoice once per business key; see the header for what happens in its transaction. */
 export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<WrittenInvoice> {
+  const drawn = input.status === 'draft' ? undefined : input.adjustments;
   const totals = computeInvoiceTotals({
     currency: input.currency,
     fees: input.lines.map((line) => ({
       id: line.key, amountCents: line.amountCents, kind: line.kind, chargeId: line.chargeId, planId: line.planId ?? null,
       billableMetricId: line.billableMetricId ?? null, taxRates: line.taxes.map((tax) => ({ code: tax.code, rate: tax.rate })),
     })),
-    coupons: input.adjustments?.coupons ?? [],
-    creditNoteCents: input.adjustments?.creditNoteCents ?? 0n,
-    prepaidCreditCents: input.adjustments?.prepaidCreditCents ?? 0n,
+    coupons: drawn?.coupons ?? [],
+    creditNoteCents: drawn?.creditNoteCents ?? 0n,
+    prepaidCreditCents: drawn?.prepaidCreditCents ?? 0n,
   });
   const draft = invoiceDraft(input, totals);
   const fees = input.lines.map((line) => feeRow(line, totalsOf(totals, line.key)));
+  const numbering = {
+    prefix: input.organization.document_number_prefix,
+    mode: input.organization.document_numbering,
+    customerSequentialId: input.customer.sequential_id,
+  };
   return conn.transaction(async (trx) => {
     await lockInvoiceKey(trx, input.organization.id, input.idempotencyKey);
     const existing = await findInvoiceByKey(trx, input.organization.id, input.idempotencyKey);
-    if (existing) return { invoice: existing, created: false };
-    await checkInvariants(trx, input, draft, fees);
-    const invoice = await insertInvoiceWithFees(trx, draft, fees, {
-      prefix: input.organization.document_number_prefix,
-      mode: input.organization.document_numbering,
-      customerSequentialId: input.customer.sequential_id,
+    if (existing && !(input.replacesDraft && existing.status === 'draft')) return { invoice: existing, created: false };
+    if (!existing && input.replacesDraft) throw new Error(`No draft invoice ${input.idempotencyKey} to compute again`);
+    await checkInvariants(trx, input, draft, fees, existing?.id ?? null);
+    const invoice = existing
+      ? await replaceDraftContents(trx, existing.id, draft, fees, numbering)
+      : await insertInvoiceWithFees(trx, draft, fees, numbering);
+    if (input.usage) await replaceUsageWindows(trx, invoice, input.usage.snapshot, input.usage.windows);
+    if (drawn) await consumeInvoiceAdjustments(trx, invoice, totals, drawn.asOfMs);
+    // A refreshed draft is not announced again; a new invoice, or a draft being finalized, is.
+    if (!existing || invoice.status !== 'draft') await announceIssued(trx, invoice);
+    return { invoice, created: !existing };
+  });
+}
+
+/**
+ * A draft with no computation behind it (not a subscription's) finalized as it stands: its numbers
+ * and its announcement in one transaction; anything but a draft is returned unchanged.
+ */
+export async function finalizeDraftAsItStands(conn: Conn, draft: InvoiceRow, organization: OrganizationRow, customer: CustomerRow): Promise<InvoiceRow> {
+  return conn.transaction(async (trx) => {
+    await lockInvoiceKey(trx, draft.organization_id, draft.idempotency_key);
+    const current = await findInvoiceByKey(trx, draft.organization_id, draft.idempotency_key);
+    if (!current || current.status !== 'draft') return current ?? draft;
+    const finalized = await finalizeDraftRow(trx, current, {
+      prefix: organization.document_number_prefix, mode: organization.document_numbering, customerSequentialId: customer.sequential_id,
     });
-    if (input.adjustments) await consumeInvoiceAdjustments(trx, invoice, totals, input.adjustments.asOfMs);
-    await announceIssued(trx, invoice);
-    return { invoice, created: true };
+    await announceIssued(trx, finalized);
+    return finalized;
   });
 }
 
@@ -111,7 +161,7 @@ function invoiceDraft(input: NewInvoice, totals: InvoiceTotals): InvoiceDraft {
     idempotency_key: input.idempotencyKey,
     invoice_type: input.type,
     invoicing_reason: input.reason,
-    status: 'finalized',
+    status: input.status ?? 'finalized',
     payment_status: totals.paymentStatus,
     issuing_date: input.issuingDate,
     payment_due_date: addDays(input.issuingDate, netPaymentTerm),
@@ -127,6 +177,8 @@ function invoiceDraft(input: NewInvoice, totals: InvoiceTotals): InvoiceDraft {
     total_amount_cents: totals.totalAmountCents,
     applied_taxes: appliedTaxes(input.lines, totals, input.currency),
     billing_periods: input.billingPeriods,
+    ...(input.occasion !== undefined ? { occasion: input.occasion } : {}),
+    finalizes_on: input.status === 'draft' ? input.finalizesOn ?? null : null,
   };
 }
 
@@ -167,6 +219,7 @@ export function feeRow(line: InvoiceLine, totals: FeeTotals): FeeDraft {
     pay_in_advance: line.payInAdvance,
     invoiceable: true,
     event_transaction_id: line.eventTransactionId ?? null,
+    ...(line.adjustedWindowId ? { adjusted_window_id: line.adjustedWindowId } : {}),
     charge_filter_id: line.chargeFilter?.id ?? null,
     charge_filter_values: line.chargeFilter?.values ?? null,
     charge_filter_invoice_display_name: line.chargeFilter?.invoiceDisplayName ?? null,
@@ -194,14 +247,15 @@ function appliedTaxes(lines: InvoiceLine[], totals: InvoiceTotals, currency: str
   });
 }
 
-async function checkInvariants(trx: Tx, input: NewInvoice, draft: InvoiceDraft, fees: FeeDraft[]): Promise<void> {
+/** The invariants, against what is billed already (a draft being computed again does not count its own fees). */
+async function checkInvariants(trx: Tx, input: NewInvoice, draft: InvoiceDraft, fees: FeeDraft[], replacedInvoiceId: string | null): Promise<void> {
   const label = `${input.idempotencyKey} of customer ${input.customer.external_id}`;
   try {
     assertInvoiceAddsUp(label, draft, fees);
     const fresh = fees
       .filter((fee) => fee.fee_type === 'subscription' && fee.subscription_id && fee.from_datetime && fee.to_datetime)
       .map((fee) => ({ subscriptionId: fee.subscription_id!, fromMs: fee.from_datetime!.getTime(), toMs: fee.to_datetime!.getTime() }));
-    assertNoDoubleBilling(fresh, await billedBaseFeeStretches(trx, [...new Set(fresh.map((stretch) => stretch.subscriptionId))]));
+    assertNoDoubleBilling(fresh, await billedBaseFeeStretches(trx, [...new Set(fresh.map((stretch) => stretch.subscriptionId))], replacedInvoiceId));
   } catch (error) {
     if (error instanceof InvoiceInvariantViolation) {
       logger.error({ err: error, organizationId: input.organization.id, idempotencyKey: input.idempotencyKey, subscriptionId: input.subscriptionId }, 'invoice refused: billing invariant violated');

@@ -5,17 +5,29 @@
  * recording each part (`invoice_subscriptions`) in its transaction. A customer's periodic closes of
  * one day share one invoice: consolidated-invoices.ts, which builds its parts with `periodicPart`
  * and issues them with `issuePartsInvoice`.
+ *
+ * Drafts (issue 11): with a grace period, a periodic invoice (a subscription's own, or its
+ * customer's consolidated one of the day) is issued as a draft; refreshing it and finalizing it are
+ * the same computation, written again over the draft (`writeSubscriptionInvoice`). A consolidated
+ * draft is computed again from the parts recorded with it, so a refresh or the finalization bills
+ * exactly the subscriptions it was born with. Every invoice but a starting one also bills the late
+ * usage of finalized periods of the subscriptions it bills (late-usage.ts), and records the usage
+ * windows it priced with the snapshot taken before reading their events.
  */
 import type { Db } from '../../db/knex';
+import type { InvoiceRow } from '../../db/invoices';
 import { loadSubscriptionContext, type SubscriptionContext } from '../../db/subscription-context';
-import { closeOccasion, insertInvoiceParts, type PartOccasion } from '../../db/invoice-subscriptions';
-import { localDateOf, startOfLocalDay, type LocalDate } from '../../billing/calendar';
-import { invoiceScopeAt, startingInvoiceScope, terminationScope, type InvoiceScope, type SubscriptionTerms } from '../../billing/periods';
+import { closeOccasion, insertInvoiceParts, partsOfInvoice, type PartOccasion } from '../../db/invoice-subscriptions';
+import { currentUsageSnapshot, type UsageWindowDraft } from '../../db/usage-windows';
+import { addDays, localDateOf, startOfLocalDay, type LocalDate } from '../../billing/calendar';
+import { chargesScopeAt, invoiceScopeAt, startingInvoiceScope, terminationScope, type InvoiceScope, type SubscriptionTerms } from '../../billing/periods';
 import { applicableTaxes, billsBaseFee, billsUsage, chargeFeeLine, subscriptionFeeLine, type TaxRate } from '../../billing/fee-lines';
 import { computeChargesUsage, type BucketUsage, type ChargeUsageLine } from '../usage';
 import type { GroupValues } from '../../billing/aggregation';
 import { loadInvoiceAdjustments } from './invoice-adjustments';
 import { issueInvoice, type BillingPeriod, type InvoiceLine } from './invoice-writer';
+import { gracePeriodDays } from './grace-period';
+import { lateUsageAdjustments, type LateUsage } from './late-usage';
 
 /** Why an invoice is issued; each occasion has one business key, so it is issued once. */
 export type InvoiceOccasion =
@@ -23,14 +35,32 @@ export type InvoiceOccasion =
   | { kind: 'periodic'; subscriptionId: string; billingDate: LocalDate }
   | { kind: 'termination'; subscriptionId: string; atMs: number }
   | { kind: 'upgrade'; fromSubscriptionId: string; toSubscriptionId: string; atMs: number }
-  | { kind: 'downgrade'; fromSubscriptionId: string; toSubscriptionId: string; billingDate: LocalDate };
+  | { kind: 'downgrade'; fromSubscriptionId: string; toSubscriptionId: string; billingDate: LocalDate }
+  /** After a termination: the late usage that reached its periods while it ended, on a final adjustment invoice. */
+  | { kind: 'late_usage'; subscriptionId: string; atMs: number }
+  /**
+   * A customer's periodic closes of one day on one invoice (consolidated-invoices.ts). Issued by the
+   * first close of the day with the parts due then; computed again (a draft's refresh or
+   * finalization) from the parts recorded with it.
+   */
+  | { kind: 'consolidated'; customerId: string; billingDate: LocalDate };
 
 export interface IssuedInvoice {
   invoiceId: string;
   number: string;
   totalAmountCents: string;
   created: boolean;
+  /** `draft` within a grace period (absent in results recorded before drafts existed). */
+  status?: InvoiceRow['status'];
+  /** A draft's finalization instant: the start of its `finalizes_on` day in the customer's timezone. */
+  finalizeAtMs?: number | null;
 }
+
+/** How an occasion's invoice is written: issued (a draft when a grace period applies), or its draft computed again. */
+export type SubscriptionInvoiceWrite =
+  | { kind: 'issue' }
+  | { kind: 'refresh'; draft: InvoiceRow }
+  | { kind: 'finalize'; draft: InvoiceRow; atMs: number };
 
 type InvoicingReason = 'subscription_starting' | 'subscription_periodic' | 'subscription_terminating';
 
@@ -66,9 +96,13 @@ export function periodicPart(ctx: SubscriptionContext, billingDate: LocalDate): 
   return partOf(ctx, 'subscription_periodic', closeOccasion(billingDate), (terms) => invoiceScopeAt(terms, billingDate));
 }
 
-async function partsOf(db: Db, occasion: InvoiceOccasion): Promise<InvoicePart[]> {
+async function partsOf(db: Db, occasion: InvoiceOccasion, write: SubscriptionInvoiceWrite): Promise<InvoicePart[]> {
   const parts: (InvoicePart | null)[] = [];
   switch (occasion.kind) {
+    case 'consolidated':
+      if (write.kind === 'issue') throw new Error('A consolidated invoice is issued by the close of its day (closeBillingDate)');
+      parts.push(...(await recordedParts(db, write.draft, occasion.billingDate)));
+      break;
     case 'starting':
       parts.push(await part(db, occasion.subscriptionId, 'subscription_starting', 'start', startingInvoiceScope));
       break;
@@ -89,72 +123,129 @@ async function partsOf(db: Db, occasion: InvoiceOccasion): Promise<InvoicePart[]
       parts.push(await part(db, occasion.toSubscriptionId, 'subscription_starting', 'start', startingInvoiceScope));
       break;
     }
+    case 'late_usage':
+      break; // adjustments only
   }
   return parts.filter((entry): entry is InvoicePart => entry !== null);
 }
 
-function idempotencyKey(occasion: InvoiceOccasion): string {
+/**
+ * A consolidated draft's parts, as recorded with it when it was issued, in the order of its billing
+ * periods: each subscription's periodic part of the day, computed again.
+ */
+async function recordedParts(db: Db, draft: InvoiceRow, billingDate: LocalDate): Promise<(InvoicePart | null)[]> {
+  const order = (draft.billing_periods as { lago_subscription_id?: string }[]).map((period) => period.lago_subscription_id);
+  const recorded = (await partsOfInvoice(db, draft.id)).filter((row) => row.occasion === closeOccasion(billingDate));
+  recorded.sort((a, b) => order.indexOf(a.subscription_id) - order.indexOf(b.subscription_id));
+  const parts: (InvoicePart | null)[] = [];
+  for (const row of recorded) parts.push(periodicPart(await loadSubscriptionContext(db, row.subscription_id), billingDate));
+  return parts;
+}
+
+/** The business key of an occasion's invoice. */
+export function occasionKey(occasion: InvoiceOccasion): string {
   switch (occasion.kind) {
+    case 'consolidated': return `customer:${occasion.customerId}:periodic:${occasion.billingDate}`;
     case 'starting': return `subscription:${occasion.subscriptionId}:starting`;
     case 'periodic': return `subscription:${occasion.subscriptionId}:periodic:${occasion.billingDate}`;
     case 'termination': return `subscription:${occasion.subscriptionId}:termination`;
     case 'upgrade': return `subscription:${occasion.fromSubscriptionId}:upgrade`;
     case 'downgrade': return `subscription:${occasion.fromSubscriptionId}:downgrade:${occasion.billingDate}`;
+    case 'late_usage': return `subscription:${occasion.subscriptionId}:late_usage`;
   }
 }
 
-function issuingDateOf(occasion: InvoiceOccasion, parts: InvoicePart[]): LocalDate {
-  const timezone = parts[parts.length - 1]!.ctx.timezone;
+function issuingDateOf(occasion: InvoiceOccasion, parts: InvoicePart[], main: SubscriptionContext): LocalDate {
+  const timezone = main.timezone;
   switch (occasion.kind) {
     case 'periodic':
+    case 'consolidated':
     case 'downgrade':
       return occasion.billingDate;
     case 'starting':
       return localDateOf(parts[0]!.ctx.terms.startedAt, timezone);
     case 'termination':
     case 'upgrade':
+    case 'late_usage':
       return localDateOf(occasion.atMs, timezone);
   }
 }
 
 /** Issues the invoice of an occasion once: a retry or a duplicate returns the invoice already issued. */
 export async function issueSubscriptionInvoice(db: Db, occasion: InvoiceOccasion): Promise<IssuedInvoice | null> {
-  const parts = await partsOf(db, occasion);
-  if (parts.length === 0) return null;
-  const main = parts[parts.length - 1]!.ctx;
-  return issuePartsInvoice(db, { idempotencyKey: idempotencyKey(occasion), parts, issuingDate: issuingDateOf(occasion, parts), subscriptionId: main.subscription.id });
+  return writeSubscriptionInvoice(db, occasion, { kind: 'issue' });
 }
 
 /**
- * Issues one invoice of these parts under the business key, once, with its parts recorded in the
- * writer's transaction (a part already recorded for another invoice fails it: never billed twice).
- * Null when the parts bill nothing (e.g. an in-advance plan without charges has nothing to close).
+ * The occasion's invoice computed and written: issued once (as a draft when it is periodic and a
+ * grace period applies), or, for its draft, computed again (a refresh) or computed again and
+ * finalized, through the same lines, windows and writer.
+ */
+export async function writeSubscriptionInvoice(db: Db, occasion: InvoiceOccasion, write: SubscriptionInvoiceWrite): Promise<IssuedInvoice | null> {
+  const parts = await partsOf(db, occasion, write);
+  const main = parts.length > 0 ? parts[parts.length - 1]!.ctx : await occasionContext(db, occasion);
+  if (!main) return null;
+  const subscriptions = new Set(parts.map((entry) => entry.ctx.subscription.id));
+  const subscriptionId = occasion.kind !== 'consolidated' ? main.subscription.id : subscriptions.size === 1 ? [...subscriptions][0]! : null;
+  return writePartsInvoice(db, { occasion, parts, main, subscriptionId }, write);
+}
+
+/**
+ * Issues the consolidated invoice of these parts (a customer's closes of one day) once, with its
+ * parts recorded in the writer's transaction (a part already recorded for another invoice fails
+ * it: never billed twice); a draft when the customer has a grace period. Null when the parts bill
+ * nothing (e.g. an in-advance plan without charges has nothing to close).
  */
 export async function issuePartsInvoice(
   db: Db,
-  input: { idempotencyKey: string; parts: InvoicePart[]; issuingDate: LocalDate; subscriptionId: string | null },
+  input: { occasion: Extract<InvoiceOccasion, { kind: 'consolidated' }>; parts: InvoicePart[]; subscriptionId: string | null },
 ): Promise<IssuedInvoice | null> {
-  const { parts, issuingDate } = input;
-  const main = parts[parts.length - 1]!.ctx;
+  if (input.parts.length === 0) return null;
+  return writePartsInvoice(db, { ...input, main: input.parts[input.parts.length - 1]!.ctx }, { kind: 'issue' });
+}
+
+/**
+ * The one computation of a subscription invoice: its parts' lines and the late usage of the
+ * subscriptions it bills, written by the invoice writer as issued (a draft within a grace period),
+ * refreshed or finalized; a new invoice's parts are recorded in the writer's transaction.
+ */
+async function writePartsInvoice(
+  db: Db,
+  input: { occasion: InvoiceOccasion; parts: InvoicePart[]; main: SubscriptionContext; subscriptionId: string | null },
+  write: SubscriptionInvoiceWrite,
+): Promise<IssuedInvoice | null> {
+  const { occasion, parts, main } = input;
   const currency = main.customer.currency ?? main.plan.amount_currency;
+  // Taken before any event is read: every event visible in it is in this invoice's pricing.
+  const snapshot = await currentUsageSnapshot(db);
   const lines: InvoiceLine[] = [];
   for (const entry of parts) lines.push(...(await linesOf(db, entry, currency)));
-  if (lines.length === 0) return null;
+  const late = await lateUsageOf(db, occasion, parts, main, currency, write);
+  lines.push(...late.lines);
+  if (lines.length === 0 && write.kind === 'issue') return null; // e.g. an in-advance plan without charges has nothing to close
+  const { status, issuingDate, finalizesOn } = draftingOf(occasion, parts, main, write);
   const asOfMs = startOfLocalDay(issuingDate, main.timezone);
-  const adjustments = await loadInvoiceAdjustments(db, { organizationId: main.organization.id, customerId: main.customer.id, currency, asOfMs });
+  const adjustments = status === 'finalized'
+    ? await loadInvoiceAdjustments(db, { organizationId: main.organization.id, customerId: main.customer.id, currency, asOfMs })
+    : undefined;
   const { invoice, created } = await db.transaction(async (trx) => {
     const written = await issueInvoice(trx, {
       organization: main.organization,
       customer: main.customer,
-      idempotencyKey: input.idempotencyKey,
+      idempotencyKey: occasionKey(occasion),
       type: 'subscription',
-      reason: parts[0]!.reason,
+      reason: parts[0]?.reason ?? 'subscription_terminating',
       subscriptionId: input.subscriptionId,
       currency,
       issuingDate,
       lines,
-      billingPeriods: parts.map(billingPeriod),
-      adjustments: { ...adjustments, asOfMs },
+      billingPeriods: parts.length > 0 ? parts.map(billingPeriod) : [adjustmentPeriod(main)],
+      adjustments: adjustments ? { ...adjustments, asOfMs } : undefined,
+      status,
+      finalizesOn,
+      occasion,
+      usage: { snapshot, windows: [...parts.flatMap(usageWindowOf), ...late.windows] },
+      replacesDraft: write.kind !== 'issue',
     });
     if (written.created) {
       await insertInvoiceParts(trx, main.organization.id, written.invoice.id, parts.map((entry) => ({
@@ -163,11 +254,93 @@ export async function issuePartsInvoice(
     }
     return written;
   });
-  return { invoiceId: invoice.id, number: invoice.number, totalAmountCents: invoice.total_amount_cents.toString(), created };
+  return issuedInvoice(invoice, created, main.timezone);
+}
+
+/** What a write answers (and the workflow keeps of a draft): `finalizeAtMs` is its `finalizes_on` day's start in `timezone`. */
+export function issuedInvoice(invoice: InvoiceRow, created: boolean, timezone: string): IssuedInvoice {
+  return {
+    invoiceId: invoice.id,
+    number: invoice.number,
+    totalAmountCents: invoice.total_amount_cents.toString(),
+    created,
+    status: invoice.status,
+    finalizeAtMs: invoice.status === 'draft' && invoice.finalizes_on ? startOfLocalDay(invoice.finalizes_on, timezone) : null,
+  };
+}
+
+/** The subscription of an occasion without parts (a final late-usage invoice). */
+async function occasionContext(db: Db, occasion: InvoiceOccasion): Promise<SubscriptionContext | null> {
+  return occasion.kind === 'late_usage' ? loadSubscriptionContext(db, occasion.subscriptionId) : null;
+}
+
+/**
+ * Draft or finalized, and its dates. A periodic invoice with a grace period of N days is born a
+ * draft dated its expected finalization day (billing date + N); a refresh keeps the draft's dates;
+ * finalizing dates it the day it is finalized (Lago's RefreshDraftAndFinalizeService).
+ */
+function draftingOf(occasion: InvoiceOccasion, parts: InvoicePart[], main: SubscriptionContext, write: SubscriptionInvoiceWrite) {
+  if (write.kind === 'refresh') return { status: 'draft' as const, issuingDate: write.draft.issuing_date, finalizesOn: write.draft.finalizes_on ?? null };
+  if (write.kind === 'finalize') return { status: 'finalized' as const, issuingDate: localDateOf(write.atMs, main.timezone), finalizesOn: null };
+  const issuingDate = issuingDateOf(occasion, parts, main);
+  const grace = occasion.kind === 'periodic' || occasion.kind === 'consolidated' ? gracePeriodDays(main.customer, main.organization) : 0;
+  if (grace === 0) return { status: 'finalized' as const, issuingDate, finalizesOn: null };
+  const finalizesOn = addDays(issuingDate, grace);
+  return { status: 'draft' as const, issuingDate: finalizesOn, finalizesOn };
+}
+
+/**
+ * The late usage this invoice bills: every occasion but a subscription's start, for each external
+ * id it bills (one, or each subscription of a consolidated invoice, in the order of its parts).
+ */
+async function lateUsageOf(
+  db: Db, occasion: InvoiceOccasion, parts: InvoicePart[], main: SubscriptionContext, currency: string, write: SubscriptionInvoiceWrite,
+): Promise<LateUsage> {
+  const late: LateUsage = { lines: [], windows: [] };
+  if (occasion.kind === 'starting') return late;
+  const excludeInvoiceId = write.kind === 'issue' ? null : write.draft.id;
+  const externalIds = occasion.kind === 'consolidated'
+    ? [...new Set(parts.map((entry) => entry.ctx.subscription.external_id))]
+    : [main.subscription.external_id];
+  for (const externalSubscriptionId of externalIds) {
+    const found = await lateUsageAdjustments(db, { organization: main.organization, externalSubscriptionId, currency, excludeInvoiceId }, (ctx, window) =>
+      linesOf(db, { ctx, scope: { baseFee: null, charges: { period: chargesScopeAt(ctx.terms, window.fromMs).period, ...window } } }, currency)
+        .then((repriced) => repriced.filter((line) => line.kind === 'charge')));
+    late.lines.push(...found.lines);
+    late.windows.push(...found.windows);
+  }
+  return late;
+}
+
+/** The usage window a part prices (its charges' window), if it has one. */
+function usageWindowOf({ ctx, scope }: InvoicePart): UsageWindowDraft[] {
+  if (!scope.charges) return [];
+  return [{
+    subscription_id: ctx.subscription.id,
+    external_subscription_id: ctx.subscription.external_id,
+    kind: 'period',
+    adjusted_window_id: null,
+    from_datetime: new Date(scope.charges.fromMs),
+    to_datetime: new Date(scope.charges.toMs),
+  }];
+}
+
+/** A final adjustment invoice's billing period: the subscription, no base fee and no charges window of its own. */
+function adjustmentPeriod(ctx: SubscriptionContext): BillingPeriod {
+  return {
+    lago_subscription_id: ctx.subscription.id,
+    external_subscription_id: ctx.subscription.external_id,
+    lago_plan_id: ctx.plan.id,
+    subscription_from_datetime: null,
+    subscription_to_datetime: null,
+    charges_from_datetime: null,
+    charges_to_datetime: null,
+    invoicing_reason: 'subscription_terminating',
+  };
 }
 
 /** The part's lines: its base fee, and one line per usage charge (and filter) billed in arrears. */
-async function linesOf(db: Db, { ctx, scope }: InvoicePart, currency: string): Promise<InvoiceLine[]> {
+async function linesOf(db: Db, { ctx, scope }: Pick<InvoicePart, 'ctx' | 'scope'>, currency: string): Promise<InvoiceLine[]> {
   const owner = { subscriptionId: ctx.subscription.id, planId: ctx.plan.id };
   const keyed = (key: string) => `${ctx.subscription.id}:${key}`;
   const lines: InvoiceLine[] = [];

@@ -16,11 +16,15 @@
  *   active subscription of such a customer exists: its workflow was scheduled on the old timezone
  *   and would bill periods that no longer match its invoices' dates;
  * - `webhook_url`: Lago's legacy single URL, the URL of the organization's first (oldest) webhook
- *   endpoint, created when it has none (`/webhook_endpoints` manages the others).
+ *   endpoint, created when it has none (`/webhook_endpoints` manages the others);
+ * - `billing_configuration.invoice_grace_period` (0 to 365 days): periodic invoices closed later
+ *   are drafts for that many days, for customers without a grace period of their own (drafts
+ *   already open keep their date);
+ * - `late_usage` (a Billow addition): `next_invoice` (default) bills usage that arrives for a
+ *   finalized period on the next invoice, as an adjustment; `ignore` never bills it (Lago's way).
  *
  * Refused with 422 `feature_not_supported`, naming the field, unless they ask for what Billow does:
- * `email_settings` (Billow sends no email: only `[]`), `billing_configuration.invoice_grace_period`
- * (grace periods come with a later issue: only 0), `billing_configuration.document_locale`
+ * `email_settings` (Billow sends no email: only `[]`), `billing_configuration.document_locale`
  * (documents are in English: only `en`), `finalize_zero_amount_invoice` (Billow finalizes every
  * invoice, whatever its amount: only `true`).
  */
@@ -31,6 +35,9 @@ import {
   lockOrganization, organizationTaxes, organizationTimezoneInUse, setFirstWebhookUrl, updateOrganizationSettings, webhookUrlsOf,
   type OrganizationSettings,
 } from '../../db/organization-settings';
+import { LATE_USAGE_POLICIES, type LateUsagePolicy } from '../../db/organizations';
+
+export { LATE_USAGE_POLICIES, type LateUsagePolicy };
 import type { TaxWithCounts } from '../../db/taxes';
 import { invalidField, notFound, Problems } from '../../runtime/errors';
 
@@ -55,10 +62,13 @@ export interface UpdateOrganizationInput {
   email_settings?: string[];
   billing_configuration?: {
     invoice_footer?: string | null;
+    /** Days, 0 to 365. */
     invoice_grace_period?: number;
     document_locale?: string;
   };
   finalize_zero_amount_invoice?: boolean;
+  /** A Billow addition: what becomes of usage that arrives for a finalized period. */
+  late_usage?: LateUsagePolicy;
 }
 
 /** The organization as `/organizations` shows it. */
@@ -71,7 +81,6 @@ export interface OrganizationView {
 /** What Billow does where Lago offers a choice: the only value accepted for each. */
 export const ORGANIZATION_FIXED_SETTINGS = {
   emailSettings: [] as string[],
-  invoiceGracePeriod: 0,
   documentLocale: 'en',
   finalizeZeroAmountInvoice: true,
 } as const;
@@ -96,9 +105,6 @@ function refuseUnsupported(input: UpdateOrganizationInput, problems: Problems): 
   const fixed = ORGANIZATION_FIXED_SETTINGS;
   if (input.email_settings !== undefined && input.email_settings.length > 0) problems.add('email_settings', 'feature_not_supported');
   const billing = input.billing_configuration ?? {};
-  if (billing.invoice_grace_period !== undefined && billing.invoice_grace_period !== fixed.invoiceGracePeriod) {
-    problems.add('billing_configuration.invoice_grace_period', 'feature_not_supported');
-  }
   if (billing.document_locale !== undefined && billing.document_locale !== fixed.documentLocale) {
     problems.add('billing_configuration.document_locale', 'feature_not_supported');
   }
@@ -120,6 +126,8 @@ export async function updateOrganization(db: Db, organizationId: string, input: 
     }
     if (input.document_number_prefix !== undefined) settings.document_number_prefix = input.document_number_prefix.toUpperCase();
     if (input.billing_configuration?.invoice_footer !== undefined) settings.invoice_footer = input.billing_configuration.invoice_footer;
+    if (input.billing_configuration?.invoice_grace_period !== undefined) settings.invoice_grace_period = input.billing_configuration.invoice_grace_period;
+    if (input.late_usage !== undefined) settings.late_usage = input.late_usage;
     if (settings.timezone !== undefined && settings.timezone !== current.timezone && (await organizationTimezoneInUse(trx, organizationId))) {
       throw invalidField('timezone', 'cannot_change_with_active_subscriptions');
     }

@@ -2,13 +2,16 @@
  * What ingestion resolves an event against: its metric (by code) and its active subscription (by
  * external id). Found ones are cached for a few seconds per process (`LOOKUP_TTL_MS`): a new
  * metric or subscription takes events at once, while one deleted or terminated less than that ago
- * may still take events, which are then simply never billed.
+ * may still take events: a terminated subscription's are billed by its final late-usage check
+ * (workflows/invoice-draft.ts), a minute after its end.
  */
 import type { Db } from '../../db/knex';
 import { findBillableMetricsByCodes, type BillableMetricRow } from '../../db/billable-metrics';
 import { ExpressionError, parseExpression, type ExpressionNode } from '../../billing/expressions';
 import { findEventOwners } from '../../db/event-owners';
 import { TtlCache } from '../../runtime/ttl-cache';
+import { subscriptionTerms } from '../../billing/subscription-terms';
+import type { SubscriptionTerms } from '../../billing/periods';
 
 export const LOOKUP_TTL_MS = 3_000;
 
@@ -36,6 +39,8 @@ export interface SubscriptionLookup {
   customerId: string;
   /** Metrics with a pay-in-advance charge in the subscription's plan. */
   inAdvanceMetricIds: Set<string>;
+  /** Its periods' terms: an event before the current period is late usage. */
+  terms: SubscriptionTerms;
 }
 
 export interface EventLookups {
@@ -81,7 +86,12 @@ export function createEventLookups(db: Db): EventLookups {
       ),
     subscriptions: (organizationId, externalIds) =>
       lookUp(subscriptions, organizationId, externalIds, async (missing) =>
-        (await findEventOwners(db, organizationId, missing)).map((row) => [row.external_id, { id: row.id, customerId: row.customer_id, inAdvanceMetricIds: new Set(row.in_advance_metric_ids) }]),
+        (await findEventOwners(db, organizationId, missing)).map((row) => [row.external_id, {
+          id: row.id,
+          customerId: row.customer_id,
+          inAdvanceMetricIds: new Set(row.in_advance_metric_ids),
+          terms: subscriptionTerms(row, row, row.timezone),
+        }]),
       ),
     clear() {
       metrics.clear();

@@ -5,7 +5,11 @@
  * 1. each event's own fields are checked (what its caller could not read, properties jsonb can
  *    store); its metric code and its active subscription are resolved synchronously — an unknown
  *    code is `{"code": ["metric_not_found"]}`, an unknown or inactive subscription
- *    `{"external_subscription_id": ["subscription_not_found"]}`, so usage is never silently lost;
+ *    `{"external_subscription_id": ["subscription_not_found"]}`, so usage is never silently lost.
+ *    The INSERT checks again that the subscription is active (db/events.ts): an event for a
+ *    subscription that has ended is refused even when a cached lookup still saw it active, and a
+ *    termination waits for the events being stored, so its final invoice bills them.
+
  *    A metric with an `expression` has it evaluated now, once, and the result stored in the event's
  *    `properties[field_name]` (Lago's `Events::CalculateExpressionService`), so aggregation reads a
  *    stored value; an event the expression cannot be evaluated on (a missing property, text where a
@@ -14,8 +18,11 @@
  *    existed is an identical replay (answered with the stored event, stored once) or a conflict
  *    (`{"transaction_id": ["value_already_exist"]}`, and nothing is written) — see `replays.ts`;
  * 3. after the commit, events the subscription's workflow cares about (a recurring metric, or a
- *    pay-in-advance charge on the metric in the subscription's plan) are signalled to it. A failed
- *    signal is logged and never loses the event: it is stored, and the workflow reads Postgres.
+ *    pay-in-advance charge on the metric in the subscription's plan) are signalled to it, and so
+ *    are late ones (timestamped before the subscription's current period, whose open draft takes
+ *    them at once; issue 11). A failed signal is logged and never loses the event: it is stored,
+ *    and the workflow reads Postgres (a draft is computed again when it is finalized, and usage
+ *    late for a finalized period is found by the next invoice).
  *
  * Every problem of a batch is reported at once, by event index (`{"1": {"code": [...]}}`); a single
  * event's problems are reported by field. "Now" (`receivedAtMs`) comes from the caller's clock: it
@@ -28,6 +35,7 @@ import { logger } from '../../runtime/logger';
 import type { SubscriptionWorkflows, UsageNotification } from '../../workflows/client';
 import { isStorableJson, type EventInput, type ReadEvent } from './event-input';
 import { createEventLookups, type MetricLookup, type SubscriptionLookup } from './event-lookups';
+import { chargesScopeAt } from '../../billing/periods';
 import { isReplayOf, sameEvent } from './replays';
 import { ExpressionError, propertiesWithExpression } from '../../billing/expressions';
 
@@ -141,17 +149,40 @@ function storedRow(organizationId: string, event: Resolved, inserted: { id: stri
 const isWatched = ({ metric, subscription }: Resolved) =>
   metric.recurring || metric.aggregationType === 'recurring_count_agg' || subscription.inAdvanceMetricIds.has(metric.id);
 
+/** Where the subscription's current charges period starts, at `atMs`; null when its terms cannot tell. */
+function currentPeriodStart(subscription: SubscriptionLookup, atMs: number): number | null {
+  try {
+    return chargesScopeAt(subscription.terms, atMs).fromMs;
+  } catch {
+    return null;
+  }
+}
+
+/** Late usage: timestamped after the subscription started but before its current period (received at `receivedAtMs`). */
+function lateness(receivedAtMs: number) {
+  const starts = new Map<string, number | null>();
+  return ({ subscription, timestampMs }: Resolved): boolean => {
+    if (!starts.has(subscription.id)) starts.set(subscription.id, currentPeriodStart(subscription, receivedAtMs));
+    const start = starts.get(subscription.id);
+    return start !== null && start !== undefined && timestampMs < start && timestampMs >= subscription.terms.startedAt;
+  };
+}
+
 export function createEventIngestion(deps: { db: Db; workflows: SubscriptionWorkflows }): EventIngestion {
   const { db, workflows } = deps;
   const lookups = createEventLookups(db);
 
   /** Signals newly stored events to their subscriptions' workflows, one call per subscription. */
-  async function notify(organizationId: string, fresh: readonly Resolved[]): Promise<void> {
+  async function notify(organizationId: string, fresh: readonly Resolved[], receivedAtMs: number): Promise<void> {
     const bySubscription = new Map<string, UsageNotification[]>();
-    for (const event of fresh.filter(isWatched)) {
+    const isLate = lateness(receivedAtMs);
+    for (const event of fresh) {
+      const watched = isWatched(event);
+      const late = isLate(event);
+      if (!watched && !late) continue;
       const { transactionId, code, externalSubscriptionId } = event.input;
       const list = bySubscription.get(externalSubscriptionId) ?? [];
-      list.push({ transactionId, code, timestamp: event.timestampMs });
+      list.push({ transactionId, code, timestamp: event.timestampMs, ...(late ? { late: true } : {}), ...(watched ? {} : { watched: false }) });
       bySubscription.set(externalSubscriptionId, list);
     }
     await Promise.all(
@@ -202,10 +233,12 @@ export function createEventIngestion(deps: { db: Db; workflows: SubscriptionWork
   async function store(organizationId: string, events: readonly Resolved[], receivedAtMs: number, problems: BatchProblems): Promise<Map<number, EventRow> | null> {
     const stored = new Map<number, EventRow>();
     if (events.length === 0) return stored;
-    const outcome = await insertEvents(db, organizationId, events.map(newEvent), receivedAtMs, (existing) => {
+    const outcome = await insertEvents(db, organizationId, events.map(newEvent), receivedAtMs, (existing, refused) => {
       for (const { index, input } of events) {
         const row = existing.get(input.transactionId);
         if (row && !isReplayOf(input, row)) problems.add(index, 'transaction_id', 'value_already_exist');
+        // Its subscription ended since it was looked up (a cached lookup, or a termination in flight).
+        if (refused.has(input.transactionId)) problems.add(index, 'external_subscription_id', 'subscription_not_found');
       }
       return problems.isEmpty;
     });
@@ -216,7 +249,7 @@ export function createEventIngestion(deps: { db: Db; workflows: SubscriptionWork
       if (inserted) fresh.push(event);
       stored.set(event.index, inserted ? storedRow(organizationId, event, inserted) : outcome.existing.get(event.input.transactionId)!);
     }
-    if (fresh.length > 0) await notify(organizationId, fresh);
+    if (fresh.length > 0) await notify(organizationId, fresh, receivedAtMs);
     return stored;
   }
 
