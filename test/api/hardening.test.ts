@@ -112,6 +112,10 @@ const VALID: Record<string, { path: () => string; body: () => Json }> = {
   'PUT /plans/:code/charges/:chargeCode/filters/:id': { path: () => `/plans/h_plan/charges/h_metric/filters/${ids.filter}`, body: () => ({ filter: { invoice_display_name: 'US', properties: { amount: '4' } } }) },
   'PUT /fees/:id': { path: () => `/fees/${ids.fee}`, body: () => ({ fee: { payment_status: 'succeeded' } }) },
   'PUT /organizations': { path: () => '/organizations', body: () => ({ organization: { net_payment_term: 0, legal_name: 'Hardening Co SAS', billing_configuration: { invoice_footer: 'Thanks' } } }) },
+  // Issues 11 and 14. The edit names a subscription that does not exist: this file runs no worker to answer the update.
+  'PUT /subscriptions/:externalId': { path: () => '/subscriptions/h_no_such_sub', body: () => ({ subscription: { name: 'S renamed', ending_at: '2099-01-01T00:00:00Z' } }) },
+  'POST /events/estimate_fees': { path: () => '/events/estimate_fees', body: () => ({ event: { code: 'h_metric', external_subscription_id: 'h_sub', properties: { n: 1 } } }) },
+  'POST /payments': { path: () => '/payments', body: () => ({ payment: { invoice_id: ids.invoice, amount_cents: 1, reference: 'h-payment', paid_at: '2020-01-01T00:00:00Z' } }) },
 };
 
 /** POST/PUT routes without a body (actions): only parsing, size and path ids apply. */
@@ -123,9 +127,16 @@ const BODYLESS: Record<string, () => string> = {
   'PUT /credit_notes/:id/void': () => `/credit_notes/${ids.creditNote}/void`,
   'POST /credit_notes/:id/download': () => `/credit_notes/${ids.creditNote}/download`,
   'POST /webhooks/:id/retry': () => `/webhooks/${ids.endpoint}/retry`,
+  'PUT /invoices/:id/refresh': () => `/invoices/${ids.invoice}/refresh`,
+  'POST /invoices/:id/retry_payment': () => `/invoices/${ids.invoice}/retry_payment`,
+  // Bodies without one root object (Lago's shapes): parsing, size and path ids here; their fields in
+  // test/workflows/previews.test.ts and test/api/pricing-power.test.ts.
+  'POST /invoices/preview': () => '/invoices/preview',
+  'POST /billable_metrics/evaluate_expression': () => '/billable_metrics/evaluate_expression',
 };
 
-const WRITE_ROUTES = operationsFor({}).filter((op) => op.method === 'post' || op.method === 'put' || op.method === 'patch').map((op) => `${op.method.toUpperCase()} ${op.path.replace(/^\/api\/v1/, '')}`);
+// Under /api/v1: Stripe's signed webhook (/webhooks/stripe/:organization_id) has its own tests (stripe-payments.test.ts).
+const WRITE_ROUTES = operationsFor({}).filter((op) => (op.method === 'post' || op.method === 'put' || op.method === 'patch') && op.path.startsWith('/api/v1/')).map((op) => `${op.method.toUpperCase()} ${op.path.replace(/^\/api\/v1/, '')}`);
 const document = buildOpenApiDocument({}) as Json;
 
 let tables: string[] = [];
