@@ -7,12 +7,19 @@ import { temporalSubscriptionWorkflows } from '../../src/workflows/client';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
 import { createTestOrganization } from './database';
 
+/**
+ * How long a test's API waits for Temporal to take a start or a signal. The product's 1.5 s answers
+ * 503 or leaves the start to the outbox relay, which these tests do not run: on a loaded machine a
+ * slow start then never happened. The outage tests (test/e2e/temporal-outage.test.ts) keep 1.5 s.
+ */
+export const TEST_REACH_TIMEOUT_MS = 30_000;
+
 /** The ids of the subscription workflows this test file's APIs started (`settle` waits for them to be idle). */
 export const startedWorkflowIds = new Set<string>();
 
 export async function createTestApi(db: Db, env: TestWorkflowEnvironment, taskQueue: string, name?: string) {
   const { organization, apiKey } = await createTestOrganization(db, name);
-  const workflows = temporalSubscriptionWorkflows(env.client, { taskQueue, searchAttributes: false });
+  const workflows = temporalSubscriptionWorkflows(env.client, { taskQueue, searchAttributes: false, reachTimeoutMs: TEST_REACH_TIMEOUT_MS });
   const start = workflows.start.bind(workflows);
   workflows.start = async (input) => {
     startedWorkflowIds.add(subscriptionWorkflowId(input.state.organizationId, input.externalId));

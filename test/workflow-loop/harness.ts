@@ -180,7 +180,7 @@ export function useLoopBed(taskQueue: string): LoopBed {
       bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: silentLogger }),
     ]);
     env = testEnv;
-    workflows = temporalSubscriptionWorkflows(env.client, { taskQueue, searchAttributes: false });
+    workflows = temporalSubscriptionWorkflows(env.client, { taskQueue, searchAttributes: false, reachTimeoutMs: 30_000 }); // as TEST_REACH_TIMEOUT_MS (test/support/api.ts)
     worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { code }, activities });
     running = worker.run();
   });

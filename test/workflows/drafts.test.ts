@@ -21,7 +21,7 @@ import request from 'supertest';
 import { moveClockTo, startTestWorker } from '../support/temporal';
 import { useWorkflowTestbed } from '../support/testbed';
 import { assertBillingInvariants } from '../support/invariants';
-import { createTestApi } from '../support/api';
+import { createTestApi, TEST_REACH_TIMEOUT_MS } from '../support/api';
 import { createPlan, settle, sleepUntil, subscribe, type ScenarioApi } from '../support/scenario';
 import { buildApp } from '../../src/api/app';
 import { temporalSubscriptionWorkflows } from '../../src/workflows/client';
@@ -170,7 +170,7 @@ it('through the API: refresh recomputes at once, finalize numbers and draws at o
   // An event stored by an API that does not tell the workflow: the draft stays as it is until PUT refresh.
   const silent = buildApp({
     db: bed.database.db,
-    workflows: { ...temporalSubscriptionWorkflows(bed.env.client, { taskQueue: TASK_QUEUE, searchAttributes: false }), notifyUsage: async () => {} },
+    workflows: { ...temporalSubscriptionWorkflows(bed.env.client, { taskQueue: TASK_QUEUE, searchAttributes: false, reachTimeoutMs: TEST_REACH_TIMEOUT_MS }), notifyUsage: async () => {} },
     clock: { now: () => bed.env.currentTimeMs() },
     publicUrl: 'http://billow.test',
   });
