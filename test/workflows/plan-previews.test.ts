@@ -132,3 +132,26 @@ it('a preview of a plan in another currency, of an unknown plan, or mixed with e
   expect(answers[1]![0].body.code).toBe('plan_not_found');
   expect(await snapshotTables(bed.database.db, TABLES)).toBe(before);
 });
+
+it('a plan paid in advance with a trial: nothing at the start, the preview is the invoice of the trial\'s end, as then issued', async () => {
+  await moveClockTo(bed.env, '2033-08-05T10:00:00Z');
+  await createPlan(bed.api, { name: 'Trial', code: 'trial', interval: 'monthly', amount_cents: 3100, amount_currency: 'USD', pay_in_advance: true, trial_period: 10 });
+  await bed.api.post('/customers', { customer: { external_id: 'cyd', currency: 'USD' } }).expect(200);
+
+  const before = await snapshotTables(bed.database.db, TABLES);
+  const response = await bed.api.post('/invoices/preview', { customer: { external_id: 'cyd' }, plan_code: 'trial' }).expect(200);
+  expect(await snapshotTables(bed.database.db, TABLES)).toBe(before);
+  const preview = response.body.invoice as Json;
+  // Started August 5 with 10 free days: billed from August 15, the rest of August, 17 days of 31:
+  // 17/31 × 3100 = 1700, issued August 15.
+  expect([preview.issuing_date, preview.total_amount_cents, (preview.fees as Json[]).map((fee) => [fee.item.code, fee.amount_cents])])
+    .toEqual(['2033-08-15', 1700, [['trial', 1700]]]);
+
+  await subscribe(bed.api, { external_customer_id: 'cyd', plan_code: 'trial', external_id: 'cyd-sub', billing_time: 'calendar' });
+  await settle(bed.env);
+  expect(await invoicesOf('cyd')).toEqual([]);
+  await sleepUntil(bed.env, '2033-08-16T00:00:00Z');
+  const issued = await invoicesOf('cyd');
+  expect(issued).toHaveLength(1);
+  expect(essence(issued[0]!)).toEqual(essence(preview));
+});
