@@ -245,7 +245,10 @@ const SAMPLES: Record<string, () => Sample[]> = {
     name: 'Edited', subscription_at: '2090-02-01T00:00:00Z', ending_at: '2091-02-01T00:00:00Z', consolidate_invoice: false, purchase_order_number: 'PO-9',
     on_termination_credit_note: 'skip', on_termination_invoice: 'skip',
   } } }],
-  'POST /invoices/preview': () => [{ path: '/invoices/preview', body: { customer: { external_id: 'ct_customer' }, subscriptions: { external_ids: ['ct_sub'] } } }],
+  'POST /invoices/preview': () => [
+    { path: '/invoices/preview', body: { customer: { external_id: 'ct_customer' }, subscriptions: { external_ids: ['ct_sub'] } } },
+    { path: '/invoices/preview', body: { customer: { external_id: 'ct_customer' }, plan_code: 'ct_base', subscription_at: '2090-08-08T00:00:00Z', billing_time: 'anniversary' } },
+  ],
   'POST /events/estimate_fees': () => [{ path: '/events/estimate_fees', body: { event: { code: 'ct_estimate', external_subscription_id: 'ct_sub_advance', properties: { n: 1 } } } }],
   'PUT /invoices/:id': () => [{ path: `/invoices/${ids.invoiceToUpdate}`, body: { invoice: { payment_status: 'succeeded', metadata: [{ key: 'digital_ref_id', value: 'INV-0123456-98765' }] } } }],
   'POST /invoices/:id/void': () => [{ path: `/invoices/${ids.invoiceToVoid}/void`, body: {} }],

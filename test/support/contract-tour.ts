@@ -283,6 +283,7 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('get', '/customers/acme/current_usage?external_subscription_id=acme-scale');
   // The next invoice, and an event's pay-in-advance fees, computed and rolled back (nothing written).
   await r.ok('post', '/invoices/preview', { customer: { external_id: 'acme' }, subscriptions: { external_ids: ['acme-scale'] } });
+  await r.ok('post', '/invoices/preview', { customer: { external_id: 'acme' }, plan_code: 'scale', subscription_at: '2031-02-10T00:00:00Z', billing_time: 'anniversary' });
   await r.ok('post', '/events/estimate_fees', { event: { code: 'payments', external_subscription_id: 'acme-scale', properties: { amount: '100' } } });
 
   // Fees: the transfers' fees have no invoice; one is paid, the other deleted while unpaid ---------

@@ -1,6 +1,6 @@
 /** Request bodies of the money-out resources: invoice actions, one-off invoices, wallets, wallet transactions, credit notes. */
 import { z } from 'zod';
-import { amountCents, currency, optionalText } from './common';
+import { amountCents, currency, isoDateTime, optionalText } from './common';
 import { issue } from '../validation';
 import { CreditsError, parseCreditAmount } from '../../billing/wallet-credits';
 import { PAYMENT_STATUSES } from '../../services/invoicing/invoice-actions';
@@ -134,25 +134,28 @@ export const oneOffInvoiceSchema = withContract(z.object({
 
 /**
  * `POST /invoices/preview` (Lago's body, no envelope): the next invoice of a customer's existing
- * subscriptions (services/invoicing/invoice-previews.ts). A customer described inline (not stored),
- * a plan not subscribed yet and coupons not applied are refused for now.
+ * subscriptions, or the first invoice of a new subscription to `plan_code`
+ * (services/invoicing/invoice-previews.ts). A customer described inline (not stored) and coupons
+ * not applied are refused for now.
  */
-const PREVIEW_EXISTING = 'Billow previews the next invoice of an existing customer\'s existing subscriptions (subscriptions.external_ids): a customer described inline is not supported yet; its stored details are used.';
-const PREVIEW_PLAN = 'Billow previews existing subscriptions only (subscriptions.external_ids): the preview of a plan not subscribed yet is not supported yet.';
+const PREVIEW_EXISTING = 'Billow previews the invoices of an existing customer (its existing subscriptions, or a new one to plan_code): a customer described inline is not supported yet; its stored details are used.';
 export const invoicePreviewSchema = withContract(z.object({
   customer: z.object({ external_id: z.string().trim().min(1) }),
   subscriptions: z.object({ external_ids: z.array(z.string().trim().min(1)).min(1).max(100) }).nullish().transform((value) => value ?? undefined),
+  plan_code: z.string().trim().min(1).max(255).nullish(),
+  subscription_at: isoDateTime.nullish(),
+  billing_time: z.enum(['calendar', 'anniversary']).nullish(),
 }), {
   honoured: {
     'customer.external_id': shownAs('invoice.customer.external_id'),
     'subscriptions.external_ids': shownAs('invoice.subscriptions.*.external_id'),
+    plan_code: 'The first invoice of a new subscription to this plan (its starting invoice when paid in advance, else its first billing date\'s), computed by the issuing code in a rolled-back transaction; 404 for an unknown plan, 422 currencies_does_not_match for another currency than the customer\'s.',
+    subscription_at: 'The new subscription\'s start (default now): its first period, prorated for calendar billing, and the invoice\'s issuing date.',
+    billing_time: 'The new subscription\'s billing time (default calendar): its periods and proration, as a subscription created with it.',
   },
   refused: {
     ...Object.fromEntries(['address_line1', 'address_line2', 'city', 'country', 'integration_customers', 'name', 'currency', 'shipping_address', 'state', 'tax_identification_number', 'timezone']
       .map((field) => [`customer.${field}`, refuseUnlessEmpty(PREVIEW_EXISTING)])),
-    plan_code: refuseUnlessEmpty(PREVIEW_PLAN),
-    subscription_at: refuseUnlessEmpty(PREVIEW_PLAN),
-    billing_time: refuseUnlessEmpty(PREVIEW_PLAN),
     coupons: refuseUnlessEmpty('The preview applies the coupons the customer holds, as the invoice will; coupons given only for the preview are not supported yet.'),
     'subscriptions.plan_code': refuseUnlessEmpty('The preview of a plan change (or of a termination) is not supported yet: the next invoice of the subscriptions as they are.'),
     'subscriptions.terminated_at': refuseUnlessEmpty('The preview of a plan change (or of a termination) is not supported yet: the next invoice of the subscriptions as they are.'),
