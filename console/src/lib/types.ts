@@ -89,6 +89,11 @@ export interface UsageEvent {
   lago_id: string; transaction_id: string; code: string; timestamp: string; properties: Record<string, unknown>;
   lago_subscription_id: string | null; external_subscription_id: string; created_at: string;
 }
+/** Where an event was billed, or why not (GET /events/:transaction_id, Billow's `billing`). */
+export interface EventBilling {
+  status: 'billed' | 'in_draft' | 'period_open' | 'late_pending' | 'late_ignored' | 'not_billed';
+  late: boolean; lago_invoice_id: string | null; reason: 'draft_deleted' | 'outside_billed_periods' | null;
+}
 export interface ChargeUsageLine {
   units: string; events_count: number; amount_cents: number; amount_currency: string;
   charge: { lago_id: string; code?: string | null; charge_model: string; invoice_display_name: string | null };

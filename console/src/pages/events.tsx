@@ -1,7 +1,8 @@
 /**
  * The events debugger: a live tail of incoming events (polled every 2 s), filtered by metric code
- * and subscription; for each event, whether it was counted and where it was billed, or why it was
- * refused.
+ * and subscription; for each event, whether it was counted and where it was billed (Billow's trace
+ * of the event, `GET /events/:transaction_id`: the invoice, a draft, the open period, late usage),
+ * or why it was refused.
  *
  * Billow refuses an event it cannot count (unknown metric code, no active subscription, bad
  * fields) with a 422 and stores nothing, so every stored event was counted, and a refused event
@@ -16,7 +17,7 @@ import { Link } from 'react-router';
 import { api, ApiError, humanCode, qs } from '../lib/api';
 import { useApi } from '../lib/query';
 import { dateTime } from '../lib/format';
-import type { Invoice, List, Metric, Subscription, UsageEvent } from '../lib/types';
+import type { EventBilling, Invoice, List, Metric, UsageEvent } from '../lib/types';
 import { useSession } from '../lib/session';
 import { PageHeader } from '../components/PageHeader';
 import { Empty, ErrorState, Loading } from '../components/states';
@@ -31,41 +32,34 @@ interface Refused {
 
 const REFUSED_KEY = ['console', 'refused-events'];
 
-/** Where a counted event was billed: the invoice whose fee for its metric and subscription covers its timestamp. */
-async function whereBilled(event: UsageEvent): Promise<{ invoice?: Invoice; current?: Subscription; subscription?: Subscription }> {
-  let subscription: Subscription | undefined;
-  for (const status of ['active', 'terminated']) {
-    try {
-      subscription = (await api<{ subscription: Subscription }>('GET', `/subscriptions/${encodeURIComponent(event.external_subscription_id)}${qs({ status })}`)).subscription;
-      break;
-    } catch (error) {
-      if (!(error instanceof ApiError && error.status === 404)) throw error;
-    }
-  }
-  if (!subscription) return {};
-  const start = subscription.current_billing_period_started_at;
-  if (subscription.status === 'active' && start && event.timestamp >= start) return { current: subscription, subscription };
-  const list = await api<List<'invoices', Invoice>>('GET', `/invoices${qs({ external_customer_id: subscription.external_customer_id, per_page: 100 })}`);
-  const at = Date.parse(event.timestamp);
-  const candidates = list.invoices.filter((invoice) => Date.parse(`${invoice.issuing_date}T23:59:59Z`) + 86_400_000 >= at).sort((a, b) => a.issuing_date.localeCompare(b.issuing_date));
-  for (const summary of candidates.slice(0, 12)) {
-    const { invoice } = await api<{ invoice: Invoice }>('GET', `/invoices/${summary.lago_id}`);
-    const fee = (invoice.fees ?? []).find((f) => f.item.type === 'charge' && f.item.code === event.code && f.external_subscription_id === event.external_subscription_id
-      && f.from_date && f.to_date && Date.parse(f.from_date) <= at && at <= Date.parse(f.to_date) + 999);
-    if (fee) return { invoice, subscription };
-  }
-  return { subscription };
+/** Where a counted event was billed, or why not: Billow's trace of the event, and the invoice it names. */
+async function whereBilled(event: UsageEvent): Promise<{ billing: EventBilling; invoice?: Invoice }> {
+  const { event: traced } = await api<{ event: UsageEvent & { billing: EventBilling } }>('GET', `/events/${encodeURIComponent(event.transaction_id)}`);
+  const { billing } = traced;
+  if (!billing.lago_invoice_id) return { billing };
+  return { billing, invoice: (await api<{ invoice: Invoice }>('GET', `/invoices/${billing.lago_invoice_id}`)).invoice };
 }
 
 function BilledWhere({ event }: { event: UsageEvent }) {
   const where = useQuery({ queryKey: ['console', 'billed', event.lago_id], queryFn: () => whereBilled(event), staleTime: 10_000 });
   if (where.isPending) return <Text size="xs" c="dimmed">Looking for its invoice…</Text>;
   if (where.isError) return <Text size="xs" c="red">{(where.error as Error).message}</Text>;
-  const { invoice, current, subscription } = where.data;
-  if (invoice) return <Text size="xs">Billed on <Anchor component={Link} to={`/invoices/${invoice.lago_id}`}>invoice {invoice.number}</Anchor></Text>;
-  if (current) return <Text size="xs">In the current period: <Anchor component={Link} to={`/customers/${encodeURIComponent(current.external_customer_id)}`}>current usage</Anchor>, invoiced when it closes.</Text>;
-  if (subscription) return <Text size="xs" c="dimmed">No invoice bills it yet (a charge paid in advance or a period not closed).</Text>;
-  return <Text size="xs" c="dimmed">Its subscription is gone.</Text>;
+  const { billing, invoice } = where.data;
+  const invoiceLink = invoice ? <Anchor component={Link} to={`/invoices/${invoice.lago_id}`}>invoice {invoice.number}</Anchor> : null;
+  switch (billing.status) {
+    case 'billed':
+      return <Text size="xs">Billed on {invoiceLink}{billing.late ? ' (arrived late: billed as an adjustment)' : ''}</Text>;
+    case 'in_draft':
+      return <Text size="xs">In the draft {invoiceLink}, finalized when its grace period ends.</Text>;
+    case 'period_open':
+      return <Text size="xs">In the current period of <Anchor component={Link} to={`/subscriptions/${encodeURIComponent(event.external_subscription_id)}`}>its subscription</Anchor>, invoiced when it closes.</Text>;
+    case 'late_pending':
+      return <Text size="xs">Arrived after its period was invoiced: billed on the subscription's next invoice.</Text>;
+    case 'late_ignored':
+      return <Text size="xs" c="dimmed">Arrived after its period was invoiced: not billed (the organization ignores late usage).</Text>;
+    case 'not_billed':
+      return <Text size="xs" c="dimmed">Not billed: {billing.reason === 'draft_deleted' ? 'its draft invoice was deleted.' : 'no billed period of its subscription covers it.'}</Text>;
+  }
 }
 
 function SendEvent({ metrics, onRefused }: { metrics: Metric[]; onRefused: (refused: Refused) => void }) {
