@@ -32,7 +32,7 @@ let b: Api;
 interface Ids {
   metricId: string; planId: string; taxId: string; addOnId: string; couponId: string; customerId: string; appliedCouponId: string;
   subscriptionId: string; eventId: string; invoiceId: string; draftInvoiceId: string; feeId: string; creditNoteId: string;
-  walletId: string; walletTransactionId: string; endpointId: string; webhookId: string; filterId: string;
+  walletId: string; walletTransactionId: string; endpointId: string; webhookId: string; filterId: string; paymentId: string;
 }
 let ids: Ids;
 const METRIC = 'iso_a_metric';
@@ -49,7 +49,7 @@ const WALLET = 'iso_a_wallet';
 const TABLES = [
   'billable_metrics', 'plans', 'charges', 'taxes', 'plan_taxes', 'charge_taxes', 'customer_taxes', 'customers', 'add_ons', 'add_on_taxes',
   'coupons', 'coupon_targets', 'applied_coupons', 'subscriptions', 'events', 'invoices', 'fees', 'credit_notes', 'credit_note_items',
-  'invoice_credits', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhooks', 'webhook_deliveries',
+  'invoice_credits', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhooks', 'webhook_deliveries', 'payments', 'invoice_subscriptions',
 ];
 
 async function ok(response: PromiseLike<{ status: number; body: Record<string, any> }>) { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -80,6 +80,7 @@ beforeAll(async () => {
   const customerRow = (await database.db<CustomerRow>('customers').where({ id: customer.customer.lago_id }).first())!;
   const { invoice, feeIds } = await seedInvoice(database.db, a.organization, customerRow, { fees: [{ amountCents: 2000n, taxRate: '20', taxCode: TAX }] });
   const { invoice: draft } = await seedInvoice(database.db, a.organization, customerRow, { fees: [{ amountCents: 300n }], status: 'draft' });
+  const payment = await ok(a.post('/payments', { payment: { invoice_id: invoice.id, amount_cents: 100, reference: 'iso-a-wire' } }));
   const creditNote = await ok(a.post('/credit_notes', { credit_note: { invoice_id: invoice.id, reason: 'other', credit_amount_cents: 120, items: [{ fee_id: feeIds[0], amount_cents: 100 }] } }));
   const wallet = await ok(a.post('/wallets', { wallet: { external_customer_id: CUSTOMER, code: WALLET, rate_amount: '1', currency: 'EUR', granted_credits: '10' } }));
   const transactions = await ok(a.post('/wallet_transactions', { wallet_transaction: { wallet_id: wallet.wallet.lago_id, granted_credits: '5' } }));
@@ -96,7 +97,7 @@ beforeAll(async () => {
     subscriptionId: subscription.subscription.lago_id, eventId: event.event.lago_id, invoiceId: invoice.id, draftInvoiceId: draft.id,
     feeId: feeIds[0]!, creditNoteId: creditNote.credit_note.lago_id, walletId: wallet.wallet.lago_id,
     walletTransactionId: transactions.wallet_transactions[0].lago_id, endpointId: endpoint.webhook_endpoint.lago_id, webhookId: webhook!.id,
-    filterId: plan.plan.charges[0].filters[0].lago_id,
+    filterId: plan.plan.charges[0].filters[0].lago_id, paymentId: payment.payment.lago_id,
   };
 });
 
@@ -197,6 +198,18 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/invoices/:id/download': { kind: 'object', path: () => `/invoices/${ids.invoiceId}/download`, code: 'invoice_not_found' },
   'POST /api/v1/invoices/:id/download_pdf': { kind: 'object', path: () => `/invoices/${ids.invoiceId}/download_pdf`, code: 'invoice_not_found' },
   'GET /api/v1/invoices/:id/pdf': { kind: 'object', path: () => `/invoices/${ids.invoiceId}/pdf`, code: 'invoice_not_found' },
+  'PUT /api/v1/invoices/:id/refresh': { kind: 'object', path: () => `/invoices/${ids.draftInvoiceId}/refresh`, code: 'invoice_not_found' },
+  'POST /api/v1/invoices/:id/retry_payment': { kind: 'object', path: () => `/invoices/${ids.invoiceId}/retry_payment`, code: 'invoice_not_found' },
+  'POST /api/v1/invoices/preview': { kind: 'reference', statuses: [404], body: () => ({ customer: { external_id: CUSTOMER }, subscriptions: { external_ids: [SUBSCRIPTION] } }) },
+  'POST /api/v1/events/estimate_fees': { kind: 'reference', statuses: [404, 422], body: () => ({ event: { code: METRIC, external_subscription_id: SUBSCRIPTION } }) },
+  'PUT /api/v1/subscriptions/:externalId': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}`, body: () => ({ subscription: { name: 'B was here' } }), code: 'subscription_not_found' },
+  'POST /api/v1/billable_metrics/evaluate_expression': { kind: 'public', why: 'evaluates the expression on the event given in the request; reads and writes no stored data' },
+
+  'POST /api/v1/payments': { kind: 'reference', statuses: [404, 422], body: () => ({ payment: { invoice_id: ids.invoiceId, amount_cents: 1, reference: 'b-wire' } }) },
+  'GET /api/v1/payments': { kind: 'list', path: () => `/payments?external_customer_id=${CUSTOMER}` },
+  'GET /api/v1/payments/:id': { kind: 'object', path: () => `/payments/${ids.paymentId}`, code: 'payment_not_found' },
+  'GET /api/v1/customers/:externalId/payments': { kind: 'object', path: () => `/customers/${CUSTOMER}/payments`, code: 'customer_not_found' },
+  'POST /webhooks/stripe/:organizationId': { kind: 'public', why: "authenticated by Stripe's signature with the organization's own webhook secret (test/api/stripe-payments.test.ts)" },
 
   'POST /api/v1/credit_notes': { kind: 'reference', statuses: [404], body: () => ({ credit_note: { invoice_id: ids.invoiceId, reason: 'other', credit_amount_cents: 10, items: [{ fee_id: ids.feeId, amount_cents: 10 }] } }) },
   'GET /api/v1/credit_notes': { kind: 'list', path: () => `/credit_notes?external_customer_id=${CUSTOMER}&invoice_id=${ids.invoiceId}` },
