@@ -5,7 +5,18 @@ import {
   SHOWN, forbidUnlessEmpty, honour, refuseTrue, refuseUnlessEmpty, refuseUnlessOneOf, refuseValues, withContract,
 } from '../contract';
 
-const NO_PAYMENTS = 'Billow collects no payments yet (a later issue): it cannot pick or gate on a payment method.';
+const NO_PAYMENTS = 'Billow collects through the customer\'s payment provider: it cannot pick or gate on a payment method per subscription.';
+
+/** What both a subscription's creation and its edit refuse (Lago's fields Billow has no use for yet). */
+const SUBSCRIPTION_REFUSALS = {
+  billing_entity_code: refuseUnlessEmpty('Billow has a single issuer, the organization: it has no billing entities.'),
+  plan_overrides: forbidUnlessEmpty('Plan overrides are premium in Lago (its free edition answers 403): the subscription would be billed at list price.'),
+  'invoice_custom_section.skip_invoice_custom_sections': refuseTrue('Billow has no invoice custom sections.'),
+  'invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty('Billow has no invoice custom sections.'),
+  'payment_method.payment_method_type': refuseUnlessOneOf(['provider'], NO_PAYMENTS),
+  'payment_method.payment_method_id': refuseUnlessEmpty(NO_PAYMENTS),
+  activation_rules: refuseUnlessEmpty('Billow cannot gate a subscription\'s activation on a payment yet.'),
+};
 
 export const createSubscriptionSchema = withContract(z.object({
   external_customer_id: z.string().trim().min(1).max(255),
@@ -20,13 +31,7 @@ export const createSubscriptionSchema = withContract(z.object({
 }), {
   honoured: honour(SHOWN, 'external_customer_id', 'plan_code', 'external_id', 'name', 'billing_time', 'subscription_at', 'ending_at', 'purchase_order_number', 'consolidate_invoice'),
   refused: {
-    billing_entity_code: refuseUnlessEmpty('Billow has a single issuer, the organization: it has no billing entities.'),
-    plan_overrides: forbidUnlessEmpty('Plan overrides are premium in Lago (its free edition answers 403): the subscription would be billed at list price.'),
-    'invoice_custom_section.skip_invoice_custom_sections': refuseTrue('Billow has no invoice custom sections.'),
-    'invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty('Billow has no invoice custom sections.'),
-    'payment_method.payment_method_type': refuseUnlessOneOf(['provider'], NO_PAYMENTS),
-    'payment_method.payment_method_id': refuseUnlessEmpty(NO_PAYMENTS),
-    activation_rules: refuseUnlessEmpty('Billow collects no payments yet (a later issue): it cannot gate a subscription\'s activation on one.'),
+    ...SUBSCRIPTION_REFUSALS,
     // Sent by Lago's clients though absent from its OpenAPI description.
     usage_thresholds: refuseUnlessEmpty('Progressive billing (usage thresholds) is not billed by Billow yet.', { examples: [[{ amount_cents: 10000, recurring: false }]], beyondSpec: true }),
     progressive_billing_disabled: { ...refuseTrue('Progressive billing is not billed by Billow yet, and the flag is not stored for when it is: accepted at its default only.'), examples: [true], beyondSpec: true },
@@ -51,13 +56,7 @@ export const updateSubscriptionSchema = withContract(z.object({
   honoured: honour(SHOWN, 'name', 'ending_at', 'subscription_at', 'consolidate_invoice', 'purchase_order_number', 'on_termination_credit_note', 'on_termination_invoice'),
   honouredBeyondSpec: ['on_termination_credit_note', 'on_termination_invoice'],
   refused: {
-    billing_entity_code: refuseUnlessEmpty('Billow has a single issuer, the organization: it has no billing entities.'),
-    plan_overrides: forbidUnlessEmpty('Plan overrides are premium in Lago (its free edition answers 403): the subscription would be billed at list price.'),
-    'invoice_custom_section.skip_invoice_custom_sections': refuseTrue('Billow has no invoice custom sections.'),
-    'invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty('Billow has no invoice custom sections.'),
-    'payment_method.payment_method_type': refuseUnlessOneOf(['provider'], NO_PAYMENTS),
-    'payment_method.payment_method_id': refuseUnlessEmpty(NO_PAYMENTS),
-    activation_rules: refuseUnlessEmpty('Billow collects no payments yet (a later issue): it cannot gate a subscription\'s activation on one.'),
+    ...SUBSCRIPTION_REFUSALS,
     on_termination_credit_note: { ...refuseValues(['offset'], 'Offsetting a credit note against the invoice\'s amount due is not supported yet: credit or refund.'), beyondSpec: true, examples: ['offset'] },
   },
   beside: {

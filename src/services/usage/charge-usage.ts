@@ -59,28 +59,8 @@ export interface PresentationBreakdown {
   units: Dec;
 }
 
-/** The priced usage of one pricing group of a bucket. */
-export interface GroupUsage {
-  /** The group's values by key (null: events without the property): Lago's `grouped_by`. */
-  groupedBy: GroupValues;
-  units: Dec;
-  fullUnits: Dec;
-  eventsCount: number;
-  result: ChargeResult;
-  fee: FeeCents;
-  breakdown: SeatLine[] | null;
-  /** The group's units split by the bucket's presentation keys; [] without them. */
-  presentationBreakdowns: PresentationBreakdown[];
-}
-
-export interface BucketUsage {
-  /** The charge filter priced here, or null (a charge without filters, or its default bucket). */
-  filter: ChargeFilter | null;
-  /**
-   * The bucket's pricing groups when its properties have pricing group keys (then the bucket's
-   * figures are their sums and `result` their summed amount), else null.
-   */
-  groups: GroupUsage[] | null;
+/** What a bucket, or one pricing group of it, priced. */
+interface PricedUsage {
   /** Units priced: prorated units when the charge is prorated. */
   units: Dec;
   /** Unprorated units (equal to `units` when not prorated): what a fee shows. */
@@ -90,8 +70,24 @@ export interface BucketUsage {
   fee: FeeCents;
   /** Prorated charges: one line per seat stretch (unique count) or event (sum). */
   breakdown: SeatLine[] | null;
-  /** The bucket's (or, grouped, each group's summed) units split by its presentation keys; [] without them. */
+  /** The units split by the presentation keys (a grouped bucket: each group's, summed); [] without them. */
   presentationBreakdowns: PresentationBreakdown[];
+}
+
+/** The priced usage of one pricing group of a bucket. */
+export interface GroupUsage extends PricedUsage {
+  /** The group's values by key (null: events without the property): Lago's `grouped_by`. */
+  groupedBy: GroupValues;
+}
+
+export interface BucketUsage extends PricedUsage {
+  /** The charge filter priced here, or null (a charge without filters, or its default bucket). */
+  filter: ChargeFilter | null;
+  /**
+   * The bucket's pricing groups when its properties have pricing group keys (then the bucket's
+   * figures are their sums and `result` their summed amount), else null.
+   */
+  groups: GroupUsage[] | null;
 }
 
 export interface ChargeUsageLine {
