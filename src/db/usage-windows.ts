@@ -34,14 +34,7 @@ export interface UsageWindowRow {
 }
 
 /** A window an invoice prices: its own period's, or an earlier one it re-rates (`adjusted_window_id`). */
-export interface UsageWindowDraft {
-  subscription_id: string;
-  external_subscription_id: string;
-  kind: UsageWindowKind;
-  adjusted_window_id: string | null;
-  from_datetime: Date;
-  to_datetime: Date;
-}
+export type UsageWindowDraft = Pick<UsageWindowRow, 'subscription_id' | 'external_subscription_id' | 'kind' | 'adjusted_window_id' | 'from_datetime' | 'to_datetime'>;
 
 /** The snapshot to take before reading events: what is visible in it is what the pricing sees. */
 export async function currentUsageSnapshot(conn: Conn): Promise<string> {

@@ -54,7 +54,7 @@ const purchaseOrderNumber = z.string().max(255).nullish();
 const keyValueMetadata = z.record(z.string().min(1).max(100), z.string().max(255).nullable()).nullish();
 
 // Refusals shared by several money operations (src/api/contract.ts).
-const NO_PAYMENTS = 'Billow collects no payments yet (a later issue): it cannot pick or gate on a payment method.';
+const NO_PAYMENTS = 'Billow collects through the customer\'s payment provider: it cannot pick or gate on a payment method here.';
 const NO_BILLING_ENTITIES = 'Billow has a single issuer, the organization: it has no billing entities.';
 const NO_CUSTOM_SECTIONS = 'Billow has no invoice custom sections.';
 const PAYMENT_METHOD: Record<string, Refusal> = {
@@ -65,7 +65,7 @@ const CUSTOM_SECTION: Record<string, Refusal> = {
   'invoice_custom_section.skip_invoice_custom_sections': refuseTrue(NO_CUSTOM_SECTIONS),
   'invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty(NO_CUSTOM_SECTIONS),
 };
-const REQUIRES_PAYMENT = refuseTrue('Billow collects no payments yet: it cannot wait for a top-up to be paid before issuing its invoice.');
+const REQUIRES_PAYMENT = refuseTrue('Billow does not yet wait for a top-up to be paid before granting its credits.');
 const NO_RECURRING_TOP_UPS = refuseUnlessEmpty('Recurring top-ups (by interval or threshold) are not run by Billow yet.');
 const NO_APPLIES_TO = 'Billow has no targeted wallets: every wallet pays every fee.';
 const APPLIES_TO: Record<string, Refusal> = {

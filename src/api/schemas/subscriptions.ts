@@ -37,7 +37,7 @@ export const createSubscriptionSchema = withContract(z.object({
     progressive_billing_disabled: { ...refuseTrue('Progressive billing is not billed by Billow yet, and the flag is not stored for when it is: accepted at its default only.'), examples: [true], beyondSpec: true },
   },
   beside: {
-    authorization: refuseUnlessEmpty('Billow collects no payments yet (a later issue): it cannot pre-authorize the customer\'s card.'),
+    authorization: refuseUnlessEmpty('Billow does not pre-authorize the customer\'s card.'),
   },
 }) satisfies z.ZodType<CreateSubscriptionInput>;
 
