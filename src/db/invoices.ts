@@ -146,10 +146,13 @@ function invoiceColumns(draft: InvoiceDraft) {
   };
 }
 
-/** Inserts the invoice with its next gapless numbers (per customer and per organization; none for a draft) and its fees. */
+/** No numbers yet: `numberInvoice` gives them, last in the writer's transaction. */
+const unnumbered = (numbering: Numbering) => ({ sequential_id: null, organization_sequential_id: null, number: draftInvoiceNumber(numbering.prefix) });
+
+/** Inserts the invoice, not numbered yet (`numberInvoice`), and its fees. */
 export async function insertInvoiceWithFees(trx: Tx, draft: InvoiceDraft, fees: FeeDraft[], numbering: Numbering): Promise<InvoiceRow> {
   const [invoice] = await trx<InvoiceRow>('invoices')
-    .insert({ ...invoiceColumns(draft), ...(await numbersOf(trx, draft, numbering)) } as never)
+    .insert({ ...invoiceColumns(draft), ...unnumbered(numbering) } as never)
     .returning('*');
   if (fees.length > 0) await trx('fees').insert(fees.map((fee) => feeColumns(fee, draft.organization_id, invoice!.id, draft.currency)));
   return invoice!;
@@ -157,16 +160,30 @@ export async function insertInvoiceWithFees(trx: Tx, draft: InvoiceDraft, fees: 
 
 /**
  * A draft's contents replaced by a new computation of them (its refresh, or its finalization, which
- * then also gives it its numbers): the invoice row keeps its id, key and creation date.
+ * `numberInvoice` then numbers): the invoice row keeps its id, key and creation date.
  */
 export async function replaceDraftContents(trx: Tx, invoiceId: string, draft: InvoiceDraft, fees: FeeDraft[], numbering: Numbering): Promise<InvoiceRow> {
   await trx('fees').where({ invoice_id: invoiceId, organization_id: draft.organization_id }).delete();
   const [invoice] = await trx<InvoiceRow>('invoices')
     .where({ id: invoiceId, organization_id: draft.organization_id })
-    .update({ ...invoiceColumns(draft), ...(await numbersOf(trx, draft, numbering)), updated_at: trx.fn.now() } as never)
+    .update({ ...invoiceColumns(draft), ...unnumbered(numbering), updated_at: trx.fn.now() } as never)
     .returning('*');
   if (fees.length > 0) await trx('fees').insert(fees.map((fee) => feeColumns(fee, draft.organization_id, invoiceId, draft.currency)));
   return invoice!;
+}
+
+/**
+ * Gives a finalized invoice its gapless numbers; a draft keeps none. The writer calls it last: the
+ * organization's counter row stays locked until the transaction commits, so every statement after
+ * it would hold up every other invoice of the organization.
+ */
+export async function numberInvoice(trx: Tx, invoice: InvoiceRow, numbering: Numbering): Promise<InvoiceRow> {
+  if (invoice.status === 'draft') return invoice;
+  const [row] = await trx<InvoiceRow>('invoices')
+    .where({ id: invoice.id, organization_id: invoice.organization_id })
+    .update((await numbersOf(trx, invoice, numbering)) as never)
+    .returning('*');
+  return row!;
 }
 
 /** A draft finalized as it stands (no computation behind it to run again): it takes its numbers. */

@@ -4,8 +4,9 @@
  * builder, its totals come from the billing core, its applied taxes have one shape, and before
  * anything is written the invariants are checked (fees add up, nothing negative, no subscription
  * billed twice for the same days). In one transaction, under a lock on the business key, it then
- * writes the invoice with its gapless numbers and fees, draws what the customer holds, records
- * the invoice's webhook and asks for its PDF. A retry with the same business key returns the
+ * writes the invoice and its fees, draws what the customer holds, gives the invoice its gapless
+ * numbers (last: the organization's counter row is locked until the commit), records the invoice's
+ * webhook and asks for its PDF. A retry with the same business key returns the
  * invoice already written and writes nothing.
  *
  * Drafts (a grace period) take the same path: a draft has no numbers (`<PREFIX>-DRAFT`), draws
@@ -18,7 +19,7 @@
  */
 import type { Conn, Tx } from '../../db/knex';
 import {
-  billedBaseFeeStretches, finalizeDraftRow, findInvoiceByKey, insertInvoiceWithFees, lockInvoiceKey, replaceDraftContents,
+  billedBaseFeeStretches, finalizeDraftRow, findInvoiceByKey, insertInvoiceWithFees, lockInvoiceKey, numberInvoice, replaceDraftContents,
   type FeeDraft, type InvoiceDraft, type InvoiceRow,
 } from '../../db/invoices';
 import { replaceUsageWindows, type UsageWindowDraft } from '../../db/usage-windows';
@@ -124,11 +125,13 @@ export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<Writt
     if (existing && !(input.replacesDraft && existing.status === 'draft')) return { invoice: existing, created: false };
     if (!existing && input.replacesDraft) throw new Error(`No draft invoice ${input.idempotencyKey} to compute again`);
     await checkInvariants(trx, input, draft, fees, existing?.id ?? null);
-    const invoice = existing
+    const written = existing
       ? await replaceDraftContents(trx, existing.id, draft, fees, numbering)
       : await insertInvoiceWithFees(trx, draft, fees, numbering);
-    if (input.usage) await replaceUsageWindows(trx, invoice, input.usage.snapshot, input.usage.windows);
-    if (drawn) await consumeInvoiceAdjustments(trx, invoice, totals, drawn.asOfMs);
+    if (input.usage) await replaceUsageWindows(trx, written, input.usage.snapshot, input.usage.windows);
+    if (drawn) await consumeInvoiceAdjustments(trx, written, totals, drawn.asOfMs);
+    // Numbered last but for the announcement, which needs the number: the organization's counter row is held to the commit.
+    const invoice = await numberInvoice(trx, written, numbering);
     // A refreshed draft is not announced again; a new invoice, or a draft being finalized, is.
     if (!existing || invoice.status !== 'draft') await announceIssued(trx, invoice);
     return { invoice, created: !existing };
