@@ -37,6 +37,7 @@ import { subscriptionTerms } from '../src/billing/subscription-terms';
 import { temporalSubscriptionWorkflows } from '../src/workflows/client';
 import { insertMetric, insertPlan, insertSubscription } from '../test/support/usage-fixtures';
 import { percentile } from './support/stack';
+import { freePort } from '../test/support/processes';
 
 const SIZES = (process.env.BENCH_CLOSE_N ?? '1000').split(',').map(Number);
 const WORKERS = Number(process.env.BENCH_CLOSE_WORKERS ?? 1);
@@ -46,17 +47,6 @@ const TASK_QUEUE = 'billow-subscriptions';
 
 const log = logger.child({ component: 'bench:close' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A process's resident memory (MB) and CPU time so far (seconds), from /proc. */
 function usage(pid: number): { rssMb: number; cpuSeconds: number } {

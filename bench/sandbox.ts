@@ -19,10 +19,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { addIsoDuration } from '../src/api/iso-duration';
+import { freePort } from '../test/support/processes';
 
 const SIZES = (process.env.BENCH_SANDBOX_N ?? '1,10,100').split(',').map(Number);
 const DURATION = process.env.BENCH_SANDBOX_DURATION ?? 'P1Y';
@@ -30,17 +30,6 @@ const WAIT_S = Number(process.env.BENCH_SANDBOX_WAIT_S ?? 600);
 const SETTLE_S = Number(process.env.BENCH_SANDBOX_SETTLE_S ?? 300);
 const ROOT = path.resolve(__dirname, '..');
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

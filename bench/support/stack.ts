@@ -6,7 +6,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -16,6 +15,7 @@ import { createOrganization } from '../../src/db/organizations';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../src/bootstrap/postgres';
 import { ensureDatabase } from '../../src/db/databases';
 import { logger } from '../../src/runtime/logger';
+import { freePort } from '../../test/support/processes';
 
 export interface BenchStack {
   db: Db;
@@ -26,17 +26,6 @@ export interface BenchStack {
   /** A plain pg client on the same database (COPY). */
   client(): Promise<Client>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startBenchStack(options: { apiPool?: number } = {}): Promise<BenchStack> {

@@ -15,6 +15,7 @@ import { createTimeSkippingEnv } from '../support/temporal';
 import { organizationHmacKey, setWebhooksAllowPrivateAddresses } from '../../src/services/organizations';
 import { recordWebhookEvent } from '../../src/webhooks/outbox';
 import { webhookSigningKey } from '../../src/webhooks/signing';
+import { freePort, waiter } from '../support/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -23,27 +24,8 @@ let env: TestWorkflowEnvironment;
 let receiver: http.Server;
 const children: ChildProcess[] = [];
 let output = '';
+const waitFor = waiter(() => output);
 const received: { url: string; status: number }[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}. Output so far:\n${output.slice(-4000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 function start(role: 'api' | 'worker', environment: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), role], { cwd: ROOT, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });

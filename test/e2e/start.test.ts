@@ -6,25 +6,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { freePort, isListening, waiter } from '../support/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 let child: ChildProcess | undefined;
 let output = '';
+const waitFor = waiter(() => output);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-e2e-'));
 
 afterAll(async () => {
@@ -33,16 +24,6 @@ afterAll(async () => {
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}. Output so far:\n${output.slice(-4000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 it('npm start runs the whole product; a subscription made over HTTP is invoiced and its workflow is visible', async () => {
   fs.chmodSync(dataDir, 0o755);
@@ -130,10 +111,3 @@ it('npm start runs the whole product; a subscription made over HTTP is invoiced 
   await stopBillow();
 }, 600_000); // two starts of the whole product
 
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  });
-}

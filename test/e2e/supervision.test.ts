@@ -13,42 +13,23 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, isListening, waiter } from '../support/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let child: ChildProcess | undefined;
 let output = '';
+const waitFor = waiter(() => output);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-supervision-'));
 
 afterAll(async () => {
   if (child && child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}. Output so far:\n${output.slice(-6000)}`);
-    await sleep(250);
-  }
-}
 
 /** Billow's JSON log lines so far (the banner and npm's lines are not JSON). */
 function logLines(): Record<string, unknown>[] {
@@ -61,14 +42,6 @@ function logLines(): Record<string, unknown>[] {
   });
 }
 const pidsOf = (message: string) => logLines().filter((line) => line.msg === message).map((line) => line.pid as number);
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 it('npm start restarts a killed worker, API or PostgreSQL while the rest keeps serving; /ready follows PostgreSQL', async () => {
   fs.chmodSync(dataDir, 0o755);

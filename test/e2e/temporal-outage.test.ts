@@ -11,7 +11,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -24,34 +23,14 @@ import { logger } from '../../src/runtime/logger';
 import { temporalProbe, temporalSubscriptionWorkflows } from '../../src/workflows/client';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
 import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
+import { freePort, waitFor } from '../support/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CACHE = process.env.BILLOW_CACHE ?? path.join(os.homedir(), '.cache', 'billow');
 const TASK_QUEUE = 'outage-test';
 const cli = temporalCliPath(CACHE);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, output = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.\n${output().slice(-4000)}`);
-    await sleep(500);
-  }
-}
 
 /** A timezone where it is between 02:00 and 21:59 now, so the subscriptions start and end on one local day. */
 function middayTimezone(nowMs: number): string {

@@ -16,6 +16,7 @@ import { createTestApi } from '../support/api';
 import { createPlan, subscribe } from '../support/scenario';
 import { assertBillingInvariants } from '../support/invariants';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
+import { waiter } from '../support/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TASK_QUEUE = 'two-workers';
@@ -26,6 +27,7 @@ let env: TestWorkflowEnvironment;
 let dataDir: string;
 const workers: ChildProcess[] = [];
 let output = '';
+const waitFor = waiter(() => output);
 
 function startWorker(environment: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'worker'], { cwd: ROOT, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -33,16 +35,6 @@ function startWorker(environment: NodeJS.ProcessEnv): ChildProcess {
   child.stderr!.on('data', (chunk) => (output += chunk));
   workers.push(child);
   return child;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}. Output so far:\n${output.slice(-4000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 afterAll(async () => {

@@ -6,24 +6,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createDb, migrate } from '../../src/db/knex';
 import { startEmbeddedPostgres } from '../../src/bootstrap/postgres';
 import { ensureDatabase } from '../../src/db/databases';
 import { logger } from '../../src/runtime/logger';
 import { generateEncryptionKey } from '../../src/runtime/secrets';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './processes';
 
 export default async function globalSetup(): Promise<void> {
   const runId = `${process.pid}_${Date.now().toString(36)}`;
