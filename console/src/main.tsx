@@ -11,6 +11,7 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import '@mantine/core/styles.css';
 import './styles.css';
 import { ApiError, request, whenSessionLost } from './lib/api';
+import { customerInvoicesPath, customerPath, customerSubscriptionsPath } from './lib/customer-paths';
 import { SessionContext, type Session } from './lib/session';
 import { Layout } from './components/Layout';
 import { ErrorState, Loading } from './components/states';
@@ -63,6 +64,21 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+/**
+ * A deep link's first reads are asked beside the session check, not after the page has rendered
+ * (the session cookie rides along; without a session they fail and the page asks again after sign-in).
+ */
+const FIRST_READS: [RegExp, (id: string) => string[]][] = [
+  [/^\/console\/customers\/(?!new$)([^/]+)$/, (id) => [customerPath(id), customerSubscriptionsPath(id), customerInvoicesPath(id, 1)]],
+];
+for (const [pattern, reads] of FIRST_READS) {
+  const match = pattern.exec(window.location.pathname);
+  if (!match) continue;
+  for (const path of reads(decodeURIComponent(match[1]!))) {
+    void queryClient.prefetchQuery({ queryKey: ['api', path], queryFn: () => request('GET', `/api/v1${path}`, undefined, { quiet: true }) });
+  }
+}
 
 /**
  * WCAG AA contrast (4.5:1) everywhere, as axe-core checks in the browser tests: the primary color
@@ -146,7 +162,7 @@ function App() {
 
   if (failure) return <ErrorState error={failure} retry={() => window.location.reload()} />;
   if (session === undefined) return <Loading label="Opening the console…" />;
-  if (session === null) return <SignIn notice={notice} onSignedIn={(opened) => { signingOut = false; setNotice(undefined); setSession(opened); }} />;
+  if (session === null) return <SignIn notice={notice} onSignedIn={(opened) => { signingOut = false; queryClient.clear(); setNotice(undefined); setSession(opened); }} />;
 
   const signOut = async () => {
     signingOut = true; // until the next sign-in: polls answered 401 after this are expected

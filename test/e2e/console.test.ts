@@ -418,6 +418,18 @@ describe('the Billow Console', () => {
     expect(refused.status).toBe(401);
   });
 
+  step('a customer page opened by its address while signed out asks for the key, then shows the customer', async () => {
+    // The page's first reads are asked beside the session check and refused (401): that is no ended session.
+    await page.goto(`${product.baseUrl}/console/customers/airbnb`, { waitUntil: 'domcontentloaded' });
+    await ui.waitForText('Sign in');
+    expect(await page.evaluate(() => document.body.innerText)).not.toContain('Your session has ended');
+    await ui.type('api_key', product.apiKey);
+    await ui.click('Sign in');
+    // Asked again after signing in, not left as the refusals cached before.
+    await ui.waitForText('€16.50', { within: '[data-testid=customer-invoices]' });
+    expect(page.url()).toBe(`${product.baseUrl}/console/customers/airbnb`);
+  });
+
   it('has no serious or critical accessibility violation on any page visited', () => {
     expect(Object.keys(a11y).length).toBeGreaterThanOrEqual(9);
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((name) => [name, []])));

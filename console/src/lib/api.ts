@@ -47,7 +47,8 @@ export function whenSessionLost(callback: () => void): void {
   onSessionLost = callback;
 }
 
-export async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+/** `quiet`: a 401 is only this request's failure, not a lost session (a read asked before the session is known). */
+export async function request<T>(method: string, url: string, body?: unknown, { quiet = false } = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -67,7 +68,7 @@ export async function request<T>(method: string, url: string, body?: unknown): P
     json = undefined;
   }
   if (!response.ok) {
-    if (response.status === 401 && !url.startsWith('/console/session')) onSessionLost();
+    if (response.status === 401 && !quiet && !url.startsWith('/console/session')) onSessionLost();
     throw new ApiError(response.status, (json as ApiError['body']) ?? {});
   }
   return json as T;

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { Anchor, Button, Grid, Group, Modal, NativeSelect, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { Link, useNavigate, useParams } from 'react-router';
 import { qs } from '../lib/api';
+import { customerInvoicesPath, customerPath, customerSubscriptionsPath } from '../lib/customer-paths';
 import { useApi, useApiMutation } from '../lib/query';
 import { calendarDate, dayOf, money } from '../lib/format';
 import type { AppliedCoupon, CreditNote, Customer, Invoice, List, Plan, Subscription, Wallet } from '../lib/types';
@@ -62,11 +63,9 @@ function AssignPlan({ customer, onDone }: { customer: Customer; onDone: () => vo
   );
 }
 
-const invoicesPath = (externalId: string, page: number) => `/invoices${qs({ external_customer_id: externalId, page, per_page: 20 })}`;
-
 function Invoices({ customer }: { customer: Customer }) {
   const [page, setPage] = useState(1);
-  const query = useApi<List<'invoices', Invoice>>(invoicesPath(customer.external_id, page), { refetchInterval: 5000 });
+  const query = useApi<List<'invoices', Invoice>>(customerInvoicesPath(customer.external_id, page), { refetchInterval: 5000 });
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="customer-invoices">
       <Title order={2} size="h4" id="customer-invoices" mb="xs">Invoices</Title>
@@ -120,14 +119,11 @@ export function CustomerPage() {
   const { externalId = '' } = useParams();
   const navigate = useNavigate();
   const [assigning, setAssigning] = useState(false);
-  const customer = useApi<{ customer: Customer }>(`/customers/${encodeURIComponent(externalId)}`);
-  const subscriptions = useApi<List<'subscriptions', Subscription>>(
-    `/subscriptions${qs({ external_customer_id: externalId, 'status': ['active', 'pending', 'terminated'], per_page: 100 })}`,
-    { refetchInterval: 5000 },
-  );
+  const customer = useApi<{ customer: Customer }>(customerPath(externalId));
+  const subscriptions = useApi<List<'subscriptions', Subscription>>(customerSubscriptionsPath(externalId), { refetchInterval: 5000 });
   // The first page of invoices is asked beside the customer, not after it (the same cache entry the list reads).
-  useApi<List<'invoices', Invoice>>(invoicesPath(externalId, 1), { refetchInterval: 5000 });
-  const remove = useApiMutation<unknown, void>('DELETE', `/customers/${encodeURIComponent(externalId)}`, () => undefined);
+  useApi<List<'invoices', Invoice>>(customerInvoicesPath(externalId, 1), { refetchInterval: 5000 });
+  const remove = useApiMutation<unknown, void>('DELETE', customerPath(externalId), () => undefined);
   if (customer.isPending) return <Loading />;
   if (customer.isError) return <ErrorState error={customer.error} retry={() => void customer.refetch()} />;
   const c = customer.data.customer;
