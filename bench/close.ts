@@ -151,8 +151,48 @@ interface CloseResult {
   pdfs: Timeline;
   webhooks: Timeline;
   peakRssMb: Record<string, number>;
+  pgWaits: ReturnType<ReturnType<typeof pgWaitSampler>['stop']>;
+  loadAverage: number[];
   idleCpuPercent: Record<string, number>;
   createSeconds: number;
+}
+
+/**
+ * What Postgres's busy sessions wait on during the close (pg_stat_activity every 200 ms, from
+ * `fromMs`): busy sessions per sample for each wait, and how many of them, on average, were
+ * waiting for the lock of a counter row (the organization's invoice counter, if it were the limit).
+ */
+function pgWaitSampler(db: Db, fromMs: number) {
+  const waits = new Map<string, number>();
+  let samples = 0;
+  let counterWaiters = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const sample = async () => {
+    const { rows } = (await db.raw(
+      `SELECT wait_event_type || ':' || wait_event AS wait, wait_event_type = 'Lock' AND query ILIKE '%sequence_counters%' AS on_counter
+         FROM pg_stat_activity
+        WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND wait_event IS NOT NULL`,
+    )) as { rows: { wait: string; on_counter: boolean | null }[] };
+    samples += 1;
+    for (const row of rows) {
+      waits.set(row.wait, (waits.get(row.wait) ?? 0) + 1);
+      if (row.on_counter) counterWaiters += 1;
+    }
+  };
+  const tick = () => {
+    timer = setTimeout(() => void sample().catch(() => undefined).then(() => { if (timer) tick(); }), 200);
+  };
+  const start = setTimeout(tick, Math.max(0, fromMs - Date.now()));
+  return {
+    stop() {
+      clearTimeout(start);
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const top = [...waits.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5)
+        .map(([wait, count]) => `${wait} ${(count / Math.max(samples, 1)).toFixed(2)}`);
+      return { samples, top, counterWaiters: counterWaiters / Math.max(samples, 1) };
+    },
+  };
 }
 
 /** Billow: N subscriptions of N/2 customers whose weekly periods end at one local midnight. */
@@ -212,6 +252,7 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
     if (settleUntil > Date.now()) await new Promise((resolve) => setTimeout(resolve, Math.min(settleUntil - Date.now(), 60_000)));
     const idleCpuPercent = atMs - Date.now() > IDLE_SECONDS * 1000 ? await idleCpu(pids, IDLE_SECONDS) : {};
     const sampler = rssSampler(pids);
+    const waitSampler = pgWaitSampler(db, atMs);
     // Every subscription's close of the day is a part of an invoice (one per customer when they
     // consolidate: N/2 invoices for N subscriptions of N/2 customers).
     const occasion = `close:${localDateOf(atMs, timezone)}`;
@@ -227,6 +268,8 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
       return closed >= n && pdfs >= invoices && delivered.length >= invoices;
     }, atMs - Date.now() + 60 * 60_000, 1000);
     const peakRssMb = sampler.stop();
+    const pgWaits = waitSampler.stop();
+    const loadAverage = os.loadavg();
     const invoices = await dayInvoices().select<{ id: string; created_at: Date }[]>('id', 'created_at');
     const generated = await db('webhook_events').where({ webhook_type: 'invoice.generated' }).whereIn('object_id', invoices.map((invoice) => invoice.id))
       .select<{ created_at: Date }[]>('created_at');
@@ -236,6 +279,8 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
       pdfs: timeline(atMs, generated.map((event) => event.created_at.getTime()), invoices.length),
       webhooks: timeline(atMs, delivered, invoices.length),
       peakRssMb,
+      pgWaits,
+      loadAverage,
       idleCpuPercent,
       createSeconds,
     };
@@ -276,6 +321,8 @@ async function main(): Promise<void> {
             say(`  closes: ${close.invoices.closesPerSecond.toFixed(1)} /s (${(close.invoices.closesPerSecond / base.closesPerSecond).toFixed(2)}× the baseline), last at ${seconds(close.invoices.lastMs)}, on ${close.invoiceCount} invoices`);
             say(`  PDFs: last at ${seconds(close.pdfs.lastMs)}; webhooks delivered: last at ${seconds(close.webhooks.lastMs)}`);
             say(`  peak RSS: ${Object.entries(close.peakRssMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
+            say(`  Postgres waits during the close (busy sessions per sample, ${close.pgWaits.samples} samples): ${close.pgWaits.top.join(', ') || 'none'}; blocked behind the counter row: ${close.pgWaits.counterWaiters.toFixed(2)}`);
+            say(`  load average when the close ended: ${close.loadAverage.map((value) => value.toFixed(1)).join(', ')} on ${os.cpus().length} cores`);
           } finally {
             await db.destroy();
           }
