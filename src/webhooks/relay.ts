@@ -11,10 +11,15 @@
  *   died before starting it) gets its `subscription/<organization>/<external id>` workflow, started
  *   with the input stored when the subscription was created (conflict policy USE_EXISTING: a
  *   workflow already running is success).
+ * A burst (at least BURST rows in one claim: a close) goes to one workflow for all its webhook events
+ * (`webhooks/<digest>`) and one for all its documents (`documents/<digest>`), named by a digest of
+ * the rows' ids: the same activities with the same retries, a fraction of the workflows for
+ * Temporal to start and run.
  * A workflow id is started at most once (Temporal refuses a second start, even after the first run
  * closed, within the namespace's retention; the refusal counts as success), so a relay that dies
  * between the start and the commit loses nothing and starts nothing twice.
  */
+import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Db, Tx } from '../db/knex';
 import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventsDispatched, type WebhookEventRow } from '../db/webhooks';
@@ -23,7 +28,7 @@ import { claimPendingWorkflowRequests, markWorkflowRequestDispatched } from '../
 import { claimPendingWorkflowStarts, markWorkflowStartDispatched } from '../db/workflow-starts';
 import { logger } from '../runtime/logger';
 import { throttledLog } from '../runtime/outages';
-import { documentWorkflowId, webhookWorkflowId } from '../workflows/ids';
+import { documentBatchWorkflowId, documentWorkflowId, webhookBatchWorkflowId, webhookWorkflowId } from '../workflows/ids';
 import type { StartSubscriptionWorkflow, SubscriptionWorkflows } from '../workflows/client';
 import type { DocumentRequestInput } from './outbox';
 
@@ -45,6 +50,19 @@ export interface RelayDeps {
 const BATCH = 100;
 /** Workflow starts in flight at once: one at a time, a burst of invoices left the relay minutes behind. */
 const PARALLEL_STARTS = 20;
+
+/** What a webhook workflow is started with (`WebhookWorkflowInput` in workflows/webhook.ts, a floor above). */
+interface WebhookWorkflowInput {
+  organizationId: string;
+  eventId: string;
+  webhookIds: string[];
+}
+
+/** From this many rows in one claim, one workflow takes them all. */
+const BURST = 10;
+
+/** The same rows, in any order, give the same digest (a relay that dies after the start and claims them again starts nothing new). */
+const digestOf = (ids: readonly string[]) => createHash('sha256').update([...ids].sort().join(',')).digest('hex').slice(0, 32);
 
 /** Runs `work` on every item, at most PARALLEL_STARTS at once. */
 async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
@@ -69,22 +87,28 @@ async function startDocument(deps: RelayDeps, request: DocumentRequestInput): Pr
   await startOnce(deps, 'documentWorkflow', documentWorkflowId(request.documentType, request.id), [request]);
 }
 
-/** One delivery per subscribed endpoint, and the workflow that delivers those not yet succeeded. */
-async function startDeliveries(deps: RelayDeps, trx: Tx, event: WebhookEventRow): Promise<void> {
+/** One delivery per subscribed endpoint; what is left to deliver (those not yet succeeded), if anything. */
+async function deliveriesOf(trx: Tx, event: WebhookEventRow): Promise<WebhookWorkflowInput | null> {
   const endpoints = await endpointsFor(trx, event.organization_id, event.webhook_type);
   const webhooks = await ensureWebhooks(trx, event, endpoints);
   const pending = webhooks.filter((webhook) => webhook.status !== 'succeeded').map((webhook) => webhook.id);
-  if (pending.length === 0) return;
-  await startOnce(deps, 'webhookWorkflow', webhookWorkflowId(event.id), [
-    { organizationId: event.organization_id, eventId: event.id, webhookIds: pending },
-  ]);
+  return pending.length === 0 ? null : { organizationId: event.organization_id, eventId: event.id, webhookIds: pending };
 }
 
 /** Relays up to `limit` pending webhook events; returns how many it handled. */
 export async function relayWebhookEvents(deps: RelayDeps, limit = BATCH): Promise<number> {
   return deps.db.transaction(async (trx) => {
     const events = await claimPendingEvents(trx, limit);
-    await inParallel(events, (event) => startDeliveries(deps, trx, event));
+    const deliveries: WebhookWorkflowInput[] = [];
+    for (const event of events) {
+      const input = await deliveriesOf(trx, event);
+      if (input) deliveries.push(input);
+    }
+    if (deliveries.length >= BURST) {
+      await startOnce(deps, 'webhookBatchWorkflow', webhookBatchWorkflowId(digestOf(deliveries.map((input) => input.eventId))), [{ events: deliveries }]);
+    } else {
+      await inParallel(deliveries, (input) => startOnce(deps, 'webhookWorkflow', webhookWorkflowId(input.eventId), [input]));
+    }
     await markEventsDispatched(trx, events.map((event) => event.id));
     return events.length;
   });
@@ -95,8 +119,12 @@ export async function relayDocumentRequests(deps: RelayDeps, limit = BATCH): Pro
   return deps.db.transaction(async (trx) => {
     const requests = await claimPendingDocumentRequests(trx, limit);
     if (!deps.renderDocument) {
-      await inParallel(requests, (request) =>
-        startDocument(deps, { organizationId: request.organization_id, documentType: request.document_type, id: request.document_id }));
+      const documents = requests.map((request) => ({ organizationId: request.organization_id, documentType: request.document_type, id: request.document_id }));
+      if (documents.length >= BURST) {
+        await startOnce(deps, 'documentBatchWorkflow', documentBatchWorkflowId(digestOf(requests.map((request) => request.id))), [{ documents }]);
+      } else {
+        await inParallel(documents, (document) => startDocument(deps, document));
+      }
       await markDocumentRequestsDispatched(trx, requests.map((request) => request.id));
       return requests.length;
     }

@@ -22,3 +22,18 @@ const { generateDocument } = proxyActivities<BillingActivities>({
 export async function documentWorkflow(input: DocumentWorkflowInput): Promise<void> {
   await generateDocument(input);
 }
+
+export interface DocumentBatchInput {
+  documents: DocumentWorkflowInput[];
+}
+
+/**
+ * A burst of documents (a close) in one workflow, started by the relay: the same activity per
+ * document with the same retries, without a workflow each for Temporal to start and run. Every
+ * document is tried; the batch fails (visibly) after all of them if one could not be made.
+ */
+export async function documentBatchWorkflow(input: DocumentBatchInput): Promise<void> {
+  const outcomes = await Promise.allSettled(input.documents.map((document) => generateDocument(document)));
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failure) throw failure.reason;
+}

@@ -1,7 +1,7 @@
 /**
  * Workflow ids: one subscription workflow per organization and external id (DESIGN.md §4), one
- * webhook workflow per outbox event, one document workflow per document, one payment workflow per
- * invoice to collect.
+ * webhook workflow per outbox event, one document workflow per document (or one per burst of
+ * either), one payment workflow per invoice to collect.
  */
 export function subscriptionWorkflowId(organizationId: string, externalId: string): string {
   return `subscription/${organizationId}/${externalId}`;
@@ -12,6 +12,9 @@ export type DocumentType = 'invoice' | 'credit_note';
 
 export const webhookWorkflowId = (eventId: string) => `webhook/${eventId}`;
 export const documentWorkflowId = (type: DocumentType, id: string) => `document/${type}/${id}`;
+/** A burst relayed as one workflow: named by a digest of its rows' ids, so the same rows give the same id. */
+export const webhookBatchWorkflowId = (digest: string) => `webhooks/${digest}`;
+export const documentBatchWorkflowId = (digest: string) => `documents/${digest}`;
 
 /** What a payment workflow collects: an invoice (payment requests, which gather several, would follow). */
 export type PayableType = 'invoice';

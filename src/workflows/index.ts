@@ -1,5 +1,5 @@
 /** The workflows the worker registers. */
 export { subscriptionWorkflow } from './subscription';
-export { webhookWorkflow } from './webhook';
-export { documentWorkflow } from './document';
+export { webhookBatchWorkflow, webhookWorkflow } from './webhook';
+export { documentBatchWorkflow, documentWorkflow } from './document';
 export { paymentWorkflow } from './payment';

@@ -1,5 +1,5 @@
 /**
- * Delivers one webhook event to each subscribed endpoint. Each delivery is one activity that
+ * Delivers one webhook event (or, from the relay in a burst, a batch of them) to each subscribed endpoint. Each delivery is one activity that
  * Temporal retries with a long exponential backoff (30 s, 1 min, 2 min, … capped at 1 h, for
  * 3 days), so a receiver that is down over a weekend still gets its events. When the last attempt
  * fails, the delivery is marked failed (retry it by hand: POST /api/v1/webhooks/:id/retry).
@@ -34,6 +34,19 @@ const { markWebhookFailed } = proxyActivities<BillingActivities>({
 });
 
 export async function webhookWorkflow(input: WebhookWorkflowInput): Promise<void> {
+  await deliverEvent(input);
+}
+
+export interface WebhookBatchInput {
+  events: WebhookWorkflowInput[];
+}
+
+/** A burst of events (a close) in one workflow, started by the relay: each delivered as `webhookWorkflow` delivers one. */
+export async function webhookBatchWorkflow(input: WebhookBatchInput): Promise<void> {
+  await Promise.all(input.events.map(deliverEvent));
+}
+
+async function deliverEvent(input: WebhookWorkflowInput): Promise<void> {
   await Promise.all(input.webhookIds.map(async (webhookId) => {
     try {
       await deliverWebhook({ organizationId: input.organizationId, webhookId });

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/knex';
 import { insertPlan, type PlanRow } from '../../src/db/plans';
 import { insertSubscription, type SubscriptionRow } from '../../src/db/subscriptions';
-import { insertInvoiceWithFees, insertInvoicelessFeeOnce, type FeeDraft, type FeeRow, type InvoiceRow } from '../../src/db/invoices';
+import { insertInvoicelessFeeOnce, type FeeDraft, type FeeRow, type InvoiceRow } from '../../src/db/invoices';
+import { insertNumberedInvoice } from './invoice-rows';
 import type { CustomerRow } from '../../src/db/customers';
 import type { OrganizationRow } from '../../src/db/organizations';
 import type { Interval } from '../../src/billing/types';
@@ -83,7 +84,7 @@ export async function seedLedgerInvoice(db: Db, organization: OrganizationRow, c
   const feesCents = sum((fee) => fee.amountCents);
   const couponsCents = sum((fee) => fee.couponsCents ?? 0n);
   const taxesCents = sum((fee) => fee.taxesCents ?? 0n);
-  const row = await db.transaction((trx) => insertInvoiceWithFees(trx, {
+  const row = await db.transaction((trx) => insertNumberedInvoice(trx, {
     organization_id: organization.id, customer_id: customer.id, subscription_id: invoice.subscriptionId ?? null, idempotency_key: `ledger:${randomUUID()}`,
     invoice_type: 'subscription', invoicing_reason: null, status: invoice.status ?? 'finalized', payment_status: invoice.paymentStatus ?? 'pending',
     issuing_date: invoice.issuingDate, payment_due_date: invoice.dueDate ?? invoice.issuingDate, net_payment_term: 0, currency: invoice.currency ?? 'EUR',

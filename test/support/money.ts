@@ -1,7 +1,8 @@
 /** Helpers for the money-out API tests: seed taxes, add-ons and invoices; snapshot the money tables. */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/knex';
-import { insertInvoiceWithFees, type InvoiceRow, type FeeDraft } from '../../src/db/invoices';
+import type { InvoiceRow, FeeDraft } from '../../src/db/invoices';
+import { insertNumberedInvoice } from './invoice-rows';
 import { announceIssued } from '../../src/services/invoicing/invoice-events';
 import { upsertCustomer, type CustomerRow } from '../../src/db/customers';
 import type { OrganizationRow } from '../../src/db/organizations';
@@ -77,7 +78,7 @@ export async function seedInvoice(
       from_datetime: null, to_datetime: null, amount_details: {}, pay_in_advance: false, invoiceable: true, event_transaction_id: null,
     };
   });
-  const invoice = await db.transaction(async (trx) => recordIssued(trx, await insertInvoiceWithFees(trx, {
+  const invoice = await db.transaction(async (trx) => recordIssued(trx, await insertNumberedInvoice(trx, {
     organization_id: organization.id, customer_id: customer.id, subscription_id: null, idempotency_key: `seed:${randomUUID()}`,
     invoice_type: options.invoiceType ?? 'subscription', invoicing_reason: null, status: options.status ?? 'finalized',
     payment_status: options.paymentStatus ?? totals.paymentStatus, issuing_date: '2027-03-01', payment_due_date: '2027-03-01', net_payment_term: 0,

@@ -4,7 +4,8 @@
  * invoice 1. For document and webhook tests that need real rows without running the billing flow.
  */
 import type { Db } from '../../src/db/knex';
-import { insertInvoiceWithFees, type FeeDraft, type InvoiceRow } from '../../src/db/invoices';
+import type { FeeDraft, InvoiceRow } from '../../src/db/invoices';
+import { insertNumberedInvoice } from './invoice-rows';
 import { announceIssued } from '../../src/services/invoicing/invoice-events';
 import { upsertCustomer, type CustomerRow } from '../../src/db/customers';
 import type { OrganizationRow } from '../../src/db/organizations';
@@ -35,7 +36,7 @@ async function write(db: Db, organization: OrganizationRow, customer: CustomerRo
 }): Promise<InvoiceRow> {
   const total = spec.totals.fees + spec.totals.taxes;
   return db.transaction(async (trx) => {
-    const invoice = await insertInvoiceWithFees(trx, {
+    const invoice = await insertNumberedInvoice(trx, {
     organization_id: organization.id, customer_id: customer.id, subscription_id: null, idempotency_key: key,
     invoice_type: 'subscription', invoicing_reason: 'subscription_periodic', status: spec.status ?? 'finalized', payment_status: 'pending',
     issuing_date: spec.issuingDate, payment_due_date: spec.dueDate, net_payment_term: spec.netPaymentTerm, currency: spec.currency,

@@ -17,10 +17,11 @@ import { createTestDatabase, createTestOrganization, type TestDatabase } from '.
 import { createTimeSkippingEnv } from '../support/temporal';
 import { createPlainTestApi } from '../support/api';
 import { acmeCustomer, hybridInvoice1, hybridInvoice3 } from '../support/walkthrough-invoices';
+import { seedCustomer, seedInvoice } from '../support/money';
 import { createActivities } from '../../src/activities';
 import { documentActivities } from '../../src/activities/documents';
 import { webhookActivities } from '../../src/activities/webhooks';
-import { relayDocumentRequests, relayOutbox, type RelayDeps } from '../../src/webhooks/relay';
+import { relayDocumentRequests, relayOutbox, relayWebhookEvents, type RelayDeps } from '../../src/webhooks/relay';
 import { recordWebhookEvent, requestDocument } from '../../src/webhooks/outbox';
 import { ChromiumPdfRenderer } from '../../src/documents/pdf-renderer';
 import { filesystemDocumentStore } from '../../src/documents/storage';
@@ -330,4 +331,64 @@ describe('document requests', () => {
     expect((await env.client.workflow.getHandle(workflowId).describe()).runId).toBe(firstRun);
     expect(fs.existsSync(pdfOf(organization.id, invoice.id))).toBe(true);
   });
+});
+
+describe('a burst (a close): one workflow for the claim instead of one per row', () => {
+  type Start = RelayDeps['client']['workflow']['start'];
+  const recording = (started: string[]): RelayDeps['client'] => ({
+    workflow: {
+      start: (async (...args: Parameters<Start>) => {
+        const handle = await env.client.workflow.start(...args);
+        started.push(handle.workflowId);
+        return handle;
+      }) as Start,
+    },
+  });
+
+  it('twelve webhook events relayed together: one webhooks/<digest> workflow delivers each of them once', async () => {
+    const burst = await endpoint({ webhook_url: `${baseUrl}/ok/burst`, event_types: ['credit_note.created'] });
+    await relay(); // whatever earlier tests left pending goes first, on its own
+    const objects = Array.from({ length: 12 }, (_, i) => ({ lago_id: `burst-note-${i}` }));
+    await database.db.transaction(async (trx) => {
+      for (const object of objects) {
+        await recordWebhookEvent(trx, { organizationId: api.organization.id, webhookType: 'credit_note.created', objectType: 'credit_note', object });
+      }
+    });
+    const started: string[] = [];
+    expect(await relayWebhookEvents({ db: database.db, client: recording(started), taskQueue: TASK_QUEUE })).toBe(12);
+    expect(started).toHaveLength(1);
+    expect(started[0]).toMatch(/^webhooks\/[0-9a-f]{32}$/);
+    await waitFor(started[0]!);
+    const calls = received.filter((call) => call.path === '/ok/burst');
+    // Each event once, each answered 200.
+    expect(calls.map((call) => JSON.parse(call.body).credit_note.lago_id).sort()).toEqual(objects.map((object) => object.lago_id).sort());
+    expect(calls.every((call) => call.answered === 200)).toBe(true);
+    const events = await database.db('webhook_events').where({ organization_id: api.organization.id, webhook_type: 'credit_note.created' }).select('id');
+    const statuses = await database.db('webhooks').where({ endpoint_id: burst.lago_id }).whereIn('event_id', events.map((event: { id: string }) => event.id)).select('status');
+    expect(statuses.map((row: { status: string }) => row.status)).toEqual(Array(12).fill('succeeded'));
+    expect(await relayWebhookEvents({ db: database.db, client: recording(started), taskQueue: TASK_QUEUE })).toBe(0);
+  });
+
+  it('twelve document requests relayed together: one documents/<digest> workflow renders every PDF', async () => {
+    const { organization } = await createTestOrganization(database.db, 'Burst Documents Org');
+    const invoices: { id: string }[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      const customer = await seedCustomer(database.db, organization.id, `burst-${i}`);
+      invoices.push((await seedInvoice(database.db, organization, customer, { fees: [{ amountCents: 1000n + BigInt(i) }] })).invoice);
+    }
+    await relay(); // the seeded invoices' own PDF requests, with anything left before them
+    // The same twelve asked again by explicit requests: a burst of its own.
+    await database.db('document_requests').whereIn('document_id', invoices.map((invoice) => invoice.id)).delete();
+    await database.db('invoices').whereIn('id', invoices.map((invoice) => invoice.id)).update({ file_path: null });
+    await database.db.transaction(async (trx) => {
+      for (const invoice of invoices) await requestDocument(trx, { organizationId: organization.id, documentType: 'invoice', id: invoice.id });
+    });
+    const started: string[] = [];
+    expect(await relayDocumentRequests({ db: database.db, client: recording(started), taskQueue: TASK_QUEUE })).toBe(12);
+    expect(started).toHaveLength(1);
+    expect(started[0]).toMatch(/^documents\/[0-9a-f]{32}$/);
+    await waitFor(started[0]!);
+    const rendered = await database.db('invoices').whereIn('id', invoices.map((invoice) => invoice.id)).whereNotNull('file_path').count({ n: '*' });
+    expect(Number(rendered[0]!.n)).toBe(12);
+  }, 180_000);
 });
