@@ -1,7 +1,8 @@
 /** Wallets and wallet transactions (reference/lago-api.md §1.8): credits as decimal strings, money as cents. */
 import { z } from 'zod';
 import type { WalletRow, WalletTransactionRow } from '../db/wallets';
-import { formatMajor } from '../billing/money';
+import { Dec, formatMajor, type Cents } from '../billing/money';
+import { centsToCredits } from '../billing/wallet-credits';
 import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
 
 export const walletSchema = z.object({
@@ -30,19 +31,30 @@ export const walletSchema = z.object({
   terminated_at: wire.dateTime.nullable(),
   invoice_requires_successful_payment: z.boolean(),
   priority: z.number().int(),
-  /** Billow has no top-up limits, recurring top-ups nor fee-type limits (refused on write). */
-  paid_top_up_min_amount_cents: z.null(),
-  paid_top_up_max_amount_cents: z.null(),
+  paid_top_up_min_amount_cents: wire.cents.nullable(),
+  paid_top_up_max_amount_cents: wire.cents.nullable(),
+  /** Billow runs no recurring top-ups yet (refused on write). */
   recurring_transaction_rules: z.array(z.never()),
-  applies_to: z.object({ fee_types: z.array(z.never()), billable_metric_codes: z.array(z.never()) }),
+  applies_to: z.object({ fee_types: z.array(z.enum(['charge', 'subscription', 'commitment'])), billable_metric_codes: z.array(z.string()) }),
   purchase_order_number: z.string().nullable(),
   /** Lago's key → value metadata (null until set). */
   metadata: z.record(z.string(), z.string().nullable()).nullable(),
 }).register(responseSchemas, { id: 'Wallet' });
 export type WalletJson = z.output<typeof walletSchema>;
 
-export function serializeWallet(wallet: WalletRow, externalCustomerId: string): WalletJson {
+/** A wallet as shown: its customer's external id, the codes of the metrics it pays, and what of the ongoing usage it pays. */
+export interface ShownWallet {
+  wallet: WalletRow;
+  externalCustomerId: string;
+  billableMetricCodes: string[];
+  /** ≤ balance_cents: the ongoing balance is never negative. */
+  ongoingUsageCents: Cents;
+}
+
+export function serializeWallet({ wallet, externalCustomerId, billableMetricCodes, ongoingUsageCents }: ShownWallet): WalletJson {
   const credits = decimalString(wallet.credits_balance);
+  const rate = new Dec(wallet.rate_amount);
+  const ongoingBalanceCents = wallet.balance_cents - ongoingUsageCents;
   return {
     lago_id: wallet.id,
     lago_customer_id: wallet.customer_id,
@@ -55,11 +67,11 @@ export function serializeWallet(wallet: WalletRow, externalCustomerId: string): 
     credits_balance: credits,
     balance: decimalString(formatMajor(wallet.balance_cents, wallet.currency)),
     balance_cents: cents(wallet.balance_cents),
-    // Billow has no draft usage invoices to reserve credits for: the ongoing balance is the balance.
-    credits_ongoing_balance: credits,
-    ongoing_balance_cents: cents(wallet.balance_cents),
-    credits_ongoing_usage_balance: '0.0',
-    ongoing_usage_balance_cents: 0,
+    // Computed when read (services/credits/ongoing-balances.ts); credits from cents at the wallet's rate.
+    credits_ongoing_balance: decimalString(centsToCredits(ongoingBalanceCents, rate, wallet.currency).toFixed()),
+    ongoing_balance_cents: cents(ongoingBalanceCents),
+    credits_ongoing_usage_balance: decimalString(centsToCredits(ongoingUsageCents, rate, wallet.currency).toFixed()),
+    ongoing_usage_balance_cents: cents(ongoingUsageCents),
     consumed_credits: decimalString(wallet.consumed_credits),
     consumed_amount_cents: cents(wallet.consumed_amount_cents),
     created_at: isoSeconds(wallet.created_at),
@@ -69,10 +81,10 @@ export function serializeWallet(wallet: WalletRow, externalCustomerId: string): 
     terminated_at: isoSeconds(wallet.terminated_at),
     invoice_requires_successful_payment: false,
     priority: wallet.priority,
-    paid_top_up_min_amount_cents: null,
-    paid_top_up_max_amount_cents: null,
+    paid_top_up_min_amount_cents: wallet.paid_top_up_min_amount_cents === null ? null : cents(wallet.paid_top_up_min_amount_cents),
+    paid_top_up_max_amount_cents: wallet.paid_top_up_max_amount_cents === null ? null : cents(wallet.paid_top_up_max_amount_cents),
     recurring_transaction_rules: [],
-    applies_to: { fee_types: [], billable_metric_codes: [] },
+    applies_to: { fee_types: wallet.applies_to_fee_types as WalletJson['applies_to']['fee_types'], billable_metric_codes: billableMetricCodes },
     purchase_order_number: wallet.purchase_order_number ?? null,
     metadata: wallet.metadata ?? null,
   };

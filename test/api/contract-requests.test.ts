@@ -263,9 +263,12 @@ const SAMPLES: Record<string, () => Sample[]> = {
     external_customer_id: 'ct_wallet_customer', rate_amount: '1.5', currency: 'EUR', name: 'Prepaid', code: 'ct_prepaid', priority: 10, paid_credits: '20', granted_credits: '10',
     expiration_at: '2099-07-07T23:59:59Z', transaction_name: 'Tokens', transaction_metadata: [{ key: 'example_key', value: 'example_value' }],
     purchase_order_number: 'PO-W1', metadata: { external_id: 'ext-123' },
+    // 20 paid credits at 1.5 = 3000 cents, within the limits.
+    applies_to: { fee_types: ['subscription'], billable_metric_codes: ['ct_calls'] }, paid_top_up_min_amount_cents: 1000, paid_top_up_max_amount_cents: 5000,
   } } }],
   'PUT /wallets/:id': () => [{ path: `/wallets/${ids.wallet}`, body: { wallet: {
     name: 'Renamed', code: 'ct_renamed', priority: 5, expiration_at: '2098-07-07T23:59:59Z', purchase_order_number: 'PO-W2', metadata: { synced_at: '2024-01-15' },
+    applies_to: { fee_types: ['charge'], billable_metric_codes: ['ct_seats'] },
   } } }],
   'POST /wallet_transactions': () => [{ path: '/wallet_transactions', body: { wallet_transaction: {
     wallet_id: ids.wallet, name: 'Bonus', granted_credits: '5', metadata: [{ key: 'example key', value: 'example value' }], purchase_order_number: 'PO-T1',
@@ -282,9 +285,11 @@ const SAMPLES: Record<string, () => Sample[]> = {
     external_customer_id: 'ct_wallet_customer', rate_amount: '1.5', currency: 'EUR', name: 'Scoped', code: 'ct_cw_new', priority: 10, paid_credits: '20', granted_credits: '10',
     expiration_at: '2099-07-07T23:59:59Z', transaction_name: 'Tokens', transaction_metadata: [{ key: 'example_key', value: 'example_value' }],
     purchase_order_number: 'PO-CW1', metadata: { external_id: 'ext-123', source: null },
+    applies_to: { fee_types: ['charge', 'commitment'], billable_metric_codes: ['ct_calls', 'ct_seats'] }, paid_top_up_min_amount_cents: 100, paid_top_up_max_amount_cents: 3000,
   } } }],
   'PUT /customers/:externalId/wallets/:code': () => [{ path: '/customers/ct_customer/wallets/ct_cw_edit', body: { wallet: {
     name: 'Scoped renamed', code: 'ct_cw_edited', priority: 5, expiration_at: '2098-07-07T23:59:59Z', purchase_order_number: 'PO-CW2', metadata: { synced_at: '2024-01-15' },
+    applies_to: { fee_types: ['subscription'], billable_metric_codes: [] },
   } } }],
   // The nested charge routes take a plan's charge (one sample per model, so every property is sent).
   'POST /plans/:code/charges': () => planCharges().map((charge) => ({ path: '/plans/ct_nested/charges', body: { charge: {

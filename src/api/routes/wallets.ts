@@ -10,14 +10,17 @@ import {
   createWallet, createWalletTransactions, getWalletTransaction, listWallets, listWalletTransactions, showWallet, terminateWallet, updateWallet,
   type CustomerWallet,
 } from '../../services/credits';
+import { createUsageCache } from '../../services/usage';
 
-const present = ({ wallet, externalCustomerId }: CustomerWallet) => serializeWallet(wallet, externalCustomerId);
+const present = (shown: CustomerWallet) => serializeWallet(shown);
 
 /** A query value, an empty one counting as absent. */
 const given = (value: unknown) => (value === '' ? undefined : value);
 
 export function walletsRouter({ db, clock }: AppContext): Router {
   const router = Router();
+  // Ongoing balances read the customers' current usage through one incremental cache per router.
+  const usageCache = createUsageCache(db);
   router.post('/', handle(async (req, res) => {
     const organization = organizationOf(req);
     const input = parseEnvelope(req.body, 'wallet', createWalletSchema);
@@ -36,7 +39,7 @@ export function walletsRouter({ db, clock }: AppContext): Router {
   }));
   router.get('/:id', handle(async (req, res) => {
     const organization = organizationOf(req);
-    res.json({ wallet: present(await showWallet(db, organization.id, String(req.params.id))) });
+    res.json({ wallet: present(await showWallet(db, organization.id, String(req.params.id), { nowMs: await clock.now(), aggregator: usageCache })) });
   }));
   router.delete('/:id', handle(async (req, res) => {
     const organization = organizationOf(req);
@@ -45,7 +48,7 @@ export function walletsRouter({ db, clock }: AppContext): Router {
   router.get('/', handle(async (req, res) => {
     const organization = organizationOf(req);
     const externalCustomerId = req.query.external_customer_id === undefined ? undefined : String(req.query.external_customer_id);
-    const { rows, meta } = await listWallets(db, organization.id, { externalCustomerId }, pageFrom(req.query));
+    const { rows, meta } = await listWallets(db, organization.id, { externalCustomerId }, pageFrom(req.query), { nowMs: await clock.now(), aggregator: usageCache });
     res.json({ wallets: rows.map(present), meta });
   }));
   return router;
