@@ -73,7 +73,7 @@ export interface WalletTransactionRow {
 }
 
 export type NewWalletTransaction = Pick<WalletTransactionRow, 'wallet_id' | 'transaction_type' | 'transaction_status' | 'status' | 'amount_cents' | 'credit_amount'>
-  & Partial<Pick<WalletTransactionRow, 'id' | 'invoice_id' | 'name' | 'metadata' | 'purchase_order_number' | 'settled_at' | 'failed_at'>>;
+  & Partial<Pick<WalletTransactionRow, 'id' | 'invoice_id' | 'name' | 'metadata' | 'purchase_order_number' | 'settled_at' | 'failed_at' | 'source'>>;
 
 export interface WalletTransactionFilters {
   status?: WalletTransactionSettlement;

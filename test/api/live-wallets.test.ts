@@ -13,7 +13,7 @@ import { snapshotTables } from '../support/money';
 import { insertMetric, insertPlan, insertSubscription, insertTax } from '../support/usage-fixtures';
 
 let database: TestDatabase;
-let nowMs = Date.parse('2027-01-10T12:00:00.000Z');
+const nowMs = Date.parse('2027-01-10T12:00:00.000Z');
 let api: Awaited<ReturnType<typeof makeApi>>;
 let eventSeq = 0;
 
@@ -87,7 +87,9 @@ beforeAll(async () => {
   for (const customer of ['alice', 'bob', 'dora']) {
     await insertSubscription(db, orgId, { customerExternalId: customer, externalId: `${customer}-sub`, planId: plan.id, startedAt, currency: 'EUR' });
   }
-  await insertSubscription(db, orgId, { customerExternalId: 'erin', externalId: 'erin-sub', planId: plan.id, startedAt, currency: 'EUR' });
+  for (const customer of ['erin', 'fred', 'gina', 'hank', 'ivan']) {
+    await insertSubscription(db, orgId, { customerExternalId: customer, externalId: `${customer}-sub`, planId: plan.id, startedAt, currency: 'EUR' });
+  }
   const bob = await db('customers').where({ organization_id: orgId, external_id: 'bob' }).first();
   await insertTax(db, orgId, 'vat_20', '20', bob.id);
 });
@@ -197,6 +199,110 @@ describe('paid top-up limits', () => {
       code: 'over', currency: 'EUR', rate_amount: '1', paid_credits: '30', paid_top_up_max_amount_cents: 2000, ignore_paid_top_up_limits_on_creation: true,
     } });
     expect(onCreation.status).toBe(200);
+  });
+});
+
+describe('threshold top-ups (recurring_transaction_rules)', () => {
+  const transactionsOf = async (walletId: string) => (await api.get(`/wallets/${walletId}/wallet_transactions?transaction_type=inbound`)).body.wallet_transactions as
+    { lago_invoice_id: string | null; source: string; status: string; transaction_status: string; credit_amount: string }[];
+
+  it('fires once when the ongoing balance crosses below, not once per event, and again after the next crossing', async () => {
+    // 10.00 granted; below 5 credits, a paid top-up of 10 credits.
+    const created = await api.post('/customers/fred/wallets', { wallet: {
+      code: 'auto', currency: 'EUR', rate_amount: '1', granted_credits: '10',
+      recurring_transaction_rules: [{ trigger: 'threshold', method: 'fixed', threshold_credits: '5', paid_credits: '10', transaction_name: 'Auto top-up' }],
+    } });
+    expect(created.status).toBe(200);
+    const w = created.body.wallet;
+    expect(w.recurring_transaction_rules).toEqual([expect.objectContaining({
+      trigger: 'threshold', method: 'fixed', status: 'active', threshold_credits: '5.0', paid_credits: '10.0', granted_credits: '0.0', interval: null,
+      target_ongoing_balance: null, grants_target_top_up: null, transaction_name: 'Auto top-up', ignore_paid_top_up_limits: false,
+    })]);
+    const topUps = async () => (await transactionsOf(w.lago_id)).filter((t) => t.source === 'threshold');
+
+    // 4 tokens: ongoing 10 − 4 = 6 > 5: nothing.
+    await send('fred-sub', 'tokens', 4);
+    expect(await topUps()).toHaveLength(0);
+    // 1 more: 10 − 5 = 5 ≤ 5: one paid top-up of 10 credits, pending on its credit invoice (1000 cents).
+    await send('fred-sub', 'tokens', 1);
+    let fired = await topUps();
+    expect(fired).toEqual([expect.objectContaining({ status: 'pending', transaction_status: 'purchased', credit_amount: '10.0' })]);
+    // Three more batches below the threshold (ongoing 4, 3, 2 credits): still that one.
+    for (let i = 0; i < 3; i++) await send('fred-sub', 'tokens', 1);
+    expect(await topUps()).toHaveLength(1);
+
+    // The purchase is paid: balance 1000 + 1000 = 2000, ongoing 2000 − 800 = 12.00 credits.
+    const paid = await api.put(`/invoices/${fired[0]!.lago_invoice_id}`, { invoice: { payment_status: 'succeeded' } });
+    expect(paid.status).toBe(200);
+    expect((await api.get(`/wallets/${w.lago_id}`)).body.wallet).toMatchObject({ balance_cents: 2000, ongoing_balance_cents: 1200 });
+    // 6 more: 2000 − 1400 = 6.00 > 5: nothing; 1 more: 5.00: the second crossing tops up once more.
+    await send('fred-sub', 'tokens', 6);
+    expect(await topUps()).toHaveLength(1);
+    await send('fred-sub', 'tokens', 1);
+    fired = await topUps();
+    expect(fired).toHaveLength(2);
+  });
+
+  it('does not fire again for the same crossing when its paid top-up failed', async () => {
+    const created = await api.post('/customers/ivan/wallets', { wallet: {
+      code: 'auto', currency: 'EUR', rate_amount: '1', granted_credits: '10',
+      recurring_transaction_rules: [{ trigger: 'threshold', threshold_credits: '5', paid_credits: '10' }],
+    } });
+    const w = created.body.wallet;
+    // 5 tokens: 10 − 5 = 5 ≤ 5: a pending purchase of 10 credits.
+    await send('ivan-sub', 'tokens', 5);
+    const [purchase] = (await transactionsOf(w.lago_id)).filter((t) => t.source === 'threshold');
+    // Its payment fails: nothing pending any more, ongoing 5 − 1 = 4 after one more event, still the same crossing.
+    expect((await api.put(`/invoices/${purchase!.lago_invoice_id}`, { invoice: { payment_status: 'failed' } })).status).toBe(200);
+    await send('ivan-sub', 'tokens', 1);
+    const after = (await transactionsOf(w.lago_id)).filter((t) => t.source === 'threshold');
+    expect(after).toEqual([expect.objectContaining({ status: 'failed', transaction_status: 'purchased' })]);
+  });
+
+  it('fires once although three concurrent batches cross together', async () => {
+    // 10.00 granted; below 5 credits, 10 granted credits. Three batches of 2 tokens: 10 − 6 = 4 ≤ 5.
+    const created = await api.post('/customers/gina/wallets', { wallet: {
+      code: 'auto', currency: 'EUR', rate_amount: '1', granted_credits: '10',
+      recurring_transaction_rules: [{ trigger: 'threshold', threshold_credits: '5', granted_credits: '10' }],
+    } });
+    expect(created.status).toBe(200);
+    const w = created.body.wallet;
+    await Promise.all([0, 1, 2].map(() => send('gina-sub', 'tokens', 2)));
+    const granted = (await transactionsOf(w.lago_id)).filter((t) => t.source === 'threshold');
+    expect(granted).toEqual([expect.objectContaining({ status: 'settled', transaction_status: 'granted', credit_amount: '10.0' })]);
+    // 1000 + 1000 granted = 2000; ongoing 2000 − 600 = 1400.
+    expect((await api.get(`/wallets/${w.lago_id}`)).body.wallet).toMatchObject({ balance_cents: 2000, ongoing_balance_cents: 1400 });
+  });
+
+  it('tops up to the target ongoing balance, and a rule can be replaced, then removed', async () => {
+    // 10.00 granted; at or below 4 credits, a paid top-up up to an ongoing balance of 25.
+    const created = await api.post('/customers/hank/wallets', { wallet: {
+      code: 'auto', currency: 'EUR', rate_amount: '1', granted_credits: '10',
+      recurring_transaction_rules: [{ trigger: 'threshold', method: 'target', threshold_credits: '4', target_ongoing_balance: '25' }],
+    } });
+    expect(created.status).toBe(200);
+    const w = created.body.wallet;
+    // 7 tokens: 10 − 7 = 3 ≤ 4: pays 25 − 3 = 22 credits.
+    await send('hank-sub', 'tokens', 7);
+    expect((await transactionsOf(w.lago_id)).filter((t) => t.source === 'threshold'))
+      .toEqual([expect.objectContaining({ status: 'pending', transaction_status: 'purchased', credit_amount: '22.0' })]);
+
+    const ruleId = w.recurring_transaction_rules[0].lago_id as string;
+    const changed = await api.put('/customers/hank/wallets/auto', { wallet: { recurring_transaction_rules: [{ lago_id: ruleId, trigger: 'threshold', threshold_credits: '2', granted_credits: '1' }] } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.wallet.recurring_transaction_rules).toEqual([expect.objectContaining({ lago_id: ruleId, method: 'fixed', threshold_credits: '2.0', granted_credits: '1.0' })]);
+    const removed = await api.put('/customers/hank/wallets/auto', { wallet: { recurring_transaction_rules: [] } });
+    expect(removed.body.wallet.recurring_transaction_rules).toEqual([]);
+  });
+
+  it('refuses interval rules and incomplete ones', async () => {
+    const interval = await api.post('/customers/hank/wallets', { wallet: { code: 'iv', currency: 'EUR', rate_amount: '1', recurring_transaction_rules: [{ trigger: 'interval', interval: 'monthly', paid_credits: '10' }] } });
+    expect(interval.status).toBe(422);
+    expect(Object.keys(interval.body.error_details)).toEqual(expect.arrayContaining(['recurring_transaction_rules.0.trigger']));
+    const noThreshold = await api.post('/customers/hank/wallets', { wallet: { code: 'nt', currency: 'EUR', rate_amount: '1', recurring_transaction_rules: [{ trigger: 'threshold', paid_credits: '10' }] } });
+    expect([noThreshold.status, noThreshold.body.error_details]).toEqual([422, { 'recurring_transaction_rules.0.threshold_credits': ['value_is_mandatory'] }]);
+    const belowTarget = await api.post('/customers/hank/wallets', { wallet: { code: 'bt', currency: 'EUR', rate_amount: '1', recurring_transaction_rules: [{ trigger: 'threshold', method: 'target', threshold_credits: '10', target_ongoing_balance: '5' }] } });
+    expect([belowTarget.status, belowTarget.body.error_details]).toEqual([422, { 'recurring_transaction_rules.0.target_ongoing_balance': ['must_be_greater_than_or_equal_threshold'] }]);
   });
 });
 

@@ -66,7 +66,41 @@ const CUSTOM_SECTION: Record<string, Refusal> = {
   'invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty(NO_CUSTOM_SECTIONS),
 };
 const REQUIRES_PAYMENT = refuseTrue('Billow does not yet wait for a top-up to be paid before granting its credits.');
-const NO_RECURRING_TOP_UPS = refuseUnlessEmpty('Recurring top-ups (recurring_transaction_rules: by interval or threshold, fixed or target) are not run by Billow yet: top up with POST /wallet_transactions.');
+/**
+ * Lago's `recurring_transaction_rules` (at most one): Billow runs `threshold` rules, fixed or
+ * target (services/credits/recurring-top-ups.ts); `interval` rules are refused for now.
+ */
+const NO_INTERVAL_TOP_UPS = 'Billow runs threshold top-ups only: interval top-ups (trigger "interval") are not run yet.';
+const recurringRule = z.object({
+  trigger: z.enum(['threshold', 'interval']),
+  method: z.enum(['fixed', 'target']).nullish(),
+  interval: z.enum(['weekly', 'monthly', 'quarterly', 'semiannual', 'yearly']).nullish(),
+  threshold_credits: credits.nullish(),
+  paid_credits: credits.nullish(),
+  granted_credits: credits.nullish(),
+  target_ongoing_balance: credits.nullish(),
+  grants_target_top_up: z.boolean().nullish(),
+  started_at: instant.nullish(),
+  expiration_at: instant.nullish(),
+  invoice_requires_successful_payment: z.boolean().nullish(),
+  transaction_name: optionalText,
+  transaction_metadata: z.array(metadataItem).max(20).nullish(),
+  purchase_order_number: purchaseOrderNumber,
+});
+const createRecurringRules = z.array(recurringRule.extend({ ignore_paid_top_up_limits: z.boolean().nullish() })).max(1).nullish();
+const updateRecurringRules = z.array(recurringRule.extend({ lago_id: z.string().trim().min(1).nullish() })).max(1).nullish();
+const RULE_FIELDS_SHOWN = ['trigger', 'method', 'threshold_credits', 'paid_credits', 'granted_credits', 'target_ongoing_balance', 'grants_target_top_up',
+  'started_at', 'expiration_at', 'transaction_name', 'transaction_metadata.*.key', 'transaction_metadata.*.value', 'purchase_order_number']
+  .map((field) => `recurring_transaction_rules.*.${field}`);
+const RULES_REFUSED: Record<string, Refusal> = {
+  'recurring_transaction_rules.*.trigger': refuseUnlessOneOf(['threshold'], NO_INTERVAL_TOP_UPS),
+  'recurring_transaction_rules.*.interval': refuseUnlessEmpty(NO_INTERVAL_TOP_UPS),
+  'recurring_transaction_rules.*.invoice_requires_successful_payment': REQUIRES_PAYMENT,
+  'recurring_transaction_rules.*.invoice_custom_section.skip_invoice_custom_sections': refuseTrue(NO_CUSTOM_SECTIONS),
+  'recurring_transaction_rules.*.invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty(NO_CUSTOM_SECTIONS),
+  'recurring_transaction_rules.*.payment_method.payment_method_type': refuseUnlessOneOf(['provider'], NO_PAYMENTS),
+  'recurring_transaction_rules.*.payment_method.payment_method_id': refuseUnlessEmpty(NO_PAYMENTS),
+};
 /** Lago's `applies_to`: what a wallet pays for, on invoices and in its ongoing balance (services/credits/ongoing-balances.ts). */
 const appliesTo = z.object({
   fee_types: z.array(z.enum(WALLET_FEE_TYPES)).max(3).nullish(),
@@ -190,12 +224,14 @@ export const createWalletSchema = withContract(z.object({
   paid_top_up_min_amount_cents: topUpLimit,
   paid_top_up_max_amount_cents: topUpLimit,
   ignore_paid_top_up_limits_on_creation: z.boolean().nullish(),
+  recurring_transaction_rules: createRecurringRules,
 }), {
   honoured: {
     ...honour(SHOWN, 'name', 'code', 'priority', 'rate_amount', 'currency', 'external_customer_id', 'expiration_at', 'purchase_order_number', 'metadata',
       'paid_top_up_min_amount_cents', 'paid_top_up_max_amount_cents'),
     ...APPLIES_TO_HONOURED,
     ignore_paid_top_up_limits_on_creation: 'The wallet\'s first paid credits are not held to its top-up limits: services/credits/wallet-transactions.ts (movementCents).',
+    ...honour(SHOWN, ...RULE_FIELDS_SHOWN, 'recurring_transaction_rules.*.ignore_paid_top_up_limits'),
     paid_credits: 'A pending purchase billed by a credit invoice, settled when it is paid: services/credits/wallet-transactions.ts (applyMovements).',
     granted_credits: 'Settled at once into credits_balance: services/credits/wallet-transactions.ts (applyMovements).',
     transaction_name: 'The name of the transactions the paid and granted credits make (wallet_transactions[].name).',
@@ -205,7 +241,7 @@ export const createWalletSchema = withContract(z.object({
   refused: {
     billing_entity_code: refuseUnlessEmpty(NO_BILLING_ENTITIES),
     invoice_requires_successful_payment: REQUIRES_PAYMENT,
-    recurring_transaction_rules: NO_RECURRING_TOP_UPS,
+    ...RULES_REFUSED,
     ...CUSTOM_SECTION,
     ...PAYMENT_METHOD,
   },
@@ -220,12 +256,16 @@ export const updateWalletSchema = withContract(z.object({
   purchase_order_number: purchaseOrderNumber,
   metadata: keyValueMetadata,
   applies_to: appliesTo,
+  recurring_transaction_rules: updateRecurringRules,
 }), {
-  honoured: { ...honour(SHOWN, 'name', 'code', 'priority', 'expiration_at', 'purchase_order_number', 'metadata'), ...APPLIES_TO_HONOURED },
+  honoured: {
+    ...honour(SHOWN, 'name', 'code', 'priority', 'expiration_at', 'purchase_order_number', 'metadata', ...RULE_FIELDS_SHOWN, 'recurring_transaction_rules.*.lago_id'),
+    ...APPLIES_TO_HONOURED,
+  },
   refused: {
     invoice_requires_successful_payment: REQUIRES_PAYMENT,
     billing_entity_code: refuseUnlessEmpty(NO_BILLING_ENTITIES),
-    recurring_transaction_rules: NO_RECURRING_TOP_UPS,
+    ...RULES_REFUSED,
     ...CUSTOM_SECTION,
     ...PAYMENT_METHOD,
   },

@@ -16,6 +16,7 @@ import type { Db } from '../../db/knex';
 import { Dec, type Cents } from '../../billing/money';
 import { allocateToWallets, centsToCredits } from '../../billing/wallet-credits';
 import { billableMetricCodesByIds, externalIdsOfWalletCustomers, usableWalletsOfCustomer, type WalletRow } from '../../db/wallets';
+import { activeRulesOfWallets, type WalletRuleRow } from '../../db/wallet-rules';
 import { ongoingUsageBuckets } from '../invoicing';
 import type { UsageAggregator } from '../usage';
 
@@ -33,6 +34,8 @@ export interface CustomerWallet {
   billableMetricCodes: string[];
   /** What of the customer's ongoing usage this wallet would pay (≤ balance_cents). */
   ongoingUsageCents: Cents;
+  /** Its active recurring top-up rule, if any. */
+  recurringRules: WalletRuleRow[];
 }
 
 export interface OngoingBalance {
@@ -76,9 +79,10 @@ export async function ongoingUsageByWallet(db: Db, organizationId: string, custo
 
 /** The wallets as the API shows them: one usage computation per customer, however many wallets it has. */
 export async function presentWallets(db: Db, organizationId: string, wallets: readonly WalletRow[], reading: WalletReading): Promise<CustomerWallet[]> {
-  const [externalIds, codes] = await Promise.all([
+  const [externalIds, codes, rules] = await Promise.all([
     externalIdsOfWalletCustomers(db, organizationId, wallets),
     billableMetricCodesByIds(db, organizationId, wallets.flatMap((wallet) => wallet.applies_to_billable_metric_ids)),
+    activeRulesOfWallets(db, organizationId, wallets.map((wallet) => wallet.id)),
   ]);
   const customers = [...new Set(wallets.filter((wallet) => wallet.status === 'active').map((wallet) => wallet.customer_id))];
   const usage = new Map<string, Cents>();
@@ -90,6 +94,7 @@ export async function presentWallets(db: Db, organizationId: string, wallets: re
     externalCustomerId: externalIds.get(wallet.customer_id)!,
     billableMetricCodes: wallet.applies_to_billable_metric_ids.flatMap((id) => codes.get(id) ?? []),
     ongoingUsageCents: usage.get(wallet.id) ?? 0n,
+    recurringRules: rules.has(wallet.id) ? [rules.get(wallet.id)!] : [],
   }));
 }
 

@@ -56,6 +56,8 @@ export interface Movements {
   purchaseOrderNumber?: string | null;
   /** Paid credits outside the wallet's paid_top_up_min/max_amount_cents are allowed. */
   ignoreTopUpLimits?: boolean;
+  /** What made the transactions (Lago's `source`): `manual` unless a recurring rule did (`threshold`). */
+  source?: 'manual' | 'threshold' | 'interval';
 }
 
 /** `POST /wallet_transactions`: paid, granted and voided credits on an active wallet, in one transaction. */
@@ -125,7 +127,9 @@ export async function applyMovements(
   const cents = movementCents(wallet, movements);
   const now = new Date(nowMs);
   const created: WalletTransactionRow[] = [];
-  const common = { wallet_id: wallet.id, name: movements.name, metadata: movements.metadata, purchase_order_number: movements.purchaseOrderNumber ?? null };
+  const common = {
+    wallet_id: wallet.id, name: movements.name, metadata: movements.metadata, purchase_order_number: movements.purchaseOrderNumber ?? null, source: movements.source ?? 'manual',
+  };
 
   if (cents.paid > 0n) {
     const purchase = await insertWalletTransaction(trx, organization.id, {

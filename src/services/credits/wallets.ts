@@ -12,11 +12,13 @@ import {
   type WalletRow, type WalletTransactionRow,
 } from '../../db/wallets';
 import { findBillableMetricsByCodes } from '../../db/billable-metrics';
+import { terminateWalletRules } from '../../db/wallet-rules';
 import { isUniqueViolation } from '../../db/errors';
 import { invalidField, notFound, validationErrors } from '../../runtime/errors';
 import type { Page, Paginated } from '../../runtime/pagination';
 import { applyMovements, type WalletMetadataItem } from './wallet-transactions';
 import { presentWallet, presentWallets, type CustomerWallet, type WalletReading } from './ongoing-balances';
+import { setRecurringRules, type RecurringRuleInput } from './recurring-top-ups';
 
 export type { CustomerWallet, WalletReading };
 
@@ -53,6 +55,8 @@ export interface CreateWalletInput {
   paid_top_up_max_amount_cents?: bigint | null;
   /** The wallet's first paid credits are not held to its top-up limits. */
   ignore_paid_top_up_limits_on_creation?: boolean | null;
+  /** At most one rule (recurring-top-ups.ts). */
+  recurring_transaction_rules?: RecurringRuleInput[] | null;
 }
 
 export interface UpdateWalletInput {
@@ -67,6 +71,8 @@ export interface UpdateWalletInput {
   applies_to?: WalletAppliesToInput | null;
   paid_top_up_min_amount_cents?: bigint | null;
   paid_top_up_max_amount_cents?: bigint | null;
+  /** Replaces the wallet's rule (null or []: terminates it); absent, unchanged. */
+  recurring_transaction_rules?: RecurringRuleInput[] | null;
 }
 
 const DEFAULT_PRIORITY = 50;
@@ -144,6 +150,7 @@ export async function createWallet(
       purchaseOrderNumber: created.purchase_order_number,
       ignoreTopUpLimits: input.ignore_paid_top_up_limits_on_creation === true,
     }, nowMs);
+    await setRecurringRules(trx, created, input.recurring_transaction_rules, nowMs);
     const wallet = (await findWallet(trx, organization.id, created.id))!;
     return { wallet, transactions };
   }));
@@ -171,8 +178,12 @@ export async function updateWallet(db: Db, organizationId: string, id: string, i
   if (input.purchase_order_number !== undefined) fields.purchase_order_number = input.purchase_order_number;
   if (input.metadata !== undefined) fields.metadata = input.metadata;
   Object.assign(fields, await limitColumns(db, organizationId, input, wallet));
-  if (Object.keys(fields).length === 0) return presentWallet(db, organizationId, wallet, { nowMs });
-  const updated = await refusingDuplicateCode(() => updateWalletRow(db, organizationId, wallet.id, fields));
+  if (Object.keys(fields).length === 0 && input.recurring_transaction_rules === undefined) return presentWallet(db, organizationId, wallet, { nowMs });
+  const updated = await refusingDuplicateCode(() => db.transaction(async (trx) => {
+    const row = Object.keys(fields).length === 0 ? wallet : await updateWalletRow(trx, organizationId, wallet.id, fields);
+    await setRecurringRules(trx, row, input.recurring_transaction_rules, nowMs);
+    return row;
+  }));
   return presentWallet(db, organizationId, updated, { nowMs });
 }
 
@@ -180,7 +191,12 @@ export async function updateWallet(db: Db, organizationId: string, id: string, i
 export async function terminateWallet(db: Db, organizationId: string, id: string, nowMs: number): Promise<CustomerWallet> {
   const wallet = await getWallet(db, organizationId, id);
   if (wallet.status === 'terminated') return presentWallet(db, organizationId, wallet, { nowMs });
-  return presentWallet(db, organizationId, await updateWalletRow(db, organizationId, wallet.id, { status: 'terminated', terminated_at: new Date(nowMs) }), { nowMs });
+  const terminated = await db.transaction(async (trx) => {
+    // Its recurring rule ends with it (Lago's Wallets::TerminateService).
+    await terminateWalletRules(trx, organizationId, wallet.id, new Date(nowMs));
+    return updateWalletRow(trx, organizationId, wallet.id, { status: 'terminated', terminated_at: new Date(nowMs) });
+  });
+  return presentWallet(db, organizationId, terminated, { nowMs });
 }
 
 /** The organization's wallets, newest first; only the customer's when an external id is given (404 if unknown). */
