@@ -5,8 +5,10 @@
  * (services/credits/ongoing-balances.ts): nothing is stored for it.
  *
  * A wallet's recurring top-up rule (Lago's `recurring_transaction_rules`, one active per wallet)
- * and, for threshold rules, one row per crossing that fired a top-up: its key is unique, so a
- * crossing tops up once however many events (or concurrent batches) find the balance below.
+ * and one row per top-up a rule made, under a unique key: a threshold crossing (`threshold:<what
+ * the wallet had been given until then>`) tops up once however many events (or concurrent
+ * batches) find the balance below; an interval date (`interval:<YYYY-MM-DD>`) once however often
+ * its workflow's activity is retried.
  */
 import type { Knex } from 'knex';
 
@@ -25,7 +27,7 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('organization_id').notNullable().references('organizations.id').onDelete('CASCADE');
     t.uuid('wallet_id').notNullable().references('wallets.id');
     t.text('status').notNullable().defaultTo('active'); // active | terminated
-    t.text('trigger').notNullable(); // threshold (interval: refused for now)
+    t.text('trigger').notNullable(); // threshold | interval
     t.text('method').notNullable().defaultTo('fixed'); // fixed | target
     t.text('interval');
     t.decimal('threshold_credits', 30, 5);
@@ -45,14 +47,13 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw("CREATE UNIQUE INDEX wallet_recurring_rules_one_active ON wallet_recurring_rules (wallet_id) WHERE status = 'active'");
 
-  await knex.schema.createTable('wallet_threshold_top_ups', (t) => {
+  await knex.schema.createTable('wallet_rule_top_ups', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
     t.uuid('organization_id').notNullable().references('organizations.id').onDelete('CASCADE');
     t.uuid('rule_id').notNullable().references('wallet_recurring_rules.id');
-    // What had been put in the wallet when the balance was found below: a new crossing needs a top-up in between.
-    t.text('crossing_key').notNullable();
+    t.text('top_up_key').notNullable();
     t.timestamp('created_at', { useTz: true, precision: 6 }).notNullable().defaultTo(knex.fn.now());
-    t.unique(['rule_id', 'crossing_key'], { indexName: 'wallet_threshold_top_ups_once' });
+    t.unique(['rule_id', 'top_up_key'], { indexName: 'wallet_rule_top_ups_once' });
   });
 }
 

@@ -95,11 +95,24 @@ export async function walletInflows(db: Conn, organizationId: string, walletId: 
   return { pendingCredits: row!.pending, inboundCents: BigInt(row!.inbound) };
 }
 
-/** Records a crossing of the rule's threshold; false when this crossing was recorded already (it topped up once). */
-export async function recordThresholdCrossing(trx: Tx, organizationId: string, ruleId: string, crossingKey: string): Promise<boolean> {
-  const rows = await trx('wallet_threshold_top_ups')
-    .insert({ organization_id: organizationId, rule_id: ruleId, crossing_key: crossingKey })
-    .onConflict(['rule_id', 'crossing_key']).ignore()
+/** Records a top-up of the rule under its key (a threshold crossing, an interval date); false when it was recorded already (it topped up once). */
+export async function recordRuleTopUp(trx: Tx, organizationId: string, ruleId: string, key: string): Promise<boolean> {
+  const rows = await trx('wallet_rule_top_ups')
+    .insert({ organization_id: organizationId, rule_id: ruleId, top_up_key: key })
+    .onConflict(['rule_id', 'top_up_key']).ignore()
     .returning('id');
   return rows.length > 0;
+}
+
+export async function findWalletRule(db: Conn, organizationId: string, id: string): Promise<WalletRuleRow | undefined> {
+  return rulesOf(db, organizationId).where({ id }).first();
+}
+
+/** The latest `interval:<date>` key the rule topped up under, as the date; null before its first. */
+export async function lastIntervalTopUpDate(db: Conn, organizationId: string, ruleId: string): Promise<string | null> {
+  const [row] = (await db('wallet_rule_top_ups')
+    .where({ organization_id: organizationId, rule_id: ruleId })
+    .where('top_up_key', 'like', 'interval:%')
+    .max({ key: 'top_up_key' })) as { key: string | null }[];
+  return row?.key ? row.key.slice('interval:'.length) : null;
 }

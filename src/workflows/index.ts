@@ -3,3 +3,4 @@ export { subscriptionWorkflow } from './subscription';
 export { webhookWorkflow } from './webhook';
 export { documentWorkflow } from './document';
 export { paymentWorkflow } from './payment';
+export { walletTopUpWorkflow } from './wallet-top-up';

@@ -275,6 +275,9 @@ const SAMPLES: Record<string, () => Sample[]> = {
       expiration_at: '2099-01-01T00:00:00Z', transaction_name: 'Auto', transaction_metadata: [{ key: 'k', value: 'v' }], purchase_order_number: 'PO-R1', ignore_paid_top_up_limits: true,
     }],
   } } }, { path: '/wallets', body: { wallet: {
+    external_customer_id: 'ct_wallet_customer', rate_amount: '1', currency: 'EUR', code: 'ct_interval',
+    recurring_transaction_rules: [{ trigger: 'interval', interval: 'monthly', method: 'fixed', granted_credits: '3.0', started_at: '2098-01-01T00:00:00Z' }],
+  } } }, { path: '/wallets', body: { wallet: {
     external_customer_id: 'ct_wallet_customer', rate_amount: '1', currency: 'EUR', code: 'ct_target', recurring_transaction_rules: [{ trigger: 'threshold', method: 'target', threshold_credits: '5.0', target_ongoing_balance: '50.0', grants_target_top_up: false }],
   } } }],
   'PUT /wallets/:id': () => [{ path: `/wallets/${ids.wallet}`, body: { wallet: {
@@ -285,7 +288,7 @@ const SAMPLES: Record<string, () => Sample[]> = {
       started_at: '2098-01-01T00:00:00Z', expiration_at: '2099-01-01T00:00:00Z', transaction_name: 'Auto', transaction_metadata: [{ key: 'k', value: 'v' }], purchase_order_number: 'PO-R2',
     }],
   } } }, { path: `/wallets/${ids.wallet}`, body: { wallet: {
-    recurring_transaction_rules: [{ lago_id: ids.walletRule, trigger: 'threshold', method: 'fixed', threshold_credits: '2.0', paid_credits: '4.0', granted_credits: '1.0' }],
+    recurring_transaction_rules: [{ lago_id: ids.walletRule, trigger: 'interval', interval: 'quarterly', method: 'fixed', paid_credits: '4.0', granted_credits: '1.0', started_at: '2098-01-01T00:00:00Z' }],
   } } }],
   'POST /wallet_transactions': () => [{ path: '/wallet_transactions', body: { wallet_transaction: {
     wallet_id: ids.wallet, name: 'Bonus', granted_credits: '5', metadata: [{ key: 'example key', value: 'example value' }], purchase_order_number: 'PO-T1',
@@ -308,6 +311,9 @@ const SAMPLES: Record<string, () => Sample[]> = {
       expiration_at: '2099-01-01T00:00:00Z', transaction_name: 'Auto', transaction_metadata: [{ key: 'k', value: 'v' }], purchase_order_number: 'PO-R1', ignore_paid_top_up_limits: true,
     }],
   } } }, { path: '/customers/ct_wallet_customer/wallets', body: { wallet: {
+    rate_amount: '1', currency: 'EUR', code: 'ct_cw_interval',
+    recurring_transaction_rules: [{ trigger: 'interval', interval: 'weekly', method: 'fixed', paid_credits: '3.0', started_at: '2098-01-01T00:00:00Z' }],
+  } } }, { path: '/customers/ct_wallet_customer/wallets', body: { wallet: {
     rate_amount: '1', currency: 'EUR', code: 'ct_cw_target', recurring_transaction_rules: [{ trigger: 'threshold', method: 'target', threshold_credits: '5.0', target_ongoing_balance: '50.0', grants_target_top_up: false }],
   } } }],
   'PUT /customers/:externalId/wallets/:code': () => [{ path: '/customers/ct_customer/wallets/ct_cw_edit', body: { wallet: {
@@ -318,7 +324,7 @@ const SAMPLES: Record<string, () => Sample[]> = {
       started_at: '2098-01-01T00:00:00Z', expiration_at: '2099-01-01T00:00:00Z', transaction_name: 'Auto', transaction_metadata: [{ key: 'k', value: 'v' }], purchase_order_number: 'PO-R3',
     }],
   } } }, { path: '/customers/ct_customer/wallets/ct_cw_edited', body: { wallet: {
-    recurring_transaction_rules: [{ lago_id: ids.customerWalletRule, trigger: 'threshold', method: 'fixed', threshold_credits: '2.0', paid_credits: '4.0', granted_credits: '1.0' }],
+    recurring_transaction_rules: [{ lago_id: ids.customerWalletRule, trigger: 'interval', interval: 'yearly', method: 'fixed', paid_credits: '4.0', granted_credits: '1.0', started_at: '2098-01-01T00:00:00Z' }],
   } } }],
   // The nested charge routes take a plan's charge (one sample per model, so every property is sent).
   'POST /plans/:code/charges': () => planCharges().map((charge) => ({ path: '/plans/ct_nested/charges', body: { charge: {

@@ -295,10 +295,13 @@ describe('threshold top-ups (recurring_transaction_rules)', () => {
     expect(removed.body.wallet.recurring_transaction_rules).toEqual([]);
   });
 
-  it('refuses interval rules and incomplete ones', async () => {
-    const interval = await api.post('/customers/hank/wallets', { wallet: { code: 'iv', currency: 'EUR', rate_amount: '1', recurring_transaction_rules: [{ trigger: 'interval', interval: 'monthly', paid_credits: '10' }] } });
-    expect(interval.status).toBe(422);
-    expect(Object.keys(interval.body.error_details)).toEqual(expect.arrayContaining(['recurring_transaction_rules.0.trigger']));
+  it('refuses incomplete rules', async () => {
+    const interval = await api.post('/customers/hank/wallets', { wallet: { code: 'iv', currency: 'EUR', rate_amount: '1', recurring_transaction_rules: [{ trigger: 'interval', paid_credits: '10' }] } });
+    expect([interval.status, interval.body.error_details]).toEqual([422, { 'recurring_transaction_rules.0.interval': ['value_is_mandatory'] }]);
+    const two = await api.post('/customers/hank/wallets', { wallet: { code: 'two', currency: 'EUR', rate_amount: '1', recurring_transaction_rules: [
+      { trigger: 'threshold', threshold_credits: '1', granted_credits: '1' }, { trigger: 'interval', interval: 'weekly', granted_credits: '1' },
+    ] } });
+    expect(two.status).toBe(422);
     const noThreshold = await api.post('/customers/hank/wallets', { wallet: { code: 'nt', currency: 'EUR', rate_amount: '1', recurring_transaction_rules: [{ trigger: 'threshold', paid_credits: '10' }] } });
     expect([noThreshold.status, noThreshold.body.error_details]).toEqual([422, { 'recurring_transaction_rules.0.threshold_credits': ['value_is_mandatory'] }]);
     const belowTarget = await api.post('/customers/hank/wallets', { wallet: { code: 'bt', currency: 'EUR', rate_amount: '1', recurring_transaction_rules: [{ trigger: 'threshold', method: 'target', threshold_credits: '10', target_ongoing_balance: '5' }] } });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { Dec } from '../../src/billing/money';
+import { nextTopUpDate } from '../../src/billing/wallet-intervals';
 import { allocateToWallets, centsToCredits, creditPriceCents, CreditsError, creditsToCents, parseCreditAmount, planDraws } from '../../src/billing/wallet-credits';
 
 describe('credits and cents', () => {
@@ -112,5 +113,25 @@ describe('allocateToWallets (applies_to)', () => {
         for (const d of draws) expect(d.amountCents > 0n && d.amountCents <= scoped.find((w) => w.id === d.id)!.balanceCents).toBe(true);
       },
     ));
+  });
+});
+
+describe('nextTopUpDate (interval top-ups)', () => {
+  it('tops up on the anchor\'s anniversaries, after the given day', () => {
+    // Monthly from Jan 15: the anchor itself when it is still ahead, then Feb 15, Mar 15.
+    expect(nextTopUpDate('2027-01-15', 'monthly', '2027-01-14')).toBe('2027-01-15');
+    expect(nextTopUpDate('2027-01-15', 'monthly', '2027-01-15')).toBe('2027-02-15');
+    expect(nextTopUpDate('2027-01-15', 'monthly', '2027-02-20')).toBe('2027-03-15');
+    // The 31st is clamped to the month's last day: Feb 28 (2027 is not a leap year), then Mar 31.
+    expect(nextTopUpDate('2027-01-31', 'monthly', '2027-01-31')).toBe('2027-02-28');
+    expect(nextTopUpDate('2027-01-31', 'monthly', '2027-02-28')).toBe('2027-03-31');
+    // Weekly: every 7 days from Wed 2027-01-06 → 13, 20.
+    expect(nextTopUpDate('2027-01-06', 'weekly', '2027-01-06')).toBe('2027-01-13');
+    expect(nextTopUpDate('2027-01-06', 'weekly', '2027-01-13')).toBe('2027-01-20');
+    // Quarterly from Jan 15: Apr 15, Jul 15; semiannual: Jul 15; yearly: 2028-01-15.
+    expect(nextTopUpDate('2027-01-15', 'quarterly', '2027-01-15')).toBe('2027-04-15');
+    expect(nextTopUpDate('2027-01-15', 'quarterly', '2027-05-01')).toBe('2027-07-15');
+    expect(nextTopUpDate('2027-01-15', 'semiannual', '2027-01-15')).toBe('2027-07-15');
+    expect(nextTopUpDate('2027-01-15', 'yearly', '2027-06-01')).toBe('2028-01-15');
   });
 });

@@ -67,10 +67,9 @@ const CUSTOM_SECTION: Record<string, Refusal> = {
 };
 const REQUIRES_PAYMENT = refuseTrue('Billow does not yet wait for a top-up to be paid before granting its credits.');
 /**
- * Lago's `recurring_transaction_rules` (at most one): Billow runs `threshold` rules, fixed or
- * target (services/credits/recurring-top-ups.ts); `interval` rules are refused for now.
+ * Lago's `recurring_transaction_rules` (at most one): `threshold` and `interval` rules, fixed or
+ * target (services/credits/recurring-top-ups.ts).
  */
-const NO_INTERVAL_TOP_UPS = 'Billow runs threshold top-ups only: interval top-ups (trigger "interval") are not run yet.';
 const recurringRule = z.object({
   trigger: z.enum(['threshold', 'interval']),
   method: z.enum(['fixed', 'target']).nullish(),
@@ -89,12 +88,10 @@ const recurringRule = z.object({
 });
 const createRecurringRules = z.array(recurringRule.extend({ ignore_paid_top_up_limits: z.boolean().nullish() })).max(1).nullish();
 const updateRecurringRules = z.array(recurringRule.extend({ lago_id: z.string().trim().min(1).nullish() })).max(1).nullish();
-const RULE_FIELDS_SHOWN = ['trigger', 'method', 'threshold_credits', 'paid_credits', 'granted_credits', 'target_ongoing_balance', 'grants_target_top_up',
+const RULE_FIELDS_SHOWN = ['trigger', 'method', 'interval', 'threshold_credits', 'paid_credits', 'granted_credits', 'target_ongoing_balance', 'grants_target_top_up',
   'started_at', 'expiration_at', 'transaction_name', 'transaction_metadata.*.key', 'transaction_metadata.*.value', 'purchase_order_number']
   .map((field) => `recurring_transaction_rules.*.${field}`);
 const RULES_REFUSED: Record<string, Refusal> = {
-  'recurring_transaction_rules.*.trigger': refuseUnlessOneOf(['threshold'], NO_INTERVAL_TOP_UPS),
-  'recurring_transaction_rules.*.interval': refuseUnlessEmpty(NO_INTERVAL_TOP_UPS),
   'recurring_transaction_rules.*.invoice_requires_successful_payment': REQUIRES_PAYMENT,
   'recurring_transaction_rules.*.invoice_custom_section.skip_invoice_custom_sections': refuseTrue(NO_CUSTOM_SECTIONS),
   'recurring_transaction_rules.*.invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty(NO_CUSTOM_SECTIONS),

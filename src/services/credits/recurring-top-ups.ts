@@ -1,7 +1,13 @@
 /**
  * Recurring top-ups (Lago's `recurring_transaction_rules`, reference/lago-api.md §1.8): one active
- * rule per wallet. Billow runs `threshold` rules; `interval` rules are refused for now (the API's
- * contract says so).
+ * rule per wallet, `threshold` or `interval`.
+ *
+ * An interval rule has its own workflow (`wallet-top-up/<rule id>`, src/workflows/wallet-top-up.ts),
+ * asked for through the outbox in the transaction that sets the rule: a durable timer to each
+ * anniversary of the rule's `started_at` (else of the wallet's creation, whose own day is skipped,
+ * as Lago) in the customer's timezone (billing/wallet-intervals.ts), then one top-up under the key
+ * `interval:<date>`, so a retried activity tops up once. The workflow reads the rule each time: a
+ * rule changed, terminated or expired (or its wallet terminated) ends it.
  *
  * A threshold rule tops the wallet up when its ongoing balance (ongoing-balances.ts), plus what it
  * has in pending purchases, is at or below `threshold_credits`. It is checked after every batch
@@ -25,12 +31,16 @@
 import type { Db, Tx } from '../../db/knex';
 import { Dec } from '../../billing/money';
 import { centsToCredits, creditsToCents } from '../../billing/wallet-credits';
+import { addDays, localDateOf, maxLocalDate, startOfLocalDay, type LocalDate } from '../../billing/calendar';
+import { nextTopUpDate, type TopUpInterval } from '../../billing/wallet-intervals';
+import { applicableTimezone } from '../../billing/subscription-terms';
+import { insertWorkflowRequest } from '../../db/workflow-requests';
 import { findCustomerById } from '../../db/customers';
 import { findOrganization } from '../../db/organizations';
 import { findWallet, type WalletRow } from '../../db/wallets';
 import {
-  activeRulesOfWallets, customersWithThresholdRules, insertWalletRule, recordThresholdCrossing, terminateWalletRules, thresholdRulesOfCustomer,
-  updateWalletRule, walletInflows, type NewWalletRule, type WalletRuleRow,
+  activeRulesOfWallets, customersWithThresholdRules, findWalletRule, insertWalletRule, lastIntervalTopUpDate, recordRuleTopUp, terminateWalletRules,
+  thresholdRulesOfCustomer, updateWalletRule, walletInflows, type NewWalletRule, type WalletRuleRow,
 } from '../../db/wallet-rules';
 import { invalidField, validationErrors } from '../../runtime/errors';
 import { logger } from '../../runtime/logger';
@@ -42,7 +52,7 @@ export interface RecurringRuleInput {
   lago_id?: string | null;
   trigger: 'threshold' | 'interval';
   method?: 'fixed' | 'target' | null;
-  interval?: string | null;
+  interval?: TopUpInterval | null;
   threshold_credits?: Dec | null;
   paid_credits?: Dec | null;
   granted_credits?: Dec | null;
@@ -60,13 +70,13 @@ const ZERO = new Dec(0);
 
 /** The rule's columns, validated against the wallet (its top-up limits) before anything is written. */
 function ruleColumns(wallet: WalletRow, input: RecurringRuleInput, nowMs: number): NewWalletRule {
-  if (input.trigger !== 'threshold') throw invalidField('recurring_transaction_rules', 'invalid_recurring_rule');
   const method = input.method ?? 'fixed';
   const paid = input.paid_credits ?? ZERO;
   const granted = input.granted_credits ?? ZERO;
   const errors: Record<string, string[]> = {};
   const field = (name: string) => `recurring_transaction_rules.0.${name}`;
-  if (!input.threshold_credits) errors[field('threshold_credits')] = ['value_is_mandatory'];
+  if (input.trigger === 'threshold' && !input.threshold_credits) errors[field('threshold_credits')] = ['value_is_mandatory'];
+  if (input.trigger === 'interval' && !input.interval) errors[field('interval')] = ['value_is_mandatory'];
   if (method === 'fixed' && paid.isZero() && granted.isZero()) errors[field('paid_credits')] = ['value_is_mandatory'];
   if (method === 'fixed' && input.grants_target_top_up != null) errors[field('grants_target_top_up')] = ['value_is_invalid'];
   if (method === 'target') {
@@ -84,10 +94,10 @@ function ruleColumns(wallet: WalletRow, input: RecurringRuleInput, nowMs: number
   }
   if (Object.keys(errors).length > 0) throw validationErrors(errors);
   return {
-    trigger: 'threshold',
+    trigger: input.trigger,
     method,
-    interval: null,
-    threshold_credits: input.threshold_credits!.toFixed(),
+    interval: input.trigger === 'interval' ? input.interval! : null,
+    threshold_credits: input.trigger === 'threshold' ? input.threshold_credits!.toFixed() : input.threshold_credits?.toFixed() ?? null,
     paid_credits: method === 'fixed' ? paid.toFixed() : '0',
     granted_credits: method === 'fixed' ? granted.toFixed() : '0',
     target_ongoing_balance: method === 'target' ? input.target_ongoing_balance!.toFixed() : null,
@@ -112,13 +122,66 @@ export async function setRecurringRules(trx: Tx, wallet: WalletRow, rules: reado
   if (wanted.length > 1) throw invalidField('recurring_transaction_rules', 'invalid_number_of_recurring_rules');
   const columns = wanted.length === 1 ? ruleColumns(wallet, wanted[0]!, nowMs) : undefined;
   const active = (await activeRulesOfWallets(trx, wallet.organization_id, [wallet.id])).get(wallet.id);
+  let rule: WalletRuleRow | undefined;
   if (columns && active && wanted[0]!.lago_id === active.id) {
-    await updateWalletRule(trx, wallet.organization_id, active.id, columns);
-    return;
+    rule = await updateWalletRule(trx, wallet.organization_id, active.id, columns);
+  } else {
+    if (active) await terminateWalletRules(trx, wallet.organization_id, wallet.id, new Date(nowMs));
+    if (columns) rule = await insertWalletRule(trx, wallet.organization_id, wallet.id, columns);
   }
-  if (active) await terminateWalletRules(trx, wallet.organization_id, wallet.id, new Date(nowMs));
-  if (columns) await insertWalletRule(trx, wallet.organization_id, wallet.id, columns);
+  // An interval rule's timer: started by the relay once this commits (once per rule).
+  if (rule?.trigger === 'interval') {
+    await insertWorkflowRequest(trx, {
+      organization_id: wallet.organization_id, workflow_type: 'walletTopUpWorkflow', workflow_id: walletTopUpWorkflowId(rule.id),
+      args: [{ organizationId: wallet.organization_id, ruleId: rule.id }],
+    });
+  }
 }
+
+// Interval top-ups ----------------------------------------------------------------------------
+
+/** The rule's next top-up: its date and the instant it starts in the customer's timezone; null when the rule no longer tops up. */
+export async function nextIntervalTopUp(db: Db, input: { organizationId: string; ruleId: string }): Promise<{ date: LocalDate; atMs: number } | null> {
+  const rule = await findWalletRule(db, input.organizationId, input.ruleId);
+  if (!rule || rule.status !== 'active' || rule.trigger !== 'interval' || !rule.interval) return null;
+  const wallet = await findWallet(db, input.organizationId, rule.wallet_id);
+  if (!wallet || wallet.status !== 'active') return null;
+  const [customer, organization] = await Promise.all([findCustomerById(db, wallet.customer_id), findOrganization(db, input.organizationId)]);
+  const timezone = applicableTimezone(customer!, organization!);
+  const created = localDateOf(wallet.created_at.getTime(), timezone);
+  const anchor = rule.started_at ? localDateOf(rule.started_at.getTime(), timezone) : created;
+  // Not on the wallet's creation day (Lago), nor twice on one day; the anchor day itself when it is later.
+  const last = await lastIntervalTopUpDate(db, input.organizationId, rule.id);
+  const after = maxLocalDate(maxLocalDate(created, addDays(anchor, -1)), last ?? created);
+  const date = nextTopUpDate(anchor, rule.interval as TopUpInterval, after);
+  const atMs = startOfLocalDay(date, timezone);
+  if (rule.expiration_at && atMs >= rule.expiration_at.getTime()) return null;
+  return { date, atMs };
+}
+
+/** Tops up for the rule's `date`, once (its key is `interval:<date>`); false when it did nothing (done already, or the rule ended). */
+export async function runIntervalTopUp(db: Db, input: { organizationId: string; ruleId: string; date: LocalDate; nowMs: number }): Promise<boolean> {
+  const { organizationId, nowMs } = input;
+  return db.transaction(async (trx) => {
+    const rule = await findWalletRule(trx, organizationId, input.ruleId);
+    if (!rule || rule.status !== 'active' || rule.trigger !== 'interval') return false;
+    if (rule.expiration_at && nowMs >= rule.expiration_at.getTime()) return false;
+    const wallet = await findWallet(trx, organizationId, rule.wallet_id, { forUpdate: true });
+    if (!wallet || wallet.status !== 'active') return false;
+    let ongoingCredits = ZERO;
+    if (rule.method === 'target') {
+      const usage = (await ongoingUsageByWallet(db, organizationId, wallet.customer_id, { nowMs })).get(wallet.id) ?? 0n;
+      ongoingCredits = centsToCredits(wallet.balance_cents - usage, new Dec(wallet.rate_amount), wallet.currency);
+    }
+    const { paid, granted } = thresholdTopUpCredits(rule, limitsOf(wallet), ongoingCredits, ZERO);
+    if (!(await recordRuleTopUp(trx, organizationId, rule.id, `interval:${input.date}`))) return false;
+    if (paid.lte(0) && granted.lte(0)) return false;
+    await topUp(trx, organizationId, wallet, rule, paid, granted, 'interval', nowMs);
+    return true;
+  });
+}
+
+export const walletTopUpWorkflowId = (ruleId: string) => `wallet-top-up/${ruleId}`;
 
 /** The credits a threshold rule tops up with, given the ongoing balance and the pending purchases (Lago's amounts). */
 export function thresholdTopUpCredits(
@@ -136,7 +199,7 @@ export function thresholdTopUpCredits(
   }
   const paid = new Dec(rule.paid_credits);
   const granted = new Dec(rule.granted_credits);
-  if (paid.isZero()) return { paid, granted };
+  if (paid.isZero() || rule.threshold_credits === null) return { paid, granted };
   const gap = new Dec(rule.threshold_credits!).minus(ongoingCredits).minus(granted).minus(pendingCredits);
   if (gap.lt(paid)) return { paid, granted };
   const multiplied = paid.times(gap.dividedBy(paid).floor().plus(1));
@@ -168,29 +231,37 @@ export async function topUpWallet(db: Db, organizationId: string, rule: WalletRu
     if (!wallet || wallet.status !== 'active') return false;
     // The usage is read under the wallet's lock: a concurrent check waits, then sees this one's top-up.
     const usage = (await ongoingUsageByWallet(db, organizationId, wallet.customer_id, { nowMs })).get(wallet.id) ?? 0n;
-    const rate = new Dec(wallet.rate_amount);
-    const ongoingCredits = centsToCredits(wallet.balance_cents - usage, rate, wallet.currency);
+    const ongoingCredits = centsToCredits(wallet.balance_cents - usage, new Dec(wallet.rate_amount), wallet.currency);
     const { pendingCredits, inboundCents } = await walletInflows(trx, organizationId, wallet.id);
     const threshold = new Dec(rule.threshold_credits!);
     if (ongoingCredits.plus(pendingCredits).gt(threshold)) return false;
-    const limits = {
-      minCredits: wallet.paid_top_up_min_amount_cents === null ? null : centsToCredits(wallet.paid_top_up_min_amount_cents, rate, wallet.currency),
-      maxCredits: wallet.paid_top_up_max_amount_cents === null ? null : centsToCredits(wallet.paid_top_up_max_amount_cents, rate, wallet.currency),
-    };
-    const { paid, granted } = thresholdTopUpCredits(rule, limits, ongoingCredits, new Dec(pendingCredits));
+    const { paid, granted } = thresholdTopUpCredits(rule, limitsOf(wallet), ongoingCredits, new Dec(pendingCredits));
     if (paid.lte(0) && granted.lte(0)) return false;
-    if (!(await recordThresholdCrossing(trx, organizationId, rule.id, inboundCents.toString()))) return false;
-    const [organization, customer] = await Promise.all([findOrganization(trx, organizationId), findCustomerById(trx, wallet.customer_id)]);
-    await applyMovements(trx, organization!, customer!, wallet, {
-      paid: paid.gt(0) ? paid.toDecimalPlaces(5, Dec.ROUND_UP) : undefined,
-      granted: granted.gt(0) ? granted.toDecimalPlaces(5, Dec.ROUND_UP) : undefined,
-      name: rule.transaction_name,
-      metadata: rule.transaction_metadata,
-      purchaseOrderNumber: rule.purchase_order_number ?? wallet.purchase_order_number,
-      // Lago: a target top-up is not held to the limits (its amount was fitted to them above).
-      ignoreTopUpLimits: rule.method === 'target' || rule.ignore_paid_top_up_limits,
-      source: 'threshold',
-    }, nowMs);
+    if (!(await recordRuleTopUp(trx, organizationId, rule.id, `threshold:${inboundCents.toString()}`))) return false;
+    await topUp(trx, organizationId, wallet, rule, paid, granted, 'threshold', nowMs);
     return true;
   });
+}
+
+function limitsOf(wallet: WalletRow): { minCredits: Dec | null; maxCredits: Dec | null } {
+  const rate = new Dec(wallet.rate_amount);
+  return {
+    minCredits: wallet.paid_top_up_min_amount_cents === null ? null : centsToCredits(wallet.paid_top_up_min_amount_cents, rate, wallet.currency),
+    maxCredits: wallet.paid_top_up_max_amount_cents === null ? null : centsToCredits(wallet.paid_top_up_max_amount_cents, rate, wallet.currency),
+  };
+}
+
+/** The rule's transactions on the locked wallet (wallet-transactions.ts), with their webhooks. */
+async function topUp(trx: Tx, organizationId: string, wallet: WalletRow, rule: WalletRuleRow, paid: Dec, granted: Dec, source: 'threshold' | 'interval', nowMs: number): Promise<void> {
+  const [organization, customer] = await Promise.all([findOrganization(trx, organizationId), findCustomerById(trx, wallet.customer_id)]);
+  await applyMovements(trx, organization!, customer!, wallet, {
+    paid: paid.gt(0) ? paid.toDecimalPlaces(5, Dec.ROUND_UP) : undefined,
+    granted: granted.gt(0) ? granted.toDecimalPlaces(5, Dec.ROUND_UP) : undefined,
+    name: rule.transaction_name,
+    metadata: rule.transaction_metadata,
+    purchaseOrderNumber: rule.purchase_order_number ?? wallet.purchase_order_number,
+    // Lago: a target top-up is not held to the limits (its amount was fitted to them above).
+    ignoreTopUpLimits: rule.method === 'target' || rule.ignore_paid_top_up_limits,
+    source,
+  }, nowMs);
 }
