@@ -272,6 +272,12 @@ describe('threshold top-ups (recurring_transaction_rules)', () => {
     expect(granted).toEqual([expect.objectContaining({ status: 'settled', transaction_status: 'granted', credit_amount: '10.0' })]);
     // 1000 + 1000 granted = 2000; ongoing 2000 − 600 = 1400.
     expect((await api.get(`/wallets/${w.lago_id}`)).body.wallet).toMatchObject({ balance_cents: 2000, ongoing_balance_cents: 1400 });
+
+    // Voiding 10 credits lowers it to 1000 − 600 = 4.00 ≤ 5: a new crossing, 10 more granted: 1000 + 1000 = 2000.
+    const voided = await api.post('/wallet_transactions', { wallet_transaction: { wallet_id: w.lago_id, voided_credits: '10' } });
+    expect(voided.status).toBe(200);
+    expect((await transactionsOf(w.lago_id)).filter((t) => t.source === 'threshold')).toHaveLength(2);
+    expect((await api.get(`/wallets/${w.lago_id}`)).body.wallet).toMatchObject({ balance_cents: 2000, ongoing_balance_cents: 1400 });
   });
 
   it('tops up to the target ongoing balance, and a rule can be replaced, then removed', async () => {

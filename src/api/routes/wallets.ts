@@ -7,7 +7,7 @@ import { pageFrom } from '../pagination';
 import { createWalletSchema, updateWalletSchema, walletTransactionSchema } from '../schemas/money';
 import { serializeWallet, serializeWalletTransaction } from '../../serializers/wallet';
 import {
-  createWallet, createWalletTransactions, getWalletTransaction, listWallets, listWalletTransactions, showWallet, terminateWallet, updateWallet,
+  createWallet, getWalletTransaction, moveWalletCredits, listWallets, listWalletTransactions, showWallet, terminateWallet, updateWallet,
   type CustomerWallet,
 } from '../../services/credits';
 import { createUsageCache } from '../../services/usage';
@@ -59,7 +59,7 @@ export function walletTransactionsRouter({ db, clock }: AppContext): Router {
   router.post('/', handle(async (req, res) => {
     const organization = organizationOf(req);
     const input = parseEnvelope(req.body, 'wallet_transaction', walletTransactionSchema);
-    const { currency, transactions } = await createWalletTransactions(db, organization, input, await clock.now());
+    const { currency, transactions } = await moveWalletCredits(db, organization, input, await clock.now());
     res.json({ wallet_transactions: transactions.map((t) => serializeWalletTransaction(t, currency)) });
   }));
   router.get('/:id', handle(async (req, res) => {

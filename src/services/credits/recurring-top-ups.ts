@@ -14,7 +14,7 @@
  * of events of the customer is stored (the events route hands the customers over), in a
  * transaction holding the wallet's row lock, and it fires **once per crossing**: each top-up is
  * recorded with the crossing's key, the total the wallet had been given until then
- * (`wallet_threshold_top_ups`, unique per rule and key). Events that find the balance still below
+ * (`wallet_rule_top_ups`, unique per rule and key). Events that find the balance still below
  * find that key taken and do nothing; the next crossing is possible only once something was put
  * in the wallet again (the top-up itself, or another). Concurrent batches serialize on the lock,
  * and the unique key holds even without it.
@@ -45,7 +45,8 @@ import {
 import { invalidField, validationErrors } from '../../runtime/errors';
 import { logger } from '../../runtime/logger';
 import { ongoingUsageByWallet } from './ongoing-balances';
-import { applyMovements, type WalletMetadataItem } from './wallet-transactions';
+import { applyMovements, createWalletTransactions, type WalletMetadataItem, type WalletTransactionInput, type WalletTransactions } from './wallet-transactions';
+import type { OrganizationRow } from '../../db/organizations';
 
 export interface RecurringRuleInput {
   /** The active rule to change; without it (or naming another), the rule replaces the active one. */
@@ -222,6 +223,19 @@ export async function topUpBelowThresholds(db: Db, organizationId: string, custo
   } catch (err) {
     logger.error({ err, organizationId, customerIds }, 'threshold top-up failed; the next batch of the customer checks again');
   }
+}
+
+/**
+ * `POST /wallet_transactions`: the movements (wallet-transactions.ts), then, when credits were
+ * voided, the wallet's threshold rule checked as after events (a void lowers the ongoing balance).
+ */
+export async function moveWalletCredits(db: Db, organization: OrganizationRow, input: WalletTransactionInput, nowMs: number): Promise<WalletTransactions> {
+  const moved = await createWalletTransactions(db, organization, input, nowMs);
+  if (moved.transactions.some((transaction) => transaction.transaction_status === 'voided')) {
+    const wallet = await findWallet(db, organization.id, input.wallet_id);
+    if (wallet) await topUpBelowThresholds(db, organization.id, [wallet.customer_id], nowMs);
+  }
+  return moved;
 }
 
 /** Checks one wallet's threshold rule under the wallet's lock; returns whether it topped up. */
