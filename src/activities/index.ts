@@ -10,6 +10,7 @@ import { lifecycleActivities } from './lifecycle';
 import { usageActivities } from './usage';
 import { paymentActivities } from './payments';
 import { draftActivities } from './drafts';
+import { walletActivities } from './wallets';
 
 export type { ActivityDeps } from './deps';
 
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...usageActivities(deps),
     ...paymentActivities(deps),
     ...draftActivities(deps),
+    ...walletActivities(deps),
   };
 }
 

@@ -78,3 +78,78 @@ export function planDraws(amountCents: Cents, balances: readonly { id: string; b
   }
   return draws;
 }
+
+// What a wallet may pay for (Lago's `applies_to`) --------------------------------------------
+
+/** The fee types a wallet may be limited to (Lago's `applies_to.fee_types`). */
+export const WALLET_FEE_TYPES = ['charge', 'subscription', 'commitment'] as const;
+export type WalletFeeType = (typeof WALLET_FEE_TYPES)[number];
+
+/** A wallet as drawn: its balance and what it may pay for (both lists empty: everything). */
+export interface ScopedBalance {
+  id: string;
+  balanceCents: Cents;
+  feeTypes: readonly string[];
+  /** The billable metrics whose charge fees it pays. */
+  billableMetricIds: readonly string[];
+}
+
+/** What is to be paid, by fee type and (for a charge fee) billable metric, after taxes. */
+export interface FeeBucket {
+  feeType: string;
+  billableMetricId: string | null;
+  amountCents: Cents;
+}
+
+/**
+ * Lago's applicability (`Credits::AllocatePrepaidCreditsByWalletsService#applicable_fee?`): an
+ * unrestricted wallet pays every fee; a restricted one the fees of a listed type, and the charge
+ * fees of a listed billable metric.
+ */
+export function walletPays(wallet: Pick<ScopedBalance, 'feeTypes' | 'billableMetricIds'>, bucket: Pick<FeeBucket, 'feeType' | 'billableMetricId'>): boolean {
+  if (wallet.feeTypes.length === 0 && wallet.billableMetricIds.length === 0) return true;
+  if (wallet.feeTypes.includes(bucket.feeType)) return true;
+  return bucket.feeType === 'charge' && bucket.billableMetricId !== null && wallet.billableMetricIds.includes(bucket.billableMetricId);
+}
+
+/**
+ * Draws up to `capCents` of the buckets from wallets given in drawing order (priority 1 first,
+ * then oldest), as Lago allocates prepaid credits to an invoice: the buckets are merged by fee type
+ * and metric and taken largest first (ties by key, so the result is stable); each wallet in turn
+ * pays what it may of each bucket until its balance, the bucket or the cap runs out. A wallet
+ * never gives more than it holds, a bucket is never paid twice, and the draws add up to at most
+ * the cap. Balances that give nothing are left out.
+ */
+export function allocateToWallets(wallets: readonly ScopedBalance[], buckets: readonly FeeBucket[], capCents: Cents): Draw[] {
+  if (capCents < 0n) throw new RangeError(`Cannot draw a negative amount: ${capCents}`);
+  const merged = new Map<string, FeeBucket>();
+  for (const bucket of buckets) {
+    const key = `${bucket.feeType}:${bucket.billableMetricId ?? ''}`;
+    const entry = merged.get(key);
+    merged.set(key, { ...bucket, amountCents: (entry?.amountCents ?? 0n) + bucket.amountCents });
+  }
+  const pool = [...merged.entries()]
+    .filter(([, bucket]) => bucket.amountCents > 0n)
+    .sort(([ka, a], [kb, b]) => (a.amountCents === b.amountCents ? (ka < kb ? -1 : ka > kb ? 1 : 0) : a.amountCents > b.amountCents ? -1 : 1))
+    .map(([, bucket]) => ({ ...bucket }));
+  let cap = capCents;
+  const draws: Draw[] = [];
+  for (const wallet of wallets) {
+    if (wallet.balanceCents < 0n) throw new RangeError(`Balance ${wallet.id} is negative`);
+    let room = wallet.balanceCents;
+    let drawn = 0n;
+    for (const bucket of pool) {
+      if (room === 0n || cap === 0n) break;
+      if (bucket.amountCents === 0n || !walletPays(wallet, bucket)) continue;
+      let take = bucket.amountCents;
+      if (room < take) take = room;
+      if (cap < take) take = cap;
+      bucket.amountCents -= take;
+      room -= take;
+      cap -= take;
+      drawn += take;
+    }
+    if (drawn > 0n) draws.push({ id: wallet.id, amountCents: drawn });
+  }
+  return draws;
+}

@@ -34,6 +34,12 @@ export interface WalletRow {
   purchase_order_number: string | null;
   /** Key → value (or null); null when never set. */
   metadata: Record<string, string | null> | null;
+  /** Lago's `applies_to`: the fee types and the billable metrics (of charge fees) it pays; both empty: every fee. */
+  applies_to_fee_types: string[];
+  applies_to_billable_metric_ids: string[];
+  /** The limits of one paid top-up, in cents; null: none. */
+  paid_top_up_min_amount_cents: bigint | null;
+  paid_top_up_max_amount_cents: bigint | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -67,7 +73,7 @@ export interface WalletTransactionRow {
 }
 
 export type NewWalletTransaction = Pick<WalletTransactionRow, 'wallet_id' | 'transaction_type' | 'transaction_status' | 'status' | 'amount_cents' | 'credit_amount'>
-  & Partial<Pick<WalletTransactionRow, 'id' | 'invoice_id' | 'name' | 'metadata' | 'purchase_order_number' | 'settled_at' | 'failed_at'>>;
+  & Partial<Pick<WalletTransactionRow, 'id' | 'invoice_id' | 'name' | 'metadata' | 'purchase_order_number' | 'settled_at' | 'failed_at' | 'source'>>;
 
 export interface WalletTransactionFilters {
   status?: WalletTransactionSettlement;
@@ -107,8 +113,9 @@ export async function externalIdsOfWalletCustomers(db: Conn, organizationId: str
 
 export async function insertWallet(
   db: Conn,
-  fields: Omit<WalletRow, 'id' | 'status' | 'balance_cents' | 'credits_balance' | 'consumed_amount_cents' | 'consumed_credits' | 'last_balance_sync_at' | 'last_consumed_credit_at' | 'terminated_at' | 'purchase_order_number' | 'metadata' | 'created_at' | 'updated_at'>
-    & Partial<Pick<WalletRow, 'purchase_order_number' | 'metadata'>>,
+  fields: Omit<WalletRow, 'id' | 'status' | 'balance_cents' | 'credits_balance' | 'consumed_amount_cents' | 'consumed_credits' | 'last_balance_sync_at' | 'last_consumed_credit_at' | 'terminated_at' | 'purchase_order_number' | 'metadata' | 'created_at' | 'updated_at'
+      | 'applies_to_fee_types' | 'applies_to_billable_metric_ids' | 'paid_top_up_min_amount_cents' | 'paid_top_up_max_amount_cents'>
+    & Partial<Pick<WalletRow, 'purchase_order_number' | 'metadata' | 'applies_to_fee_types' | 'applies_to_billable_metric_ids' | 'paid_top_up_min_amount_cents' | 'paid_top_up_max_amount_cents'>>,
 ): Promise<WalletRow> {
   const [row] = await db<WalletRow>('wallets').insert(fields as never).returning('*');
   return row!;
@@ -158,6 +165,18 @@ function usableWallets(db: Conn, customerId: string, filters: { organizationId?:
 export async function usableWalletBalanceCents(db: Conn, customerId: string, filters: { organizationId?: string; currency?: string }, asOf: Date): Promise<Cents> {
   const [row] = (await usableWallets(db, customerId, filters, asOf).sum({ total: 'balance_cents' })) as { total: string | bigint | null }[];
   return row?.total ? BigInt(row.total) : 0n;
+}
+
+/** The customer's usable wallets at `asOf`, in drawing order (priority 1 first, then oldest); read-only. */
+export async function usableWalletsOfCustomer(db: Conn, organizationId: string, customerId: string, asOf: Date): Promise<WalletRow[]> {
+  return usableWallets(db, customerId, { organizationId }, asOf).orderBy([{ column: 'priority' }, { column: 'created_at' }, { column: 'id' }]);
+}
+
+/** The codes of billable metrics by id (the organization's; a deleted metric keeps its code). */
+export async function billableMetricCodesByIds(db: Conn, organizationId: string, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = (await db('billable_metrics').where({ organization_id: organizationId }).whereIn('id', [...new Set(ids)]).select('id', 'code')) as { id: string; code: string }[];
+  return new Map(rows.map((row) => [row.id, row.code]));
 }
 
 /** Locks the customer's usable wallets that hold something, in the order they are drawn: priority (1 first), then oldest. */
@@ -230,4 +249,19 @@ export async function failPendingPurchasesOfInvoice(db: Conn, organizationId: st
 async function updateWalletTransaction(db: Conn, organizationId: string, id: string, fields: Partial<WalletTransactionRow>): Promise<WalletTransactionRow> {
   const [row] = await walletTransactionsOf(db, organizationId).where({ id }).update({ ...fields, updated_at: db.fn.now() } as never).returning('*');
   return row!;
+}
+
+/** What the customer's draft invoices will ask of its wallets, by currency, fee type and metric: Σ (fee − coupons + taxes). */
+export async function draftInvoiceFeeBuckets(
+  db: Conn, organizationId: string, customerId: string,
+): Promise<{ currency: string; feeType: string; billableMetricId: string | null; amountCents: Cents }[]> {
+  const rows = (await db('fees')
+    .join('invoices', 'invoices.id', 'fees.invoice_id')
+    .leftJoin('charges', 'charges.id', 'fees.charge_id')
+    .where({ 'invoices.organization_id': organizationId, 'invoices.customer_id': customerId, 'invoices.status': 'draft' })
+    .groupBy('invoices.currency', 'fees.fee_type', 'charges.billable_metric_id')
+    .select('invoices.currency as currency', 'fees.fee_type as fee_type', 'charges.billable_metric_id as billable_metric_id')
+    .select(db.raw('SUM(fees.amount_cents + fees.taxes_amount_cents - ROUND(fees.precise_coupons_amount_cents))::bigint AS amount'))) as
+    { currency: string; fee_type: string; billable_metric_id: string | null; amount: string | bigint }[];
+  return rows.map((row) => ({ currency: row.currency, feeType: row.fee_type, billableMetricId: row.billable_metric_id, amountCents: BigInt(row.amount) }));
 }

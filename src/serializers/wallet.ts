@@ -1,8 +1,56 @@
 /** Wallets and wallet transactions (reference/lago-api.md §1.8): credits as decimal strings, money as cents. */
 import { z } from 'zod';
 import type { WalletRow, WalletTransactionRow } from '../db/wallets';
-import { formatMajor } from '../billing/money';
+import type { WalletRuleRow } from '../db/wallet-rules';
+import { Dec, formatMajor, type Cents } from '../billing/money';
+import { centsToCredits } from '../billing/wallet-credits';
 import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
+
+export const walletRecurringRuleSchema = z.object({
+  lago_id: wire.uuid,
+  trigger: z.enum(['interval', 'threshold']),
+  method: z.enum(['fixed', 'target']),
+  /** Null for a threshold rule (Billow runs threshold rules only). */
+  interval: z.enum(['weekly', 'monthly', 'quarterly', 'semiannual', 'yearly']).nullable(),
+  status: z.enum(['active', 'terminated']),
+  threshold_credits: wire.decimal.nullable(),
+  paid_credits: wire.decimal,
+  granted_credits: wire.decimal,
+  grants_target_top_up: z.boolean().nullable(),
+  started_at: wire.dateTime.nullable(),
+  target_ongoing_balance: wire.decimal.nullable(),
+  created_at: wire.dateTime,
+  expiration_at: wire.dateTime.nullable(),
+  /** Billow does not wait for a top-up's payment (refused on write). */
+  invoice_requires_successful_payment: z.boolean(),
+  transaction_metadata: z.array(wire.keyValue),
+  transaction_name: z.string().nullable(),
+  ignore_paid_top_up_limits: z.boolean(),
+  purchase_order_number: z.string().nullable(),
+});
+
+export function serializeWalletRule(rule: WalletRuleRow): z.output<typeof walletRecurringRuleSchema> {
+  return {
+    lago_id: rule.id,
+    trigger: rule.trigger,
+    method: rule.method,
+    interval: rule.interval as z.output<typeof walletRecurringRuleSchema>['interval'],
+    status: rule.status,
+    threshold_credits: decimalString(rule.threshold_credits),
+    paid_credits: decimalString(rule.paid_credits),
+    granted_credits: decimalString(rule.granted_credits),
+    grants_target_top_up: rule.grants_target_top_up,
+    started_at: isoSeconds(rule.started_at),
+    target_ongoing_balance: decimalString(rule.target_ongoing_balance),
+    created_at: isoSeconds(rule.created_at),
+    expiration_at: isoSeconds(rule.expiration_at),
+    invoice_requires_successful_payment: false,
+    transaction_metadata: rule.transaction_metadata,
+    transaction_name: rule.transaction_name,
+    ignore_paid_top_up_limits: rule.ignore_paid_top_up_limits,
+    purchase_order_number: rule.purchase_order_number,
+  };
+}
 
 export const walletSchema = z.object({
   lago_id: wire.uuid,
@@ -30,19 +78,31 @@ export const walletSchema = z.object({
   terminated_at: wire.dateTime.nullable(),
   invoice_requires_successful_payment: z.boolean(),
   priority: z.number().int(),
-  /** Billow has no top-up limits, recurring top-ups nor fee-type limits (refused on write). */
-  paid_top_up_min_amount_cents: z.null(),
-  paid_top_up_max_amount_cents: z.null(),
-  recurring_transaction_rules: z.array(z.never()),
-  applies_to: z.object({ fee_types: z.array(z.never()), billable_metric_codes: z.array(z.never()) }),
+  paid_top_up_min_amount_cents: wire.cents.nullable(),
+  paid_top_up_max_amount_cents: wire.cents.nullable(),
+  /** The active rule, if any: Billow runs threshold rules. */
+  recurring_transaction_rules: z.array(walletRecurringRuleSchema),
+  applies_to: z.object({ fee_types: z.array(z.enum(['charge', 'subscription', 'commitment'])), billable_metric_codes: z.array(z.string()) }),
   purchase_order_number: z.string().nullable(),
   /** Lago's key → value metadata (null until set). */
   metadata: z.record(z.string(), z.string().nullable()).nullable(),
 }).register(responseSchemas, { id: 'Wallet' });
 export type WalletJson = z.output<typeof walletSchema>;
 
-export function serializeWallet(wallet: WalletRow, externalCustomerId: string): WalletJson {
+/** A wallet as shown: its customer's external id, the codes of the metrics it pays, and what of the ongoing usage it pays. */
+export interface ShownWallet {
+  wallet: WalletRow;
+  externalCustomerId: string;
+  billableMetricCodes: string[];
+  /** ≤ balance_cents: the ongoing balance is never negative. */
+  ongoingUsageCents: Cents;
+  recurringRules: WalletRuleRow[];
+}
+
+export function serializeWallet({ wallet, externalCustomerId, billableMetricCodes, ongoingUsageCents, recurringRules }: ShownWallet): WalletJson {
   const credits = decimalString(wallet.credits_balance);
+  const rate = new Dec(wallet.rate_amount);
+  const ongoingBalanceCents = wallet.balance_cents - ongoingUsageCents;
   return {
     lago_id: wallet.id,
     lago_customer_id: wallet.customer_id,
@@ -55,11 +115,11 @@ export function serializeWallet(wallet: WalletRow, externalCustomerId: string): 
     credits_balance: credits,
     balance: decimalString(formatMajor(wallet.balance_cents, wallet.currency)),
     balance_cents: cents(wallet.balance_cents),
-    // Billow has no draft usage invoices to reserve credits for: the ongoing balance is the balance.
-    credits_ongoing_balance: credits,
-    ongoing_balance_cents: cents(wallet.balance_cents),
-    credits_ongoing_usage_balance: '0.0',
-    ongoing_usage_balance_cents: 0,
+    // Computed when read (services/credits/ongoing-balances.ts); credits from cents at the wallet's rate.
+    credits_ongoing_balance: decimalString(centsToCredits(ongoingBalanceCents, rate, wallet.currency).toFixed()),
+    ongoing_balance_cents: cents(ongoingBalanceCents),
+    credits_ongoing_usage_balance: decimalString(centsToCredits(ongoingUsageCents, rate, wallet.currency).toFixed()),
+    ongoing_usage_balance_cents: cents(ongoingUsageCents),
     consumed_credits: decimalString(wallet.consumed_credits),
     consumed_amount_cents: cents(wallet.consumed_amount_cents),
     created_at: isoSeconds(wallet.created_at),
@@ -69,10 +129,10 @@ export function serializeWallet(wallet: WalletRow, externalCustomerId: string): 
     terminated_at: isoSeconds(wallet.terminated_at),
     invoice_requires_successful_payment: false,
     priority: wallet.priority,
-    paid_top_up_min_amount_cents: null,
-    paid_top_up_max_amount_cents: null,
-    recurring_transaction_rules: [],
-    applies_to: { fee_types: [], billable_metric_codes: [] },
+    paid_top_up_min_amount_cents: wallet.paid_top_up_min_amount_cents === null ? null : cents(wallet.paid_top_up_min_amount_cents),
+    paid_top_up_max_amount_cents: wallet.paid_top_up_max_amount_cents === null ? null : cents(wallet.paid_top_up_max_amount_cents),
+    recurring_transaction_rules: recurringRules.map(serializeWalletRule),
+    applies_to: { fee_types: wallet.applies_to_fee_types as WalletJson['applies_to']['fee_types'], billable_metric_codes: billableMetricCodes },
     purchase_order_number: wallet.purchase_order_number ?? null,
     metadata: wallet.metadata ?? null,
   };

@@ -3,3 +3,4 @@ export { subscriptionWorkflow } from './subscription';
 export { webhookBatchWorkflow, webhookWorkflow } from './webhook';
 export { documentBatchWorkflow, documentWorkflow } from './document';
 export { paymentWorkflow } from './payment';
+export { walletTopUpWorkflow } from './wallet-top-up';

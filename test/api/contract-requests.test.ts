@@ -89,7 +89,11 @@ beforeAll(async () => {
   ids.invoiceToPay = (await seedInvoice(database.db, api.organization, customerRow, { fees: [{ amountCents: 5_000n }] })).invoice.id;
   const note = await ok(api.post('/credit_notes', { credit_note: { invoice_id: ids.paidInvoice, refund_amount_cents: 10, items: [{ fee_id: ids.paidFee, amount_cents: 10 }] } }));
   ids.creditNote = note.credit_note.lago_id;
-  ids.wallet = (await ok(api.post('/wallets', { wallet: { external_customer_id: 'ct_customer', rate_amount: '1', currency: 'EUR', name: 'W' } }))).wallet.lago_id;
+  // With a threshold rule that starts in 2099 (it never tops up here), whose lago_id PUT /wallets/:id names.
+  const sleepingRule = { trigger: 'threshold', threshold_credits: '1', granted_credits: '1', started_at: '2099-01-01T00:00:00Z' };
+  const walletWithRule = (await ok(api.post('/wallets', { wallet: { external_customer_id: 'ct_customer', rate_amount: '1', currency: 'EUR', name: 'W', recurring_transaction_rules: [sleepingRule] } }))).wallet;
+  ids.wallet = walletWithRule.lago_id;
+  ids.walletRule = walletWithRule.recurring_transaction_rules[0].lago_id;
   ids.endpoint = (await ok(api.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'https://hooks.example.com/ct', event_types: ['invoice.created'] } }))).webhook_endpoint.lago_id;
 
   // The nested charge routes: a plan with a charge of every model (each with a filter), one to update, one to delete, one whose filter is deleted.
@@ -102,7 +106,8 @@ beforeAll(async () => {
   ] } }));
   for (const charge of nested.plan.charges as Json[]) if (charge.filters.length > 0) ids[`filterOf:${charge.code}`] = charge.filters[0].lago_id;
   // Customer wallets by code: one to edit, one for the metadata routes.
-  await ok(api.post('/customers/ct_customer/wallets', { wallet: { code: 'ct_cw_edit', rate_amount: '1', currency: 'EUR' } }));
+  ids.customerWalletRule = (await ok(api.post('/customers/ct_customer/wallets', { wallet: { code: 'ct_cw_edit', rate_amount: '1', currency: 'EUR', recurring_transaction_rules: [sleepingRule] } })))
+    .wallet.recurring_transaction_rules[0].lago_id;
   await ok(api.post('/customers/ct_customer/wallets', { wallet: { code: 'ct_cw_meta', rate_amount: '1', currency: 'EUR' } }));
   // A fee billed without an invoice (a pay-in-advance charge that is not invoiceable), for PUT /fees/:id.
   const subscription = (await database.db('subscriptions').where({ organization_id: api.organization.id, external_id: 'ct_sub' }).first()) as { id: string };
@@ -263,9 +268,27 @@ const SAMPLES: Record<string, () => Sample[]> = {
     external_customer_id: 'ct_wallet_customer', rate_amount: '1.5', currency: 'EUR', name: 'Prepaid', code: 'ct_prepaid', priority: 10, paid_credits: '20', granted_credits: '10',
     expiration_at: '2099-07-07T23:59:59Z', transaction_name: 'Tokens', transaction_metadata: [{ key: 'example_key', value: 'example_value' }],
     purchase_order_number: 'PO-W1', metadata: { external_id: 'ext-123' },
+    // 20 paid credits at 1.5 = 3000 cents, within the limits.
+    applies_to: { fee_types: ['subscription'], billable_metric_codes: ['ct_calls'] }, paid_top_up_min_amount_cents: 1000, paid_top_up_max_amount_cents: 5000,
+    recurring_transaction_rules: [{
+      trigger: 'threshold', method: 'fixed', threshold_credits: '5.0', paid_credits: '10.0', granted_credits: '2.0', started_at: '2098-01-01T00:00:00Z',
+      expiration_at: '2099-01-01T00:00:00Z', transaction_name: 'Auto', transaction_metadata: [{ key: 'k', value: 'v' }], purchase_order_number: 'PO-R1', ignore_paid_top_up_limits: true,
+    }],
+  } } }, { path: '/wallets', body: { wallet: {
+    external_customer_id: 'ct_wallet_customer', rate_amount: '1', currency: 'EUR', code: 'ct_interval',
+    recurring_transaction_rules: [{ trigger: 'interval', interval: 'monthly', method: 'fixed', granted_credits: '3.0', started_at: '2098-01-01T00:00:00Z' }],
+  } } }, { path: '/wallets', body: { wallet: {
+    external_customer_id: 'ct_wallet_customer', rate_amount: '1', currency: 'EUR', code: 'ct_target', recurring_transaction_rules: [{ trigger: 'threshold', method: 'target', threshold_credits: '5.0', target_ongoing_balance: '50.0', grants_target_top_up: false }],
   } } }],
   'PUT /wallets/:id': () => [{ path: `/wallets/${ids.wallet}`, body: { wallet: {
     name: 'Renamed', code: 'ct_renamed', priority: 5, expiration_at: '2098-07-07T23:59:59Z', purchase_order_number: 'PO-W2', metadata: { synced_at: '2024-01-15' },
+    applies_to: { fee_types: ['charge'], billable_metric_codes: ['ct_seats'] },
+    recurring_transaction_rules: [{
+      lago_id: ids.walletRule, trigger: 'threshold', method: 'target', threshold_credits: '3.0', target_ongoing_balance: '30.0', grants_target_top_up: true,
+      started_at: '2098-01-01T00:00:00Z', expiration_at: '2099-01-01T00:00:00Z', transaction_name: 'Auto', transaction_metadata: [{ key: 'k', value: 'v' }], purchase_order_number: 'PO-R2',
+    }],
+  } } }, { path: `/wallets/${ids.wallet}`, body: { wallet: {
+    recurring_transaction_rules: [{ lago_id: ids.walletRule, trigger: 'interval', interval: 'quarterly', method: 'fixed', paid_credits: '4.0', granted_credits: '1.0', started_at: '2098-01-01T00:00:00Z' }],
   } } }],
   'POST /wallet_transactions': () => [{ path: '/wallet_transactions', body: { wallet_transaction: {
     wallet_id: ids.wallet, name: 'Bonus', granted_credits: '5', metadata: [{ key: 'example key', value: 'example value' }], purchase_order_number: 'PO-T1',
@@ -282,9 +305,26 @@ const SAMPLES: Record<string, () => Sample[]> = {
     external_customer_id: 'ct_wallet_customer', rate_amount: '1.5', currency: 'EUR', name: 'Scoped', code: 'ct_cw_new', priority: 10, paid_credits: '20', granted_credits: '10',
     expiration_at: '2099-07-07T23:59:59Z', transaction_name: 'Tokens', transaction_metadata: [{ key: 'example_key', value: 'example_value' }],
     purchase_order_number: 'PO-CW1', metadata: { external_id: 'ext-123', source: null },
+    applies_to: { fee_types: ['charge', 'commitment'], billable_metric_codes: ['ct_calls', 'ct_seats'] }, paid_top_up_min_amount_cents: 100, paid_top_up_max_amount_cents: 3000,
+    recurring_transaction_rules: [{
+      trigger: 'threshold', method: 'fixed', threshold_credits: '5.0', paid_credits: '10.0', granted_credits: '2.0', started_at: '2098-01-01T00:00:00Z',
+      expiration_at: '2099-01-01T00:00:00Z', transaction_name: 'Auto', transaction_metadata: [{ key: 'k', value: 'v' }], purchase_order_number: 'PO-R1', ignore_paid_top_up_limits: true,
+    }],
+  } } }, { path: '/customers/ct_wallet_customer/wallets', body: { wallet: {
+    rate_amount: '1', currency: 'EUR', code: 'ct_cw_interval',
+    recurring_transaction_rules: [{ trigger: 'interval', interval: 'weekly', method: 'fixed', paid_credits: '3.0', started_at: '2098-01-01T00:00:00Z' }],
+  } } }, { path: '/customers/ct_wallet_customer/wallets', body: { wallet: {
+    rate_amount: '1', currency: 'EUR', code: 'ct_cw_target', recurring_transaction_rules: [{ trigger: 'threshold', method: 'target', threshold_credits: '5.0', target_ongoing_balance: '50.0', grants_target_top_up: false }],
   } } }],
   'PUT /customers/:externalId/wallets/:code': () => [{ path: '/customers/ct_customer/wallets/ct_cw_edit', body: { wallet: {
     name: 'Scoped renamed', code: 'ct_cw_edited', priority: 5, expiration_at: '2098-07-07T23:59:59Z', purchase_order_number: 'PO-CW2', metadata: { synced_at: '2024-01-15' },
+    applies_to: { fee_types: ['subscription'], billable_metric_codes: [] },
+    recurring_transaction_rules: [{
+      lago_id: ids.customerWalletRule, trigger: 'threshold', method: 'target', threshold_credits: '3.0', target_ongoing_balance: '30.0', grants_target_top_up: true,
+      started_at: '2098-01-01T00:00:00Z', expiration_at: '2099-01-01T00:00:00Z', transaction_name: 'Auto', transaction_metadata: [{ key: 'k', value: 'v' }], purchase_order_number: 'PO-R3',
+    }],
+  } } }, { path: '/customers/ct_customer/wallets/ct_cw_edited', body: { wallet: {
+    recurring_transaction_rules: [{ lago_id: ids.customerWalletRule, trigger: 'interval', interval: 'yearly', method: 'fixed', paid_credits: '4.0', granted_credits: '1.0', started_at: '2098-01-01T00:00:00Z' }],
   } } }],
   // The nested charge routes take a plan's charge (one sample per model, so every property is sent).
   'POST /plans/:code/charges': () => planCharges().map((charge) => ({ path: '/plans/ct_nested/charges', body: { charge: {

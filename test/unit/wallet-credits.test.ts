@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Dec } from '../../src/billing/money';
-import { centsToCredits, creditPriceCents, CreditsError, creditsToCents, parseCreditAmount, planDraws } from '../../src/billing/wallet-credits';
+import { nextTopUpDate } from '../../src/billing/wallet-intervals';
+import { allocateToWallets, centsToCredits, creditPriceCents, CreditsError, creditsToCents, parseCreditAmount, planDraws } from '../../src/billing/wallet-credits';
 
 describe('credits and cents', () => {
   it('prices credits at rate × subunit, rounded once', () => {
@@ -68,5 +69,69 @@ describe('planDraws', () => {
         }
       },
     ));
+  });
+});
+
+describe('allocateToWallets (applies_to)', () => {
+  const open = (id: string, balanceCents: bigint) => ({ id, balanceCents, feeTypes: [], billableMetricIds: [] });
+
+  it('draws unrestricted wallets in the order given, as planDraws does', () => {
+    // 1900 of usage from A (1000) then B (5000): A 1000, B 900.
+    const draws = allocateToWallets([open('a', 1000n), open('b', 5000n)], [{ feeType: 'charge', billableMetricId: 'm', amountCents: 1900n }], 1900n);
+    expect(draws).toEqual([{ id: 'a', amountCents: 1000n }, { id: 'b', amountCents: 900n }]);
+    expect(draws).toEqual(planDraws(1900n, [{ id: 'a', balanceCents: 1000n }, { id: 'b', balanceCents: 5000n }]));
+  });
+
+  it('lets a restricted wallet pay only its fee types and metrics, and stops at the cap', () => {
+    const buckets = [
+      { feeType: 'subscription', billableMetricId: null, amountCents: 2000n },
+      { feeType: 'charge', billableMetricId: 'tokens', amountCents: 300n },
+      { feeType: 'charge', billableMetricId: 'storage', amountCents: 400n },
+    ];
+    const tokensOnly = { id: 't', balanceCents: 1000n, feeTypes: [], billableMetricIds: ['tokens'] };
+    const subscriptionOnly = { id: 's', balanceCents: 100n, feeTypes: ['subscription'], billableMetricIds: [] };
+    // T: the 300 of tokens; S: 100 of the 2000 base fee; storage's 400 by nobody.
+    expect(allocateToWallets([tokensOnly, subscriptionOnly], buckets, 2700n)).toEqual([{ id: 't', amountCents: 300n }, { id: 's', amountCents: 100n }]);
+    // A cap of 250 (what is left after credit notes): T gives 250 and S nothing.
+    expect(allocateToWallets([tokensOnly, subscriptionOnly], buckets, 250n)).toEqual([{ id: 't', amountCents: 250n }]);
+    // A charge-type wallet pays both metrics, largest bucket first: storage 400 then tokens 300 → 500 of its 500.
+    expect(allocateToWallets([{ id: 'c', balanceCents: 500n, feeTypes: ['charge'], billableMetricIds: [] }], buckets, 2700n)).toEqual([{ id: 'c', amountCents: 500n }]);
+  });
+
+  it('never draws more than a wallet holds, a bucket asks or the cap allows', () => {
+    fc.assert(fc.property(
+      fc.array(fc.record({ balance: fc.bigInt({ min: 0n, max: 10_000n }), types: fc.subarray(['charge', 'subscription']), metrics: fc.subarray(['m1', 'm2']) }), { maxLength: 5 }),
+      fc.array(fc.record({ type: fc.constantFrom('charge', 'subscription', 'commitment'), metric: fc.constantFrom('m1', 'm2', 'm3'), amount: fc.bigInt({ min: 0n, max: 10_000n }) }), { maxLength: 6 }),
+      fc.bigInt({ min: 0n, max: 30_000n }),
+      (wallets, buckets, cap) => {
+        const scoped = wallets.map((w, i) => ({ id: `w${i}`, balanceCents: w.balance, feeTypes: w.types, billableMetricIds: w.metrics }));
+        const fees = buckets.map((b) => ({ feeType: b.type, billableMetricId: b.type === 'charge' ? b.metric : null, amountCents: b.amount }));
+        const draws = allocateToWallets(scoped, fees, cap);
+        const total = draws.reduce((sum, d) => sum + d.amountCents, 0n);
+        expect(total <= cap).toBe(true);
+        expect(total <= fees.reduce((sum, f) => sum + f.amountCents, 0n)).toBe(true);
+        for (const d of draws) expect(d.amountCents > 0n && d.amountCents <= scoped.find((w) => w.id === d.id)!.balanceCents).toBe(true);
+      },
+    ));
+  });
+});
+
+describe('nextTopUpDate (interval top-ups)', () => {
+  it('tops up on the anchor\'s anniversaries, after the given day', () => {
+    // Monthly from Jan 15: the anchor itself when it is still ahead, then Feb 15, Mar 15.
+    expect(nextTopUpDate('2027-01-15', 'monthly', '2027-01-14')).toBe('2027-01-15');
+    expect(nextTopUpDate('2027-01-15', 'monthly', '2027-01-15')).toBe('2027-02-15');
+    expect(nextTopUpDate('2027-01-15', 'monthly', '2027-02-20')).toBe('2027-03-15');
+    // The 31st is clamped to the month's last day: Feb 28 (2027 is not a leap year), then Mar 31.
+    expect(nextTopUpDate('2027-01-31', 'monthly', '2027-01-31')).toBe('2027-02-28');
+    expect(nextTopUpDate('2027-01-31', 'monthly', '2027-02-28')).toBe('2027-03-31');
+    // Weekly: every 7 days from Wed 2027-01-06 → 13, 20.
+    expect(nextTopUpDate('2027-01-06', 'weekly', '2027-01-06')).toBe('2027-01-13');
+    expect(nextTopUpDate('2027-01-06', 'weekly', '2027-01-13')).toBe('2027-01-20');
+    // Quarterly from Jan 15: Apr 15, Jul 15; semiannual: Jul 15; yearly: 2028-01-15.
+    expect(nextTopUpDate('2027-01-15', 'quarterly', '2027-01-15')).toBe('2027-04-15');
+    expect(nextTopUpDate('2027-01-15', 'quarterly', '2027-05-01')).toBe('2027-07-15');
+    expect(nextTopUpDate('2027-01-15', 'semiannual', '2027-01-15')).toBe('2027-07-15');
+    expect(nextTopUpDate('2027-01-15', 'yearly', '2027-06-01')).toBe('2028-01-15');
   });
 });

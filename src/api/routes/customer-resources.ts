@@ -24,19 +24,22 @@ import { presentSubscription } from '../../services/subscriptions';
 import { listCustomerSubscriptions } from '../../services/subscriptions/customer-subscriptions';
 import { listCustomerInvoices } from '../../services/invoicing/customer-invoices';
 import { pastUsage } from '../../services/invoicing/past-usage';
+import { createUsageCache } from '../../services/usage';
 import type { CustomerWallet, PresentedCreditNote } from '../../services/credits';
 import {
   changeCustomerWalletMetadata, createCustomerWallet, listCustomerCreditNotes, listCustomerWallets, showCustomerWallet, terminateCustomerWallet,
   updateCustomerWallet, type MetadataChange,
 } from '../../services/credits/customer-wallets';
 
-const presentWallet = ({ wallet, externalCustomerId }: CustomerWallet) => serializeWallet(wallet, externalCustomerId);
+const presentWallet = (shown: CustomerWallet) => serializeWallet(shown);
 const presentCreditNote = ({ creditNote, context }: PresentedCreditNote) => serializeCreditNote(creditNote, context);
 
 const customerOf = (req: Request) => String(req.params.externalId);
 
 export function customerResourcesRouter({ db, clock, publicUrl }: AppContext): Router {
   const router = Router();
+  // Wallets' ongoing balances read the customer's current usage through one incremental cache.
+  const usageCache = createUsageCache(db);
 
   router.get('/:externalId/invoices', handle(async (req, res) => {
     const extra = parseQuery(req.query, customerInvoiceQuerySchema);
@@ -76,11 +79,11 @@ export function customerResourcesRouter({ db, clock, publicUrl }: AppContext): R
   }));
   router.get('/:externalId/wallets', handle(async (req, res) => {
     parseQuery(req.query, customerWalletQuerySchema);
-    const { rows, meta } = await listCustomerWallets(db, organizationOf(req).id, customerOf(req), pageFrom(req.query));
+    const { rows, meta } = await listCustomerWallets(db, organizationOf(req).id, customerOf(req), pageFrom(req.query), { nowMs: await clock.now(), aggregator: usageCache });
     res.json({ wallets: rows.map(presentWallet), meta });
   }));
   router.get('/:externalId/wallets/:code', handle(async (req, res) => {
-    res.json({ wallet: presentWallet(await showCustomerWallet(db, organizationOf(req).id, customerOf(req), String(req.params.code))) });
+    res.json({ wallet: presentWallet(await showCustomerWallet(db, organizationOf(req).id, customerOf(req), String(req.params.code), { nowMs: await clock.now(), aggregator: usageCache })) });
   }));
   router.put('/:externalId/wallets/:code', handle(async (req, res) => {
     const input = parseEnvelope(req.body, 'wallet', updateCustomerWalletSchema);

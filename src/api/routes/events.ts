@@ -16,10 +16,12 @@ import { estimateFeesSchema, readBatchEnvelope, readEventEnvelope, readEventList
 import { parseEnvelope } from '../validation';
 import { estimateEventFees, traceEvent } from '../../services/invoicing';
 import { createEventIngestion, listEvents } from '../../services/usage';
+import { topUpBelowThresholds } from '../../services/credits';
 
 export function eventsRouter({ db, workflows, clock }: AppContext): Router {
   const router = Router();
-  const ingestion = createEventIngestion({ db, workflows });
+  // Stored usage may bring a wallet's ongoing balance to its threshold rule: checked after each batch.
+  const ingestion = createEventIngestion({ db, workflows, afterStored: (organizationId, customerIds, atMs) => topUpBelowThresholds(db, organizationId, customerIds, atMs) });
 
   router.post('/batch', handle(async (req, res) => {
     const organization = organizationOf(req);

@@ -7,17 +7,20 @@ import { pageFrom } from '../pagination';
 import { createWalletSchema, updateWalletSchema, walletTransactionSchema } from '../schemas/money';
 import { serializeWallet, serializeWalletTransaction } from '../../serializers/wallet';
 import {
-  createWallet, createWalletTransactions, getWalletTransaction, listWallets, listWalletTransactions, showWallet, terminateWallet, updateWallet,
+  createWallet, getWalletTransaction, moveWalletCredits, listWallets, listWalletTransactions, showWallet, terminateWallet, updateWallet,
   type CustomerWallet,
 } from '../../services/credits';
+import { createUsageCache } from '../../services/usage';
 
-const present = ({ wallet, externalCustomerId }: CustomerWallet) => serializeWallet(wallet, externalCustomerId);
+const present = (shown: CustomerWallet) => serializeWallet(shown);
 
 /** A query value, an empty one counting as absent. */
 const given = (value: unknown) => (value === '' ? undefined : value);
 
 export function walletsRouter({ db, clock }: AppContext): Router {
   const router = Router();
+  // Ongoing balances read the customers' current usage through one incremental cache per router.
+  const usageCache = createUsageCache(db);
   router.post('/', handle(async (req, res) => {
     const organization = organizationOf(req);
     const input = parseEnvelope(req.body, 'wallet', createWalletSchema);
@@ -36,7 +39,7 @@ export function walletsRouter({ db, clock }: AppContext): Router {
   }));
   router.get('/:id', handle(async (req, res) => {
     const organization = organizationOf(req);
-    res.json({ wallet: present(await showWallet(db, organization.id, String(req.params.id))) });
+    res.json({ wallet: present(await showWallet(db, organization.id, String(req.params.id), { nowMs: await clock.now(), aggregator: usageCache })) });
   }));
   router.delete('/:id', handle(async (req, res) => {
     const organization = organizationOf(req);
@@ -45,7 +48,7 @@ export function walletsRouter({ db, clock }: AppContext): Router {
   router.get('/', handle(async (req, res) => {
     const organization = organizationOf(req);
     const externalCustomerId = req.query.external_customer_id === undefined ? undefined : String(req.query.external_customer_id);
-    const { rows, meta } = await listWallets(db, organization.id, { externalCustomerId }, pageFrom(req.query));
+    const { rows, meta } = await listWallets(db, organization.id, { externalCustomerId }, pageFrom(req.query), { nowMs: await clock.now(), aggregator: usageCache });
     res.json({ wallets: rows.map(present), meta });
   }));
   return router;
@@ -56,7 +59,7 @@ export function walletTransactionsRouter({ db, clock }: AppContext): Router {
   router.post('/', handle(async (req, res) => {
     const organization = organizationOf(req);
     const input = parseEnvelope(req.body, 'wallet_transaction', walletTransactionSchema);
-    const { currency, transactions } = await createWalletTransactions(db, organization, input, await clock.now());
+    const { currency, transactions } = await moveWalletCredits(db, organization, input, await clock.now());
     res.json({ wallet_transactions: transactions.map((t) => serializeWalletTransaction(t, currency)) });
   }));
   router.get('/:id', handle(async (req, res) => {

@@ -5,7 +5,7 @@ import { issue } from '../validation';
 import { CreditsError, parseCreditAmount } from '../../billing/wallet-credits';
 import { PAYMENT_STATUSES } from '../../services/invoicing/invoice-actions';
 import {
-  CREDIT_NOTE_REASONS, REFUND_STATUSES,
+  CREDIT_NOTE_REASONS, REFUND_STATUSES, WALLET_FEE_TYPES,
   type CreateWalletInput, type IssueCreditNoteInput, type UpdateCreditNoteInput, type UpdateWalletInput, type WalletTransactionInput,
 } from '../../services/credits';
 import type { Dec } from '../../billing/money';
@@ -66,12 +66,49 @@ const CUSTOM_SECTION: Record<string, Refusal> = {
   'invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty(NO_CUSTOM_SECTIONS),
 };
 const REQUIRES_PAYMENT = refuseTrue('Billow does not yet wait for a top-up to be paid before granting its credits.');
-const NO_RECURRING_TOP_UPS = refuseUnlessEmpty('Recurring top-ups (by interval or threshold) are not run by Billow yet.');
-const NO_APPLIES_TO = 'Billow has no targeted wallets: every wallet pays every fee.';
-const APPLIES_TO: Record<string, Refusal> = {
-  'applies_to.fee_types': refuseUnlessEmpty(NO_APPLIES_TO),
-  'applies_to.billable_metric_codes': refuseUnlessEmpty(NO_APPLIES_TO),
+/**
+ * Lago's `recurring_transaction_rules` (at most one): `threshold` and `interval` rules, fixed or
+ * target (services/credits/recurring-top-ups.ts).
+ */
+const recurringRule = z.object({
+  trigger: z.enum(['threshold', 'interval']),
+  method: z.enum(['fixed', 'target']).nullish(),
+  interval: z.enum(['weekly', 'monthly', 'quarterly', 'semiannual', 'yearly']).nullish(),
+  threshold_credits: credits.nullish(),
+  paid_credits: credits.nullish(),
+  granted_credits: credits.nullish(),
+  target_ongoing_balance: credits.nullish(),
+  grants_target_top_up: z.boolean().nullish(),
+  started_at: instant.nullish(),
+  expiration_at: instant.nullish(),
+  invoice_requires_successful_payment: z.boolean().nullish(),
+  transaction_name: optionalText,
+  transaction_metadata: z.array(metadataItem).max(20).nullish(),
+  purchase_order_number: purchaseOrderNumber,
+});
+const createRecurringRules = z.array(recurringRule.extend({ ignore_paid_top_up_limits: z.boolean().nullish() })).max(1).nullish();
+const updateRecurringRules = z.array(recurringRule.extend({ lago_id: z.string().trim().min(1).nullish() })).max(1).nullish();
+const RULE_FIELDS_SHOWN = ['trigger', 'method', 'interval', 'threshold_credits', 'paid_credits', 'granted_credits', 'target_ongoing_balance', 'grants_target_top_up',
+  'started_at', 'expiration_at', 'transaction_name', 'transaction_metadata.*.key', 'transaction_metadata.*.value', 'purchase_order_number']
+  .map((field) => `recurring_transaction_rules.*.${field}`);
+const RULES_REFUSED: Record<string, Refusal> = {
+  'recurring_transaction_rules.*.invoice_requires_successful_payment': REQUIRES_PAYMENT,
+  'recurring_transaction_rules.*.invoice_custom_section.skip_invoice_custom_sections': refuseTrue(NO_CUSTOM_SECTIONS),
+  'recurring_transaction_rules.*.invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty(NO_CUSTOM_SECTIONS),
+  'recurring_transaction_rules.*.payment_method.payment_method_type': refuseUnlessOneOf(['provider'], NO_PAYMENTS),
+  'recurring_transaction_rules.*.payment_method.payment_method_id': refuseUnlessEmpty(NO_PAYMENTS),
 };
+/** Lago's `applies_to`: what a wallet pays for, on invoices and in its ongoing balance (services/credits/ongoing-balances.ts). */
+const appliesTo = z.object({
+  fee_types: z.array(z.enum(WALLET_FEE_TYPES)).max(3).nullish(),
+  billable_metric_codes: z.array(z.string().trim().min(1).max(255)).max(100).nullish(),
+}).nullish();
+const APPLIES_TO_HONOURED = {
+  'applies_to.fee_types': SHOWN,
+  'applies_to.billable_metric_codes': SHOWN,
+};
+/** A paid top-up limit in cents; positive (Lago: greater_than 0). */
+const topUpLimit = amountCents.nullish();
 
 // Invoices ------------------------------------------------------------------------------------
 
@@ -180,9 +217,18 @@ export const createWalletSchema = withContract(z.object({
   transaction_metadata: z.array(metadataItem).max(20).nullish(),
   purchase_order_number: purchaseOrderNumber,
   metadata: keyValueMetadata,
+  applies_to: appliesTo,
+  paid_top_up_min_amount_cents: topUpLimit,
+  paid_top_up_max_amount_cents: topUpLimit,
+  ignore_paid_top_up_limits_on_creation: z.boolean().nullish(),
+  recurring_transaction_rules: createRecurringRules,
 }), {
   honoured: {
-    ...honour(SHOWN, 'name', 'code', 'priority', 'rate_amount', 'currency', 'external_customer_id', 'expiration_at', 'purchase_order_number', 'metadata'),
+    ...honour(SHOWN, 'name', 'code', 'priority', 'rate_amount', 'currency', 'external_customer_id', 'expiration_at', 'purchase_order_number', 'metadata',
+      'paid_top_up_min_amount_cents', 'paid_top_up_max_amount_cents'),
+    ...APPLIES_TO_HONOURED,
+    ignore_paid_top_up_limits_on_creation: 'The wallet\'s first paid credits are not held to its top-up limits: services/credits/wallet-transactions.ts (movementCents).',
+    ...honour(SHOWN, ...RULE_FIELDS_SHOWN, 'recurring_transaction_rules.*.ignore_paid_top_up_limits'),
     paid_credits: 'A pending purchase billed by a credit invoice, settled when it is paid: services/credits/wallet-transactions.ts (applyMovements).',
     granted_credits: 'Settled at once into credits_balance: services/credits/wallet-transactions.ts (applyMovements).',
     transaction_name: 'The name of the transactions the paid and granted credits make (wallet_transactions[].name).',
@@ -192,11 +238,7 @@ export const createWalletSchema = withContract(z.object({
   refused: {
     billing_entity_code: refuseUnlessEmpty(NO_BILLING_ENTITIES),
     invoice_requires_successful_payment: REQUIRES_PAYMENT,
-    paid_top_up_min_amount_cents: refuseUnlessEmpty('Top-up limits are not enforced by Billow yet.'),
-    paid_top_up_max_amount_cents: refuseUnlessEmpty('Top-up limits are not enforced by Billow yet.'),
-    ignore_paid_top_up_limits_on_creation: refuseTrue('Billow has no top-up limits (refused above) to ignore.'),
-    recurring_transaction_rules: NO_RECURRING_TOP_UPS,
-    ...APPLIES_TO,
+    ...RULES_REFUSED,
     ...CUSTOM_SECTION,
     ...PAYMENT_METHOD,
   },
@@ -210,13 +252,17 @@ export const updateWalletSchema = withContract(z.object({
   invoice_requires_successful_payment: z.boolean().nullish(),
   purchase_order_number: purchaseOrderNumber,
   metadata: keyValueMetadata,
+  applies_to: appliesTo,
+  recurring_transaction_rules: updateRecurringRules,
 }), {
-  honoured: honour(SHOWN, 'name', 'code', 'priority', 'expiration_at', 'purchase_order_number', 'metadata'),
+  honoured: {
+    ...honour(SHOWN, 'name', 'code', 'priority', 'expiration_at', 'purchase_order_number', 'metadata', ...RULE_FIELDS_SHOWN, 'recurring_transaction_rules.*.lago_id'),
+    ...APPLIES_TO_HONOURED,
+  },
   refused: {
     invoice_requires_successful_payment: REQUIRES_PAYMENT,
     billing_entity_code: refuseUnlessEmpty(NO_BILLING_ENTITIES),
-    recurring_transaction_rules: NO_RECURRING_TOP_UPS,
-    ...APPLIES_TO,
+    ...RULES_REFUSED,
     ...CUSTOM_SECTION,
     ...PAYMENT_METHOD,
   },
@@ -231,16 +277,17 @@ export const walletTransactionSchema = withContract(z.object({
   metadata: z.array(metadataItem).max(20).nullish(),
   invoice_requires_successful_payment: z.boolean().nullish(),
   purchase_order_number: purchaseOrderNumber,
+  ignore_paid_top_up_limits: z.boolean().nullish(),
 }), {
   honoured: {
     ...honour(SHOWN, 'name', 'metadata.*.key', 'metadata.*.value', 'purchase_order_number'),
     wallet_id: shownAs('lago_wallet_id'),
     ...honour('One transaction each (credit_amount): services/credits/wallet-transactions.ts (applyMovements); paid credits are a pending purchase billed by a credit invoice.',
       'paid_credits', 'granted_credits', 'voided_credits'),
+    ignore_paid_top_up_limits: 'The paid credits are not held to the wallet\'s paid_top_up_min/max_amount_cents: services/credits/wallet-transactions.ts (movementCents).',
   },
   refused: {
     invoice_requires_successful_payment: REQUIRES_PAYMENT,
-    ignore_paid_top_up_limits: refuseTrue('Billow has no top-up limits to ignore.'),
     ...CUSTOM_SECTION,
     ...PAYMENT_METHOD,
   },

@@ -20,7 +20,7 @@ import { invalidField, notFound } from '../../runtime/errors';
 import type { Page, Paginated } from '../../runtime/pagination';
 import {
   createWallet, listWallets, showWallet, terminateWallet, updateWallet,
-  type CreateWalletInput, type CustomerWallet, type UpdateWalletInput,
+  type CreateWalletInput, type CustomerWallet, type UpdateWalletInput, type WalletReading,
 } from './wallets';
 import { listCreditNotes } from './credit-notes';
 import type { PresentedCreditNote } from './credit-note-presenter';
@@ -37,10 +37,12 @@ export type CreateCustomerWalletInput = Omit<CreateWalletInput, 'external_custom
 export type UpdateCustomerWalletInput = UpdateWalletInput & { metadata?: Record<string, string | null> | null };
 
 /** Sets the wallet's metadata as the request asks (absent: unchanged). */
-async function withMetadata(db: Db, organizationId: string, wallet: CustomerWallet, metadata: Record<string, string | null> | null | undefined): Promise<CustomerWallet> {
+async function withMetadata(
+  db: Db, organizationId: string, wallet: CustomerWallet, metadata: Record<string, string | null> | null | undefined, nowMs: number,
+): Promise<CustomerWallet> {
   if (metadata === undefined) return wallet;
   await changeWalletMetadata(db, organizationId, wallet.wallet.id, metadata === null ? { kind: 'clear' } : { kind: 'replace', value: metadata });
-  return showWallet(db, organizationId, wallet.wallet.id);
+  return showWallet(db, organizationId, wallet.wallet.id, { nowMs });
 }
 
 async function customerOf(db: Db, organizationId: string, externalId: string): Promise<CustomerRow> {
@@ -76,11 +78,11 @@ export async function createCustomerWallet(
   }
   const { metadata, ...wallet } = input;
   const created = await createWallet(db, organization, { ...wallet, external_customer_id: externalCustomerId, code }, nowMs);
-  return { ...(await withMetadata(db, organization.id, created, metadata)), transactions: created.transactions };
+  return { ...(await withMetadata(db, organization.id, created, metadata, nowMs)), transactions: created.transactions };
 }
 
-export async function showCustomerWallet(db: Db, organizationId: string, externalCustomerId: string, code: string): Promise<CustomerWallet> {
-  return showWallet(db, organizationId, (await walletByCode(db, organizationId, externalCustomerId, code)).id);
+export async function showCustomerWallet(db: Db, organizationId: string, externalCustomerId: string, code: string, reading: WalletReading): Promise<CustomerWallet> {
+  return showWallet(db, organizationId, (await walletByCode(db, organizationId, externalCustomerId, code)).id, reading);
 }
 
 export async function updateCustomerWallet(
@@ -88,7 +90,7 @@ export async function updateCustomerWallet(
 ): Promise<CustomerWallet> {
   const { metadata, ...changes } = input;
   const updated = await updateWallet(db, organizationId, (await walletByCode(db, organizationId, externalCustomerId, code)).id, changes, nowMs);
-  return withMetadata(db, organizationId, updated, metadata);
+  return withMetadata(db, organizationId, updated, metadata, nowMs);
 }
 
 export async function terminateCustomerWallet(db: Db, organizationId: string, externalCustomerId: string, code: string, nowMs: number): Promise<CustomerWallet> {
@@ -96,8 +98,8 @@ export async function terminateCustomerWallet(db: Db, organizationId: string, ex
 }
 
 /** `GET /customers/:external_id/wallets`: 404 for an unknown customer. */
-export async function listCustomerWallets(db: Db, organizationId: string, externalCustomerId: string, page: Page): Promise<Paginated<CustomerWallet>> {
-  return listWallets(db, organizationId, { externalCustomerId }, page);
+export async function listCustomerWallets(db: Db, organizationId: string, externalCustomerId: string, page: Page, reading: WalletReading): Promise<Paginated<CustomerWallet>> {
+  return listWallets(db, organizationId, { externalCustomerId }, page, reading);
 }
 
 /** `GET /customers/:external_id/credit_notes`: 404 for an unknown customer. */

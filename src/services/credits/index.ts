@@ -6,8 +6,12 @@
  */
 export {
   createWallet, listWallets, showWallet, terminateWallet, updateWallet,
-  type CreateWalletInput, type CustomerWallet, type UpdateWalletInput,
+  type CreateWalletInput, type CustomerWallet, type UpdateWalletInput, type WalletAppliesToInput, type WalletReading,
 } from './wallets';
+export { ongoingBalanceOf, type OngoingBalance } from './ongoing-balances';
+export { moveWalletCredits, nextIntervalTopUp, runIntervalTopUp, topUpBelowThresholds, walletTopUpWorkflowId, type RecurringRuleInput } from './recurring-top-ups';
+// The fee types `applies_to` names (the API's schemas may not import src/billing's internals through src/db).
+export { WALLET_FEE_TYPES } from '../../billing/wallet-credits';
 export {
   createWalletTransactions, getWalletTransaction, listWalletTransactions,
   type WalletMetadataItem, type WalletTransactionFilterInput, type WalletTransactionInput, type WalletTransactions,

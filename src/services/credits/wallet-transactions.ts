@@ -33,6 +33,8 @@ export interface WalletTransactionInput {
   metadata?: WalletMetadataItem[] | null;
   /** Descriptive; the wallet's when omitted. */
   purchase_order_number?: string | null;
+  /** The paid credits are not held to the wallet's top-up limits. */
+  ignore_paid_top_up_limits?: boolean | null;
 }
 
 /** Filters as the request gives them; each given one must be one of the values its field takes. */
@@ -52,6 +54,10 @@ export interface Movements {
   name: string | null;
   metadata: WalletMetadataItem[];
   purchaseOrderNumber?: string | null;
+  /** Paid credits outside the wallet's paid_top_up_min/max_amount_cents are allowed. */
+  ignoreTopUpLimits?: boolean;
+  /** What made the transactions (Lago's `source`): `manual` unless a recurring rule did (`threshold`). */
+  source?: 'manual' | 'threshold' | 'interval';
 }
 
 /** `POST /wallet_transactions`: paid, granted and voided credits on an active wallet, in one transaction. */
@@ -69,6 +75,7 @@ export async function createWalletTransactions(db: Db, organization: Organizatio
       name: input.name ?? null,
       metadata: input.metadata ?? [],
       purchaseOrderNumber: input.purchase_order_number ?? wallet.purchase_order_number,
+      ignoreTopUpLimits: input.ignore_paid_top_up_limits === true,
     }, nowMs);
     return { currency: wallet.currency, transactions };
   });
@@ -120,7 +127,9 @@ export async function applyMovements(
   const cents = movementCents(wallet, movements);
   const now = new Date(nowMs);
   const created: WalletTransactionRow[] = [];
-  const common = { wallet_id: wallet.id, name: movements.name, metadata: movements.metadata, purchase_order_number: movements.purchaseOrderNumber ?? null };
+  const common = {
+    wallet_id: wallet.id, name: movements.name, metadata: movements.metadata, purchase_order_number: movements.purchaseOrderNumber ?? null, source: movements.source ?? 'manual',
+  };
 
   if (cents.paid > 0n) {
     const purchase = await insertWalletTransaction(trx, organization.id, {
@@ -163,6 +172,12 @@ function movementCents(wallet: WalletRow, movements: Movements): { paid: Cents; 
   if (movements.granted?.gt(0) && granted === 0n) errors.granted_credits = ['value_is_invalid'];
   if (movements.voided?.gt(0) && voided === 0n) errors.voided_credits = ['value_is_invalid'];
   if (voided > wallet.balance_cents + granted) errors.voided_credits = ['insufficient_credits'];
+  // Lago's WalletTransactionAmountLimitsValidator: a paid top-up's amount within the wallet's limits.
+  const { paid_top_up_min_amount_cents: min, paid_top_up_max_amount_cents: max } = wallet;
+  if (paid > 0n && !movements.ignoreTopUpLimits && !errors.paid_credits) {
+    if (min !== null && paid < min) errors.paid_credits = ['amount_below_minimum'];
+    else if (max !== null && paid > max) errors.paid_credits = ['amount_above_maximum'];
+  }
   if (Object.keys(errors).length > 0) throw validationErrors(errors);
   return { paid, granted, voided };
 }

@@ -9,12 +9,12 @@
  */
 import type { Conn, Tx } from '../../db/knex';
 import type { Cents } from '../../billing/money';
-import { planDraws } from '../../billing/wallet-credits';
+import { allocateToWallets, planDraws, type FeeBucket, type ScopedBalance } from '../../billing/wallet-credits';
 import { findInvoice } from '../../db/invoices';
 import {
   failPendingPurchasesOfInvoice, failWalletTransaction, findWallet, insertWalletTransaction, lockPurchasesOfInvoice, lockWalletsToDraw,
-  setWalletBalance, settleWalletTransaction, usableWalletBalanceCents, walletCreditsOf, walletTransactionsOfInvoice,
-  type WalletTransactionRow,
+  setWalletBalance, settleWalletTransaction, usableWalletBalanceCents, usableWalletsOfCustomer, walletCreditsOf, walletTransactionsOfInvoice,
+  type WalletRow, type WalletTransactionRow,
 } from '../../db/wallets';
 import {
   availableCreditNoteBalanceCents, creditsOfInvoice, deleteCreditsOfInvoice, findCreditNote, findInvoiceById, insertInvoiceCredit,
@@ -31,6 +31,23 @@ export async function availableWalletCents(db: Conn, customerId: string, options
   return usableWalletBalanceCents(db, customerId, { organizationId: options.organizationId, currency: options.currency }, options.asOf);
 }
 
+/** A wallet as drawn: its balance and what its `applies_to` lets it pay. */
+export function scopedBalanceOf(wallet: WalletRow): ScopedBalance {
+  return { id: wallet.id, balanceCents: wallet.balance_cents, feeTypes: wallet.applies_to_fee_types, billableMetricIds: wallet.applies_to_billable_metric_ids };
+}
+
+/**
+ * The customer's usable wallets in the invoice's currency that hold something, in drawing order,
+ * when one of them is limited by `applies_to` (read-only, no lock); undefined when none is, and
+ * every wallet pays every fee.
+ */
+export async function restrictedWalletScopes(db: Conn, customerId: string, options: { currency: string; organizationId: string; asOf: Date }): Promise<ScopedBalance[] | undefined> {
+  const wallets = (await usableWalletsOfCustomer(db, options.organizationId, customerId, options.asOf))
+    .filter((wallet) => wallet.currency === options.currency && wallet.balance_cents > 0n);
+  const restricted = wallets.some((wallet) => wallet.applies_to_fee_types.length > 0 || wallet.applies_to_billable_metric_ids.length > 0);
+  return restricted ? wallets.map(scopedBalanceOf) : undefined;
+}
+
 export interface ConsumeWalletCreditsInput {
   organizationId: string;
   customerId: string;
@@ -40,6 +57,11 @@ export interface ConsumeWalletCreditsInput {
   amountCents: Cents;
   /** The instant of the draw: wallets expiring at or before it are skipped. */
   asOf: Date;
+  /**
+   * What the invoice's fees ask, after coupons and taxes, by fee type and metric: each wallet pays
+   * only what its `applies_to` allows (allocateToWallets). Absent: every wallet pays every fee.
+   */
+  buckets?: readonly FeeBucket[];
 }
 
 /**
@@ -65,8 +87,11 @@ export async function consumeWalletCredits(trx: Tx, input: ConsumeWalletCreditsI
 
   const wallets = await lockWalletsToDraw(trx, organizationId, customerId, invoice.currency, asOf);
   const byId = new Map(wallets.map((w) => [w.id, w]));
+  const plan = input.buckets
+    ? allocateToWallets(wallets.map(scopedBalanceOf), input.buckets, amountCents)
+    : planDraws(amountCents, wallets.map((w) => ({ id: w.id, balanceCents: w.balance_cents })));
   let drawn = 0n;
-  for (const draw of planDraws(amountCents, wallets.map((w) => ({ id: w.id, balanceCents: w.balance_cents })))) {
+  for (const draw of plan) {
     const wallet = byId.get(draw.id)!;
     await setWalletBalance(trx, wallet, {
       balanceCents: wallet.balance_cents - draw.amountCents,

@@ -21,5 +21,6 @@ export { presentInvoice, invoiceWebhookObject, invoiceFileUrl } from './invoice-
 export { presentSubscription, presentSubscriptionAsOf, type AsOf } from './subscription-presenter';
 export { DocumentError, generateInvoicePdf, downloadInvoice, invoicePdf } from './invoice-documents';
 export { currentUsage, type CurrentUsage, type CurrentUsageInput } from './current-usage';
+export { ongoingUsageBuckets, type OngoingUsageBucket, type OngoingUsageInput } from './ongoing-usage';
 export { previewInvoice, type InvoicePreviewInput } from './invoice-previews';
 export { estimateEventFees, type FeeEstimateInput } from './fee-estimates';

@@ -10,27 +10,34 @@ import type { AppliedCouponInput } from '../../billing/coupons';
 import type { InvoiceTotals } from '../../billing/invoice-totals';
 import type { InvoiceRow } from '../../db/invoices';
 import { activeAppliedCouponInputs, recordCouponConsumption } from '../../db/coupons';
-import { availableCreditNoteCents, availableWalletCents, consumeCreditNotes, consumeWalletCredits } from './credit-draws';
+import type { FeeBucket, ScopedBalance } from '../../billing/wallet-credits';
+import { availableCreditNoteCents, availableWalletCents, consumeCreditNotes, consumeWalletCredits, restrictedWalletScopes } from './credit-draws';
 
 export interface InvoiceAdjustments {
   coupons: AppliedCouponInput[];
   creditNoteCents: Cents;
   prepaidCreditCents: Cents;
+  /**
+   * The wallets in drawing order when one of them is limited by `applies_to`: the writer then
+   * draws on them only what they may pay of the invoice's fees. Absent: `prepaidCreditCents` pays any fee.
+   */
+  walletScopes?: ScopedBalance[];
 }
 
 export async function loadInvoiceAdjustments(db: Db, input: { organizationId: string; customerId: string; currency: string; asOfMs: number }): Promise<InvoiceAdjustments> {
-  const [coupons, creditNoteCents, prepaidCreditCents] = await Promise.all([
+  const [coupons, creditNoteCents, prepaidCreditCents, walletScopes] = await Promise.all([
     activeAppliedCouponInputs(db, input.organizationId, input.customerId),
     availableCreditNoteCents(db, input.customerId, { currency: input.currency, organizationId: input.organizationId }),
     availableWalletCents(db, input.customerId, { currency: input.currency, organizationId: input.organizationId, asOf: new Date(input.asOfMs) }),
+    restrictedWalletScopes(db, input.customerId, { currency: input.currency, organizationId: input.organizationId, asOf: new Date(input.asOfMs) }),
   ]);
-  return { coupons, creditNoteCents, prepaidCreditCents };
+  return walletScopes ? { coupons, creditNoteCents, prepaidCreditCents, walletScopes } : { coupons, creditNoteCents, prepaidCreditCents };
 }
 
 export class AdjustmentShortfall extends Error {}
 
 /** Consumes exactly what the totals drew, in the invoice's transaction. */
-export async function consumeInvoiceAdjustments(trx: Tx, invoice: InvoiceRow, totals: InvoiceTotals, asOfMs: number): Promise<void> {
+export async function consumeInvoiceAdjustments(trx: Tx, invoice: InvoiceRow, totals: InvoiceTotals, asOfMs: number, buckets?: readonly FeeBucket[]): Promise<void> {
   for (const coupon of totals.coupons) await recordCouponConsumption(trx, coupon, new Date(asOfMs), invoice);
   const draws = { organizationId: invoice.organization_id, customerId: invoice.customer_id, invoiceId: invoice.id };
   if (totals.creditNotesAmountCents > 0n) {
@@ -38,7 +45,7 @@ export async function consumeInvoiceAdjustments(trx: Tx, invoice: InvoiceRow, to
     if (drawn !== totals.creditNotesAmountCents) throw new AdjustmentShortfall(`Credit notes gave ${drawn} of ${totals.creditNotesAmountCents} cents`);
   }
   if (totals.prepaidCreditAmountCents > 0n) {
-    const drawn = await consumeWalletCredits(trx, { ...draws, amountCents: totals.prepaidCreditAmountCents, asOf: new Date(asOfMs) });
+    const drawn = await consumeWalletCredits(trx, { ...draws, amountCents: totals.prepaidCreditAmountCents, asOf: new Date(asOfMs), buckets });
     if (drawn !== totals.prepaidCreditAmountCents) throw new AdjustmentShortfall(`Wallets gave ${drawn} of ${totals.prepaidCreditAmountCents} cents`);
   }
 }

@@ -29,7 +29,8 @@ import { addDays, type LocalDate } from '../../billing/calendar';
 import type { FeeLine, TaxRate } from '../../billing/fee-lines';
 import { computeInvoiceTotals, type FeeTotals, type InvoiceTotals } from '../../billing/invoice-totals';
 import { assertInvoiceAddsUp, assertNoDoubleBilling, InvoiceInvariantViolation } from '../../billing/invoice-invariants';
-import { centsToJson } from '../../billing/money';
+import { centsToJson, type Cents } from '../../billing/money';
+import { allocateToWallets, type FeeBucket } from '../../billing/wallet-credits';
 import { logger } from '../../runtime/logger';
 import { consumeInvoiceAdjustments, type InvoiceAdjustments } from './invoice-adjustments';
 import { announceIssued } from './invoice-events';
@@ -102,7 +103,7 @@ export interface WrittenInvoice {
 /** Issues the invoice once per business key; see the header for what happens in its transaction. */
 export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<WrittenInvoice> {
   const drawn = input.status === 'draft' ? undefined : input.adjustments;
-  const totals = computeInvoiceTotals({
+  const totalsWith = (prepaidCreditCents: Cents) => computeInvoiceTotals({
     currency: input.currency,
     fees: input.lines.map((line) => ({
       id: line.key, amountCents: line.amountCents, kind: line.kind, chargeId: line.chargeId, planId: line.planId ?? null,
@@ -110,8 +111,20 @@ export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<Writt
     })),
     coupons: drawn?.coupons ?? [],
     creditNoteCents: drawn?.creditNoteCents ?? 0n,
-    prepaidCreditCents: drawn?.prepaidCreditCents ?? 0n,
+    prepaidCreditCents,
   });
+  // What each fee asks of the wallets, after coupons and taxes: a wallet limited by `applies_to` pays only its fees.
+  const walletBuckets = (computed: InvoiceTotals): FeeBucket[] => input.lines.map((line) => ({
+    feeType: line.kind, billableMetricId: line.billableMetricId ?? null, amountCents: totalsOf(computed, line.key).totalAmountCents,
+  }));
+  let totals = totalsWith(drawn?.prepaidCreditCents ?? 0n);
+  if (drawn?.walletScopes) {
+    // Wallets limited by `applies_to`: the prepaid credits are what they may pay of the fees (Lago's allocation), not their sum.
+    const before = totalsWith(0n);
+    const payable = allocateToWallets(drawn.walletScopes, walletBuckets(before), before.subTotalIncludingTaxesAmountCents - before.creditNotesAmountCents)
+      .reduce((sum, draw) => sum + draw.amountCents, 0n);
+    totals = totalsWith(payable);
+  }
   const draft = invoiceDraft(input, totals);
   const fees = input.lines.map((line) => feeRow(line, totalsOf(totals, line.key)));
   const numbering = {
@@ -129,7 +142,7 @@ export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<Writt
       ? await replaceDraftContents(trx, existing.id, draft, fees, numbering)
       : await insertInvoiceWithFees(trx, draft, fees, numbering);
     if (input.usage) await replaceUsageWindows(trx, written, input.usage.snapshot, input.usage.windows);
-    if (drawn) await consumeInvoiceAdjustments(trx, written, totals, drawn.asOfMs);
+    if (drawn) await consumeInvoiceAdjustments(trx, written, totals, drawn.asOfMs, walletBuckets(totals));
     // Numbered last but for the announcement, which needs the number: the organization's counter row is held to the commit.
     const invoice = await numberInvoice(trx, written, numbering);
     // A refreshed draft is not announced again; a new invoice, or a draft being finalized, is.

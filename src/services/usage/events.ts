@@ -168,7 +168,10 @@ function lateness(receivedAtMs: number) {
   };
 }
 
-export function createEventIngestion(deps: { db: Db; workflows: SubscriptionWorkflows }): EventIngestion {
+/** Called after a batch's new events are committed, with their customers (e.g. the wallets' threshold top-ups); must not throw. */
+export type AfterUsageStored = (organizationId: string, customerIds: string[], receivedAtMs: number) => Promise<void>;
+
+export function createEventIngestion(deps: { db: Db; workflows: SubscriptionWorkflows; afterStored?: AfterUsageStored }): EventIngestion {
   const { db, workflows } = deps;
   const lookups = createEventLookups(db);
 
@@ -250,6 +253,7 @@ export function createEventIngestion(deps: { db: Db; workflows: SubscriptionWork
       stored.set(event.index, inserted ? storedRow(organizationId, event, inserted) : outcome.existing.get(event.input.transactionId)!);
     }
     if (fresh.length > 0) await notify(organizationId, fresh, receivedAtMs);
+    if (fresh.length > 0 && deps.afterStored) await deps.afterStored(organizationId, [...new Set(fresh.map((event) => event.subscription.customerId))], receivedAtMs);
     return stored;
   }
 

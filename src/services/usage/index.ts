@@ -1,5 +1,5 @@
 /** Usage: ingesting and reading events, seats at an instant, and the usage of a subscription's charges, priced. */
-export { createEventIngestion, MAX_BATCH_EVENTS, type EventIngestion } from './events';
+export { createEventIngestion, MAX_BATCH_EVENTS, type AfterUsageStored, type EventIngestion } from './events';
 export type { EventInput, ReadEvent } from './event-input';
 export { getEvent, listEvents } from './stored-events';
 export { activeSeats } from './seats';
