@@ -151,6 +151,9 @@ const sandboxClockJson = z.object({
 })
   .register(responseSchemas, { id: 'SandboxClock' });
 
+const planEntitlementsJson = z.array(planEntitlementJson).register(responseSchemas, { id: 'PlanEntitlements' });
+const subscriptionEntitlementsJson = z.array(subscriptionEntitlementJson).register(responseSchemas, { id: 'SubscriptionEntitlements' });
+
 /** The five routes of a catalog resource addressed by its code (`/plans/:code`). */
 function catalogResource(options: {
   base: string; tag: string; root: string; plural: string; noun: string; create: z.ZodType; update: z.ZodType; extraErrors?: Operation['errors'];
@@ -340,9 +343,6 @@ function organizationOperations(): Operation[] {
     { method: 'put', path: v1('/organizations'), tag: 'Organizations', summary: "Update your organization's settings", description: 'Applies to what is computed afterwards (invoices, numbers and documents issued later). `timezone` cannot change while a pending or active subscription bills in it (422 `cannot_change_with_active_subscriptions`). `webhook_url` is the URL of the first webhook endpoint (created when there is none). `billing_configuration.invoice_grace_period` (0 to 365 days) makes periodic invoices closed later drafts for that many days, for customers without their own. `late_usage` (a Billow addition): `next_invoice` (default) bills usage that arrives for a finalized period on the next invoice as an adjustment, `ignore` never bills it (as Lago). Refused with 422 `feature_not_supported` unless they ask for what Billow does: `email_settings` (only `[]`), `billing_configuration.document_locale` (only `en`), `finalize_zero_amount_invoice` (only `true`).', body: { root: 'organization', schema: updateOrganizationSchema }, response: { root: 'organization' }, errors: { 400: true, 422: true } },
   ];
 }
-
-const planEntitlementsJson = z.array(planEntitlementJson).register(responseSchemas, { id: 'PlanEntitlements' });
-const subscriptionEntitlementsJson = z.array(subscriptionEntitlementJson).register(responseSchemas, { id: 'SubscriptionEntitlements' });
 
 /** Features, and what plans and subscriptions are entitled to (issue 16; services/entitlements/README.md). */
 function entitlementOperations(): Operation[] {
