@@ -34,6 +34,7 @@ import { metadataSchema } from './schemas/metadata';
 import { createChargeFilterSchema, deleteChargeFilterSchema, deleteChargeSchema, planChargeSchema, updateChargeFilterSchema } from './schemas/plan-charges';
 import { createCustomerWalletSchema, updateCustomerWalletSchema } from './schemas/customer-resources';
 import { manualPaymentSchema, retryPaymentSchema } from './schemas/payments';
+import { createFeatureSchema, entitlementsSchema, updateFeatureSchema } from './schemas/features';
 import { responseSchemas } from '../serializers/common';
 import { addOnSchema as addOnJson } from '../serializers/add-on';
 import { billableMetricSchema as billableMetricJson, expressionResultSchema as expressionResultJson } from '../serializers/billable-metric';
@@ -44,6 +45,8 @@ import { eventSchema as eventJson, tracedEventSchema as tracedEventJson } from '
 import { estimatedFeeSchema as estimatedFeeJson, feeSchema as feeJson, invoiceSchema as invoiceJson } from '../serializers/invoice';
 import { chargeFilterSchema as chargeFilterJson, chargeSchema as chargeJson, planSchema as planJson } from '../serializers/plan';
 import { metadataObjectSchema as metadataJson } from '../serializers/metadata';
+import { featureSchema as featureJson } from '../serializers/feature';
+import { planEntitlementSchema as planEntitlementJson, subscriptionEntitlementSchema as subscriptionEntitlementJson } from '../serializers/entitlement';
 import { organizationSchema as organizationJson } from '../serializers/organization';
 import { paymentSchema as paymentJson } from '../serializers/payment';
 import { pastUsageSchema as pastUsageJson } from '../serializers/past-usage';
@@ -109,6 +112,7 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
   customer_usage: customerUsageJson,
   event: eventJson, events: eventJson,
   fee: feeJson, fees: feeJson,
+  feature: featureJson, features: featureJson,
   invoice: invoiceJson, invoices: invoiceJson,
   payment: paymentJson, payments: paymentJson,
   plan: planJson, plans: planJson,
@@ -146,6 +150,9 @@ const sandboxClockJson = z.object({
   complete: z.boolean().optional().describe('false (HTTP 202): the wait ran out before the clock got to the target; the advance goes on.'),
 })
   .register(responseSchemas, { id: 'SandboxClock' });
+
+const planEntitlementsJson = z.array(planEntitlementJson).register(responseSchemas, { id: 'PlanEntitlements' });
+const subscriptionEntitlementsJson = z.array(subscriptionEntitlementJson).register(responseSchemas, { id: 'SubscriptionEntitlements' });
 
 /** The five routes of a catalog resource addressed by its code (`/plans/:code`). */
 function catalogResource(options: {
@@ -256,6 +263,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...organizationOperations(),
   ...analyticsOperations(),
   ...paymentOperations(),
+  ...entitlementOperations(),
 
   { method: 'get', path: v1('/sandbox/clock'), tag: 'Sandbox', summary: 'Read the sandbox clock', sandboxOnly: true, response: { root: 'clock', schema: sandboxClockJson } },
   { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`, optional `wait_seconds`); 200 once every period crossed is billed, 202 with where the clock got when the wait runs out', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock', schema: sandboxClockJson }, errors: { 422: true } },
@@ -333,6 +341,39 @@ function organizationOperations(): Operation[] {
   return [
     { method: 'get', path: v1('/organizations'), tag: 'Organizations', summary: 'Your organization', response: { root: 'organization' } },
     { method: 'put', path: v1('/organizations'), tag: 'Organizations', summary: "Update your organization's settings", description: 'Applies to what is computed afterwards (invoices, numbers and documents issued later). `timezone` cannot change while a pending or active subscription bills in it (422 `cannot_change_with_active_subscriptions`). `webhook_url` is the URL of the first webhook endpoint (created when there is none). `billing_configuration.invoice_grace_period` (0 to 365 days) makes periodic invoices closed later drafts for that many days, for customers without their own. `late_usage` (a Billow addition): `next_invoice` (default) bills usage that arrives for a finalized period on the next invoice as an adjustment, `ignore` never bills it (as Lago). Refused with 422 `feature_not_supported` unless they ask for what Billow does: `email_settings` (only `[]`), `billing_configuration.document_locale` (only `en`), `finalize_zero_amount_invoice` (only `true`).', body: { root: 'organization', schema: updateOrganizationSchema }, response: { root: 'organization' }, errors: { 400: true, 422: true } },
+  ];
+}
+
+/** Features, and what plans and subscriptions are entitled to (issue 16; services/entitlements/README.md). */
+function entitlementOperations(): Operation[] {
+  const features = 'Features';
+  const tag = 'Entitlements';
+  const feature = '/features/:code';
+  const plan = '/plans/:code/entitlements';
+  const subscription = '/subscriptions/:externalId/entitlements';
+  const body = { root: 'entitlements', schema: entitlementsSchema, optional: true } as const;
+  const values = '`{"entitlements": {"<feature code>": {"<privilege code>": value}}}`; every feature must exist (404 `feature_not_found`) and every privilege be its feature\'s (404 `privilege_not_found`); a value must fit its privilege: an integer (or a string spelling one), a boolean, a non-empty string, one of a select\'s options (422 `<privilege code>_privilege_value`: `value_is_invalid`, `value_not_in_select_options`, `value_is_mandatory`). Nothing is written unless all of it is valid.';
+  const status = { subscription_status: 'Which subscription of that external id: `pending`, `active` (default), `terminated` or `canceled` (Lago\'s older `status` too).' };
+  const list = { root: 'entitlements', schema: subscriptionEntitlementsJson };
+  return [
+    { method: 'post', path: v1('/features'), tag: features, summary: 'Create a feature', description: 'Privileges: `value_type` integer, string (default), boolean or select (with `config.select_options`, a non-empty list of strings; other types take no config: 422 `privilege.config: invalid_format`). Codes unique: the feature\'s in the organization (`code: value_already_exist`), privileges\' in the feature (`privilege.code: value_is_duplicated`). Records `feature.created`.', body: { root: 'feature', schema: createFeatureSchema }, response: { root: 'feature' }, errors: { 400: true, 422: true } },
+    { method: 'get', path: v1('/features'), tag: features, summary: 'List features', description: 'Newest first.', query: { ...PAGE, search_term: 'Matches name, code or description (case-insensitive).' }, response: { root: 'features', list: true } },
+    { method: 'get', path: v1(feature), tag: features, summary: 'Retrieve a feature', response: { root: 'feature' }, errors: { 404: 'feature' } },
+    { method: 'put', path: v1(feature), tag: features, summary: 'Update a feature', description: 'Partial, as Lago: name and description when sent; each privilege sent is added when new, else its name changes and its select options gain those sent (never lose any). Another `value_type` for an existing privilege is refused (422 `privilege.value_type: value_is_invalid`). Records `feature.updated`, and `plan.updated` for each plan granting it.', body: { root: 'feature', schema: updateFeatureSchema }, response: { root: 'feature' }, errors: { 400: true, 404: 'feature', 422: true } },
+    { method: 'delete', path: v1(feature), tag: features, summary: 'Delete a feature', description: 'Removes it from every plan and subscription (`feature.deleted`, and `plan.updated` for each plan that granted it); answers the feature as it was.', response: { root: 'feature' }, errors: { 404: 'feature' } },
+    { method: 'delete', path: v1(`${feature}/privileges/:privilegeCode`), tag: features, summary: 'Delete a privilege of a feature', description: 'Its values go from every plan and subscription; answers the feature without it.', response: { root: 'feature' }, errors: { 404: 'privilege' } },
+
+    { method: 'get', path: v1(plan), tag, summary: "A plan's entitlements", response: { root: 'entitlements', schema: planEntitlementsJson }, errors: { 404: 'plan' } },
+    { method: 'post', path: v1(plan), tag, summary: "Replace a plan's entitlements", description: `Features left out leave the plan; a feature sent with privileges keeps only those (an empty object keeps its values, as Lago). ${values} Records \`plan.updated\`; answers every entitlement of the plan.`, body, response: { root: 'entitlements', schema: planEntitlementsJson }, errors: { 400: true, 404: 'plan', 422: true } },
+    { method: 'patch', path: v1(plan), tag, summary: "Add to a plan's entitlements", description: `Features and privileges left out are kept; those sent are added or changed. ${values} Records \`plan.updated\`.`, body, response: { root: 'entitlements', schema: planEntitlementsJson }, errors: { 400: true, 404: 'plan', 422: true } },
+    { method: 'get', path: v1(`${plan}/:featureCode`), tag, summary: "One feature of a plan's entitlements", response: { root: 'entitlement', schema: planEntitlementJson }, errors: { 404: 'entitlement' } },
+    { method: 'delete', path: v1(`${plan}/:featureCode`), tag, summary: 'Remove a feature from a plan', description: 'Answers the entitlement as it was (`plan.updated`).', response: { root: 'entitlement', schema: planEntitlementJson }, errors: { 404: 'entitlement' } },
+    { method: 'delete', path: v1(`${plan}/:featureCode/privileges/:privilegeCode`), tag, summary: "Remove a privilege's value from a plan's entitlement", description: 'The privilege stays on its feature (`plan.updated`).', response: { root: 'entitlement', schema: planEntitlementJson }, errors: { 404: 'privilege' } },
+
+    { method: 'get', path: v1(subscription), tag, summary: "A subscription's entitlements", description: 'Its current plan\'s entitlements merged with its own overrides, minus what was removed from it, computed when asked: after an upgrade (or a downgrade once it takes effect) the new plan\'s. Each privilege has its `value` (the override if any, else the plan\'s), `plan_value` and `override_value`.', query: status, response: list, errors: { 404: 'subscription' } },
+    { method: 'patch', path: v1(subscription), tag, summary: "Override a subscription's entitlements", description: `A feature its plan lacks is added; a value differing from the plan's becomes an override, one equal to it drops the override; a feature or privilege removed earlier comes back. ${values} Records \`subscription.updated\`; answers the subscription's entitlements.`, query: status, body, response: list, errors: { 400: true, 404: 'subscription', 422: true } },
+    { method: 'delete', path: v1(`${subscription}/:featureCode`), tag, summary: 'Remove a feature from a subscription', description: 'Drops its override and, when the plan grants the feature, removes it from this subscription only. Answers the subscription\'s entitlements, as Lago\'s server does (its description says one entitlement).', query: status, response: list, errors: { 404: 'feature' } },
+    { method: 'delete', path: v1(`${subscription}/:featureCode/privileges/:privilegeCode`), tag, summary: 'Remove a privilege from a subscription', description: 'Drops its override and, when the plan grants the feature, removes the privilege from this subscription only. Answers the subscription\'s entitlements, as Lago\'s server does.', query: status, response: list, errors: { 404: 'privilege' } },
   ];
 }
 

@@ -4,6 +4,7 @@ import { CHARGE_MODELS, INTERVALS } from '../billing/types';
 import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
 import { serializeTax, taxSchema, type TaxJson } from './tax';
 import { metadataObjectSchema, serializeMetadata } from './metadata';
+import { planEntitlementSchema, serializePlanEntitlement, type PlanEntitlementJson } from './entitlement';
 
 /** A charge model's properties (decimal strings, ranges…), validated by the service when written. */
 const chargeProperties = z.record(z.string(), z.unknown());
@@ -61,17 +62,18 @@ export const planSchema = z.object({
   parent_id: z.null(),
   pending_deletion: z.boolean(),
   charges: z.array(chargeSchema),
-  /** Billow has no fixed charges, usage thresholds nor entitlements (refused on write). */
+  /** Billow has no fixed charges nor usage thresholds (refused on write). */
   fixed_charges: z.array(z.never()),
   usage_thresholds: z.array(z.never()),
   applicable_usage_thresholds: z.array(z.never()),
   taxes: z.array(taxSchema),
-  entitlements: z.array(z.never()),
+  /** The features the plan grants (`/plans/:code/entitlements`). */
+  entitlements: z.array(planEntitlementSchema),
   metadata: metadataObjectSchema,
 }).register(responseSchemas, { id: 'Plan' });
 export type PlanJson = z.output<typeof planSchema>;
 
-export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; taxes?: TaxJson[] } = {}): PlanJson {
+export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; taxes?: TaxJson[]; entitlements?: PlanEntitlementJson[] } = {}): PlanJson {
   return {
     lago_id: plan.id,
     name: plan.name,
@@ -95,7 +97,7 @@ export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; ta
     usage_thresholds: [],
     applicable_usage_thresholds: [],
     taxes: extra.taxes ?? [],
-    entitlements: [],
+    entitlements: extra.entitlements ?? [],
     metadata: serializeMetadata(plan.metadata as Record<string, unknown> | null),
   };
 }
@@ -135,9 +137,11 @@ export function serializeCharge({ charge, taxes }: ChargeView): ChargeJson {
   };
 }
 
-/** A plan with its charges and taxes, as every /plans endpoint answers. */
+/** A plan with its charges, taxes and entitlements, as every /plans endpoint answers. */
 export function serializePlanView(view: PlanView): PlanJson {
-  return serializePlan(view.plan, { charges: view.charges.map(serializeCharge), taxes: view.taxes.map(serializeTax) });
+  return serializePlan(view.plan, {
+    charges: view.charges.map(serializeCharge), taxes: view.taxes.map(serializeTax), entitlements: view.entitlements.map(serializePlanEntitlement),
+  });
 }
 
 /** A charge filter on its own (Lago's ChargeFilterFullObject, `/plans/:code/charges/:charge_code/filters`). */

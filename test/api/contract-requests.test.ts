@@ -124,6 +124,9 @@ beforeAll(async () => {
     charges: [{ billable_metric_id: estimated, charge_model: 'standard', pay_in_advance: true, invoiceable: true, properties: { amount: '2' } }] } }));
   await ok(api.post('/subscriptions', { subscription: { external_customer_id: 'ct_edit_customer', plan_code: 'ct_advance', external_id: 'ct_sub_edit', subscription_at: '2090-01-01T00:00:00Z' } }));
   await ok(api.post('/subscriptions', { subscription: { external_customer_id: 'ct_edit_customer', plan_code: 'ct_advance', external_id: 'ct_sub_advance' } }));
+  // Features and entitlements: a feature to edit, one granted by the plan ct_base (ct_sub is on it).
+  await ok(api.post('/features', { feature: { code: 'ct_feature_edit', privileges: [{ code: 'provider', value_type: 'select', config: { select_options: ['google'] } }] } }));
+  await ok(api.post('/features', { feature: { code: 'ct_seats', privileges: [{ code: 'max', value_type: 'integer' }, { code: 'sso', value_type: 'boolean' }] } }));
   await settle(env);
 }, 120_000);
 
@@ -355,6 +358,21 @@ const SAMPLES: Record<string, () => Sample[]> = {
   'POST /credit_notes/:id/metadata': () => [{ path: `/credit_notes/${ids.creditNote}/metadata`, body: { metadata: { external_id: 'ext-123' } } }],
   'PATCH /credit_notes/:id/metadata': () => [{ path: `/credit_notes/${ids.creditNote}/metadata`, body: { metadata: { synced_at: '2024-01-15' } } }],
   'PUT /fees/:id': () => [{ path: `/fees/${ids.invoicelessFee}`, body: { fee: { payment_status: 'succeeded' } } }],
+  'POST /features': () => [{ path: '/features', body: { feature: {
+    code: 'ct_feature', name: 'Number of seats', description: 'Number of users of the account', privileges: [
+      { code: 'max', name: 'Maximum', value_type: 'integer' },
+      { code: 'provider', name: 'SSO Provider', value_type: 'select', config: { select_options: ['google', 'okta'] } },
+    ],
+  } } }],
+  'PUT /features/:code': () => [{ path: '/features/ct_feature_edit', body: { feature: {
+    name: 'Single sign-on', description: 'Who signs users in', privileges: [
+      { code: 'provider', name: 'Provider', value_type: 'select', config: { select_options: ['google', 'okta'] } },
+      { code: 'root', name: 'Allow root user', value_type: 'boolean' },
+    ],
+  } } }],
+  'POST /plans/:code/entitlements': () => [{ path: '/plans/ct_base/entitlements', body: { entitlements: { ct_seats: { max: 10, sso: true } } } }],
+  'PATCH /plans/:code/entitlements': () => [{ path: '/plans/ct_base/entitlements', body: { entitlements: { ct_seats: { max: 20 } } } }],
+  'PATCH /subscriptions/:externalId/entitlements': () => [{ path: '/subscriptions/ct_sub/entitlements', body: { entitlements: { ct_seats: { max: 30 } } } }],
   'PUT /organizations': () => [{ path: '/organizations', body: { organization: {
     webhook_url: 'https://hooks.example.com/organization', country: 'US', default_currency: 'USD', address_line1: '100 Brex Street', address_line2: 'Floor 2',
     state: 'NYC', zipcode: '10000', email: 'brex@brex.test', city: 'New York', legal_name: 'Brex Inc', legal_number: '12-3456789',

@@ -61,6 +61,7 @@ beforeAll(async () => {
   ids.endpoint = endpoint.webhook_endpoint.lago_id;
   const filter = await ok(api.post('/plans/h_plan/charges/h_metric/filters', { filter: { properties: { amount: '2' }, values: { region: ['us'] } } }));
   ids.filter = filter.filter.lago_id;
+  await ok(api.post('/features', { feature: { code: 'h_feature', privileges: [{ code: 'max', value_type: 'integer' }] } }));
 });
 
 afterAll(async () => {
@@ -115,6 +116,9 @@ const VALID: Record<string, { path: () => string; body: () => Json }> = {
   // Issues 11 and 14. The edit names a subscription that does not exist: this file runs no worker to answer the update.
   'PUT /subscriptions/:externalId': { path: () => '/subscriptions/h_no_such_sub', body: () => ({ subscription: { name: 'S renamed', ending_at: '2099-01-01T00:00:00Z' } }) },
   'POST /events/estimate_fees': { path: () => '/events/estimate_fees', body: () => ({ event: { code: 'h_metric', external_subscription_id: 'h_sub', properties: { n: 1 } } }) },
+  // Issue 16: features.
+  'POST /features': { path: () => '/features', body: () => ({ feature: { code: 'h_feature_new', name: 'F', description: 'd', privileges: [{ code: 'max', name: 'Max', value_type: 'integer', config: {} }] } }) },
+  'PUT /features/:code': { path: () => '/features/h_feature', body: () => ({ feature: { name: 'F2', privileges: [{ code: 'max', name: 'Maximum' }] } }) },
   'POST /payments': { path: () => '/payments', body: () => ({ payment: { invoice_id: ids.invoice, amount_cents: 1, reference: 'h-payment', paid_at: '2020-01-01T00:00:00Z' } }) },
 };
 
@@ -133,6 +137,10 @@ const BODYLESS: Record<string, () => string> = {
   // test/workflows/previews.test.ts and test/api/pricing-power.test.ts.
   'POST /invoices/preview': () => '/invoices/preview',
   'POST /billable_metrics/evaluate_expression': () => '/billable_metrics/evaluate_expression',
+  // Lago reads a missing `entitlements` root as none (`params.fetch(:entitlements, {})`); their fields in test/api/entitlements.test.ts.
+  'POST /plans/:code/entitlements': () => '/plans/h_plan/entitlements',
+  'PATCH /plans/:code/entitlements': () => '/plans/h_plan/entitlements',
+  'PATCH /subscriptions/:externalId/entitlements': () => '/subscriptions/h_sub/entitlements',
 };
 
 // Under /api/v1: Stripe's signed webhook (/webhooks/stripe/:organization_id) has its own tests (stripe-payments.test.ts).

@@ -44,12 +44,14 @@ const CUSTOMER = 'iso_a_customer';
 const SUBSCRIPTION = 'iso_a_sub';
 const TRANSACTION = 'iso_a_tx';
 const WALLET = 'iso_a_wallet';
+const FEATURE = 'iso_a_feature';
 
 /** Every table an API call may write (webhook_events left out: the relay stamps its rows on its own). */
 const TABLES = [
   'billable_metrics', 'plans', 'charges', 'taxes', 'plan_taxes', 'charge_taxes', 'customer_taxes', 'customers', 'add_ons', 'add_on_taxes',
   'coupons', 'coupon_targets', 'applied_coupons', 'subscriptions', 'events', 'invoices', 'fees', 'credit_notes', 'credit_note_items',
   'invoice_credits', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhooks', 'webhook_deliveries', 'payments', 'invoice_subscriptions',
+  'features', 'privileges', 'entitlements', 'entitlement_values', 'entitlement_removals',
 ];
 
 async function ok(response: PromiseLike<{ status: number; body: Record<string, any> }>) { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -77,6 +79,10 @@ beforeAll(async () => {
   const applied = await ok(a.post('/applied_coupons', { applied_coupon: { external_customer_id: CUSTOMER, coupon_code: COUPON } }));
   const subscription = await ok(a.post('/subscriptions', { subscription: { external_customer_id: CUSTOMER, plan_code: PLAN, external_id: SUBSCRIPTION } }));
   const event = await ok(a.post('/events', { event: { transaction_id: TRANSACTION, code: METRIC, external_subscription_id: SUBSCRIPTION } }));
+  // A feature, granted by A's plan and overridden on A's subscription.
+  await ok(a.post('/features', { feature: { code: FEATURE, privileges: [{ code: 'max', value_type: 'integer' }] } }));
+  await ok(a.post(`/plans/${PLAN}/entitlements`, { entitlements: { [FEATURE]: { max: 5 } } }));
+  await ok(send(a, 'patch', `/subscriptions/${SUBSCRIPTION}/entitlements`, { entitlements: { [FEATURE]: { max: 9 } } }));
   const customerRow = (await database.db<CustomerRow>('customers').where({ id: customer.customer.lago_id }).first())!;
   const { invoice, feeIds } = await seedInvoice(database.db, a.organization, customerRow, { fees: [{ amountCents: 2000n, taxRate: '20', taxCode: TAX }] });
   const { invoice: draft } = await seedInvoice(database.db, a.organization, customerRow, { fees: [{ amountCents: 300n }], status: 'draft' });
@@ -278,6 +284,24 @@ const MATRIX: Record<string, Row> = {
   'PATCH /api/v1/credit_notes/:id/metadata': { kind: 'object', path: () => `/credit_notes/${ids.creditNoteId}/metadata`, body: () => ({ metadata: { hijacked: 'yes' } }), code: 'credit_note_not_found' },
   'DELETE /api/v1/credit_notes/:id/metadata': { kind: 'object', path: () => `/credit_notes/${ids.creditNoteId}/metadata`, code: 'credit_note_not_found' },
   'DELETE /api/v1/credit_notes/:id/metadata/:key': { kind: 'object', path: () => `/credit_notes/${ids.creditNoteId}/metadata/k`, code: 'credit_note_not_found' },
+
+  // Features and entitlements (issue 16): A's feature, its plan's entitlement and its subscription's override.
+  'POST /api/v1/features': { kind: 'own', root: 'feature', body: () => ({ feature: { code: FEATURE, privileges: [{ code: 'max', value_type: 'integer' }] } }) },
+  'GET /api/v1/features': { kind: 'list', path: () => `/features?search_term=${FEATURE}` },
+  'GET /api/v1/features/:code': { kind: 'object', path: () => `/features/${FEATURE}`, code: 'feature_not_found' },
+  'PUT /api/v1/features/:code': { kind: 'object', path: () => `/features/${FEATURE}`, body: () => ({ feature: { name: 'hijacked', privileges: [{ code: 'extra' }] } }), code: 'feature_not_found' },
+  'DELETE /api/v1/features/:code': { kind: 'object', path: () => `/features/${FEATURE}`, code: 'feature_not_found' },
+  'DELETE /api/v1/features/:code/privileges/:privilegeCode': { kind: 'object', path: () => `/features/${FEATURE}/privileges/max`, code: 'feature_not_found' },
+  'GET /api/v1/plans/:code/entitlements': { kind: 'object', path: () => `/plans/${PLAN}/entitlements`, code: 'plan_not_found' },
+  'POST /api/v1/plans/:code/entitlements': { kind: 'object', path: () => `/plans/${PLAN}/entitlements`, body: () => ({ entitlements: { [FEATURE]: { max: 1 } } }), code: 'plan_not_found' },
+  'PATCH /api/v1/plans/:code/entitlements': { kind: 'object', path: () => `/plans/${PLAN}/entitlements`, body: () => ({ entitlements: { [FEATURE]: { max: 1 } } }), code: 'plan_not_found' },
+  'GET /api/v1/plans/:code/entitlements/:featureCode': { kind: 'object', path: () => `/plans/${PLAN}/entitlements/${FEATURE}`, code: 'plan_not_found' },
+  'DELETE /api/v1/plans/:code/entitlements/:featureCode': { kind: 'object', path: () => `/plans/${PLAN}/entitlements/${FEATURE}`, code: 'plan_not_found' },
+  'DELETE /api/v1/plans/:code/entitlements/:featureCode/privileges/:privilegeCode': { kind: 'object', path: () => `/plans/${PLAN}/entitlements/${FEATURE}/privileges/max`, code: 'plan_not_found' },
+  'GET /api/v1/subscriptions/:externalId/entitlements': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/entitlements`, code: 'subscription_not_found' },
+  'PATCH /api/v1/subscriptions/:externalId/entitlements': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/entitlements`, body: () => ({ entitlements: { [FEATURE]: { max: 1 } } }), code: 'subscription_not_found' },
+  'DELETE /api/v1/subscriptions/:externalId/entitlements/:featureCode': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/entitlements/${FEATURE}`, code: 'subscription_not_found' },
+  'DELETE /api/v1/subscriptions/:externalId/entitlements/:featureCode/privileges/:privilegeCode': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/entitlements/${FEATURE}/privileges/max`, code: 'subscription_not_found' },
 
   // Fees.
   'GET /api/v1/fees': { kind: 'list', path: () => `/fees?external_customer_id=${CUSTOMER}` },

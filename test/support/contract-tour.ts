@@ -263,6 +263,29 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('get', '/subscriptions/acme-scale');
   await r.ok('get', '/subscriptions?external_customer_id=acme');
 
+  // Features and entitlements: the plan's, and the subscription's overrides ----------------------
+  await r.ok('post', '/features', { feature: { code: 'seats', name: 'Seats', description: 'Users of the account', privileges: [
+    { code: 'max', name: 'Maximum', value_type: 'integer' }, { code: 'root', name: 'Allow root', value_type: 'boolean' },
+    { code: 'provider', name: 'SSO provider', value_type: 'select', config: { select_options: ['google', 'okta'] } }, { code: 'note', value_type: 'string' },
+  ] } });
+  await r.ok('post', '/features', { feature: { code: 'retired', name: null, privileges: [{ code: 'level', value_type: 'integer' }] } });
+  await r.ok('put', '/features/seats', { feature: { description: 'Users', privileges: [{ code: 'provider', config: { select_options: ['azure'] } }] } });
+  await r.ok('get', '/features/seats');
+  await r.ok('get', '/features?search_term=seat');
+  await r.ok('post', '/plans/scale/entitlements', { entitlements: { seats: { max: 10, root: true, provider: 'google', note: 'gold' }, retired: { level: 1 } } });
+  await r.ok('patch', '/plans/scale/entitlements', { entitlements: { seats: { max: 12 } } });
+  await r.ok('get', '/plans/scale/entitlements');
+  await r.ok('get', '/plans/scale/entitlements/seats');
+  await r.ok('delete', '/plans/scale/entitlements/seats/privileges/note');
+  await r.ok('delete', '/plans/scale/entitlements/retired');
+  await r.ok('get', '/plans/scale');
+  await r.ok('patch', '/subscriptions/acme-scale/entitlements', { entitlements: { seats: { max: 20, provider: 'okta' }, retired: { level: 2 } } });
+  await r.ok('get', '/subscriptions/acme-scale/entitlements');
+  await r.ok('delete', '/subscriptions/acme-scale/entitlements/seats/privileges/root');
+  await r.ok('delete', '/subscriptions/acme-scale/entitlements/retired');
+  await r.ok('delete', '/features/retired/privileges/level');
+  await r.ok('delete', '/features/retired');
+
   // Usage of every charge, one by one and in a batch ---------------------------------------------
   const event = (id: string, code: string, properties: Json) => ({ transaction_id: id, code, external_subscription_id: 'acme-scale', properties });
   await r.ok('post', '/events', { event: event('e-1', 'api_calls', { region: 'eu' }) });

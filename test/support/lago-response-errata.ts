@@ -92,6 +92,22 @@ export const LAGO_RESPONSE_ERRATA: Erratum[] = [
     at: schema('PresentationBreakdownsObject', 'items', 'properties', 'presentation_by', 'additionalProperties'), change: nullable, kind: 'lago-server',
     why: `presentation_breakdowns[].presentation_by: ${LAGO_ANSWERS_NULL} for a key the events lack (as grouped_by).`,
   },
+  // Entitlements.
+  {
+    at: property('PlanObject', 'entitlements'), kind: 'lago-server',
+    change: (node) => ({ ...node, items: { $ref: '#/components/schemas/PlanEntitlementObject' } }),
+    why: 'plan.entitlements: each entitlement as its object, without the `entitlement` root the description puts on each item; Lago\'s PlanSerializer answers the PlanEntitlementSerializer collection (no root per item), as GET /plans/{code}/entitlements does.',
+  },
+  {
+    at: schema('SubscriptionEntitlementPrivilegeObject', 'allOf', '1', 'properties', 'plan_value'), kind: 'lago-server',
+    change: (node) => ({ ...node, oneOf: [...(node.oneOf as Json[]), { type: 'null' }] }),
+    why: `subscription entitlements privileges[].plan_value: ${LAGO_ANSWERS_NULL} for a privilege only the subscription has (an override its plan lacks: \`cast_value(nil)\` in SubscriptionEntitlementSerializer).`,
+  },
+  ...['/paths/~1subscriptions~1{external_id}~1entitlements~1{feature_code}/delete', '/paths/~1subscriptions~1{external_id}~1entitlements~1{feature_code}~1privileges~1{privilege_code}/delete'].map((at): Erratum => ({
+    at: `${at}/responses/200/content/application~1json/schema`, kind: 'lago-server',
+    change: () => ({ $ref: '#/components/schemas/SubscriptionEntitlements' }),
+    why: `${at.includes('privileges') ? 'DELETE /subscriptions/{external_id}/entitlements/{feature_code}/privileges/{privilege_code}' : 'DELETE /subscriptions/{external_id}/entitlements/{feature_code}'}: the subscription's entitlements after the removal (\`{"entitlements": [...]}\`), as Lago's controller renders them (the description says one entitlement, which a removed feature no longer has).`,
+  })),
   // Wallets.
   { at: property('PaymentMethodReference', 'payment_method_id'), change: nullable, kind: 'lago-server', why: `wallet_transaction.payment_method.payment_method_id: ${LAGO_ANSWERS_NULL}; Billow has no payment methods.` },
   {
