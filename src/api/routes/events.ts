@@ -16,10 +16,13 @@ import { estimateFeesSchema, readBatchEnvelope, readEventEnvelope, readEventList
 import { parseEnvelope } from '../validation';
 import { estimateEventFees, traceEvent } from '../../services/invoicing';
 import { createEventIngestion, listEvents } from '../../services/usage';
+import { alertEvaluatorFor } from '../../services/alerts';
 
 export function eventsRouter({ db, workflows, clock }: AppContext): Router {
   const router = Router();
-  const ingestion = createEventIngestion({ db, workflows });
+  // Usage alerts are evaluated soon after the events' commit, off the answer's path.
+  const alerts = alertEvaluatorFor(db, clock);
+  const ingestion = createEventIngestion({ db, workflows, onStored: (subscriptionIds) => alerts.evaluateSoon(subscriptionIds) });
 
   router.post('/batch', handle(async (req, res) => {
     const organization = organizationOf(req);
