@@ -61,6 +61,8 @@ beforeAll(async () => {
   ids.endpoint = endpoint.webhook_endpoint.lago_id;
   const filter = await ok(api.post('/plans/h_plan/charges/h_metric/filters', { filter: { properties: { amount: '2' }, values: { region: ['us'] } } }));
   ids.filter = filter.filter.lago_id;
+  // A usage alert no usage here ever reaches (its evaluations write no row).
+  await ok(api.post('/subscriptions/h_sub/alerts', { alert: { alert_type: 'current_usage_amount', code: 'h_alert', thresholds: [{ value: '1000000000000' }] } }));
 });
 
 afterAll(async () => {
@@ -116,6 +118,8 @@ const VALID: Record<string, { path: () => string; body: () => Json }> = {
   'PUT /subscriptions/:externalId': { path: () => '/subscriptions/h_no_such_sub', body: () => ({ subscription: { name: 'S renamed', ending_at: '2099-01-01T00:00:00Z' } }) },
   'POST /events/estimate_fees': { path: () => '/events/estimate_fees', body: () => ({ event: { code: 'h_metric', external_subscription_id: 'h_sub', properties: { n: 1 } } }) },
   'POST /payments': { path: () => '/payments', body: () => ({ payment: { invoice_id: ids.invoice, amount_cents: 1, reference: 'h-payment', paid_at: '2020-01-01T00:00:00Z' } }) },
+  // Issue 15 (usage alerts).
+  'PUT /subscriptions/:externalId/alerts/:code': { path: () => '/subscriptions/h_sub/alerts/h_alert', body: () => ({ alert: { name: 'Spend', thresholds: [{ code: 'far', value: '1000000000000' }] } }) },
 };
 
 /** POST/PUT routes without a body (actions): only parsing, size and path ids apply. */
@@ -133,6 +137,8 @@ const BODYLESS: Record<string, () => string> = {
   // test/workflows/previews.test.ts and test/api/pricing-power.test.ts.
   'POST /invoices/preview': () => '/invoices/preview',
   'POST /billable_metrics/evaluate_expression': () => '/billable_metrics/evaluate_expression',
+  // One alert under `alert` or a list under `alerts` (test/api/alerts.test.ts).
+  'POST /subscriptions/:externalId/alerts': () => '/subscriptions/h_sub/alerts',
 };
 
 // Under /api/v1: Stripe's signed webhook (/webhooks/stripe/:organization_id) has its own tests (stripe-payments.test.ts).
