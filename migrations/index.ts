@@ -23,6 +23,7 @@ import * as workflowStarts from './20261201_017_workflow_starts';
 import * as payments from './20261201_018_payments';
 import * as groupedFees from './20261201_019_grouped_fees';
 import * as entitlements from './20261201_022_entitlements';
+import * as alerts from './20261201_024_alerts';
 import * as liveWallets from './20261201_026_live_wallets';
 
 const migrations: Record<string, Knex.Migration> = {
@@ -46,6 +47,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_018_payments': payments,
   '20261201_019_grouped_fees': groupedFees,
   '20261201_022_entitlements': entitlements,
+  '20261201_024_alerts': alerts,
   '20261201_026_live_wallets': liveWallets,
 };
 

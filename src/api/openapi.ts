@@ -35,8 +35,10 @@ import { createChargeFilterSchema, deleteChargeFilterSchema, deleteChargeSchema,
 import { createCustomerWalletSchema, updateCustomerWalletSchema } from './schemas/customer-resources';
 import { manualPaymentSchema, retryPaymentSchema } from './schemas/payments';
 import { createFeatureSchema, entitlementsSchema, updateFeatureSchema } from './schemas/features';
+import { createAlertsBodySchema, updateAlertSchema } from './schemas/alerts';
 import { responseSchemas } from '../serializers/common';
 import { addOnSchema as addOnJson } from '../serializers/add-on';
+import { alertSchema as alertJson } from '../serializers/alert';
 import { billableMetricSchema as billableMetricJson, expressionResultSchema as expressionResultJson } from '../serializers/billable-metric';
 import { appliedCouponSchema as appliedCouponJson, couponSchema as couponJson } from '../serializers/coupon';
 import { creditNoteSchema as creditNoteJson } from '../serializers/credit-note';
@@ -94,6 +96,7 @@ const v1 = (path: string) => `/api/v1${path}`;
 /** The serializers' objects by root key, singular and plural (`plan` and `plans` hold a Plan). */
 const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
   add_on: addOnJson, add_ons: addOnJson,
+  alert: alertJson, alerts: alertJson,
   applied_coupon: appliedCouponJson, applied_coupons: appliedCouponJson,
   billable_metric: billableMetricJson, billable_metrics: billableMetricJson,
   charge: chargeJson, charges: chargeJson,
@@ -126,7 +129,7 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
 };
 /** Root keys that hold a list (answered without `meta` unless the operation is a paginated list). */
 const PLURAL_ROOTS = new Set([
-  'add_ons', 'applied_coupons', 'billable_metrics', 'charges', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'filters', 'invoices', 'payments', 'plans',
+  'add_ons', 'alerts', 'applied_coupons', 'billable_metrics', 'charges', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'filters', 'invoices', 'payments', 'plans',
   'subscriptions', 'taxes', 'usage_periods', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhook_deliveries', 'webhooks',
   'gross_revenues', 'invoice_collections', 'invoiced_usages', 'mrrs', 'overdue_balances',
 ]);
@@ -153,6 +156,8 @@ const sandboxClockJson = z.object({
 
 const planEntitlementsJson = z.array(planEntitlementJson).register(responseSchemas, { id: 'PlanEntitlements' });
 const subscriptionEntitlementsJson = z.array(subscriptionEntitlementJson).register(responseSchemas, { id: 'SubscriptionEntitlements' });
+const alertOrAlertsJson = z.union([z.object({ alert: alertJson }), z.object({ alerts: z.array(alertJson) })])
+  .register(responseSchemas, { id: 'AlertOrAlerts', description: 'One alert created, or a batch.' });
 
 /** The five routes of a catalog resource addressed by its code (`/plans/:code`). */
 function catalogResource(options: {
@@ -264,6 +269,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...analyticsOperations(),
   ...paymentOperations(),
   ...entitlementOperations(),
+  ...alertOperations(),
 
   { method: 'get', path: v1('/sandbox/clock'), tag: 'Sandbox', summary: 'Read the sandbox clock', sandboxOnly: true, response: { root: 'clock', schema: sandboxClockJson } },
   { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`, optional `wait_seconds`); 200 once every period crossed is billed, 202 with where the clock got when the wait runs out', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock', schema: sandboxClockJson }, errors: { 422: true } },
@@ -374,6 +380,25 @@ function entitlementOperations(): Operation[] {
     { method: 'patch', path: v1(subscription), tag, summary: "Override a subscription's entitlements", description: `A feature its plan lacks is added; a value differing from the plan's becomes an override, one equal to it drops the override; a feature or privilege removed earlier comes back. ${values} Records \`subscription.updated\`; answers the subscription's entitlements.`, query: status, body, response: list, errors: { 400: true, 404: 'subscription', 422: true } },
     { method: 'delete', path: v1(`${subscription}/:featureCode`), tag, summary: 'Remove a feature from a subscription', description: 'Drops its override and, when the plan grants the feature, removes it from this subscription only. Answers the subscription\'s entitlements, as Lago\'s server does (its description says one entitlement).', query: status, response: list, errors: { 404: 'feature' } },
     { method: 'delete', path: v1(`${subscription}/:featureCode/privileges/:privilegeCode`), tag, summary: 'Remove a privilege from a subscription', description: 'Drops its override and, when the plan grants the feature, removes the privilege from this subscription only. Answers the subscription\'s entitlements, as Lago\'s server does.', query: status, response: list, errors: { 404: 'privilege' } },
+  ];
+}
+
+// Usage alerts (issue 15 pt 3) ------------------------------------------------------------------------
+
+function alertOperations(): Operation[] {
+  const tag = 'Alerts';
+  const base = '/subscriptions/:externalId/alerts';
+  const which = { subscription_status: 'Which subscription of that external_id: `pending`, `active` (default), `terminated` or `canceled` (`status` is read too).' };
+  const values = 'Threshold values are cents for `current_usage_amount`, `billable_metric_current_usage_amount` and `lifetime_usage_amount` (usage before taxes, as Lago compares `amount_cents`), units for `billable_metric_current_usage_units`.';
+  return [
+    { method: 'get', path: v1(base), tag, summary: "A subscription's usage alerts", query: { ...PAGE, ...which }, response: { root: 'alerts', list: true }, errors: { 404: 'subscription' } },
+    { method: 'post', path: v1(base), tag, summary: 'Create a usage alert, or several at once',
+      description: `One alert under \`alert\` (answered under \`alert\`), or a list under \`alerts\` created all or none (answered under \`alerts\`; problems keyed by index). Types: \`current_usage_amount\`, \`billable_metric_current_usage_amount\`, \`billable_metric_current_usage_units\` (these two need \`billable_metric_code\`) and \`lifetime_usage_amount\` (until lifetime usage lands: the usage fees of the finalized invoices of the subscription's external id plus the current usage). 1 to 20 thresholds, at most one \`recurring\` (it triggers at every step of its value beyond the highest fixed threshold). ${values} Evaluated when events arrive (within about a second) and when an alert is created or updated; \`alert.triggered\` is sent once per threshold (and recurring step) per billing period. 422: \`thresholds\`: \`value_is_mandatory\`, \`too_many_thresholds\`, \`duplicate_threshold_values\`, \`multiple_recurring_thresholds\`; \`thresholds.<i>.value\`: \`recurring_value_is_negative\`; \`alert_type\`: \`invalid_type\`; \`billable_metric\`: \`value_is_mandatory\` or \`value_must_be_blank\` (Lago's keys); \`code\`: \`value_already_exist\`; \`base\`: \`alert_already_exists\` (one per type and metric).`,
+      query: which, body: { schema: createAlertsBodySchema }, response: { description: '`{"alert": …}` for one alert, `{"alerts": [...]}` for a batch.', schema: alertOrAlertsJson }, errors: { 400: true, 404: 'subscription', 422: true } },
+    { method: 'delete', path: v1(base), tag, summary: "Delete all of a subscription's usage alerts", query: which, response: { description: 'No body.', empty: true }, errors: { 404: 'subscription' } },
+    { method: 'get', path: v1(`${base}/:code`), tag, summary: 'Retrieve a usage alert', query: which, response: { root: 'alert' }, errors: { 404: 'alert' } },
+    { method: 'put', path: v1(`${base}/:code`), tag, summary: 'Update a usage alert', description: `\`code\` and \`name\` when given, the metric of a \`billable_metric_*\` alert, the thresholds replaced when given (the rules of the creation). ${values}`, query: which, body: { root: 'alert', schema: updateAlertSchema }, response: { root: 'alert' }, errors: { 400: true, 404: 'alert', 422: true } },
+    { method: 'delete', path: v1(`${base}/:code`), tag, summary: 'Delete a usage alert', description: 'Answers the alert as it was; the alerts it triggered are kept.', query: which, response: { root: 'alert' }, errors: { 404: 'alert' } },
   ];
 }
 

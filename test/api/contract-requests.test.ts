@@ -127,6 +127,8 @@ beforeAll(async () => {
   // Features and entitlements: a feature to edit, one granted by the plan ct_base (ct_sub is on it).
   await ok(api.post('/features', { feature: { code: 'ct_feature_edit', privileges: [{ code: 'provider', value_type: 'select', config: { select_options: ['google'] } }] } }));
   await ok(api.post('/features', { feature: { code: 'ct_seats', privileges: [{ code: 'max', value_type: 'integer' }, { code: 'sso', value_type: 'boolean' }] } }));
+  // Usage alerts live on the pending subscription: no evaluation runs for it, so no table moves behind the probes.
+  await ok(api.post('/subscriptions/ct_sub_edit/alerts?subscription_status=pending', { alert: { alert_type: 'billable_metric_current_usage_units', code: 'ct_alert_edit', billable_metric_code: 'ct_seats', thresholds: [{ value: 1 }] } }));
   await settle(env);
 }, 120_000);
 
@@ -357,6 +359,21 @@ const SAMPLES: Record<string, () => Sample[]> = {
   'PATCH /customers/:externalId/wallets/:code/metadata': () => [{ path: '/customers/ct_customer/wallets/ct_cw_meta/metadata', body: { metadata: { synced_at: '2024-01-15' } } }],
   'POST /credit_notes/:id/metadata': () => [{ path: `/credit_notes/${ids.creditNote}/metadata`, body: { metadata: { external_id: 'ext-123' } } }],
   'PATCH /credit_notes/:id/metadata': () => [{ path: `/credit_notes/${ids.creditNote}/metadata`, body: { metadata: { synced_at: '2024-01-15' } } }],
+  'POST /subscriptions/:externalId/alerts': () => [
+    { path: '/subscriptions/ct_sub_edit/alerts?subscription_status=pending', body: { alert: {
+      alert_type: 'current_usage_amount', code: 'ct_alert_spend', name: 'Spend', thresholds: [{ code: 'warn', value: 8000, recurring: false }, { code: 'step', value: '2500.5', recurring: true }],
+    } } },
+    { path: '/subscriptions/ct_sub_edit/alerts?subscription_status=pending', body: { alert: {
+      alert_type: 'billable_metric_current_usage_units', code: 'ct_alert_units', name: 'Units', billable_metric_code: 'ct_calls', thresholds: [{ code: 'many', value: 1000, recurring: false }],
+    } } },
+    { path: '/subscriptions/ct_sub_edit/alerts?subscription_status=pending', body: { alerts: [
+      { alert_type: 'billable_metric_current_usage_amount', code: 'ct_alert_calls', name: 'Calls', billable_metric_code: 'ct_calls', thresholds: [{ code: 'high', value: '99.5', recurring: false }] },
+      { alert_type: 'lifetime_usage_amount', code: 'ct_alert_life', name: 'Lifetime', thresholds: [{ code: 'life', value: 100000, recurring: false }, { code: 'every', value: 50000, recurring: true }] },
+    ] } },
+  ],
+  'PUT /subscriptions/:externalId/alerts/:code': () => [{ path: '/subscriptions/ct_sub_edit/alerts/ct_alert_edit?subscription_status=pending', body: { alert: {
+    code: 'ct_alert_edit', name: 'Edited', billable_metric_code: 'ct_seats', thresholds: [{ code: 'warn', value: 5000, recurring: false }, { code: 'step', value: '1000.5', recurring: true }],
+  } } }],
   'PUT /fees/:id': () => [{ path: `/fees/${ids.invoicelessFee}`, body: { fee: { payment_status: 'succeeded' } } }],
   'POST /features': () => [{ path: '/features', body: { feature: {
     code: 'ct_feature', name: 'Number of seats', description: 'Number of users of the account', privileges: [

@@ -62,6 +62,8 @@ beforeAll(async () => {
   const filter = await ok(api.post('/plans/h_plan/charges/h_metric/filters', { filter: { properties: { amount: '2' }, values: { region: ['us'] } } }));
   ids.filter = filter.filter.lago_id;
   await ok(api.post('/features', { feature: { code: 'h_feature', privileges: [{ code: 'max', value_type: 'integer' }] } }));
+  // A usage alert no usage here ever reaches (its evaluations write no row).
+  await ok(api.post('/subscriptions/h_sub/alerts', { alert: { alert_type: 'current_usage_amount', code: 'h_alert', thresholds: [{ value: '1000000000000' }] } }));
 });
 
 afterAll(async () => {
@@ -120,6 +122,8 @@ const VALID: Record<string, { path: () => string; body: () => Json }> = {
   'POST /features': { path: () => '/features', body: () => ({ feature: { code: 'h_feature_new', name: 'F', description: 'd', privileges: [{ code: 'max', name: 'Max', value_type: 'integer', config: {} }] } }) },
   'PUT /features/:code': { path: () => '/features/h_feature', body: () => ({ feature: { name: 'F2', privileges: [{ code: 'max', name: 'Maximum' }] } }) },
   'POST /payments': { path: () => '/payments', body: () => ({ payment: { invoice_id: ids.invoice, amount_cents: 1, reference: 'h-payment', paid_at: '2020-01-01T00:00:00Z' } }) },
+  // Issue 15 (usage alerts).
+  'PUT /subscriptions/:externalId/alerts/:code': { path: () => '/subscriptions/h_sub/alerts/h_alert', body: () => ({ alert: { name: 'Spend', thresholds: [{ code: 'far', value: '1000000000000' }] } }) },
 };
 
 /** POST/PUT routes without a body (actions): only parsing, size and path ids apply. */
@@ -141,6 +145,8 @@ const BODYLESS: Record<string, () => string> = {
   'POST /plans/:code/entitlements': () => '/plans/h_plan/entitlements',
   'PATCH /plans/:code/entitlements': () => '/plans/h_plan/entitlements',
   'PATCH /subscriptions/:externalId/entitlements': () => '/subscriptions/h_sub/entitlements',
+  // One alert under `alert` or a list under `alerts` (test/api/alerts.test.ts).
+  'POST /subscriptions/:externalId/alerts': () => '/subscriptions/h_sub/alerts',
 };
 
 // Under /api/v1: Stripe's signed webhook (/webhooks/stripe/:organization_id) has its own tests (stripe-payments.test.ts).

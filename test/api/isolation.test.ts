@@ -45,6 +45,7 @@ const SUBSCRIPTION = 'iso_a_sub';
 const TRANSACTION = 'iso_a_tx';
 const WALLET = 'iso_a_wallet';
 const FEATURE = 'iso_a_feature';
+const ALERT = 'iso_a_alert';
 
 /** Every table an API call may write (webhook_events left out: the relay stamps its rows on its own). */
 const TABLES = [
@@ -52,6 +53,7 @@ const TABLES = [
   'coupons', 'coupon_targets', 'applied_coupons', 'subscriptions', 'events', 'invoices', 'fees', 'credit_notes', 'credit_note_items',
   'invoice_credits', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhooks', 'webhook_deliveries', 'payments', 'invoice_subscriptions',
   'features', 'privileges', 'entitlements', 'entitlement_values', 'entitlement_removals',
+  'alerts', 'alert_thresholds', 'triggered_alerts', 'alert_crossings',
 ];
 
 async function ok(response: PromiseLike<{ status: number; body: Record<string, any> }>) { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -83,6 +85,13 @@ beforeAll(async () => {
   await ok(a.post('/features', { feature: { code: FEATURE, privileges: [{ code: 'max', value_type: 'integer' }] } }));
   await ok(a.post(`/plans/${PLAN}/entitlements`, { entitlements: { [FEATURE]: { max: 5 } } }));
   await ok(send(a, 'patch', `/subscriptions/${SUBSCRIPTION}/entitlements`, { entitlements: { [FEATURE]: { max: 9 } } }));
+  await ok(a.post(`/subscriptions/${SUBSCRIPTION}/alerts`, { alert: { alert_type: 'current_usage_amount', code: ALERT, thresholds: [{ value: 1_000_000 }] } }));
+  // Its evaluation (soon after the creation) stamps the alert: wait for it, so B's probes see the tables still.
+  for (let tries = 0; tries < 100; tries++) {
+    const row = await database.db('alerts').where({ organization_id: a.organization.id, code: ALERT }).first<{ last_processed_at: Date | null }>();
+    if (row?.last_processed_at) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const customerRow = (await database.db<CustomerRow>('customers').where({ id: customer.customer.lago_id }).first())!;
   const { invoice, feeIds } = await seedInvoice(database.db, a.organization, customerRow, { fees: [{ amountCents: 2000n, taxRate: '20', taxCode: TAX }] });
   const { invoice: draft } = await seedInvoice(database.db, a.organization, customerRow, { fees: [{ amountCents: 300n }], status: 'draft' });
@@ -209,6 +218,12 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/invoices/preview': { kind: 'reference', statuses: [404], body: () => ({ customer: { external_id: CUSTOMER }, subscriptions: { external_ids: [SUBSCRIPTION] } }) },
   'POST /api/v1/events/estimate_fees': { kind: 'reference', statuses: [404, 422], body: () => ({ event: { code: METRIC, external_subscription_id: SUBSCRIPTION } }) },
   'PUT /api/v1/subscriptions/:externalId': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}`, body: () => ({ subscription: { name: 'B was here' } }), code: 'subscription_not_found' },
+  'GET /api/v1/subscriptions/:externalId/alerts': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/alerts`, code: 'subscription_not_found' },
+  'POST /api/v1/subscriptions/:externalId/alerts': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/alerts`, body: () => ({ alert: { alert_type: 'lifetime_usage_amount', code: 'b_alert', thresholds: [{ value: 1 }] } }), code: 'subscription_not_found' },
+  'DELETE /api/v1/subscriptions/:externalId/alerts': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/alerts`, code: 'subscription_not_found' },
+  'GET /api/v1/subscriptions/:externalId/alerts/:code': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/alerts/${ALERT}`, code: 'subscription_not_found' },
+  'PUT /api/v1/subscriptions/:externalId/alerts/:code': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/alerts/${ALERT}`, body: () => ({ alert: { name: 'hijacked', thresholds: [{ value: 1 }] } }), code: 'subscription_not_found' },
+  'DELETE /api/v1/subscriptions/:externalId/alerts/:code': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/alerts/${ALERT}`, code: 'subscription_not_found' },
   'POST /api/v1/billable_metrics/evaluate_expression': { kind: 'public', why: 'evaluates the expression on the event given in the request; reads and writes no stored data' },
 
   'POST /api/v1/payments': { kind: 'reference', statuses: [404, 422], body: () => ({ payment: { invoice_id: ids.invoiceId, amount_cents: 1, reference: 'b-wire' } }) },

@@ -262,6 +262,16 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('put', '/subscriptions/acme-scale', { subscription: { name: 'Main', purchase_order_number: 'PO-2031' } });
   await r.ok('get', '/subscriptions/acme-scale');
   await r.ok('get', '/subscriptions?external_customer_id=acme');
+  // Usage alerts (issue 15 pt 3): one, a batch, read, updated, deleted.
+  await r.ok('post', '/subscriptions/acme-scale/alerts', { alert: { alert_type: 'current_usage_amount', code: 'spend', name: 'Spend', thresholds: [{ code: 'warn', value: 8000 }, { value: 5000, recurring: true }] } });
+  await r.ok('post', '/subscriptions/acme-scale/alerts', { alerts: [
+    { alert_type: 'billable_metric_current_usage_units', code: 'calls', billable_metric_code: 'api_calls', thresholds: [{ value: '100.5' }] },
+    { alert_type: 'lifetime_usage_amount', code: 'lifetime', thresholds: [{ value: 100000 }] },
+  ] });
+  await r.ok('get', '/subscriptions/acme-scale/alerts');
+  await r.ok('get', '/subscriptions/acme-scale/alerts/calls');
+  await r.ok('put', '/subscriptions/acme-scale/alerts/calls', { alert: { name: 'Calls', thresholds: [{ code: 'many', value: 1000 }] } });
+  await r.ok('delete', '/subscriptions/acme-scale/alerts/lifetime');
 
   // Features and entitlements: the plan's, and the subscription's overrides ----------------------
   await r.ok('post', '/features', { feature: { code: 'seats', name: 'Seats', description: 'Users of the account', privileges: [
@@ -437,6 +447,7 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('delete', `/customers/leaving/applied_coupons/${spare.applied_coupon.lago_id}`);
   await r.ok('delete', `/wallets/${spareWallet.wallet.lago_id}`);
   await r.ok('delete', '/customers/acme/wallets/promo');
+  await r.ok('delete', '/subscriptions/acme-scale/alerts');
   await r.ok('delete', '/subscriptions/leaving-spare');
   await settle(env);
   await r.ok('delete', '/customers/leaving');

@@ -58,6 +58,7 @@ export const LAGO_RESPONSE_ERRATA: Erratum[] = [
   // Billable metrics, plans, subscriptions.
   { at: property('BillableMetricObject', 'expression'), change: nullable, kind: 'lago-server', why: `billable_metric.expression: ${LAGO_ANSWERS_NULL} for a metric without an expression.` },
   { at: property('PlanObject', 'description'), change: nullable, kind: 'lago-server', why: `plan.description: ${LAGO_ANSWERS_NULL}.` },
+  { at: property('AlertObject', 'billable_metric'), change: nullable, kind: 'lago-server', why: `alert.billable_metric: ${LAGO_ANSWERS_NULL} for an alert of a type without a metric (V1::UsageMonitoring::AlertSerializer).` },
   { at: property('PlanObject', 'invoice_display_name'), change: nullable, kind: 'lago-server', why: `plan.invoice_display_name: ${LAGO_ANSWERS_NULL}.` },
   { at: property('SubscriptionObject', 'on_termination_credit_note'), change: nullable, kind: 'lago-server', why: 'subscription.on_termination_credit_note: typed string-or-null but null is missing from its enum; Lago answers null outside pay-in-advance plans.' },
   { at: property('SubscriptionObject', 'cancellation_reason'), change: nullable, kind: 'lago-server', why: 'subscription.cancellation_reason: typed string-or-null but null is missing from its enum; null unless a gated subscription was canceled.' },

@@ -17,11 +17,19 @@ import { parseEnvelope } from '../validation';
 import { estimateEventFees, traceEvent } from '../../services/invoicing';
 import { createEventIngestion, listEvents } from '../../services/usage';
 import { topUpBelowThresholds } from '../../services/credits';
+import { alertEvaluatorFor } from '../../services/alerts';
 
 export function eventsRouter({ db, workflows, clock }: AppContext): Router {
   const router = Router();
-  // Stored usage may bring a wallet's ongoing balance to its threshold rule: checked after each batch.
-  const ingestion = createEventIngestion({ db, workflows, afterStored: (organizationId, customerIds, atMs) => topUpBelowThresholds(db, organizationId, customerIds, atMs) });
+  // Usage alerts are evaluated soon after the events' commit, off the answer's path.
+  const alerts = alertEvaluatorFor(db, clock);
+  const ingestion = createEventIngestion({
+    db,
+    workflows,
+    onStored: (subscriptionIds) => alerts.evaluateSoon(subscriptionIds),
+    // Stored usage may bring a wallet's ongoing balance to its threshold rule: checked after each batch.
+    afterStored: (organizationId, customerIds, atMs) => topUpBelowThresholds(db, organizationId, customerIds, atMs),
+  });
 
   router.post('/batch', handle(async (req, res) => {
     const organization = organizationOf(req);

@@ -26,6 +26,7 @@ import { organizationsRouter } from './organizations';
 import { analyticsRouter } from './analytics';
 import { customerPaymentsRouter, paymentsRouter, retryPaymentRouter } from './payments';
 import { featuresRouter, planEntitlementsRouter, subscriptionEntitlementsRouter } from './features';
+import { subscriptionAlertsRouter } from './alerts';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
@@ -59,4 +60,5 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/features', featuresRouter],
   ['/plans', planEntitlementsRouter],
   ['/subscriptions', subscriptionEntitlementsRouter],
+  ['/subscriptions', subscriptionAlertsRouter],
 ];

@@ -171,7 +171,18 @@ function lateness(receivedAtMs: number) {
 /** Called after a batch's new events are committed, with their customers (e.g. the wallets' threshold top-ups); must not throw. */
 export type AfterUsageStored = (organizationId: string, customerIds: string[], receivedAtMs: number) => Promise<void>;
 
-export function createEventIngestion(deps: { db: Db; workflows: SubscriptionWorkflows; afterStored?: AfterUsageStored }): EventIngestion {
+export interface EventIngestionDeps {
+  db: Db;
+  workflows: SubscriptionWorkflows;
+  /**
+   * Told, after the commit, which subscriptions got new events (usage alerts evaluate them soon,
+   * services/alerts). Must not wait nor throw; a failure is logged and never fails the ingestion.
+   */
+  onStored?: (subscriptionIds: ReadonlySet<string>) => void;
+  afterStored?: AfterUsageStored;
+}
+
+export function createEventIngestion(deps: EventIngestionDeps): EventIngestion {
   const { db, workflows } = deps;
   const lookups = createEventLookups(db);
 
@@ -252,8 +263,15 @@ export function createEventIngestion(deps: { db: Db; workflows: SubscriptionWork
       if (inserted) fresh.push(event);
       stored.set(event.index, inserted ? storedRow(organizationId, event, inserted) : outcome.existing.get(event.input.transactionId)!);
     }
-    if (fresh.length > 0) await notify(organizationId, fresh, receivedAtMs);
-    if (fresh.length > 0 && deps.afterStored) await deps.afterStored(organizationId, [...new Set(fresh.map((event) => event.subscription.customerId))], receivedAtMs);
+    if (fresh.length > 0) {
+      try {
+        deps.onStored?.(new Set(fresh.map((event) => event.subscription.id)));
+      } catch (err) {
+        logger.warn({ err, organizationId }, 'telling the alerts about stored events failed; the events are stored');
+      }
+      await notify(organizationId, fresh, receivedAtMs);
+      if (deps.afterStored) await deps.afterStored(organizationId, [...new Set(fresh.map((event) => event.subscription.customerId))], receivedAtMs);
+    }
     return stored;
   }
 

@@ -1,0 +1,166 @@
+/**
+ * `npm run bench:alerts` (issue 15 pt 5): usage alerts' cost to ingestion and their latency.
+ *
+ * 1. Ingestion throughput through `POST /api/v1/events/batch` (batches of 100, concurrent
+ *    keep-alive connections), three timed phases in the same run on the same stack: plain
+ *    subscriptions (no alert), the same number of events on subscriptions that each have alerts
+ *    (current usage amount with fixed and recurring thresholds, units of a metric), plain again.
+ *    Printed: each rate, and alerted / mean(plain) (target ≥ 0.8).
+ * 2. Latency, measured while the alerted phase runs: probes on their own subscriptions (an alert at
+ *    80.00 on a 1.00-per-call charge) send one batch of 100 calls that crosses it and poll until the
+ *    triggered alert (with its `alert.triggered` webhook, same transaction) is recorded. Printed:
+ *    p50 and p95 from sending the event to the row being committed (target p95 < 2 s).
+ *
+ * Knobs (environment): BENCH_EVENTS per phase (default 100000), BENCH_CONCURRENCY (8),
+ * BENCH_SUBSCRIPTIONS per phase (10), BENCH_PROBES (40).
+ */
+import http from 'node:http';
+import { percentile, startBenchStack } from './support/stack';
+import { insertMetric, insertPlan, insertSubscription } from '../test/support/usage-fixtures';
+
+const TOTAL = Number(process.env.BENCH_EVENTS ?? 100_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const SUBSCRIPTIONS = Number(process.env.BENCH_SUBSCRIPTIONS ?? 10);
+const PROBES = Number(process.env.BENCH_PROBES ?? 40);
+const BATCH = 100;
+
+function request(agent: http.Agent, url: URL, apiKey: string, method: string, path: string, body: unknown): Promise<{ status: number; text: string }> {
+  const payload = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { agent, hostname: url.hostname, port: url.port, path, method, headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length, Authorization: `Bearer ${apiKey}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function batchBody(prefix: string, subscriptionPrefix: string, batch: number, startMs: number) {
+  const events = [];
+  for (let i = 0; i < BATCH; i++) {
+    const n = batch * BATCH + i;
+    events.push({
+      transaction_id: `${prefix}-${n}`,
+      code: n % 2 === 0 ? 'api_calls' : 'data_gb',
+      external_subscription_id: `${subscriptionPrefix}-${n % SUBSCRIPTIONS}`,
+      timestamp: (startMs + n) / 1000,
+      properties: { region: n % 3 === 0 ? 'eu' : 'us', gb: (n % 97) / 10 },
+    });
+  }
+  return { events };
+}
+
+async function main() {
+  const stack = await startBenchStack({ apiPool: Math.max(10, CONCURRENCY + 2) });
+  try {
+    const { db, organizationId, apiKey } = stack;
+    const calls = await insertMetric(db, organizationId, { code: 'api_calls', aggregation_type: 'count_agg' });
+    const data = await insertMetric(db, organizationId, { code: 'data_gb', aggregation_type: 'sum_agg', field_name: 'gb' });
+    const probeMetric = await insertMetric(db, organizationId, { code: 'probe_calls', aggregation_type: 'count_agg' });
+    const plan = await insertPlan(db, organizationId, {
+      code: 'bench',
+      charges: [
+        { metricId: calls.id, charge_model: 'standard', properties: { amount: '0.001' } },
+        { metricId: data.id, charge_model: 'standard', properties: { amount: '0.1' } },
+      ],
+    });
+    const probePlan = await insertPlan(db, organizationId, { code: 'probe', charges: [{ metricId: probeMetric.id, charge_model: 'standard', properties: { amount: '1' } }] });
+    const startedAt = new Date(Date.now() - 86_400_000);
+    for (const prefix of ['plain', 'alerted']) {
+      for (let i = 0; i < SUBSCRIPTIONS; i++) {
+        await insertSubscription(db, organizationId, { customerExternalId: `${prefix}-cust-${i}`, externalId: `${prefix}-${i}`, planId: plan.id, startedAt });
+      }
+    }
+    for (let i = 0; i < PROBES; i++) {
+      await insertSubscription(db, organizationId, { customerExternalId: `probe-cust-${i}`, externalId: `probe-${i}`, planId: probePlan.id, startedAt });
+    }
+
+    const url = new URL(stack.baseUrl);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY + 2 });
+    const ok = async (method: string, path: string, body: unknown) => {
+      const res = await request(agent, url, apiKey, method, `/api/v1${path}`, body);
+      if (res.status !== 200) throw new Error(`${method} ${path} answered ${res.status}: ${res.text.slice(0, 300)}`);
+      return res;
+    };
+    // Alerts on every subscription of the alerted phase, and on every probe subscription.
+    for (let i = 0; i < SUBSCRIPTIONS; i++) {
+      await ok('POST', `/subscriptions/alerted-${i}/alerts`, { alerts: [
+        // Cents: 1.00, 5.00, then every 2.00 beyond.
+        { alert_type: 'current_usage_amount', code: 'spend', thresholds: [{ code: 'low', value: 100 }, { code: 'high', value: 500 }, { code: 'every', value: 200, recurring: true }] },
+        { alert_type: 'billable_metric_current_usage_units', code: 'gb', billable_metric_code: 'data_gb', thresholds: [{ value: 1000 }, { value: 50000 }] },
+      ] });
+    }
+    for (let i = 0; i < PROBES; i++) {
+      await ok('POST', `/subscriptions/probe-${i}/alerts`, { alert: { alert_type: 'current_usage_amount', code: 'eighty', thresholds: [{ value: 8000 }] } });
+    }
+
+    const startMs = Date.now() - 3_600_000;
+    // Warm-up (not timed): JIT, pools, prepared statements, caches.
+    for (let b = 0; b < 20; b++) await ok('POST', '/events/batch', batchBody('warm-plain', 'plain', b, startMs));
+    for (let b = 0; b < 20; b++) await ok('POST', '/events/batch', batchBody('warm-alerted', 'alerted', b, startMs));
+
+    const batches = Math.ceil(TOTAL / BATCH);
+    async function phase(label: string, subscriptionPrefix: string): Promise<number> {
+      const bodies = Array.from({ length: batches }, (_, b) => batchBody(label, subscriptionPrefix, b, startMs));
+      let next = 0;
+      const started = process.hrtime.bigint();
+      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+        while (next < batches) await ok('POST', '/events/batch', bodies[next++]!);
+      }));
+      return (batches * BATCH) / (Number(process.hrtime.bigint() - started) / 1e9);
+    }
+
+    const plainFirst = await phase('plain-1', 'plain');
+    // The probes run while the alerted phase does.
+    const latencies: number[] = [];
+    let probing = true;
+    const probes = (async () => {
+      for (let i = 0; i < PROBES && probing; i++) {
+        const events = Array.from({ length: BATCH }, (_, k) => ({ transaction_id: `probe-${i}-${k}`, code: 'probe_calls', external_subscription_id: `probe-${i}`, timestamp: (startMs + k) / 1000 }));
+        const t0 = process.hrtime.bigint();
+        // 100 calls × 1.00 = 100.00 = 10000 cents ≥ 8000: crosses the alert.
+        await ok('POST', '/events/batch', { events });
+        const alertId = ((await db('alerts').where({ organization_id: organizationId, subscription_external_id: `probe-${i}`, code: 'eighty' }).first('id')) as { id: string }).id;
+        for (;;) {
+          const row = await db('triggered_alerts').where({ alert_id: alertId }).first('id');
+          if (row) break;
+          if (Number(process.hrtime.bigint() - t0) / 1e6 > 30_000) throw new Error(`probe ${i}: no alert.triggered after 30 s`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    const alerted = await phase('alerted-1', 'alerted');
+    probing = false;
+    await probes;
+    const plainSecond = await phase('plain-2', 'plain');
+    agent.destroy();
+
+    const [{ count: triggered }] = (await db('triggered_alerts').where({ organization_id: organizationId }).count({ count: '*' })) as [{ count: bigint }];
+    const [{ count: webhooks }] = (await db('webhook_events').where({ organization_id: organizationId, webhook_type: 'alert.triggered' }).count({ count: '*' })) as [{ count: bigint }];
+    const plain = (plainFirst + plainSecond) / 2;
+    const ratio = alerted / plain;
+    console.log('bench:alerts');
+    console.log(`  ingestion, ${batches * BATCH} events per phase in batches of ${BATCH}, ${CONCURRENCY} connections, ${SUBSCRIPTIONS} subscriptions:`);
+    console.log(`    plain (before)  ${Math.round(plainFirst)} events/s`);
+    console.log(`    with alerts     ${Math.round(alerted)} events/s  (2 alerts, 5 thresholds on every subscription)`);
+    console.log(`    plain (after)   ${Math.round(plainSecond)} events/s`);
+    console.log(`    ratio with alerts / plain: ${ratio.toFixed(2)}  (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'MISSED'})`);
+    console.log(`  event → alert.triggered recorded, during the alerted phase: ${latencies.length} probes, p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms  (target p95 < 2000 ms: ${percentile(latencies, 95) < 2000 ? 'met' : 'MISSED'})`);
+    console.log(`  triggered alerts recorded: ${triggered} (alert.triggered webhooks: ${webhooks})`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
