@@ -2,4 +2,4 @@
 export { subscriptionWorkflow } from './subscription';
 export { webhookWorkflow } from './webhook';
 export { documentWorkflow } from './document';
-export { paymentWorkflow } from './payment';
+export { paymentWorkflow, refundWorkflow } from './payment';
