@@ -24,7 +24,9 @@ import { creditNoteMetadataRouter, walletMetadataRouter } from './metadata';
 import { feesRouter } from './fees';
 import { organizationsRouter } from './organizations';
 import { analyticsRouter } from './analytics';
-import { customerPaymentsRouter, paymentsRouter, retryPaymentRouter } from './payments';
+import {
+  customerCheckoutRouter, customerPaymentRequestsRouter, customerPaymentsRouter, dunningCampaignRouter, invoicePaymentUrlRouter, paymentRequestsRouter, paymentProvidersRouter, paymentsRouter, retryPaymentRouter,
+} from './payments';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
@@ -55,4 +57,10 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/payments', paymentsRouter],
   ['/customers', customerPaymentsRouter],
   ['/invoices', retryPaymentRouter],
+  ['/payment_providers', paymentProvidersRouter],
+  ['/customers', customerCheckoutRouter],
+  ['/invoices', invoicePaymentUrlRouter],
+  ['/dunning_campaign', dunningCampaignRouter],
+  ['/payment_requests', paymentRequestsRouter],
+  ['/customers', customerPaymentRequestsRouter],
 ];
