@@ -24,6 +24,7 @@ import * as payments from './20261201_018_payments';
 import * as groupedFees from './20261201_019_grouped_fees';
 import * as entitlements from './20261201_022_entitlements';
 import * as alerts from './20261201_024_alerts';
+import * as gettingPaid from './20261201_025_getting_paid';
 import * as liveWallets from './20261201_026_live_wallets';
 
 const migrations: Record<string, Knex.Migration> = {
@@ -48,6 +49,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_019_grouped_fees': groupedFees,
   '20261201_022_entitlements': entitlements,
   '20261201_024_alerts': alerts,
+  '20261201_025_getting_paid': gettingPaid,
   '20261201_026_live_wallets': liveWallets,
 };
 

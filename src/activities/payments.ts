@@ -5,7 +5,8 @@
  */
 import { log } from '@temporalio/activity';
 import {
-  chargeAttempt, configuredProviders, markOverdue, overdueInstant, recordAttempt, startAttempt, type AttemptOutcome, type ProviderFactory, type StartedAttempt,
+  chargeAttempt, configuredProviders, dunningWait, finishDunning, markOverdue, startDunningAttempt, startRequestAttempt, overdueInstant, planRefunds, recordAttempt, recordRefund, sendRefund, startAttempt,
+  type AttemptOutcome, type DunningStart, type PlannedRefunds, type StartedRequestAttempt, type ProviderFactory, type RefundOutcome, type StartedAttempt,
 } from '../services/payments';
 import type { ActivityDeps } from './deps';
 
@@ -32,6 +33,35 @@ export function paymentActivities(deps: PaymentActivityDeps) {
     },
     async paymentOverdueAt(input: { organizationId: string; invoiceId: string }): Promise<number | null> {
       return overdueInstant(deps.db, input.organizationId, input.invoiceId);
+    },
+    async startPaymentRequestAttempt(input: { organizationId: string; paymentRequestId: string; attempt: number }): Promise<StartedRequestAttempt> {
+      const started = await startRequestAttempt(deps.db, input.organizationId, input.paymentRequestId, input.attempt);
+      log.info('payment request attempt', { paymentRequestId: input.paymentRequestId, attempt: input.attempt, ...started });
+      return started;
+    },
+    async dunningWait(input: { organizationId: string; invoiceId: string; attempt: number }): Promise<number | null> {
+      return dunningWait(deps.db, input.organizationId, input.invoiceId, input.attempt);
+    },
+    async startDunningAttempt(input: { organizationId: string; invoiceId: string; attempt: number }): Promise<DunningStart> {
+      const started = await startDunningAttempt(deps.db, input.organizationId, input.invoiceId, input.attempt);
+      log.info('dunning attempt', { invoiceId: input.invoiceId, attempt: input.attempt, ...started });
+      return started;
+    },
+    async finishDunning(input: { organizationId: string; invoiceId: string }): Promise<boolean> {
+      return finishDunning(deps.db, input.organizationId, input.invoiceId);
+    },
+    async planCreditNoteRefunds(input: { organizationId: string; creditNoteId: string }): Promise<PlannedRefunds> {
+      const planned = await planRefunds(deps.db, input.organizationId, input.creditNoteId);
+      log.info('credit note refunds planned', { creditNoteId: input.creditNoteId, ...planned });
+      return planned;
+    },
+    async sendCreditNoteRefund(input: { organizationId: string; refundId: string }): Promise<RefundOutcome> {
+      const outcome = await sendRefund(deps.db, providers(), input.organizationId, input.refundId);
+      log.info('refund sent', { refundId: input.refundId, status: outcome.status });
+      return outcome;
+    },
+    async recordCreditNoteRefund(input: { organizationId: string; refundId: string; outcome: RefundOutcome; nowMs: number }): Promise<string> {
+      return recordRefund(deps.db, input.organizationId, input.refundId, input.outcome, input.nowMs);
     },
     async markPaymentOverdue(input: { organizationId: string; invoiceId: string; nowMs: number }): Promise<boolean> {
       return markOverdue(deps.db, input.organizationId, input.invoiceId, input.nowMs);

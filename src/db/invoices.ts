@@ -280,6 +280,8 @@ export interface InvoiceListFilters {
   issuingDateTo?: string;
   amountFrom?: bigint;
   amountTo?: bigint;
+  /** Past their due date unpaid (set by the payment workflow's timer), or not. */
+  paymentOverdue?: boolean;
 }
 
 /** One page of the organization's invoices that the filters select, newest first. */
@@ -297,6 +299,7 @@ export async function invoicesPage(db: Conn, organizationId: string, filters: In
   if (filters.issuingDateTo) query = query.where('issuing_date', '<=', filters.issuingDateTo);
   if (filters.amountFrom !== undefined) query = query.where('total_amount_cents', '>=', filters.amountFrom.toString());
   if (filters.amountTo !== undefined) query = query.where('total_amount_cents', '<=', filters.amountTo.toString());
+  if (filters.paymentOverdue !== undefined) query = query.where('payment_overdue', filters.paymentOverdue);
   return paginate<InvoiceRow>(query, page);
 }
 

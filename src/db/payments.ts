@@ -15,7 +15,9 @@ export interface PaymentRow {
   id: string;
   organization_id: string;
   customer_id: string;
-  invoice_id: string;
+  /** The invoice it pays, or null for the payment of a payment request (`payment_request_id`). */
+  invoice_id: string | null;
+  payment_request_id: string | null;
   payment_type: 'manual' | 'provider';
   provider_type: string | null;
   payment_provider_id: string | null;
@@ -38,7 +40,7 @@ export interface PaymentRow {
 
 export type NewPayment = Pick<PaymentRow, 'customer_id' | 'invoice_id' | 'payment_type' | 'amount_cents' | 'currency' | 'status' | 'payment_status'>
   & Partial<Pick<PaymentRow, 'provider_type' | 'payment_provider_id' | 'provider_customer_id' | 'provider_payment_id'
-    | 'attempt' | 'idempotency_key' | 'reference' | 'paid_at' | 'created_at'>>;
+    | 'attempt' | 'idempotency_key' | 'reference' | 'paid_at' | 'created_at' | 'payment_request_id'>>;
 
 function paymentsOf(conn: Conn, organizationId: string) {
   return conn<PaymentRow>('payments').where({ organization_id: organizationId });
@@ -86,10 +88,17 @@ export async function providerAttempts(conn: Conn, organizationId: string, invoi
   return paymentsOf(conn, organizationId).where({ payment_type: 'provider', invoice_id: invoiceId }).orderBy([{ column: 'attempt' }, { column: 'created_at' }]);
 }
 
-/** What the invoice's succeeded payments add up to. */
+/**
+ * What the invoice's succeeded payments add up to: its own, and its part of each payment request
+ * whose payment succeeded.
+ */
 export async function succeededAmountOfInvoice(conn: Conn, organizationId: string, invoiceId: string): Promise<bigint> {
   const row = await paymentsOf(conn, organizationId).where({ invoice_id: invoiceId, payment_status: 'succeeded' }).sum<{ sum: string | null }>('amount_cents as sum').first();
-  return BigInt(row?.sum ?? 0);
+  const requested = await conn('payment_request_invoices as pri')
+    .join('payments as p', 'p.payment_request_id', 'pri.payment_request_id')
+    .where({ 'pri.organization_id': organizationId, 'pri.invoice_id': invoiceId, 'p.payment_status': 'succeeded' })
+    .sum<{ sum: string | null }>('pri.amount_cents as sum').first();
+  return BigInt(row?.sum ?? 0) + BigInt(requested?.sum ?? 0);
 }
 
 export interface PaymentFilters {
@@ -101,7 +110,12 @@ export interface PaymentFilters {
 export async function paymentsPage(conn: Conn, organizationId: string, filters: PaymentFilters, page: Page): Promise<Paginated<PaymentRow>> {
   let query = paymentsOf(conn, organizationId).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
   if (filters.customerId) query = query.where({ customer_id: filters.customerId });
-  if (filters.invoiceId !== undefined) query = query.where({ invoice_id: filters.invoiceId });
+  if (filters.invoiceId !== undefined) {
+    const invoiceId = filters.invoiceId;
+    // Its own payments, and those of the payment requests that gathered it.
+    query = query.where((q) => q.where({ invoice_id: invoiceId })
+      .orWhereIn('payment_request_id', conn('payment_request_invoices').select('payment_request_id').where({ organization_id: organizationId, invoice_id: invoiceId })));
+  }
   return paginate<PaymentRow>(query, page);
 }
 
@@ -113,4 +127,22 @@ export async function recordProviderEvent(trx: Tx, organizationId: string, provi
     .insert({ organization_id: organizationId, provider_type: providerType, event_id: eventId, event_type: eventType })
     .onConflict(['organization_id', 'provider_type', 'event_id']).ignore().returning('event_id');
   return rows.length > 0;
+}
+
+/** The invoice's succeeded payments at a provider (what a refund can go back through), oldest first. */
+export async function succeededProviderPayments(conn: Conn, organizationId: string, invoiceId: string, providerType: string): Promise<PaymentRow[]> {
+  return paymentsOf(conn, organizationId)
+    .where({ invoice_id: invoiceId, payment_type: 'provider', provider_type: providerType, payment_status: 'succeeded' })
+    .whereNotNull('provider_payment_id')
+    .orderBy([{ column: 'created_at' }, { column: 'id' }]);
+}
+
+/** Whether a provider's event was handled already (read only: `recordProviderEvent` decides, in its transaction). */
+export async function providerEventHandled(conn: Conn, organizationId: string, providerType: string, eventId: string): Promise<boolean> {
+  return (await conn('provider_events').where({ organization_id: organizationId, provider_type: providerType, event_id: eventId }).first('event_id')) !== undefined;
+}
+
+/** A payment request's attempts at a provider, in order. */
+export async function requestAttempts(conn: Conn, organizationId: string, paymentRequestId: string): Promise<PaymentRow[]> {
+  return paymentsOf(conn, organizationId).where({ payment_type: 'provider', payment_request_id: paymentRequestId }).orderBy([{ column: 'attempt' }, { column: 'created_at' }]);
 }

@@ -10,8 +10,8 @@ export const paymentSchema = z.object({
   invoice_ids: z.array(wire.uuid),
   invoice_numbers: z.array(z.string()),
   lago_payable_id: wire.uuid,
-  /** Billow's payments each pay one invoice (payment requests are not supported yet). */
-  payable_type: z.literal('Invoice'),
+  /** One invoice, or a payment request (its invoices in `invoice_ids`). */
+  payable_type: z.enum(['Invoice', 'PaymentRequest']),
   amount_cents: wire.cents,
   amount_currency: wire.currency,
   /** The provider's own status (Stripe's PaymentIntent status); `succeeded` for a manual payment. */
@@ -36,7 +36,8 @@ export type PaymentJson = z.output<typeof paymentSchema>;
 
 export interface PaymentContext {
   externalCustomerId: string;
-  invoiceNumber: string;
+  /** The invoices it pays (one, or a payment request's), with their numbers. */
+  invoices: { id: string; number: string }[];
   providerCode: string | null;
 }
 
@@ -45,10 +46,10 @@ export function serializePayment(payment: PaymentRow, context: PaymentContext): 
     lago_id: payment.id,
     lago_customer_id: payment.customer_id,
     external_customer_id: context.externalCustomerId,
-    invoice_ids: [payment.invoice_id],
-    invoice_numbers: [context.invoiceNumber],
-    lago_payable_id: payment.invoice_id,
-    payable_type: 'Invoice',
+    invoice_ids: context.invoices.map((invoice) => invoice.id),
+    invoice_numbers: context.invoices.map((invoice) => invoice.number),
+    lago_payable_id: payment.payment_request_id ?? payment.invoice_id!,
+    payable_type: payment.payment_request_id ? 'PaymentRequest' : 'Invoice',
     amount_cents: cents(payment.amount_cents),
     amount_currency: payment.currency,
     status: payment.status,

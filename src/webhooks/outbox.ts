@@ -10,7 +10,7 @@ import type { Conn } from '../db/knex';
 import { endpointsFor, insertWebhookEvent, insertWebhooks } from '../db/webhooks';
 import { insertDocumentRequest } from '../db/document-requests';
 import { insertWorkflowRequest } from '../db/workflow-requests';
-import { paymentWorkflowId, type DocumentType, type Payable } from '../workflows/ids';
+import { paymentWorkflowId, refundWorkflowId, type DocumentType, type Payable } from '../workflows/ids';
 import { insertWorkflowStart } from '../db/workflow-starts';
 import type { StartSubscriptionWorkflow } from '../workflows/client';
 import { isWebhookType, type WebhookType } from './event-types';
@@ -83,6 +83,19 @@ export async function requestCollection(trx: Conn, input: { organizationId: stri
     workflow_type: 'paymentWorkflow',
     workflow_id: paymentWorkflowId(input.payable, input.attempt),
     args: [{ organizationId: input.organizationId, payable: input.payable, ...(input.attempt && input.attempt > 1 ? { attempt: input.attempt } : {}) }],
+  });
+}
+
+/**
+ * Asks, in the caller's transaction, for the refund workflow of a credit note with a refund
+ * (`refund/credit_note/<id>`): once committed, the relay starts it. Once per credit note.
+ */
+export async function requestRefund(trx: Conn, input: { organizationId: string; creditNoteId: string }): Promise<string | null> {
+  return insertWorkflowRequest(trx, {
+    organization_id: input.organizationId,
+    workflow_type: 'refundWorkflow',
+    workflow_id: refundWorkflowId(input.creditNoteId),
+    args: [{ organizationId: input.organizationId, creditNoteId: input.creditNoteId }],
   });
 }
 

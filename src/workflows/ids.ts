@@ -16,8 +16,8 @@ export const documentWorkflowId = (type: DocumentType, id: string) => `document/
 export const webhookBatchWorkflowId = (digest: string) => `webhooks/${digest}`;
 export const documentBatchWorkflowId = (digest: string) => `documents/${digest}`;
 
-/** What a payment workflow collects: an invoice (payment requests, which gather several, would follow). */
-export type PayableType = 'invoice';
+/** What a payment workflow collects: an invoice, or a payment request (a customer's overdue invoices gathered). */
+export type PayableType = 'invoice' | 'payment_request';
 export interface Payable {
   type: PayableType;
   id: string;
@@ -25,3 +25,6 @@ export interface Payable {
 
 /** The payment workflow of a payable (its first attempt, then its due date), or of a retry (`POST /invoices/:id/retry_payment`): attempt N. */
 export const paymentWorkflowId = (payable: Payable, attempt = 1) => (attempt === 1 ? `payment/${payable.type}/${payable.id}` : `payment/${payable.type}/${payable.id}/attempt/${attempt}`);
+
+/** The refund workflow of a credit note with a refund (`refund/credit_note/<id>`): its refunds at the provider that collected the invoice. */
+export const refundWorkflowId = (creditNoteId: string) => `refund/credit_note/${creditNoteId}`;

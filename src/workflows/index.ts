@@ -2,5 +2,5 @@
 export { subscriptionWorkflow } from './subscription';
 export { webhookBatchWorkflow, webhookWorkflow } from './webhook';
 export { documentBatchWorkflow, documentWorkflow } from './document';
-export { paymentWorkflow } from './payment';
+export { paymentWorkflow, refundWorkflow } from './payment';
 export { walletTopUpWorkflow } from './wallet-top-up';

@@ -87,6 +87,9 @@ beforeAll(async () => {
   ids.invoiceToUpdate = (await seedInvoice(database.db, api.organization, customerRow, { fees: [{ amountCents: 2_000n }] })).invoice.id;
   ids.invoiceToVoid = (await seedInvoice(database.db, api.organization, customerRow, { fees: [{ amountCents: 3_000n }] })).invoice.id;
   ids.invoiceToPay = (await seedInvoice(database.db, api.organization, customerRow, { fees: [{ amountCents: 5_000n }] })).invoice.id;
+  // POST /payment_requests gathers overdue invoices: one past its due date.
+  ids.overdueInvoice = (await seedInvoice(database.db, api.organization, customerRow, { fees: [{ amountCents: 4_000n }] })).invoice.id;
+  await database.db('invoices').where({ id: ids.overdueInvoice }).update({ payment_overdue: true });
   const note = await ok(api.post('/credit_notes', { credit_note: { invoice_id: ids.paidInvoice, refund_amount_cents: 10, items: [{ fee_id: ids.paidFee, amount_cents: 10 }] } }));
   ids.creditNote = note.credit_note.lago_id;
   // With a threshold rule that starts in 2099 (it never tops up here), whose lago_id PUT /wallets/:id names.
@@ -231,7 +234,9 @@ const SAMPLES: Record<string, () => Sample[]> = {
     phone: '1-171-883-3711', url: 'http://hooli.test', logo_url: 'http://hooli.test/logo.png', legal_name: 'Hooli', legal_number: '49-008-2965',
     tax_identification_number: 'EU123456789', address_line1: '5230 Penfield Ave', address_line2: 'Suite 1', city: 'Woodland Hills', state: 'CA',
     zipcode: '91364', country: 'US', currency: 'EUR', timezone: 'America/Los_Angeles', net_payment_term: 30, tax_codes: ['ct_vat'],
-    billing_configuration: { payment_provider: 'stripe', payment_provider_code: 'stripe-eu-1', provider_customer_id: 'cus_12345', provider_payment_methods: ['card', 'sepa_debit'], invoice_grace_period: 3 },
+    billing_configuration: { payment_provider: 'stripe', payment_provider_code: 'stripe-eu-1', provider_customer_id: 'cus_12345', provider_payment_methods: ['card', 'sepa_debit'], invoice_grace_period: 3,
+      // With a provider_customer_id given there is nothing to create at Stripe: stored and shown.
+      sync: true, sync_with_provider: true },
     shipping_address: { address_line1: '1 Dock St', address_line2: 'Gate 4', city: 'Oakland', state: 'CA', zipcode: '94607', country: 'US' },
     metadata: [{ key: 'Purchase Order', value: '123456789', display_in_invoice: true }],
   } } }],
@@ -263,6 +268,7 @@ const SAMPLES: Record<string, () => Sample[]> = {
   'PUT /invoices/:id': () => [{ path: `/invoices/${ids.invoiceToUpdate}`, body: { invoice: { payment_status: 'succeeded', metadata: [{ key: 'digital_ref_id', value: 'INV-0123456-98765' }] } } }],
   'POST /invoices/:id/void': () => [{ path: `/invoices/${ids.invoiceToVoid}/void`, body: {} }],
   'POST /invoices/:id/retry_payment': () => [{ path: `/invoices/${ids.invoiceToPay}/retry_payment`, body: {} }],
+  'POST /payment_requests': () => [{ path: '/payment_requests', body: { payment_request: { external_customer_id: 'ct_customer', email: 'billing@ct.test', lago_invoice_ids: [ids.overdueInvoice] } } }],
   'POST /payments': () => [{ path: '/payments', body: { payment: { invoice_id: ids.invoiceToPay, amount_cents: 1_000, reference: 'ct-wire-1', paid_at: '2025-02-20' } } }],
   'POST /credit_notes': () => [{ path: '/credit_notes', body: { credit_note: {
     invoice_id: ids.paidInvoice, reason: 'duplicated_charge', description: 'Twice', credit_amount_cents: 100, refund_amount_cents: 50,

@@ -62,8 +62,8 @@ describe('lists under a customer', () => {
 
   test("Lago parameters Billow does not honour are refused by name; bad values are 422s", async () => {
     const cases: [string, string][] = [
-      ['invoices?search_term=x', 'search_term'], ['invoices?payment_overdue=true', 'payment_overdue'], ['invoices?metadata[color]=blue', 'metadata'],
-      ['invoices?self_billed=maybe', 'self_billed'], ['invoices?status=paid', 'status'],
+      ['invoices?search_term=x', 'search_term'], ['invoices?metadata[color]=blue', 'metadata'],
+      ['invoices?self_billed=maybe', 'self_billed'], ['invoices?payment_overdue=maybe', 'payment_overdue'], ['invoices?status=paid', 'status'],
       ['subscriptions?status[]=sleeping', 'status'], ['subscriptions?billing_entity_codes[]=x', 'billing_entity_codes'],
       ['credit_notes?reason=other', 'reason'], ['credit_notes?amount_from=1', 'amount_from'], ['wallets?currency=EUR', 'currency'],
     ];

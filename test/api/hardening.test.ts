@@ -124,6 +124,10 @@ const VALID: Record<string, { path: () => string; body: () => Json }> = {
   'POST /payments': { path: () => '/payments', body: () => ({ payment: { invoice_id: ids.invoice, amount_cents: 1, reference: 'h-payment', paid_at: '2020-01-01T00:00:00Z' } }) },
   // Issue 15 (usage alerts).
   'PUT /subscriptions/:externalId/alerts/:code': { path: () => '/subscriptions/h_sub/alerts/h_alert', body: () => ({ alert: { name: 'Spend', thresholds: [{ code: 'far', value: '1000000000000' }] } }) },
+  // Issue 14, Billow's own settings routes.
+  'PUT /payment_providers/stripe': { path: () => '/payment_providers/stripe', body: () => ({ payment_provider: { secret_key: 'sk_test_hardening0001', webhook_secret: 'whsec_hardening0001', code: 'h_stripe', name: 'H Stripe', success_redirect_url: 'https://example.com/paid' } }) },
+  'POST /payment_requests': { path: () => '/payment_requests', body: () => ({ payment_request: { external_customer_id: 'h_customer', email: 'h@example.com', lago_invoice_ids: [ids.invoice] } }) },
+  'PUT /dunning_campaign': { path: () => '/dunning_campaign', body: () => ({ dunning_campaign: { code: 'h_dunning', name: 'H', max_attempts: 3, days_between_attempts: 2, thresholds: [{ currency: 'EUR', amount_cents: 100 }] } }) },
 };
 
 /** POST/PUT routes without a body (actions): only parsing, size and path ids apply. */
@@ -137,6 +141,8 @@ const BODYLESS: Record<string, () => string> = {
   'POST /webhooks/:id/retry': () => `/webhooks/${ids.endpoint}/retry`,
   'PUT /invoices/:id/refresh': () => `/invoices/${ids.invoice}/refresh`,
   'POST /invoices/:id/retry_payment': () => `/invoices/${ids.invoice}/retry_payment`,
+  'POST /customers/:externalId/checkout_url': () => '/customers/h_customer/checkout_url',
+  'POST /invoices/:id/payment_url': () => `/invoices/${ids.invoice}/payment_url`,
   // Bodies without one root object (Lago's shapes): parsing, size and path ids here; their fields in
   // test/workflows/previews.test.ts and test/api/pricing-power.test.ts.
   'POST /invoices/preview': () => '/invoices/preview',

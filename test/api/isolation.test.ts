@@ -33,6 +33,7 @@ interface Ids {
   metricId: string; planId: string; taxId: string; addOnId: string; couponId: string; customerId: string; appliedCouponId: string;
   subscriptionId: string; eventId: string; invoiceId: string; draftInvoiceId: string; feeId: string; creditNoteId: string;
   walletId: string; walletTransactionId: string; endpointId: string; webhookId: string; filterId: string; paymentId: string;
+  paymentProviderId: string; dunningCampaignId: string; paymentRequestId: string;
 }
 let ids: Ids;
 const METRIC = 'iso_a_metric';
@@ -96,6 +97,12 @@ beforeAll(async () => {
   const { invoice, feeIds } = await seedInvoice(database.db, a.organization, customerRow, { fees: [{ amountCents: 2000n, taxRate: '20', taxCode: TAX }] });
   const { invoice: draft } = await seedInvoice(database.db, a.organization, customerRow, { fees: [{ amountCents: 300n }], status: 'draft' });
   const payment = await ok(a.post('/payments', { payment: { invoice_id: invoice.id, amount_cents: 100, reference: 'iso-a-wire' } }));
+  // Issue 14: A's Stripe connection and dunning campaign (organization-level settings).
+  const stripeConnection = await ok(a.put('/payment_providers/stripe', { payment_provider: { secret_key: 'sk_test_isoAsecret0001', webhook_secret: 'whsec_isoAsigning0001', code: 'iso_a_stripe' } }));
+  const dunningCampaign = await ok(a.put('/dunning_campaign', { dunning_campaign: { code: 'iso_a_dunning', max_attempts: 3, days_between_attempts: 2, thresholds: [{ currency: 'EUR', amount_cents: 0 }] } }));
+  const { invoice: overdue } = await seedInvoice(database.db, a.organization, customerRow, { fees: [{ amountCents: 700n }] });
+  await database.db('invoices').where({ id: overdue.id }).update({ payment_overdue: true });
+  const paymentRequest = await ok(a.post('/payment_requests', { payment_request: { external_customer_id: CUSTOMER, email: 'a@iso.test', lago_invoice_ids: [overdue.id] } }));
   const creditNote = await ok(a.post('/credit_notes', { credit_note: { invoice_id: invoice.id, reason: 'other', credit_amount_cents: 120, items: [{ fee_id: feeIds[0], amount_cents: 100 }] } }));
   const wallet = await ok(a.post('/wallets', { wallet: { external_customer_id: CUSTOMER, code: WALLET, rate_amount: '1', currency: 'EUR', granted_credits: '10' } }));
   const transactions = await ok(a.post('/wallet_transactions', { wallet_transaction: { wallet_id: wallet.wallet.lago_id, granted_credits: '5' } }));
@@ -113,6 +120,8 @@ beforeAll(async () => {
     feeId: feeIds[0]!, creditNoteId: creditNote.credit_note.lago_id, walletId: wallet.wallet.lago_id,
     walletTransactionId: transactions.wallet_transactions[0].lago_id, endpointId: endpoint.webhook_endpoint.lago_id, webhookId: webhook!.id,
     filterId: plan.plan.charges[0].filters[0].lago_id, paymentId: payment.payment.lago_id,
+    paymentProviderId: stripeConnection.payment_provider.lago_id, dunningCampaignId: dunningCampaign.dunning_campaign.lago_id,
+    paymentRequestId: paymentRequest.payment_request.lago_id,
   };
 });
 
@@ -137,7 +146,9 @@ type Row =
   /** The caller's own organization: B reads and changes its own, never A's. */
   | { kind: 'self'; body?: () => unknown }
   /** A report (analytics): B sees nothing of A's, and naming A's customer is a 404. */
-  | { kind: 'report'; path: () => string };
+  | { kind: 'report'; path: () => string }
+  /** An organization-level setting (its Stripe connection, its dunning campaign): B's PUT sets B's own, A's untouched. */
+  | { kind: 'setting'; root: string; body: () => unknown };
 
 const MATRIX: Record<string, Row> = {
   'GET /health': { kind: 'public', why: 'static' },
@@ -230,6 +241,18 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/payments': { kind: 'list', path: () => `/payments?external_customer_id=${CUSTOMER}` },
   'GET /api/v1/payments/:id': { kind: 'object', path: () => `/payments/${ids.paymentId}`, code: 'payment_not_found' },
   'GET /api/v1/customers/:externalId/payments': { kind: 'object', path: () => `/customers/${CUSTOMER}/payments`, code: 'customer_not_found' },
+  'POST /api/v1/payment_requests': { kind: 'reference', statuses: [404], body: () => ({ payment_request: { external_customer_id: CUSTOMER, email: 'b@iso.test', lago_invoice_ids: [ids.invoiceId] } }) },
+  'GET /api/v1/payment_requests': { kind: 'list', path: () => `/payment_requests?external_customer_id=${CUSTOMER}` },
+  'GET /api/v1/payment_requests/:id': { kind: 'object', path: () => `/payment_requests/${ids.paymentRequestId}`, code: 'payment_request_not_found' },
+  'GET /api/v1/customers/:externalId/payment_requests': { kind: 'object', path: () => `/customers/${CUSTOMER}/payment_requests`, code: 'customer_not_found' },
+  'PUT /api/v1/payment_providers/stripe': { kind: 'setting', root: 'payment_provider', body: () => ({ payment_provider: { secret_key: 'sk_test_isoBsecret0002', webhook_secret: 'whsec_isoBsigning0002' } }) },
+  'GET /api/v1/payment_providers/stripe': { kind: 'object', path: () => '/payment_providers/stripe', code: 'payment_provider_not_found' },
+  'DELETE /api/v1/payment_providers/stripe': { kind: 'object', path: () => '/payment_providers/stripe', code: 'payment_provider_not_found' },
+  'PUT /api/v1/dunning_campaign': { kind: 'setting', root: 'dunning_campaign', body: () => ({ dunning_campaign: { max_attempts: 2, days_between_attempts: 1, thresholds: [{ currency: 'USD', amount_cents: 5 }] } }) },
+  'GET /api/v1/dunning_campaign': { kind: 'object', path: () => '/dunning_campaign', code: 'dunning_campaign_not_found' },
+  'DELETE /api/v1/dunning_campaign': { kind: 'object', path: () => '/dunning_campaign', code: 'dunning_campaign_not_found' },
+  'POST /api/v1/customers/:externalId/checkout_url': { kind: 'object', path: () => `/customers/${CUSTOMER}/checkout_url`, code: 'customer_not_found' },
+  'POST /api/v1/invoices/:id/payment_url': { kind: 'object', path: () => `/invoices/${ids.invoiceId}/payment_url`, code: 'invoice_not_found' },
   'POST /webhooks/stripe/:organizationId': { kind: 'public', why: "authenticated by Stripe's signature with the organization's own webhook secret (test/api/stripe-payments.test.ts)" },
 
   'POST /api/v1/credit_notes': { kind: 'reference', statuses: [404], body: () => ({ credit_note: { invoice_id: ids.invoiceId, reason: 'other', credit_amount_cents: 10, items: [{ fee_id: ids.feeId, amount_cents: 10 }] } }) },
@@ -426,6 +449,21 @@ describe("organization B's codes are its own", () => {
     expect(after.body).toEqual(before.body);
     const mine = await b.get(path);
     expect(mine.body.meta.total_count).toBe(1);
+  });
+});
+
+describe("organization B's settings are its own", () => {
+  test.each(Object.entries(MATRIX).filter(([, row]) => row.kind === 'setting').map(([key]) => key))('%s sets B\'s own, A\'s untouched', async (key) => {
+    const row = MATRIX[key] as Extract<Row, { kind: 'setting' }>;
+    const path = '/' + split(key).path.split('/').slice(3).join('/');
+    const before = await a.get(path);
+    expect(before.status).toBe(200);
+    const set = await b.put(path, row.body());
+    expect(set.status).toBe(200);
+    expect(Object.values(ids)).not.toContain(set.body[row.root].lago_id);
+    expect(leaksOf(set.body)).toEqual([]);
+    expect((await a.get(path)).body).toEqual(before.body);
+    expect((await b.get(path)).body).toEqual(set.body);
   });
 });
 

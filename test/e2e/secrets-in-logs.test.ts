@@ -2,7 +2,8 @@
  * No secret in any log line: the production `api` and `worker` processes (src/cli.ts), at the most
  * verbose log level, serve a few requests and deliver webhooks (HMAC and JWT, a failure and a
  * retry, a manual retry through the API) with a known API key, HMAC key, encryption key and
- * signing key, and an endpoint URL that carries credentials and a token. Then everything both
+ * signing key, and an endpoint URL that carries credentials and a token; Stripe is connected through
+ * the API with a known secret key and signing secret, and a forged Stripe webhook is refused. Then everything both
  * processes wrote is searched for each secret.
  */
 import http from 'node:http';
@@ -83,6 +84,18 @@ it('the API and a worker log no API key, HMAC key, encryption key, signing key o
   expect((await call('POST', '/taxes', { tax: { name: 'VAT', code: 'vat', rate: '20' } })).status).toBe(200);
   expect((await call('GET', '/taxes', undefined, `${apiKey}x`)).status).toBe(401);
   expect((await call('POST', '/taxes', { tax: { name: 'VAT', code: 'vat', rate: 'twenty' } })).status).toBe(422);
+  // Stripe connected through the API (issue 14): its secret key and signing secret are stored sealed, answered masked, never logged.
+  const stripeKey = 'sk_test_logsStripeSecretKey7788';
+  const stripeSigningSecret = 'whsec_logsStripeSigningSecret5566';
+  const connected = await call('PUT', '/payment_providers/stripe', { payment_provider: { secret_key: stripeKey, webhook_secret: stripeSigningSecret } });
+  expect(connected.status).toBe(200);
+  expect(await connected.text()).not.toContain('logsStripeSecretKey');
+  expect((await call('GET', '/payment_providers/stripe')).status).toBe(200);
+  expect((await call('PUT', '/payment_providers/stripe', { payment_provider: { secret_key: `${stripeKey}!`, webhook_secret: stripeSigningSecret } })).status).toBe(422);
+  const forged = await fetch(`http://127.0.0.1:${port}/webhooks/stripe/${organization.id}`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'Stripe-Signature': `t=1,v1=${'0'.repeat(64)}` }, body: JSON.stringify({ id: 'evt_logs', type: 'payment_intent.succeeded' }),
+  });
+  expect(forged.status).toBe(400);
   const secretUrl = `http://hook-user:pa55-w0rd-in-url@127.0.0.1:${receiverPort}/hook?token=t0ken-in-query`;
   const hmacEndpoint = (await (await call('POST', '/webhook_endpoints', { webhook_endpoint: { webhook_url: secretUrl, signature_algo: 'hmac', event_types: ['customer.created'] } })).json()) as { webhook_endpoint: { webhook_url: string } };
   expect(hmacEndpoint.webhook_endpoint.webhook_url).toBe(secretUrl); // the organization's own data, answered to it
@@ -119,6 +132,8 @@ it('the API and a worker log no API key, HMAC key, encryption key, signing key o
     'signing key (a line of its PEM)': signingKey.privateKey.split('\n')[5]!,
     'password in the endpoint URL': 'pa55-w0rd-in-url',
     'token in the endpoint URL': 't0ken-in-query',
+    'Stripe secret key': 'logsStripeSecretKey7788',
+    'Stripe webhook signing secret': 'logsStripeSigningSecret5566',
   };
   for (const [name, secret] of Object.entries(secrets)) {
     expect(secret.length).toBeGreaterThan(8);

@@ -24,7 +24,7 @@ import { seedInvoice } from './money';
 import type { CustomerRow } from '../../src/db/customers';
 import Stripe from 'stripe';
 import { setWebhooksAllowPrivateAddresses } from '../../src/services/organizations';
-import { connectStripe } from '../../src/services/payments';
+import { startStripeMock } from './stripe-mock';
 import { ensureWebhooks, type WebhookEndpointRow, type WebhookEventRow } from '../../src/db/webhooks';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -377,12 +377,38 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('get', `/payments/${partial.payment.lago_id}`);
   await r.ok('get', '/payments?external_customer_id=acme');
   await r.ok('get', `/customers/acme/payments?invoice_id=${toPay.lago_id}`);
-  // Stripe's webhooks: a signed event for a PaymentIntent Billow does not know (acknowledged, nothing to settle).
-  await connectStripe(db, api.organization.id, { secretKey: 'sk_test_contractTour0000', webhookSecret: 'whsec_contractTour0000' });
-  const stripeEvent = JSON.stringify({ id: 'evt_tour_1', object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_tour_unknown', object: 'payment_intent', status: 'succeeded', amount: 100, currency: 'eur', metadata: {} } } });
-  await r.send('post', `/webhooks/stripe/${api.organization.id}`, {
-    auth: false, raw: stripeEvent, headers: { 'Stripe-Signature': new Stripe('sk_test_unused').webhooks.generateTestHeaderString({ payload: stripeEvent, secret: 'whsec_contractTour0000' }) },
-  });
+  // Stripe (issue 14), at stripe-mock: connected through Billow's own route; a signed event for a
+  // PaymentIntent Billow does not know (acknowledged, nothing to settle); a customer created at
+  // Stripe; the Checkout pages; the dunning campaign. No relay runs here: nothing is collected.
+  const stripeMock = await startStripeMock();
+  const stripeUrlBefore = process.env.BILLOW_STRIPE_API_URL;
+  process.env.BILLOW_STRIPE_API_URL = stripeMock.url;
+  try {
+    await r.ok('put', '/payment_providers/stripe', { payment_provider: { secret_key: 'sk_test_contractTour0000', webhook_secret: 'whsec_contractTour0000', code: 'stripe_tour', success_redirect_url: 'https://example.com/thanks' } });
+    await r.ok('get', '/payment_providers/stripe');
+    const stripeEvent = JSON.stringify({ id: 'evt_tour_1', object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_tour_unknown', object: 'payment_intent', status: 'succeeded', amount: 100, currency: 'eur', metadata: {} } } });
+    await r.send('post', `/webhooks/stripe/${api.organization.id}`, {
+      auth: false, raw: stripeEvent, headers: { 'Stripe-Signature': new Stripe('sk_test_unused').webhooks.generateTestHeaderString({ payload: stripeEvent, secret: 'whsec_contractTour0000' }) },
+    });
+    await r.ok('post', '/customers', { customer: { external_id: 'stripey', name: 'Stripey', currency: 'EUR', timezone: 'UTC', billing_configuration: { payment_provider: 'stripe', sync_with_provider: true } } });
+    await r.ok('post', '/customers/stripey/checkout_url', {});
+    const stripeyInvoice = await r.ok('post', '/invoices', { invoice: { external_customer_id: 'stripey', currency: 'EUR', fees: [{ add_on_code: 'setup' }] } });
+    await r.ok('post', `/invoices/${stripeyInvoice.invoice.lago_id}/payment_url`, {});
+    // A payment request gathers stripey's overdue invoice (made overdue here: the tour does not wait for its due date).
+    await db('invoices').where({ id: stripeyInvoice.invoice.lago_id }).update({ payment_overdue: true });
+    const paymentRequest = await r.ok('post', '/payment_requests', { payment_request: { external_customer_id: 'stripey', email: 'billing@stripey.test', lago_invoice_ids: [stripeyInvoice.invoice.lago_id] } });
+    await r.ok('get', `/payment_requests/${paymentRequest.payment_request.lago_id}`);
+    await r.ok('get', '/payment_requests?external_customer_id=stripey&payment_status=pending&currency=EUR');
+    await r.ok('get', '/customers/stripey/payment_requests');
+    await r.ok('put', '/dunning_campaign', { dunning_campaign: { code: 'tour_dunning', name: 'Tour', max_attempts: 3, days_between_attempts: 3, thresholds: [{ currency: 'EUR', amount_cents: 1000 }] } });
+    await r.ok('get', '/dunning_campaign');
+    await r.ok('delete', '/dunning_campaign');
+    await r.ok('delete', '/payment_providers/stripe');
+  } finally {
+    if (stripeUrlBefore === undefined) delete process.env.BILLOW_STRIPE_API_URL;
+    else process.env.BILLOW_STRIPE_API_URL = stripeUrlBefore;
+    await stripeMock.stop();
+  }
   // Two one-off drafts are seeded to finalize and delete (Billow's API writes drafts only for
   // periodic invoices within a grace period: drafty's, below), each with a fee of the setup add-on.
   const acme = (await db('customers').where({ organization_id: api.organization.id, external_id: 'acme' }).first()) as CustomerRow;

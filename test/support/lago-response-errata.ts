@@ -121,6 +121,11 @@ export const LAGO_RESPONSE_ERRATA: Erratum[] = [
     change: () => ({ type: 'object', required: ['payment'], properties: { payment: { $ref: '#/components/schemas/PaymentObject' } } }),
     why: 'GET /payments/{lago_id}: described without its root key; Lago\'s controller answers `{"payment": {...}}` (root_name: "payment"), as POST /payments is described.',
   },
+  {
+    at: '/paths/~1payment_requests~1{lago_id}/get/responses/200/content/application~1json/schema', kind: 'lago-server',
+    change: () => ({ type: 'object', required: ['payment_request'], properties: { payment_request: { $ref: '#/components/schemas/PaymentRequestObject' } } }),
+    why: 'GET /payment_requests/{lago_id}: described without its root key; Lago\'s controller answers `{"payment_request": {...}}` (root_name: "payment_request"), as POST /payment_requests is described.',
+  },
 ];
 
 function unescape(part: string): string {

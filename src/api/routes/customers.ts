@@ -11,9 +11,9 @@ import {
   listCustomerAppliedCoupons,
   listCustomers,
   removeAppliedCoupon,
-  saveCustomer,
   type CustomerWithTaxes,
 } from '../../services/customers';
+import { configuredProviders, saveCustomerWithProvider } from '../../services/payments';
 import { deleteCustomerWithSubscriptions } from '../../services/subscriptions';
 import { pageFrom } from '../pagination';
 import { listParam, stringParam } from '../query';
@@ -28,7 +28,8 @@ export function customersRouter(ctx: AppContext): Router {
   const router = Router();
   router.post('/', handle(async (req, res) => {
     const input = parseEnvelope(req.body, 'customer', customerSchema);
-    res.json({ customer: customerJson(req, await saveCustomer(db, organizationOf(req).id, input, await clock.now())) });
+    // `billing_configuration.sync_with_provider` creates the Stripe customer (services/payments/provider-customers.ts).
+    res.json({ customer: customerJson(req, await saveCustomerWithProvider(db, configuredProviders(), organizationOf(req).id, input, await clock.now())) });
   }));
   router.get('/:externalId/applied_coupons', handle(async (req, res) => {
     const filters = { status: stringParam(req.query, 'status') };

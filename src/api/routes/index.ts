@@ -24,7 +24,9 @@ import { creditNoteMetadataRouter, walletMetadataRouter } from './metadata';
 import { feesRouter } from './fees';
 import { organizationsRouter } from './organizations';
 import { analyticsRouter } from './analytics';
-import { customerPaymentsRouter, paymentsRouter, retryPaymentRouter } from './payments';
+import {
+  customerCheckoutRouter, customerPaymentRequestsRouter, customerPaymentsRouter, dunningCampaignRouter, invoicePaymentUrlRouter, paymentRequestsRouter, paymentProvidersRouter, paymentsRouter, retryPaymentRouter,
+} from './payments';
 import { featuresRouter, planEntitlementsRouter, subscriptionEntitlementsRouter } from './features';
 import { subscriptionAlertsRouter } from './alerts';
 
@@ -61,4 +63,10 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/plans', planEntitlementsRouter],
   ['/subscriptions', subscriptionEntitlementsRouter],
   ['/subscriptions', subscriptionAlertsRouter],
+  ['/payment_providers', paymentProvidersRouter],
+  ['/customers', customerCheckoutRouter],
+  ['/invoices', invoicePaymentUrlRouter],
+  ['/dunning_campaign', dunningCampaignRouter],
+  ['/payment_requests', paymentRequestsRouter],
+  ['/customers', customerPaymentRequestsRouter],
 ];

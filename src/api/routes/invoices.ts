@@ -51,6 +51,11 @@ export function parseFilters(query: Request['query']): InvoiceFilters {
     else if (field === 'amount_from') filters.amountFrom = BigInt(value);
     else filters.amountTo = BigInt(value);
   }
+  const overdue = one('payment_overdue');
+  if (overdue !== undefined) {
+    if (overdue === 'true' || overdue === 'false') filters.paymentOverdue = overdue === 'true';
+    else errors.payment_overdue = ['value_is_invalid'];
+  }
   if (Object.keys(errors).length > 0) throw validationErrors(errors);
   return filters;
 }

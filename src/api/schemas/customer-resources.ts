@@ -41,7 +41,7 @@ export const updateCustomerWalletSchema = withParentContract(updateWalletSchema,
 export const customerInvoiceQuerySchema = z.object({
   self_billed: z.enum(['true', 'false']).optional(),
   payment_dispute_lost: z.enum(['true', 'false']).optional(),
-  ...unsupportedParams('payment_overdue', 'search_term', 'metadata'),
+  ...unsupportedParams('search_term', 'metadata'),
 });
 
 const SUBSCRIPTION_STATUSES = ['pending', 'canceled', 'terminated', 'active'] as const;

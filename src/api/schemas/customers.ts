@@ -68,6 +68,10 @@ export const customerSchema = withContract(z.object({
     // `stripe` with a provider_customer_id: the customer's finalized invoices are collected at Stripe (services/payments/collection.ts) when the
     // organization is connected; any other provider, as in Lago without a connection to it, collects nothing: stored and shown.
     ...under('billing_configuration.', honour(SHOWN, 'payment_provider', 'payment_provider_code', 'provider_customer_id', 'provider_payment_methods')),
+    // sync_with_provider with payment_provider "stripe" and no provider_customer_id: the Stripe customer is created during the request and its
+    // id stored as provider_customer_id (services/payments/provider-customers.ts; 422 without a Stripe connection or with another provider).
+    // `sync` (create it synchronously): Billow always does. Both are stored and shown.
+    ...under('billing_configuration.', honour(SHOWN, 'sync', 'sync_with_provider')),
     // Periodic invoices closed later are drafts for that many days (services/invoicing/grace-period.ts); null takes the organization's.
     'billing_configuration.invoice_grace_period': SHOWN,
     ...under('shipping_address.', honour(SHOWN, ...ADDRESS_FIELDS)),
@@ -84,7 +88,5 @@ export const customerSchema = withContract(z.object({
     'billing_configuration.subscription_invoice_issuing_date_anchor': refuseUnlessOneOf(['next_period_start'], 'Billow issues a period\'s invoice from the first day of the next period.'),
     'billing_configuration.subscription_invoice_issuing_date_adjustment': refuseUnlessOneOf(['align_with_finalization_date'], 'A periodic invoice is dated the day it is finalized (the billing date plus the grace period); keeping the anchor date is not supported.'),
     'billing_configuration.document_locale': refuseUnlessOneOf(['en'], 'Billow renders invoices and credit notes in English only.'),
-    'billing_configuration.sync': refuseTrue('Billow does not create customers at a payment provider yet: create the Stripe customer and give its provider_customer_id.'),
-    'billing_configuration.sync_with_provider': refuseTrue('Billow does not create customers at a payment provider yet: create the Stripe customer and give its provider_customer_id.'),
   },
 }) satisfies z.ZodType<CustomerInput>;

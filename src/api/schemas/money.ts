@@ -65,7 +65,9 @@ const CUSTOM_SECTION: Record<string, Refusal> = {
   'invoice_custom_section.skip_invoice_custom_sections': refuseTrue(NO_CUSTOM_SECTIONS),
   'invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty(NO_CUSTOM_SECTIONS),
 };
-const REQUIRES_PAYMENT = refuseTrue('Billow does not yet wait for a top-up to be paid before granting its credits.');
+// Paid credits are granted only once their credit invoice is paid, whatever this says (services/invoicing/credit-draws.ts); what `true`
+// asks for beyond that, issuing the invoice only after a successful payment (Lago's `open` invoices), Billow does not do yet.
+const REQUIRES_PAYMENT = refuseTrue('Billow issues a top-up\'s credit invoice at once (its paid credits are granted only once it is paid): holding the invoice back until a successful payment is not supported yet.');
 /**
  * Lago's `recurring_transaction_rules` (at most one): `threshold` and `interval` rules, fixed or
  * target (services/credits/recurring-top-ups.ts).

@@ -32,7 +32,7 @@ import {
 } from '../../db/credit-notes';
 import { isUuid, methodNotAllowed, notFound, validationErrors } from '../../runtime/errors';
 import type { Page, Paginated } from '../../runtime/pagination';
-import { recordWebhookEvent, requestDocument } from '../../webhooks/outbox';
+import { recordWebhookEvent, requestDocument, requestRefund } from '../../webhooks/outbox';
 import { creditNoteWebhookObject, presentCreditNote, presentCreditNotes, type PresentedCreditNote } from './credit-note-presenter';
 
 export interface CreateCreditNoteInput {
@@ -168,6 +168,8 @@ export async function createCreditNote(trx: Tx, input: CreateCreditNoteInput): P
     idempotencyKey: `credit_note.created:${creditNote.id}`,
   });
   await requestDocument(trx, { organizationId, documentType: 'credit_note', id: creditNote.id });
+  // A refund goes back through the provider that collected the invoice (services/payments/refunds.ts).
+  if (allocation.refundAmountCents > 0n) await requestRefund(trx, { organizationId, creditNoteId: creditNote.id });
   return { creditNote, created: true };
 }
 

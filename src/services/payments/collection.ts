@@ -26,7 +26,7 @@ import { applicableTimezone } from '../../billing/subscription-terms';
 import { findCustomerById } from '../../db/customers';
 import { findPaymentProvider, type PaymentProviderRow } from '../../db/payment-providers';
 import {
-  findPayment, findPaymentByKey, insertPaymentOnce, providerAttempts, lockPaymentByProviderId, recordProviderEvent, succeededAmountOfInvoice, updatePayment, type PaymentRow,
+  findPayment, findPaymentByKey, insertPaymentOnce, providerAttempts, providerEventHandled, lockPaymentByProviderId, recordProviderEvent, succeededAmountOfInvoice, updatePayment, type PaymentRow,
 } from '../../db/payments';
 import { findOrganization } from '../../db/organizations';
 import { recordWebhookEvent, requestCollection } from '../../webhooks/outbox';
@@ -34,7 +34,13 @@ import { isUuid, methodNotAllowed, notFound } from '../../runtime/errors';
 import { changePaymentStatus, invoiceWebhookObject } from '../invoicing';
 import { serializePayment } from '../../serializers/payment';
 import { presentPayment } from './payments';
-import { ProviderRefusal, ProviderSignatureError, type NormalizedStatus, type ProviderErrorDetails, type ProviderFactory } from './providers';
+import {
+  ProviderRefusal, ProviderSignatureError, type NormalizedStatus, type ProviderErrorDetails, type ProviderFactory, type ProviderPayment,
+} from './providers';
+import { applyRefundEvent } from './refunds';
+import { paymentRequestWebhookObject } from './payment-requests';
+import { findPaymentRequest, invoicesInPendingRequests, partsOfPaymentRequest, updatePaymentRequest } from '../../db/payment-requests';
+import { providerCustomerIdOf } from './provider-customers';
 
 /** What a provider answered about an attempt, as the workflow carries it (JSON: no bigint). */
 export interface AttemptOutcome {
@@ -45,7 +51,7 @@ export interface AttemptOutcome {
   error: ProviderErrorDetails | null;
 }
 
-export type StartedAttempt = { paymentId: string } | { skipped: 'nothing_due' | 'no_provider' | 'no_provider_customer' };
+export type StartedAttempt = { paymentId: string } | { skipped: 'nothing_due' | 'no_provider' | 'no_provider_customer' | 'in_payment_request' };
 
 /** The Stripe idempotency key of a payment (its attempt): the same on every retry of its activity. */
 export const chargeIdempotencyKey = (payment: Pick<PaymentRow, 'organization_id' | 'idempotency_key'>) => `billow:${payment.organization_id}:${payment.idempotency_key}`;
@@ -60,6 +66,8 @@ export async function startAttempt(db: Db, organizationId: string, invoiceId: st
     if (!invoice || invoice.status !== 'finalized' || invoice.payment_status === 'succeeded') return { skipped: 'nothing_due' };
     const due = invoice.total_amount_cents - invoice.total_paid_amount_cents;
     if (due <= 0n) return { skipped: 'nothing_due' };
+    // A payment request still pending collects it (payment-requests.ts): never charged twice.
+    if ((await invoicesInPendingRequests(trx, organizationId, [invoice.id], { collected: true })).length > 0) return { skipped: 'in_payment_request' };
     const customer = (await findCustomerById(trx, invoice.customer_id))!;
     const billing = customer.billing_configuration ?? {};
     if (billing.payment_provider !== 'stripe') return { skipped: 'no_provider' };
@@ -84,18 +92,19 @@ export async function startAttempt(db: Db, organizationId: string, invoiceId: st
 export async function chargeAttempt(db: Db, providers: ProviderFactory, organizationId: string, paymentId: string): Promise<AttemptOutcome> {
   const payment = await findPayment(db, organizationId, paymentId);
   if (!payment) throw new Error(`payment ${paymentId} not found`);
-  if (payment.provider_payment_id && payment.payment_status !== 'pending') return outcomeOf(payment);
+  // An outcome recorded already (a refusal has no PaymentIntent id): answered from the row, never charged again.
+  if (payment.payment_status === 'succeeded' || payment.payment_status === 'failed' || (payment.provider_payment_id && payment.payment_status !== 'pending')) return outcomeOf(payment);
   const connection = await findPaymentProvider(db, organizationId, 'stripe');
   if (!connection) return { providerPaymentId: null, status: 'failed', paymentStatus: 'failed', nextAction: null, error: { message: 'The organization has no Stripe connection.', error_code: 'no_provider' } };
-  const invoice = (await findInvoice(db, organizationId, payment.invoice_id))!;
+  const { description, metadata } = await chargeLabels(db, payment);
   try {
     const charged = await providerOf(providers, connection).charge({
       amountCents: payment.amount_cents,
       currency: payment.currency,
       providerCustomerId: payment.provider_customer_id!,
       idempotencyKey: chargeIdempotencyKey(payment),
-      description: `Invoice ${invoice.number}`,
-      metadata: { billow_organization_id: organizationId, billow_invoice_id: invoice.id, billow_payment_id: payment.id, invoice_number: invoice.number },
+      description,
+      metadata: { billow_organization_id: organizationId, billow_payment_id: payment.id, ...metadata },
       returnUrl: connection.success_redirect_url ?? 'https://billow.invalid/return',
     });
     return { providerPaymentId: charged.providerPaymentId, status: charged.status, paymentStatus: charged.paymentStatus, nextAction: charged.nextAction, error: charged.error };
@@ -103,6 +112,18 @@ export async function chargeAttempt(db: Db, providers: ProviderFactory, organiza
     if (error instanceof ProviderRefusal) return { providerPaymentId: null, status: 'failed', paymentStatus: 'failed', nextAction: null, error: error.details };
     throw error;
   }
+}
+
+/** What Stripe shows of a charge: the invoice's number, or a payment request's invoices. */
+async function chargeLabels(conn: Conn, payment: PaymentRow): Promise<{ description: string; metadata: Record<string, string> }> {
+  if (payment.payment_request_id) {
+    const parts = await partsOfPaymentRequest(conn, payment.organization_id, payment.payment_request_id);
+    const numbers: string[] = [];
+    for (const part of parts) numbers.push((await findInvoice(conn, payment.organization_id, part.invoice_id))?.number ?? part.invoice_id);
+    return { description: `Invoices ${numbers.join(', ')}`, metadata: { billow_payment_request_id: payment.payment_request_id } };
+  }
+  const invoice = (await findInvoice(conn, payment.organization_id, payment.invoice_id!))!;
+  return { description: `Invoice ${invoice.number}`, metadata: { billow_invoice_id: invoice.id, invoice_number: invoice.number } };
 }
 
 /** Step 3: what the provider answered, on the payment and its invoice (once). */
@@ -140,7 +161,11 @@ async function applyOutcome(trx: Tx, payment: PaymentRow, outcome: AttemptOutcom
     ...(outcome.paymentStatus === 'succeeded' ? { paid_at: now } : {}),
     ...(outcome.paymentStatus === 'failed' ? { failed_at: now } : {}),
   });
-  const invoice = (await lockInvoice(trx, payment.organization_id, payment.invoice_id))!;
+  if (payment.payment_request_id) {
+    await applyRequestOutcome(trx, updated, outcome, nowMs);
+    return updated;
+  }
+  const invoice = (await lockInvoice(trx, payment.organization_id, payment.invoice_id!))!;
   if (outcome.paymentStatus === 'succeeded') {
     const paid = await succeededAmountOfInvoice(trx, payment.organization_id, invoice.id);
     await changePaymentStatus(trx, invoice, paid >= invoice.total_amount_cents ? 'succeeded' : invoice.payment_status, nowMs, { totalPaidAmountCents: paid });
@@ -154,6 +179,58 @@ async function applyOutcome(trx: Tx, payment: PaymentRow, outcome: AttemptOutcom
     });
   }
   return updated;
+}
+
+/**
+ * A payment request's payment settled (payment-requests.ts): succeeded, the request is paid and each
+ * invoice is paid its part; failed, the request and its invoices are failed. Lago's
+ * `payment_request.payment_status_updated` / `payment_request.payment_failure`.
+ */
+async function applyRequestOutcome(trx: Tx, payment: PaymentRow, outcome: AttemptOutcome, nowMs: number): Promise<void> {
+  const request = (await findPaymentRequest(trx, payment.organization_id, payment.payment_request_id!, { forUpdate: true }))!;
+  if (outcome.paymentStatus !== 'succeeded' && outcome.paymentStatus !== 'failed') {
+    if (outcome.nextAction && payment.status !== 'requires_action') {
+      await recordWebhookEvent(trx, {
+        organizationId: payment.organization_id, webhookType: 'payment.requires_action', objectType: 'payment',
+        object: await paymentWebhookObject(trx, payment), idempotencyKey: `payment.requires_action:${payment.id}`,
+      });
+    }
+    return;
+  }
+  if (request.payment_status === 'succeeded') return;
+  const parts = await partsOfPaymentRequest(trx, payment.organization_id, request.id);
+  for (const part of [...parts].sort((a, b) => a.invoice_id.localeCompare(b.invoice_id))) {
+    const invoice = (await lockInvoice(trx, payment.organization_id, part.invoice_id))!;
+    if (invoice.payment_status === 'succeeded') continue;
+    if (outcome.paymentStatus === 'succeeded') {
+      const paid = await succeededAmountOfInvoice(trx, payment.organization_id, invoice.id);
+      // Never more than its total, even if it was paid otherwise meanwhile.
+      const shown = paid < invoice.total_amount_cents ? paid : invoice.total_amount_cents;
+      await changePaymentStatus(trx, invoice, paid >= invoice.total_amount_cents ? 'succeeded' : invoice.payment_status, nowMs, { totalPaidAmountCents: shown });
+    } else {
+      await changePaymentStatus(trx, invoice, 'failed', nowMs);
+    }
+  }
+  const settled = await updatePaymentRequest(trx, request, { payment_status: outcome.paymentStatus });
+  const organization = (await findOrganization(trx, payment.organization_id))!;
+  const object = await paymentRequestWebhookObject(trx, organization, settled, nowMs);
+  await recordWebhookEvent(trx, {
+    organizationId: payment.organization_id, webhookType: 'payment_request.payment_status_updated', objectType: 'payment_request', object,
+    idempotencyKey: `payment_request.payment_status_updated:${request.id}:${payment.id}`,
+  });
+  if (outcome.paymentStatus === 'failed') {
+    const customer = await findCustomerById(trx, request.customer_id);
+    const { context } = await presentPayment(trx, payment);
+    await recordWebhookEvent(trx, {
+      organizationId: payment.organization_id, webhookType: 'payment_request.payment_failure', objectType: 'payment_provider_payment_request_payment_error',
+      idempotencyKey: `payment_request.payment_failure:${payment.id}`,
+      object: {
+        lago_payment_request_id: request.id, lago_invoice_ids: parts.map((part) => part.invoice_id), lago_customer_id: request.customer_id,
+        external_customer_id: customer?.external_id ?? null, provider_customer_id: payment.provider_customer_id, payment_provider: payment.provider_type,
+        payment_provider_code: context.providerCode, provider_error: { message: outcome.error?.message ?? 'The payment failed.', error_code: outcome.error?.error_code ?? null },
+      },
+    });
+  }
 }
 
 async function paymentWebhookObject(conn: Conn, payment: PaymentRow): Promise<Record<string, unknown>> {
@@ -203,8 +280,24 @@ export async function handleProviderWebhook(
     if (error instanceof ProviderSignatureError) return 'bad_signature';
     throw error;
   }
+  // A saved payment method becomes the customer's default before the event is recorded: the call is
+  // idempotent, and a failure answers 500 so that Stripe sends the event again.
+  if (event.kind === 'checkout_setup' && event.providerCustomerId && event.setupIntentId && !(await providerEventHandled(db, input.organizationId, 'stripe', event.eventId))) {
+    await providerOf(providers, connection).useSetupPaymentMethod({ providerCustomerId: event.providerCustomerId, setupIntentId: event.setupIntentId });
+  }
   return db.transaction(async (trx) => {
     if (!(await recordProviderEvent(trx, input.organizationId, 'stripe', event.eventId, event.eventType))) return 'replayed';
+    if (event.kind === 'checkout_setup') return event.setupIntentId ? 'handled' : 'ignored';
+    if (event.kind === 'refunds') {
+      let handled = false;
+      for (const refund of event.refunds) handled = (await applyRefundEvent(trx, input.organizationId, refund, input.nowMs)) || handled;
+      return handled ? 'handled' : 'ignored';
+    }
+    if (event.kind === 'checkout_payment') {
+      const invoiceId = event.metadata.billow_invoice_id;
+      if (!event.payment || !invoiceId) return 'ignored';
+      return (await recordCheckoutPayment(trx, connection, invoiceId, event.sessionId, event.payment, input.nowMs)) ? 'handled' : 'ignored';
+    }
     if (event.kind !== 'payment') return 'ignored';
     // By the PaymentIntent's id, or, when the charge's answer was never recorded (a worker killed
     // after Stripe answered), by the payment id Billow put in its metadata.
@@ -217,6 +310,33 @@ export async function handleProviderWebhook(
     }, input.nowMs);
     return 'handled';
   });
+}
+
+/**
+ * A Checkout session of `POST /invoices/:id/payment_url` completed and paid: a payment of the
+ * invoice (its key is the session, so the same event twice records one), succeeded.
+ */
+async function recordCheckoutPayment(
+  trx: Tx, connection: PaymentProviderRow, invoiceId: string, sessionId: string, paid: ProviderPayment, nowMs: number,
+): Promise<boolean> {
+  const organizationId = connection.organization_id;
+  const outcome: AttemptOutcome = { providerPaymentId: paid.providerPaymentId, status: 'succeeded', paymentStatus: 'succeeded', nextAction: null, error: null };
+  const known = await lockPaymentByProviderId(trx, organizationId, 'stripe', paid.providerPaymentId);
+  if (known) {
+    await applyOutcome(trx, known, outcome, nowMs);
+    return true;
+  }
+  if (!isUuid(invoiceId) || paid.amountCents <= 0n) return false;
+  const invoice = await lockInvoice(trx, organizationId, invoiceId);
+  if (!invoice || invoice.status !== 'finalized') return false;
+  const customer = (await findCustomerById(trx, invoice.customer_id))!;
+  const { payment, created } = await insertPaymentOnce(trx, organizationId, {
+    customer_id: invoice.customer_id, invoice_id: invoice.id, payment_type: 'provider', amount_cents: paid.amountCents, currency: invoice.currency,
+    status: 'pending', payment_status: 'pending', provider_type: 'stripe', payment_provider_id: connection.id,
+    provider_customer_id: providerCustomerIdOf(customer), idempotency_key: `checkout:${sessionId}`,
+  });
+  if (created) await applyOutcome(trx, payment, outcome, nowMs);
+  return true;
 }
 
 /**

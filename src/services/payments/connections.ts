@@ -6,7 +6,7 @@
 import type { Db } from '../../db/knex';
 import { deletePaymentProvider, findPaymentProvider, savePaymentProvider, type PaymentProviderRow } from '../../db/payment-providers';
 import { configuredSecretBox } from '../../runtime/secrets';
-import { Problems } from '../../runtime/errors';
+import { notFound, Problems } from '../../runtime/errors';
 
 export interface StripeConnectionInput {
   secretKey: string;
@@ -25,12 +25,17 @@ export interface ConnectionView {
   /** `sk_test_…4242`: enough to tell two keys apart. */
   secretKeyMask: string;
   successRedirectUrl: string | null;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 const mask = (secret: string) => `${secret.slice(0, secret.indexOf('_', 3) + 1 || 3)}…${secret.slice(-4)}`;
 
 function viewOf(row: PaymentProviderRow): ConnectionView {
-  return { id: row.id, providerType: row.provider_type, code: row.code, name: row.name, secretKeyMask: mask(row.secret_key), successRedirectUrl: row.success_redirect_url };
+  return {
+    id: row.id, providerType: row.provider_type, code: row.code, name: row.name, secretKeyMask: mask(row.secret_key), successRedirectUrl: row.success_redirect_url,
+    createdAt: row.created_at, updatedAt: row.updated_at,
+  };
 }
 
 /**
@@ -41,6 +46,9 @@ export async function connectStripe(db: Db, organizationId: string, input: Strip
   const problems = new Problems();
   if (!/^(sk|rk)_[A-Za-z0-9_]{8,}$/.test(input.secretKey)) problems.add('secret_key', 'invalid_value');
   if (!/^whsec_[A-Za-z0-9+/=_]{8,}$/.test(input.webhookSecret)) problems.add('webhook_secret', 'invalid_value');
+  if (input.code !== undefined && (input.code.trim() === '' || input.code.length > 255)) problems.add('code', 'invalid_value');
+  if (input.name !== undefined && (input.name.trim() === '' || input.name.length > 255)) problems.add('name', 'invalid_value');
+  if (input.successRedirectUrl != null && !/^https?:\/\/\S{1,1024}$/.test(input.successRedirectUrl)) problems.add('success_redirect_url', 'url_invalid');
   if (!configuredSecretBox()) problems.add('secret_key', 'encryption_key_missing');
   problems.throwIfAny();
   const row = await savePaymentProvider(db, organizationId, 'stripe', {
@@ -57,4 +65,25 @@ export async function stripeConnection(db: Db, organizationId: string): Promise<
 
 export async function disconnectStripe(db: Db, organizationId: string): Promise<boolean> {
   return deletePaymentProvider(db, organizationId, 'stripe');
+}
+
+/** `GET /api/v1/payment_providers/stripe`: the connection as it may be shown (404 `payment_provider_not_found` without one). */
+export async function getStripeConnection(db: Db, organizationId: string): Promise<ConnectionView> {
+  const view = await stripeConnection(db, organizationId);
+  if (!view) throw notFound('payment_provider');
+  return view;
+}
+
+/**
+ * `DELETE /api/v1/payment_providers/stripe`: the connection removed (its secrets with it); answers
+ * what it was. Payments keep their Stripe ids; nothing more is collected at Stripe, and Stripe's
+ * webhooks for the organization are answered 404.
+ */
+export async function removeStripeConnection(db: Db, organizationId: string): Promise<ConnectionView> {
+  return db.transaction(async (trx) => {
+    const row = await findPaymentProvider(trx, organizationId, 'stripe');
+    if (!row) throw notFound('payment_provider');
+    await deletePaymentProvider(trx, organizationId, 'stripe');
+    return viewOf(row);
+  });
 }

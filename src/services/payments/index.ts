@@ -10,5 +10,20 @@ export {
   startAttempt, chargeAttempt, recordAttempt, handleProviderWebhook, chargeIdempotencyKey, overdueInstant, markOverdue, retryInvoicePayment,
   type AttemptOutcome, type StartedAttempt, type WebhookHandling,
 } from './collection';
-export { connectStripe, stripeConnection, disconnectStripe, type StripeConnectionInput, type ConnectionView } from './connections';
+export {
+  connectStripe, stripeConnection, disconnectStripe, getStripeConnection, removeStripeConnection, type StripeConnectionInput, type ConnectionView,
+} from './connections';
+export { saveCustomerWithProvider, providerCustomerIdOf } from './provider-customers';
+export { customerCheckoutUrl, invoicePaymentUrl, type CustomerCheckoutUrl, type InvoicePaymentUrl } from './checkout';
+export {
+  planRefunds, sendRefund, recordRefund, refundIdempotencyKey, type PlannedRefunds, type RefundOutcome,
+} from './refunds';
 export { configuredProviders, type ProviderFactory } from './providers';
+export {
+  saveDunningCampaign, getDunningCampaign, removeDunningCampaign, dunningWait, startDunningAttempt, finishDunning,
+  type DunningCampaignInput, type DunningStart,
+} from './dunning';
+export {
+  createPaymentRequest, getPaymentRequest, listPaymentRequests, startRequestAttempt,
+  type PaymentRequestInput, type PaymentRequestListFilters, type StartedRequestAttempt,
+} from './payment-requests';

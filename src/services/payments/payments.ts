@@ -21,6 +21,7 @@ import {
   findPayment, insertPaymentOnce, paymentsPage, succeededAmountOfInvoice, type PaymentFilters, type PaymentRow,
 } from '../../db/payments';
 import { findPaymentProviderCode } from '../../db/payment-providers';
+import { partsOfPaymentRequest } from '../../db/payment-requests';
 import { isUuid, notFound, invalidField, Problems } from '../../runtime/errors';
 import { meta, type Page, type Paginated } from '../../runtime/pagination';
 import type { PaymentContext } from '../../serializers/payment';
@@ -134,10 +135,14 @@ export async function listPayments(
 /** The payment with what its answer shows beside it: the customer's external id, the invoice's number, the provider's code. */
 export async function presentPayment(conn: Conn, payment: PaymentRow): Promise<PresentedPayment> {
   const customer = await findCustomerById(conn, payment.customer_id);
-  const invoice = await findInvoice(conn, payment.organization_id, payment.invoice_id);
+  const invoiceIds = payment.payment_request_id
+    ? (await partsOfPaymentRequest(conn, payment.organization_id, payment.payment_request_id)).map((part) => part.invoice_id)
+    : [payment.invoice_id!];
+  const invoices = [];
+  for (const id of invoiceIds) invoices.push({ id, number: (await findInvoice(conn, payment.organization_id, id))?.number ?? '' });
   const providerCode = payment.payment_provider_id ? await findPaymentProviderCode(conn, payment.organization_id, payment.payment_provider_id) : undefined;
   return {
     payment,
-    context: { externalCustomerId: customer?.external_id ?? '', invoiceNumber: invoice?.number ?? '', providerCode: providerCode ?? null },
+    context: { externalCustomerId: customer?.external_id ?? '', invoices, providerCode: providerCode ?? null },
   };
 }

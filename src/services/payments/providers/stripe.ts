@@ -240,7 +240,9 @@ function eventOf(event: Stripe.Event): ProviderEvent {
         })),
       };
     }
-    case 'charge.refund.updated': {
+    case 'charge.refund.updated':
+    case 'refund.updated':
+    case 'refund.failed': {
       const refund = object as unknown as Stripe.Refund;
       const status = refundStatus(refund.status);
       return {
