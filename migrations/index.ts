@@ -22,6 +22,7 @@ import * as invoiceSubscriptions from './20261201_016_invoice_subscriptions';
 import * as workflowStarts from './20261201_017_workflow_starts';
 import * as payments from './20261201_018_payments';
 import * as groupedFees from './20261201_019_grouped_fees';
+import * as fixedCharges from './20261201_021_fixed_charges';
 import * as entitlements from './20261201_022_entitlements';
 import * as alerts from './20261201_024_alerts';
 import * as gettingPaid from './20261201_025_getting_paid';
@@ -47,6 +48,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_017_workflow_starts': workflowStarts,
   '20261201_018_payments': payments,
   '20261201_019_grouped_fees': groupedFees,
+  '20261201_021_fixed_charges': fixedCharges,
   '20261201_022_entitlements': entitlements,
   '20261201_024_alerts': alerts,
   '20261201_025_getting_paid': gettingPaid,

@@ -36,6 +36,7 @@ import { createCustomerWalletSchema, updateCustomerWalletSchema } from './schema
 import { dunningCampaignSchema, manualPaymentSchema, paymentRequestSchema, retryPaymentSchema, stripeConnectionSchema } from './schemas/payments';
 import { createFeatureSchema, entitlementsSchema, updateFeatureSchema } from './schemas/features';
 import { createAlertsBodySchema, updateAlertSchema } from './schemas/alerts';
+import { deletePlanFixedChargeSchema, planFixedChargeSchema, subscriptionFixedChargeSchema } from './schemas/fixed-charges';
 import { responseSchemas } from '../serializers/common';
 import { addOnSchema as addOnJson } from '../serializers/add-on';
 import { alertSchema as alertJson } from '../serializers/alert';
@@ -45,7 +46,7 @@ import { creditNoteSchema as creditNoteJson } from '../serializers/credit-note';
 import { customerSchema as customerJson } from '../serializers/customer';
 import { eventSchema as eventJson, tracedEventSchema as tracedEventJson } from '../serializers/event';
 import { estimatedFeeSchema as estimatedFeeJson, feeSchema as feeJson, invoiceSchema as invoiceJson } from '../serializers/invoice';
-import { chargeFilterSchema as chargeFilterJson, chargeSchema as chargeJson, planSchema as planJson } from '../serializers/plan';
+import { chargeFilterSchema as chargeFilterJson, chargeSchema as chargeJson, fixedChargeSchema as fixedChargeJson, planSchema as planJson } from '../serializers/plan';
 import { metadataObjectSchema as metadataJson } from '../serializers/metadata';
 import { featureSchema as featureJson } from '../serializers/feature';
 import { planEntitlementSchema as planEntitlementJson, subscriptionEntitlementSchema as subscriptionEntitlementJson } from '../serializers/entitlement';
@@ -106,6 +107,7 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
   billable_metric: billableMetricJson, billable_metrics: billableMetricJson,
   charge: chargeJson, charges: chargeJson,
   filter: chargeFilterJson, filters: chargeFilterJson,
+  fixed_charge: fixedChargeJson, fixed_charges: fixedChargeJson,
   metadata: metadataJson,
   organization: organizationJson,
   usage_periods: pastUsageJson,
@@ -135,7 +137,7 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
 };
 /** Root keys that hold a list (answered without `meta` unless the operation is a paginated list). */
 const PLURAL_ROOTS = new Set([
-  'add_ons', 'alerts', 'applied_coupons', 'billable_metrics', 'charges', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'filters', 'invoices', 'payments', 'plans',
+  'add_ons', 'alerts', 'applied_coupons', 'billable_metrics', 'charges', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'filters', 'fixed_charges', 'invoices', 'payments', 'plans',
   'subscriptions', 'taxes', 'usage_periods', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhook_deliveries', 'webhooks',
   'gross_revenues', 'invoice_collections', 'invoiced_usages', 'mrrs', 'overdue_balances',
 ]);
@@ -269,6 +271,7 @@ export const OPERATIONS: readonly Operation[] = [
 
   ...customerOperations(),
   ...planChargeOperations(),
+  ...fixedChargeOperations(),
   ...metadataOperations(),
   ...feeOperations(),
   ...organizationOperations(),
@@ -319,6 +322,25 @@ function planChargeOperations(): Operation[] {
     { method: 'get', path: v1(`${charge}/filters/:id`), tag, summary: 'Retrieve a charge filter', response: { root: 'filter' }, errors: { 404: 'charge_filter' } },
     { method: 'put', path: v1(`${charge}/filters/:id`), tag, summary: 'Update a charge filter', description: `${same} The filter keeps its id, even when its values change.`, body: { root: 'filter', schema: updateChargeFilterSchema }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge_filter', 422: true } },
     { method: 'delete', path: v1(`${charge}/filters/:id`), tag, summary: 'Remove a filter from a charge', description: 'The body is optional: Lago\'s `cascade_updates` reaches no child plan (Billow has none).', body: { root: 'filter', schema: deleteChargeFilterSchema, optional: true }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge_filter', 422: true } },
+  ];
+}
+
+function fixedChargeOperations(): Operation[] {
+  const plans = 'Plans';
+  const subscriptions = 'Subscriptions';
+  const fixed = '/plans/:code/fixed_charges/:fixedChargeCode';
+  const own = '/subscriptions/:externalId/fixed_charges';
+  const same = 'Checked and written as `PUT /plans` does with the plan\'s whole fixed-charge list (the same rules: a plan with pending or active subscriptions keeps its fixed charges\' units, timing and proration); problems are keyed by the fixed charge\'s own fields.';
+  const status = { subscription_status: 'Which subscription of that external id: pending, active (default), terminated or canceled.' };
+  return [
+    { method: 'get', path: v1('/plans/:code/fixed_charges'), tag: plans, summary: "A plan's fixed charges", query: PAGE, response: { root: 'fixed_charges', list: true }, errors: { 404: 'plan' } },
+    { method: 'post', path: v1('/plans/:code/fixed_charges'), tag: plans, summary: 'Add a fixed charge to a plan', description: same, body: { root: 'fixed_charge', schema: planFixedChargeSchema }, response: { root: 'fixed_charge' }, errors: { 400: true, 404: 'plan', 422: true } },
+    { method: 'get', path: v1(fixed), tag: plans, summary: 'Retrieve a fixed charge of a plan', description: 'Its plan-level units.', response: { root: 'fixed_charge' }, errors: { 404: 'fixed_charge' } },
+    { method: 'put', path: v1(fixed), tag: plans, summary: 'Update a fixed charge of a plan', description: `${same} What the body omits is kept.`, body: { root: 'fixed_charge', schema: planFixedChargeSchema }, response: { root: 'fixed_charge' }, errors: { 400: true, 404: 'fixed_charge', 422: true } },
+    { method: 'delete', path: v1(fixed), tag: plans, summary: 'Remove a fixed charge from a plan', description: 'As `PUT /plans` without it; answers it as it was. The body is optional: Lago\'s `cascade_updates` reaches no child plan (Billow has none).', body: { root: 'fixed_charge', schema: deletePlanFixedChargeSchema, optional: true }, response: { root: 'fixed_charge' }, errors: { 400: true, 404: 'fixed_charge', 422: true } },
+    { method: 'get', path: v1(own), tag: subscriptions, summary: "A subscription's fixed charges", description: 'The plan\'s fixed charges, each with the subscription\'s units in force today.', query: { ...PAGE, ...status }, response: { root: 'fixed_charges', list: true }, errors: { 404: 'subscription' } },
+    { method: 'get', path: v1(`${own}/:fixedChargeCode`), tag: subscriptions, summary: "Retrieve a subscription's fixed charge", description: 'With the subscription\'s units in force today.', query: status, response: { root: 'fixed_charge' }, errors: { 404: 'fixed_charge' } },
+    { method: 'put', path: v1(`${own}/:fixedChargeCode`), tag: subscriptions, summary: "Change a subscription's units of a fixed charge", description: 'Recorded in the subscription\'s units history: from now with `apply_units_immediately: true` (an increase of an in-advance fixed charge is billed at once on its own invoice, prorated over the days left when the fixed charge is prorated; a decrease refunds nothing), else from the next fixed-charge period. In arrears, the period\'s fee prices the units of each day (prorated by day) or the last day\'s. A display name, properties or taxes for one subscription (a plan override) are refused. A terminated subscription: 405.', query: status, body: { root: 'fixed_charge', schema: subscriptionFixedChargeSchema }, response: { root: 'fixed_charge' }, errors: { 400: true, 404: 'fixed_charge', 405: true, 422: true } },
   ];
 }
 

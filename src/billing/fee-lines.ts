@@ -24,8 +24,10 @@ export interface TaxRate {
 export interface FeeLine {
   /** Unique within the invoice: 'subscription', 'charge:<id>', 'add_on:<n>', 'credit'. */
   key: string;
-  kind: Extract<FeeKind, 'subscription' | 'charge' | 'add_on' | 'credit'>;
+  kind: Extract<FeeKind, 'subscription' | 'charge' | 'fixed_charge' | 'add_on' | 'credit'>;
   chargeId: string | null;
+  /** The fixed charge a `fixed_charge` line bills (billing/fixed-charges.ts); absent or null otherwise. */
+  fixedChargeId?: string | null;
   itemCode: string;
   itemName: string;
   invoiceDisplayName: string | null;

@@ -82,3 +82,36 @@ function overlap(a: BilledStretch, b: BilledStretch): boolean {
 function period(stretch: BilledStretch): string {
   return `${new Date(stretch.fromMs).toISOString()} – ${new Date(stretch.toMs).toISOString()}`;
 }
+
+/**
+ * A fixed-charge fee's period stretch as stored: [from, to], inclusive. Increases billed in advance
+ * mid-period add to the period's fee by design and are not stretches.
+ */
+export interface FixedChargeStretch {
+  subscriptionId: string;
+  /** Null is a violation: every fixed-charge fee names its fixed charge. */
+  fixedChargeId: string | null;
+  payInAdvance: boolean;
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * Refuses a fixed-charge fee without its fixed charge, or one that covers a day another fee of the
+ * same subscription, fixed charge and timing covers already (a period billed twice).
+ */
+export function assertNoDoubleFixedCharges(fresh: readonly FixedChargeStretch[], billed: readonly FixedChargeStretch[]): void {
+  fresh.forEach((stretch, index) => {
+    if (stretch.fixedChargeId === null) {
+      throw new InvoiceInvariantViolation(`Fixed-charge fee of subscription ${stretch.subscriptionId} names no fixed charge`);
+    }
+    const clash = [...billed, ...fresh.slice(0, index)].find((other) =>
+      other.fixedChargeId === stretch.fixedChargeId && other.payInAdvance === stretch.payInAdvance
+      && overlap({ ...stretch }, { ...other }));
+    if (clash) {
+      throw new InvoiceInvariantViolation(
+        `Double billing detected: fixed charge ${stretch.fixedChargeId} of subscription ${stretch.subscriptionId} would be billed ${period(stretch)} although ${period(clash)} is billed already`,
+      );
+    }
+  });
+}

@@ -36,6 +36,11 @@ export interface SubscriptionTerms {
   payInAdvance: boolean;
   /** Bill charges every month while the base fee stays yearly/semiannual (ignored otherwise). */
   billChargesMonthly: boolean;
+  /**
+   * Bill fixed charges every month while the base fee stays yearly/semiannual (ignored otherwise).
+   * Optional: terms recorded before fixed charges existed lack it (false).
+   */
+  billFixedChargesMonthly?: boolean;
   /** `started_at + trial_period days`, or null without a trial. */
   trialEndsAt: number | null;
   /** `ending_at`: the instant the subscription terminates by itself, or null. */
@@ -87,6 +92,13 @@ export function chargesSchedule(terms: SubscriptionTerms): BillingSchedule {
   return monthly ? { ...schedule, interval: 'monthly' } : schedule;
 }
 
+/** The schedule of fixed-charge periods: monthly when `billFixedChargesMonthly` applies, else the plan's. */
+export function fixedChargesSchedule(terms: SubscriptionTerms): BillingSchedule {
+  const { schedule } = terms;
+  const monthly = terms.billFixedChargesMonthly === true && (schedule.interval === 'yearly' || schedule.interval === 'semiannual');
+  return monthly ? { ...schedule, interval: 'monthly' } : schedule;
+}
+
 /** Whether an invoice is issued on `date` (after the start; the ending date is not considered). */
 export function isBillingDate(terms: SubscriptionTerms, date: LocalDate): boolean {
   return billsOn(terms, datesOf(terms), date);
@@ -100,7 +112,10 @@ export function nextBillingDate(terms: SubscriptionTerms, afterDate: LocalDate):
   const dates = datesOf(terms);
   if (typeof afterDate !== 'string' || !isLocalDate(afterDate)) throw invalid(`Not a YYYY-MM-DD date: ${String(afterDate)}`);
   const from = maxLocalDate(afterDate, dates.start);
-  const boundary = nextPeriodStart(dates.charges, from);
+  const chargesBoundary = nextPeriodStart(dates.charges, from);
+  // Monthly fixed charges on a yearly/semiannual plan add their month starts (terms without them: the same dates as before).
+  const fixedBoundary = dates.fixed ? nextPeriodStart(dates.fixed, from) : chargesBoundary;
+  const boundary = fixedBoundary < chargesBoundary ? fixedBoundary : chargesBoundary;
   const trialEnd = terms.payInAdvance && dates.firstBillable > from ? dates.firstBillable : null;
   return trialEnd !== null && trialEnd < boundary ? trialEnd : boundary;
 }
@@ -172,11 +187,14 @@ interface SubscriptionDates {
   firstBillable: LocalDate;
   ending: LocalDate | null;
   charges: BillingSchedule;
+  /** The fixed-charge schedule when it is monthly while the charges' is not; null otherwise. */
+  fixed: BillingSchedule | null;
 }
 
 function billsOn(terms: SubscriptionTerms, dates: SubscriptionDates, date: LocalDate): boolean {
   if (date <= dates.start) return false;
-  return isPeriodStart(dates.charges, date) || (terms.payInAdvance && date === dates.firstBillable);
+  return isPeriodStart(dates.charges, date) || (dates.fixed !== null && isPeriodStart(dates.fixed, date))
+    || (terms.payInAdvance && date === dates.firstBillable);
 }
 
 function datesOf(terms: SubscriptionTerms): SubscriptionDates {
@@ -189,6 +207,7 @@ function datesOf(terms: SubscriptionTerms): SubscriptionDates {
     firstBillable: maxLocalDate(start, trialEnd),
     ending: terms.endingAt === null ? null : localDateOf(terms.endingAt, tz),
     charges: chargesSchedule(terms),
+    fixed: fixedChargesSchedule(terms).interval !== chargesSchedule(terms).interval ? fixedChargesSchedule(terms) : null,
   };
 }
 

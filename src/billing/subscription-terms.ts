@@ -32,6 +32,8 @@ export interface StoredPlan {
   interval: Interval;
   pay_in_advance: boolean;
   bill_charges_monthly: boolean | null;
+  /** Absent from rows read before fixed charges existed. */
+  bill_fixed_charges_monthly?: boolean | null;
   trial_period: string | null;
 }
 
@@ -47,6 +49,8 @@ export function subscriptionTerms(subscription: StoredSubscription, plan: Stored
     startedAt,
     payInAdvance: plan.pay_in_advance,
     billChargesMonthly: Boolean(plan.bill_charges_monthly),
+    // Only when set: terms without it keep the shape (and the billing dates) they always had.
+    ...(plan.bill_fixed_charges_monthly ? { billFixedChargesMonthly: true } : {}),
     trialEndsAt: trialEndsAt(plan, startedAt),
     endingAt: subscription.ending_at ? subscription.ending_at.getTime() : null,
   };

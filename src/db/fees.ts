@@ -13,7 +13,7 @@ import { paginate } from './pagination';
 
 export const FEE_PAYMENT_STATUSES = ['pending', 'succeeded', 'failed', 'refunded'] as const;
 export type FeePaymentStatus = (typeof FEE_PAYMENT_STATUSES)[number];
-export const FEE_TYPES = ['charge', 'add_on', 'subscription', 'credit', 'commitment'] as const;
+export const FEE_TYPES = ['charge', 'fixed_charge', 'add_on', 'subscription', 'credit', 'commitment'] as const;
 
 /** A fee with what the `/fees` routes show about it: its own payment columns and its owners. */
 export interface ListedFeeRow extends FeeRow {

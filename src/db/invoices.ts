@@ -59,7 +59,9 @@ export interface FeeRow {
   invoice_id: string | null;
   subscription_id: string | null;
   charge_id: string | null;
-  fee_type: 'subscription' | 'charge' | 'add_on' | 'credit' | 'commitment';
+  fee_type: 'subscription' | 'charge' | 'fixed_charge' | 'add_on' | 'credit' | 'commitment';
+  /** The fixed charge a `fixed_charge` fee bills (migration 021); null or absent otherwise. */
+  fixed_charge_id?: string | null;
   fee_key: string;
   item_code: string;
   item_name: string;

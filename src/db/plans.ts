@@ -6,6 +6,7 @@ import { paginate } from './pagination';
 import { liveChargesOfPlans, type ChargeWithMetric } from './charges';
 import { taxesOfOwners, type TaxWithCounts } from './taxes';
 import { entitlementsOfPlans, type EntitlementView } from './entitlements';
+import { liveFixedChargesOfPlans, type FixedChargeWithAddOn } from './fixed-charges';
 
 export interface PlanRow {
   id: string;
@@ -20,6 +21,8 @@ export interface PlanRow {
   pay_in_advance: boolean;
   trial_period: string;
   bill_charges_monthly: boolean | null;
+  /** Fixed charges billed monthly on a yearly or semiannual plan (migration 021); null otherwise. */
+  bill_fixed_charges_monthly: boolean | null;
   metadata: unknown;
   /** Set by `DELETE /plans/:code` until the plan's last subscription has ended and the plan is deleted. */
   pending_deletion: boolean;
@@ -34,17 +37,24 @@ export interface ChargeView {
   taxes: TaxWithCounts[];
 }
 
-/** A plan with its live charges and the taxes of both. */
+/** A fixed charge with its taxes, as a plan shows it. */
+export interface FixedChargeView {
+  fixedCharge: FixedChargeWithAddOn;
+  taxes: TaxWithCounts[];
+}
+
+/** A plan with its live charges and fixed charges, and the taxes of each. */
 export interface PlanView {
   plan: PlanRow;
   charges: ChargeView[];
   taxes: TaxWithCounts[];
   /** The features the plan grants, with their privileges' values (oldest first). */
   entitlements: EntitlementView[];
+  fixedCharges: FixedChargeView[];
 }
 
 export type NewPlan = Pick<PlanRow, 'code' | 'name' | 'interval' | 'amount_cents' | 'amount_currency' | 'pay_in_advance'> &
-  Partial<Pick<PlanRow, 'invoice_display_name' | 'description' | 'trial_period' | 'bill_charges_monthly' | 'metadata'>>;
+  Partial<Pick<PlanRow, 'invoice_display_name' | 'description' | 'trial_period' | 'bill_charges_monthly' | 'bill_fixed_charges_monthly' | 'metadata'>>;
 
 export async function insertPlan(db: Conn, organizationId: string, plan: NewPlan): Promise<PlanRow> {
   const [row] = await db<PlanRow>('plans').insert({ ...plan, organization_id: organizationId }).returning('*');
@@ -79,11 +89,14 @@ export async function loadPlanViews(db: Conn, organizationId: string, plans: rea
   const planTaxes = await taxesOfOwners(db, organizationId, 'plan_taxes', plans.map((plan) => plan.id));
   const chargeTaxes = await taxesOfOwners(db, organizationId, 'charge_taxes', charges.map((charge) => charge.id));
   const entitlements = await entitlementsOfPlans(db, plans.map((plan) => plan.id));
+  const fixedCharges = await liveFixedChargesOfPlans(db, plans.map((plan) => plan.id));
+  const fixedChargeTaxes = await taxesOfOwners(db, organizationId, 'fixed_charge_taxes', fixedCharges.map((charge) => charge.id));
   return plans.map((plan) => ({
     plan,
     charges: charges.filter((charge) => charge.plan_id === plan.id).map((charge) => ({ charge, taxes: chargeTaxes.get(charge.id) ?? [] })),
     taxes: planTaxes.get(plan.id) ?? [],
     entitlements: entitlements.get(plan.id) ?? [],
+    fixedCharges: fixedCharges.filter((charge) => charge.plan_id === plan.id).map((fixedCharge) => ({ fixedCharge, taxes: fixedChargeTaxes.get(fixedCharge.id) ?? [] })),
   }));
 }
 

@@ -13,6 +13,8 @@ import { Dec } from '../billing/money';
 import { applicableTimezone, subscriptionTerms } from '../billing/subscription-terms';
 import type { SubscriptionTerms } from '../billing/periods';
 import type { TaxRate } from '../billing/fee-lines';
+import { liveFixedChargesOfPlans, type FixedChargeWithAddOn } from './fixed-charges';
+import { taxesOfOwners } from './taxes';
 
 export interface SubscriptionContext {
   subscription: SubscriptionRow;
@@ -23,6 +25,8 @@ export interface SubscriptionContext {
   terms: SubscriptionTerms;
   /** The taxes linked to the customer, the plan and each of the plan's charges (by charge id). */
   taxes: { customer: TaxRate[]; plan: TaxRate[]; charges: Map<string, TaxRate[]> };
+  /** The plan's live fixed charges (migration 021), each with its own taxes. */
+  fixedCharges: { charge: FixedChargeWithAddOn; taxes: TaxRate[] }[];
 }
 
 /** The context of a subscription that must exist (ids come from the workflow or a row just read). */
@@ -34,15 +38,25 @@ export async function loadSubscriptionContext(conn: Conn, subscriptionId: string
 
 /** The context of a subscription row already read. */
 export async function contextOf(conn: Conn, subscription: SubscriptionRow): Promise<SubscriptionContext> {
-  const [plan, customer, organization, taxes] = await Promise.all([
+  const [plan, customer, organization, taxes, fixedCharges] = await Promise.all([
     findPlanById(conn, subscription.organization_id, subscription.plan_id),
     findCustomerById(conn, subscription.customer_id),
     findOrganization(conn, subscription.organization_id),
     taxesOf(conn, subscription),
+    fixedChargesOf(conn, subscription),
   ]);
   if (!plan || !customer || !organization) throw new Error(`Subscription ${subscription.id} lost its plan, customer or organization`);
   const timezone = applicableTimezone(customer, organization);
-  return { subscription, plan, customer, organization, timezone, terms: subscriptionTerms(subscription, plan, timezone), taxes };
+  return { subscription, plan, customer, organization, timezone, terms: subscriptionTerms(subscription, plan, timezone), taxes, fixedCharges };
+}
+
+async function fixedChargesOf(conn: Conn, subscription: SubscriptionRow): Promise<SubscriptionContext['fixedCharges']> {
+  const charges = await liveFixedChargesOfPlans(conn, [subscription.plan_id]);
+  const taxes = await taxesOfOwners(conn, subscription.organization_id, 'fixed_charge_taxes', charges.map((charge) => charge.id));
+  return charges.map((charge) => ({
+    charge,
+    taxes: (taxes.get(charge.id) ?? []).map((tax) => ({ id: tax.id, code: tax.code, name: tax.name, description: tax.description, rate: new Dec(tax.rate) })),
+  }));
 }
 
 interface TaxLinkRow {

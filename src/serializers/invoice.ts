@@ -17,6 +17,8 @@ interface MoneyFeeColumns {
 
 const ITEM_TYPES: Record<FeeRow['fee_type'], FeeJson['item']['item_type']> = {
   charge: 'BillableMetric',
+  // Lago's item types have no FixedCharge: a fixed charge's fee is its add-on's (`lago_item_id`).
+  fixed_charge: 'AddOn',
   subscription: 'Subscription',
   add_on: 'AddOn',
   credit: 'WalletTransaction',
@@ -82,6 +84,8 @@ export const feeSchema = z.object({
   lago_charge_id: wire.uuid.nullable(),
   /** The charge filter a filtered charge's fee bills; null for its default bucket and every other fee. */
   lago_charge_filter_id: wire.uuid.nullable(),
+  /** The fixed charge a `fixed_charge` fee bills; null for every other fee. */
+  lago_fixed_charge_id: wire.uuid.nullable(),
   lago_invoice_id: wire.uuid.nullable(),
   /** Billow bills no minimum-commitment true-up fees. */
   lago_true_up_fee_id: z.null(),
@@ -91,7 +95,7 @@ export const feeSchema = z.object({
   lago_customer_id: wire.uuid,
   external_customer_id: z.string(),
   item: z.object({
-    type: z.enum(['charge', 'subscription', 'add_on', 'credit', 'commitment']),
+    type: z.enum(['charge', 'fixed_charge', 'subscription', 'add_on', 'credit', 'commitment']),
     code: z.string(),
     name: z.string(),
     description: z.string().nullable(),
@@ -324,6 +328,7 @@ export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionI
     lago_id: fee.id,
     lago_charge_id: fee.charge_id,
     lago_charge_filter_id: fee.charge_filter_id ?? null,
+    lago_fixed_charge_id: fee.fixed_charge_id ?? null,
     lago_invoice_id: fee.invoice_id,
     lago_true_up_fee_id: null,
     lago_true_up_parent_fee_id: null,
@@ -339,7 +344,7 @@ export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionI
       invoice_display_name: fee.invoice_display_name ?? fee.item_name,
       filters: fee.charge_filter_id ? (fee.charge_filter_values ?? null) : null,
       filter_invoice_display_name: fee.charge_filter_id ? filterDisplayName(fee) : null,
-      lago_item_id: fee.charge_id ?? fee.subscription_id ?? (fee as MoneyFeeColumns).add_on_id ?? (fee as MoneyFeeColumns).wallet_transaction_id ?? null,
+      lago_item_id: fee.fee_type === 'fixed_charge' ? fee.add_on_id : fee.charge_id ?? fee.subscription_id ?? (fee as MoneyFeeColumns).add_on_id ?? (fee as MoneyFeeColumns).wallet_transaction_id ?? null,
       item_type: ITEM_TYPES[fee.fee_type],
       grouped_by: (fee as { grouped_by?: Record<string, string | null> | null }).grouped_by ?? {},
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChargeView, PlanRow, PlanView } from '../db/plans';
+import type { ChargeView, FixedChargeView, PlanRow, PlanView } from '../db/plans';
 import { CHARGE_MODELS, INTERVALS } from '../billing/types';
 import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
 import { serializeTax, taxSchema, type TaxJson } from './tax';
@@ -43,6 +43,25 @@ export const chargeSchema = z.object({
 }).register(responseSchemas, { id: 'Charge' });
 export type ChargeJson = z.output<typeof chargeSchema>;
 
+/** Lago's FixedChargeObject: a plan's fixed charge (or a subscription's, its units then the subscription's). */
+export const fixedChargeSchema = z.object({
+  lago_id: wire.uuid,
+  lago_add_on_id: wire.uuid,
+  invoice_display_name: z.string(),
+  add_on_code: z.string(),
+  created_at: wire.dateTime,
+  code: z.string(),
+  charge_model: z.enum(['standard', 'graduated', 'volume']),
+  pay_in_advance: z.boolean(),
+  prorated: z.boolean(),
+  properties: chargeProperties,
+  units: z.number(),
+  /** Billow has no child plans. */
+  lago_parent_id: z.null(),
+  taxes: z.array(taxSchema),
+}).register(responseSchemas, { id: 'FixedCharge' });
+export type FixedChargeJson = z.output<typeof fixedChargeSchema>;
+
 export const planSchema = z.object({
   lago_id: wire.uuid,
   name: z.string(),
@@ -56,14 +75,15 @@ export const planSchema = z.object({
   trial_period: z.number(),
   pay_in_advance: z.boolean(),
   bill_charges_monthly: z.boolean().nullable(),
+  bill_fixed_charges_monthly: z.boolean().nullable(),
   customers_count: z.number().int(),
   active_subscriptions_count: z.number().int(),
   draft_invoices_count: z.number().int(),
   parent_id: z.null(),
   pending_deletion: z.boolean(),
   charges: z.array(chargeSchema),
-  /** Billow has no fixed charges nor usage thresholds (refused on write). */
-  fixed_charges: z.array(z.never()),
+  fixed_charges: z.array(fixedChargeSchema),
+  /** Billow has no usage thresholds (refused on write). */
   usage_thresholds: z.array(z.never()),
   applicable_usage_thresholds: z.array(z.never()),
   taxes: z.array(taxSchema),
@@ -73,7 +93,7 @@ export const planSchema = z.object({
 }).register(responseSchemas, { id: 'Plan' });
 export type PlanJson = z.output<typeof planSchema>;
 
-export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; taxes?: TaxJson[]; entitlements?: PlanEntitlementJson[] } = {}): PlanJson {
+export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; taxes?: TaxJson[]; entitlements?: PlanEntitlementJson[]; fixedCharges?: FixedChargeJson[] } = {}): PlanJson {
   return {
     lago_id: plan.id,
     name: plan.name,
@@ -87,13 +107,14 @@ export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; ta
     trial_period: Number(decimalString(plan.trial_period) ?? 0),
     pay_in_advance: plan.pay_in_advance,
     bill_charges_monthly: plan.bill_charges_monthly,
+    bill_fixed_charges_monthly: plan.bill_fixed_charges_monthly ?? null,
     customers_count: 0,
     active_subscriptions_count: 0,
     draft_invoices_count: 0,
     parent_id: null,
     pending_deletion: plan.pending_deletion,
     charges: extra.charges ?? [],
-    fixed_charges: [],
+    fixed_charges: extra.fixedCharges ?? [],
     usage_thresholds: [],
     applicable_usage_thresholds: [],
     taxes: extra.taxes ?? [],
@@ -140,8 +161,31 @@ export function serializeCharge({ charge, taxes }: ChargeView): ChargeJson {
 /** A plan with its charges, taxes and entitlements, as every /plans endpoint answers. */
 export function serializePlanView(view: PlanView): PlanJson {
   return serializePlan(view.plan, {
-    charges: view.charges.map(serializeCharge), taxes: view.taxes.map(serializeTax), entitlements: view.entitlements.map(serializePlanEntitlement),
+    charges: view.charges.map(serializeCharge),
+    taxes: view.taxes.map(serializeTax),
+    fixedCharges: (view.fixedCharges ?? []).map((entry) => serializeFixedCharge(entry)),
+    entitlements: view.entitlements.map(serializePlanEntitlement),
   });
+}
+
+/** A fixed charge; `units` overrides the plan-level units (a subscription's, on the subscription routes). */
+export function serializeFixedCharge({ fixedCharge, taxes }: FixedChargeView, units?: string): FixedChargeJson {
+  return {
+    lago_id: fixedCharge.id,
+    lago_add_on_id: fixedCharge.add_on_id,
+    // Lago's FixedChargeObject requires a string: unset, the name its fees take (the add-on's invoice name, else its name).
+    invoice_display_name: fixedCharge.invoice_display_name ?? fixedCharge.add_on_invoice_display_name ?? fixedCharge.add_on_name,
+    add_on_code: fixedCharge.add_on_code,
+    created_at: isoSeconds(fixedCharge.created_at),
+    code: fixedCharge.code,
+    charge_model: fixedCharge.charge_model,
+    pay_in_advance: fixedCharge.pay_in_advance,
+    prorated: fixedCharge.prorated,
+    properties: fixedCharge.properties,
+    units: Number(units ?? fixedCharge.units),
+    lago_parent_id: null,
+    taxes: taxes.map(serializeTax),
+  };
 }
 
 /** A charge filter on its own (Lago's ChargeFilterFullObject, `/plans/:code/charges/:charge_code/filters`). */

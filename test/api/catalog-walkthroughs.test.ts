@@ -90,7 +90,7 @@ describe('hybrid walkthrough catalog', () => {
     const team = (await api.get('/plans/team')).body.plan;
     expect(team).toEqual({
       lago_id: UUID, name: 'Team', invoice_display_name: null, created_at: TIMESTAMP, code: 'team', interval: 'monthly', description: null,
-      amount_cents: 12000, amount_currency: 'USD', trial_period: 0, pay_in_advance: true, bill_charges_monthly: null,
+      amount_cents: 12000, amount_currency: 'USD', trial_period: 0, pay_in_advance: true, bill_charges_monthly: null, bill_fixed_charges_monthly: null,
       customers_count: 0, active_subscriptions_count: 0, draft_invoices_count: 0, parent_id: null, pending_deletion: false,
       charges: [{
         lago_id: UUID, lago_billable_metric_id: metric.body.billable_metric.lago_id, code: 'mtu', invoice_display_name: null, billable_metric_code: 'mtu',

@@ -67,13 +67,17 @@ beforeAll(async () => {
   ids.calls = (await ok(api.post('/billable_metrics', { billable_metric: { name: 'Calls', code: 'ct_calls', aggregation_type: 'sum_agg', field_name: 'n', filters: [{ key: 'region', values: ['eu', 'us'] }] } }))).billable_metric.lago_id;
   ids.seats = (await ok(api.post('/billable_metrics', { billable_metric: { name: 'Seats', code: 'ct_seats', aggregation_type: 'sum_agg', field_name: 'n', recurring: true } }))).billable_metric.lago_id;
   await ok(api.post('/billable_metrics', { billable_metric: { name: 'To edit', code: 'ct_metric_edit', aggregation_type: 'count_agg' } }));
-  await ok(api.post('/plans', { plan: { name: 'Base', code: 'ct_base', interval: 'monthly', amount_cents: 1000, amount_currency: 'EUR', pay_in_advance: false,
-    charges: [{ billable_metric_id: ids.calls, charge_model: 'standard', properties: { amount: '1' } }] } }));
-  const editable = await ok(api.post('/plans', { plan: { name: 'To edit', code: 'ct_plan_edit', interval: 'monthly', amount_cents: 1000, amount_currency: 'EUR', pay_in_advance: false,
-    charges: [{ billable_metric_id: ids.calls, charge_model: 'standard', properties: { amount: '1' } }] } }));
-  ids.editableCharge = editable.plan.charges[0].lago_id;
-  await ok(api.post('/add_ons', { add_on: { name: 'Setup', code: 'ct_setup', amount_cents: 500, amount_currency: 'EUR' } }));
+  ids.setupAddOn = (await ok(api.post('/add_ons', { add_on: { name: 'Setup', code: 'ct_setup', amount_cents: 500, amount_currency: 'EUR' } }))).add_on.lago_id;
   await ok(api.post('/add_ons', { add_on: { name: 'To edit', code: 'ct_addon_edit', amount_cents: 500, amount_currency: 'EUR' } }));
+  // Fixed charges name an add-on: the plans are created once it exists.
+  await ok(api.post('/plans', { plan: { name: 'Base', code: 'ct_base', interval: 'monthly', amount_cents: 1000, amount_currency: 'EUR', pay_in_advance: false,
+    charges: [{ billable_metric_id: ids.calls, charge_model: 'standard', properties: { amount: '1' } }],
+    fixed_charges: [{ add_on_id: ids.setupAddOn, code: 'ctf_base', charge_model: 'standard', units: 1, properties: { amount: '3' } }] } }));
+  const editable = await ok(api.post('/plans', { plan: { name: 'To edit', code: 'ct_plan_edit', interval: 'monthly', amount_cents: 1000, amount_currency: 'EUR', pay_in_advance: false,
+    charges: [{ billable_metric_id: ids.calls, charge_model: 'standard', properties: { amount: '1' } }],
+    fixed_charges: [{ add_on_id: ids.setupAddOn, code: 'ctf_edit', charge_model: 'standard', units: 1, properties: { amount: '3' } }] } }));
+  ids.editableCharge = editable.plan.charges[0].lago_id;
+  ids.editableFixedCharge = editable.plan.fixed_charges[0].lago_id;
   await ok(api.post('/coupons', { coupon: { name: 'Fixed', code: 'ct_fixed', coupon_type: 'fixed_amount', amount_cents: 1000, amount_currency: 'EUR', frequency: 'forever', reusable: true } }));
   await ok(api.post('/coupons', { coupon: { name: 'Percent', code: 'ct_pct', coupon_type: 'percentage', percentage_rate: '10', frequency: 'forever', reusable: true } }));
   await ok(api.post('/coupons', { coupon: { name: 'To edit', code: 'ct_coupon_edit', coupon_type: 'fixed_amount', amount_cents: 100, amount_currency: 'EUR', frequency: 'once' } }));
@@ -106,6 +110,9 @@ beforeAll(async () => {
     { billable_metric_id: ids.calls, code: 'ctn_put', charge_model: 'standard', properties: { amount: '1' } },
     { billable_metric_id: ids.calls, code: 'ctn_delete', charge_model: 'standard', properties: { amount: '1' } },
     { billable_metric_id: ids.calls, code: 'ctn_delete_filter', charge_model: 'standard', properties: { amount: '1' }, filters: [{ properties: { amount: '2' }, values: { region: ['us'] } }] },
+  ], fixed_charges: [
+    { add_on_id: ids.setupAddOn, code: 'ctf_put', charge_model: 'standard', units: 1, properties: { amount: '1' } },
+    { add_on_id: ids.setupAddOn, code: 'ctf_delete', charge_model: 'standard', units: 1, properties: { amount: '1' } },
   ] } }));
   for (const charge of nested.plan.charges as Json[]) if (charge.filters.length > 0) ids[`filterOf:${charge.code}`] = charge.filters[0].lago_id;
   // Customer wallets by code: one to edit, one for the metadata routes.
@@ -172,10 +179,21 @@ function planCharges(): Json[] {
     { billable_metric_id: ids.seats, code: 'ct_seats_in_advance', charge_model: 'standard', pay_in_advance: true, invoiceable: true, prorated: true, properties: { amount: '5' } },
   ];
 }
+/** One fixed charge per model (standard, graduated, volume). */
+function planFixedCharges(): Json[] {
+  return [
+    { add_on_id: ids.setupAddOn, code: 'ctf_standard', invoice_display_name: 'Fixed 0', units: 2, charge_model: 'standard', pay_in_advance: false, prorated: true,
+      properties: { amount: '12' }, tax_codes: ['ct_reduced'] },
+    { add_on_id: ids.setupAddOn, code: 'ctf_graduated', invoice_display_name: 'Fixed 1', units: 3, charge_model: 'graduated', pay_in_advance: false, prorated: false,
+      properties: { graduated_ranges: ranges('per_unit_amount') }, tax_codes: ['ct_vat'] },
+    { add_on_id: ids.setupAddOn, code: 'ctf_volume', invoice_display_name: 'Fixed 2', units: 4, charge_model: 'volume', pay_in_advance: true, prorated: true,
+      properties: { volume_ranges: ranges('per_unit_amount') }, tax_codes: ['ct_vat'] },
+  ];
+}
 const planBody = (code: string): Json => ({
   name: 'Contract plan', invoice_display_name: 'Contract', code, interval: 'yearly', description: 'Every field', amount_cents: 120_000,
-  amount_currency: 'EUR', trial_period: 5, pay_in_advance: true, bill_charges_monthly: true, tax_codes: ['ct_vat'],
-  metadata: { external_id: 'ext-123', synced_at: '2024-01-15' }, charges: planCharges(),
+  amount_currency: 'EUR', trial_period: 5, pay_in_advance: true, bill_charges_monthly: true, bill_fixed_charges_monthly: true, tax_codes: ['ct_vat'],
+  metadata: { external_id: 'ext-123', synced_at: '2024-01-15' }, charges: planCharges(), fixed_charges: planFixedCharges(),
 });
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -199,6 +217,8 @@ const SAMPLES: Record<string, () => Sample[]> = {
   'PUT /plans/:code': () => {
     const body = planBody('ct_plan_edit');
     body.charges[0].id = ids.editableCharge;
+    body.fixed_charges[0].id = ids.editableFixedCharge;
+    body.fixed_charges[0].apply_units_immediately = false;
     return [{ path: '/plans/ct_plan_edit', body: { plan: { ...body, cascade_updates: true } } }];
   },
   'POST /taxes': () => [{ path: '/taxes', body: { tax: { name: 'Super reduced', code: 'ct_tax_new', rate: '2.1', description: 'Books' } } }],
@@ -356,6 +376,17 @@ const SAMPLES: Record<string, () => Sample[]> = {
     return { path: `/plans/ct_nested/charges/${code}/filters/${ids[`filterOf:${code}`]}`, body: { filter: { ...charge.filters[0], invoice_display_name: `Europe ${code}`, cascade_updates: false } } };
   }),
   'DELETE /plans/:code/charges/:chargeCode/filters/:id': () => [{ path: `/plans/ct_nested/charges/ctn_delete_filter/filters/${ids['filterOf:ctn_delete_filter']}`, body: { filter: { cascade_updates: true } } }],
+  // The nested fixed-charge routes take a plan's fixed charge (one sample per model), naming the add-on by code too.
+  'POST /plans/:code/fixed_charges': () => planFixedCharges().map((charge) => ({ path: '/plans/ct_nested/fixed_charges', body: { fixed_charge: {
+    ...charge, code: charge.code.replace(/^ctf_/, 'ctf_new_'), add_on_code: 'ct_setup', units: '1.0', apply_units_immediately: true, cascade_updates: true,
+  } } })),
+  'PUT /plans/:code/fixed_charges/:fixedChargeCode': () => planFixedCharges().map((charge, i, all) => ({
+    // Each sample renames the fixed charge (its code is shown back), so the next one finds it by the new code.
+    path: `/plans/ct_nested/fixed_charges/${i === 0 ? 'ctf_put' : all[i - 1]!.code.replace(/^ctf_/, 'ctf_put_')}`,
+    body: { fixed_charge: { ...charge, code: charge.code.replace(/^ctf_/, 'ctf_put_'), add_on_code: 'ct_setup', units: '5', apply_units_immediately: false, cascade_updates: false } },
+  })),
+  'DELETE /plans/:code/fixed_charges/:fixedChargeCode': () => [{ path: '/plans/ct_nested/fixed_charges/ctf_delete', body: { fixed_charge: { cascade_updates: true } } }],
+  'PUT /subscriptions/:externalId/fixed_charges/:fixedChargeCode': () => [{ path: '/subscriptions/ct_sub/fixed_charges/ctf_base', body: { fixed_charge: { units: '2.0', apply_units_immediately: true } } }],
   // Lago's MetadataObject has no named property: any key, a string or null each.
   'POST /plans/:code/metadata': () => [{ path: '/plans/ct_base/metadata', body: { metadata: { external_id: 'ext-123', source: null } } }],
   'PATCH /plans/:code/metadata': () => [{ path: '/plans/ct_base/metadata', body: { metadata: { synced_at: '2024-01-15' } } }],

@@ -7,7 +7,7 @@ let api: Awaited<ReturnType<typeof createPlainTestApi>>;
 const metricIds: Record<string, string> = {};
 
 const PLAN_KEYS = [
-  'active_subscriptions_count', 'amount_cents', 'amount_currency', 'applicable_usage_thresholds', 'bill_charges_monthly', 'charges', 'code',
+  'active_subscriptions_count', 'amount_cents', 'amount_currency', 'applicable_usage_thresholds', 'bill_charges_monthly', 'bill_fixed_charges_monthly', 'charges', 'code',
   'created_at', 'customers_count', 'description', 'draft_invoices_count', 'entitlements', 'fixed_charges', 'interval', 'invoice_display_name',
   'lago_id', 'metadata', 'name', 'parent_id', 'pay_in_advance', 'pending_deletion', 'taxes', 'trial_period', 'usage_thresholds',
 ].sort();
@@ -66,7 +66,7 @@ describe('plans', () => {
     expect(keysOf(res.body.plan)).toEqual(PLAN_KEYS);
     expect(res.body.plan).toEqual({
       lago_id: UUID, name: 'Pro', invoice_display_name: null, created_at: TIMESTAMP, code: 'pro', interval: 'monthly', description: null,
-      amount_cents: 0, amount_currency: 'EUR', trial_period: 0, pay_in_advance: false, bill_charges_monthly: null,
+      amount_cents: 0, amount_currency: 'EUR', trial_period: 0, pay_in_advance: false, bill_charges_monthly: null, bill_fixed_charges_monthly: null,
       customers_count: 0, active_subscriptions_count: 0, draft_invoices_count: 0, parent_id: null, pending_deletion: false,
       charges: [expect.any(Object)], fixed_charges: [], usage_thresholds: [], applicable_usage_thresholds: [], taxes: [], entitlements: [],
       metadata: null,
@@ -451,7 +451,7 @@ describe('plans', () => {
       await rejects(plan({ code: 'x', charges: [charge('calls', { min_amount_cents: 500 })] }), { 'charges.0.min_amount_cents': ['feature_not_supported'] });
       // Grouping keys, presentation keys and the dynamic model are billed or shown since issue 16 (test/api/pricing-power.test.ts); presentation breakdowns are not printed on PDFs yet.
       await rejects(plan({ code: 'x', charges: [charge('calls', { properties: { amount: '1', presentation_group_keys: [{ value: 'region', options: { display_in_invoice: true } }] } })] }), { 'charges.0.properties.presentation_group_keys.0.options.display_in_invoice': ['feature_not_supported'] });
-      await rejects(plan({ code: 'x', bill_fixed_charges_monthly: true }), { bill_fixed_charges_monthly: ['feature_not_supported'] });
+      // bill_fixed_charges_monthly and fixed_charges are billed since issue 16 point 5 (test/api/fixed-charges.test.ts).
       // With other problems, every one is named.
       await rejects(plan({ code: 'x', amount_cents: -1, charges: [charge('calls', { min_amount_cents: 1, accepts_target_wallet: true })] }), {
         amount_cents: ['value_is_out_of_range'], 'charges.0.min_amount_cents': ['feature_not_supported'], 'charges.0.accepts_target_wallet': ['feature_not_supported'],

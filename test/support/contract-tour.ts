@@ -201,6 +201,13 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   const spareFilter = await r.ok('post', '/plans/spare/charges/spare_calls/filters', { filter: { properties: { amount: '2' }, values: { region: ['eu'] } } });
   await r.ok('delete', `/plans/spare/charges/spare_calls/filters/${spareFilter.filter.lago_id}`, { filter: { cascade_updates: false } });
   await r.ok('delete', '/plans/spare/charges/spare_calls', { charge: { cascade_updates: true } });
+  // Fixed charges (issue 16 point 5) on the spare plan, at 0 units (its invoices stay as they were): added, read, changed, one removed.
+  await r.ok('post', '/plans/spare/fixed_charges', { fixed_charge: { add_on_code: 'setup', code: 'platform', charge_model: 'standard', units: '0', properties: { amount: '10' } } });
+  await r.ok('post', '/plans/spare/fixed_charges', { fixed_charge: { add_on_code: 'setup', code: 'spare_platform', charge_model: 'standard', units: '0', properties: { amount: '1' } } });
+  await r.ok('get', '/plans/spare/fixed_charges');
+  await r.ok('get', '/plans/spare/fixed_charges/platform');
+  await r.ok('put', '/plans/spare/fixed_charges/platform', { fixed_charge: { invoice_display_name: 'Platform', properties: { amount: '12' } } });
+  await r.ok('delete', '/plans/spare/fixed_charges/spare_platform', { fixed_charge: { cascade_updates: false } });
   await r.ok('post', '/plans/scale/metadata', { metadata: { segment: 'smb', seats: '10', owner: 'sales' } });
   await r.ok('patch', '/plans/scale/metadata', { metadata: { owner: null, region: 'eu' } });
   await r.ok('delete', '/plans/scale/metadata/owner');
@@ -258,6 +265,10 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('post', '/subscriptions', { subscription: { external_customer_id: 'leaving', plan_code: 'spare', external_id: 'leaving-spare', billing_time: 'anniversary' } });
   await r.ok('post', '/subscriptions', { subscription: { external_customer_id: 'drafty', plan_code: 'scale', external_id: 'drafty-scale', billing_time: 'calendar', subscription_at: '2031-01-01T09:00:00Z' } });
   await settle(env);
+  // A subscription's fixed charges: its units, changed from the next period (still 0: nothing billed).
+  await r.ok('get', '/subscriptions/leaving-spare/fixed_charges');
+  await r.ok('get', '/subscriptions/leaving-spare/fixed_charges/platform');
+  await r.ok('put', '/subscriptions/leaving-spare/fixed_charges/platform', { fixed_charge: { units: '0', apply_units_immediately: false } });
   // An edit through the subscription's workflow (an update with a validator).
   await r.ok('put', '/subscriptions/acme-scale', { subscription: { name: 'Main', purchase_order_number: 'PO-2031' } });
   await r.ok('get', '/subscriptions/acme-scale');

@@ -29,6 +29,7 @@ import {
 } from './payments';
 import { featuresRouter, planEntitlementsRouter, subscriptionEntitlementsRouter } from './features';
 import { subscriptionAlertsRouter } from './alerts';
+import { planFixedChargesRouter, subscriptionFixedChargesRouter } from './fixed-charges';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
@@ -69,4 +70,6 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/dunning_campaign', dunningCampaignRouter],
   ['/payment_requests', paymentRequestsRouter],
   ['/customers', customerPaymentRequestsRouter],
+  ['/plans', planFixedChargesRouter],
+  ['/subscriptions', subscriptionFixedChargesRouter],
 ];

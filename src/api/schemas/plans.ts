@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHARGE_MODELS } from '../../billing/types';
-import type { ChargeFilterInput, ChargeInput, CreatePlanInput, UpdatePlanInput } from '../../services/catalog';
+import type { ChargeFilterInput, ChargeInput, CreatePlanInput, FixedChargeInput, UpdatePlanInput } from '../../services/catalog';
+import { FIXED_CHARGE_MODELS } from '../../billing/fixed-charges';
 import { amountCents, code, currency, interval, optionalText } from './common';
 import {
   SHOWN, forbidUnlessEmpty, honour, refuseNonZero, refuseTrue, refuseValues, shownAs, under, withContract,
@@ -39,6 +40,30 @@ export const chargeSchema = z.object({
   applied_pricing_unit: z.unknown(),
 }) satisfies z.ZodType<ChargeInput>;
 
+/** Units: a decimal ≥ 0, a number in a plan (Lago's) or a string on the nested routes; checked by the service. */
+const fixedChargeUnits = z.union([z.number().min(0), z.string().trim().regex(/^\d+(\.\d+)?$/)]).nullish();
+
+/**
+ * A fixed charge as sent in a plan (Lago's FixedChargeInput): on create, an add-on and
+ * charge_model are required (the service says so per index); on update an entry with `id` keeps
+ * what it does not send.
+ */
+export const fixedChargeSchema = z.object({
+  id: z.string().max(255).nullish(),
+  add_on_id: z.string().max(255).nullish(),
+  add_on_code: z.string().max(255).nullish(),
+  code: code.nullish(),
+  invoice_display_name: optionalText,
+  units: fixedChargeUnits,
+  charge_model: z.enum(FIXED_CHARGE_MODELS).nullish(),
+  pay_in_advance: z.boolean().nullish(),
+  prorated: z.boolean().nullish(),
+  /** Validated against the charge model by the service. */
+  properties: z.unknown(),
+  tax_codes: z.array(code).nullish(),
+  apply_units_immediately: z.boolean().nullish(),
+}) satisfies z.ZodType<FixedChargeInput>;
+
 const fields = {
   name: z.string().trim().min(1).max(255),
   code,
@@ -54,10 +79,11 @@ const fields = {
   /** Lago's MetadataInput: keys of at most 100 characters, values strings of at most 255 or null. */
   metadata: z.record(z.string().min(1).max(100), z.string().max(255).nullable()).nullish(),
   charges: z.array(chargeSchema).max(500).nullish(),
+  bill_fixed_charges_monthly: z.boolean().nullish(),
+  fixed_charges: z.array(fixedChargeSchema).max(500).nullish(),
   /** Premium features Billow does not bill: refused (403 feature_unavailable) by the contract unless empty; the service checks again. */
   usage_thresholds: z.unknown(),
   minimum_commitment: z.unknown(),
-  fixed_charges: z.unknown(),
 };
 
 // The contract (src/api/contract.ts) ----------------------------------------------------------------
@@ -99,27 +125,48 @@ export const CHARGE_REFUSED: Record<string, Refusal> = {
   'properties.presentation_group_keys.*.options.display_in_invoice': refuseTrue('Billow shows presentation breakdowns in the API (fees, current and past usage) but does not print them on invoice PDFs yet.'),
 };
 
+/** A fixed charge's properties: the standard, graduated and volume models' (src/billing/charge-models). */
+const FIXED_CHARGE_PROPERTIES: Record<string, Honoured> = honour(SHOWN,
+  'amount',
+  'graduated_ranges.*.from_value', 'graduated_ranges.*.to_value', 'graduated_ranges.*.flat_amount', 'graduated_ranges.*.per_unit_amount',
+  'volume_ranges.*.from_value', 'volume_ranges.*.to_value', 'volume_ranges.*.flat_amount', 'volume_ranges.*.per_unit_amount',
+);
+
+const APPLY_UNITS = 'A plan\'s units cannot change while it has pending or active subscriptions (services/catalog/plan-fixed-charges.ts), so there is no subscription to apply them to; a subscription\'s units change through /subscriptions/:id/fixed_charges, where it is honoured.';
+
+/**
+ * One fixed charge's fields, relative to it and to its answer (Lago's FixedChargeObject): a plan's
+ * fixed charges take them under `fixed_charges.*.`, the nested routes as they are.
+ */
+export const FIXED_CHARGE_HONOURED: Record<string, Honoured> = {
+  ...honour(SHOWN, 'code', 'charge_model', 'pay_in_advance', 'prorated', 'invoice_display_name', 'units', 'add_on_code'),
+  add_on_id: shownAs('lago_add_on_id'),
+  tax_codes: shownAs('taxes.*.code'),
+  apply_units_immediately: APPLY_UNITS,
+  ...under('properties.', FIXED_CHARGE_PROPERTIES),
+};
+
 /** The charge declarations under `charges.*.`, in the request and in the plan's answer alike. */
-function chargesOfPlan(declarations: Record<string, Honoured>): Record<string, Honoured> {
+function chargesOfPlan(declarations: Record<string, Honoured>, prefix = 'charges.*.'): Record<string, Honoured> {
   const shown = 'shown as ';
   return Object.fromEntries(Object.entries(declarations).map(([path, how]) => [
-    `charges.*.${path}`,
-    how.startsWith(shown) ? shownAs(`charges.*.${how.slice(shown.length)}`) : how,
+    `${prefix}${path}`,
+    how.startsWith(shown) ? shownAs(`${prefix}${how.slice(shown.length)}`) : how,
   ]));
 }
 
 const PLAN_HONOURED: Record<string, Honoured> = {
   ...honour(SHOWN, 'name', 'invoice_display_name', 'code', 'interval', 'description', 'amount_cents', 'amount_currency', 'trial_period',
-    'pay_in_advance', 'bill_charges_monthly', 'metadata'),
+    'pay_in_advance', 'bill_charges_monthly', 'bill_fixed_charges_monthly', 'metadata'),
   tax_codes: shownAs('taxes.*.code'),
   ...chargesOfPlan(CHARGE_HONOURED),
+  // Lago's plan bodies name the add-on by id only, and take apply_units_immediately on update only.
+  ...chargesOfPlan(Object.fromEntries(Object.entries(FIXED_CHARGE_HONOURED).filter(([path]) => path !== 'add_on_code' && path !== 'apply_units_immediately')), 'fixed_charges.*.'),
 };
 
 const PLAN_REFUSED: Record<string, Refusal> = {
-  bill_fixed_charges_monthly: refuseTrue('Billow has no fixed charges (refused below) to bill monthly.'),
   minimum_commitment: forbidUnlessEmpty('Minimum commitments are premium in Lago and not billed by Billow.'),
   usage_thresholds: forbidUnlessEmpty('Progressive billing (usage thresholds) is premium in Lago and not billed by Billow.'),
-  fixed_charges: forbidUnlessEmpty('Fixed charges are not billed by Billow yet.'),
   ...under('charges.*.', CHARGE_REFUSED),
 };
 
@@ -132,6 +179,8 @@ const updateContract: RequestContract = {
   honoured: {
     ...PLAN_HONOURED,
     'charges.*.id': shownAs('charges.*.lago_id'),
+    'fixed_charges.*.id': shownAs('fixed_charges.*.lago_id'),
+    'fixed_charges.*.apply_units_immediately': APPLY_UNITS,
     cascade_updates: CASCADE_UPDATES,
   },
   refused: PLAN_REFUSED,

@@ -19,6 +19,10 @@ export {
   type CreatePlanInput, type UpdatePlanInput,
 } from './plans';
 export type { ChargeFilterInput, ChargeInput } from './plan-charges';
+export type { FixedChargeInput } from './plan-fixed-charges';
+export {
+  createPlanFixedCharge, deletePlanFixedCharge, getPlanFixedCharge, listPlanFixedCharges, updatePlanFixedCharge, type PlanFixedChargeInput,
+} from './fixed-charge-resources';
 export { createAddOn, deleteAddOnByCode, getAddOnView, listAddOns, updateAddOnByCode, type CreateAddOnInput, type UpdateAddOnInput } from './add-ons';
 export {
   createCoupon,

@@ -1,8 +1,9 @@
 /**
  * Plans with their charges and taxes: create, update, read, soft-delete (reference §1.2, §4).
  * - bill_charges_monthly is only kept for yearly and semiannual plans (null otherwise);
- * - premium features Billow does not bill (usage thresholds, minimum commitment, fixed charges,
- *   pricing units) are refused with 403 `feature_unavailable` rather than silently ignored;
+ * - fixed charges (and bill_fixed_charges_monthly, kept like bill_charges_monthly) are written with
+ *   the plan (plan-fixed-charges.ts);
+ * - premium features Billow does not bill (usage thresholds, minimum commitment, pricing units) are refused with 403 `feature_unavailable` rather than silently ignored;
  * - a plan with pending or active subscriptions keeps its interval, pay_in_advance, currency and
  *   bill_charges_monthly (their workflows are scheduled on them). Its prices, charges and taxes
  *   may change: that affects the invoices issued afterwards;
@@ -38,6 +39,8 @@ import type { WebhookType } from '../../webhooks/event-types';
 import type { Page, Paginated } from '../../runtime/pagination';
 import type { Interval } from '../../billing/types';
 import { prepareCharges, type ChargeInput, type PreparedCharge } from './plan-charges';
+import { prepareFixedCharges, type FixedChargeInput, type PreparedFixedCharge } from './plan-fixed-charges';
+import { insertFixedCharge, liveFixedChargesOfPlans, softDeleteFixedCharges, updateFixedCharge } from '../../db/fixed-charges';
 import { resolveTaxCodes } from './tax-codes';
 
 export interface CreatePlanInput {
@@ -50,6 +53,8 @@ export interface CreatePlanInput {
   /** Days. */
   trial_period?: number | null;
   bill_charges_monthly?: boolean | null;
+  /** Kept for yearly and semiannual plans only (null otherwise), as bill_charges_monthly. */
+  bill_fixed_charges_monthly?: boolean | null;
   invoice_display_name?: string | null;
   description?: string | null;
   tax_codes?: string[] | null;
@@ -58,7 +63,8 @@ export interface CreatePlanInput {
   /** Premium features Billow does not bill: refused (403 feature_unavailable) unless empty. */
   usage_thresholds?: unknown;
   minimum_commitment?: unknown;
-  fixed_charges?: unknown;
+  /** Lago's fixed charges (plan-fixed-charges.ts). */
+  fixed_charges?: FixedChargeInput[] | null;
 }
 
 export type UpdatePlanInput = Partial<CreatePlanInput>;
@@ -71,7 +77,7 @@ function isPresent(value: unknown): boolean {
 }
 
 function refusePremium(input: UpdatePlanInput): void {
-  if (isPresent(input.usage_thresholds) || isPresent(input.minimum_commitment) || isPresent(input.fixed_charges)) {
+  if (isPresent(input.usage_thresholds) || isPresent(input.minimum_commitment)) {
     throw forbidden('feature_unavailable');
   }
 }
@@ -102,6 +108,7 @@ async function uniqueCodes<T>(write: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (isUniqueViolation(error, 'plans_code')) throw invalidField('code', 'value_already_exist');
     if (isUniqueViolation(error, 'charges_code')) throw invalidField('charges', 'value_already_exist');
+    if (isUniqueViolation(error, 'fixed_charges_code')) throw invalidField('fixed_charges', 'value_already_exist');
     throw error;
   }
 }
@@ -118,6 +125,18 @@ async function writeCharges(trx: Tx, organizationId: string, planId: string, pre
   }
 }
 
+async function writeFixedCharges(trx: Tx, organizationId: string, planId: string, prepared: readonly PreparedFixedCharge[]): Promise<void> {
+  // Codes may be swapped between kept fixed charges: park the changing ones on a unique temporary code first.
+  for (const { current, fields } of prepared) {
+    if (current && current.code !== fields.code) await updateFixedCharge(trx, current.id, { code: `~moving~${current.id}` });
+  }
+  for (const { current, fields, taxIds } of prepared) {
+    const id = current ? current.id : (await insertFixedCharge(trx, organizationId, planId, fields)).id;
+    if (current) await updateFixedCharge(trx, id, fields);
+    if (taxIds) await replaceTaxLinks(trx, 'fixed_charge_taxes', id, taxIds);
+  }
+}
+
 export async function createPlan(db: Db, organizationId: string, input: CreatePlanInput): Promise<PlanView> {
   refusePremium(input);
   return uniqueCodes(() =>
@@ -125,6 +144,7 @@ export async function createPlan(db: Db, organizationId: string, input: CreatePl
       const problems = new Problems();
       if (await findPlanByCode(trx, organizationId, input.code)) problems.add('code', 'value_already_exist');
       const charges = await prepareCharges(trx, organizationId, input.charges ?? [], [], problems);
+      const fixedCharges = await prepareFixedCharges(trx, organizationId, input.fixed_charges ?? [], [], problems, false);
       problems.throwIfAny();
       const taxIds = await resolveTaxCodes(trx, organizationId, input.tax_codes ?? []);
       const plan = await insertPlan(trx, organizationId, {
@@ -136,12 +156,14 @@ export async function createPlan(db: Db, organizationId: string, input: CreatePl
         pay_in_advance: input.pay_in_advance,
         trial_period: String(input.trial_period ?? 0),
         bill_charges_monthly: billChargesMonthly(input.interval, input.bill_charges_monthly),
+        bill_fixed_charges_monthly: billChargesMonthly(input.interval, input.bill_fixed_charges_monthly),
         invoice_display_name: input.invoice_display_name ?? null,
         description: input.description ?? null,
         metadata: input.metadata ?? null,
       });
       await replaceTaxLinks(trx, 'plan_taxes', plan.id, taxIds);
       await writeCharges(trx, organizationId, plan.id, charges);
+      await writeFixedCharges(trx, organizationId, plan.id, fixedCharges);
       const view = await planView(trx, organizationId, plan);
       await recordPlanEvent(trx, 'plan.created', view);
       return view;
@@ -164,7 +186,7 @@ export async function listPlans(db: Db, organizationId: string, page: Page): Pro
   return { rows: await loadPlanViews(db, organizationId, rows), meta };
 }
 
-const LOCKED_BY_SUBSCRIPTIONS = ['interval', 'pay_in_advance', 'amount_currency', 'bill_charges_monthly'] as const;
+const LOCKED_BY_SUBSCRIPTIONS = ['interval', 'pay_in_advance', 'amount_currency', 'bill_charges_monthly', 'bill_fixed_charges_monthly'] as const;
 
 export async function updatePlanByCode(db: Db, organizationId: string, code: string, input: UpdatePlanInput): Promise<PlanView> {
   refusePremium(input);
@@ -186,17 +208,23 @@ export async function updatePlanByCode(db: Db, organizationId: string, code: str
         pay_in_advance: input.pay_in_advance ?? undefined,
         trial_period: input.trial_period !== undefined ? String(input.trial_period ?? 0) : undefined,
         bill_charges_monthly: billChargesMonthly(interval, input.bill_charges_monthly !== undefined ? input.bill_charges_monthly : current.bill_charges_monthly),
+        bill_fixed_charges_monthly: billChargesMonthly(interval, input.bill_fixed_charges_monthly !== undefined ? input.bill_fixed_charges_monthly : current.bill_fixed_charges_monthly),
         invoice_display_name: input.invoice_display_name,
         description: input.description,
         metadata: input.metadata,
       };
-      if (await planHasLiveSubscriptions(trx, current.id)) {
+      const live = await planHasLiveSubscriptions(trx, current.id);
+      if (live) {
         for (const field of LOCKED_BY_SUBSCRIPTIONS) {
           if (input[field] !== undefined && fields[field] !== current[field]) problems.add(field, 'cannot_change_with_active_subscriptions');
         }
       }
       const existing = await liveChargesOfPlans(trx, [current.id]);
       const charges = input.charges !== undefined ? await prepareCharges(trx, organizationId, input.charges ?? [], existing, problems) : undefined;
+      const existingFixed = await liveFixedChargesOfPlans(trx, [current.id]);
+      const fixedCharges = input.fixed_charges !== undefined
+        ? await prepareFixedCharges(trx, organizationId, input.fixed_charges ?? [], existingFixed, problems, live)
+        : undefined;
       problems.throwIfAny();
       const taxIds = input.tax_codes !== undefined ? await resolveTaxCodes(trx, organizationId, input.tax_codes ?? []) : undefined;
 
@@ -207,6 +235,11 @@ export async function updatePlanByCode(db: Db, organizationId: string, code: str
         const kept = new Set(charges.flatMap(({ current: charge }) => (charge ? [charge.id] : [])));
         await softDeleteCharges(trx, existing.filter((charge) => !kept.has(charge.id)).map((charge) => charge.id));
         await writeCharges(trx, organizationId, plan.id, charges);
+      }
+      if (fixedCharges) {
+        const kept = new Set(fixedCharges.flatMap(({ current: charge }) => (charge ? [charge.id] : [])));
+        await softDeleteFixedCharges(trx, existingFixed.filter((charge) => !kept.has(charge.id)).map((charge) => charge.id));
+        await writeFixedCharges(trx, organizationId, plan.id, fixedCharges);
       }
       const view = await planView(trx, organizationId, plan);
       await recordPlanEvent(trx, 'plan.updated', view);

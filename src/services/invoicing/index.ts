@@ -10,6 +10,7 @@ export { gracePeriodDays } from './grace-period';
 export { traceEvent, EVENT_BILLING_STATUSES, EVENT_NOT_BILLED_REASONS, type EventBilling, type TracedEvent } from './event-trace';
 export { closeBillingDate, closedThroughMs, closesOn, consolidatedInvoiceKey } from './consolidated-invoices';
 export { billEventInAdvance, type InAdvanceBilling } from './in-advance-charges';
+export { billFixedChargeIncrease, historyOf, type FixedChargeIncrease } from './fixed-charge-lines';
 export { createOneOffInvoice, type OneOffInvoiceInput, type OneOffFeeInput } from './one-off-invoices';
 export { issueCreditPurchaseInvoice, type CreditPurchase } from './credit-purchase-invoices';
 export {

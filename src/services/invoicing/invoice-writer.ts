@@ -28,7 +28,8 @@ import type { OrganizationRow } from '../../db/organizations';
 import { addDays, type LocalDate } from '../../billing/calendar';
 import type { FeeLine, TaxRate } from '../../billing/fee-lines';
 import { computeInvoiceTotals, type FeeTotals, type InvoiceTotals } from '../../billing/invoice-totals';
-import { assertInvoiceAddsUp, assertNoDoubleBilling, InvoiceInvariantViolation } from '../../billing/invoice-invariants';
+import { assertInvoiceAddsUp, assertNoDoubleBilling, assertNoDoubleFixedCharges, InvoiceInvariantViolation } from '../../billing/invoice-invariants';
+import { billedFixedChargeStretches } from '../../db/fixed-charges';
 import { centsToJson, type Cents } from '../../billing/money';
 import { allocateToWallets, type FeeBucket } from '../../billing/wallet-credits';
 import { logger } from '../../runtime/logger';
@@ -236,6 +237,7 @@ export function feeRow(line: InvoiceLine, totals: FeeTotals): FeeDraft {
     invoiceable: true,
     event_transaction_id: line.eventTransactionId ?? null,
     ...(line.adjustedWindowId ? { adjusted_window_id: line.adjustedWindowId } : {}),
+    ...(line.kind === 'fixed_charge' ? { fixed_charge_id: line.fixedChargeId ?? null } : {}),
     charge_filter_id: line.chargeFilter?.id ?? null,
     charge_filter_values: line.chargeFilter?.values ?? null,
     charge_filter_invoice_display_name: line.chargeFilter?.invoiceDisplayName ?? null,
@@ -272,6 +274,15 @@ async function checkInvariants(trx: Tx, input: NewInvoice, draft: InvoiceDraft, 
       .filter((fee) => fee.fee_type === 'subscription' && fee.subscription_id && fee.from_datetime && fee.to_datetime)
       .map((fee) => ({ subscriptionId: fee.subscription_id!, fromMs: fee.from_datetime!.getTime(), toMs: fee.to_datetime!.getTime() }));
     assertNoDoubleBilling(fresh, await billedBaseFeeStretches(trx, [...new Set(fresh.map((stretch) => stretch.subscriptionId))], replacedInvoiceId));
+    const fixed = fees
+      .filter((fee) => fee.fee_type === 'fixed_charge' && fee.subscription_id && fee.from_datetime && fee.to_datetime && !fee.fee_key.includes(':increase:'))
+      .map((fee) => ({ subscriptionId: fee.subscription_id!, fixedChargeId: fee.fixed_charge_id ?? null, payInAdvance: fee.pay_in_advance, fromMs: fee.from_datetime!.getTime(), toMs: fee.to_datetime!.getTime() }));
+    if (fixed.length > 0) {
+      const billed = await billedFixedChargeStretches(trx, fixed.map((stretch) => stretch.subscriptionId), replacedInvoiceId);
+      assertNoDoubleFixedCharges(fixed, billed.map((row) => ({
+        subscriptionId: row.subscription_id, fixedChargeId: row.fixed_charge_id, payInAdvance: row.pay_in_advance, fromMs: row.from_datetime.getTime(), toMs: row.to_datetime.getTime(),
+      })));
+    }
   } catch (error) {
     if (error instanceof InvoiceInvariantViolation) {
       logger.error({ err: error, organizationId: input.organization.id, idempotencyKey: input.idempotencyKey, subscriptionId: input.subscriptionId }, 'invoice refused: billing invariant violated');

@@ -28,6 +28,8 @@ import { loadInvoiceAdjustments } from './invoice-adjustments';
 import { issueInvoice, type BillingPeriod, type InvoiceLine } from './invoice-writer';
 import { gracePeriodDays } from './grace-period';
 import { lateUsageAdjustments, type LateUsage } from './late-usage';
+import { fixedChargesScopeAt, startingFixedChargesScope, terminationFixedChargesScope, type FixedChargesScope } from '../../billing/fixed-charges';
+import { billsFixedCharges, fixedChargeLines } from './fixed-charge-lines';
 
 /** Why an invoice is issued; each occasion has one business key, so it is issued once. */
 export type InvoiceOccasion =
@@ -70,6 +72,8 @@ export interface InvoicePart {
   scope: InvoiceScope;
   reason: InvoicingReason;
   occasion: PartOccasion;
+  /** The fixed charges it bills (arrears and advance windows), when the plan has some due then. */
+  fixed?: FixedChargesScope | null;
 }
 
 /** A base fee: the plan's taxes, else the customer's. */
@@ -82,18 +86,26 @@ export function chargeTaxes(ctx: SubscriptionContext, chargeId: string): TaxRate
   return applicableTaxes({ charge: ctx.taxes.charges.get(chargeId), plan: ctx.taxes.plan, customer: ctx.taxes.customer });
 }
 
-async function part(db: Db, subscriptionId: string, reason: InvoicingReason, occasion: PartOccasion, scopeOf: (terms: SubscriptionTerms) => InvoiceScope | null): Promise<InvoicePart | null> {
-  return partOf(await loadSubscriptionContext(db, subscriptionId), reason, occasion, scopeOf);
+type FixedScopeOf = (terms: SubscriptionTerms) => FixedChargesScope;
+
+async function part(
+  db: Db, subscriptionId: string, reason: InvoicingReason, occasion: PartOccasion, scopeOf: (terms: SubscriptionTerms) => InvoiceScope | null, fixedOf: FixedScopeOf,
+): Promise<InvoicePart | null> {
+  return partOf(await loadSubscriptionContext(db, subscriptionId), reason, occasion, scopeOf, fixedOf);
 }
 
-function partOf(ctx: SubscriptionContext, reason: InvoicingReason, occasion: PartOccasion, scopeOf: (terms: SubscriptionTerms) => InvoiceScope | null): InvoicePart | null {
+/** A part when it bills a base fee, charges, or fixed charges due then (a plan without fixed charges: as before them). */
+function partOf(ctx: SubscriptionContext, reason: InvoicingReason, occasion: PartOccasion, scopeOf: (terms: SubscriptionTerms) => InvoiceScope | null, fixedOf: FixedScopeOf): InvoicePart | null {
   const scope = scopeOf(ctx.terms);
-  return scope && (scope.baseFee || scope.charges) ? { ctx, scope, reason, occasion } : null;
+  const fixed = ctx.fixedCharges.length > 0 ? fixedOf(ctx.terms) : null;
+  const billsFixed = billsFixedCharges(ctx, fixed);
+  if (!(scope && (scope.baseFee || scope.charges)) && !billsFixed) return null;
+  return { ctx, scope: scope ?? { baseFee: null, charges: null }, reason, occasion, ...(billsFixed ? { fixed } : {}) };
 }
 
 /** The periodic part of a subscription (its context loaded) at `billingDate`, or null when it bills nothing then. */
 export function periodicPart(ctx: SubscriptionContext, billingDate: LocalDate): InvoicePart | null {
-  return partOf(ctx, 'subscription_periodic', closeOccasion(billingDate), (terms) => invoiceScopeAt(terms, billingDate));
+  return partOf(ctx, 'subscription_periodic', closeOccasion(billingDate), (terms) => invoiceScopeAt(terms, billingDate), (terms) => fixedChargesScopeAt(terms, billingDate));
 }
 
 async function partsOf(db: Db, occasion: InvoiceOccasion, write: SubscriptionInvoiceWrite): Promise<InvoicePart[]> {
@@ -104,23 +116,26 @@ async function partsOf(db: Db, occasion: InvoiceOccasion, write: SubscriptionInv
       parts.push(...(await recordedParts(db, write.draft, occasion.billingDate)));
       break;
     case 'starting':
-      parts.push(await part(db, occasion.subscriptionId, 'subscription_starting', 'start', startingInvoiceScope));
+      parts.push(await part(db, occasion.subscriptionId, 'subscription_starting', 'start', startingInvoiceScope, startingFixedChargesScope));
       break;
     case 'periodic':
       parts.push(periodicPart(await loadSubscriptionContext(db, occasion.subscriptionId), occasion.billingDate));
       break;
     case 'termination':
-      parts.push(await part(db, occasion.subscriptionId, 'subscription_terminating', 'termination', (terms) => terminationScope(terms, occasion.atMs, 'termination')));
+      parts.push(await part(db, occasion.subscriptionId, 'subscription_terminating', 'termination', (terms) => terminationScope(terms, occasion.atMs, 'termination'),
+        (terms) => terminationFixedChargesScope(terms, occasion.atMs, 'termination')));
       break;
     case 'upgrade':
-      parts.push(await part(db, occasion.fromSubscriptionId, 'subscription_terminating', 'termination', (terms) => terminationScope(terms, occasion.atMs, 'upgrade')));
-      parts.push(await part(db, occasion.toSubscriptionId, 'subscription_starting', 'start', startingInvoiceScope));
+      parts.push(await part(db, occasion.fromSubscriptionId, 'subscription_terminating', 'termination', (terms) => terminationScope(terms, occasion.atMs, 'upgrade'),
+        (terms) => terminationFixedChargesScope(terms, occasion.atMs, 'upgrade')));
+      parts.push(await part(db, occasion.toSubscriptionId, 'subscription_starting', 'start', startingInvoiceScope, startingFixedChargesScope));
       break;
     case 'downgrade': {
       // The old plan's last period closes at the billing date, as a periodic close would.
+      const closedAt = (terms: SubscriptionTerms) => startOfLocalDay(occasion.billingDate, terms.schedule.timezone) - 1;
       parts.push(await part(db, occasion.fromSubscriptionId, 'subscription_terminating', closeOccasion(occasion.billingDate), (terms) =>
-        terminationScope(terms, startOfLocalDay(occasion.billingDate, terms.schedule.timezone) - 1, 'termination')));
-      parts.push(await part(db, occasion.toSubscriptionId, 'subscription_starting', 'start', startingInvoiceScope));
+        terminationScope(terms, closedAt(terms), 'termination'), (terms) => terminationFixedChargesScope(terms, closedAt(terms), 'termination')));
+      parts.push(await part(db, occasion.toSubscriptionId, 'subscription_starting', 'start', startingInvoiceScope, startingFixedChargesScope));
       break;
     }
     case 'late_usage':
@@ -219,7 +234,10 @@ async function writePartsInvoice(
   // Taken before any event is read: every event visible in it is in this invoice's pricing.
   const snapshot = await currentUsageSnapshot(db);
   const lines: InvoiceLine[] = [];
-  for (const entry of parts) lines.push(...(await linesOf(db, entry, currency)));
+  for (const entry of parts) {
+    lines.push(...(await linesOf(db, entry, currency)));
+    if (entry.fixed) lines.push(...(await fixedChargeLines(db, entry.ctx, entry.fixed, currency)));
+  }
   const late = await lateUsageOf(db, occasion, parts, main, currency, write);
   lines.push(...late.lines);
   if (lines.length === 0 && write.kind === 'issue') return null; // e.g. an in-advance plan without charges has nothing to close

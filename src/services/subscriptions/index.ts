@@ -17,3 +17,7 @@ export {
 export { deleteCustomerWithSubscriptions, deletePlanWithSubscriptions } from './deletions';
 export { recordSubscriptionEvent, type SubscriptionWebhookType } from './subscription-events';
 export { reconcileSubscriptionWorkflows, type ReconcileOutcome } from './workflows';
+export {
+  changeSubscriptionFixedChargeUnits, getSubscriptionFixedCharge, listSubscriptionFixedCharges,
+  type SubscriptionFixedChargeInput, type SubscriptionFixedChargeView,
+} from './fixed-charges';
