@@ -5,6 +5,7 @@ import type { Page, Paginated } from '../runtime/pagination';
 import { paginate } from './pagination';
 import { liveChargesOfPlans, type ChargeWithMetric } from './charges';
 import { taxesOfOwners, type TaxWithCounts } from './taxes';
+import { thresholdsOfPlans, type UsageThresholdRow } from './usage-thresholds';
 
 export interface PlanRow {
   id: string;
@@ -38,6 +39,8 @@ export interface PlanView {
   plan: PlanRow;
   charges: ChargeView[];
   taxes: TaxWithCounts[];
+  /** Its live usage thresholds, smallest first (migration 023; absent where not loaded). */
+  usageThresholds?: UsageThresholdRow[];
 }
 
 export type NewPlan = Pick<PlanRow, 'code' | 'name' | 'interval' | 'amount_cents' | 'amount_currency' | 'pay_in_advance'> &
@@ -75,10 +78,12 @@ export async function loadPlanViews(db: Conn, organizationId: string, plans: rea
   const charges = await liveChargesOfPlans(db, plans.map((plan) => plan.id));
   const planTaxes = await taxesOfOwners(db, organizationId, 'plan_taxes', plans.map((plan) => plan.id));
   const chargeTaxes = await taxesOfOwners(db, organizationId, 'charge_taxes', charges.map((charge) => charge.id));
+  const thresholds = await thresholdsOfPlans(db, plans.map((plan) => plan.id));
   return plans.map((plan) => ({
     plan,
     charges: charges.filter((charge) => charge.plan_id === plan.id).map((charge) => ({ charge, taxes: chargeTaxes.get(charge.id) ?? [] })),
     taxes: planTaxes.get(plan.id) ?? [],
+    usageThresholds: thresholds.get(plan.id) ?? [],
   }));
 }
 

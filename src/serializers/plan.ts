@@ -4,6 +4,8 @@ import { CHARGE_MODELS, INTERVALS } from '../billing/types';
 import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
 import { serializeTax, taxSchema, type TaxJson } from './tax';
 import { metadataObjectSchema, serializeMetadata } from './metadata';
+import { applicableUsageThresholdSchema, serializeApplicableUsageThreshold, serializeUsageThreshold, usageThresholdSchema } from './usage-threshold';
+import type { UsageThresholdRow } from '../db/usage-thresholds';
 
 /** A charge model's properties (decimal strings, ranges…), validated by the service when written. */
 const chargeProperties = z.record(z.string(), z.unknown());
@@ -61,17 +63,18 @@ export const planSchema = z.object({
   parent_id: z.null(),
   pending_deletion: z.boolean(),
   charges: z.array(chargeSchema),
-  /** Billow has no fixed charges, usage thresholds nor entitlements (refused on write). */
+  /** Billow has no fixed charges nor entitlements (refused on write). */
   fixed_charges: z.array(z.never()),
-  usage_thresholds: z.array(z.never()),
-  applicable_usage_thresholds: z.array(z.never()),
+  /** Progressive billing (issue 15): the plan's thresholds, and the same as they apply (a plan has no parent). */
+  usage_thresholds: z.array(usageThresholdSchema),
+  applicable_usage_thresholds: z.array(applicableUsageThresholdSchema),
   taxes: z.array(taxSchema),
   entitlements: z.array(z.never()),
   metadata: metadataObjectSchema,
 }).register(responseSchemas, { id: 'Plan' });
 export type PlanJson = z.output<typeof planSchema>;
 
-export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; taxes?: TaxJson[] } = {}): PlanJson {
+export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; taxes?: TaxJson[]; usageThresholds?: UsageThresholdRow[] } = {}): PlanJson {
   return {
     lago_id: plan.id,
     name: plan.name,
@@ -92,8 +95,8 @@ export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; ta
     pending_deletion: plan.pending_deletion,
     charges: extra.charges ?? [],
     fixed_charges: [],
-    usage_thresholds: [],
-    applicable_usage_thresholds: [],
+    usage_thresholds: (extra.usageThresholds ?? []).map(serializeUsageThreshold),
+    applicable_usage_thresholds: (extra.usageThresholds ?? []).map(serializeApplicableUsageThreshold),
     taxes: extra.taxes ?? [],
     entitlements: [],
     metadata: serializeMetadata(plan.metadata as Record<string, unknown> | null),
@@ -137,7 +140,7 @@ export function serializeCharge({ charge, taxes }: ChargeView): ChargeJson {
 
 /** A plan with its charges and taxes, as every /plans endpoint answers. */
 export function serializePlanView(view: PlanView): PlanJson {
-  return serializePlan(view.plan, { charges: view.charges.map(serializeCharge), taxes: view.taxes.map(serializeTax) });
+  return serializePlan(view.plan, { charges: view.charges.map(serializeCharge), taxes: view.taxes.map(serializeTax), usageThresholds: view.usageThresholds });
 }
 
 /** A charge filter on its own (Lago's ChargeFilterFullObject, `/plans/:code/charges/:charge_code/filters`). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHARGE_MODELS } from '../../billing/types';
 import type { ChargeFilterInput, ChargeInput, CreatePlanInput, UpdatePlanInput } from '../../services/catalog';
 import { amountCents, code, currency, interval, optionalText } from './common';
+import { usageThresholdsSchema } from './usage-thresholds';
 import {
   SHOWN, forbidUnlessEmpty, honour, refuseNonZero, refuseTrue, refuseValues, shownAs, under, withContract,
   type Honoured, type Refusal, type RequestContract,
@@ -54,8 +55,9 @@ const fields = {
   /** Lago's MetadataInput: keys of at most 100 characters, values strings of at most 255 or null. */
   metadata: z.record(z.string().min(1).max(100), z.string().max(255).nullable()).nullish(),
   charges: z.array(chargeSchema).max(500).nullish(),
+  /** Progressive billing (issue 15): the plan's thresholds; sent, they replace the plan's. */
+  usage_thresholds: usageThresholdsSchema,
   /** Premium features Billow does not bill: refused (403 feature_unavailable) by the contract unless empty; the service checks again. */
-  usage_thresholds: z.unknown(),
   minimum_commitment: z.unknown(),
   fixed_charges: z.unknown(),
 };
@@ -113,12 +115,12 @@ const PLAN_HONOURED: Record<string, Honoured> = {
     'pay_in_advance', 'bill_charges_monthly', 'metadata'),
   tax_codes: shownAs('taxes.*.code'),
   ...chargesOfPlan(CHARGE_HONOURED),
+  ...honour(SHOWN, 'usage_thresholds.*.amount_cents', 'usage_thresholds.*.threshold_display_name', 'usage_thresholds.*.recurring'),
 };
 
 const PLAN_REFUSED: Record<string, Refusal> = {
   bill_fixed_charges_monthly: refuseTrue('Billow has no fixed charges (refused below) to bill monthly.'),
   minimum_commitment: forbidUnlessEmpty('Minimum commitments are premium in Lago and not billed by Billow.'),
-  usage_thresholds: forbidUnlessEmpty('Progressive billing (usage thresholds) is premium in Lago and not billed by Billow.'),
   fixed_charges: forbidUnlessEmpty('Fixed charges are not billed by Billow yet.'),
   ...under('charges.*.', CHARGE_REFUSED),
 };

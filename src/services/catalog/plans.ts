@@ -1,8 +1,9 @@
 /**
  * Plans with their charges and taxes: create, update, read, soft-delete (reference §1.2, §4).
  * - bill_charges_monthly is only kept for yearly and semiannual plans (null otherwise);
- * - premium features Billow does not bill (usage thresholds, minimum commitment, fixed charges,
- *   pricing units) are refused with 403 `feature_unavailable` rather than silently ignored;
+ * - premium features Billow does not bill (minimum commitment, fixed charges, pricing units) are
+ *   refused with 403 `feature_unavailable` rather than silently ignored; usage thresholds
+ *   (progressive billing) are stored and billed (usage-thresholds.ts);
  * - a plan with pending or active subscriptions keeps its interval, pay_in_advance, currency and
  *   bill_charges_monthly (their workflows are scheduled on them). Its prices, charges and taxes
  *   may change: that affects the invoices issued afterwards;
@@ -39,6 +40,7 @@ import type { Page, Paginated } from '../../runtime/pagination';
 import type { Interval } from '../../billing/types';
 import { prepareCharges, type ChargeInput, type PreparedCharge } from './plan-charges';
 import { resolveTaxCodes } from './tax-codes';
+import { checkUsageThresholds, writeUsageThresholds, type UsageThresholdInput } from './usage-thresholds';
 
 export interface CreatePlanInput {
   name: string;
@@ -55,8 +57,9 @@ export interface CreatePlanInput {
   tax_codes?: string[] | null;
   metadata?: Record<string, string | null> | null;
   charges?: ChargeInput[] | null;
+  /** Progressive billing (issue 15): sent, they replace the plan's thresholds (null or [] removes them). */
+  usage_thresholds?: UsageThresholdInput[] | null;
   /** Premium features Billow does not bill: refused (403 feature_unavailable) unless empty. */
-  usage_thresholds?: unknown;
   minimum_commitment?: unknown;
   fixed_charges?: unknown;
 }
@@ -71,7 +74,7 @@ function isPresent(value: unknown): boolean {
 }
 
 function refusePremium(input: UpdatePlanInput): void {
-  if (isPresent(input.usage_thresholds) || isPresent(input.minimum_commitment) || isPresent(input.fixed_charges)) {
+  if (isPresent(input.minimum_commitment) || isPresent(input.fixed_charges)) {
     throw forbidden('feature_unavailable');
   }
 }
@@ -125,6 +128,7 @@ export async function createPlan(db: Db, organizationId: string, input: CreatePl
       const problems = new Problems();
       if (await findPlanByCode(trx, organizationId, input.code)) problems.add('code', 'value_already_exist');
       const charges = await prepareCharges(trx, organizationId, input.charges ?? [], [], problems);
+      checkUsageThresholds(input.usage_thresholds, problems);
       problems.throwIfAny();
       const taxIds = await resolveTaxCodes(trx, organizationId, input.tax_codes ?? []);
       const plan = await insertPlan(trx, organizationId, {
@@ -142,6 +146,7 @@ export async function createPlan(db: Db, organizationId: string, input: CreatePl
       });
       await replaceTaxLinks(trx, 'plan_taxes', plan.id, taxIds);
       await writeCharges(trx, organizationId, plan.id, charges);
+      await writeUsageThresholds(trx, organizationId, { planId: plan.id }, input.usage_thresholds);
       const view = await planView(trx, organizationId, plan);
       await recordPlanEvent(trx, 'plan.created', view);
       return view;
@@ -197,6 +202,7 @@ export async function updatePlanByCode(db: Db, organizationId: string, code: str
       }
       const existing = await liveChargesOfPlans(trx, [current.id]);
       const charges = input.charges !== undefined ? await prepareCharges(trx, organizationId, input.charges ?? [], existing, problems) : undefined;
+      checkUsageThresholds(input.usage_thresholds, problems);
       problems.throwIfAny();
       const taxIds = input.tax_codes !== undefined ? await resolveTaxCodes(trx, organizationId, input.tax_codes ?? []) : undefined;
 
@@ -208,6 +214,7 @@ export async function updatePlanByCode(db: Db, organizationId: string, code: str
         await softDeleteCharges(trx, existing.filter((charge) => !kept.has(charge.id)).map((charge) => charge.id));
         await writeCharges(trx, organizationId, plan.id, charges);
       }
+      if (input.usage_thresholds !== undefined) await writeUsageThresholds(trx, organizationId, { planId: plan.id }, input.usage_thresholds);
       const view = await planView(trx, organizationId, plan);
       await recordPlanEvent(trx, 'plan.updated', view);
       return view;
