@@ -25,6 +25,7 @@ import { feesRouter } from './fees';
 import { organizationsRouter } from './organizations';
 import { analyticsRouter } from './analytics';
 import { customerPaymentsRouter, paymentsRouter, retryPaymentRouter } from './payments';
+import { lifetimeUsageRouter } from './lifetime-usage';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
@@ -55,4 +56,5 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/payments', paymentsRouter],
   ['/customers', customerPaymentsRouter],
   ['/invoices', retryPaymentRouter],
+  ['/subscriptions', lifetimeUsageRouter],
 ];

@@ -23,3 +23,5 @@ export { DocumentError, generateInvoicePdf, downloadInvoice, invoicePdf } from '
 export { currentUsage, type CurrentUsage, type CurrentUsageInput } from './current-usage';
 export { previewInvoice, type InvoicePreviewInput } from './invoice-previews';
 export { estimateEventFees, type FeeEstimateInput } from './fee-estimates';
+export { billCrossedThresholds, type ProgressiveBilling } from './progressive-billing';
+export { getLifetimeUsage, updateLifetimeUsage, type LifetimeUsageInput } from './lifetime-usage';

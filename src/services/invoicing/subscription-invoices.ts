@@ -28,6 +28,8 @@ import { loadInvoiceAdjustments } from './invoice-adjustments';
 import { issueInvoice, type BillingPeriod, type InvoiceLine } from './invoice-writer';
 import { gracePeriodDays } from './grace-period';
 import { lateUsageAdjustments, type LateUsage } from './late-usage';
+import { progressiveBilledByLine } from '../../db/usage-thresholds';
+import { progressiveCredits } from '../../billing/progressive-billing';
 
 /** Why an invoice is issued; each occasion has one business key, so it is issued once. */
 export type InvoiceOccasion =
@@ -219,7 +221,7 @@ async function writePartsInvoice(
   // Taken before any event is read: every event visible in it is in this invoice's pricing.
   const snapshot = await currentUsageSnapshot(db);
   const lines: InvoiceLine[] = [];
-  for (const entry of parts) lines.push(...(await linesOf(db, entry, currency)));
+  for (const entry of parts) lines.push(...(await withProgressiveCredits(db, entry, await linesOf(db, entry, currency))));
   const late = await lateUsageOf(db, occasion, parts, main, currency, write);
   lines.push(...late.lines);
   if (lines.length === 0 && write.kind === 'issue') return null; // e.g. an in-advance plan without charges has nothing to close
@@ -312,6 +314,19 @@ async function lateUsageOf(
   return late;
 }
 
+/**
+ * Progressive billing (issue 15): each usage fee of the part's charges period is reduced by what
+ * the period's progressive invoices billed for the same line (at most the fee), so the closing
+ * invoice deducts them as `progressive_billing_credit_amount_cents`.
+ */
+async function withProgressiveCredits(db: Db, { ctx, scope }: Pick<InvoicePart, 'ctx' | 'scope'>, lines: InvoiceLine[]): Promise<InvoiceLine[]> {
+  if (!scope.charges) return lines;
+  const billed = await progressiveBilledByLine(db, ctx.subscription.id, scope.charges.fromMs);
+  if (billed.size === 0) return lines;
+  const credits = progressiveCredits(lines.filter((line) => line.kind === 'charge').map((line) => ({ key: line.key, amountCents: line.amountCents })), billed);
+  return lines.map((line) => (credits.has(line.key) ? { ...line, progressiveCreditCents: credits.get(line.key)! } : line));
+}
+
 /** The usage window a part prices (its charges' window), if it has one. */
 function usageWindowOf({ ctx, scope }: InvoicePart): UsageWindowDraft[] {
   if (!scope.charges) return [];
@@ -340,7 +355,7 @@ function adjustmentPeriod(ctx: SubscriptionContext): BillingPeriod {
 }
 
 /** The part's lines: its base fee, and one line per usage charge (and filter) billed in arrears. */
-async function linesOf(db: Db, { ctx, scope }: Pick<InvoicePart, 'ctx' | 'scope'>, currency: string): Promise<InvoiceLine[]> {
+export async function linesOf(db: Db, { ctx, scope }: Pick<InvoicePart, 'ctx' | 'scope'>, currency: string): Promise<InvoiceLine[]> {
   const owner = { subscriptionId: ctx.subscription.id, planId: ctx.plan.id };
   const keyed = (key: string) => `${ctx.subscription.id}:${key}`;
   const lines: InvoiceLine[] = [];
