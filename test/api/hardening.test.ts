@@ -115,6 +115,8 @@ const VALID: Record<string, { path: () => string; body: () => Json }> = {
   // Issues 11 and 14. The edit names a subscription that does not exist: this file runs no worker to answer the update.
   'PUT /subscriptions/:externalId': { path: () => '/subscriptions/h_no_such_sub', body: () => ({ subscription: { name: 'S renamed', ending_at: '2099-01-01T00:00:00Z' } }) },
   'POST /events/estimate_fees': { path: () => '/events/estimate_fees', body: () => ({ event: { code: 'h_metric', external_subscription_id: 'h_sub', properties: { n: 1 } } }) },
+  // Issue 15.
+  'PUT /subscriptions/:externalId/lifetime_usage': { path: () => '/subscriptions/h_sub/lifetime_usage', body: () => ({ lifetime_usage: { external_historical_usage_amount_cents: 100 } }) },
   'POST /payments': { path: () => '/payments', body: () => ({ payment: { invoice_id: ids.invoice, amount_cents: 1, reference: 'h-payment', paid_at: '2020-01-01T00:00:00Z' } }) },
 };
 
