@@ -466,7 +466,9 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.send('post', `/api/v1/invoices/${toVoid.invoice.lago_id}/void`);
   await r.send('delete', `/api/v1/invoices/${oneOffId}`);
   await r.send('put', `/api/v1/credit_notes/${noteId}/void`);
-  await r.send('post', '/api/v1/plans', { body: { plan: { name: 'Premium', code: 'premium', interval: 'monthly', amount_cents: 1, amount_currency: 'EUR', pay_in_advance: false, usage_thresholds: [{ amount_cents: 100 }] } } });
+  // (Usage thresholds are honoured since issue 15: a charge's pricing unit is still Lago's premium 403.)
+  await r.send('post', '/api/v1/plans', { body: { plan: { name: 'Premium', code: 'premium', interval: 'monthly', amount_cents: 1, amount_currency: 'EUR', pay_in_advance: false,
+    charges: [{ charge_model: 'standard', properties: { amount: '1' }, applied_pricing_unit: { code: 'credits', conversion_rate: '2' } }] } } });
 
   await probeEveryRoute(r);
   return r.exchanges;
