@@ -24,6 +24,7 @@ import * as payments from './20261201_018_payments';
 import * as groupedFees from './20261201_019_grouped_fees';
 import * as fixedCharges from './20261201_021_fixed_charges';
 import * as entitlements from './20261201_022_entitlements';
+import * as progressiveBilling from './20261201_023_progressive_billing';
 import * as alerts from './20261201_024_alerts';
 import * as gettingPaid from './20261201_025_getting_paid';
 import * as liveWallets from './20261201_026_live_wallets';
@@ -50,6 +51,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_019_grouped_fees': groupedFees,
   '20261201_021_fixed_charges': fixedCharges,
   '20261201_022_entitlements': entitlements,
+  '20261201_023_progressive_billing': progressiveBilling,
   '20261201_024_alerts': alerts,
   '20261201_025_getting_paid': gettingPaid,
   '20261201_026_live_wallets': liveWallets,

@@ -1,7 +1,7 @@
-/** Activities for usage the workflow hears about: seat changes and pay-in-advance charges. */
+/** Activities for usage the workflow hears about: seat changes, pay-in-advance charges, usage thresholds crossed. */
 import { Context, log } from '@temporalio/activity';
 import { activeSeats } from '../services/usage';
-import { billEventInAdvance } from '../services/invoicing';
+import { billCrossedThresholds, billEventInAdvance } from '../services/invoicing';
 import type { ActivityDeps } from './deps';
 
 export interface RecordedUsage {
@@ -21,6 +21,17 @@ export function usageActivities({ db }: ActivityDeps) {
       }
       log.info('usage recorded', { subscriptionId: input.subscriptionId, events: input.events.length, seats, billedInAdvance: billed });
       return { seats };
+    },
+
+    /**
+     * Progressive billing (issue 15): bills the usage thresholds the subscription's lifetime usage
+     * has crossed, once each (a retry finds them recorded). "Now" is the workflow's clock when it asked.
+     */
+    async checkUsageThresholds(input: { subscriptionId: string }): Promise<{ invoiceId: string | null; crossed: number }> {
+      const now = Context.current().info.currentAttemptScheduledTimestampMs;
+      const { invoiceId, crossed } = await billCrossedThresholds(db, { subscriptionId: input.subscriptionId, atMs: now });
+      if (crossed.length > 0) log.info('usage thresholds crossed', { subscriptionId: input.subscriptionId, invoiceId, levels: crossed.map((level) => level.levelAmountCents.toString()) });
+      return { invoiceId, crossed: crossed.length };
     },
   };
 }

@@ -65,6 +65,8 @@ import {
 import { subscriptionSchema as subscriptionJson } from '../serializers/subscription';
 import { taxSchema as taxJson } from '../serializers/tax';
 import { customerUsageSchema as customerUsageJson } from '../serializers/usage';
+import { lifetimeUsageSchema as lifetimeUsageJson } from '../serializers/usage-threshold';
+import { lifetimeUsageSchema } from './schemas/lifetime-usage';
 import { walletSchema as walletJson, walletTransactionSchema as walletTransactionJson } from '../serializers/wallet';
 import { webhookDeliverySchema as webhookDeliveryJson, webhookEndpointSchema as webhookEndpointJson, webhookSchema as webhookJson } from '../serializers/webhook';
 
@@ -120,6 +122,7 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
   credit_note: creditNoteJson, credit_notes: creditNoteJson,
   customer: customerJson, customers: customerJson,
   customer_usage: customerUsageJson,
+  lifetime_usage: lifetimeUsageJson,
   event: eventJson, events: eventJson,
   fee: feeJson, fees: feeJson,
   feature: featureJson, features: featureJson,
@@ -219,6 +222,8 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: v1('/subscriptions'), tag: 'Subscriptions', summary: 'List subscriptions', query: { ...PAGE, external_customer_id: 'Only this customer’s.', plan_code: 'Only on this plan.', 'status[]': 'Statuses (default `active`).' }, response: { root: 'subscriptions', list: true } },
   { method: 'get', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Retrieve a subscription', query: { status: 'Which one of that external_id (default `active`).' }, response: { root: 'subscription' }, errors: { 404: 'subscription' } },
   { method: 'put', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Edit a subscription', description: 'Lago\'s editable fields: `name`, `ending_at` (moves or, with null, clears the automatic termination; never before a billing date already invoiced), `subscription_at` (only before the start: the workflow\'s start moves), `consolidate_invoice`, `purchase_order_number`, and the termination options Lago\'s service reads (`on_termination_credit_note`: credit, refund or skip, pay-in-advance plans only; `on_termination_invoice`: generate or skip). The change reaches the subscription\'s workflow as an update with a validator: a refusal is a 422 naming the field, and nothing changes.', query: { status: '`pending` to edit one not started yet (default `active`); also accepted beside the envelope.' }, body: { root: 'subscription', schema: updateSubscriptionSchema }, response: { root: 'subscription' }, errors: { 400: true, 404: 'subscription', 422: true } },
+  { method: 'get', path: v1('/subscriptions/:externalId/lifetime_usage'), tag: 'Subscriptions', summary: 'Retrieve a subscription\'s lifetime usage', description: 'The active subscription\'s historical usage (seeded by PUT), the usage its past periods invoiced, the current period\'s usage so far (before taxes, computed now from the stored events), and each usage threshold\'s progress: reached ones with `completion_ratio` 1 and `reached_at`, the next one with the share covered since the previous one.', response: { root: 'lifetime_usage' }, errors: { 404: 'subscription' } },
+  { method: 'put', path: v1('/subscriptions/:externalId/lifetime_usage'), tag: 'Subscriptions', summary: 'Seed a subscription\'s historical usage', description: 'Sets `external_historical_usage_amount_cents` (a subscription migrated from elsewhere): it counts towards the usage thresholds from then on, and the thresholds it already covers are never billed (as Lago). Answers the lifetime usage as GET does.', body: { root: 'lifetime_usage', schema: lifetimeUsageSchema }, response: { root: 'lifetime_usage' }, errors: { 400: true, 404: 'subscription', 422: true } },
   { method: 'delete', path: v1('/subscriptions/:externalId'), tag: 'Subscriptions', summary: 'Terminate a subscription', description: 'Through the subscription\'s workflow, answering once it is done (the final invoice and credit note written, as the termination options say). With `status=pending`: a subscription not started yet is canceled; a scheduled plan change (the pending subscription of a downgrade) is canceled, the current subscription staying on its plan (404 when it was applied or replaced meanwhile).', query: { status: '`pending`: the pending subscription of that external_id (one not started yet, or a scheduled plan change), canceled; default `active`, terminated.', on_termination_credit_note: '`credit` (default), `refund` or `skip`: the credit note for unused pay-in-advance days.', on_termination_invoice: '`generate` (default) or `skip`: the final invoice.' }, response: { root: 'subscription' }, errors: { 404: 'subscription', 405: true, 422: true } },
 
   { method: 'post', path: v1('/events'), tag: 'Events', summary: 'Send a usage event', body: { root: 'event', schema: eventDocSchema }, response: { root: 'event' }, errors: { 400: true, 422: true } },

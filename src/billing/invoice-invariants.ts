@@ -17,6 +17,8 @@ export class InvoiceInvariantViolation extends Error {
 /** The amounts of an invoice about to be written, as stored. */
 export interface InvoiceAmounts {
   fees_amount_cents: Cents;
+  /** What the period's progressive invoices billed already (absent: none). */
+  progressive_billing_credit_amount_cents?: Cents;
   coupons_amount_cents: Cents;
   credit_notes_amount_cents: Cents;
   sub_total_excluding_taxes_amount_cents: Cents;
@@ -32,7 +34,7 @@ export interface FeeAmounts {
   taxes_amount_cents: Cents;
 }
 
-const AMOUNTS: (keyof InvoiceAmounts)[] = [
+const AMOUNTS: Exclude<keyof InvoiceAmounts, 'progressive_billing_credit_amount_cents'>[] = [
   'fees_amount_cents', 'coupons_amount_cents', 'credit_notes_amount_cents', 'sub_total_excluding_taxes_amount_cents',
   'taxes_amount_cents', 'sub_total_including_taxes_amount_cents', 'prepaid_credit_amount_cents', 'total_amount_cents',
 ];
@@ -44,13 +46,18 @@ export function assertInvoiceAddsUp(label: string, invoice: InvoiceAmounts, fees
   const fail = (what: string) => {
     throw new InvoiceInvariantViolation(`Invoice ${label} refused: ${what}`);
   };
-  const negative = AMOUNTS.filter((name) => invoice[name] < 0n);
+  const progressiveCredit = invoice.progressive_billing_credit_amount_cents ?? 0n;
+  const negative: string[] = AMOUNTS.filter((name) => invoice[name] < 0n);
+  if (progressiveCredit < 0n) negative.push('progressive_billing_credit_amount_cents');
   if (negative.length > 0) fail(`negative ${negative.join(', ')}`);
   const negativeFee = fees.find((fee) => fee.amount_cents < 0n || fee.taxes_amount_cents < 0n);
   if (negativeFee) fail(`fee ${negativeFee.fee_key} is negative`);
   if (sum(fees.map((fee) => fee.amount_cents)) !== invoice.fees_amount_cents) fail('its fees do not add up to fees_amount_cents');
   if (sum(fees.map((fee) => fee.taxes_amount_cents)) !== invoice.taxes_amount_cents) fail('its fees’ taxes do not add up to taxes_amount_cents');
-  if (invoice.fees_amount_cents - invoice.coupons_amount_cents !== invoice.sub_total_excluding_taxes_amount_cents) fail('fees − coupons ≠ sub-total excluding taxes');
+  if (progressiveCredit > invoice.fees_amount_cents) fail('the progressive-billing credit exceeds the fees');
+  if (invoice.fees_amount_cents - progressiveCredit - invoice.coupons_amount_cents !== invoice.sub_total_excluding_taxes_amount_cents) {
+    fail('fees − coupons − progressive-billing credit ≠ sub-total excluding taxes');
+  }
   if (invoice.sub_total_excluding_taxes_amount_cents + invoice.taxes_amount_cents !== invoice.sub_total_including_taxes_amount_cents) fail('sub-total + taxes ≠ sub-total including taxes');
   const total = invoice.sub_total_including_taxes_amount_cents - invoice.credit_notes_amount_cents - invoice.prepaid_credit_amount_cents;
   if (total !== invoice.total_amount_cents) fail('sub-total − credits ≠ total');
@@ -114,4 +121,25 @@ export function assertNoDoubleFixedCharges(fresh: readonly FixedChargeStretch[],
       );
     }
   });
+}
+
+/**
+ * Progressive billing (issue 15): a progressive invoice bills usage fees only, and a closing
+ * invoice's progressive-billing credit sits on usage fees, each at most its fee.
+ */
+export function assertProgressiveBilling(label: string, invoiceType: string, fees: readonly { key: string; kind: string; amountCents: Cents; progressiveCreditCents?: Cents }[]): void {
+  const fail = (what: string) => {
+    throw new InvoiceInvariantViolation(`Invoice ${label} refused: ${what}`);
+  };
+  if (invoiceType === 'progressive_billing') {
+    const other = fees.find((fee) => fee.kind !== 'charge');
+    if (other) fail(`a progressive invoice bills usage only, not the ${other.kind} fee ${other.key}`);
+  }
+  for (const fee of fees) {
+    const credit = fee.progressiveCreditCents ?? 0n;
+    if (credit === 0n) continue;
+    if (fee.kind !== 'charge') fail(`a progressive-billing credit on the ${fee.kind} fee ${fee.key}`);
+    if (credit < 0n || credit > fee.amountCents) fail(`the progressive-billing credit of fee ${fee.key} is not between 0 and its amount`);
+    if (invoiceType === 'progressive_billing') fail(`a progressive invoice carries a progressive-billing credit (fee ${fee.key})`);
+  }
 }

@@ -2,9 +2,11 @@
  * An invoice's totals from its fees, in Lago's order (reference/lago-api.md §6):
  *
  *   fees_amount_cents               Σ fee amounts
- *   − coupons_amount_cents          coupons (see coupons.ts), spread on the fees to the cent
+ *   − progressive_billing_credit    what the period's progressive invoices billed already, per usage
+ *                                   fee (progressive-billing.ts), at most the fee
+ *   − coupons_amount_cents          coupons (see coupons.ts), spread on what is left of the fees
  *   = sub_total_excluding_taxes
- *   + taxes_amount_cents            per fee (fee − its coupon shares) × rate / 100, summed exactly,
+ *   + taxes_amount_cents            per fee (fee − its credit − its coupon shares) × rate / 100, summed exactly,
  *                                   rounded once (half away from zero) for the invoice
  *   = sub_total_including_taxes
  *   − credit_notes_amount_cents     available credit notes, capped at what is due
@@ -44,6 +46,8 @@ export interface FeeInput {
   /** The charge's billable metric (metric-limited coupons). */
   billableMetricId?: string | null;
   taxRates: readonly TaxRateInput[];
+  /** What the period's progressive invoices billed of this fee already (0 to its amount). */
+  progressiveCreditCents?: Cents;
 }
 
 export interface InvoiceTotalsInput {
@@ -70,6 +74,8 @@ export interface FeeTotals {
   /** The fee's id (FeeInput.id). */
   id: string;
   amountCents: Cents;
+  /** What progressive invoices billed of it already. */
+  progressiveCreditCents: Cents;
   /** The fee's shares of all coupons. */
   couponsAmountCents: Cents;
   /** The same as a decimal (Lago's precise_coupons_amount_cents; whole cents here, by design). */
@@ -100,6 +106,7 @@ export type InvoicePaymentStatus = 'pending' | 'succeeded';
 export interface InvoiceTotals {
   currency: string;
   feesAmountCents: Cents;
+  progressiveBillingCreditAmountCents: Cents;
   couponsAmountCents: Cents;
   subTotalExcludingTaxesAmountCents: Cents;
   taxesPreciseAmountCents: Dec;
@@ -144,16 +151,21 @@ export function computeInvoiceTotals(input: InvoiceTotalsInput): InvoiceTotals {
   if (!isCurrency(currency)) throw new RangeError(`Unknown currency ${String(currency)}`);
   if (input.prepaidCreditCents < 0n || creditNoteCents < 0n) throw new RangeError('Credits must not be negative');
 
-  // 1–2. Fees, then coupons.
+  // 1–2. Fees, progressive-billing credits, then coupons on what is left.
   const feesAmountCents = sum(fees.map((f) => f.amountCents));
-  const couponResult = applyCoupons(fees, input.coupons);
+  const creditOf = (fee: FeeInput) => fee.progressiveCreditCents ?? 0n;
+  for (const fee of fees) {
+    if (creditOf(fee) < 0n || creditOf(fee) > fee.amountCents) throw new RangeError(`Fee ${fee.id}: a progressive-billing credit is between 0 and the fee`);
+  }
+  const progressiveBillingCreditAmountCents = sum(fees.map(creditOf));
+  const couponResult = applyCoupons(fees.map((fee) => ({ ...fee, amountCents: fee.amountCents - creditOf(fee) })), input.coupons);
   const couponsAmountCents = couponResult.couponsAmountCents;
-  const subTotalExcludingTaxesAmountCents = feesAmountCents - couponsAmountCents;
+  const subTotalExcludingTaxesAmountCents = feesAmountCents - progressiveBillingCreditAmountCents - couponsAmountCents;
 
   // 3. Taxes on what is left of each fee, summed exactly, rounded once.
   const taxedFees = fees.map((fee) => {
     const feeCoupons = couponResult.feeCouponsCents.get(fee.id)!;
-    const taxable = fee.amountCents - feeCoupons;
+    const taxable = fee.amountCents - creditOf(fee) - feeCoupons;
     const taxable_ = new Dec(taxable.toString());
     const taxes: FeeTax[] = fee.taxRates.map((t) => {
       const tax = normalizeTax(t);
@@ -200,6 +212,7 @@ export function computeInvoiceTotals(input: InvoiceTotalsInput): InvoiceTotals {
   const feeTotals: FeeTotals[] = taxedFees.map((f, i) => ({
     id: f.fee.id,
     amountCents: f.fee.amountCents,
+    progressiveCreditCents: creditOf(f.fee),
     couponsAmountCents: f.feeCoupons,
     couponsPreciseAmountCents: new Dec(f.feeCoupons.toString()),
     subTotalExcludingTaxesAmountCents: f.taxable,
@@ -231,6 +244,7 @@ export function computeInvoiceTotals(input: InvoiceTotalsInput): InvoiceTotals {
   return {
     currency,
     feesAmountCents,
+    progressiveBillingCreditAmountCents,
     couponsAmountCents,
     subTotalExcludingTaxesAmountCents,
     taxesPreciseAmountCents,

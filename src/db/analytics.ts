@@ -100,12 +100,15 @@ export async function invoiceCollection(db: Conn, scope: AnalyticsScope): Promis
     ORDER BY 1, 2, 3`);
 }
 
-/** Usage charges' fees on finalized invoices, after coupons and before taxes, by issuing month and metric. */
+/**
+ * Usage charges' fees on finalized invoices, after coupons and before taxes, by issuing month and
+ * metric; a closing invoice's fee counts without what progressive invoices billed of it already.
+ */
 export async function invoicedUsage(db: Conn, scope: AnalyticsScope): Promise<InvoicedUsageRow[]> {
   const sql = new Sql();
   return rows<InvoicedUsageRow>(db, sql, `
     SELECT ${monthOf('i.issuing_date')} AS month, bm.code, i.currency,
-      CAST(ROUND(SUM(f.amount_cents - f.precise_coupons_amount_cents)) AS text) AS amount_cents
+      CAST(ROUND(SUM(f.amount_cents - f.progressive_credit_amount_cents - f.precise_coupons_amount_cents)) AS text) AS amount_cents
     FROM fees f
     JOIN invoices i ON i.id = f.invoice_id
     JOIN charges ch ON ch.id = f.charge_id

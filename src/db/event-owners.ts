@@ -1,6 +1,7 @@
 /** Whom an event is stored for: the active subscription of its external id, and its customer. */
 import type { Db } from './knex';
 import type { BillingTime, Interval } from '../billing/types';
+import { PROGRESSIVE_BILLING_SQL } from './usage-thresholds';
 
 export interface EventOwnerRow {
   /** The subscription's id. */
@@ -20,6 +21,8 @@ export interface EventOwnerRow {
   trial_period: string | null;
   /** The customer's timezone, else the organization's. */
   timezone: string;
+  /** Usage thresholds apply to it and progressive billing is not disabled (migration 023). */
+  progressive_billing: boolean;
 }
 
 /** The organization's active subscriptions among `externalIds` (any subset may exist). */
@@ -46,5 +49,6 @@ export async function findEventOwners(db: Db, organizationId: string, externalId
       db.raw(
         'ARRAY(SELECT c.billable_metric_id::text FROM charges c WHERE c.plan_id = s.plan_id AND c.pay_in_advance AND c.deleted_at IS NULL) AS in_advance_metric_ids',
       ),
+      db.raw(`${PROGRESSIVE_BILLING_SQL} AS progressive_billing`),
     );
 }

@@ -30,6 +30,8 @@ export interface InvoiceRow {
   net_payment_term: number;
   currency: string;
   fees_amount_cents: bigint;
+  /** What the period's progressive invoices billed already, deducted (migration 023; absent on rows read before it). */
+  progressive_billing_credit_amount_cents?: bigint;
   coupons_amount_cents: bigint;
   credit_notes_amount_cents: bigint;
   sub_total_excluding_taxes_amount_cents: bigint;
@@ -96,6 +98,8 @@ export interface FeeRow {
   charge_filter_id: string | null;
   charge_filter_values: Record<string, string[]> | null;
   charge_filter_invoice_display_name: string | null;
+  /** A closing invoice's usage fee: what the period's progressive invoices billed of it (migration 023; absent on rows read before). */
+  progressive_credit_amount_cents?: bigint;
   /** The pricing group a usage fee billed (migration 019), key → value (null: events without it); null otherwise. */
   grouped_by: Record<string, string | null> | null;
   /** A usage fee's units by presentation keys (migration 019), display only; [] otherwise. */

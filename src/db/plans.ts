@@ -7,6 +7,7 @@ import { liveChargesOfPlans, type ChargeWithMetric } from './charges';
 import { taxesOfOwners, type TaxWithCounts } from './taxes';
 import { entitlementsOfPlans, type EntitlementView } from './entitlements';
 import { liveFixedChargesOfPlans, type FixedChargeWithAddOn } from './fixed-charges';
+import { thresholdsOfPlans, type UsageThresholdRow } from './usage-thresholds';
 
 export interface PlanRow {
   id: string;
@@ -51,6 +52,8 @@ export interface PlanView {
   /** The features the plan grants, with their privileges' values (oldest first). */
   entitlements: EntitlementView[];
   fixedCharges: FixedChargeView[];
+  /** Its live usage thresholds, smallest first (migration 023; absent where not loaded). */
+  usageThresholds?: UsageThresholdRow[];
 }
 
 export type NewPlan = Pick<PlanRow, 'code' | 'name' | 'interval' | 'amount_cents' | 'amount_currency' | 'pay_in_advance'> &
@@ -91,12 +94,14 @@ export async function loadPlanViews(db: Conn, organizationId: string, plans: rea
   const entitlements = await entitlementsOfPlans(db, plans.map((plan) => plan.id));
   const fixedCharges = await liveFixedChargesOfPlans(db, plans.map((plan) => plan.id));
   const fixedChargeTaxes = await taxesOfOwners(db, organizationId, 'fixed_charge_taxes', fixedCharges.map((charge) => charge.id));
+  const thresholds = await thresholdsOfPlans(db, plans.map((plan) => plan.id));
   return plans.map((plan) => ({
     plan,
     charges: charges.filter((charge) => charge.plan_id === plan.id).map((charge) => ({ charge, taxes: chargeTaxes.get(charge.id) ?? [] })),
     taxes: planTaxes.get(plan.id) ?? [],
     entitlements: entitlements.get(plan.id) ?? [],
     fixedCharges: fixedCharges.filter((charge) => charge.plan_id === plan.id).map((fixedCharge) => ({ fixedCharge, taxes: fixedChargeTaxes.get(fixedCharge.id) ?? [] })),
+    usageThresholds: thresholds.get(plan.id) ?? [],
   }));
 }
 

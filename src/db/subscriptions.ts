@@ -30,6 +30,8 @@ export interface SubscriptionRow {
   purchase_order_number: string | null;
   /** Lago's switch: false bills the subscription on its own invoice, never on its customer's consolidated one. */
   consolidate_invoice: boolean;
+  /** Lago's switch: true bills no progressive invoice whatever the thresholds (migration 023). */
+  progressive_billing_disabled?: boolean;
   created_at: Date;
   updated_at: Date;
 }

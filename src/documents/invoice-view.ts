@@ -322,9 +322,12 @@ interface AppliedTax {
 function invoiceTotals(invoice: InvoiceRow): TotalView[] {
   const c = invoice.currency;
   const totals: TotalView[] = [];
-  if (invoice.coupons_amount_cents !== 0n) {
+  const progressive = invoice.progressive_billing_credit_amount_cents ?? 0n;
+  if (invoice.coupons_amount_cents !== 0n || progressive !== 0n) {
     totals.push({ label: 'Subtotal', value: formatMoney(invoice.fees_amount_cents, c) });
-    totals.push({ label: 'Coupons', value: formatMoney(-invoice.coupons_amount_cents, c) });
+    // What the period's progressive invoices billed already (issue 15).
+    if (progressive !== 0n) totals.push({ label: 'Usage already billed', value: formatMoney(-progressive, c) });
+    if (invoice.coupons_amount_cents !== 0n) totals.push({ label: 'Coupons', value: formatMoney(-invoice.coupons_amount_cents, c) });
   }
   totals.push({ label: 'Total excluding tax', value: formatMoney(invoice.sub_total_excluding_taxes_amount_cents, c) });
   for (const tax of (invoice.applied_taxes ?? []) as AppliedTax[]) {

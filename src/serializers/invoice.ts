@@ -7,6 +7,8 @@ import { Dec, roundCents, toDecimalString } from '../billing/money';
 import { presentationBreakdownsSchema } from './usage';
 import { customerSchema, type CustomerJson } from './customer';
 import { subscriptionSchema, type SubscriptionJson } from './subscription';
+import { appliedUsageThresholdSchema, serializeAppliedUsageThreshold } from './usage-threshold';
+import type { AppliedUsageThresholdRow, UsageThresholdRow } from '../db/usage-thresholds';
 
 /** Fee columns added by migration 005 (one-off and credit invoices). */
 interface MoneyFeeColumns {
@@ -255,8 +257,8 @@ const invoiceFields = {
   billing_periods: z.array(billingPeriodSchema),
   metadata: z.array(invoiceMetadataSchema),
   applied_taxes: z.array(invoiceAppliedTaxSchema),
-  /** Only progressive billing, which Billow does not offer, applies usage thresholds. */
-  applied_usage_thresholds: z.array(z.never()),
+  /** The thresholds a progressive invoice was issued for (issue 15); [] for every other invoice. */
+  applied_usage_thresholds: z.array(appliedUsageThresholdSchema),
   credits: z.array(invoiceCreditSchema),
 };
 
@@ -366,8 +368,9 @@ export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionI
     total_aggregated_units: decimalString(fee.total_aggregated_units),
     events_count: fee.events_count,
     precise_coupons_amount_cents: decimalString(fee.precise_coupons_amount_cents),
-    sub_total_excluding_taxes_amount_cents: cents(fee.amount_cents - roundCents(fee.precise_coupons_amount_cents ?? '0')),
-    sub_total_excluding_taxes_precise_amount_cents: new Dec(fee.precise_amount_cents ?? '0').minus(fee.precise_coupons_amount_cents ?? '0').toFixed(),
+    // What progressive invoices billed of a closing invoice's usage fee is deducted, as its coupons are (issue 15).
+    sub_total_excluding_taxes_amount_cents: cents(fee.amount_cents - (fee.progressive_credit_amount_cents ?? 0n) - roundCents(fee.precise_coupons_amount_cents ?? '0')),
+    sub_total_excluding_taxes_precise_amount_cents: new Dec(fee.precise_amount_cents ?? '0').minus((fee.progressive_credit_amount_cents ?? 0n).toString()).minus(fee.precise_coupons_amount_cents ?? '0').toFixed(),
     payment_status: owner.paymentStatus as FeeJson['payment_status'],
     created_at: isoSeconds(fee.created_at),
     succeeded_at: null,
@@ -377,7 +380,7 @@ export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionI
     from_date: isoSeconds(fee.from_datetime),
     to_date: isoSeconds(fee.to_datetime),
     event_transaction_id: fee.event_transaction_id,
-    applied_taxes: feeAppliedTaxes(fee, new Dec(fee.precise_amount_cents ?? '0').minus(fee.precise_coupons_amount_cents ?? '0')),
+    applied_taxes: feeAppliedTaxes(fee, new Dec(fee.precise_amount_cents ?? '0').minus((fee.progressive_credit_amount_cents ?? 0n).toString()).minus(fee.precise_coupons_amount_cents ?? '0')),
     adjustment: fee.adjusted_window_id ? { type: 'late_usage', lago_adjusted_invoice_id: fee.adjusted_invoice_id ?? null } : null,
   };
 }
@@ -394,6 +397,8 @@ export interface InvoiceContext {
   credits?: InvoiceCreditView[];
   /** What the invoice drew from applied coupons. */
   couponCredits?: CouponCreditView[];
+  /** A progressive invoice's crossed thresholds. */
+  appliedUsageThresholds?: (AppliedUsageThresholdRow & { threshold: UsageThresholdRow })[];
 }
 
 /** A billing period as stored, every field present (older entries may lack the null ones). */
@@ -437,7 +442,7 @@ export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext): 
     currency: invoice.currency,
     fees_amount_cents: cents(invoice.fees_amount_cents),
     taxes_amount_cents: cents(invoice.taxes_amount_cents),
-    progressive_billing_credit_amount_cents: 0,
+    progressive_billing_credit_amount_cents: cents(invoice.progressive_billing_credit_amount_cents ?? 0n),
     coupons_amount_cents: cents(invoice.coupons_amount_cents),
     credit_notes_amount_cents: cents(invoice.credit_notes_amount_cents),
     sub_total_excluding_taxes_amount_cents: cents(invoice.sub_total_excluding_taxes_amount_cents),
@@ -466,7 +471,7 @@ export function serializeInvoice(invoice: InvoiceRow, context: InvoiceContext): 
       amount_cents: tax.amount_cents ?? 0,
       fees_amount_cents: tax.fees_amount_cents ?? 0,
     })),
-    applied_usage_thresholds: [],
+    applied_usage_thresholds: (context.appliedUsageThresholds ?? []).map(serializeAppliedUsageThreshold),
     credits: [...(context.couponCredits ?? []).map(serializeCouponCredit), ...(context.credits ?? []).map((credit): InvoiceCreditJson => ({
       lago_id: credit.id,
       amount_cents: cents(credit.amount_cents),

@@ -5,6 +5,8 @@ import { cents, decimalString, isoSeconds, responseSchemas, wire } from './commo
 import { serializeTax, taxSchema, type TaxJson } from './tax';
 import { metadataObjectSchema, serializeMetadata } from './metadata';
 import { planEntitlementSchema, serializePlanEntitlement, type PlanEntitlementJson } from './entitlement';
+import { applicableUsageThresholdSchema, serializeApplicableUsageThreshold, serializeUsageThreshold, usageThresholdSchema } from './usage-threshold';
+import type { UsageThresholdRow } from '../db/usage-thresholds';
 
 /** A charge model's properties (decimal strings, ranges…), validated by the service when written. */
 const chargeProperties = z.record(z.string(), z.unknown());
@@ -83,9 +85,9 @@ export const planSchema = z.object({
   pending_deletion: z.boolean(),
   charges: z.array(chargeSchema),
   fixed_charges: z.array(fixedChargeSchema),
-  /** Billow has no usage thresholds (refused on write). */
-  usage_thresholds: z.array(z.never()),
-  applicable_usage_thresholds: z.array(z.never()),
+  /** Progressive billing (issue 15): the plan's thresholds, and the same as they apply (a plan has no parent). */
+  usage_thresholds: z.array(usageThresholdSchema),
+  applicable_usage_thresholds: z.array(applicableUsageThresholdSchema),
   taxes: z.array(taxSchema),
   /** The features the plan grants (`/plans/:code/entitlements`). */
   entitlements: z.array(planEntitlementSchema),
@@ -93,7 +95,7 @@ export const planSchema = z.object({
 }).register(responseSchemas, { id: 'Plan' });
 export type PlanJson = z.output<typeof planSchema>;
 
-export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; taxes?: TaxJson[]; entitlements?: PlanEntitlementJson[]; fixedCharges?: FixedChargeJson[] } = {}): PlanJson {
+export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; taxes?: TaxJson[]; entitlements?: PlanEntitlementJson[]; fixedCharges?: FixedChargeJson[]; usageThresholds?: UsageThresholdRow[] } = {}): PlanJson {
   return {
     lago_id: plan.id,
     name: plan.name,
@@ -115,8 +117,8 @@ export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; ta
     pending_deletion: plan.pending_deletion,
     charges: extra.charges ?? [],
     fixed_charges: extra.fixedCharges ?? [],
-    usage_thresholds: [],
-    applicable_usage_thresholds: [],
+    usage_thresholds: (extra.usageThresholds ?? []).map(serializeUsageThreshold),
+    applicable_usage_thresholds: (extra.usageThresholds ?? []).map(serializeApplicableUsageThreshold),
     taxes: extra.taxes ?? [],
     entitlements: extra.entitlements ?? [],
     metadata: serializeMetadata(plan.metadata as Record<string, unknown> | null),
@@ -165,6 +167,7 @@ export function serializePlanView(view: PlanView): PlanJson {
     taxes: view.taxes.map(serializeTax),
     fixedCharges: (view.fixedCharges ?? []).map((entry) => serializeFixedCharge(entry)),
     entitlements: view.entitlements.map(serializePlanEntitlement),
+    usageThresholds: view.usageThresholds,
   });
 }
 

@@ -31,7 +31,7 @@ export const subscriptionSchema = z.object({
   /** Null when never set, as Lago answers outside pay-in-advance plans. */
   on_termination_credit_note: z.enum(['credit', 'refund', 'skip']).nullable(),
   on_termination_invoice: z.enum(['generate', 'skip']),
-  /** Billow has no progressive billing (refused on write). */
+  /** True: no progressive invoice whatever the thresholds (issue 15). */
   progressive_billing_disabled: z.boolean(),
   consolidate_invoice: z.boolean(),
   purchase_order_number: z.string().nullable(),
@@ -78,7 +78,7 @@ export function serializeSubscription(subscription: SubscriptionRow, context: Su
     current_billing_period_ending_at: period ? isoSeconds(new Date(period.toMs)) : null,
     on_termination_credit_note: subscription.on_termination_credit_note as SubscriptionJson['on_termination_credit_note'],
     on_termination_invoice: subscription.on_termination_invoice as SubscriptionJson['on_termination_invoice'],
-    progressive_billing_disabled: false,
+    progressive_billing_disabled: subscription.progressive_billing_disabled ?? false,
     consolidate_invoice: subscription.consolidate_invoice ?? true,
     purchase_order_number: subscription.purchase_order_number ?? null,
     cancellation_reason: null,

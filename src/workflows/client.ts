@@ -39,6 +39,8 @@ export interface UsageNotification {
   late?: boolean;
   /** False for an event signalled only because it is late (no seat, no pay-in-advance charge). */
   watched?: boolean;
+  /** The subscription has usage thresholds: the event may cross one (progressive billing). */
+  thresholds?: boolean;
 }
 
 export interface SubscriptionWorkflows {

@@ -72,11 +72,12 @@ export const stateQuery = defineQuery<SubscriptionView>('subscriptionState');
 
 /**
  * Stored events the workflow cares about: ids and instants only. Seats and pay-in-advance charges
- * (`watched`, the default), and events whose timestamp falls before the current period (`late`),
- * which the subscription's open drafts take at once.
+ * (`watched`, the default), events whose timestamp falls before the current period (`late`),
+ * which the subscription's open drafts take at once, and any event of a subscription with usage
+ * thresholds (`thresholds`), which may cross one (progressive billing, issue 15).
  */
 export interface UsageSignal {
-  events: { transactionId: string; code: string; timestamp: number; late?: boolean; watched?: boolean }[];
+  events: { transactionId: string; code: string; timestamp: number; late?: boolean; watched?: boolean; thresholds?: boolean }[];
 }
 
 export const usageSignal = defineSignal<[UsageSignal]>('usageRecorded');

@@ -2,7 +2,8 @@
  * One subscription's life (DESIGN.md §4): activate at its start, sleep until each billing
  * boundary, close the period, continue as new. Updates (terminate, change plan, cancel a pending
  * plan change) and signals (usage) only queue work; the main loop does it, one thing at a time, so
- * messages never race a period close. Between boundaries it also wakes for its notices: the end of
+ * messages never race a period close. Usage signalled for a subscription with usage thresholds is
+ * checked for crossings at once (progressive billing). Between boundaries it also wakes for its notices: the end of
  * the trial and the termination alerts before `ending_at`. Periods closed as drafts (a grace period)
  * and late usage are handled by the small functions of subscription-drafts.ts. Orchestration only:
  * dates come from the billing core, money and I/O from activities.
@@ -37,6 +38,8 @@ const NOTICES = 'trial-end-and-termination-alert-timers';
 const DEFERRED_DOWNGRADE = 'downgrade-deferred-when-its-date-is-closed';
 /** patched(): an upgrade takes the instant the activity applied it at (issue 11). */
 const UPGRADE_EFFECTIVE_AT = 'upgrade-starts-at-its-effective-instant';
+/** patched(): usage signalled for a subscription with usage thresholds is checked for crossings (issue 15). */
+const PROGRESSIVE_BILLING = 'progressive-billing-on-usage-signals';
 
 /**
  * Termination alerts: these many days (of 24 h) before `ending_at`. Lago sends them on the dates
@@ -177,12 +180,18 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
     const deadlineReached = timedOut && wakeAt === deadline;
 
     if (inbox.usage.length > 0) {
-      const { watched, late } = sortUsage(inbox.usage.splice(0, inbox.usage.length));
+      const signalled = inbox.usage.splice(0, inbox.usage.length);
+      const { watched, late } = sortUsage(signalled);
       if (watched.length > 0) {
         const { seats } = await activities.recordUsage({ subscriptionId: state.subscriptionId, events: watched });
         state.seats = { ...(state.seats ?? {}), ...seats };
       }
       if (late) await refreshDrafts(state);
+      // Progressive billing: the events may have crossed a usage threshold. Signals recorded before
+      // issue 15 never carry `thresholds`, so their histories replay without this command.
+      if (signalled.some((event) => event.thresholds === true) && patched(PROGRESSIVE_BILLING)) {
+        await activities.checkUsageThresholds({ subscriptionId: state.subscriptionId });
+      }
     }
     for (const entry of inbox.planChanges.splice(0, inbox.planChanges.length)) {
       entry.outcome = await attempt(() => changePlan(state, entry.request, upcomingBillingDate()));

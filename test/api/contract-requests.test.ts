@@ -194,6 +194,8 @@ const planBody = (code: string): Json => ({
   name: 'Contract plan', invoice_display_name: 'Contract', code, interval: 'yearly', description: 'Every field', amount_cents: 120_000,
   amount_currency: 'EUR', trial_period: 5, pay_in_advance: true, bill_charges_monthly: true, bill_fixed_charges_monthly: true, tax_codes: ['ct_vat'],
   metadata: { external_id: 'ext-123', synced_at: '2024-01-15' }, charges: planCharges(), fixed_charges: planFixedCharges(),
+  // Progressive billing (issue 15): smallest first, as the plan shows them back.
+  usage_thresholds: [{ amount_cents: 10_000, threshold_display_name: 'First', recurring: false }, { amount_cents: 25_000, threshold_display_name: 'Every 250', recurring: true }],
 });
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -263,7 +265,9 @@ const SAMPLES: Record<string, () => Sample[]> = {
   'POST /subscriptions': () => [{ path: '/subscriptions', body: { subscription: {
     external_customer_id: 'ct_customer', plan_code: 'ct_base', external_id: 'ct_sub_new', name: 'Repository A', billing_time: 'anniversary',
     subscription_at: '2090-08-08T00:00:00Z', ending_at: '2091-10-08T00:00:00Z', purchase_order_number: 'PO-123', consolidate_invoice: false,
+    usage_thresholds: [{ amount_cents: 10_000, threshold_display_name: 'Own', recurring: false }], progressive_billing_disabled: true,
   } } }],
+  'PUT /subscriptions/:externalId/lifetime_usage': () => [{ path: '/subscriptions/ct_sub/lifetime_usage', body: { lifetime_usage: { external_historical_usage_amount_cents: 100 } } }],
   'POST /events': () => [{ path: '/events', body: { event: {
     transaction_id: 'ct_tx_1', external_subscription_id: 'ct_sub', code: 'ct_calls', timestamp: nowSeconds(), properties: { n: 3, region: 'eu' }, precise_total_amount_cents: '1234.56',
   } } }],

@@ -121,6 +121,8 @@ const VALID: Record<string, { path: () => string; body: () => Json }> = {
   // Issue 16: features.
   'POST /features': { path: () => '/features', body: () => ({ feature: { code: 'h_feature_new', name: 'F', description: 'd', privileges: [{ code: 'max', name: 'Max', value_type: 'integer', config: {} }] } }) },
   'PUT /features/:code': { path: () => '/features/h_feature', body: () => ({ feature: { name: 'F2', privileges: [{ code: 'max', name: 'Maximum' }] } }) },
+  // Issue 15.
+  'PUT /subscriptions/:externalId/lifetime_usage': { path: () => '/subscriptions/h_sub/lifetime_usage', body: () => ({ lifetime_usage: { external_historical_usage_amount_cents: 100 } }) },
   'POST /payments': { path: () => '/payments', body: () => ({ payment: { invoice_id: ids.invoice, amount_cents: 1, reference: 'h-payment', paid_at: '2020-01-01T00:00:00Z' } }) },
   // Issue 15 (usage alerts).
   'PUT /subscriptions/:externalId/alerts/:code': { path: () => '/subscriptions/h_sub/alerts/h_alert', body: () => ({ alert: { name: 'Spend', thresholds: [{ code: 'far', value: '1000000000000' }] } }) },

@@ -55,6 +55,7 @@ const TABLES = [
   'invoice_credits', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhooks', 'webhook_deliveries', 'payments', 'invoice_subscriptions',
   'features', 'privileges', 'entitlements', 'entitlement_values', 'entitlement_removals',
   'alerts', 'alert_thresholds', 'triggered_alerts', 'alert_crossings',
+  'usage_thresholds', 'lifetime_usages',
 ];
 
 async function ok(response: PromiseLike<{ status: number; body: Record<string, any> }>) { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -208,6 +209,10 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/subscriptions': { kind: 'list', path: () => `/subscriptions?external_customer_id=${CUSTOMER}&plan_code=${PLAN}&status[]=active&status[]=pending&status[]=terminated` },
   'GET /api/v1/subscriptions/:externalId': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}`, code: 'subscription_not_found' },
   'DELETE /api/v1/subscriptions/:externalId': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}`, code: 'subscription_not_found' },
+  'GET /api/v1/subscriptions/:externalId/lifetime_usage': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/lifetime_usage`, code: 'subscription_not_found' },
+  'PUT /api/v1/subscriptions/:externalId/lifetime_usage': {
+    kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/lifetime_usage`, body: () => ({ lifetime_usage: { external_historical_usage_amount_cents: 100 } }), code: 'subscription_not_found',
+  },
 
   'POST /api/v1/events': { kind: 'reference', statuses: [422], body: () => ({ event: { transaction_id: 'b_tx', code: METRIC, external_subscription_id: SUBSCRIPTION } }) },
   'POST /api/v1/events/batch': { kind: 'reference', statuses: [422], body: () => ({ events: [{ transaction_id: 'b_tx', code: METRIC, external_subscription_id: SUBSCRIPTION }] }) },

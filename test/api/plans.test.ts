@@ -439,7 +439,8 @@ describe('plans', () => {
     });
 
     test('premium features are refused with 403', async () => {
-      for (const extra of [{ usage_thresholds: [{ amount_cents: 100 }] }, { minimum_commitment: { amount_cents: 100 } }, { charges: [charge('calls', { applied_pricing_unit: { code: 'credits', conversion_rate: '2' } })] }]) {
+      // Usage thresholds are honoured since issue 15 (test/api/usage-thresholds.test.ts).
+      for (const extra of [{ minimum_commitment: { amount_cents: 100 } }, { charges: [charge('calls', { applied_pricing_unit: { code: 'credits', conversion_rate: '2' } })] }]) {
         const res = await api.post('/plans', plan({ code: 'premium', ...extra }));
         expect(res.status).toBe(403);
         expect(res.body).toEqual({ status: 403, error: 'Forbidden', code: 'feature_unavailable' });

@@ -180,7 +180,9 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
       ],
     },
   });
-  await r.ok('post', '/plans', { plan: { name: 'Spare', code: 'spare', interval: 'yearly', amount_cents: 0, amount_currency: 'EUR', pay_in_advance: false } });
+  // Usage thresholds (progressive billing, issue 15), far above what the tour bills.
+  await r.ok('post', '/plans', { plan: { name: 'Spare', code: 'spare', interval: 'yearly', amount_cents: 0, amount_currency: 'EUR', pay_in_advance: false,
+    usage_thresholds: [{ amount_cents: 100_000_000, threshold_display_name: 'Far' }, { amount_cents: 50_000_000, recurring: true }] } });
   await r.ok('put', '/plans/scale', { plan: { description: 'Everything metered, monthly' } });
   await r.ok('get', '/plans/scale');
   await r.ok('get', '/plans');
@@ -325,6 +327,9 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('get', '/events?external_subscription_id=acme-scale');
   await r.ok('get', '/events/e-2');
   await r.ok('get', '/customers/acme/current_usage?external_subscription_id=acme-scale');
+  // Lifetime usage (issue 15): a historical usage seeded, then read back with the period's usage.
+  await r.ok('put', '/subscriptions/acme-scale/lifetime_usage', { lifetime_usage: { external_historical_usage_amount_cents: 5000 } });
+  await r.ok('get', '/subscriptions/acme-scale/lifetime_usage');
   // The next invoice, and an event's pay-in-advance fees, computed and rolled back (nothing written).
   await r.ok('post', '/invoices/preview', { customer: { external_id: 'acme' }, subscriptions: { external_ids: ['acme-scale'] } });
   await r.ok('post', '/invoices/preview', { customer: { external_id: 'acme' }, plan_code: 'scale', subscription_at: '2031-02-10T00:00:00Z', billing_time: 'anniversary' });
@@ -532,7 +537,9 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.send('post', `/api/v1/invoices/${toVoid.invoice.lago_id}/void`);
   await r.send('delete', `/api/v1/invoices/${oneOffId}`);
   await r.send('put', `/api/v1/credit_notes/${noteId}/void`);
-  await r.send('post', '/api/v1/plans', { body: { plan: { name: 'Premium', code: 'premium', interval: 'monthly', amount_cents: 1, amount_currency: 'EUR', pay_in_advance: false, usage_thresholds: [{ amount_cents: 100 }] } } });
+  // (Usage thresholds are honoured since issue 15: a charge's pricing unit is still Lago's premium 403.)
+  await r.send('post', '/api/v1/plans', { body: { plan: { name: 'Premium', code: 'premium', interval: 'monthly', amount_cents: 1, amount_currency: 'EUR', pay_in_advance: false,
+    charges: [{ charge_model: 'standard', properties: { amount: '1' }, applied_pricing_unit: { code: 'credits', conversion_rate: '2' } }] } } });
 
   await probeEveryRoute(r);
   return r.exchanges;

@@ -21,7 +21,7 @@ import { createTimeSkippingEnv, moveClockTo, silentLogger } from '../support/tem
 export type LoopActivities = Pick<
   BillingActivities,
   | 'startSubscription' | 'closePeriod' | 'recordUsage' | 'terminateSubscription' | 'cancelSubscription' | 'upgradeSubscription' | 'applyDowngrade'
-  | 'cancelPlanChange' | 'endTrial' | 'alertTermination' | 'refreshDrafts' | 'finalizeDraft' | 'editSubscription'
+  | 'cancelPlanChange' | 'endTrial' | 'alertTermination' | 'refreshDrafts' | 'finalizeDraft' | 'editSubscription' | 'checkUsageThresholds'
 >;
 export type ActivityName = keyof LoopActivities;
 type InputOf<N extends ActivityName> = Parameters<LoopActivities[N]>[0];
@@ -161,6 +161,10 @@ export function useLoopBed(taskQueue: string): LoopBed {
     async finalizeDraft(input) {
       await record('finalizeDraft', input);
       return { status: 'finalized', number: `LOOP-${input.invoiceId}` };
+    },
+    async checkUsageThresholds(input) {
+      await record('checkUsageThresholds', input);
+      return answer('checkUsageThresholds', input, { invoiceId: null, crossed: 0 });
     },
     async editSubscription(input) {
       await record('editSubscription', input);

@@ -30,6 +30,7 @@ import {
 import { featuresRouter, planEntitlementsRouter, subscriptionEntitlementsRouter } from './features';
 import { subscriptionAlertsRouter } from './alerts';
 import { planFixedChargesRouter, subscriptionFixedChargesRouter } from './fixed-charges';
+import { lifetimeUsageRouter } from './lifetime-usage';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
@@ -72,4 +73,5 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/customers', customerPaymentRequestsRouter],
   ['/plans', planFixedChargesRouter],
   ['/subscriptions', subscriptionFixedChargesRouter],
+  ['/subscriptions', lifetimeUsageRouter],
 ];

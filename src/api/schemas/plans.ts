@@ -3,6 +3,7 @@ import { CHARGE_MODELS } from '../../billing/types';
 import type { ChargeFilterInput, ChargeInput, CreatePlanInput, FixedChargeInput, UpdatePlanInput } from '../../services/catalog';
 import { FIXED_CHARGE_MODELS } from '../../billing/fixed-charges';
 import { amountCents, code, currency, interval, optionalText } from './common';
+import { usageThresholdsSchema } from './usage-thresholds';
 import {
   SHOWN, forbidUnlessEmpty, honour, refuseNonZero, refuseTrue, refuseValues, shownAs, under, withContract,
   type Honoured, type Refusal, type RequestContract,
@@ -81,8 +82,9 @@ const fields = {
   charges: z.array(chargeSchema).max(500).nullish(),
   bill_fixed_charges_monthly: z.boolean().nullish(),
   fixed_charges: z.array(fixedChargeSchema).max(500).nullish(),
+  /** Progressive billing (issue 15): the plan's thresholds; sent, they replace the plan's. */
+  usage_thresholds: usageThresholdsSchema,
   /** Premium features Billow does not bill: refused (403 feature_unavailable) by the contract unless empty; the service checks again. */
-  usage_thresholds: z.unknown(),
   minimum_commitment: z.unknown(),
 };
 
@@ -162,11 +164,11 @@ const PLAN_HONOURED: Record<string, Honoured> = {
   ...chargesOfPlan(CHARGE_HONOURED),
   // Lago's plan bodies name the add-on by id only, and take apply_units_immediately on update only.
   ...chargesOfPlan(Object.fromEntries(Object.entries(FIXED_CHARGE_HONOURED).filter(([path]) => path !== 'add_on_code' && path !== 'apply_units_immediately')), 'fixed_charges.*.'),
+  ...honour(SHOWN, 'usage_thresholds.*.amount_cents', 'usage_thresholds.*.threshold_display_name', 'usage_thresholds.*.recurring'),
 };
 
 const PLAN_REFUSED: Record<string, Refusal> = {
   minimum_commitment: forbidUnlessEmpty('Minimum commitments are premium in Lago and not billed by Billow.'),
-  usage_thresholds: forbidUnlessEmpty('Progressive billing (usage thresholds) is premium in Lago and not billed by Billow.'),
   ...under('charges.*.', CHARGE_REFUSED),
 };
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDateTime, optionalText } from './common';
+import { usageThresholdsSchema } from './usage-thresholds';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../../services/subscriptions';
 import {
   SHOWN, forbidUnlessEmpty, honour, refuseTrue, refuseUnlessEmpty, refuseUnlessOneOf, refuseValues, withContract,
@@ -28,14 +29,17 @@ export const createSubscriptionSchema = withContract(z.object({
   ending_at: isoDateTime.nullish(),
   purchase_order_number: z.string().max(255).nullish(),
   consolidate_invoice: z.boolean().nullish(),
+  usage_thresholds: usageThresholdsSchema,
+  progressive_billing_disabled: z.boolean().nullish(),
 }), {
-  honoured: honour(SHOWN, 'external_customer_id', 'plan_code', 'external_id', 'name', 'billing_time', 'subscription_at', 'ending_at', 'purchase_order_number', 'consolidate_invoice'),
-  refused: {
-    ...SUBSCRIPTION_REFUSALS,
-    // Sent by Lago's clients though absent from its OpenAPI description.
-    usage_thresholds: refuseUnlessEmpty('Progressive billing (usage thresholds) is not billed by Billow yet.', { examples: [[{ amount_cents: 10000, recurring: false }]], beyondSpec: true }),
-    progressive_billing_disabled: { ...refuseTrue('Progressive billing is not billed by Billow yet, and the flag is not stored for when it is: accepted at its default only.'), examples: [true], beyondSpec: true },
+  honoured: {
+    ...honour(SHOWN, 'external_customer_id', 'plan_code', 'external_id', 'name', 'billing_time', 'subscription_at', 'ending_at', 'purchase_order_number', 'consolidate_invoice'),
+    // Sent by Lago's clients though absent from its OpenAPI description (issue 15).
+    usage_thresholds: 'Stored as the subscription\'s own thresholds, replacing its plan\'s: progressive invoices (services/invoicing/progressive-billing.ts) and GET /subscriptions/:id/lifetime_usage',
+    progressive_billing_disabled: SHOWN,
   },
+  honouredBeyondSpec: ['usage_thresholds', 'progressive_billing_disabled'],
+  refused: SUBSCRIPTION_REFUSALS,
   beside: {
     authorization: refuseUnlessEmpty('Billow does not pre-authorize the customer\'s card.'),
   },

@@ -37,3 +37,4 @@ export {
 } from './coupons';
 export { createTax, deleteTaxByCode, getTax, listTaxes, updateTaxByCode, type CreateTaxInput, type UpdateTaxInput } from './taxes';
 export { resolveTaxCodes } from './tax-codes';
+export { checkUsageThresholds, writeUsageThresholds, type UsageThresholdInput } from './usage-thresholds';

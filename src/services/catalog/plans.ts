@@ -2,8 +2,9 @@
  * Plans with their charges and taxes: create, update, read, soft-delete (reference §1.2, §4).
  * - bill_charges_monthly is only kept for yearly and semiannual plans (null otherwise);
  * - fixed charges (and bill_fixed_charges_monthly, kept like bill_charges_monthly) are written with
- *   the plan (plan-fixed-charges.ts);
- * - premium features Billow does not bill (usage thresholds, minimum commitment, pricing units) are refused with 403 `feature_unavailable` rather than silently ignored;
+ *   the plan (plan-fixed-charges.ts); usage thresholds (progressive billing) are stored and billed
+ *   (usage-thresholds.ts);
+ * - premium features Billow does not bill (minimum commitment, pricing units) are refused with 403 `feature_unavailable` rather than silently ignored;
  * - a plan with pending or active subscriptions keeps its interval, pay_in_advance, currency and
  *   bill_charges_monthly (their workflows are scheduled on them). Its prices, charges and taxes
  *   may change: that affects the invoices issued afterwards;
@@ -42,6 +43,7 @@ import { prepareCharges, type ChargeInput, type PreparedCharge } from './plan-ch
 import { prepareFixedCharges, type FixedChargeInput, type PreparedFixedCharge } from './plan-fixed-charges';
 import { insertFixedCharge, liveFixedChargesOfPlans, softDeleteFixedCharges, updateFixedCharge } from '../../db/fixed-charges';
 import { resolveTaxCodes } from './tax-codes';
+import { checkUsageThresholds, writeUsageThresholds, type UsageThresholdInput } from './usage-thresholds';
 
 export interface CreatePlanInput {
   name: string;
@@ -60,8 +62,9 @@ export interface CreatePlanInput {
   tax_codes?: string[] | null;
   metadata?: Record<string, string | null> | null;
   charges?: ChargeInput[] | null;
+  /** Progressive billing (issue 15): sent, they replace the plan's thresholds (null or [] removes them). */
+  usage_thresholds?: UsageThresholdInput[] | null;
   /** Premium features Billow does not bill: refused (403 feature_unavailable) unless empty. */
-  usage_thresholds?: unknown;
   minimum_commitment?: unknown;
   /** Lago's fixed charges (plan-fixed-charges.ts). */
   fixed_charges?: FixedChargeInput[] | null;
@@ -77,7 +80,7 @@ function isPresent(value: unknown): boolean {
 }
 
 function refusePremium(input: UpdatePlanInput): void {
-  if (isPresent(input.usage_thresholds) || isPresent(input.minimum_commitment)) {
+  if (isPresent(input.minimum_commitment)) {
     throw forbidden('feature_unavailable');
   }
 }
@@ -145,6 +148,7 @@ export async function createPlan(db: Db, organizationId: string, input: CreatePl
       if (await findPlanByCode(trx, organizationId, input.code)) problems.add('code', 'value_already_exist');
       const charges = await prepareCharges(trx, organizationId, input.charges ?? [], [], problems);
       const fixedCharges = await prepareFixedCharges(trx, organizationId, input.fixed_charges ?? [], [], problems, false);
+      checkUsageThresholds(input.usage_thresholds, problems);
       problems.throwIfAny();
       const taxIds = await resolveTaxCodes(trx, organizationId, input.tax_codes ?? []);
       const plan = await insertPlan(trx, organizationId, {
@@ -164,6 +168,7 @@ export async function createPlan(db: Db, organizationId: string, input: CreatePl
       await replaceTaxLinks(trx, 'plan_taxes', plan.id, taxIds);
       await writeCharges(trx, organizationId, plan.id, charges);
       await writeFixedCharges(trx, organizationId, plan.id, fixedCharges);
+      await writeUsageThresholds(trx, organizationId, { planId: plan.id }, input.usage_thresholds);
       const view = await planView(trx, organizationId, plan);
       await recordPlanEvent(trx, 'plan.created', view);
       return view;
@@ -225,6 +230,7 @@ export async function updatePlanByCode(db: Db, organizationId: string, code: str
       const fixedCharges = input.fixed_charges !== undefined
         ? await prepareFixedCharges(trx, organizationId, input.fixed_charges ?? [], existingFixed, problems, live)
         : undefined;
+      checkUsageThresholds(input.usage_thresholds, problems);
       problems.throwIfAny();
       const taxIds = input.tax_codes !== undefined ? await resolveTaxCodes(trx, organizationId, input.tax_codes ?? []) : undefined;
 
@@ -241,6 +247,7 @@ export async function updatePlanByCode(db: Db, organizationId: string, code: str
         await softDeleteFixedCharges(trx, existingFixed.filter((charge) => !kept.has(charge.id)).map((charge) => charge.id));
         await writeFixedCharges(trx, organizationId, plan.id, fixedCharges);
       }
+      if (input.usage_thresholds !== undefined) await writeUsageThresholds(trx, organizationId, { planId: plan.id }, input.usage_thresholds);
       const view = await planView(trx, organizationId, plan);
       await recordPlanEvent(trx, 'plan.updated', view);
       return view;

@@ -182,7 +182,8 @@ async function creditableFees(trx: Tx, invoice: InvoiceRow, items: CreateCreditN
   return fees.map((fee) => ({
     id: fee.id,
     amountCents: fee.amount_cents,
-    couponsAmountCents: BigInt(new Dec(fee.precise_coupons_amount_cents).toDecimalPlaces(0, Dec.ROUND_HALF_UP).toFixed(0)),
+    // What progressive invoices billed of the fee (issue 15) was deducted like a coupon: it is not credited twice.
+    couponsAmountCents: BigInt(new Dec(fee.precise_coupons_amount_cents).toDecimalPlaces(0, Dec.ROUND_HALF_UP).toFixed(0)) + (fee.progressive_credit_amount_cents ?? 0n),
     taxesAmountCents: fee.taxes_amount_cents,
     taxes: feeTaxes(fee),
     creditedAmountCents: credited.get(fee.id) ?? 0n,

@@ -25,3 +25,5 @@ export { currentUsage, type CurrentUsage, type CurrentUsageInput } from './curre
 export { ongoingUsageBuckets, type OngoingUsageBucket, type OngoingUsageInput } from './ongoing-usage';
 export { previewInvoice, type InvoicePreviewInput } from './invoice-previews';
 export { estimateEventFees, type FeeEstimateInput } from './fee-estimates';
+export { billCrossedThresholds, type ProgressiveBilling } from './progressive-billing';
+export { getLifetimeUsage, updateLifetimeUsage, type LifetimeUsageInput } from './lifetime-usage';

@@ -9,6 +9,7 @@ import { findSubscriptionById, findSubscriptionsByIds } from '../../db/subscript
 import { findOrganization, type OrganizationRow } from '../../db/organizations';
 import { creditsOfInvoices } from '../../db/credit-notes';
 import { couponCreditsOfInvoices } from '../../db/coupons';
+import { appliedThresholdsOfInvoices } from '../../db/usage-thresholds';
 import { serializeInvoice } from '../../serializers/invoice';
 import { customerView } from '../../serializers/customer';
 import { presentInvoiceSubscriptions } from './subscription-presenter';
@@ -43,6 +44,7 @@ export async function presentInvoice(db: Conn, organization: OrganizationRow, in
     fileUrl: invoiceFileUrl(options.publicUrl, invoice),
     credits: await creditsOfInvoices(db, organization.id, [invoice.id]),
     couponCredits: await couponCreditsOfInvoices(db, organization.id, [invoice.id]),
+    appliedUsageThresholds: invoice.invoice_type === 'progressive_billing' ? await appliedThresholdsOfInvoices(db, [invoice.id]) : [],
   });
 }
 

@@ -28,7 +28,7 @@ import type { OrganizationRow } from '../../db/organizations';
 import { addDays, type LocalDate } from '../../billing/calendar';
 import type { FeeLine, TaxRate } from '../../billing/fee-lines';
 import { computeInvoiceTotals, type FeeTotals, type InvoiceTotals } from '../../billing/invoice-totals';
-import { assertInvoiceAddsUp, assertNoDoubleBilling, assertNoDoubleFixedCharges, InvoiceInvariantViolation } from '../../billing/invoice-invariants';
+import { assertInvoiceAddsUp, assertNoDoubleBilling, assertNoDoubleFixedCharges, assertProgressiveBilling, InvoiceInvariantViolation } from '../../billing/invoice-invariants';
 import { billedFixedChargeStretches } from '../../db/fixed-charges';
 import { centsToJson, type Cents } from '../../billing/money';
 import { allocateToWallets, type FeeBucket } from '../../billing/wallet-credits';
@@ -48,9 +48,11 @@ export interface InvoiceLine extends FeeLine {
   eventTransactionId?: string | null;
   /** A late-usage adjustment: the usage window it re-rates. */
   adjustedWindowId?: string | null;
+  /** A closing invoice's usage fee: what the period's progressive invoices billed of it already (issue 15). */
+  progressiveCreditCents?: bigint;
 }
 
-export type InvoiceType = 'subscription' | 'one_off' | 'credit';
+export type InvoiceType = 'subscription' | 'one_off' | 'credit' | 'progressive_billing';
 
 /** Lago's `billing_periods` entry: one per subscription part of the invoice. */
 export interface BillingPeriod {
@@ -109,6 +111,7 @@ export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<Writt
     fees: input.lines.map((line) => ({
       id: line.key, amountCents: line.amountCents, kind: line.kind, chargeId: line.chargeId, planId: line.planId ?? null,
       billableMetricId: line.billableMetricId ?? null, taxRates: line.taxes.map((tax) => ({ code: tax.code, rate: tax.rate })),
+      progressiveCreditCents: line.progressiveCreditCents ?? 0n,
     })),
     coupons: drawn?.coupons ?? [],
     creditNoteCents: drawn?.creditNoteCents ?? 0n,
@@ -185,6 +188,7 @@ function invoiceDraft(input: NewInvoice, totals: InvoiceTotals): InvoiceDraft {
     net_payment_term: netPaymentTerm,
     currency: input.currency,
     fees_amount_cents: totals.feesAmountCents,
+    progressive_billing_credit_amount_cents: totals.progressiveBillingCreditAmountCents,
     coupons_amount_cents: totals.couponsAmountCents,
     credit_notes_amount_cents: totals.creditNotesAmountCents,
     sub_total_excluding_taxes_amount_cents: totals.subTotalExcludingTaxesAmountCents,
@@ -227,6 +231,7 @@ export function feeRow(line: InvoiceLine, totals: FeeTotals): FeeDraft {
     unit_amount_cents: line.unitAmountCents,
     precise_coupons_amount_cents: totals.couponsPreciseAmountCents.toFixed(),
     taxes_amount_cents: totals.taxesAmountCents,
+    progressive_credit_amount_cents: totals.progressiveCreditCents,
     taxes_precise_amount_cents: totals.taxesPreciseAmountCents.toFixed(),
     taxes_rate: totals.taxesRate.toFixed(),
     applied_taxes: line.taxes.map(feeTax),
@@ -270,6 +275,7 @@ async function checkInvariants(trx: Tx, input: NewInvoice, draft: InvoiceDraft, 
   const label = `${input.idempotencyKey} of customer ${input.customer.external_id}`;
   try {
     assertInvoiceAddsUp(label, draft, fees);
+    assertProgressiveBilling(label, input.type, input.lines);
     const fresh = fees
       .filter((fee) => fee.fee_type === 'subscription' && fee.subscription_id && fee.from_datetime && fee.to_datetime)
       .map((fee) => ({ subscriptionId: fee.subscription_id!, fromMs: fee.from_datetime!.getTime(), toMs: fee.to_datetime!.getTime() }));

@@ -30,6 +30,8 @@ import { gracePeriodDays } from './grace-period';
 import { lateUsageAdjustments, type LateUsage } from './late-usage';
 import { fixedChargesScopeAt, startingFixedChargesScope, terminationFixedChargesScope, type FixedChargesScope } from '../../billing/fixed-charges';
 import { billsFixedCharges, fixedChargeLines } from './fixed-charge-lines';
+import { progressiveBilledByLine } from '../../db/usage-thresholds';
+import { progressiveCredits } from '../../billing/progressive-billing';
 
 /** Why an invoice is issued; each occasion has one business key, so it is issued once. */
 export type InvoiceOccasion =
@@ -235,7 +237,7 @@ async function writePartsInvoice(
   const snapshot = await currentUsageSnapshot(db);
   const lines: InvoiceLine[] = [];
   for (const entry of parts) {
-    lines.push(...(await linesOf(db, entry, currency)));
+    lines.push(...(await withProgressiveCredits(db, entry, await linesOf(db, entry, currency))));
     if (entry.fixed) lines.push(...(await fixedChargeLines(db, entry.ctx, entry.fixed, currency)));
   }
   const late = await lateUsageOf(db, occasion, parts, main, currency, write);
@@ -330,6 +332,19 @@ async function lateUsageOf(
   return late;
 }
 
+/**
+ * Progressive billing (issue 15): each usage fee of the part's charges period is reduced by what
+ * the period's progressive invoices billed for the same line (at most the fee), so the closing
+ * invoice deducts them as `progressive_billing_credit_amount_cents`.
+ */
+async function withProgressiveCredits(db: Db, { ctx, scope }: Pick<InvoicePart, 'ctx' | 'scope'>, lines: InvoiceLine[]): Promise<InvoiceLine[]> {
+  if (!scope.charges) return lines;
+  const billed = await progressiveBilledByLine(db, ctx.subscription.id, scope.charges.fromMs);
+  if (billed.size === 0) return lines;
+  const credits = progressiveCredits(lines.filter((line) => line.kind === 'charge').map((line) => ({ key: line.key, amountCents: line.amountCents })), billed);
+  return lines.map((line) => (credits.has(line.key) ? { ...line, progressiveCreditCents: credits.get(line.key)! } : line));
+}
+
 /** The usage window a part prices (its charges' window), if it has one. */
 function usageWindowOf({ ctx, scope }: InvoicePart): UsageWindowDraft[] {
   if (!scope.charges) return [];
@@ -358,7 +373,7 @@ function adjustmentPeriod(ctx: SubscriptionContext): BillingPeriod {
 }
 
 /** The part's lines: its base fee, and one line per usage charge (and filter) billed in arrears. */
-async function linesOf(db: Db, { ctx, scope }: Pick<InvoicePart, 'ctx' | 'scope'>, currency: string): Promise<InvoiceLine[]> {
+export async function linesOf(db: Db, { ctx, scope }: Pick<InvoicePart, 'ctx' | 'scope'>, currency: string): Promise<InvoiceLine[]> {
   const owner = { subscriptionId: ctx.subscription.id, planId: ctx.plan.id };
   const keyed = (key: string) => `${ctx.subscription.id}:${key}`;
   const lines: InvoiceLine[] = [];

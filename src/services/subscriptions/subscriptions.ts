@@ -14,7 +14,7 @@ import type { Db } from '../../db/knex';
 import type { OrganizationRow } from '../../db/organizations';
 import { findPlanByCode, type PlanRow } from '../../db/plans';
 import { upsertCustomer } from '../../db/customers';
-import { assertPlanSubscribable } from '../catalog';
+import { assertPlanSubscribable, checkUsageThresholds, writeUsageThresholds, type UsageThresholdInput } from '../catalog';
 import { adoptPlanCurrency } from '../customers';
 import {
   activatePendingSubscription, cancelPendingSuccessors, findSubscriptionByExternalId, findSubscriptionById, insertSubscription, subscriptionsPage,
@@ -25,7 +25,7 @@ import { isUniqueViolation } from '../../db/errors';
 import { subscriptionTerms } from '../../billing/subscription-terms';
 import { planChangeKind } from '../../billing/plan-changes';
 import type { BillingTime } from '../../billing/types';
-import { invalidField, notFound } from '../../runtime/errors';
+import { invalidField, notFound, Problems } from '../../runtime/errors';
 import type { Page, Paginated } from '../../runtime/pagination';
 import type { ServiceDeps } from '../deps';
 import { subscriptionWorkflowId } from '../../workflows/ids';
@@ -48,6 +48,10 @@ export interface CreateSubscriptionInput {
   purchase_order_number?: string | null;
   /** False: billed on its own invoice, never on its customer's consolidated one (default true; a plan change keeps the current one unless given). */
   consolidate_invoice?: boolean | null;
+  /** Progressive billing (issue 15): the subscription's own thresholds, replacing its plan's. */
+  usage_thresholds?: UsageThresholdInput[] | null;
+  /** True: no progressive invoice for this subscription whatever the thresholds (a plan change keeps the current one unless given). */
+  progressive_billing_disabled?: boolean | null;
 }
 
 export async function createSubscription(deps: ServiceDeps, organization: OrganizationRow, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
@@ -61,6 +65,9 @@ export async function createSubscription(deps: ServiceDeps, organization: Organi
     return existing;
   }
   assertPlanSubscribable(plan);
+  const problems = new Problems();
+  checkUsageThresholds(input.usage_thresholds, problems);
+  problems.throwIfAny();
   if (existing) return changePlan(deps, organization, existing, plan, input);
   const now = await deps.clock.now();
   const subscriptionAt = input.subscription_at ? Date.parse(input.subscription_at) : now;
@@ -91,7 +98,9 @@ export async function createSubscription(deps: ServiceDeps, organization: Organi
         workflow_id: subscriptionWorkflowId(organization.id, input.external_id),
         purchase_order_number: input.purchase_order_number ?? null,
         consolidate_invoice: input.consolidate_invoice ?? true,
+        progressive_billing_disabled: input.progressive_billing_disabled ?? false,
       });
+      if (input.usage_thresholds) await writeUsageThresholds(trx, organization.id, { subscriptionId: subscription.id }, input.usage_thresholds);
       // The intent to start its workflow commits with it (the outbox): no subscription without its workflow.
       const start = await workflowStartInput(trx, subscription, now);
       const startId = await requestWorkflowStart(trx, { organizationId: organization.id, subscriptionId: subscription.id, workflowId: subscription.workflow_id, input: start });
@@ -126,7 +135,7 @@ async function changePlan(deps: ServiceDeps, organization: OrganizationRow, curr
   const next = await db.transaction(async (trx) => {
     await adoptPlanCurrency(trx, current.customer_id, plan.amount_currency);
     await cancelPendingSuccessors(trx, organization.id, current, now);
-    return insertSubscription(trx, {
+    const row = await insertSubscription(trx, {
       organization_id: organization.id,
       customer_id: current.customer_id,
       plan_id: plan.id,
@@ -145,7 +154,10 @@ async function changePlan(deps: ServiceDeps, organization: OrganizationRow, curr
       workflow_id: current.workflow_id,
       purchase_order_number: input.purchase_order_number ?? current.purchase_order_number,
       consolidate_invoice: input.consolidate_invoice ?? current.consolidate_invoice,
+      progressive_billing_disabled: input.progressive_billing_disabled ?? current.progressive_billing_disabled ?? false,
     });
+    if (input.usage_thresholds) await writeUsageThresholds(trx, organization.id, { subscriptionId: row.id }, input.usage_thresholds);
+    return row;
   });
   const terms = subscriptionTerms(next, plan, ctx.timezone);
   await askingWorkflow(() => deps.workflows.changePlan(organization.id, current.external_id, { kind, subscriptionId: next.id, planCode: plan.code, terms, atMs: now }));

@@ -41,6 +41,8 @@ export interface SubscriptionLookup {
   inAdvanceMetricIds: Set<string>;
   /** Its periods' terms: an event before the current period is late usage. */
   terms: SubscriptionTerms;
+  /** Usage thresholds apply to it (progressive billing): every event may cross one. */
+  progressiveBilling: boolean;
 }
 
 export interface EventLookups {
@@ -91,6 +93,7 @@ export function createEventLookups(db: Db): EventLookups {
           customerId: row.customer_id,
           inAdvanceMetricIds: new Set(row.in_advance_metric_ids),
           terms: subscriptionTerms(row, row, row.timezone),
+          progressiveBilling: row.progressive_billing === true,
         }]),
       ),
     clear() {

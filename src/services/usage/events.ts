@@ -18,7 +18,8 @@
  *    existed is an identical replay (answered with the stored event, stored once) or a conflict
  *    (`{"transaction_id": ["value_already_exist"]}`, and nothing is written) — see `replays.ts`;
  * 3. after the commit, events the subscription's workflow cares about (a recurring metric, or a
- *    pay-in-advance charge on the metric in the subscription's plan) are signalled to it, and so
+ *    pay-in-advance charge on the metric in the subscription's plan, or any event of a subscription
+ *    with usage thresholds, which may cross one: progressive billing) are signalled to it, and so
  *    are late ones (timestamped before the subscription's current period, whose open draft takes
  *    them at once; issue 11). A failed signal is logged and never loses the event: it is stored,
  *    and the workflow reads Postgres (a draft is computed again when it is finalized, and usage
@@ -190,13 +191,21 @@ export function createEventIngestion(deps: EventIngestionDeps): EventIngestion {
   async function notify(organizationId: string, fresh: readonly Resolved[], receivedAtMs: number): Promise<void> {
     const bySubscription = new Map<string, UsageNotification[]>();
     const isLate = lateness(receivedAtMs);
+    // Progressive billing (issue 15): any event of a subscription with usage thresholds may cross
+    // one. The workflow needs to hear it once per batch: events signalled only for that are one entry.
+    const thresholdsHeard = new Set<string>();
     for (const event of fresh) {
       const watched = isWatched(event);
       const late = isLate(event);
-      if (!watched && !late) continue;
       const { transactionId, code, externalSubscriptionId } = event.input;
+      const thresholds = event.subscription.progressiveBilling;
+      if (!watched && !late && (!thresholds || thresholdsHeard.has(externalSubscriptionId))) continue;
+      if (thresholds) thresholdsHeard.add(externalSubscriptionId);
       const list = bySubscription.get(externalSubscriptionId) ?? [];
-      list.push({ transactionId, code, timestamp: event.timestampMs, ...(late ? { late: true } : {}), ...(watched ? {} : { watched: false }) });
+      list.push({
+        transactionId, code, timestamp: event.timestampMs,
+        ...(late ? { late: true } : {}), ...(watched ? {} : { watched: false }), ...(thresholds ? { thresholds: true } : {}),
+      });
       bySubscription.set(externalSubscriptionId, list);
     }
     await Promise.all(
