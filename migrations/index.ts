@@ -22,6 +22,7 @@ import * as invoiceSubscriptions from './20261201_016_invoice_subscriptions';
 import * as workflowStarts from './20261201_017_workflow_starts';
 import * as payments from './20261201_018_payments';
 import * as groupedFees from './20261201_019_grouped_fees';
+import * as commitments from './20261201_020_commitments';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core': core,
@@ -43,6 +44,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_017_workflow_starts': workflowStarts,
   '20261201_018_payments': payments,
   '20261201_019_grouped_fees': groupedFees,
+  '20261201_020_commitments': commitments,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

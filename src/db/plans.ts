@@ -5,6 +5,7 @@ import type { Page, Paginated } from '../runtime/pagination';
 import { paginate } from './pagination';
 import { liveChargesOfPlans, type ChargeWithMetric } from './charges';
 import { taxesOfOwners, type TaxWithCounts } from './taxes';
+import { minimumCommitmentsOfPlans, type CommitmentRow } from './commitments';
 
 export interface PlanRow {
   id: string;
@@ -33,11 +34,18 @@ export interface ChargeView {
   taxes: TaxWithCounts[];
 }
 
-/** A plan with its live charges and the taxes of both. */
+/** A plan's minimum commitment with its own taxes (migration 020). */
+export interface CommitmentView {
+  commitment: CommitmentRow;
+  taxes: TaxWithCounts[];
+}
+
+/** A plan with its live charges and the taxes of both, and its minimum commitment if it has one. */
 export interface PlanView {
   plan: PlanRow;
   charges: ChargeView[];
   taxes: TaxWithCounts[];
+  minimumCommitment: CommitmentView | null;
 }
 
 export type NewPlan = Pick<PlanRow, 'code' | 'name' | 'interval' | 'amount_cents' | 'amount_currency' | 'pay_in_advance'> &
@@ -75,11 +83,17 @@ export async function loadPlanViews(db: Conn, organizationId: string, plans: rea
   const charges = await liveChargesOfPlans(db, plans.map((plan) => plan.id));
   const planTaxes = await taxesOfOwners(db, organizationId, 'plan_taxes', plans.map((plan) => plan.id));
   const chargeTaxes = await taxesOfOwners(db, organizationId, 'charge_taxes', charges.map((charge) => charge.id));
-  return plans.map((plan) => ({
-    plan,
-    charges: charges.filter((charge) => charge.plan_id === plan.id).map((charge) => ({ charge, taxes: chargeTaxes.get(charge.id) ?? [] })),
-    taxes: planTaxes.get(plan.id) ?? [],
-  }));
+  const commitments = await minimumCommitmentsOfPlans(db, plans.map((plan) => plan.id));
+  const commitmentTaxes = await taxesOfOwners(db, organizationId, 'commitment_taxes', [...commitments.values()].map((commitment) => commitment.id));
+  return plans.map((plan) => {
+    const commitment = commitments.get(plan.id);
+    return {
+      plan,
+      charges: charges.filter((charge) => charge.plan_id === plan.id).map((charge) => ({ charge, taxes: chargeTaxes.get(charge.id) ?? [] })),
+      taxes: planTaxes.get(plan.id) ?? [],
+      minimumCommitment: commitment ? { commitment, taxes: commitmentTaxes.get(commitment.id) ?? [] } : null,
+    };
+  });
 }
 
 /** Holds the plan's row until the transaction ends, so concurrent updates apply one after the other. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChargeView, PlanRow, PlanView } from '../db/plans';
+import type { ChargeView, CommitmentView, PlanRow, PlanView } from '../db/plans';
 import { CHARGE_MODELS, INTERVALS } from '../billing/types';
 import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
 import { serializeTax, taxSchema, type TaxJson } from './tax';
@@ -42,6 +42,18 @@ export const chargeSchema = z.object({
 }).register(responseSchemas, { id: 'Charge' });
 export type ChargeJson = z.output<typeof chargeSchema>;
 
+/** A plan's minimum commitment (Lago's MinimumCommitmentObject, without `commitment_type` as Lago's plan shows it). */
+export const minimumCommitmentSchema = z.object({
+  lago_id: wire.uuid,
+  plan_code: z.string(),
+  invoice_display_name: z.string().nullable(),
+  amount_cents: wire.cents,
+  interval: z.enum(INTERVALS as [string, ...string[]]),
+  created_at: wire.dateTime,
+  updated_at: wire.dateTime,
+  taxes: z.array(taxSchema),
+}).register(responseSchemas, { id: 'MinimumCommitment' });
+
 export const planSchema = z.object({
   lago_id: wire.uuid,
   name: z.string(),
@@ -67,11 +79,15 @@ export const planSchema = z.object({
   applicable_usage_thresholds: z.array(z.never()),
   taxes: z.array(taxSchema),
   entitlements: z.array(z.never()),
+  /** Present only when the plan has one, as Lago answers. */
+  minimum_commitment: minimumCommitmentSchema.optional(),
   metadata: metadataObjectSchema,
 }).register(responseSchemas, { id: 'Plan' });
 export type PlanJson = z.output<typeof planSchema>;
 
-export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; taxes?: TaxJson[] } = {}): PlanJson {
+export function serializePlan(
+  plan: PlanRow, extra: { charges?: ChargeJson[]; taxes?: TaxJson[]; minimumCommitment?: z.output<typeof minimumCommitmentSchema> | null } = {},
+): PlanJson {
   return {
     lago_id: plan.id,
     name: plan.name,
@@ -96,7 +112,22 @@ export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; ta
     applicable_usage_thresholds: [],
     taxes: extra.taxes ?? [],
     entitlements: [],
+    ...(extra.minimumCommitment ? { minimum_commitment: extra.minimumCommitment } : {}),
     metadata: serializeMetadata(plan.metadata as Record<string, unknown> | null),
+  };
+}
+
+/** Lago's CommitmentSerializer as a plan embeds it. */
+export function serializeMinimumCommitment(plan: PlanRow, { commitment, taxes }: CommitmentView): z.output<typeof minimumCommitmentSchema> {
+  return {
+    lago_id: commitment.id,
+    plan_code: plan.code,
+    invoice_display_name: commitment.invoice_display_name,
+    amount_cents: cents(commitment.amount_cents),
+    interval: plan.interval,
+    created_at: isoSeconds(commitment.created_at),
+    updated_at: isoSeconds(commitment.updated_at),
+    taxes: taxes.map(serializeTax),
   };
 }
 
@@ -137,7 +168,11 @@ export function serializeCharge({ charge, taxes }: ChargeView): ChargeJson {
 
 /** A plan with its charges and taxes, as every /plans endpoint answers. */
 export function serializePlanView(view: PlanView): PlanJson {
-  return serializePlan(view.plan, { charges: view.charges.map(serializeCharge), taxes: view.taxes.map(serializeTax) });
+  return serializePlan(view.plan, {
+    charges: view.charges.map(serializeCharge),
+    taxes: view.taxes.map(serializeTax),
+    minimumCommitment: view.minimumCommitment ? serializeMinimumCommitment(view.plan, view.minimumCommitment) : null,
+  });
 }
 
 /** A charge filter on its own (Lago's ChargeFilterFullObject, `/plans/:code/charges/:charge_code/filters`). */

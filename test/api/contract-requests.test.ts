@@ -142,7 +142,7 @@ const percentageRanges = () => [
 function planCharges(): Json[] {
   const withFilter = (index: number, model: string, properties: Json, filterProperties: Json): Json => ({
     billable_metric_id: ids.calls, code: `ct_${model}`, charge_model: model, invoice_display_name: `Charge ${index}`,
-    pay_in_advance: false, invoiceable: true, prorated: false, properties,
+    pay_in_advance: false, invoiceable: true, prorated: false, properties, min_amount_cents: 1000 + index,
     filters: [{ invoice_display_name: `EU ${index}`, properties: filterProperties, values: { region: ['eu'] } }],
     tax_codes: ['ct_reduced'],
   });
@@ -163,6 +163,7 @@ const planBody = (code: string): Json => ({
   name: 'Contract plan', invoice_display_name: 'Contract', code, interval: 'yearly', description: 'Every field', amount_cents: 120_000,
   amount_currency: 'EUR', trial_period: 5, pay_in_advance: true, bill_charges_monthly: true, tax_codes: ['ct_vat'],
   metadata: { external_id: 'ext-123', synced_at: '2024-01-15' }, charges: planCharges(),
+  minimum_commitment: { amount_cents: 500_000, invoice_display_name: 'Commitment (C1)', tax_codes: ['ct_reduced'] },
 });
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 

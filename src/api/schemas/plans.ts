@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { CHARGE_MODELS } from '../../billing/types';
-import type { ChargeFilterInput, ChargeInput, CreatePlanInput, UpdatePlanInput } from '../../services/catalog';
+import type { ChargeFilterInput, ChargeInput, CreatePlanInput, MinimumCommitmentInput, UpdatePlanInput } from '../../services/catalog';
 import { amountCents, code, currency, interval, optionalText } from './common';
 import {
-  SHOWN, forbidUnlessEmpty, honour, refuseNonZero, refuseTrue, refuseValues, shownAs, under, withContract,
+  SHOWN, forbidUnlessEmpty, honour, refuseTrue, refuseValues, shownAs, under, withContract,
   type Honoured, type Refusal, type RequestContract,
 } from '../contract';
 
@@ -27,7 +27,7 @@ export const chargeSchema = z.object({
   pay_in_advance: z.boolean().nullish(),
   invoiceable: z.boolean().nullish(),
   prorated: z.boolean().nullish(),
-  /** Only 0 gets here: anything else is refused by the contract below. */
+  /** The charge's spending minimum per period (true-up fee: src/billing/spending-minimums.ts); not with pay_in_advance. */
   min_amount_cents: amountCents.nullish(),
   /** Only null gets here: "invoice" is refused by the contract below. */
   regroup_paid_fees: z.enum(['invoice']).nullish(),
@@ -38,6 +38,13 @@ export const chargeSchema = z.object({
   /** Refused by the contract (403) unless null; the service checks again. */
   applied_pricing_unit: z.unknown(),
 }) satisfies z.ZodType<ChargeInput>;
+
+/** A plan's minimum commitment; `{}` or null removes it on update (Lago's `params.blank?`). amount_cents > 0 is the service's check. */
+const minimumCommitmentSchema = z.object({
+  amount_cents: amountCents.nullish(),
+  invoice_display_name: optionalText,
+  tax_codes: z.array(code).nullish(),
+}) satisfies z.ZodType<MinimumCommitmentInput>;
 
 const fields = {
   name: z.string().trim().min(1).max(255),
@@ -54,9 +61,9 @@ const fields = {
   /** Lago's MetadataInput: keys of at most 100 characters, values strings of at most 255 or null. */
   metadata: z.record(z.string().min(1).max(100), z.string().max(255).nullable()).nullish(),
   charges: z.array(chargeSchema).max(500).nullish(),
+  minimum_commitment: minimumCommitmentSchema.nullish(),
   /** Premium features Billow does not bill: refused (403 feature_unavailable) by the contract unless empty; the service checks again. */
   usage_thresholds: z.unknown(),
-  minimum_commitment: z.unknown(),
   fixed_charges: z.unknown(),
 };
 
@@ -82,7 +89,7 @@ const PRESENTATION_KEYS: Record<string, Honoured> = honour(SHOWN, 'properties.pr
  * charges take them under `charges.*.` (`chargesOfPlan`), the nested charge routes as they are.
  */
 export const CHARGE_HONOURED: Record<string, Honoured> = {
-  ...honour(SHOWN, 'code', 'charge_model', 'pay_in_advance', 'invoiceable', 'invoice_display_name', 'prorated'),
+  ...honour(SHOWN, 'code', 'charge_model', 'pay_in_advance', 'invoiceable', 'invoice_display_name', 'prorated', 'min_amount_cents'),
   billable_metric_id: shownAs('lago_billable_metric_id'),
   tax_codes: shownAs('taxes.*.code'),
   ...under('properties.', CHARGE_PROPERTIES),
@@ -93,7 +100,6 @@ export const CHARGE_HONOURED: Record<string, Honoured> = {
 
 export const CHARGE_REFUSED: Record<string, Refusal> = {
   regroup_paid_fees: refuseValues(['invoice'], 'Regrouping paid in-advance fees on an invoice needs payments, which Billow does not collect yet.'),
-  min_amount_cents: refuseNonZero('Billow does not bill a true-up fee up to a charge\'s minimum amount yet.'),
   accepts_target_wallet: refuseTrue('Billow has no targeted wallets: every wallet pays every fee.'),
   applied_pricing_unit: forbidUnlessEmpty('Pricing units are premium in Lago and not offered by Billow.'),
   'properties.presentation_group_keys.*.options.display_in_invoice': refuseTrue('Billow shows presentation breakdowns in the API (fees, current and past usage) but does not print them on invoice PDFs yet.'),
@@ -113,11 +119,13 @@ const PLAN_HONOURED: Record<string, Honoured> = {
     'pay_in_advance', 'bill_charges_monthly', 'metadata'),
   tax_codes: shownAs('taxes.*.code'),
   ...chargesOfPlan(CHARGE_HONOURED),
+  // The true-up fee at each period's close: src/billing/commitments.ts.
+  ...honour(SHOWN, 'minimum_commitment.amount_cents', 'minimum_commitment.invoice_display_name'),
+  'minimum_commitment.tax_codes': shownAs('minimum_commitment.taxes.*.code'),
 };
 
 const PLAN_REFUSED: Record<string, Refusal> = {
   bill_fixed_charges_monthly: refuseTrue('Billow has no fixed charges (refused below) to bill monthly.'),
-  minimum_commitment: forbidUnlessEmpty('Minimum commitments are premium in Lago and not billed by Billow.'),
   usage_thresholds: forbidUnlessEmpty('Progressive billing (usage thresholds) is premium in Lago and not billed by Billow.'),
   fixed_charges: forbidUnlessEmpty('Fixed charges are not billed by Billow yet.'),
   ...under('charges.*.', CHARGE_REFUSED),

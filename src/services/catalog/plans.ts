@@ -1,8 +1,12 @@
 /**
  * Plans with their charges and taxes: create, update, read, soft-delete (reference §1.2, §4).
  * - bill_charges_monthly is only kept for yearly and semiannual plans (null otherwise);
- * - premium features Billow does not bill (usage thresholds, minimum commitment, fixed charges,
- *   pricing units) are refused with 403 `feature_unavailable` rather than silently ignored;
+ * - premium features Billow does not bill (usage thresholds, fixed charges, pricing units) are
+ *   refused with 403 `feature_unavailable` rather than silently ignored;
+ * - a minimum commitment (`minimum_commitment`, one per plan, amount_cents > 0) is kept with its
+ *   own tax codes and billed by invoicing at each period's close (src/billing/commitments.ts). On
+ *   update, as Lago: absent or null keeps it, `{}` removes it, an object changes the keys it sends
+ *   (creating it when the plan had none) and `tax_codes` replaces its taxes when sent;
  * - a plan with pending or active subscriptions keeps its interval, pay_in_advance, currency and
  *   bill_charges_monthly (their workflows are scheduled on them). Its prices, charges and taxes
  *   may change: that affects the invoices issued afterwards;
@@ -29,6 +33,7 @@ import {
   type PlanView,
 } from '../../db/plans';
 import { insertCharge, liveChargesOfPlans, softDeleteCharges, updateCharge } from '../../db/charges';
+import { deleteMinimumCommitment, findMinimumCommitment, insertMinimumCommitment, updateMinimumCommitment, type CommitmentRow } from '../../db/commitments';
 import { replaceTaxLinks } from '../../db/taxes';
 import { isUniqueViolation } from '../../db/errors';
 import { forbidden, invalidField, notFound, Problems } from '../../runtime/errors';
@@ -55,10 +60,17 @@ export interface CreatePlanInput {
   tax_codes?: string[] | null;
   metadata?: Record<string, string | null> | null;
   charges?: ChargeInput[] | null;
+  minimum_commitment?: MinimumCommitmentInput | null;
   /** Premium features Billow does not bill: refused (403 feature_unavailable) unless empty. */
   usage_thresholds?: unknown;
-  minimum_commitment?: unknown;
   fixed_charges?: unknown;
+}
+
+/** A plan's minimum commitment as sent (Lago's MinimumCommitmentInput). */
+export interface MinimumCommitmentInput {
+  amount_cents?: bigint | null;
+  invoice_display_name?: string | null;
+  tax_codes?: string[] | null;
 }
 
 export type UpdatePlanInput = Partial<CreatePlanInput>;
@@ -71,9 +83,46 @@ function isPresent(value: unknown): boolean {
 }
 
 function refusePremium(input: UpdatePlanInput): void {
-  if (isPresent(input.usage_thresholds) || isPresent(input.minimum_commitment) || isPresent(input.fixed_charges)) {
+  if (isPresent(input.usage_thresholds) || isPresent(input.fixed_charges)) {
     throw forbidden('feature_unavailable');
   }
+}
+
+/** A commitment sent with something in it must end with amount_cents > 0 (Lago's validation). */
+function checkMinimumCommitment(input: MinimumCommitmentInput | null | undefined, current: CommitmentRow | undefined, problems: Problems): void {
+  if (input === undefined || input === null || !isPresent(input)) return;
+  const amount = input.amount_cents !== undefined ? input.amount_cents : current?.amount_cents;
+  if (amount === undefined || amount === null) problems.add('minimum_commitment.amount_cents', 'value_is_mandatory');
+  else if (amount <= 0n) problems.add('minimum_commitment.amount_cents', 'value_is_out_of_range');
+}
+
+/**
+ * Writes the plan's minimum commitment as `input` asks (see the header): undefined or null keeps
+ * it, `{}` removes it, otherwise the keys sent change it (creating it if absent). Problems are
+ * recorded on `minimum_commitment.*`; nothing is written then.
+ */
+async function writeMinimumCommitment(trx: Tx, organizationId: string, planId: string, input: MinimumCommitmentInput | null | undefined): Promise<void> {
+  if (input === undefined || input === null) return;
+  const current = await findMinimumCommitment(trx, planId);
+  if (!isPresent(input)) {
+    if (current) await deleteMinimumCommitment(trx, current.id);
+    return;
+  }
+  const problems = new Problems();
+  checkMinimumCommitment(input, current, problems);
+  problems.throwIfAny();
+  const amount = input.amount_cents !== undefined ? input.amount_cents : current?.amount_cents;
+  const taxIds = input.tax_codes !== undefined && input.tax_codes !== null
+    ? await resolveTaxCodes(trx, organizationId, input.tax_codes, 'minimum_commitment.tax_codes')
+    : undefined;
+  const fields = {
+    amount_cents: amount!,
+    invoice_display_name: input.invoice_display_name !== undefined ? input.invoice_display_name : (current?.invoice_display_name ?? null),
+  };
+  const commitment = current
+    ? await updateMinimumCommitment(trx, current.id, fields)
+    : await insertMinimumCommitment(trx, organizationId, planId, fields);
+  if (taxIds) await replaceTaxLinks(trx, 'commitment_taxes', commitment.id, taxIds);
 }
 
 function billChargesMonthly(interval: Interval, value: boolean | null | undefined): boolean | null {
@@ -125,6 +174,7 @@ export async function createPlan(db: Db, organizationId: string, input: CreatePl
       const problems = new Problems();
       if (await findPlanByCode(trx, organizationId, input.code)) problems.add('code', 'value_already_exist');
       const charges = await prepareCharges(trx, organizationId, input.charges ?? [], [], problems);
+      checkMinimumCommitment(input.minimum_commitment, undefined, problems);
       problems.throwIfAny();
       const taxIds = await resolveTaxCodes(trx, organizationId, input.tax_codes ?? []);
       const plan = await insertPlan(trx, organizationId, {
@@ -142,6 +192,7 @@ export async function createPlan(db: Db, organizationId: string, input: CreatePl
       });
       await replaceTaxLinks(trx, 'plan_taxes', plan.id, taxIds);
       await writeCharges(trx, organizationId, plan.id, charges);
+      await writeMinimumCommitment(trx, organizationId, plan.id, input.minimum_commitment);
       const view = await planView(trx, organizationId, plan);
       await recordPlanEvent(trx, 'plan.created', view);
       return view;
@@ -197,6 +248,7 @@ export async function updatePlanByCode(db: Db, organizationId: string, code: str
       }
       const existing = await liveChargesOfPlans(trx, [current.id]);
       const charges = input.charges !== undefined ? await prepareCharges(trx, organizationId, input.charges ?? [], existing, problems) : undefined;
+      checkMinimumCommitment(input.minimum_commitment, await findMinimumCommitment(trx, current.id), problems);
       problems.throwIfAny();
       const taxIds = input.tax_codes !== undefined ? await resolveTaxCodes(trx, organizationId, input.tax_codes ?? []) : undefined;
 
@@ -208,6 +260,7 @@ export async function updatePlanByCode(db: Db, organizationId: string, code: str
         await softDeleteCharges(trx, existing.filter((charge) => !kept.has(charge.id)).map((charge) => charge.id));
         await writeCharges(trx, organizationId, plan.id, charges);
       }
+      await writeMinimumCommitment(trx, organizationId, plan.id, input.minimum_commitment);
       const view = await planView(trx, organizationId, plan);
       await recordPlanEvent(trx, 'plan.updated', view);
       return view;
