@@ -22,9 +22,9 @@ export interface TaxRate {
 }
 
 export interface FeeLine {
-  /** Unique within the invoice: 'subscription', 'charge:<id>', 'add_on:<n>', 'credit'. */
+  /** Unique within the invoice: 'subscription', 'charge:<id>', 'charge:<id>:true_up', 'commitment', 'add_on:<n>', 'credit'. */
   key: string;
-  kind: Extract<FeeKind, 'subscription' | 'charge' | 'add_on' | 'credit'>;
+  kind: Extract<FeeKind, 'subscription' | 'charge' | 'add_on' | 'credit' | 'commitment'>;
   chargeId: string | null;
   itemCode: string;
   itemName: string;
@@ -47,6 +47,8 @@ export interface FeeLine {
   groupedBy?: Record<string, string | null> | null;
   /** A usage fee's units split by presentation keys (display only), values as decimal strings; absent or empty otherwise. */
   presentationBreakdowns?: { presentation_by: Record<string, string | null>; units: string }[];
+  /** A spending-minimum true-up: the key of the charge fee it tops up, on the same invoice (spending-minimums.ts); absent otherwise. */
+  trueUpOf?: string | null;
 }
 
 /** A charge filter as a fee records it: its id, the values it matches and its name on invoices. */

@@ -27,7 +27,7 @@ import type { OrganizationRow } from '../../db/organizations';
 import { addDays, type LocalDate } from '../../billing/calendar';
 import type { FeeLine, TaxRate } from '../../billing/fee-lines';
 import { computeInvoiceTotals, type FeeTotals, type InvoiceTotals } from '../../billing/invoice-totals';
-import { assertInvoiceAddsUp, assertNoDoubleBilling, InvoiceInvariantViolation } from '../../billing/invoice-invariants';
+import { assertInvoiceAddsUp, assertNoDoubleBilling, assertTrueUpsHold, InvoiceInvariantViolation } from '../../billing/invoice-invariants';
 import { centsToJson } from '../../billing/money';
 import { logger } from '../../runtime/logger';
 import { consumeInvoiceAdjustments, type InvoiceAdjustments } from './invoice-adjustments';
@@ -225,6 +225,7 @@ export function feeRow(line: InvoiceLine, totals: FeeTotals): FeeDraft {
     charge_filter_invoice_display_name: line.chargeFilter?.invoiceDisplayName ?? null,
     grouped_by: line.groupedBy ?? null,
     presentation_breakdowns: line.presentationBreakdowns ?? [],
+    ...(line.trueUpOf ? { true_up_parent_fee_key: line.trueUpOf } : {}),
   };
 }
 
@@ -252,6 +253,7 @@ async function checkInvariants(trx: Tx, input: NewInvoice, draft: InvoiceDraft, 
   const label = `${input.idempotencyKey} of customer ${input.customer.external_id}`;
   try {
     assertInvoiceAddsUp(label, draft, fees);
+    assertTrueUpsHold(label, fees);
     const fresh = fees
       .filter((fee) => fee.fee_type === 'subscription' && fee.subscription_id && fee.from_datetime && fee.to_datetime)
       .map((fee) => ({ subscriptionId: fee.subscription_id!, fromMs: fee.from_datetime!.getTime(), toMs: fee.to_datetime!.getTime() }));
