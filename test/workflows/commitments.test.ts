@@ -213,7 +213,8 @@ it('late usage of a period trued up to its spending minimum is billed only beyon
     ['charge:disk', 10000, 0, 0, '2031-11-01', '2031-11-30'],
   ]);
   const octoberAdjustment = (december.fees as Json[]).find((fee) => fee.from_date.startsWith('2031-10'))!;
-  expect([octoberAdjustment.units, octoberAdjustment.adjustment?.type, octoberAdjustment.amount_details.spending_minimum_covered_cents]).toEqual(['5.0', 'late_usage', '1000']);
+  expect([octoberAdjustment.units, octoberAdjustment.unit_amount_cents, octoberAdjustment.adjustment?.type, octoberAdjustment.amount_details.spending_minimum_covered_cents])
+    .toEqual(['5.0', 0, 'late_usage', '1000']);
 
   // Late for October again: 35 more (55 × 2.00 = 110.00, over the minimum). Priced again: 110.00 − (30.00 + 0 billed)
   // = 80.00; the true-up priced again is none, so all of the 70.00 billed is covered: 80.00 − 70.00 = 10.00.
@@ -222,7 +223,9 @@ it('late usage of a period trued up to its spending minimum is billed only beyon
   await sleepUntil(bed.env, '2032-01-01T12:00:00Z');
   const january = (await invoicesOf('lena'))[2]!;
   const secondAdjustment = (january.fees as Json[]).find((fee) => fee.from_date.startsWith('2031-10'))!;
-  expect([secondAdjustment.units, secondAdjustment.amount_cents]).toEqual(['35.0', 1000]);
+  // 10.00 over 35 units: 0.2857… a unit, 29 cents rounded.
+  expect([secondAdjustment.units, secondAdjustment.amount_cents, secondAdjustment.unit_amount_cents, secondAdjustment.amount_details.spending_minimum_covered_cents])
+    .toEqual(['35.0', 1000, 29, '7000']);
 });
 
 it('a draft within its grace period: refreshed and finalized, the true-up counts the draft\'s new fees, not its old ones', async () => {

@@ -122,7 +122,7 @@ function adjustmentLine(line: InvoiceLine, billed: Billed, window: UsageWindowRo
  * the true-up billed minus the true-up priced again now (`repricedTrueUps`, keyed
  * `…:charge:<id>:true_up` like the billed ones), taken off its adjustments in order.
  */
-function coveredByTrueUps(adjustments: InvoiceLine[], repricedTrueUps: InvoiceLine[], billed: Map<string, Billed>): InvoiceLine[] {
+function coveredByTrueUps(adjustments: InvoiceLine[], repricedTrueUps: InvoiceLine[], billed: Map<string, Billed>, currency: string): InvoiceLine[] {
   return adjustments.map((line) => {
     const trueUpKey = `charge:${line.chargeId}:true_up`;
     const billedTrueUp = billed.get(trueUpKey);
@@ -133,10 +133,15 @@ function coveredByTrueUps(adjustments: InvoiceLine[], repricedTrueUps: InvoiceLi
     const taken = covered < line.amountCents ? covered : line.amountCents;
     // What is left of the headroom for the charge's next adjustment of this window.
     billed.set(trueUpKey, { ...billedTrueUp, amountCents: billedTrueUp.amountCents - taken });
+    const amountCents = line.amountCents - taken;
+    const subunits = new Dec(10).pow(currencyExponent(currency));
+    const preciseUnitAmount = line.units.isZero() ? new Dec(0) : new Dec(amountCents.toString()).dividedBy(subunits).dividedBy(line.units);
     return {
       ...line,
-      amountCents: line.amountCents - taken,
+      amountCents,
       preciseAmountCents: line.preciseAmountCents.minus(taken.toString()),
+      unitAmountCents: roundCents(preciseUnitAmount.times(subunits)),
+      preciseUnitAmount,
       amountDetails: { ...line.amountDetails, spending_minimum_covered_cents: taken.toString() },
     };
   });
@@ -158,7 +163,7 @@ export async function lateUsageAdjustments(db: Db, input: LateUsageInput, repric
       const adjustment = adjustmentLine(line, billed.get(bucketOf(line.key)) ?? NOTHING, window, ctx, input.currency);
       if (adjustment) adjustments.push(adjustment);
     }
-    result.lines.push(...coveredByTrueUps(adjustments, lines.filter((entry) => entry.trueUpOf), billed));
+    result.lines.push(...coveredByTrueUps(adjustments, lines.filter((entry) => entry.trueUpOf), billed, input.currency));
     result.windows.push({
       subscription_id: window.subscription_id,
       external_subscription_id: window.external_subscription_id,
