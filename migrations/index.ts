@@ -22,6 +22,7 @@ import * as invoiceSubscriptions from './20261201_016_invoice_subscriptions';
 import * as workflowStarts from './20261201_017_workflow_starts';
 import * as payments from './20261201_018_payments';
 import * as groupedFees from './20261201_019_grouped_fees';
+import * as commitments from './20261201_020_commitments';
 import * as fixedCharges from './20261201_021_fixed_charges';
 import * as entitlements from './20261201_022_entitlements';
 import * as progressiveBilling from './20261201_023_progressive_billing';
@@ -49,6 +50,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_017_workflow_starts': workflowStarts,
   '20261201_018_payments': payments,
   '20261201_019_grouped_fees': groupedFees,
+  '20261201_020_commitments': commitments,
   '20261201_021_fixed_charges': fixedCharges,
   '20261201_022_entitlements': entitlements,
   '20261201_023_progressive_billing': progressiveBilling,

@@ -22,9 +22,9 @@ export interface TaxRate {
 }
 
 export interface FeeLine {
-  /** Unique within the invoice: 'subscription', 'charge:<id>', 'add_on:<n>', 'credit'. */
+  /** Unique within the invoice: 'subscription', 'charge:<id>', 'charge:<id>:true_up', 'commitment', 'add_on:<n>', 'credit'. */
   key: string;
-  kind: Extract<FeeKind, 'subscription' | 'charge' | 'fixed_charge' | 'add_on' | 'credit'>;
+  kind: Extract<FeeKind, 'subscription' | 'charge' | 'fixed_charge' | 'add_on' | 'credit' | 'commitment'>;
   chargeId: string | null;
   /** The fixed charge a `fixed_charge` line bills (billing/fixed-charges.ts); absent or null otherwise. */
   fixedChargeId?: string | null;
@@ -49,6 +49,8 @@ export interface FeeLine {
   groupedBy?: Record<string, string | null> | null;
   /** A usage fee's units split by presentation keys (display only), values as decimal strings; absent or empty otherwise. */
   presentationBreakdowns?: { presentation_by: Record<string, string | null>; units: string }[];
+  /** A spending-minimum true-up: the key of the charge fee it tops up, on the same invoice (spending-minimums.ts); absent otherwise. */
+  trueUpOf?: string | null;
 }
 
 /** A charge filter as a fee records it: its id, the values it matches and its name on invoices. */

@@ -1,7 +1,8 @@
 /**
  * What must hold of an invoice before it is written (Kill Bill checks the same at run time): its
  * fees add up to its totals, no amount is negative, and no subscription is billed twice for the
- * same days. A violation is a bug or a race that would bill a customer wrong, so the writer refuses
+ * same days; a true-up (commitments, spending minimums) is positive, tops up what it names and
+ * comes once per subscription or charge. A violation is a bug or a race that would bill a customer wrong, so the writer refuses
  * the whole invoice with an error that names the subscription and the period: the subscription
  * stays parked (its activity retries, visibly failing) until an operator looks.
  */
@@ -141,5 +142,48 @@ export function assertProgressiveBilling(label: string, invoiceType: string, fee
     if (fee.kind !== 'charge') fail(`a progressive-billing credit on the ${fee.kind} fee ${fee.key}`);
     if (credit < 0n || credit > fee.amountCents) fail(`the progressive-billing credit of fee ${fee.key} is not between 0 and its amount`);
     if (invoiceType === 'progressive_billing') fail(`a progressive invoice carries a progressive-billing credit (fee ${fee.key})`);
+  }
+}
+
+/** A fee as the true-up invariants see it. */
+export interface TrueUpFee {
+  fee_key: string;
+  fee_type: string;
+  subscription_id: string | null;
+  charge_id: string | null;
+  amount_cents: Cents;
+  /** A spending-minimum true-up: the key of the fee it tops up. */
+  true_up_parent_fee_key?: string | null;
+}
+
+/**
+ * True-ups are only ever added to bill what is missing: each is positive; a commitment true-up
+ * comes at most once per subscription on an invoice; a spending-minimum true-up tops up a charge
+ * fee of the same charge and subscription on the same invoice, at most one per charge and
+ * subscription, and is no parent itself.
+ */
+export function assertTrueUpsHold(label: string, fees: readonly TrueUpFee[]): void {
+  const fail = (what: string) => {
+    throw new InvoiceInvariantViolation(`Invoice ${label} refused: ${what}`);
+  };
+  const byKey = new Map(fees.map((fee) => [fee.fee_key, fee]));
+  const commitments = new Set<string>();
+  const toppedUp = new Set<string>();
+  for (const fee of fees) {
+    if (fee.fee_type === 'commitment') {
+      if (fee.amount_cents <= 0n) fail(`commitment true-up ${fee.fee_key} is not positive`);
+      const owner = fee.subscription_id ?? '';
+      if (commitments.has(owner)) fail(`two commitment true-ups for subscription ${owner}`);
+      commitments.add(owner);
+    }
+    if (!fee.true_up_parent_fee_key) continue;
+    const parent = byKey.get(fee.true_up_parent_fee_key);
+    if (fee.fee_type !== 'charge' || fee.amount_cents <= 0n) fail(`true-up ${fee.fee_key} is not a positive charge fee`);
+    if (!parent || parent.fee_type !== 'charge' || parent.charge_id !== fee.charge_id || parent.subscription_id !== fee.subscription_id || parent.true_up_parent_fee_key) {
+      fail(`true-up ${fee.fee_key} does not top up a fee of its charge on this invoice`);
+    }
+    const charge = `${fee.subscription_id ?? ''}:${fee.charge_id ?? ''}`;
+    if (toppedUp.has(charge)) fail(`two spending-minimum true-ups for charge ${fee.charge_id}`);
+    toppedUp.add(charge);
   }
 }

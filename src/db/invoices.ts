@@ -104,6 +104,9 @@ export interface FeeRow {
   grouped_by: Record<string, string | null> | null;
   /** A usage fee's units by presentation keys (migration 019), display only; [] otherwise. */
   presentation_breakdowns: { presentation_by: Record<string, string | null>; units: string }[];
+  /** A charge fee's spending-minimum true-up on the same invoice, and a true-up's parent fee (migration 020); null otherwise. */
+  true_up_fee_id?: string | null;
+  true_up_parent_fee_id?: string | null;
   created_at: Date;
 }
 
@@ -111,7 +114,10 @@ export type InvoiceDraft = Omit<InvoiceRow, 'id' | 'sequential_id' | 'organizati
   | 'total_paid_amount_cents' | 'payment_overdue'>;
 type FeeFilterColumns = 'charge_filter_id' | 'charge_filter_values' | 'charge_filter_invoice_display_name' | 'grouped_by' | 'presentation_breakdowns';
 /** A fee to insert; the filter columns may be left out (a fee that bills no charge filter). */
-export type FeeDraft = Omit<FeeRow, 'id' | 'organization_id' | 'invoice_id' | 'created_at' | 'currency' | FeeFilterColumns> & Partial<Pick<FeeRow, FeeFilterColumns>>;
+export type FeeDraft = Omit<FeeRow, 'id' | 'organization_id' | 'invoice_id' | 'created_at' | 'currency' | 'true_up_fee_id' | 'true_up_parent_fee_id' | FeeFilterColumns>
+  & Partial<Pick<FeeRow, FeeFilterColumns>>
+  /** A true-up: the `fee_key` of the fee it tops up on the same invoice (the two are linked by id once written). */
+  & { true_up_parent_fee_key?: string | null };
 
 export interface Numbering {
   prefix: string;
@@ -160,8 +166,22 @@ export async function insertInvoiceWithFees(trx: Tx, draft: InvoiceDraft, fees: 
   const [invoice] = await trx<InvoiceRow>('invoices')
     .insert({ ...invoiceColumns(draft), ...unnumbered(numbering) } as never)
     .returning('*');
-  if (fees.length > 0) await trx('fees').insert(fees.map((fee) => feeColumns(fee, draft.organization_id, invoice!.id, draft.currency)));
+  await insertInvoiceFees(trx, fees, draft, invoice!.id);
   return invoice!;
+}
+
+/** An invoice's fees, each true-up then linked with its parent both ways (by their keys, unique within the invoice). */
+async function insertInvoiceFees(trx: Tx, fees: FeeDraft[], draft: InvoiceDraft, invoiceId: string): Promise<void> {
+  if (fees.length === 0) return;
+  const rows = await trx('fees').insert(fees.map((fee) => feeColumns(fee, draft.organization_id, invoiceId, draft.currency))).returning(['id', 'fee_key']) as { id: string; fee_key: string }[];
+  const idOf = new Map(rows.map((row) => [row.fee_key, row.id]));
+  for (const fee of fees.filter((entry) => entry.true_up_parent_fee_key)) {
+    const trueUpId = idOf.get(fee.fee_key)!;
+    const parentId = idOf.get(fee.true_up_parent_fee_key!);
+    if (!parentId) throw new Error(`True-up fee ${fee.fee_key} tops up ${fee.true_up_parent_fee_key}, which is not on the invoice`);
+    await trx('fees').where({ id: trueUpId }).update({ true_up_parent_fee_id: parentId });
+    await trx('fees').where({ id: parentId }).update({ true_up_fee_id: trueUpId });
+  }
 }
 
 /**
@@ -174,7 +194,7 @@ export async function replaceDraftContents(trx: Tx, invoiceId: string, draft: In
     .where({ id: invoiceId, organization_id: draft.organization_id })
     .update({ ...invoiceColumns(draft), ...unnumbered(numbering), updated_at: trx.fn.now() } as never)
     .returning('*');
-  if (fees.length > 0) await trx('fees').insert(fees.map((fee) => feeColumns(fee, draft.organization_id, invoiceId, draft.currency)));
+  await insertInvoiceFees(trx, fees, draft, invoiceId);
   return invoice!;
 }
 
@@ -209,7 +229,7 @@ export async function insertInvoicelessFeeOnce(conn: Conn, organizationId: strin
   return inserted as FeeRow | undefined;
 }
 
-function feeColumns(fee: FeeDraft, organizationId: string, invoiceId: string | null, currency: string) {
+function feeColumns({ true_up_parent_fee_key: _parentKey, ...fee }: FeeDraft, organizationId: string, invoiceId: string | null, currency: string) {
   return {
     ...fee,
     applied_taxes: JSON.stringify(fee.applied_taxes),

@@ -8,6 +8,7 @@ import { taxesOfOwners, type TaxWithCounts } from './taxes';
 import { entitlementsOfPlans, type EntitlementView } from './entitlements';
 import { liveFixedChargesOfPlans, type FixedChargeWithAddOn } from './fixed-charges';
 import { thresholdsOfPlans, type UsageThresholdRow } from './usage-thresholds';
+import { minimumCommitmentsOfPlans, type CommitmentRow } from './commitments';
 
 export interface PlanRow {
   id: string;
@@ -44,7 +45,13 @@ export interface FixedChargeView {
   taxes: TaxWithCounts[];
 }
 
-/** A plan with its live charges and fixed charges, and the taxes of each. */
+/** A plan's minimum commitment with its own taxes (migration 020). */
+export interface CommitmentView {
+  commitment: CommitmentRow;
+  taxes: TaxWithCounts[];
+}
+
+/** A plan with its live charges and fixed charges, the taxes of each, and its minimum commitment if it has one. */
 export interface PlanView {
   plan: PlanRow;
   charges: ChargeView[];
@@ -54,6 +61,7 @@ export interface PlanView {
   fixedCharges: FixedChargeView[];
   /** Its live usage thresholds, smallest first (migration 023; absent where not loaded). */
   usageThresholds?: UsageThresholdRow[];
+  minimumCommitment: CommitmentView | null;
 }
 
 export type NewPlan = Pick<PlanRow, 'code' | 'name' | 'interval' | 'amount_cents' | 'amount_currency' | 'pay_in_advance'> &
@@ -95,6 +103,8 @@ export async function loadPlanViews(db: Conn, organizationId: string, plans: rea
   const fixedCharges = await liveFixedChargesOfPlans(db, plans.map((plan) => plan.id));
   const fixedChargeTaxes = await taxesOfOwners(db, organizationId, 'fixed_charge_taxes', fixedCharges.map((charge) => charge.id));
   const thresholds = await thresholdsOfPlans(db, plans.map((plan) => plan.id));
+  const commitments = await minimumCommitmentsOfPlans(db, plans.map((plan) => plan.id));
+  const commitmentTaxes = await taxesOfOwners(db, organizationId, 'commitment_taxes', [...commitments.values()].map((commitment) => commitment.id));
   return plans.map((plan) => ({
     plan,
     charges: charges.filter((charge) => charge.plan_id === plan.id).map((charge) => ({ charge, taxes: chargeTaxes.get(charge.id) ?? [] })),
@@ -102,7 +112,12 @@ export async function loadPlanViews(db: Conn, organizationId: string, plans: rea
     entitlements: entitlements.get(plan.id) ?? [],
     fixedCharges: fixedCharges.filter((charge) => charge.plan_id === plan.id).map((fixedCharge) => ({ fixedCharge, taxes: fixedChargeTaxes.get(fixedCharge.id) ?? [] })),
     usageThresholds: thresholds.get(plan.id) ?? [],
+    minimumCommitment: minimumCommitmentOf(commitments.get(plan.id), commitmentTaxes),
   }));
+}
+
+function minimumCommitmentOf(commitment: CommitmentRow | undefined, taxes: Map<string, TaxWithCounts[]>): CommitmentView | null {
+  return commitment ? { commitment, taxes: taxes.get(commitment.id) ?? [] } : null;
 }
 
 /** Holds the plan's row until the transaction ends, so concurrent updates apply one after the other. */

@@ -9,6 +9,7 @@ import { findSubscriptionById, type SubscriptionRow } from './subscriptions';
 import { findPlanById, type PlanRow } from './plans';
 import { findCustomerById, type CustomerRow } from './customers';
 import { findOrganization, type OrganizationRow } from './organizations';
+import { findMinimumCommitment, type CommitmentRow } from './commitments';
 import { Dec } from '../billing/money';
 import { applicableTimezone, subscriptionTerms } from '../billing/subscription-terms';
 import type { SubscriptionTerms } from '../billing/periods';
@@ -23,10 +24,12 @@ export interface SubscriptionContext {
   organization: OrganizationRow;
   timezone: string;
   terms: SubscriptionTerms;
-  /** The taxes linked to the customer, the plan and each of the plan's charges (by charge id). */
-  taxes: { customer: TaxRate[]; plan: TaxRate[]; charges: Map<string, TaxRate[]> };
+  /** The taxes linked to the customer, the plan, each of the plan's charges (by charge id) and its minimum commitment. */
+  taxes: { customer: TaxRate[]; plan: TaxRate[]; charges: Map<string, TaxRate[]>; commitment: TaxRate[] };
   /** The plan's live fixed charges (migration 021), each with its own taxes. */
   fixedCharges: { charge: FixedChargeWithAddOn; taxes: TaxRate[] }[];
+  /** The plan's minimum commitment (migration 020), or null. */
+  minimumCommitment: CommitmentRow | null;
 }
 
 /** The context of a subscription that must exist (ids come from the workflow or a row just read). */
@@ -38,16 +41,20 @@ export async function loadSubscriptionContext(conn: Conn, subscriptionId: string
 
 /** The context of a subscription row already read. */
 export async function contextOf(conn: Conn, subscription: SubscriptionRow): Promise<SubscriptionContext> {
-  const [plan, customer, organization, taxes, fixedCharges] = await Promise.all([
+  const [plan, customer, organization, taxes, fixedCharges, minimumCommitment] = await Promise.all([
     findPlanById(conn, subscription.organization_id, subscription.plan_id),
     findCustomerById(conn, subscription.customer_id),
     findOrganization(conn, subscription.organization_id),
     taxesOf(conn, subscription),
     fixedChargesOf(conn, subscription),
+    findMinimumCommitment(conn, subscription.plan_id),
   ]);
   if (!plan || !customer || !organization) throw new Error(`Subscription ${subscription.id} lost its plan, customer or organization`);
   const timezone = applicableTimezone(customer, organization);
-  return { subscription, plan, customer, organization, timezone, terms: subscriptionTerms(subscription, plan, timezone), taxes, fixedCharges };
+  return {
+    subscription, plan, customer, organization, timezone, terms: subscriptionTerms(subscription, plan, timezone), taxes, fixedCharges,
+    minimumCommitment: minimumCommitment ?? null,
+  };
 }
 
 async function fixedChargesOf(conn: Conn, subscription: SubscriptionRow): Promise<SubscriptionContext['fixedCharges']> {
@@ -60,7 +67,7 @@ async function fixedChargesOf(conn: Conn, subscription: SubscriptionRow): Promis
 }
 
 interface TaxLinkRow {
-  link: 'customer' | 'plan' | 'charge';
+  link: 'customer' | 'plan' | 'charge' | 'commitment';
   owner_id: string;
   id: string;
   code: string;
@@ -69,7 +76,7 @@ interface TaxLinkRow {
   rate: string;
 }
 
-/** The three kinds of tax links in one query, ordered by tax code. */
+/** The four kinds of tax links in one query, ordered by tax code. */
 async function taxesOf(conn: Conn, subscription: SubscriptionRow): Promise<SubscriptionContext['taxes']> {
   const rows = (await conn.raw(
     `SELECT 'customer' AS link, l.owner_id, t.id, t.code, t.name, t.description, t.rate FROM customer_taxes l JOIN taxes t ON t.id = l.tax_id WHERE l.owner_id = :customer
@@ -78,14 +85,18 @@ async function taxesOf(conn: Conn, subscription: SubscriptionRow): Promise<Subsc
      UNION ALL
      SELECT 'charge', l.owner_id, t.id, t.code, t.name, t.description, t.rate FROM charge_taxes l JOIN taxes t ON t.id = l.tax_id
        WHERE l.owner_id IN (SELECT id FROM charges WHERE plan_id = :plan)
+     UNION ALL
+     SELECT 'commitment', l.owner_id, t.id, t.code, t.name, t.description, t.rate FROM commitment_taxes l JOIN taxes t ON t.id = l.tax_id
+       WHERE l.owner_id IN (SELECT id FROM commitments WHERE plan_id = :plan)
      ORDER BY code`,
     { customer: subscription.customer_id, plan: subscription.plan_id },
   )).rows as TaxLinkRow[];
-  const taxes: SubscriptionContext['taxes'] = { customer: [], plan: [], charges: new Map() };
+  const taxes: SubscriptionContext['taxes'] = { customer: [], plan: [], charges: new Map(), commitment: [] };
   for (const row of rows) {
     const tax: TaxRate = { id: row.id, code: row.code, name: row.name, description: row.description, rate: new Dec(row.rate) };
     if (row.link === 'customer') taxes.customer.push(tax);
     else if (row.link === 'plan') taxes.plan.push(tax);
+    else if (row.link === 'commitment') taxes.commitment.push(tax);
     else taxes.charges.set(row.owner_id, [...(taxes.charges.get(row.owner_id) ?? []), tax]);
   }
   return taxes;

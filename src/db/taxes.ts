@@ -24,7 +24,7 @@ export interface TaxWithCounts extends TaxRow {
   charges_count: number;
 }
 
-export type TaxLinkTable = 'customer_taxes' | 'plan_taxes' | 'charge_taxes' | 'add_on_taxes' | 'fixed_charge_taxes';
+export type TaxLinkTable = 'customer_taxes' | 'plan_taxes' | 'charge_taxes' | 'add_on_taxes' | 'fixed_charge_taxes' | 'commitment_taxes';
 
 export type TaxFields = Pick<TaxRow, 'code' | 'name' | 'rate' | 'description' | 'applied_to_organization'>;
 

@@ -24,7 +24,8 @@ const ITEM_TYPES: Record<FeeRow['fee_type'], FeeJson['item']['item_type']> = {
   subscription: 'Subscription',
   add_on: 'AddOn',
   credit: 'WalletTransaction',
-  commitment: 'Commitment',
+  // Lago's Fee#item_type has no case of its own for a commitment true-up: its subscription's.
+  commitment: 'Subscription',
 };
 
 /** An amount an invoice drew from a credit note (Lago's `credits` on the invoice). */
@@ -89,9 +90,9 @@ export const feeSchema = z.object({
   /** The fixed charge a `fixed_charge` fee bills; null for every other fee. */
   lago_fixed_charge_id: wire.uuid.nullable(),
   lago_invoice_id: wire.uuid.nullable(),
-  /** Billow bills no minimum-commitment true-up fees. */
-  lago_true_up_fee_id: z.null(),
-  lago_true_up_parent_fee_id: z.null(),
+  /** A charge fee's spending-minimum true-up fee, and a true-up's parent fee (src/billing/spending-minimums.ts); null otherwise. */
+  lago_true_up_fee_id: wire.uuid.nullable(),
+  lago_true_up_parent_fee_id: wire.uuid.nullable(),
   lago_subscription_id: wire.uuid.nullable(),
   external_subscription_id: z.string().nullable(),
   lago_customer_id: wire.uuid,
@@ -108,7 +109,7 @@ export const feeSchema = z.object({
     filter_invoice_display_name: z.string().nullable(),
     /** The charge, subscription, add-on or wallet transaction billed. */
     lago_item_id: wire.uuid.nullable(),
-    item_type: z.enum(['BillableMetric', 'Subscription', 'AddOn', 'WalletTransaction', 'Commitment']),
+    item_type: z.enum(['BillableMetric', 'Subscription', 'AddOn', 'WalletTransaction']),
     /** The pricing group the fee bills (key → value, null for events without the property); {} for a fee that bills no group. */
     grouped_by: z.record(z.string(), z.string().nullable()),
   }),
@@ -332,8 +333,8 @@ export function serializeFee(fee: FeeRow, owner: FeeOwner, externalSubscriptionI
     lago_charge_filter_id: fee.charge_filter_id ?? null,
     lago_fixed_charge_id: fee.fixed_charge_id ?? null,
     lago_invoice_id: fee.invoice_id,
-    lago_true_up_fee_id: null,
-    lago_true_up_parent_fee_id: null,
+    lago_true_up_fee_id: fee.true_up_fee_id ?? null,
+    lago_true_up_parent_fee_id: fee.true_up_parent_fee_id ?? null,
     lago_subscription_id: fee.subscription_id,
     external_subscription_id: externalSubscriptionId,
     lago_customer_id: owner.customerId,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChargeView, FixedChargeView, PlanRow, PlanView } from '../db/plans';
+import type { ChargeView, CommitmentView, FixedChargeView, PlanRow, PlanView } from '../db/plans';
 import { CHARGE_MODELS, INTERVALS } from '../billing/types';
 import { cents, decimalString, isoSeconds, responseSchemas, wire } from './common';
 import { serializeTax, taxSchema, type TaxJson } from './tax';
@@ -64,6 +64,18 @@ export const fixedChargeSchema = z.object({
 }).register(responseSchemas, { id: 'FixedCharge' });
 export type FixedChargeJson = z.output<typeof fixedChargeSchema>;
 
+/** A plan's minimum commitment (Lago's MinimumCommitmentObject, without `commitment_type` as Lago's plan shows it). */
+export const minimumCommitmentSchema = z.object({
+  lago_id: wire.uuid,
+  plan_code: z.string(),
+  invoice_display_name: z.string().nullable(),
+  amount_cents: wire.cents,
+  interval: z.enum(INTERVALS as [string, ...string[]]),
+  created_at: wire.dateTime,
+  updated_at: wire.dateTime,
+  taxes: z.array(taxSchema),
+}).register(responseSchemas, { id: 'MinimumCommitment' });
+
 export const planSchema = z.object({
   lago_id: wire.uuid,
   name: z.string(),
@@ -91,11 +103,19 @@ export const planSchema = z.object({
   taxes: z.array(taxSchema),
   /** The features the plan grants (`/plans/:code/entitlements`). */
   entitlements: z.array(planEntitlementSchema),
+  /** Present only when the plan has one, as Lago answers. */
+  minimum_commitment: minimumCommitmentSchema.optional(),
   metadata: metadataObjectSchema,
 }).register(responseSchemas, { id: 'Plan' });
 export type PlanJson = z.output<typeof planSchema>;
 
-export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; taxes?: TaxJson[]; entitlements?: PlanEntitlementJson[]; fixedCharges?: FixedChargeJson[]; usageThresholds?: UsageThresholdRow[] } = {}): PlanJson {
+export function serializePlan(
+  plan: PlanRow,
+  extra: {
+    charges?: ChargeJson[]; taxes?: TaxJson[]; entitlements?: PlanEntitlementJson[]; fixedCharges?: FixedChargeJson[]; usageThresholds?: UsageThresholdRow[];
+    minimumCommitment?: z.output<typeof minimumCommitmentSchema> | null;
+  } = {},
+): PlanJson {
   return {
     lago_id: plan.id,
     name: plan.name,
@@ -121,7 +141,22 @@ export function serializePlan(plan: PlanRow, extra: { charges?: ChargeJson[]; ta
     applicable_usage_thresholds: (extra.usageThresholds ?? []).map(serializeApplicableUsageThreshold),
     taxes: extra.taxes ?? [],
     entitlements: extra.entitlements ?? [],
+    ...(extra.minimumCommitment ? { minimum_commitment: extra.minimumCommitment } : {}),
     metadata: serializeMetadata(plan.metadata as Record<string, unknown> | null),
+  };
+}
+
+/** Lago's CommitmentSerializer as a plan embeds it. */
+export function serializeMinimumCommitment(plan: PlanRow, { commitment, taxes }: CommitmentView): z.output<typeof minimumCommitmentSchema> {
+  return {
+    lago_id: commitment.id,
+    plan_code: plan.code,
+    invoice_display_name: commitment.invoice_display_name,
+    amount_cents: cents(commitment.amount_cents),
+    interval: plan.interval,
+    created_at: isoSeconds(commitment.created_at),
+    updated_at: isoSeconds(commitment.updated_at),
+    taxes: taxes.map(serializeTax),
   };
 }
 
@@ -168,6 +203,7 @@ export function serializePlanView(view: PlanView): PlanJson {
     fixedCharges: (view.fixedCharges ?? []).map((entry) => serializeFixedCharge(entry)),
     entitlements: view.entitlements.map(serializePlanEntitlement),
     usageThresholds: view.usageThresholds,
+    minimumCommitment: view.minimumCommitment ? serializeMinimumCommitment(view.plan, view.minimumCommitment) : null,
   });
 }
 

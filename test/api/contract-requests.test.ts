@@ -162,7 +162,7 @@ const percentageRanges = () => [
 function planCharges(): Json[] {
   const withFilter = (index: number, model: string, properties: Json, filterProperties: Json): Json => ({
     billable_metric_id: ids.calls, code: `ct_${model}`, charge_model: model, invoice_display_name: `Charge ${index}`,
-    pay_in_advance: false, invoiceable: true, prorated: false, properties,
+    pay_in_advance: false, invoiceable: true, prorated: false, properties, min_amount_cents: 1000 + index,
     filters: [{ invoice_display_name: `EU ${index}`, properties: filterProperties, values: { region: ['eu'] } }],
     tax_codes: ['ct_reduced'],
   });
@@ -196,6 +196,7 @@ const planBody = (code: string): Json => ({
   metadata: { external_id: 'ext-123', synced_at: '2024-01-15' }, charges: planCharges(), fixed_charges: planFixedCharges(),
   // Progressive billing (issue 15): smallest first, as the plan shows them back.
   usage_thresholds: [{ amount_cents: 10_000, threshold_display_name: 'First', recurring: false }, { amount_cents: 25_000, threshold_display_name: 'Every 250', recurring: true }],
+  minimum_commitment: { amount_cents: 500_000, invoice_display_name: 'Commitment (C1)', tax_codes: ['ct_reduced'] },
 });
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 

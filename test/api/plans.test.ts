@@ -439,8 +439,8 @@ describe('plans', () => {
     });
 
     test('premium features are refused with 403', async () => {
-      // Usage thresholds are honoured since issue 15 (test/api/usage-thresholds.test.ts).
-      for (const extra of [{ minimum_commitment: { amount_cents: 100 } }, { charges: [charge('calls', { applied_pricing_unit: { code: 'credits', conversion_rate: '2' } })] }]) {
+      // Usage thresholds (issue 15) and minimum commitments (issue 16) are honoured since (test/api/usage-thresholds.test.ts, plan-commitments.test.ts).
+      for (const extra of [{ charges: [charge('calls', { applied_pricing_unit: { code: 'credits', conversion_rate: '2' } })] }]) {
         const res = await api.post('/plans', plan({ code: 'premium', ...extra }));
         expect(res.status).toBe(403);
         expect(res.body).toEqual({ status: 403, error: 'Forbidden', code: 'feature_unavailable' });
@@ -449,13 +449,13 @@ describe('plans', () => {
 
     test('fields Billow does not bill are refused with feature_not_supported (their defaults are accepted above)', async () => {
       // Each was accepted and then ignored (billed as if absent) before the request contract.
-      await rejects(plan({ code: 'x', charges: [charge('calls', { min_amount_cents: 500 })] }), { 'charges.0.min_amount_cents': ['feature_not_supported'] });
+      // Charges' spending minimums are billed since issue 16 (test/api/plan-commitments.test.ts).
       // Grouping keys, presentation keys and the dynamic model are billed or shown since issue 16 (test/api/pricing-power.test.ts); presentation breakdowns are not printed on PDFs yet.
       await rejects(plan({ code: 'x', charges: [charge('calls', { properties: { amount: '1', presentation_group_keys: [{ value: 'region', options: { display_in_invoice: true } }] } })] }), { 'charges.0.properties.presentation_group_keys.0.options.display_in_invoice': ['feature_not_supported'] });
       // bill_fixed_charges_monthly and fixed_charges are billed since issue 16 point 5 (test/api/fixed-charges.test.ts).
       // With other problems, every one is named.
-      await rejects(plan({ code: 'x', amount_cents: -1, charges: [charge('calls', { min_amount_cents: 1, accepts_target_wallet: true })] }), {
-        amount_cents: ['value_is_out_of_range'], 'charges.0.min_amount_cents': ['feature_not_supported'], 'charges.0.accepts_target_wallet': ['feature_not_supported'],
+      await rejects(plan({ code: 'x', amount_cents: -1, charges: [charge('calls', { accepts_target_wallet: true })] }), {
+        amount_cents: ['value_is_out_of_range'], 'charges.0.accepts_target_wallet': ['feature_not_supported'],
       });
     });
 

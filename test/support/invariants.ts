@@ -38,6 +38,15 @@ export async function assertBillingInvariants(db: Db): Promise<void> {
       expect({ subscription: current.subscription_id, overlaps: current.from_datetime <= previous.to_datetime }).toEqual({ subscription: current.subscription_id, overlaps: false });
     }
   }
+  // True-ups (issue 16 pt 4): a spending-minimum true-up and its parent fee name each other, on one invoice, for one charge.
+  const linked = await db('fees as t').join('fees as p', 'p.id', 't.true_up_parent_fee_id')
+    .select('t.id', 't.invoice_id', 't.charge_id', 't.amount_cents', 'p.invoice_id as parent_invoice_id', 'p.charge_id as parent_charge_id', 'p.true_up_fee_id as parent_true_up_fee_id');
+  for (const row of linked) {
+    const link = { fee: row.id, invoice: row.invoice_id, charge: row.charge_id, backLink: row.parent_true_up_fee_id, positive: BigInt(row.amount_cents) > 0n };
+    expect(link).toEqual({ ...link, invoice: row.parent_invoice_id, charge: row.parent_charge_id, backLink: row.id, positive: true });
+  }
+  const dangling = await db('fees').whereNotNull('true_up_fee_id').whereNotIn('true_up_fee_id', db('fees').whereNotNull('true_up_parent_fee_id').select('id')).pluck('id');
+  expect({ danglingTrueUpLinks: dangling }).toEqual({ danglingTrueUpLinks: [] });
   const keys = invoices.map((invoice) => `${invoice.organization_id}:${invoice.idempotency_key}`);
   expect(new Set(keys).size).toBe(keys.length);
   // Drafts have no number yet; every other invoice has one.

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { CHARGE_MODELS } from '../../billing/types';
-import type { ChargeFilterInput, ChargeInput, CreatePlanInput, FixedChargeInput, UpdatePlanInput } from '../../services/catalog';
+import type { ChargeFilterInput, ChargeInput, CreatePlanInput, FixedChargeInput, MinimumCommitmentInput, UpdatePlanInput } from '../../services/catalog';
 import { FIXED_CHARGE_MODELS } from '../../billing/fixed-charges';
 import { amountCents, code, currency, interval, optionalText } from './common';
 import { usageThresholdsSchema } from './usage-thresholds';
 import {
-  SHOWN, forbidUnlessEmpty, honour, refuseNonZero, refuseTrue, refuseValues, shownAs, under, withContract,
+  SHOWN, forbidUnlessEmpty, honour, refuseTrue, refuseValues, shownAs, under, withContract,
   type Honoured, type Refusal, type RequestContract,
 } from '../contract';
 
@@ -29,7 +29,7 @@ export const chargeSchema = z.object({
   pay_in_advance: z.boolean().nullish(),
   invoiceable: z.boolean().nullish(),
   prorated: z.boolean().nullish(),
-  /** Only 0 gets here: anything else is refused by the contract below. */
+  /** The charge's spending minimum per period (true-up fee: src/billing/spending-minimums.ts); not with pay_in_advance. */
   min_amount_cents: amountCents.nullish(),
   /** Only null gets here: "invoice" is refused by the contract below. */
   regroup_paid_fees: z.enum(['invoice']).nullish(),
@@ -65,6 +65,13 @@ export const fixedChargeSchema = z.object({
   apply_units_immediately: z.boolean().nullish(),
 }) satisfies z.ZodType<FixedChargeInput>;
 
+/** A plan's minimum commitment; `{}` or null removes it on update (Lago's `params.blank?`). amount_cents > 0 is the service's check. */
+const minimumCommitmentSchema = z.object({
+  amount_cents: amountCents.nullish(),
+  invoice_display_name: optionalText,
+  tax_codes: z.array(code).nullish(),
+}) satisfies z.ZodType<MinimumCommitmentInput>;
+
 const fields = {
   name: z.string().trim().min(1).max(255),
   code,
@@ -84,8 +91,7 @@ const fields = {
   fixed_charges: z.array(fixedChargeSchema).max(500).nullish(),
   /** Progressive billing (issue 15): the plan's thresholds; sent, they replace the plan's. */
   usage_thresholds: usageThresholdsSchema,
-  /** Premium features Billow does not bill: refused (403 feature_unavailable) by the contract unless empty; the service checks again. */
-  minimum_commitment: z.unknown(),
+  minimum_commitment: minimumCommitmentSchema.nullish(),
 };
 
 // The contract (src/api/contract.ts) ----------------------------------------------------------------
@@ -110,7 +116,7 @@ const PRESENTATION_KEYS: Record<string, Honoured> = honour(SHOWN, 'properties.pr
  * charges take them under `charges.*.` (`chargesOfPlan`), the nested charge routes as they are.
  */
 export const CHARGE_HONOURED: Record<string, Honoured> = {
-  ...honour(SHOWN, 'code', 'charge_model', 'pay_in_advance', 'invoiceable', 'invoice_display_name', 'prorated'),
+  ...honour(SHOWN, 'code', 'charge_model', 'pay_in_advance', 'invoiceable', 'invoice_display_name', 'prorated', 'min_amount_cents'),
   billable_metric_id: shownAs('lago_billable_metric_id'),
   tax_codes: shownAs('taxes.*.code'),
   ...under('properties.', CHARGE_PROPERTIES),
@@ -121,7 +127,6 @@ export const CHARGE_HONOURED: Record<string, Honoured> = {
 
 export const CHARGE_REFUSED: Record<string, Refusal> = {
   regroup_paid_fees: refuseValues(['invoice'], 'Regrouping paid in-advance fees on an invoice needs payments, which Billow does not collect yet.'),
-  min_amount_cents: refuseNonZero('Billow does not bill a true-up fee up to a charge\'s minimum amount yet.'),
   accepts_target_wallet: refuseTrue('Billow has no targeted wallets: every wallet pays every fee.'),
   applied_pricing_unit: forbidUnlessEmpty('Pricing units are premium in Lago and not offered by Billow.'),
   'properties.presentation_group_keys.*.options.display_in_invoice': refuseTrue('Billow shows presentation breakdowns in the API (fees, current and past usage) but does not print them on invoice PDFs yet.'),
@@ -165,10 +170,12 @@ const PLAN_HONOURED: Record<string, Honoured> = {
   // Lago's plan bodies name the add-on by id only, and take apply_units_immediately on update only.
   ...chargesOfPlan(Object.fromEntries(Object.entries(FIXED_CHARGE_HONOURED).filter(([path]) => path !== 'add_on_code' && path !== 'apply_units_immediately')), 'fixed_charges.*.'),
   ...honour(SHOWN, 'usage_thresholds.*.amount_cents', 'usage_thresholds.*.threshold_display_name', 'usage_thresholds.*.recurring'),
+  // The true-up fee at each period's close: src/billing/commitments.ts.
+  ...honour(SHOWN, 'minimum_commitment.amount_cents', 'minimum_commitment.invoice_display_name'),
+  'minimum_commitment.tax_codes': shownAs('minimum_commitment.taxes.*.code'),
 };
 
 const PLAN_REFUSED: Record<string, Refusal> = {
-  minimum_commitment: forbidUnlessEmpty('Minimum commitments are premium in Lago and not billed by Billow.'),
   ...under('charges.*.', CHARGE_REFUSED),
 };
 

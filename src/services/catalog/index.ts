@@ -16,7 +16,7 @@ export {
 } from './billable-metrics';
 export {
   assertPlanSubscribable, createPlan, getPlanView, listPlans, markPlanForDeletion, retirePlanIfUnused, updatePlanByCode,
-  type CreatePlanInput, type UpdatePlanInput,
+  type CreatePlanInput, type MinimumCommitmentInput, type UpdatePlanInput,
 } from './plans';
 export type { ChargeFilterInput, ChargeInput } from './plan-charges';
 export type { FixedChargeInput } from './plan-fixed-charges';

@@ -204,6 +204,9 @@ export async function prepareCharges(
     if (!invoiceable && !payInAdvance) problems.add(`${prefix}.invoiceable`, 'must_be_true_unless_pay_in_advance');
     const regroupPaidFees = input.regroup_paid_fees !== undefined ? input.regroup_paid_fees : (current?.regroup_paid_fees ?? null);
     if (regroupPaidFees && (!payInAdvance || invoiceable)) problems.add(`${prefix}.regroup_paid_fees`, 'value_is_invalid');
+    // A spending minimum is trued up at the period's close, on usage billed in arrears (Lago's Charge#validate_min_amount_cents); null sets 0, as Lago's update does.
+    const minAmountCents = input.min_amount_cents !== undefined ? (input.min_amount_cents ?? 0n) : (current?.min_amount_cents ?? 0n);
+    if (payInAdvance && minAmountCents > 0n) problems.add(`${prefix}.min_amount_cents`, 'not_compatible_with_pay_in_advance');
 
     const sameModel = current !== undefined && current.charge_model === model;
     const rawProperties = input.properties !== undefined ? input.properties : sameModel ? current!.properties : {};
@@ -240,7 +243,7 @@ export async function prepareCharges(
         pay_in_advance: payInAdvance,
         invoiceable,
         prorated,
-        min_amount_cents: input.min_amount_cents ?? current?.min_amount_cents ?? 0n,
+        min_amount_cents: minAmountCents,
         invoice_display_name: input.invoice_display_name !== undefined ? input.invoice_display_name : (current?.invoice_display_name ?? null),
         regroup_paid_fees: regroupPaidFees as ChargeRow['regroup_paid_fees'],
       },

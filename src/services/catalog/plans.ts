@@ -4,7 +4,11 @@
  * - fixed charges (and bill_fixed_charges_monthly, kept like bill_charges_monthly) are written with
  *   the plan (plan-fixed-charges.ts); usage thresholds (progressive billing) are stored and billed
  *   (usage-thresholds.ts);
- * - premium features Billow does not bill (minimum commitment, pricing units) are refused with 403 `feature_unavailable` rather than silently ignored;
+ * - pricing units, premium in Lago and not billed by Billow, are refused with 403 `feature_unavailable` (plan-charges.ts) rather than silently ignored;
+ * - a minimum commitment (`minimum_commitment`, one per plan, amount_cents > 0) is kept with its
+ *   own tax codes and billed by invoicing at each period's close (src/billing/commitments.ts). On
+ *   update, as Lago: absent or null keeps it, `{}` removes it, an object changes the keys it sends
+ *   (creating it when the plan had none) and `tax_codes` replaces its taxes when sent;
  * - a plan with pending or active subscriptions keeps its interval, pay_in_advance, currency and
  *   bill_charges_monthly (their workflows are scheduled on them). Its prices, charges and taxes
  *   may change: that affects the invoices issued afterwards;
@@ -31,9 +35,10 @@ import {
   type PlanView,
 } from '../../db/plans';
 import { insertCharge, liveChargesOfPlans, softDeleteCharges, updateCharge } from '../../db/charges';
+import { deleteMinimumCommitment, findMinimumCommitment, insertMinimumCommitment, updateMinimumCommitment, type CommitmentRow } from '../../db/commitments';
 import { replaceTaxLinks } from '../../db/taxes';
 import { isUniqueViolation } from '../../db/errors';
-import { forbidden, invalidField, notFound, Problems } from '../../runtime/errors';
+import { invalidField, notFound, Problems } from '../../runtime/errors';
 import { serializePlanView } from '../../serializers/plan';
 import { recordWebhookEvent } from '../../webhooks/outbox';
 import type { WebhookType } from '../../webhooks/event-types';
@@ -64,10 +69,16 @@ export interface CreatePlanInput {
   charges?: ChargeInput[] | null;
   /** Progressive billing (issue 15): sent, they replace the plan's thresholds (null or [] removes them). */
   usage_thresholds?: UsageThresholdInput[] | null;
-  /** Premium features Billow does not bill: refused (403 feature_unavailable) unless empty. */
-  minimum_commitment?: unknown;
+  minimum_commitment?: MinimumCommitmentInput | null;
   /** Lago's fixed charges (plan-fixed-charges.ts). */
   fixed_charges?: FixedChargeInput[] | null;
+}
+
+/** A plan's minimum commitment as sent (Lago's MinimumCommitmentInput). */
+export interface MinimumCommitmentInput {
+  amount_cents?: bigint | null;
+  invoice_display_name?: string | null;
+  tax_codes?: string[] | null;
 }
 
 export type UpdatePlanInput = Partial<CreatePlanInput>;
@@ -79,10 +90,41 @@ function isPresent(value: unknown): boolean {
   return true;
 }
 
-function refusePremium(input: UpdatePlanInput): void {
-  if (isPresent(input.minimum_commitment)) {
-    throw forbidden('feature_unavailable');
+/** A commitment sent with something in it must end with amount_cents > 0 (Lago's validation). */
+function checkMinimumCommitment(input: MinimumCommitmentInput | null | undefined, current: CommitmentRow | undefined, problems: Problems): void {
+  if (input === undefined || input === null || !isPresent(input)) return;
+  const amount = input.amount_cents !== undefined ? input.amount_cents : current?.amount_cents;
+  if (amount === undefined || amount === null) problems.add('minimum_commitment.amount_cents', 'value_is_mandatory');
+  else if (amount <= 0n) problems.add('minimum_commitment.amount_cents', 'value_is_out_of_range');
+}
+
+/**
+ * Writes the plan's minimum commitment as `input` asks (see the header): undefined or null keeps
+ * it, `{}` removes it, otherwise the keys sent change it (creating it if absent). Problems are
+ * recorded on `minimum_commitment.*`; nothing is written then.
+ */
+async function writeMinimumCommitment(trx: Tx, organizationId: string, planId: string, input: MinimumCommitmentInput | null | undefined): Promise<void> {
+  if (input === undefined || input === null) return;
+  const current = await findMinimumCommitment(trx, planId);
+  if (!isPresent(input)) {
+    if (current) await deleteMinimumCommitment(trx, current.id);
+    return;
   }
+  const problems = new Problems();
+  checkMinimumCommitment(input, current, problems);
+  problems.throwIfAny();
+  const amount = input.amount_cents !== undefined ? input.amount_cents : current?.amount_cents;
+  const taxIds = input.tax_codes !== undefined && input.tax_codes !== null
+    ? await resolveTaxCodes(trx, organizationId, input.tax_codes, 'minimum_commitment.tax_codes')
+    : undefined;
+  const fields = {
+    amount_cents: amount!,
+    invoice_display_name: input.invoice_display_name !== undefined ? input.invoice_display_name : (current?.invoice_display_name ?? null),
+  };
+  const commitment = current
+    ? await updateMinimumCommitment(trx, current.id, fields)
+    : await insertMinimumCommitment(trx, organizationId, planId, fields);
+  if (taxIds) await replaceTaxLinks(trx, 'commitment_taxes', commitment.id, taxIds);
 }
 
 function billChargesMonthly(interval: Interval, value: boolean | null | undefined): boolean | null {
@@ -141,7 +183,6 @@ async function writeFixedCharges(trx: Tx, organizationId: string, planId: string
 }
 
 export async function createPlan(db: Db, organizationId: string, input: CreatePlanInput): Promise<PlanView> {
-  refusePremium(input);
   return uniqueCodes(() =>
     db.transaction(async (trx) => {
       const problems = new Problems();
@@ -149,6 +190,7 @@ export async function createPlan(db: Db, organizationId: string, input: CreatePl
       const charges = await prepareCharges(trx, organizationId, input.charges ?? [], [], problems);
       const fixedCharges = await prepareFixedCharges(trx, organizationId, input.fixed_charges ?? [], [], problems, false);
       checkUsageThresholds(input.usage_thresholds, problems);
+      checkMinimumCommitment(input.minimum_commitment, undefined, problems);
       problems.throwIfAny();
       const taxIds = await resolveTaxCodes(trx, organizationId, input.tax_codes ?? []);
       const plan = await insertPlan(trx, organizationId, {
@@ -169,6 +211,7 @@ export async function createPlan(db: Db, organizationId: string, input: CreatePl
       await writeCharges(trx, organizationId, plan.id, charges);
       await writeFixedCharges(trx, organizationId, plan.id, fixedCharges);
       await writeUsageThresholds(trx, organizationId, { planId: plan.id }, input.usage_thresholds);
+      await writeMinimumCommitment(trx, organizationId, plan.id, input.minimum_commitment);
       const view = await planView(trx, organizationId, plan);
       await recordPlanEvent(trx, 'plan.created', view);
       return view;
@@ -194,7 +237,6 @@ export async function listPlans(db: Db, organizationId: string, page: Page): Pro
 const LOCKED_BY_SUBSCRIPTIONS = ['interval', 'pay_in_advance', 'amount_currency', 'bill_charges_monthly', 'bill_fixed_charges_monthly'] as const;
 
 export async function updatePlanByCode(db: Db, organizationId: string, code: string, input: UpdatePlanInput): Promise<PlanView> {
-  refusePremium(input);
   return uniqueCodes(() =>
     db.transaction(async (trx) => {
       const current = await getPlan(trx, organizationId, code);
@@ -231,6 +273,7 @@ export async function updatePlanByCode(db: Db, organizationId: string, code: str
         ? await prepareFixedCharges(trx, organizationId, input.fixed_charges ?? [], existingFixed, problems, live)
         : undefined;
       checkUsageThresholds(input.usage_thresholds, problems);
+      checkMinimumCommitment(input.minimum_commitment, await findMinimumCommitment(trx, current.id), problems);
       problems.throwIfAny();
       const taxIds = input.tax_codes !== undefined ? await resolveTaxCodes(trx, organizationId, input.tax_codes ?? []) : undefined;
 
@@ -248,6 +291,7 @@ export async function updatePlanByCode(db: Db, organizationId: string, code: str
         await writeFixedCharges(trx, organizationId, plan.id, fixedCharges);
       }
       if (input.usage_thresholds !== undefined) await writeUsageThresholds(trx, organizationId, { planId: plan.id }, input.usage_thresholds);
+      await writeMinimumCommitment(trx, organizationId, plan.id, input.minimum_commitment);
       const view = await planView(trx, organizationId, plan);
       await recordPlanEvent(trx, 'plan.updated', view);
       return view;

@@ -28,7 +28,7 @@ import type { OrganizationRow } from '../../db/organizations';
 import { addDays, type LocalDate } from '../../billing/calendar';
 import type { FeeLine, TaxRate } from '../../billing/fee-lines';
 import { computeInvoiceTotals, type FeeTotals, type InvoiceTotals } from '../../billing/invoice-totals';
-import { assertInvoiceAddsUp, assertNoDoubleBilling, assertNoDoubleFixedCharges, assertProgressiveBilling, InvoiceInvariantViolation } from '../../billing/invoice-invariants';
+import { assertInvoiceAddsUp, assertNoDoubleBilling, assertNoDoubleFixedCharges, assertProgressiveBilling, assertTrueUpsHold, InvoiceInvariantViolation } from '../../billing/invoice-invariants';
 import { billedFixedChargeStretches } from '../../db/fixed-charges';
 import { centsToJson, type Cents } from '../../billing/money';
 import { allocateToWallets, type FeeBucket } from '../../billing/wallet-credits';
@@ -248,6 +248,7 @@ export function feeRow(line: InvoiceLine, totals: FeeTotals): FeeDraft {
     charge_filter_invoice_display_name: line.chargeFilter?.invoiceDisplayName ?? null,
     grouped_by: line.groupedBy ?? null,
     presentation_breakdowns: line.presentationBreakdowns ?? [],
+    ...(line.trueUpOf ? { true_up_parent_fee_key: line.trueUpOf } : {}),
   };
 }
 
@@ -276,6 +277,7 @@ async function checkInvariants(trx: Tx, input: NewInvoice, draft: InvoiceDraft, 
   try {
     assertInvoiceAddsUp(label, draft, fees);
     assertProgressiveBilling(label, input.type, input.lines);
+    assertTrueUpsHold(label, fees);
     const fresh = fees
       .filter((fee) => fee.fee_type === 'subscription' && fee.subscription_id && fee.from_datetime && fee.to_datetime)
       .map((fee) => ({ subscriptionId: fee.subscription_id!, fromMs: fee.from_datetime!.getTime(), toMs: fee.to_datetime!.getTime() }));

@@ -18,6 +18,10 @@
  *   what it billed.
  * - Recurring metrics carry their units over: a late event re-rates its own period and every later
  *   finalized one.
+ * - A charge's spending minimum (spending-minimums.ts): what its period's true-up paid for is not
+ *   billed again. The window's true-up priced again (the minimum less the usage now) is smaller
+ *   than the one billed by what late usage now covers; the charge's adjustments are reduced by that
+ *   much (in order, never below 0), so the period costs max(usage, minimum) in all.
  */
 import type { Db } from '../../db/knex';
 import type { OrganizationRow } from '../../db/organizations';
@@ -113,6 +117,36 @@ function adjustmentLine(line: InvoiceLine, billed: Billed, window: UsageWindowRo
   };
 }
 
+/**
+ * The adjustments less what the window's spending-minimum true-ups paid for already: per charge,
+ * the true-up billed minus the true-up priced again now (`repricedTrueUps`, keyed
+ * `…:charge:<id>:true_up` like the billed ones), taken off its adjustments in order.
+ */
+function coveredByTrueUps(adjustments: InvoiceLine[], repricedTrueUps: InvoiceLine[], billed: Map<string, Billed>, currency: string): InvoiceLine[] {
+  return adjustments.map((line) => {
+    const trueUpKey = `charge:${line.chargeId}:true_up`;
+    const billedTrueUp = billed.get(trueUpKey);
+    if (!billedTrueUp || billedTrueUp.amountCents <= 0n) return line;
+    const repriced = repricedTrueUps.find((entry) => entry.chargeId === line.chargeId)?.amountCents ?? 0n;
+    const covered = billedTrueUp.amountCents - repriced;
+    if (covered <= 0n) return line;
+    const taken = covered < line.amountCents ? covered : line.amountCents;
+    // What is left of the headroom for the charge's next adjustment of this window.
+    billed.set(trueUpKey, { ...billedTrueUp, amountCents: billedTrueUp.amountCents - taken });
+    const amountCents = line.amountCents - taken;
+    const subunits = new Dec(10).pow(currencyExponent(currency));
+    const preciseUnitAmount = line.units.isZero() ? new Dec(0) : new Dec(amountCents.toString()).dividedBy(subunits).dividedBy(line.units);
+    return {
+      ...line,
+      amountCents,
+      preciseAmountCents: line.preciseAmountCents.minus(taken.toString()),
+      unitAmountCents: roundCents(preciseUnitAmount.times(subunits)),
+      preciseUnitAmount,
+      amountDetails: { ...line.amountDetails, spending_minimum_covered_cents: taken.toString() },
+    };
+  });
+}
+
 /** The adjustment lines for the late usage of `externalSubscriptionId`'s finalized periods, and the windows they re-rate. */
 export async function lateUsageAdjustments(db: Db, input: LateUsageInput, reprice: RepriceWindow): Promise<LateUsage> {
   if (input.organization.late_usage === 'ignore') return { lines: [], windows: [] };
@@ -124,10 +158,12 @@ export async function lateUsageAdjustments(db: Db, input: LateUsageInput, repric
       reprice(ctx, { fromMs: window.from_datetime.getTime(), toMs: window.to_datetime.getTime() }),
       billedByBucket(db, window, input.excludeInvoiceId),
     ]);
-    for (const line of lines) {
+    const adjustments: InvoiceLine[] = [];
+    for (const line of lines.filter((entry) => !entry.trueUpOf)) {
       const adjustment = adjustmentLine(line, billed.get(bucketOf(line.key)) ?? NOTHING, window, ctx, input.currency);
-      if (adjustment) result.lines.push(adjustment);
+      if (adjustment) adjustments.push(adjustment);
     }
+    result.lines.push(...coveredByTrueUps(adjustments, lines.filter((entry) => entry.trueUpOf), billed, input.currency));
     result.windows.push({
       subscription_id: window.subscription_id,
       external_subscription_id: window.external_subscription_id,

@@ -20,8 +20,12 @@ import { loadSubscriptionContext, type SubscriptionContext } from '../../db/subs
 import { closeOccasion, insertInvoiceParts, partsOfInvoice, type PartOccasion } from '../../db/invoice-subscriptions';
 import { currentUsageSnapshot, type UsageWindowDraft } from '../../db/usage-windows';
 import { addDays, localDateOf, startOfLocalDay, type LocalDate } from '../../billing/calendar';
-import { chargesScopeAt, invoiceScopeAt, startingInvoiceScope, terminationScope, type InvoiceScope, type SubscriptionTerms } from '../../billing/periods';
-import { applicableTaxes, billsBaseFee, billsUsage, chargeFeeLine, subscriptionFeeLine, type TaxRate } from '../../billing/fee-lines';
+import { chargesScopeAt, invoiceScopeAt, startingInvoiceScope, terminationScope, type ChargesScope, type InvoiceScope, type SubscriptionTerms } from '../../billing/periods';
+import { applicableTaxes, billsBaseFee, billsUsage, chargeFeeLine, subscriptionFeeLine, type ChargeLineInput, type TaxRate } from '../../billing/fee-lines';
+import { closedCommitmentPeriod, commitmentFeeLine, commitmentTaxes, commitmentTrueUp } from '../../billing/commitments';
+import { spendingMinimumTrueUp, trueUpFeeLine, windowDays } from '../../billing/spending-minimums';
+import { Dec } from '../../billing/money';
+import { feesWithinPeriod } from '../../db/commitments';
 import { computeChargesUsage, type BucketUsage, type ChargeUsageLine } from '../usage';
 import type { GroupValues } from '../../billing/aggregation';
 import { loadInvoiceAdjustments } from './invoice-adjustments';
@@ -242,6 +246,8 @@ async function writePartsInvoice(
   }
   const late = await lateUsageOf(db, occasion, parts, main, currency, write);
   lines.push(...late.lines);
+  // Last: a commitment counts every other fee of its period, this invoice's included.
+  for (const entry of parts) lines.push(...(await commitmentLinesOf(db, entry, lines, currency, write.kind === 'issue' ? null : write.draft.id)));
   if (lines.length === 0 && write.kind === 'issue') return null; // e.g. an in-advance plan without charges has nothing to close
   const { status, issuingDate, finalizesOn } = draftingOf(occasion, parts, main, write);
   const asOfMs = startOfLocalDay(issuingDate, main.timezone);
@@ -325,6 +331,7 @@ async function lateUsageOf(
   for (const externalSubscriptionId of externalIds) {
     const found = await lateUsageAdjustments(db, { organization: main.organization, externalSubscriptionId, currency, excludeInvoiceId }, (ctx, window) =>
       linesOf(db, { ctx, scope: { baseFee: null, charges: { period: chargesScopeAt(ctx.terms, window.fromMs).period, ...window } } }, currency)
+        // With their spending-minimum true-ups: late usage the minimum already paid for is not billed again (late-usage.ts).
         .then((repriced) => repriced.filter((line) => line.kind === 'charge')));
     late.lines.push(...found.lines);
     late.windows.push(...found.windows);
@@ -387,16 +394,91 @@ export async function linesOf(db: Db, { ctx, scope }: Pick<InvoicePart, 'ctx' | 
     for (const charge of usage.charges.filter((line) => !line.charge.pay_in_advance)) {
       // One fee per bucket, or per group of a grouped bucket (its figures replace the bucket's).
       const priced = charge.buckets.flatMap((bucket) => bucket.groups?.map((group) => ({ ...bucket, ...group })) ?? [bucket]);
+      const billed: InvoiceLine[] = [];
       for (const bucket of priced.filter((entry) => billsUsage({ amountCents: entry.fee.amountCents, units: entry.fullUnits, eventsCount: entry.eventsCount }))) {
         const line = chargeFeeLine(chargeLineInput(charge, bucket, scope.charges), currency, chargeTaxes(ctx, charge.charge.id));
-        lines.push({ ...line, key: keyed(line.key), ...owner, billableMetricId: charge.metric.id });
+        billed.push({ ...line, key: keyed(line.key), ...owner, billableMetricId: charge.metric.id });
       }
+      lines.push(...billed, ...spendingMinimumLines(ctx, charge, priced, billed, scope.charges, currency));
     }
   }
   return lines;
 }
 
-function chargeLineInput(charge: ChargeUsageLine, bucket: BucketUsage & { groupedBy?: GroupValues }, window: { fromMs: number; toMs: number }) {
+/**
+ * A charge's spending-minimum true-up for the window (spending-minimums.ts), after its fees: the
+ * true-up line, and its parent (the charge's default-bucket fee, its first group's for a grouped
+ * charge) when that fee was left off for billing nothing, as Lago keeps it. A charge without a
+ * default bucket (filters only) tops up a fee of no usage of its own, Lago's unmatched-events fee.
+ */
+function spendingMinimumLines(
+  ctx: SubscriptionContext, charge: ChargeUsageLine, priced: (BucketUsage & { groupedBy?: GroupValues })[], billed: InvoiceLine[],
+  window: ChargesScope, currency: string,
+): InvoiceLine[] {
+  const minimum = charge.charge.min_amount_cents;
+  if (charge.charge.pay_in_advance || minimum <= 0n) return [];
+  const days = windowDays(window, ctx.timezone);
+  const trueUp = spendingMinimumTrueUp(minimum, days, priced.map((entry) => entry.fee));
+  if (!trueUp) return [];
+  const owner = { subscriptionId: ctx.subscription.id, planId: ctx.plan.id, billableMetricId: charge.metric.id };
+  const keyed = (key: string) => `${ctx.subscription.id}:${key}`;
+  const taxes = chargeTaxes(ctx, charge.charge.id);
+  const fallback = priced.find((entry) => entry.filter === null);
+  const parent = chargeFeeLine(fallback ? chargeLineInput(charge, fallback, window) : unusedDefaultBucket(charge, window), currency, taxes);
+  const parentKey = keyed(parent.key);
+  const added: InvoiceLine[] = billed.some((line) => line.key === parentKey) ? [] : [{ ...parent, key: parentKey, ...owner }];
+  const trueUpLine = trueUpFeeLine(parent, trueUp, minimum, days, currency);
+  return [...added, { ...trueUpLine, key: keyed(trueUpLine.key), trueUpOf: parentKey, ...owner }];
+}
+
+/** The default bucket's fee of a charge that priced none (filters only): no units, no events, nothing billed. */
+function unusedDefaultBucket(charge: ChargeUsageLine, window: { fromMs: number; toMs: number }): ChargeLineInput {
+  const zero = new Dec(0);
+  return {
+    chargeId: charge.charge.id, filterId: null, filter: null, groupedBy: null, presentationBreakdowns: [],
+    code: charge.metric.code, name: charge.metric.name, invoiceDisplayName: charge.charge.invoice_display_name,
+    units: zero, pricedUnits: zero, eventsCount: 0, amountCents: 0n, preciseAmountCents: zero, unitAmount: zero,
+    details: {}, seats: null, fromMs: window.fromMs, toMs: window.toMs,
+  };
+}
+
+/**
+ * The minimum-commitment true-up of a part that closes a plan period (commitments.ts): the
+ * prorated commitment minus the subscription's fees of that period, those of this invoice
+ * (`invoiceLines`) and those written before (`exceptInvoiceId`: a draft computed again, whose own
+ * fees are being replaced). None without a commitment, when the part closes no period, or when
+ * the fees reach it.
+ */
+async function commitmentLinesOf(
+  db: Db, { ctx, scope, reason }: InvoicePart, invoiceLines: readonly InvoiceLine[], currency: string, exceptInvoiceId: string | null,
+): Promise<InvoiceLine[]> {
+  const commitment = ctx.minimumCommitment;
+  if (!commitment) return [];
+  const terminatedAtMs = reason === 'subscription_terminating' && scope.charges ? scope.charges.toMs : null;
+  const closed = closedCommitmentPeriod(ctx.terms, scope, terminatedAtMs);
+  if (!closed) return [];
+  const { fromMs, toMs } = closed.period;
+  const counted = invoiceLines
+    .filter((line) => line.subscriptionId === ctx.subscription.id && COUNTED_KINDS.has(line.kind))
+    .filter((line) => line.fromMs !== null && line.toMs !== null && line.fromMs >= fromMs && line.toMs <= toMs)
+    .map((line) => ({ amountCents: line.amountCents, preciseAmountCents: line.preciseAmountCents }));
+  const written = (await feesWithinPeriod(db, ctx.subscription.id, closed.period, exceptInvoiceId))
+    .map((fee) => ({ amountCents: BigInt(fee.amount_cents), preciseAmountCents: new Dec(fee.precise_amount_cents) }));
+  const trueUp = commitmentTrueUp(commitment.amount_cents, closed, [...counted, ...written]);
+  if (!trueUp) return [];
+  const taxes = commitmentTaxes({ commitment: ctx.taxes.commitment, plan: ctx.taxes.plan, customer: ctx.taxes.customer });
+  const line = commitmentFeeLine(
+    { code: ctx.plan.code, name: ctx.plan.name },
+    { amountCents: commitment.amount_cents, invoiceDisplayName: commitment.invoice_display_name },
+    closed, trueUp, currency, taxes,
+  );
+  return [{ ...line, key: `${ctx.subscription.id}:${line.key}`, subscriptionId: ctx.subscription.id, planId: ctx.plan.id, billableMetricId: null }];
+}
+
+/** The fees a commitment counts (Lago: subscription, charge, in-advance charge and fixed-charge fees). */
+const COUNTED_KINDS: ReadonlySet<string> = new Set(['subscription', 'charge', 'fixed_charge']);
+
+function chargeLineInput(charge: ChargeUsageLine, bucket: BucketUsage & { groupedBy?: GroupValues }, window: { fromMs: number; toMs: number }): ChargeLineInput {
   return {
     chargeId: charge.charge.id,
     groupedBy: bucket.groupedBy ?? null,
