@@ -47,12 +47,14 @@ const TRANSACTION = 'iso_a_tx';
 const WALLET = 'iso_a_wallet';
 const FEATURE = 'iso_a_feature';
 const ALERT = 'iso_a_alert';
+const FIXED_CHARGE = 'iso_a_fixed';
 
 /** Every table an API call may write (webhook_events left out: the relay stamps its rows on its own). */
 const TABLES = [
   'billable_metrics', 'plans', 'charges', 'taxes', 'plan_taxes', 'charge_taxes', 'customer_taxes', 'customers', 'add_ons', 'add_on_taxes',
   'coupons', 'coupon_targets', 'applied_coupons', 'subscriptions', 'events', 'invoices', 'fees', 'credit_notes', 'credit_note_items',
   'invoice_credits', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhooks', 'webhook_deliveries', 'payments', 'invoice_subscriptions',
+  'fixed_charges', 'fixed_charge_taxes', 'fixed_charge_units',
   'features', 'privileges', 'entitlements', 'entitlement_values', 'entitlement_removals',
   'alerts', 'alert_thresholds', 'triggered_alerts', 'alert_crossings',
   'usage_thresholds', 'lifetime_usages',
@@ -83,6 +85,8 @@ beforeAll(async () => {
   const applied = await ok(a.post('/applied_coupons', { applied_coupon: { external_customer_id: CUSTOMER, coupon_code: COUPON } }));
   const subscription = await ok(a.post('/subscriptions', { subscription: { external_customer_id: CUSTOMER, plan_code: PLAN, external_id: SUBSCRIPTION } }));
   const event = await ok(a.post('/events', { event: { transaction_id: TRANSACTION, code: METRIC, external_subscription_id: SUBSCRIPTION } }));
+  // A fixed charge on A's plan (its add-on), so its subscription has one too.
+  await ok(a.post(`/plans/${PLAN}/fixed_charges`, { fixed_charge: { add_on_code: ADD_ON, code: FIXED_CHARGE, charge_model: 'standard', units: '2', properties: { amount: '10' } } }));
   // A feature, granted by A's plan and overridden on A's subscription.
   await ok(a.post('/features', { feature: { code: FEATURE, privileges: [{ code: 'max', value_type: 'integer' }] } }));
   await ok(a.post(`/plans/${PLAN}/entitlements`, { entitlements: { [FEATURE]: { max: 5 } } }));
@@ -328,6 +332,15 @@ const MATRIX: Record<string, Row> = {
   'DELETE /api/v1/credit_notes/:id/metadata': { kind: 'object', path: () => `/credit_notes/${ids.creditNoteId}/metadata`, code: 'credit_note_not_found' },
   'DELETE /api/v1/credit_notes/:id/metadata/:key': { kind: 'object', path: () => `/credit_notes/${ids.creditNoteId}/metadata/k`, code: 'credit_note_not_found' },
 
+  // Fixed charges (issue 16): A's plan's and its subscription's.
+  'GET /api/v1/plans/:code/fixed_charges': { kind: 'object', path: () => `/plans/${PLAN}/fixed_charges`, code: 'plan_not_found' },
+  'POST /api/v1/plans/:code/fixed_charges': { kind: 'object', path: () => `/plans/${PLAN}/fixed_charges`, body: () => ({ fixed_charge: { add_on_code: ADD_ON, charge_model: 'standard', units: '1', properties: { amount: '1' } } }), code: 'plan_not_found' },
+  'GET /api/v1/plans/:code/fixed_charges/:fixedChargeCode': { kind: 'object', path: () => `/plans/${PLAN}/fixed_charges/${FIXED_CHARGE}`, code: 'plan_not_found' },
+  'PUT /api/v1/plans/:code/fixed_charges/:fixedChargeCode': { kind: 'object', path: () => `/plans/${PLAN}/fixed_charges/${FIXED_CHARGE}`, body: () => ({ fixed_charge: { properties: { amount: '99' } } }), code: 'plan_not_found' },
+  'DELETE /api/v1/plans/:code/fixed_charges/:fixedChargeCode': { kind: 'object', path: () => `/plans/${PLAN}/fixed_charges/${FIXED_CHARGE}`, code: 'plan_not_found' },
+  'GET /api/v1/subscriptions/:externalId/fixed_charges': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/fixed_charges`, code: 'subscription_not_found' },
+  'GET /api/v1/subscriptions/:externalId/fixed_charges/:fixedChargeCode': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/fixed_charges/${FIXED_CHARGE}`, code: 'subscription_not_found' },
+  'PUT /api/v1/subscriptions/:externalId/fixed_charges/:fixedChargeCode': { kind: 'object', path: () => `/subscriptions/${SUBSCRIPTION}/fixed_charges/${FIXED_CHARGE}`, body: () => ({ fixed_charge: { units: '50', apply_units_immediately: true } }), code: 'subscription_not_found' },
   // Features and entitlements (issue 16): A's feature, its plan's entitlement and its subscription's override.
   'POST /api/v1/features': { kind: 'own', root: 'feature', body: () => ({ feature: { code: FEATURE, privileges: [{ code: 'max', value_type: 'integer' }] } }) },
   'GET /api/v1/features': { kind: 'list', path: () => `/features?search_term=${FEATURE}` },
