@@ -46,6 +46,7 @@ beforeAll(async () => {
   await ok(api.post('/plans', { plan: { name: 'P', code: 'h_plan', interval: 'monthly', amount_cents: 1000, amount_currency: 'EUR', pay_in_advance: false,
     charges: [{ billable_metric_id: ids.metric, charge_model: 'standard', properties: { amount: '1' } }] } }));
   await ok(api.post('/add_ons', { add_on: { name: 'Setup', code: 'h_addon', amount_cents: 500, amount_currency: 'EUR' } }));
+  await ok(api.post('/plans/h_plan/fixed_charges', { fixed_charge: { add_on_code: 'h_addon', code: 'h_fixed', charge_model: 'standard', units: '2', properties: { amount: '10' } } }));
   await ok(api.post('/coupons', { coupon: { name: 'C', code: 'h_coupon', coupon_type: 'percentage', percentage_rate: '10', frequency: 'forever', reusable: true } }));
   const customer = await ok(api.post('/customers', { customer: { external_id: 'h_customer', currency: 'EUR', timezone: 'UTC' } }));
   await ok(api.post('/subscriptions', { subscription: { external_customer_id: 'h_customer', plan_code: 'h_plan', external_id: 'h_sub' } }));
@@ -118,6 +119,10 @@ const VALID: Record<string, { path: () => string; body: () => Json }> = {
   // Issues 11 and 14. The edit names a subscription that does not exist: this file runs no worker to answer the update.
   'PUT /subscriptions/:externalId': { path: () => '/subscriptions/h_no_such_sub', body: () => ({ subscription: { name: 'S renamed', ending_at: '2099-01-01T00:00:00Z' } }) },
   'POST /events/estimate_fees': { path: () => '/events/estimate_fees', body: () => ({ event: { code: 'h_metric', external_subscription_id: 'h_sub', properties: { n: 1 } } }) },
+  // Issue 16: fixed charges.
+  'POST /plans/:code/fixed_charges': { path: () => '/plans/h_plan/fixed_charges', body: () => ({ fixed_charge: { add_on_code: 'h_addon', code: 'h_fixed_new', charge_model: 'standard', units: '1', properties: { amount: '5' } } }) },
+  'PUT /plans/:code/fixed_charges/:fixedChargeCode': { path: () => '/plans/h_plan/fixed_charges/h_fixed', body: () => ({ fixed_charge: { invoice_display_name: 'Seats' } }) },
+  'PUT /subscriptions/:externalId/fixed_charges/:fixedChargeCode': { path: () => '/subscriptions/h_sub/fixed_charges/h_fixed', body: () => ({ fixed_charge: { units: '3' } }) },
   // Issue 16: features.
   'POST /features': { path: () => '/features', body: () => ({ feature: { code: 'h_feature_new', name: 'F', description: 'd', privileges: [{ code: 'max', name: 'Max', value_type: 'integer', config: {} }] } }) },
   'PUT /features/:code': { path: () => '/features/h_feature', body: () => ({ feature: { name: 'F2', privileges: [{ code: 'max', name: 'Maximum' }] } }) },
@@ -345,8 +350,8 @@ describe('GET and DELETE routes', () => {
 
   test("the DELETE routes that read Lago's optional body: not JSON → 400, over the limit → 413, a wrong type → 422 naming it, nothing written", async () => {
     const withBody = operationsFor({}).filter((op) => op.method === 'delete' && op.body);
-    // The nested charge and filter deletions (Lago's cascade_updates).
-    expect(withBody.map((op) => op.path)).toEqual(['/api/v1/plans/:code/charges/:chargeCode', '/api/v1/plans/:code/charges/:chargeCode/filters/:id']);
+    // The nested charge, filter and fixed-charge deletions (Lago's cascade_updates).
+    expect(withBody.map((op) => op.path)).toEqual(['/api/v1/plans/:code/charges/:chargeCode', '/api/v1/plans/:code/charges/:chargeCode/filters/:id', '/api/v1/plans/:code/fixed_charges/:fixedChargeCode']);
     for (const op of withBody) {
       const url = op.path.replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000');
       const send = (body: string | Json) => request(api.app).delete(url).set(auth()).set('Content-Type', 'application/json').send(body);
