@@ -3,7 +3,9 @@
  * first, replaced when sent again and kept when not; at most one recurring; bad input changes nothing.
  */
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createPlainTestApi } from '../support/api';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createPlainTestApi, createTestApi } from '../support/api';
+import { createTimeSkippingEnv, startTestWorker } from '../support/temporal';
 
 type Api = Awaited<ReturnType<typeof createPlainTestApi>>;
 
@@ -56,4 +58,36 @@ it('two recurring thresholds, or an amount of 0, are refused and nothing is writ
   expect(await database.db('plans').whereIn('code', ['twice', 'zero'])).toEqual([]);
   // The first test cleared its plan's: none is live.
   expect(await database.db('usage_thresholds').where({ organization_id: api.organization.id }).whereNull('deleted_at')).toEqual([]);
+});
+
+
+describe('subscriptions (on the time-skipping server)', () => {
+  let env: TestWorkflowEnvironment;
+  let stopWorker: () => Promise<void>;
+  let live: Api;
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+    stopWorker = await startTestWorker(env, database.db, 'thresholds-test');
+    live = await createTestApi(database.db, env, 'thresholds-test', 'Thresholds Live Co');
+  });
+  afterAll(async () => {
+    await stopWorker?.();
+    await env?.teardown();
+  });
+  it('a subscription created again with the same plan: the same answer when nothing differs, 422 naming each field that would change it', async () => {
+    await live.post('/plans', plan('repeat_plan')).expect(200);
+    const body = (fields: Record<string, unknown> = {}) => ({
+      subscription: { external_customer_id: 'repeat_customer', plan_code: 'repeat_plan', external_id: 'repeat_sub', name: 'First', usage_thresholds: [{ amount_cents: 10_000, recurring: false }], ...fields },
+    });
+    const created = (await live.post('/subscriptions', body()).expect(200)).body.subscription;
+    // A retry: the same subscription.
+    expect((await live.post('/subscriptions', body()).expect(200)).body.subscription.lago_id).toBe(created.lago_id);
+    // Fields left out change nothing either.
+    expect((await live.post('/subscriptions', { subscription: { external_customer_id: 'repeat_customer', plan_code: 'repeat_plan', external_id: 'repeat_sub' } }).expect(200)).body.subscription.lago_id).toBe(created.lago_id);
+    // Other thresholds or another name would be dropped by a retry: refused, naming them.
+    const refused = await live.post('/subscriptions', body({ name: 'Renamed', usage_thresholds: [{ amount_cents: 20_000 }] })).expect(422);
+    expect(refused.body.error_details).toEqual({ name: ['value_differs_from_existing_subscription'], usage_thresholds: ['value_differs_from_existing_subscription'] });
+    const after = (await live.get('/subscriptions/repeat_sub').expect(200)).body.subscription;
+    expect(after.name).toBe('First');
+  });
 });

@@ -20,6 +20,7 @@ import {
   activatePendingSubscription, cancelPendingSuccessors, findSubscriptionByExternalId, findSubscriptionById, insertSubscription, subscriptionsPage,
   type SubscriptionRow, type SubscriptionStatus,
 } from '../../db/subscriptions';
+import { thresholdsOfSubscription } from '../../db/usage-thresholds';
 import { contextOf } from '../../db/subscription-context';
 import { isUniqueViolation } from '../../db/errors';
 import { subscriptionTerms } from '../../billing/subscription-terms';
@@ -54,13 +55,35 @@ export interface CreateSubscriptionInput {
   progressive_billing_disabled?: boolean | null;
 }
 
+/** The fields of a repeated creation that differ from the subscription it names: 422 `value_differs_from_existing_subscription` for each. */
+async function refuseChangesOnRepeat(db: ServiceDeps['db'], existing: SubscriptionRow, input: CreateSubscriptionInput): Promise<void> {
+  const problems = new Problems();
+  const instant = (value: string | null | undefined) => (value ? Date.parse(value) : null);
+  const differs: [keyof CreateSubscriptionInput, boolean][] = [
+    ['name', input.name != null && input.name !== existing.name],
+    ['ending_at', input.ending_at !== undefined && instant(input.ending_at) !== (existing.ending_at?.getTime() ?? null)],
+    ['purchase_order_number', input.purchase_order_number != null && input.purchase_order_number !== existing.purchase_order_number],
+    ['consolidate_invoice', input.consolidate_invoice != null && input.consolidate_invoice !== existing.consolidate_invoice],
+    ['progressive_billing_disabled', input.progressive_billing_disabled != null && input.progressive_billing_disabled !== existing.progressive_billing_disabled],
+  ];
+  if (input.usage_thresholds != null) {
+    const own = (await thresholdsOfSubscription(db, existing.id)).map((row) => `${row.amount_cents}:${row.recurring}:${row.threshold_display_name ?? ''}`).sort();
+    const sent = input.usage_thresholds.map((row) => `${row.amount_cents}:${row.recurring ?? false}:${row.threshold_display_name ?? ''}`).sort();
+    differs.push(['usage_thresholds', own.join('|') !== sent.join('|')]);
+  }
+  for (const [field, changed] of differs) if (changed) problems.add(field, 'value_differs_from_existing_subscription');
+  problems.throwIfAny();
+}
+
 export async function createSubscription(deps: ServiceDeps, organization: OrganizationRow, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
   const { db } = deps;
   const plan = await findPlanByCode(db, organization.id, input.plan_code);
   if (!plan) throw notFound('plan');
   const existing = await findSubscriptionByExternalId(db, organization.id, input.external_id);
   if (existing?.plan_id === plan.id) {
-    // The same subscription again: harmless, and a workflow whose start was left to the relay is started now.
+    // The same subscription again (a retry): harmless, and a workflow whose start was left to the relay is started now.
+    // A field that would change it is refused rather than dropped: changes go through PUT /subscriptions/:external_id.
+    await refuseChangesOnRepeat(db, existing, input);
     await startIfStillRequested(deps, existing);
     return existing;
   }
