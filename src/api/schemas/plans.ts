@@ -126,7 +126,7 @@ export const CHARGE_HONOURED: Record<string, Honoured> = {
 };
 
 export const CHARGE_REFUSED: Record<string, Refusal> = {
-  regroup_paid_fees: refuseValues(['invoice'], 'Regrouping paid in-advance fees on an invoice needs payments, which Billow does not collect yet.'),
+  regroup_paid_fees: refuseValues(['invoice'], 'Billow invoices in-advance fees when their events arrive; regrouping them once paid onto a later invoice is not supported.'),
   accepts_target_wallet: refuseTrue('Billow has no targeted wallets: every wallet pays every fee.'),
   applied_pricing_unit: forbidUnlessEmpty('Pricing units are premium in Lago and not offered by Billow.'),
   'properties.presentation_group_keys.*.options.display_in_invoice': refuseTrue('Billow shows presentation breakdowns in the API (fees, current and past usage) but does not print them on invoice PDFs yet.'),
