@@ -17,29 +17,13 @@
 import http from 'node:http';
 import { percentile, startBenchStack } from './support/stack';
 import { insertMetric, insertPlan, insertSubscription } from '../test/support/usage-fixtures';
+import { apiCall as request } from './support/http';
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 100_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const SUBSCRIPTIONS = Number(process.env.BENCH_SUBSCRIPTIONS ?? 10);
 const PROBES = Number(process.env.BENCH_PROBES ?? 40);
 const BATCH = 100;
-
-function request(agent: http.Agent, url: URL, apiKey: string, method: string, path: string, body: unknown): Promise<{ status: number; text: string }> {
-  const payload = Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, hostname: url.hostname, port: url.port, path, method, headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length, Authorization: `Bearer ${apiKey}` } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 function batchBody(prefix: string, subscriptionPrefix: string, batch: number, startMs: number) {
   const events = [];

@@ -10,6 +10,7 @@ import http from 'node:http';
 import { copyFrom } from './support/copy';
 import { percentile, startBenchStack } from './support/stack';
 import { insertMetric, insertPlan, insertSubscription } from '../test/support/usage-fixtures';
+import { apiCall } from './support/http';
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 200_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -17,21 +18,7 @@ const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 60);
 const BATCH = 100;
 const SUBSCRIPTIONS = 10;
 
-function post(agent: http.Agent, url: URL, apiKey: string, body: Buffer): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, hostname: url.hostname, port: url.port, path: '/api/v1/events/batch', method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, Authorization: `Bearer ${apiKey}` } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = (agent: http.Agent, url: URL, apiKey: string, body: Buffer) => apiCall(agent, url, apiKey, 'POST', '/api/v1/events/batch', body);
 
 function batchBody(prefix: string, batch: number, startMs: number): Buffer {
   const events = [];

@@ -16,7 +16,6 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -31,23 +30,13 @@ import { systemClock } from '../src/runtime/clock';
 import { logger } from '../src/runtime/logger';
 import { temporalSubscriptionWorkflows } from '../src/workflows/client';
 import { percentile } from './support/stack';
+import { freePort } from '../test/support/processes';
 
 const N = Number(process.env.BENCH_THRESHOLDS_N ?? 50);
 const CACHE = process.env.BILLOW_CACHE ?? path.join(os.homedir(), '.cache', 'billow');
 const TASK_QUEUE = 'billow-subscriptions';
 const log = logger.child({ component: 'bench:thresholds' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

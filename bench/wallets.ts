@@ -13,31 +13,11 @@ import http from 'node:http';
 import { copyFrom } from './support/copy';
 import { percentile, startBenchStack } from './support/stack';
 import { insertMetric, insertPlan, insertSubscription, insertTax } from '../test/support/usage-fixtures';
+import { apiCall as call } from './support/http';
 
 const CUSTOMERS = Number(process.env.BENCH_WALLET_CUSTOMERS ?? 50);
 const EVENTS = Number(process.env.BENCH_WALLET_EVENTS ?? 10_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 30);
-
-function call(agent: http.Agent, base: URL, apiKey: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; text: string; ms: number }> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        agent, hostname: base.hostname, port: base.port, path, method,
-        headers: { Authorization: `Bearer ${apiKey}`, ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 async function main() {
   const stack = await startBenchStack();
