@@ -7,6 +7,7 @@ import type { Db } from '../../db/knex';
 import { deletePaymentProvider, findPaymentProvider, savePaymentProvider, type PaymentProviderRow } from '../../db/payment-providers';
 import { configuredSecretBox } from '../../runtime/secrets';
 import { notFound, Problems } from '../../runtime/errors';
+import type { PaymentProviderView } from '../../serializers/payment-provider';
 
 export interface StripeConnectionInput {
   secretKey: string;
@@ -16,18 +17,8 @@ export interface StripeConnectionInput {
   successRedirectUrl?: string | null;
 }
 
-/** What may be shown of a connection. */
-export interface ConnectionView {
-  id: string;
-  providerType: 'stripe';
-  code: string;
-  name: string;
-  /** `sk_test_…4242`: enough to tell two keys apart. */
-  secretKeyMask: string;
-  successRedirectUrl: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** What may be shown of a connection: never the secret, only its mask (`sk_test_…4242`). */
+export type ConnectionView = PaymentProviderView;
 
 const mask = (secret: string) => `${secret.slice(0, secret.indexOf('_', 3) + 1 || 3)}…${secret.slice(-4)}`;
 
