@@ -14,11 +14,11 @@
 import request from 'supertest';
 import Stripe from 'stripe';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createTimeSkippingEnv, moveClockTo, startTestWorker } from '../support/temporal';
+import type { TestDatabase } from '../support/database';
+import { moveClockTo } from '../support/temporal';
 import { createTestApi } from '../support/api';
 import { snapshotTables } from '../support/money';
-import { startStripeMock, type StripeMock } from '../support/stripe-mock';
+import { startStripeTestbed, type StripeTestbed } from '../support/stripe-mock';
 import { relayWorkflowRequests } from '../../src/webhooks/relay';
 import {
   configuredProviders, handleProviderWebhook, invoicePaymentUrl, markOverdue, planRefunds, recordRefund, saveCustomerWithProvider, sendRefund,
@@ -35,29 +35,21 @@ const TABLES = ['invoices', 'payments', 'refunds', 'credit_notes', 'customers', 
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
-let stripeMock: StripeMock;
-let stopWorker: () => Promise<void>;
+let testbed: StripeTestbed;
 let api: Awaited<ReturnType<typeof createTestApi>>;
 let unconnected: Awaited<ReturnType<typeof createTestApi>>;
 const stripe = new Stripe('sk_test_unused');
 
 beforeAll(async () => {
-  stripeMock = await startStripeMock();
-  process.env.BILLOW_STRIPE_API_URL = stripeMock.url;
-  env = await createTimeSkippingEnv();
-  database = await createTestDatabase();
-  stopWorker = await startTestWorker(env, database.db, TASK_QUEUE);
+  testbed = await startStripeTestbed(TASK_QUEUE);
+  ({ env, database } = testbed);
   api = await createTestApi(database.db, env, TASK_QUEUE, 'Getpaid Co');
   unconnected = await createTestApi(database.db, env, TASK_QUEUE, 'Offline Co');
   await api.post('/add_ons', { add_on: { name: 'Setup', code: 'setup', amount_cents: 10_000, amount_currency: 'EUR' } }).expect(200);
 }, 120_000);
 
 afterAll(async () => {
-  await stopWorker?.();
-  await env?.teardown();
-  await database?.drop();
-  await stripeMock?.stop();
-  delete process.env.BILLOW_STRIPE_API_URL;
+  await testbed?.stop();
 });
 
 const organizationId = () => api.organization.id;

@@ -9,11 +9,10 @@
 import request from 'supertest';
 import Stripe from 'stripe';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createTimeSkippingEnv, startTestWorker } from '../support/temporal';
+import type { TestDatabase } from '../support/database';
 import { createTestApi } from '../support/api';
 import { snapshotTables } from '../support/money';
-import { startStripeMock, type StripeMock } from '../support/stripe-mock';
+import { startStripeTestbed, type StripeTestbed } from '../support/stripe-mock';
 import { relayWorkflowRequests } from '../../src/webhooks/relay';
 import { chargeAttempt, connectStripe, startAttempt, recordAttempt, configuredProviders } from '../../src/services/payments';
 import type { ProviderFactory } from '../../src/services/payments';
@@ -26,17 +25,13 @@ const TABLES = ['invoices', 'payments', 'webhook_events', 'provider_events'];
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
-let stripeMock: StripeMock;
-let stopWorker: () => Promise<void>;
+let testbed: StripeTestbed;
 let api: Awaited<ReturnType<typeof createTestApi>>;
 const stripe = new Stripe('sk_test_unused');
 
 beforeAll(async () => {
-  stripeMock = await startStripeMock();
-  process.env.BILLOW_STRIPE_API_URL = stripeMock.url;
-  env = await createTimeSkippingEnv();
-  database = await createTestDatabase();
-  stopWorker = await startTestWorker(env, database.db, TASK_QUEUE);
+  testbed = await startStripeTestbed(TASK_QUEUE);
+  ({ env, database } = testbed);
   api = await createTestApi(database.db, env, TASK_QUEUE, 'Stripe Co');
   await connectStripe(database.db, api.organization.id, { secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET, code: 'stripe_test' });
   await api.post('/add_ons', { add_on: { name: 'Setup', code: 'setup', amount_cents: 10_000, amount_currency: 'EUR' } }).expect(200);
@@ -47,11 +42,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await stopWorker?.();
-  await env?.teardown();
-  await database?.drop();
-  await stripeMock?.stop();
-  delete process.env.BILLOW_STRIPE_API_URL;
+  await testbed?.stop();
 });
 
 /** A one-off invoice of the 10 000-cent add-on (untaxed): 10 000 due. */

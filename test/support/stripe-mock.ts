@@ -7,6 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTestDatabase, type TestDatabase } from './database';
+import { createTimeSkippingEnv, startTestWorker } from './temporal';
 
 export interface StripeMock {
   url: string;
@@ -46,5 +49,33 @@ export async function startStripeMock(): Promise<StripeMock> {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     }),
+  };
+}
+
+export interface StripeTestbed {
+  env: TestWorkflowEnvironment;
+  database: TestDatabase;
+  stop(): Promise<void>;
+}
+
+/**
+ * What a Stripe test file runs against: stripe-mock with Billow's Stripe client pointed at it, a
+ * time-skipping server, a fresh database and a worker on `taskQueue`.
+ */
+export async function startStripeTestbed(taskQueue: string): Promise<StripeTestbed> {
+  const stripeMock = await startStripeMock();
+  process.env.BILLOW_STRIPE_API_URL = stripeMock.url;
+  const env = await createTimeSkippingEnv();
+  const database = await createTestDatabase();
+  const stopWorker = await startTestWorker(env, database.db, taskQueue);
+  return {
+    env, database,
+    async stop() {
+      await stopWorker();
+      await env.teardown();
+      await database.drop();
+      await stripeMock.stop();
+      delete process.env.BILLOW_STRIPE_API_URL;
+    },
   };
 }
