@@ -13,3 +13,12 @@ export async function nextSequenceValue(trx: Tx, organizationId: string, scope: 
   );
   return result.rows[0]!.value;
 }
+
+/** Sets a counter (the next `nextSequenceValue` answers `value + 1`), creating it if need be. */
+export async function setSequenceValue(trx: Tx, organizationId: string, scope: string, value: bigint): Promise<void> {
+  await trx.raw(
+    `INSERT INTO sequence_counters (organization_id, scope, value) VALUES (?, ?, ?)
+     ON CONFLICT (organization_id, scope) DO UPDATE SET value = EXCLUDED.value`,
+    [organizationId, scope, value.toString()],
+  );
+}

@@ -6,7 +6,10 @@
  * numbers when it is finalized.
  */
 import type { Conn, Tx } from './knex';
-import { nextSequenceValue } from './counters';
+import { nextSequenceValue, setSequenceValue } from './counters';
+
+/** The organization-wide invoice sequence (`organization_sequential_id`), taken only when numbering per organization. */
+const ORGANIZATION_SEQUENCE = 'invoices';
 import { draftInvoiceNumber, formatInvoiceNumber } from '../billing/numbering';
 import type { BilledStretch } from '../billing/invoice-invariants';
 import type { Page, Paginated } from '../runtime/pagination';
@@ -134,16 +137,19 @@ export async function findInvoiceByKey(conn: Conn, organizationId: string, idemp
   return conn<InvoiceRow>('invoices').where({ organization_id: organizationId, idempotency_key: idempotencyKey }).first();
 }
 
-/** The invoice's numbers: the next gapless ones (per customer and per organization), or none for a draft. */
+/** The invoice's numbers: the next gapless ones (per customer, and per organization when numbered so), or none for a draft. */
 async function numbersOf(trx: Tx, draft: InvoiceDraft, numbering: Numbering) {
   if (draft.status === 'draft') return { sequential_id: null, organization_sequential_id: null, number: draftInvoiceNumber(numbering.prefix) };
   const sequentialId = await nextSequenceValue(trx, draft.organization_id, `customer:${draft.customer_id}:invoices`);
-  const organizationSequentialId = await nextSequenceValue(trx, draft.organization_id, 'invoices');
+  // Numbered per customer, no number holds the organization-wide sequence: not taking it keeps one row
+  // from serializing every invoice of the organization (`startOrganizationNumbering` gives it its base
+  // when the organization switches to per_organization).
+  const organizationSequentialId = numbering.mode === 'per_organization' ? await nextSequenceValue(trx, draft.organization_id, ORGANIZATION_SEQUENCE) : null;
   const number = formatInvoiceNumber({
     prefix: numbering.prefix,
     mode: numbering.mode,
     customerSequentialId: numbering.customerSequentialId,
-    invoiceSequentialId: numbering.mode === 'per_customer' ? sequentialId : organizationSequentialId,
+    invoiceSequentialId: organizationSequentialId ?? sequentialId,
     issuingDate: draft.issuing_date,
   });
   return { sequential_id: sequentialId, organization_sequential_id: organizationSequentialId, number };
@@ -210,6 +216,15 @@ export async function numberInvoice(trx: Tx, invoice: InvoiceRow, numbering: Num
     .update((await numbersOf(trx, invoice, numbering)) as never)
     .returning('*');
   return row!;
+}
+
+/**
+ * An organization switching to per_organization numbering: its sequence continues from the number
+ * of invoices numbered so far (Lago's rule), so the next invoice is the count plus one.
+ */
+export async function startOrganizationNumbering(trx: Tx, organizationId: string): Promise<void> {
+  const numbered = await trx('invoices').where({ organization_id: organizationId }).whereNotNull('sequential_id').count({ count: '*' }).first();
+  await setSequenceValue(trx, organizationId, ORGANIZATION_SEQUENCE, BigInt(numbered?.count ?? 0));
 }
 
 /** A draft finalized as it stands (no computation behind it to run again): it takes its numbers. */

@@ -79,6 +79,31 @@ describe('PUT /organizations', () => {
     expect((await api.get('/customers/buyer')).body.customer.slug).toBe('ACME-X-001');
   });
 
+  test('numbered per customer, no organization-wide sequence is taken; switching to per_organization continues from the invoices numbered so far', async () => {
+    const numbering = await createPlainTestApi(database.db, 'Numbering Co', { now: () => NOW });
+    const organizationId = numbering.organization.id;
+    const prefix = numbering.organization.document_number_prefix;
+    await seedCustomer(database.db, organizationId, 'first');
+    await seedCustomer(database.db, organizationId, 'second');
+    await numbering.post('/add_ons', { add_on: { name: 'Setup', code: 'setup', amount_cents: 5000, amount_currency: 'EUR' } }).expect(200);
+    const issue = async (customer: string) => (await numbering.post('/invoices', { invoice: { external_customer_id: customer, fees: [{ add_on_code: 'setup' }] } }).expect(200)).body.invoice;
+    const organizationSequence = async () => (await database.db('sequence_counters').where({ organization_id: organizationId, scope: 'invoices' }).first())?.value;
+
+    // Per customer (the default): <prefix>-<customer>-<invoice of that customer>, and no organization counter row at all.
+    expect([(await issue('first')).number, (await issue('first')).number, (await issue('second')).number]).toEqual([`${prefix}-001-001`, `${prefix}-001-002`, `${prefix}-002-001`]);
+    expect(await organizationSequence()).toBeUndefined();
+
+    // Three invoices numbered so far: per organization, the next is the fourth of June 2027, then the fifth.
+    await numbering.put('/organizations', { organization: { document_numbering: 'per_organization' } }).expect(200);
+    expect([(await issue('second')).number, (await issue('first')).number]).toEqual([`${prefix}-202706-004`, `${prefix}-202706-005`]);
+    // Back per customer: each customer's own sequence went on counting (first had 2, now 3 with the fifth).
+    await numbering.put('/organizations', { organization: { document_numbering: 'per_customer' } }).expect(200);
+    expect((await issue('first')).number).toBe(`${prefix}-001-004`);
+    // Six numbered: per organization again, the seventh.
+    await numbering.put('/organizations', { organization: { document_numbering: 'per_organization' } }).expect(200);
+    expect((await issue('second')).number).toBe(`${prefix}-202706-007`);
+  });
+
   test('webhook_url is the first endpoint: created when there is none, changed afterwards', async () => {
     const first = await api.put('/organizations', { organization: { webhook_url: 'https://hooks.acme.test/one' } });
     expect(first.body.organization).toMatchObject({ webhook_url: 'https://hooks.acme.test/one', webhook_urls: ['https://hooks.acme.test/one'] });

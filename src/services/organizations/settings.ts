@@ -7,7 +7,9 @@
  *   `address_line1/2`, `zipcode`, `city`, `state`, `country`): printed on documents rendered later;
  * - `net_payment_term`: the due date of invoices issued later (a customer's own term still wins);
  * - `document_numbering`, `document_number_prefix` (upper-cased, 1 to 10 characters): the numbers
- *   of invoices finalized later and the slug of every customer;
+ *   of invoices finalized later and the slug of every customer; switching to per_organization, the
+ *   organization's sequence continues from the number of invoices numbered so far (Lago's rule: the
+ *   sequence is kept only while it is in the numbers);
  * - `billing_configuration.invoice_footer`: documents rendered later;
  * - `default_currency`: stored and shown (Lago's default for the UI; billing takes the customer's
  *   or the plan's currency);
@@ -39,6 +41,7 @@ import { LATE_USAGE_POLICIES, type LateUsagePolicy } from '../../db/organization
 
 export { LATE_USAGE_POLICIES, type LateUsagePolicy };
 import type { TaxWithCounts } from '../../db/taxes';
+import { startOrganizationNumbering } from '../../db/invoices';
 import { invalidField, notFound, Problems } from '../../runtime/errors';
 
 export interface UpdateOrganizationInput {
@@ -139,6 +142,7 @@ export async function updateOrganization(db: Db, organizationId: string, input: 
         throw error;
       }
     }
+    if (settings.document_numbering === 'per_organization' && current.document_numbering === 'per_customer') await startOrganizationNumbering(trx, organizationId);
     return Object.keys(settings).length > 0 ? updateOrganizationSettings(trx, organizationId, settings) : current;
   });
   return view(db, updated);
