@@ -12,7 +12,8 @@
 import http from 'node:http';
 import { copyFrom } from './support/copy';
 import { percentile, startBenchStack } from './support/stack';
-import { insertMetric, insertPlan, insertSubscription, insertTax } from '../test/support/usage-fixtures';
+import { insertPlan, insertSubscription, insertTax } from '../test/support/usage-fixtures';
+import { currentMonthStart, insertUsageMetrics } from './support/usage-metrics';
 import { apiCall as call } from './support/http';
 
 const CUSTOMERS = Number(process.env.BENCH_WALLET_CUSTOMERS ?? 50);
@@ -24,10 +25,8 @@ async function main() {
   try {
     const { db, organizationId } = stack;
     const now = new Date();
-    const periodStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
-    const calls = await insertMetric(db, organizationId, { code: 'calls', aggregation_type: 'count_agg' });
-    const storage = await insertMetric(db, organizationId, { code: 'storage', aggregation_type: 'sum_agg', field_name: 'gb' });
-    const mtu = await insertMetric(db, organizationId, { code: 'mtu', aggregation_type: 'unique_count_agg', field_name: 'user_id' });
+    const periodStart = currentMonthStart(now);
+    const { calls, storage, mtu } = await insertUsageMetrics(db, organizationId);
     const plan = await insertPlan(db, organizationId, {
       code: 'usage', amount_cents: 12000, amount_currency: 'EUR',
       charges: [
