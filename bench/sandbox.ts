@@ -8,6 +8,13 @@
  * the count worked out from the calendar (one starting invoice per subscription, one per month
  * start crossed).
  *
+ * Where the time goes: CPU seconds of each process of the sandbox (worker, API, Temporal's test
+ * server, PostgreSQL, Chromium; from /proc) during the advance and from its answer until every
+ * invoice exists, per boundary closed; and what each boundary brought to the database: its
+ * transactions, row reads and writes, the webhook events, PDF requests and payment workflows
+ * (workflow requests) per invoice. The load average is printed beside the figures: the machine is
+ * shared, and a wall time means little without it.
+ *
  * Knobs (environment):
  *   BENCH_SANDBOX_N         subscriptions per run, a comma list (default "1,10,100")
  *   BENCH_SANDBOX_DURATION  ISO-8601 duration to advance (default "P1Y")
@@ -21,7 +28,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import { addIsoDuration } from '../src/api/iso-duration';
+import { embeddedPostgresUrl } from '../src/bootstrap/postgres';
+import { databaseUrl } from '../src/db/databases';
 import { freePort } from '../test/support/processes';
 
 const SIZES = (process.env.BENCH_SANDBOX_N ?? '1,10,100').split(',').map(Number);
@@ -33,8 +43,92 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** CPU seconds used so far by each kind of process under `root` (Linux /proc): where an advance's time goes. */
+type CpuSplit = Map<string, number>;
+const TICKS_PER_S = 100; // USER_HZ on Linux
+
+function cpuByRole(root: number): CpuSplit {
+  const split: CpuSplit = new Map();
+  if (!fs.existsSync('/proc')) return split;
+  const stats = new Map<number, { ppid: number; ticks: number; role: string }>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      const exe = path.basename(cmdline[0] ?? '');
+      const role = exe === 'java' || cmdline.some((arg) => arg.includes('temporal-test-server')) ? 'temporal test server'
+        : exe.startsWith('postgres') || stat.includes('(postgres)') ? 'postgres'
+        : /chrom/i.test(exe) ? 'chromium'
+        : cmdline.at(-1) === 'worker' ? 'worker (node)'
+        : cmdline.at(-1) === 'api' ? 'api (node)'
+        : 'supervisor (node)';
+      // utime + stime + cutime + cstime (children that exited count to their parent)
+      const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      stats.set(Number(entry), { ppid: Number(fields[1]), ticks, role });
+    } catch {
+      // the process ended while being read
+    }
+  }
+  const under = (pid: number): boolean => {
+    for (let current = pid, hops = 0; current > 1 && hops < 20; hops += 1) {
+      if (current === root) return true;
+      current = stats.get(current)?.ppid ?? 0;
+    }
+    return false;
+  };
+  for (const [pid, { ticks, role }] of stats) if (under(pid)) split.set(role, (split.get(role) ?? 0) + ticks / TICKS_PER_S);
+  return split;
+}
+
+function cpuDelta(before: CpuSplit, after: CpuSplit): string {
+  const roles = [...new Set([...before.keys(), ...after.keys()])];
+  const parts = roles.map((role) => [role, (after.get(role) ?? 0) - (before.get(role) ?? 0)] as const).filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]);
+  const total = parts.reduce((sum, [, s]) => sum + s, 0);
+  return `${parts.map(([role, s]) => `${role} ${s.toFixed(1)}`).join(', ')}; total ${total.toFixed(1)} CPU s`;
+}
+
+/**
+ * What the sandbox's database did and holds: its transactions and row reads and writes (pg_stat_database),
+ * and the work each invoice brought along: webhook events, PDF requests and workflow requests
+ * (payment workflows) by type.
+ */
+type DbWork = Record<string, number>;
+
+async function databaseWork(sandbox: Sandbox): Promise<DbWork> {
+  const client = new Client({ connectionString: databaseUrl(embeddedPostgresUrl(sandbox.pgPort), 'billow_sandbox') });
+  await client.connect();
+  try {
+    const work: DbWork = {};
+    const stat = await client.query('SELECT xact_commit, tup_returned, tup_fetched, tup_inserted, tup_updated FROM pg_stat_database WHERE datname = current_database()');
+    for (const [name, value] of Object.entries(stat.rows[0] ?? {})) work[`pg ${name}`] = Number(value);
+    const scans = await client.query('SELECT coalesce(sum(seq_scan), 0) AS seq, coalesce(sum(idx_scan), 0) AS idx FROM pg_stat_user_tables');
+    work['pg table scans'] = Number(scans.rows[0].seq) + Number(scans.rows[0].idx);
+    for (const [label, sql] of [
+      ['webhook events', 'SELECT webhook_type AS kind, count(*) FROM webhook_events GROUP BY 1'],
+      ['workflow requests', 'SELECT workflow_type AS kind, count(*) FROM workflow_requests GROUP BY 1'],
+      ['document requests', "SELECT 'all' AS kind, count(*) FROM document_requests"],
+      ['invoices', "SELECT 'all' AS kind, count(*) FROM invoices UNION ALL SELECT 'payment_overdue', count(*) FROM invoices WHERE payment_overdue"],
+    ] as const) {
+      for (const row of (await client.query(sql)).rows) work[`${label}: ${row.kind}`] = Number(row.count);
+    }
+    return work;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Each counter's growth from `before` to `after`, per boundary closed. */
+function perBoundary(before: DbWork, after: DbWork, boundaries: number): string {
+  return Object.keys(after).map((name) => `${name} ${((after[name]! - (before[name] ?? 0)) / boundaries).toFixed(2)}`).join(', ');
+}
+
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
 interface Sandbox {
   base: string;
+  pgPort: number;
   key: string;
   child: ChildProcess;
   stop(): Promise<void>;
@@ -65,7 +159,7 @@ async function startSandbox(): Promise<Sandbox> {
   const deadline = performance.now() + 240_000;
   for (;;) {
     const key = /API key\s+(blw_\S+)/.exec(output)?.[1];
-    if (key) return { base: `http://127.0.0.1:${port}/api/v1`, key, child, stop };
+    if (key) return { base: `http://127.0.0.1:${port}/api/v1`, pgPort, key, child, stop };
     if (child.exitCode !== null || performance.now() > deadline) {
       await stop();
       throw new Error(`the sandbox did not start:\n${output.slice(-3000)}`);
@@ -135,6 +229,9 @@ async function runOnce(n: number): Promise<void> {
     const fromMs = Date.parse(clock.body.clock.now);
 
     const targetMs = addIsoDuration(fromMs, DURATION);
+    const loadBefore = load();
+    const workBefore = await databaseWork(sandbox);
+    const cpuBefore = cpuByRole(sandbox.child.pid!);
     const started = performance.now();
     let answer: { status: number; body: any } | null = null; // eslint-disable-line @typescript-eslint/no-explicit-any
     try {
@@ -144,6 +241,8 @@ async function runOnce(n: number): Promise<void> {
       say(`  N=${n}: ${(error as Error).message}`);
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpuAtAnswer = cpuByRole(sandbox.child.pid!);
+    const loadAtAnswer = load();
     const atAnswer = await invoiceCount(sandbox);
     const clockAtAnswer = (await call(sandbox, 'GET', '/sandbox/clock')).body.clock.now as string;
     const expected = n * (1 + monthStartsCrossed(fromMs, targetMs));
@@ -162,6 +261,15 @@ async function runOnce(n: number): Promise<void> {
     say(`          clock at the answer ${clockAtAnswer}, target ${new Date(targetMs).toISOString()}, after settling ${clockSettled}`);
     say(`          invoices at the answer ${atAnswer}/${expected}; ${settled}/${expected} after ${settledAt.toFixed(1)} s`
       + `  (${n} starting + ${n} × ${expected / n - 1} month starts)`);
+    say(`          CPU during the advance (${seconds.toFixed(1)} s wall, 2 cores = ${(2 * seconds).toFixed(0)} CPU s at most): ${cpuDelta(cpuBefore, cpuAtAnswer)}`);
+    const cpuSettled = cpuByRole(sandbox.child.pid!);
+    say(`          CPU from the answer to settled: ${cpuDelta(cpuAtAnswer, cpuSettled)}`);
+    const boundaries = settled - n;
+    if (boundaries > 0) {
+      say(`          CPU per boundary closed (${boundaries}), answer to settled included: ${cpuDelta(new Map([...cpuBefore].map(([role, s]) => [role, s * 1000 / boundaries])), new Map([...cpuSettled].map(([role, s]) => [role, s * 1000 / boundaries]))).replace('CPU s', 'CPU ms')}`);
+      say(`          per boundary closed: ${perBoundary(workBefore, await databaseWork(sandbox), boundaries)}`);
+    }
+    say(`          load (1, 5, 15 min) before the advance ${loadBefore}, at the answer ${loadAtAnswer}`);
   } finally {
     await sandbox.stop();
   }
