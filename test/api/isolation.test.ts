@@ -58,6 +58,7 @@ const TABLES = [
   'features', 'privileges', 'entitlements', 'entitlement_values', 'entitlement_removals',
   'alerts', 'alert_thresholds', 'triggered_alerts', 'alert_crossings',
   'usage_thresholds', 'lifetime_usages',
+  'wallet_transaction_consumptions',
 ];
 
 async function ok(response: PromiseLike<{ status: number; body: Record<string, any> }>) { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -280,6 +281,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/wallets/:id/wallet_transactions': { kind: 'object', path: () => `/wallets/${ids.walletId}/wallet_transactions`, code: 'wallet_not_found' },
   'POST /api/v1/wallet_transactions': { kind: 'reference', statuses: [404], body: () => ({ wallet_transaction: { wallet_id: ids.walletId, granted_credits: '1000' } }) },
   'GET /api/v1/wallet_transactions/:id': { kind: 'object', path: () => `/wallet_transactions/${ids.walletTransactionId}`, code: 'wallet_transaction_not_found' },
+  'GET /api/v1/wallet_transactions/:id/consumptions': { kind: 'object', path: () => `/wallet_transactions/${ids.walletTransactionId}/consumptions`, code: 'wallet_transaction_not_found' },
+  'GET /api/v1/wallet_transactions/:id/fundings': { kind: 'object', path: () => `/wallet_transactions/${ids.walletTransactionId}/fundings`, code: 'wallet_transaction_not_found' },
 
   'POST /api/v1/webhook_endpoints': { kind: 'own', root: 'webhook_endpoint', body: () => ({ webhook_endpoint: { webhook_url: 'https://hooks.example.com/a', event_types: ['credit_note.provider_refund_failure'] } }) },
   'GET /api/v1/webhook_endpoints': { kind: 'list', path: () => '/webhook_endpoints' },
