@@ -63,13 +63,18 @@ export async function up(knex: Knex): Promise<void> {
     (wallet_id, (CASE WHEN transaction_status = 'granted' THEN 0 ELSE 1 END), created_at, id)
     WHERE transaction_type = 'inbound' AND status = 'settled' AND remaining_amount_cents > 0`);
 
-  await backfill(knex);
+  await replayWalletConsumptions(knex);
 }
 
-/** Replays every wallet's settled transactions (see above): consumption rows and what is left of each inbound one. */
-async function backfill(knex: Knex): Promise<void> {
-  const rows = (await knex('wallet_transactions')
-    .where({ status: 'settled' })
+/**
+ * Replays the settled transactions of every wallet (or of the ones given) as above: writes their
+ * consumption rows and what is left of each inbound transaction. For wallets with no consumption
+ * rows yet (the migration; tests replaying a wallet whose rows they removed).
+ */
+export async function replayWalletConsumptions(knex: Knex, walletIds?: readonly string[]): Promise<void> {
+  let query = knex('wallet_transactions').where({ status: 'settled' });
+  if (walletIds) query = query.whereIn('wallet_id', [...walletIds]);
+  const rows = (await query
     .select('id', 'organization_id', 'wallet_id', 'transaction_type', 'transaction_status', 'status', 'amount_cents', 'settled_at', 'created_at')
     .orderBy([{ column: 'wallet_id' }, { column: 'created_at' }, { column: 'id' }])) as Replayed[];
   const byWallet = new Map<string, Replayed[]>();
