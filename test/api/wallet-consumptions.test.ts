@@ -49,7 +49,7 @@ const rowsOf = (list: Json[]) => list.map((row) => [row.wallet_transaction.lago_
 describe('consumptions and fundings', () => {
   let customer: CustomerRow;
   let walletId: string;
-  const ids: Record<string, string> = {};
+  const ids = {} as Record<'p1' | 'p2' | 'g1' | 'g2' | 'o1' | 'o1Invoice' | 'v1' | 'o2', string>;
 
   beforeAll(async () => {
     customer = await seedCustomer(database.db, api.organization.id, 'fifo');
@@ -160,6 +160,33 @@ describe('consumptions and fundings', () => {
     await database.db('wallet_transactions').where({ wallet_id: walletId }).update({ remaining_amount_cents: null });
     await database.db.transaction((trx) => replayWalletConsumptions(trx, [walletId]));
     expect(await recorded()).toEqual(live);
+  });
+});
+
+describe('concurrent draws', () => {
+  test('each outbound transaction is funded by exactly its amount; what is left of the inbound ones is the balance', async () => {
+    const customer = await seedCustomer(database.db, api.organization.id, 'race');
+    // Rate 1: 10 + 5 granted credits = 1000 + 500 cents.
+    const wallet = (await ok(api.post('/wallets', { wallet: { external_customer_id: 'race', rate_amount: '1', currency: 'EUR', granted_credits: '10' } }))).wallet;
+    await ok(api.post('/wallet_transactions', { wallet_transaction: { wallet_id: wallet.lago_id, granted_credits: '5' } }));
+    // Three invoices asking 600 each at once: 600 + 600 + 300 = 1500, whatever the order.
+    const invoices = await Promise.all([1, 2, 3].map(() => seedInvoice(database.db, api.organization, customer, { fees: [{ amountCents: 600n }] })));
+    const drawn = await Promise.all(invoices.map(({ invoice }) => database.db.transaction((trx) => consumeWalletCredits(trx, {
+      organizationId: api.organization.id, customerId: customer.id, invoiceId: invoice.id, amountCents: 600n, asOf: new Date(),
+    }))));
+    expect(drawn.map(String).sort()).toEqual(['300', '600', '600']);
+    const transactions = (await ok(api.get(`/wallets/${wallet.lago_id}/wallet_transactions`))).wallet_transactions as Json[];
+    for (const outbound of transactions.filter((t) => t.transaction_type === 'outbound')) {
+      const fundings = (await ok(api.get(`/wallet_transactions/${outbound.lago_id}/fundings`))).wallet_transaction_fundings as Json[];
+      // Two draws of 6.00 EUR (600 cents), one of 3.00 (300).
+      expect([outbound.amount, fundings.reduce((sum, f) => sum + f.amount_cents, 0)]).toEqual([outbound.amount, ({ '6.0': 600, '3.0': 300 } as Json)[outbound.amount]]);
+    }
+    for (const inbound of transactions.filter((t) => t.transaction_type === 'inbound')) {
+      const consumptions = (await ok(api.get(`/wallet_transactions/${inbound.lago_id}/consumptions`))).wallet_transaction_consumptions as Json[];
+      // All consumed: remaining 0, the consumptions add up to the whole amount.
+      expect([inbound.remaining_amount_cents, consumptions.reduce((sum, c) => sum + c.amount_cents, 0)]).toEqual([0, ({ '10.0': 1000, '5.0': 500 } as Json)[inbound.amount]]);
+    }
+    expect((await ok(api.get(`/wallets/${wallet.lago_id}`))).wallet.balance_cents).toBe(0);
   });
 });
 
