@@ -67,7 +67,10 @@ import { taxSchema as taxJson } from '../serializers/tax';
 import { customerUsageSchema as customerUsageJson } from '../serializers/usage';
 import { lifetimeUsageSchema as lifetimeUsageJson } from '../serializers/usage-threshold';
 import { lifetimeUsageSchema } from './schemas/lifetime-usage';
-import { walletSchema as walletJson, walletTransactionSchema as walletTransactionJson } from '../serializers/wallet';
+import {
+  walletSchema as walletJson, walletTransactionConsumptionSchema as walletTransactionConsumptionJson, walletTransactionFundingSchema as walletTransactionFundingJson,
+  walletTransactionSchema as walletTransactionJson,
+} from '../serializers/wallet';
 import { webhookDeliverySchema as webhookDeliveryJson, webhookEndpointSchema as webhookEndpointJson, webhookSchema as webhookJson } from '../serializers/webhook';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -134,6 +137,7 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
   tax: taxJson, taxes: taxJson,
   wallet: walletJson, wallets: walletJson,
   wallet_transaction: walletTransactionJson, wallet_transactions: walletTransactionJson,
+  wallet_transaction_consumptions: walletTransactionConsumptionJson, wallet_transaction_fundings: walletTransactionFundingJson,
   webhook_endpoint: webhookEndpointJson, webhook_endpoints: webhookEndpointJson,
   webhook_delivery: webhookDeliveryJson, webhook_deliveries: webhookDeliveryJson,
   webhook: webhookJson, webhooks: webhookJson,
@@ -141,7 +145,7 @@ const RESPONSE_OBJECTS: Record<string, z.ZodType> = {
 /** Root keys that hold a list (answered without `meta` unless the operation is a paginated list). */
 const PLURAL_ROOTS = new Set([
   'add_ons', 'alerts', 'applied_coupons', 'billable_metrics', 'charges', 'coupons', 'credit_notes', 'customers', 'events', 'fees', 'filters', 'fixed_charges', 'invoices', 'payments', 'plans',
-  'subscriptions', 'taxes', 'usage_periods', 'wallets', 'wallet_transactions', 'webhook_endpoints', 'webhook_deliveries', 'webhooks',
+  'subscriptions', 'taxes', 'usage_periods', 'wallets', 'wallet_transactions', 'wallet_transaction_consumptions', 'wallet_transaction_fundings', 'webhook_endpoints', 'webhook_deliveries', 'webhooks',
   'gross_revenues', 'invoice_collections', 'invoiced_usages', 'mrrs', 'overdue_balances',
 ]);
 
@@ -261,6 +265,8 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: v1('/wallets/:id/wallet_transactions'), tag: 'Wallets', summary: "A wallet's transactions", query: { ...PAGE, status: 'pending, settled, failed.', transaction_type: 'inbound, outbound.', transaction_status: 'purchased, granted, voided, invoiced.' }, response: { root: 'wallet_transactions', list: true }, errors: { 404: 'wallet', 422: true } },
   { method: 'post', path: v1('/wallet_transactions'), tag: 'Wallets', summary: 'Top up or void credits', body: { root: 'wallet_transaction', schema: walletTransactionSchema }, response: { root: 'wallet_transactions' }, errors: { 400: true, 404: 'wallet', 405: true, 422: true } },
   { method: 'get', path: v1('/wallet_transactions/:id'), tag: 'Wallets', summary: 'Retrieve a wallet transaction', response: { root: 'wallet_transaction' }, errors: { 404: 'wallet_transaction' } },
+  { method: 'get', path: v1('/wallet_transactions/:id/consumptions'), tag: 'Wallets', summary: 'What consumed an inbound wallet transaction', description: 'The outbound transactions (invoice draws, voided credits) that consumed this inbound one, and how much of it each, in the order they did. Inbound transactions are consumed granted first, then oldest first, at the moment of each draw. 422 `transaction_type: must_be_inbound` for an outbound transaction.', query: PAGE, response: { root: 'wallet_transaction_consumptions', list: true }, errors: { 404: 'wallet_transaction', 422: true } },
+  { method: 'get', path: v1('/wallet_transactions/:id/fundings'), tag: 'Wallets', summary: 'What funded an outbound wallet transaction', description: 'The inbound transactions this outbound one consumed, and how much of each, in the order it consumed them. 422 `transaction_type: must_be_outbound` for an inbound transaction.', query: PAGE, response: { root: 'wallet_transaction_fundings', list: true }, errors: { 404: 'wallet_transaction', 422: true } },
 
   { method: 'post', path: v1('/webhook_endpoints'), tag: 'Webhooks', summary: 'Register a webhook endpoint', body: { root: 'webhook_endpoint', schema: createWebhookEndpointSchema }, response: { root: 'webhook_endpoint' }, errors: { 400: true, 422: true } },
   { method: 'get', path: v1('/webhook_endpoints'), tag: 'Webhooks', summary: 'List webhook endpoints', query: PAGE, response: { root: 'webhook_endpoints', list: true } },

@@ -17,6 +17,8 @@ export interface WalletRuleRow {
   target_ongoing_balance: string | null;
   grants_target_top_up: boolean | null;
   ignore_paid_top_up_limits: boolean;
+  /** Lago's setting, kept on the transactions the rule makes. */
+  invoice_requires_successful_payment: boolean;
   started_at: Date | null;
   expiration_at: Date | null;
   transaction_name: string | null;

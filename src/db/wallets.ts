@@ -5,6 +5,7 @@ import { isUuid } from '../runtime/errors';
 import type { Page, Paginated } from '../runtime/pagination';
 import { Dec, type Cents } from '../billing/money';
 import { centsToCredits } from '../billing/wallet-credits';
+import { consumeInboundTransactions } from './wallet-consumptions';
 
 // Still imported from here by code outside the wallets' domain.
 export { isUuid };
@@ -40,6 +41,8 @@ export interface WalletRow {
   /** The limits of one paid top-up, in cents; null: none. */
   paid_top_up_min_amount_cents: bigint | null;
   paid_top_up_max_amount_cents: bigint | null;
+  /** Lago's setting, shown back: paid credits are granted once their invoice is paid (they always are in Billow). */
+  invoice_requires_successful_payment: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -66,6 +69,10 @@ export interface WalletTransactionRow {
   metadata: unknown[];
   /** Descriptive, shown back: the one sent with the transaction, else the wallet's. */
   purchase_order_number: string | null;
+  /** What is left of a settled inbound transaction for outbound ones to consume (null until it settles, and on outbound ones). */
+  remaining_amount_cents: bigint | null;
+  /** Lago's setting, shown back (services/credits/wallet-transactions.ts). */
+  invoice_requires_successful_payment: boolean;
   settled_at: Date | null;
   failed_at: Date | null;
   created_at: Date;
@@ -73,7 +80,7 @@ export interface WalletTransactionRow {
 }
 
 export type NewWalletTransaction = Pick<WalletTransactionRow, 'wallet_id' | 'transaction_type' | 'transaction_status' | 'status' | 'amount_cents' | 'credit_amount'>
-  & Partial<Pick<WalletTransactionRow, 'id' | 'invoice_id' | 'name' | 'metadata' | 'purchase_order_number' | 'settled_at' | 'failed_at' | 'source'>>;
+  & Partial<Pick<WalletTransactionRow, 'id' | 'invoice_id' | 'name' | 'metadata' | 'purchase_order_number' | 'settled_at' | 'failed_at' | 'source' | 'invoice_requires_successful_payment'>>;
 
 export interface WalletTransactionFilters {
   status?: WalletTransactionSettlement;
@@ -114,8 +121,9 @@ export async function externalIdsOfWalletCustomers(db: Conn, organizationId: str
 export async function insertWallet(
   db: Conn,
   fields: Omit<WalletRow, 'id' | 'status' | 'balance_cents' | 'credits_balance' | 'consumed_amount_cents' | 'consumed_credits' | 'last_balance_sync_at' | 'last_consumed_credit_at' | 'terminated_at' | 'purchase_order_number' | 'metadata' | 'created_at' | 'updated_at'
-      | 'applies_to_fee_types' | 'applies_to_billable_metric_ids' | 'paid_top_up_min_amount_cents' | 'paid_top_up_max_amount_cents'>
-    & Partial<Pick<WalletRow, 'purchase_order_number' | 'metadata' | 'applies_to_fee_types' | 'applies_to_billable_metric_ids' | 'paid_top_up_min_amount_cents' | 'paid_top_up_max_amount_cents'>>,
+      | 'applies_to_fee_types' | 'applies_to_billable_metric_ids' | 'paid_top_up_min_amount_cents' | 'paid_top_up_max_amount_cents' | 'invoice_requires_successful_payment'>
+    & Partial<Pick<WalletRow, 'purchase_order_number' | 'metadata' | 'applies_to_fee_types' | 'applies_to_billable_metric_ids' | 'paid_top_up_min_amount_cents' | 'paid_top_up_max_amount_cents'
+      | 'invoice_requires_successful_payment'>>,
 ): Promise<WalletRow> {
   const [row] = await db<WalletRow>('wallets').insert(fields as never).returning('*');
   return row!;
@@ -187,10 +195,24 @@ export async function lockWalletsToDraw(trx: Tx, organizationId: string, custome
     .forUpdate();
 }
 
-export async function insertWalletTransaction(db: Conn, organizationId: string, transaction: NewWalletTransaction): Promise<WalletTransactionRow> {
-  const [row] = await db<WalletTransactionRow>('wallet_transactions')
-    .insert({ ...transaction, organization_id: organizationId, metadata: JSON.stringify(transaction.metadata ?? []) } as never)
+/**
+ * Writes a transaction in the caller's transaction, which holds the wallet's lock: a settled
+ * inbound one can be consumed for all of its amount; a settled outbound one consumes the wallet's
+ * inbound ones there and then (db/wallet-consumptions.ts), so the history of what paid what is exact.
+ */
+export async function insertWalletTransaction(trx: Tx, organizationId: string, transaction: NewWalletTransaction): Promise<WalletTransactionRow> {
+  const settledInbound = transaction.transaction_type === 'inbound' && transaction.status === 'settled';
+  const [row] = await trx<WalletTransactionRow>('wallet_transactions')
+    .insert({
+      ...transaction, organization_id: organizationId, metadata: JSON.stringify(transaction.metadata ?? []),
+      remaining_amount_cents: settledInbound ? transaction.amount_cents : null,
+    } as never)
     .returning('*');
+  if (row!.transaction_type === 'outbound' && row!.status === 'settled') {
+    await consumeInboundTransactions(trx, {
+      id: row!.id, organization_id: organizationId, wallet_id: row!.wallet_id, amount_cents: row!.amount_cents, at: row!.settled_at ?? row!.created_at,
+    });
+  }
   return row!;
 }
 
@@ -201,6 +223,13 @@ function walletTransactionsOf(db: Conn, organizationId: string) {
 export async function findWalletTransaction(db: Conn, organizationId: string, id: string): Promise<WalletTransactionRow | undefined> {
   if (!isUuid(id)) return undefined;
   return walletTransactionsOf(db, organizationId).where({ id }).first();
+}
+
+/** The organization's transactions with these ids, by id. */
+export async function walletTransactionsByIds(db: Conn, organizationId: string, ids: readonly string[]): Promise<Map<string, WalletTransactionRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await walletTransactionsOf(db, organizationId).whereIn('id', [...new Set(ids)]);
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 /** A wallet's transactions, newest first, narrowed by the filters given. */
@@ -231,8 +260,11 @@ export async function linkWalletTransactionToInvoice(db: Conn, organizationId: s
   return updateWalletTransaction(db, organizationId, id, { invoice_id: invoiceId });
 }
 
+/** A pending (or failed) inbound transaction settles: all of its amount can now be consumed. */
 export async function settleWalletTransaction(db: Conn, organizationId: string, id: string, at: Date): Promise<WalletTransactionRow> {
-  return updateWalletTransaction(db, organizationId, id, { status: 'settled', settled_at: at, failed_at: null });
+  return updateWalletTransaction(db, organizationId, id, {
+    status: 'settled', settled_at: at, failed_at: null, remaining_amount_cents: db.raw('amount_cents') as unknown as bigint,
+  });
 }
 
 export async function failWalletTransaction(db: Conn, organizationId: string, id: string, at: Date): Promise<WalletTransactionRow> {

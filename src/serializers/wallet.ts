@@ -1,6 +1,7 @@
 /** Wallets and wallet transactions (reference/lago-api.md §1.8): credits as decimal strings, money as cents. */
 import { z } from 'zod';
 import type { WalletRow, WalletTransactionRow } from '../db/wallets';
+import type { WalletTransactionConsumptionRow } from '../db/wallet-consumptions';
 import type { WalletRuleRow } from '../db/wallet-rules';
 import { Dec, formatMajor, type Cents } from '../billing/money';
 import { centsToCredits } from '../billing/wallet-credits';
@@ -21,7 +22,7 @@ export const walletRecurringRuleSchema = z.object({
   target_ongoing_balance: wire.decimal.nullable(),
   created_at: wire.dateTime,
   expiration_at: wire.dateTime.nullable(),
-  /** Billow does not wait for a top-up's payment (refused on write). */
+  /** Shown back: the rule's paid credits are granted once their invoice is paid. */
   invoice_requires_successful_payment: z.boolean(),
   transaction_metadata: z.array(wire.keyValue),
   transaction_name: z.string().nullable(),
@@ -44,7 +45,7 @@ export function serializeWalletRule(rule: WalletRuleRow): z.output<typeof wallet
     target_ongoing_balance: decimalString(rule.target_ongoing_balance),
     created_at: isoSeconds(rule.created_at),
     expiration_at: isoSeconds(rule.expiration_at),
-    invoice_requires_successful_payment: false,
+    invoice_requires_successful_payment: rule.invoice_requires_successful_payment,
     transaction_metadata: rule.transaction_metadata,
     transaction_name: rule.transaction_name,
     ignore_paid_top_up_limits: rule.ignore_paid_top_up_limits,
@@ -127,7 +128,7 @@ export function serializeWallet({ wallet, externalCustomerId, billableMetricCode
     last_balance_sync_at: isoSeconds(wallet.last_balance_sync_at),
     last_consumed_credit_at: isoSeconds(wallet.last_consumed_credit_at),
     terminated_at: isoSeconds(wallet.terminated_at),
-    invoice_requires_successful_payment: false,
+    invoice_requires_successful_payment: wallet.invoice_requires_successful_payment,
     priority: wallet.priority,
     paid_top_up_min_amount_cents: wallet.paid_top_up_min_amount_cents === null ? null : cents(wallet.paid_top_up_min_amount_cents),
     paid_top_up_max_amount_cents: wallet.paid_top_up_max_amount_cents === null ? null : cents(wallet.paid_top_up_max_amount_cents),
@@ -154,10 +155,10 @@ export const walletTransactionSchema = z.object({
   transaction_type: z.enum(['inbound', 'outbound']),
   amount: wire.decimal,
   credit_amount: wire.decimal,
-  /** Billow's wallets are not traceable per transaction: null, as Lago answers for such wallets. */
-  remaining_amount_cents: z.null(),
-  remaining_credit_amount: z.null(),
-  /** Billow consumes a wallet as a whole: every transaction has Lago's default priority. */
+  /** What is left of a settled inbound transaction (every Billow wallet is traceable); null while pending or failed, and on outbound ones. */
+  remaining_amount_cents: wire.cents.nullable(),
+  remaining_credit_amount: wire.decimal.nullable(),
+  /** Billow gives every transaction Lago's default priority: granted credits are consumed first, then the oldest. */
   priority: z.number().int(),
   name: z.string().nullable(),
   purchase_order_number: z.string().nullable(),
@@ -171,7 +172,16 @@ export const walletTransactionSchema = z.object({
 }).register(responseSchemas, { id: 'WalletTransaction' });
 export type WalletTransactionJson = z.output<typeof walletTransactionSchema>;
 
-export function serializeWalletTransaction(transaction: WalletTransactionRow, currency: string): WalletTransactionJson {
+/** What a transaction's amounts are read with: its wallet's currency and rate. */
+export type WalletTerms = Pick<WalletRow, 'currency' | 'rate_amount'>;
+
+function creditsOf(cents: Cents, wallet: WalletTerms): string {
+  return decimalString(centsToCredits(cents, new Dec(wallet.rate_amount), wallet.currency).toFixed());
+}
+
+export function serializeWalletTransaction(transaction: WalletTransactionRow, wallet: WalletTerms): WalletTransactionJson {
+  const { currency } = wallet;
+  const remaining = transaction.transaction_type === 'inbound' ? transaction.remaining_amount_cents : null;
   return {
     lago_id: transaction.id,
     lago_wallet_id: transaction.wallet_id,
@@ -184,16 +194,42 @@ export function serializeWalletTransaction(transaction: WalletTransactionRow, cu
     transaction_type: transaction.transaction_type,
     amount: decimalString(formatMajor(transaction.amount_cents, currency)),
     credit_amount: decimalString(transaction.credit_amount),
-    remaining_amount_cents: null,
-    remaining_credit_amount: null,
+    remaining_amount_cents: remaining === null ? null : cents(remaining),
+    remaining_credit_amount: remaining === null ? null : creditsOf(remaining, wallet),
     priority: LAGO_DEFAULT_TRANSACTION_PRIORITY,
     name: transaction.name,
-    invoice_requires_successful_payment: false,
+    invoice_requires_successful_payment: transaction.invoice_requires_successful_payment,
     metadata: (transaction.metadata ?? []) as WalletTransactionJson['metadata'],
     payment_method: { payment_method_id: null, payment_method_type: 'provider' },
     purchase_order_number: transaction.purchase_order_number ?? null,
     settled_at: isoSeconds(transaction.settled_at),
     failed_at: isoSeconds(transaction.failed_at),
     created_at: isoSeconds(transaction.created_at),
+  };
+}
+
+const consumptionFields = {
+  lago_id: wire.uuid,
+  amount_cents: wire.cents,
+  credit_amount: wire.decimal,
+  created_at: wire.dateTime,
+  wallet_transaction: walletTransactionSchema,
+};
+/** An inbound transaction's consumption: the outbound transaction that consumed it, and how much. */
+export const walletTransactionConsumptionSchema = z.object(consumptionFields).register(responseSchemas, { id: 'WalletTransactionConsumption' });
+/** An outbound transaction's funding: the inbound transaction it consumed, and how much. */
+export const walletTransactionFundingSchema = z.object(consumptionFields).register(responseSchemas, { id: 'WalletTransactionFunding' });
+export type WalletTransactionConsumptionJson = z.output<typeof walletTransactionConsumptionSchema>;
+
+/** One consumption row, shown with the transaction on its other side (the outbound one for a consumption, the inbound one for a funding). */
+export function serializeWalletTransactionConsumption(
+  consumption: WalletTransactionConsumptionRow, other: WalletTransactionRow, wallet: WalletTerms,
+): WalletTransactionConsumptionJson {
+  return {
+    lago_id: consumption.id,
+    amount_cents: cents(consumption.consumed_amount_cents),
+    credit_amount: creditsOf(consumption.consumed_amount_cents, wallet),
+    created_at: isoSeconds(consumption.created_at),
+    wallet_transaction: serializeWalletTransaction(other, wallet),
   };
 }

@@ -303,12 +303,13 @@ const SAMPLES: Record<string, () => Sample[]> = {
   'POST /wallets': () => [{ path: '/wallets', body: { wallet: {
     external_customer_id: 'ct_wallet_customer', rate_amount: '1.5', currency: 'EUR', name: 'Prepaid', code: 'ct_prepaid', priority: 10, paid_credits: '20', granted_credits: '10',
     expiration_at: '2099-07-07T23:59:59Z', transaction_name: 'Tokens', transaction_metadata: [{ key: 'example_key', value: 'example_value' }],
-    purchase_order_number: 'PO-W1', metadata: { external_id: 'ext-123' },
+    purchase_order_number: 'PO-W1', metadata: { external_id: 'ext-123' }, invoice_requires_successful_payment: true,
     // 20 paid credits at 1.5 = 3000 cents, within the limits.
     applies_to: { fee_types: ['subscription'], billable_metric_codes: ['ct_calls'] }, paid_top_up_min_amount_cents: 1000, paid_top_up_max_amount_cents: 5000,
     recurring_transaction_rules: [{
       trigger: 'threshold', method: 'fixed', threshold_credits: '5.0', paid_credits: '10.0', granted_credits: '2.0', started_at: '2098-01-01T00:00:00Z',
       expiration_at: '2099-01-01T00:00:00Z', transaction_name: 'Auto', transaction_metadata: [{ key: 'k', value: 'v' }], purchase_order_number: 'PO-R1', ignore_paid_top_up_limits: true,
+      invoice_requires_successful_payment: true,
     }],
   } } }, { path: '/wallets', body: { wallet: {
     external_customer_id: 'ct_wallet_customer', rate_amount: '1', currency: 'EUR', code: 'ct_interval',
@@ -318,16 +319,19 @@ const SAMPLES: Record<string, () => Sample[]> = {
   } } }],
   'PUT /wallets/:id': () => [{ path: `/wallets/${ids.wallet}`, body: { wallet: {
     name: 'Renamed', code: 'ct_renamed', priority: 5, expiration_at: '2098-07-07T23:59:59Z', purchase_order_number: 'PO-W2', metadata: { synced_at: '2024-01-15' },
+    invoice_requires_successful_payment: true,
     applies_to: { fee_types: ['charge'], billable_metric_codes: ['ct_seats'] },
     recurring_transaction_rules: [{
       lago_id: ids.walletRule, trigger: 'threshold', method: 'target', threshold_credits: '3.0', target_ongoing_balance: '30.0', grants_target_top_up: true,
       started_at: '2098-01-01T00:00:00Z', expiration_at: '2099-01-01T00:00:00Z', transaction_name: 'Auto', transaction_metadata: [{ key: 'k', value: 'v' }], purchase_order_number: 'PO-R2',
+      invoice_requires_successful_payment: true,
     }],
   } } }, { path: `/wallets/${ids.wallet}`, body: { wallet: {
     recurring_transaction_rules: [{ lago_id: ids.walletRule, trigger: 'interval', interval: 'quarterly', method: 'fixed', paid_credits: '4.0', granted_credits: '1.0', started_at: '2098-01-01T00:00:00Z' }],
   } } }],
   'POST /wallet_transactions': () => [{ path: '/wallet_transactions', body: { wallet_transaction: {
     wallet_id: ids.wallet, name: 'Bonus', granted_credits: '5', metadata: [{ key: 'example key', value: 'example value' }], purchase_order_number: 'PO-T1',
+    invoice_requires_successful_payment: true,
   } } }],
   'POST /webhook_endpoints': () => [{ path: '/webhook_endpoints', body: { webhook_endpoint: {
     webhook_url: 'https://example.test/hooks', signature_algo: 'hmac', name: 'EC2-production', event_types: ['invoice.created', 'credit_note.created'],
@@ -340,11 +344,12 @@ const SAMPLES: Record<string, () => Sample[]> = {
   'POST /customers/:externalId/wallets': () => [{ path: '/customers/ct_wallet_customer/wallets', body: { wallet: {
     external_customer_id: 'ct_wallet_customer', rate_amount: '1.5', currency: 'EUR', name: 'Scoped', code: 'ct_cw_new', priority: 10, paid_credits: '20', granted_credits: '10',
     expiration_at: '2099-07-07T23:59:59Z', transaction_name: 'Tokens', transaction_metadata: [{ key: 'example_key', value: 'example_value' }],
-    purchase_order_number: 'PO-CW1', metadata: { external_id: 'ext-123', source: null },
+    purchase_order_number: 'PO-CW1', metadata: { external_id: 'ext-123', source: null }, invoice_requires_successful_payment: true,
     applies_to: { fee_types: ['charge', 'commitment'], billable_metric_codes: ['ct_calls', 'ct_seats'] }, paid_top_up_min_amount_cents: 100, paid_top_up_max_amount_cents: 3000,
     recurring_transaction_rules: [{
       trigger: 'threshold', method: 'fixed', threshold_credits: '5.0', paid_credits: '10.0', granted_credits: '2.0', started_at: '2098-01-01T00:00:00Z',
       expiration_at: '2099-01-01T00:00:00Z', transaction_name: 'Auto', transaction_metadata: [{ key: 'k', value: 'v' }], purchase_order_number: 'PO-R1', ignore_paid_top_up_limits: true,
+      invoice_requires_successful_payment: true,
     }],
   } } }, { path: '/customers/ct_wallet_customer/wallets', body: { wallet: {
     rate_amount: '1', currency: 'EUR', code: 'ct_cw_interval',
@@ -354,10 +359,12 @@ const SAMPLES: Record<string, () => Sample[]> = {
   } } }],
   'PUT /customers/:externalId/wallets/:code': () => [{ path: '/customers/ct_customer/wallets/ct_cw_edit', body: { wallet: {
     name: 'Scoped renamed', code: 'ct_cw_edited', priority: 5, expiration_at: '2098-07-07T23:59:59Z', purchase_order_number: 'PO-CW2', metadata: { synced_at: '2024-01-15' },
+    invoice_requires_successful_payment: true,
     applies_to: { fee_types: ['subscription'], billable_metric_codes: [] },
     recurring_transaction_rules: [{
       lago_id: ids.customerWalletRule, trigger: 'threshold', method: 'target', threshold_credits: '3.0', target_ongoing_balance: '30.0', grants_target_top_up: true,
       started_at: '2098-01-01T00:00:00Z', expiration_at: '2099-01-01T00:00:00Z', transaction_name: 'Auto', transaction_metadata: [{ key: 'k', value: 'v' }], purchase_order_number: 'PO-R3',
+      invoice_requires_successful_payment: true,
     }],
   } } }, { path: '/customers/ct_customer/wallets/ct_cw_edited', body: { wallet: {
     recurring_transaction_rules: [{ lago_id: ids.customerWalletRule, trigger: 'interval', interval: 'yearly', method: 'fixed', paid_credits: '4.0', granted_credits: '1.0', started_at: '2098-01-01T00:00:00Z' }],

@@ -32,7 +32,7 @@ let b: Api;
 interface Ids {
   metricId: string; planId: string; taxId: string; addOnId: string; couponId: string; customerId: string; appliedCouponId: string;
   subscriptionId: string; eventId: string; invoiceId: string; draftInvoiceId: string; feeId: string; creditNoteId: string;
-  walletId: string; walletTransactionId: string; endpointId: string; webhookId: string; filterId: string; paymentId: string;
+  walletId: string; walletTransactionId: string; outboundTransactionId: string; endpointId: string; webhookId: string; filterId: string; paymentId: string;
   paymentProviderId: string; dunningCampaignId: string; paymentRequestId: string;
 }
 let ids: Ids;
@@ -58,6 +58,7 @@ const TABLES = [
   'features', 'privileges', 'entitlements', 'entitlement_values', 'entitlement_removals',
   'alerts', 'alert_thresholds', 'triggered_alerts', 'alert_crossings',
   'usage_thresholds', 'lifetime_usages',
+  'wallet_transaction_consumptions',
 ];
 
 async function ok(response: PromiseLike<{ status: number; body: Record<string, any> }>) { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -111,6 +112,8 @@ beforeAll(async () => {
   const creditNote = await ok(a.post('/credit_notes', { credit_note: { invoice_id: invoice.id, reason: 'other', credit_amount_cents: 120, items: [{ fee_id: feeIds[0], amount_cents: 100 }] } }));
   const wallet = await ok(a.post('/wallets', { wallet: { external_customer_id: CUSTOMER, code: WALLET, rate_amount: '1', currency: 'EUR', granted_credits: '10' } }));
   const transactions = await ok(a.post('/wallet_transactions', { wallet_transaction: { wallet_id: wallet.wallet.lago_id, granted_credits: '5' } }));
+  // An outbound transaction (its fundings): one credit voided.
+  const voided = await ok(a.post('/wallet_transactions', { wallet_transaction: { wallet_id: wallet.wallet.lago_id, voided_credits: '1' } }));
   // An endpoint for a type never sent here, and one webhook on it written directly (no delivery runs).
   const endpoint = await ok(a.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'https://hooks.example.com/a', event_types: ['credit_note.provider_refund_failure'] } }));
   const [webhookEvent] = await database.db<WebhookEventRow>('webhook_events')
@@ -123,7 +126,7 @@ beforeAll(async () => {
     couponId: coupon.coupon.lago_id, customerId: customer.customer.lago_id, appliedCouponId: applied.applied_coupon.lago_id,
     subscriptionId: subscription.subscription.lago_id, eventId: event.event.lago_id, invoiceId: invoice.id, draftInvoiceId: draft.id,
     feeId: feeIds[0]!, creditNoteId: creditNote.credit_note.lago_id, walletId: wallet.wallet.lago_id,
-    walletTransactionId: transactions.wallet_transactions[0].lago_id, endpointId: endpoint.webhook_endpoint.lago_id, webhookId: webhook!.id,
+    walletTransactionId: transactions.wallet_transactions[0].lago_id, outboundTransactionId: voided.wallet_transactions[0].lago_id, endpointId: endpoint.webhook_endpoint.lago_id, webhookId: webhook!.id,
     filterId: plan.plan.charges[0].filters[0].lago_id, paymentId: payment.payment.lago_id,
     paymentProviderId: stripeConnection.payment_provider.lago_id, dunningCampaignId: dunningCampaign.dunning_campaign.lago_id,
     paymentRequestId: paymentRequest.payment_request.lago_id,
@@ -280,6 +283,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/wallets/:id/wallet_transactions': { kind: 'object', path: () => `/wallets/${ids.walletId}/wallet_transactions`, code: 'wallet_not_found' },
   'POST /api/v1/wallet_transactions': { kind: 'reference', statuses: [404], body: () => ({ wallet_transaction: { wallet_id: ids.walletId, granted_credits: '1000' } }) },
   'GET /api/v1/wallet_transactions/:id': { kind: 'object', path: () => `/wallet_transactions/${ids.walletTransactionId}`, code: 'wallet_transaction_not_found' },
+  'GET /api/v1/wallet_transactions/:id/consumptions': { kind: 'object', path: () => `/wallet_transactions/${ids.walletTransactionId}/consumptions`, code: 'wallet_transaction_not_found' },
+  'GET /api/v1/wallet_transactions/:id/fundings': { kind: 'object', path: () => `/wallet_transactions/${ids.outboundTransactionId}/fundings`, code: 'wallet_transaction_not_found' },
 
   'POST /api/v1/webhook_endpoints': { kind: 'own', root: 'webhook_endpoint', body: () => ({ webhook_endpoint: { webhook_url: 'https://hooks.example.com/a', event_types: ['credit_note.provider_refund_failure'] } }) },
   'GET /api/v1/webhook_endpoints': { kind: 'list', path: () => '/webhook_endpoints' },

@@ -354,7 +354,10 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   const topUp = await r.ok('post', '/wallet_transactions', { wallet_transaction: { wallet_id: walletId, paid_credits: '5', granted_credits: '1', name: 'Top-up', metadata: [{ key: 'reason', value: 'promo' }] } });
   await r.ok('get', `/wallet_transactions/${topUp.wallet_transactions[0].lago_id}`);
   await r.ok('get', `/wallets/${walletId}/wallet_transactions`);
-  await r.ok('post', '/wallet_transactions', { wallet_transaction: { wallet_id: walletId, voided_credits: '1' } });
+  const voided = await r.ok('post', '/wallet_transactions', { wallet_transaction: { wallet_id: walletId, voided_credits: '1' } });
+  // The void consumed the granted credit: the grant's consumptions, the void's fundings.
+  await r.ok('get', `/wallet_transactions/${topUp.wallet_transactions[1].lago_id}/consumptions`);
+  await r.ok('get', `/wallet_transactions/${voided.wallet_transactions[0].lago_id}/fundings`);
   const spareWallet = await r.ok('post', '/wallets', { wallet: { external_customer_id: 'leaving', rate_amount: '2', currency: 'EUR', granted_credits: '3' } });
   await r.ok('post', `/wallets/${walletId}/metadata`, { metadata: { cost_center: 'R&D', owner: 'ops' } });
   await r.ok('patch', `/wallets/${walletId}/metadata`, { metadata: { owner: null } });

@@ -5,9 +5,9 @@ import { handle } from '../handler';
 import { parseEnvelope } from '../validation';
 import { pageFrom } from '../pagination';
 import { createWalletSchema, updateWalletSchema, walletTransactionSchema } from '../schemas/money';
-import { serializeWallet, serializeWalletTransaction } from '../../serializers/wallet';
+import { serializeWallet, serializeWalletTransaction, serializeWalletTransactionConsumption } from '../../serializers/wallet';
 import {
-  createWallet, getWalletTransaction, moveWalletCredits, listWallets, listWalletTransactions, showWallet, terminateWallet, updateWallet,
+  createWallet, getWalletTransaction, listWalletTransactionConsumptions, moveWalletCredits, listWallets, listWalletTransactions, showWallet, terminateWallet, updateWallet,
   type CustomerWallet,
 } from '../../services/credits';
 import { createUsageCache } from '../../services/usage';
@@ -34,8 +34,8 @@ export function walletsRouter({ db, clock }: AppContext): Router {
   router.get('/:id/wallet_transactions', handle(async (req, res) => {
     const organization = organizationOf(req);
     const filters = { status: given(req.query.status), transaction_type: given(req.query.transaction_type), transaction_status: given(req.query.transaction_status) };
-    const { rows, meta, currency } = await listWalletTransactions(db, organization.id, String(req.params.id), filters, pageFrom(req.query));
-    res.json({ wallet_transactions: rows.map((row) => serializeWalletTransaction(row, currency)), meta });
+    const { rows, meta, wallet } = await listWalletTransactions(db, organization.id, String(req.params.id), filters, pageFrom(req.query));
+    res.json({ wallet_transactions: rows.map((row) => serializeWalletTransaction(row, wallet)), meta });
   }));
   router.get('/:id', handle(async (req, res) => {
     const organization = organizationOf(req);
@@ -59,13 +59,23 @@ export function walletTransactionsRouter({ db, clock }: AppContext): Router {
   router.post('/', handle(async (req, res) => {
     const organization = organizationOf(req);
     const input = parseEnvelope(req.body, 'wallet_transaction', walletTransactionSchema);
-    const { currency, transactions } = await moveWalletCredits(db, organization, input, await clock.now());
-    res.json({ wallet_transactions: transactions.map((t) => serializeWalletTransaction(t, currency)) });
+    const { wallet, transactions } = await moveWalletCredits(db, organization, input, await clock.now());
+    res.json({ wallet_transactions: transactions.map((t) => serializeWalletTransaction(t, wallet)) });
+  }));
+  router.get('/:id/consumptions', handle(async (req, res) => {
+    const organization = organizationOf(req);
+    const { rows, meta, wallet } = await listWalletTransactionConsumptions(db, organization.id, String(req.params.id), 'consumptions', pageFrom(req.query));
+    res.json({ wallet_transaction_consumptions: rows.map((row) => serializeWalletTransactionConsumption(row.consumption, row.transaction, wallet)), meta });
+  }));
+  router.get('/:id/fundings', handle(async (req, res) => {
+    const organization = organizationOf(req);
+    const { rows, meta, wallet } = await listWalletTransactionConsumptions(db, organization.id, String(req.params.id), 'fundings', pageFrom(req.query));
+    res.json({ wallet_transaction_fundings: rows.map((row) => serializeWalletTransactionConsumption(row.consumption, row.transaction, wallet)), meta });
   }));
   router.get('/:id', handle(async (req, res) => {
     const organization = organizationOf(req);
-    const { currency, transaction } = await getWalletTransaction(db, organization.id, String(req.params.id));
-    res.json({ wallet_transaction: serializeWalletTransaction(transaction, currency) });
+    const { wallet, transaction } = await getWalletTransaction(db, organization.id, String(req.params.id));
+    res.json({ wallet_transaction: serializeWalletTransaction(transaction, wallet) });
   }));
   return router;
 }

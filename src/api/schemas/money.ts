@@ -65,9 +65,11 @@ const CUSTOM_SECTION: Record<string, Refusal> = {
   'invoice_custom_section.skip_invoice_custom_sections': refuseTrue(NO_CUSTOM_SECTIONS),
   'invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty(NO_CUSTOM_SECTIONS),
 };
-// Paid credits are granted only once their credit invoice is paid, whatever this says (services/invoicing/credit-draws.ts); what `true`
-// asks for beyond that, issuing the invoice only after a successful payment (Lago's `open` invoices), Billow does not do yet.
-const REQUIRES_PAYMENT = refuseTrue('Billow issues a top-up\'s credit invoice at once (its paid credits are granted only once it is paid): holding the invoice back until a successful payment is not supported yet.');
+// Lago's `invoice_requires_successful_payment`: stored and shown back on wallets, rules and transactions (a wallet's is the default of
+// its rules and transactions). Its paid credits stay pending, the balance unchanged, until the credit invoice's payment succeeds, and
+// fail when it fails (services/invoicing/credit-draws.ts, settleCreditInvoicePayment): Billow does this for every purchase, with the
+// flag or without. The difference from Lago (docs/lago-compatibility.md): the credit invoice is issued finalized and numbered at once,
+// where Lago keeps it `open` (unnumbered, unlisted) until it is paid.
 /**
  * Lago's `recurring_transaction_rules` (at most one): `threshold` and `interval` rules, fixed or
  * target (services/credits/recurring-top-ups.ts).
@@ -91,10 +93,9 @@ const recurringRule = z.object({
 const createRecurringRules = z.array(recurringRule.extend({ ignore_paid_top_up_limits: z.boolean().nullish() })).max(1).nullish();
 const updateRecurringRules = z.array(recurringRule.extend({ lago_id: z.string().trim().min(1).nullish() })).max(1).nullish();
 const RULE_FIELDS_SHOWN = ['trigger', 'method', 'interval', 'threshold_credits', 'paid_credits', 'granted_credits', 'target_ongoing_balance', 'grants_target_top_up',
-  'started_at', 'expiration_at', 'transaction_name', 'transaction_metadata.*.key', 'transaction_metadata.*.value', 'purchase_order_number']
+  'started_at', 'expiration_at', 'transaction_name', 'transaction_metadata.*.key', 'transaction_metadata.*.value', 'purchase_order_number', 'invoice_requires_successful_payment']
   .map((field) => `recurring_transaction_rules.*.${field}`);
 const RULES_REFUSED: Record<string, Refusal> = {
-  'recurring_transaction_rules.*.invoice_requires_successful_payment': REQUIRES_PAYMENT,
   'recurring_transaction_rules.*.invoice_custom_section.skip_invoice_custom_sections': refuseTrue(NO_CUSTOM_SECTIONS),
   'recurring_transaction_rules.*.invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty(NO_CUSTOM_SECTIONS),
   'recurring_transaction_rules.*.payment_method.payment_method_type': refuseUnlessOneOf(['provider'], NO_PAYMENTS),
@@ -227,7 +228,7 @@ export const createWalletSchema = withContract(z.object({
 }), {
   honoured: {
     ...honour(SHOWN, 'name', 'code', 'priority', 'rate_amount', 'currency', 'external_customer_id', 'expiration_at', 'purchase_order_number', 'metadata',
-      'paid_top_up_min_amount_cents', 'paid_top_up_max_amount_cents'),
+      'paid_top_up_min_amount_cents', 'paid_top_up_max_amount_cents', 'invoice_requires_successful_payment'),
     ...APPLIES_TO_HONOURED,
     ignore_paid_top_up_limits_on_creation: 'The wallet\'s first paid credits are not held to its top-up limits: services/credits/wallet-transactions.ts (movementCents).',
     ...honour(SHOWN, ...RULE_FIELDS_SHOWN, 'recurring_transaction_rules.*.ignore_paid_top_up_limits'),
@@ -239,7 +240,6 @@ export const createWalletSchema = withContract(z.object({
   },
   refused: {
     billing_entity_code: refuseUnlessEmpty(NO_BILLING_ENTITIES),
-    invoice_requires_successful_payment: REQUIRES_PAYMENT,
     ...RULES_REFUSED,
     ...CUSTOM_SECTION,
     ...PAYMENT_METHOD,
@@ -258,11 +258,11 @@ export const updateWalletSchema = withContract(z.object({
   recurring_transaction_rules: updateRecurringRules,
 }), {
   honoured: {
-    ...honour(SHOWN, 'name', 'code', 'priority', 'expiration_at', 'purchase_order_number', 'metadata', ...RULE_FIELDS_SHOWN, 'recurring_transaction_rules.*.lago_id'),
+    ...honour(SHOWN, 'name', 'code', 'priority', 'expiration_at', 'purchase_order_number', 'metadata', 'invoice_requires_successful_payment', ...RULE_FIELDS_SHOWN,
+      'recurring_transaction_rules.*.lago_id'),
     ...APPLIES_TO_HONOURED,
   },
   refused: {
-    invoice_requires_successful_payment: REQUIRES_PAYMENT,
     billing_entity_code: refuseUnlessEmpty(NO_BILLING_ENTITIES),
     ...RULES_REFUSED,
     ...CUSTOM_SECTION,
@@ -282,14 +282,13 @@ export const walletTransactionSchema = withContract(z.object({
   ignore_paid_top_up_limits: z.boolean().nullish(),
 }), {
   honoured: {
-    ...honour(SHOWN, 'name', 'metadata.*.key', 'metadata.*.value', 'purchase_order_number'),
+    ...honour(SHOWN, 'name', 'metadata.*.key', 'metadata.*.value', 'purchase_order_number', 'invoice_requires_successful_payment'),
     wallet_id: shownAs('lago_wallet_id'),
     ...honour('One transaction each (credit_amount): services/credits/wallet-transactions.ts (applyMovements); paid credits are a pending purchase billed by a credit invoice.',
       'paid_credits', 'granted_credits', 'voided_credits'),
     ignore_paid_top_up_limits: 'The paid credits are not held to the wallet\'s paid_top_up_min/max_amount_cents: services/credits/wallet-transactions.ts (movementCents).',
   },
   refused: {
-    invoice_requires_successful_payment: REQUIRES_PAYMENT,
     ...CUSTOM_SECTION,
     ...PAYMENT_METHOD,
   },

@@ -13,8 +13,8 @@ export { moveWalletCredits, nextIntervalTopUp, runIntervalTopUp, topUpBelowThres
 // The fee types `applies_to` names (the API's schemas may not import src/billing's internals through src/db).
 export { WALLET_FEE_TYPES } from '../../billing/wallet-credits';
 export {
-  createWalletTransactions, getWalletTransaction, listWalletTransactions,
-  type WalletMetadataItem, type WalletTransactionFilterInput, type WalletTransactionInput, type WalletTransactions,
+  createWalletTransactions, getWalletTransaction, listWalletTransactionConsumptions, listWalletTransactions,
+  type ConsumptionOf, type WalletMetadataItem, type WalletTransactionFilterInput, type WalletTransactionInput, type WalletTransactions,
 } from './wallet-transactions';
 export {
   createCreditNote, issueCreditNote, listCreditNotes, remainingCreditableFeeCents, showCreditNote, updateCreditNoteRefundStatus, voidCreditNote,

@@ -65,6 +65,8 @@ export interface RecurringRuleInput {
   transaction_metadata?: WalletMetadataItem[] | null;
   ignore_paid_top_up_limits?: boolean | null;
   purchase_order_number?: string | null;
+  /** The wallet's when absent (Lago). */
+  invoice_requires_successful_payment?: boolean | null;
 }
 
 const ZERO = new Dec(0);
@@ -104,6 +106,7 @@ function ruleColumns(wallet: WalletRow, input: RecurringRuleInput, nowMs: number
     target_ongoing_balance: method === 'target' ? input.target_ongoing_balance!.toFixed() : null,
     grants_target_top_up: method === 'target' ? input.grants_target_top_up ?? false : null,
     ignore_paid_top_up_limits: input.ignore_paid_top_up_limits ?? false,
+    invoice_requires_successful_payment: input.invoice_requires_successful_payment ?? wallet.invoice_requires_successful_payment,
     started_at: input.started_at ?? null,
     expiration_at: input.expiration_at ?? null,
     transaction_name: input.transaction_name ?? null,
@@ -277,5 +280,6 @@ async function topUp(trx: Tx, organizationId: string, wallet: WalletRow, rule: W
     // Lago: a target top-up is not held to the limits (its amount was fitted to them above).
     ignoreTopUpLimits: rule.method === 'target' || rule.ignore_paid_top_up_limits,
     source,
+    invoiceRequiresSuccessfulPayment: rule.invoice_requires_successful_payment,
   }, nowMs);
 }

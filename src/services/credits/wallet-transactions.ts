@@ -4,14 +4,15 @@
  * settle at once. Each transaction's `wallet_transaction.created` is recorded in its transaction.
  */
 import { recordWebhookEvent } from '../../webhooks/outbox';
-import { serializeWalletTransaction } from '../../serializers/wallet';
+import { serializeWalletTransaction, type WalletTerms } from '../../serializers/wallet';
+import { consumptionsOfInboundPage, fundingsOfOutboundPage, type WalletTransactionConsumptionRow } from '../../db/wallet-consumptions';
 import type { Db, Tx } from '../../db/knex';
 import { Dec, type Cents } from '../../billing/money';
 import { creditsToCents } from '../../billing/wallet-credits';
 import { findCustomerById, type CustomerRow } from '../../db/customers';
 import type { OrganizationRow } from '../../db/organizations';
 import {
-  findWallet, findWalletTransaction, insertWalletTransaction, linkWalletTransactionToInvoice, setWalletBalance, walletTransactionsPage,
+  findWallet, findWalletTransaction, insertWalletTransaction, linkWalletTransactionToInvoice, setWalletBalance, walletTransactionsByIds, walletTransactionsPage,
   WALLET_TRANSACTION_SETTLEMENTS, WALLET_TRANSACTION_STATUSES, WALLET_TRANSACTION_TYPES,
   type WalletRow, type WalletTransactionFilters, type WalletTransactionRow,
 } from '../../db/wallets';
@@ -35,14 +36,16 @@ export interface WalletTransactionInput {
   purchase_order_number?: string | null;
   /** The paid credits are not held to the wallet's top-up limits. */
   ignore_paid_top_up_limits?: boolean | null;
+  /** Lago's setting (the wallet's when absent): the paid credits are granted once their invoice is paid, as they always are in Billow. */
+  invoice_requires_successful_payment?: boolean | null;
 }
 
 /** Filters as the request gives them; each given one must be one of the values its field takes. */
 export type WalletTransactionFilterInput = { [K in keyof WalletTransactionFilters]?: unknown };
 
-/** Transactions with the currency of their wallet (their amounts are shown in it). */
+/** Transactions with their wallet's currency and rate (their amounts are shown in them). */
 export interface WalletTransactions {
-  currency: string;
+  wallet: WalletTerms;
   transactions: WalletTransactionRow[];
 }
 
@@ -58,6 +61,8 @@ export interface Movements {
   ignoreTopUpLimits?: boolean;
   /** What made the transactions (Lago's `source`): `manual` unless a recurring rule did (`threshold`). */
   source?: 'manual' | 'threshold' | 'interval';
+  /** Lago's `invoice_requires_successful_payment`, kept on the transactions (the wallet's when absent). */
+  invoiceRequiresSuccessfulPayment?: boolean;
 }
 
 /** `POST /wallet_transactions`: paid, granted and voided credits on an active wallet, in one transaction. */
@@ -76,26 +81,55 @@ export async function createWalletTransactions(db: Db, organization: Organizatio
       metadata: input.metadata ?? [],
       purchaseOrderNumber: input.purchase_order_number ?? wallet.purchase_order_number,
       ignoreTopUpLimits: input.ignore_paid_top_up_limits === true,
+      invoiceRequiresSuccessfulPayment: input.invoice_requires_successful_payment ?? undefined,
     }, nowMs);
-    return { currency: wallet.currency, transactions };
+    return { wallet, transactions };
   });
 }
 
-export async function getWalletTransaction(db: Db, organizationId: string, id: string): Promise<{ currency: string; transaction: WalletTransactionRow }> {
+export async function getWalletTransaction(db: Db, organizationId: string, id: string): Promise<{ wallet: WalletTerms; transaction: WalletTransactionRow }> {
   const transaction = await findWalletTransaction(db, organizationId, id);
   if (!transaction) throw notFound('wallet_transaction');
   const wallet = (await findWallet(db, organizationId, transaction.wallet_id))!;
-  return { currency: wallet.currency, transaction };
+  return { wallet, transaction };
+}
+
+/** A consumption row with the transaction on its other side. */
+export interface ConsumptionOf {
+  consumption: WalletTransactionConsumptionRow;
+  transaction: WalletTransactionRow;
+}
+
+/**
+ * `GET /wallet_transactions/:id/consumptions` (an inbound transaction: the outbound ones that
+ * consumed it) and `/fundings` (an outbound one: the inbound ones it consumed), in the order they
+ * were consumed, one page. A transaction of the other direction is a 422 naming `transaction_type`.
+ */
+export async function listWalletTransactionConsumptions(
+  db: Db, organizationId: string, id: string, side: 'consumptions' | 'fundings', page: Page,
+): Promise<Paginated<ConsumptionOf> & { wallet: WalletTerms }> {
+  const { wallet, transaction } = await getWalletTransaction(db, organizationId, id);
+  const wanted = side === 'consumptions' ? 'inbound' : 'outbound';
+  if (transaction.transaction_type !== wanted) throw invalidField('transaction_type', `must_be_${wanted}`);
+  const listed = side === 'consumptions'
+    ? await consumptionsOfInboundPage(db, organizationId, transaction.id, page)
+    : await fundingsOfOutboundPage(db, organizationId, transaction.id, page);
+  const others = await walletTransactionsByIds(db, organizationId, listed.rows.map((row) => (side === 'consumptions' ? row.outbound_wallet_transaction_id : row.inbound_wallet_transaction_id)));
+  const rows = listed.rows.map((consumption) => ({
+    consumption,
+    transaction: others.get(side === 'consumptions' ? consumption.outbound_wallet_transaction_id : consumption.inbound_wallet_transaction_id)!,
+  }));
+  return { rows, meta: listed.meta, wallet };
 }
 
 /** A wallet's transactions, newest first, one page. */
 export async function listWalletTransactions(
   db: Db, organizationId: string, walletId: string, input: WalletTransactionFilterInput, page: Page,
-): Promise<Paginated<WalletTransactionRow> & { currency: string }> {
+): Promise<Paginated<WalletTransactionRow> & { wallet: WalletTerms }> {
   const wallet = await findWallet(db, organizationId, walletId);
   if (!wallet) throw notFound('wallet');
   const listed = await walletTransactionsPage(db, organizationId, wallet.id, transactionFilters(input), page);
-  return { ...listed, currency: wallet.currency };
+  return { ...listed, wallet };
 }
 
 const FILTER_VALUES: Record<keyof WalletTransactionFilters, readonly string[]> = {
@@ -129,6 +163,7 @@ export async function applyMovements(
   const created: WalletTransactionRow[] = [];
   const common = {
     wallet_id: wallet.id, name: movements.name, metadata: movements.metadata, purchase_order_number: movements.purchaseOrderNumber ?? null, source: movements.source ?? 'manual',
+    invoice_requires_successful_payment: movements.invoiceRequiresSuccessfulPayment ?? wallet.invoice_requires_successful_payment,
   };
 
   if (cents.paid > 0n) {
@@ -156,7 +191,7 @@ export async function applyMovements(
   }
   const balance = wallet.balance_cents + cents.granted - cents.voided;
   if (balance !== wallet.balance_cents) await setWalletBalance(trx, wallet, { balanceCents: balance, at: now });
-  for (const transaction of created) await recordTransactionCreated(trx, organization.id, wallet.currency, transaction);
+  for (const transaction of created) await recordTransactionCreated(trx, organization.id, wallet, transaction);
   return created;
 }
 
@@ -182,10 +217,10 @@ function movementCents(wallet: WalletRow, movements: Movements): { paid: Cents; 
   return { paid, granted, voided };
 }
 
-async function recordTransactionCreated(trx: Tx, organizationId: string, currency: string, transaction: WalletTransactionRow): Promise<void> {
+async function recordTransactionCreated(trx: Tx, organizationId: string, wallet: WalletTerms, transaction: WalletTransactionRow): Promise<void> {
   await recordWebhookEvent(trx, {
     organizationId, webhookType: 'wallet_transaction.created', objectType: 'wallet_transaction',
-    object: serializeWalletTransaction(transaction, currency) as Record<string, unknown>,
+    object: serializeWalletTransaction(transaction, wallet) as Record<string, unknown>,
     idempotencyKey: `wallet_transaction.created:${transaction.id}`,
   });
 }

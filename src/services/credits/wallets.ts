@@ -57,6 +57,8 @@ export interface CreateWalletInput {
   ignore_paid_top_up_limits_on_creation?: boolean | null;
   /** At most one rule (recurring-top-ups.ts). */
   recurring_transaction_rules?: RecurringRuleInput[] | null;
+  /** Lago's setting: the default of the wallet's transactions and rules (paid credits are granted once their invoice is paid). */
+  invoice_requires_successful_payment?: boolean | null;
 }
 
 export interface UpdateWalletInput {
@@ -73,6 +75,7 @@ export interface UpdateWalletInput {
   paid_top_up_max_amount_cents?: bigint | null;
   /** Replaces the wallet's rule (null or []: terminates it); absent, unchanged. */
   recurring_transaction_rules?: RecurringRuleInput[] | null;
+  invoice_requires_successful_payment?: boolean | null;
 }
 
 const DEFAULT_PRIORITY = 50;
@@ -140,6 +143,7 @@ export async function createWallet(
       expiration_at: input.expiration_at ?? null,
       purchase_order_number: input.purchase_order_number ?? null,
       metadata: input.metadata ?? null,
+      invoice_requires_successful_payment: input.invoice_requires_successful_payment ?? false,
       ...limits,
     });
     const transactions = await applyMovements(trx, organization, customer, created, {
@@ -177,6 +181,7 @@ export async function updateWallet(db: Db, organizationId: string, id: string, i
   if (input.expiration_at !== undefined) fields.expiration_at = input.expiration_at;
   if (input.purchase_order_number !== undefined) fields.purchase_order_number = input.purchase_order_number;
   if (input.metadata !== undefined) fields.metadata = input.metadata;
+  if (input.invoice_requires_successful_payment != null) fields.invoice_requires_successful_payment = input.invoice_requires_successful_payment;
   Object.assign(fields, await limitColumns(db, organizationId, input, wallet));
   if (Object.keys(fields).length === 0 && input.recurring_transaction_rules === undefined) return presentWallet(db, organizationId, wallet, { nowMs });
   const updated = await refusingDuplicateCode(() => db.transaction(async (trx) => {
