@@ -24,7 +24,8 @@ export async function up(knex: Knex): Promise<void> {
     t.specificType('previous_value', 'numeric').notNullable().defaultTo(0);
     t.integer('evaluations').notNullable().defaultTo(0);
     t.timestamp('last_processed_at', { useTz: true });
-    t.timestamp('created_at', { useTz: true, precision: 6 }).notNullable().defaultTo(knex.fn.now());
+    // The instant of the insert, not of the transaction: a batch lists in the order it was given.
+    t.timestamp('created_at', { useTz: true, precision: 6 }).notNullable().defaultTo(knex.raw('clock_timestamp()'));
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('deleted_at', { useTz: true });
     t.check(`alert_type IN (${WALLET_ALERT_TYPES.map((type) => `'${type}'`).join(', ')})`, [], 'wallet_alerts_type');

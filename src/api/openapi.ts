@@ -171,6 +171,8 @@ const planEntitlementsJson = z.array(planEntitlementJson).register(responseSchem
 const subscriptionEntitlementsJson = z.array(subscriptionEntitlementJson).register(responseSchemas, { id: 'SubscriptionEntitlements' });
 const alertOrAlertsJson = z.union([z.object({ alert: alertJson }), z.object({ alerts: z.array(alertJson) })])
   .register(responseSchemas, { id: 'AlertOrAlerts', description: 'One alert created, or a batch.' });
+const walletAlertOrAlertsJson = z.union([z.object({ alert: walletAlertJson }), z.object({ alerts: z.array(walletAlertJson) })])
+  .register(responseSchemas, { id: 'WalletAlertOrAlerts', description: 'One wallet alert created, or a batch.' });
 
 /** The five routes of a catalog resource addressed by its code (`/plans/:code`). */
 function catalogResource(options: {
@@ -439,9 +441,6 @@ function alertOperations(): Operation[] {
 }
 
 // Wallet alerts (issue 15 pt 4) -----------------------------------------------------------------------
-
-const walletAlertOrAlertsJson = z.union([z.object({ alert: walletAlertJson }), z.object({ alerts: z.array(walletAlertJson) })])
-  .register(responseSchemas, { id: 'WalletAlertOrAlerts', description: 'One wallet alert created, or a batch.' });
 
 function walletAlertOperations(): Operation[] {
   const tag = 'Wallets';

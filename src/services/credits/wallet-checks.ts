@@ -12,7 +12,7 @@ import type { WalletAlertView } from '../../serializers/wallet-alert';
 import { logger } from '../../runtime/logger';
 import { ongoingUsageByWallet } from './ongoing-balances';
 import { topUpLockedWallet } from './recurring-top-ups';
-import { evaluateLockedWalletAlerts, updateWalletAlertByCode, type UpdateWalletAlertInput, type WalletRef } from './wallet-alerts';
+import { evaluateLockedWalletAlerts, getWalletAlert, updateWalletAlertByCode, type UpdateWalletAlertInput, type WalletRef } from './wallet-alerts';
 import { createWalletTransactions, type WalletTransactionInput, type WalletTransactions } from './wallet-transactions';
 
 /**
@@ -71,5 +71,6 @@ async function checkWallet(db: Db, organizationId: string, walletId: string, rul
 export async function changeWalletAlert(db: Db, ref: WalletRef, code: string, input: UpdateWalletAlertInput, nowMs: number): Promise<WalletAlertView> {
   const { view, wallet } = await updateWalletAlertByCode(db, ref, code, input);
   await checkWallets(db, wallet.organization_id, [wallet.customer_id], nowMs);
-  return view;
+  // As it is after the evaluation (its previous value and `last_processed_at`).
+  return (await getWalletAlert(db, ref, view.alert.code).catch(() => view));
 }
