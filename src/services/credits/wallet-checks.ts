@@ -70,7 +70,7 @@ async function checkWallet(db: Db, organizationId: string, walletId: string, rul
 /** `PUT …/wallets/:code/alerts/:code`: the update, then the wallet's alerts evaluated (new thresholds may lie between the values seen), as Lago. */
 export async function changeWalletAlert(db: Db, ref: WalletRef, code: string, input: UpdateWalletAlertInput, nowMs: number): Promise<WalletAlertView> {
   const { view, wallet } = await updateWalletAlertByCode(db, ref, code, input);
-  await checkWallets(db, wallet.organization_id, [wallet.customer_id], nowMs);
+  await checkWallets(db, wallet.organization_id, [wallet.customer_id], nowMs, { topUps: false });
   // As it is after the evaluation (its previous value and `last_processed_at`).
   return (await getWalletAlert(db, ref, view.alert.code).catch(() => view));
 }
