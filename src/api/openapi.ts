@@ -36,6 +36,8 @@ import { createCustomerWalletSchema, updateCustomerWalletSchema } from './schema
 import { dunningCampaignSchema, manualPaymentSchema, paymentRequestSchema, retryPaymentSchema, stripeConnectionSchema } from './schemas/payments';
 import { createFeatureSchema, entitlementsSchema, updateFeatureSchema } from './schemas/features';
 import { createAlertsBodySchema, updateAlertSchema } from './schemas/alerts';
+import { createWalletAlertsBodySchema, updateWalletAlertSchema } from './schemas/wallet-alerts';
+import { walletAlertSchema as walletAlertJson } from '../serializers/wallet-alert';
 import { deletePlanFixedChargeSchema, planFixedChargeSchema, subscriptionFixedChargeSchema } from './schemas/fixed-charges';
 import { responseSchemas } from '../serializers/common';
 import { addOnSchema as addOnJson } from '../serializers/add-on';
@@ -173,6 +175,8 @@ const planEntitlementsJson = z.array(planEntitlementJson).register(responseSchem
 const subscriptionEntitlementsJson = z.array(subscriptionEntitlementJson).register(responseSchemas, { id: 'SubscriptionEntitlements' });
 const alertOrAlertsJson = z.union([z.object({ alert: alertJson }), z.object({ alerts: z.array(alertJson) })])
   .register(responseSchemas, { id: 'AlertOrAlerts', description: 'One alert created, or a batch.' });
+const walletAlertOrAlertsJson = z.union([z.object({ alert: walletAlertJson }), z.object({ alerts: z.array(walletAlertJson) })])
+  .register(responseSchemas, { id: 'WalletAlertOrAlerts', description: 'One wallet alert created, or a batch.' });
 
 /** The five routes of a catalog resource addressed by its code (`/plans/:code`). */
 function catalogResource(options: {
@@ -290,6 +294,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...paymentOperations(),
   ...entitlementOperations(),
   ...alertOperations(),
+  ...walletAlertOperations(),
 
   { method: 'get', path: v1('/sandbox/clock'), tag: 'Sandbox', summary: 'Read the sandbox clock', sandboxOnly: true, response: { root: 'clock', schema: sandboxClockJson } },
   { method: 'post', path: v1('/sandbox/clock/advance'), tag: 'Sandbox', summary: 'Move the sandbox clock forward (`{"to": ISO}` or `{"duration": "P1M"}`, optional `wait_seconds`); 200 once every period crossed is billed, 202 with where the clock got when the wait runs out', sandboxOnly: true, body: { schema: advanceClockSchema }, response: { root: 'clock', schema: sandboxClockJson }, errors: { 422: true } },
@@ -438,6 +443,25 @@ function alertOperations(): Operation[] {
     { method: 'get', path: v1(`${base}/:code`), tag, summary: 'Retrieve a usage alert', query: which, response: { root: 'alert' }, errors: { 404: 'alert' } },
     { method: 'put', path: v1(`${base}/:code`), tag, summary: 'Update a usage alert', description: `\`code\` and \`name\` when given, the metric of a \`billable_metric_*\` alert, the thresholds replaced when given (the rules of the creation). ${values}`, query: which, body: { root: 'alert', schema: updateAlertSchema }, response: { root: 'alert' }, errors: { 400: true, 404: 'alert', 422: true } },
     { method: 'delete', path: v1(`${base}/:code`), tag, summary: 'Delete a usage alert', description: 'Answers the alert as it was; the alerts it triggered are kept.', query: which, response: { root: 'alert' }, errors: { 404: 'alert' } },
+  ];
+}
+
+// Wallet alerts (issue 15 pt 4) -----------------------------------------------------------------------
+
+function walletAlertOperations(): Operation[] {
+  const tag = 'Wallets';
+  const base = '/customers/:externalId/wallets/:walletCode/alerts';
+  const values = 'Threshold values are cents for `wallet_balance_amount` and `wallet_ongoing_balance_amount`, credits for `wallet_credits_balance` and `wallet_credits_ongoing_balance`.';
+  const one = { root: 'alert', schema: walletAlertJson };
+  return [
+    { method: 'get', path: v1(base), tag, summary: "A wallet's alerts", query: PAGE, response: { root: 'alerts', list: true, schema: walletAlertJson }, errors: { 404: 'wallet' } },
+    { method: 'post', path: v1(base), tag, summary: 'Create a wallet alert, or several at once',
+      description: `One alert under \`alert\`, or a list under \`alerts\` created all or none (problems keyed by index). Types: \`wallet_balance_amount\`, \`wallet_credits_balance\`, \`wallet_ongoing_balance_amount\`, \`wallet_credits_ongoing_balance\`; direction \`decreasing\`. ${values} The alert's \`previous_value\` starts at the value when it is created. Evaluated after each batch of the customer's events, after a wallet transaction and after an update: a threshold sends \`alert.triggered\` when the value falls from above it to at or below it (once per fall; again only after an evaluation saw the value back above it). 1 to 20 thresholds, at most one \`recurring\` (every step of its value below the lowest fixed threshold). 422: \`thresholds\`: \`value_is_mandatory\`, \`too_many_thresholds\`, \`duplicate_threshold_values\`, \`multiple_recurring_thresholds\`; \`thresholds.<i>.value\`: \`recurring_value_is_negative\`; \`alert_type\`: \`invalid_type\`; \`code\`: \`value_already_exist\`; \`base\`: \`alert_already_exists\` (one per type).`,
+      body: { schema: createWalletAlertsBodySchema }, response: { description: '`{"alert": …}` for one alert, `{"alerts": [...]}` for a batch.', schema: walletAlertOrAlertsJson }, errors: { 400: true, 404: 'wallet', 422: true } },
+    { method: 'delete', path: v1(base), tag, summary: "Delete all of a wallet's alerts", response: { description: 'No body.', empty: true }, errors: { 404: 'wallet' } },
+    { method: 'get', path: v1(`${base}/:code`), tag, summary: 'Retrieve a wallet alert', response: one, errors: { 404: 'alert' } },
+    { method: 'put', path: v1(`${base}/:code`), tag, summary: 'Update a wallet alert', description: `\`code\` and \`name\` when given, the thresholds replaced when given (the rules of the creation); the wallet's alerts are evaluated after. ${values}`, body: { root: 'alert', schema: updateWalletAlertSchema }, response: one, errors: { 400: true, 404: 'alert', 422: true } },
+    { method: 'delete', path: v1(`${base}/:code`), tag, summary: 'Delete a wallet alert', description: 'Answers the alert as it was; the alerts it triggered are kept.', response: one, errors: { 404: 'alert' } },
   ];
 }
 

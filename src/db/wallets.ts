@@ -283,6 +283,28 @@ async function updateWalletTransaction(db: Conn, organizationId: string, id: str
   return row!;
 }
 
+/**
+ * What the period's progressive invoices of a subscription billed already (issue 15 pt 4; Lago's
+ * `progressive_billing_fees` of `Customers::RefreshWalletsService`): their charge fees, not voided,
+ * of the charges period starting at `chargesFromMs`, each fee minus its coupons plus its taxes, by
+ * billable metric. The current usage of the period counts them again; the ongoing usage takes them off.
+ */
+export async function progressiveBilledFeeBuckets(
+  db: Conn, subscriptionId: string, chargesFromMs: number,
+): Promise<{ currency: string; feeType: string; billableMetricId: string | null; amountCents: Cents }[]> {
+  const rows = (await db('fees')
+    .join('invoices', 'invoices.id', 'fees.invoice_id')
+    .leftJoin('charges', 'charges.id', 'fees.charge_id')
+    .where({ 'invoices.subscription_id': subscriptionId, 'invoices.invoice_type': 'progressive_billing', 'fees.fee_type': 'charge' })
+    .whereNot('invoices.status', 'voided')
+    .whereIn('invoices.id', db('applied_usage_thresholds').select('invoice_id').where({ subscription_id: subscriptionId, charges_from_datetime: new Date(chargesFromMs) }))
+    .groupBy('invoices.currency', 'charges.billable_metric_id')
+    .select('invoices.currency as currency', 'charges.billable_metric_id as billable_metric_id')
+    .select(db.raw('SUM(fees.amount_cents + fees.taxes_amount_cents - ROUND(fees.precise_coupons_amount_cents))::bigint AS amount'))) as
+    { currency: string; billable_metric_id: string | null; amount: string | bigint }[];
+  return rows.map((row) => ({ currency: row.currency, feeType: 'charge', billableMetricId: row.billable_metric_id, amountCents: BigInt(row.amount) }));
+}
+
 /** What the customer's draft invoices will ask of its wallets, by currency, fee type and metric: Σ (fee − coupons + taxes). */
 export async function draftInvoiceFeeBuckets(
   db: Conn, organizationId: string, customerId: string,

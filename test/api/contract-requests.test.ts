@@ -119,6 +119,9 @@ beforeAll(async () => {
   ids.customerWalletRule = (await ok(api.post('/customers/ct_customer/wallets', { wallet: { code: 'ct_cw_edit', rate_amount: '1', currency: 'EUR', recurring_transaction_rules: [sleepingRule] } })))
     .wallet.recurring_transaction_rules[0].lago_id;
   await ok(api.post('/customers/ct_customer/wallets', { wallet: { code: 'ct_cw_meta', rate_amount: '1', currency: 'EUR' } }));
+  // Wallet alerts (issue 15 pt 4): an empty wallet, whose balance never falls while the probes run.
+  await ok(api.post('/customers/ct_customer/wallets', { wallet: { code: 'ct_cw_alerts', rate_amount: '1', currency: 'EUR' } }));
+  await ok(api.post('/customers/ct_customer/wallets/ct_cw_alerts/alerts', { alert: { alert_type: 'wallet_credits_ongoing_balance', code: 'ct_walert_edit', thresholds: [{ value: 1 }] } }));
   // A fee billed without an invoice (a pay-in-advance charge that is not invoiceable), for PUT /fees/:id.
   const subscription = (await database.db('subscriptions').where({ organization_id: api.organization.id, external_id: 'ct_sub' }).first()) as { id: string };
   const baseCharge = (await database.db('charges').join('plans', 'plans.id', 'charges.plan_id').where({ 'plans.organization_id': api.organization.id, 'plans.code': 'ct_base' }).first('charges.id')) as { id: string };
@@ -422,6 +425,18 @@ const SAMPLES: Record<string, () => Sample[]> = {
   ],
   'PUT /subscriptions/:externalId/alerts/:code': () => [{ path: '/subscriptions/ct_sub_edit/alerts/ct_alert_edit?subscription_status=pending', body: { alert: {
     code: 'ct_alert_edit', name: 'Edited', billable_metric_code: 'ct_seats', thresholds: [{ code: 'warn', value: 5000, recurring: false }, { code: 'step', value: '1000.5', recurring: true }],
+  } } }],
+  'POST /customers/:externalId/wallets/:walletCode/alerts': () => [
+    { path: '/customers/ct_customer/wallets/ct_cw_alerts/alerts', body: { alert: {
+      alert_type: 'wallet_balance_amount', code: 'ct_walert_balance', name: 'Balance', thresholds: [{ code: 'warn', value: 5000, recurring: false }, { code: 'step', value: '1000.5', recurring: true }],
+    } } },
+    { path: '/customers/ct_customer/wallets/ct_cw_alerts/alerts', body: { alerts: [
+      { alert_type: 'wallet_credits_balance', code: 'ct_walert_credits', name: 'Credits', thresholds: [{ code: 'low', value: '10.5', recurring: false }] },
+      { alert_type: 'wallet_ongoing_balance_amount', code: 'ct_walert_ongoing', name: 'Ongoing', thresholds: [{ code: 'low', value: 2500, recurring: false }, { code: 'every', value: 500, recurring: true }] },
+    ] } },
+  ],
+  'PUT /customers/:externalId/wallets/:walletCode/alerts/:code': () => [{ path: '/customers/ct_customer/wallets/ct_cw_alerts/alerts/ct_walert_edit', body: { alert: {
+    code: 'ct_walert_edit', name: 'Edited', thresholds: [{ code: 'warn', value: 50, recurring: false }, { code: 'step', value: '10.5', recurring: true }],
   } } }],
   'PUT /fees/:id': () => [{ path: `/fees/${ids.invoicelessFee}`, body: { fee: { payment_status: 'succeeded' } } }],
   'POST /features': () => [{ path: '/features', body: { feature: {

@@ -65,6 +65,8 @@ beforeAll(async () => {
   await ok(api.post('/features', { feature: { code: 'h_feature', privileges: [{ code: 'max', value_type: 'integer' }] } }));
   // A usage alert no usage here ever reaches (its evaluations write no row).
   await ok(api.post('/subscriptions/h_sub/alerts', { alert: { alert_type: 'current_usage_amount', code: 'h_alert', thresholds: [{ value: '1000000000000' }] } }));
+  // A wallet alert on the empty wallet: its balance never falls, so its evaluations trigger nothing.
+  await ok(api.post('/customers/h_customer/wallets/h_wallet/alerts', { alert: { alert_type: 'wallet_balance_amount', code: 'h_wallet_alert', thresholds: [{ value: 100 }] } }));
 });
 
 afterAll(async () => {
@@ -131,6 +133,8 @@ const VALID: Record<string, { path: () => string; body: () => Json }> = {
   'POST /payments': { path: () => '/payments', body: () => ({ payment: { invoice_id: ids.invoice, amount_cents: 1, reference: 'h-payment', paid_at: '2020-01-01T00:00:00Z' } }) },
   // Issue 15 (usage alerts).
   'PUT /subscriptions/:externalId/alerts/:code': { path: () => '/subscriptions/h_sub/alerts/h_alert', body: () => ({ alert: { name: 'Spend', thresholds: [{ code: 'far', value: '1000000000000' }] } }) },
+  // Issue 15 pt 4 (wallet alerts).
+  'PUT /customers/:externalId/wallets/:walletCode/alerts/:code': { path: () => '/customers/h_customer/wallets/h_wallet/alerts/h_wallet_alert', body: () => ({ alert: { name: 'Low', thresholds: [{ code: 'low', value: '50.5' }] } }) },
   // Issue 14, Billow's own settings routes.
   'PUT /payment_providers/stripe': { path: () => '/payment_providers/stripe', body: () => ({ payment_provider: { secret_key: 'sk_test_hardening0001', webhook_secret: 'whsec_hardening0001', code: 'h_stripe', name: 'H Stripe', success_redirect_url: 'https://example.com/paid' } }) },
   'POST /payment_requests': { path: () => '/payment_requests', body: () => ({ payment_request: { external_customer_id: 'h_customer', email: 'h@example.com', lago_invoice_ids: [ids.invoice] } }) },
@@ -160,6 +164,8 @@ const BODYLESS: Record<string, () => string> = {
   'PATCH /subscriptions/:externalId/entitlements': () => '/subscriptions/h_sub/entitlements',
   // One alert under `alert` or a list under `alerts` (test/api/alerts.test.ts).
   'POST /subscriptions/:externalId/alerts': () => '/subscriptions/h_sub/alerts',
+  // Likewise for a wallet's alerts (test/api/wallet-alerts.test.ts).
+  'POST /customers/:externalId/wallets/:walletCode/alerts': () => '/customers/h_customer/wallets/h_wallet/alerts',
 };
 
 // Under /api/v1: Stripe's signed webhook (/webhooks/stripe/:organization_id) has its own tests (stripe-payments.test.ts).

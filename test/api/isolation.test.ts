@@ -57,6 +57,7 @@ const TABLES = [
   'fixed_charges', 'fixed_charge_taxes', 'fixed_charge_units',
   'features', 'privileges', 'entitlements', 'entitlement_values', 'entitlement_removals',
   'alerts', 'alert_thresholds', 'triggered_alerts', 'alert_crossings',
+  'wallet_alerts', 'wallet_alert_thresholds', 'wallet_triggered_alerts',
   'usage_thresholds', 'lifetime_usages',
   'wallet_transaction_consumptions',
 ];
@@ -114,6 +115,8 @@ beforeAll(async () => {
   const transactions = await ok(a.post('/wallet_transactions', { wallet_transaction: { wallet_id: wallet.wallet.lago_id, granted_credits: '5' } }));
   // An outbound transaction (its fundings): one credit voided.
   const voided = await ok(a.post('/wallet_transactions', { wallet_transaction: { wallet_id: wallet.wallet.lago_id, voided_credits: '1' } }));
+  // A wallet alert no balance here ever reaches (its evaluations write no triggered alert).
+  await ok(a.post(`/customers/${CUSTOMER}/wallets/${WALLET}/alerts`, { alert: { alert_type: 'wallet_balance_amount', code: ALERT, thresholds: [{ value: 1 }] } }));
   // An endpoint for a type never sent here, and one webhook on it written directly (no delivery runs).
   const endpoint = await ok(a.post('/webhook_endpoints', { webhook_endpoint: { webhook_url: 'https://hooks.example.com/a', event_types: ['credit_note.provider_refund_failure'] } }));
   const [webhookEvent] = await database.db<WebhookEventRow>('webhook_events')
@@ -310,6 +313,13 @@ const MATRIX: Record<string, Row> = {
   'PATCH /api/v1/customers/:externalId/wallets/:code/metadata': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}/metadata`, body: () => ({ metadata: { hijacked: 'yes' } }), code: 'customer_not_found' },
   'DELETE /api/v1/customers/:externalId/wallets/:code/metadata': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}/metadata`, code: 'customer_not_found' },
   'DELETE /api/v1/customers/:externalId/wallets/:code/metadata/:key': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}/metadata/k`, code: 'customer_not_found' },
+  // Issue 15 pt 4 (wallet alerts): A's customer is not B's.
+  'GET /api/v1/customers/:externalId/wallets/:walletCode/alerts': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}/alerts`, code: 'customer_not_found' },
+  'POST /api/v1/customers/:externalId/wallets/:walletCode/alerts': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}/alerts`, body: () => ({ alert: { alert_type: 'wallet_credits_balance', code: 'b_alert', thresholds: [{ value: 1 }] } }), code: 'customer_not_found' },
+  'DELETE /api/v1/customers/:externalId/wallets/:walletCode/alerts': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}/alerts`, code: 'customer_not_found' },
+  'GET /api/v1/customers/:externalId/wallets/:walletCode/alerts/:code': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}/alerts/${ALERT}`, code: 'customer_not_found' },
+  'PUT /api/v1/customers/:externalId/wallets/:walletCode/alerts/:code': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}/alerts/${ALERT}`, body: () => ({ alert: { name: 'hijacked', thresholds: [{ value: 2 }] } }), code: 'customer_not_found' },
+  'DELETE /api/v1/customers/:externalId/wallets/:walletCode/alerts/:code': { kind: 'object', path: () => `/customers/${CUSTOMER}/wallets/${WALLET}/alerts/${ALERT}`, code: 'customer_not_found' },
 
   // A plan's charges, filters and metadata.
   'GET /api/v1/plans/:code/charges': { kind: 'object', path: () => `/plans/${PLAN}/charges`, code: 'plan_not_found' },

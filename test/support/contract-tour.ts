@@ -372,6 +372,17 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('patch', '/customers/acme/wallets/promo/metadata', { metadata: { channel: 'ads' } });
   await r.ok('delete', '/customers/acme/wallets/promo/metadata/channel');
   await r.ok('delete', '/customers/acme/wallets/promo/metadata');
+  // Wallet alerts (issue 15 pt 4): one, a batch, read, updated, deleted one, deleted all (the wallet holds nothing: none triggers).
+  await r.ok('post', '/customers/acme/wallets/promo/alerts', { alert: { alert_type: 'wallet_balance_amount', code: 'low', name: 'Low', thresholds: [{ code: 'warn', value: 500 }, { value: 100, recurring: true }] } });
+  await r.ok('post', '/customers/acme/wallets/promo/alerts', { alerts: [
+    { alert_type: 'wallet_credits_ongoing_balance', code: 'ongoing', thresholds: [{ value: '2.5' }] },
+    { alert_type: 'wallet_credits_balance', code: 'credits', thresholds: [{ value: 1 }] },
+  ] });
+  await r.ok('get', '/customers/acme/wallets/promo/alerts');
+  await r.ok('get', '/customers/acme/wallets/promo/alerts/ongoing');
+  await r.ok('put', '/customers/acme/wallets/promo/alerts/ongoing', { alert: { name: 'Ongoing', thresholds: [{ code: 'low', value: 3 }] } });
+  await r.ok('delete', '/customers/acme/wallets/promo/alerts/credits');
+  await r.ok('delete', '/customers/acme/wallets/promo/alerts');
 
   // Invoices: one-off, credit (the wallet's), subscription (in advance, then the period's end) -----
   const oneOff = await r.ok('post', '/invoices', { invoice: { external_customer_id: 'acme', currency: 'EUR', fees: [{ add_on_code: 'setup', units: '2', description: 'Two sites' }, { add_on_code: 'setup', unit_amount_cents: 12_345, tax_codes: ['vat_5_5'] }] } });

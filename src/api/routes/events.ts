@@ -16,7 +16,7 @@ import { estimateFeesSchema, readBatchEnvelope, readEventEnvelope, readEventList
 import { parseEnvelope } from '../validation';
 import { estimateEventFees, traceEvent } from '../../services/invoicing';
 import { createEventIngestion, listEvents } from '../../services/usage';
-import { topUpBelowThresholds } from '../../services/credits';
+import { checkWallets } from '../../services/credits';
 import { alertEvaluatorFor } from '../../services/alerts';
 
 export function eventsRouter({ db, workflows, clock }: AppContext): Router {
@@ -27,8 +27,8 @@ export function eventsRouter({ db, workflows, clock }: AppContext): Router {
     db,
     workflows,
     onStored: (subscriptionIds) => alerts.evaluateSoon(subscriptionIds),
-    // Stored usage may bring a wallet's ongoing balance to its threshold rule: checked after each batch.
-    afterStored: (organizationId, customerIds, atMs) => topUpBelowThresholds(db, organizationId, customerIds, atMs),
+    // Stored usage may bring a wallet's ongoing balance below an alert's threshold or to its threshold rule: checked after each batch.
+    afterStored: (organizationId, customerIds, atMs) => checkWallets(db, organizationId, customerIds, atMs),
   });
 
   router.post('/batch', handle(async (req, res) => {

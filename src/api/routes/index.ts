@@ -31,6 +31,7 @@ import { featuresRouter, planEntitlementsRouter, subscriptionEntitlementsRouter 
 import { subscriptionAlertsRouter } from './alerts';
 import { planFixedChargesRouter, subscriptionFixedChargesRouter } from './fixed-charges';
 import { lifetimeUsageRouter } from './lifetime-usage';
+import { walletAlertsRouter } from './wallet-alerts';
 
 export const resourceRouters: [path: string, build: (ctx: AppContext) => Router][] = [
   ['/plans', plansRouter],
@@ -74,4 +75,5 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/plans', planFixedChargesRouter],
   ['/subscriptions', subscriptionFixedChargesRouter],
   ['/subscriptions', lifetimeUsageRouter],
+  ['/customers', walletAlertsRouter],
 ];

@@ -31,7 +31,7 @@ const thresholdValue = z.unknown().transform((value, ctx): string => {
   return parsed.toFixed();
 });
 
-const threshold = z.object({
+export const threshold = z.object({
   code: z.string().max(255).nullish(),
   value: thresholdValue,
   recurring: z.boolean().nullish(),

@@ -9,7 +9,13 @@ export {
   type CreateWalletInput, type CustomerWallet, type UpdateWalletInput, type WalletAppliesToInput, type WalletReading,
 } from './wallets';
 export { ongoingBalanceOf, type OngoingBalance } from './ongoing-balances';
-export { moveWalletCredits, nextIntervalTopUp, runIntervalTopUp, topUpBelowThresholds, walletTopUpWorkflowId, type RecurringRuleInput } from './recurring-top-ups';
+export { nextIntervalTopUp, runIntervalTopUp, walletTopUpWorkflowId, type RecurringRuleInput } from './recurring-top-ups';
+export { changeWalletAlert, checkWallets, moveWalletCredits } from './wallet-checks';
+export {
+  createWalletAlert, createWalletAlerts, deleteWalletAlertByCode, deleteWalletAlerts, getWalletAlert, listWalletAlertsOf, MAX_WALLET_ALERT_THRESHOLDS,
+  type CreateWalletAlertInput, type UpdateWalletAlertInput, type WalletAlertThresholdInput, type WalletAlertType, type WalletRef,
+} from './wallet-alerts';
+export { WALLET_ALERT_TYPES } from '../../db/wallet-alerts';
 // The fee types `applies_to` names (the API's schemas may not import src/billing's internals through src/db).
 export { WALLET_FEE_TYPES } from '../../billing/wallet-credits';
 export {

@@ -4,6 +4,9 @@
  * (invoicing's `ongoingUsageBuckets`: current usage after taxes, and draft invoices), so it is as
  * fresh as the last event stored, with no refresh job.
  *
+ * The usage is net of what the period's progressive invoices billed already (they drew on the
+ * wallets when they were issued): ongoing usage = current usage − progressive billed, per metric.
+ *
  * The usage is drawn from the customer's usable wallets (active, unexpired) as an invoice would
  * draw them (`allocateToWallets`): per currency, priority 1 first then oldest, each wallet paying
  * only the fees its `applies_to` allows, up to its balance. So no wallet's ongoing balance is ever
@@ -65,7 +68,9 @@ export async function ongoingUsageByWallet(db: Db, organizationId: string, custo
   const buckets = await ongoingUsageBuckets(db, { organizationId, customerId, atMs: reading.nowMs, aggregator: reading.aggregator });
   for (const currency of new Set(wallets.map((wallet) => wallet.currency))) {
     const inCurrency = buckets.filter((bucket) => bucket.currency === currency);
-    const total = inCurrency.reduce((sum, bucket) => sum + (bucket.amountCents > 0n ? bucket.amountCents : 0n), 0n);
+    // Net of what progressive invoices billed already (negative buckets), never below zero (Lago's currency budget).
+    const net = inCurrency.reduce((sum, bucket) => sum + bucket.amountCents, 0n);
+    const total = net > 0n ? net : 0n;
     const draws = allocateToWallets(
       wallets.filter((wallet) => wallet.currency === currency).map((wallet) => ({
         id: wallet.id, balanceCents: wallet.balance_cents, feeTypes: wallet.applies_to_fee_types, billableMetricIds: wallet.applies_to_billable_metric_ids,

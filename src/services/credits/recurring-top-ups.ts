@@ -39,14 +39,12 @@ import { findCustomerById } from '../../db/customers';
 import { findOrganization } from '../../db/organizations';
 import { findWallet, type WalletRow } from '../../db/wallets';
 import {
-  activeRulesOfWallets, customersWithThresholdRules, findWalletRule, insertWalletRule, lastIntervalTopUpDate, recordRuleTopUp, terminateWalletRules,
-  thresholdRulesOfCustomer, updateWalletRule, walletInflows, type NewWalletRule, type WalletRuleRow,
+  activeRulesOfWallets, findWalletRule, insertWalletRule, lastIntervalTopUpDate, recordRuleTopUp, terminateWalletRules,
+  updateWalletRule, walletInflows, type NewWalletRule, type WalletRuleRow,
 } from '../../db/wallet-rules';
 import { invalidField, validationErrors } from '../../runtime/errors';
-import { logger } from '../../runtime/logger';
 import { ongoingUsageByWallet } from './ongoing-balances';
-import { applyMovements, createWalletTransactions, type WalletMetadataItem, type WalletTransactionInput, type WalletTransactions } from './wallet-transactions';
-import type { OrganizationRow } from '../../db/organizations';
+import { applyMovements, type WalletMetadataItem } from './wallet-transactions';
 
 export interface RecurringRuleInput {
   /** The active rule to change; without it (or naming another), the rule replaces the active one. */
@@ -211,53 +209,17 @@ export function thresholdTopUpCredits(
   return { paid: capped, granted };
 }
 
-/**
- * After events of these customers were stored: tops up, once per crossing, each of their wallets
- * whose threshold rule their ongoing balance has reached. A failure is logged, never thrown: the
- * events are stored, and the next batch checks again.
- */
-export async function topUpBelowThresholds(db: Db, organizationId: string, customerIds: readonly string[], nowMs: number): Promise<void> {
-  try {
-    for (const customerId of await customersWithThresholdRules(db, organizationId, customerIds, new Date(nowMs))) {
-      for (const rule of await thresholdRulesOfCustomer(db, organizationId, customerId, new Date(nowMs))) {
-        await topUpWallet(db, organizationId, rule, nowMs);
-      }
-    }
-  } catch (err) {
-    logger.error({ err, organizationId, customerIds }, 'threshold top-up failed; the next batch of the customer checks again');
-  }
-}
-
-/**
- * `POST /wallet_transactions`: the movements (wallet-transactions.ts), then, when credits were
- * voided, the wallet's threshold rule checked as after events (a void lowers the ongoing balance).
- */
-export async function moveWalletCredits(db: Db, organization: OrganizationRow, input: WalletTransactionInput, nowMs: number): Promise<WalletTransactions> {
-  const moved = await createWalletTransactions(db, organization, input, nowMs);
-  if (moved.transactions.some((transaction) => transaction.transaction_status === 'voided')) {
-    const wallet = await findWallet(db, organization.id, input.wallet_id);
-    if (wallet) await topUpBelowThresholds(db, organization.id, [wallet.customer_id], nowMs);
-  }
-  return moved;
-}
-
-/** Checks one wallet's threshold rule under the wallet's lock; returns whether it topped up. */
-export async function topUpWallet(db: Db, organizationId: string, rule: WalletRuleRow, nowMs: number): Promise<boolean> {
-  return db.transaction(async (trx) => {
-    const wallet = await findWallet(trx, organizationId, rule.wallet_id, { forUpdate: true });
-    if (!wallet || wallet.status !== 'active') return false;
-    // The usage is read under the wallet's lock: a concurrent check waits, then sees this one's top-up.
-    const usage = (await ongoingUsageByWallet(db, organizationId, wallet.customer_id, { nowMs })).get(wallet.id) ?? 0n;
-    const ongoingCredits = centsToCredits(wallet.balance_cents - usage, new Dec(wallet.rate_amount), wallet.currency);
-    const { pendingCredits, inboundCents } = await walletInflows(trx, organizationId, wallet.id);
-    const threshold = new Dec(rule.threshold_credits!);
-    if (ongoingCredits.plus(pendingCredits).gt(threshold)) return false;
-    const { paid, granted } = thresholdTopUpCredits(rule, limitsOf(wallet), ongoingCredits, new Dec(pendingCredits));
-    if (paid.lte(0) && granted.lte(0)) return false;
-    if (!(await recordRuleTopUp(trx, organizationId, rule.id, `threshold:${inboundCents.toString()}`))) return false;
-    await topUp(trx, organizationId, wallet, rule, paid, granted, 'threshold', nowMs);
-    return true;
-  });
+/** The threshold rule of the locked wallet whose ongoing usage is `usage`: tops up once per crossing. */
+export async function topUpLockedWallet(trx: Tx, organizationId: string, wallet: WalletRow, rule: WalletRuleRow, usage: bigint, nowMs: number): Promise<boolean> {
+  const ongoingCredits = centsToCredits(wallet.balance_cents - usage, new Dec(wallet.rate_amount), wallet.currency);
+  const { pendingCredits, inboundCents } = await walletInflows(trx, organizationId, wallet.id);
+  const threshold = new Dec(rule.threshold_credits!);
+  if (ongoingCredits.plus(pendingCredits).gt(threshold)) return false;
+  const { paid, granted } = thresholdTopUpCredits(rule, limitsOf(wallet), ongoingCredits, new Dec(pendingCredits));
+  if (paid.lte(0) && granted.lte(0)) return false;
+  if (!(await recordRuleTopUp(trx, organizationId, rule.id, `threshold:${inboundCents.toString()}`))) return false;
+  await topUp(trx, organizationId, wallet, rule, paid, granted, 'threshold', nowMs);
+  return true;
 }
 
 function limitsOf(wallet: WalletRow): { minCredits: Dec | null; maxCredits: Dec | null } {

@@ -7,6 +7,10 @@
  *   the one pricing path (`computeChargesUsage`), each fee with its taxes as the invoice will apply
  *   them; no coupons (Lago's current usage has none: they apply when the invoice is issued).
  *   Pay-in-advance charges are left out: their fees are invoiced when their events arrive.
+ * - minus what the period's progressive invoices billed already (issue 15 pt 4, as Lago's
+ *   `progressive_billing_fees`): the current usage counts it again, and those invoices drew on
+ *   the wallets already (or are drafts, counted below). Negative buckets: a metric billed beyond
+ *   its current usage offsets the others in its currency, as credits offset an invoice.
  * - the customer's draft invoices (a grace period), which draw nothing until finalized: each fee
  *   minus its coupons plus its taxes.
  *
@@ -16,7 +20,7 @@ import type { Db } from '../../db/knex';
 import type { Cents } from '../../billing/money';
 import { liveSubscriptionsOfCustomer } from '../../db/subscriptions';
 import { contextOf } from '../../db/subscription-context';
-import { draftInvoiceFeeBuckets } from '../../db/wallets';
+import { draftInvoiceFeeBuckets, progressiveBilledFeeBuckets } from '../../db/wallets';
 import { chargesScopeAt } from '../../billing/periods';
 import { computeInvoiceTotals } from '../../billing/invoice-totals';
 import type { FeeBucket } from '../../billing/wallet-credits';
@@ -52,12 +56,13 @@ export async function ongoingUsageBuckets(db: Db, input: OngoingUsageInput): Pro
       billableMetricId: line.metric.id,
       taxRates: chargeTaxes(ctx, line.charge.id).map((tax) => ({ code: tax.code, rate: tax.rate })),
     })));
-    if (fees.length === 0) return [];
+    const billed = (await progressiveBilledFeeBuckets(db, subscription.id, scope.fromMs)).map((bucket): OngoingUsageBucket => ({ ...bucket, amountCents: -bucket.amountCents }));
+    if (fees.length === 0) return billed;
     const totals = computeInvoiceTotals({ currency: usage.currency, fees, coupons: [], prepaidCreditCents: 0n });
     const metricOf = new Map(fees.map((fee) => [fee.id, fee.billableMetricId]));
-    return totals.fees.map((fee): OngoingUsageBucket => ({
+    return [...totals.fees.map((fee): OngoingUsageBucket => ({
       currency: usage.currency, feeType: 'charge', billableMetricId: metricOf.get(fee.id)!, amountCents: fee.totalAmountCents,
-    }));
+    })), ...billed];
   }));
   const drafts = await draftInvoiceFeeBuckets(db, input.organizationId, input.customerId);
   return [...perSubscription.flat(), ...drafts].filter((bucket) => bucket.amountCents !== 0n);
