@@ -5,6 +5,7 @@ import { plansRouter } from './plans';
 import { currentUsageRouter } from './current-usage';
 import { customersRouter } from './customers';
 import { subscriptionsRouter } from './subscriptions';
+import { subscriptionChargesRouter } from './subscription-charges';
 import { invoicesRouter } from './invoices';
 import { invoiceDocumentsRouter } from './invoice-documents';
 import { webhookEndpointsRouter } from './webhook-endpoints';
@@ -74,4 +75,5 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/plans', planFixedChargesRouter],
   ['/subscriptions', subscriptionFixedChargesRouter],
   ['/subscriptions', lifetimeUsageRouter],
+  ['/subscriptions', subscriptionChargesRouter],
 ];
