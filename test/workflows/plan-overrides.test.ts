@@ -100,7 +100,7 @@ it('PUT /subscriptions overrides: a child created on the first, updated in place
   const second = (await bed.api.put('/subscriptions/pat-sub', { subscription: { plan_overrides: { invoice_display_name: 'Pat deal' } } }).expect(200)).body.subscription as Json;
   // The same child, the earlier override kept.
   expect([second.plan.lago_id, second.plan.amount_cents, second.plan.invoice_display_name]).toEqual([first.plan.lago_id, 3000, 'Pat deal']);
-  expect((await bed.database.db('plans').where({ parent_id: parentPlanId }).count<{ count: string }[]>('id'))[0]!.count).toBe('2');
+  expect(Number((await bed.database.db('plans').where({ parent_id: parentPlanId }).count('id as n'))[0]!.n)).toBe(2);
 
   // Refused, naming the field; nothing changes.
   const refused = async (body: Json, status: number, details: Json | string) => {
