@@ -25,10 +25,6 @@ export async function up(knex: Knex): Promise<void> {
   });
 }
 
-export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('fixed_charges', (t) => t.dropColumn('parent_id'));
-  await knex.schema.alterTable('charges', (t) => t.dropColumn('parent_id'));
-  await knex.raw('DROP INDEX plans_code');
-  await knex.raw('CREATE UNIQUE INDEX plans_code ON plans (organization_id, code) WHERE deleted_at IS NULL');
-  await knex.schema.alterTable('plans', (t) => t.dropColumn('parent_id'));
+export async function down(): Promise<void> {
+  throw new Error('Migrations are forward-only');
 }
