@@ -164,3 +164,33 @@ it("a subscription's charge and filter routes override its charge; the March inv
   expect(february.total_amount_cents).toBe(4200);
   expect((february.fees as Json[]).find((fee) => fee.item.type === 'subscription')!.amount_cents).toBe(3000);
 });
+
+it('a subscription moved onto its child keeps its fixed-charge units and its plan\'s entitlements; April bills 20.00 + 5 seats × 10.00 = 70.00', async () => {
+  await bed.api.post('/features', { feature: { code: 'seats', privileges: [{ code: 'max', value_type: 'integer' }] } }).expect(200);
+  const seat = (await bed.api.post('/add_ons', { add_on: { name: 'Seat', code: 'seat', amount_cents: 1000, amount_currency: 'EUR' } }).expect(200)).body.add_on as Json;
+  // 0.00 base in arrears; seats at 10.00 each, not prorated (the last day's units in full).
+  await createPlan(bed.api, {
+    name: 'Seats', code: 'seats', interval: 'monthly', amount_cents: 0, amount_currency: 'EUR', pay_in_advance: false,
+    fixed_charges: [{ add_on_id: seat.lago_id, code: 'seat', charge_model: 'standard', units: 2, properties: { amount: '10' } }],
+  });
+  await bed.api.post('/plans/seats/entitlements', { entitlements: { seats: { max: 7 } } }).expect(200);
+  await bed.api.post('/customers', { customer: { external_id: 'rae', currency: 'EUR', timezone: 'UTC' } }).expect(200);
+  await sleepUntil(bed.env, '2031-04-01T06:00:00Z');
+  await subscribe(bed.api, { external_customer_id: 'rae', plan_code: 'seats', external_id: 'rae-sub', billing_time: 'calendar' });
+  await settle(bed.env);
+  await bed.api.put('/subscriptions/rae-sub/fixed_charges/seat', { fixed_charge: { units: '5', apply_units_immediately: true } }).expect(200);
+  const parentSeat = ((await bed.api.get('/plans/seats/fixed_charges/seat').expect(200)).body.fixed_charge as Json).lago_id;
+
+  const moved = (await bed.api.put('/subscriptions/rae-sub', { subscription: { plan_overrides: { amount_cents: 2000 } } }).expect(200)).body.subscription as Json;
+  expect([moved.plan.parent_id, moved.plan.amount_cents]).toEqual([expect.any(String), 2000]);
+  const seatNow = (await bed.api.get('/subscriptions/rae-sub/fixed_charges/seat').expect(200)).body.fixed_charge as Json;
+  // The child's copy of the fixed charge, with the subscription's 5 units carried over.
+  expect([seatNow.units, seatNow.lago_parent_id]).toEqual([5, parentSeat]);
+  const granted = (await bed.api.get('/subscriptions/rae-sub/entitlements').expect(200)).body.entitlements as Json[];
+  expect(granted.map((entitlement) => [entitlement.code, entitlement.privileges.map((privilege: Json) => privilege.value)])).toEqual([['seats', [7]]]);
+
+  await sleepUntil(bed.env, '2031-05-01T12:00:00Z');
+  const [april] = await invoicesOf('rae');
+  // Base 20.00 (the override) + 5 seats × 10.00 = 50.00 → 70.00.
+  expect([april!.fees_amount_cents, april!.total_amount_cents]).toEqual([7000, 7000]);
+});
