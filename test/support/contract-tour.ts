@@ -271,6 +271,15 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('get', '/subscriptions/leaving-spare/fixed_charges');
   await r.ok('get', '/subscriptions/leaving-spare/fixed_charges/platform');
   await r.ok('put', '/subscriptions/leaving-spare/fixed_charges/platform', { fixed_charge: { units: '0', apply_units_immediately: false } });
+  // A subscription's charges (issue 16 point 6): overridden without a change of price (its child plan bills as the plan), a filter added and removed.
+  await r.ok('get', '/subscriptions/drafty-scale/charges');
+  await r.ok('put', '/subscriptions/drafty-scale/charges/calls', { charge: { min_amount_cents: 0 } });
+  await r.ok('get', '/subscriptions/drafty-scale/charges/calls');
+  await r.ok('get', '/subscriptions/drafty-scale/charges/calls/filters');
+  await r.ok('get', `/subscriptions/drafty-scale/charges/calls/filters/${usCalls.filter.lago_id}`);
+  await r.ok('put', `/subscriptions/drafty-scale/charges/calls/filters/${usCalls.filter.lago_id}`, { filter: { properties: { amount: '0.025' } } });
+  const bothRegions = await r.ok('post', '/subscriptions/drafty-scale/charges/calls/filters', { filter: { properties: { amount: '0.02' }, values: { region: ['eu', 'us'] } } });
+  await r.ok('delete', `/subscriptions/drafty-scale/charges/calls/filters/${bothRegions.filter.lago_id}`);
   // An edit through the subscription's workflow (an update with a validator).
   await r.ok('put', '/subscriptions/acme-scale', { subscription: { name: 'Main', purchase_order_number: 'PO-2031' } });
   await r.ok('get', '/subscriptions/acme-scale');
