@@ -194,3 +194,13 @@ it('a subscription moved onto its child keeps its fixed-charge units and its pla
   // Base 20.00 (the override) + 5 seats × 10.00 = 50.00 → 70.00.
   expect([april!.fees_amount_cents, april!.total_amount_cents]).toEqual([7000, 7000]);
 });
+
+it('a subscription on a child upgrades to another plan, with overrides of its own: a child of the new plan', async () => {
+  await createPlan(bed.api, { name: 'Premium', code: 'premium', interval: 'monthly', amount_cents: 6000, amount_currency: 'EUR', pay_in_advance: false });
+  const premiumId = ((await bed.api.get('/plans/premium').expect(200)).body.plan as Json).lago_id;
+  // Olga pays 40.00 on her child of base; premium at 55.00 (overridden) is worth more a year: an upgrade, applied at once.
+  const upgraded = await subscribe(bed.api, { external_customer_id: 'olga', plan_code: 'premium', external_id: 'olga-sub', plan_overrides: { amount_cents: 5500 } });
+  await settle(bed.env);
+  expect([upgraded.plan_code, upgraded.status, upgraded.previous_plan_code, upgraded.plan_amount_cents, (upgraded.plan as Json).parent_id]).toEqual(['premium', 'active', 'base', 5500, premiumId]);
+  expect(((await bed.api.get('/plans/premium').expect(200)).body.plan as Json).amount_cents).toBe(6000);
+});
