@@ -29,6 +29,7 @@ import * as progressiveBilling from './20261201_023_progressive_billing';
 import * as alerts from './20261201_024_alerts';
 import * as gettingPaid from './20261201_025_getting_paid';
 import * as liveWallets from './20261201_026_live_wallets';
+import * as planOverrides from './20261201_027_plan_overrides';
 import * as walletAlerts from './20261201_028_wallet_alerts';
 import * as walletTransactionConsumptions from './20261201_029_wallet_transaction_consumptions';
 
@@ -59,6 +60,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_024_alerts': alerts,
   '20261201_025_getting_paid': gettingPaid,
   '20261201_026_live_wallets': liveWallets,
+  '20261201_027_plan_overrides': planOverrides,
   '20261201_028_wallet_alerts': walletAlerts,
   '20261201_029_wallet_transaction_consumptions': walletTransactionConsumptions,
 };

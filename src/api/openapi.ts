@@ -25,13 +25,18 @@ import {
 } from './schemas/money';
 import { createPlanSchema, updatePlanSchema } from './schemas/plans';
 import { createSubscriptionSchema, updateSubscriptionSchema } from './schemas/subscriptions';
+import {
+  createSubscriptionChargeFilterSchema, deleteSubscriptionChargeFilterSchema, subscriptionChargeSchema, updateSubscriptionChargeFilterSchema,
+} from './schemas/plan-overrides';
 import { createTaxSchema, updateTaxSchema } from './schemas/taxes';
 import { createWebhookEndpointSchema, updateWebhookEndpointSchema } from './schemas/webhook-endpoints';
 import { advanceClockSchema } from './routes/sandbox';
 import { updateFeeSchema } from './schemas/fees';
 import { updateOrganizationSchema } from './schemas/organizations';
 import { metadataSchema } from './schemas/metadata';
-import { createChargeFilterSchema, deleteChargeFilterSchema, deleteChargeSchema, planChargeSchema, updateChargeFilterSchema } from './schemas/plan-charges';
+import {
+  createChargeFilterSchema, deleteChargeFilterSchema, deleteChargeSchema, planChargeSchema, updateChargeFilterSchema, updatePlanChargeSchema,
+} from './schemas/plan-charges';
 import { createCustomerWalletSchema, updateCustomerWalletSchema } from './schemas/customer-resources';
 import { dunningCampaignSchema, manualPaymentSchema, paymentRequestSchema, retryPaymentSchema, stripeConnectionSchema } from './schemas/payments';
 import { createFeatureSchema, entitlementsSchema, updateFeatureSchema } from './schemas/features';
@@ -287,6 +292,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...customerOperations(),
   ...planChargeOperations(),
   ...fixedChargeOperations(),
+  ...subscriptionChargeOperations(),
   ...metadataOperations(),
   ...feeOperations(),
   ...organizationOperations(),
@@ -331,13 +337,31 @@ function planChargeOperations(): Operation[] {
     { method: 'get', path: v1('/plans/:code/charges'), tag, summary: "A plan's charges", query: PAGE, response: { root: 'charges', list: true }, errors: { 404: 'plan' } },
     { method: 'post', path: v1('/plans/:code/charges'), tag, summary: 'Add a charge to a plan', description: same, body: { root: 'charge', schema: planChargeSchema }, response: { root: 'charge' }, errors: { 400: true, 403: true, 404: 'plan', 422: true } },
     { method: 'get', path: v1(charge), tag, summary: 'Retrieve a charge of a plan', response: { root: 'charge' }, errors: { 404: 'charge' } },
-    { method: 'put', path: v1(charge), tag, summary: 'Update a charge of a plan', description: `${same} What the body omits is kept.`, body: { root: 'charge', schema: planChargeSchema }, response: { root: 'charge' }, errors: { 400: true, 403: true, 404: 'charge', 422: true } },
-    { method: 'delete', path: v1(charge), tag, summary: 'Remove a charge from a plan', description: 'As `PUT /plans` without it; answers the charge as it was. The body is optional: Lago\'s `cascade_updates` reaches no child plan (Billow has none).', body: { root: 'charge', schema: deleteChargeSchema, optional: true }, response: { root: 'charge' }, errors: { 400: true, 404: 'charge', 422: true } },
+    { method: 'put', path: v1(charge), tag, summary: 'Update a charge of a plan', description: `${same} What the body omits is kept. With \`cascade_updates: true\`, the plan's children (subscriptions' overrides) whose copy of the charge was not overridden take the change.`, body: { root: 'charge', schema: updatePlanChargeSchema }, response: { root: 'charge' }, errors: { 400: true, 403: true, 404: 'charge', 422: true } },
+    { method: 'delete', path: v1(charge), tag, summary: 'Remove a charge from a plan', description: 'As `PUT /plans` without it; answers the charge as it was. The body is optional; `cascade_updates: true` is refused (422): Billow does not remove children\'s charges.', body: { root: 'charge', schema: deleteChargeSchema, optional: true }, response: { root: 'charge' }, errors: { 400: true, 404: 'charge', 422: true } },
     { method: 'get', path: v1(`${charge}/filters`), tag, summary: "A charge's filters", query: PAGE, response: { root: 'filters', list: true }, errors: { 404: 'charge' } },
     { method: 'post', path: v1(`${charge}/filters`), tag, summary: 'Add a filter to a charge', description: same, body: { root: 'filter', schema: createChargeFilterSchema }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge', 422: true } },
     { method: 'get', path: v1(`${charge}/filters/:id`), tag, summary: 'Retrieve a charge filter', response: { root: 'filter' }, errors: { 404: 'charge_filter' } },
     { method: 'put', path: v1(`${charge}/filters/:id`), tag, summary: 'Update a charge filter', description: `${same} The filter keeps its id, even when its values change.`, body: { root: 'filter', schema: updateChargeFilterSchema }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge_filter', 422: true } },
-    { method: 'delete', path: v1(`${charge}/filters/:id`), tag, summary: 'Remove a filter from a charge', description: 'The body is optional: Lago\'s `cascade_updates` reaches no child plan (Billow has none).', body: { root: 'filter', schema: deleteChargeFilterSchema, optional: true }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge_filter', 422: true } },
+    { method: 'delete', path: v1(`${charge}/filters/:id`), tag, summary: 'Remove a filter from a charge', description: 'The body is optional. With `cascade_updates: true`, the plan\'s children whose copy of the charge was not overridden lose the filter too.', body: { root: 'filter', schema: deleteChargeFilterSchema, optional: true }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge_filter', 422: true } },
+  ];
+}
+
+/** A subscription's charges and their filters (issue 16 point 6: overrides on the subscription's child plan). */
+function subscriptionChargeOperations(): Operation[] {
+  const tag = 'Subscriptions';
+  const charge = '/subscriptions/:externalId/charges/:chargeCode';
+  const status = { subscription_status: 'Which subscription of that external id (default `active`).' };
+  const override = 'An override of the subscription\'s charge (Lago\'s ChargeOverridableInput): written on the subscription\'s child plan, created on the first override (a copy of its plan with the same code, not listed by GET /plans); the plan itself never changes. Checked as `PUT /plans` checks a charge; problems are keyed by the charge\'s own fields.';
+  return [
+    { method: 'get', path: v1('/subscriptions/:externalId/charges'), tag, summary: "A subscription's charges", description: 'Its effective charges: its child plan\'s when it has overrides, else its plan\'s.', query: { ...PAGE, ...status }, response: { root: 'charges', list: true }, errors: { 404: 'subscription' } },
+    { method: 'get', path: v1(charge), tag, summary: "Retrieve a subscription's charge", query: status, response: { root: 'charge' }, errors: { 404: 'charge' } },
+    { method: 'put', path: v1(charge), tag, summary: "Override a subscription's charge", description: `${override} What the body omits is kept.`, query: status, body: { root: 'charge', schema: subscriptionChargeSchema }, response: { root: 'charge' }, errors: { 400: true, 403: true, 404: 'charge', 422: true } },
+    { method: 'get', path: v1(`${charge}/filters`), tag, summary: "A subscription's charge filters", query: { ...PAGE, ...status }, response: { root: 'filters', list: true }, errors: { 404: 'charge' } },
+    { method: 'post', path: v1(`${charge}/filters`), tag, summary: "Add a filter to a subscription's charge", description: override, query: status, body: { root: 'filter', schema: createSubscriptionChargeFilterSchema }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge', 422: true } },
+    { method: 'get', path: v1(`${charge}/filters/:filterId`), tag, summary: "Retrieve a subscription's charge filter", query: status, response: { root: 'filter' }, errors: { 404: 'charge_filter' } },
+    { method: 'put', path: v1(`${charge}/filters/:filterId`), tag, summary: "Update a subscription's charge filter", description: `${override} The filter keeps its id.`, query: status, body: { root: 'filter', schema: updateSubscriptionChargeFilterSchema }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge_filter', 422: true } },
+    { method: 'delete', path: v1(`${charge}/filters/:filterId`), tag, summary: "Remove a filter from a subscription's charge", description: `${override} The body is optional.`, query: status, body: { root: 'filter', schema: deleteSubscriptionChargeFilterSchema, optional: true }, response: { root: 'filter' }, errors: { 400: true, 404: 'charge_filter', 422: true } },
   ];
 }
 
@@ -353,7 +377,7 @@ function fixedChargeOperations(): Operation[] {
     { method: 'post', path: v1('/plans/:code/fixed_charges'), tag: plans, summary: 'Add a fixed charge to a plan', description: same, body: { root: 'fixed_charge', schema: planFixedChargeSchema }, response: { root: 'fixed_charge' }, errors: { 400: true, 404: 'plan', 422: true } },
     { method: 'get', path: v1(fixed), tag: plans, summary: 'Retrieve a fixed charge of a plan', description: 'Its plan-level units.', response: { root: 'fixed_charge' }, errors: { 404: 'fixed_charge' } },
     { method: 'put', path: v1(fixed), tag: plans, summary: 'Update a fixed charge of a plan', description: `${same} What the body omits is kept.`, body: { root: 'fixed_charge', schema: planFixedChargeSchema }, response: { root: 'fixed_charge' }, errors: { 400: true, 404: 'fixed_charge', 422: true } },
-    { method: 'delete', path: v1(fixed), tag: plans, summary: 'Remove a fixed charge from a plan', description: 'As `PUT /plans` without it; answers it as it was. The body is optional: Lago\'s `cascade_updates` reaches no child plan (Billow has none).', body: { root: 'fixed_charge', schema: deletePlanFixedChargeSchema, optional: true }, response: { root: 'fixed_charge' }, errors: { 400: true, 404: 'fixed_charge', 422: true } },
+    { method: 'delete', path: v1(fixed), tag: plans, summary: 'Remove a fixed charge from a plan', description: 'As `PUT /plans` without it; answers it as it was. The body is optional; `cascade_updates: true` is refused (422): Billow does not cascade fixed charges.', body: { root: 'fixed_charge', schema: deletePlanFixedChargeSchema, optional: true }, response: { root: 'fixed_charge' }, errors: { 400: true, 404: 'fixed_charge', 422: true } },
     { method: 'get', path: v1(own), tag: subscriptions, summary: "A subscription's fixed charges", description: 'The plan\'s fixed charges, each with the subscription\'s units in force today.', query: { ...PAGE, ...status }, response: { root: 'fixed_charges', list: true }, errors: { 404: 'subscription' } },
     { method: 'get', path: v1(`${own}/:fixedChargeCode`), tag: subscriptions, summary: "Retrieve a subscription's fixed charge", description: 'With the subscription\'s units in force today.', query: status, response: { root: 'fixed_charge' }, errors: { 404: 'fixed_charge' } },
     { method: 'put', path: v1(`${own}/:fixedChargeCode`), tag: subscriptions, summary: "Change a subscription's units of a fixed charge", description: 'Recorded in the subscription\'s units history: from now with `apply_units_immediately: true` (an increase of an in-advance fixed charge is billed at once on its own invoice, prorated over the days left when the fixed charge is prorated; a decrease refunds nothing), else from the next fixed-charge period. In arrears, the period\'s fee prices the units of each day (prorated by day) or the last day\'s. A display name, properties or taxes for one subscription (a plan override) are refused. A terminated subscription: 405.', query: status, body: { root: 'fixed_charge', schema: subscriptionFixedChargeSchema }, response: { root: 'fixed_charge' }, errors: { 400: true, 404: 'fixed_charge', 405: true, 422: true } },

@@ -30,6 +30,8 @@ export interface ChargeRow {
   min_amount_cents: bigint;
   invoice_display_name: string | null;
   regroup_paid_fees: 'invoice' | null;
+  /** In a child plan (migration 027): the parent plan's charge this one was copied from. */
+  parent_id: string | null;
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
@@ -40,7 +42,7 @@ export interface ChargeWithMetric extends ChargeRow {
   billable_metric_code: string;
 }
 
-export type ChargeFields = Omit<ChargeRow, 'id' | 'organization_id' | 'plan_id' | 'created_at' | 'updated_at' | 'deleted_at'>;
+export type ChargeFields = Omit<ChargeRow, 'id' | 'organization_id' | 'plan_id' | 'parent_id' | 'created_at' | 'updated_at' | 'deleted_at'>;
 
 function columns(fields: Partial<ChargeFields>) {
   return fields.filters === undefined ? fields : { ...fields, filters: JSON.stringify(fields.filters) };

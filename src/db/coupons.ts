@@ -291,9 +291,12 @@ export async function activeAppliedCouponInputs(db: Conn, organizationId: string
       plan_id: string | null;
       billable_metric_id: string | null;
     }[];
+    // A coupon limited to a plan applies to its children too (subscriptions' overrides, migration 027).
+    const targetPlans = targets.flatMap((target) => (target.plan_id ? [target.plan_id] : []));
+    const children = targetPlans.length === 0 ? [] : (await db('plans').whereIn('parent_id', targetPlans).select('id', 'parent_id')) as { id: string; parent_id: string }[];
     for (const target of targets) {
       const limit = limits.get(target.coupon_id) ?? { plans: [], metrics: [] };
-      if (target.plan_id) limit.plans.push(target.plan_id);
+      if (target.plan_id) limit.plans.push(target.plan_id, ...children.filter((child) => child.parent_id === target.plan_id).map((child) => child.id));
       if (target.billable_metric_id) limit.metrics.push(target.billable_metric_id);
       limits.set(target.coupon_id, limit);
     }

@@ -22,6 +22,8 @@ export interface FixedChargeRow {
   properties: Record<string, unknown>;
   /** The plan-level units (numeric, read as a decimal string). */
   units: string;
+  /** In a child plan (migration 027): the parent plan's fixed charge this one was copied from. */
+  parent_id: string | null;
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;

@@ -28,6 +28,8 @@ export interface PlanRow {
   metadata: unknown;
   /** Set by `DELETE /plans/:code` until the plan's last subscription has ended and the plan is deleted. */
   pending_deletion: boolean;
+  /** The plan a child plan (a subscription's overrides, migration 027) was copied from; null for a plan of the catalog. */
+  parent_id: string | null;
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
@@ -72,8 +74,9 @@ export async function insertPlan(db: Conn, organizationId: string, plan: NewPlan
   return row!;
 }
 
+/** The organization's live plans of the catalog: a child plan (a subscription's overrides) is never found by its code. */
 export function livePlans(db: Conn, organizationId: string) {
-  return db<PlanRow>('plans').where({ organization_id: organizationId }).whereNull('deleted_at');
+  return db<PlanRow>('plans').where({ organization_id: organizationId }).whereNull('deleted_at').whereNull('parent_id');
 }
 
 /** One page of the organization's live plans, newest first. */
@@ -125,7 +128,7 @@ export async function lockPlan(trx: Tx, id: string): Promise<void> {
   await trx.raw('SELECT id FROM plans WHERE id = ? FOR UPDATE', [id]);
 }
 
-export type PlanFields = Partial<Omit<PlanRow, 'id' | 'organization_id' | 'created_at' | 'updated_at' | 'deleted_at' | 'pending_deletion'>>;
+export type PlanFields = Partial<Omit<PlanRow, 'id' | 'organization_id' | 'created_at' | 'updated_at' | 'deleted_at' | 'pending_deletion' | 'parent_id'>>;
 
 export async function updatePlan(db: Conn, id: string, fields: PlanFields): Promise<PlanRow> {
   const [row] = await db<PlanRow>('plans').where({ id }).update({ ...fields, updated_at: db.fn.now() } as never).returning('*');

@@ -113,9 +113,11 @@ export async function subscriptionsWithPendingSuccessor(db: Conn, subscriptionId
   return new Set(rows.map((row) => row.previous_subscription_id));
 }
 
-/** The pending (not started, or a plan change waiting for its date) and active subscriptions on a plan, oldest first. */
+/** The pending (not started, or a plan change waiting for its date) and active subscriptions on a plan or on its children (overrides), oldest first. */
 export async function liveSubscriptionsOfPlan(db: Conn, planId: string): Promise<SubscriptionRow[]> {
-  return db<SubscriptionRow>('subscriptions').where({ plan_id: planId }).whereIn('status', ['pending', 'active']).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+  return db<SubscriptionRow>('subscriptions')
+    .where((q) => q.where({ plan_id: planId }).orWhereIn('plan_id', db('plans').select('id').where({ parent_id: planId })))
+    .whereIn('status', ['pending', 'active']).orderBy([{ column: 'created_at' }, { column: 'id' }]);
 }
 
 /** Cancels a subscription that has not started, once: true when it was pending. */

@@ -38,8 +38,8 @@ export const chargeSchema = z.object({
   properties: chargeProperties,
   /** Billow has no pricing units (refused on write). */
   applied_pricing_unit: z.null(),
-  /** Billow has no child plans. */
-  lago_parent_id: z.null(),
+  /** In a child plan (a subscription's overrides): the parent plan's charge it was copied from. */
+  lago_parent_id: wire.uuid.nullable(),
   filters: z.array(chargeFilterSchema),
   taxes: z.array(taxSchema),
 }).register(responseSchemas, { id: 'Charge' });
@@ -58,8 +58,8 @@ export const fixedChargeSchema = z.object({
   prorated: z.boolean(),
   properties: chargeProperties,
   units: z.number(),
-  /** Billow has no child plans. */
-  lago_parent_id: z.null(),
+  /** In a child plan (a subscription's overrides): the parent plan's fixed charge it was copied from. */
+  lago_parent_id: wire.uuid.nullable(),
   taxes: z.array(taxSchema),
 }).register(responseSchemas, { id: 'FixedCharge' });
 export type FixedChargeJson = z.output<typeof fixedChargeSchema>;
@@ -93,7 +93,8 @@ export const planSchema = z.object({
   customers_count: z.number().int(),
   active_subscriptions_count: z.number().int(),
   draft_invoices_count: z.number().int(),
-  parent_id: z.null(),
+  /** A child plan's (a subscription's overrides) parent plan. */
+  parent_id: wire.uuid.nullable(),
   pending_deletion: z.boolean(),
   charges: z.array(chargeSchema),
   fixed_charges: z.array(fixedChargeSchema),
@@ -133,7 +134,7 @@ export function serializePlan(
     customers_count: 0,
     active_subscriptions_count: 0,
     draft_invoices_count: 0,
-    parent_id: null,
+    parent_id: plan.parent_id ?? null,
     pending_deletion: plan.pending_deletion,
     charges: extra.charges ?? [],
     fixed_charges: extra.fixedCharges ?? [],
@@ -183,7 +184,7 @@ export function serializeCharge({ charge, taxes }: ChargeView): ChargeJson {
     accepts_target_wallet: false,
     properties: withGroupKeys(charge.properties),
     applied_pricing_unit: null,
-    lago_parent_id: null,
+    lago_parent_id: charge.parent_id ?? null,
     filters: charge.filters.map((filter) => ({
       lago_id: filter.id,
       charge_code: charge.code,
@@ -222,7 +223,7 @@ export function serializeFixedCharge({ fixedCharge, taxes }: FixedChargeView, un
     prorated: fixedCharge.prorated,
     properties: fixedCharge.properties,
     units: Number(units ?? fixedCharge.units),
-    lago_parent_id: null,
+    lago_parent_id: fixedCharge.parent_id ?? null,
     taxes: taxes.map(serializeTax),
   };
 }

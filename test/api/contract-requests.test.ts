@@ -115,6 +115,14 @@ beforeAll(async () => {
     { add_on_id: ids.setupAddOn, code: 'ctf_delete', charge_model: 'standard', units: 1, properties: { amount: '1' } },
   ] } }));
   for (const charge of nested.plan.charges as Json[]) if (charge.filters.length > 0) ids[`filterOf:${charge.code}`] = charge.filters[0].lago_id;
+  // The subscription charge routes: a subscription on the nested plan, overridden once (its child plan), and the child's filters.
+  // Its own customer: ct_customer's invoice previews show ct_sub alone.
+  await ok(api.post('/customers', { customer: { external_id: 'ct_override_customer', currency: 'EUR', timezone: 'UTC' } }));
+  await ok(api.post('/subscriptions', { subscription: { external_customer_id: 'ct_override_customer', plan_code: 'ct_nested', external_id: 'ct_sub_override', plan_overrides: { name: 'Nested for one' } } }));
+  for (const charge of (await ok(api.get('/subscriptions/ct_sub_override/charges?per_page=100'))).charges as Json[]) {
+    if (charge.filters.length > 0) ids[`subFilterOf:${charge.code}`] = charge.filters[0].lago_id;
+  }
+  ids.baseCharge = (await ok(api.get('/plans/ct_base'))).plan.charges[0].lago_id;
   // Customer wallets by code: one to edit, one for the metadata routes.
   ids.customerWalletRule = (await ok(api.post('/customers/ct_customer/wallets', { wallet: { code: 'ct_cw_edit', rate_amount: '1', currency: 'EUR', recurring_transaction_rules: [sleepingRule] } })))
     .wallet.recurring_transaction_rules[0].lago_id;
@@ -137,6 +145,7 @@ beforeAll(async () => {
     charges: [{ billable_metric_id: estimated, charge_model: 'standard', pay_in_advance: true, invoiceable: true, properties: { amount: '2' } }] } }));
   await ok(api.post('/subscriptions', { subscription: { external_customer_id: 'ct_edit_customer', plan_code: 'ct_advance', external_id: 'ct_sub_edit', subscription_at: '2090-01-01T00:00:00Z' } }));
   await ok(api.post('/subscriptions', { subscription: { external_customer_id: 'ct_edit_customer', plan_code: 'ct_advance', external_id: 'ct_sub_advance' } }));
+  ids.advanceCharge = (await ok(api.get('/plans/ct_advance'))).plan.charges[0].lago_id;
   // Features and entitlements: a feature to edit, one granted by the plan ct_base (ct_sub is on it).
   await ok(api.post('/features', { feature: { code: 'ct_feature_edit', privileges: [{ code: 'provider', value_type: 'select', config: { select_options: ['google'] } }] } }));
   await ok(api.post('/features', { feature: { code: 'ct_seats', privileges: [{ code: 'max', value_type: 'integer' }, { code: 'sso', value_type: 'boolean' }] } }));
@@ -225,7 +234,7 @@ const SAMPLES: Record<string, () => Sample[]> = {
     body.charges[0].id = ids.editableCharge;
     body.fixed_charges[0].id = ids.editableFixedCharge;
     body.fixed_charges[0].apply_units_immediately = false;
-    return [{ path: '/plans/ct_plan_edit', body: { plan: { ...body, cascade_updates: true } } }];
+    return [{ path: '/plans/ct_plan_edit', body: { plan: { ...body, cascade_updates: false } } }];
   },
   'POST /taxes': () => [{ path: '/taxes', body: { tax: { name: 'Super reduced', code: 'ct_tax_new', rate: '2.1', description: 'Books' } } }],
   'PUT /taxes/:code': () => [{ path: '/taxes/ct_tax_edit', body: { tax: { name: 'Edited', code: 'ct_tax_edit', rate: '7', description: 'Edited' } } }],
@@ -270,6 +279,13 @@ const SAMPLES: Record<string, () => Sample[]> = {
     external_customer_id: 'ct_customer', plan_code: 'ct_base', external_id: 'ct_sub_new', name: 'Repository A', billing_time: 'anniversary',
     subscription_at: '2090-08-08T00:00:00Z', ending_at: '2091-10-08T00:00:00Z', purchase_order_number: 'PO-123', consolidate_invoice: false,
     usage_thresholds: [{ amount_cents: 10_000, threshold_display_name: 'Own', recurring: false }], progressive_billing_disabled: true,
+    plan_overrides: {
+      amount_cents: 4200, amount_currency: 'EUR', name: 'Overridden', invoice_display_name: 'Overridden plan', description: 'For one customer', trial_period: 3,
+      tax_codes: ['ct_vat'], metadata: { deal: 'D-1' }, minimum_commitment: { amount_cents: 100_000, invoice_display_name: 'Minimum', tax_codes: ['ct_vat'] },
+      usage_thresholds: [{ amount_cents: 5_000, threshold_display_name: 'Plan own', recurring: false }],
+      charges: [{ id: ids.baseCharge, billable_metric_id: ids.calls, charge_model: 'standard', invoice_display_name: 'Own calls', min_amount_cents: 100,
+        properties: { amount: '2' }, filters: [{ invoice_display_name: 'EU', properties: { amount: '3' }, values: { region: ['eu'] } }], tax_codes: ['ct_vat'] }],
+    },
   } } }],
   'PUT /subscriptions/:externalId/lifetime_usage': () => [{ path: '/subscriptions/ct_sub/lifetime_usage', body: { lifetime_usage: { external_historical_usage_amount_cents: 100 } } }],
   'POST /events': () => [{ path: '/events', body: { event: {
@@ -287,6 +303,10 @@ const SAMPLES: Record<string, () => Sample[]> = {
   'PUT /subscriptions/:externalId': () => [{ path: '/subscriptions/ct_sub_edit', body: { status: 'pending', subscription: {
     name: 'Edited', subscription_at: '2090-02-01T00:00:00Z', ending_at: '2091-02-01T00:00:00Z', consolidate_invoice: false, purchase_order_number: 'PO-9',
     on_termination_credit_note: 'skip', on_termination_invoice: 'skip',
+    plan_overrides: {
+      amount_cents: 4300, amount_currency: 'EUR', name: 'Edited plan', invoice_display_name: 'Edited plan (inv)', description: 'Edited for one',
+      charges: [{ id: ids.advanceCharge, properties: { amount: '3' } }],
+    },
   } } }],
   'POST /invoices/preview': () => [
     { path: '/invoices/preview', body: { customer: { external_id: 'ct_customer' }, subscriptions: { external_ids: ['ct_sub'] } } },
@@ -374,14 +394,14 @@ const SAMPLES: Record<string, () => Sample[]> = {
   } } }],
   // The nested charge routes take a plan's charge (one sample per model, so every property is sent).
   'POST /plans/:code/charges': () => planCharges().map((charge) => ({ path: '/plans/ct_nested/charges', body: { charge: {
-    ...charge, code: charge.code.replace(/^ct_/, 'ctn_new_'), cascade_updates: true,
+    ...charge, code: charge.code.replace(/^ct_/, 'ctn_new_'), cascade_updates: false,
   } } })),
   'PUT /plans/:code/charges/:chargeCode': () => planCharges().filter((charge) => charge.billable_metric_id === ids.calls).map((charge, i, all) => ({
     // Each sample renames the charge (its code is shown back), so the next one finds it by the new code.
     path: `/plans/ct_nested/charges/${i === 0 ? 'ctn_put' : all[i - 1]!.code.replace(/^ct_/, 'ctn_put_')}`,
     body: { charge: { ...charge, code: charge.code.replace(/^ct_/, 'ctn_put_'), cascade_updates: false } },
   })),
-  'DELETE /plans/:code/charges/:chargeCode': () => [{ path: '/plans/ct_nested/charges/ctn_delete', body: { charge: { cascade_updates: true } } }],
+  'DELETE /plans/:code/charges/:chargeCode': () => [{ path: '/plans/ct_nested/charges/ctn_delete', body: { charge: { cascade_updates: false } } }],
   'POST /plans/:code/charges/:chargeCode/filters': () => planCharges().filter((charge) => charge.filters).map((charge) => ({
     path: `/plans/ct_nested/charges/${charge.code.replace(/^ct_/, 'ctn_')}/filters`,
     body: { filter: { ...charge.filters[0], invoice_display_name: `US ${charge.code}`, values: { region: ['us'] }, cascade_updates: true } },
@@ -393,14 +413,27 @@ const SAMPLES: Record<string, () => Sample[]> = {
   'DELETE /plans/:code/charges/:chargeCode/filters/:id': () => [{ path: `/plans/ct_nested/charges/ctn_delete_filter/filters/${ids['filterOf:ctn_delete_filter']}`, body: { filter: { cascade_updates: true } } }],
   // The nested fixed-charge routes take a plan's fixed charge (one sample per model), naming the add-on by code too.
   'POST /plans/:code/fixed_charges': () => planFixedCharges().map((charge) => ({ path: '/plans/ct_nested/fixed_charges', body: { fixed_charge: {
-    ...charge, code: charge.code.replace(/^ctf_/, 'ctf_new_'), add_on_code: 'ct_setup', units: '1.0', apply_units_immediately: true, cascade_updates: true,
+    ...charge, code: charge.code.replace(/^ctf_/, 'ctf_new_'), add_on_code: 'ct_setup', units: '1.0', apply_units_immediately: true, cascade_updates: false,
   } } })),
   'PUT /plans/:code/fixed_charges/:fixedChargeCode': () => planFixedCharges().map((charge, i, all) => ({
     // Each sample renames the fixed charge (its code is shown back), so the next one finds it by the new code.
     path: `/plans/ct_nested/fixed_charges/${i === 0 ? 'ctf_put' : all[i - 1]!.code.replace(/^ctf_/, 'ctf_put_')}`,
     body: { fixed_charge: { ...charge, code: charge.code.replace(/^ctf_/, 'ctf_put_'), add_on_code: 'ct_setup', units: '5', apply_units_immediately: false, cascade_updates: false } },
   })),
-  'DELETE /plans/:code/fixed_charges/:fixedChargeCode': () => [{ path: '/plans/ct_nested/fixed_charges/ctf_delete', body: { fixed_charge: { cascade_updates: true } } }],
+  'DELETE /plans/:code/fixed_charges/:fixedChargeCode': () => [{ path: '/plans/ct_nested/fixed_charges/ctf_delete', body: { fixed_charge: { cascade_updates: false } } }],
+  // A subscription's charges (its overrides, on its child plan): one sample per model, so every property is sent.
+  'PUT /subscriptions/:externalId/charges/:chargeCode': () => planCharges().filter((charge) => charge.filters).map((charge) => ({
+    path: `/subscriptions/ct_sub_override/charges/${charge.code.replace(/^ct_/, 'ctn_')}`,
+    body: { charge: { invoice_display_name: `Own ${charge.code}`, min_amount_cents: charge.min_amount_cents + 1, properties: charge.properties, filters: charge.filters, tax_codes: ['ct_vat'] } },
+  })),
+  'POST /subscriptions/:externalId/charges/:chargeCode/filters': () => planCharges().filter((charge) => charge.filters).map((charge) => ({
+    path: `/subscriptions/ct_sub_override/charges/${charge.code.replace(/^ct_/, 'ctn_')}/filters`,
+    body: { filter: { ...charge.filters[0], invoice_display_name: `US ${charge.code}`, values: { region: ['us'] }, cascade_updates: false } },
+  })),
+  'PUT /subscriptions/:externalId/charges/:chargeCode/filters/:filterId': () => planCharges().filter((charge) => charge.filters).map((charge) => {
+    const code = charge.code.replace(/^ct_/, 'ctn_');
+    return { path: `/subscriptions/ct_sub_override/charges/${code}/filters/${ids[`subFilterOf:${code}`]}`, body: { filter: { ...charge.filters[0], invoice_display_name: `Own EU ${code}`, cascade_updates: false } } };
+  }),
   'PUT /subscriptions/:externalId/fixed_charges/:fixedChargeCode': () => [{ path: '/subscriptions/ct_sub/fixed_charges/ctf_base', body: { fixed_charge: { units: '2.0', apply_units_immediately: true } } }],
   // Lago's MetadataObject has no named property: any key, a string or null each.
   'POST /plans/:code/metadata': () => [{ path: '/plans/ct_base/metadata', body: { metadata: { external_id: 'ext-123', source: null } } }],

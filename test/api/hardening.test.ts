@@ -50,6 +50,8 @@ beforeAll(async () => {
   await ok(api.post('/coupons', { coupon: { name: 'C', code: 'h_coupon', coupon_type: 'percentage', percentage_rate: '10', frequency: 'forever', reusable: true } }));
   const customer = await ok(api.post('/customers', { customer: { external_id: 'h_customer', currency: 'EUR', timezone: 'UTC' } }));
   await ok(api.post('/subscriptions', { subscription: { external_customer_id: 'h_customer', plan_code: 'h_plan', external_id: 'h_sub' } }));
+  // A filter on the subscription's own charge (its overrides, a child plan), for the subscription's filter routes.
+  ids.subFilter = (await ok(api.post('/subscriptions/h_sub/charges/h_metric/filters', { filter: { properties: { amount: '3' }, values: { region: ['eu'] } } }))).filter.lago_id;
   const customerRow = (await database.db<CustomerRow>('customers').where({ id: customer.customer.lago_id }).first())!;
   const { invoice, feeIds } = await seedInvoice(database.db, api.organization, customerRow, { fees: [{ amountCents: 100000n }] });
   ids.invoice = invoice.id;
@@ -125,6 +127,9 @@ const VALID: Record<string, { path: () => string; body: () => Json }> = {
   'POST /plans/:code/fixed_charges': { path: () => '/plans/h_plan/fixed_charges', body: () => ({ fixed_charge: { add_on_code: 'h_addon', code: 'h_fixed_new', charge_model: 'standard', units: '1', properties: { amount: '5' } } }) },
   'PUT /plans/:code/fixed_charges/:fixedChargeCode': { path: () => '/plans/h_plan/fixed_charges/h_fixed', body: () => ({ fixed_charge: { invoice_display_name: 'Seats' } }) },
   'PUT /subscriptions/:externalId/fixed_charges/:fixedChargeCode': { path: () => '/subscriptions/h_sub/fixed_charges/h_fixed', body: () => ({ fixed_charge: { units: '3' } }) },
+  'PUT /subscriptions/:externalId/charges/:chargeCode': { path: () => '/subscriptions/h_sub/charges/h_metric', body: () => ({ charge: { properties: { amount: '0.5' }, invoice_display_name: 'Own calls' } }) },
+  'POST /subscriptions/:externalId/charges/:chargeCode/filters': { path: () => '/subscriptions/h_sub/charges/h_metric/filters', body: () => ({ filter: { invoice_display_name: 'US', properties: { amount: '2' }, values: { region: ['us'] } } }) },
+  'PUT /subscriptions/:externalId/charges/:chargeCode/filters/:filterId': { path: () => `/subscriptions/h_sub/charges/h_metric/filters/${ids.subFilter}`, body: () => ({ filter: { invoice_display_name: 'EU', properties: { amount: '4' } } }) },
   // Issue 16: features.
   'POST /features': { path: () => '/features', body: () => ({ feature: { code: 'h_feature_new', name: 'F', description: 'd', privileges: [{ code: 'max', name: 'Max', value_type: 'integer', config: {} }] } }) },
   'PUT /features/:code': { path: () => '/features/h_feature', body: () => ({ feature: { name: 'F2', privileges: [{ code: 'max', name: 'Maximum' }] } }) },
@@ -356,8 +361,11 @@ describe('GET and DELETE routes', () => {
 
   test("the DELETE routes that read Lago's optional body: not JSON → 400, over the limit → 413, a wrong type → 422 naming it, nothing written", async () => {
     const withBody = operationsFor({}).filter((op) => op.method === 'delete' && op.body);
-    // The nested charge, filter and fixed-charge deletions (Lago's cascade_updates).
-    expect(withBody.map((op) => op.path)).toEqual(['/api/v1/plans/:code/charges/:chargeCode', '/api/v1/plans/:code/charges/:chargeCode/filters/:id', '/api/v1/plans/:code/fixed_charges/:fixedChargeCode']);
+    // The nested charge, filter and fixed-charge deletions (Lago's cascade_updates), a subscription's filter's too.
+    expect(withBody.map((op) => op.path)).toEqual([
+      '/api/v1/plans/:code/charges/:chargeCode', '/api/v1/plans/:code/charges/:chargeCode/filters/:id',
+      '/api/v1/plans/:code/fixed_charges/:fixedChargeCode', '/api/v1/subscriptions/:externalId/charges/:chargeCode/filters/:filterId',
+    ]);
     for (const op of withBody) {
       const url = op.path.replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000');
       const send = (body: string | Json) => request(api.app).delete(url).set(auth()).set('Content-Type', 'application/json').send(body);
@@ -368,7 +376,7 @@ describe('GET and DELETE routes', () => {
         expect({ value, status: response.status, details: response.body.error_details }).toEqual({ value, status: 422, details: { cascade_updates: ['value_is_invalid'] } });
       }
       // A valid body, or none: the unknown plan is a 404.
-      expect((await probe(`DELETE ${op.path} valid`, () => send({ [op.body!.root!]: { cascade_updates: true } }))).status).toBe(404);
+      expect((await probe(`DELETE ${op.path} valid`, () => send({ [op.body!.root!]: { cascade_updates: false } }))).status).toBe(404);
       expect((await probe(`DELETE ${op.path} no body`, () => request(api.app).delete(url).set(auth()))).status).toBe(404);
     }
     expect(failures.splice(0)).toEqual([]);

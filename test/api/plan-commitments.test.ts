@@ -107,11 +107,11 @@ describe('minimum_commitment', () => {
     expect(await snapshot(database.db, TABLES)).toBe(before);
   });
 
-  test('plan_overrides stay refused on subscriptions (issue 16 pt 6): no override of a commitment', async () => {
-    const res = await api.post('/subscriptions', { subscription: { external_customer_id: 'c1', plan_code: 'committed', external_id: 's1', plan_overrides: { minimum_commitment: { amount_cents: 1 } } } });
-    // Lago's free edition answers plan_overrides so (src/api/schemas/subscriptions.ts); nothing is written.
-    expect([res.status, res.body]).toEqual([403, { status: 403, error: 'Forbidden', code: 'feature_unavailable' }]);
+  test('a subscription\'s override of the commitment (issue 16 pt 6) is checked as the plan\'s: 0 is 422 naming it, nothing written', async () => {
+    const res = await api.post('/subscriptions', { subscription: { external_customer_id: 'c1', plan_code: 'committed', external_id: 's1', plan_overrides: { minimum_commitment: { amount_cents: 0 } } } });
+    expect([res.status, res.body.error_details]).toEqual([422, { 'plan_overrides.minimum_commitment.amount_cents': ['value_is_out_of_range'] }]);
     expect(await database.db('subscriptions').pluck('id')).toEqual([]);
+    expect(await database.db('plans').whereNotNull('parent_id').pluck('id')).toEqual([]);
   });
 });
 

@@ -198,11 +198,11 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   const usCalls = await r.ok('post', '/plans/scale/charges/calls/filters', { filter: { properties: { amount: '0.03' }, values: { region: ['us'] } } });
   await r.ok('get', `/plans/scale/charges/calls/filters/${usCalls.filter.lago_id}`);
   await r.ok('put', `/plans/scale/charges/calls/filters/${usCalls.filter.lago_id}`, { filter: { properties: { amount: '0.025' } } });
-  // On the spare plan, a charge and its filter added, then removed (Lago's cascade_updates: there are no child plans).
+  // On the spare plan, a charge and its filter added, then removed (Lago's cascade_updates: false, the plan has no child plans).
   await r.ok('post', '/plans/spare/charges', { charge: { billable_metric_id: metricIds.api_calls, charge_model: 'standard', code: 'spare_calls', properties: { amount: '1' } } });
   const spareFilter = await r.ok('post', '/plans/spare/charges/spare_calls/filters', { filter: { properties: { amount: '2' }, values: { region: ['eu'] } } });
   await r.ok('delete', `/plans/spare/charges/spare_calls/filters/${spareFilter.filter.lago_id}`, { filter: { cascade_updates: false } });
-  await r.ok('delete', '/plans/spare/charges/spare_calls', { charge: { cascade_updates: true } });
+  await r.ok('delete', '/plans/spare/charges/spare_calls', { charge: { cascade_updates: false } });
   // Fixed charges (issue 16 point 5) on the spare plan, at 0 units (its invoices stay as they were): added, read, changed, one removed.
   await r.ok('post', '/plans/spare/fixed_charges', { fixed_charge: { add_on_code: 'setup', code: 'platform', charge_model: 'standard', units: '0', properties: { amount: '10' } } });
   await r.ok('post', '/plans/spare/fixed_charges', { fixed_charge: { add_on_code: 'setup', code: 'spare_platform', charge_model: 'standard', units: '0', properties: { amount: '1' } } });
@@ -271,6 +271,15 @@ export async function runContractTour({ db, env, taskQueue }: TourOptions): Prom
   await r.ok('get', '/subscriptions/leaving-spare/fixed_charges');
   await r.ok('get', '/subscriptions/leaving-spare/fixed_charges/platform');
   await r.ok('put', '/subscriptions/leaving-spare/fixed_charges/platform', { fixed_charge: { units: '0', apply_units_immediately: false } });
+  // A subscription's charges (issue 16 point 6): overridden without a change of price (its child plan bills as the plan), a filter added and removed.
+  await r.ok('get', '/subscriptions/drafty-scale/charges');
+  await r.ok('put', '/subscriptions/drafty-scale/charges/calls', { charge: { min_amount_cents: 0 } });
+  await r.ok('get', '/subscriptions/drafty-scale/charges/calls');
+  await r.ok('get', '/subscriptions/drafty-scale/charges/calls/filters');
+  await r.ok('get', `/subscriptions/drafty-scale/charges/calls/filters/${usCalls.filter.lago_id}`);
+  await r.ok('put', `/subscriptions/drafty-scale/charges/calls/filters/${usCalls.filter.lago_id}`, { filter: { properties: { amount: '0.025' } } });
+  const bothRegions = await r.ok('post', '/subscriptions/drafty-scale/charges/calls/filters', { filter: { properties: { amount: '0.02' }, values: { region: ['eu', 'us'] } } });
+  await r.ok('delete', `/subscriptions/drafty-scale/charges/calls/filters/${bothRegions.filter.lago_id}`);
   // An edit through the subscription's workflow (an update with a validator).
   await r.ok('put', '/subscriptions/acme-scale', { subscription: { name: 'Main', purchase_order_number: 'PO-2031' } });
   await r.ok('get', '/subscriptions/acme-scale');

@@ -103,8 +103,9 @@ it('a refused change answers 4xx and changes nothing', async () => {
   for (const [response, status, details] of refusals) {
     expect([response.status, response.body.error_details]).toEqual([status, details]);
   }
-  const forbidden = await bed.api.put('/subscriptions/kai-sub', { subscription: { plan_overrides: { amount_cents: 1 } } });
-  expect([forbidden.status, forbidden.body.code]).toEqual([403, 'feature_unavailable']);
+  // Overrides are checked before the workflow is asked (issue 16 pt 6): a different trial is refused, and nothing changes.
+  const trial = await bed.api.put('/subscriptions/kai-sub', { subscription: { name: 'x', plan_overrides: { amount_cents: 1, trial_period: 9 } } });
+  expect([trial.status, trial.body.error_details]).toEqual([422, { 'plan_overrides.trial_period': ['not_editable'] }]);
   const missing = await bed.api.put('/subscriptions/nobody', { subscription: { name: 'x' } });
   expect([missing.status, missing.body.code]).toEqual([404, 'subscription_not_found']);
   expect(await snapshotTables(bed.database.db, TABLES)).toBe(before);

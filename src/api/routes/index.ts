@@ -5,6 +5,7 @@ import { plansRouter } from './plans';
 import { currentUsageRouter } from './current-usage';
 import { customersRouter } from './customers';
 import { subscriptionsRouter } from './subscriptions';
+import { subscriptionChargesRouter } from './subscription-charges';
 import { invoicesRouter } from './invoices';
 import { invoiceDocumentsRouter } from './invoice-documents';
 import { webhookEndpointsRouter } from './webhook-endpoints';
@@ -76,4 +77,5 @@ export const resourceRouters: [path: string, build: (ctx: AppContext) => Router]
   ['/subscriptions', subscriptionFixedChargesRouter],
   ['/subscriptions', lifetimeUsageRouter],
   ['/customers', walletAlertsRouter],
+  ['/subscriptions', subscriptionChargesRouter],
 ];

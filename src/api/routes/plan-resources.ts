@@ -10,7 +10,9 @@ import { handle } from '../handler';
 import { serializeMetadata } from '../../serializers/metadata';
 import { parseEnvelope, parseOptionalEnvelope } from '../validation';
 import { pageFrom } from '../pagination';
-import { createChargeFilterSchema, deleteChargeFilterSchema, deleteChargeSchema, planChargeSchema, updateChargeFilterSchema } from '../schemas/plan-charges';
+import {
+  createChargeFilterSchema, deleteChargeFilterSchema, deleteChargeSchema, planChargeSchema, updateChargeFilterSchema, updatePlanChargeSchema,
+} from '../schemas/plan-charges';
 import { parseMetadataBody } from '../schemas/metadata';
 import { serializeCharge, serializeChargeFilter } from '../../serializers/plan';
 import {
@@ -42,7 +44,7 @@ export function planResourcesRouter({ db }: AppContext): Router {
     res.json({ charge: serializeCharge(await getPlanCharge(db, organizationOf(req).id, plan(req), charge(req))) });
   }));
   router.put('/:code/charges/:chargeCode', handle(async (req, res) => {
-    const input = parseEnvelope(req.body, 'charge', planChargeSchema);
+    const input = parseEnvelope(req.body, 'charge', updatePlanChargeSchema);
     res.json({ charge: serializeCharge(await updatePlanCharge(db, organizationOf(req).id, plan(req), charge(req), input)) });
   }));
   router.delete('/:code/charges/:chargeCode', handle(async (req, res) => {
@@ -66,8 +68,8 @@ export function planResourcesRouter({ db }: AppContext): Router {
     res.json({ filter: presentFilter(await updateChargeFilter(db, organizationOf(req).id, plan(req), charge(req), String(req.params.id), input)) });
   }));
   router.delete('/:code/charges/:chargeCode/filters/:id', handle(async (req, res) => {
-    parseOptionalEnvelope(req.body, 'filter', deleteChargeFilterSchema);
-    res.json({ filter: presentFilter(await deleteChargeFilter(db, organizationOf(req).id, plan(req), charge(req), String(req.params.id))) });
+    const input = parseOptionalEnvelope(req.body, 'filter', deleteChargeFilterSchema);
+    res.json({ filter: presentFilter(await deleteChargeFilter(db, organizationOf(req).id, plan(req), charge(req), String(req.params.id), input)) });
   }));
 
   const metadata = (change: (req: Request) => MetadataChange) => handle(async (req, res) => {

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import type { PlanFixedChargeInput } from '../../services/catalog';
 import type { SubscriptionFixedChargeInput } from '../../services/subscriptions';
-import { CASCADE_UPDATES, FIXED_CHARGE_HONOURED, fixedChargeSchema } from './plans';
+import { CASCADE_REFUSED, FIXED_CHARGE_HONOURED, fixedChargeSchema } from './plans';
 import { optionalText, code } from './common';
 import { SHOWN, refuseUnlessEmpty, withContract, type Refusal, type RequestContract } from '../contract';
 
@@ -25,8 +25,8 @@ const OTHER_MODELS: Record<string, Refusal> = Object.fromEntries([
 ].map((key) => [`properties.${key}`, refuseUnlessEmpty(NOT_A_FIXED_CHARGE_MODEL)]));
 
 const planFixedChargeContract: RequestContract = {
-  honoured: { ...FIXED_CHARGE_HONOURED, cascade_updates: CASCADE_UPDATES },
-  refused: OTHER_MODELS,
+  honoured: FIXED_CHARGE_HONOURED,
+  refused: { ...OTHER_MODELS, cascade_updates: CASCADE_REFUSED },
 };
 
 export const planFixedChargeSchema = withContract(
@@ -36,8 +36,8 @@ export const planFixedChargeSchema = withContract(
 
 /** The optional body of `DELETE /plans/:code/fixed_charges/:code` (`{"fixed_charge": {...}}`). */
 export const deletePlanFixedChargeSchema = withContract(z.object({ cascade_updates: z.boolean().nullish() }), {
-  honoured: { cascade_updates: CASCADE_UPDATES },
-  refused: {},
+  honoured: {},
+  refused: { cascade_updates: CASCADE_REFUSED },
 });
 
 const PLAN_OVERRIDE = 'A display name, properties or taxes for one subscription make a plan override in Lago, which Billow does not offer: only units change per subscription.';

@@ -179,8 +179,11 @@ const PLAN_REFUSED: Record<string, Refusal> = {
   ...under('charges.*.', CHARGE_REFUSED),
 };
 
-/** Lago's `cascade_updates` (plans, charges, filters): honoured, there is nothing to cascade to. */
-export const CASCADE_UPDATES = 'Billow refuses plan_overrides, so a plan has no child plans: cascading reaches none, as Lago\'s would (services/catalog/plans.ts).';
+/** Lago's `cascade_updates` on a charge's update and its filters' changes (services/catalog/plan-overrides.ts `cascadeChargeUpdate`). */
+export const CASCADE_UPDATES = 'true: the plan\'s children (subscriptions\' overrides) whose copy of the charge was not overridden take the change; false or absent: children keep theirs (services/catalog/plan-overrides.ts).';
+
+/** Where Billow does not cascade: `true` is refused rather than accepted and ignored. */
+export const CASCADE_REFUSED = refuseTrue('Billow cascades a charge\'s update and its filters\' changes to child plans (PUT /plans/:code/charges/:charge_code and its filter routes); it does not cascade plan fields, new or deleted charges, nor fixed charges.');
 
 const createContract: RequestContract = { honoured: PLAN_HONOURED, refused: PLAN_REFUSED };
 
@@ -190,9 +193,8 @@ const updateContract: RequestContract = {
     'charges.*.id': shownAs('charges.*.lago_id'),
     'fixed_charges.*.id': shownAs('fixed_charges.*.lago_id'),
     'fixed_charges.*.apply_units_immediately': APPLY_UNITS,
-    cascade_updates: CASCADE_UPDATES,
   },
-  refused: PLAN_REFUSED,
+  refused: { ...PLAN_REFUSED, cascade_updates: CASCADE_REFUSED },
 };
 
 export const createPlanSchema = withContract(z.object(fields), createContract) satisfies z.ZodType<CreatePlanInput>;

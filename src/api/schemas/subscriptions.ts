@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { isoDateTime, optionalText } from './common';
 import { usageThresholdsSchema } from './usage-thresholds';
+import { PLAN_OVERRIDES_HONOURED, PLAN_OVERRIDES_REFUSED, planOverridesSchema } from './plan-overrides';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../../services/subscriptions';
 import {
-  SHOWN, forbidUnlessEmpty, honour, refuseTrue, refuseUnlessEmpty, refuseUnlessOneOf, refuseValues, withContract,
+  SHOWN, honour, refuseTrue, refuseUnlessEmpty, refuseUnlessOneOf, refuseValues, withContract,
 } from '../contract';
 
 const NO_PAYMENTS = 'Billow collects through the customer\'s payment provider: it cannot pick or gate on a payment method per subscription.';
@@ -11,7 +12,7 @@ const NO_PAYMENTS = 'Billow collects through the customer\'s payment provider: i
 /** What both a subscription's creation and its edit refuse (Lago's fields Billow has no use for yet). */
 const SUBSCRIPTION_REFUSALS = {
   billing_entity_code: refuseUnlessEmpty('Billow has a single issuer, the organization: it has no billing entities.'),
-  plan_overrides: forbidUnlessEmpty('Plan overrides are premium in Lago (its free edition answers 403): the subscription would be billed at list price.'),
+  ...PLAN_OVERRIDES_REFUSED,
   'invoice_custom_section.skip_invoice_custom_sections': refuseTrue('Billow has no invoice custom sections.'),
   'invoice_custom_section.invoice_custom_section_codes': refuseUnlessEmpty('Billow has no invoice custom sections.'),
   'payment_method.payment_method_type': refuseUnlessOneOf(['provider'], NO_PAYMENTS),
@@ -31,8 +32,10 @@ export const createSubscriptionSchema = withContract(z.object({
   consolidate_invoice: z.boolean().nullish(),
   usage_thresholds: usageThresholdsSchema,
   progressive_billing_disabled: z.boolean().nullish(),
+  plan_overrides: planOverridesSchema.nullish(),
 }), {
   honoured: {
+    ...PLAN_OVERRIDES_HONOURED,
     ...honour(SHOWN, 'external_customer_id', 'plan_code', 'external_id', 'name', 'billing_time', 'subscription_at', 'ending_at', 'purchase_order_number', 'consolidate_invoice'),
     // Sent by Lago's clients though absent from its OpenAPI description (issue 15).
     usage_thresholds: 'Stored as the subscription\'s own thresholds, replacing its plan\'s: progressive invoices (services/invoicing/progressive-billing.ts) and GET /subscriptions/:id/lifetime_usage',
@@ -56,8 +59,12 @@ export const updateSubscriptionSchema = withContract(z.object({
   purchase_order_number: z.string().max(255).nullish(),
   on_termination_credit_note: z.enum(['credit', 'refund', 'skip']).nullish(),
   on_termination_invoice: z.enum(['generate', 'skip']).nullish(),
+  plan_overrides: planOverridesSchema.nullish(),
 }), {
-  honoured: honour(SHOWN, 'name', 'ending_at', 'subscription_at', 'consolidate_invoice', 'purchase_order_number', 'on_termination_credit_note', 'on_termination_invoice'),
+  honoured: {
+    ...honour(SHOWN, 'name', 'ending_at', 'subscription_at', 'consolidate_invoice', 'purchase_order_number', 'on_termination_credit_note', 'on_termination_invoice'),
+    ...PLAN_OVERRIDES_HONOURED,
+  },
   honouredBeyondSpec: ['on_termination_credit_note', 'on_termination_invoice'],
   refused: {
     ...SUBSCRIPTION_REFUSALS,

@@ -12,7 +12,11 @@
  * - problems come back keyed by the charge's own fields (`properties.amount`, `filters.0.values`)
  *   rather than `charges.<index>.…`; a missing plan, charge or filter is `plan_not_found`,
  *   `charge_not_found`, `charge_filter_not_found`.
- * `cascade_updates` is accepted: Billow has no child plans (overrides) to cascade to.
+ * `cascade_updates: true` (default false) reaches the plan's children (subscriptions' overrides,
+ * plan-overrides.ts) on a charge's update and on its filters' changes: each child whose copy of the
+ * charge was not overridden takes the new properties, filters, minimum and display name. Creating
+ * or deleting a charge with `cascade_updates: true` is refused (422 naming it): Billow does not add
+ * or remove children's charges.
  */
 import type { Db, Tx } from '../../db/knex';
 import type { ChargeFilter } from '../../db/charges';
@@ -22,7 +26,9 @@ import { taxesOfOwners } from '../../db/taxes';
 import { notFound, ValidationError, validationErrors, type ErrorDetails } from '../../runtime/errors';
 import { meta, type Page, type Paginated } from '../../runtime/pagination';
 import type { ChargeFilterInput, ChargeInput } from './plan-charges';
-import { getPlan, updatePlanByCode } from './plans';
+import { getPlan, getPlanView, updatePlanByCode } from './plans';
+import { cascadeChargeUpdate } from './plan-overrides';
+import { invalidField } from '../../runtime/errors';
 
 /** `POST/PUT /plans/:code/charges[/:charge_code]`: a charge as `PUT /plans` takes one, without `id`. */
 export type PlanChargeInput = Omit<ChargeInput, 'id'> & { cascade_updates?: boolean | null };
@@ -61,18 +67,38 @@ interface Rewrite {
 }
 
 /** Rewrites the plan's charge list under the plan's lock; answers the plan before and after. */
-async function rewriteCharges(db: Db, organizationId: string, planCode: string, edit: (before: PlanView) => Rewrite): Promise<{ before: PlanView; after: PlanView }> {
+async function rewriteCharges(
+  db: Db, organizationId: string, planCode: string, edit: (before: PlanView) => Rewrite, cascadeId: string | null = null,
+): Promise<{ before: PlanView; after: PlanView }> {
   return db.transaction(async (trx: Tx) => {
     const plan = await getPlan(trx, organizationId, planCode);
     await lockPlan(trx, plan.id);
     const [before] = await loadPlanViews(trx, organizationId, [plan]);
     const { charges, at, prefix } = edit(before!);
+    let after: PlanView;
     try {
-      return { before: before!, after: await updatePlanByCode(trx, organizationId, planCode, { charges }) };
+      after = await updatePlanByCode(trx, organizationId, planCode, { charges });
     } catch (error) {
       throw at === null ? error : relocated(error, at, prefix);
     }
+    if (cascadeId !== null) {
+      const was = before!.charges.find(({ charge }) => charge.id === cascadeId);
+      const now = after.charges.find(({ charge }) => charge.id === cascadeId);
+      if (was && now) await cascadeChargeUpdate(trx, organizationId, was.charge, now.charge);
+    }
+    return { before: before!, after };
   });
+}
+
+/** Creating or deleting with `cascade_updates: true` is refused (see the header). */
+function refuseCascade(input: { cascade_updates?: boolean | null } | undefined): void {
+  if (input?.cascade_updates === true) throw invalidField('cascade_updates', 'feature_not_supported');
+}
+
+/** The charge the request names, for `cascade_updates: true` (null: nothing cascades). */
+function cascadeTarget(view: PlanView, chargeCode: string, input: { cascade_updates?: boolean | null }): string | null {
+  if (input.cascade_updates !== true) return null;
+  return view.charges.find(({ charge }) => charge.code === chargeCode)?.charge.id ?? null;
 }
 
 const keep = (view: ChargeView): ChargeInput => ({ id: view.charge.id });
@@ -104,6 +130,7 @@ export async function getPlanCharge(db: Db, organizationId: string, planCode: st
 }
 
 export async function createPlanCharge(db: Db, organizationId: string, planCode: string, input: PlanChargeInput): Promise<ChargeView> {
+  refuseCascade(input);
   const { before, after } = await rewriteCharges(db, organizationId, planCode, (view) => ({
     charges: [...view.charges.map(keep), withoutCascade(input)],
     at: view.charges.length,
@@ -114,16 +141,18 @@ export async function createPlanCharge(db: Db, organizationId: string, planCode:
 
 export async function updatePlanCharge(db: Db, organizationId: string, planCode: string, chargeCode: string, input: PlanChargeInput): Promise<ChargeView> {
   let id = '';
+  const plan = await getPlanView(db, organizationId, planCode);
   const { after } = await rewriteCharges(db, organizationId, planCode, (view) => {
     const at = chargeIndex(view, chargeCode);
     id = view.charges[at]!.charge.id;
     return { charges: view.charges.map((entry, index) => (index === at ? { ...withoutCascade(input), id } : keep(entry))), at };
-  });
+  }, cascadeTarget(plan, chargeCode, input));
   return after.charges.find(({ charge }) => charge.id === id)!;
 }
 
 /** Removes the charge from the plan (as `PUT /plans` without it would); answers it as it was. */
-export async function deletePlanCharge(db: Db, organizationId: string, planCode: string, chargeCode: string): Promise<ChargeView> {
+export async function deletePlanCharge(db: Db, organizationId: string, planCode: string, chargeCode: string, input?: { cascade_updates?: boolean | null }): Promise<ChargeView> {
+  refuseCascade(input);
   let removed: ChargeView | undefined;
   await rewriteCharges(db, organizationId, planCode, (view) => {
     const at = chargeIndex(view, chargeCode);
@@ -147,8 +176,10 @@ function filterOf(charge: ChargeView, filterId: string): ChargeFilter {
 async function rewriteFilters(
   db: Db, organizationId: string, planCode: string, chargeCode: string,
   edit: (charge: ChargeView) => { filters: ChargeFilterInput[]; at: number | null },
+  cascade?: boolean | null,
 ): Promise<{ before: ChargeView; after: ChargeView }> {
   let before: ChargeView | undefined;
+  const plan = await getPlanView(db, organizationId, planCode);
   const { after } = await rewriteCharges(db, organizationId, planCode, (view) => {
     const index = chargeIndex(view, chargeCode);
     before = view.charges[index]!;
@@ -158,7 +189,7 @@ async function rewriteFilters(
       at: index,
       prefix: at === null ? '' : `filters.${at}.`,
     };
-  });
+  }, cascadeTarget(plan, chargeCode, { cascade_updates: cascade }));
   return { before: before!, after: after.charges.find(({ charge }) => charge.id === before!.charge.id)! };
 }
 
@@ -179,7 +210,7 @@ export async function createChargeFilter(db: Db, organizationId: string, planCod
   const { before, after } = await rewriteFilters(db, organizationId, planCode, chargeCode, (charge) => ({
     filters: [...charge.charge.filters.map(asInput), { ...withoutCascade(input), values: input.values ?? {} }],
     at: charge.charge.filters.length,
-  }));
+  }), input.cascade_updates);
   const old = new Set(before.charge.filters.map((filter) => filter.id));
   return { charge: after, filter: after.charge.filters.find((filter) => !old.has(filter.id))! };
 }
@@ -197,17 +228,19 @@ export async function updateChargeFilter(
       values: input.values ?? current.values,
     };
     return { filters: charge.charge.filters.map((filter, index) => (index === at ? changed : asInput(filter))), at };
-  });
+  }, input.cascade_updates);
   return { charge: after, filter: filterOf(after, filterId) };
 }
 
 /** Removes the filter from its charge; answers it as it was. */
-export async function deleteChargeFilter(db: Db, organizationId: string, planCode: string, chargeCode: string, filterId: string): Promise<ChargeFilterView> {
+export async function deleteChargeFilter(
+  db: Db, organizationId: string, planCode: string, chargeCode: string, filterId: string, input?: { cascade_updates?: boolean | null },
+): Promise<ChargeFilterView> {
   let removed: ChargeFilter | undefined;
   const { before } = await rewriteFilters(db, organizationId, planCode, chargeCode, (charge) => {
     removed = filterOf(charge, filterId);
     return { filters: charge.charge.filters.filter((filter) => filter.id !== filterId).map(asInput), at: null };
-  });
+  }, input?.cascade_updates);
   return { charge: before, filter: removed! };
 }
 

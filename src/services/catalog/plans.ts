@@ -241,62 +241,71 @@ export async function updatePlanByCode(db: Db, organizationId: string, code: str
     db.transaction(async (trx) => {
       const current = await getPlan(trx, organizationId, code);
       await lockPlan(trx, current.id);
-      const problems = new Problems();
-      if (input.code !== undefined && input.code !== current.code && (await findPlanByCode(trx, organizationId, input.code))) {
-        problems.add('code', 'value_already_exist');
-      }
-      const interval = input.interval ?? current.interval;
-      const fields: PlanFields = {
-        code: input.code ?? undefined,
-        name: input.name ?? undefined,
-        interval,
-        amount_cents: input.amount_cents ?? undefined,
-        amount_currency: input.amount_currency ?? undefined,
-        pay_in_advance: input.pay_in_advance ?? undefined,
-        trial_period: input.trial_period !== undefined ? String(input.trial_period ?? 0) : undefined,
-        bill_charges_monthly: billChargesMonthly(interval, input.bill_charges_monthly !== undefined ? input.bill_charges_monthly : current.bill_charges_monthly),
-        bill_fixed_charges_monthly: billChargesMonthly(interval, input.bill_fixed_charges_monthly !== undefined ? input.bill_fixed_charges_monthly : current.bill_fixed_charges_monthly),
-        invoice_display_name: input.invoice_display_name,
-        description: input.description,
-        metadata: input.metadata,
-      };
-      const live = await planHasLiveSubscriptions(trx, current.id);
-      if (live) {
-        for (const field of LOCKED_BY_SUBSCRIPTIONS) {
-          if (input[field] !== undefined && fields[field] !== current[field]) problems.add(field, 'cannot_change_with_active_subscriptions');
-        }
-      }
-      const existing = await liveChargesOfPlans(trx, [current.id]);
-      const charges = input.charges !== undefined ? await prepareCharges(trx, organizationId, input.charges ?? [], existing, problems) : undefined;
-      const existingFixed = await liveFixedChargesOfPlans(trx, [current.id]);
-      const fixedCharges = input.fixed_charges !== undefined
-        ? await prepareFixedCharges(trx, organizationId, input.fixed_charges ?? [], existingFixed, problems, live)
-        : undefined;
-      checkUsageThresholds(input.usage_thresholds, problems);
-      checkMinimumCommitment(input.minimum_commitment, await findMinimumCommitment(trx, current.id), problems);
-      problems.throwIfAny();
-      const taxIds = input.tax_codes !== undefined ? await resolveTaxCodes(trx, organizationId, input.tax_codes ?? []) : undefined;
-
-      const changes = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as PlanFields;
-      const plan = await updatePlan(trx, current.id, changes);
-      if (taxIds) await replaceTaxLinks(trx, 'plan_taxes', plan.id, taxIds);
-      if (charges) {
-        const kept = new Set(charges.flatMap(({ current: charge }) => (charge ? [charge.id] : [])));
-        await softDeleteCharges(trx, existing.filter((charge) => !kept.has(charge.id)).map((charge) => charge.id));
-        await writeCharges(trx, organizationId, plan.id, charges);
-      }
-      if (fixedCharges) {
-        const kept = new Set(fixedCharges.flatMap(({ current: charge }) => (charge ? [charge.id] : [])));
-        await softDeleteFixedCharges(trx, existingFixed.filter((charge) => !kept.has(charge.id)).map((charge) => charge.id));
-        await writeFixedCharges(trx, organizationId, plan.id, fixedCharges);
-      }
-      if (input.usage_thresholds !== undefined) await writeUsageThresholds(trx, organizationId, { planId: plan.id }, input.usage_thresholds);
-      await writeMinimumCommitment(trx, organizationId, plan.id, input.minimum_commitment);
-      const view = await planView(trx, organizationId, plan);
-      await recordPlanEvent(trx, 'plan.updated', view);
-      return view;
+      return updatePlanRecord(trx, organizationId, current, input);
     }),
   );
+}
+
+/**
+ * Updates a plan already read and locked, as `PUT /plans/:code` does: the catalog's plans and the
+ * child plans of subscriptions' overrides (plan-overrides.ts) alike. A child plan records no
+ * `plan.updated` (Lago's webhooks are about the catalog's plans).
+ */
+export async function updatePlanRecord(trx: Tx, organizationId: string, current: PlanRow, input: UpdatePlanInput): Promise<PlanView> {
+  const problems = new Problems();
+  if (input.code !== undefined && input.code !== current.code && (await findPlanByCode(trx, organizationId, input.code))) {
+    problems.add('code', 'value_already_exist');
+  }
+  const interval = input.interval ?? current.interval;
+  const fields: PlanFields = {
+    code: input.code ?? undefined,
+    name: input.name ?? undefined,
+    interval,
+    amount_cents: input.amount_cents ?? undefined,
+    amount_currency: input.amount_currency ?? undefined,
+    pay_in_advance: input.pay_in_advance ?? undefined,
+    trial_period: input.trial_period !== undefined ? String(input.trial_period ?? 0) : undefined,
+    bill_charges_monthly: billChargesMonthly(interval, input.bill_charges_monthly !== undefined ? input.bill_charges_monthly : current.bill_charges_monthly),
+    bill_fixed_charges_monthly: billChargesMonthly(interval, input.bill_fixed_charges_monthly !== undefined ? input.bill_fixed_charges_monthly : current.bill_fixed_charges_monthly),
+    invoice_display_name: input.invoice_display_name,
+    description: input.description,
+    metadata: input.metadata,
+  };
+  const live = await planHasLiveSubscriptions(trx, current.id);
+  if (live) {
+    for (const field of LOCKED_BY_SUBSCRIPTIONS) {
+      if (input[field] !== undefined && fields[field] !== current[field]) problems.add(field, 'cannot_change_with_active_subscriptions');
+    }
+  }
+  const existing = await liveChargesOfPlans(trx, [current.id]);
+  const charges = input.charges !== undefined ? await prepareCharges(trx, organizationId, input.charges ?? [], existing, problems) : undefined;
+  const existingFixed = await liveFixedChargesOfPlans(trx, [current.id]);
+  const fixedCharges = input.fixed_charges !== undefined
+    ? await prepareFixedCharges(trx, organizationId, input.fixed_charges ?? [], existingFixed, problems, live)
+    : undefined;
+  checkUsageThresholds(input.usage_thresholds, problems);
+  checkMinimumCommitment(input.minimum_commitment, await findMinimumCommitment(trx, current.id), problems);
+  problems.throwIfAny();
+  const taxIds = input.tax_codes !== undefined ? await resolveTaxCodes(trx, organizationId, input.tax_codes ?? []) : undefined;
+
+  const changes = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as PlanFields;
+  const plan = await updatePlan(trx, current.id, changes);
+  if (taxIds) await replaceTaxLinks(trx, 'plan_taxes', plan.id, taxIds);
+  if (charges) {
+    const kept = new Set(charges.flatMap(({ current: charge }) => (charge ? [charge.id] : [])));
+    await softDeleteCharges(trx, existing.filter((charge) => !kept.has(charge.id)).map((charge) => charge.id));
+    await writeCharges(trx, organizationId, plan.id, charges);
+  }
+  if (fixedCharges) {
+    const kept = new Set(fixedCharges.flatMap(({ current: charge }) => (charge ? [charge.id] : [])));
+    await softDeleteFixedCharges(trx, existingFixed.filter((charge) => !kept.has(charge.id)).map((charge) => charge.id));
+    await writeFixedCharges(trx, organizationId, plan.id, fixedCharges);
+  }
+  if (input.usage_thresholds !== undefined) await writeUsageThresholds(trx, organizationId, { planId: plan.id }, input.usage_thresholds);
+  await writeMinimumCommitment(trx, organizationId, plan.id, input.minimum_commitment);
+  const view = await planView(trx, organizationId, plan);
+  if (plan.parent_id === null) await recordPlanEvent(trx, 'plan.updated', view);
+  return view;
 }
 
 /**

@@ -16,6 +16,7 @@
  *   a value that does not fit its privilege: 422 (privilege-values.ts). Nothing is written then.
  * - Each change records `subscription.updated` in its transaction.
  */
+import { catalogPlanIdOf } from '../../db/plan-children';
 import type { Db, Tx } from '../../db/knex';
 import type { SubscriptionRow } from '../../db/subscriptions';
 import { findFeatureByCode, privilegesOfFeatures } from '../../db/features';
@@ -64,8 +65,10 @@ interface Parts {
 }
 
 async function partsOf(db: Conn, subscription: SubscriptionRow): Promise<Parts> {
+  // A subscription on a child plan (its overrides) is granted what the parent plan grants.
+  const planId = await catalogPlanIdOf(db, subscription.plan_id);
   return {
-    plan: (await entitlementsOfPlans(db, [subscription.plan_id])).get(subscription.plan_id)!,
+    plan: (await entitlementsOfPlans(db, [planId])).get(planId)!,
     own: await entitlementsOfSubscription(db, subscription.id),
     removals: await removalsOfSubscription(db, subscription.id),
   };

@@ -25,6 +25,8 @@ import { closedThroughMs } from '../invoicing';
 import { recordSubscriptionEvent } from './subscription-events';
 import { getSubscription } from './subscriptions';
 import { askableWorkflow, askingWorkflow } from './workflows';
+import { applySubscriptionOverrides, checkSubscriptionOverrides } from './plan-overrides';
+import { hasOverrides, type PlanOverridesInput } from '../catalog';
 import { terminationFields, type ON_TERMINATION_CREDIT_NOTES, type ON_TERMINATION_INVOICES } from './termination-options';
 
 
@@ -38,6 +40,8 @@ export interface UpdateSubscriptionInput {
   on_termination_invoice?: (typeof ON_TERMINATION_INVOICES)[number] | null;
   consolidate_invoice?: boolean | null;
   purchase_order_number?: string | null;
+  /** Lago's plan overrides: applied to the subscription's child plan (plan-overrides.ts), created on the first. */
+  plan_overrides?: PlanOverridesInput | null;
 }
 
 /** `PUT /subscriptions/:external_id` (`status`: active by default, or pending). Answers the row once the workflow has applied the edit. */
@@ -45,6 +49,17 @@ export async function updateSubscription(deps: ServiceDeps, organization: Organi
   const subscription = await getSubscription(deps.db, organization.id, externalId, status === 'pending' ? 'pending' : 'active');
   if (subscription.status === 'pending' && subscription.previous_subscription_id) {
     throw invalidField('subscription', 'pending_plan_change_not_editable');
+  }
+  const { plan_overrides: overrides, ...edits } = input;
+  const workflowEdit = !hasOverrides(overrides) || Object.values(edits).some((value) => value !== undefined);
+  if (hasOverrides(overrides)) {
+    // Overrides are the database's alone (the workflow reads the plan through its activities);
+    // with other edits, they are checked before the workflow is asked and written once it agreed.
+    if (workflowEdit) await checkSubscriptionOverrides(deps.db, subscription, overrides);
+    else {
+      await applySubscriptionOverrides(deps.db, subscription, overrides, randomUUID());
+      return (await findSubscriptionById(deps.db, subscription.id))!;
+    }
   }
   await askableWorkflow(deps, subscription);
   const now = await deps.clock.now();
@@ -76,6 +91,9 @@ export async function updateSubscription(deps: ServiceDeps, organization: Organi
       throw refusal ? invalidField(refusal.field, refusal.code) : invalidField('subscription', 'not_editable');
     }
     throw error;
+  }
+  if (hasOverrides(overrides)) {
+    await applySubscriptionOverrides(deps.db, (await findSubscriptionById(deps.db, subscription.id))!, overrides, request.editId);
   }
   return (await findSubscriptionById(deps.db, subscription.id))!;
 }

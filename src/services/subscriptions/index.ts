@@ -21,3 +21,9 @@ export {
   changeSubscriptionFixedChargeUnits, getSubscriptionFixedCharge, listSubscriptionFixedCharges,
   type SubscriptionFixedChargeInput, type SubscriptionFixedChargeView,
 } from './fixed-charges';
+export { overrideSubscriptionPlan } from './plan-overrides';
+export {
+  createSubscriptionChargeFilter, deleteSubscriptionChargeFilter, getSubscriptionCharge, getSubscriptionChargeFilter, listSubscriptionChargeFilters,
+  listSubscriptionCharges, overrideSubscriptionCharge, updateSubscriptionChargeFilter,
+  type SubscriptionChargeFilterInput, type SubscriptionChargeFilterView,
+} from './subscription-charges';

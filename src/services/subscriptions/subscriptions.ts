@@ -10,11 +10,12 @@
  *   workflow are one transaction, and a request that must ask the workflow (a plan change, a
  *   termination) looks first, so Temporal down is a 503 with nothing written.
  */
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/knex';
 import type { OrganizationRow } from '../../db/organizations';
-import { findPlanByCode, type PlanRow } from '../../db/plans';
+import { findPlanById, findPlanByCode, type PlanRow } from '../../db/plans';
 import { upsertCustomer } from '../../db/customers';
-import { assertPlanSubscribable, checkUsageThresholds, writeUsageThresholds, type UsageThresholdInput } from '../catalog';
+import { assertPlanSubscribable, checkUsageThresholds, hasOverrides, writeUsageThresholds, type PlanOverridesInput, type UsageThresholdInput } from '../catalog';
 import { adoptPlanCurrency } from '../customers';
 import {
   activatePendingSubscription, cancelPendingSuccessors, findSubscriptionByExternalId, findSubscriptionById, insertSubscription, subscriptionsPage,
@@ -35,6 +36,7 @@ import { terminationOptions, type TerminationQuery } from './termination-options
 import { recordSubscriptionEvent } from './subscription-events';
 import { requestWorkflowStart } from '../../webhooks/outbox';
 import { askableWorkflow, askingWorkflow, startIfStillRequested, startRequested, workflowStartInput } from './workflows';
+import { applySubscriptionOverrides, childPlanFor } from './plan-overrides';
 
 export interface CreateSubscriptionInput {
   external_customer_id: string;
@@ -53,6 +55,8 @@ export interface CreateSubscriptionInput {
   usage_thresholds?: UsageThresholdInput[] | null;
   /** True: no progressive invoice for this subscription whatever the thresholds (a plan change keeps the current one unless given). */
   progressive_billing_disabled?: boolean | null;
+  /** Lago's plan overrides: the subscription is billed on a child plan (plan-overrides.ts). */
+  plan_overrides?: PlanOverridesInput | null;
 }
 
 /** The fields of a repeated creation that differ from the subscription it names: 422 `value_differs_from_existing_subscription` for each. */
@@ -80,12 +84,16 @@ export async function createSubscription(deps: ServiceDeps, organization: Organi
   const plan = await findPlanByCode(db, organization.id, input.plan_code);
   if (!plan) throw notFound('plan');
   const existing = await findSubscriptionByExternalId(db, organization.id, input.external_id);
-  if (existing?.plan_id === plan.id) {
+  // A subscription on a child plan (its overrides) is on the child's parent: compared by the catalog's plan.
+  const existingPlan = existing ? await findPlanById(db, organization.id, existing.plan_id) : undefined;
+  if (existing && (existing.plan_id === plan.id || existingPlan?.parent_id === plan.id)) {
     // The same subscription again (a retry): harmless, and a workflow whose start was left to the relay is started now.
     // A field that would change it is refused rather than dropped: changes go through PUT /subscriptions/:external_id.
     await refuseChangesOnRepeat(db, existing, input);
+    // Overrides set the child plan's terms: applying the same again changes nothing, so a retry is harmless (as PUT does).
+    if (hasOverrides(input.plan_overrides)) await applySubscriptionOverrides(db, existing, input.plan_overrides, randomUUID());
     await startIfStillRequested(deps, existing);
-    return existing;
+    return (await findSubscriptionById(db, existing.id))!;
   }
   assertPlanSubscribable(plan);
   const problems = new Problems();
@@ -102,10 +110,11 @@ export async function createSubscription(deps: ServiceDeps, organization: Organi
     created = await db.transaction(async (trx) => {
       const { customer } = await upsertCustomer(trx, organization.id, input.external_customer_id, {});
       await adoptPlanCurrency(trx, customer.id, plan.amount_currency);
+      const billedOn = hasOverrides(input.plan_overrides) ? await childPlanFor(trx, organization.id, plan, input.plan_overrides) : plan;
       const subscription = await insertSubscription(trx, {
         organization_id: organization.id,
         customer_id: customer.id,
-        plan_id: plan.id,
+        plan_id: billedOn.id,
         external_id: input.external_id,
         name: input.name ?? null,
         status: subscriptionAt > now ? 'pending' : 'active',
@@ -147,21 +156,24 @@ export async function createSubscription(deps: ServiceDeps, organization: Organi
 async function changePlan(deps: ServiceDeps, organization: OrganizationRow, current: SubscriptionRow, plan: PlanRow, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
   const { db } = deps;
   const ctx = await contextOf(db, current);
+  // Both sides as billed: the current subscription's child plan (its overrides) and the new plan with the overrides sent.
   const kind = planChangeKind(
     { interval: ctx.plan.interval, amountCents: ctx.plan.amount_cents },
-    { interval: plan.interval, amountCents: plan.amount_cents },
+    { interval: plan.interval, amountCents: input.plan_overrides?.amount_cents ?? plan.amount_cents },
   );
   if (plan.amount_currency !== ctx.plan.amount_currency) throw invalidField('currency', 'currencies_does_not_match');
   // Nothing is written unless the workflow can be asked.
   await askableWorkflow(deps, current);
   const now = await deps.clock.now();
+  let billedOn = plan;
   const next = await db.transaction(async (trx) => {
     await adoptPlanCurrency(trx, current.customer_id, plan.amount_currency);
     await cancelPendingSuccessors(trx, organization.id, current, now);
+    billedOn = hasOverrides(input.plan_overrides) ? await childPlanFor(trx, organization.id, plan, input.plan_overrides) : plan;
     const row = await insertSubscription(trx, {
       organization_id: organization.id,
       customer_id: current.customer_id,
-      plan_id: plan.id,
+      plan_id: billedOn.id,
       external_id: current.external_id,
       name: input.name ?? current.name,
       status: 'pending',
@@ -182,7 +194,7 @@ async function changePlan(deps: ServiceDeps, organization: OrganizationRow, curr
     if (input.usage_thresholds) await writeUsageThresholds(trx, organization.id, { subscriptionId: row.id }, input.usage_thresholds);
     return row;
   });
-  const terms = subscriptionTerms(next, plan, ctx.timezone);
+  const terms = subscriptionTerms(next, billedOn, ctx.timezone);
   await askingWorkflow(() => deps.workflows.changePlan(organization.id, current.external_id, { kind, subscriptionId: next.id, planCode: plan.code, terms, atMs: now }));
   if (kind === 'downgrade') {
     await recordSubscriptionEvent(db, { subscriptionId: current.id, webhookType: 'subscription.updated', idempotencyKey: `subscription.updated:downgrade:${next.id}` });
