@@ -79,6 +79,11 @@ export async function childPlansOf(db: Conn, parentId: string): Promise<PlanRow[
   return db<PlanRow>('plans').where({ parent_id: parentId }).whereNull('deleted_at');
 }
 
+/** A catalog plan's new code given to its children (they answer by their parent's code). */
+export async function renameChildPlans(trx: Tx, parentId: string, code: string): Promise<void> {
+  await trx('plans').where({ parent_id: parentId }).update({ code, updated_at: trx.fn.now() });
+}
+
 /** The live charges copied from this charge, in the live children of its plan. */
 export async function childChargesOf(db: Conn, chargeId: string): Promise<ChargeRow[]> {
   return db<ChargeRow>('charges').join('plans', 'plans.id', 'charges.plan_id')

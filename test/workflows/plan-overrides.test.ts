@@ -204,3 +204,12 @@ it('a subscription on a child upgrades to another plan, with overrides of its ow
   expect([upgraded.plan_code, upgraded.status, upgraded.previous_plan_code, upgraded.plan_amount_cents, (upgraded.plan as Json).parent_id]).toEqual(['premium', 'active', 'base', 5500, premiumId]);
   expect(((await bed.api.get('/plans/premium').expect(200)).body.plan as Json).amount_cents).toBe(6000);
 });
+
+it("a plan's new code reaches its children: a subscription on a child answers the plan's code", async () => {
+  await bed.api.put('/plans/base', { plan: { code: 'base_v2' } }).expect(200);
+  const pat = (await bed.api.get('/subscriptions/pat-sub').expect(200)).body.subscription as Json;
+  expect([pat.plan_code, pat.plan.code, pat.plan.parent_id]).toEqual(['base_v2', 'base_v2', parentPlanId]);
+  // The plan answers by its new code only.
+  await bed.api.get('/plans/base').expect(404);
+  expect(((await bed.api.get('/plans/base_v2').expect(200)).body.plan as Json).lago_id).toBe(parentPlanId);
+});

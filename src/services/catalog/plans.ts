@@ -34,6 +34,7 @@ import {
   type PlanRow,
   type PlanView,
 } from '../../db/plans';
+import { renameChildPlans } from '../../db/plan-children';
 import { insertCharge, liveChargesOfPlans, softDeleteCharges, updateCharge } from '../../db/charges';
 import { deleteMinimumCommitment, findMinimumCommitment, insertMinimumCommitment, updateMinimumCommitment, type CommitmentRow } from '../../db/commitments';
 import { replaceTaxLinks } from '../../db/taxes';
@@ -290,6 +291,7 @@ export async function updatePlanRecord(trx: Tx, organizationId: string, current:
 
   const changes = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as PlanFields;
   const plan = await updatePlan(trx, current.id, changes);
+  if (changes.code !== undefined && current.parent_id === null) await renameChildPlans(trx, plan.id, changes.code);
   if (taxIds) await replaceTaxLinks(trx, 'plan_taxes', plan.id, taxIds);
   if (charges) {
     const kept = new Set(charges.flatMap(({ current: charge }) => (charge ? [charge.id] : [])));
