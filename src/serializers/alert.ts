@@ -7,12 +7,19 @@ import { decimalString, isoSeconds, responseSchemas, wire } from './common';
 
 const ALERT_TYPE = z.enum(['current_usage_amount', 'billable_metric_current_usage_amount', 'billable_metric_current_usage_units', 'lifetime_usage_amount']);
 
-const thresholdSchema = z.object({
+/** A threshold as Lago prints it: its value a decimal ("8000.0") in its alert type's unit (cents, units or credits). */
+export const alertThresholdSchema = z.object({
   code: z.string().nullable(),
-  /** Cents for the amount types, units for `billable_metric_current_usage_units`, as Lago prints a decimal ("8000.0"). */
   value: wire.decimal,
   recurring: z.boolean(),
 });
+
+export function serializeAlertThresholds(thresholds: readonly { code: string | null; value: string; recurring: boolean }[]) {
+  return thresholds.map((threshold) => ({ code: threshold.code, value: decimalString(threshold.value), recurring: threshold.recurring }));
+}
+
+/** A numeric text as a JSON number ("8000.00000" → 8000). */
+export const alertNumber = (value: string): number => Number(value);
 
 export const alertSchema = z.object({
   lago_id: wire.uuid,
@@ -27,7 +34,7 @@ export const alertSchema = z.object({
   direction: z.literal('increasing'),
   previous_value: z.number().describe('The value the last evaluation read (cents or units), 0 before the first.'),
   last_processed_at: wire.dateTime.nullable(),
-  thresholds: z.array(thresholdSchema),
+  thresholds: z.array(alertThresholdSchema),
   created_at: wire.dateTime,
 }).register(responseSchemas, { id: 'Alert' });
 export type AlertJson = z.output<typeof alertSchema>;
@@ -38,9 +45,6 @@ export interface AlertView {
   /** The alert's metric (kept even once deleted, as Lago's `with_discarded`); null for the types without one. */
   metric: BillableMetricRow | null;
 }
-
-/** A numeric text as a JSON number ("8000.00000" → 8000). */
-const numberOf = (value: string): number => Number(value);
 
 export function serializeAlert({ alert, thresholds, metric }: AlertView): AlertJson {
   return {
@@ -54,9 +58,9 @@ export function serializeAlert({ alert, thresholds, metric }: AlertView): AlertJ
     code: alert.code,
     name: alert.name,
     direction: 'increasing',
-    previous_value: numberOf(alert.previous_value),
+    previous_value: alertNumber(alert.previous_value),
     last_processed_at: isoSeconds(alert.last_processed_at),
-    thresholds: thresholds.map((threshold) => ({ code: threshold.code, value: decimalString(threshold.value), recurring: threshold.recurring })),
+    thresholds: serializeAlertThresholds(thresholds),
     created_at: isoSeconds(alert.created_at),
   };
 }
@@ -75,7 +79,7 @@ export const triggeredAlertSchema = z.object({
   current_value: z.number(),
   previous_value: z.number(),
   triggered_at: wire.dateTime,
-  crossed_thresholds: z.array(thresholdSchema),
+  crossed_thresholds: z.array(alertThresholdSchema),
 }).register(responseSchemas, { id: 'TriggeredAlert' });
 export type TriggeredAlertJson = z.output<typeof triggeredAlertSchema>;
 
@@ -99,9 +103,9 @@ export function serializeTriggeredAlert({ triggered, alert, externalCustomerId, 
     alert_type: alert.alert_type,
     alert_code: alert.code,
     alert_name: alert.name,
-    current_value: numberOf(triggered.current_value),
-    previous_value: numberOf(triggered.previous_value),
+    current_value: alertNumber(triggered.current_value),
+    previous_value: alertNumber(triggered.previous_value),
     triggered_at: isoSeconds(triggered.triggered_at),
-    crossed_thresholds: triggered.crossed_thresholds.map((threshold) => ({ code: threshold.code, value: decimalString(threshold.value), recurring: threshold.recurring })),
+    crossed_thresholds: serializeAlertThresholds(triggered.crossed_thresholds),
   };
 }

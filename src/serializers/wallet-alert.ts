@@ -5,16 +5,10 @@
  */
 import { z } from 'zod';
 import type { WalletAlertRow, WalletAlertThresholdRow, WalletAlertType, WalletTriggeredAlertRow } from '../db/wallet-alerts';
-import { decimalString, isoSeconds, responseSchemas, wire } from './common';
+import { alertNumber, alertThresholdSchema, serializeAlertThresholds } from './alert';
+import { isoSeconds, responseSchemas, wire } from './common';
 
 const WALLET_ALERT_TYPE = z.enum(['wallet_balance_amount', 'wallet_credits_balance', 'wallet_ongoing_balance_amount', 'wallet_credits_ongoing_balance']);
-
-const thresholdSchema = z.object({
-  code: z.string().nullable(),
-  /** Cents for the `*_amount` types, credits for the `*_credits_*` ones, as Lago prints a decimal ("5000.0"). */
-  value: wire.decimal,
-  recurring: z.boolean(),
-});
 
 export const walletAlertSchema = z.object({
   lago_id: wire.uuid,
@@ -29,7 +23,7 @@ export const walletAlertSchema = z.object({
   direction: z.literal('decreasing'),
   previous_value: z.number().describe('The value the last evaluation read (cents or credits); at creation, the value then.'),
   last_processed_at: wire.dateTime.nullable(),
-  thresholds: z.array(thresholdSchema),
+  thresholds: z.array(alertThresholdSchema),
   created_at: wire.dateTime,
 }).register(responseSchemas, { id: 'WalletAlert' });
 export type WalletAlertJson = z.output<typeof walletAlertSchema>;
@@ -39,9 +33,6 @@ export interface WalletAlertView {
   thresholds: WalletAlertThresholdRow[];
   walletCode: string | null;
 }
-
-/** A numeric text as a JSON number ("5000.00000" → 5000). */
-const numberOf = (value: string): number => Number(value);
 
 export function serializeWalletAlert({ alert, thresholds, walletCode }: WalletAlertView): WalletAlertJson {
   return {
@@ -55,9 +46,9 @@ export function serializeWalletAlert({ alert, thresholds, walletCode }: WalletAl
     code: alert.code,
     name: alert.name,
     direction: 'decreasing',
-    previous_value: numberOf(alert.previous_value),
+    previous_value: alertNumber(alert.previous_value),
     last_processed_at: isoSeconds(alert.last_processed_at),
-    thresholds: thresholds.map((threshold) => ({ code: threshold.code, value: decimalString(threshold.value), recurring: threshold.recurring })),
+    thresholds: serializeAlertThresholds(thresholds),
     created_at: isoSeconds(alert.created_at),
   };
 }
@@ -78,7 +69,7 @@ export const walletTriggeredAlertSchema = z.object({
   current_value: z.number(),
   previous_value: z.number(),
   triggered_at: wire.dateTime,
-  crossed_thresholds: z.array(thresholdSchema),
+  crossed_thresholds: z.array(alertThresholdSchema),
 }).register(responseSchemas, { id: 'WalletTriggeredAlert' });
 export type WalletTriggeredAlertJson = z.output<typeof walletTriggeredAlertSchema>;
 
@@ -104,9 +95,9 @@ export function serializeWalletTriggeredAlert({ triggered, alert, walletCode, ex
     alert_type: alert.alert_type,
     alert_code: alert.code,
     alert_name: alert.name,
-    current_value: numberOf(triggered.current_value),
-    previous_value: numberOf(triggered.previous_value),
+    current_value: alertNumber(triggered.current_value),
+    previous_value: alertNumber(triggered.previous_value),
     triggered_at: isoSeconds(triggered.triggered_at),
-    crossed_thresholds: triggered.crossed_thresholds.map((threshold) => ({ code: threshold.code, value: decimalString(threshold.value), recurring: threshold.recurring })),
+    crossed_thresholds: serializeAlertThresholds(triggered.crossed_thresholds),
   };
 }
