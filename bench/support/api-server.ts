@@ -6,7 +6,8 @@
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../../src/api/app';
 import { createDb } from '../../src/db/knex';
-import { systemClock } from '../../src/runtime/clock';
+import { monotonicMs, systemClock } from '../../src/runtime/clock';
+import { alertEvaluatorFor } from '../../src/services/alerts';
 import type { SubscriptionWorkflows } from '../../src/workflows/client';
 
 const url = process.env.BENCH_DATABASE_URL;
@@ -20,6 +21,10 @@ const server = buildApp({ db, workflows, clock: systemClock, publicUrl: 'http://
   process.send?.({ port: (server.address() as AddressInfo).port });
 });
 server.keepAliveTimeout = 60_000;
+// bench:alerts asks where the alert evaluations' time went (stages in this process's monotonic ms).
+process.on('message', (message: unknown) => {
+  if (message === 'alert-stages') process.send?.({ alertStages: alertEvaluatorFor(db, systemClock).stages(), nowMs: monotonicMs() });
+});
 process.on('SIGTERM', () => {
   server.close();
   void db.destroy().then(() => process.exit(0));

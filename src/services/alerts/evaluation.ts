@@ -32,6 +32,7 @@ import { serializeTriggeredAlert } from '../../serializers/alert';
 import { crossedThresholds } from '../../billing/alert-thresholds';
 import { Dec } from '../../billing/money';
 import { chargesScopeAt } from '../../billing/periods';
+import { monotonicMs } from '../../runtime/clock';
 import { computeChargesUsage, type ChargesUsage, type UsageAggregator } from '../usage';
 
 /** Where the lifetime's crossings are kept: one "period" from the epoch. */
@@ -49,6 +50,8 @@ export interface EvaluationResult {
   evaluated: number;
   /** Ids of the triggered alerts recorded (one `alert.triggered` webhook each). */
   triggered: string[];
+  /** When the usage was priced (monotonic ms), before the alerts' transaction: for the benchmarks' stages. */
+  measuredMs?: number;
 }
 
 interface Measured {
@@ -133,6 +136,7 @@ export async function evaluateSubscriptionAlerts(db: Db, input: EvaluationInput)
     ? await invoicedUsageBefore(db, subscription.organization_id, subscription.external_id, scope.fromMs)
     : 0n;
   const measured: Measured = { usage, periodStartMs: scope.fromMs, lifetimeBase };
+  result.measuredMs = monotonicMs();
   // One transaction for the subscription's alerts, holding their row locks.
   await db.transaction(async (trx) => {
     const locked = await lockAlerts(trx, alerts.map((alert) => alert.id));

@@ -16,7 +16,7 @@
  */
 import type { Db } from '../../db/knex';
 import { subscriptionsWithAlerts } from '../../db/alerts';
-import type { Clock } from '../../runtime/clock';
+import { monotonicMs, type Clock } from '../../runtime/clock';
 import { logger } from '../../runtime/logger';
 import { createUsageCache } from '../usage';
 import { evaluateSubscriptionAlerts } from './evaluation';
@@ -26,11 +26,26 @@ export interface AlertEvaluations {
   evaluateSoon(subscriptionIds: Iterable<string>): void;
 }
 
+/** Where one evaluation's time went (monotonic ms, this process): for the benchmarks. */
+export interface EvaluationStages {
+  subscriptionId: string;
+  /** The first request not served yet (the events' commit, or an alert's change). */
+  requestedMs: number;
+  startedMs: number;
+  /** The usage priced, before the alerts' transaction. */
+  measuredMs: number;
+  /** The alerts' transaction committed (with its triggered alerts and webhooks). */
+  committedMs: number;
+  triggered: number;
+}
+
 export interface AlertEvaluator extends AlertEvaluations {
   /** Resolves once nothing is pending nor running. */
   drain(): Promise<void>;
   /** Rounds run so far (tests and benchmarks). */
   readonly rounds: number;
+  /** The stages of the latest evaluations (at most 2000), oldest first. */
+  stages(): EvaluationStages[];
 }
 
 export interface AlertEvaluatorOptions {
@@ -50,6 +65,8 @@ export function createAlertEvaluator(deps: { db: Db; clock: Clock }, options: Al
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let rounds = 0;
+  const requested = new Map<string, number>();
+  const recent: EvaluationStages[] = [];
   const idle: (() => void)[] = [];
 
   async function round(): Promise<void> {
@@ -57,14 +74,21 @@ export function createAlertEvaluator(deps: { db: Db; clock: Clock }, options: Al
     pending = new Set();
     rounds += 1;
     const watched = await subscriptionsWithAlerts(db, ids);
+    const watchedIds = new Set(watched.map((row) => row.id));
+    for (const id of ids) if (!watchedIds.has(id)) requested.delete(id);
     if (watched.length === 0) return;
     const nowMs = await clock.now();
     let next = 0;
     await Promise.all(Array.from({ length: Math.min(parallel, watched.length) }, async () => {
       while (next < watched.length) {
         const { id } = watched[next++]!;
+        const requestedMs = requested.get(id) ?? monotonicMs();
+        requested.delete(id);
+        const startedMs = monotonicMs();
         try {
-          await evaluateSubscriptionAlerts(db, { subscriptionId: id, nowMs, aggregator: cache });
+          const result = await evaluateSubscriptionAlerts(db, { subscriptionId: id, nowMs, aggregator: cache });
+          recent.push({ subscriptionId: id, requestedMs, startedMs, measuredMs: result.measuredMs ?? startedMs, committedMs: monotonicMs(), triggered: result.triggered.length });
+          if (recent.length > 2000) recent.splice(0, recent.length - 2000);
         } catch (err) {
           log.warn({ err, subscriptionId: id }, 'alert evaluation failed; the next events of the subscription evaluate it again');
         }
@@ -89,7 +113,11 @@ export function createAlertEvaluator(deps: { db: Db; clock: Clock }, options: Al
 
   return {
     evaluateSoon(subscriptionIds) {
-      for (const id of subscriptionIds) pending.add(id);
+      const at = monotonicMs();
+      for (const id of subscriptionIds) {
+        pending.add(id);
+        if (!requested.has(id)) requested.set(id, at);
+      }
       schedule();
     },
     drain() {
@@ -99,6 +127,7 @@ export function createAlertEvaluator(deps: { db: Db; clock: Clock }, options: Al
     get rounds() {
       return rounds;
     },
+    stages: () => [...recent],
   };
 }
 
