@@ -159,7 +159,9 @@ async function main() {
       watching = false;
       await watcher;
     })();
+    await stack.ask('loop-reset');
     const alerted = await phase('alerted-1', 'alerted');
+    const { loopDelayMs } = (await stack.ask('alert-stages')) as { loopDelayMs: { p50: number; p95: number; max: number } };
     probing = false;
     await probes;
     const plainSecond = await phase('plain-2', 'plain');
@@ -189,6 +191,7 @@ async function main() {
     console.log(line('usage priced → alerts committed (webhook)', probeStages.map((s) => s.committedMs - s.measuredMs)));
     console.log(line('requested → committed', probeStages.map((s) => s.committedMs - s.requestedMs)));
     const all = alertStages.filter((stage) => !probeIds.has(stage.subscriptionId));
+    console.log(`    the API's event loop delay during the alerted phase: p50 ${loopDelayMs.p50.toFixed(0)} ms, p95 ${loopDelayMs.p95.toFixed(0)} ms, max ${loopDelayMs.max.toFixed(0)} ms`);
     console.log(`  all evaluations of the alerted subscriptions: ${all.length}, requested → committed p50 ${percentile(all.map((s) => s.committedMs - s.requestedMs), 50).toFixed(0)} ms, p95 ${percentile(all.map((s) => s.committedMs - s.requestedMs), 95).toFixed(0)} ms`);
     console.log(`  triggered alerts recorded: ${triggered} (alert.triggered webhooks: ${webhooks})`);
   } finally {
