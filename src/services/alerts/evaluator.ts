@@ -1,10 +1,12 @@
 /**
  * When alerts are evaluated: soon after events are stored, off the ingestion's path. Ingestion
- * tells the evaluator which subscriptions got events (after its commit); each joins a queue once
- * (first come, first evaluated) and `parallel` workers evaluate them (`evaluateSubscriptionAlerts`)
- * with one incremental usage cache, so a burst of batches for one subscription costs one or two
- * evaluations, not one per batch, and a subscription never waits for more than the others in the
- * queue ahead of it (there are no rounds: a worker takes the next one as soon as it is free). A
+ * tells the evaluator which subscriptions got events (after its commit); each joins a queue once,
+ * and `parallel` workers evaluate them (`evaluateSubscriptionAlerts`) with one incremental usage
+ * cache, so a burst of batches for one subscription costs one or two evaluations, not one per
+ * batch. A worker takes the next one as soon as it is free (there are no rounds): the one evaluated
+ * least recently (never first, then in the order asked), so subscriptions whose events keep coming
+ * are evaluated in turn and never hold back one whose events just crossed a threshold; each waits
+ * at most for the others in the queue once. A
  * subscription that gets events while it is being evaluated joins the queue again, so the last
  * evaluation always follows the last commit. Creating, updating or deleting an alert asks for an
  * evaluation too (as Lago's `track_subscription_activity`), so thresholds already exceeded trigger
@@ -67,23 +69,29 @@ export interface AlertEvaluatorOptions {
   parallel?: number;
   /** How long the definitions read before each evaluation are kept (default 5 s). */
   definitionsTtlMs?: number;
+  /** A subscription's evaluations start at least this far apart (default 250 ms): ingestion keeps the processor. */
+  minIntervalMs?: number;
 }
 
 export function createAlertEvaluator(deps: { db: Db; clock: Clock }, options: AlertEvaluatorOptions = {}): AlertEvaluator {
   const { db, clock } = deps;
   const delayMs = options.delayMs ?? 20;
   const parallel = Math.max(1, options.parallel ?? 3);
+  const minIntervalMs = options.minIntervalMs ?? 250;
   const cache = createUsageCache(db);
   const definitions = createAlertDefinitions({ ttlMs: options.definitionsTtlMs });
   const log = logger.child({ component: 'alert-evaluator' });
   /** Waiting, in the order they were asked for, each once. */
   const queue: string[] = [];
   const queued = new Set<string>();
+  /** When each subscription's latest evaluation started (bounded: the oldest are forgotten). */
+  const lastStarted = new Map<string, number>();
   /** Being evaluated, and those asked for again meanwhile. */
   const active = new Set<string>();
   const again = new Set<string>();
   let workers = 0;
   let timer: NodeJS.Timeout | null = null;
+  let timerDueMs = 0;
   let evaluations = 0;
   const requested = new Map<string, number>();
   const recent: EvaluationStages[] = [];
@@ -112,10 +120,39 @@ export function createAlertEvaluator(deps: { db: Db; clock: Clock }, options: Al
     }
   }
 
+  /**
+   * Takes the queued subscription evaluated least recently (never: first; the earliest asked for
+   * among equals), if its latest evaluation started `minIntervalMs` ago; none when none did.
+   */
+  function next(): string | undefined {
+    let best = -1;
+    let bestAt = Infinity;
+    for (let i = 0; i < queue.length; i++) {
+      const at = lastStarted.get(queue[i]!) ?? -Infinity;
+      if (at < bestAt) {
+        best = i;
+        bestAt = at;
+        if (at === -Infinity) break;
+      }
+    }
+    if (best < 0 || monotonicMs() - bestAt < minIntervalMs) return undefined;
+    return queue.splice(best, 1)[0];
+  }
+
+  /** How long until the next queued subscription may start. */
+  function untilNext(): number {
+    let earliest = Infinity;
+    for (const id of queue) earliest = Math.min(earliest, lastStarted.get(id) ?? -Infinity);
+    return Math.max(delayMs, earliest + minIntervalMs - monotonicMs());
+  }
+
   async function work(): Promise<void> {
     try {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      for (let id = next(); id !== undefined; id = next()) {
         queued.delete(id);
+        lastStarted.delete(id);
+        lastStarted.set(id, monotonicMs());
+        if (lastStarted.size > 100_000) lastStarted.delete(lastStarted.keys().next().value!);
         active.add(id);
         try {
           await evaluate(id);
@@ -126,20 +163,28 @@ export function createAlertEvaluator(deps: { db: Db; clock: Clock }, options: Al
       }
     } finally {
       workers -= 1;
+      // What is left was evaluated too recently: a wake-up when the first may start.
+      if (workers === 0 && queue.length > 0) schedule(untilNext());
       if (isIdle()) for (const resolve of idle.splice(0)) resolve();
     }
   }
 
-  function schedule(): void {
-    if (timer || workers >= parallel || queue.length === 0) return;
+  function schedule(waitMs = delayMs): void {
+    if (workers >= parallel || queue.length === 0) return;
+    const dueMs = monotonicMs() + waitMs;
+    if (timer) {
+      if (timerDueMs <= dueMs) return;
+      clearTimeout(timer);
+    }
+    timerDueMs = dueMs;
     timer = setTimeout(() => {
       timer = null;
-      while (workers < parallel && queue.length > 0) {
+      for (let n = Math.min(parallel - workers, queue.length); n > 0; n--) {
         workers += 1;
         void work();
       }
       if (isIdle()) for (const resolve of idle.splice(0)) resolve();
-    }, delayMs);
+    }, waitMs);
     timer.unref();
   }
 
@@ -185,8 +230,8 @@ export function alertEvaluatorFor(db: Db, clock: Clock): AlertEvaluator {
   if (!byClock) evaluators.set(db, (byClock = new WeakMap()));
   let evaluator = byClock.get(clock);
   if (!evaluator) {
-    // Its own pool: a connection per worker and one for a charge priced alongside.
-    byClock.set(clock, (evaluator = createAlertEvaluator({ db: sidePoolOf(db, 'alert-evaluator', 4), clock })));
+    // Its own pool: a few connections per worker (a context's reads and a plan's charges are read side by side).
+    byClock.set(clock, (evaluator = createAlertEvaluator({ db: sidePoolOf(db, 'alert-evaluator', 8), clock })));
     void evaluator.sweep();
   }
   return evaluator;
