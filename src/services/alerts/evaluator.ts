@@ -65,19 +65,19 @@ export interface AlertEvaluator extends AlertEvaluations {
 export interface AlertEvaluatorOptions {
   /** How long a request waits before a free worker takes it, so a burst of batches gathers (default 20 ms). */
   delayMs?: number;
-  /** Subscriptions evaluated at once (default 3). */
+  /** Subscriptions evaluated at once (default 2). */
   parallel?: number;
   /** How long the definitions read before each evaluation are kept (default 5 s). */
   definitionsTtlMs?: number;
-  /** A subscription's evaluations start at least this far apart (default 250 ms): ingestion keeps the processor. */
+  /** A subscription's evaluations start at least this far apart (default 500 ms): ingestion keeps the processor. */
   minIntervalMs?: number;
 }
 
 export function createAlertEvaluator(deps: { db: Db; clock: Clock }, options: AlertEvaluatorOptions = {}): AlertEvaluator {
   const { db, clock } = deps;
   const delayMs = options.delayMs ?? 20;
-  const parallel = Math.max(1, options.parallel ?? 3);
-  const minIntervalMs = options.minIntervalMs ?? 250;
+  const parallel = Math.max(1, options.parallel ?? 2);
+  const minIntervalMs = options.minIntervalMs ?? 500;
   const cache = createUsageCache(db);
   const definitions = createAlertDefinitions({ ttlMs: options.definitionsTtlMs });
   const log = logger.child({ component: 'alert-evaluator' });
@@ -231,7 +231,7 @@ export function alertEvaluatorFor(db: Db, clock: Clock): AlertEvaluator {
   let evaluator = byClock.get(clock);
   if (!evaluator) {
     // Its own pool: a few connections per worker (a context's reads and a plan's charges are read side by side).
-    byClock.set(clock, (evaluator = createAlertEvaluator({ db: sidePoolOf(db, 'alert-evaluator', 8), clock })));
+    byClock.set(clock, (evaluator = createAlertEvaluator({ db: sidePoolOf(db, 'alert-evaluator', 6), clock })));
     void evaluator.sweep();
   }
   return evaluator;
