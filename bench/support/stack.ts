@@ -25,6 +25,8 @@ export interface BenchStack {
   baseUrl: string;
   /** A plain pg client on the same database (COPY). */
   client(): Promise<Client>;
+  /** Sends a message to the API's process and resolves with its next answer. */
+  ask(message: string): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +63,11 @@ export async function startBenchStack(options: { apiPool?: number } = {}): Promi
       organizationId: organization.id,
       apiKey,
       baseUrl: `http://127.0.0.1:${message.port}`,
+      async ask(question) {
+        const answer = once(api!, 'message');
+        api!.send(question);
+        return ((await answer) as [unknown])[0];
+      },
       async client() {
         const client = new Client({ connectionString: databaseUrl });
         await client.connect();

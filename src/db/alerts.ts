@@ -186,3 +186,58 @@ export async function findSubscriptionForAlerts(db: Conn, organizationId: string
     .orderByRaw('terminated_at DESC NULLS FIRST, started_at DESC NULLS LAST, created_at DESC')
     .first();
 }
+
+/**
+ * A subscription's live alerts (by its external id), locked for the caller's transaction in id
+ * order as `lockAlerts`: read under the lock, so an alert created or deleted since the caller last
+ * looked is seen as it is now.
+ */
+export async function lockAlertsOfSubscription(trx: Tx, organizationId: string, externalId: string): Promise<AlertRow[]> {
+  return liveAlerts(trx, organizationId, externalId).orderBy('id').forUpdate();
+}
+
+/** Active subscriptions whose external id has a live alert (evaluated again when an evaluator starts). */
+export async function activeSubscriptionsWithAlerts(db: Conn): Promise<string[]> {
+  const rows = (await db('subscriptions as s')
+    .where('s.status', 'active')
+    .whereExists((q) => q.select(db.raw('1')).from('alerts as a')
+      .whereRaw('a.organization_id = s.organization_id AND a.subscription_external_id = s.external_id AND a.deleted_at IS NULL'))
+    .select('s.id')) as { id: string }[];
+  return rows.map((row) => row.id);
+}
+
+/** An alert with its row version (`xmin`): any write to the row since it was read changes it. */
+export interface VersionedAlertRow extends AlertRow {
+  row_version: string;
+}
+
+/** A subscription's live alerts with their row versions, unlocked (see `markAlertsProcessedIfUnchanged`). */
+export async function versionedAlertsOfSubscription(db: Conn, organizationId: string, externalId: string): Promise<VersionedAlertRow[]> {
+  return liveAlerts(db, organizationId, externalId).orderBy('id').select('*', db.raw('xmin::text AS row_version')) as unknown as Promise<VersionedAlertRow[]>;
+}
+
+/**
+ * `markAlertProcessed` for several alerts in one statement, each only if its row is still the
+ * version read (live, not written since: neither evaluated elsewhere nor edited). Returns the
+ * alerts updated and their new versions; an alert missing from it was left as it was.
+ */
+export async function markAlertsProcessedIfUnchanged(
+  db: Conn,
+  alerts: readonly { id: string; version: string; previousValue: string; periodStartMs: number }[],
+  processedAtMs: number,
+): Promise<Map<string, string>> {
+  if (alerts.length === 0) return new Map();
+  const { rows } = (await db.raw(
+    `UPDATE alerts AS a SET previous_value = v.previous_value, previous_period_start = v.period_start, last_processed_at = :processedAt
+       FROM jsonb_to_recordset(:alerts::jsonb) AS v(id uuid, version text, previous_value numeric, period_start timestamptz)
+      WHERE a.id = v.id AND a.xmin = v.version::xid AND a.deleted_at IS NULL
+     RETURNING a.id, a.xmin::text AS row_version`,
+    {
+      processedAt: new Date(processedAtMs),
+      alerts: JSON.stringify(alerts.map((alert) => ({
+        id: alert.id, version: alert.version, previous_value: alert.previousValue, period_start: new Date(alert.periodStartMs).toISOString(),
+      }))),
+    },
+  )) as { rows: { id: string; row_version: string }[] };
+  return new Map(rows.map((row) => [row.id, row.row_version]));
+}

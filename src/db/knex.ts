@@ -26,3 +26,32 @@ export async function migrate(db: Db): Promise<string[]> {
   const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
   return applied;
 }
+
+const sidePools = new WeakMap<Db, Map<string, Db>>();
+
+/**
+ * A small pool of its own on `db`'s database, named for what uses it (the alert evaluator's: its
+ * queries never queue behind the API's requests on the shared pool). One per name and `db`;
+ * destroyed with `db`.
+ */
+export function sidePoolOf(db: Db, name: string, max: number): Db {
+  let pools = sidePools.get(db);
+  if (!pools) {
+    const own = new Map<string, Db>();
+    sidePools.set(db, (pools = own));
+    // `db.destroy()` is its client's (knex's own property is read-only): the side pools go first.
+    const client = db.client as { destroy: (callback?: unknown) => Promise<void> };
+    const destroy = client.destroy.bind(client);
+    client.destroy = async (callback?: unknown) => {
+      await Promise.all([...own.values()].map((pool) => pool.destroy()));
+      own.clear();
+      return destroy(callback);
+    };
+  }
+  let pool = pools.get(name);
+  if (!pool) {
+    const config = db.client.config as Knex.Config;
+    pools.set(name, (pool = knexFactory({ ...config, pool: { min: 0, max, idleTimeoutMillis: 10_000 } })));
+  }
+  return pool;
+}

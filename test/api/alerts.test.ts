@@ -11,7 +11,8 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createPlainTestApi } from '../support/api';
 import { insertMetric, insertPlan, insertSubscription } from '../support/usage-fixtures';
 import { createUsageCache } from '../../src/services/usage';
-import { evaluateSubscriptionAlerts } from '../../src/services/alerts';
+import { createAlertEvaluator, evaluateSubscriptionAlerts, updateAlertByCode } from '../../src/services/alerts';
+import { createAlertDefinitions } from '../../src/services/alerts/evaluation';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -41,7 +42,7 @@ beforeAll(async () => {
       { metricId: storage.id, charge_model: 'standard', properties: { amount: '0.5' } },
     ],
   }));
-  for (const name of ['crud', 'concurrent', 'units', 'recurring', 'direct', 'lifetime']) {
+  for (const name of ['crud', 'concurrent', 'units', 'recurring', 'direct', 'lifetime', 'edited', 'restart']) {
     subscriptionIds[name] = (await insertSubscription(db, orgId, { customerExternalId: `cust-${name}`, externalId: `sub-${name}`, planId, startedAt: new Date('2031-01-01T00:00:00Z') })).id;
   }
 });
@@ -348,5 +349,51 @@ describe('alert.triggered', () => {
     await evaluatedAt('life', 'sub-lifetime', '600');
     expect((await triggeredWebhooks(created.alert.lago_id)).map((payload) => [payload.triggered_alert.current_value, payload.triggered_alert.crossed_thresholds]))
       .toEqual([[600, [{ code: null, value: '500.0', recurring: false }]]]);
+  });
+});
+
+describe('what an evaluator keeps, and a process that dies', () => {
+  const april2 = Date.parse('2031-04-02T02:00:00Z');
+  // The clock only moves forward: April 2, 12:00 (as the test before), the period is April.
+  beforeAll(() => {
+    nowMs = Math.max(nowMs, Date.parse('2031-04-02T12:00:00Z'));
+  });
+  /** `count` calls stored straight away, not through the API (no evaluator hears of them). */
+  const storeCalls = (name: string, count: number) => db('events').insert(Array.from({ length: count }, () => ({
+    organization_id: api.organization.id, transaction_id: `${name}-${++sequence}`, external_subscription_id: `sub-${name}`, code: 'calls',
+    timestamp: new Date(april2 + sequence * 1000), subscription_id: subscriptionIds[name],
+  })));
+
+  test('thresholds replaced by another process between two evaluations: the kept alert is stale, the crossing of the new threshold is recorded', async () => {
+    const created = await ok(api.post('/subscriptions/sub-edited/alerts', { alert: { alert_type: 'current_usage_amount', code: 'edit', thresholds: [{ value: 8000 }] } }));
+    await until(() => alertRow('edit', 'sub-edited'), (row) => row?.last_processed_at != null, 'the creation\'s evaluation');
+    const definitions = createAlertDefinitions();
+    // 30 calls = 3000 cents: below 8000; the evaluator keeps the alert (threshold 8000) as read.
+    await storeCalls('edited', 30);
+    expect((await evaluateSubscriptionAlerts(db, { subscriptionId: subscriptionIds.edited!, nowMs, definitions })).triggered).toEqual([]);
+    // Another process replaces the threshold by 5000 (no evaluator of this one hears of it).
+    await updateAlertByCode(db, { organizationId: api.organization.id, externalId: 'sub-edited' }, 'edit', { thresholds: [{ value: '5000' }] });
+    // + 30 calls = 6000 cents: nothing crossed by the kept 8000, but 3000 < 5000 ≤ 6000 by the alert as it is.
+    await storeCalls('edited', 30);
+    expect((await evaluateSubscriptionAlerts(db, { subscriptionId: subscriptionIds.edited!, nowMs, definitions })).triggered).toHaveLength(1);
+    expect((await triggeredWebhooks(created.alert.lago_id)).map((payload) => [payload.triggered_alert.previous_value, payload.triggered_alert.current_value, payload.triggered_alert.crossed_thresholds]))
+      .toEqual([[3000, 6000, [{ code: null, value: '5000.0', recurring: false }]]]);
+    // The same kept definitions, read again after the locked evaluation: nothing new.
+    expect((await evaluateSubscriptionAlerts(db, { subscriptionId: subscriptionIds.edited!, nowMs, definitions })).triggered).toEqual([]);
+    expect(await triggeredWebhooks(created.alert.lago_id)).toHaveLength(1);
+  });
+
+  test('events acknowledged by a process that died before evaluating them: an evaluator evaluates them when it starts', async () => {
+    const created = await ok(api.post('/subscriptions/sub-restart/alerts', { alert: { alert_type: 'current_usage_amount', code: 'restart', thresholds: [{ value: 2000 }] } }));
+    await until(() => alertRow('restart', 'sub-restart'), (row) => row?.last_processed_at != null, 'the creation\'s evaluation');
+    // 25 calls = 2500 cents ≥ 2000, committed, and the process that took them is gone.
+    await storeCalls('restart', 25);
+    expect(await triggeredWebhooks(created.alert.lago_id)).toEqual([]);
+    // The next process's evaluator, at its start.
+    const evaluator = createAlertEvaluator({ db, clock: { now: async () => nowMs } });
+    await evaluator.sweep();
+    await evaluator.drain();
+    expect((await triggeredWebhooks(created.alert.lago_id)).map((payload) => [payload.triggered_alert.previous_value, payload.triggered_alert.current_value]))
+      .toEqual([[0, 2500]]);
   });
 });

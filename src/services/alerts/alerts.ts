@@ -144,7 +144,7 @@ async function writeAlert(trx: Tx, subscription: SubscriptionRow, input: CreateA
 
 /** After a change, the subscription's alerts are evaluated at once (as Lago), not at its next event only. */
 function evaluateAfter(subscription: SubscriptionRow, evaluations: AlertEvaluations | undefined): void {
-  if (subscription.status === 'active') evaluations?.evaluateSoon([subscription.id]);
+  if (subscription.status === 'active') evaluations?.evaluateSoon([subscription.id], 'alerts');
 }
 
 export async function createAlert(db: Db, ref: SubscriptionRef, input: CreateAlertInput, evaluations?: AlertEvaluations): Promise<AlertView> {
@@ -213,7 +213,8 @@ export async function updateAlertByCode(db: Db, ref: SubscriptionRef, code: stri
     if (metricId !== undefined && metricId !== null) fields.billable_metric_id = metricId;
     try {
       await trx.transaction(async (inner) => {
-        if (Object.keys(fields).length > 0) await updateAlert(inner, alert.id, fields);
+        // Thresholds alone write the alert's row too: a new version, after an evaluation holding its lock (evaluation.ts).
+        if (Object.keys(fields).length > 0 || input.thresholds) await updateAlert(inner, alert.id, fields);
         if (input.thresholds) await replaceThresholds(inner, alert.id, thresholdFields(input.thresholds));
       });
     } catch (error) {

@@ -22,8 +22,8 @@
  */
 import type { Db, Tx } from '../../db/knex';
 import {
-  alertMetricsByIds, alertsOfSubscription, crossingsOf, insertTriggeredAlert, invoicedUsageBefore, lockAlerts, markAlertProcessed, thresholdsOf,
-  type AlertRow, type AlertThresholdRow,
+  alertMetricsByIds, crossingsOf, insertTriggeredAlert, invoicedUsageBefore, lockAlertsOfSubscription, markAlertProcessed, markAlertsProcessedIfUnchanged,
+  thresholdsOf, versionedAlertsOfSubscription, type AlertRow, type AlertThresholdRow, type VersionedAlertRow,
 } from '../../db/alerts';
 import { findSubscriptionById, type SubscriptionRow } from '../../db/subscriptions';
 import { contextOf, type SubscriptionContext } from '../../db/subscription-context';
@@ -32,6 +32,7 @@ import { serializeTriggeredAlert } from '../../serializers/alert';
 import { crossedThresholds } from '../../billing/alert-thresholds';
 import { Dec } from '../../billing/money';
 import { chargesScopeAt } from '../../billing/periods';
+import { monotonicMs } from '../../runtime/clock';
 import { computeChargesUsage, type ChargesUsage, type UsageAggregator } from '../usage';
 
 /** Where the lifetime's crossings are kept: one "period" from the epoch. */
@@ -42,6 +43,94 @@ export interface EvaluationInput {
   /** "Now": the injected clock (the sandbox clock in sandbox mode). */
   nowMs: number;
   aggregator?: UsageAggregator;
+  /** What the evaluation reads of the subscription before its transaction, kept a few seconds (the evaluator's); read afresh when absent. */
+  definitions?: AlertDefinitions;
+}
+
+/** What an evaluation reads before its transaction. */
+interface Definition {
+  subscription: SubscriptionRow;
+  /** Loaded only for a subscription with alerts. */
+  ctx: SubscriptionContext | null;
+  /** The live alerts as last seen (their versions say whether they are still so) and their thresholds. */
+  alerts: { row: VersionedAlertRow; thresholds: AlertThresholdRow[] }[];
+}
+
+/**
+ * What an evaluator reads for every evaluation, kept per subscription: its row and context (plan,
+ * customer, terms: what sets the period) for `ttlMs` (default 5 s), and its live alerts with their
+ * thresholds and row versions until an evaluation finds them changed. An evaluation in which no
+ * threshold is crossed from the alerts' previous values as kept only writes their new values, in
+ * one statement, each only if its row is still the version kept (`markAlertsProcessedIfUnchanged`);
+ * anything else (a crossing, a row written since: evaluated by another process, edited, deleted)
+ * takes the locked transaction, which reads everything afresh, and the alerts are read again
+ * next time. Thresholds replaced by an update write the alert's row too (a new version).
+ *
+ * `forget` drops a subscription's (an alert of it was created, updated or deleted in this process:
+ * seen at once); an alert created by another process is seen within `ttlMs` (its creation
+ * evaluates it there; here, the subscription's next events after that: later, never skipped).
+ * Only active subscriptions are kept.
+ */
+export interface AlertDefinitions {
+  forget(subscriptionIds: Iterable<string>): void;
+  /** @internal the evaluation's read. */
+  read(db: Db, subscriptionId: string): Promise<Definition | null>;
+  /** @internal the alerts kept for the subscription are read again next time. */
+  alertsChanged(subscriptionId: string): void;
+}
+
+export function createAlertDefinitions(options: { ttlMs?: number; maxEntries?: number } = {}): AlertDefinitions {
+  const ttlMs = options.ttlMs ?? 5_000;
+  const maxEntries = options.maxEntries ?? 10_000;
+  const entries = new Map<string, { definition: Definition; until: number; alertsStale: boolean }>();
+  // Bumped by `forget`: a read that started before it is not kept.
+  const generations = new Map<string, number>();
+  return {
+    forget(subscriptionIds) {
+      for (const id of subscriptionIds) {
+        entries.delete(id);
+        generations.set(id, (generations.get(id) ?? 0) + 1);
+      }
+    },
+    alertsChanged(subscriptionId) {
+      const entry = entries.get(subscriptionId);
+      if (entry) entry.alertsStale = true;
+    },
+    async read(db, subscriptionId) {
+      const generation = generations.get(subscriptionId) ?? 0;
+      const kept = entries.get(subscriptionId);
+      let definition: Definition | null;
+      if (kept && kept.until > monotonicMs()) {
+        if (!kept.alertsStale) return kept.definition;
+        const { subscription } = kept.definition;
+        const alerts = await alertsWithThresholds(db, subscription);
+        definition = { subscription, alerts, ctx: kept.definition.ctx ?? (alerts.length === 0 ? null : await contextOf(db, subscription)) };
+      } else {
+        definition = await readDefinition(db, subscriptionId);
+      }
+      if (!definition || (generations.get(subscriptionId) ?? 0) !== generation) return definition;
+      entries.delete(subscriptionId);
+      entries.set(subscriptionId, { definition, until: kept && kept.until > monotonicMs() ? kept.until : monotonicMs() + ttlMs, alertsStale: false });
+      for (const oldest of entries.keys()) {
+        if (entries.size <= maxEntries) break;
+        entries.delete(oldest);
+      }
+      return definition;
+    },
+  };
+}
+
+async function alertsWithThresholds(db: Db, subscription: SubscriptionRow): Promise<Definition['alerts']> {
+  const rows = await versionedAlertsOfSubscription(db, subscription.organization_id, subscription.external_id);
+  const thresholds = await thresholdsOf(db, rows.map((row) => row.id));
+  return rows.map((row) => ({ row, thresholds: thresholds.get(row.id) ?? [] }));
+}
+
+async function readDefinition(db: Db, subscriptionId: string): Promise<Definition | null> {
+  const subscription = await findSubscriptionById(db, subscriptionId);
+  if (!subscription || subscription.status !== 'active') return null;
+  const alerts = await alertsWithThresholds(db, subscription);
+  return { subscription, alerts, ctx: alerts.length === 0 ? null : await contextOf(db, subscription) };
 }
 
 export interface EvaluationResult {
@@ -49,13 +138,15 @@ export interface EvaluationResult {
   evaluated: number;
   /** Ids of the triggered alerts recorded (one `alert.triggered` webhook each). */
   triggered: string[];
+  /** When the usage was priced (monotonic ms), before the alerts' transaction: for the benchmarks' stages. */
+  measuredMs?: number;
 }
 
 interface Measured {
   usage: ChargesUsage;
   periodStartMs: number;
   /** The lifetime's invoiced usage before this period (read only when a lifetime alert needs it). */
-  lifetimeBase: bigint;
+  lifetimeBase: bigint | null;
 }
 
 /** The alert's value now (cents or units), or null when it has none (a metric no charge uses). */
@@ -65,7 +156,7 @@ function valueOf(alert: AlertRow, measured: Measured): Dec | null {
     case 'current_usage_amount':
       return new Dec(measured.usage.amountCents.toString());
     case 'lifetime_usage_amount':
-      return new Dec((measured.lifetimeBase + measured.usage.amountCents).toString());
+      return new Dec(((measured.lifetimeBase ?? 0n) + measured.usage.amountCents).toString());
     case 'billable_metric_current_usage_amount':
       return lines.length === 0 ? null : Dec.max(...lines.map((line) => new Dec(line.fee.amountCents.toString())));
     case 'billable_metric_current_usage_units':
@@ -73,16 +164,24 @@ function valueOf(alert: AlertRow, measured: Measured): Dec | null {
   }
 }
 
+/** The alert's value now, its period, its previous value in that period and the thresholds crossed from it; null when it has no value. */
+function readingOf(alert: AlertRow, thresholds: readonly AlertThresholdRow[], measured: Measured) {
+  const value = valueOf(alert, measured);
+  if (value === null) return null;
+  const periodStartMs = alert.alert_type === 'lifetime_usage_amount' ? LIFETIME_PERIOD_START_MS : measured.periodStartMs;
+  const previous = alert.previous_period_start?.getTime() === periodStartMs ? new Dec(alert.previous_value) : new Dec(0);
+  const crossed = crossedThresholds(thresholds.map((t) => ({ code: t.code, value: new Dec(t.value), recurring: t.recurring })), previous, value);
+  return { value, periodStartMs, previous, crossed };
+}
+
 /** One alert, locked: the crossings not recorded yet for the period, and the new previous value. */
 async function evaluateAlert(
   trx: Tx, ctx: SubscriptionContext, alert: AlertRow, thresholds: readonly AlertThresholdRow[], measured: Measured, nowMs: number,
 ): Promise<{ evaluated: boolean; triggered: string | null }> {
   // The row as locked: its metric and thresholds are those of one configuration.
-  const value = valueOf(alert, measured);
-  if (value === null) return { evaluated: false, triggered: null };
-  const periodStartMs = alert.alert_type === 'lifetime_usage_amount' ? LIFETIME_PERIOD_START_MS : measured.periodStartMs;
-  const previous = alert.previous_period_start?.getTime() === periodStartMs ? new Dec(alert.previous_value) : new Dec(0);
-  const crossed = crossedThresholds(thresholds.map((t) => ({ code: t.code, value: new Dec(t.value), recurring: t.recurring })), previous, value);
+  const reading = readingOf(alert, thresholds, measured);
+  if (reading === null) return { evaluated: false, triggered: null };
+  const { value, periodStartMs, previous, crossed } = reading;
   const recorded = crossed.length > 0 ? await crossingsOf(trx, alert.id, periodStartMs) : new Set<string>();
   const fresh = crossed.filter((c) => !recorded.has(c.key));
   let triggeredId: string | null = null;
@@ -117,11 +216,9 @@ async function evaluateAlert(
  */
 export async function evaluateSubscriptionAlerts(db: Db, input: EvaluationInput): Promise<EvaluationResult> {
   const result: EvaluationResult = { evaluated: 0, triggered: [] };
-  const subscription: SubscriptionRow | undefined = await findSubscriptionById(db, input.subscriptionId);
-  if (!subscription || subscription.status !== 'active') return result;
-  const alerts = await alertsOfSubscription(db, subscription.organization_id, subscription.external_id);
-  if (alerts.length === 0) return result;
-  const ctx = await contextOf(db, subscription);
+  const definition = input.definitions ? await input.definitions.read(db, input.subscriptionId) : await readDefinition(db, input.subscriptionId);
+  if (!definition || !definition.ctx || definition.alerts.length === 0) return result;
+  const { subscription, ctx } = definition;
   let scope: { fromMs: number; toMs: number };
   try {
     scope = chargesScopeAt(ctx.terms, input.nowMs);
@@ -129,13 +226,39 @@ export async function evaluateSubscriptionAlerts(db: Db, input: EvaluationInput)
     return result; // no period at that instant (not started): nothing to measure
   }
   const usage = await computeChargesUsage(db, ctx, { fromMs: scope.fromMs, toMs: scope.toMs }, { aggregator: input.aggregator });
-  const lifetimeBase = alerts.some((alert) => alert.alert_type === 'lifetime_usage_amount')
-    ? await invoicedUsageBefore(db, subscription.organization_id, subscription.external_id, scope.fromMs)
-    : 0n;
-  const measured: Measured = { usage, periodStartMs: scope.fromMs, lifetimeBase };
-  // One transaction for the subscription's alerts, holding their row locks.
+  const lifetimeBase = (conn: Db | Tx = db) => invoicedUsageBefore(conn, subscription.organization_id, subscription.external_id, scope.fromMs);
+  const measured: Measured = {
+    usage, periodStartMs: scope.fromMs,
+    lifetimeBase: definition.alerts.some((alert) => alert.row.alert_type === 'lifetime_usage_amount') ? await lifetimeBase() : null,
+  };
+  result.measuredMs = monotonicMs();
+
+  // Nothing crossed from the previous values as kept: their new values, if their rows are unchanged.
+  const readings = definition.alerts.map((alert) => ({ alert, reading: readingOf(alert.row, alert.thresholds, measured) }));
+  if (readings.every(({ reading }) => reading === null || reading.crossed.length === 0)) {
+    const updates = readings.flatMap(({ alert, reading }) => reading === null ? [] : [{
+      alert, id: alert.row.id, version: alert.row.row_version, previousValue: reading.value.toFixed(), periodStartMs: reading.periodStartMs,
+    }]);
+    const updated = await markAlertsProcessedIfUnchanged(db, updates, input.nowMs);
+    for (const update of updates) {
+      const version = updated.get(update.id);
+      if (version === undefined) continue;
+      Object.assign(update.alert.row, {
+        row_version: version, previous_value: update.previousValue, previous_period_start: new Date(update.periodStartMs), last_processed_at: new Date(input.nowMs),
+      });
+    }
+    if (updated.size === updates.length) {
+      result.evaluated = updates.length;
+      return result;
+    }
+  }
+
+  // A crossing, or an alert changed since it was read: one transaction for the subscription's
+  // alerts as they are now, holding their row locks (one created since is evaluated too).
+  input.definitions?.alertsChanged(subscription.id);
   await db.transaction(async (trx) => {
-    const locked = await lockAlerts(trx, alerts.map((alert) => alert.id));
+    const locked = await lockAlertsOfSubscription(trx, subscription.organization_id, subscription.external_id);
+    if (measured.lifetimeBase === null && locked.some((alert) => alert.alert_type === 'lifetime_usage_amount')) measured.lifetimeBase = await lifetimeBase(trx);
     const thresholds = await thresholdsOf(trx, locked.map((alert) => alert.id));
     for (const alert of locked) {
       const outcome = await evaluateAlert(trx, ctx, alert, thresholds.get(alert.id) ?? [], measured, input.nowMs);
