@@ -6,7 +6,8 @@
  *    subscriptions (no alert), the same number of events on subscriptions that each have alerts
  *    (current usage amount with fixed and recurring thresholds, units of a metric), plain again.
  *    Printed: each rate, and alerted / mean(plain) (target ≥ 0.8).
- * 2. Latency, measured while the alerted phase runs: probes on their own subscriptions (an alert at
+ * 2. Latency, measured during a fourth phase like the alerted one (not counted in the ratio, since
+ *    the probes are extra work): probes on their own subscriptions (an alert at
  *    80.00 on a 1.00-per-call charge) send one batch of 100 calls that crosses it and poll until the
  *    triggered alert (with its `alert.triggered` webhook, same transaction) is recorded. Printed:
  *    p50 and p95 from sending the event to the row being committed (target p95 < 2 s).
@@ -105,8 +106,12 @@ async function main() {
       return (batches * BATCH) / (Number(process.hrtime.bigint() - started) / 1e9);
     }
 
+    // The ratio's phases run alone (plain, alerted, plain: a drift between them averages out); the
+    // probes, which are extra work, run during a fourth phase with alerts that the ratio leaves out.
     const plainFirst = await phase('plain-1', 'plain');
-    // The probes run while the alerted phase does: one starts every PROBE_EVERY_MS on its own
+    const alerted = await phase('alerted-1', 'alerted');
+    const plainSecond = await phase('plain-2', 'plain');
+    // The probes run while the latency phase does: one starts every PROBE_EVERY_MS on its own
     // subscription (they overlap), so the phase yields enough samples for a p95.
     const probeIds = new Map<string, number>();
     for (const row of (await db('subscriptions').where({ organization_id: organizationId }).whereLike('external_id', 'probe-%').select('id', 'external_id')) as { id: string; external_id: string }[]) {
@@ -160,11 +165,10 @@ async function main() {
       await watcher;
     })();
     await stack.ask('loop-reset');
-    const alerted = await phase('alerted-1', 'alerted');
+    const underProbes = await phase('alerted-2', 'alerted');
     const { loopDelayMs } = (await stack.ask('alert-stages')) as { loopDelayMs: { p50: number; p95: number; max: number } };
     probing = false;
     await probes;
-    const plainSecond = await phase('plain-2', 'plain');
     agent.destroy();
     probeAgent.destroy();
 
@@ -178,7 +182,7 @@ async function main() {
     console.log(`    with alerts     ${Math.round(alerted)} events/s  (2 alerts, 5 thresholds on every subscription)`);
     console.log(`    plain (after)   ${Math.round(plainSecond)} events/s`);
     console.log(`    ratio with alerts / plain: ${ratio.toFixed(2)}  (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'MISSED'})`);
-    console.log(`  event → alert.triggered recorded, during the alerted phase: ${latencies.length} probes, p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms  (target p95 < 2000 ms: ${percentile(latencies, 95) < 2000 ? 'met' : 'MISSED'})`);
+    console.log(`  event → alert.triggered recorded, during a fourth phase with alerts (${Math.round(underProbes)} events/s beside the probes): ${latencies.length} probes, p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms  (target p95 < 2000 ms: ${percentile(latencies, 95) < 2000 ? 'met' : 'MISSED'})`);
     // Where the probes' time went, from the API process's own record of each evaluation.
     const { alertStages } = (await stack.ask('alert-stages')) as { alertStages: { subscriptionId: string; requestedMs: number; startedMs: number; measuredMs: number; committedMs: number; triggered: number }[] };
     const probeStages = alertStages.filter((stage) => probeIds.has(stage.subscriptionId) && stage.triggered > 0);
@@ -191,7 +195,7 @@ async function main() {
     console.log(line('usage priced → alerts committed (webhook)', probeStages.map((s) => s.committedMs - s.measuredMs)));
     console.log(line('requested → committed', probeStages.map((s) => s.committedMs - s.requestedMs)));
     const all = alertStages.filter((stage) => !probeIds.has(stage.subscriptionId));
-    console.log(`    the API's event loop delay during the alerted phase: p50 ${loopDelayMs.p50.toFixed(0)} ms, p95 ${loopDelayMs.p95.toFixed(0)} ms, max ${loopDelayMs.max.toFixed(0)} ms`);
+    console.log(`    the API's event loop delay during the latency phase: p50 ${loopDelayMs.p50.toFixed(0)} ms, p95 ${loopDelayMs.p95.toFixed(0)} ms, max ${loopDelayMs.max.toFixed(0)} ms`);
     console.log(`  all evaluations of the alerted subscriptions: ${all.length}, requested → committed p50 ${percentile(all.map((s) => s.committedMs - s.requestedMs), 50).toFixed(0)} ms, p95 ${percentile(all.map((s) => s.committedMs - s.requestedMs), 95).toFixed(0)} ms`);
     console.log(`  triggered alerts recorded: ${triggered} (alert.triggered webhooks: ${webhooks})`);
   } finally {
