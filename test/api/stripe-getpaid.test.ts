@@ -25,6 +25,7 @@ import {
   chargeAttempt, recordAttempt, startAttempt, startDunningAttempt, startRequestAttempt, type ProviderFactory,
 } from '../../src/services/payments';
 import { ProviderRefusal } from '../../src/services/payments/providers';
+import { paymentWorkflowId } from '../../src/workflows/ids';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -85,6 +86,14 @@ async function until<T>(what: string, check: () => Promise<T | undefined | null 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${what}: not within 30 s`);
+}
+
+/** Whether the invoice's payment workflow has completed its first activity (its collection attempt, or the skip of it). */
+function collectionStepDone(invoiceId: string) {
+  return async () => {
+    const history = await env.client.workflow.getHandle(paymentWorkflowId({ type: 'invoice', id: invoiceId })).fetchHistory().catch(() => undefined);
+    return history?.events?.some((event) => event.activityTaskCompletedEventAttributes) ?? false;
+  };
 }
 
 /** A Stripe-paying customer and one of its invoices paid at Stripe (payment workflow, then payment_intent.succeeded). */
@@ -444,6 +453,9 @@ describe('Payment requests', () => {
     const invoices: Json[] = [];
     for (let i = 0; i < count; i++) invoices.push(await invoiceFor(customer));
     await relayWorkflowRequests({ db: database.db, client: env.client, taskQueue: TASK_QUEUE });
+    // Each invoice's own workflow has looked for a provider (none yet) before the customer gets one:
+    // else, run late on a loaded machine, it would charge the invoice itself and hold up the request.
+    for (const invoice of invoices) await until(`${invoice.lago_id}'s collection step`, collectionStepDone(invoice.lago_id));
     for (const invoice of invoices) expect(await markOverdue(database.db, organizationId(), invoice.lago_id, Date.UTC(2100, 0, 1))).toBe(true);
     if (stripeId) await api.post('/customers', { customer: { external_id: customer, billing_configuration: { payment_provider: 'stripe', provider_customer_id: stripeId } } }).expect(200);
     return invoices;
