@@ -24,10 +24,13 @@ import { liveChargesPage } from '../../db/charge-pages';
 import { loadPlanViews, lockPlan, type ChargeView, type PlanView } from '../../db/plans';
 import { taxesOfOwners } from '../../db/taxes';
 import { notFound, ValidationError, validationErrors, type ErrorDetails } from '../../runtime/errors';
-import { meta, type Page, type Paginated } from '../../runtime/pagination';
+import type { Page, Paginated } from '../../runtime/pagination';
 import type { ChargeFilterInput, ChargeInput } from './plan-charges';
 import { getPlan, getPlanView, updatePlanByCode } from './plans';
 import { cascadeChargeUpdate } from './plan-overrides';
+import { addedFilter, filterOf, filterPage, filtersWithAdded, filtersWithout, filtersWithUpdate, type ChargeFilterView } from './charge-filters';
+
+export type { ChargeFilterView } from './charge-filters';
 import { invalidField } from '../../runtime/errors';
 
 /** `POST/PUT /plans/:code/charges[/:charge_code]`: a charge as `PUT /plans` takes one, without `id`. */
@@ -39,12 +42,6 @@ export interface PlanChargeFilterInput {
   properties?: unknown;
   values?: Record<string, string[]>;
   cascade_updates?: boolean | null;
-}
-
-/** A filter with the charge it belongs to, as the filter routes show it. */
-export interface ChargeFilterView {
-  charge: ChargeView;
-  filter: ChargeFilter;
 }
 
 /** Moves problems of entry `index` (`charges.<index>.x`) to `x`; `prefix` narrows further (a filter). */
@@ -164,14 +161,6 @@ export async function deletePlanCharge(db: Db, organizationId: string, planCode:
 
 // Filters ---------------------------------------------------------------------------------------
 
-const asInput = (filter: ChargeFilter): ChargeFilterInput => ({ ...filter });
-
-function filterOf(charge: ChargeView, filterId: string): ChargeFilter {
-  const filter = charge.charge.filters.find((candidate) => candidate.id === filterId);
-  if (!filter) throw notFound('charge_filter');
-  return filter;
-}
-
 /** Rewrites one charge's filters; answers the charge after. */
 async function rewriteFilters(
   db: Db, organizationId: string, planCode: string, chargeCode: string,
@@ -195,10 +184,7 @@ async function rewriteFilters(
 
 export async function listChargeFilters(db: Db, organizationId: string, planCode: string, chargeCode: string, page: Page): Promise<Paginated<ChargeFilterView>> {
   const charge = await getPlanCharge(db, organizationId, planCode, chargeCode);
-  // Filters live in their charge's row (jsonb), so the page is cut here, in the list's order.
-  const all = charge.charge.filters;
-  const rows = all.slice((page.page - 1) * page.perPage, page.page * page.perPage).map((filter) => ({ charge, filter }));
-  return { rows, meta: meta(page, all.length) };
+  return filterPage(charge, page);
 }
 
 export async function getChargeFilter(db: Db, organizationId: string, planCode: string, chargeCode: string, filterId: string): Promise<ChargeFilterView> {
@@ -207,28 +193,16 @@ export async function getChargeFilter(db: Db, organizationId: string, planCode: 
 }
 
 export async function createChargeFilter(db: Db, organizationId: string, planCode: string, chargeCode: string, input: PlanChargeFilterInput): Promise<ChargeFilterView> {
-  const { before, after } = await rewriteFilters(db, organizationId, planCode, chargeCode, (charge) => ({
-    filters: [...charge.charge.filters.map(asInput), { ...withoutCascade(input), values: input.values ?? {} }],
-    at: charge.charge.filters.length,
-  }), input.cascade_updates);
-  const old = new Set(before.charge.filters.map((filter) => filter.id));
-  return { charge: after, filter: after.charge.filters.find((filter) => !old.has(filter.id))! };
+  const { before, after } = await rewriteFilters(db, organizationId, planCode, chargeCode, (charge) => (
+    filtersWithAdded(charge, { ...withoutCascade(input), values: input.values ?? {} })
+  ), input.cascade_updates);
+  return { charge: after, filter: addedFilter(before, after) };
 }
 
 export async function updateChargeFilter(
   db: Db, organizationId: string, planCode: string, chargeCode: string, filterId: string, input: PlanChargeFilterInput,
 ): Promise<ChargeFilterView> {
-  const { after } = await rewriteFilters(db, organizationId, planCode, chargeCode, (charge) => {
-    const current = filterOf(charge, filterId);
-    const at = charge.charge.filters.indexOf(current);
-    const changed: ChargeFilterInput = {
-      id: current.id,
-      invoice_display_name: input.invoice_display_name !== undefined ? input.invoice_display_name : current.invoice_display_name,
-      properties: input.properties !== undefined ? input.properties : current.properties,
-      values: input.values ?? current.values,
-    };
-    return { filters: charge.charge.filters.map((filter, index) => (index === at ? changed : asInput(filter))), at };
-  }, input.cascade_updates);
+  const { after } = await rewriteFilters(db, organizationId, planCode, chargeCode, (charge) => filtersWithUpdate(charge, filterId, input), input.cascade_updates);
   return { charge: after, filter: filterOf(after, filterId) };
 }
 
@@ -238,8 +212,9 @@ export async function deleteChargeFilter(
 ): Promise<ChargeFilterView> {
   let removed: ChargeFilter | undefined;
   const { before } = await rewriteFilters(db, organizationId, planCode, chargeCode, (charge) => {
-    removed = filterOf(charge, filterId);
-    return { filters: charge.charge.filters.filter((filter) => filter.id !== filterId).map(asInput), at: null };
+    const without = filtersWithout(charge, filterId);
+    removed = without.removed;
+    return { filters: without.filters, at: null };
   }, input?.cascade_updates);
   return { charge: before, filter: removed! };
 }

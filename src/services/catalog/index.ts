@@ -19,6 +19,7 @@ export {
   type CreatePlanInput, type MinimumCommitmentInput, type UpdatePlanInput,
 } from './plans';
 export type { ChargeFilterInput, ChargeInput } from './plan-charges';
+export { addedFilter, filterOf, filterPage, filtersWithAdded, filtersWithout, filtersWithUpdate } from './charge-filters';
 export { hasOverrides, overridePlan, type ChargeOverrideInput, type PlanOverridesInput } from './plan-overrides';
 export type { FixedChargeInput } from './plan-fixed-charges';
 export {

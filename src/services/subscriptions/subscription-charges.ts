@@ -13,9 +13,9 @@ import type { SubscriptionRow } from '../../db/subscriptions';
 import { liveChargesPage } from '../../db/charge-pages';
 import { taxesOfOwners } from '../../db/taxes';
 import type { ChargeFilter } from '../../db/charges';
-import type { ChargeFilterInput, ChargeOverrideInput } from '../catalog';
+import { addedFilter, filterOf, filterPage, filtersWithAdded, filtersWithout, filtersWithUpdate, type ChargeOverrideInput } from '../catalog';
 import { notFound, ValidationError, validationErrors, type ErrorDetails } from '../../runtime/errors';
-import { meta, type Page, type Paginated } from '../../runtime/pagination';
+import type { Page, Paginated } from '../../runtime/pagination';
 import { overrideSubscriptionPlan } from './plan-overrides';
 import { getSubscription } from './subscriptions';
 
@@ -93,20 +93,11 @@ export interface SubscriptionChargeFilterView {
   filter: ChargeFilter;
 }
 
-function filterOf(charge: ChargeView, filterId: string): ChargeFilter {
-  const filter = charge.charge.filters.find((candidate) => candidate.id === filterId);
-  if (!filter) throw notFound('charge_filter');
-  return filter;
-}
-
-const asInput = (filter: ChargeFilter): ChargeFilterInput => ({ ...filter });
-
 export async function listSubscriptionChargeFilters(
   db: Db, organizationId: string, externalId: string, status: string | undefined, chargeCode: string, page: Page,
 ): Promise<Paginated<SubscriptionChargeFilterView>> {
   const charge = await getSubscriptionCharge(db, organizationId, externalId, status, chargeCode);
-  const all = charge.charge.filters;
-  return { rows: all.slice((page.page - 1) * page.perPage, page.page * page.perPage).map((filter) => ({ charge, filter })), meta: meta(page, all.length) };
+  return filterPage(charge, page);
 }
 
 export async function getSubscriptionChargeFilter(
@@ -119,27 +110,19 @@ export async function getSubscriptionChargeFilter(
 export async function createSubscriptionChargeFilter(
   db: Db, organizationId: string, externalId: string, status: string | undefined, chargeCode: string, input: SubscriptionChargeFilterInput,
 ): Promise<SubscriptionChargeFilterView> {
-  const { before, after } = await overrideCharge(db, organizationId, externalId, status, chargeCode, (charge) => ({
-    override: { filters: [...charge.charge.filters.map(asInput), { ...input, values: input.values ?? {} }] },
-    prefix: `filters.${charge.charge.filters.length}.`,
-  }));
-  const old = new Set(before.charge.filters.map((filter) => filter.id));
-  return { charge: after, filter: after.charge.filters.find((filter) => !old.has(filter.id))! };
+  const { before, after } = await overrideCharge(db, organizationId, externalId, status, chargeCode, (charge) => {
+    const { filters, at } = filtersWithAdded(charge, { ...input, values: input.values ?? {} });
+    return { override: { filters }, prefix: `filters.${at}.` };
+  });
+  return { charge: after, filter: addedFilter(before, after) };
 }
 
 export async function updateSubscriptionChargeFilter(
   db: Db, organizationId: string, externalId: string, status: string | undefined, chargeCode: string, filterId: string, input: SubscriptionChargeFilterInput,
 ): Promise<SubscriptionChargeFilterView> {
   const { after } = await overrideCharge(db, organizationId, externalId, status, chargeCode, (charge) => {
-    const current = filterOf(charge, filterId);
-    const at = charge.charge.filters.indexOf(current);
-    const changed: ChargeFilterInput = {
-      id: current.id,
-      invoice_display_name: input.invoice_display_name !== undefined ? input.invoice_display_name : current.invoice_display_name,
-      properties: input.properties !== undefined ? input.properties : current.properties,
-      values: input.values ?? current.values,
-    };
-    return { override: { filters: charge.charge.filters.map((filter, index) => (index === at ? changed : asInput(filter))) }, prefix: `filters.${at}.` };
+    const { filters, at } = filtersWithUpdate(charge, filterId, input);
+    return { override: { filters }, prefix: `filters.${at}.` };
   });
   return { charge: after, filter: filterOf(after, filterId) };
 }
@@ -149,8 +132,9 @@ export async function deleteSubscriptionChargeFilter(
 ): Promise<SubscriptionChargeFilterView> {
   let removed: ChargeFilter | undefined;
   const { before } = await overrideCharge(db, organizationId, externalId, status, chargeCode, (charge) => {
-    removed = filterOf(charge, filterId);
-    return { override: { filters: charge.charge.filters.filter((filter) => filter.id !== filterId).map(asInput) } };
+    const without = filtersWithout(charge, filterId);
+    removed = without.removed;
+    return { override: { filters: without.filters } };
   });
   return { charge: before, filter: removed! };
 }
