@@ -25,6 +25,7 @@ import { DocumentError, generateInvoicePdf } from './services/invoicing';
 import { generateCreditNotePdf } from './services/credits';
 import type { DocumentRequestInput } from './webhooks/outbox';
 import { startApiServer } from './server';
+import { startAlertEvaluator } from './services/alerts';
 import { systemClock, type Clock } from './runtime/clock';
 import { temporalProbe, temporalSubscriptionWorkflows } from './workflows/client';
 import { readinessProbe } from './bootstrap/readiness';
@@ -130,8 +131,10 @@ async function runApi(config: Config): Promise<void> {
   const clockConnection = sandboxed ? await connectToSandbox(address, { retries: false }) : null;
   const sandbox = clockConnection ? sandboxClock(clockConnection) : undefined;
   const readiness = readinessProbe({ db, temporal: temporalProbe(client, { namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }) });
+  const clock = sandbox ?? systemClock;
+  startAlertEvaluator(db, clock);
   const api = await startApiServer(
-    { db, workflows, clock: sandbox ?? systemClock, publicUrl: config.publicUrl, sandbox, rateLimit: config.rateLimit ?? undefined, readiness },
+    { db, workflows, clock, publicUrl: config.publicUrl, sandbox, rateLimit: config.rateLimit ?? undefined, readiness },
     {
       host: config.HOST,
       port: config.PORT,

@@ -35,9 +35,6 @@ const sidePools = new WeakMap<Db, Map<string, Db>>();
  * destroyed with `db`.
  */
 export function sidePoolOf(db: Db, name: string, max: number): Db {
-  // A stand-in that is not a knex instance (a test's database that must never be queried) has no
-  // configuration to copy: it is its own side pool.
-  if (!db.client) return db;
   let pools = sidePools.get(db);
   if (!pools) {
     const own = new Map<string, Db>();

@@ -28,7 +28,7 @@ function refOf(req: Request): SubscriptionRef {
 
 export function subscriptionAlertsRouter({ db, clock }: AppContext): Router {
   const router = Router();
-  const evaluator = alertEvaluatorFor(db, clock);
+  const evaluator = () => alertEvaluatorFor(db, clock);
 
   router.get('/:externalId/alerts', handle(async (req, res) => {
     const { rows, meta } = await listSubscriptionAlerts(db, refOf(req), pageFrom(req.query));
@@ -37,11 +37,11 @@ export function subscriptionAlertsRouter({ db, clock }: AppContext): Router {
   router.post('/:externalId/alerts', handle(async (req, res) => {
     if (isAlertBatch(req.body)) {
       const { alerts } = parseInput(req.body, createAlertBatchSchema);
-      res.json({ alerts: (await createAlerts(db, refOf(req), alerts, evaluator)).map(serializeAlert) });
+      res.json({ alerts: (await createAlerts(db, refOf(req), alerts, evaluator())).map(serializeAlert) });
       return;
     }
     const input = parseEnvelope(req.body, 'alert', createAlertSchema);
-    res.json({ alert: serializeAlert(await createAlert(db, refOf(req), input, evaluator)) });
+    res.json({ alert: serializeAlert(await createAlert(db, refOf(req), input, evaluator())) });
   }));
   router.delete('/:externalId/alerts', handle(async (req, res) => {
     await deleteSubscriptionAlerts(db, refOf(req), await clock.now());
@@ -52,7 +52,7 @@ export function subscriptionAlertsRouter({ db, clock }: AppContext): Router {
   }));
   router.put('/:externalId/alerts/:code', handle(async (req, res) => {
     const input = parseEnvelope(req.body, 'alert', updateAlertSchema);
-    res.json({ alert: serializeAlert(await updateAlertByCode(db, refOf(req), String(req.params.code), input, evaluator)) });
+    res.json({ alert: serializeAlert(await updateAlertByCode(db, refOf(req), String(req.params.code), input, evaluator())) });
   }));
   router.delete('/:externalId/alerts/:code', handle(async (req, res) => {
     res.json({ alert: serializeAlert(await deleteAlertByCode(db, refOf(req), String(req.params.code), await clock.now())) });

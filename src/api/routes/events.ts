@@ -21,12 +21,11 @@ import { alertEvaluatorFor } from '../../services/alerts';
 
 export function eventsRouter({ db, workflows, clock }: AppContext): Router {
   const router = Router();
-  // Usage alerts are evaluated soon after the events' commit, off the answer's path.
-  const alerts = alertEvaluatorFor(db, clock);
   const ingestion = createEventIngestion({
     db,
     workflows,
-    onStored: (subscriptionIds) => alerts.evaluateSoon(subscriptionIds),
+    // Usage alerts are evaluated soon after the events' commit, off the answer's path.
+    onStored: (subscriptionIds) => alertEvaluatorFor(db, clock).evaluateSoon(subscriptionIds),
     // Stored usage may bring a wallet's ongoing balance below an alert's threshold or to its threshold rule: checked after each batch.
     afterStored: (organizationId, customerIds, atMs) => checkWallets(db, organizationId, customerIds, atMs),
   });

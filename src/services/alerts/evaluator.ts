@@ -224,7 +224,7 @@ export function createAlertEvaluator(deps: { db: Db; clock: Clock }, options: Al
 
 const evaluators = new WeakMap<Db, WeakMap<Clock, AlertEvaluator>>();
 
-/** The evaluator of an app (its database and clock): the events and alerts routes share it. */
+/** The evaluator of an app (its database and clock): the events and alerts routes share it. Created on first use. */
 export function alertEvaluatorFor(db: Db, clock: Clock): AlertEvaluator {
   let byClock = evaluators.get(db);
   if (!byClock) evaluators.set(db, (byClock = new WeakMap()));
@@ -232,7 +232,16 @@ export function alertEvaluatorFor(db: Db, clock: Clock): AlertEvaluator {
   if (!evaluator) {
     // Its own pool: a few connections per worker (a context's reads and a plan's charges are read side by side).
     byClock.set(clock, (evaluator = createAlertEvaluator({ db: sidePoolOf(db, 'alert-evaluator', 6), clock })));
-    void evaluator.sweep();
   }
+  return evaluator;
+}
+
+/**
+ * The API process's evaluator, started with the process: it evaluates every alerted subscription
+ * once (events acknowledged by a process that died before evaluating them), then serves the routes.
+ */
+export function startAlertEvaluator(db: Db, clock: Clock): AlertEvaluator {
+  const evaluator = alertEvaluatorFor(db, clock);
+  void evaluator.sweep();
   return evaluator;
 }

@@ -4,5 +4,5 @@ export {
   type AlertThresholdInput, type AlertType, type CreateAlertInput, type SubscriptionRef, type UpdateAlertInput,
 } from './alerts';
 export { evaluateSubscriptionAlerts, type EvaluationInput, type EvaluationResult } from './evaluation';
-export { alertEvaluatorFor, createAlertEvaluator, type AlertEvaluations, type AlertEvaluator, type AlertEvaluatorOptions } from './evaluator';
+export { alertEvaluatorFor, createAlertEvaluator, startAlertEvaluator, type AlertEvaluations, type AlertEvaluator, type AlertEvaluatorOptions } from './evaluator';
 export { ALERT_TYPES } from '../../db/alerts';
