@@ -5,7 +5,9 @@
  * inserting a row (the baseline: what this server allows). Prints, for each: closes per second,
  * the time from the instant to the last invoice, the last PDF and the last webhook delivered (a
  * customer's two subscriptions share one invoice of the day: N/2 invoices, PDFs and webhooks), the
- * peak RSS of the worker and of Temporal, and their CPU while the N subscriptions sleep.
+ * peak RSS of the worker and of Temporal, their CPU while the N subscriptions sleep, and the Temporal
+ * work (workflow starts, workflow tasks, activities) from the instant on, per baseline workflow and
+ * per subscription and invoice, read from the histories.
  *
  * Knobs (environment):
  *   BENCH_CLOSE_N        subscriptions per run, a comma list (default "1000")
@@ -26,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { temporal as proto } from '@temporalio/proto';
 import { createDb, migrate, type Db } from '../src/db/knex';
 import { ensureDatabase } from '../src/db/databases';
 import { createOrganization, setWebhooksAllowPrivateAddresses } from '../src/db/organizations';
@@ -39,6 +42,7 @@ import { insertMetric, insertPlan, insertSubscription } from '../test/support/us
 import { percentile } from './support/stack';
 import { freePort } from '../test/support/processes';
 
+const EventType = proto.api.enums.v1.EventType;
 const SIZES = (process.env.BENCH_CLOSE_N ?? '1000').split(',').map(Number);
 const WORKERS = Number(process.env.BENCH_CLOSE_WORKERS ?? 1);
 const IDLE_SECONDS = Number(process.env.BENCH_CLOSE_IDLE_S ?? 20);
@@ -124,7 +128,7 @@ function timeline(atMs: number, doneAt: number[], expected: number, closes = exp
 }
 
 /** The baseline: N workflows sleeping to one instant, each inserting one row. */
-async function baseline(db: Db, databaseUrl: string, temporal: RunningTemporal, client: Client, n: number): Promise<Timeline> {
+async function baseline(db: Db, databaseUrl: string, temporal: RunningTemporal, client: Client, n: number): Promise<Timeline & { atMs: number }> {
   await db.schema.createTable('bench_marks', (t) => {
     t.text('id').primary();
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(db.fn.now());
@@ -139,13 +143,68 @@ async function baseline(db: Db, databaseUrl: string, temporal: RunningTemporal, 
     if (startedBy > atMs) log.warn({ lateMs: startedBy - atMs }, 'the baseline workflows started after their instant');
     await waitUntil('baseline marks', async () => Number((await db('bench_marks').count({ c: '*' }))[0]!.c) >= n, Math.max(atMs - Date.now(), 0) + 30 * 60_000, 1000);
     const rows = await db('bench_marks').select<{ created_at: Date }[]>('created_at');
-    return timeline(atMs, rows.map((row) => row.created_at.getTime()), n);
+    return { ...timeline(atMs, rows.map((row) => row.created_at.getTime()), n), atMs };
   } finally {
     await stopChild(worker);
   }
 }
 
+/** Temporal work done from an instant on: workflow starts (continue-as-new runs included), workflow tasks completed, activities scheduled. */
+interface TemporalWork {
+  starts: number;
+  workflowTasks: number;
+  activities: number;
+  byType: Record<string, { executions: number; starts: number; workflowTasks: number; activities: number }>;
+}
+
+const SAMPLE_PER_TYPE = 300;
+
+/**
+ * Counts the Temporal work of every execution alive at or after `sinceMs` whose type passes
+ * `include`, from their histories (events at or after `sinceMs`). A type with more executions than
+ * SAMPLE_PER_TYPE is counted on a uniform sample and scaled (N = 10,000 has tens of thousands).
+ */
+async function temporalWorkSince(client: Client, sinceMs: number, include: (type: string) => boolean): Promise<TemporalWork> {
+  const since = new Date(sinceMs).toISOString();
+  const executions = new Map<string, { workflowId: string; runId: string }[]>();
+  for await (const execution of client.workflow.list({ query: `CloseTime >= "${since}" OR ExecutionStatus = "Running"` })) {
+    if (!include(execution.type)) continue;
+    const list = executions.get(execution.type) ?? [];
+    list.push({ workflowId: execution.workflowId, runId: execution.runId });
+    executions.set(execution.type, list);
+  }
+  const work: TemporalWork = { starts: 0, workflowTasks: 0, activities: 0, byType: {} };
+  for (const [type, list] of executions) {
+    const sample = list.length <= SAMPLE_PER_TYPE ? list : [...list].sort(() => Math.random() - 0.5).slice(0, SAMPLE_PER_TYPE);
+    const counted = { executions: list.length, starts: 0, workflowTasks: 0, activities: 0 };
+    await inBatches(sample, 20, async ({ workflowId, runId }) => {
+      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      for (const event of history.events ?? []) {
+        const atMs = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+        if (atMs < sinceMs) continue;
+        if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) counted.starts++;
+        else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) counted.workflowTasks++;
+        else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) counted.activities++;
+      }
+    });
+    const scale = list.length / sample.length;
+    for (const key of ['starts', 'workflowTasks', 'activities'] as const) {
+      counted[key] = Math.round(counted[key] * scale);
+      work[key] += counted[key];
+    }
+    work.byType[type] = counted;
+  }
+  return work;
+}
+
+function describeWork(work: TemporalWork, per: number, unit: string): string {
+  const each = (value: number) => (value / per).toFixed(2);
+  const types = Object.entries(work.byType).map(([type, counted]) => `${type} ×${counted.executions}: ${each(counted.starts)}/${each(counted.workflowTasks)}/${each(counted.activities)}`);
+  return `per ${unit}: ${each(work.starts)} workflow starts, ${each(work.workflowTasks)} workflow tasks, ${each(work.activities)} activities (starts/tasks/activities by type: ${types.join('; ')})`;
+}
+
 interface CloseResult {
+  atMs: number;
   invoiceCount: number;
   invoices: Timeline;
   pdfs: Timeline;
@@ -274,6 +333,7 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
     const generated = await db('webhook_events').where({ webhook_type: 'invoice.generated' }).whereIn('object_id', invoices.map((invoice) => invoice.id))
       .select<{ created_at: Date }[]>('created_at');
     return {
+      atMs,
       invoiceCount: invoices.length,
       invoices: timeline(atMs, invoices.map((invoice) => invoice.created_at.getTime()), invoices.length, n),
       pdfs: timeline(atMs, generated.map((event) => event.created_at.getTime()), invoices.length),
@@ -323,6 +383,11 @@ async function main(): Promise<void> {
             say(`  peak RSS: ${Object.entries(close.peakRssMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
             say(`  Postgres waits during the close (busy sessions per sample, ${close.pgWaits.samples} samples): ${close.pgWaits.top.join(', ') || 'none'}; blocked behind the counter row: ${close.pgWaits.counterWaiters.toFixed(2)}`);
             say(`  load average when the close ended: ${close.loadAverage.map((value) => value.toFixed(1)).join(', ')} on ${os.cpus().length} cores`);
+            const baseWork = await temporalWorkSince(client, base.atMs, (type) => type === 'sleepThenInsert');
+            const closeWork = await temporalWorkSince(client, close.atMs, (type) => type !== 'sleepThenInsert');
+            say(`  Temporal work from the instant on, baseline ${describeWork(baseWork, n, 'workflow')}`);
+            say(`  Temporal work from the instant on, Billow ${describeWork(closeWork, n, 'subscription')}`);
+            say(`  (per invoice: ${(closeWork.starts / close.invoiceCount).toFixed(2)} starts, ${(closeWork.workflowTasks / close.invoiceCount).toFixed(2)} workflow tasks, ${(closeWork.activities / close.invoiceCount).toFixed(2)} activities)`);
           } finally {
             await db.destroy();
           }
