@@ -205,7 +205,7 @@ async function runStart(config: Config): Promise<void> {
     : startEmbeddedPostgres({ dataDir: config.BILLOW_DATA_DIR, port: config.EMBEDDED_POSTGRES_PORT, log: logger });
   const sandboxed = process.argv.includes('--sandbox');
   const temporal: Promise<RunningTemporal> = sandboxed
-    ? startTimeSkippingServer({ cacheDir: config.BILLOW_CACHE, log: logger }).then(({ env, address }) => ({ address, uiUrl: null, stop: () => env.teardown() }))
+    ? startTimeSkippingServer({ cacheDir: config.BILLOW_CACHE, log: logger })
     : config.TEMPORAL_ADDRESS
     ? Promise.resolve({ address: config.TEMPORAL_ADDRESS, uiUrl: null, stop: async () => {} })
     : startDevServer({ cacheDir: config.BILLOW_CACHE, dataDir: config.BILLOW_DATA_DIR, port: config.TEMPORAL_PORT, uiPort: config.TEMPORAL_UI_PORT, namespace: config.TEMPORAL_NAMESPACE, log: logger });

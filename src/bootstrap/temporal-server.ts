@@ -121,16 +121,45 @@ export function loopbackTestServer(exe: string, log: Logger): string | null {
   return wrapper;
 }
 
-export async function startTimeSkippingServer(options: { cacheDir: string; log: Logger }): Promise<{ env: TestWorkflowEnvironment; address: string }> {
+/**
+ * The sandbox's time-skipping test server. Billow runs the cached server itself and waits up to a
+ * minute for its port: the SDK's own launcher gives a JVM 5 s, which a loaded machine misses. Only
+ * without a cached server does it fall back to the SDK (which downloads one).
+ */
+export async function startTimeSkippingServer(options: { cacheDir: string; log: Logger }): Promise<RunningTemporal> {
   const stock = testServerPath(options.cacheDir);
-  const exe = stock ? loopbackTestServer(stock, options.log) ?? stock : null;
+  if (!stock) {
+    const env = await TestWorkflowEnvironment.createTimeSkipping();
+    const address = (env.connection as unknown as { options: { address: string } }).options.address;
+    options.log.warn({ address }, 'Temporal time-skipping test server started by the SDK (none cached): it listens on every interface');
+    return { address, uiUrl: null, stop: () => env.teardown() };
+  }
+  const exe = loopbackTestServer(stock, options.log) ?? stock;
   if (exe === stock) options.log.warn('the time-skipping test server listens on every interface (no loopback launcher for it): keep this machine\'s port closed');
-  const env = await TestWorkflowEnvironment.createTimeSkipping(
-    exe ? { server: { executable: { type: 'existing-path', path: exe } } } : undefined,
-  );
-  const address = (env.connection as unknown as { options: { address: string } }).options.address;
+  const port = await freeLoopbackPort();
+  // Without `--enable-time-skipping`, as the SDK starts it: time is locked until the sandbox clock moves it.
+  const child = spawn(exe, [String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  pipeLines(child, options.log.child({ component: 'temporal-test-server' }));
+  try {
+    await waitForPort(port, 60_000, child);
+  } catch (error) {
+    await stopChild(child, 2_000);
+    throw error;
+  }
+  const address = `127.0.0.1:${port}`;
   options.log.info({ address }, 'Temporal time-skipping test server started (sandbox clock)');
-  return { env, address };
+  return { address, uiUrl: null, pid: child.pid, exited: exitOf(child), stop: () => stopChild(child) };
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 function pipeLines(child: ChildProcess, log: Logger): void {

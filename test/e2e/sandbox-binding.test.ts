@@ -6,9 +6,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startTimeSkippingServer, testServerPath } from '../../src/bootstrap/temporal-server';
+import { spawn } from 'node:child_process';
+import { startTimeSkippingServer, stopChild, testServerPath, waitForPort } from '../../src/bootstrap/temporal-server';
+import { freePort } from '../support/processes';
 import { logger } from '../../src/runtime/logger';
+import { connectToSandbox } from '../../src/bootstrap/sandbox-clock';
 
 const LISTEN = '0A';
 
@@ -33,18 +35,26 @@ const stock = testServerPath(cacheDir);
     const addresses = listeners(portOf(sandbox.address));
     expect(addresses.length).toBeGreaterThan(0);
     expect(addresses.every((address) => ['0100007F', '0000000000000000FFFF00000100007F'].includes(address))).toBe(true);
-    expect(await sandbox.env.currentTimeMs()).toBeGreaterThan(0); // and it answers over gRPC
+    // And it answers over gRPC, as a time-skipping server.
+    const connection = await connectToSandbox(sandbox.address);
+    try {
+      expect(await connection.testService!.getCurrentTime({})).toHaveProperty('time');
+    } finally {
+      await connection.close();
+    }
   } finally {
-    await sandbox.env.teardown();
+    await sandbox.stop();
   }
 
   // The same check on the stock server finds the wildcard address: the check can tell them apart.
-  const open = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: stock! } } });
+  const port = await freePort();
+  const open = spawn(stock!, [String(port)], { stdio: 'ignore' });
   try {
-    const addresses = listeners(portOf(open.address));
+    await waitForPort(port, 60_000, open);
+    const addresses = listeners(port);
     expect(addresses.length).toBeGreaterThan(0);
     expect(addresses.every((address) => /^0+$/.test(address))).toBe(true);
   } finally {
-    await open.teardown();
+    await stopChild(open);
   }
 });
