@@ -1,6 +1,7 @@
 /**
  * One subscription's life (DESIGN.md §4): activate at its start, sleep until each billing
- * boundary, close the period, sleep until the next one; continue as new when the history is full. Updates (terminate, change plan, cancel a pending
+ * boundary, close the period, sleep until the next one in the same run; continue as new only when
+ * the history is full. Updates (terminate, change plan, cancel a pending
  * plan change) and signals (usage) only queue work; the main loop does it, one thing at a time, so
  * messages never race a period close. Usage signalled for a subscription with usage thresholds is
  * checked for crossings at once (progressive billing). Between boundaries it also wakes for its notices: the end of
