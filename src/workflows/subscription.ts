@@ -1,6 +1,7 @@
 /**
  * One subscription's life (DESIGN.md §4): activate at its start, sleep until each billing
- * boundary, close the period, continue as new. Updates (terminate, change plan, cancel a pending
+ * boundary, close the period, sleep until the next one in the same run; continue as new only when
+ * the history is full. Updates (terminate, change plan, cancel a pending
  * plan change) and signals (usage) only queue work; the main loop does it, one thing at a time, so
  * messages never race a period close. Usage signalled for a subscription with usage thresholds is
  * checked for crossings at once (progressive billing). Between boundaries it also wakes for its notices: the end of
@@ -40,6 +41,12 @@ const DEFERRED_DOWNGRADE = 'downgrade-deferred-when-its-date-is-closed';
 const UPGRADE_EFFECTIVE_AT = 'upgrade-starts-at-its-effective-instant';
 /** patched(): usage signalled for a subscription with usage thresholds is checked for crossings (issue 15). */
 const PROGRESSIVE_BILLING = 'progressive-billing-on-usage-signals';
+/**
+ * patched(): after closing a boundary the run loops to the next one and continues as new only when
+ * its history is full (issue 12). Before, every close ended the run: one more workflow task and one
+ * new run per boundary. Histories recorded before it continue as new after their close, as they did.
+ */
+const LOOP_ACROSS_BOUNDARIES = 'one-run-across-boundaries';
 
 /**
  * Termination alerts: these many days (of 24 h) before `ending_at`. Lago sends them on the dates
@@ -213,8 +220,13 @@ export async function subscriptionWorkflow(state: SubscriptionWorkflowState): Pr
       terminated = true;
       return finish(outcome);
     }
-    if (deadlineReached) await closeBoundary(state, billingDate);
-    else if (!historyFull()) continue;
+    if (deadlineReached) {
+      await closeBoundary(state, billingDate);
+      // The next boundary in the same run (its inbox is handled at the top of the loop). The marker
+      // is taken right after the close, where the command order parts: a next timer here, a
+      // continue-as-new before. A full history continues as new on either path.
+      if (!historyFull() && patched(LOOP_ACROSS_BOUNDARIES)) continue;
+    } else if (!historyFull()) continue;
     if (patched(DRAIN_BEFORE_CONTINUE)) {
       // Before continuing as new, messages heard meanwhile (during the close, say) get another turn
       // of the loop: a signal is never dropped, an update never left waiting.

@@ -84,7 +84,7 @@ it('two worker processes on one task queue share a close: one invoice per subscr
   await assertBillingInvariants(database.db);
 
   // Both workers took part: the worker (pid@host) of every workflow and activity task of every
-  // subscription's histories (the close continues the workflow as new, so earlier runs are read too).
+  // subscription's histories (a run continues as new when its history is full, so earlier runs are read too).
   // Which worker polls first is Temporal's choice; over some hundreds of tasks both get work unless one
   // is not polling at all, which is what this proves against.
   const identities = new Set<string>();

@@ -51,11 +51,10 @@ it('a trial and a fixed term: the trial\'s end at its instant, then each alert o
     ['alertTermination', { subscriptionId: 'sub-term', alertAtMs: at('2029-04-19T12:00:00Z') }], // 1 day before
     ['terminateSubscription', { subscriptionId: 'sub-term', pendingSubscriptionId: null, atMs: at('2029-04-20T12:00:00Z') }],
   ]);
-  // Each notice ran once, on the first attempt, and the trial's end did not close a period (no extra run).
+  // Each notice ran once, on the first attempt, all in one run: the closes no longer end it (issue 12).
   expect(bed.callDetails('term').every((call) => call.attempt === 1)).toBe(true);
   const runs = bed.callDetails('term').map((call) => call.runId);
-  expect(runs[1]).toBe(runs[0]); // the trial's end shares the first run with the start
-  expect(new Set(runs).size).toBe(4); // one run until each of the three closes, then the last one
+  expect(new Set(runs).size).toBe(1);
 });
 
 it('cancelPlanChange drops a scheduled downgrade: the activity cancels the row, the boundary closes the old plan; other requests are refused', async () => {

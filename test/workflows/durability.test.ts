@@ -1,6 +1,6 @@
 /**
- * Durability of the subscription workflow: history stays bounded over years (continue-as-new
- * after every period), a worker killed in the middle of a period close yields exactly one invoice
+ * Durability of the subscription workflow: years of periods in one run (continue-as-new only when
+ * the history is full, issue 12) with a small history per boundary, a worker killed in the middle of a period close yields exactly one invoice
  * and no gap in numbering, and the histories this file records replay on the current code.
  * With BILLOW_RECORD_HISTORIES=1 the recorded histories are also written (as the proto's plain
  * object: 64-bit numbers and bytes as strings) to test/workflows/histories/, whose files test/workflows/replay.test.ts replays on every run.
@@ -36,7 +36,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** Every run of a workflow id, oldest first (continue-as-new starts one run per period). */
+/** Every run of a workflow id, oldest first (continue-as-new starts a new run when the history is full). */
 async function runsOf(workflowId: string): Promise<temporal.api.history.v1.IHistory[]> {
   const runs: temporal.api.history.v1.IHistory[] = [];
   let runId: string | undefined;
@@ -48,14 +48,17 @@ async function runsOf(workflowId: string): Promise<temporal.api.history.v1.IHist
   return runs;
 }
 
-it('keeps each run of the history small over three years of monthly billing', async () => {
+it('three years of monthly billing in one run: each boundary invoiced once, two workflow tasks and 11 events per boundary', async () => {
   const api = await createTestApi(database.db, env, 'durability-years', 'Years Co');
   const stopWorker = await startTestWorker(env, database.db, 'durability-years');
+  let runs: temporal.api.history.v1.IHistory[] = [];
   try {
     await moveClockTo(env, '2027-01-01T00:30:00Z');
     await createPlan(api, { name: 'Monthly', code: 'monthly', interval: 'monthly', amount_cents: 1000, amount_currency: 'USD', pay_in_advance: true });
     await subscribe(api, { external_customer_id: 'years', plan_code: 'monthly', external_id: 'years-sub', billing_time: 'calendar' });
     await sleepUntil(env, '2030-01-01T12:00:00Z');
+    // Read while it runs (it waits for Feb 1 2030): the recorded history then replays as a live run would.
+    runs = await runsOf(subscriptionWorkflowId(api.organization.id, 'years-sub'));
   } finally {
     await stopWorkflows(api.organization.id, ['years-sub']);
     await stopWorker();
@@ -63,14 +66,20 @@ it('keeps each run of the history small over three years of monthly billing', as
   // Jan 2027 at the start, then 36 boundaries (Feb 2027 … Jan 2030): 37 invoices of 1000.
   const invoices = await invoiceTable(api, 'years');
   expect(invoices.map((invoice) => invoice.total)).toEqual(Array(37).fill(1000));
-  const runs = await runsOf(subscriptionWorkflowId(api.organization.id, 'years-sub'));
-  expect(runs).toHaveLength(37); // one run per closed period, plus the current (terminated by the test) one
-  const lengths = runs.map((run) => run.events?.length ?? 0);
-  // A run is: started, a timer, one activity, continue-as-new (plus the first run's start activity): never more than 30 events.
-  expect(Math.max(...lengths)).toBeLessThanOrEqual(30);
-  recorded.push({ name: 'three-years-first-run', workflowId: 'years', history: runs[0]! });
-  recorded.push({ name: 'three-years-later-run', workflowId: 'years', history: runs[20]! });
-  expect(runs[20]!.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+  // One run: the 36 closes (36 × 11 events, see below) stay far under the 2,000-event limit that would continue it as new.
+  expect(runs).toHaveLength(1);
+  const events = runs[0]!.events ?? [];
+  const closes = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'closePeriod').map((event) => Number(event.eventId));
+  expect(closes).toHaveLength(36);
+  // From one close to the next: timer started and fired, a task (scheduled, started, completed) that schedules the
+  // close, the close (scheduled, started, completed), a task that starts the next timer: 11 events, 2 tasks.
+  for (let i = 1; i < closes.length; i += 1) {
+    // After the first close, + 2: the patch's marker and the SDK's upsert of TemporalChangeVersion that goes with it.
+    expect(closes[i]! - closes[i - 1]!).toBe(11 + (i === 1 ? 2 : 0));
+    const tasks = events.filter((event) => Number(event.eventId) > closes[i - 1]! && Number(event.eventId) < closes[i]! && event.workflowTaskCompletedEventAttributes);
+    expect(tasks).toHaveLength(2);
+  }
+  recorded.push({ name: 'three-years-one-run', workflowId: 'years', history: runs[0]! });
   await assertBillingInvariants(database.db);
 });
 
@@ -146,7 +155,10 @@ it('messages in history: seat signals, an upgrade and a termination', async () =
   const updates = events.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes)
     .map((event) => event.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest?.input?.name);
   expect(updates).toEqual(['changePlan', 'terminate']);
-  runs.forEach((history, index) => recorded.push({ name: `seats-upgrade-terminate-run-${index + 1}`, workflowId: 'max', history }));
+  // One run: the Mar 1 close no longer ends it. The seats-upgrade-terminate-run-N files were recorded by this scenario
+  // before (one run per close) and keep replaying.
+  expect(runs).toHaveLength(1);
+  recorded.push({ name: 'seats-upgrade-terminate-one-run', workflowId: 'max', history: runs[0]! });
   await assertBillingInvariants(database.db);
 });
 
@@ -185,17 +197,19 @@ it('a trial and a fixed term in history: trial end, period closes, ending_at', a
   ));
   expect(events[4].payload.subscription).toMatchObject({ status: 'active', ending_at: '2033-03-20T12:00:00Z', customer });
   const runs = await runsOf(subscriptionWorkflowId(api.organization.id, 'tess-sub'));
-  // Jan 15 (trial end), Feb 1 and Mar 1 each close a run; the fourth run ends at ending_at.
-  expect(runs).toHaveLength(4);
-  expect(runs[3]!.events?.at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
-  // Recorded as trial-fixed-term-run-N; the trial-fixed-term-before-notices-run-N files were recorded by this
-  // scenario on the code before the notices, which their patch must keep replaying.
-  runs.forEach((history, index) => recorded.push({ name: `trial-fixed-term-run-${index + 1}`, workflowId: 'tess', history }));
+  // Jan 15 (trial end), Feb 1 and Mar 1 close in the one run, which ends at ending_at.
+  expect(runs).toHaveLength(1);
+  expect(runs[0]!.events?.at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
+  // Recorded as trial-fixed-term-one-run. This scenario recorded the trial-fixed-term-before-notices-run-N files on
+  // the code before the notices, and the trial-fixed-term-run-N files before one run across boundaries (a run per
+  // close): their patches must keep them replaying.
+  recorded.push({ name: 'trial-fixed-term-one-run', workflowId: 'tess', history: runs[0]! });
   await assertBillingInvariants(database.db);
 });
 
 it('the histories recorded above replay on the current workflow code', async () => {
-  expect(recorded.length).toBeGreaterThanOrEqual(4);
+  // three-years-one-run, seats-upgrade-terminate-one-run, trial-fixed-term-one-run.
+  expect(recorded.map(({ name }) => name).sort()).toEqual(['seats-upgrade-terminate-one-run', 'three-years-one-run', 'trial-fixed-term-one-run']);
   const bundle = { codePath: process.env.BILLOW_TEST_WORKFLOW_BUNDLE! };
   for (const { workflowId, history } of recorded) {
     await Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId);

@@ -1,0 +1,126 @@
+/**
+ * One run across billing boundaries (issue 12): after closing a boundary the loop sleeps to the
+ * next one in the same run (timer → closePeriod → next timer: two workflow tasks per boundary,
+ * where continuing as new after each close took three and a new run), and continues as new only
+ * when its history is full, carrying every close and open draft over. Histories recorded before
+ * (one run per close) keep replaying: test/workflows/replay.test.ts.
+ */
+import type { temporal } from '@temporalio/proto';
+import type { IssuedInvoice } from '../../src/services/invoicing';
+import { subscriptionWorkflowId } from '../../src/workflows/ids';
+import { ORGANIZATION_ID, useLoopBed, type TestPlan, type TestSubscription } from './harness';
+
+const bed = useLoopBed('loop-one-run');
+const monthlyArrears: TestPlan = { code: 'monthly', interval: 'monthly', payInAdvance: false };
+const at = (iso: string) => Date.parse(iso);
+
+function subscription(externalId: string, subscriptionAt: string, historyLimit?: number): TestSubscription {
+  return { externalId, subscriptionId: `sub-${externalId}`, plan: monthlyArrears, billingTime: 'calendar', subscriptionAt, timezone: 'UTC', historyLimit };
+}
+
+/** Every run of the subscription's workflow, oldest first. */
+async function runsOf(externalId: string): Promise<temporal.api.history.v1.IHistoryEvent[][]> {
+  const runs: temporal.api.history.v1.IHistoryEvent[][] = [];
+  let runId: string | undefined;
+  do {
+    const events = (await bed.env.client.workflow.getHandle(subscriptionWorkflowId(ORGANIZATION_ID, externalId), runId).fetchHistory()).events ?? [];
+    runs.unshift(events);
+    runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  } while (runId);
+  return runs;
+}
+
+const closesIn = (events: temporal.api.history.v1.IHistoryEvent[]) =>
+  events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'closePeriod');
+
+it('consecutive boundaries close in one run, each once, with two workflow tasks per boundary', async () => {
+  await bed.clockTo('2031-01-10T10:00:00Z');
+  await bed.subscribe(subscription('steady', '2031-01-10T10:00:00Z'));
+  await bed.clockTo('2031-05-01T06:00:00Z');
+  // Calendar months in UTC from Jan 10: Feb 1, Mar 1, Apr 1 and May 1, each at 00:00Z, each once.
+  expect(bed.calls('steady')).toEqual([
+    ['startSubscription', { subscriptionId: 'sub-steady' }],
+    ['closePeriod', { subscriptionId: 'sub-steady', billingDate: '2031-02-01' }],
+    ['closePeriod', { subscriptionId: 'sub-steady', billingDate: '2031-03-01' }],
+    ['closePeriod', { subscriptionId: 'sub-steady', billingDate: '2031-04-01' }],
+    ['closePeriod', { subscriptionId: 'sub-steady', billingDate: '2031-05-01' }],
+  ]);
+  expect(bed.callDetails('steady').map((call) => call.attempt)).toEqual([1, 1, 1, 1, 1]);
+  // All in the run the subscription started in, which is still the current one: no continue-as-new.
+  const runIds = new Set(bed.callDetails('steady').map((call) => call.runId));
+  expect([...runIds]).toEqual([await bed.currentRunId('steady')]);
+  expect(await bed.workflows.view(ORGANIZATION_ID, 'steady')).toMatchObject({ status: 'active', billedThrough: '2031-05-01', nextBillingDate: '2031-06-01' });
+
+  const runs = await runsOf('steady');
+  expect(runs).toHaveLength(1);
+  const events = runs[0]!;
+  expect(events.some((event) => event.workflowExecutionContinuedAsNewEventAttributes)).toBe(false);
+  // Between two closes: the timer fires → a task schedules closePeriod → it completes → a task starts the next
+  // timer. Two WorkflowTaskCompleted per boundary (continuing as new after each close took three: the close's
+  // task, the continue-as-new task, the new run's first task) and one timer.
+  const closeIds = closesIn(events).map((event) => Number(event.eventId));
+  expect(closeIds).toHaveLength(4);
+  for (let i = 1; i < closeIds.length; i += 1) {
+    const between = events.filter((event) => Number(event.eventId) > closeIds[i - 1]! && Number(event.eventId) < closeIds[i]!);
+    expect(between.filter((event) => event.workflowTaskCompletedEventAttributes)).toHaveLength(2);
+    expect(between.filter((event) => event.timerStartedEventAttributes)).toHaveLength(1);
+  }
+  // The patch is marked once, at the first close (a run recorded before it continued as new there).
+  expect(events.filter((event) => event.markerRecordedEventAttributes)).toHaveLength(1);
+});
+
+it('a small history limit: the run continues as new once its history is full, and every boundary is still closed once, in order', async () => {
+  await bed.clockTo('2032-01-10T10:00:00Z');
+  await bed.subscribe(subscription('bounded', '2032-01-10T10:00:00Z', 40));
+  await bed.clockTo('2032-12-01T06:00:00Z');
+  // Eleven boundaries, Feb 1 … Dec 1 2032, each closed once, on its first attempt.
+  const months = ['02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'];
+  expect(bed.calls('bounded')).toEqual([
+    ['startSubscription', { subscriptionId: 'sub-bounded' }],
+    ...months.map((month) => ['closePeriod', { subscriptionId: 'sub-bounded', billingDate: `2032-${month}-01` }]),
+  ]);
+  expect(bed.callDetails('bounded').every((call) => call.attempt === 1)).toBe(true);
+
+  // The history is judged after each close (historyLength = the current task's started event id). A later boundary adds
+  // 11 events: timer started and fired, a task (3), the activity (3), the next task's scheduled and started, and the
+  // previous task's completion. First run: start timer (5–6), startSubscription (10–12), boundary timer 16–17,
+  // closePeriod 21–23, task started at 25 < 40 (marker 27), then 37 < 40, then 48 ≥ 40: continue as new after three
+  // closes. A later run: first task 2–3, timer 5–6, closePeriod 10–12, task started at 14 < 40, then 26, 37, 48 ≥ 40:
+  // four closes. 3 + 4 + 4 = 11: three full runs, and the fourth (current) waits for Jan 1 2033.
+  const runs = await runsOf('bounded');
+  expect(runs.map((events) => closesIn(events).length)).toEqual([3, 4, 4, 0]);
+  expect(runs.slice(0, 3).map((events) => Number(events.at(-1)!.eventId) > 40 && !!events.at(-1)!.workflowExecutionContinuedAsNewEventAttributes))
+    .toEqual([true, true, true]);
+  // Bounded: no run goes past the limit by more than one boundary's events and its continue-as-new.
+  expect(Math.max(...runs.map((events) => events.length))).toBeLessThanOrEqual(40 + 11 + 3);
+  expect(new Set(bed.callDetails('bounded').map((call) => call.runId)).size).toBe(3);
+  expect(await bed.workflows.view(ORGANIZATION_ID, 'bounded')).toMatchObject({ status: 'active', billedThrough: '2032-12-01', nextBillingDate: '2033-01-01' });
+});
+
+it('a draft closed just before the history fills is carried into the next run and finalized there, once', async () => {
+  await bed.clockTo('2033-01-10T10:00:00Z');
+  // A 3-day grace period for the Feb 1 close: finalized at Feb 4 00:00Z.
+  bed.respond('closePeriod', (input): IssuedInvoice => {
+    const invoiceId = `invoice/${input.subscriptionId}/${input.billingDate}`;
+    if (input.billingDate !== '2033-02-01') return { invoiceId, number: 'LOOP-001', totalAmountCents: '1000', created: true };
+    return { invoiceId, number: 'LOOP-DRAFT', totalAmountCents: '1000', created: true, status: 'draft', finalizeAtMs: at('2033-02-04T00:00:00Z') };
+  });
+  // A limit of 20 events: the start's task (started at event 14) is under it, the first close's (25) past it, so the
+  // run continues as new right after closing Feb 1 as a draft. The next run: a marker and the timer to Feb 4 from its
+  // first task (3), finalizeDraft from the task at 9, the Mar 1 timer from the task at 15 < 20, closePeriod from the
+  // task at 20, then 26 ≥ 20: continue as new again.
+  await bed.subscribe(subscription('carried', '2033-01-10T10:00:00Z', 20));
+  await bed.clockTo('2033-03-01T06:00:00Z');
+  expect(bed.calls('carried')).toEqual([
+    ['startSubscription', { subscriptionId: 'sub-carried' }],
+    ['closePeriod', { subscriptionId: 'sub-carried', billingDate: '2033-02-01' }],
+    ['finalizeDraft', { organizationId: ORGANIZATION_ID, invoiceId: 'invoice/sub-carried/2033-02-01', atMs: at('2033-02-04T00:00:00Z') }],
+    ['closePeriod', { subscriptionId: 'sub-carried', billingDate: '2033-03-01' }],
+  ]);
+  const [start, close, finalize, next] = bed.callDetails('carried');
+  expect(close!.runId).toBe(start!.runId);
+  expect(finalize!.runId).not.toBe(close!.runId);
+  expect(next!.runId).toBe(finalize!.runId);
+  expect(next!.runId).not.toBe(await bed.currentRunId('carried'));
+  expect(bed.callDetails('carried').every((call) => call.attempt === 1)).toBe(true);
+});
