@@ -310,6 +310,8 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
     const settleUntil = atMs - (IDLE_SECONDS + 5) * 1000;
     if (settleUntil > Date.now()) await new Promise((resolve) => setTimeout(resolve, Math.min(settleUntil - Date.now(), 60_000)));
     const idleCpuPercent = atMs - Date.now() > IDLE_SECONDS * 1000 ? await idleCpu(pids, IDLE_SECONDS) : {};
+    // Said now: a run stopped before the close ends still tells its idle cost.
+    say(`  created in ${createSeconds.toFixed(0)} s; idle CPU while asleep: ${Object.entries(idleCpuPercent).map(([name, pct]) => `${name} ${pct.toFixed(1)} %`).join(', ') || 'not measured (no time left before the instant)'}; RSS asleep: ${Object.entries(pids).map(([name, pid]) => `${name} ${usage(pid).rssMb.toFixed(0)} MB`).join(', ')}`);
     const sampler = rssSampler(pids);
     const waitSampler = pgWaitSampler(db, atMs);
     // Every subscription's close of the day is a part of an invoice (one per customer when they
@@ -377,7 +379,6 @@ async function main(): Promise<void> {
             const base = await baseline(db, databaseUrl, temporal, client, n);
             say(`  baseline (sleep, one insert): ${base.closesPerSecond.toFixed(1)} /s, last at ${seconds(base.lastMs)}`);
             const close = await billowClose(db, databaseUrl, temporal, client, n, dataDir);
-            say(`  created in ${close.createSeconds.toFixed(0)} s; idle CPU while asleep: ${Object.entries(close.idleCpuPercent).map(([name, pct]) => `${name} ${pct.toFixed(1)} %`).join(', ') || 'not measured (no time left before the instant)'}`);
             say(`  closes: ${close.invoices.closesPerSecond.toFixed(1)} /s (${(close.invoices.closesPerSecond / base.closesPerSecond).toFixed(2)}× the baseline), last at ${seconds(close.invoices.lastMs)}, on ${close.invoiceCount} invoices`);
             say(`  PDFs: last at ${seconds(close.pdfs.lastMs)}; webhooks delivered: last at ${seconds(close.webhooks.lastMs)}`);
             say(`  peak RSS: ${Object.entries(close.peakRssMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
