@@ -185,9 +185,9 @@ const OVERDUE_WORKFLOW = 'overdueWorkflow';
  * is: the relay's requests for one overdue workflow, however many, are one call.
  */
 async function signalWithStart(deps: RelayDeps, request: WorkflowRequestRow): Promise<void> {
-  const { signalWithStart: send } = deps.client.workflow;
-  if (!send) throw new Error(`the relay's client cannot signal-with-start ${request.workflow_id}`);
-  await send(request.workflow_type, {
+  const { workflow } = deps.client;
+  if (!workflow.signalWithStart) throw new Error(`the relay's client cannot signal-with-start ${request.workflow_id}`);
+  await workflow.signalWithStart(request.workflow_type, {
     workflowId: request.workflow_id,
     taskQueue: deps.taskQueue,
     args: request.args,
