@@ -125,6 +125,12 @@ it('one overdue workflow per (organization, instant) marks each provider-less in
   expect(await invoiceOf(ana2.lago_id)).toMatchObject({ payment_overdue: false, payment_status: 'succeeded', total_due_amount_cents: 0 });
   expect((await invoiceOf(payer1.lago_id)).payment_overdue).toBe(false);
 
+  // Temporal's work for the four provider-less invoices: two workflows, one sweep activity each (a payment workflow each ran three before its timer).
+  for (const handle of [tokyoWorkflow(), utcWorkflow()]) {
+    const { events } = await handle.fetchHistory();
+    expect(events!.filter((event) => event.activityTaskScheduledEventAttributes).length).toBe(1);
+  }
+
   // Payer's invoice: its own payment workflow (no Stripe connection: nothing charged), overdue at its instant.
   await moveClockTo(bed.env, '2027-03-03T00:05:00Z');
   expect(await completed(bed.env.client.workflow.getHandle(paymentWorkflowId({ type: 'invoice', id: payer1.lago_id })))).toBe('no_provider, overdue');
