@@ -12,8 +12,12 @@
  * before the relay signals), signals it: it sweeps again before it ends; once it has ended, the
  * signal starts a new run, which finds its instant past and sweeps at once. Its result says how many
  * invoices it marked.
+ *
+ * Each signal adds to its history (about one per relay claim: a busy organization issuing invoices
+ * due at one instant all day long sends many): past HISTORY_LIMIT events, or when the server
+ * suggests it, a run continues as new (before its instant, to sleep on; after, to sweep at once).
  */
-import { defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { condition, continueAsNew, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { BillingActivities } from '../activities';
 import { OVERDUE_SWEEP_SIGNAL } from './ids';
 
@@ -21,7 +25,11 @@ export interface OverdueWorkflowInput {
   organizationId: string;
   /** The instant its invoices turn overdue (epoch ms). */
   instantMs: number;
+  /** Events after which a run continues as new (HISTORY_LIMIT; tests lower it). */
+  historyLimit?: number;
 }
+
+const HISTORY_LIMIT = 10_000;
 
 /** An invoice due at the workflow's instant was issued (and committed): sweep again if the sweep has begun. */
 export const overdueInvoiceIssued = defineSignal(OVERDUE_SWEEP_SIGNAL);
@@ -35,14 +43,17 @@ const sweeper = proxyActivities<BillingActivities>({
 
 export async function overdueWorkflow(input: OverdueWorkflowInput): Promise<string> {
   const { organizationId, instantMs } = input;
+  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyLimit ?? HISTORY_LIMIT);
   let issued = false;
   setHandler(overdueInvoiceIssued, () => {
     issued = true;
   });
-  if (instantMs > Date.now()) await sleep(instantMs - Date.now());
+  // A timer to the instant; each signal wakes the condition only to look at the history's length.
+  if (instantMs > Date.now() && (await condition(historyFull, instantMs - Date.now()))) return continueAsNew<typeof overdueWorkflow>(input);
   let marked = 0;
   let sweeps = 0;
   do {
+    if (sweeps > 0 && historyFull()) return continueAsNew<typeof overdueWorkflow>(input);
     // What was issued before this sweep begins is swept by it; what is signalled during it, by the next.
     issued = false;
     marked += await sweeper.sweepOverdueInvoices({ organizationId, instantMs, nowMs: Date.now() });

@@ -15,7 +15,7 @@ import { useWorkflowTestbed } from '../support/testbed';
 import { moveClockTo } from '../support/temporal';
 import { seedInvoice } from '../support/money';
 import { relayWorkflowRequests, type RelayDeps } from '../../src/webhooks/relay';
-import { overdueWorkflowId, paymentWorkflowId } from '../../src/workflows/ids';
+import { OVERDUE_SWEEP_SIGNAL, overdueWorkflowId, paymentWorkflowId } from '../../src/workflows/ids';
 import type { CustomerRow } from '../../src/db/customers';
 
 const TASK_QUEUE = 'overdue-sweep';
@@ -155,4 +155,28 @@ it('an invoice issued after its instant (the sandbox, a late finalization): the 
   expect(await overdueHooks(late.id)).toBe(1);
   // At once: no timer waited for (the clock moved only as work ran, under a minute).
   expect((await bed.env.currentTimeMs()) - before).toBeLessThan(60_000);
+});
+
+it('a run whose history grows long with signals continues as new and still sweeps at its instant', async () => {
+  // An instant of its own, 2027-03-10T00:00Z (the clock is at 2027-03-03); a run continues as new past 12 events.
+  const instantMs = Date.parse('2027-03-10T00:00:00Z');
+  const workflowId = overdueWorkflowId(organizationId, instantMs);
+  const first = await bed.env.client.workflow.signalWithStart('overdueWorkflow', {
+    workflowId, taskQueue: TASK_QUEUE, args: [{ organizationId, instantMs, historyLimit: 12 }], signal: OVERDUE_SWEEP_SIGNAL, signalArgs: [],
+  });
+  // Each signal adds at least one event (its own) to the 5 of a sleeping run (started, a workflow task's 3, the timer).
+  for (let i = 0; i < 10; i++) await bed.env.client.workflow.getHandle(workflowId).signal(OVERDUE_SWEEP_SIGNAL);
+  for (let i = 0; i < 300 && (await bed.env.client.workflow.getHandle(workflowId, first.signaledRunId).describe()).status.name === 'RUNNING'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect((await bed.env.client.workflow.getHandle(workflowId, first.signaledRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+
+  // An invoice of Ana's still owing (due 2027-03-01: overdue since 2027-03-02T00:00Z, its own request not relayed): the run at 2027-03-10 marks it.
+  const ana = (await bed.database.db('customers').where({ organization_id: organizationId, external_id: 'ana' }).first()) as CustomerRow;
+  const { invoice } = await seedInvoice(bed.database.db, bed.api.organization, ana, { fees: [{ amountCents: 10_000n }] });
+  expect((await invoiceOf(invoice.id)).payment_overdue).toBe(false);
+  await moveClockTo(bed.env, '2027-03-10T00:05:00Z');
+  expect(await completed(bed.env.client.workflow.getHandle(workflowId), { notRun: first.signaledRunId })).toBe('1 overdue in 1 sweep');
+  expect((await invoiceOf(invoice.id)).payment_overdue).toBe(true);
+  expect(await overdueHooks(invoice.id)).toBe(1);
 });
