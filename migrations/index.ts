@@ -32,6 +32,7 @@ import * as liveWallets from './20261201_026_live_wallets';
 import * as planOverrides from './20261201_027_plan_overrides';
 import * as walletAlerts from './20261201_028_wallet_alerts';
 import * as walletTransactionConsumptions from './20261201_029_wallet_transaction_consumptions';
+import * as overdueSweep from './20261201_030_overdue_sweep';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core': core,
@@ -63,6 +64,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_027_plan_overrides': planOverrides,
   '20261201_028_wallet_alerts': walletAlerts,
   '20261201_029_wallet_transaction_consumptions': walletTransactionConsumptions,
+  '20261201_030_overdue_sweep': overdueSweep,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

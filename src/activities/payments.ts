@@ -1,12 +1,14 @@
 /**
  * The payment workflow's activities, one job each (services/payments/collection.ts): the attempt's
  * payment row, the provider's charge (with the attempt's idempotency key, so a retry never charges
- * twice), recording what the provider answered, and the invoice turning overdue at its due date.
+ * twice), recording what the provider answered, and the invoice turning overdue at its due date;
+ * and the overdue workflow's sweep of an organization's invoices due at one instant.
  */
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import {
   chargeAttempt, configuredProviders, dunningWait, finishDunning, markOverdue, startDunningAttempt, startRequestAttempt, overdueInstant, planRefunds, recordAttempt, recordRefund, sendRefund, startAttempt,
-  type AttemptOutcome, type DunningStart, type PlannedRefunds, type StartedRequestAttempt, type ProviderFactory, type RefundOutcome, type StartedAttempt,
+  sweepOverdue,
+  type AttemptOutcome, type DunningStart, type PlannedRefunds, type StartedRequestAttempt, type ProviderFactory, type RefundOutcome, type StartedAttempt, type SweepPosition,
 } from '../services/payments';
 import type { ActivityDeps } from './deps';
 
@@ -65,6 +67,18 @@ export function paymentActivities(deps: PaymentActivityDeps) {
     },
     async markPaymentOverdue(input: { organizationId: string; invoiceId: string; nowMs: number }): Promise<boolean> {
       return markOverdue(deps.db, input.organizationId, input.invoiceId, input.nowMs);
+    },
+    /**
+     * Every invoice of the organization overdue at `nowMs` and still owing marked (a page per
+     * transaction, a heartbeat per page); a retry resumes after the last page heartbeaten, and
+     * marks nothing twice in any case. Answers how many it marked.
+     */
+    async sweepOverdueInvoices(input: { organizationId: string; instantMs: number; nowMs: number }): Promise<number> {
+      const context = Context.current();
+      const after = (context.info.heartbeatDetails as SweepPosition | undefined) ?? null;
+      const marked = await sweepOverdue(deps.db, input.organizationId, input.nowMs, { after, onPage: (position) => context.heartbeat(position) });
+      log.info('overdue sweep', { organizationId: input.organizationId, instantMs: input.instantMs, nowMs: input.nowMs, marked, resumed: after !== null });
+      return marked;
     },
   };
 }

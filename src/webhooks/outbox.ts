@@ -10,7 +10,7 @@ import type { Conn } from '../db/knex';
 import { endpointsFor, insertWebhookEvent, insertWebhooks } from '../db/webhooks';
 import { insertDocumentRequest } from '../db/document-requests';
 import { insertWorkflowRequest } from '../db/workflow-requests';
-import { paymentWorkflowId, refundWorkflowId, type DocumentType, type Payable } from '../workflows/ids';
+import { overdueWorkflowId, paymentWorkflowId, refundWorkflowId, type DocumentType, type Payable } from '../workflows/ids';
 import { insertWorkflowStart } from '../db/workflow-starts';
 import type { StartSubscriptionWorkflow } from '../workflows/client';
 import { isWebhookType, type WebhookType } from './event-types';
@@ -83,6 +83,30 @@ export async function requestCollection(trx: Conn, input: { organizationId: stri
     workflow_type: 'paymentWorkflow',
     workflow_id: paymentWorkflowId(input.payable, input.attempt),
     args: [{ organizationId: input.organizationId, payable: input.payable, ...(input.attempt && input.attempt > 1 ? { attempt: input.attempt } : {}) }],
+  });
+}
+
+/** What an overdue workflow is started with (`OverdueWorkflowInput` in workflows/overdue.ts, a floor above). */
+export interface OverdueSweepInput {
+  organizationId: string;
+  /** The instant its invoices turn overdue (epoch ms). */
+  instantMs: number;
+}
+
+/**
+ * Asks, in the caller's transaction, for the overdue workflow of the invoice's organization and
+ * overdue instant (`overdue/<organization>/<instant>`), for an invoice with nothing to collect: one
+ * row per invoice (once per invoice), relayed after its transaction commits, so the workflow sweeps
+ * with the invoice visible (or again, if it had begun). Many invoices share the workflow.
+ */
+export async function requestOverdueSweep(trx: Conn, input: { organizationId: string; invoiceId: string; instantMs: number }): Promise<string | null> {
+  const args: OverdueSweepInput = { organizationId: input.organizationId, instantMs: input.instantMs };
+  return insertWorkflowRequest(trx, {
+    organization_id: input.organizationId,
+    workflow_type: 'overdueWorkflow',
+    workflow_id: overdueWorkflowId(input.organizationId, input.instantMs),
+    request_key: `invoice:${input.invoiceId}`,
+    args: [args],
   });
 }
 

@@ -6,7 +6,11 @@
  *   event was recorded with (outbox.ts writes those deliveries with the event, so they are
  *   committed before the workflow reads them) and to any endpoint subscribed since;
  * - a document request gets the workflow `document/<type>/<id>`;
- * - a workflow request (an invoice's payment workflow) gets the workflow it names;
+ * - a workflow request (an invoice's payment workflow) gets the workflow it names; the requests for
+ *   an organization's overdue workflow (one per invoice issued with nothing to collect, many per
+ *   workflow) get one signal-with-start per workflow and claim: started if it is not running (anew if
+ *   an earlier run has finished: it sweeps at once), signalled if it is (it sweeps again if it had
+ *   begun), so every invoice is swept after its transaction committed;
  * - a workflow start (a subscription created while Temporal did not answer, or whose API process
  *   died before starting it) gets its `subscription/<organization>/<external id>` workflow, started
  *   with the input stored when the subscription was created (conflict policy USE_EXISTING: a
@@ -24,18 +28,18 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Clien
 import type { Db, Tx } from '../db/knex';
 import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventsDispatched, type WebhookEventRow } from '../db/webhooks';
 import { claimPendingDocumentRequests, markDocumentRequestsDispatched } from '../db/document-requests';
-import { claimPendingWorkflowRequests, markWorkflowRequestDispatched } from '../db/workflow-requests';
+import { claimPendingWorkflowRequests, markWorkflowRequestDispatched, markWorkflowRequestsDispatched, type WorkflowRequestRow } from '../db/workflow-requests';
 import { claimPendingWorkflowStarts, markWorkflowStartDispatched } from '../db/workflow-starts';
 import { logger } from '../runtime/logger';
 import { throttledLog } from '../runtime/outages';
-import { documentBatchWorkflowId, documentWorkflowId, webhookBatchWorkflowId, webhookWorkflowId } from '../workflows/ids';
+import { documentBatchWorkflowId, documentWorkflowId, OVERDUE_SWEEP_SIGNAL, webhookBatchWorkflowId, webhookWorkflowId } from '../workflows/ids';
 import type { StartSubscriptionWorkflow, SubscriptionWorkflows } from '../workflows/client';
 import type { DocumentRequestInput } from './outbox';
 
 export interface RelayDeps {
   db: Db;
-  /** What the relay uses of a Temporal client: starting workflows. */
-  client: { workflow: Pick<Client['workflow'], 'start'> };
+  /** What the relay uses of a Temporal client: starting workflows (and signal-with-start, for overdue workflows). */
+  client: { workflow: Pick<Client['workflow'], 'start'> & Partial<Pick<Client['workflow'], 'signalWithStart'>> };
   taskQueue: string;
   /** Starts subscription workflows (the same gateway as the API's); without it, workflow starts are left to a relay that has one. */
   subscriptions?: Pick<SubscriptionWorkflows, 'start'>;
@@ -173,13 +177,42 @@ export async function relayOutbox(deps: RelayDeps, limit = BATCH): Promise<numbe
   return (await relayWorkflowStarts(deps, limit)) + (await relayWebhookEvents(deps, limit)) + (await relayDocumentRequests(deps, limit));
 }
 
-/** Relays up to `limit` pending workflow requests (invoices' payment workflows); returns how many it handled. */
+/** The workflow type whose requests (one per invoice) share one workflow per organization and instant (workflows/overdue.ts). */
+const OVERDUE_WORKFLOW = 'overdueWorkflow';
+
+/**
+ * Starts the workflow if it is not running (a new run if an earlier one closed), or signals it if it
+ * is: the relay's requests for one overdue workflow, however many, are one call.
+ */
+async function signalWithStart(deps: RelayDeps, request: WorkflowRequestRow): Promise<void> {
+  const { workflow } = deps.client;
+  if (!workflow.signalWithStart) throw new Error(`the relay's client cannot signal-with-start ${request.workflow_id}`);
+  await workflow.signalWithStart(request.workflow_type, {
+    workflowId: request.workflow_id,
+    taskQueue: deps.taskQueue,
+    args: request.args,
+    signal: OVERDUE_SWEEP_SIGNAL,
+    signalArgs: [],
+  });
+}
+
+/** Relays up to `limit` pending workflow requests (invoices' payment workflows, overdue workflows); returns how many it handled. */
 export async function relayWorkflowRequests(deps: RelayDeps, limit = BATCH): Promise<number> {
   return deps.db.transaction(async (trx) => {
     const requests = await claimPendingWorkflowRequests(trx, limit);
-    await inParallel(requests, async (request) => {
+    const overdue = new Map<string, WorkflowRequestRow[]>();
+    const others: WorkflowRequestRow[] = [];
+    for (const request of requests) {
+      if (request.workflow_type !== OVERDUE_WORKFLOW) others.push(request);
+      else overdue.set(request.workflow_id, [...(overdue.get(request.workflow_id) ?? []), request]);
+    }
+    await inParallel(others, async (request) => {
       await startOnce(deps, request.workflow_type, request.workflow_id, request.args);
       await markWorkflowRequestDispatched(trx, request.id);
+    });
+    await inParallel([...overdue.values()], async (group) => {
+      await signalWithStart(deps, group[0]!);
+      await markWorkflowRequestsDispatched(trx, group.map((request) => request.id));
     });
     return requests.length;
   });

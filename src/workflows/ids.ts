@@ -1,7 +1,8 @@
 /**
  * Workflow ids: one subscription workflow per organization and external id (DESIGN.md §4), one
  * webhook workflow per outbox event, one document workflow per document (or one per burst of
- * either), one payment workflow per invoice to collect.
+ * either), one payment workflow per invoice to collect, one overdue workflow per organization and
+ * overdue instant for the invoices with nothing to collect.
  */
 export function subscriptionWorkflowId(organizationId: string, externalId: string): string {
   return `subscription/${organizationId}/${externalId}`;
@@ -28,3 +29,12 @@ export const paymentWorkflowId = (payable: Payable, attempt = 1) => (attempt ===
 
 /** The refund workflow of a credit note with a refund (`refund/credit_note/<id>`): its refunds at the provider that collected the invoice. */
 export const refundWorkflowId = (creditNoteId: string) => `refund/credit_note/${creditNoteId}`;
+
+/**
+ * The overdue workflow of an organization's invoices turning overdue at one instant (the start of
+ * the day after their due date in their customer's timezone, epoch ms): `overdue/<organization>/<instant>`.
+ */
+export const overdueWorkflowId = (organizationId: string, instantMs: number) => `overdue/${organizationId}/${instantMs}`;
+
+/** The signal the relay sends an overdue workflow (with its start) for each invoice issued: sweep again if the sweep has begun. */
+export const OVERDUE_SWEEP_SIGNAL = 'overdueInvoiceIssued';

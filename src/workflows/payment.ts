@@ -1,7 +1,8 @@
 /**
- * One finalized invoice that asks for money (`payment/invoice/<id>`, started through the outbox
- * when the invoice is issued), or one payment request (`payment/payment_request/<id>`: its one
- * charge only):
+ * One finalized invoice that asks for money and whose customer has a payment provider
+ * (`payment/invoice/<id>`, started through the outbox when the invoice is issued; an invoice with
+ * nothing to collect or dun has none: its due date is its organization's overdue workflow's,
+ * workflows/overdue.ts), or one payment request (`payment/payment_request/<id>`: its one charge only):
  *
  * 1. collection, when its customer pays through Stripe: the attempt's payment row, the charge (an
  *    off-session PaymentIntent whose idempotency key is the invoice and attempt, so a retried
@@ -45,7 +46,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<stri
   const { organizationId } = input;
   const attempt = input.attempt ?? 1;
   if (input.payable.type === 'payment_request') {
-    // A payment request: one charge for its invoices (services/payments/payment-requests.ts); their due dates are their own workflows'.
+    // A payment request: one charge for its invoices (services/payments/payment-requests.ts); their due dates are kept elsewhere (their own or their organization's overdue workflow).
     const requested = await database.startPaymentRequestAttempt({ organizationId, paymentRequestId: input.payable.id, attempt });
     return 'skipped' in requested ? requested.skipped : charge(organizationId, requested.paymentId);
   }
@@ -65,7 +66,7 @@ async function charge(organizationId: string, paymentId: string): Promise<string
   return database.recordPaymentAttempt({ organizationId, paymentId, outcome, nowMs: Date.now() });
 }
 
-/** A durable timer until the invoice's overdue instant, then `payment_overdue` if it still owes. */
+/** A durable timer until the invoice's overdue instant, then `payment_overdue` if it still owes (`overdue` too when its organization's sweep marked it first). */
 async function dueDate(organizationId: string, invoiceId: string): Promise<string> {
   const overdueAt = await database.paymentOverdueAt({ organizationId, invoiceId });
   if (overdueAt === null) return 'settled';

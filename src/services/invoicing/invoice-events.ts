@@ -2,14 +2,20 @@
  * What the world hears of an invoice's life, recorded in the transaction that causes it: the
  * writer announces every invoice it issues and finalizing a draft announces it again (its webhook,
  * and its PDF once it is finalized); voiding records `invoice.voided`, deleting a draft
- * `invoice.deleted`. An invoice that asks for money (finalized, a total above zero, not paid) gets
- * its payment workflow (`payment/invoice/<id>`: collection at Stripe when its customer pays there,
- * and `payment_overdue` at its due date).
+ * `invoice.deleted`. An invoice that asks for money (finalized, a total above zero, not paid) is
+ * either collected or watched: when its customer has a payment provider, its own payment workflow
+ * (`payment/invoice/<id>`: collection at Stripe, the dunning campaign, which only retries such a
+ * collection, and `payment_overdue` at its due date); otherwise there is nothing to collect or dun,
+ * and only its due date is kept, by the one overdue workflow of its organization and overdue instant
+ * (`overdue/<organization>/<instant>`), which marks every invoice due then that still owes.
  */
 import type { Conn } from '../../db/knex';
 import type { InvoiceRow } from '../../db/invoices';
+import { collectionTermsOf } from '../../db/overdue-invoices';
+import { addDays, startOfLocalDay } from '../../billing/calendar';
+import { applicableTimezone } from '../../billing/subscription-terms';
 import { invoiceWebhookObject } from './invoice-presenter';
-import { recordWebhookEvent, requestCollection, requestDocument } from '../../webhooks/outbox';
+import { recordWebhookEvent, requestCollection, requestDocument, requestOverdueSweep } from '../../webhooks/outbox';
 import type { WebhookType } from '../../webhooks/event-types';
 
 /** Lago's type for a newly issued invoice: drafts, one-off and wallet top-up invoices have their own. */
@@ -34,13 +40,24 @@ export async function recordInvoiceIssued(trx: Conn, invoice: InvoiceRow): Promi
   });
 }
 
-/** The issued invoice's webhook and, when it is finalized, the request for its PDF; its payment workflow when it asks for money. */
+/**
+ * The issued invoice's webhook and, when it is finalized, the request for its PDF; when it asks for
+ * money, its payment workflow (its customer has a payment provider) or its organization's overdue
+ * workflow for its overdue instant (the start of the day after its due date, in the customer's
+ * timezone, the organization's when the customer has none).
+ */
 export async function announceIssued(trx: Conn, invoice: InvoiceRow): Promise<void> {
   await recordInvoiceIssued(trx, invoice);
   if (invoice.status === 'finalized') await requestDocument(trx, { organizationId: invoice.organization_id, documentType: 'invoice', id: invoice.id });
-  if (invoice.status === 'finalized' && invoice.total_amount_cents > 0n && invoice.payment_status !== 'succeeded') {
+  if (invoice.status !== 'finalized' || invoice.total_amount_cents <= 0n || invoice.payment_status === 'succeeded') return;
+  const terms = (await collectionTermsOf(trx, invoice.customer_id))!;
+  if (terms.payment_provider) {
     await requestCollection(trx, { organizationId: invoice.organization_id, payable: { type: 'invoice', id: invoice.id } });
+    return;
   }
+  const timezone = applicableTimezone({ timezone: terms.customer_timezone }, { timezone: terms.organization_timezone });
+  const instantMs = startOfLocalDay(addDays(invoice.payment_due_date, 1), timezone);
+  await requestOverdueSweep(trx, { organizationId: invoice.organization_id, invoiceId: invoice.id, instantMs });
 }
 
 /** `invoice.deleted` (a draft deleted), once per invoice, with the draft as it was. */

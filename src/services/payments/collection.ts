@@ -358,22 +358,34 @@ function stillOwes(invoice: InvoiceRow): boolean {
 
 /**
  * At its overdue instant (the payment workflow's timer): an invoice still owing becomes
- * `payment_overdue: true`, with Lago's `invoice.payment_overdue`, once. Answers whether it did.
+ * `payment_overdue: true`, with Lago's `invoice.payment_overdue`, once. Answers whether it is
+ * overdue (marked now, or already: by its organization's overdue sweep, or a retried activity).
  */
 export async function markOverdue(db: Db, organizationId: string, invoiceId: string, nowMs: number): Promise<boolean> {
-  return db.transaction(async (trx) => {
-    const invoice = await lockInvoice(trx, organizationId, invoiceId);
-    if (!invoice || !stillOwes(invoice) || invoice.payment_overdue) return false;
-    const customer = (await findCustomerById(trx, invoice.customer_id))!;
-    const organization = (await findOrganization(trx, organizationId))!;
-    if (nowMs < startOfLocalDay(addDays(invoice.payment_due_date, 1), applicableTimezone(customer, organization))) return false;
-    const updated = await updateInvoiceRow(trx, invoice, { payment_overdue: true });
-    await recordWebhookEvent(trx, {
-      organizationId, webhookType: 'invoice.payment_overdue', objectType: 'invoice', idempotencyKey: `invoice.payment_overdue:${invoice.id}`,
-      object: await invoiceWebhookObject(trx, updated, null, nowMs),
-    });
-    return true;
+  return (await db.transaction((trx) => markOverdueIn(trx, organizationId, invoiceId, nowMs))) !== 'not_overdue';
+}
+
+/** What marking an invoice overdue did: marked it now, found it marked already, or found it not overdue (paid, not due yet). */
+export type OverdueMarking = 'marked' | 'overdue_already' | 'not_overdue';
+
+/**
+ * Marks one invoice overdue in the caller's transaction, under its row lock, if it still owes and
+ * its instant has come: `payment_overdue: true` and `invoice.payment_overdue` (whose idempotency key
+ * is the invoice), once whoever asks (its payment workflow, its organization's overdue sweep).
+ */
+export async function markOverdueIn(trx: Tx, organizationId: string, invoiceId: string, nowMs: number): Promise<OverdueMarking> {
+  const invoice = await lockInvoice(trx, organizationId, invoiceId);
+  if (!invoice || !stillOwes(invoice)) return 'not_overdue';
+  if (invoice.payment_overdue) return 'overdue_already';
+  const customer = (await findCustomerById(trx, invoice.customer_id))!;
+  const organization = (await findOrganization(trx, organizationId))!;
+  if (nowMs < startOfLocalDay(addDays(invoice.payment_due_date, 1), applicableTimezone(customer, organization))) return 'not_overdue';
+  const updated = await updateInvoiceRow(trx, invoice, { payment_overdue: true });
+  await recordWebhookEvent(trx, {
+    organizationId, webhookType: 'invoice.payment_overdue', objectType: 'invoice', idempotencyKey: `invoice.payment_overdue:${invoice.id}`,
+    object: await invoiceWebhookObject(trx, updated, null, nowMs),
   });
+  return 'marked';
 }
 
 /**

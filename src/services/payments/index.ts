@@ -8,8 +8,9 @@ export {
 } from './payments';
 export {
   startAttempt, chargeAttempt, recordAttempt, handleProviderWebhook, chargeIdempotencyKey, overdueInstant, markOverdue, retryInvoicePayment,
-  type AttemptOutcome, type StartedAttempt, type WebhookHandling,
+  type AttemptOutcome, type StartedAttempt, type WebhookHandling, type OverdueMarking,
 } from './collection';
+export { sweepOverdue, type SweepPosition } from './overdue';
 export {
   connectStripe, stripeConnection, disconnectStripe, getStripeConnection, removeStripeConnection, type StripeConnectionInput, type ConnectionView,
 } from './connections';
