@@ -18,7 +18,7 @@ import { createDb, migrate } from './db/knex';
 import { ensureDefaultOrganization, type DefaultOrganization } from './bootstrap/default-organization';
 import { encryptionKeyFile, ensureEncryptionKey, prepareSecretsAtRest, readEncryptionKeyFile } from './bootstrap/secrets';
 import { runApiKeyCommand, runOrganizationCommand, runPaymentsCommand } from './bootstrap/admin-commands';
-import { createWorker } from './worker';
+import { createDocumentsWorker, createWorker, documentsTaskQueue } from './worker';
 import { startOutboxRelay } from './webhooks/relay';
 import { closeDefaultDocumentServices, defaultDocumentServices } from './documents';
 import { DocumentError, generateInvoicePdf } from './services/invoicing';
@@ -67,6 +67,8 @@ async function runWorker(config: Config): Promise<void> {
   const connection = await NativeConnection.connect({ address });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: bundlerLogger(logger) });
   const worker = await createWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundle, maxCachedWorkflows: config.BILLOW_WORKER_MAX_CACHED_WORKFLOWS });
+  // The sandbox renders in the relay (below): no documents queue.
+  const documentsWorker = sandboxed ? null : await createDocumentsWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   // The time-skipping server knows no custom search attributes; its clock is "now" in the sandbox.
   const workflows = temporalSubscriptionWorkflows(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, searchAttributes: !sandboxed });
@@ -77,7 +79,7 @@ async function runWorker(config: Config): Promise<void> {
   // holds the server's clock while it runs, so rendering through a workflow would slow every advance.
   const relay = startOutboxRelay({
     db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, subscriptions: workflows,
-    ...(sandboxed ? { renderDocument: (request: DocumentRequestInput) => renderDocumentNow(db, request) } : {}),
+    ...(sandboxed ? { renderDocument: (request: DocumentRequestInput) => renderDocumentNow(db, request) } : { documentsTaskQueue: documentsTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
   });
   // Live subscriptions whose workflow is missing get it back: at start, then periodically.
   const reconciler = startReconciler({ db, clock, workflows }, { intervalMs: config.BILLOW_RECONCILE_INTERVAL_SECONDS * 1000, log: logger });
@@ -95,7 +97,7 @@ async function runWorker(config: Config): Promise<void> {
     : null;
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, pid: process.pid }, 'worker started');
   process.send?.('ready');
-  await worker.run();
+  await Promise.all([worker.run(), documentsWorker?.run()]);
   await reconciler.stop();
   await relay.stop();
   await health?.stop();

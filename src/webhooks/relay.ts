@@ -49,6 +49,8 @@ export interface RelayDeps {
    * whose rendering fails stays pending and is tried again at the next tick.
    */
   renderDocument?: (request: DocumentRequestInput) => Promise<void>;
+  /** The task queue of the documents' rendering activities (the workers' documents queue); the workflows' own when absent. */
+  documentsTaskQueue?: string;
 }
 
 const BATCH = 100;
@@ -88,7 +90,8 @@ async function startOnce(deps: RelayDeps, workflowType: string, workflowId: stri
 }
 
 async function startDocument(deps: RelayDeps, request: DocumentRequestInput): Promise<void> {
-  await startOnce(deps, 'documentWorkflow', documentWorkflowId(request.documentType, request.id), [request]);
+  const input = deps.documentsTaskQueue ? { ...request, activityTaskQueue: deps.documentsTaskQueue } : request;
+  await startOnce(deps, 'documentWorkflow', documentWorkflowId(request.documentType, request.id), [input]);
 }
 
 /** One delivery per subscribed endpoint; what is left to deliver (those not yet succeeded), if anything. */
@@ -125,7 +128,8 @@ export async function relayDocumentRequests(deps: RelayDeps, limit = BATCH): Pro
     if (!deps.renderDocument) {
       const documents = requests.map((request) => ({ organizationId: request.organization_id, documentType: request.document_type, id: request.document_id }));
       if (documents.length >= BURST) {
-        await startOnce(deps, 'documentBatchWorkflow', documentBatchWorkflowId(digestOf(requests.map((request) => request.id))), [{ documents }]);
+        const batch = deps.documentsTaskQueue ? { documents, activityTaskQueue: deps.documentsTaskQueue } : { documents };
+        await startOnce(deps, 'documentBatchWorkflow', documentBatchWorkflowId(digestOf(requests.map((request) => request.id))), [batch]);
       } else {
         await inParallel(documents, (document) => startDocument(deps, document));
       }

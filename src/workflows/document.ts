@@ -3,7 +3,7 @@
  * the file, sets its path and records the `*.generated` webhook in one transaction; a browser
  * crash or a full disk is retried with backoff for a day.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { BillingActivities } from '../activities';
 import type { DocumentType } from './ids';
 
@@ -11,20 +11,29 @@ export interface DocumentWorkflowInput {
   organizationId: string;
   documentType: DocumentType;
   id: string;
+  /**
+   * The task queue of the rendering activity: the worker's documents queue, whose worker runs as
+   * many renderings at once as it has pages (src/worker.ts). Absent: the workflow's own queue.
+   */
+  activityTaskQueue?: string;
 }
 
-const { generateDocument } = proxyActivities<BillingActivities>({
+const OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   scheduleToCloseTimeout: '1 day',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['DocumentError'] },
-});
+};
 
-export async function documentWorkflow(input: DocumentWorkflowInput): Promise<void> {
-  await generateDocument(input);
+const renderer = (activityTaskQueue: string | undefined) =>
+  proxyActivities<BillingActivities>(activityTaskQueue ? { ...OPTIONS, taskQueue: activityTaskQueue } : OPTIONS).generateDocument;
+
+export async function documentWorkflow({ activityTaskQueue, ...document }: DocumentWorkflowInput): Promise<void> {
+  await renderer(activityTaskQueue)(document);
 }
 
 export interface DocumentBatchInput {
   documents: DocumentWorkflowInput[];
+  activityTaskQueue?: string;
 }
 
 /**
@@ -33,6 +42,7 @@ export interface DocumentBatchInput {
  * document is tried; the batch fails (visibly) after all of them if one could not be made.
  */
 export async function documentBatchWorkflow(input: DocumentBatchInput): Promise<void> {
+  const generateDocument = renderer(input.activityTaskQueue);
   const outcomes = await Promise.allSettled(input.documents.map((document) => generateDocument(document)));
   const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
   if (failure) throw failure.reason;
