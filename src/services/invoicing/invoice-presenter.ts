@@ -13,6 +13,7 @@ import { appliedThresholdsOfInvoices } from '../../db/usage-thresholds';
 import { serializeInvoice } from '../../serializers/invoice';
 import { customerView } from '../../serializers/customer';
 import { presentInvoiceSubscriptions } from './subscription-presenter';
+import { memoized } from '../../db/read-memo';
 
 /** The authenticated download URL of a rendered invoice PDF (reference §1.7 `file_url`). */
 export function invoiceFileUrl(publicUrl: string | null, invoice: Pick<InvoiceRow, 'id' | 'file_path'>): string | null {
@@ -29,8 +30,9 @@ export interface PresentOptions {
 }
 
 export async function presentInvoice(db: Conn, organization: OrganizationRow, invoice: InvoiceRow, options: PresentOptions) {
-  const customer = (await findCustomerById(db, invoice.customer_id)) as CustomerRow;
-  const subscription = invoice.subscription_id ? await findSubscriptionById(db, invoice.subscription_id) : undefined;
+  const customer = (await memoized(db, `customer:${invoice.customer_id}`, () => findCustomerById(db, invoice.customer_id))) as CustomerRow;
+  const subscriptionId = invoice.subscription_id;
+  const subscription = subscriptionId ? await memoized(db, `subscription:${subscriptionId}`, () => findSubscriptionById(db, subscriptionId)) : undefined;
   const fees = options.withFees ? await feesOf(db, [invoice.id]) : undefined;
   // A consolidated invoice bills several subscriptions: each fee names its own.
   const billed = await findSubscriptionsByIds(db, organization.id, (fees ?? []).flatMap((fee) => (fee.subscription_id ? [fee.subscription_id] : [])));
@@ -53,7 +55,7 @@ export async function presentInvoice(db: Conn, organization: OrganizationRow, in
  * current period as of the caller's now when it has one, else as of the invoice's issuing date.
  */
 export async function invoiceWebhookObject(trx: Conn, invoice: InvoiceRow, publicUrl: string | null, nowMs?: number): Promise<Record<string, unknown>> {
-  const organization = await findOrganization(trx, invoice.organization_id);
+  const organization = await memoized(trx, `organization:${invoice.organization_id}`, () => findOrganization(trx, invoice.organization_id));
   if (!organization) throw new Error(`Organization ${invoice.organization_id} does not exist`);
   return presentInvoice(trx, organization, invoice, { withFees: true, publicUrl, nowMs });
 }

@@ -19,6 +19,7 @@ import type { InvoiceRow } from '../../db/invoices';
 import { loadSubscriptionContext, type SubscriptionContext } from '../../db/subscription-context';
 import { closeOccasion, insertInvoiceParts, partsOfInvoice, type PartOccasion } from '../../db/invoice-subscriptions';
 import { currentUsageSnapshot, type UsageWindowDraft } from '../../db/usage-windows';
+import { openReadMemo } from '../../db/read-memo';
 import { addDays, localDateOf, startOfLocalDay, type LocalDate } from '../../billing/calendar';
 import { chargesScopeAt, invoiceScopeAt, startingInvoiceScope, terminationScope, type ChargesScope, type InvoiceScope, type SubscriptionTerms } from '../../billing/periods';
 import { applicableTaxes, billsBaseFee, billsUsage, chargeFeeLine, subscriptionFeeLine, type ChargeLineInput, type TaxRate } from '../../billing/fee-lines';
@@ -255,6 +256,9 @@ async function writePartsInvoice(
     ? await loadInvoiceAdjustments(db, { organizationId: main.organization.id, customerId: main.customer.id, currency, asOfMs })
     : undefined;
   const { invoice, created } = await db.transaction(async (trx) => {
+    // The writer's transaction writes no subscription, plan, customer or organization: the webhook
+    // object reads each once (a no-op inside a close that opened one already).
+    openReadMemo(trx);
     const written = await issueInvoice(trx, {
       organization: main.organization,
       customer: main.customer,

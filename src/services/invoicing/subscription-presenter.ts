@@ -7,6 +7,7 @@ import type { Conn } from '../../db/knex';
 import { findSubscriptionById, planChangeCodes, type SubscriptionRow } from '../../db/subscriptions';
 import type { InvoiceRow } from '../../db/invoices';
 import { contextOf } from '../../db/subscription-context';
+import { memoized } from '../../db/read-memo';
 import { localDateOf, maxLocalDate, type LocalDate } from '../../billing/calendar';
 import { nextBillingDate, periodContaining } from '../../billing/periods';
 import { serializeSubscription, type SubscriptionJson } from '../../serializers/subscription';
@@ -51,7 +52,7 @@ export async function presentInvoiceSubscriptions(
   ].filter((id): id is string => typeof id === 'string');
   const presented: SubscriptionJson[] = [];
   for (const id of [...new Set(ids)]) {
-    const subscription = await findSubscriptionById(db, id);
+    const subscription = await memoized(db, `subscription:${id}`, () => findSubscriptionById(db, id));
     if (subscription && subscription.organization_id === invoice.organization_id) {
       presented.push(await presentSubscriptionAsOf(db, subscription, asOf ?? { date: invoice.issuing_date }));
     }
