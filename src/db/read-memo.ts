@@ -46,6 +46,11 @@ export function memoized<T>(conn: Conn, key: string, load: () => Promise<T>): Pr
   return loading;
 }
 
+/** What this transaction's memo holds under `key`, without reading anything; undefined when nothing (or no memo). */
+export function recall<T>(conn: Conn, key: string): Promise<T> | undefined {
+  return memoOf(conn)?.get(key) as Promise<T> | undefined;
+}
+
 /** Records a row just read another way (a list), for a later `memoized` read of the same key in this transaction. */
 export function remember<T>(conn: Conn, key: string, value: T): void {
   memoOf(conn)?.set(key, Promise.resolve(value));
