@@ -15,6 +15,7 @@
  * Hot spots: `LOG_LEVEL=warn node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/close-cost.ts`
  * (the profile covers setup too; the closes are what dominates it).
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -196,6 +197,31 @@ async function main(): Promise<void> {
       const seqByTable = [...pg1.tables].map(([name, after]) => ({ name, seq: after.seq - (pg0.tables.get(name)?.seq ?? 0), rows: after.seqRows - (pg0.tables.get(name)?.seqRows ?? 0) }))
         .filter((entry) => entry.seq > 0).sort((a, b) => b.seq - a.seq).slice(0, 8);
       say(`  seq scans per close by table (rows read): ${seqByTable.map((entry) => `${entry.name} ${per(entry.seq)} (${per(entry.rows)})`).join(', ')}`);
+      // What was billed, independent of ids and clocks: to compare runs before and after a change (it must not move).
+      const fingerprint = createHash('sha256');
+      const material: string[] = [];
+      const hashed = { update: (text: string) => (material.push(text), fingerprint.update(text)) };
+      const normalize = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'ID')
+        .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})/g, (at) => (at.includes('T00:00:00') || at.includes('T23:59:59') ? at : 'AT'));
+      // By customer, not by number: the organization's numbers follow the order the closes finished in.
+      const billed = await db('invoices').join('customers', 'customers.id', 'invoices.customer_id').orderBy('customers.external_id')
+        .select('customers.external_id', 'total_amount_cents', 'fees_amount_cents', 'taxes_amount_cents', 'invoices.sequential_id', 'issuing_date', 'billing_periods');
+      // A customer's two subscriptions were inserted by one statement (one created_at): their parts' order is their random ids'.
+      for (const row of billed) (row.billing_periods as { external_subscription_id: string }[]).sort((a, b) => a.external_subscription_id.localeCompare(b.external_subscription_id));
+      for (const row of billed) hashed.update(normalize(JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))));
+      const fees = await db('fees').join('invoices', 'invoices.id', 'fees.invoice_id').join('customers', 'customers.id', 'invoices.customer_id')
+        .join('subscriptions', 'subscriptions.id', 'fees.subscription_id').orderBy(['customers.external_id', 'subscriptions.external_id', 'fees.fee_type'])
+        .select('fees.fee_type', 'fees.amount_cents', 'fees.units', 'fees.events_count', 'fees.precise_amount_cents', 'fees.from_datetime', 'fees.to_datetime');
+      for (const row of fees) hashed.update(normalize(JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))));
+      const payloads = await db('webhook_events').joinRaw('JOIN invoices ON invoices.id::text = webhook_events.object_id').join('customers', 'customers.id', 'invoices.customer_id')
+        .orderBy('customers.external_id').select('webhook_events.payload');
+      // Numbers and slugs follow the order the closes finished in; the fees of one insert come back in
+      // no set order (same type, same created_at): each payload is compared as the multiset of its fields.
+      const payloadKey = (payload: unknown) => normalize(JSON.stringify(payload)).replace(/"(number|organization_sequential_id|slug)":("[^"]*"|\d+)/g, '"$1":"N"')
+        .split(',').sort().join(',');
+      for (const row of payloads) hashed.update(payloadKey(row.payload));
+      if (process.env.BENCH_CLOSE_COST_DUMP) fs.writeFileSync(process.env.BENCH_CLOSE_COST_DUMP, material.join('\n'));
+      say(`  billed: ${billed.length} invoices, ${fees.length} fees, ${payloads.length} webhook payloads; fingerprint (ids and creation instants left out) ${fingerprint.digest('hex').slice(0, 16)}`);
       say(`  invoices in the database: ${invoices} (expected ${(N + WARMUP) / 2}); load average ${os.loadavg().map((value) => value.toFixed(2)).join(', ')} on ${os.cpus().length} cores`);
     } finally {
       await db.destroy();
