@@ -1,5 +1,6 @@
 /** Billable metrics: what usage events are aggregated into, looked up by code (live ones only). */
 import type { Conn, Tx } from './knex';
+import { memoized } from './read-memo';
 import type { AggregationType } from '../billing/types';
 import type { Page, Paginated } from '../runtime/pagination';
 import { paginate } from './pagination';
@@ -48,7 +49,8 @@ export async function findBillableMetricByCode(db: Conn, organizationId: string,
 /** Live metrics by id (ids must be UUIDs). */
 export async function findBillableMetricsByIds(db: Conn, organizationId: string, ids: readonly string[]): Promise<BillableMetricRow[]> {
   if (ids.length === 0) return [];
-  return liveBillableMetrics(db, organizationId).whereIn('id', [...new Set(ids)]);
+  const unique = [...new Set(ids)];
+  return memoized(db, `metrics:${organizationId}:${[...unique].sort().join(',')}`, async () => liveBillableMetrics(db, organizationId).whereIn('id', unique));
 }
 
 export async function findBillableMetricsByCodes(db: Conn, organizationId: string, codes: readonly string[]): Promise<BillableMetricRow[]> {

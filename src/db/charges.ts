@@ -4,6 +4,7 @@
  * are stored as validated on the wire (decimal strings), ready for `parseChargeProperties`.
  */
 import type { Conn } from './knex';
+import { memoized } from './read-memo';
 import type { ChargeModelName } from '../billing/types';
 
 /** A charge filter: its own price for the events whose properties match `values`. */
@@ -51,12 +52,13 @@ function columns(fields: Partial<ChargeFields>) {
 /** The live charges of the given plans, oldest first. */
 export async function liveChargesOfPlans(db: Conn, planIds: readonly string[]): Promise<ChargeWithMetric[]> {
   if (planIds.length === 0) return [];
-  return db('charges')
+  const ids = [...new Set(planIds)];
+  return memoized(db, `charges:${[...ids].sort().join(',')}`, async () => db('charges')
     .join('billable_metrics', 'billable_metrics.id', 'charges.billable_metric_id')
-    .whereIn('charges.plan_id', [...new Set(planIds)])
+    .whereIn('charges.plan_id', ids)
     .whereNull('charges.deleted_at')
     .orderBy([{ column: 'charges.created_at' }, { column: 'charges.id' }])
-    .select('charges.*', 'billable_metrics.code as billable_metric_code') as Promise<ChargeWithMetric[]>;
+    .select('charges.*', 'billable_metrics.code as billable_metric_code') as Promise<ChargeWithMetric[]>);
 }
 
 export async function insertCharge(db: Conn, organizationId: string, planId: string, fields: ChargeFields): Promise<ChargeRow> {

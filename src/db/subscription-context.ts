@@ -16,6 +16,7 @@ import type { SubscriptionTerms } from '../billing/periods';
 import type { TaxRate } from '../billing/fee-lines';
 import { liveFixedChargesOfPlans, type FixedChargeWithAddOn } from './fixed-charges';
 import { taxesOfOwners } from './taxes';
+import { memoized } from './read-memo';
 
 export interface SubscriptionContext {
   subscription: SubscriptionRow;
@@ -34,7 +35,7 @@ export interface SubscriptionContext {
 
 /** The context of a subscription that must exist (ids come from the workflow or a row just read). */
 export async function loadSubscriptionContext(conn: Conn, subscriptionId: string): Promise<SubscriptionContext> {
-  const subscription = await findSubscriptionById(conn, subscriptionId);
+  const subscription = await memoized(conn, `subscription:${subscriptionId}`, () => findSubscriptionById(conn, subscriptionId));
   if (!subscription) throw new Error(`Subscription ${subscriptionId} does not exist`);
   return contextOf(conn, subscription);
 }
@@ -42,12 +43,13 @@ export async function loadSubscriptionContext(conn: Conn, subscriptionId: string
 /** The context of a subscription row already read. */
 export async function contextOf(conn: Conn, subscription: SubscriptionRow): Promise<SubscriptionContext> {
   const [plan, customer, organization, taxes, fixedCharges, minimumCommitment] = await Promise.all([
-    findPlanById(conn, subscription.organization_id, subscription.plan_id),
-    findCustomerById(conn, subscription.customer_id),
-    findOrganization(conn, subscription.organization_id),
-    taxesOf(conn, subscription),
-    fixedChargesOf(conn, subscription),
-    findMinimumCommitment(conn, subscription.plan_id),
+    // In a transaction with a read memo (a period close), a customer's subscriptions share these reads.
+    memoized(conn, `plan:${subscription.organization_id}:${subscription.plan_id}`, () => findPlanById(conn, subscription.organization_id, subscription.plan_id)),
+    memoized(conn, `customer:${subscription.customer_id}`, () => findCustomerById(conn, subscription.customer_id)),
+    memoized(conn, `organization:${subscription.organization_id}`, () => findOrganization(conn, subscription.organization_id)),
+    memoized(conn, `taxes:${subscription.customer_id}:${subscription.plan_id}`, () => taxesOf(conn, subscription)),
+    memoized(conn, `fixed-charges:${subscription.organization_id}:${subscription.plan_id}`, () => fixedChargesOf(conn, subscription)),
+    memoized(conn, `commitment:${subscription.plan_id}`, () => findMinimumCommitment(conn, subscription.plan_id)),
   ]);
   if (!plan || !customer || !organization) throw new Error(`Subscription ${subscription.id} lost its plan, customer or organization`);
   const timezone = applicableTimezone(customer, organization);

@@ -150,6 +150,28 @@ export async function planChangeCodes(db: Conn, subscription: Pick<SubscriptionR
   return { previousPlanCode: (previous?.code as string | undefined) ?? null, pendingPlanCode: (pending?.code as string | undefined) ?? null };
 }
 
+/** `planChangeCodes` of several subscriptions in two statements at most (by subscription id). */
+export async function planChangeCodesOf(
+  db: Conn, subscriptions: readonly Pick<SubscriptionRow, 'id' | 'previous_subscription_id'>[],
+): Promise<Map<string, { previousPlanCode: string | null; pendingPlanCode: string | null }>> {
+  const previousIds = [...new Set(subscriptions.flatMap((row) => (row.previous_subscription_id ? [row.previous_subscription_id] : [])))];
+  const ids = [...new Set(subscriptions.map((row) => row.id))];
+  const [previous, pending] = await Promise.all([
+    previousIds.length === 0 ? [] : db('subscriptions').join('plans', 'plans.id', 'subscriptions.plan_id')
+      .whereIn('subscriptions.id', previousIds).select('subscriptions.id as id', 'plans.code as code') as Promise<{ id: string; code: string }[]>,
+    ids.length === 0 ? [] : db('subscriptions').join('plans', 'plans.id', 'subscriptions.plan_id')
+      .whereIn('subscriptions.previous_subscription_id', ids).where({ 'subscriptions.status': 'pending' })
+      .select('subscriptions.previous_subscription_id as id', 'plans.code as code') as Promise<{ id: string; code: string }[]>,
+  ]);
+  const previousCodes = new Map(previous.map((row) => [row.id, row.code]));
+  const pendingCodes = new Map<string, string>();
+  for (const row of pending) if (!pendingCodes.has(row.id)) pendingCodes.set(row.id, row.code);
+  return new Map(subscriptions.map((row) => [row.id, {
+    previousPlanCode: (row.previous_subscription_id ? previousCodes.get(row.previous_subscription_id) : undefined) ?? null,
+    pendingPlanCode: pendingCodes.get(row.id) ?? null,
+  }]));
+}
+
 export interface SubscriptionListFilters {
   statuses: SubscriptionStatus[];
   externalCustomerId?: string;

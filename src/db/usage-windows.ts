@@ -42,9 +42,14 @@ export async function currentUsageSnapshot(conn: Conn): Promise<string> {
   return rows[0]!.snapshot;
 }
 
-/** The invoice's windows as priced with `snapshot`, replacing those of an earlier computation (a draft's). */
-export async function replaceUsageWindows(trx: Tx, invoice: Pick<InvoiceRow, 'id' | 'organization_id'>, snapshot: string, windows: readonly UsageWindowDraft[]): Promise<void> {
-  await trx('usage_windows').where({ organization_id: invoice.organization_id, invoice_id: invoice.id }).delete();
+/**
+ * The invoice's windows as priced with `snapshot`, replacing those of an earlier computation (a
+ * draft's); `fresh`: the invoice was inserted in this transaction and has none to replace.
+ */
+export async function replaceUsageWindows(
+  trx: Tx, invoice: Pick<InvoiceRow, 'id' | 'organization_id'>, snapshot: string, windows: readonly UsageWindowDraft[], options: { fresh?: boolean } = {},
+): Promise<void> {
+  if (!options.fresh) await trx('usage_windows').where({ organization_id: invoice.organization_id, invoice_id: invoice.id }).delete();
   if (windows.length === 0) return;
   await trx('usage_windows').insert(windows.map((window) => ({
     ...window,

@@ -16,7 +16,8 @@
 import type { Db } from '../../db/knex';
 import { findInvoiceByKey, type InvoiceRow } from '../../db/invoices';
 import { contextOf, loadSubscriptionContext, type SubscriptionContext } from '../../db/subscription-context';
-import { liveSubscriptionsOfCustomer, subscriptionsWithPendingSuccessor } from '../../db/subscriptions';
+import { findSubscriptionById, liveSubscriptionsOfCustomer, subscriptionsWithPendingSuccessor } from '../../db/subscriptions';
+import { openReadMemo, remember } from '../../db/read-memo';
 import {
   closeOccasion, findInvoiceOfPart, lastClosedBillingDate, lockCustomerBilling, subscriptionsWithPart,
 } from '../../db/invoice-subscriptions';
@@ -54,8 +55,8 @@ export function closesOn(terms: SubscriptionTerms, billingDate: LocalDate): bool
  * part it holds keeps it and finalizes it on its own timer (the first one does, the others find it
  * finalized).
  */
-async function issued(conn: Conn, invoice: InvoiceRow, subscriptionId: string, ctx?: SubscriptionContext): Promise<IssuedInvoice> {
-  const timezone = invoice.status === 'draft' ? (ctx ?? await loadSubscriptionContext(conn, subscriptionId)).timezone : 'UTC';
+async function issued(conn: Conn, invoice: InvoiceRow, subscriptionId: string): Promise<IssuedInvoice> {
+  const timezone = invoice.status === 'draft' ? (await loadSubscriptionContext(conn, subscriptionId)).timezone : 'UTC';
   return issuedInvoice(invoice, false, timezone);
 }
 
@@ -69,15 +70,20 @@ export async function closeBillingDate(db: Db, input: { subscriptionId: string; 
   const occasion = closeOccasion(input.billingDate);
   const existing = await findInvoiceOfPart(db, input.subscriptionId, occasion);
   if (existing) return issued(db, existing, input.subscriptionId);
-  const ctx = await loadSubscriptionContext(db, input.subscriptionId);
-  if (!ctx.subscription.consolidate_invoice) return issueSubscriptionInvoice(db, { kind: 'periodic', ...input });
+  const subscription = await findSubscriptionById(db, input.subscriptionId);
+  if (!subscription) throw new Error(`Subscription ${input.subscriptionId} does not exist`);
+  if (!subscription.consolidate_invoice) return issueSubscriptionInvoice(db, { kind: 'periodic', ...input });
   return db.transaction(async (trx) => {
-    await lockCustomerBilling(trx, ctx.organization.id, ctx.customer.id);
+    // Nothing in this transaction writes a subscription, plan, customer, organization, charge or
+    // tax: each is read once (the customer's subscriptions share them; the webhook object too).
+    openReadMemo(trx);
+    await lockCustomerBilling(trx, subscription.organization_id, subscription.customer_id);
     const found = await findInvoiceOfPart(trx, input.subscriptionId, occasion);
-    if (found) return issued(trx, found, input.subscriptionId, ctx);
-    const key = consolidatedInvoiceKey(ctx.customer.id, input.billingDate);
+    if (found) return issued(trx, found, input.subscriptionId);
+    const key = consolidatedInvoiceKey(subscription.customer_id, input.billingDate);
     // The day's invoice was issued without this subscription (it was not due then): its own invoice.
-    if (await findInvoiceByKey(trx, ctx.organization.id, key)) return issueSubscriptionInvoice(trx, { kind: 'periodic', ...input });
+    if (await findInvoiceByKey(trx, subscription.organization_id, key)) return issueSubscriptionInvoice(trx, { kind: 'periodic', ...input });
+    const ctx = await contextOf(trx, subscription);
     const parts = await dueParts(trx, ctx, input.billingDate);
     if (parts.length === 0) return null;
     const subscriptions = new Set(parts.map((part) => part.ctx.subscription.id));
@@ -95,7 +101,10 @@ export async function closeBillingDate(db: Db, input: { subscriptionId: string; 
  * close that date too. Read under the customer's billing lock.
  */
 async function dueParts(trx: Db, own: SubscriptionContext, billingDate: LocalDate): Promise<InvoicePart[]> {
-  const live = (await liveSubscriptionsOfCustomer(trx, own.customer.id)).filter((row) =>
+  const rows = await liveSubscriptionsOfCustomer(trx, own.customer.id);
+  // The webhook object of the invoice reads them again by id.
+  for (const row of rows) remember(trx, `subscription:${row.id}`, row);
+  const live = rows.filter((row) =>
     row.id === own.subscription.id || (row.status === 'active' && row.consolidate_invoice && row.organization_id === own.organization.id));
   const others = live.filter((row) => row.id !== own.subscription.id).map((row) => row.id);
   const [changing, closed] = await Promise.all([

@@ -48,6 +48,21 @@ export async function restrictedWalletScopes(db: Conn, customerId: string, optio
   return restricted ? wallets.map(scopedBalanceOf) : undefined;
 }
 
+/**
+ * Both of the above from one read of the customer's usable wallets: what those in `currency` hold
+ * (`availableWalletCents`) and, when one of them is limited by `applies_to`, their scopes in drawing
+ * order (`restrictedWalletScopes`).
+ */
+export async function walletCredits(
+  db: Conn, customerId: string, options: { currency: string; organizationId: string; asOf: Date },
+): Promise<{ prepaidCreditCents: Cents; walletScopes: ScopedBalance[] | undefined }> {
+  const inCurrency = (await usableWalletsOfCustomer(db, options.organizationId, customerId, options.asOf)).filter((wallet) => wallet.currency === options.currency);
+  const prepaidCreditCents = inCurrency.reduce((sum, wallet) => sum + BigInt(wallet.balance_cents), 0n);
+  const holding = inCurrency.filter((wallet) => wallet.balance_cents > 0n);
+  const restricted = holding.some((wallet) => wallet.applies_to_fee_types.length > 0 || wallet.applies_to_billable_metric_ids.length > 0);
+  return { prepaidCreditCents, walletScopes: restricted ? holding.map(scopedBalanceOf) : undefined };
+}
+
 export interface ConsumeWalletCreditsInput {
   organizationId: string;
   customerId: string;

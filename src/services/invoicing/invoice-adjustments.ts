@@ -11,7 +11,7 @@ import type { InvoiceTotals } from '../../billing/invoice-totals';
 import type { InvoiceRow } from '../../db/invoices';
 import { activeAppliedCouponInputs, recordCouponConsumption } from '../../db/coupons';
 import type { FeeBucket, ScopedBalance } from '../../billing/wallet-credits';
-import { availableCreditNoteCents, availableWalletCents, consumeCreditNotes, consumeWalletCredits, restrictedWalletScopes } from './credit-draws';
+import { availableCreditNoteCents, consumeCreditNotes, consumeWalletCredits, walletCredits } from './credit-draws';
 
 export interface InvoiceAdjustments {
   coupons: AppliedCouponInput[];
@@ -25,11 +25,10 @@ export interface InvoiceAdjustments {
 }
 
 export async function loadInvoiceAdjustments(db: Db, input: { organizationId: string; customerId: string; currency: string; asOfMs: number }): Promise<InvoiceAdjustments> {
-  const [coupons, creditNoteCents, prepaidCreditCents, walletScopes] = await Promise.all([
+  const [coupons, creditNoteCents, { prepaidCreditCents, walletScopes }] = await Promise.all([
     activeAppliedCouponInputs(db, input.organizationId, input.customerId),
     availableCreditNoteCents(db, input.customerId, { currency: input.currency, organizationId: input.organizationId }),
-    availableWalletCents(db, input.customerId, { currency: input.currency, organizationId: input.organizationId, asOf: new Date(input.asOfMs) }),
-    restrictedWalletScopes(db, input.customerId, { currency: input.currency, organizationId: input.organizationId, asOf: new Date(input.asOfMs) }),
+    walletCredits(db, input.customerId, { currency: input.currency, organizationId: input.organizationId, asOf: new Date(input.asOfMs) }),
   ]);
   return walletScopes ? { coupons, creditNoteCents, prepaidCreditCents, walletScopes } : { coupons, creditNoteCents, prepaidCreditCents };
 }

@@ -5,7 +5,7 @@
 import type { Conn } from '../../db/knex';
 import { feesOf, type InvoiceRow } from '../../db/invoices';
 import { findCustomerById, type CustomerRow } from '../../db/customers';
-import { findSubscriptionById, findSubscriptionsByIds } from '../../db/subscriptions';
+import { findSubscriptionById, findSubscriptionsByIds, type SubscriptionRow } from '../../db/subscriptions';
 import { findOrganization, type OrganizationRow } from '../../db/organizations';
 import { creditsOfInvoices } from '../../db/credit-notes';
 import { couponCreditsOfInvoices } from '../../db/coupons';
@@ -13,6 +13,7 @@ import { appliedThresholdsOfInvoices } from '../../db/usage-thresholds';
 import { serializeInvoice } from '../../serializers/invoice';
 import { customerView } from '../../serializers/customer';
 import { presentInvoiceSubscriptions } from './subscription-presenter';
+import { memoized, recall } from '../../db/read-memo';
 
 /** The authenticated download URL of a rendered invoice PDF (reference §1.7 `file_url`). */
 export function invoiceFileUrl(publicUrl: string | null, invoice: Pick<InvoiceRow, 'id' | 'file_path'>): string | null {
@@ -28,12 +29,21 @@ export interface PresentOptions {
   nowMs?: number;
 }
 
+/** The subscriptions the fees name (id, name, external id): from the transaction's read memo when it holds them all (a close's), else read. */
+async function billedSubscriptions(db: Conn, organizationId: string, ids: readonly string[]): Promise<Pick<SubscriptionRow, 'id' | 'name' | 'external_id'>[]> {
+  const unique = [...new Set(ids)];
+  const known = unique.map((id) => recall<SubscriptionRow | undefined>(db, `subscription:${id}`));
+  if (unique.length === 0 || known.some((entry) => entry === undefined)) return findSubscriptionsByIds(db, organizationId, unique);
+  return (await Promise.all(known)).filter((row): row is SubscriptionRow => row !== undefined && row.organization_id === organizationId);
+}
+
 export async function presentInvoice(db: Conn, organization: OrganizationRow, invoice: InvoiceRow, options: PresentOptions) {
-  const customer = (await findCustomerById(db, invoice.customer_id)) as CustomerRow;
-  const subscription = invoice.subscription_id ? await findSubscriptionById(db, invoice.subscription_id) : undefined;
+  const customer = (await memoized(db, `customer:${invoice.customer_id}`, () => findCustomerById(db, invoice.customer_id))) as CustomerRow;
+  const subscriptionId = invoice.subscription_id;
+  const subscription = subscriptionId ? await memoized(db, `subscription:${subscriptionId}`, () => findSubscriptionById(db, subscriptionId)) : undefined;
   const fees = options.withFees ? await feesOf(db, [invoice.id]) : undefined;
   // A consolidated invoice bills several subscriptions: each fee names its own.
-  const billed = await findSubscriptionsByIds(db, organization.id, (fees ?? []).flatMap((fee) => (fee.subscription_id ? [fee.subscription_id] : [])));
+  const billed = await billedSubscriptions(db, organization.id, (fees ?? []).flatMap((fee) => (fee.subscription_id ? [fee.subscription_id] : [])));
   return serializeInvoice(invoice, {
     customer,
     customerView: customerView(organization)(customer),
@@ -53,7 +63,7 @@ export async function presentInvoice(db: Conn, organization: OrganizationRow, in
  * current period as of the caller's now when it has one, else as of the invoice's issuing date.
  */
 export async function invoiceWebhookObject(trx: Conn, invoice: InvoiceRow, publicUrl: string | null, nowMs?: number): Promise<Record<string, unknown>> {
-  const organization = await findOrganization(trx, invoice.organization_id);
+  const organization = await memoized(trx, `organization:${invoice.organization_id}`, () => findOrganization(trx, invoice.organization_id));
   if (!organization) throw new Error(`Organization ${invoice.organization_id} does not exist`);
   return presentInvoice(trx, organization, invoice, { withFees: true, publicUrl, nowMs });
 }

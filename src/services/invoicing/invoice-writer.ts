@@ -145,7 +145,7 @@ export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<Writt
     const written = existing
       ? await replaceDraftContents(trx, existing.id, draft, fees, numbering)
       : await insertInvoiceWithFees(trx, draft, fees, numbering);
-    if (input.usage) await replaceUsageWindows(trx, written, input.usage.snapshot, input.usage.windows);
+    if (input.usage) await replaceUsageWindows(trx, written, input.usage.snapshot, input.usage.windows, { fresh: !existing });
     if (drawn) await consumeInvoiceAdjustments(trx, written, totals, drawn.asOfMs, walletBuckets(totals));
     // Numbered last but for the announcement, which needs the number: the organization's counter row is held to the commit.
     const invoice = await numberInvoice(trx, written, numbering);

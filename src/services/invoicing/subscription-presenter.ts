@@ -4,9 +4,10 @@
  * bills (`invoice.subscriptions`); the subscriptions domain re-exports it.
  */
 import type { Conn } from '../../db/knex';
-import { findSubscriptionById, planChangeCodes, type SubscriptionRow } from '../../db/subscriptions';
+import { findSubscriptionById, planChangeCodes, planChangeCodesOf, type SubscriptionRow } from '../../db/subscriptions';
 import type { InvoiceRow } from '../../db/invoices';
 import { contextOf } from '../../db/subscription-context';
+import { memoized } from '../../db/read-memo';
 import { localDateOf, maxLocalDate, type LocalDate } from '../../billing/calendar';
 import { nextBillingDate, periodContaining } from '../../billing/periods';
 import { serializeSubscription, type SubscriptionJson } from '../../serializers/subscription';
@@ -18,8 +19,11 @@ export async function presentSubscription(db: Conn, subscription: SubscriptionRo
   return presentSubscriptionAsOf(db, subscription, { nowMs });
 }
 
-export async function presentSubscriptionAsOf(db: Conn, subscription: SubscriptionRow, asOf: AsOf): Promise<SubscriptionJson> {
-  const [ctx, codes] = await Promise.all([contextOf(db, subscription), planChangeCodes(db, subscription)]);
+/** `known`: its plan-change codes, when the caller read them already (several subscriptions at once). */
+export async function presentSubscriptionAsOf(
+  db: Conn, subscription: SubscriptionRow, asOf: AsOf, known?: { previousPlanCode: string | null; pendingPlanCode: string | null },
+): Promise<SubscriptionJson> {
+  const [ctx, codes] = await Promise.all([contextOf(db, subscription), known ?? planChangeCodes(db, subscription)]);
   const active = subscription.status === 'active';
   const today = 'nowMs' in asOf
     ? localDateOf(Math.max(asOf.nowMs, ctx.terms.startedAt), ctx.timezone)
@@ -49,12 +53,14 @@ export async function presentInvoiceSubscriptions(
     invoice.subscription_id,
     ...fees.map((fee) => fee.subscription_id),
   ].filter((id): id is string => typeof id === 'string');
-  const presented: SubscriptionJson[] = [];
+  const subscriptions: SubscriptionRow[] = [];
   for (const id of [...new Set(ids)]) {
-    const subscription = await findSubscriptionById(db, id);
-    if (subscription && subscription.organization_id === invoice.organization_id) {
-      presented.push(await presentSubscriptionAsOf(db, subscription, asOf ?? { date: invoice.issuing_date }));
-    }
+    const subscription = await memoized(db, `subscription:${id}`, () => findSubscriptionById(db, id));
+    if (subscription && subscription.organization_id === invoice.organization_id) subscriptions.push(subscription);
   }
+  // Their plan changes in one read, not one per subscription.
+  const codes = await planChangeCodesOf(db, subscriptions);
+  const presented: SubscriptionJson[] = [];
+  for (const subscription of subscriptions) presented.push(await presentSubscriptionAsOf(db, subscription, asOf ?? { date: invoice.issuing_date }, codes.get(subscription.id)));
   return presented;
 }
