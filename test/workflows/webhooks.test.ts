@@ -24,6 +24,7 @@ import { webhookActivities } from '../../src/activities/webhooks';
 import { relayDocumentRequests, relayOutbox, relayWebhookEvents, type RelayDeps } from '../../src/webhooks/relay';
 import { recordWebhookEvent, requestDocument } from '../../src/webhooks/outbox';
 import { ChromiumPdfRenderer } from '../../src/documents/pdf-renderer';
+import { documentsTaskQueue } from '../../src/worker';
 import { filesystemDocumentStore } from '../../src/documents/storage';
 import { WEBHOOK_RETRY, WEBHOOK_RETRY_WINDOW } from '../../src/workflows/webhook';
 import { organizationHmacKey, setWebhooksAllowPrivateAddresses } from '../../src/services/organizations';
@@ -390,5 +391,49 @@ describe('a burst (a close): one workflow for the claim instead of one per row',
     await waitFor(started[0]!);
     const rendered = await database.db('invoices').whereIn('id', invoices.map((invoice) => invoice.id)).whereNotNull('file_path').count({ n: '*' });
     expect(Number(rendered[0]!.n)).toBe(12);
+  }, 180_000);
+
+  it("with the workers' documents queue, the renderings run there, served by an activity-only worker (a burst and a single one)", async () => {
+    const documentsQueue = documentsTaskQueue(TASK_QUEUE);
+    const documentsWorker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: documentsQueue,
+      activities: documentActivities({ db: database.db, documents: { renderer, store: filesystemDocumentStore(documentsDir), publicUrl: PUBLIC_URL } }),
+      maxConcurrentActivityTaskExecutions: 2,
+    });
+    const serving = documentsWorker.run();
+    try {
+      const { organization } = await createTestOrganization(database.db, 'Documents Queue Org');
+      const invoices: { id: string }[] = [];
+      for (let i = 0; i < 11; i += 1) {
+        const customer = await seedCustomer(database.db, organization.id, `queue-${i}`);
+        invoices.push((await seedInvoice(database.db, organization, customer, { fees: [{ amountCents: 2000n + BigInt(i) }] })).invoice);
+      }
+      await relay(); // the seeded invoices' own requests (and anything left before them), on the workflows' queue
+      await database.db('document_requests').whereIn('document_id', invoices.map((invoice) => invoice.id)).delete();
+      await database.db('invoices').whereIn('id', invoices.map((invoice) => invoice.id)).update({ file_path: null });
+      const ask = (ids: { id: string }[]) => database.db.transaction(async (trx) => {
+        for (const invoice of ids) await requestDocument(trx, { organizationId: organization.id, documentType: 'invoice', id: invoice.id });
+      });
+      const relayToQueue = (started: string[]) =>
+        relayDocumentRequests({ db: database.db, client: recording(started), taskQueue: TASK_QUEUE, documentsTaskQueue: documentsQueue });
+      const started: string[] = [];
+      await ask(invoices.slice(0, 10));
+      expect(await relayToQueue(started)).toBe(10); // a burst: documents/<digest>
+      await ask(invoices.slice(10));
+      expect(await relayToQueue(started)).toBe(1); // alone: document/invoice/<id>
+      expect(started).toEqual([expect.stringMatching(/^documents\/[0-9a-f]{32}$/), `document/invoice/${invoices[10]!.id}`]);
+      for (const workflowId of started) {
+        await waitFor(workflowId);
+        const { events } = await env.client.workflow.getHandle(workflowId).fetchHistory();
+        const queues = (events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.taskQueue?.name] : []));
+        expect(queues).toEqual(Array(workflowId.startsWith('documents/') ? 10 : 1).fill(documentsQueue));
+      }
+      const rendered = await database.db('invoices').whereIn('id', invoices.map((invoice) => invoice.id)).whereNotNull('file_path').count({ n: '*' });
+      expect(Number(rendered[0]!.n)).toBe(11);
+    } finally {
+      documentsWorker.shutdown();
+      await serving;
+    }
   }, 180_000);
 });
