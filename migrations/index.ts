@@ -33,6 +33,7 @@ import * as planOverrides from './20261201_027_plan_overrides';
 import * as walletAlerts from './20261201_028_wallet_alerts';
 import * as walletTransactionConsumptions from './20261201_029_wallet_transaction_consumptions';
 import * as overdueSweep from './20261201_030_overdue_sweep';
+import * as previousSubscriptionIndex from './20261202_031_previous_subscription_index';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core': core,
@@ -65,6 +66,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_028_wallet_alerts': walletAlerts,
   '20261201_029_wallet_transaction_consumptions': walletTransactionConsumptions,
   '20261201_030_overdue_sweep': overdueSweep,
+  '20261202_031_previous_subscription_index': previousSubscriptionIndex,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
