@@ -175,7 +175,8 @@ async function temporalWorkSince(client: Client, sinceMs: number, include: (type
   }
   const work: TemporalWork = { starts: 0, workflowTasks: 0, activities: 0, byType: {} };
   for (const [type, list] of executions) {
-    const sample = list.length <= SAMPLE_PER_TYPE ? list : [...list].sort(() => Math.random() - 0.5).slice(0, SAMPLE_PER_TYPE);
+    // Every k-th execution of the listing (a sort with a random comparator keeps most items near their place: it sampled the newest runs only).
+    const sample = list.length <= SAMPLE_PER_TYPE ? list : Array.from({ length: SAMPLE_PER_TYPE }, (_, i) => list[Math.floor((i * list.length) / SAMPLE_PER_TYPE)]!);
     const counted = { executions: list.length, starts: 0, workflowTasks: 0, activities: 0 };
     await inBatches(sample, 20, async ({ workflowId, runId }) => {
       const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
