@@ -151,7 +151,8 @@ export async function startTimeSkippingServer(options: { cacheDir: string; log: 
   return { address, uiUrl: null, pid: child.pid, exited: exitOf(child), stop: () => stopChild(child) };
 }
 
-function freeLoopbackPort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 now (the tests' and benches' `freePort`). */
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
