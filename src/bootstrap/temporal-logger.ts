@@ -4,9 +4,12 @@ import type { Logger } from '../runtime/logger';
 
 const LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
+/** The SDK's warning for an activity-only worker (the documents worker, src/worker.ts): that is its design, not a fault. */
+const ACTIVITY_ONLY = 'No workflows registered, not polling for workflow tasks';
+
 export function temporalLogger(log: Logger): DefaultLogger {
   return new DefaultLogger('INFO', (entry: LogEntry) => {
-    const level = LEVELS[entry.level as keyof typeof LEVELS] ?? 'info';
+    const level = entry.message === ACTIVITY_ONLY ? 'debug' : LEVELS[entry.level as keyof typeof LEVELS] ?? 'info';
     log[level]({ ...(entry.meta ?? {}) }, entry.message);
   });
 }
