@@ -1,29 +1,9 @@
 /**
- * What keeping invoices' due dates reads (services/payments/overdue.ts): whether an issued
- * invoice's customer pays through a provider and the timezones of its overdue instant, and the
- * organization's invoices an overdue sweep may mark (finalized, not paid, not yet overdue, owing),
+ * What keeping invoices' due dates reads (services/payments/overdue.ts): the organization's
+ * invoices an overdue sweep may mark (finalized, not paid, not yet overdue, owing),
  * by due date through the partial index `invoices_overdue_watch` (migration 030).
  */
 import type { Conn } from './knex';
-
-export interface CollectionTerms {
-  /** `billing_configuration.payment_provider` of the customer, if any. */
-  payment_provider: string | null;
-  customer_timezone: string | null;
-  organization_timezone: string | null;
-}
-
-/** The customer's payment provider and the timezones its invoices' due dates are read in (one statement). */
-export async function collectionTermsOf(conn: Conn, customerId: string): Promise<CollectionTerms | undefined> {
-  return conn('customers as c')
-    .join('organizations as o', 'o.id', 'c.organization_id')
-    .where('c.id', customerId)
-    .first<CollectionTerms | undefined>(
-      conn.raw("c.billing_configuration->>'payment_provider' AS payment_provider"),
-      'c.timezone as customer_timezone',
-      'o.timezone as organization_timezone',
-    );
-}
 
 export interface OpenInvoiceKey {
   id: string;

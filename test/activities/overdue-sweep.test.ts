@@ -65,7 +65,7 @@ it('issuing asks for the overdue workflow of (organization, instant) per invoice
   const { invoice: paid } = await seedInvoice(database.db, organization, kenji, { ...tenEuros, paymentStatus: 'succeeded' });
   const { invoice: collected } = await seedInvoice(database.db, organization, payer, tenEuros);
   // Announced again (a draft finalized, a retried activity): nothing more is requested.
-  await database.db.transaction((trx) => announceIssued(trx, ana1));
+  await database.db.transaction((trx) => announceIssued(trx, ana1, { customer: ana, organization }));
 
   const utc = overdueWorkflowId(organization.id, UTC_INSTANT);
   const tokyo = overdueWorkflowId(organization.id, TOKYO_INSTANT);

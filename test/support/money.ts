@@ -78,7 +78,7 @@ export async function seedInvoice(
       from_datetime: null, to_datetime: null, amount_details: {}, pay_in_advance: false, invoiceable: true, event_transaction_id: null,
     };
   });
-  const invoice = await db.transaction(async (trx) => recordIssued(trx, await insertNumberedInvoice(trx, {
+  const invoice = await db.transaction(async (trx) => recordIssued(trx, { customer, organization }, await insertNumberedInvoice(trx, {
     organization_id: organization.id, customer_id: customer.id, subscription_id: null, idempotency_key: `seed:${randomUUID()}`,
     invoice_type: options.invoiceType ?? 'subscription', invoicing_reason: null, status: options.status ?? 'finalized',
     payment_status: options.paymentStatus ?? totals.paymentStatus, issuing_date: '2027-03-01', payment_due_date: '2027-03-01', net_payment_term: 0,
@@ -91,7 +91,7 @@ export async function seedInvoice(
   return { invoice, feeIds: feeRows.map((row: { id: string }) => row.id) };
 }
 
-async function recordIssued(trx: Parameters<typeof announceIssued>[0], invoice: InvoiceRow): Promise<InvoiceRow> {
-  await announceIssued(trx, invoice);
+async function recordIssued(trx: Parameters<typeof announceIssued>[0], payer: Parameters<typeof announceIssued>[2], invoice: InvoiceRow): Promise<InvoiceRow> {
+  await announceIssued(trx, invoice, payer);
   return invoice;
 }

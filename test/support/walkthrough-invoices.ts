@@ -45,7 +45,7 @@ async function write(db: Db, organization: OrganizationRow, customer: CustomerRo
     sub_total_including_taxes_amount_cents: total, prepaid_credit_amount_cents: 0n, total_amount_cents: total,
     applied_taxes: spec.totals.appliedTaxes, billing_periods: spec.periods,
     } as never, spec.fees, { prefix: organization.document_number_prefix, mode: organization.document_numbering, customerSequentialId: customer.sequential_id });
-    await announceIssued(trx, invoice);
+    await announceIssued(trx, invoice, { customer, organization });
     return invoice;
   });
 }

@@ -11,8 +11,9 @@
  */
 import type { Conn } from '../../db/knex';
 import type { InvoiceRow } from '../../db/invoices';
-import { collectionTermsOf } from '../../db/overdue-invoices';
-import { addDays, startOfLocalDay } from '../../billing/calendar';
+import type { CustomerRow } from '../../db/customers';
+import type { OrganizationRow } from '../../db/organizations';
+import { overdueInstantMs } from '../../billing/overdue';
 import { applicableTimezone } from '../../billing/subscription-terms';
 import { invoiceWebhookObject } from './invoice-presenter';
 import { recordWebhookEvent, requestCollection, requestDocument, requestOverdueSweep } from '../../webhooks/outbox';
@@ -40,23 +41,27 @@ export async function recordInvoiceIssued(trx: Conn, invoice: InvoiceRow): Promi
   });
 }
 
+/** Whom an invoice asks to pay: the rows its writer read (whether the customer pays through a provider; the timezones of its due date). */
+export interface InvoicePayer {
+  customer: Pick<CustomerRow, 'billing_configuration' | 'timezone'>;
+  organization: Pick<OrganizationRow, 'timezone'>;
+}
+
 /**
  * The issued invoice's webhook and, when it is finalized, the request for its PDF; when it asks for
  * money, its payment workflow (its customer has a payment provider) or its organization's overdue
  * workflow for its overdue instant (the start of the day after its due date, in the customer's
  * timezone, the organization's when the customer has none).
  */
-export async function announceIssued(trx: Conn, invoice: InvoiceRow): Promise<void> {
+export async function announceIssued(trx: Conn, invoice: InvoiceRow, payer: InvoicePayer): Promise<void> {
   await recordInvoiceIssued(trx, invoice);
   if (invoice.status === 'finalized') await requestDocument(trx, { organizationId: invoice.organization_id, documentType: 'invoice', id: invoice.id });
   if (invoice.status !== 'finalized' || invoice.total_amount_cents <= 0n || invoice.payment_status === 'succeeded') return;
-  const terms = (await collectionTermsOf(trx, invoice.customer_id))!;
-  if (terms.payment_provider) {
+  if (payer.customer.billing_configuration?.payment_provider) {
     await requestCollection(trx, { organizationId: invoice.organization_id, payable: { type: 'invoice', id: invoice.id } });
     return;
   }
-  const timezone = applicableTimezone({ timezone: terms.customer_timezone }, { timezone: terms.organization_timezone });
-  const instantMs = startOfLocalDay(addDays(invoice.payment_due_date, 1), timezone);
+  const instantMs = overdueInstantMs(invoice.payment_due_date, applicableTimezone(payer.customer, payer.organization));
   await requestOverdueSweep(trx, { organizationId: invoice.organization_id, invoiceId: invoice.id, instantMs });
 }
 

@@ -150,7 +150,7 @@ export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<Writt
     // Numbered last but for the announcement, which needs the number: the organization's counter row is held to the commit.
     const invoice = await numberInvoice(trx, written, numbering);
     // A refreshed draft is not announced again; a new invoice, or a draft being finalized, is.
-    if (!existing || invoice.status !== 'draft') await announceIssued(trx, invoice);
+    if (!existing || invoice.status !== 'draft') await announceIssued(trx, invoice, input);
     return { invoice, created: !existing };
   });
 }
@@ -167,7 +167,7 @@ export async function finalizeDraftAsItStands(conn: Conn, draft: InvoiceRow, org
     const finalized = await finalizeDraftRow(trx, current, {
       prefix: organization.document_number_prefix, mode: organization.document_numbering, customerSequentialId: customer.sequential_id,
     });
-    await announceIssued(trx, finalized);
+    await announceIssued(trx, finalized, { customer, organization });
     return finalized;
   });
 }
