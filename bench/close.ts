@@ -15,6 +15,8 @@
  *   BENCH_CLOSE_SQLITE_DEFAULTS  "1": also run everything on a dev server with SQLite's default
  *                        journal (npm start runs it with journal_mode=WAL, synchronous=NORMAL)
  *   BENCH_CLOSE_IDLE_S   seconds of idle CPU measured while the subscriptions sleep (default 20)
+ *   BENCH_CLOSE_PDFS     "on_finalize" (default: every invoice's PDF rendered as it is issued) or
+ *                        "on_demand" (BILLOW_PDF_GENERATION=on_demand: the close without PDFs)
  *
  * The instant is a local midnight (periods start at midnight in the customer's timezone): the
  * bench picks the timezone whose next midnight leaves enough time to create the subscriptions.
@@ -46,6 +48,9 @@ const EventType = proto.api.enums.v1.EventType;
 const SIZES = (process.env.BENCH_CLOSE_N ?? '1000').split(',').map(Number);
 const WORKERS = Number(process.env.BENCH_CLOSE_WORKERS ?? 1);
 const IDLE_SECONDS = Number(process.env.BENCH_CLOSE_IDLE_S ?? 20);
+const PDFS = process.env.BENCH_CLOSE_PDFS ?? 'on_finalize';
+if (PDFS !== 'on_finalize' && PDFS !== 'on_demand') throw new Error(`BENCH_CLOSE_PDFS must be on_finalize or on_demand, not ${PDFS}`);
+const WITH_PDFS = PDFS === 'on_finalize';
 const CACHE = process.env.BILLOW_CACHE ?? path.join(os.homedir(), '.cache', 'billow');
 const TASK_QUEUE = 'billow-subscriptions';
 
@@ -275,6 +280,7 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
   const workerEnv = {
     ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE,
     BILLOW_DATA_DIR: dataDir, BILLOW_PUBLIC_URL: 'http://127.0.0.1:3000', BILLOW_ENCRYPTION_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'warn',
+    BILLOW_PDF_GENERATION: PDFS,
   };
   const workers = Array.from({ length: WORKERS }, () => forkChild(path.join(__dirname, '../src/cli.ts'), ['worker'], workerEnv));
   try {
@@ -321,13 +327,13 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
     const dayInvoices = () => db('invoices').where({ organization_id: organization.id })
       .whereIn('id', db('invoice_subscriptions').select('invoice_id').where({ organization_id: organization.id, occasion }));
     const count = async (query: () => Promise<{ c: string | number | bigint }[]>) => Number((await query())[0]!.c);
-    await waitUntil('invoices, PDFs and webhooks', async () => {
+    await waitUntil(WITH_PDFS ? 'invoices, PDFs and webhooks' : 'invoices and webhooks', async () => {
       const [closed, invoices, pdfs] = await Promise.all([
         count(() => db('invoice_subscriptions').where({ organization_id: organization.id, occasion }).count({ c: '*' })),
         count(() => dayInvoices().count({ c: '*' })),
         count(() => dayInvoices().whereNotNull('file_path').count({ c: '*' })),
       ]);
-      return closed >= n && pdfs >= invoices && delivered.length >= invoices;
+      return closed >= n && (!WITH_PDFS || pdfs >= invoices) && delivered.length >= invoices;
     }, atMs - Date.now() + 60 * 60_000, 1000);
     const peakRssMb = sampler.stop();
     const pgWaits = waitSampler.stop();
@@ -367,7 +373,7 @@ async function main(): Promise<void> {
     for (const settings of runs) {
       for (const n of SIZES) {
         const label = settings === undefined ? 'dev server as npm start runs it (SQLite WAL)' : "dev server on SQLite's default journal";
-        say(`\n== N = ${n}, ${label}, ${WORKERS} worker process(es)`);
+        say(`\n== N = ${n}, ${label}, ${WORKERS} worker process(es), PDFs ${WITH_PDFS ? 'rendered as invoices are issued' : 'on demand (none rendered)'}`);
         const dataDir = fs.mkdtempSync(path.join(work, 'run-'));
         const temporal = await startDevServer({ cacheDir: CACHE, dataDir, port: await freePort(), uiPort: await freePort(), namespace: 'default', log, sqlitePragmas: settings });
         const connection = await Connection.connect({ address: temporal.address });
@@ -381,7 +387,7 @@ async function main(): Promise<void> {
             say(`  baseline (sleep, one insert): ${base.closesPerSecond.toFixed(1)} /s, last at ${seconds(base.lastMs)}`);
             const close = await billowClose(db, databaseUrl, temporal, client, n, dataDir);
             say(`  closes: ${close.invoices.closesPerSecond.toFixed(1)} /s (${(close.invoices.closesPerSecond / base.closesPerSecond).toFixed(2)}× the baseline), last at ${seconds(close.invoices.lastMs)}, on ${close.invoiceCount} invoices`);
-            say(`  PDFs: last at ${seconds(close.pdfs.lastMs)}; webhooks delivered: last at ${seconds(close.webhooks.lastMs)}`);
+            say(`  PDFs: ${WITH_PDFS ? `last at ${seconds(close.pdfs.lastMs)}` : 'none (on demand)'}; webhooks delivered: last at ${seconds(close.webhooks.lastMs)}`);
             say(`  peak RSS: ${Object.entries(close.peakRssMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
             say(`  Postgres waits during the close (busy sessions per sample, ${close.pgWaits.samples} samples): ${close.pgWaits.top.join(', ') || 'none'}; blocked behind the counter row: ${close.pgWaits.counterWaiters.toFixed(2)}`);
             say(`  load average when the close ended: ${close.loadAverage.map((value) => value.toFixed(1)).join(', ')} on ${os.cpus().length} cores`);

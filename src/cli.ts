@@ -78,7 +78,7 @@ async function runWorker(config: Config): Promise<void> {
   // In the sandbox, PDFs are rendered by the relay itself, off the time-skipping server: an activity
   // holds the server's clock while it runs, so rendering through a workflow would slow every advance.
   const relay = startOutboxRelay({
-    db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, subscriptions: workflows,
+    db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, subscriptions: workflows, pdfOnDemand: config.BILLOW_PDF_GENERATION === 'on_demand',
     ...(sandboxed ? { renderDocument: (request: DocumentRequestInput) => renderDocumentNow(db, request) } : { documentsTaskQueue: documentsTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
   });
   // Live subscriptions whose workflow is missing get it back: at start, then periodically.

@@ -37,6 +37,11 @@ const schema = z.object({
   BILLOW_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
   /** Workflows a worker keeps in memory between tasks: its memory is bounded by this, not by the number of subscriptions. */
   BILLOW_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * When invoices' and credit notes' PDFs are rendered: at finalization (`on_finalize`, Lago's way)
+   * or only when one is downloaded (`on_demand`: a close spends nothing on Chromium).
+   */
+  BILLOW_PDF_GENERATION: z.enum(['on_finalize', 'on_demand']).default('on_finalize'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

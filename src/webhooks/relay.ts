@@ -5,7 +5,7 @@
  * - a webhook event gets the workflow `webhook/<event id>`, which delivers to each endpoint the
  *   event was recorded with (outbox.ts writes those deliveries with the event, so they are
  *   committed before the workflow reads them) and to any endpoint subscribed since;
- * - a document request gets the workflow `document/<type>/<id>`;
+ * - a document request gets the workflow `document/<type>/<id>` (nothing, when PDFs are rendered on demand);
  * - a workflow request (an invoice's payment workflow) gets the workflow it names; the requests for
  *   an organization's overdue workflow (one per invoice issued with nothing to collect, many per
  *   workflow) get one signal-with-start per workflow and claim: started if it is not running (anew if
@@ -51,6 +51,11 @@ export interface RelayDeps {
   renderDocument?: (request: DocumentRequestInput) => Promise<void>;
   /** The task queue of the documents' rendering activities (the workers' documents queue); the workflows' own when absent. */
   documentsTaskQueue?: string;
+  /**
+   * PDFs are rendered only when downloaded (`BILLOW_PDF_GENERATION=on_demand`): a document request
+   * is marked handled and nothing is started; the download renders it (and records `*.generated`).
+   */
+  pdfOnDemand?: boolean;
 }
 
 const BATCH = 100;
@@ -125,6 +130,10 @@ export async function relayWebhookEvents(deps: RelayDeps, limit = BATCH): Promis
 export async function relayDocumentRequests(deps: RelayDeps, limit = BATCH): Promise<number> {
   return deps.db.transaction(async (trx) => {
     const requests = await claimPendingDocumentRequests(trx, limit);
+    if (deps.pdfOnDemand) {
+      await markDocumentRequestsDispatched(trx, requests.map((request) => request.id));
+      return requests.length;
+    }
     if (!deps.renderDocument) {
       const documents = requests.map((request) => ({ organizationId: request.organization_id, documentType: request.document_type, id: request.document_id }));
       if (documents.length >= BURST) {

@@ -13,4 +13,9 @@ describe('configuration from the environment', () => {
   it('names the variable to fix', () => {
     expect(() => loadConfig({ DATABASE_URL: 'nope', PORT: '70000' })).toThrow(/DATABASE_URL[\s\S]*PORT|PORT[\s\S]*DATABASE_URL/);
   });
+  it('renders PDFs at finalization unless told on_demand, and refuses any other value by name', () => {
+    expect(loadConfig({}).BILLOW_PDF_GENERATION).toBe('on_finalize');
+    expect(loadConfig({ BILLOW_PDF_GENERATION: 'on_demand' }).BILLOW_PDF_GENERATION).toBe('on_demand');
+    expect(() => loadConfig({ BILLOW_PDF_GENERATION: 'never' })).toThrow(/BILLOW_PDF_GENERATION/);
+  });
 });
