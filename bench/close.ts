@@ -69,6 +69,27 @@ function usage(pid: number): { rssMb: number; cpuSeconds: number } {
   }
 }
 
+/** CPU seconds so far of each live process under (and including) each root, by name: /proc's parent links. */
+function treeCpuSeconds(roots: Record<string, number>): Record<string, number> {
+  const parents = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+      cpu.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const rootOf = (pid: number, root: number): boolean => {
+    for (let current: number | undefined = pid; current !== undefined && current > 1; current = parents.get(current)) if (current === root) return true;
+    return false;
+  };
+  return Object.fromEntries(Object.entries(roots).map(([name, root]) => [name, [...cpu.entries()].filter(([pid]) => rootOf(pid, root)).reduce((sum, [, seconds]) => sum + seconds, 0)]));
+}
+
 /** Samples the peak RSS of processes every second until stopped. */
 function rssSampler(pids: Record<string, number>) {
   const peaks: Record<string, number> = Object.fromEntries(Object.keys(pids).map((name) => [name, 0]));
@@ -220,7 +241,12 @@ interface CloseResult {
   loadAverage: number[];
   idleCpuPercent: Record<string, number>;
   createSeconds: number;
+  /** CPU seconds from just before the instant to the end of the close (PDFs and webhooks included), per process tree. */
+  closeCpuSeconds: Record<string, number>;
 }
+
+/** The embedded Postgres's postmaster (its backends are its children). */
+let postgresPid = 0;
 
 /**
  * What Postgres's busy sessions wait on during the close (pg_stat_activity every 200 ms, from
@@ -320,6 +346,10 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
     // Said now: a run stopped before the close ends still tells its idle cost.
     say(`  created in ${createSeconds.toFixed(0)} s; idle CPU while asleep: ${Object.entries(idleCpuPercent).map(([name, pct]) => `${name} ${pct.toFixed(1)} %`).join(', ') || 'not measured (no time left before the instant)'}; RSS asleep: ${Object.entries(pids).map(([name, pid]) => `${name} ${usage(pid).rssMb.toFixed(0)} MB`).join(', ')}`);
     const sampler = rssSampler(pids);
+    // Each worker's tree holds its Chromium: the renderers' share is the trees' CPU less the workers' own.
+    const cpuRoots = { temporal: temporal.pid!, postgres: postgresPid, ...Object.fromEntries(workers.map((worker, i) => [`worker${i + 1} and its Chromium`, worker.pid!])) };
+    const ownCpu = () => workers.reduce((sum, worker) => sum + usage(worker.pid!).cpuSeconds, 0);
+    const cpuBefore: Record<string, number> = { ...treeCpuSeconds(cpuRoots), 'workers alone': ownCpu() };
     const waitSampler = pgWaitSampler(db, atMs);
     // Every subscription's close of the day is a part of an invoice (one per customer when they
     // consolidate: N/2 invoices for N subscriptions of N/2 customers).
@@ -336,6 +366,8 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
       return closed >= n && (!WITH_PDFS || pdfs >= invoices) && delivered.length >= invoices;
     }, atMs - Date.now() + 60 * 60_000, 1000);
     const peakRssMb = sampler.stop();
+    const cpuAfter: Record<string, number> = { ...treeCpuSeconds(cpuRoots), 'workers alone': ownCpu() };
+    const closeCpuSeconds = Object.fromEntries(Object.keys(cpuAfter).map((name) => [name, cpuAfter[name]! - cpuBefore[name]!]));
     const pgWaits = waitSampler.stop();
     const loadAverage = os.loadavg();
     const invoices = await dayInvoices().select<{ id: string; created_at: Date }[]>('id', 'created_at');
@@ -352,6 +384,7 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
       loadAverage,
       idleCpuPercent,
       createSeconds,
+      closeCpuSeconds,
     };
   } finally {
     await Promise.all(workers.map(stopChild));
@@ -368,6 +401,7 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-close-'));
   fs.chmodSync(work, 0o755);
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(work, 'pg'), port: await freePort(), log });
+  postgresPid = postgres.pid ?? 0;
   try {
     const runs: (readonly string[] | undefined)[] = process.env.BENCH_CLOSE_SQLITE_DEFAULTS === '1' ? [undefined, []] : [undefined];
     for (const settings of runs) {
@@ -388,6 +422,7 @@ async function main(): Promise<void> {
             const close = await billowClose(db, databaseUrl, temporal, client, n, dataDir);
             say(`  closes: ${close.invoices.closesPerSecond.toFixed(1)} /s (${(close.invoices.closesPerSecond / base.closesPerSecond).toFixed(2)}× the baseline), last at ${seconds(close.invoices.lastMs)}, on ${close.invoiceCount} invoices`);
             say(`  PDFs: ${WITH_PDFS ? `last at ${seconds(close.pdfs.lastMs)}` : 'none (on demand)'}; webhooks delivered: last at ${seconds(close.webhooks.lastMs)}`);
+            say(`  CPU from the instant to the last invoice, PDF and webhook, per subscription: ${Object.entries(close.closeCpuSeconds).map(([name, cpuSeconds]) => `${name} ${((1000 * cpuSeconds) / n).toFixed(1)} ms`).join(', ')}`);
             say(`  peak RSS: ${Object.entries(close.peakRssMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
             say(`  Postgres waits during the close (busy sessions per sample, ${close.pgWaits.samples} samples): ${close.pgWaits.top.join(', ') || 'none'}; blocked behind the counter row: ${close.pgWaits.counterWaiters.toFixed(2)}`);
             say(`  load average when the close ended: ${close.loadAverage.map((value) => value.toFixed(1)).join(', ')} on ${os.cpus().length} cores`);
