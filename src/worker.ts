@@ -54,7 +54,8 @@ export const outboxTaskQueue = (taskQueue: string) => `${taskQueue}-outbox`;
  * deliveries are done. So the live ones at a close are the batches still under way: a few dozen
  * while PDFs keep up. Past 100 the least recently used are evicted and replay their short history
  * (a few events per document or delivery) at their next task. The cache, not the number of
- * invoices, bounds the memory this worker adds to the process.
+ * invoices, bounds the memory this worker adds to the process (idle, 40-57 MB of RSS: its own
+ * workflow thread and V8 context; measured with 2 then 3 Workers against a dev server).
  */
 export const OUTBOX_CACHED_WORKFLOWS = 100;
 
