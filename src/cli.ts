@@ -81,7 +81,8 @@ async function runWorker(config: Config): Promise<void> {
   // holds the server's clock while it runs, so rendering through a workflow would slow every advance.
   const relay = startOutboxRelay({
     db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, subscriptions: workflows,
-    ...(sandboxed ? { renderDocument: (request: DocumentRequestInput) => renderDocumentNow(db, request) } : { documentsTaskQueue: documentsTaskQueue(config.TEMPORAL_TASK_QUEUE), outboxTaskQueue: outboxTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
+    ...(sandboxed ? { renderDocument: (request: DocumentRequestInput) => renderDocumentNow(db, request) } : { documentsTaskQueue: documentsTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
+    ...(sandboxed ? {} : { outboxTaskQueue: outboxTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
   });
   // Live subscriptions whose workflow is missing get it back: at start, then periodically.
   const reconciler = startReconciler({ db, clock, workflows }, { intervalMs: config.BILLOW_RECONCILE_INTERVAL_SECONDS * 1000, log: logger });

@@ -46,6 +46,8 @@ export interface RelayDeps {
   /** What the relay uses of a Temporal client: starting workflows (and signal-with-start, for overdue workflows). */
   client: { workflow: Pick<Client['workflow'], 'start'> & Partial<Pick<Client['workflow'], 'signalWithStart'>> };
   taskQueue: string;
+  /** The task queue of the webhook and document workflows (the workers' outbox queue); `taskQueue` when absent. */
+  outboxTaskQueue?: string;
   /** Starts subscription workflows (the same gateway as the API's); without it, workflow starts are left to a relay that has one. */
   subscriptions?: Pick<SubscriptionWorkflows, 'start'>;
   /**
@@ -56,8 +58,6 @@ export interface RelayDeps {
   renderDocument?: (request: DocumentRequestInput) => Promise<void>;
   /** The task queue of the documents' rendering activities (the workers' documents queue); the workflows' own when absent. */
   documentsTaskQueue?: string;
-  /** The task queue of the webhook and document workflows (the workers' outbox queue); `taskQueue` when absent. */
-  outboxTaskQueue?: string;
 }
 
 const BATCH = 100;
