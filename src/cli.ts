@@ -18,7 +18,7 @@ import { createDb, migrate } from './db/knex';
 import { ensureDefaultOrganization, type DefaultOrganization } from './bootstrap/default-organization';
 import { encryptionKeyFile, ensureEncryptionKey, prepareSecretsAtRest, readEncryptionKeyFile } from './bootstrap/secrets';
 import { runApiKeyCommand, runOrganizationCommand, runPaymentsCommand } from './bootstrap/admin-commands';
-import { createDocumentsWorker, createWorker, documentsTaskQueue } from './worker';
+import { createDocumentsWorker, createOutboxWorker, createWorker, documentsTaskQueue, outboxTaskQueue } from './worker';
 import { startOutboxRelay } from './webhooks/relay';
 import { closeDefaultDocumentServices, defaultDocumentServices } from './documents';
 import { DocumentError, generateInvoicePdf } from './services/invoicing';
@@ -69,6 +69,8 @@ async function runWorker(config: Config): Promise<void> {
   const worker = await createWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundle, maxCachedWorkflows: config.BILLOW_WORKER_MAX_CACHED_WORKFLOWS });
   // The sandbox renders in the relay (below): no documents queue.
   const documentsWorker = sandboxed ? null : await createDocumentsWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  // The webhook and document workflows the relay starts, on their own queue (the sandbox keeps them on the main one).
+  const outboxWorker = sandboxed ? null : await createOutboxWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundle, maxCachedWorkflows: config.BILLOW_WORKER_MAX_CACHED_WORKFLOWS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   // The time-skipping server knows no custom search attributes; its clock is "now" in the sandbox.
   const workflows = temporalSubscriptionWorkflows(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, searchAttributes: !sandboxed });
@@ -80,6 +82,7 @@ async function runWorker(config: Config): Promise<void> {
   const relay = startOutboxRelay({
     db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, subscriptions: workflows, pdfOnDemand: config.BILLOW_PDF_GENERATION === 'on_demand',
     ...(sandboxed ? { renderDocument: (request: DocumentRequestInput) => renderDocumentNow(db, request) } : { documentsTaskQueue: documentsTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
+    ...(sandboxed ? {} : { outboxTaskQueue: outboxTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
   });
   // Live subscriptions whose workflow is missing get it back: at start, then periodically.
   const reconciler = startReconciler({ db, clock, workflows }, { intervalMs: config.BILLOW_RECONCILE_INTERVAL_SECONDS * 1000, log: logger });
@@ -91,13 +94,20 @@ async function runWorker(config: Config): Promise<void> {
         db,
         temporal: temporalProbe(client, { namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }),
         pollerIdentity: worker.options.identity,
-        self: () => (worker.getState() === 'RUNNING' ? 'ok' : `the worker is ${worker.getState()}`),
+        // Ready while each of the process's workers runs (the poller checked is the main worker's).
+        self: () => {
+          for (const [name, running] of [['worker', worker], ['outbox worker', outboxWorker], ['documents worker', documentsWorker]] as const) {
+            if (running && running.getState() !== 'RUNNING') return `the ${name} is ${running.getState()}`;
+          }
+          return 'ok';
+        },
       }),
     })
     : null;
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, pid: process.pid }, 'worker started');
   process.send?.('ready');
-  await Promise.all([worker.run(), documentsWorker?.run()]);
+  // SIGINT/SIGTERM shut the three down together (the Runtime's shutdown signals).
+  await Promise.all([worker.run(), documentsWorker?.run(), outboxWorker?.run()]);
   await reconciler.stop();
   await relay.stop();
   await health?.stop();

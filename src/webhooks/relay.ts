@@ -19,6 +19,11 @@
  * (`webhooks/<digest>`) and one for all its documents (`documents/<digest>`), named by a digest of
  * the rows' ids: the same activities with the same retries, a fraction of the workflows for
  * Temporal to start and run.
+ * The webhook and document workflows (one row's or a burst's) are started on the workers' outbox
+ * queue when `outboxTaskQueue` is given (src/worker.ts: a worker of their own in every worker
+ * process, so a close's backlog on the main queue does not hold them up; their deliveries run there
+ * too), else on `taskQueue` like everything else; payment, overdue and subscription workflows are
+ * always on `taskQueue`. A workflow type has one queue, so a workflow id is only ever started on it.
  * A workflow id is started at most once (Temporal refuses a second start, even after the first run
  * closed, within the namespace's retention; the refusal counts as success), so a relay that dies
  * between the start and the commit loses nothing and starts nothing twice.
@@ -41,6 +46,8 @@ export interface RelayDeps {
   /** What the relay uses of a Temporal client: starting workflows (and signal-with-start, for overdue workflows). */
   client: { workflow: Pick<Client['workflow'], 'start'> & Partial<Pick<Client['workflow'], 'signalWithStart'>> };
   taskQueue: string;
+  /** The task queue of the webhook and document workflows (the workers' outbox queue); `taskQueue` when absent. */
+  outboxTaskQueue?: string;
   /** Starts subscription workflows (the same gateway as the API's); without it, workflow starts are left to a relay that has one. */
   subscriptions?: Pick<SubscriptionWorkflows, 'start'>;
   /**
@@ -80,12 +87,19 @@ async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<voi
   for (let i = 0; i < items.length; i += PARALLEL_STARTS) await Promise.all(items.slice(i, i + PARALLEL_STARTS).map(work));
 }
 
+/** The workflow types started on the outbox queue (when the relay is given one). */
+const OUTBOX_WORKFLOWS: ReadonlySet<string> = new Set(['webhookWorkflow', 'webhookBatchWorkflow', 'documentWorkflow', 'documentBatchWorkflow']);
+
+/** The queue a workflow type is started on: always the same for a type, so an id is started on one queue only. */
+const taskQueueOf = (deps: RelayDeps, workflowType: string) =>
+  (OUTBOX_WORKFLOWS.has(workflowType) ? deps.outboxTaskQueue ?? deps.taskQueue : deps.taskQueue);
+
 /** Starts a workflow unless its id was started before: the refusal of a second start is success. */
 async function startOnce(deps: RelayDeps, workflowType: string, workflowId: string, args: unknown[]): Promise<void> {
   try {
     await deps.client.workflow.start(workflowType, {
       workflowId,
-      taskQueue: deps.taskQueue,
+      taskQueue: taskQueueOf(deps, workflowType),
       args,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
