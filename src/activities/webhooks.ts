@@ -1,5 +1,8 @@
-/** Activities that deliver webhooks. An attempt that fails throws, so Temporal retries it. */
-import { ApplicationFailure } from '@temporalio/activity';
+/**
+ * Activities that deliver webhooks. A single delivery's failed attempt throws, so Temporal retries
+ * it; a burst's first attempts are one activity, which returns the deliveries that failed.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { loadConfig } from '../runtime/config';
 import { attemptDelivery, deliverySettings, markWebhookFailed, type DeliverySettings } from '../services/webhooks';
 import type { ActivityDeps } from './deps';
@@ -8,6 +11,9 @@ export interface WebhookActivityDeps extends ActivityDeps {
   /** Signature issuer and request timeout; from the configuration when absent. */
   webhookDelivery?: DeliverySettings;
 }
+
+/** Deliveries of a burst in flight at once (each waits on a receiver; the database sees a few statements each). */
+const BATCH_CONCURRENCY = 10;
 
 let fromConfig: DeliverySettings | null = null;
 function configuredDelivery(): DeliverySettings {
@@ -24,6 +30,27 @@ export function webhookActivities(deps: WebhookActivityDeps) {
         throw ApplicationFailure.retryable(`Attempt ${outcome.attempt} failed: ${outcome.error}`, 'WebhookDeliveryFailed');
       }
       return outcome.result === 'succeeded' ? { attempt: outcome.attempt, status: 'succeeded' } : { attempt: null, status: outcome.reason };
+    },
+
+    /**
+     * The first attempt of each delivery of a burst, at most BATCH_CONCURRENCY at once (a
+     * heartbeat after each): the deliveries whose attempt failed are returned, for the workflow to
+     * retry each on its own schedule. A retry of the whole activity (a lost worker) skips the
+     * deliveries that succeeded.
+     */
+    async deliverWebhooksOnce(input: { deliveries: { organizationId: string; webhookId: string }[] }): Promise<{ failed: { organizationId: string; webhookId: string }[] }> {
+      const failed: { organizationId: string; webhookId: string }[] = [];
+      let next = 0;
+      let done = 0;
+      const lane = async () => {
+        for (let delivery = input.deliveries[next++]; delivery; delivery = input.deliveries[next++]) {
+          const outcome = await attemptDelivery(deps.db, deps.webhookDelivery ?? configuredDelivery(), { ...delivery, trigger: 'automatic' });
+          if (outcome.result === 'failed') failed.push(delivery);
+          Context.current().heartbeat(++done);
+        }
+      };
+      await Promise.all(Array.from({ length: BATCH_CONCURRENCY }, lane));
+      return { failed };
     },
 
     /** Marks a webhook failed once Temporal has given up on it. */

@@ -3,7 +3,7 @@
  * the file, sets its path and records the `*.generated` webhook in one transaction; a browser
  * crash or a full disk is retried with backoff for a day.
  */
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { BillingActivities } from '../activities';
 import type { DocumentType } from './ids';
 
@@ -24,8 +24,15 @@ const OPTIONS: ActivityOptions = {
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['DocumentError'] },
 };
 
-const renderer = (activityTaskQueue: string | undefined) =>
-  proxyActivities<BillingActivities>(activityTaskQueue ? { ...OPTIONS, taskQueue: activityTaskQueue } : OPTIONS).generateDocument;
+/** A burst's renderings in one activity: a heartbeat after each document, so a lost worker is noticed in a minute. */
+const BATCH_OPTIONS: ActivityOptions = { ...OPTIONS, startToCloseTimeout: '30 minutes', heartbeatTimeout: '1 minute' };
+
+/** patched(): a burst's renderings in one activity, not one activity per document (issue 12). */
+const BURST_IN_ONE_ACTIVITY = 'document-burst-in-one-activity';
+
+const onQueue = (options: ActivityOptions, activityTaskQueue: string | undefined) => (activityTaskQueue ? { ...options, taskQueue: activityTaskQueue } : options);
+const renderer = (activityTaskQueue: string | undefined) => proxyActivities<BillingActivities>(onQueue(OPTIONS, activityTaskQueue)).generateDocument;
+const batchRenderer = (activityTaskQueue: string | undefined) => proxyActivities<BillingActivities>(onQueue(BATCH_OPTIONS, activityTaskQueue)).generateDocuments;
 
 export async function documentWorkflow({ activityTaskQueue, ...document }: DocumentWorkflowInput): Promise<void> {
   await renderer(activityTaskQueue)(document);
@@ -37,13 +44,26 @@ export interface DocumentBatchInput {
 }
 
 /**
- * A burst of documents (a close) in one workflow, started by the relay: the same activity per
- * document with the same retries, without a workflow each for Temporal to start and run. Every
- * document is tried; the batch fails (visibly) after all of them if one could not be made.
+ * A burst of documents (a close) in one workflow, started by the relay: every document rendered by
+ * one activity, then each one that failed tried again alone with a single document's retries.
+ * Every document is tried; the batch fails (visibly) after all of them if one could not be made.
  */
 export async function documentBatchWorkflow(input: DocumentBatchInput): Promise<void> {
   const generateDocument = renderer(input.activityTaskQueue);
-  const outcomes = await Promise.allSettled(input.documents.map((document) => generateDocument(document)));
+  const documents = input.documents.map(({ activityTaskQueue: _queue, ...document }) => document);
+  if (!patched(BURST_IN_ONE_ACTIVITY)) {
+    await throwFirstFailure(input.documents.map((document) => generateDocument(document)));
+    return;
+  }
+  const { retry, rejected } = await batchRenderer(input.activityTaskQueue)({ documents });
+  await throwFirstFailure([
+    ...retry.map((document) => generateDocument(document)),
+    ...rejected.map(({ message }) => Promise.reject(ApplicationFailure.nonRetryable(message, 'DocumentError'))),
+  ]);
+}
+
+async function throwFirstFailure(work: Promise<unknown>[]): Promise<void> {
+  const outcomes = await Promise.allSettled(work);
   const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
   if (failure) throw failure.reason;
 }
