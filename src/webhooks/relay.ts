@@ -17,8 +17,9 @@
  *   workflow already running is success).
  * A burst (at least BURST rows in one claim: a close) goes to one workflow for all its webhook events
  * (`webhooks/<digest>`) and one for all its documents (`documents/<digest>`), named by a digest of
- * the rows' ids: the same activities with the same retries, a fraction of the workflows for
- * Temporal to start and run.
+ * the rows' ids: one workflow and one activity for the burst's first attempts (each item that fails
+ * then goes on alone, with a single item's retries), where one workflow each cost Temporal a start,
+ * workflow tasks and an activity per row.
  * The webhook and document workflows (one row's or a burst's) are started on the workers' outbox
  * queue when `outboxTaskQueue` is given (src/worker.ts: a worker of their own in every worker
  * process, so a close's backlog on the main queue does not hold them up; their deliveries run there
