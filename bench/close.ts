@@ -17,6 +17,8 @@
  *   BENCH_CLOSE_IDLE_S   seconds of idle CPU measured while the subscriptions sleep (default 20)
  *   BENCH_CLOSE_PDFS     "on_finalize" (default: every invoice's PDF rendered as it is issued) or
  *                        "on_demand" (BILLOW_PDF_GENERATION=on_demand: the close without PDFs)
+ *   BENCH_CLOSE_NODE_ARGS node flags for Billow's worker processes, e.g.
+ *                        "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them
  *
  * The instant is a local midnight (periods start at midnight in the customer's timezone): the
  * bench picks the timezone whose next midnight leaves enough time to create the subscriptions.
@@ -129,8 +131,8 @@ async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
 }
 
-function forkChild(file: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return fork(file, args, { execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function forkChild(file: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
+  return fork(file, args, { execArgv: [...nodeArgs, '--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -308,7 +310,8 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
     BILLOW_DATA_DIR: dataDir, BILLOW_PUBLIC_URL: 'http://127.0.0.1:3000', BILLOW_ENCRYPTION_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'warn',
     BILLOW_PDF_GENERATION: PDFS,
   };
-  const workers = Array.from({ length: WORKERS }, () => forkChild(path.join(__dirname, '../src/cli.ts'), ['worker'], workerEnv));
+  const nodeArgs = (process.env.BENCH_CLOSE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const workers = Array.from({ length: WORKERS }, () => forkChild(path.join(__dirname, '../src/cli.ts'), ['worker'], workerEnv, nodeArgs));
   try {
     await Promise.all(workers.map((worker) => once(worker, 'message')));
     const metric = await insertMetric(db, organization.id, { code: 'api_calls', aggregation_type: 'count_agg' });
@@ -345,6 +348,8 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
     const idleCpuPercent = atMs - Date.now() > IDLE_SECONDS * 1000 ? await idleCpu(pids, IDLE_SECONDS) : {};
     // Said now: a run stopped before the close ends still tells its idle cost.
     say(`  created in ${createSeconds.toFixed(0)} s; idle CPU while asleep: ${Object.entries(idleCpuPercent).map(([name, pct]) => `${name} ${pct.toFixed(1)} %`).join(', ') || 'not measured (no time left before the instant)'}; RSS asleep: ${Object.entries(pids).map(([name, pid]) => `${name} ${usage(pid).rssMb.toFixed(0)} MB`).join(', ')}`);
+    // CPU is counted from just before the instant: the subscriptions may sleep for many minutes before it.
+    if (atMs - 2000 > Date.now()) await new Promise((resolve) => setTimeout(resolve, atMs - 2000 - Date.now()));
     const sampler = rssSampler(pids);
     // Each worker's tree holds its Chromium: the renderers' share is the trees' CPU less the workers' own.
     const cpuRoots = { temporal: temporal.pid!, postgres: postgresPid, ...Object.fromEntries(workers.map((worker, i) => [`worker${i + 1} and its Chromium`, worker.pid!])) };
