@@ -11,12 +11,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
 import { createTimeSkippingEnv } from '../support/temporal';
 import { createPlainTestApi } from '../support/api';
+import { recordingClient, startReceiver } from '../support/relay-doubles';
 import { seedCustomer, seedInvoice } from '../support/money';
 import { documentActivities } from '../../src/activities/documents';
 import { relayDocumentRequests, relayOutbox, relayWebhookEvents, relayWorkflowRequests, type RelayDeps } from '../../src/webhooks/relay';
@@ -48,16 +48,10 @@ beforeAll(async () => {
   api = await createPlainTestApi(database.db, 'Outbox Queue Org');
   // The receiver listens on 127.0.0.1: a private address, reachable only when the organization says so.
   await setWebhooksAllowPrivateAddresses(database.db, api.organization.id, true);
-  receiver = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      received.push({ path: req.url!, body });
-      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  ({ server: receiver, baseUrl } = await startReceiver((request) => {
+    received.push(request);
+    return 200;
+  }));
   documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-outbox-docs-'));
   renderer = new ChromiumPdfRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', poolSize: 1 });
   // No worker polls TASK_QUEUE: whatever runs here ran on the outbox or the documents queue.
@@ -85,17 +79,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-type Start = RelayDeps['client']['workflow']['start'];
-/** The test server's client, recording the id of each workflow it starts. */
-const recording = (started: string[]): RelayDeps['client'] => ({
-  workflow: {
-    start: (async (...args: Parameters<Start>) => {
-      const handle = await env.client.workflow.start(...args);
-      started.push(handle.workflowId);
-      return handle;
-    }) as Start,
-  },
-});
+const recording = (started: string[]) => recordingClient(env.client, started);
 const outboxDeps = (started: string[]): RelayDeps => ({
   db: database.db, client: recording(started), taskQueue: TASK_QUEUE,
   outboxTaskQueue: outboxTaskQueue(TASK_QUEUE), documentsTaskQueue: documentsTaskQueue(TASK_QUEUE),
@@ -180,7 +164,7 @@ describe('which queue each workflow type is started on (a client that only recor
       queues.set(String(type), options.taskQueue);
       return {} as never;
     };
-    return { workflow: { start: record as unknown as Start, signalWithStart: record as never } };
+    return { workflow: { start: record as unknown as RelayDeps['client']['workflow']['start'], signalWithStart: record as never } };
   }
   beforeAll(() => endpointFor('customer.created', '/queues'));
   let instant = Date.UTC(2026, 11, 31);

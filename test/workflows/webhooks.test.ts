@@ -10,12 +10,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHmac, createPublicKey, createVerify } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
 import { createTimeSkippingEnv } from '../support/temporal';
 import { createPlainTestApi } from '../support/api';
+import { recordingClient, startReceiver } from '../support/relay-doubles';
 import { acmeCustomer, hybridInvoice1, hybridInvoice3 } from '../support/walkthrough-invoices';
 import { seedCustomer, seedInvoice } from '../support/money';
 import { createActivities } from '../../src/activities';
@@ -67,26 +67,20 @@ beforeAll(async () => {
   api = await createPlainTestApi(database.db, 'Hooks Org');
   // The receiver listens on 127.0.0.1: a private address, reachable only when the organization says so.
   await setWebhooksAllowPrivateAddresses(database.db, api.organization.id, true);
-  receiver = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      // `/flaky/…` fails twice per webhook (unique key), then accepts; `/down` always fails.
-      const key = `${req.url}|${String(req.headers['x-lago-unique-key'])}`;
-      let status = 200;
-      if (req.url!.startsWith('/flaky')) {
-        const left = failuresLeft.get(key) ?? 2;
-        failuresLeft.set(key, left - 1);
-        status = left > 0 ? 500 : 200;
-      } else if (req.url === '/down') {
-        status = 503;
-      }
-      received.push({ path: req.url!, headers: req.headers, body, answered: status });
-      res.writeHead(status, { 'Content-Type': 'text/plain' }).end(status === 200 ? 'ok' : 'try later');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  ({ server: receiver, baseUrl } = await startReceiver((request) => {
+    // `/flaky/…` fails twice per webhook (unique key), then accepts; `/down` always fails.
+    const key = `${request.path}|${String(request.headers['x-lago-unique-key'])}`;
+    let status = 200;
+    if (request.path.startsWith('/flaky')) {
+      const left = failuresLeft.get(key) ?? 2;
+      failuresLeft.set(key, left - 1);
+      status = left > 0 ? 500 : 200;
+    } else if (request.path === '/down') {
+      status = 503;
+    }
+    received.push({ ...request, answered: status });
+    return status;
+  }));
   documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-webhook-docs-'));
   renderer = new ChromiumPdfRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', poolSize: 1 });
   const { db } = database;
@@ -265,18 +259,7 @@ it('an event recorded in a rolled-back transaction does not exist', async () => 
 });
 
 describe('document requests', () => {
-  type Start = RelayDeps['client']['workflow']['start'];
-  /** A client that records each workflow it starts, and can die right after a start (before the relay marks the request). */
-  const recording = (started: string[], options: { dieAfterStart?: boolean } = {}): RelayDeps['client'] => ({
-    workflow: {
-      start: (async (...args: Parameters<Start>) => {
-        const handle = await env.client.workflow.start(...args);
-        started.push(handle.workflowId);
-        if (options.dieAfterStart) throw new Error('relay died before marking');
-        return handle;
-      }) as Start,
-    },
-  });
+  const recording = (started: string[], options: { dieAfterStart?: boolean } = {}) => recordingClient(env.client, started, options);
   const relayDocuments = (client: RelayDeps['client']) => relayDocumentRequests({ db: database.db, client, taskQueue: TASK_QUEUE });
   const requestOf = async (documentId: string) => database.db('document_requests').where({ document_id: documentId }).first();
   const pdfOf = (organizationId: string, invoiceId: string) => path.join(documentsDir, `invoices/${organizationId}/${invoiceId}.pdf`);
