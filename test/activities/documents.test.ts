@@ -19,6 +19,7 @@ import type { DocumentServices } from '../../src/documents';
 import { buildApp } from '../../src/api/app';
 import type { OrganizationRow } from '../../src/db/organizations';
 import type { InvoiceRow } from '../../src/db/invoices';
+import { invoiceWebhookObject } from '../../src/services/invoicing/invoice-presenter';
 
 let database: TestDatabase;
 let docs: DocumentServices;
@@ -129,6 +130,17 @@ it('renders once: a second run keeps the file, and invoice.generated is recorded
   expect(created).toHaveLength(1);
   expect(created[0].payload.invoice).toMatchObject({ total_amount_cents: 13500, file_url: null });
   expect(created[0].payload.invoice.fees).toHaveLength(1);
+});
+
+it('invoice.generated carries the invoice as a fresh read presents it, though it reuses what the render read', async () => {
+  await generate(invoices.hybrid3!);
+  const [event] = await database.db('webhook_events').where({ webhook_type: 'invoice.generated', object_id: invoices.hybrid3!.id });
+  const row = (await database.db<InvoiceRow>('invoices').where({ id: invoices.hybrid3!.id }).first())!;
+  const fresh = JSON.parse(JSON.stringify(await invoiceWebhookObject(database.db, row, 'http://billow.test')));
+  expect(event.payload.invoice).toEqual(fresh);
+  // The fees read for the render, as presented: the subscription fee and the MTU charge (12000 + 23000).
+  expect(event.payload.invoice.fees.map((fee: { amount_cents: number }) => fee.amount_cents).sort((a: number, b: number) => a - b)).toEqual([12000, 23000]);
+  expect(event.payload.invoice.customer.external_id).toBe('acme');
 });
 
 it('drafts are never rendered', async () => {

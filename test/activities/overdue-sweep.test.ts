@@ -18,6 +18,7 @@ import { createTestDatabase, createTestOrganization, type TestDatabase } from '.
 import { seedCustomer, seedInvoice } from '../support/money';
 import { silentLogger } from '../support/temporal';
 import { announceIssued } from '../../src/services/invoicing/invoice-events';
+import { invoiceWebhookObject } from '../../src/services/invoicing/invoice-presenter';
 import { createManualPayment, markOverdue, sweepOverdue } from '../../src/services/payments';
 import { paymentActivities } from '../../src/activities/payments';
 import { overdueWorkflowId, paymentWorkflowId } from '../../src/workflows/ids';
@@ -106,6 +107,13 @@ it('a sweep marks each invoice at its own instant, once; a paid one never; a ret
   expect(await Promise.all([anaUnpaid, anaPaid, kenji1, kenji2, collected].map(overdueHooks))).toEqual([1, 0, 1, 1, 1]);
   const hook = await database.db('webhook_events').where({ object_id: kenji1.id, webhook_type: 'invoice.payment_overdue' }).first();
   expect(hook.payload).toMatchObject({ webhook_type: 'invoice.payment_overdue', object_type: 'invoice', invoice: { lago_id: kenji1.id, payment_overdue: true } });
+  // One page marked Ana's and the payer's invoices sharing what it read: each payload is its own invoice as a fresh read presents it.
+  for (const [invoice, customer] of [[anaUnpaid, 'ana'], [collected, 'payer']] as const) {
+    const event = await database.db('webhook_events').where({ object_id: invoice.id, webhook_type: 'invoice.payment_overdue' }).first();
+    const row = (await database.db<InvoiceRow>('invoices').where({ id: invoice.id }).first())!;
+    expect(event.payload.invoice).toEqual(JSON.parse(JSON.stringify(await invoiceWebhookObject(database.db, row, null, UTC_INSTANT))));
+    expect(event.payload.invoice.customer.external_id).toBe(customer);
+  }
 });
 
 it('an invoice its payment workflow marked first is not marked again by the sweep', async () => {

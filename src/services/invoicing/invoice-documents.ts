@@ -4,9 +4,10 @@
  * and a stored document is not rendered again unless asked to. Drafts have no document.
  */
 import type { Db } from '../../db/knex';
-import { feesOf, findInvoice, setInvoiceFilePath, type InvoiceRow } from '../../db/invoices';
+import { feesOf, findInvoice, setInvoiceFilePath, type FeeRow, type InvoiceRow } from '../../db/invoices';
+import { openReadMemo, remember } from '../../db/read-memo';
 import { findOrganization, type OrganizationRow } from '../../db/organizations';
-import { findCustomerById } from '../../db/customers';
+import { findCustomerById, type CustomerRow } from '../../db/customers';
 import { findSubscriptionsByIds } from '../../db/subscriptions';
 import { applicableTimezone } from '../../billing/subscription-terms';
 import { defaultDocumentServices, type DocumentServices } from '../../documents';
@@ -16,7 +17,7 @@ import { recordWebhookEvent } from '../../webhooks/outbox';
 import { logger } from '../../runtime/logger';
 import { elapsedMs, monotonicMs } from '../../runtime/clock';
 import { invalidField, methodNotAllowed, notFound } from '../../runtime/errors';
-import { invoiceWebhookObject, presentInvoice } from './invoice-presenter';
+import { invoiceFeesKey, invoiceWebhookObject, presentInvoice } from './invoice-presenter';
 
 /** Why a document cannot be rendered: the activity gives up on these rather than retry. */
 export class DocumentError extends Error {
@@ -44,9 +45,15 @@ export async function generateInvoicePdf(db: Db, docs: DocumentServices, input: 
   const organization = await findOrganization(db, invoice.organization_id);
   if (!organization) throw new Error(`Organization ${invoice.organization_id} does not exist`);
   const started = monotonicMs();
-  const pdf = await renderInvoicePdf(db, docs, organization, invoice);
+  const read = await readForDocument(db, organization, invoice);
+  const pdf = await renderRead(docs, organization, invoice, read);
   await docs.store.write(key, pdf);
   await db.transaction(async (trx) => {
+    // It writes the invoice's file path and the outbox only: the webhook object reuses what the render read.
+    openReadMemo(trx);
+    remember(trx, `organization:${organization.id}`, organization);
+    remember(trx, `customer:${read.customer.id}`, read.customer);
+    remember(trx, invoiceFeesKey(invoice.id), read.fees);
     const updated = await setInvoiceFilePath(trx, invoice, key);
     await recordWebhookEvent(trx, {
       organizationId: invoice.organization_id,
@@ -60,17 +67,28 @@ export async function generateInvoicePdf(db: Db, docs: DocumentServices, input: 
   return { invoiceId: invoice.id, filePath: key, rendered: true };
 }
 
-async function renderInvoicePdf(db: Db, docs: DocumentServices, organization: OrganizationRow, invoice: InvoiceRow, paperSize?: PaperSize): Promise<Uint8Array> {
+interface DocumentRead {
+  customer: CustomerRow;
+  fees: FeeRow[];
+  subscriptionNames: Map<string, string>;
+}
+
+/** What an invoice's document shows besides the invoice and its organization. */
+async function readForDocument(db: Db, organization: OrganizationRow, invoice: InvoiceRow): Promise<DocumentRead> {
   const [customer, fees] = await Promise.all([findCustomerById(db, invoice.customer_id), feesOf(db, [invoice.id])]);
   if (!customer) throw new Error(`Invoice ${invoice.id} lost its customer`);
   const subscriptions = await findSubscriptionsByIds(db, organization.id, fees.map((fee) => fee.subscription_id).filter((id): id is string => Boolean(id)));
+  return { customer, fees, subscriptionNames: new Map(subscriptions.map((s) => [s.id, s.name ? `${s.name} (${s.external_id})` : s.external_id])) };
+}
+
+function renderRead(docs: DocumentServices, organization: OrganizationRow, invoice: InvoiceRow, read: DocumentRead, paperSize?: PaperSize): Promise<Uint8Array> {
   return renderInvoicePdfBytes(docs, {
     invoice,
-    fees,
+    fees: read.fees,
     organization,
-    customer,
-    timezone: applicableTimezone(customer, organization),
-    subscriptionNames: new Map(subscriptions.map((s) => [s.id, s.name ? `${s.name} (${s.external_id})` : s.external_id])),
+    customer: read.customer,
+    timezone: applicableTimezone(read.customer, organization),
+    subscriptionNames: read.subscriptionNames,
     paperSize,
   });
 }
@@ -102,7 +120,7 @@ export async function invoicePdf(
   const docs = options.documents ?? defaultDocumentServices();
   const invoice = await documentedInvoice(db, docs, organization.id, id);
   const pdf = requested !== null && paperSizeOf(organization, requested) !== paperSizeOf(organization)
-    ? await renderInvoicePdf(db, docs, organization, invoice, paperSizeOf(organization, requested))
+    ? await renderRead(docs, organization, invoice, await readForDocument(db, organization, invoice), paperSizeOf(organization, requested))
     : await docs.store.read(invoice.file_path!);
   if (!pdf) throw notFound('invoice_document');
   return { pdf, number: invoice.number };

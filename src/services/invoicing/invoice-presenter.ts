@@ -3,7 +3,7 @@
  * the webhook payloads, so a webhook carries exactly what the REST endpoint returns.
  */
 import type { Conn } from '../../db/knex';
-import { feesOf, type InvoiceRow } from '../../db/invoices';
+import { feesOf, type FeeRow, type InvoiceRow } from '../../db/invoices';
 import { findCustomerById, type CustomerRow } from '../../db/customers';
 import { findSubscriptionById, findSubscriptionsByIds, type SubscriptionRow } from '../../db/subscriptions';
 import { findOrganization, type OrganizationRow } from '../../db/organizations';
@@ -37,11 +37,17 @@ async function billedSubscriptions(db: Conn, organizationId: string, ids: readon
   return (await Promise.all(known)).filter((row): row is SubscriptionRow => row !== undefined && row.organization_id === organizationId);
 }
 
+/**
+ * Where a transaction that writes no fee may leave an invoice's fees it has read (`remember`) for
+ * its presentation. Never `memoized`: a close writes the fees it then presents.
+ */
+export const invoiceFeesKey = (invoiceId: string) => `fees:${invoiceId}`;
+
 export async function presentInvoice(db: Conn, organization: OrganizationRow, invoice: InvoiceRow, options: PresentOptions) {
   const customer = (await memoized(db, `customer:${invoice.customer_id}`, () => findCustomerById(db, invoice.customer_id))) as CustomerRow;
   const subscriptionId = invoice.subscription_id;
   const subscription = subscriptionId ? await memoized(db, `subscription:${subscriptionId}`, () => findSubscriptionById(db, subscriptionId)) : undefined;
-  const fees = options.withFees ? await feesOf(db, [invoice.id]) : undefined;
+  const fees = options.withFees ? await (recall<FeeRow[]>(db, invoiceFeesKey(invoice.id)) ?? feesOf(db, [invoice.id])) : undefined;
   // A consolidated invoice bills several subscriptions: each fee names its own.
   const billed = await billedSubscriptions(db, organization.id, (fees ?? []).flatMap((fee) => (fee.subscription_id ? [fee.subscription_id] : [])));
   return serializeInvoice(invoice, {

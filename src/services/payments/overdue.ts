@@ -15,6 +15,7 @@
  */
 import type { Db } from '../../db/knex';
 import { openInvoicesDueBy, type OpenInvoiceKey } from '../../db/overdue-invoices';
+import { openReadMemo } from '../../db/read-memo';
 import { localDateOf } from '../../billing/calendar';
 import { markOverdueIn } from './collection';
 
@@ -39,6 +40,8 @@ export async function sweepOverdue(
     // Locked in id order, as a payment request's settlement locks its invoices.
     const ids = page.map((key) => key.id).sort((a, b) => a.localeCompare(b));
     marked += await db.transaction(async (trx) => {
+      // A page writes invoices and the outbox only: its invoices' organization, plans and customers are read once.
+      openReadMemo(trx);
       let count = 0;
       for (const id of ids) if ((await markOverdueIn(trx, organizationId, id, nowMs)) === 'marked') count++;
       return count;
