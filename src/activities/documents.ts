@@ -7,6 +7,7 @@ import type { DocumentType } from '../workflows/ids';
 import { defaultDocumentServices, type DocumentServices } from '../services/deps';
 import { DocumentError, generateInvoicePdf } from '../services/invoicing';
 import { generateCreditNotePdf } from '../services/credits';
+import { forEachConcurrently } from '../runtime/concurrency';
 import type { ActivityDeps } from './deps';
 
 export interface DocumentActivityDeps extends ActivityDeps {
@@ -67,23 +68,19 @@ export function documentActivities(deps: DocumentActivityDeps) {
      */
     async generateDocuments(input: { documents: DocumentInput[] }): Promise<DocumentBatchOutcome> {
       const outcome: DocumentBatchOutcome = { retry: [], rejected: [] };
-      let next = 0;
       let done = 0;
-      const lane = async () => {
-        for (let document = input.documents[next++]; document; document = input.documents[next++]) {
-          try {
-            await render(document);
-          } catch (error) {
-            if (error instanceof DocumentError) outcome.rejected.push({ document, message: error.message });
-            else {
-              log.warn('document rendering failed; the workflow tries it again alone', { ...document, error: String(error) });
-              outcome.retry.push(document);
-            }
+      await forEachConcurrently(input.documents, BATCH_CONCURRENCY, async (document) => {
+        try {
+          await render(document);
+        } catch (error) {
+          if (error instanceof DocumentError) outcome.rejected.push({ document, message: error.message });
+          else {
+            log.warn('document rendering failed; the workflow tries it again alone', { ...document, error: String(error) });
+            outcome.retry.push(document);
           }
-          Context.current().heartbeat(++done);
         }
-      };
-      await Promise.all(Array.from({ length: BATCH_CONCURRENCY }, lane));
+        Context.current().heartbeat(++done);
+      });
       return outcome;
     },
   };

@@ -3,6 +3,7 @@
  * it; a burst's first attempts are one activity, which returns the deliveries that failed.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { forEachConcurrently } from '../runtime/concurrency';
 import { loadConfig } from '../runtime/config';
 import { attemptDelivery, deliverySettings, markWebhookFailed, type DeliverySettings } from '../services/webhooks';
 import type { ActivityDeps } from './deps';
@@ -40,16 +41,12 @@ export function webhookActivities(deps: WebhookActivityDeps) {
      */
     async deliverWebhooksOnce(input: { deliveries: { organizationId: string; webhookId: string }[] }): Promise<{ failed: { organizationId: string; webhookId: string }[] }> {
       const failed: { organizationId: string; webhookId: string }[] = [];
-      let next = 0;
       let done = 0;
-      const lane = async () => {
-        for (let delivery = input.deliveries[next++]; delivery; delivery = input.deliveries[next++]) {
-          const outcome = await attemptDelivery(deps.db, deps.webhookDelivery ?? configuredDelivery(), { ...delivery, trigger: 'automatic' });
-          if (outcome.result === 'failed') failed.push(delivery);
-          Context.current().heartbeat(++done);
-        }
-      };
-      await Promise.all(Array.from({ length: BATCH_CONCURRENCY }, lane));
+      await forEachConcurrently(input.deliveries, BATCH_CONCURRENCY, async (delivery) => {
+        const outcome = await attemptDelivery(deps.db, deps.webhookDelivery ?? configuredDelivery(), { ...delivery, trigger: 'automatic' });
+        if (outcome.result === 'failed') failed.push(delivery);
+        Context.current().heartbeat(++done);
+      });
       return { failed };
     },
 

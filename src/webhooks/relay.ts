@@ -36,6 +36,7 @@ import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventsDispatched,
 import { claimPendingDocumentRequests, markDocumentRequestsDispatched } from '../db/document-requests';
 import { claimPendingWorkflowRequests, markWorkflowRequestDispatched, markWorkflowRequestsDispatched, type WorkflowRequestRow } from '../db/workflow-requests';
 import { claimPendingWorkflowStarts, markWorkflowStartDispatched } from '../db/workflow-starts';
+import { forEachConcurrently } from '../runtime/concurrency';
 import { logger } from '../runtime/logger';
 import { throttledLog } from '../runtime/outages';
 import { documentBatchWorkflowId, documentWorkflowId, OVERDUE_SWEEP_SIGNAL, webhookBatchWorkflowId, webhookWorkflowId } from '../workflows/ids';
@@ -83,11 +84,6 @@ const BURST = 10;
 /** The same rows, in any order, give the same digest (a relay that dies after the start and claims them again starts nothing new). */
 const digestOf = (ids: readonly string[]) => createHash('sha256').update([...ids].sort().join(',')).digest('hex').slice(0, 32);
 
-/** Runs `work` on every item, at most PARALLEL_STARTS at once. */
-async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += PARALLEL_STARTS) await Promise.all(items.slice(i, i + PARALLEL_STARTS).map(work));
-}
-
 /** The workflow types started on the outbox queue (when the relay is given one). */
 const OUTBOX_WORKFLOWS: ReadonlySet<string> = new Set(['webhookWorkflow', 'webhookBatchWorkflow', 'documentWorkflow', 'documentBatchWorkflow']);
 
@@ -134,7 +130,7 @@ export async function relayWebhookEvents(deps: RelayDeps, limit = BATCH): Promis
     if (deliveries.length >= BURST) {
       await startOnce(deps, 'webhookBatchWorkflow', webhookBatchWorkflowId(digestOf(deliveries.map((input) => input.eventId))), [{ events: deliveries }]);
     } else {
-      await inParallel(deliveries, (input) => startOnce(deps, 'webhookWorkflow', webhookWorkflowId(input.eventId), [input]));
+      await forEachConcurrently(deliveries, PARALLEL_STARTS, (input) => startOnce(deps, 'webhookWorkflow', webhookWorkflowId(input.eventId), [input]));
     }
     await markEventsDispatched(trx, events.map((event) => event.id));
     return events.length;
@@ -155,7 +151,7 @@ export async function relayDocumentRequests(deps: RelayDeps, limit = BATCH): Pro
         const batch = deps.documentsTaskQueue ? { documents, activityTaskQueue: deps.documentsTaskQueue } : { documents };
         await startOnce(deps, 'documentBatchWorkflow', documentBatchWorkflowId(digestOf(requests.map((request) => request.id))), [batch]);
       } else {
-        await inParallel(documents, (document) => startDocument(deps, document));
+        await forEachConcurrently(documents, PARALLEL_STARTS, (document) => startDocument(deps, document));
       }
       await markDocumentRequestsDispatched(trx, requests.map((request) => request.id));
       return requests.length;
@@ -187,7 +183,7 @@ export async function relayWorkflowStarts(deps: RelayDeps, limit = BATCH): Promi
   const log = logger.child({ component: 'outbox-relay' });
   return deps.db.transaction(async (trx) => {
     const starts = await claimPendingWorkflowStarts(trx, limit);
-    await inParallel(starts, async (row) => {
+    await forEachConcurrently(starts, PARALLEL_STARTS, async (row) => {
       if (row.status === 'active' || row.status === 'pending') {
         await gateway.start(row.input as StartSubscriptionWorkflow);
         log.info({ subscriptionId: row.subscription_id, workflowId: row.workflow_id, requestedAt: row.created_at.toISOString() }, 'subscription workflow started by the relay');
@@ -234,11 +230,11 @@ export async function relayWorkflowRequests(deps: RelayDeps, limit = BATCH): Pro
       if (request.workflow_type !== OVERDUE_WORKFLOW) others.push(request);
       else overdue.set(request.workflow_id, [...(overdue.get(request.workflow_id) ?? []), request]);
     }
-    await inParallel(others, async (request) => {
+    await forEachConcurrently(others, PARALLEL_STARTS, async (request) => {
       await startOnce(deps, request.workflow_type, request.workflow_id, request.args);
       await markWorkflowRequestDispatched(trx, request.id);
     });
-    await inParallel([...overdue.values()], async (group) => {
+    await forEachConcurrently([...overdue.values()], PARALLEL_STARTS, async (group) => {
       await signalWithStart(deps, group[0]!);
       await markWorkflowRequestsDispatched(trx, group.map((request) => request.id));
     });

@@ -18,6 +18,7 @@
 import type { Db } from '../../db/knex';
 import { Dec, type Cents } from '../../billing/money';
 import { allocateToWallets, centsToCredits } from '../../billing/wallet-credits';
+import { forEachConcurrently } from '../../runtime/concurrency';
 import { billableMetricCodesByIds, externalIdsOfWalletCustomers, usableWalletsOfCustomer, type WalletRow } from '../../db/wallets';
 import { activeRulesOfWallets, type WalletRuleRow } from '../../db/wallet-rules';
 import { ongoingUsageBuckets } from '../invoicing';
@@ -94,13 +95,9 @@ export async function presentWallets(db: Db, organizationId: string, wallets: re
   const customers = [...new Set(wallets.filter((wallet) => wallet.status === 'active').map((wallet) => wallet.customer_id))];
   const usage = new Map<string, Cents>();
   // A few customers at a time (bench/wallets.ts): a page of 100 wallets of 50 customers is 50 usage computations.
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, customers.length) }, async () => {
-    while (next < customers.length) {
-      const customerId = customers[next++]!;
-      for (const [walletId, cents] of await ongoingUsageByWallet(db, organizationId, customerId, reading)) usage.set(walletId, cents);
-    }
-  }));
+  await forEachConcurrently(customers, LIST_CONCURRENCY, async (customerId) => {
+    for (const [walletId, cents] of await ongoingUsageByWallet(db, organizationId, customerId, reading)) usage.set(walletId, cents);
+  });
   return wallets.map((wallet) => ({
     wallet,
     externalCustomerId: externalIds.get(wallet.customer_id)!,

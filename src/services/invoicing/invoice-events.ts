@@ -13,8 +13,7 @@ import type { Conn } from '../../db/knex';
 import type { InvoiceRow } from '../../db/invoices';
 import type { CustomerRow } from '../../db/customers';
 import type { OrganizationRow } from '../../db/organizations';
-import { overdueInstantMs } from '../../billing/overdue';
-import { applicableTimezone } from '../../billing/subscription-terms';
+import { overdueInstantFor } from '../../billing/overdue';
 import { invoiceWebhookObject } from './invoice-presenter';
 import { recordWebhookEvent, requestCollection, requestDocument, requestOverdueSweep } from '../../webhooks/outbox';
 import type { WebhookType } from '../../webhooks/event-types';
@@ -61,7 +60,7 @@ export async function announceIssued(trx: Conn, invoice: InvoiceRow, payer: Invo
     await requestCollection(trx, { organizationId: invoice.organization_id, payable: { type: 'invoice', id: invoice.id } });
     return;
   }
-  const instantMs = overdueInstantMs(invoice.payment_due_date, applicableTimezone(payer.customer, payer.organization));
+  const instantMs = overdueInstantFor(invoice.payment_due_date, payer.customer, payer.organization);
   await requestOverdueSweep(trx, { organizationId: invoice.organization_id, invoiceId: invoice.id, instantMs });
 }
 

@@ -21,8 +21,7 @@
  */
 import type { Conn, Db, Tx } from '../../db/knex';
 import { findInvoice, lockInvoice, updateInvoiceRow, type InvoiceRow } from '../../db/invoices';
-import { overdueInstantMs } from '../../billing/overdue';
-import { applicableTimezone } from '../../billing/subscription-terms';
+import { overdueInstantFor } from '../../billing/overdue';
 import { findCustomerById } from '../../db/customers';
 import { findPaymentProvider, type PaymentProviderRow } from '../../db/payment-providers';
 import {
@@ -349,7 +348,7 @@ export async function overdueInstant(db: Db, organizationId: string, invoiceId: 
   if (!invoice || !stillOwes(invoice)) return null;
   const customer = (await findCustomerById(db, invoice.customer_id))!;
   const organization = (await findOrganization(db, organizationId))!;
-  return overdueInstantMs(invoice.payment_due_date, applicableTimezone(customer, organization));
+  return overdueInstantFor(invoice.payment_due_date, customer, organization);
 }
 
 function stillOwes(invoice: InvoiceRow): boolean {
@@ -379,7 +378,7 @@ export async function markOverdueIn(trx: Tx, organizationId: string, invoiceId: 
   if (invoice.payment_overdue) return 'overdue_already';
   const customer = (await findCustomerById(trx, invoice.customer_id))!;
   const organization = (await findOrganization(trx, organizationId))!;
-  if (nowMs < overdueInstantMs(invoice.payment_due_date, applicableTimezone(customer, organization))) return 'not_overdue';
+  if (nowMs < overdueInstantFor(invoice.payment_due_date, customer, organization)) return 'not_overdue';
   const updated = await updateInvoiceRow(trx, invoice, { payment_overdue: true });
   await recordWebhookEvent(trx, {
     organizationId, webhookType: 'invoice.payment_overdue', objectType: 'invoice', idempotencyKey: `invoice.payment_overdue:${invoice.id}`,

@@ -26,6 +26,7 @@ import { nextBillingDate } from '../../billing/periods';
 import { planChangeKind } from '../../billing/plan-changes';
 import { subscriptionTerms } from '../../billing/subscription-terms';
 import { UnavailableError } from '../../runtime/errors';
+import { forEachConcurrently } from '../../runtime/concurrency';
 import { logger } from '../../runtime/logger';
 import { REACH_TIMEOUT_MS, WorkflowsUnavailable, type StartSubscriptionWorkflow, type WorkflowPresence } from '../../workflows/client';
 import type { PendingPlanChange } from '../../workflows/messages';
@@ -195,14 +196,10 @@ export async function reconcileSubscriptionWorkflows(deps: ServiceDeps, options:
     const repaired: string[] = [];
     const presence = deps.workflows.presence;
     if (!presence) return { live: owners.length, checked: 0, repaired, ran: true };
-    const queue = [...doubtful];
-    const lane = async () => {
-      for (let owner = queue.shift(); owner; owner = queue.shift()) {
-        const state = await presence(owner.organization_id, owner.external_id);
-        if (state !== 'running' && (await restartWorkflow(deps, owner, state))) repaired.push(owner.id);
-      }
-    };
-    await Promise.all(Array.from({ length: options.concurrency ?? 8 }, lane));
+    await forEachConcurrently(doubtful, options.concurrency ?? 8, async (owner) => {
+      const state = await presence(owner.organization_id, owner.external_id);
+      if (state !== 'running' && (await restartWorkflow(deps, owner, state))) repaired.push(owner.id);
+    });
     return { live: owners.length, checked: doubtful.length, repaired, ran: true };
   });
   return outcome ?? { live: 0, checked: 0, repaired: [], ran: false };
