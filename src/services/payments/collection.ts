@@ -28,6 +28,7 @@ import {
   findPayment, findPaymentByKey, insertPaymentOnce, providerAttempts, providerEventHandled, lockPaymentByProviderId, recordProviderEvent, succeededAmountOfInvoice, updatePayment, type PaymentRow,
 } from '../../db/payments';
 import { findOrganization } from '../../db/organizations';
+import { memoized, openReadMemo } from '../../db/read-memo';
 import { recordWebhookEvent, requestCollection } from '../../webhooks/outbox';
 import { isUuid, methodNotAllowed, notFound } from '../../runtime/errors';
 import { changePaymentStatus, invoiceWebhookObject } from '../invoicing';
@@ -361,7 +362,11 @@ function stillOwes(invoice: InvoiceRow): boolean {
  * overdue (marked now, or already: by its organization's overdue sweep, or a retried activity).
  */
 export async function markOverdue(db: Db, organizationId: string, invoiceId: string, nowMs: number): Promise<boolean> {
-  return (await db.transaction((trx) => markOverdueIn(trx, organizationId, invoiceId, nowMs))) !== 'not_overdue';
+  return (await db.transaction((trx) => {
+    // It writes the invoice and the outbox only: the customer and organization are read once.
+    openReadMemo(trx);
+    return markOverdueIn(trx, organizationId, invoiceId, nowMs);
+  })) !== 'not_overdue';
 }
 
 /** What marking an invoice overdue did: marked it now, found it marked already, or found it not overdue (paid, not due yet). */
@@ -376,8 +381,9 @@ export async function markOverdueIn(trx: Tx, organizationId: string, invoiceId: 
   const invoice = await lockInvoice(trx, organizationId, invoiceId);
   if (!invoice || !stillOwes(invoice)) return 'not_overdue';
   if (invoice.payment_overdue) return 'overdue_already';
-  const customer = (await findCustomerById(trx, invoice.customer_id))!;
-  const organization = (await findOrganization(trx, organizationId))!;
+  // Memoized when the caller's transaction opened a read memo: the webhook object reads them again.
+  const customer = (await memoized(trx, `customer:${invoice.customer_id}`, () => findCustomerById(trx, invoice.customer_id)))!;
+  const organization = (await memoized(trx, `organization:${organizationId}`, () => findOrganization(trx, organizationId)))!;
   if (nowMs < overdueInstantFor(invoice.payment_due_date, customer, organization)) return 'not_overdue';
   const updated = await updateInvoiceRow(trx, invoice, { payment_overdue: true });
   await recordWebhookEvent(trx, {
