@@ -7,7 +7,7 @@
 import { KnexTimeoutError } from 'knex';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDb, sidePoolOf, type Db } from '../../src/db/knex';
-import { createDocumentsWorker, createOutboxWorker, createWorker, createWorkerDb, relayPoolOf, WORKER_ACQUIRE_TIMEOUT_MS } from '../../src/worker';
+import { createDocumentsWorker, createOutboxWorker, createWorker, createWorkerDb, relayPoolOf, WORKER_ACQUIRE_TIMEOUT_MS, WORKER_SIDE_CONNECTIONS } from '../../src/worker';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createTimeSkippingEnv } from '../support/temporal';
 
@@ -121,6 +121,8 @@ describe("the workers' activity slots", () => {
     const slots = (worker: { options: { tuner: unknown } }) => (worker.options.tuner as { activityTaskSlotSupplier: { numSlots: number } }).activityTaskSlotSupplier.numSlots;
     const workers = [await createWorker(setup), await createOutboxWorker(setup), await createDocumentsWorker(setup)];
     expect(workers.map(slots)).toEqual([7, 100, 4]);
+    // Beside the main pool: the outbox worker's 5, the documents worker's 3, the relay's 2 (docs/deployment.md's "+ 10").
+    expect(WORKER_SIDE_CONNECTIONS).toBe(5 + 3 + 2);
     // Run and shut down at once: a Worker created holds the connection until it has run.
     await Promise.all(workers.map((worker) => worker.runUntil(Promise.resolve())));
   });
