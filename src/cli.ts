@@ -18,7 +18,7 @@ import { createDb, migrate } from './db/knex';
 import { ensureDefaultOrganization, type DefaultOrganization } from './bootstrap/default-organization';
 import { encryptionKeyFile, ensureEncryptionKey, prepareSecretsAtRest, readEncryptionKeyFile } from './bootstrap/secrets';
 import { runApiKeyCommand, runOrganizationCommand, runPaymentsCommand } from './bootstrap/admin-commands';
-import { createDocumentsWorker, createOutboxWorker, createWorker, documentsTaskQueue, outboxTaskQueue } from './worker';
+import { createDocumentsWorker, createOutboxWorker, createWorker, createWorkerDb, documentsTaskQueue, outboxTaskQueue, relayPoolOf } from './worker';
 import { startOutboxRelay } from './webhooks/relay';
 import { closeDefaultDocumentServices, defaultDocumentServices } from './documents';
 import { DocumentError, generateInvoicePdf } from './services/invoicing';
@@ -59,14 +59,17 @@ async function runBootstrap(config: Config): Promise<void> {
 
 async function runWorker(config: Config): Promise<void> {
   Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' })) });
-  const db = createDb(requireEnv('DATABASE_URL'));
+  const poolSize = config.BILLOW_WORKER_DB_POOL_SIZE;
+  const db = createWorkerDb(requireEnv('DATABASE_URL'), { poolSize, statementTimeoutMs: config.BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS * 1000 });
   readEncryptionKeyFile(config.BILLOW_DATA_DIR);
   await prepareSecretsAtRest(db, logger);
   const sandboxed = process.env.BILLOW_SANDBOX === '1';
   const address = requireEnv('TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: bundlerLogger(logger) });
-  const worker = await createWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundle, maxCachedWorkflows: config.BILLOW_WORKER_MAX_CACHED_WORKFLOWS });
+  const worker = await createWorker({
+    connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundle, maxCachedWorkflows: config.BILLOW_WORKER_MAX_CACHED_WORKFLOWS, maxConcurrentActivities: poolSize,
+  });
   // The sandbox renders in the relay (below): no documents queue.
   const documentsWorker = sandboxed ? null : await createDocumentsWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
   // The webhook and document workflows the relay starts, on their own queue (the sandbox keeps them on the main one).
@@ -80,7 +83,7 @@ async function runWorker(config: Config): Promise<void> {
   // In the sandbox, PDFs are rendered by the relay itself, off the time-skipping server: an activity
   // holds the server's clock while it runs, so rendering through a workflow would slow every advance.
   const relay = startOutboxRelay({
-    db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, subscriptions: workflows, pdfOnDemand: config.BILLOW_PDF_GENERATION === 'on_demand',
+    db: relayPoolOf(db), client, taskQueue: config.TEMPORAL_TASK_QUEUE, subscriptions: workflows, pdfOnDemand: config.BILLOW_PDF_GENERATION === 'on_demand',
     ...(sandboxed ? { renderDocument: (request: DocumentRequestInput) => renderDocumentNow(db, request) } : { documentsTaskQueue: documentsTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
     ...(sandboxed ? {} : { outboxTaskQueue: outboxTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
   });

@@ -6,10 +6,12 @@
  *   relay starts the webhook and document workflows (and so their webhook deliveries run there too),
  *   so they no longer wait behind a close's backlog on the main queue;
  * - the documents worker takes the PDF renderings (activities only) off `documentsTaskQueue(q)`.
+ * Each has a pool of connections of its own (and so has the outbox relay): a delivery or a rendering
+ * never waits for a connection behind a close's activities.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
-import type { Db } from './db/knex';
+import { createDb, sidePoolOf, type Db } from './db/knex';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -20,6 +22,25 @@ export interface WorkerSetup {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Workflows kept in memory between tasks (an evicted one replays its bounded history when it wakes); the SDK's default when absent. */
   maxCachedWorkflows?: number;
+  /** Activities run at once (as many as `db` has connections: the rest wait in Temporal's queue, not in the pool's); the SDK's 100 when absent. */
+  maxConcurrentActivities?: number;
+}
+
+/**
+ * How long a query of the worker process waits for a free connection before it fails, and with it
+ * its activity, which Temporal retries. Below the subscription activities' 15 s heartbeat timeout
+ * (they do not heartbeat: past 15 s Temporal retries them while they still run), far below knex's
+ * 60 s: a webhook delivery once waited about 2 minutes for its connections, silently, at a close.
+ */
+export const WORKER_ACQUIRE_TIMEOUT_MS = 10_000;
+
+/**
+ * The worker process's main pool: `poolSize` connections for the main worker (which runs as many
+ * activities at once), the reconciler and the readiness probe. Its statements are cancelled after
+ * `statementTimeoutMs` (0: never), so a stuck one fails its activity, retried, rather than outlive it.
+ */
+export function createWorkerDb(connectionString: string, limits: { poolSize: number; statementTimeoutMs: number }): Db {
+  return createDb(connectionString, { max: limits.poolSize, acquireTimeoutMs: WORKER_ACQUIRE_TIMEOUT_MS, statementTimeoutMs: limits.statementTimeoutMs });
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
@@ -30,6 +51,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({ db: setup.db }),
     ...(setup.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.maxCachedWorkflows } : {}),
+    ...(setup.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: setup.maxConcurrentActivities } : {}),
   });
 }
 
@@ -43,6 +65,31 @@ export const documentsTaskQueue = (taskQueue: string) => `${taskQueue}-documents
  * deliveries waited behind them (at N = 10,000 both went at the PDFs' pace, about 2/s).
  */
 const CONCURRENT_RENDERINGS = 4;
+
+/**
+ * The documents worker's own connections: a rendering reads its document and stores its path, a few
+ * short statements around seconds of Chromium, so its 4 activities (3 documents each) share 3.
+ */
+export const DOCUMENTS_CONNECTIONS = 3;
+
+/** The outbox worker's activities at once (the SDK's default): deliveries, most of their time waiting on receivers. */
+export const OUTBOX_ACTIVITIES = 100;
+
+/**
+ * The outbox worker's own connections. A delivery holds one only for each of its short statements
+ * (about ten) and spends the rest of its time on the receiver, so the OUTBOX_ACTIVITIES (a burst's
+ * batch sends 10 at once) share 5, where on the main pool they queued behind the close's activities.
+ */
+export const OUTBOX_CONNECTIONS = 5;
+
+/** The outbox relay's own connections: one transaction at a time, which never waits behind the activities. */
+export const RELAY_CONNECTIONS = 2;
+
+/** The pool the outbox relay of a worker process uses (src/cli.ts). */
+export const relayPoolOf = (db: Db) => sidePoolOf(db, 'outbox-relay', RELAY_CONNECTIONS);
+
+/** Connections a worker process opens at most, beside the main pool's `poolSize`. */
+export const WORKER_SIDE_CONNECTIONS = OUTBOX_CONNECTIONS + DOCUMENTS_CONNECTIONS + RELAY_CONNECTIONS;
 
 /** The queue of the webhook and document workflows the outbox relay starts (src/webhooks/relay.ts). */
 export const outboxTaskQueue = (taskQueue: string) => `${taskQueue}-outbox`;
@@ -62,23 +109,26 @@ export const OUTBOX_CACHED_WORKFLOWS = 100;
 /**
  * The outbox worker: the same workflow bundle and activities as the main worker, on
  * `outboxTaskQueue(taskQueue)`, with a cache of its own of at most OUTBOX_CACHED_WORKFLOWS (fewer
- * if `maxCachedWorkflows`, the main worker's setting, is smaller: 0 turns caching off everywhere).
+ * if `maxCachedWorkflows`, the main worker's setting, is smaller: 0 turns caching off everywhere),
+ * and a pool of its own of OUTBOX_CONNECTIONS on `db`'s database.
  */
 export async function createOutboxWorker(setup: WorkerSetup): Promise<Worker> {
   return createWorker({
     ...setup,
+    maxConcurrentActivities: OUTBOX_ACTIVITIES,
+    db: sidePoolOf(setup.db, 'outbox-worker', OUTBOX_CONNECTIONS),
     taskQueue: outboxTaskQueue(setup.taskQueue),
     maxCachedWorkflows: Math.min(setup.maxCachedWorkflows ?? OUTBOX_CACHED_WORKFLOWS, OUTBOX_CACHED_WORKFLOWS),
   });
 }
 
-/** The documents worker: activities only, on `documentsTaskQueue(taskQueue)`. */
-export async function createDocumentsWorker(setup: Omit<WorkerSetup, 'workflowBundle' | 'maxCachedWorkflows'>): Promise<Worker> {
+/** The documents worker: activities only, on `documentsTaskQueue(taskQueue)`, with a pool of its own of DOCUMENTS_CONNECTIONS. */
+export async function createDocumentsWorker(setup: Omit<WorkerSetup, 'workflowBundle' | 'maxCachedWorkflows' | 'maxConcurrentActivities'>): Promise<Worker> {
   return Worker.create({
     connection: setup.connection,
     namespace: setup.namespace,
     taskQueue: documentsTaskQueue(setup.taskQueue),
-    activities: createActivities({ db: setup.db }),
+    activities: createActivities({ db: sidePoolOf(setup.db, 'documents-worker', DOCUMENTS_CONNECTIONS) }),
     maxConcurrentActivityTaskExecutions: CONCURRENT_RENDERINGS,
   });
 }

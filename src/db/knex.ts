@@ -14,11 +14,22 @@ export type Tx = Knex.Transaction;
 /** Either: store functions that may run inside a caller's transaction take this. */
 export type Conn = Db | Tx;
 
-export function createDb(connectionString: string, pool: { min?: number; max?: number } = {}): Db {
+export interface DbOptions {
+  min?: number;
+  /** Connections at most (10 when absent). */
+  max?: number;
+  /** How long a query waits for a free connection before it fails (knex's 60 s when absent). */
+  acquireTimeoutMs?: number;
+  /** PostgreSQL's `statement_timeout` on every connection: a longer statement is cancelled (none when absent). */
+  statementTimeoutMs?: number;
+}
+
+export function createDb(connectionString: string, options: DbOptions = {}): Db {
   return knexFactory({
     client: 'pg',
-    connection: { connectionString },
-    pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
+    connection: { connectionString, ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}) },
+    pool: { min: options.min ?? 0, max: options.max ?? 10 },
+    ...(options.acquireTimeoutMs !== undefined ? { acquireConnectionTimeout: options.acquireTimeoutMs } : {}),
   });
 }
 
@@ -31,8 +42,8 @@ const sidePools = new WeakMap<Db, Map<string, Db>>();
 
 /**
  * A small pool of its own on `db`'s database, named for what uses it (the alert evaluator's: its
- * queries never queue behind the API's requests on the shared pool). One per name and `db`;
- * destroyed with `db`.
+ * queries never queue behind the API's requests on the shared pool), with `db`'s connection
+ * settings and timeouts. One per name and `db`; destroyed with `db`.
  */
 export function sidePoolOf(db: Db, name: string, max: number): Db {
   let pools = sidePools.get(db);

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
+import { createDb } from '../../src/db/knex';
 import { createTimeSkippingEnv } from '../support/temporal';
 import { createPlainTestApi } from '../support/api';
 import { recordingClient, startReceiver } from '../support/relay-doubles';
@@ -126,6 +127,36 @@ it('webhook events, a burst of 12 and a single one: started on the outbox queue,
   const statuses = await database.db('webhooks').join('webhook_events', 'webhook_events.id', 'webhooks.event_id')
     .where('webhook_events.webhook_type', 'credit_note.created').select('webhooks.status');
   expect(statuses.map((row: { status: string }) => row.status)).toEqual(Array(13).fill('succeeded'));
+});
+
+it("a webhook is delivered while every connection of the main pool is held (a close's activities): the outbox worker has a pool of its own", async () => {
+  await endpointFor('credit_note.generated', '/held');
+  // The main pool (database.db, 10 connections) all held in open transactions; the event is recorded and relayed on another pool.
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  let begun = 0;
+  const held = Array.from({ length: 10 }, () => database.db.transaction(async (trx) => {
+    await trx.raw('select 1');
+    begun += 1;
+    await gate;
+  }));
+  const other = createDb(database.url, { max: 2 });
+  try {
+    while (begun < 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    await relayOutbox({ db: other, client: recording([]), taskQueue: TASK_QUEUE, outboxTaskQueue: OUTBOX_QUEUE }); // anything left before, on its own
+    await other.transaction((trx) => recordWebhookEvent(trx, { organizationId: api.organization.id, webhookType: 'credit_note.generated', objectType: 'credit_note', object: { lago_id: 'held-note' } }));
+    const started: string[] = [];
+    expect(await relayWebhookEvents({ db: other, client: recording(started), taskQueue: TASK_QUEUE, outboxTaskQueue: OUTBOX_QUEUE })).toBe(1);
+    const began = Date.now();
+    await env.client.workflow.getHandle(started[0]!).result();
+    // On the main pool the delivery's first statement would have waited for the held connections (knex's 60 s, then a retry).
+    expect(Date.now() - began).toBeLessThan(10_000);
+    expect(received.filter((call) => call.path === '/held').map((call) => JSON.parse(call.body).credit_note.lago_id)).toEqual(['held-note']);
+  } finally {
+    release();
+    await Promise.all(held);
+    await other.destroy();
+  }
 });
 
 it('document requests, a burst of 10 and a single one: started on the outbox queue, rendered on the documents queue, stored', async () => {
