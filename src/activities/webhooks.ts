@@ -37,14 +37,21 @@ export function webhookActivities(deps: WebhookActivityDeps) {
      * The first attempt of each delivery of a burst, at most BATCH_CONCURRENCY at once (a
      * heartbeat after each): the deliveries whose attempt failed are returned, for the workflow to
      * retry each on its own schedule. A retry of the whole activity (a lost worker) skips the
-     * deliveries that succeeded.
+     * deliveries that succeeded. An attempt that throws (it could not read or write its rows) is
+     * returned with the failed ones: the others of the burst are not attempted again.
      */
     async deliverWebhooksOnce(input: { deliveries: { organizationId: string; webhookId: string }[] }): Promise<{ failed: { organizationId: string; webhookId: string }[] }> {
       const failed: { organizationId: string; webhookId: string }[] = [];
       let done = 0;
       await forEachConcurrently(input.deliveries, BATCH_CONCURRENCY, async (delivery) => {
-        const outcome = await attemptDelivery(deps.db, deps.webhookDelivery ?? configuredDelivery(), { ...delivery, trigger: 'automatic' });
-        if (outcome.result === 'failed') failed.push(delivery);
+        try {
+          const outcome = await attemptDelivery(deps.db, deps.webhookDelivery ?? configuredDelivery(), { ...delivery, trigger: 'automatic' });
+          if (outcome.result === 'failed') failed.push(delivery);
+        } catch (error) {
+          // An attempt that could not run (the database busy or lost): it goes on alone, not the whole burst again.
+          Context.current().log.warn('webhook attempt could not run; the workflow tries it again alone', { ...delivery, error: String(error) });
+          failed.push(delivery);
+        }
         Context.current().heartbeat(++done);
       });
       return { failed };

@@ -17,6 +17,9 @@ import { deliveriesOfWebhook, ensureWebhooks, insertEndpoint, type WebhookEndpoi
 import { setWebhooksAllowPrivateAddresses } from '../../src/services/organizations';
 import type { OrganizationRow } from '../../src/db/organizations';
 import { resolveTarget, type Resolver } from '../../src/webhooks/outbound';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { silentLogger } from '../support/temporal';
+import { webhookActivities } from '../../src/activities/webhooks';
 
 let database: TestDatabase;
 let organization: OrganizationRow;
@@ -234,5 +237,25 @@ describe('the answer', () => {
     const { webhookId } = await webhookTo(`http://127.0.0.1:${nul.port}/nul`);
     expect(await attempt(webhookId)).toEqual({ result: 'failed', attempt: 1, httpStatus: 500, error: 'HTTP 500' });
     expect((await deliveriesOfWebhook(database.db, organization.id, webhookId))[0]!.response_body).toBe('badnews');
+  });
+});
+
+describe("a burst's first attempts (deliverWebhooksOnce)", () => {
+  beforeAll(() => allowPrivate(true));
+
+  it('an attempt that throws is returned with the failed ones; the others are delivered once', async () => {
+    const first = await webhookTo(`http://127.0.0.1:${ok.port}/burst-1`);
+    const second = await webhookTo(`http://127.0.0.1:${ok.port}/burst-2`);
+    const hitsBefore = ok.hits;
+    // Not a uuid: reading its row throws in Postgres, as a lost connection or a cancelled statement would.
+    const broken = { organizationId: organization.id, webhookId: 'not-a-uuid' };
+    const deliveries = [{ organizationId: organization.id, webhookId: first.webhookId }, broken, { organizationId: organization.id, webhookId: second.webhookId }];
+    const activity = webhookActivities({ db: database.db, webhookDelivery: settings() }).deliverWebhooksOnce;
+    const outcome = await new MockActivityEnvironment(undefined, { logger: silentLogger }).run(activity, { deliveries });
+    expect(outcome).toEqual({ failed: [broken] });
+    expect(ok.hits - hitsBefore).toBe(2);
+    for (const { webhookId } of [first, second]) {
+      expect((await deliveriesOfWebhook(database.db, organization.id, webhookId)).map((row) => row.http_status)).toEqual([200]);
+    }
   });
 });
