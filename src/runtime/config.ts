@@ -39,8 +39,12 @@ const schema = z.object({
   BILLOW_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   /** A worker's main pool, and so the main queue's activities it runs at once (the process opens WORKER_SIDE_CONNECTIONS more: src/worker.ts). */
   BILLOW_WORKER_DB_POOL_SIZE: z.coerce.number().int().min(1).default(10),
-  /** PostgreSQL's statement_timeout on a worker's connections (0: none): below the activities' 1-minute timeouts. */
-  BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(59).default(30),
+  /**
+   * PostgreSQL's statement_timeout on a worker's connections (0: none, the default). A statement it
+   * cancels fails its activity, and the retry runs it again: set it above the longest usage
+   * aggregation a close may run, or that customer is never invoiced.
+   */
+  BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(86_400).default(0),
   /**
    * When invoices' and credit notes' PDFs are rendered: at finalization (`on_finalize`, Lago's way)
    * or only when one is downloaded (`on_demand`: a close spends nothing on Chromium).

