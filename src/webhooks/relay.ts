@@ -70,6 +70,9 @@ export interface RelayDeps {
 const BATCH = 100;
 /** Workflow starts in flight at once: one at a time, a burst of invoices left the relay minutes behind. */
 const PARALLEL_STARTS = 20;
+/** Documents the sandbox claims at once, and renders at once (the renderer's pool of pages). */
+const RENDER_CLAIM = 4;
+const RENDER_CONCURRENCY = 2;
 
 /** What a webhook workflow is started with (`WebhookWorkflowInput` in workflows/webhook.ts, a floor above). */
 interface WebhookWorkflowInput {
@@ -156,17 +159,18 @@ export async function relayDocumentRequests(deps: RelayDeps, limit = BATCH): Pro
       await markDocumentRequestsDispatched(trx, requests.map((request) => request.id));
       return requests.length;
     }
-    // The sandbox renders in-process, one at a time; a failed rendering stays pending for the next tick.
+    // The sandbox renders in-process, on the renderer's pages at once; a failed rendering stays pending for the next tick.
+    const renderDocument = deps.renderDocument;
     const rendered: string[] = [];
-    for (const request of requests) {
+    await forEachConcurrently(requests, RENDER_CONCURRENCY, async (request) => {
       const input = { organizationId: request.organization_id, documentType: request.document_type, id: request.document_id };
       try {
-        await deps.renderDocument(input);
+        await renderDocument(input);
         rendered.push(request.id);
       } catch (error) {
         logger.warn({ err: error, ...input }, 'document rendering failed; trying again at the next tick');
       }
-    }
+    });
     await markDocumentRequestsDispatched(trx, rendered);
     return rendered.length;
   });
@@ -198,7 +202,9 @@ export async function relayWorkflowStarts(deps: RelayDeps, limit = BATCH): Promi
 
 /** Relays up to `limit` rows of each outbox (workflow starts, webhook events, document requests); returns how many in all. */
 export async function relayOutbox(deps: RelayDeps, limit = BATCH): Promise<number> {
-  return (await relayWorkflowStarts(deps, limit)) + (await relayWebhookEvents(deps, limit)) + (await relayDocumentRequests(deps, limit));
+  // Documents rendered in this process have a loop of their own (startOutboxRelay).
+  const documents = deps.renderDocument ? 0 : await relayDocumentRequests(deps, limit);
+  return (await relayWorkflowStarts(deps, limit)) + (await relayWebhookEvents(deps, limit)) + documents;
 }
 
 /** The workflow type whose requests (one per invoice) share one workflow per organization and instant (workflows/overdue.ts). */
@@ -246,27 +252,42 @@ export interface RunningRelay {
   stop(): Promise<void>;
 }
 
-/** Polls the outbox until stopped; a failing poll is logged and tried again at the next tick. */
+/**
+ * Polls the outbox until stopped; a failing poll is logged and tried again at the next tick. Where
+ * documents are rendered in this process (the sandbox), they are polled by a loop of their own, a
+ * few at a time: a rendering never holds up the workflow starts, webhooks and overdue requests.
+ */
 export function startOutboxRelay(deps: RelayDeps, options: { intervalMs?: number } = {}): RunningRelay {
   const intervalMs = options.intervalMs ?? 1_000;
   const log = logger.child({ component: 'outbox-relay' });
-  // Down for a while, the relay fails every second: one line per interval, and one when it works again.
+  // Drain: keep going while a full batch may have left rows behind.
+  const loops = [pollLoop(log, 'relay', intervalMs, async () => (await relayOutbox(deps)) + (await relayWorkflowRequests(deps)) >= BATCH)];
+  if (deps.renderDocument) loops.push(pollLoop(log, 'documents', intervalMs, async () => (await relayDocumentRequests(deps, RENDER_CLAIM)) >= RENDER_CLAIM));
+  log.info({ intervalMs }, 'outbox relay started');
+  return {
+    async stop() {
+      await Promise.all(loops.map((loop) => loop.stop()));
+    },
+  };
+}
+
+/** Runs `step` every `intervalMs`, again at once while it answers true (more may be pending), until stopped. */
+function pollLoop(log: typeof logger, name: string, intervalMs: number, step: () => Promise<boolean>): RunningRelay {
+  // Down for a while, a loop fails every interval: one line per 30 s, and one when it works again.
   const failures = throttledLog(log, { intervalMs: 30_000 });
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
   const tick = async () => {
     try {
-      // Drain: keep going while a full batch may have left rows behind.
-      while (!stopped && (await relayOutbox(deps)) + (await relayWorkflowRequests(deps)) >= BATCH);
-      failures.recovered('relay', 'outbox relay works again');
+      while (!stopped && (await step()));
+      failures.recovered(name, `outbox ${name} loop works again`);
     } catch (error) {
-      failures.failure('relay', { err: error }, 'outbox relay failed; retrying every second');
+      failures.failure(name, { err: error }, `outbox ${name} loop failed; retrying every interval`);
     }
     if (!stopped) timer = setTimeout(() => { running = tick(); }, intervalMs);
   };
   running = tick();
-  log.info({ intervalMs }, 'outbox relay started');
   return {
     async stop() {
       stopped = true;

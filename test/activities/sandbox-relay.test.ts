@@ -1,0 +1,63 @@
+/**
+ * The sandbox's relay renders documents in its own process (no activity may hold the time-skipping
+ * server's clock): a rendering, however slow, never holds up the rest of the outbox, such as the
+ * overdue requests that must reach the server before its clock moves past their instant.
+ */
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
+import { waitFor } from '../support/processes';
+import { requestDocument, requestOverdueSweep, type DocumentRequestInput } from '../../src/webhooks/outbox';
+import { startOutboxRelay, type RelayDeps } from '../../src/webhooks/relay';
+import { overdueWorkflowId } from '../../src/workflows/ids';
+
+let database: TestDatabase;
+let organizationId: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ organization: { id: organizationId } } = await createTestOrganization(database.db, 'Sandbox Relay Org'));
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+const pendingDocuments = async () => Number((await database.db('document_requests').whereNull('dispatched_at').count({ n: '*' }))[0]!.n);
+
+it('an overdue request is relayed while a rendering still runs; the rendered documents are marked after', async () => {
+  const signalled: string[] = [];
+  const client: RelayDeps['client'] = {
+    workflow: {
+      start: (async () => { throw new Error('the test starts no workflow'); }) as never,
+      signalWithStart: (async (_type: string, options: { workflowId: string }) => { signalled.push(options.workflowId); }) as never,
+    },
+  };
+  let release!: () => void;
+  const renderingMayEnd = new Promise<void>((resolve) => (release = resolve));
+  const rendering: string[] = [];
+  const renderDocument = async (request: DocumentRequestInput) => {
+    rendering.push(request.id);
+    await renderingMayEnd;
+  };
+  const documents = [randomUUID(), randomUUID(), randomUUID()];
+  await database.db.transaction(async (trx) => {
+    for (const id of documents) await requestDocument(trx, { organizationId, documentType: 'invoice', id });
+  });
+  const relay = startOutboxRelay({ db: database.db, client, taskQueue: 'sandbox', renderDocument }, { intervalMs: 20 });
+  try {
+    // Two at once (the renderer's pages); the third waits for one of them.
+    await waitFor('two renderings', async () => (rendering.length === 2 ? true : undefined), 5_000);
+    const instantMs = Date.parse('2027-02-01T00:00:00Z');
+    await database.db.transaction((trx) => requestOverdueSweep(trx, { organizationId, invoiceId: randomUUID(), instantMs }));
+    await waitFor('the overdue request relayed', async () => (signalled.length === 1 ? true : undefined), 5_000);
+    expect(signalled).toEqual([overdueWorkflowId(organizationId, instantMs)]);
+    expect(rendering).toHaveLength(2);
+    expect(await pendingDocuments()).toBe(3);
+    release();
+    await waitFor('every document rendered and marked', async () => ((await pendingDocuments()) === 0 ? true : undefined), 5_000);
+    expect([...rendering].sort()).toEqual([...documents].sort());
+  } finally {
+    release();
+    await relay.stop();
+  }
+});
