@@ -20,7 +20,7 @@ import { encryptionKeyFile, ensureEncryptionKey, prepareSecretsAtRest, readEncry
 import { runApiKeyCommand, runOrganizationCommand, runPaymentsCommand } from './bootstrap/admin-commands';
 import { createDocumentsWorker, createOutboxWorker, createWorker, createWorkerDb, documentsTaskQueue, outboxTaskQueue, relayPoolOf } from './worker';
 import { startOutboxRelay } from './webhooks/relay';
-import { closeDefaultDocumentServices, lowPriorityDocumentServices, type DocumentServices } from './documents';
+import { closeDefaultDocumentServices, defaultDocumentServices } from './documents';
 import { DocumentError, generateInvoicePdf } from './services/invoicing';
 import { generateCreditNotePdf } from './services/credits';
 import type { DocumentRequestInput } from './webhooks/outbox';
@@ -79,14 +79,12 @@ async function runWorker(config: Config): Promise<void> {
   const workflows = temporalSubscriptionWorkflows(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, searchAttributes: !sandboxed });
   const sandboxConnection = sandboxed ? await connectToSandbox(address, { retries: false }) : null;
   const clock: Clock = sandboxConnection ? sandboxClock(sandboxConnection) : systemClock;
-  // The sandbox renders PDFs at the lowest CPU priority: an advance's closes come first.
-  const sandboxDocuments = sandboxed ? lowPriorityDocumentServices() : null;
   // Committed outbox rows (workflow starts, webhook events, document requests) go to Temporal (src/webhooks/README.md).
   // In the sandbox, PDFs are rendered by the relay itself, off the time-skipping server: an activity
   // holds the server's clock while it runs, so rendering through a workflow would slow every advance.
   const relay = startOutboxRelay({
     db: relayPoolOf(db), client, taskQueue: config.TEMPORAL_TASK_QUEUE, subscriptions: workflows, pdfOnDemand: config.BILLOW_PDF_GENERATION === 'on_demand',
-    ...(sandboxDocuments ? { renderDocument: (request: DocumentRequestInput) => renderDocumentNow(db, sandboxDocuments, request) } : { documentsTaskQueue: documentsTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
+    ...(sandboxed ? { renderDocument: (request: DocumentRequestInput) => renderDocumentNow(db, request) } : { documentsTaskQueue: documentsTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
     ...(sandboxed ? {} : { outboxTaskQueue: outboxTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
   });
   // Live subscriptions whose workflow is missing get it back: at start, then periodically.
@@ -117,17 +115,16 @@ async function runWorker(config: Config): Promise<void> {
   await relay.stop();
   await health?.stop();
   await closeDefaultDocumentServices();
-  await sandboxDocuments?.renderer.close();
   await sandboxConnection?.close();
   await connection.close();
   await db.destroy();
 }
 
 /** Renders a document at once, as the document workflow's activity does (drafts and documents that cannot be rendered are skipped, logged). */
-async function renderDocumentNow(db: ReturnType<typeof createDb>, docs: DocumentServices, request: DocumentRequestInput): Promise<void> {
+async function renderDocumentNow(db: ReturnType<typeof createDb>, request: DocumentRequestInput): Promise<void> {
   try {
-    if (request.documentType === 'credit_note') await generateCreditNotePdf(db, docs, { organizationId: request.organizationId, creditNoteId: request.id });
-    else await generateInvoicePdf(db, docs, { organizationId: request.organizationId, invoiceId: request.id });
+    if (request.documentType === 'credit_note') await generateCreditNotePdf(db, defaultDocumentServices(), { organizationId: request.organizationId, creditNoteId: request.id });
+    else await generateInvoicePdf(db, defaultDocumentServices(), { organizationId: request.organizationId, invoiceId: request.id });
   } catch (error) {
     if (!(error instanceof DocumentError)) throw error;
     if (error.code !== 'is_draft') logger.warn({ err: error, ...request }, 'document not rendered');

@@ -31,14 +31,6 @@ export function defaultDocumentServices(): DocumentServices {
   return defaults;
 }
 
-/**
- * The default services with a renderer of their own whose browser runs at the lowest CPU priority
- * (the sandbox's: while an advance closes periods, PDFs take only the CPU nothing else wants).
- */
-export function lowPriorityDocumentServices(): DocumentServices {
-  return { ...defaultDocumentServices(), renderer: new ChromiumPdfRenderer({ executablePath: loadConfig().CHROMIUM_PATH ?? '/usr/bin/chromium', idlePriority: true }) };
-}
-
 /** Closes the default renderer's browser, if one was started. */
 export async function closeDefaultDocumentServices(): Promise<void> {
   const current = defaults;

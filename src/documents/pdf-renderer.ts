@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 import { logger as rootLogger, type Logger } from '../runtime/logger';
-import { runOnlyWhenIdle } from '../runtime/process-priority';
 import type { PaperSize } from './invoice-view';
 
 /** Flags for a headless Chromium on a server without GPU, sandbox or network (see README). */
@@ -44,8 +43,6 @@ export interface ChromiumOptions {
   poolSize?: number;
   /** Per-document timeout (default 30 s). */
   timeoutMs?: number;
-  /** The browser's processes run only on CPU nothing else wants (Linux's SCHED_IDLE); default false. */
-  idlePriority?: boolean;
   logger?: Logger;
 }
 
@@ -183,9 +180,6 @@ export class ChromiumPdfRenderer implements PdfRenderer {
       });
       const generation: Generation = { browser, profileDir, idle: [], closing: false };
       this.lastPid = browser.process()?.pid ?? null;
-      if (this.options.idlePriority && this.lastPid !== null && runOnlyWhenIdle(this.lastPid).length === 0) {
-        this.log.warn({ pid: this.lastPid }, 'the browser keeps its CPU priority (chrt --idle failed: not Linux, or chrt missing)');
-      }
       browser.once('disconnected', () => {
         if (generation.closing) this.log.debug({ pid: browser.process()?.pid }, 'browser closed');
         else this.log.warn({ pid: browser.process()?.pid }, 'browser disconnected; the next render launches a new one');
