@@ -12,7 +12,8 @@
  * server, PostgreSQL, Chromium; from /proc) during the advance and from its answer until every
  * invoice exists, per boundary closed; and what each boundary brought to the database: its
  * transactions, row reads and writes, the webhook events, PDF requests and payment workflows
- * (workflow requests) per invoice. The load average is printed beside the figures: the machine is
+ * (workflow requests) per invoice; and the timeline of a boundary: how long its closes take, and
+ * how long until the next boundary's closes start. The load average is printed beside the figures: the machine is
  * shared, and a wall time means little without it.
  *
  * Knobs (environment):
@@ -125,6 +126,31 @@ function perBoundary(before: DbWork, after: DbWork, boundaries: number): string 
 }
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/**
+ * Where an advance's wall time goes, boundary by boundary (invoices grouped by issuing date, from
+ * the first boundary crossed): how long its closes took (first to last invoice) and how long from
+ * its last invoice to the next boundary's first (the time-skipping server's jump, and what holds
+ * its clock meanwhile: the overdue sweep, the relay). Medians, in seconds.
+ */
+async function boundaryTimeline(sandbox: Sandbox, fromDate: string): Promise<string> {
+  const client = new Client({ connectionString: databaseUrl(embeddedPostgresUrl(sandbox.pgPort), 'billow_sandbox') });
+  await client.connect();
+  try {
+    const rows = (await client.query(
+      'SELECT issuing_date, extract(epoch FROM min(created_at)) AS first, extract(epoch FROM max(created_at)) AS last FROM invoices WHERE issuing_date > $1 GROUP BY 1 ORDER BY 1',
+      [fromDate],
+    )).rows.map((row) => ({ first: Number(row.first), last: Number(row.last) }));
+    if (rows.length < 2) return 'fewer than two boundaries closed';
+    const closes = rows.map((row) => row.last - row.first);
+    const gaps = rows.slice(1).map((row, i) => row.first - rows[i]!.last);
+    return `${rows.length} boundaries: closes ${median(closes).toFixed(2)} s each (first to last invoice), then ${median(gaps).toFixed(2)} s to the next boundary's first invoice (medians)`;
+  } finally {
+    await client.end();
+  }
+}
 
 interface Sandbox {
   base: string;
@@ -268,6 +294,7 @@ async function runOnce(n: number): Promise<void> {
     if (boundaries > 0) {
       say(`          CPU per boundary closed (${boundaries}), answer to settled included: ${cpuDelta(new Map([...cpuBefore].map(([role, s]) => [role, s * 1000 / boundaries])), new Map([...cpuSettled].map(([role, s]) => [role, s * 1000 / boundaries]))).replace('CPU s', 'CPU ms')}`);
       say(`          per boundary closed: ${perBoundary(workBefore, await databaseWork(sandbox), boundaries)}`);
+      say(`          timeline: ${await boundaryTimeline(sandbox, new Date(fromMs).toISOString().slice(0, 10))}`);
     }
     say(`          load (1, 5, 15 min) before the advance ${loadBefore}, at the answer ${loadAtAnswer}`);
   } finally {
