@@ -97,9 +97,18 @@ export class ConsoleDriver {
     await this.page.goto(`${this.baseUrl}/console${route}`, { waitUntil: 'domcontentloaded' });
   }
 
-  /** Goes to a section through the navigation, as a person would. */
+  /**
+   * Goes to a section through the navigation, as a person would: once a closing dialog has gone (a
+   * click during its fade-out lands on its overlay and is lost), then waits until the section's
+   * address is the page's.
+   */
   async nav(label: string): Promise<void> {
+    await this.page.waitForSelector('[role="dialog"], .mantine-Modal-overlay', { hidden: true });
     await this.page.locator(`nav ::-p-text(${label})`).click();
+    await this.page.waitForFunction((text) => {
+      const link = [...document.querySelectorAll<HTMLAnchorElement>('nav a')].find((a) => a.textContent?.trim() === text);
+      return link !== undefined && new URL(link.href).pathname === location.pathname;
+    }, {}, label);
   }
 
   async type(name: string, value: string, options: { within?: string } = {}): Promise<void> {
