@@ -11,6 +11,7 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { keepAliveInterceptor } from './activities/heartbeat';
 import { createDb, sidePoolOf, type Db } from './db/knex';
 
 export interface WorkerSetup {
@@ -29,7 +30,7 @@ export interface WorkerSetup {
 /**
  * How long a query of the worker process waits for a free connection before it fails, and with it
  * its activity, which Temporal retries. Below the subscription activities' 15 s heartbeat timeout
- * (they do not heartbeat: past 15 s Temporal retries them while they still run), far below knex's
+ * (the worker beats for them while they run: src/activities/heartbeat.ts), far below knex's
  * 60 s: a webhook delivery once waited about 2 minutes for its connections, silently, at a close.
  */
 export const WORKER_ACQUIRE_TIMEOUT_MS = 10_000;
@@ -50,6 +51,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({ db: setup.db }),
+    interceptors: { activity: [keepAliveInterceptor] },
     ...(setup.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.maxCachedWorkflows } : {}),
     ...(setup.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: setup.maxConcurrentActivities } : {}),
   });
@@ -129,6 +131,7 @@ export async function createDocumentsWorker(setup: Omit<WorkerSetup, 'workflowBu
     namespace: setup.namespace,
     taskQueue: documentsTaskQueue(setup.taskQueue),
     activities: createActivities({ db: sidePoolOf(setup.db, 'documents-worker', DOCUMENTS_CONNECTIONS) }),
+    interceptors: { activity: [keepAliveInterceptor] },
     maxConcurrentActivityTaskExecutions: CONCURRENT_RENDERINGS,
   });
 }

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, Runtime, DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
+import { keepAliveInterceptor } from '../../src/activities/heartbeat';
 import type { Db } from '../../src/db/knex';
 
 let runtimeInstalled = false;
@@ -59,6 +60,7 @@ export async function createTestWorker(env: TestWorkflowEnvironment, db: Db, tas
     taskQueue,
     workflowBundle: { codePath },
     activities: createActivities({ db }),
+    interceptors: { activity: [keepAliveInterceptor] }, // as src/worker.ts
   });
 }
 
