@@ -86,7 +86,8 @@ it('terminating an arrears plan mid-period bills the days used, up to the termin
   await subscribe(bed.api, { external_customer_id: 'terry', plan_code: 'arrears', external_id: 'terry-sub', billing_time: 'calendar' });
   await sleepUntil(bed.env, '2029-08-10T12:00:00Z');
   const terminated = await bed.api.delete('/subscriptions/terry-sub').expect(200);
-  expect(terminated.body.subscription).toMatchObject({ status: 'terminated', terminated_at: '2029-08-10T12:00:00Z' });
+  // The test server's clock runs on in real time after the advance: the request came within its first minute.
+  expect(terminated.body.subscription).toMatchObject({ status: 'terminated', terminated_at: expect.stringMatching(/^2029-08-10T12:00:\d{2}Z$/) });
 
   const invoices = await invoiceTable(bed.api, 'terry');
   expect(invoices.map((invoice) => [invoice.issuingDate, invoice.reason, invoice.lines[0]!.from, invoice.lines[0]!.to, invoice.total])).toEqual([
