@@ -34,6 +34,7 @@ import { addIsoDuration } from '../src/api/iso-duration';
 import { embeddedPostgresUrl } from '../src/bootstrap/postgres';
 import { databaseUrl } from '../src/db/databases';
 import { freePort } from '../test/support/processes';
+import { percentile } from './support/stack';
 
 const SIZES = (process.env.BENCH_SANDBOX_N ?? '1,10,100').split(',').map(Number);
 const DURATION = process.env.BENCH_SANDBOX_DURATION ?? 'P1Y';
@@ -97,10 +98,19 @@ function cpuDelta(before: CpuSplit, after: CpuSplit): string {
  */
 type DbWork = Record<string, number>;
 
-async function databaseWork(sandbox: Sandbox): Promise<DbWork> {
+/** Runs `read` on a connection of its own to the sandbox's database. */
+async function withSandboxDb<T>(sandbox: Sandbox, read: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: databaseUrl(embeddedPostgresUrl(sandbox.pgPort), 'billow_sandbox') });
   await client.connect();
   try {
+    return await read(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function databaseWork(sandbox: Sandbox): Promise<DbWork> {
+  return withSandboxDb(sandbox, async (client) => {
     const work: DbWork = {};
     const stat = await client.query('SELECT xact_commit, tup_returned, tup_fetched, tup_inserted, tup_updated FROM pg_stat_database WHERE datname = current_database()');
     for (const [name, value] of Object.entries(stat.rows[0] ?? {})) work[`pg ${name}`] = Number(value);
@@ -115,9 +125,7 @@ async function databaseWork(sandbox: Sandbox): Promise<DbWork> {
       for (const row of (await client.query(sql)).rows) work[`${label}: ${row.kind}`] = Number(row.count);
     }
     return work;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Each counter's growth from `before` to `after`, per boundary closed. */
@@ -127,8 +135,6 @@ function perBoundary(before: DbWork, after: DbWork, boundaries: number): string 
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-
 /**
  * Where an advance's wall time goes, boundary by boundary (invoices grouped by issuing date, from
  * the first boundary crossed): how long its closes took (first to last invoice) and how long from
@@ -136,9 +142,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
  * its clock meanwhile: the overdue sweep, the relay). Medians, in seconds.
  */
 async function boundaryTimeline(sandbox: Sandbox, fromDate: string): Promise<string> {
-  const client = new Client({ connectionString: databaseUrl(embeddedPostgresUrl(sandbox.pgPort), 'billow_sandbox') });
-  await client.connect();
-  try {
+  return withSandboxDb(sandbox, async (client) => {
     const rows = (await client.query(
       'SELECT issuing_date, extract(epoch FROM min(created_at)) AS first, extract(epoch FROM max(created_at)) AS last FROM invoices WHERE issuing_date > $1 GROUP BY 1 ORDER BY 1',
       [fromDate],
@@ -146,10 +150,8 @@ async function boundaryTimeline(sandbox: Sandbox, fromDate: string): Promise<str
     if (rows.length < 2) return 'fewer than two boundaries closed';
     const closes = rows.map((row) => row.last - row.first);
     const gaps = rows.slice(1).map((row, i) => row.first - rows[i]!.last);
-    return `${rows.length} boundaries: closes ${median(closes).toFixed(2)} s each (first to last invoice), then ${median(gaps).toFixed(2)} s to the next boundary's first invoice (medians)`;
-  } finally {
-    await client.end();
-  }
+    return `${rows.length} boundaries: closes ${percentile(closes, 50).toFixed(2)} s each (first to last invoice), then ${percentile(gaps, 50).toFixed(2)} s to the next boundary's first invoice (medians)`;
+  });
 }
 
 interface Sandbox {
