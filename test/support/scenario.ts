@@ -84,6 +84,16 @@ export async function sleepUntil(env: TestWorkflowEnvironment, iso: string): Pro
 }
 
 /**
+ * "Now" read by a request soon after `sleepUntil(env, iso)` (`iso` on a whole minute): the test
+ * server's clock runs on in real time between advances, so it is `iso` plus the seconds the requests
+ * took (a second or more on a loaded machine). Matches an API timestamp within that minute.
+ */
+export function soonAfter(iso: string): unknown {
+  if (!/T\d{2}:\d{2}:00Z$/.test(iso)) throw new Error(`soonAfter takes an instant on a whole minute, not ${iso}`);
+  return expect.stringMatching(new RegExp(`^${iso.slice(0, -4)}:\\d{2}Z$`));
+}
+
+/**
  * Lets the workflows finish what they were asked (an invoice "at once"): the test clock moves one
  * second, then this waits (in real time, the clock held) until no subscription workflow the test's
  * APIs started has a workflow task or an activity in flight. The second alone was a race on a busy
