@@ -14,6 +14,19 @@ export type Tx = Knex.Transaction;
 /** Either: store functions that may run inside a caller's transaction take this. */
 export type Conn = Db | Tx;
 
+/** Whether `conn` is a transaction (knex's transactor), not the pool. */
+export function isTransaction(conn: Conn): conn is Tx {
+  return (conn as { isTransaction?: boolean }).isTransaction === true;
+}
+
+/**
+ * `work` in the caller's transaction when `conn` is one, without a savepoint of its own (an error
+ * fails that transaction as a whole: no caller goes on after one); else in a new transaction.
+ */
+export function inTransaction<T>(conn: Conn, work: (trx: Tx) => Promise<T>): Promise<T> {
+  return isTransaction(conn) ? work(conn) : conn.transaction(work);
+}
+
 export interface DbOptions {
   min?: number;
   /** Connections at most (10 when absent). */

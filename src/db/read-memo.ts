@@ -24,11 +24,6 @@ function memoOf(conn: Conn): Memo | undefined {
   return undefined;
 }
 
-/** Whether `conn` is a transaction (knex's transactor), not the pool. */
-export function isTransaction(conn: Conn): conn is Tx {
-  return (conn as { isTransaction?: boolean }).isTransaction === true;
-}
-
 /** From now to its end, `trx` (and what nests in it) reads each memoized row once; a no-op when it, or an enclosing transaction, already does. */
 export function openReadMemo(trx: Tx): void {
   if (!memoOf(trx)) memos.set(trx, new Map());

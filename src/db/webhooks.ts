@@ -133,14 +133,26 @@ function jsonOrNull(value: string[] | null): string | null {
 export type WebhookEventFields = Pick<WebhookEventRow, 'organization_id' | 'webhook_type' | 'object_type' | 'object_id' | 'idempotency_key' | 'payload'>;
 
 /**
- * Adds an event to the outbox; returns its id, or null when an event with the same idempotency
- * key exists already (a null key never conflicts).
+ * Adds an event to the outbox with one delivery per endpoint that wants its type now, in one
+ * statement; returns the event's id, or null when an event with the same idempotency key exists
+ * already (then nothing is written; a null key never conflicts).
  */
-export async function insertWebhookEvent(conn: Conn, fields: WebhookEventFields): Promise<string | null> {
-  const query = conn('webhook_events')
-    .insert({ ...fields, payload: JSON.stringify(fields.payload) })
-    .returning('id');
-  const rows = (fields.idempotency_key ? await query.onConflict(['organization_id', 'idempotency_key']).ignore() : await query) as { id: string }[];
+export async function insertWebhookEventWithDeliveries(conn: Conn, fields: WebhookEventFields): Promise<string | null> {
+  const { rows } = await conn.raw(`
+    WITH event AS (
+      INSERT INTO webhook_events (organization_id, webhook_type, object_type, object_id, idempotency_key, payload)
+      VALUES (?, ?, ?, ?, ?, ?::json)
+      ON CONFLICT (organization_id, idempotency_key) DO NOTHING
+      RETURNING id, organization_id, webhook_type
+    ), deliveries AS (
+      INSERT INTO webhooks (organization_id, event_id, endpoint_id, webhook_url, webhook_type)
+      SELECT event.organization_id, event.id, endpoint.id, endpoint.webhook_url, event.webhook_type
+      FROM event JOIN webhook_endpoints endpoint ON endpoint.organization_id = event.organization_id
+        AND (endpoint.event_types IS NULL OR endpoint.event_types \\? event.webhook_type)
+      ORDER BY endpoint.created_at
+    )
+    SELECT id FROM event`,
+  [fields.organization_id, fields.webhook_type, fields.object_type, fields.object_id, fields.idempotency_key, JSON.stringify(fields.payload)]) as { rows: { id: string }[] };
   return rows[0]?.id ?? null;
 }
 

@@ -7,7 +7,7 @@
  * to Temporal.
  */
 import type { Conn } from '../db/knex';
-import { endpointsFor, insertWebhookEvent, insertWebhooks } from '../db/webhooks';
+import { insertWebhookEventWithDeliveries } from '../db/webhooks';
 import { insertDocumentRequest } from '../db/document-requests';
 import { insertWorkflowRequest } from '../db/workflow-requests';
 import { overdueWorkflowId, paymentWorkflowId, refundWorkflowId, type DocumentType, type Payable } from '../workflows/ids';
@@ -37,7 +37,7 @@ export interface WebhookEventInput {
  */
 export async function recordWebhookEvent(trx: Conn, input: WebhookEventInput): Promise<string | null> {
   if (!isWebhookType(input.webhookType)) throw new Error(`Unknown webhook type ${String(input.webhookType)}`);
-  const id = await insertWebhookEvent(trx, {
+  return insertWebhookEventWithDeliveries(trx, {
     organization_id: input.organizationId,
     webhook_type: input.webhookType,
     object_type: input.objectType,
@@ -50,11 +50,6 @@ export async function recordWebhookEvent(trx: Conn, input: WebhookEventInput): P
       [input.objectType]: input.object,
     },
   });
-  if (id !== null) {
-    const event = { id, organization_id: input.organizationId, webhook_type: input.webhookType };
-    await insertWebhooks(trx, event, await endpointsFor(trx, input.organizationId, input.webhookType));
-  }
-  return id;
 }
 
 export interface DocumentRequestInput {

@@ -17,7 +17,7 @@
  * (`invoice.created`, its PDF). Once it is not a draft any more, a refresh or a second
  * finalization returns it unchanged.
  */
-import type { Conn, Tx } from '../../db/knex';
+import { inTransaction, type Conn, type Tx } from '../../db/knex';
 import {
   billedBaseFeeStretches, finalizeDraftRow, findInvoiceByKey, insertInvoiceWithFees, lockInvoiceKey, numberInvoice, replaceDraftContents,
   type FeeDraft, type InvoiceDraft, type InvoiceRow,
@@ -136,7 +136,7 @@ export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<Writt
     mode: input.organization.document_numbering,
     customerSequentialId: input.customer.sequential_id,
   };
-  return conn.transaction(async (trx) => {
+  return inTransaction(conn, async (trx) => {
     await lockInvoiceKey(trx, input.organization.id, input.idempotencyKey);
     const existing = await findInvoiceByKey(trx, input.organization.id, input.idempotencyKey);
     if (existing && !(input.replacesDraft && existing.status === 'draft')) return { invoice: existing, created: false };
@@ -160,7 +160,7 @@ export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<Writt
  * and its announcement in one transaction; anything but a draft is returned unchanged.
  */
 export async function finalizeDraftAsItStands(conn: Conn, draft: InvoiceRow, organization: OrganizationRow, customer: CustomerRow): Promise<InvoiceRow> {
-  return conn.transaction(async (trx) => {
+  return inTransaction(conn, async (trx) => {
     await lockInvoiceKey(trx, draft.organization_id, draft.idempotency_key);
     const current = await findInvoiceByKey(trx, draft.organization_id, draft.idempotency_key);
     if (!current || current.status !== 'draft') return current ?? draft;

@@ -14,12 +14,12 @@
  * usage of finalized periods of the subscriptions it bills (late-usage.ts), and records the usage
  * windows it priced with the snapshot taken before reading their events.
  */
-import type { Db, Tx } from '../../db/knex';
+import { inTransaction, type Db } from '../../db/knex';
 import type { InvoiceRow } from '../../db/invoices';
 import { loadSubscriptionContext, type SubscriptionContext } from '../../db/subscription-context';
 import { closeOccasion, insertInvoiceParts, partsOfInvoice, type PartOccasion } from '../../db/invoice-subscriptions';
 import { currentUsageSnapshot, type UsageWindowDraft } from '../../db/usage-windows';
-import { isTransaction, openReadMemo } from '../../db/read-memo';
+import { openReadMemo } from '../../db/read-memo';
 import { addDays, localDateOf, startOfLocalDay, type LocalDate } from '../../billing/calendar';
 import { chargesScopeAt, invoiceScopeAt, startingInvoiceScope, terminationScope, type ChargesScope, type InvoiceScope, type SubscriptionTerms } from '../../billing/periods';
 import { applicableTaxes, billsBaseFee, billsUsage, chargeFeeLine, subscriptionFeeLine, type ChargeLineInput, type TaxRate } from '../../billing/fee-lines';
@@ -255,10 +255,7 @@ async function writePartsInvoice(
   const adjustments = status === 'finalized'
     ? await loadInvoiceAdjustments(db, { organizationId: main.organization.id, customerId: main.customer.id, currency, asOfMs })
     : undefined;
-  // Within a caller's transaction (a close under its customer's lock), no savepoint of its own: any
-  // error here fails that transaction as a whole (no caller goes on after one).
-  const inTransaction = <T>(work: (trx: Tx) => Promise<T>): Promise<T> => (isTransaction(db) ? work(db) : db.transaction(work));
-  const { invoice, created } = await inTransaction(async (trx) => {
+  const { invoice, created } = await inTransaction(db, async (trx) => {
     // The writer's transaction writes no subscription, plan, customer or organization: the webhook
     // object reads each once (a no-op inside a close that opened one already).
     openReadMemo(trx);
