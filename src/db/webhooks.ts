@@ -117,13 +117,6 @@ export async function deleteEndpoint(conn: Conn, organizationId: string, id: str
   await endpointsOf(conn, organizationId).where({ id }).delete();
 }
 
-/** The endpoints that want an event type (event_types null = all). */
-export async function endpointsFor(conn: Conn, organizationId: string, webhookType: string): Promise<WebhookEndpointRow[]> {
-  return endpointsOf(conn, organizationId)
-    .where((q) => q.whereNull('event_types').orWhereRaw('event_types \\? ?', [webhookType]))
-    .orderBy('created_at');
-}
-
 function jsonOrNull(value: string[] | null): string | null {
   return value === null ? null : JSON.stringify(value);
 }
@@ -218,6 +211,29 @@ export async function insertWebhooks(conn: Conn, event: Pick<WebhookEventRow, 'i
     })))
     .onConflict(['event_id', 'endpoint_id'])
     .ignore();
+}
+
+/**
+ * For each of these events, a delivery per endpoint of its organization that wants its type now
+ * (one it has already is kept); answers every delivery of the events, oldest first. One statement
+ * for a relay's whole claim.
+ */
+export async function ensureDeliveriesOfEvents(trx: Tx, eventIds: readonly string[]): Promise<WebhookRow[]> {
+  if (eventIds.length === 0) return [];
+  const { rows } = await trx.raw(`
+    WITH added AS (
+      INSERT INTO webhooks (organization_id, event_id, endpoint_id, webhook_url, webhook_type)
+      SELECT event.organization_id, event.id, endpoint.id, endpoint.webhook_url, event.webhook_type
+      FROM webhook_events event JOIN webhook_endpoints endpoint ON endpoint.organization_id = event.organization_id
+        AND (endpoint.event_types IS NULL OR endpoint.event_types \\? event.webhook_type)
+      WHERE event.id = ANY(?::uuid[])
+      ORDER BY event.created_at, event.id, endpoint.created_at
+      ON CONFLICT (event_id, endpoint_id) DO NOTHING
+      RETURNING *
+    )
+    SELECT * FROM added UNION ALL SELECT * FROM webhooks WHERE event_id = ANY(?::uuid[])
+    ORDER BY created_at, id`, [eventIds, eventIds]) as { rows: WebhookRow[] };
+  return rows;
 }
 
 export async function ensureWebhooks(conn: Conn, event: WebhookEventRow, endpoints: WebhookEndpointRow[]): Promise<WebhookRow[]> {

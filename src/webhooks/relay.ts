@@ -32,7 +32,7 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Db, Tx } from '../db/knex';
-import { claimPendingEvents, endpointsFor, ensureWebhooks, markEventsDispatched, type WebhookEventRow } from '../db/webhooks';
+import { claimPendingEvents, ensureDeliveriesOfEvents, markEventsDispatched, type WebhookEventRow } from '../db/webhooks';
 import { claimPendingDocumentRequests, markDocumentRequestsDispatched } from '../db/document-requests';
 import { claimPendingWorkflowRequests, markWorkflowRequestDispatched, markWorkflowRequestsDispatched, type WorkflowRequestRow } from '../db/workflow-requests';
 import { claimPendingWorkflowStarts, markWorkflowStartDispatched } from '../db/workflow-starts';
@@ -113,23 +113,23 @@ async function startDocument(deps: RelayDeps, request: DocumentRequestInput): Pr
   await startOnce(deps, 'documentWorkflow', documentWorkflowId(request.documentType, request.id), [input]);
 }
 
-/** One delivery per subscribed endpoint; what is left to deliver (those not yet succeeded), if anything. */
-async function deliveriesOf(trx: Tx, event: WebhookEventRow): Promise<WebhookWorkflowInput | null> {
-  const endpoints = await endpointsFor(trx, event.organization_id, event.webhook_type);
-  const webhooks = await ensureWebhooks(trx, event, endpoints);
-  const pending = webhooks.filter((webhook) => webhook.status !== 'succeeded').map((webhook) => webhook.id);
-  return pending.length === 0 ? null : { organizationId: event.organization_id, eventId: event.id, webhookIds: pending };
+/** One delivery per subscribed endpoint; for each event, what is left to deliver (those not yet succeeded), if anything. */
+async function deliveriesOf(trx: Tx, events: WebhookEventRow[]): Promise<WebhookWorkflowInput[]> {
+  const pending = new Map<string, string[]>();
+  for (const webhook of await ensureDeliveriesOfEvents(trx, events.map((event) => event.id))) {
+    if (webhook.status !== 'succeeded') pending.set(webhook.event_id, [...(pending.get(webhook.event_id) ?? []), webhook.id]);
+  }
+  return events.flatMap((event) => {
+    const webhookIds = pending.get(event.id);
+    return webhookIds ? [{ organizationId: event.organization_id, eventId: event.id, webhookIds }] : [];
+  });
 }
 
 /** Relays up to `limit` pending webhook events; returns how many it handled. */
 export async function relayWebhookEvents(deps: RelayDeps, limit = BATCH): Promise<number> {
   return deps.db.transaction(async (trx) => {
     const events = await claimPendingEvents(trx, limit);
-    const deliveries: WebhookWorkflowInput[] = [];
-    for (const event of events) {
-      const input = await deliveriesOf(trx, event);
-      if (input) deliveries.push(input);
-    }
+    const deliveries = await deliveriesOf(trx, events);
     if (deliveries.length >= BURST) {
       await startOnce(deps, 'webhookBatchWorkflow', webhookBatchWorkflowId(digestOf(deliveries.map((input) => input.eventId))), [{ events: deliveries }]);
     } else {

@@ -6,6 +6,7 @@ import { upsertCustomer } from '../../src/db/customers';
 import { insertSubscription } from '../../src/db/subscriptions';
 import { activateSubscription } from '../../src/services/subscriptions/subscriptions';
 import { recordWebhookEvent, requestDocument } from '../../src/webhooks/outbox';
+import { ensureDeliveriesOfEvents, insertEndpoint } from '../../src/db/webhooks';
 import { issuedWebhookType } from '../../src/services/invoicing/invoice-events';
 import type { OrganizationRow } from '../../src/db/organizations';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -145,4 +146,40 @@ it('a document is requested once; a request in a rolled-back transaction does no
   })).rejects.toThrow('the change failed');
   expect(await count()).toBe(2);
   expect(await db('document_requests').whereNotNull('dispatched_at').first()).toBeUndefined();
+});
+
+describe('the deliveries of an event', () => {
+  const endpoint = (organizationId: string, url: string, eventTypes: string[] | null) =>
+    insertEndpoint(database.db, organizationId, { webhook_url: url, signature_algo: 'hmac', name: null, event_types: eventTypes });
+  const urlsOf = async (eventId: string) => (await database.db('webhooks').where({ event_id: eventId }).orderBy('webhook_url')).map((row) => row.webhook_url);
+
+  it('are recorded with the event, one per endpoint of its organization that wants its type, and once per idempotency key', async () => {
+    const { organization: org } = await createTestOrganization(database.db, 'Deliveries Org');
+    const { organization: other } = await createTestOrganization(database.db, 'Other Org');
+    await endpoint(org.id, 'https://all.example.com/hook', null);
+    await endpoint(org.id, 'https://invoices.example.com/hook', ['invoice.created']);
+    await endpoint(org.id, 'https://customers.example.com/hook', ['customer.created']);
+    await endpoint(other.id, 'https://other.example.com/hook', null);
+    const event = { organizationId: org.id, webhookType: 'invoice.created' as const, objectType: 'invoice', object: { lago_id: randomUUID() }, idempotencyKey: 'invoice.created:k1' };
+    const id = await recordWebhookEvent(database.db, event);
+    expect(id).not.toBeNull();
+    expect(await urlsOf(id!)).toEqual(['https://all.example.com/hook', 'https://invoices.example.com/hook']);
+    expect(await recordWebhookEvent(database.db, event)).toBeNull();
+    expect(await database.db('webhooks').where({ event_id: id! })).toHaveLength(2);
+  });
+
+  it("are completed at the relay's claim for an endpoint added since, and the claim answers each event's deliveries, none twice", async () => {
+    const { organization: org } = await createTestOrganization(database.db, 'Claim Org');
+    await endpoint(org.id, 'https://early.example.com/hook', null);
+    const first = await recordWebhookEvent(database.db, { organizationId: org.id, webhookType: 'invoice.created', objectType: 'invoice', object: { lago_id: randomUUID() } });
+    const second = await recordWebhookEvent(database.db, { organizationId: org.id, webhookType: 'customer.created', objectType: 'customer', object: { lago_id: randomUUID() } });
+    await endpoint(org.id, 'https://late.example.com/hook', ['customer.created']);
+    const claimed = await database.db.transaction((trx) => ensureDeliveriesOfEvents(trx, [first!, second!]));
+    expect(claimed.map((row) => [row.event_id, row.webhook_url]).sort()).toEqual([
+      [first, 'https://early.example.com/hook'], [second, 'https://early.example.com/hook'], [second, 'https://late.example.com/hook'],
+    ].sort());
+    const again = await database.db.transaction((trx) => ensureDeliveriesOfEvents(trx, [first!, second!]));
+    expect(again.map((row) => row.id).sort()).toEqual(claimed.map((row) => row.id).sort());
+    expect(await urlsOf(second!)).toEqual(['https://early.example.com/hook', 'https://late.example.com/hook']);
+  });
 });
