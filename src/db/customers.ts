@@ -3,6 +3,7 @@ import type { Conn, Db, Tx } from './knex';
 import type { Page, Paginated } from '../runtime/pagination';
 import { nextSequenceValue } from './counters';
 import { paginate } from './pagination';
+import { hasReadMemo, recall, remember } from './read-memo';
 import { replaceTaxLinks } from './taxes';
 
 export interface CustomerRow {
@@ -75,6 +76,18 @@ export async function findCustomerByExternalId(db: Conn, organizationId: string,
 
 export async function findCustomerById(db: Conn, id: string): Promise<CustomerRow | undefined> {
   return db<CustomerRow>('customers').where({ id }).first();
+}
+
+/**
+ * The organization's customers with these ids that the transaction's read memo does not hold yet,
+ * read in one statement and left there (as `customer:<id>`, the key every memoized customer read
+ * uses); a no-op without a memo.
+ */
+export async function rememberCustomers(trx: Tx, organizationId: string, ids: readonly string[]): Promise<void> {
+  const missing = [...new Set(ids)].filter((id) => recall(trx, `customer:${id}`) === undefined);
+  if (missing.length === 0 || !hasReadMemo(trx)) return;
+  const rows = await trx<CustomerRow>('customers').where({ organization_id: organizationId }).whereIn('id', missing);
+  for (const row of rows) remember(trx, `customer:${row.id}`, row);
 }
 
 /** Serializes writes to one external id (upsert, deletion) until the transaction ends. */

@@ -291,6 +291,12 @@ export async function feesOf(db: Conn, invoiceIds: string[]): Promise<FeeRow[]> 
     .select('fees.*', adjustedInvoiceIdSql(db));
 }
 
+/** The subscriptions the fees of these invoices bill, each once. */
+export async function subscriptionsBilledBy(db: Conn, invoiceIds: readonly string[]): Promise<string[]> {
+  if (invoiceIds.length === 0) return [];
+  return db('fees').whereIn('invoice_id', [...invoiceIds]).whereNotNull('subscription_id').distinct().pluck('subscription_id');
+}
+
 /** For a late-usage adjustment, the invoice that billed the period it re-rates (`adjusted_invoice_id`). */
 export function adjustedInvoiceIdSql(db: Conn) {
   return db.raw('(SELECT w.invoice_id FROM usage_windows w WHERE w.id = fees.adjusted_window_id) AS adjusted_invoice_id');
@@ -301,10 +307,24 @@ export async function lockInvoice(trx: Tx, organizationId: string, id: string): 
   return trx<InvoiceRow>('invoices').where({ id, organization_id: organizationId }).forUpdate().first();
 }
 
+/** The organization's invoices with these ids, locked in id order (as every locker of several invoices does) until the transaction ends. */
+export async function lockInvoices(trx: Tx, organizationId: string, ids: readonly string[]): Promise<InvoiceRow[]> {
+  if (ids.length === 0) return [];
+  return trx<InvoiceRow>('invoices').where({ organization_id: organizationId }).whereIn('id', [...ids]).orderBy('id').forUpdate();
+}
+
 export async function updateInvoiceRow(trx: Tx, invoice: Pick<InvoiceRow, 'id' | 'organization_id'>, fields: Record<string, unknown>): Promise<InvoiceRow> {
   const [row] = await trx<InvoiceRow>('invoices').where({ id: invoice.id, organization_id: invoice.organization_id })
     .update({ ...fields, updated_at: trx.fn.now() } as never).returning('*');
   return row!;
+}
+
+/** The same change to several of the organization's invoices; answers them as changed, in id order. */
+export async function updateInvoiceRows(trx: Tx, organizationId: string, ids: readonly string[], fields: Record<string, unknown>): Promise<InvoiceRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await trx<InvoiceRow>('invoices').where({ organization_id: organizationId }).whereIn('id', [...ids])
+    .update({ ...fields, updated_at: trx.fn.now() } as never).returning('*') as InvoiceRow[];
+  return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 export async function setInvoiceFilePath(trx: Tx, invoice: Pick<InvoiceRow, 'id' | 'organization_id'>, filePath: string): Promise<InvoiceRow> {

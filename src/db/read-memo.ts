@@ -41,6 +41,11 @@ export function memoized<T>(conn: Conn, key: string, load: () => Promise<T>): Pr
   return loading;
 }
 
+/** Whether reads in `conn` are memoized (it, or an enclosing transaction, opened a memo). */
+export function hasReadMemo(conn: Conn): boolean {
+  return memoOf(conn) !== undefined;
+}
+
 /** What this transaction's memo holds under `key`, without reading anything; undefined when nothing (or no memo). */
 export function recall<T>(conn: Conn, key: string): Promise<T> | undefined {
   return memoOf(conn)?.get(key) as Promise<T> | undefined;

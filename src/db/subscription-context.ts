@@ -4,7 +4,7 @@
  * (Lago's precedence is applied by `applicableTaxes` in the core). Invoicing, current usage,
  * termination credits, plan changes and the API presenter all start from it.
  */
-import type { Conn } from './knex';
+import type { Conn, Tx } from './knex';
 import { findSubscriptionById, type SubscriptionRow } from './subscriptions';
 import { findPlanById, type PlanRow } from './plans';
 import { findCustomerById, type CustomerRow } from './customers';
@@ -16,7 +16,7 @@ import type { SubscriptionTerms } from '../billing/periods';
 import type { TaxRate } from '../billing/fee-lines';
 import { liveFixedChargesOfPlans, type FixedChargeWithAddOn } from './fixed-charges';
 import { taxesOfOwners } from './taxes';
-import { memoized } from './read-memo';
+import { hasReadMemo, memoized, remember } from './read-memo';
 
 export interface SubscriptionContext {
   subscription: SubscriptionRow;
@@ -78,21 +78,28 @@ interface TaxLinkRow {
   rate: string;
 }
 
+const TAX_COLUMNS = 't.id, t.code, t.name, t.description, t.rate';
+
 /** The four kinds of tax links in one query, ordered by tax code. */
 async function taxesOf(conn: Conn, subscription: SubscriptionRow): Promise<SubscriptionContext['taxes']> {
   const rows = (await conn.raw(
-    `SELECT 'customer' AS link, l.owner_id, t.id, t.code, t.name, t.description, t.rate FROM customer_taxes l JOIN taxes t ON t.id = l.tax_id WHERE l.owner_id = :customer
+    `SELECT 'customer' AS link, l.owner_id, ${TAX_COLUMNS} FROM customer_taxes l JOIN taxes t ON t.id = l.tax_id WHERE l.owner_id = :customer
      UNION ALL
-     SELECT 'plan', l.owner_id, t.id, t.code, t.name, t.description, t.rate FROM plan_taxes l JOIN taxes t ON t.id = l.tax_id WHERE l.owner_id = :plan
+     SELECT 'plan', l.owner_id, ${TAX_COLUMNS} FROM plan_taxes l JOIN taxes t ON t.id = l.tax_id WHERE l.owner_id = :plan
      UNION ALL
-     SELECT 'charge', l.owner_id, t.id, t.code, t.name, t.description, t.rate FROM charge_taxes l JOIN taxes t ON t.id = l.tax_id
+     SELECT 'charge', l.owner_id, ${TAX_COLUMNS} FROM charge_taxes l JOIN taxes t ON t.id = l.tax_id
        WHERE l.owner_id IN (SELECT id FROM charges WHERE plan_id = :plan)
      UNION ALL
-     SELECT 'commitment', l.owner_id, t.id, t.code, t.name, t.description, t.rate FROM commitment_taxes l JOIN taxes t ON t.id = l.tax_id
+     SELECT 'commitment', l.owner_id, ${TAX_COLUMNS} FROM commitment_taxes l JOIN taxes t ON t.id = l.tax_id
        WHERE l.owner_id IN (SELECT id FROM commitments WHERE plan_id = :plan)
      ORDER BY code`,
     { customer: subscription.customer_id, plan: subscription.plan_id },
   )).rows as TaxLinkRow[];
+  return taxesFromLinks(rows);
+}
+
+/** Tax links ordered by code, sorted into the context's four kinds. */
+function taxesFromLinks(rows: readonly TaxLinkRow[]): SubscriptionContext['taxes'] {
   const taxes: SubscriptionContext['taxes'] = { customer: [], plan: [], charges: new Map(), commitment: [] };
   for (const row of rows) {
     const tax: TaxRate = { id: row.id, code: row.code, name: row.name, description: row.description, rate: new Dec(row.rate) };
@@ -102,4 +109,32 @@ async function taxesOf(conn: Conn, subscription: SubscriptionRow): Promise<Subsc
     else taxes.charges.set(row.owner_id, [...(taxes.charges.get(row.owner_id) ?? []), tax]);
   }
   return taxes;
+}
+
+/**
+ * The taxes of many subscriptions' contexts in one query, left in the transaction's read memo for
+ * `contextOf` (a no-op without a memo): for a caller about to present many of them.
+ */
+export async function rememberTaxesOf(trx: Tx, subscriptions: readonly Pick<SubscriptionRow, 'customer_id' | 'plan_id'>[]): Promise<void> {
+  if (subscriptions.length === 0 || !hasReadMemo(trx)) return;
+  const customers = [...new Set(subscriptions.map((row) => row.customer_id))];
+  const plans = [...new Set(subscriptions.map((row) => row.plan_id))];
+  const rows = (await trx.raw(
+    `SELECT 'customer' AS link, l.owner_id, l.owner_id AS scope, ${TAX_COLUMNS} FROM customer_taxes l JOIN taxes t ON t.id = l.tax_id
+       WHERE l.owner_id = ANY(:customers::uuid[])
+     UNION ALL
+     SELECT 'plan', l.owner_id, l.owner_id, ${TAX_COLUMNS} FROM plan_taxes l JOIN taxes t ON t.id = l.tax_id WHERE l.owner_id = ANY(:plans::uuid[])
+     UNION ALL
+     SELECT 'charge', l.owner_id, c.plan_id, ${TAX_COLUMNS} FROM charge_taxes l JOIN taxes t ON t.id = l.tax_id JOIN charges c ON c.id = l.owner_id
+       WHERE c.plan_id = ANY(:plans::uuid[])
+     UNION ALL
+     SELECT 'commitment', l.owner_id, m.plan_id, ${TAX_COLUMNS} FROM commitment_taxes l JOIN taxes t ON t.id = l.tax_id JOIN commitments m ON m.id = l.owner_id
+       WHERE m.plan_id = ANY(:plans::uuid[])
+     ORDER BY code`,
+    { customers, plans },
+  )).rows as (TaxLinkRow & { scope: string })[];
+  for (const { customer_id: customerId, plan_id: planId } of subscriptions) {
+    const links = rows.filter((row) => (row.link === 'customer' ? row.scope === customerId : row.scope === planId));
+    remember(trx, `taxes:${customerId}:${planId}`, taxesFromLinks(links));
+  }
 }

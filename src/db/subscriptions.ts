@@ -77,6 +77,12 @@ export async function findActiveSubscriptionOfCustomer(db: Db | Knex.Transaction
   return db<SubscriptionRow>('subscriptions').where({ organization_id: organizationId, customer_id: customerId, external_id: externalId, status: 'active' }).first();
 }
 
+/** The organization's subscriptions with these ids, whole, in no particular order. */
+export async function findSubscriptionRowsByIds(db: Conn, organizationId: string, ids: readonly string[]): Promise<SubscriptionRow[]> {
+  if (ids.length === 0) return [];
+  return db<SubscriptionRow>('subscriptions').where({ organization_id: organizationId }).whereIn('id', [...new Set(ids)]);
+}
+
 /** Names of the subscriptions with these ids (for document fee lines). */
 export async function findSubscriptionsByIds(db: Db | Knex.Transaction, organizationId: string, ids: readonly string[]): Promise<Pick<SubscriptionRow, 'id' | 'name' | 'external_id'>[]> {
   if (ids.length === 0) return [];

@@ -18,7 +18,7 @@ export {
   PAYMENT_STATUSES, VISIBLE_INVOICE_STATUSES, MAX_INVOICE_METADATA, type PaymentStatus, type UpdateInvoiceInput,
 } from './invoice-actions';
 export { getInvoice, listInvoices, INVOICE_TYPES, type InvoiceFilters } from './invoice-queries';
-export { presentInvoice, invoiceWebhookObject, invoiceFileUrl } from './invoice-presenter';
+export { presentInvoice, invoiceWebhookObject, invoiceFileUrl, rememberInvoicePresentation } from './invoice-presenter';
 export { presentSubscription, presentSubscriptionAsOf, type AsOf } from './subscription-presenter';
 export { DocumentError, generateInvoicePdf, downloadInvoice, invoicePdf } from './invoice-documents';
 export { currentUsage, type CurrentUsage, type CurrentUsageInput } from './current-usage';

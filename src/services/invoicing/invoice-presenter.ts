@@ -2,18 +2,19 @@
  * The invoice as the API shows it: one presenter for `GET /invoices`, the download endpoint and
  * the webhook payloads, so a webhook carries exactly what the REST endpoint returns.
  */
-import type { Conn } from '../../db/knex';
-import { feesOf, type FeeRow, type InvoiceRow } from '../../db/invoices';
-import { findCustomerById, type CustomerRow } from '../../db/customers';
-import { findSubscriptionById, findSubscriptionsByIds, type SubscriptionRow } from '../../db/subscriptions';
+import type { Conn, Tx } from '../../db/knex';
+import { feesOf, subscriptionsBilledBy, type FeeRow, type InvoiceRow } from '../../db/invoices';
+import { findCustomerById, rememberCustomers, type CustomerRow } from '../../db/customers';
+import { findSubscriptionById, findSubscriptionRowsByIds, findSubscriptionsByIds, type SubscriptionRow } from '../../db/subscriptions';
+import { rememberTaxesOf } from '../../db/subscription-context';
 import { findOrganization, type OrganizationRow } from '../../db/organizations';
 import { creditsOfInvoices } from '../../db/credit-notes';
-import { couponCreditsOfInvoices } from '../../db/coupons';
+import { couponCreditsOfInvoices, type CouponCreditView } from '../../db/coupons';
 import { appliedThresholdsOfInvoices } from '../../db/usage-thresholds';
 import { serializeInvoice } from '../../serializers/invoice';
 import { customerView } from '../../serializers/customer';
-import { presentInvoiceSubscriptions } from './subscription-presenter';
-import { memoized, recall } from '../../db/read-memo';
+import { presentInvoiceSubscriptions, rememberPlanChangeCodes, subscriptionIdsOf } from './subscription-presenter';
+import { hasReadMemo, memoized, recall, remember } from '../../db/read-memo';
 
 /** The authenticated download URL of a rendered invoice PDF (reference §1.7 `file_url`). */
 export function invoiceFileUrl(publicUrl: string | null, invoice: Pick<InvoiceRow, 'id' | 'file_path'>): string | null {
@@ -43,6 +44,44 @@ async function billedSubscriptions(db: Conn, organizationId: string, ids: readon
  */
 export const invoiceFeesKey = (invoiceId: string) => `fees:${invoiceId}`;
 
+const invoiceCreditsKey = (invoiceId: string) => `invoice-credits:${invoiceId}`;
+const couponCreditsKey = (invoiceId: string) => `coupon-credits:${invoiceId}`;
+type InvoiceCredit = Awaited<ReturnType<typeof creditsOfInvoices>>[number];
+
+/**
+ * What presenting these invoices reads, read once for all of them (a statement per kind, not one
+ * per invoice) and left in the transaction's read memo, which the caller opened and whose
+ * transaction writes none of it (an overdue sweep's page writes invoices and the outbox only):
+ * their credits and coupon credits, their customers, the subscriptions they bill with those
+ * subscriptions' plan changes and taxes. `presentInvoice` then finds them there. Their fees are
+ * still read per invoice: fees of one type written together tie on the read's order (type, then
+ * creation instant), and only the same statement per invoice keeps the order a fresh read shows.
+ */
+export async function rememberInvoicePresentation(trx: Tx, organizationId: string, invoices: readonly InvoiceRow[]): Promise<void> {
+  if (invoices.length === 0 || !hasReadMemo(trx)) return;
+  const ids = invoices.map((invoice) => invoice.id);
+  const [credits, couponCredits, feeSubscriptions] = await Promise.all([
+    creditsOfInvoices(trx, organizationId, ids), couponCreditsOfInvoices(trx, organizationId, ids), subscriptionsBilledBy(trx, ids),
+  ]);
+  rememberByInvoice(trx, ids, credits, invoiceCreditsKey);
+  rememberByInvoice(trx, ids, couponCredits, couponCreditsKey);
+  const subscriptionIds = [...invoices.flatMap(subscriptionIdsOf), ...feeSubscriptions];
+  const subscriptions = await findSubscriptionRowsByIds(trx, organizationId, subscriptionIds);
+  for (const row of subscriptions) remember(trx, `subscription:${row.id}`, row);
+  await Promise.all([
+    rememberCustomers(trx, organizationId, [...invoices, ...subscriptions].map((row) => row.customer_id)),
+    rememberPlanChangeCodes(trx, subscriptions),
+    rememberTaxesOf(trx, subscriptions),
+  ]);
+}
+
+/** Rows of several invoices remembered per invoice, in the order read; an invoice without any has none. */
+function rememberByInvoice<T extends { invoice_id: string | null }>(trx: Tx, ids: readonly string[], rows: readonly T[], keyOf: (id: string) => string): void {
+  const byInvoice = new Map<string, T[]>(ids.map((id) => [id, []]));
+  for (const row of rows) if (row.invoice_id) byInvoice.get(row.invoice_id)?.push(row);
+  for (const [id, list] of byInvoice) remember(trx, keyOf(id), list);
+}
+
 export async function presentInvoice(db: Conn, organization: OrganizationRow, invoice: InvoiceRow, options: PresentOptions) {
   const customer = (await memoized(db, `customer:${invoice.customer_id}`, () => findCustomerById(db, invoice.customer_id))) as CustomerRow;
   const subscriptionId = invoice.subscription_id;
@@ -58,8 +97,8 @@ export async function presentInvoice(db: Conn, organization: OrganizationRow, in
     externalSubscriptionId: subscription?.external_id ?? null,
     externalSubscriptionIds: new Map(billed.map((row) => [row.id, row.external_id])),
     fileUrl: invoiceFileUrl(options.publicUrl, invoice),
-    credits: await creditsOfInvoices(db, organization.id, [invoice.id]),
-    couponCredits: await couponCreditsOfInvoices(db, organization.id, [invoice.id]),
+    credits: await (recall<InvoiceCredit[]>(db, invoiceCreditsKey(invoice.id)) ?? creditsOfInvoices(db, organization.id, [invoice.id])),
+    couponCredits: await (recall<CouponCreditView[]>(db, couponCreditsKey(invoice.id)) ?? couponCreditsOfInvoices(db, organization.id, [invoice.id])),
     appliedUsageThresholds: invoice.invoice_type === 'progressive_billing' ? await appliedThresholdsOfInvoices(db, [invoice.id]) : [],
   });
 }

@@ -20,9 +20,9 @@
  * sends `payment.requires_action` with Stripe's `next_action`.
  */
 import type { Conn, Db, Tx } from '../../db/knex';
-import { findInvoice, lockInvoice, updateInvoiceRow, type InvoiceRow } from '../../db/invoices';
+import { findInvoice, lockInvoice, lockInvoices, updateInvoiceRows, type InvoiceRow } from '../../db/invoices';
 import { overdueInstantFor } from '../../billing/overdue';
-import { findCustomerById } from '../../db/customers';
+import { findCustomerById, rememberCustomers } from '../../db/customers';
 import { findPaymentProvider, type PaymentProviderRow } from '../../db/payment-providers';
 import {
   findPayment, findPaymentByKey, insertPaymentOnce, providerAttempts, providerEventHandled, lockPaymentByProviderId, recordProviderEvent, succeededAmountOfInvoice, updatePayment, type PaymentRow,
@@ -31,7 +31,7 @@ import { findOrganization } from '../../db/organizations';
 import { memoized, openReadMemo } from '../../db/read-memo';
 import { recordWebhookEvent, requestCollection } from '../../webhooks/outbox';
 import { isUuid, methodNotAllowed, notFound } from '../../runtime/errors';
-import { changePaymentStatus, invoiceWebhookObject } from '../invoicing';
+import { changePaymentStatus, invoiceWebhookObject, rememberInvoicePresentation } from '../invoicing';
 import { serializePayment } from '../../serializers/payment';
 import { presentPayment } from './payments';
 import {
@@ -378,19 +378,39 @@ export type OverdueMarking = 'marked' | 'overdue_already' | 'not_overdue';
  * is the invoice), once whoever asks (its payment workflow, its organization's overdue sweep).
  */
 export async function markOverdueIn(trx: Tx, organizationId: string, invoiceId: string, nowMs: number): Promise<OverdueMarking> {
-  const invoice = await lockInvoice(trx, organizationId, invoiceId);
-  if (!invoice || !stillOwes(invoice)) return 'not_overdue';
-  if (invoice.payment_overdue) return 'overdue_already';
-  // Memoized when the caller's transaction opened a read memo: the webhook object reads them again.
-  const customer = (await memoized(trx, `customer:${invoice.customer_id}`, () => findCustomerById(trx, invoice.customer_id)))!;
+  return (await markOverdueInAll(trx, organizationId, [invoiceId], nowMs)).get(invoiceId)!;
+}
+
+/**
+ * `markOverdueIn` for several invoices (an overdue sweep's page) at the cost of a few statements,
+ * not a few per invoice: their rows locked in id order, the ones whose instant has come changed in
+ * one statement, what their webhook objects show read once for all of them (in the caller's read
+ * memo, when it opened one). Answers what it did to each.
+ */
+export async function markOverdueInAll(trx: Tx, organizationId: string, invoiceIds: readonly string[], nowMs: number): Promise<Map<string, OverdueMarking>> {
+  const outcome = new Map<string, OverdueMarking>(invoiceIds.map((id) => [id, 'not_overdue']));
+  const owing = (await lockInvoices(trx, organizationId, invoiceIds)).filter(stillOwes);
+  for (const invoice of owing) if (invoice.payment_overdue) outcome.set(invoice.id, 'overdue_already');
+  const unmarked = owing.filter((invoice) => !invoice.payment_overdue);
+  if (unmarked.length === 0) return outcome;
+  // Memoized when the caller's transaction opened a read memo: the webhook objects read them again.
+  await rememberCustomers(trx, organizationId, unmarked.map((invoice) => invoice.customer_id));
   const organization = (await memoized(trx, `organization:${organizationId}`, () => findOrganization(trx, organizationId)))!;
-  if (nowMs < overdueInstantFor(invoice.payment_due_date, customer, organization)) return 'not_overdue';
-  const updated = await updateInvoiceRow(trx, invoice, { payment_overdue: true });
-  await recordWebhookEvent(trx, {
-    organizationId, webhookType: 'invoice.payment_overdue', objectType: 'invoice', idempotencyKey: `invoice.payment_overdue:${invoice.id}`,
-    object: await invoiceWebhookObject(trx, updated, null, nowMs),
-  });
-  return 'marked';
+  const due: string[] = [];
+  for (const invoice of unmarked) {
+    const customer = (await memoized(trx, `customer:${invoice.customer_id}`, () => findCustomerById(trx, invoice.customer_id)))!;
+    if (nowMs >= overdueInstantFor(invoice.payment_due_date, customer, organization)) due.push(invoice.id);
+  }
+  const marked = await updateInvoiceRows(trx, organizationId, due, { payment_overdue: true });
+  await rememberInvoicePresentation(trx, organizationId, marked);
+  for (const invoice of marked) {
+    await recordWebhookEvent(trx, {
+      organizationId, webhookType: 'invoice.payment_overdue', objectType: 'invoice', idempotencyKey: `invoice.payment_overdue:${invoice.id}`,
+      object: await invoiceWebhookObject(trx, invoice, null, nowMs),
+    });
+    outcome.set(invoice.id, 'marked');
+  }
+  return outcome;
 }
 
 /**

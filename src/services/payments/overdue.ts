@@ -4,7 +4,7 @@
  * workflow of their own; the one workflow of their organization and overdue instant sweeps at that
  * instant. A sweep marks every invoice of the organization that is overdue at `nowMs` and still
  * owes (its instant, the start of the day after its due date in its customer's timezone, has come),
- * whoever it was issued for, exactly as an invoice's own payment workflow does (`markOverdueIn`:
+ * whoever it was issued for, exactly as an invoice's own payment workflow does (`markOverdueInAll`:
  * under the invoice's row lock, `payment_overdue: true` and `invoice.payment_overdue` once), so an
  * invoice that also has a payment workflow is marked once, by whichever comes first.
  *
@@ -17,7 +17,7 @@ import type { Db } from '../../db/knex';
 import { openInvoicesDueBy, type OpenInvoiceKey } from '../../db/overdue-invoices';
 import { openReadMemo } from '../../db/read-memo';
 import { localDateOf } from '../../billing/calendar';
-import { markOverdueIn } from './collection';
+import { markOverdueInAll } from './collection';
 
 const PAGE = 100;
 const DAY_MS = 86_400_000;
@@ -30,21 +30,19 @@ export async function sweepOverdue(
   options: { after?: SweepPosition | null; onPage?: (after: SweepPosition) => void; pageSize?: number } = {},
 ): Promise<number> {
   const pageSize = options.pageSize ?? PAGE;
-  // No timezone is a day ahead of UTC: every invoice overdue somewhere at nowMs is due by then (markOverdueIn checks its own instant).
+  // No timezone is a day ahead of UTC: every invoice overdue somewhere at nowMs is due by then (markOverdueInAll checks each one's own instant).
   const dueBy = localDateOf(nowMs + DAY_MS, 'UTC');
   let after = options.after ?? null;
   let marked = 0;
   for (;;) {
     const page = await openInvoicesDueBy(db, organizationId, { dueBy, after, limit: pageSize });
     if (page.length === 0) return marked;
-    // Locked in id order, as a payment request's settlement locks its invoices.
-    const ids = page.map((key) => key.id).sort((a, b) => a.localeCompare(b));
+    const ids = page.map((key) => key.id);
     marked += await db.transaction(async (trx) => {
       // A page writes invoices and the outbox only: its invoices' organization, plans and customers are read once.
       openReadMemo(trx);
-      let count = 0;
-      for (const id of ids) if ((await markOverdueIn(trx, organizationId, id, nowMs)) === 'marked') count++;
-      return count;
+      const outcome = await markOverdueInAll(trx, organizationId, ids, nowMs);
+      return [...outcome.values()].filter((marking) => marking === 'marked').length;
     });
     after = page.at(-1)!;
     options.onPage?.(after);
