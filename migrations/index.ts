@@ -34,6 +34,7 @@ import * as walletAlerts from './20261201_028_wallet_alerts';
 import * as walletTransactionConsumptions from './20261201_029_wallet_transaction_consumptions';
 import * as overdueSweep from './20261201_030_overdue_sweep';
 import * as previousSubscriptionIndex from './20261202_031_previous_subscription_index';
+import * as feePosition from './20261202_032_fee_position';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core': core,
@@ -67,6 +68,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_029_wallet_transaction_consumptions': walletTransactionConsumptions,
   '20261201_030_overdue_sweep': overdueSweep,
   '20261202_031_previous_subscription_index': previousSubscriptionIndex,
+  '20261202_032_fee_position': feePosition,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -62,6 +62,8 @@ export interface FeeRow {
   id: string;
   organization_id: string;
   invoice_id: string | null;
+  /** Its place among the fees its invoice's writer wrote (migration 032); null for a fee written on its own. */
+  position: number | null;
   subscription_id: string | null;
   charge_id: string | null;
   fee_type: 'subscription' | 'charge' | 'fixed_charge' | 'add_on' | 'credit' | 'commitment';
@@ -117,7 +119,7 @@ export type InvoiceDraft = Omit<InvoiceRow, 'id' | 'sequential_id' | 'organizati
   | 'total_paid_amount_cents' | 'payment_overdue'>;
 type FeeFilterColumns = 'charge_filter_id' | 'charge_filter_values' | 'charge_filter_invoice_display_name' | 'grouped_by' | 'presentation_breakdowns';
 /** A fee to insert; the filter columns may be left out (a fee that bills no charge filter). */
-export type FeeDraft = Omit<FeeRow, 'id' | 'organization_id' | 'invoice_id' | 'created_at' | 'currency' | 'true_up_fee_id' | 'true_up_parent_fee_id' | FeeFilterColumns>
+export type FeeDraft = Omit<FeeRow, 'id' | 'organization_id' | 'invoice_id' | 'position' | 'created_at' | 'currency' | 'true_up_fee_id' | 'true_up_parent_fee_id' | FeeFilterColumns>
   & Partial<Pick<FeeRow, FeeFilterColumns>>
   /** A true-up: the `fee_key` of the fee it tops up on the same invoice (the two are linked by id once written). */
   & { true_up_parent_fee_key?: string | null };
@@ -179,7 +181,8 @@ export async function insertInvoiceWithFees(trx: Tx, draft: InvoiceDraft, fees: 
 /** An invoice's fees, each true-up then linked with its parent both ways (by their keys, unique within the invoice). */
 async function insertInvoiceFees(trx: Tx, fees: FeeDraft[], draft: InvoiceDraft, invoiceId: string): Promise<void> {
   if (fees.length === 0) return;
-  const rows = await trx('fees').insert(fees.map((fee) => feeColumns(fee, draft.organization_id, invoiceId, draft.currency))).returning(['id', 'fee_key']) as { id: string; fee_key: string }[];
+  const rows = await trx('fees').insert(fees.map((fee, position) => ({ ...feeColumns(fee, draft.organization_id, invoiceId, draft.currency), position })))
+    .returning(['id', 'fee_key']) as { id: string; fee_key: string }[];
   const idOf = new Map(rows.map((row) => [row.fee_key, row.id]));
   for (const fee of fees.filter((entry) => entry.true_up_parent_fee_key)) {
     const trueUpId = idOf.get(fee.fee_key)!;
@@ -287,14 +290,10 @@ export async function findInvoice(db: Conn, organizationId: string, id: string):
 
 export async function feesOf(db: Conn, invoiceIds: string[]): Promise<FeeRow[]> {
   if (invoiceIds.length === 0) return [];
-  return db<FeeRow>('fees').whereIn('invoice_id', invoiceIds).orderBy([{ column: 'fee_type', order: 'desc' }, { column: 'created_at' }])
+  // The writer's order within a type and instant (a null position, last), then the id: every read lists an invoice's fees alike.
+  return db<FeeRow>('fees').whereIn('invoice_id', invoiceIds)
+    .orderBy([{ column: 'fee_type', order: 'desc' }, { column: 'created_at' }, { column: 'position' }, { column: 'id' }])
     .select('fees.*', adjustedInvoiceIdSql(db));
-}
-
-/** The subscriptions the fees of these invoices bill, each once. */
-export async function subscriptionsBilledBy(db: Conn, invoiceIds: readonly string[]): Promise<string[]> {
-  if (invoiceIds.length === 0) return [];
-  return db('fees').whereIn('invoice_id', [...invoiceIds]).whereNotNull('subscription_id').distinct().pluck('subscription_id');
 }
 
 /** For a late-usage adjustment, the invoice that billed the period it re-rates (`adjusted_invoice_id`). */

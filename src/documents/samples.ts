@@ -85,6 +85,7 @@ function fee(overrides: Partial<FeeRow>): FeeRow {
     id: '00000000-0000-4000-8000-0000000000f0',
     organization_id: '00000000-0000-4000-8000-000000000001',
     invoice_id: '00000000-0000-4000-8000-0000000000a3',
+    position: null,
     subscription_id: '00000000-0000-4000-8000-0000000000b1',
     charge_id: null,
     fee_type: 'subscription',

@@ -3,7 +3,7 @@
  * the webhook payloads, so a webhook carries exactly what the REST endpoint returns.
  */
 import type { Conn, Tx } from '../../db/knex';
-import { feesOf, subscriptionsBilledBy, type FeeRow, type InvoiceRow } from '../../db/invoices';
+import { feesOf, type FeeRow, type InvoiceRow } from '../../db/invoices';
 import { findCustomerById, rememberCustomers, type CustomerRow } from '../../db/customers';
 import { findSubscriptionById, findSubscriptionRowsByIds, findSubscriptionsByIds, type SubscriptionRow } from '../../db/subscriptions';
 import { rememberTaxesOf } from '../../db/subscription-context';
@@ -52,20 +52,20 @@ type InvoiceCredit = Awaited<ReturnType<typeof creditsOfInvoices>>[number];
  * What presenting these invoices reads, read once for all of them (a statement per kind, not one
  * per invoice) and left in the transaction's read memo, which the caller opened and whose
  * transaction writes none of it (an overdue sweep's page writes invoices and the outbox only):
- * their credits and coupon credits, their customers, the subscriptions they bill with those
- * subscriptions' plan changes and taxes. `presentInvoice` then finds them there. Their fees are
- * still read per invoice: fees of one type written together tie on the read's order (type, then
- * creation instant), and only the same statement per invoice keeps the order a fresh read shows.
+ * their fees, credits and coupon credits, their customers, the subscriptions they bill with those
+ * subscriptions' plan changes and taxes. `presentInvoice` then finds them there.
  */
 export async function rememberInvoicePresentation(trx: Tx, organizationId: string, invoices: readonly InvoiceRow[]): Promise<void> {
   if (invoices.length === 0 || !hasReadMemo(trx)) return;
   const ids = invoices.map((invoice) => invoice.id);
-  const [credits, couponCredits, feeSubscriptions] = await Promise.all([
-    creditsOfInvoices(trx, organizationId, ids), couponCreditsOfInvoices(trx, organizationId, ids), subscriptionsBilledBy(trx, ids),
+  // Each read's order is total (feesOf's ends with the id), so an invoice's share of it is the order it reads alone.
+  const [fees, credits, couponCredits] = await Promise.all([
+    feesOf(trx, ids), creditsOfInvoices(trx, organizationId, ids), couponCreditsOfInvoices(trx, organizationId, ids),
   ]);
+  rememberByInvoice(trx, ids, fees, invoiceFeesKey);
   rememberByInvoice(trx, ids, credits, invoiceCreditsKey);
   rememberByInvoice(trx, ids, couponCredits, couponCreditsKey);
-  const subscriptionIds = [...invoices.flatMap(subscriptionIdsOf), ...feeSubscriptions];
+  const subscriptionIds = [...invoices.flatMap(subscriptionIdsOf), ...fees.flatMap((fee) => (fee.subscription_id ? [fee.subscription_id] : []))];
   const subscriptions = await findSubscriptionRowsByIds(trx, organizationId, subscriptionIds);
   for (const row of subscriptions) remember(trx, `subscription:${row.id}`, row);
   await Promise.all([
