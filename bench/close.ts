@@ -14,7 +14,8 @@
  *   BENCH_CLOSE_WORKERS  Billow worker processes on the one task queue (default 1)
  *   BENCH_CLOSE_SQLITE_DEFAULTS  "1": also run everything on a dev server with SQLite's default
  *                        journal (npm start runs it with journal_mode=WAL, synchronous=NORMAL)
- *   BENCH_CLOSE_IDLE_S   seconds of idle CPU measured while the subscriptions sleep (default 20)
+ *   BENCH_CLOSE_IDLE_S   the window of the idle CPU measured while the subscriptions sleep: windows
+ *                        one after the other until two agree (settled) or the instant nears (default 20)
  *   BENCH_CLOSE_PDFS     "on_finalize" (default: every invoice's PDF rendered as it is issued) or
  *                        "on_demand" (BILLOW_PDF_GENERATION=on_demand: the close without PDFs)
  *   BENCH_CLOSE_NODE_ARGS node flags for Billow's worker processes, e.g.
@@ -105,6 +106,25 @@ async function idleCpu(pids: Record<string, number>, seconds: number): Promise<R
   const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, usage(pid).cpuSeconds]));
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, (100 * (usage(pid).cpuSeconds - before[name]!)) / seconds]));
+}
+
+const totalOf = (percent: Record<string, number>) => Object.values(percent).reduce((sum, value) => sum + value, 0);
+
+/**
+ * The idle CPU once the subscriptions have settled (their start work done): windows of `seconds`,
+ * one after the other, until a window's total is within a point (or a tenth) of the one before, or
+ * no window fits before `untilMs`. Answers the last window, whether it had settled, and when.
+ */
+async function settledIdleCpu(pids: Record<string, number>, seconds: number, untilMs: number) {
+  const started = Date.now();
+  let last: Record<string, number> | null = null;
+  while (Date.now() + seconds * 1000 <= untilMs) {
+    const window = await idleCpu(pids, seconds);
+    const settled = last !== null && Math.abs(totalOf(window) - totalOf(last)) <= Math.max(1, totalOf(last) / 10);
+    last = window;
+    if (settled) return { percent: window, settled: true, afterSeconds: (Date.now() - started) / 1000 };
+  }
+  return { percent: last ?? {}, settled: false, afterSeconds: (Date.now() - started) / 1000 };
 }
 
 /** The next local midnight after `earliestMs`, over every timezone this Node knows; and that timezone. */
@@ -343,11 +363,11 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
     });
     const createSeconds = (Date.now() - createStarted) / 1000;
     const pids: Record<string, number> = { temporal: temporal.pid!, ...Object.fromEntries(workers.map((worker, i) => [`worker${i + 1}`, worker.pid!])) };
-    const settleUntil = atMs - (IDLE_SECONDS + 5) * 1000;
-    if (settleUntil > Date.now()) await new Promise((resolve) => setTimeout(resolve, Math.min(settleUntil - Date.now(), 60_000)));
-    const idleCpuPercent = atMs - Date.now() > IDLE_SECONDS * 1000 ? await idleCpu(pids, IDLE_SECONDS) : {};
+    const idle = await settledIdleCpu(pids, IDLE_SECONDS, atMs - 5000);
+    const idleCpuPercent = idle.percent;
+    const idleState = idle.settled ? `settled ${idle.afterSeconds.toFixed(0)} s after the creation` : `NOT settled ${idle.afterSeconds.toFixed(0)} s after the creation (the instant came first)`;
     // Said now: a run stopped before the close ends still tells its idle cost.
-    say(`  created in ${createSeconds.toFixed(0)} s; idle CPU while asleep: ${Object.entries(idleCpuPercent).map(([name, pct]) => `${name} ${pct.toFixed(1)} %`).join(', ') || 'not measured (no time left before the instant)'}; RSS asleep: ${Object.entries(pids).map(([name, pid]) => `${name} ${usage(pid).rssMb.toFixed(0)} MB`).join(', ')}`);
+    say(`  created in ${createSeconds.toFixed(0)} s; idle CPU while asleep: ${Object.entries(idleCpuPercent).map(([name, pct]) => `${name} ${pct.toFixed(1)} %`).join(', ') || 'not measured (no time left before the instant)'} (${idleState}); RSS asleep: ${Object.entries(pids).map(([name, pid]) => `${name} ${usage(pid).rssMb.toFixed(0)} MB`).join(', ')}`);
     // CPU is counted from just before the instant: the subscriptions may sleep for many minutes before it.
     if (atMs - 2000 > Date.now()) await new Promise((resolve) => setTimeout(resolve, atMs - 2000 - Date.now()));
     const sampler = rssSampler(pids);
