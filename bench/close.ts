@@ -15,7 +15,7 @@
  *   BENCH_CLOSE_SQLITE_DEFAULTS  "1": also run everything on a dev server with SQLite's default
  *                        journal (npm start runs it with journal_mode=WAL, synchronous=NORMAL)
  *   BENCH_CLOSE_IDLE_S   the window of the idle CPU measured while the subscriptions sleep: windows
- *                        one after the other until two agree (settled) or the instant nears (default 20)
+ *                        one after the other until the instant nears; the first and last are printed (default 20)
  *   BENCH_CLOSE_PDFS     "on_finalize" (default: every invoice's PDF rendered as it is issued) or
  *                        "on_demand" (BILLOW_PDF_GENERATION=on_demand: the close without PDFs)
  *   BENCH_CLOSE_NODE_ARGS node flags for Billow's worker processes, e.g.
@@ -108,23 +108,21 @@ async function idleCpu(pids: Record<string, number>, seconds: number): Promise<R
   return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, (100 * (usage(pid).cpuSeconds - before[name]!)) / seconds]));
 }
 
-const totalOf = (percent: Record<string, number>) => Object.values(percent).reduce((sum, value) => sum + value, 0);
-
 /**
- * The idle CPU once the subscriptions have settled (their start work done): windows of `seconds`,
- * one after the other, until a window's total is within a point (or a tenth) of the one before, or
- * no window fits before `untilMs`. Answers the last window, whether it had settled, and when.
+ * The idle CPU of the N sleeping subscriptions: windows of `seconds`, one after the other, from the
+ * end of their creation until the instant nears (`untilMs`). The first window still holds the
+ * creation's backlog (each workflow's first tasks); the last one, the longest after it, is the
+ * settled cost. Answers both, and how long after the creation the last one ended.
  */
-async function settledIdleCpu(pids: Record<string, number>, seconds: number, untilMs: number) {
+async function idleCpuUntil(pids: Record<string, number>, seconds: number, untilMs: number) {
   const started = Date.now();
+  let first: Record<string, number> | null = null;
   let last: Record<string, number> | null = null;
   while (Date.now() + seconds * 1000 <= untilMs) {
-    const window = await idleCpu(pids, seconds);
-    const settled = last !== null && Math.abs(totalOf(window) - totalOf(last)) <= Math.max(1, totalOf(last) / 10);
-    last = window;
-    if (settled) return { percent: window, settled: true, afterSeconds: (Date.now() - started) / 1000 };
+    last = await idleCpu(pids, seconds);
+    first ??= last;
   }
-  return { percent: last ?? {}, settled: false, afterSeconds: (Date.now() - started) / 1000 };
+  return { first, last, afterSeconds: (Date.now() - started) / 1000 };
 }
 
 /** The next local midnight after `earliestMs`, over every timezone this Node knows; and that timezone. */
@@ -363,11 +361,14 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
     });
     const createSeconds = (Date.now() - createStarted) / 1000;
     const pids: Record<string, number> = { temporal: temporal.pid!, ...Object.fromEntries(workers.map((worker, i) => [`worker${i + 1}`, worker.pid!])) };
-    const idle = await settledIdleCpu(pids, IDLE_SECONDS, atMs - 5000);
-    const idleCpuPercent = idle.percent;
-    const idleState = idle.settled ? `settled ${idle.afterSeconds.toFixed(0)} s after the creation` : `NOT settled ${idle.afterSeconds.toFixed(0)} s after the creation (the instant came first)`;
+    const idle = await idleCpuUntil(pids, IDLE_SECONDS, atMs - 5000);
+    const idleCpuPercent = idle.last ?? {};
+    const percents = (percent: Record<string, number>) => Object.entries(percent).map(([name, pct]) => `${name} ${pct.toFixed(1)} %`).join(', ');
+    const idleLine = idle.last
+      ? `${percents(idle.last)} in the last ${IDLE_SECONDS} s of ${idle.afterSeconds.toFixed(0)} s asleep (first ${IDLE_SECONDS} s after the creation: ${percents(idle.first!)})`
+      : 'not measured (no time left before the instant)';
     // Said now: a run stopped before the close ends still tells its idle cost.
-    say(`  created in ${createSeconds.toFixed(0)} s; idle CPU while asleep: ${Object.entries(idleCpuPercent).map(([name, pct]) => `${name} ${pct.toFixed(1)} %`).join(', ') || 'not measured (no time left before the instant)'} (${idleState}); RSS asleep: ${Object.entries(pids).map(([name, pid]) => `${name} ${usage(pid).rssMb.toFixed(0)} MB`).join(', ')}`);
+    say(`  created in ${createSeconds.toFixed(0)} s; idle CPU while asleep: ${idleLine}; RSS asleep: ${Object.entries(pids).map(([name, pid]) => `${name} ${usage(pid).rssMb.toFixed(0)} MB`).join(', ')}`);
     // CPU is counted from just before the instant: the subscriptions may sleep for many minutes before it.
     if (atMs - 2000 > Date.now()) await new Promise((resolve) => setTimeout(resolve, atMs - 2000 - Date.now()));
     const sampler = rssSampler(pids);
