@@ -259,7 +259,6 @@ interface CloseResult {
   peakRssMb: Record<string, number>;
   pgWaits: ReturnType<ReturnType<typeof pgWaitSampler>['stop']>;
   loadAverage: number[];
-  idleCpuPercent: Record<string, number>;
   createSeconds: number;
   /** CPU seconds from just before the instant to the end of the close (PDFs and webhooks included), per process tree. */
   closeCpuSeconds: Record<string, number>;
@@ -362,7 +361,6 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
     const createSeconds = (Date.now() - createStarted) / 1000;
     const pids: Record<string, number> = { temporal: temporal.pid!, ...Object.fromEntries(workers.map((worker, i) => [`worker${i + 1}`, worker.pid!])) };
     const idle = await idleCpuUntil(pids, IDLE_SECONDS, atMs - 5000);
-    const idleCpuPercent = idle.last ?? {};
     const percents = (percent: Record<string, number>) => Object.entries(percent).map(([name, pct]) => `${name} ${pct.toFixed(1)} %`).join(', ');
     const idleLine = idle.last
       ? `${percents(idle.last)} in the last ${IDLE_SECONDS} s of ${idle.afterSeconds.toFixed(0)} s asleep (first ${IDLE_SECONDS} s after the creation: ${percents(idle.first!)})`
@@ -408,7 +406,6 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
       peakRssMb,
       pgWaits,
       loadAverage,
-      idleCpuPercent,
       createSeconds,
       closeCpuSeconds,
     };
