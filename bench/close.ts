@@ -24,7 +24,6 @@
  * The instant is a local midnight (periods start at midnight in the customer's timezone): the
  * bench picks the timezone whose next midnight leaves enough time to create the subscriptions.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -41,11 +40,11 @@ import { startEmbeddedPostgres } from '../src/bootstrap/postgres';
 import { startDevServer, type RunningTemporal } from '../src/bootstrap/temporal-server';
 import { logger } from '../src/runtime/logger';
 import { addDays, localDateOf, startOfLocalDay } from '../src/billing/calendar';
-import { subscriptionTerms } from '../src/billing/subscription-terms';
 import { temporalSubscriptionWorkflows } from '../src/workflows/client';
-import { insertMetric, insertPlan, insertSubscription } from '../test/support/usage-fixtures';
 import { percentile } from './support/stack';
 import { freePort } from '../test/support/processes';
+import { forkChild, inBatches, rssSampler, stopChild, usage } from './support/processes';
+import { createSleepingSubscriptions, insertWeeklyPlan } from './support/sleeping-subscriptions';
 
 const EventType = proto.api.enums.v1.EventType;
 const SIZES = (process.env.BENCH_CLOSE_N ?? '1000').split(',').map(Number);
@@ -59,18 +58,6 @@ const TASK_QUEUE = 'billow-subscriptions';
 
 const log = logger.child({ component: 'bench:close' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/** A process's resident memory (MB) and CPU time so far (seconds), from /proc. */
-function usage(pid: number): { rssMb: number; cpuSeconds: number } {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return { rssMb: rssKb / 1024, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100 };
-  } catch {
-    return { rssMb: 0, cpuSeconds: 0 };
-  }
-}
 
 /** CPU seconds so far of each live process under (and including) each root, by name: /proc's parent links. */
 function treeCpuSeconds(roots: Record<string, number>): Record<string, number> {
@@ -91,15 +78,6 @@ function treeCpuSeconds(roots: Record<string, number>): Record<string, number> {
     return false;
   };
   return Object.fromEntries(Object.entries(roots).map(([name, root]) => [name, [...cpu.entries()].filter(([pid]) => rootOf(pid, root)).reduce((sum, [, seconds]) => sum + seconds, 0)]));
-}
-
-/** Samples the peak RSS of processes every second until stopped. */
-function rssSampler(pids: Record<string, number>) {
-  const peaks: Record<string, number> = Object.fromEntries(Object.keys(pids).map((name) => [name, 0]));
-  const timer = setInterval(() => {
-    for (const [name, pid] of Object.entries(pids)) peaks[name] = Math.max(peaks[name]!, usage(pid).rssMb);
-  }, 1000);
-  return { stop: () => (clearInterval(timer), peaks) };
 }
 
 async function idleCpu(pids: Record<string, number>, seconds: number): Promise<Record<string, number>> {
@@ -143,21 +121,6 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
   }
   log.warn({ what }, 'gave up waiting');
   return false;
-}
-
-async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
-}
-
-function forkChild(file: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
-  return fork(file, args, { execArgv: [...nodeArgs, '--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  await Promise.race([once(child, 'exit'), new Promise((resolve) => setTimeout(resolve, 15_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
 }
 
 interface Timeline {
@@ -331,33 +294,14 @@ async function billowClose(db: Db, databaseUrl: string, temporal: RunningTempora
   const workers = Array.from({ length: WORKERS }, () => forkChild(path.join(__dirname, '../src/cli.ts'), ['worker'], workerEnv, nodeArgs));
   try {
     await Promise.all(workers.map((worker) => once(worker, 'message')));
-    const metric = await insertMetric(db, organization.id, { code: 'api_calls', aggregation_type: 'count_agg' });
-    const plan = await insertPlan(db, organization.id, {
-      code: 'weekly', interval: 'weekly', amount_cents: 1000, amount_currency: 'USD', pay_in_advance: false,
-      charges: [{ metricId: metric.id, charge_model: 'standard', properties: { amount: '0.01' } }],
-    });
+    const plan = await insertWeeklyPlan(db, organization.id);
     const createStarted = Date.now();
     const { atMs, timezone } = nextMidnight(Date.now() + 60_000 + n * 25);
-    const anchor = addDays(localDateOf(atMs, timezone), -7);
-    const startedAt = new Date(startOfLocalDay(anchor, timezone));
-    const planRow = { interval: 'weekly' as const, pay_in_advance: false, bill_charges_monthly: false, trial_period: '0' };
+    const startedAt = new Date(startOfLocalDay(addDays(localDateOf(atMs, timezone), -7), timezone));
     // Setup, not the API: a start slowed by the machine waits rather than failing the run.
     const workflows = temporalSubscriptionWorkflows(client, { taskQueue: TASK_QUEUE, searchAttributes: true, reachTimeoutMs: 120_000 });
     say(`  ${n} subscriptions due at ${new Date(atMs).toISOString()} (midnight in ${timezone}), in ${Math.round((atMs - Date.now()) / 1000)} s`);
-    // Customers first (two subscriptions each), so that concurrent inserts never race on one customer.
-    const customers = [...Array(Math.ceil(n / 2)).keys()].map((c) => ({
-      organization_id: organization.id, external_id: `cus-${c}`, sequential_id: c + 1, name: `cus-${c}`, currency: 'USD', timezone,
-    }));
-    for (let i = 0; i < customers.length; i += 1000) await db('customers').insert(customers.slice(i, i + 1000));
-    await inBatches([...Array(n).keys()], 50, async (i) => {
-      const externalId = `sub-${i}`;
-      const row = await insertSubscription(db, organization.id, { customerExternalId: `cus-${Math.floor(i / 2)}`, externalId, planId: plan.id, startedAt, billingTime: 'anniversary', timezone });
-      const terms = subscriptionTerms({ billing_time: 'anniversary', subscription_at: startedAt, started_at: startedAt, ending_at: null }, planRow, timezone);
-      await workflows.start({
-        state: { organizationId: organization.id, subscriptionId: row.id, planCode: 'weekly', terms, billedThrough: null, started: false },
-        externalId, customerExternalId: `cus-${Math.floor(i / 2)}`, planCode: 'weekly', status: 'active',
-      });
-    });
+    await createSleepingSubscriptions(db, workflows, { organizationId: organization.id, planId: plan.id, from: 0, count: n, startedAt, timezone });
     const createSeconds = (Date.now() - createStarted) / 1000;
     const pids: Record<string, number> = { temporal: temporal.pid!, ...Object.fromEntries(workers.map((worker, i) => [`worker${i + 1}`, worker.pid!])) };
     const idle = await idleCpuUntil(pids, IDLE_SECONDS, atMs - 5000);

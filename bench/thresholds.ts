@@ -31,19 +31,13 @@ import { logger } from '../src/runtime/logger';
 import { temporalSubscriptionWorkflows } from '../src/workflows/client';
 import { percentile } from './support/stack';
 import { freePort } from '../test/support/processes';
+import { stopChild } from './support/processes';
 
 const N = Number(process.env.BENCH_THRESHOLDS_N ?? 50);
 const CACHE = process.env.BILLOW_CACHE ?? path.join(os.homedir(), '.cache', 'billow');
 const TASK_QUEUE = 'billow-subscriptions';
 const log = logger.child({ component: 'bench:thresholds' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  await Promise.race([once(child, 'exit'), new Promise((resolve) => setTimeout(resolve, 15_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
