@@ -4,7 +4,9 @@
  * of its own, with more and more subscriptions asleep (none due during the run); then sweeps that
  * wake every one of them (a query each: every workflow no longer in the cache replays its history,
  * as at a close, where each wakes in turn). Prints the worker's RSS once settled after each step,
- * its peak during each step and sweep, and a table of both by cache size and N.
+ * its peak and CPU during each step and sweep, and a table of the RSS by cache size and N. The
+ * workflow threads' heap is the worker's own (BILLOW_WORKER_WORKFLOW_HEAP_MB, or its default for
+ * each cache size).
  *
  * Knobs (environment):
  *   BENCH_MEMORY_STEPS    subscriptions asleep after each step, a rising comma list (default "1000,4000,10000")
@@ -25,6 +27,7 @@ import { createOrganization } from '../src/db/organizations';
 import { startEmbeddedPostgres } from '../src/bootstrap/postgres';
 import { startDevServer } from '../src/bootstrap/temporal-server';
 import { logger } from '../src/runtime/logger';
+import { workflowHeapBudgetMb } from '../src/bootstrap/workflow-heap';
 import { addDays, localDateOf, startOfLocalDay } from '../src/billing/calendar';
 import { temporalSubscriptionWorkflows, type SubscriptionWorkflows } from '../src/workflows/client';
 import { freePort } from '../test/support/processes';
@@ -57,11 +60,13 @@ interface Reading {
 async function measured(pid: number, label: string, work: () => Promise<void>): Promise<Reading> {
   const sampler = rssSampler({ worker: pid });
   const started = Date.now();
+  const cpuBefore = usage(pid).cpuSeconds;
   await work();
   const workSeconds = (Date.now() - started) / 1000;
+  const cpuSeconds = usage(pid).cpuSeconds - cpuBefore;
   await sleep(SETTLE_S * 1000);
   const reading = { label, peakMb: sampler.stop().worker!, settledMb: usage(pid).rssMb };
-  say(`  ${label}: ${workSeconds.toFixed(0)} s; worker RSS peak ${mb(reading.peakMb)}, ${SETTLE_S} s later ${mb(reading.settledMb)}`);
+  say(`  ${label}: ${workSeconds.toFixed(0)} s, worker CPU ${cpuSeconds.toFixed(1)} s; worker RSS peak ${mb(reading.peakMb)}, ${SETTLE_S} s later ${mb(reading.settledMb)}`);
   return reading;
 }
 
@@ -71,7 +76,8 @@ async function sweep(workflows: SubscriptionWorkflows, organizationId: string, n
 }
 
 async function withCache(postgresUrl: string, cacheSize: number, work: string): Promise<Reading[]> {
-  say(`\n== workflow cache ${cacheSize}${NODE_ARGS.length ? `, worker flags ${NODE_ARGS.join(' ')}` : ''}`);
+  const heapMb = process.env.BILLOW_WORKER_WORKFLOW_HEAP_MB || String(workflowHeapBudgetMb(cacheSize));
+  say(`\n== workflow cache ${cacheSize}, workflow threads' heap ${heapMb} MB${NODE_ARGS.length ? `, worker flags ${NODE_ARGS.join(' ')}` : ''}`);
   const dataDir = fs.mkdtempSync(path.join(work, `cache-${cacheSize}-`));
   const temporal = await startDevServer({ cacheDir: CACHE, dataDir, port: await freePort(), uiPort: await freePort(), namespace: 'default', log });
   const connection = await Connection.connect({ address: temporal.address });

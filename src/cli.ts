@@ -32,6 +32,7 @@ import { readinessProbe } from './bootstrap/readiness';
 import { startWorkerHealth } from './bootstrap/worker-health';
 import { startReconciler } from './bootstrap/reconciler';
 import { exitOf, supervise, type Run, type Supervised } from './bootstrap/supervisor';
+import { capWorkflowThreadHeaps, workflowHeapBudgetMb } from './bootstrap/workflow-heap';
 
 function requireEnv(name: string): string {
   const value = process.env[name];
@@ -67,6 +68,8 @@ async function runWorker(config: Config): Promise<void> {
   const address = requireEnv('TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: bundlerLogger(logger) });
+  const workflowHeapMb = config.BILLOW_WORKER_WORKFLOW_HEAP_MB ?? workflowHeapBudgetMb(config.BILLOW_WORKER_MAX_CACHED_WORKFLOWS);
+  capWorkflowThreadHeaps(workflowHeapMb);
   const worker = await createWorker({
     connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundle, maxCachedWorkflows: config.BILLOW_WORKER_MAX_CACHED_WORKFLOWS, maxConcurrentActivities: poolSize,
   });
@@ -107,7 +110,7 @@ async function runWorker(config: Config): Promise<void> {
       }),
     })
     : null;
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, pid: process.pid }, 'worker started');
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, pid: process.pid, maxCachedWorkflows: config.BILLOW_WORKER_MAX_CACHED_WORKFLOWS, workflowHeapMb }, 'worker started');
   process.send?.('ready');
   // SIGINT/SIGTERM shut the three down together (the Runtime's shutdown signals).
   await Promise.all([worker.run(), documentsWorker?.run(), outboxWorker?.run()]);
