@@ -7,8 +7,8 @@
  * memory at a close as it does asleep.
  *
  * Set at run time, before the worker's threads exist: V8 applies it to the isolates created after it
- * (the SDK's workflow threads), not to the process's main one (activities), whose heap stays at a
- * tenth of this size.
+ * (the SDK's workflow threads), not to the process's main one (activities), whose limit only a
+ * `--max-old-space-size` given to node at start changes.
  */
 import v8 from 'node:v8';
 
