@@ -18,16 +18,14 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { createDb, migrate, type Db } from '../src/db/knex';
 import { ensureDatabase } from '../src/db/databases';
 import { createOrganization } from '../src/db/organizations';
-import { startEmbeddedPostgres } from '../src/bootstrap/postgres';
 import { logger } from '../src/runtime/logger';
 import { addDays, startOfLocalDay, type LocalDate } from '../src/billing/calendar';
 import { closeBillingDate } from '../src/services/invoicing';
 import { insertMetric, insertPlan } from '../test/support/usage-fixtures';
-import { freePort } from '../test/support/processes';
+import { runBench, withScratchPostgres } from './support/scratch';
 import pg from 'pg';
 
 const N = Number(process.env.BENCH_CLOSE_COST_N ?? 500);
@@ -132,10 +130,7 @@ async function setup(db: Db, n: number, warmup: number): Promise<{ measured: str
 }
 
 async function main(): Promise<void> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-close-cost-'));
-  fs.chmodSync(work, 0o755);
-  const postgres = await startEmbeddedPostgres({ dataDir: path.join(work, 'pg'), port: await freePort(), log });
-  try {
+  await withScratchPostgres('close-cost', log, async ({ postgres }) => {
     const databaseUrl = await ensureDatabase(postgres.url, `bench_close_cost_${Date.now()}`);
     const db = createDb(databaseUrl, { max: 10 });
     try {
@@ -226,13 +221,7 @@ async function main(): Promise<void> {
     } finally {
       await db.destroy();
     }
-  } finally {
-    await postgres.stop();
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
-void main().then(() => process.exit(0), (error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -36,12 +36,12 @@ import { temporal as proto } from '@temporalio/proto';
 import { createDb, migrate, type Db } from '../src/db/knex';
 import { ensureDatabase } from '../src/db/databases';
 import { createOrganization, setWebhooksAllowPrivateAddresses } from '../src/db/organizations';
-import { startEmbeddedPostgres } from '../src/bootstrap/postgres';
 import { startDevServer, type RunningTemporal } from '../src/bootstrap/temporal-server';
 import { logger } from '../src/runtime/logger';
 import { addDays, localDateOf, startOfLocalDay } from '../src/billing/calendar';
 import { temporalSubscriptionWorkflows } from '../src/workflows/client';
 import { percentile } from './support/stack';
+import { runBench, withScratchPostgres } from './support/scratch';
 import { freePort } from '../test/support/processes';
 import { forkChild, inBatches, rssSampler, stopChild, usage } from './support/processes';
 import { createSleepingSubscriptions, insertWeeklyPlan } from './support/sleeping-subscriptions';
@@ -365,11 +365,8 @@ function seconds(ms: number | null): string {
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-close-'));
-  fs.chmodSync(work, 0o755);
-  const postgres = await startEmbeddedPostgres({ dataDir: path.join(work, 'pg'), port: await freePort(), log });
-  postgresPid = postgres.pid ?? 0;
-  try {
+  await withScratchPostgres('close', log, async ({ work, postgres }) => {
+    postgresPid = postgres.pid ?? 0;
     const runs: (readonly string[] | undefined)[] = process.env.BENCH_CLOSE_SQLITE_DEFAULTS === '1' ? [undefined, []] : [undefined];
     for (const settings of runs) {
       for (const n of SIZES) {
@@ -407,13 +404,7 @@ async function main(): Promise<void> {
         }
       }
     }
-  } finally {
-    await postgres.stop();
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
-void main().then(() => process.exit(0), (error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -14,7 +14,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,12 +23,12 @@ import { buildApp } from '../src/api/app';
 import { createDb, migrate, type Db } from '../src/db/knex';
 import { ensureDatabase } from '../src/db/databases';
 import { createOrganization } from '../src/db/organizations';
-import { startEmbeddedPostgres } from '../src/bootstrap/postgres';
 import { startDevServer } from '../src/bootstrap/temporal-server';
 import { systemClock } from '../src/runtime/clock';
 import { logger } from '../src/runtime/logger';
 import { temporalSubscriptionWorkflows } from '../src/workflows/client';
 import { percentile } from './support/stack';
+import { runBench, withScratchPostgres } from './support/scratch';
 import { freePort } from '../test/support/processes';
 import { stopChild } from './support/processes';
 
@@ -90,85 +89,79 @@ function report(label: string, lags: number[]): void {
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-thresholds-'));
-  fs.chmodSync(work, 0o755);
-  const postgres = await startEmbeddedPostgres({ dataDir: path.join(work, 'pg'), port: await freePort(), log });
-  const temporal = await startDevServer({ cacheDir: CACHE, dataDir: path.join(work, 'temporal'), port: await freePort(), uiPort: await freePort(), namespace: 'default', log });
-  const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection });
-  const databaseUrl = await ensureDatabase(postgres.url, 'bench_thresholds');
-  const db = createDb(databaseUrl, { max: 10 });
-  let worker: ChildProcess | undefined;
-  let server: ReturnType<ReturnType<typeof buildApp>['listen']> | undefined;
-  try {
-    await migrate(db);
-    worker = fork(path.join(__dirname, '../src/cli.ts'), ['worker'], {
-      execArgv: ['--import', 'tsx'],
-      env: {
-        ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, BILLOW_DATA_DIR: path.join(work, 'data'),
-        BILLOW_PUBLIC_URL: 'http://127.0.0.1:3000', BILLOW_ENCRYPTION_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    await once(worker, 'message');
-    const { organization, apiKey } = await createOrganization(db, { name: 'Bench Thresholds Org' });
-    const workflows = temporalSubscriptionWorkflows(client, { taskQueue: TASK_QUEUE, searchAttributes: true, reachTimeoutMs: 120_000 });
-    const app = buildApp({ db, workflows, clock: systemClock, publicUrl: 'http://127.0.0.1' });
-    server = app.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const api = apiAt(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey);
+  await withScratchPostgres('thresholds', log, async ({ work, postgres }) => {
+    const temporal = await startDevServer({ cacheDir: CACHE, dataDir: path.join(work, 'temporal'), port: await freePort(), uiPort: await freePort(), namespace: 'default', log });
+    const connection = await Connection.connect({ address: temporal.address });
+    const client = new Client({ connection });
+    const databaseUrl = await ensureDatabase(postgres.url, 'bench_thresholds');
+    const db = createDb(databaseUrl, { max: 10 });
+    let worker: ChildProcess | undefined;
+    let server: ReturnType<ReturnType<typeof buildApp>['listen']> | undefined;
+    try {
+      await migrate(db);
+      worker = fork(path.join(__dirname, '../src/cli.ts'), ['worker'], {
+        execArgv: ['--import', 'tsx'],
+        env: {
+          ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, BILLOW_DATA_DIR: path.join(work, 'data'),
+          BILLOW_PUBLIC_URL: 'http://127.0.0.1:3000', BILLOW_ENCRYPTION_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      await once(worker, 'message');
+      const { organization, apiKey } = await createOrganization(db, { name: 'Bench Thresholds Org' });
+      const workflows = temporalSubscriptionWorkflows(client, { taskQueue: TASK_QUEUE, searchAttributes: true, reachTimeoutMs: 120_000 });
+      const app = buildApp({ db, workflows, clock: systemClock, publicUrl: 'http://127.0.0.1' });
+      server = app.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const api = apiAt(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey);
 
-    const metric = await api.call('POST', '/billable_metrics', { billable_metric: { name: 'Calls', code: 'calls', aggregation_type: 'count_agg' } });
-    await api.call('POST', '/plans', { plan: {
-      name: 'Progressive', code: 'progressive', interval: 'monthly', amount_cents: 1000, amount_currency: 'USD', pay_in_advance: false,
-      charges: [{ billable_metric_id: (metric.billable_metric as { lago_id: string }).lago_id, charge_model: 'standard', properties: { amount: '1' } }],
-      usage_thresholds: [{ amount_cents: 10000, threshold_display_name: '100.00' }],
-    } });
+      const metric = await api.call('POST', '/billable_metrics', { billable_metric: { name: 'Calls', code: 'calls', aggregation_type: 'count_agg' } });
+      await api.call('POST', '/plans', { plan: {
+        name: 'Progressive', code: 'progressive', interval: 'monthly', amount_cents: 1000, amount_currency: 'USD', pay_in_advance: false,
+        charges: [{ billable_metric_id: (metric.billable_metric as { lago_id: string }).lago_id, charge_model: 'standard', properties: { amount: '1' } }],
+        usage_thresholds: [{ amount_cents: 10000, threshold_display_name: '100.00' }],
+      } });
 
-    /** N subscriptions, each with 99 events handled by its workflow. */
-    const prepare = async (pass: string): Promise<{ externalId: string; id: string; workflowId: string }[]> => {
-      const subscriptions = [];
-      for (let i = 0; i < N; i++) {
-        const externalId = `${pass}-${i}`;
-        const created = await api.call('POST', '/subscriptions', { subscription: { external_customer_id: `${pass}-customer-${i}`, plan_code: 'progressive', external_id: externalId } });
-        const id = (created.subscription as { lago_id: string }).lago_id;
-        const row = await db('subscriptions').where({ id }).first('workflow_id');
-        subscriptions.push({ externalId, id, workflowId: row.workflow_id as string });
+      /** N subscriptions, each with 99 events handled by its workflow. */
+      const prepare = async (pass: string): Promise<{ externalId: string; id: string; workflowId: string }[]> => {
+        const subscriptions = [];
+        for (let i = 0; i < N; i++) {
+          const externalId = `${pass}-${i}`;
+          const created = await api.call('POST', '/subscriptions', { subscription: { external_customer_id: `${pass}-customer-${i}`, plan_code: 'progressive', external_id: externalId } });
+          const id = (created.subscription as { lago_id: string }).lago_id;
+          const row = await db('subscriptions').where({ id }).first('workflow_id');
+          subscriptions.push({ externalId, id, workflowId: row.workflow_id as string });
+        }
+        for (const subscription of subscriptions) await events(api, subscription.externalId, 99, 'warm');
+        for (const subscription of subscriptions) await idle(client, subscription.workflowId);
+        return subscriptions;
+      };
+
+      say(`\n== bench:thresholds — ${N} crossings of a 100.00 threshold (1.00 per event), dev server, 1 worker process`);
+      const sequential = await prepare('seq');
+      const lags: number[] = [];
+      for (const subscription of sequential) {
+        const sentAt = Date.now();
+        await events(api, subscription.externalId, 1, 'cross');
+        lags.push((await invoicedAt(db, subscription.id)) - sentAt);
       }
-      for (const subscription of subscriptions) await events(api, subscription.externalId, 99, 'warm');
-      for (const subscription of subscriptions) await idle(client, subscription.workflowId);
-      return subscriptions;
-    };
+      report('sequential (one crossing at a time)', lags);
 
-    say(`\n== bench:thresholds — ${N} crossings of a 100.00 threshold (1.00 per event), dev server, 1 worker process`);
-    const sequential = await prepare('seq');
-    const lags: number[] = [];
-    for (const subscription of sequential) {
+      const burst = await prepare('burst');
       const sentAt = Date.now();
-      await events(api, subscription.externalId, 1, 'cross');
-      lags.push((await invoicedAt(db, subscription.id)) - sentAt);
+      await Promise.all(burst.map((subscription) => events(api, subscription.externalId, 1, 'cross')));
+      const burstLags = await Promise.all(burst.map(async (subscription) => (await invoicedAt(db, subscription.id)) - sentAt));
+      report(`burst (${N} crossing at once)`, burstLags);
+      const invoices = await db('invoices').where({ organization_id: organization.id, invoice_type: 'progressive_billing' }).select('fees_amount_cents');
+      say(`  progressive invoices: ${invoices.length} (expected ${2 * N}), each ${[...new Set(invoices.map((row) => String(row.fees_amount_cents)))].join(', ')} cents (expected 10000)`);
+    } finally {
+      server?.close();
+      if (worker) await stopChild(worker);
+      await db.destroy();
+      await connection.close();
+      await temporal.stop();
     }
-    report('sequential (one crossing at a time)', lags);
-
-    const burst = await prepare('burst');
-    const sentAt = Date.now();
-    await Promise.all(burst.map((subscription) => events(api, subscription.externalId, 1, 'cross')));
-    const burstLags = await Promise.all(burst.map(async (subscription) => (await invoicedAt(db, subscription.id)) - sentAt));
-    report(`burst (${N} crossing at once)`, burstLags);
-    const invoices = await db('invoices').where({ organization_id: organization.id, invoice_type: 'progressive_billing' }).select('fees_amount_cents');
-    say(`  progressive invoices: ${invoices.length} (expected ${2 * N}), each ${[...new Set(invoices.map((row) => String(row.fees_amount_cents)))].join(', ')} cents (expected 10000)`);
-  } finally {
-    server?.close();
-    if (worker) await stopChild(worker);
-    await db.destroy();
-    await connection.close();
-    await temporal.stop();
-    await postgres.stop();
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
-void main().then(() => process.exit(0), (error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -24,12 +24,12 @@ import { Client, Connection } from '@temporalio/client';
 import { createDb, migrate, type Db } from '../src/db/knex';
 import { ensureDatabase } from '../src/db/databases';
 import { createOrganization } from '../src/db/organizations';
-import { startEmbeddedPostgres } from '../src/bootstrap/postgres';
 import { startDevServer } from '../src/bootstrap/temporal-server';
 import { logger } from '../src/runtime/logger';
 import { workflowHeapBudgetMb } from '../src/bootstrap/workflow-heap';
 import { addDays, localDateOf, startOfLocalDay } from '../src/billing/calendar';
 import { temporalSubscriptionWorkflows, type SubscriptionWorkflows } from '../src/workflows/client';
+import { runBench, withScratchPostgres } from './support/scratch';
 import { freePort } from '../test/support/processes';
 import { forkChild, inBatches, rssSampler, stopChild, usage } from './support/processes';
 import { createSleepingSubscriptions, insertWeeklyPlan } from './support/sleeping-subscriptions';
@@ -117,10 +117,7 @@ async function withCache(postgresUrl: string, cacheSize: number, work: string): 
 }
 
 async function main(): Promise<void> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-memory-'));
-  fs.chmodSync(work, 0o755);
-  const postgres = await startEmbeddedPostgres({ dataDir: path.join(work, 'pg'), port: await freePort(), log });
-  try {
+  await withScratchPostgres('memory', log, async ({ work, postgres }) => {
     const results = new Map<number, Reading[]>();
     for (const cacheSize of CACHES) results.set(cacheSize, await withCache(postgres.url, cacheSize, work));
     say('\n== worker RSS, settled (peak), by workflow cache');
@@ -130,13 +127,7 @@ async function main(): Promise<void> {
     for (const [i, label] of labels.entries()) {
       say(`| ${label} | ${CACHES.map((cacheSize) => { const r = results.get(cacheSize)![i]!; return `${mb(r.settledMb)} (${mb(r.peakMb)})`; }).join(' | ')} |`);
     }
-  } finally {
-    await postgres.stop();
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
-void main().then(() => process.exit(0), (error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);
