@@ -12,7 +12,7 @@
  *
  * Knobs: BENCH_THRESHOLDS_N (default 50).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -30,7 +30,7 @@ import { temporalSubscriptionWorkflows } from '../src/workflows/client';
 import { percentile } from './support/stack';
 import { runBench, withScratchPostgres } from './support/scratch';
 import { freePort } from '../test/support/processes';
-import { stopChild } from './support/processes';
+import { forkChild, stopChild } from './support/processes';
 
 const N = Number(process.env.BENCH_THRESHOLDS_N ?? 50);
 const CACHE = process.env.BILLOW_CACHE ?? path.join(os.homedir(), '.cache', 'billow');
@@ -99,13 +99,9 @@ async function main(): Promise<void> {
     let server: ReturnType<ReturnType<typeof buildApp>['listen']> | undefined;
     try {
       await migrate(db);
-      worker = fork(path.join(__dirname, '../src/cli.ts'), ['worker'], {
-        execArgv: ['--import', 'tsx'],
-        env: {
-          ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, BILLOW_DATA_DIR: path.join(work, 'data'),
-          BILLOW_PUBLIC_URL: 'http://127.0.0.1:3000', BILLOW_ENCRYPTION_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      worker = forkChild(path.join(__dirname, '../src/cli.ts'), ['worker'], {
+        ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, BILLOW_DATA_DIR: path.join(work, 'data'),
+        BILLOW_PUBLIC_URL: 'http://127.0.0.1:3000', BILLOW_ENCRYPTION_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'warn',
       });
       await once(worker, 'message');
       const { organization, apiKey } = await createOrganization(db, { name: 'Bench Thresholds Org' });
