@@ -15,6 +15,7 @@ import { dropDatabase, ensureDatabase } from './db/databases';
 import { startDevServer, startTimeSkippingServer, stopChild, waitForPort, type RunningTemporal } from './bootstrap/temporal-server';
 import { connectToSandbox, sandboxClock } from './bootstrap/sandbox-clock';
 import { createDb, migrate } from './db/knex';
+import { advanceRunning, whileMarkedAdvancing } from './db/sandbox-advance';
 import { ensureDefaultOrganization, type DefaultOrganization } from './bootstrap/default-organization';
 import { encryptionKeyFile, ensureEncryptionKey, prepareSecretsAtRest, readEncryptionKeyFile } from './bootstrap/secrets';
 import { runApiKeyCommand, runOrganizationCommand, runPaymentsCommand } from './bootstrap/admin-commands';
@@ -87,7 +88,9 @@ async function runWorker(config: Config): Promise<void> {
   // holds the server's clock while it runs, so rendering through a workflow would slow every advance.
   const relay = startOutboxRelay({
     db: relayPoolOf(db), client, taskQueue: config.TEMPORAL_TASK_QUEUE, subscriptions: workflows, pdfOnDemand: config.BILLOW_PDF_GENERATION === 'on_demand',
-    ...(sandboxed ? { renderDocument: (request: DocumentRequestInput) => renderDocumentNow(db, request) } : { documentsTaskQueue: documentsTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
+    ...(sandboxed
+      ? { renderDocument: (request: DocumentRequestInput) => renderDocumentNow(db, request), documentsHeld: () => advanceRunning(relayPoolOf(db)) }
+      : { documentsTaskQueue: documentsTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
     ...(sandboxed ? {} : { outboxTaskQueue: outboxTaskQueue(config.TEMPORAL_TASK_QUEUE) }),
   });
   // Live subscriptions whose workflow is missing get it back: at start, then periodically.
@@ -147,7 +150,8 @@ async function runApi(config: Config): Promise<void> {
   const workflows = temporalSubscriptionWorkflows(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, searchAttributes: !sandboxed });
   // The clock's own connection never retries a call by itself (a retried unlock would let time run past the target).
   const clockConnection = sandboxed ? await connectToSandbox(address, { retries: false }) : null;
-  const sandbox = clockConnection ? sandboxClock(clockConnection) : undefined;
+  // Advances are marked in the database: the worker renders the sandbox's PDFs between them.
+  const sandbox = clockConnection ? sandboxClock(clockConnection, { whileAdvancing: (work) => whileMarkedAdvancing(db, work) }) : undefined;
   const readiness = readinessProbe({ db, temporal: temporalProbe(client, { namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }) });
   const clock = sandbox ?? systemClock;
   startAlertEvaluator(db, clock);

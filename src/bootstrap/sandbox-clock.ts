@@ -14,6 +14,9 @@
  *   server's clock before the next one;
  * - the caller waits at most `waitMs` (`DEFAULT_WAIT_MS`); past it, it gets where the clock is and
  *   the advance goes on in the background. Advances run one at a time, in the order asked.
+ *
+ * Each advance runs inside `whileAdvancing` (the API marks it in the database): the sandbox renders
+ * PDFs after an advance, not during it, so the billing the caller waits for has the machine.
  */
 import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
@@ -41,8 +44,13 @@ export async function connectToSandbox(address: string, options: { retries?: boo
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+export interface SandboxClockOptions {
+  /** Wraps each advance from its first step to its last (the API marks advances for the worker's renderer). */
+  whileAdvancing?: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
 /** `connection` must be one made by `connectToSandbox(address, { retries: false })`. */
-export function sandboxClock(connection: Connection): SandboxClock {
+export function sandboxClock(connection: Connection, options: SandboxClockOptions = {}): SandboxClock {
   const service = connection.testService;
   if (!service) throw new Error('The sandbox needs a connection to the time-skipping test server.');
   let queue: Promise<unknown> = Promise.resolve();
@@ -77,14 +85,15 @@ export function sandboxClock(connection: Connection): SandboxClock {
 
   return {
     now,
-    async advanceTo(targetMs, options = {}): Promise<ClockAdvance> {
+    async advanceTo(targetMs, { waitMs = DEFAULT_WAIT_MS } = {}): Promise<ClockAdvance> {
       const previousMs = await now();
       if (targetMs < previousMs) throw invalidField('to', 'cannot_go_back_in_time');
-      const advance = queue.then(() => run(targetMs));
+      const whileAdvancing = options.whileAdvancing ?? (<T>(work: () => Promise<T>) => work());
+      const advance = queue.then(() => whileAdvancing(() => run(targetMs)));
       queue = advance.catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
       const waited = new Promise<null>((resolve) => {
-        timer = setTimeout(() => resolve(null), options.waitMs ?? DEFAULT_WAIT_MS);
+        timer = setTimeout(() => resolve(null), waitMs);
       });
       try {
         const reached = await Promise.race([advance, waited]);

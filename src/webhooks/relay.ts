@@ -58,6 +58,12 @@ export interface RelayDeps {
    * whose rendering fails stays pending and is tried again at the next tick.
    */
   renderDocument?: (request: DocumentRequestInput) => Promise<void>;
+  /**
+   * With `renderDocument`: whether documents wait for now (the sandbox, while its clock is being
+   * advanced: the advance's caller waits for billing, not for PDFs, and rendering would take a
+   * quarter of the machine from it). Asked before each claim, so rendering yields within one.
+   */
+  documentsHeld?: () => Promise<boolean>;
   /** The task queue of the documents' rendering activities (the workers' documents queue); the workflows' own when absent. */
   documentsTaskQueue?: string;
   /**
@@ -262,7 +268,9 @@ export function startOutboxRelay(deps: RelayDeps, options: { intervalMs?: number
   const log = logger.child({ component: 'outbox-relay' });
   // Drain: keep going while a full batch may have left rows behind.
   const loops = [pollLoop(log, 'relay', intervalMs, async () => (await relayOutbox(deps)) + (await relayWorkflowRequests(deps)) >= BATCH)];
-  if (deps.renderDocument) loops.push(pollLoop(log, 'documents', intervalMs, async () => (await relayDocumentRequests(deps, RENDER_CLAIM)) >= RENDER_CLAIM));
+  if (deps.renderDocument) {
+    loops.push(pollLoop(log, 'documents', intervalMs, async () => !(await deps.documentsHeld?.()) && (await relayDocumentRequests(deps, RENDER_CLAIM)) >= RENDER_CLAIM));
+  }
   log.info({ intervalMs }, 'outbox relay started');
   return {
     async stop() {

@@ -1,13 +1,15 @@
 /**
  * The sandbox's relay renders documents in its own process (no activity may hold the time-skipping
  * server's clock): a rendering, however slow, never holds up the rest of the outbox, such as the
- * overdue requests that must reach the server before its clock moves past their instant.
+ * overdue requests that must reach the server before its clock moves past their instant. While the
+ * sandbox clock is being advanced, documents wait: the advance's caller waits for billing, not PDFs.
  */
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
 import { waitFor } from '../support/processes';
 import { requestDocument, requestOverdueSweep, type DocumentRequestInput } from '../../src/webhooks/outbox';
 import { startOutboxRelay, type RelayDeps } from '../../src/webhooks/relay';
+import { advanceRunning, whileMarkedAdvancing } from '../../src/db/sandbox-advance';
 import { overdueWorkflowId } from '../../src/workflows/ids';
 
 let database: TestDatabase;
@@ -60,4 +62,52 @@ it('an overdue request is relayed while a rendering still runs; the rendered doc
     release();
     await relay.stop();
   }
+});
+
+it('documents wait while an advance holds the marker, and are rendered once it ends', async () => {
+  const client: RelayDeps['client'] = { workflow: { start: (async () => { throw new Error('the test starts no workflow'); }) as never } };
+  const rendered: string[] = [];
+  const renderDocument = async (request: DocumentRequestInput) => {
+    rendered.push(request.id);
+  };
+  const documents = [randomUUID(), randomUUID()];
+  await database.db.transaction(async (trx) => {
+    for (const id of documents) await requestDocument(trx, { organizationId, documentType: 'invoice', id });
+  });
+  expect(await advanceRunning(database.db)).toBe(false);
+  let endAdvance!: () => void;
+  const advanceMayEnd = new Promise<void>((resolve) => (endAdvance = resolve));
+  let inside!: () => void;
+  const entered = new Promise<void>((resolve) => (inside = resolve));
+  // The API's side: an advance running on a connection of its own.
+  const advance = whileMarkedAdvancing(database.db, async () => {
+    inside();
+    await advanceMayEnd;
+    return 'done';
+  });
+  await entered;
+  const relay = startOutboxRelay({ db: database.db, client, taskQueue: 'sandbox', renderDocument, documentsHeld: () => advanceRunning(database.db) }, { intervalMs: 20 });
+  try {
+    expect(await advanceRunning(database.db)).toBe(true);
+    // Many ticks of the documents loop go by: nothing is claimed while the advance runs.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(rendered).toEqual([]);
+    expect(await pendingDocuments()).toBe(2);
+    endAdvance();
+    await expect(advance).resolves.toBe('done');
+    expect(await advanceRunning(database.db)).toBe(false);
+    await waitFor('both documents rendered and marked', async () => ((await pendingDocuments()) === 0 ? true : undefined), 5_000);
+    expect([...rendered].sort()).toEqual([...documents].sort());
+  } finally {
+    endAdvance();
+    await relay.stop();
+  }
+});
+
+it('an advance that fails releases the marker', async () => {
+  await expect(whileMarkedAdvancing(database.db, async () => {
+    expect(await advanceRunning(database.db)).toBe(true);
+    throw new Error('the test server went away');
+  })).rejects.toThrow('the test server went away');
+  expect(await advanceRunning(database.db)).toBe(false);
 });

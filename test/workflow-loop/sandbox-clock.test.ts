@@ -28,7 +28,19 @@ it('an advance held by a slow close answers at its wait with where the clock got
   bed.intercept('closePeriod', () => new Promise((resolve) => setTimeout(resolve, 3_000)));
 
   connection = await connectToSandbox(bed.env.address, { retries: false });
-  const clock = sandboxClock(connection);
+  // Each advance runs inside the wrapper (the API marks it there for the sandbox's PDF renderer), one at a time.
+  const spans: { enteredAt: number; exitedAt?: number }[] = [];
+  const clock = sandboxClock(connection, {
+    whileAdvancing: async (work) => {
+      const span: { enteredAt: number; exitedAt?: number } = { enteredAt: performance.now() };
+      spans.push(span);
+      try {
+        return await work();
+      } finally {
+        span.exitedAt = performance.now();
+      }
+    },
+  });
   const target = Date.parse('2027-03-15T00:00:00Z');
 
   const started = performance.now();
@@ -42,6 +54,9 @@ it('an advance held by a slow close answers at its wait with where the clock got
   // Held by the first close (2027-02-01), the clock cannot have reached the second (2027-03-01).
   expect(first.nowMs).toBeGreaterThanOrEqual(first.previousMs);
   expect(first.nowMs).toBeLessThan(Date.parse('2027-03-01T00:00:00Z'));
+  // Answered, the advance goes on: still inside its wrapper.
+  expect(spans).toHaveLength(1);
+  expect(spans[0]!.exitedAt).toBeUndefined();
 
   // Going back is refused, whatever is in flight.
   await expect(clock.advanceTo(Date.parse('2027-01-01T00:00:00Z'))).rejects.toThrow(ValidationError);
@@ -50,6 +65,10 @@ it('an advance held by a slow close answers at its wait with where the clock got
   expect(second).toMatchObject({ targetMs: target, complete: true });
   expect(second.nowMs).toBeGreaterThanOrEqual(target);
   expect(second.nowMs).toBeLessThan(target + 1_000); // steps end on their timer, never past the target
+  // Two advances, two spans, the second entered after the first had left (the refused one never entered).
+  expect(spans).toHaveLength(2);
+  expect(spans.every((span) => span.exitedAt !== undefined)).toBe(true);
+  expect(spans[1]!.enteredAt).toBeGreaterThanOrEqual(spans[0]!.exitedAt!);
   expect(bed.calls('slow').filter(([name]) => name === 'closePeriod').map(([, input]) => (input as { billingDate: string }).billingDate))
     .toEqual(['2027-02-01', '2027-03-01']);
 }, 60_000);
