@@ -95,6 +95,13 @@ export interface NewInvoice {
    * returned unchanged.
    */
   replacesDraft?: boolean;
+  /**
+   * The caller holds, in this transaction, a lock that every writer of this business key takes
+   * (the customer's billing lock of a consolidated close), and found no invoice with the key under
+   * it: the writer neither takes the key's own lock nor looks again. The key's unique index stays
+   * the backstop.
+   */
+  keyCheckedUnderLock?: boolean;
 }
 
 export interface WrittenInvoice {
@@ -137,8 +144,7 @@ export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<Writt
     customerSequentialId: input.customer.sequential_id,
   };
   return inTransaction(conn, async (trx) => {
-    await lockInvoiceKey(trx, input.organization.id, input.idempotencyKey);
-    const existing = await findInvoiceByKey(trx, input.organization.id, input.idempotencyKey);
+    const existing = input.keyCheckedUnderLock ? undefined : await lockedInvoiceOfKey(trx, input.organization.id, input.idempotencyKey);
     if (existing && !(input.replacesDraft && existing.status === 'draft')) return { invoice: existing, created: false };
     if (!existing && input.replacesDraft) throw new Error(`No draft invoice ${input.idempotencyKey} to compute again`);
     await checkInvariants(trx, input, draft, fees, existing?.id ?? null);
@@ -153,6 +159,12 @@ export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<Writt
     if (!existing || invoice.status !== 'draft') await announceIssued(trx, invoice, input);
     return { invoice, created: !existing };
   });
+}
+
+/** The invoice with this business key, read under the key's lock (held until the transaction ends). */
+async function lockedInvoiceOfKey(trx: Tx, organizationId: string, idempotencyKey: string): Promise<InvoiceRow | undefined> {
+  await lockInvoiceKey(trx, organizationId, idempotencyKey);
+  return findInvoiceByKey(trx, organizationId, idempotencyKey);
 }
 
 /**

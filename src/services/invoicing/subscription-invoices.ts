@@ -67,7 +67,7 @@ export interface IssuedInvoice {
 
 /** How an occasion's invoice is written: issued (a draft when a grace period applies), or its draft computed again. */
 export type SubscriptionInvoiceWrite =
-  | { kind: 'issue' }
+  | { kind: 'issue'; keyCheckedUnderLock?: boolean }
   | { kind: 'refresh'; draft: InvoiceRow }
   | { kind: 'finalize'; draft: InvoiceRow; atMs: number };
 
@@ -220,10 +220,17 @@ export async function writeSubscriptionInvoice(db: Db, occasion: InvoiceOccasion
  */
 export async function issuePartsInvoice(
   db: Db,
-  input: { occasion: Extract<InvoiceOccasion, { kind: 'consolidated' }>; parts: InvoicePart[]; subscriptionId: string | null },
+  input: {
+    occasion: Extract<InvoiceOccasion, { kind: 'consolidated' }>;
+    parts: InvoicePart[];
+    subscriptionId: string | null;
+    /** The caller holds the customer's billing lock and found no invoice with the occasion's key (NewInvoice.keyCheckedUnderLock). */
+    keyCheckedUnderLock?: boolean;
+  },
 ): Promise<IssuedInvoice | null> {
-  if (input.parts.length === 0) return null;
-  return writePartsInvoice(db, { ...input, main: input.parts[input.parts.length - 1]!.ctx }, { kind: 'issue' });
+  const { keyCheckedUnderLock, ...write } = input;
+  if (write.parts.length === 0) return null;
+  return writePartsInvoice(db, { ...write, main: write.parts[write.parts.length - 1]!.ctx }, { kind: 'issue', keyCheckedUnderLock });
 }
 
 /**
@@ -276,6 +283,7 @@ async function writePartsInvoice(
       occasion,
       usage: { snapshot, windows: [...parts.flatMap(usageWindowOf), ...late.windows] },
       replacesDraft: write.kind !== 'issue',
+      keyCheckedUnderLock: write.kind === 'issue' && write.keyCheckedUnderLock === true,
     });
     if (written.created) {
       await insertInvoiceParts(trx, main.organization.id, written.invoice.id, parts.map((entry) => ({
