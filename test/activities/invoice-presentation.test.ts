@@ -8,6 +8,8 @@
 import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
 import { insertPlan, insertSubscription, insertTax } from '../support/usage-fixtures';
 import { closeBillingDate } from '../../src/services/invoicing';
+import { createCoupon } from '../../src/services/catalog';
+import { applyCoupon } from '../../src/services/customers';
 import { invoiceWebhookObject, rememberInvoicePresentation } from '../../src/services/invoicing/invoice-presenter';
 import { openReadMemo } from '../../src/db/read-memo';
 import { loadSubscriptionContext } from '../../src/db/subscription-context';
@@ -44,6 +46,10 @@ beforeAll(async () => {
   const cy = await subscribe('cy', 'cy-team', team.id);
   await db('subscriptions').where({ id: cy.id }).update({ previous_subscription_id: old.id });
   await subscribe('dee', 'dee-solo', solo.id);
+  // Fay has a coupon of $3.00 off, applied before the close: the close draws it.
+  await subscribe('fay', 'fay-solo', solo.id);
+  await createCoupon(db, organization.id, { name: 'Three off', code: 'three_off', coupon_type: 'fixed_amount', amount_cents: 300n, amount_currency: 'USD', frequency: 'once' }, STARTED.getTime());
+  await applyCoupon(db, organization.id, { external_customer_id: 'fay', coupon_code: 'three_off' }, STARTED.getTime());
   for (const row of await db('subscriptions').where({ organization_id: organization.id, status: 'active' })) {
     await closeBillingDate(db, { subscriptionId: row.id, billingDate: '2026-12-01' });
   }
@@ -132,4 +138,19 @@ it("an invoice's fees of one type are listed in the order its writer wrote them,
   const { objects } = await presentedTogether(await invoicesOf(['ana', 'bo', 'cy', 'dee', 'eve']));
   const together = objects.find((object) => (object as { lago_id: string }).lago_id === invoice!.id) as typeof fresh;
   expect(together.fees.map((fee) => fee.external_subscription_id)).toEqual(expected);
+});
+
+it("a close's invoice.created carries the coupon credit it drew, and none where it drew none", async () => {
+  const createdPayload = async (customer: string) => {
+    const [invoice] = await invoicesOf([customer]);
+    const event = await database.db('webhook_events').where({ organization_id: organization.id, webhook_type: 'invoice.created', object_id: invoice!.id }).first();
+    return event.payload.invoice as { fees_amount_cents: number; coupons_amount_cents: number; total_amount_cents: number; credits: { amount_cents: number; item: { type: string; code: string } }[] };
+  };
+  // December in advance, $10.00; Fay's coupon takes $3.00 of it.
+  const fay = await createdPayload('fay');
+  expect(fay).toMatchObject({ fees_amount_cents: 1000, coupons_amount_cents: 300, total_amount_cents: 700 });
+  expect(fay.credits).toHaveLength(1);
+  expect(fay.credits[0]).toMatchObject({ amount_cents: 300, item: { type: 'coupon', code: 'three_off' } });
+  const dee = await createdPayload('dee');
+  expect(dee).toMatchObject({ fees_amount_cents: 1000, coupons_amount_cents: 0, total_amount_cents: 1000, credits: [] });
 });

@@ -75,6 +75,16 @@ export async function rememberInvoicePresentation(trx: Tx, organizationId: strin
   ]);
 }
 
+/**
+ * A new invoice's credits, known to its writer: none from credit notes and none from coupons, when
+ * it drew neither. Its presentation, later in the same transaction, then reads neither.
+ */
+export function rememberNoCreditsOf(trx: Tx, invoiceId: string): void {
+  if (!hasReadMemo(trx)) return;
+  remember(trx, invoiceCreditsKey(invoiceId), []);
+  remember(trx, couponCreditsKey(invoiceId), []);
+}
+
 /** Rows of several invoices remembered per invoice, in the order read; an invoice without any has none. */
 function rememberByInvoice<T extends { invoice_id: string | null }>(trx: Tx, ids: readonly string[], rows: readonly T[], keyOf: (id: string) => string): void {
   const byInvoice = new Map<string, T[]>(ids.map((id) => [id, []]));

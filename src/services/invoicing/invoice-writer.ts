@@ -35,6 +35,7 @@ import { allocateToWallets, type FeeBucket } from '../../billing/wallet-credits'
 import { logger } from '../../runtime/logger';
 import { consumeInvoiceAdjustments, type InvoiceAdjustments } from './invoice-adjustments';
 import { announceIssued } from './invoice-events';
+import { rememberNoCreditsOf } from './invoice-presenter';
 
 /** A line of the invoice: what it bills (the core's FeeLine) and what it belongs to. */
 export interface InvoiceLine extends FeeLine {
@@ -153,6 +154,8 @@ export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<Writt
       : await insertInvoiceWithFees(trx, draft, fees, numbering);
     if (input.usage) await replaceUsageWindows(trx, written, input.usage.snapshot, input.usage.windows, { fresh: !existing });
     if (drawn) await consumeInvoiceAdjustments(trx, written, totals, drawn.asOfMs, walletBuckets(totals));
+    // Only this writer gives a new invoice credits; without a coupon or a credit note drawn it has none to read back.
+    if (!existing && totals.coupons.length === 0 && totals.creditNotesAmountCents === 0n) rememberNoCreditsOf(trx, written.id);
     // Numbered last but for the announcement, which needs the number: the organization's counter row is held to the commit.
     const invoice = await numberInvoice(trx, written, numbering);
     // A refreshed draft is not announced again; a new invoice, or a draft being finalized, is.
