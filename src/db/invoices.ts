@@ -170,27 +170,45 @@ function invoiceColumns(draft: InvoiceDraft) {
 const unnumbered = (numbering: Numbering) => ({ sequential_id: null, organization_sequential_id: null, number: draftInvoiceNumber(numbering.prefix) });
 
 /** Inserts the invoice, not numbered yet (`numberInvoice`), and its fees. */
-export async function insertInvoiceWithFees(trx: Tx, draft: InvoiceDraft, fees: FeeDraft[], numbering: Numbering): Promise<InvoiceRow> {
+/**
+ * A new invoice and its fees. `fees` is what `feesOf` would read back in this transaction, when
+ * the insert's own answer is that (no true-up linked after it, no late-usage adjustment whose
+ * invoice only a read finds); null otherwise.
+ */
+export async function insertInvoiceWithFees(trx: Tx, draft: InvoiceDraft, fees: FeeDraft[], numbering: Numbering): Promise<{ invoice: InvoiceRow; fees: FeeRow[] | null }> {
   const [invoice] = await trx<InvoiceRow>('invoices')
     .insert({ ...invoiceColumns(draft), ...unnumbered(numbering) } as never)
     .returning('*');
-  await insertInvoiceFees(trx, fees, draft, invoice!.id);
-  return invoice!;
+  return { invoice: invoice!, fees: await insertInvoiceFees(trx, fees, draft, invoice!.id) };
 }
 
 /** An invoice's fees, each true-up then linked with its parent both ways (by their keys, unique within the invoice). */
-async function insertInvoiceFees(trx: Tx, fees: FeeDraft[], draft: InvoiceDraft, invoiceId: string): Promise<void> {
-  if (fees.length === 0) return;
-  const rows = await trx('fees').insert(fees.map((fee, position) => ({ ...feeColumns(fee, draft.organization_id, invoiceId, draft.currency), position })))
-    .returning(['id', 'fee_key']) as { id: string; fee_key: string }[];
+async function insertInvoiceFees(trx: Tx, fees: FeeDraft[], draft: InvoiceDraft, invoiceId: string): Promise<FeeRow[] | null> {
+  if (fees.length === 0) return [];
+  const rows = await trx<FeeRow>('fees').insert(fees.map((fee, position) => ({ ...feeColumns(fee, draft.organization_id, invoiceId, draft.currency), position })) as never)
+    .returning('*') as FeeRow[];
   const idOf = new Map(rows.map((row) => [row.fee_key, row.id]));
-  for (const fee of fees.filter((entry) => entry.true_up_parent_fee_key)) {
+  const trueUps = fees.filter((entry) => entry.true_up_parent_fee_key);
+  for (const fee of trueUps) {
     const trueUpId = idOf.get(fee.fee_key)!;
     const parentId = idOf.get(fee.true_up_parent_fee_key!);
     if (!parentId) throw new Error(`True-up fee ${fee.fee_key} tops up ${fee.true_up_parent_fee_key}, which is not on the invoice`);
     await trx('fees').where({ id: trueUpId }).update({ true_up_parent_fee_id: parentId });
     await trx('fees').where({ id: parentId }).update({ true_up_fee_id: trueUpId });
   }
+  if (trueUps.length > 0 || rows.some((row) => row.adjusted_window_id)) return null;
+  return rows.map((row) => ({ ...row, adjusted_invoice_id: null })).sort(inFeesOfOrder);
+}
+
+/**
+ * `feesOf`'s order for the fees of one insert (one `created_at`): type descending, then position,
+ * then id. The fee types differ before any underscore, so code-point order is the database's in
+ * any collation.
+ */
+function inFeesOfOrder(a: FeeRow, b: FeeRow): number {
+  if (a.fee_type !== b.fee_type) return a.fee_type < b.fee_type ? 1 : -1;
+  if ((a.position ?? Infinity) !== (b.position ?? Infinity)) return (a.position ?? Infinity) - (b.position ?? Infinity);
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**

@@ -154,3 +154,14 @@ it("a close's invoice.created carries the coupon credit it drew, and none where 
   const dee = await createdPayload('dee');
   expect(dee).toMatchObject({ fees_amount_cents: 1000, coupons_amount_cents: 0, total_amount_cents: 1000, credits: [] });
 });
+
+it("each close's invoice.created carries the invoice exactly as a fresh read presents it (its fees as the writer stored them, in every read's order)", async () => {
+  const invoices = await invoicesOf(['ana', 'bo', 'cy', 'dee', 'fay']);
+  expect(invoices).toHaveLength(5);
+  expect(invoices.some((invoice) => invoice.fees_amount_cents === 6000n)).toBe(true); // Bo's: two fees, team then solo
+  for (const invoice of invoices) {
+    const event = await database.db('webhook_events').where({ organization_id: organization.id, webhook_type: 'invoice.created', object_id: invoice.id }).first();
+    const fresh = JSON.parse(JSON.stringify(await invoiceWebhookObject(database.db, invoice, null)));
+    expect(event.payload.invoice).toEqual(fresh);
+  }
+});

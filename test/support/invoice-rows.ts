@@ -3,5 +3,5 @@ import type { Tx } from '../../src/db/knex';
 import { insertInvoiceWithFees, numberInvoice, type FeeDraft, type InvoiceDraft, type InvoiceRow, type Numbering } from '../../src/db/invoices';
 
 export async function insertNumberedInvoice(trx: Tx, draft: InvoiceDraft, fees: FeeDraft[], numbering: Numbering): Promise<InvoiceRow> {
-  return numberInvoice(trx, await insertInvoiceWithFees(trx, draft, fees, numbering), numbering);
+  return numberInvoice(trx, (await insertInvoiceWithFees(trx, draft, fees, numbering)).invoice, numbering);
 }

@@ -20,7 +20,7 @@
 import { inTransaction, type Conn, type Tx } from '../../db/knex';
 import {
   billedBaseFeeStretches, finalizeDraftRow, findInvoiceByKey, insertInvoiceWithFees, lockInvoiceKey, numberInvoice, replaceDraftContents,
-  type FeeDraft, type InvoiceDraft, type InvoiceRow,
+  type FeeDraft, type InvoiceDraft, type InvoiceRow, type Numbering,
 } from '../../db/invoices';
 import { replaceUsageWindows, type UsageWindowDraft } from '../../db/usage-windows';
 import type { CustomerRow } from '../../db/customers';
@@ -35,7 +35,8 @@ import { allocateToWallets, type FeeBucket } from '../../billing/wallet-credits'
 import { logger } from '../../runtime/logger';
 import { consumeInvoiceAdjustments, type InvoiceAdjustments } from './invoice-adjustments';
 import { announceIssued } from './invoice-events';
-import { rememberNoCreditsOf } from './invoice-presenter';
+import { invoiceFeesKey, rememberNoCreditsOf } from './invoice-presenter';
+import { hasReadMemo, remember } from '../../db/read-memo';
 
 /** A line of the invoice: what it bills (the core's FeeLine) and what it belongs to. */
 export interface InvoiceLine extends FeeLine {
@@ -151,7 +152,7 @@ export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<Writt
     await checkInvariants(trx, input, draft, fees, existing?.id ?? null);
     const written = existing
       ? await replaceDraftContents(trx, existing.id, draft, fees, numbering)
-      : await insertInvoiceWithFees(trx, draft, fees, numbering);
+      : await insertedInvoice(trx, draft, fees, numbering);
     if (input.usage) await replaceUsageWindows(trx, written, input.usage.snapshot, input.usage.windows, { fresh: !existing });
     if (drawn) await consumeInvoiceAdjustments(trx, written, totals, drawn.asOfMs, walletBuckets(totals));
     // Only this writer gives a new invoice credits; without a coupon or a credit note drawn it has none to read back.
@@ -162,6 +163,13 @@ export async function issueInvoice(conn: Conn, input: NewInvoice): Promise<Writt
     if (!existing || invoice.status !== 'draft') await announceIssued(trx, invoice, input);
     return { invoice, created: !existing };
   });
+}
+
+/** A new invoice; its fees as stored are left for its presentation later in the transaction, when the insert answered them. */
+async function insertedInvoice(trx: Tx, draft: InvoiceDraft, fees: FeeDraft[], numbering: Numbering): Promise<InvoiceRow> {
+  const inserted = await insertInvoiceWithFees(trx, draft, fees, numbering);
+  if (inserted.fees && hasReadMemo(trx)) remember(trx, invoiceFeesKey(inserted.invoice.id), inserted.fees);
+  return inserted.invoice;
 }
 
 /** The invoice with this business key, read under the key's lock (held until the transaction ends). */
