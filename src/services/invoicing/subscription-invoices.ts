@@ -357,7 +357,8 @@ async function lateUsageOf(
  * invoice deducts them as `progressive_billing_credit_amount_cents`.
  */
 async function withProgressiveCredits(db: Db, { ctx, scope }: Pick<InvoicePart, 'ctx' | 'scope'>, lines: InvoiceLine[]): Promise<InvoiceLine[]> {
-  if (!scope.charges) return lines;
+  // Only usage fees take credits: a part without any (a plan without charges) has nothing to read.
+  if (!scope.charges || !lines.some((line) => line.kind === 'charge')) return lines;
   const billed = await progressiveBilledByLine(db, ctx.subscription.id, scope.charges.fromMs);
   if (billed.size === 0) return lines;
   const credits = progressiveCredits(lines.filter((line) => line.kind === 'charge').map((line) => ({ key: line.key, amountCents: line.amountCents })), billed);
