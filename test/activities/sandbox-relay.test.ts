@@ -26,6 +26,12 @@ afterAll(async () => {
 
 const pendingDocuments = async () => Number((await database.db('document_requests').whereNull('dispatched_at').count({ n: '*' }))[0]!.n);
 
+/** Waits until no request is pending, then checks that each document was rendered once. */
+async function expectEachRendered(rendered: string[], documents: string[]): Promise<void> {
+  await waitFor('every document rendered and marked', async () => ((await pendingDocuments()) === 0 ? true : undefined), 5_000);
+  expect([...rendered].sort()).toEqual([...documents].sort());
+}
+
 it('an overdue request is relayed while a rendering still runs; the rendered documents are marked after', async () => {
   const signalled: string[] = [];
   const client: RelayDeps['client'] = {
@@ -56,8 +62,7 @@ it('an overdue request is relayed while a rendering still runs; the rendered doc
     expect(rendering).toHaveLength(2);
     expect(await pendingDocuments()).toBe(3);
     release();
-    await waitFor('every document rendered and marked', async () => ((await pendingDocuments()) === 0 ? true : undefined), 5_000);
-    expect([...rendering].sort()).toEqual([...documents].sort());
+    await expectEachRendered(rendering, documents);
   } finally {
     release();
     await relay.stop();
@@ -96,8 +101,7 @@ it('documents wait while an advance holds the marker, and are rendered once it e
     endAdvance();
     await expect(advance).resolves.toBe('done');
     expect(await advanceRunning(database.db)).toBe(false);
-    await waitFor('both documents rendered and marked', async () => ((await pendingDocuments()) === 0 ? true : undefined), 5_000);
-    expect([...rendered].sort()).toEqual([...documents].sort());
+    await expectEachRendered(rendered, documents);
   } finally {
     endAdvance();
     await relay.stop();
