@@ -169,11 +169,10 @@ function invoiceColumns(draft: InvoiceDraft) {
 /** No numbers yet: `numberInvoice` gives them, last in the writer's transaction. */
 const unnumbered = (numbering: Numbering) => ({ sequential_id: null, organization_sequential_id: null, number: draftInvoiceNumber(numbering.prefix) });
 
-/** Inserts the invoice, not numbered yet (`numberInvoice`), and its fees. */
 /**
- * A new invoice and its fees. `fees` is what `feesOf` would read back in this transaction, when
- * the insert's own answer is that (no true-up linked after it, no late-usage adjustment whose
- * invoice only a read finds); null otherwise.
+ * Inserts the invoice, not numbered yet (`numberInvoice`), and its fees. The answer's `fees` are
+ * what `feesOf` would read back in this transaction, when the insert's own answer is that (no
+ * true-up linked after it, no late-usage adjustment whose invoice only a read finds); else null.
  */
 export async function insertInvoiceWithFees(trx: Tx, draft: InvoiceDraft, fees: FeeDraft[], numbering: Numbering): Promise<{ invoice: InvoiceRow; fees: FeeRow[] | null }> {
   const [invoice] = await trx<InvoiceRow>('invoices')

@@ -5,7 +5,7 @@
  */
 import type { Db } from './knex';
 
-/** The lock's two keys (the advisory lock space shared with hashtext(...) keys is one int8 each; this pair is Billow's own). */
+/** The lock's two int4 keys: PostgreSQL keeps two-key advisory locks apart from the one-key ones Billow takes elsewhere (hashtext of a name). */
 const ADVANCE_LOCK = [0x42494c4c, 0x434c4f43] as const;
 
 /** Runs `work` holding the advance lock (a transaction left open for its duration, on one of `db`'s connections). */
