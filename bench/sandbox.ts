@@ -13,8 +13,9 @@
  * invoice exists, per boundary closed; and what each boundary brought to the database: its
  * transactions, row reads and writes, the webhook events, PDF requests and payment workflows
  * (workflow requests) per invoice; and the timeline of a boundary: how long its closes take, and
- * how long until the next boundary's closes start. The load average is printed beside the figures: the machine is
- * shared, and a wall time means little without it.
+ * how long until the next boundary's closes start. The load average and the CPU the hypervisor
+ * stole are printed beside the figures: the machine is shared, and a wall time means little
+ * without them.
  *
  * Knobs (environment):
  *   BENCH_SANDBOX_N         subscriptions per run, a comma list (default "1,10,100")
@@ -134,6 +135,16 @@ function perBoundary(before: DbWork, after: DbWork, boundaries: number): string 
 }
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/**
+ * CPU seconds the hypervisor gave to others so far (the steal column of /proc/stat, all CPUs): on
+ * a shared virtual machine, a run with steal is slower for reasons outside Billow.
+ */
+function stolenSeconds(): number {
+  if (!fs.existsSync('/proc/stat')) return 0;
+  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  return Number(fields[8] ?? 0) / TICKS_PER_S;
+}
 
 /**
  * Where an advance's wall time goes, boundary by boundary (invoices grouped by issuing date, from
@@ -258,6 +269,7 @@ async function runOnce(n: number): Promise<void> {
 
     const targetMs = addIsoDuration(fromMs, DURATION);
     const loadBefore = load();
+    const stolenBefore = stolenSeconds();
     const workBefore = await databaseWork(sandbox);
     const cpuBefore = cpuByRole(sandbox.child.pid!);
     const started = performance.now();
@@ -271,6 +283,7 @@ async function runOnce(n: number): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const cpuAtAnswer = cpuByRole(sandbox.child.pid!);
     const loadAtAnswer = load();
+    const stolenDuring = stolenSeconds() - stolenBefore;
     const atAnswer = await invoiceCount(sandbox);
     const clockAtAnswer = (await call(sandbox, 'GET', '/sandbox/clock')).body.clock.now as string;
     const expected = n * (1 + monthStartsCrossed(fromMs, targetMs));
@@ -298,7 +311,7 @@ async function runOnce(n: number): Promise<void> {
       say(`          per boundary closed: ${perBoundary(workBefore, await databaseWork(sandbox), boundaries)}`);
       say(`          timeline: ${await boundaryTimeline(sandbox, new Date(fromMs).toISOString().slice(0, 10))}`);
     }
-    say(`          load (1, 5, 15 min) before the advance ${loadBefore}, at the answer ${loadAtAnswer}`);
+    say(`          load (1, 5, 15 min) before the advance ${loadBefore}, at the answer ${loadAtAnswer}; CPU stolen by the hypervisor during the advance ${stolenDuring.toFixed(1)} s`);
   } finally {
     await sandbox.stop();
   }
