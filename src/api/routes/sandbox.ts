@@ -1,7 +1,7 @@
 /**
  * `/api/v1/sandbox/clock`: read and advance the sandbox clock (only mounted with `--sandbox`).
  * An advance answers 200 once the clock is at its target and every period it crossed is billed;
- * if that takes longer than `wait_seconds` (default 25, at most 300), it answers 202 with where
+ * if that takes longer than `wait_seconds` (default 55, at most 300), it answers 202 with where
  * the clock got (`complete: false`): the advance goes on, `GET /sandbox/clock` follows it, and a
  * next advance starts after it.
  */
