@@ -8,7 +8,8 @@
  *   not billed. A negative total bills 0.
  * - unique_count_agg: every active stretch of a value counts
  *   (min(removal date, last) − max(add date, first) + 1)/D: add and removal days are both billed,
- *   a same-day add and remove bills one day.
+ *   a same-day add and remove bills one day, and a value removed and added again the same day
+ *   bills that day twice (once per stretch, as Lago does).
  *
  * "last" is the window's last day, or the termination day when the subscription ended inside the
  * window, or the day before it when the termination was an upgrade (that day is billed on the new
