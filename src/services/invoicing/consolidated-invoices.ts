@@ -91,8 +91,6 @@ export async function closeBillingDate(db: Db, input: { subscriptionId: string; 
       occasion: { kind: 'consolidated', customerId: ctx.customer.id, billingDate: input.billingDate },
       parts,
       subscriptionId: subscriptions.size === 1 ? parts[0]!.ctx.subscription.id : null,
-      // Every writer of the day's invoice takes the customer's billing lock, held here, and `key` had no invoice under it.
-      keyCheckedUnderLock: true,
     });
   });
 }

@@ -216,21 +216,17 @@ export async function writeSubscriptionInvoice(db: Db, occasion: InvoiceOccasion
  * Issues the consolidated invoice of these parts (a customer's closes of one day) once, with its
  * parts recorded in the writer's transaction (a part already recorded for another invoice fails
  * it: never billed twice); a draft when the customer has a grace period. Null when the parts bill
- * nothing (e.g. an in-advance plan without charges has nothing to close).
+ * nothing (e.g. an in-advance plan without charges has nothing to close). Called by the day's close
+ * only, in `db`'s transaction, holding the customer's billing lock (which every writer of the
+ * day's invoice takes) and having found no invoice with the occasion's key: the writer does not
+ * look again (NewInvoice.keyCheckedUnderLock).
  */
 export async function issuePartsInvoice(
   db: Db,
-  input: {
-    occasion: Extract<InvoiceOccasion, { kind: 'consolidated' }>;
-    parts: InvoicePart[];
-    subscriptionId: string | null;
-    /** The caller holds the customer's billing lock and found no invoice with the occasion's key (NewInvoice.keyCheckedUnderLock). */
-    keyCheckedUnderLock?: boolean;
-  },
+  input: { occasion: Extract<InvoiceOccasion, { kind: 'consolidated' }>; parts: InvoicePart[]; subscriptionId: string | null },
 ): Promise<IssuedInvoice | null> {
-  const { keyCheckedUnderLock, ...write } = input;
-  if (write.parts.length === 0) return null;
-  return writePartsInvoice(db, { ...write, main: write.parts[write.parts.length - 1]!.ctx }, { kind: 'issue', keyCheckedUnderLock });
+  if (input.parts.length === 0) return null;
+  return writePartsInvoice(db, { ...input, main: input.parts[input.parts.length - 1]!.ctx }, { kind: 'issue', keyCheckedUnderLock: true });
 }
 
 /**
