@@ -55,7 +55,7 @@ export interface SandboxClockOptions {
 }
 
 /** `connection` must be one made by `connectToSandbox(address, { retries: false })`. */
-export function sandboxClock(connection: Connection, options: SandboxClockOptions = {}): SandboxClock {
+export function sandboxClock(connection: Connection, { whileAdvancing = (work) => work() }: SandboxClockOptions = {}): SandboxClock {
   const service = connection.testService;
   if (!service) throw new Error('The sandbox needs a connection to the time-skipping test server.');
   let queue: Promise<unknown> = Promise.resolve();
@@ -93,7 +93,6 @@ export function sandboxClock(connection: Connection, options: SandboxClockOption
     async advanceTo(targetMs, { waitMs = DEFAULT_WAIT_MS } = {}): Promise<ClockAdvance> {
       const previousMs = await now();
       if (targetMs < previousMs) throw invalidField('to', 'cannot_go_back_in_time');
-      const whileAdvancing = options.whileAdvancing ?? (<T>(work: () => Promise<T>) => work());
       const advance = queue.then(() => whileAdvancing(() => run(targetMs)));
       queue = advance.catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
