@@ -36,6 +36,7 @@ import { embeddedPostgresUrl } from '../src/bootstrap/postgres';
 import { databaseUrl } from '../src/db/databases';
 import { freePort } from '../test/support/processes';
 import { percentile } from './support/stack';
+import { stolenSeconds, TICKS_PER_S } from './support/processes';
 
 const SIZES = (process.env.BENCH_SANDBOX_N ?? '1,10,100').split(',').map(Number);
 const DURATION = process.env.BENCH_SANDBOX_DURATION ?? 'P1Y';
@@ -48,7 +49,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** CPU seconds used so far by each kind of process under `root` (Linux /proc): where an advance's time goes. */
 type CpuSplit = Map<string, number>;
-const TICKS_PER_S = 100; // USER_HZ on Linux
 
 function cpuByRole(root: number): CpuSplit {
   const split: CpuSplit = new Map();
@@ -135,16 +135,6 @@ function perBoundary(before: DbWork, after: DbWork, boundaries: number): string 
 }
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
-
-/**
- * CPU seconds the hypervisor gave to others so far (the steal column of /proc/stat, all CPUs): on
- * a shared virtual machine, a run with steal is slower for reasons outside Billow.
- */
-function stolenSeconds(): number {
-  if (!fs.existsSync('/proc/stat')) return 0;
-  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-  return Number(fields[8] ?? 0) / TICKS_PER_S;
-}
 
 /**
  * Where an advance's wall time goes, boundary by boundary (invoices grouped by issuing date, from

@@ -3,13 +3,26 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ on Linux). */
+export const TICKS_PER_S = 100;
+
+/**
+ * CPU seconds the hypervisor gave to others so far (the steal column of /proc/stat, all CPUs): on
+ * a shared virtual machine, a run with steal is slower for reasons outside Billow.
+ */
+export function stolenSeconds(): number {
+  if (!fs.existsSync('/proc/stat')) return 0;
+  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  return Number(fields[8] ?? 0) / TICKS_PER_S;
+}
+
 /** A process's resident memory (MB) and CPU time so far (seconds), from /proc (zeros once it is gone). */
 export function usage(pid: number): { rssMb: number; cpuSeconds: number } {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return { rssMb: rssKb / 1024, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100 };
+    return { rssMb: rssKb / 1024, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S };
   } catch {
     return { rssMb: 0, cpuSeconds: 0 };
   }
