@@ -26,6 +26,22 @@ afterAll(async () => {
 
 const pendingDocuments = async () => Number((await database.db('document_requests').whereNull('dispatched_at').count({ n: '*' }))[0]!.n);
 
+/** A promise that resolves once `open` is called. */
+function latch(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+/** `count` invoice documents requested in one committed transaction; their ids. */
+async function requestDocuments(count: number): Promise<string[]> {
+  const documents = Array.from({ length: count }, () => randomUUID());
+  await database.db.transaction(async (trx) => {
+    for (const id of documents) await requestDocument(trx, { organizationId, documentType: 'invoice', id });
+  });
+  return documents;
+}
+
 /** Waits until no request is pending, then checks that each document was rendered once. */
 async function expectEachRendered(rendered: string[], documents: string[]): Promise<void> {
   await waitFor('every document rendered and marked', async () => ((await pendingDocuments()) === 0 ? true : undefined), 5_000);
@@ -40,17 +56,14 @@ it('an overdue request is relayed while a rendering still runs; the rendered doc
       signalWithStart: (async (_type: string, options: { workflowId: string }) => { signalled.push(options.workflowId); }) as never,
     },
   };
-  let release!: () => void;
-  const renderingMayEnd = new Promise<void>((resolve) => (release = resolve));
+  const renderingMayEnd = latch();
+  const release = renderingMayEnd.open;
   const rendering: string[] = [];
   const renderDocument = async (request: DocumentRequestInput) => {
     rendering.push(request.id);
-    await renderingMayEnd;
+    await renderingMayEnd.opened;
   };
-  const documents = [randomUUID(), randomUUID(), randomUUID()];
-  await database.db.transaction(async (trx) => {
-    for (const id of documents) await requestDocument(trx, { organizationId, documentType: 'invoice', id });
-  });
+  const documents = await requestDocuments(3);
   const relay = startOutboxRelay({ db: database.db, client, taskQueue: 'sandbox', renderDocument }, { intervalMs: 20 });
   try {
     // Two at once (the renderer's pages); the third waits for one of them.
@@ -75,22 +88,18 @@ it('documents wait while an advance holds the marker, and are rendered once it e
   const renderDocument = async (request: DocumentRequestInput) => {
     rendered.push(request.id);
   };
-  const documents = [randomUUID(), randomUUID()];
-  await database.db.transaction(async (trx) => {
-    for (const id of documents) await requestDocument(trx, { organizationId, documentType: 'invoice', id });
-  });
+  const documents = await requestDocuments(2);
   expect(await advanceRunning(database.db)).toBe(false);
-  let endAdvance!: () => void;
-  const advanceMayEnd = new Promise<void>((resolve) => (endAdvance = resolve));
-  let inside!: () => void;
-  const entered = new Promise<void>((resolve) => (inside = resolve));
+  const advanceMayEnd = latch();
+  const endAdvance = advanceMayEnd.open;
+  const entered = latch();
   // The API's side: an advance running on a connection of its own.
   const advance = whileMarkedAdvancing(database.db, async () => {
-    inside();
-    await advanceMayEnd;
+    entered.open();
+    await advanceMayEnd.opened;
     return 'done';
   });
-  await entered;
+  await entered.opened;
   const relay = startOutboxRelay({ db: database.db, client, taskQueue: 'sandbox', renderDocument, documentsHeld: () => advanceRunning(database.db) }, { intervalMs: 20 });
   try {
     expect(await advanceRunning(database.db)).toBe(true);
