@@ -137,7 +137,7 @@ function timeline(atMs: number, doneAt: number[], expected: number, closes = exp
 }
 
 /** The baseline: N workflows sleeping to one instant, each inserting one row. */
-async function baseline(db: Db, databaseUrl: string, temporal: RunningTemporal, client: Client, n: number): Promise<Timeline & { atMs: number }> {
+async function baseline(db: Db, databaseUrl: string, temporal: RunningTemporal, client: Client, n: number): Promise<Timeline & { atMs: number; cpuSeconds: Record<string, number> }> {
   await db.schema.createTable('bench_marks', (t) => {
     t.text('id').primary();
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(db.fn.now());
@@ -150,20 +150,48 @@ async function baseline(db: Db, databaseUrl: string, temporal: RunningTemporal, 
       client.workflow.start('sleepThenInsert', { taskQueue: 'bench-trivial', workflowId: `bench-trivial-${atMs}-${i}`, args: [atMs, `mark-${i}`] }));
     const startedBy = Date.now();
     if (startedBy > atMs) log.warn({ lateMs: startedBy - atMs }, 'the baseline workflows started after their instant');
+    if (atMs - 2000 > Date.now()) await new Promise((resolve) => setTimeout(resolve, atMs - 2000 - Date.now()));
+    const cpuRoots = { temporal: temporal.pid!, postgres: postgresPid, worker: worker.pid! };
+    const cpuBefore = treeCpuSeconds(cpuRoots);
     await waitUntil('baseline marks', async () => Number((await db('bench_marks').count({ c: '*' }))[0]!.c) >= n, Math.max(atMs - Date.now(), 0) + 30 * 60_000, 1000);
+    // Their last workflow tasks (each completes its workflow) are Temporal work too: counted, and done before the worker stops.
+    await inBatches([...Array(n).keys()], 100, (i) => client.workflow.getHandle(`bench-trivial-${atMs}-${i}`).result());
+    const cpuAfter = treeCpuSeconds(cpuRoots);
     const rows = await db('bench_marks').select<{ created_at: Date }[]>('created_at');
-    return { ...timeline(atMs, rows.map((row) => row.created_at.getTime()), n), atMs };
+    const cpuSeconds = Object.fromEntries(Object.keys(cpuAfter).map((name) => [name, cpuAfter[name]! - cpuBefore[name]!]));
+    return { ...timeline(atMs, rows.map((row) => row.created_at.getTime()), n), atMs, cpuSeconds };
   } finally {
     await stopChild(worker);
   }
 }
 
-/** Temporal work done from an instant on: workflow starts (continue-as-new runs included), workflow tasks completed, activities scheduled. */
+/**
+ * Temporal work done from an instant on: workflow starts (continue-as-new runs included), workflow
+ * tasks completed, activities scheduled; and work done twice: workflow tasks timed out or failed
+ * (a sticky task not taken in time is handed to another poller, which replays the whole history),
+ * activity attempts after the first.
+ */
 interface TemporalWork {
   starts: number;
   workflowTasks: number;
   activities: number;
-  byType: Record<string, { executions: number; starts: number; workflowTasks: number; activities: number }>;
+  redone: number;
+  byType: Record<string, Counted>;
+}
+
+interface Counted {
+  executions: number;
+  starts: number;
+  workflowTasks: number;
+  activities: number;
+  redone: number;
+  /** Of `redone`, by kind (counted on the sample, not scaled). */
+  redoneByKind: Record<string, number>;
+}
+
+function redo(counted: Counted, kind: string): void {
+  counted.redone++;
+  counted.redoneByKind[kind] = (counted.redoneByKind[kind] ?? 0) + 1;
 }
 
 const SAMPLE_PER_TYPE = 300;
@@ -182,11 +210,11 @@ async function temporalWorkSince(client: Client, sinceMs: number, include: (type
     list.push({ workflowId: execution.workflowId, runId: execution.runId });
     executions.set(execution.type, list);
   }
-  const work: TemporalWork = { starts: 0, workflowTasks: 0, activities: 0, byType: {} };
+  const work: TemporalWork = { starts: 0, workflowTasks: 0, activities: 0, redone: 0, byType: {} };
   for (const [type, list] of executions) {
     // Every k-th execution of the listing (a sort with a random comparator keeps most items near their place: it sampled the newest runs only).
     const sample = list.length <= SAMPLE_PER_TYPE ? list : Array.from({ length: SAMPLE_PER_TYPE }, (_, i) => list[Math.floor((i * list.length) / SAMPLE_PER_TYPE)]!);
-    const counted = { executions: list.length, starts: 0, workflowTasks: 0, activities: 0 };
+    const counted: Counted = { executions: list.length, starts: 0, workflowTasks: 0, activities: 0, redone: 0, redoneByKind: {} };
     await inBatches(sample, 20, async ({ workflowId, runId }) => {
       const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
       for (const event of history.events ?? []) {
@@ -195,10 +223,13 @@ async function temporalWorkSince(client: Client, sinceMs: number, include: (type
         if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) counted.starts++;
         else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) counted.workflowTasks++;
         else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) counted.activities++;
+        else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) redo(counted, 'workflow task timed out');
+        else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) redo(counted, 'workflow task failed');
+        else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED && (event.activityTaskStartedEventAttributes?.attempt ?? 1) > 1) redo(counted, 'activity retried');
       }
     });
     const scale = list.length / sample.length;
-    for (const key of ['starts', 'workflowTasks', 'activities'] as const) {
+    for (const key of ['starts', 'workflowTasks', 'activities', 'redone'] as const) {
       counted[key] = Math.round(counted[key] * scale);
       work[key] += counted[key];
     }
@@ -209,8 +240,10 @@ async function temporalWorkSince(client: Client, sinceMs: number, include: (type
 
 function describeWork(work: TemporalWork, per: number, unit: string): string {
   const each = (value: number) => (value / per).toFixed(2);
-  const types = Object.entries(work.byType).map(([type, counted]) => `${type} ×${counted.executions}: ${each(counted.starts)}/${each(counted.workflowTasks)}/${each(counted.activities)}`);
-  return `per ${unit}: ${each(work.starts)} workflow starts, ${each(work.workflowTasks)} workflow tasks, ${each(work.activities)} activities (starts/tasks/activities by type: ${types.join('; ')})`;
+  const kinds = (counted: Counted) => Object.entries(counted.redoneByKind).map(([kind, times]) => `${times} ${kind}`).join(', ');
+  const types = Object.entries(work.byType).map(([type, counted]) => `${type} ×${counted.executions}: ${each(counted.starts)}/${each(counted.workflowTasks)}/${each(counted.activities)}/${each(counted.redone)}`
+    + (counted.redone > 0 ? ` (in the histories read: ${kinds(counted)})` : ''));
+  return `per ${unit}: ${each(work.starts)} workflow starts, ${each(work.workflowTasks)} workflow tasks, ${each(work.activities)} activities, ${each(work.redone)} redone (starts/tasks/activities/redone by type: ${types.join('; ')})`;
 }
 
 interface CloseResult {
@@ -382,7 +415,7 @@ async function main(): Promise<void> {
           await migrate(db);
           try {
             const base = await baseline(db, databaseUrl, temporal, client, n);
-            say(`  baseline (sleep, one insert): ${base.closesPerSecond.toFixed(1)} /s, last at ${seconds(base.lastMs)}`);
+            say(`  baseline (sleep, one insert): ${base.closesPerSecond.toFixed(1)} /s, last at ${seconds(base.lastMs)}; CPU from the instant to the last workflow's end, per workflow: ${Object.entries(base.cpuSeconds).map(([name, cpuSeconds]) => `${name} ${((1000 * cpuSeconds) / n).toFixed(1)} ms`).join(', ')}`);
             const close = await billowClose(db, databaseUrl, temporal, client, n, dataDir);
             say(`  closes: ${close.invoices.closesPerSecond.toFixed(1)} /s (${(close.invoices.closesPerSecond / base.closesPerSecond).toFixed(2)}× the baseline), last at ${seconds(close.invoices.lastMs)}, on ${close.invoiceCount} invoices`);
             say(`  PDFs: ${WITH_PDFS ? `last at ${seconds(close.pdfs.lastMs)}` : 'none (on demand)'}; webhooks delivered: last at ${seconds(close.webhooks.lastMs)}`);
