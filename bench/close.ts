@@ -5,9 +5,11 @@
  * inserting a row (the baseline: what this server allows). Prints, for each: closes per second,
  * the time from the instant to the last invoice, the last PDF and the last webhook delivered (a
  * customer's two subscriptions share one invoice of the day: N/2 invoices, PDFs and webhooks), the
- * peak RSS of the worker and of Temporal, their CPU while the N subscriptions sleep, and the Temporal
- * work (workflow starts, workflow tasks, activities) from the instant on, per baseline workflow and
- * per subscription and invoice, read from the histories.
+ * peak RSS of the worker and of Temporal, their CPU while the N subscriptions sleep, the CPU of each
+ * process from the instant on (for the baseline, up to its last workflow's end), and the Temporal
+ * work (workflow starts, workflow tasks, activities, and work done twice: workflow tasks timed out,
+ * activities retried) from the instant on, per baseline workflow and per subscription and invoice,
+ * read from the histories.
  *
  * Knobs (environment):
  *   BENCH_CLOSE_N        subscriptions per run, a comma list (default "1000")
