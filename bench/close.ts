@@ -49,6 +49,7 @@ import { forkChild, inBatches, rssSampler, stopChild, usage } from './support/pr
 import { createSleepingSubscriptions, insertWeeklyPlan } from './support/sleeping-subscriptions';
 
 const EventType = proto.api.enums.v1.EventType;
+const TimeoutType = proto.api.enums.v1.TimeoutType;
 const SIZES = (process.env.BENCH_CLOSE_N ?? '1000').split(',').map(Number);
 const WORKERS = Number(process.env.BENCH_CLOSE_WORKERS ?? 1);
 const IDLE_SECONDS = Number(process.env.BENCH_CLOSE_IDLE_S ?? 20);
@@ -225,7 +226,10 @@ async function temporalWorkSince(client: Client, sinceMs: number, include: (type
         if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) counted.starts++;
         else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) counted.workflowTasks++;
         else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) counted.activities++;
-        else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) redo(counted, 'workflow task timed out');
+        else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) {
+          // Schedule-to-start: a sticky task its worker did not take in time, handed to any poller with the whole history.
+          redo(counted, `workflow task timed out (${TimeoutType[event.workflowTaskTimedOutEventAttributes?.timeoutType ?? 0]})`);
+        }
         else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) redo(counted, 'workflow task failed');
         else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED && (event.activityTaskStartedEventAttributes?.attempt ?? 1) > 1) redo(counted, 'activity retried');
       }
