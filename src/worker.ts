@@ -44,6 +44,17 @@ export function createWorkerDb(connectionString: string, limits: { poolSize: num
   return createDb(connectionString, { max: limits.poolSize, acquireTimeoutMs: WORKER_ACQUIRE_TIMEOUT_MS, statementTimeoutMs: limits.statementTimeoutMs });
 }
 
+/**
+ * How long a workflow task waits on this worker's sticky queue (the workflows it has cached) before
+ * Temporal hands it, with the whole history, to any worker of the queue. With the SDK's 10 s, a
+ * month-end close of 1,000 on one busy worker timed out 0.35 to 1 such task per subscription
+ * (`bench:close`; each a schedule-to-start timeout in the histories), and each cost the server a
+ * whole history read and the worker a replay. A minute covers such a close on one worker. A dead
+ * worker's tasks do not wait for it: Temporal stops using a sticky queue nobody has polled for 10 s;
+ * only those sent in those 10 s wait out the minute.
+ */
+export const STICKY_QUEUE_SCHEDULE_TO_START = '1 minute';
+
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection: setup.connection,
@@ -52,6 +63,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({ db: setup.db }),
     interceptors: { activity: [keepAliveInterceptor] },
+    stickyQueueScheduleToStartTimeout: STICKY_QUEUE_SCHEDULE_TO_START,
     ...(setup.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.maxCachedWorkflows } : {}),
     ...(setup.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: setup.maxConcurrentActivities } : {}),
   });
