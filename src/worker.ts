@@ -23,7 +23,10 @@ export interface WorkerSetup {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Workflows kept in memory between tasks (an evicted one replays its bounded history when it wakes); the SDK's default when absent. */
   maxCachedWorkflows?: number;
-  /** Activities run at once (as many as `db` has connections: the rest wait in Temporal's queue, not in the pool's); the SDK's 100 when absent. */
+  /**
+   * Activities run at once (as many as `db` has connections: the rest wait in Temporal's queue, not
+   * in the pool's), and as many local activities (the period closes); the SDK's 100 each when absent.
+   */
   maxConcurrentActivities?: number;
 }
 
@@ -65,7 +68,9 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     interceptors: { activity: [keepAliveInterceptor] },
     stickyQueueScheduleToStartTimeout: STICKY_QUEUE_SCHEDULE_TO_START,
     ...(setup.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.maxCachedWorkflows } : {}),
-    ...(setup.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: setup.maxConcurrentActivities } : {}),
+    ...(setup.maxConcurrentActivities !== undefined
+      ? { maxConcurrentActivityTaskExecutions: setup.maxConcurrentActivities, maxConcurrentLocalActivityExecutions: setup.maxConcurrentActivities }
+      : {}),
   });
 }
 
@@ -123,7 +128,7 @@ export const OUTBOX_CACHED_WORKFLOWS = 100;
 /**
  * The outbox worker: the same workflow bundle and activities as the main worker, on
  * `outboxTaskQueue(taskQueue)`, with a cache of its own of at most OUTBOX_CACHED_WORKFLOWS (fewer
- * if `maxCachedWorkflows`, the main worker's setting, is smaller: 0 turns caching off everywhere),
+ * if `maxCachedWorkflows`, the main worker's setting, is smaller),
  * and a pool of its own of OUTBOX_CONNECTIONS on `db`'s database.
  */
 export async function createOutboxWorker(setup: WorkerSetup): Promise<Worker> {

@@ -35,8 +35,13 @@ const schema = z.object({
   BILLOW_WORKER_HEALTH_PORT: z.preprocess(unsetIfEmpty, port.optional()),
   /** How often a worker looks for live subscriptions whose workflow is missing (0: only at start). */
   BILLOW_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
-  /** Workflows a worker keeps in memory between tasks: its memory is bounded by this, not by the number of subscriptions. */
-  BILLOW_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * Workflows a worker keeps in memory between tasks: its memory is bounded by this, not by the number of subscriptions.
+   * At least 2 (the SDK's least cache): a period close runs as a local activity, whose workflow stays cached while it runs.
+   */
+  BILLOW_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int()
+    .min(2, 'must be at least 2: a period close runs inside its workflow task (a local activity), which needs the workflow cached')
+    .default(1000),
   /** The V8 heap of each of a worker's workflow threads, in MB; unset: 256 + 0.5 per cached workflow (src/bootstrap/workflow-heap.ts). */
   BILLOW_WORKER_WORKFLOW_HEAP_MB: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(128).optional()),
   /** A worker's main pool, and so the main queue's activities it runs at once (the process opens WORKER_SIDE_CONNECTIONS more: src/worker.ts). */

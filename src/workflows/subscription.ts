@@ -10,7 +10,8 @@
  * dates come from the billing core, money and I/O from activities.
  */
 import {
-  ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { BillingActivities } from '../activities';
 import { localDateOf, startOfLocalDay, type LocalDate } from '../billing/calendar';
@@ -27,6 +28,19 @@ const activities = proxyActivities<BillingActivities>({
   startToCloseTimeout: '2 minutes',
   // Billing activities finish in well under a second; if a worker dies mid-call, retry after 15 s, not 2 min.
   heartbeatTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/**
+ * The period close, as a local activity: the worker that holds the workflow runs it inside the
+ * workflow task its timer woke, and records its answer as one marker. A close then costs Temporal
+ * one workflow task, where an activity costs it an activity task and a second workflow task (at a
+ * month-end close, each of those is a round of the server's persistence, for every subscription).
+ * No heartbeat timeout: a worker that dies mid-close stops heartbeating its workflow task, which
+ * times out (10 s) and runs again on another worker, the close included; the close is idempotent.
+ */
+const closer = proxyLocalActivities<BillingActivities>({
+  startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
@@ -47,6 +61,8 @@ const PROGRESSIVE_BILLING = 'progressive-billing-on-usage-signals';
  * new run per boundary. Histories recorded before it continue as new after their close, as they did.
  */
 const LOOP_ACROSS_BOUNDARIES = 'one-run-across-boundaries';
+/** patched(): a boundary's period is closed by a local activity (issue 12); histories from before close it with an activity. */
+const CLOSE_IN_WORKFLOW_TASK = 'period-close-as-local-activity';
 
 /**
  * Termination alerts: these many days (of 24 h) before `ending_at`. Lago sends them on the dates
@@ -267,7 +283,8 @@ async function closeBoundary(state: SubscriptionWorkflowState, billingDate: Loca
     state.pendingChange = null;
     markSearchAttributes([{ key: PLAN_CODE, value: state.planCode }]);
   } else {
-    keepDraft(state, await activities.closePeriod({ subscriptionId: state.subscriptionId, billingDate }));
+    const closePeriod = patched(CLOSE_IN_WORKFLOW_TASK) ? closer.closePeriod : activities.closePeriod;
+    keepDraft(state, await closePeriod({ subscriptionId: state.subscriptionId, billingDate }));
   }
   state.billedThrough = billingDate;
 }

@@ -25,4 +25,10 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS: '-1' })).toThrow(/BILLOW_WORKER_STATEMENT_TIMEOUT_SECONDS/);
     expect(() => loadConfig({ BILLOW_WORKER_DB_POOL_SIZE: '0' })).toThrow(/BILLOW_WORKER_DB_POOL_SIZE/);
   });
+  it('a workflow cache of 1,000 unless told; no cache (0) or 1 refused by name: a period close runs inside its cached workflow task', () => {
+    expect(loadConfig({}).BILLOW_WORKER_MAX_CACHED_WORKFLOWS).toBe(1000);
+    expect(loadConfig({ BILLOW_WORKER_MAX_CACHED_WORKFLOWS: '2' }).BILLOW_WORKER_MAX_CACHED_WORKFLOWS).toBe(2);
+    expect(() => loadConfig({ BILLOW_WORKER_MAX_CACHED_WORKFLOWS: '0' })).toThrow(/BILLOW_WORKER_MAX_CACHED_WORKFLOWS: must be at least 2/);
+    expect(() => loadConfig({ BILLOW_WORKER_MAX_CACHED_WORKFLOWS: '1' })).toThrow(/BILLOW_WORKER_MAX_CACHED_WORKFLOWS/);
+  });
 });

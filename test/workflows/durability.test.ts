@@ -17,6 +17,7 @@ import { createTestApi } from '../support/api';
 import { assertBillingInvariants } from '../support/invariants';
 import { afterEveryStep, createPlan, invoiceTable, settle, sleepUntil, subscribe } from '../support/scenario';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
+import { periodCloses } from '../support/histories';
 
 const ROOT = path.resolve(__dirname, '../..');
 const HISTORIES = path.join(__dirname, 'histories');
@@ -48,7 +49,7 @@ async function runsOf(workflowId: string): Promise<temporal.api.history.v1.IHist
   return runs;
 }
 
-it('three years of monthly billing in one run: each boundary invoiced once, two workflow tasks and 11 events per boundary', async () => {
+it('three years of monthly billing in one run: each boundary invoiced once, one workflow task and 6 events per boundary', async () => {
   const api = await createTestApi(database.db, env, 'durability-years', 'Years Co');
   const stopWorker = await startTestWorker(env, database.db, 'durability-years');
   let runs: temporal.api.history.v1.IHistory[] = [];
@@ -66,20 +67,20 @@ it('three years of monthly billing in one run: each boundary invoiced once, two 
   // Jan 2027 at the start, then 36 boundaries (Feb 2027 … Jan 2030): 37 invoices of 1000.
   const invoices = await invoiceTable(api, 'years');
   expect(invoices.map((invoice) => invoice.total)).toEqual(Array(37).fill(1000));
-  // One run: the 36 closes (36 × 11 events, see below) stay far under the 2,000-event limit that would continue it as new.
+  // One run: the 36 closes (36 × 6 events, see below) stay far under the 2,000-event limit that would continue it as new.
   expect(runs).toHaveLength(1);
   const events = runs[0]!.events ?? [];
-  const closes = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'closePeriod').map((event) => Number(event.eventId));
-  expect(closes).toHaveLength(36);
-  // From one close to the next: timer started and fired, a task (scheduled, started, completed) that schedules the
-  // close, the close (scheduled, started, completed), a task that starts the next timer: 11 events, 2 tasks.
+  const closes = periodCloses(events);
+  expect(closes.filter((close) => close.local)).toHaveLength(36);
+  // From one close to the next: the next timer started and fired, a task (scheduled, started, completed) that runs
+  // the close as a local activity, and the close's marker: 6 events, 1 task.
   for (let i = 1; i < closes.length; i += 1) {
-    // After the first close, + 2: the patch's marker and the SDK's upsert of TemporalChangeVersion that goes with it.
-    expect(closes[i]! - closes[i - 1]!).toBe(11 + (i === 1 ? 2 : 0));
-    const tasks = events.filter((event) => Number(event.eventId) > closes[i - 1]! && Number(event.eventId) < closes[i]! && event.workflowTaskCompletedEventAttributes);
-    expect(tasks).toHaveLength(2);
+    // After the first close, + 2: the loop's patch marker and the SDK's upsert of TemporalChangeVersion that goes with it.
+    expect(closes[i]!.eventId - closes[i - 1]!.eventId).toBe(6 + (i === 1 ? 2 : 0));
+    const tasks = events.filter((event) => Number(event.eventId) > closes[i - 1]!.eventId && Number(event.eventId) < closes[i]!.eventId && event.workflowTaskCompletedEventAttributes);
+    expect(tasks).toHaveLength(1);
   }
-  recorded.push({ name: 'three-years-one-run', workflowId: 'years', history: runs[0]! });
+  recorded.push({ name: 'three-years-local-close', workflowId: 'years', history: runs[0]! });
   await assertBillingInvariants(database.db);
 });
 
@@ -107,7 +108,7 @@ it('a worker killed in the middle of a period close: one invoice for the period,
   await new Promise((resolve) => child.once('exit', resolve));
   trace('child killed');
 
-  // A new worker takes over: the activity's next attempt (after its heartbeat timeout) finds the invoice.
+  // A new worker takes over: the workflow task the child held times out, and the close runs again in the next one.
   const stopWorker = await startTestWorker(env, database.db, taskQueue);
   try {
     await crossing;
@@ -123,11 +124,12 @@ it('a worker killed in the middle of a period close: one invoice for the period,
     [1, '2031-04-01', 2200],
     [2, '2031-05-01', 3100],
   ]);
-  const attempts = (await runsOf(subscriptionWorkflowId(api.organization.id, 'kim-sub')))
-    .flatMap((run) => run.events ?? [])
-    .filter((event) => event.activityTaskStartedEventAttributes)
-    .map((event) => event.activityTaskStartedEventAttributes!.attempt);
-  expect(attempts).toContain(2); // the close that the killed worker never finished was retried
+  // The close the killed worker never reported ran again on the new worker, which found the invoice written: its
+  // recorded answer says so. Before it, the task the killed worker held timed out.
+  const events = (await runsOf(subscriptionWorkflowId(api.organization.id, 'kim-sub'))).flatMap((run) => run.events ?? []);
+  const [april] = periodCloses(events);
+  expect(april).toMatchObject({ local: true, result: { number: invoices[0]!.number, created: false } });
+  expect(events.some((event) => event.workflowTaskTimedOutEventAttributes && Number(event.eventId) < april!.eventId)).toBe(true);
   await assertBillingInvariants(database.db);
 });
 
@@ -158,7 +160,7 @@ it('messages in history: seat signals, an upgrade and a termination', async () =
   // One run: the Mar 1 close no longer ends it. The seats-upgrade-terminate-run-N files were recorded by this scenario
   // before (one run per close) and keep replaying.
   expect(runs).toHaveLength(1);
-  recorded.push({ name: 'seats-upgrade-terminate-one-run', workflowId: 'max', history: runs[0]! });
+  recorded.push({ name: 'seats-upgrade-terminate-local-close', workflowId: 'max', history: runs[0]! });
   await assertBillingInvariants(database.db);
 });
 
@@ -203,13 +205,14 @@ it('a trial and a fixed term in history: trial end, period closes, ending_at', a
   // Recorded as trial-fixed-term-one-run. This scenario recorded the trial-fixed-term-before-notices-run-N files on
   // the code before the notices, and the trial-fixed-term-run-N files before one run across boundaries (a run per
   // close): their patches must keep them replaying.
-  recorded.push({ name: 'trial-fixed-term-one-run', workflowId: 'tess', history: runs[0]! });
+  recorded.push({ name: 'trial-fixed-term-local-close', workflowId: 'tess', history: runs[0]! });
   await assertBillingInvariants(database.db);
 });
 
 it('the histories recorded above replay on the current workflow code', async () => {
-  // three-years-one-run, seats-upgrade-terminate-one-run, trial-fixed-term-one-run.
-  expect(recorded.map(({ name }) => name).sort()).toEqual(['seats-upgrade-terminate-one-run', 'three-years-one-run', 'trial-fixed-term-one-run']);
+  // Named for the change they were recorded after: closes as local activities (issue 12). Those recorded before
+  // (one run across boundaries, then one run per close) stay in test/workflows/histories under their names.
+  expect(recorded.map(({ name }) => name).sort()).toEqual(['seats-upgrade-terminate-local-close', 'three-years-local-close', 'trial-fixed-term-local-close']);
   const bundle = { codePath: process.env.BILLOW_TEST_WORKFLOW_BUNDLE! };
   for (const { workflowId, history } of recorded) {
     await Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId);
