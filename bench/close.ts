@@ -7,7 +7,7 @@
  * customer's two subscriptions share one invoice of the day: N/2 invoices, PDFs and webhooks), the
  * peak RSS of the worker and of Temporal, their CPU while the N subscriptions sleep, the CPU of each
  * process from the instant on (for the baseline, up to its last workflow's end), and the Temporal
- * work (workflow starts, workflow tasks, activities, and work done twice: workflow tasks timed out,
+ * work (workflow starts, workflow tasks, activities, local activities, and work done twice: workflow tasks timed out,
  * activities retried) from the instant on, per baseline workflow and per subscription and invoice,
  * read from the histories.
  *
@@ -178,6 +178,7 @@ interface TemporalWork {
   starts: number;
   workflowTasks: number;
   activities: number;
+  localActivities: number;
   redone: number;
   byType: Record<string, Counted>;
 }
@@ -187,6 +188,8 @@ interface Counted {
   starts: number;
   workflowTasks: number;
   activities: number;
+  /** Run inside a workflow task and recorded as a marker (the period close since issue 12): no task of their own. */
+  localActivities: number;
   redone: number;
   /** Of `redone`, by kind (counted on the sample, not scaled). */
   redoneByKind: Record<string, number>;
@@ -213,11 +216,11 @@ async function temporalWorkSince(client: Client, sinceMs: number, include: (type
     list.push({ workflowId: execution.workflowId, runId: execution.runId });
     executions.set(execution.type, list);
   }
-  const work: TemporalWork = { starts: 0, workflowTasks: 0, activities: 0, redone: 0, byType: {} };
+  const work: TemporalWork = { starts: 0, workflowTasks: 0, activities: 0, localActivities: 0, redone: 0, byType: {} };
   for (const [type, list] of executions) {
     // Every k-th execution of the listing (a sort with a random comparator keeps most items near their place: it sampled the newest runs only).
     const sample = list.length <= SAMPLE_PER_TYPE ? list : Array.from({ length: SAMPLE_PER_TYPE }, (_, i) => list[Math.floor((i * list.length) / SAMPLE_PER_TYPE)]!);
-    const counted: Counted = { executions: list.length, starts: 0, workflowTasks: 0, activities: 0, redone: 0, redoneByKind: {} };
+    const counted: Counted = { executions: list.length, starts: 0, workflowTasks: 0, activities: 0, localActivities: 0, redone: 0, redoneByKind: {} };
     await inBatches(sample, 20, async ({ workflowId, runId }) => {
       const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
       for (const event of history.events ?? []) {
@@ -226,6 +229,7 @@ async function temporalWorkSince(client: Client, sinceMs: number, include: (type
         if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) counted.starts++;
         else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) counted.workflowTasks++;
         else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) counted.activities++;
+        else if (event.markerRecordedEventAttributes?.markerName === 'core_local_activity') counted.localActivities++;
         else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) {
           // Schedule-to-start: a sticky task its worker did not take in time, handed to any poller with the whole history.
           redo(counted, `workflow task timed out (${TimeoutType[event.workflowTaskTimedOutEventAttributes?.timeoutType ?? 0]})`);
@@ -235,7 +239,7 @@ async function temporalWorkSince(client: Client, sinceMs: number, include: (type
       }
     });
     const scale = list.length / sample.length;
-    for (const key of ['starts', 'workflowTasks', 'activities', 'redone'] as const) {
+    for (const key of ['starts', 'workflowTasks', 'activities', 'localActivities', 'redone'] as const) {
       counted[key] = Math.round(counted[key] * scale);
       work[key] += counted[key];
     }
@@ -247,9 +251,9 @@ async function temporalWorkSince(client: Client, sinceMs: number, include: (type
 function describeWork(work: TemporalWork, per: number, unit: string): string {
   const each = (value: number) => (value / per).toFixed(2);
   const kinds = (counted: Counted) => Object.entries(counted.redoneByKind).map(([kind, times]) => `${times} ${kind}`).join(', ');
-  const types = Object.entries(work.byType).map(([type, counted]) => `${type} ×${counted.executions}: ${each(counted.starts)}/${each(counted.workflowTasks)}/${each(counted.activities)}/${each(counted.redone)}`
+  const types = Object.entries(work.byType).map(([type, counted]) => `${type} ×${counted.executions}: ${each(counted.starts)}/${each(counted.workflowTasks)}/${each(counted.activities)}/${each(counted.localActivities)}/${each(counted.redone)}`
     + (counted.redone > 0 ? ` (in the histories read: ${kinds(counted)})` : ''));
-  return `per ${unit}: ${each(work.starts)} workflow starts, ${each(work.workflowTasks)} workflow tasks, ${each(work.activities)} activities, ${each(work.redone)} redone (starts/tasks/activities/redone by type: ${types.join('; ')})`;
+  return `per ${unit}: ${each(work.starts)} workflow starts, ${each(work.workflowTasks)} workflow tasks, ${each(work.activities)} activities, ${each(work.localActivities)} local activities, ${each(work.redone)} redone (starts/tasks/activities/local/redone by type: ${types.join('; ')})`;
 }
 
 interface CloseResult {
@@ -433,7 +437,7 @@ async function main(): Promise<void> {
             const closeWork = await temporalWorkSince(client, close.atMs, (type) => type !== 'sleepThenInsert');
             say(`  Temporal work from the instant on, baseline ${describeWork(baseWork, n, 'workflow')}`);
             say(`  Temporal work from the instant on, Billow ${describeWork(closeWork, n, 'subscription')}`);
-            say(`  (per invoice: ${(closeWork.starts / close.invoiceCount).toFixed(2)} starts, ${(closeWork.workflowTasks / close.invoiceCount).toFixed(2)} workflow tasks, ${(closeWork.activities / close.invoiceCount).toFixed(2)} activities)`);
+            say(`  (per invoice: ${(closeWork.starts / close.invoiceCount).toFixed(2)} starts, ${(closeWork.workflowTasks / close.invoiceCount).toFixed(2)} workflow tasks, ${(closeWork.activities / close.invoiceCount).toFixed(2)} activities, ${(closeWork.localActivities / close.invoiceCount).toFixed(2)} local activities)`);
           } finally {
             await db.destroy();
           }
