@@ -17,7 +17,7 @@ import { createPlan, subscribe } from '../support/scenario';
 import { assertBillingInvariants } from '../support/invariants';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
 import { waiter } from '../support/processes';
-import { periodCloses } from '../support/histories';
+import { eventsOfEveryRun, periodCloses } from '../support/histories';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TASK_QUEUE = 'two-workers';
@@ -88,11 +88,8 @@ it('two worker processes on one task queue share a close: one invoice per subscr
   await assertBillingInvariants(database.db);
 
   // Both workers took part: the worker (pid@host) of every workflow and activity task of every
-  // subscription's histories (a run continues as new when its history is full, so earlier runs are read too).
-  // Which worker polls first is Temporal's choice; over some hundreds of tasks both get work unless one
-  // is not polling at all, which is what this proves against.
-  // A close writes its invoice inside its workflow task, which records it once the close answers: read the
-  // histories until every close is in them.
+  // subscription's histories. A close writes its invoice inside its workflow task, which records it
+  // once the close answers: read the histories until every close is in them.
   const { identities, closes } = await waitFor('every close in its history', async () => {
     const read = await readHistories(api.organization.id);
     return read.closes >= SUBSCRIPTIONS ? read : undefined;
@@ -107,17 +104,12 @@ async function readHistories(organizationId: string): Promise<{ identities: Set<
   const identities = new Set<string>();
   let closes = 0;
   for (let i = 0; i < SUBSCRIPTIONS; i++) {
-    const workflowId = subscriptionWorkflowId(organizationId, `s${i}`);
-    let runId: string | undefined;
-    do {
-      const events = (await env.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
-      for (const event of events) {
-        const identity = (event.workflowTaskCompletedEventAttributes ?? event.workflowTaskStartedEventAttributes ?? event.activityTaskStartedEventAttributes)?.identity;
-        if (identity) identities.add(identity);
-      }
-      closes += periodCloses(events).length;
-      runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
-    } while (runId);
+    const events = await eventsOfEveryRun(env.client, subscriptionWorkflowId(organizationId, `s${i}`));
+    for (const event of events) {
+      const identity = (event.workflowTaskCompletedEventAttributes ?? event.workflowTaskStartedEventAttributes ?? event.activityTaskStartedEventAttributes)?.identity;
+      if (identity) identities.add(identity);
+    }
+    closes += periodCloses(events).length;
   }
   return { identities, closes };
 }

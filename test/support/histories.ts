@@ -4,9 +4,22 @@
  * attempt in the marker's `data`, its answer in `result`); histories from before, and the other
  * activities, record activity task events. Tests read both the same way.
  */
+import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** The events of every run of a workflow id, oldest run first (a run continues as new when its history is full). */
+export async function eventsOfEveryRun(client: Client, workflowId: string): Promise<HistoryEvent[]> {
+  const runs: HistoryEvent[][] = [];
+  let runId: string | undefined;
+  do {
+    const events = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+    runs.unshift(events);
+    runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  } while (runId);
+  return runs.flat();
+}
 
 export interface ActivityRun {
   type: string;
@@ -18,8 +31,9 @@ export interface ActivityRun {
   result: unknown;
 }
 
+/** A JSON payload's value; undefined for none or an empty one (an activity that returns nothing: `binary/null`). */
 const json = (payload: { data?: Uint8Array | null } | null | undefined): unknown =>
-  payload?.data ? JSON.parse(Buffer.from(payload.data).toString('utf8')) : undefined;
+  payload?.data?.length ? JSON.parse(Buffer.from(payload.data).toString('utf8')) : undefined;
 
 /** Every activity and local activity the events record, in history order. */
 export function activityRuns(events: HistoryEvent[]): ActivityRun[] {

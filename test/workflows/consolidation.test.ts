@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
-import { periodCloses } from '../support/histories';
+import { eventsOfEveryRun, periodCloses } from '../support/histories';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createTimeSkippingEnv, moveClockTo, startTestWorker } from '../support/temporal';
 import { createTestApi } from '../support/api';
@@ -186,7 +186,7 @@ it("a subscription whose close comes late finds its part on the day's invoice an
     ['dora-late', 'close:2030-06-01', 'subscription_periodic'],
   ]);
   // The late close answered with the invoice the early one wrote (its recorded answer, in its history).
-  const closes = periodCloses(await historiesOf(subscriptionWorkflowId(api.organization.id, 'dora-late')));
+  const closes = periodCloses(await eventsOfEveryRun(env.client, subscriptionWorkflowId(api.organization.id, 'dora-late')));
   expect(closes.map((close) => close.result)).toEqual([expect.objectContaining({ number: invoices[0]!.number, created: false })]);
 });
 
@@ -277,7 +277,7 @@ it('a worker killed between the two closes of the day: one invoice, both parts, 
   ]);
   // kira-a's close, whose report was lost with the child, ran again (the task the child held timed out) and found
   // the part it had written: its recorded answer is the day's invoice, not created by it.
-  const events = await historiesOf(subscriptionWorkflowId(killApi.organization.id, 'kira-a'));
+  const events = await eventsOfEveryRun(env.client, subscriptionWorkflowId(killApi.organization.id, 'kira-a'));
   const [october] = periodCloses(events);
   expect(october).toMatchObject({ local: true, result: { number: invoices[0]!.number, created: false } });
   expect(events.some((event) => event.workflowTaskTimedOutEventAttributes && Number(event.eventId) < october!.eventId)).toBe(true);
@@ -287,17 +287,6 @@ async function stopWorkflowsOf(organizationId: string, externalIds: string[]): P
   await stopWorkflows(organizationId, externalIds);
 }
 
-/** Every run's history of a workflow id, oldest first. */
-async function historiesOf(workflowId: string) {
-  const runs = [];
-  let runId: string | undefined;
-  do {
-    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-    runs.unshift(history);
-    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
-  } while (runId);
-  return runs.flatMap((run) => run.events ?? []);
-}
 
 function startWorkerProcess(taskQueue: string, extra: Record<string, string>): ChildProcess {
   // One process (tsx as a loader, not its CLI, which would run the worker in a grandchild the kill misses).

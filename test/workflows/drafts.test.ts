@@ -26,6 +26,7 @@ import { createPlan, settle, sleepUntil, subscribe, type ScenarioApi } from '../
 import { buildApp } from '../../src/api/app';
 import { temporalSubscriptionWorkflows } from '../../src/workflows/client';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
+import { activityRuns, eventsOfEveryRun } from '../support/histories';
 
 const TASK_QUEUE = 'drafts-test';
 const bed = useWorkflowTestbed(TASK_QUEUE);
@@ -394,19 +395,8 @@ it('a worker killed as it finalizes a draft at the end of its grace period: fina
     expect(await webhooksOf(draft!.lago_id)).toEqual(['invoice.drafted', 'invoice.created']);
     expect(await bed.database.db('document_requests').where({ document_id: draft!.lago_id }).pluck('document_id')).toEqual([draft!.lago_id]); // one PDF asked for
     // The finalization the dead worker never reported was attempted again.
-    const attempts: number[] = [];
-    let runId: string | undefined;
-    const workflowId = subscriptionWorkflowId(org.organization.id, 'kai-sub');
-    do {
-      const history = await bed.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-      const events = history.events ?? [];
-      const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType?.name]));
-      for (const e of events) {
-        const started = e.activityTaskStartedEventAttributes;
-        if (started && scheduled.get(String(started.scheduledEventId)) === 'finalizeDraft') attempts.push(started.attempt ?? 0);
-      }
-      runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
-    } while (runId);
+    const attempts = activityRuns(await eventsOfEveryRun(bed.env.client, subscriptionWorkflowId(org.organization.id, 'kai-sub')))
+      .filter((run) => run.type === 'finalizeDraft').map((run) => run.attempt);
     expect(attempts).toEqual([2]); // one finalizeDraft, completed on its second attempt
     await ok(org.delete('/subscriptions/kai-sub'));
     await settle(bed.env);
@@ -497,15 +487,7 @@ it('a customer with two subscriptions closing the same day under a grace period:
 
 /** How many times a workflow (across its runs) scheduled an activity. */
 async function activityCalls(workflowId: string, activity: string): Promise<number> {
-  let count = 0;
-  let runId: string | undefined;
-  do {
-    const history = await bed.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-    const events = history.events ?? [];
-    count += events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activity).length;
-    runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
-  } while (runId);
-  return count;
+  return activityRuns(await eventsOfEveryRun(bed.env.client, workflowId)).filter((run) => run.type === activity).length;
 }
 
 async function waitFor(condition: () => boolean, context: () => string): Promise<void> {
