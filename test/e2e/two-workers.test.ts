@@ -2,8 +2,14 @@
  * Two production worker processes (src/cli.ts worker) on one task queue share a month-end close:
  * 24 subscriptions of 24 customers close at the same instant, Temporal hands the closes to both
  * workers, and every customer has exactly one invoice for the month, of the amount worked out by
- * hand. The billing invariants (no stretch billed twice) hold afterwards. Which workers ran the
- * subscriptions' tasks is read from the workflows' histories.
+ * hand. The billing invariants (no stretch billed twice) hold afterwards.
+ *
+ * That both workers close at once is made sure of, not left to the scheduler: the test holds a lock
+ * on the invoices table while the boundary passes, so each close waits at its invoice insert, inside
+ * its workflow task. A worker runs at most 2 workflow tasks at once (its cache of 2), so the other
+ * worker must take closes too; Postgres shows both waiting (each worker connects under its own
+ * application name) before the lock is let go. Which workers ran the tasks is also read from the
+ * workflows' histories.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,8 +36,11 @@ const workers: ChildProcess[] = [];
 let output = '';
 const waitFor = waiter(() => output);
 
-function startWorker(environment: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'worker'], { cwd: ROOT, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+const WORKER_NAMES = ['billow-worker-1', 'billow-worker-2'];
+
+/** A worker whose Postgres connections are named `name` (node-postgres reads PGAPPNAME). */
+function startWorker(environment: NodeJS.ProcessEnv, name: string): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'worker'], { cwd: ROOT, env: { ...environment, PGAPPNAME: name }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   workers.push(child);
@@ -53,16 +62,12 @@ it('two worker processes on one task queue share a close: one invoice per subscr
     ...process.env,
     DATABASE_URL: database.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE,
     BILLOW_DATA_DIR: dataDir, LOG_LEVEL: 'info', BILLOW_SANDBOX: '0',
-    // The smallest workflow cache (config.ts), which also caps a worker at 2 workflow tasks at once. A
-    // cached workflow's tasks stick to the worker that ran it last; with 2 cached of 24, most are
-    // evicted before their close, whose task goes to a waiting poller (and replays its history: the
-    // cache-miss path, tested too), and a worker busy with 2 closes polls for none, so the other takes
-    // some. The test server hands a task to the poller that asked last: with a cache of 4 one worker
-    // took every task in 2 runs of 7 (13 of 13 runs shared them with 2).
+    // The smallest workflow cache, which also caps a worker at 2 workflow tasks at once (the SDK
+    // keeps maxConcurrentWorkflowTaskExecutions within it). With 2 cached of 24, most workflows are
+    // evicted before their close, whose task then replays the history: the cache-miss path, tested too.
     BILLOW_WORKER_MAX_CACHED_WORKFLOWS: '2',
   };
-  startWorker(environment);
-  startWorker(environment);
+  for (const name of WORKER_NAMES) startWorker(environment, name);
   await waitFor('both workers', async () => ((output.match(/"msg":"worker started"/g) ?? []).length === 2 ? true : undefined), 240_000);
 
   const api = await createTestApi(database.db, env, TASK_QUEUE, 'Two Workers Org');
@@ -73,8 +78,23 @@ it('two worker processes on one task queue share a close: one invoice per subscr
     await subscribe(api, { external_customer_id: `c${i}`, plan_code: 'team', external_id: `s${i}`, billing_time: 'calendar' });
   }
 
-  // Every subscription closes January at 2035-02-01T00:00Z, all at once.
-  await moveClockTo(env, '2035-02-01T00:00:30Z');
+  // Every subscription closes January at 2035-02-01T00:00Z, all at once, and waits at its invoice
+  // insert until both workers are closing. (The test server hands a task to the poller that asked
+  // last, so without the lock one worker took every task in 2 runs of 7 with a cache of 4, and in one
+  // CI run of many with 2.)
+  const hold = await database.db.transaction();
+  try {
+    await hold.raw('lock table invoices in exclusive mode');
+    await moveClockTo(env, '2035-02-01T00:00:30Z');
+    const waiting = await waitFor('both workers closing at once', async () => {
+      const { rows } = await database.db.raw("select distinct application_name from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'");
+      const names = rows.map((row: { application_name: string }) => row.application_name).sort();
+      return WORKER_NAMES.every((name) => names.includes(name)) ? names : undefined;
+    }, 60_000);
+    expect(waiting).toEqual(WORKER_NAMES);
+  } finally {
+    await hold.commit();
+  }
   const invoices = await waitFor('an invoice per subscription', async () => {
     const rows = await database.db('invoices').where({ organization_id: api.organization.id, status: 'finalized' });
     return rows.length >= SUBSCRIPTIONS ? rows : undefined;
