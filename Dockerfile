@@ -1,4 +1,4 @@
-# Billow API and worker image (one image, two commands). Chromium renders invoice PDFs.
+# Billow API and worker image (one image, two commands). Chromium's headless shell renders invoice PDFs.
 FROM node:20.20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -12,10 +12,10 @@ RUN npm run build && npm run console:build && npm prune --omit=dev
 
 FROM node:20.20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium fonts-dejavu-core ca-certificates \
+ && apt-get install -y --no-install-recommends chromium-headless-shell fonts-dejavu-core ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production CHROMIUM_PATH=/usr/bin/chromium HOST=0.0.0.0 PORT=3000
+ENV NODE_ENV=production CHROMIUM_HEADLESS_SHELL_PATH=/usr/lib/chromium/chromium-headless-shell HOST=0.0.0.0 PORT=3000
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/console/dist ./console/dist

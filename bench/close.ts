@@ -45,7 +45,7 @@ import { temporalSubscriptionWorkflows } from '../src/workflows/client';
 import { percentile } from './support/stack';
 import { runBench, withScratchPostgres } from './support/scratch';
 import { freePort } from '../test/support/processes';
-import { forkChild, inBatches, rssSampler, stopChild, usage } from './support/processes';
+import { forkChild, inBatches, rssSampler, stopChild, treeCpuSeconds, usage } from './support/processes';
 import { createSleepingSubscriptions, insertWeeklyPlan } from './support/sleeping-subscriptions';
 
 const EventType = proto.api.enums.v1.EventType;
@@ -61,27 +61,6 @@ const TASK_QUEUE = 'billow-subscriptions';
 
 const log = logger.child({ component: 'bench:close' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/** CPU seconds so far of each live process under (and including) each root, by name: /proc's parent links. */
-function treeCpuSeconds(roots: Record<string, number>): Record<string, number> {
-  const parents = new Map<number, number>();
-  const cpu = new Map<number, number>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      parents.set(Number(entry), Number(fields[1]));
-      cpu.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / 100);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const rootOf = (pid: number, root: number): boolean => {
-    for (let current: number | undefined = pid; current !== undefined && current > 1; current = parents.get(current)) if (current === root) return true;
-    return false;
-  };
-  return Object.fromEntries(Object.entries(roots).map(([name, root]) => [name, [...cpu.entries()].filter(([pid]) => rootOf(pid, root)).reduce((sum, [, seconds]) => sum + seconds, 0)]));
-}
 
 async function idleCpu(pids: Record<string, number>, seconds: number): Promise<Record<string, number>> {
   const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, usage(pid).cpuSeconds]));

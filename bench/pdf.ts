@@ -1,7 +1,10 @@
 /**
- * Invoice PDF throughput: N invoices (the hybrid walkthrough's invoice 3) rendered through the
- * renderer's page pool, beside the raw Chromium rate for the same page (one page, setContent +
- * pdf in a loop) in the same run, on the same browser flags.
+ * Invoice PDF throughput and cost: N invoices (the hybrid walkthrough's invoice 3) rendered through
+ * the renderer's page pool, and the raw Chromium rate for the same page (one page, setContent +
+ * pdf in a loop), on each browser found: Chromium's headless shell and the full browser (the
+ * renderer picks the shell when it can: src/documents/pdf-browser.ts). Per browser, the CPU its
+ * processes spent per pooled PDF: in a month-end close every core is busy, so that is what a PDF
+ * costs the close.
  *   npm run bench:pdf [-- --count 200 --pool 2]
  */
 import fs from 'node:fs';
@@ -9,9 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_FLAGS, ChromiumPdfRenderer } from '../src/documents/pdf-renderer';
+import { DEBIAN_HEADLESS_SHELL, DEFAULT_CHROMIUM, type PdfBrowser } from '../src/documents/pdf-browser';
 import { buildInvoiceView } from '../src/documents/invoice-view';
 import { pageFooterHtml, renderDocumentHtml } from '../src/documents/invoice-template';
 import { hybridInvoice3 } from '../src/documents/samples';
+import { treeCpuSeconds } from './support/processes';
 
 const argument = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -20,11 +25,17 @@ const argument = (name: string, fallback: number) => {
 
 const count = argument('count', 200);
 const poolSize = argument('pool', 2);
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-async function raw(html: string, footer: string): Promise<number> {
+/** The browsers to measure: the headless shell and the full browser, each if installed. */
+function browsers(): PdfBrowser[] {
+  const shell = process.env.CHROMIUM_HEADLESS_SHELL_PATH ?? DEBIAN_HEADLESS_SHELL;
+  const full = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM;
+  return [{ executablePath: shell, headlessShell: true }, { executablePath: full, headlessShell: false }].filter(({ executablePath }) => fs.existsSync(executablePath));
+}
+
+async function raw(browserToUse: PdfBrowser, html: string, footer: string): Promise<number> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-bench-'));
-  const browser = await puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS, userDataDir: profile, pipe: true });
+  const browser = await puppeteer.launch({ executablePath: browserToUse.executablePath, headless: browserToUse.headlessShell ? 'shell' : true, args: CHROMIUM_FLAGS, userDataDir: profile, pipe: true });
   try {
     const page = await browser.newPage();
     const once = async () => {
@@ -41,8 +52,9 @@ async function raw(html: string, footer: string): Promise<number> {
   }
 }
 
-async function pooled(): Promise<number> {
-  const renderer = new ChromiumPdfRenderer({ executablePath, poolSize });
+/** Seconds for `count` PDFs through the renderer's pool, and the CPU seconds its browser's processes spent on them. */
+async function pooled(browser: PdfBrowser): Promise<{ seconds: number; chromiumCpuSeconds: number }> {
+  const renderer = new ChromiumPdfRenderer({ ...browser, poolSize });
   const sample = hybridInvoice3();
   try {
     const renderOne = () => {
@@ -51,6 +63,8 @@ async function pooled(): Promise<number> {
       return renderer.render(renderDocumentHtml(view), { paperSize: view.paperSize, footerHtml: pageFooterHtml(view) });
     };
     await Promise.all(Array.from({ length: poolSize }, renderOne)); // warm-up: launch, one page per slot
+    const chromium = { chromium: renderer.browserPid()! };
+    const cpuBefore = treeCpuSeconds(chromium).chromium!;
     const started = process.hrtime.bigint();
     let next = 0;
     await Promise.all(Array.from({ length: poolSize * 2 }, async () => {
@@ -59,7 +73,7 @@ async function pooled(): Promise<number> {
         await renderOne();
       }
     }));
-    return Number(process.hrtime.bigint() - started) / 1e9;
+    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, chromiumCpuSeconds: treeCpuSeconds(chromium).chromium! - cpuBefore };
   } finally {
     await renderer.close();
   }
@@ -70,12 +84,17 @@ async function main(): Promise<void> {
   const view = buildInvoiceView({ ...hybridInvoice3(), paperSize: 'A4' });
   const html = renderDocumentHtml(view);
   const footer = pageFooterHtml(view);
-  process.stdout.write(`Rendering ${count} invoices (${html.length} bytes of HTML) on ${os.cpus().length} CPUs, Chromium ${executablePath}\n`);
-  const rawSeconds = await raw(html, footer);
-  const poolSeconds = await pooled();
-  const rate = (seconds: number) => (count / seconds).toFixed(1);
-  process.stdout.write(`raw Chromium, 1 page, setContent + pdf:  ${rate(rawSeconds)} invoices/s (${((rawSeconds / count) * 1000).toFixed(1)} ms each)\n`);
-  process.stdout.write(`Billow renderer, pool of ${poolSize} pages:      ${rate(poolSeconds)} invoices/s (${((poolSeconds / count) * 1000).toFixed(1)} ms each, view + HTML + PDF)\n`);
+  const found = browsers();
+  if (found.length === 0) throw new Error('No Chromium found: install Debian\'s chromium-headless-shell or chromium, or set CHROMIUM_HEADLESS_SHELL_PATH or CHROMIUM_PATH.');
+  process.stdout.write(`Rendering ${count} invoices (${html.length} bytes of HTML) on ${os.cpus().length} CPUs\n`);
+  const perPdf = (seconds: number) => `${((seconds / count) * 1000).toFixed(1)} ms`;
+  for (const browser of found) {
+    process.stdout.write(`${browser.headlessShell ? 'headless shell' : 'full browser'} (${browser.executablePath}):\n`);
+    const rawSeconds = await raw(browser, html, footer);
+    process.stdout.write(`  raw Chromium, 1 page, setContent + pdf: ${(count / rawSeconds).toFixed(1)} invoices/s (${perPdf(rawSeconds)} each)\n`);
+    const { seconds, chromiumCpuSeconds } = await pooled(browser);
+    process.stdout.write(`  Billow renderer, pool of ${poolSize} pages:     ${(count / seconds).toFixed(1)} invoices/s (${perPdf(seconds)} each, view + HTML + PDF); Chromium CPU ${perPdf(chromiumCpuSeconds)} per PDF\n`);
+  }
 }
 
 main().catch((error) => {

@@ -104,20 +104,38 @@ check_test_server_start() {
   [ "$ms" -le 3000 ] || die "The test server took ${ms} ms to start: too close to the SDK's 5 s limit. Free some CPU or use a faster JVM."
 }
 
-# Chromium for invoice PDFs (puppeteer-core drives the system browser).
+# Chromium, driven by puppeteer-core: the full browser (the console's browser tests; PDFs when there
+# is nothing better) and its headless shell for invoice PDFs, about half the CPU per PDF
+# (src/documents/pdf-browser.ts). Both are Debian packages built from one source.
 ensure_chromium() {
-  if [ -n "${CHROMIUM_PATH:-}" ]; then [ -x "$CHROMIUM_PATH" ] || die "CHROMIUM_PATH=$CHROMIUM_PATH is not executable."; return; fi
-  for c in /usr/bin/chromium /usr/bin/chromium-browser /usr/bin/google-chrome; do
-    if [ -x "$c" ]; then export CHROMIUM_PATH="$c"; return; fi
-  done
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    step "Installing Chromium from Debian's packages (first run only)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-      || die "apt-get install chromium failed."
-    export CHROMIUM_PATH=/usr/bin/chromium
-    return
+  local shell=/usr/lib/chromium/chromium-headless-shell chosen="${CHROMIUM_PATH:-}"
+  if [ -n "$chosen" ]; then [ -x "$chosen" ] || die "CHROMIUM_PATH=$chosen is not executable."; fi
+  if [ -n "${CHROMIUM_HEADLESS_SHELL_PATH:-}" ] && [ ! -x "$CHROMIUM_HEADLESS_SHELL_PATH" ]; then
+    die "CHROMIUM_HEADLESS_SHELL_PATH=$CHROMIUM_HEADLESS_SHELL_PATH is not executable."
   fi
-  die "Chromium is needed for invoice PDFs. Install it (sudo apt-get install chromium) or set CHROMIUM_PATH."
+  if [ -z "${CHROMIUM_PATH:-}" ]; then
+    for c in /usr/bin/chromium /usr/bin/chromium-browser /usr/bin/google-chrome; do
+      if [ -x "$c" ]; then export CHROMIUM_PATH="$c"; break; fi
+    done
+  fi
+  local missing=""
+  [ -n "${CHROMIUM_PATH:-}" ] || missing="chromium"
+  [ -n "${CHROMIUM_HEADLESS_SHELL_PATH:-}" ] || [ -n "$chosen" ] || [ -x "$shell" ] || missing="$missing chromium-headless-shell"
+  if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    step "Installing ${missing# } from Debian's packages (first run only)"
+    apt-get update -qq || die "apt-get update failed."
+    if [ -z "${CHROMIUM_PATH:-}" ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || die "apt-get install chromium failed."
+      export CHROMIUM_PATH=/usr/bin/chromium
+    fi
+    if [[ "$missing" == *headless-shell* ]]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null \
+        || info "apt-get install chromium-headless-shell failed: PDFs render with the full browser, at about twice the CPU."
+    fi
+  fi
+  [ -n "${CHROMIUM_PATH:-}" ] || die "Chromium is needed for invoice PDFs and the browser tests. Install it (sudo apt-get install chromium chromium-headless-shell) or set CHROMIUM_PATH."
+  # An explicit CHROMIUM_PATH renders the PDFs too unless the shell is named (as pdf-browser.ts decides).
+  if [ -z "${CHROMIUM_HEADLESS_SHELL_PATH:-}" ] && [ -z "$chosen" ] && [ -x "$shell" ]; then export CHROMIUM_HEADLESS_SHELL_PATH="$shell"; fi
 }
 
 # The Billow Console (console/): type-checked and bundled by Vite into console/dist, which the API

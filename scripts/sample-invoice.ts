@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ChromiumPdfRenderer } from '../src/documents/pdf-renderer';
+import { pdfBrowser } from '../src/documents/pdf-browser';
+import { loadConfig } from '../src/runtime/config';
 import { buildInvoiceView, paperSizeOf } from '../src/documents/invoice-view';
 import { pageFooterHtml, renderDocumentHtml } from '../src/documents/invoice-template';
 import { hybridInvoice3, seatsInvoice1 } from '../src/documents/samples';
@@ -18,7 +20,7 @@ async function main(): Promise<void> {
   const sample = seats ? seatsInvoice1() : hybridInvoice3();
   const requested = process.argv.includes('--letter') ? 'letter' : process.argv.includes('--a4') ? 'a4' : null;
   const view = buildInvoiceView({ ...sample, paperSize: paperSizeOf(sample.organization, requested) });
-  const renderer = new ChromiumPdfRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', poolSize: 1 });
+  const renderer = new ChromiumPdfRenderer({ ...pdfBrowser(loadConfig()), poolSize: 1 });
   try {
     const pdf = await renderer.render(renderDocumentHtml(view), { paperSize: view.paperSize, footerHtml: pageFooterHtml(view) });
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-sample-'));

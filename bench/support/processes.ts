@@ -28,6 +28,27 @@ export function usage(pid: number): { rssMb: number; cpuSeconds: number } {
   }
 }
 
+/** CPU seconds so far of each live process under (and including) each root, by name: /proc's parent links. */
+export function treeCpuSeconds(roots: Record<string, number>): Record<string, number> {
+  const parents = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+      cpu.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const rootOf = (pid: number, root: number): boolean => {
+    for (let current: number | undefined = pid; current !== undefined && current > 1; current = parents.get(current)) if (current === root) return true;
+    return false;
+  };
+  return Object.fromEntries(Object.entries(roots).map(([name, root]) => [name, [...cpu.entries()].filter(([pid]) => rootOf(pid, root)).reduce((sum, [, seconds]) => sum + seconds, 0)]));
+}
+
 /** Samples the peak RSS of processes every second until stopped. */
 export function rssSampler(pids: Record<string, number>) {
   const peaks: Record<string, number> = Object.fromEntries(Object.keys(pids).map((name) => [name, 0]));

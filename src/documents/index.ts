@@ -4,6 +4,7 @@
  */
 import { loadConfig } from '../runtime/config';
 import { ChromiumPdfRenderer, type PdfRenderer } from './pdf-renderer';
+import { pdfBrowser } from './pdf-browser';
 import { filesystemDocumentStore, type DocumentStore } from './storage';
 import { fetchLogo, type LogoFetcher } from './logo';
 
@@ -17,12 +18,12 @@ export interface DocumentServices {
 
 let defaults: DocumentServices | null = null;
 
-/** One renderer (so one browser) per process, from CHROMIUM_PATH and BILLOW_DOCUMENTS_DIR. */
+/** One renderer (so one browser) per process, from the PDF browser settings and BILLOW_DOCUMENTS_DIR. */
 export function defaultDocumentServices(): DocumentServices {
   if (!defaults) {
     const config = loadConfig();
     defaults = {
-      renderer: new ChromiumPdfRenderer({ executablePath: config.CHROMIUM_PATH ?? '/usr/bin/chromium' }),
+      renderer: new ChromiumPdfRenderer(pdfBrowser(config)),
       store: filesystemDocumentStore(config.documentsDir),
       publicUrl: config.publicUrl,
       fetchLogo,

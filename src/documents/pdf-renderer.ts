@@ -39,6 +39,8 @@ export interface PdfRenderer {
 
 export interface ChromiumOptions {
   executablePath: string;
+  /** The executable is Chromium's headless shell (pdf-browser.ts), launched in its own mode. */
+  headlessShell?: boolean;
   /** Pages rendering at once (default 2). */
   poolSize?: number;
   /** Per-document timeout (default 30 s). */
@@ -169,7 +171,7 @@ export class ChromiumPdfRenderer implements PdfRenderer {
     try {
       const browser = await puppeteer.launch({
         executablePath: this.options.executablePath,
-        headless: true,
+        headless: this.options.headlessShell ? 'shell' : true,
         args: CHROMIUM_FLAGS,
         userDataDir: profileDir,
         pipe: true,
@@ -186,7 +188,7 @@ export class ChromiumPdfRenderer implements PdfRenderer {
         generation.idle.length = 0;
         fs.rm(profileDir, { recursive: true, force: true }, () => undefined);
       });
-      this.log.info({ pid: this.lastPid }, 'browser launched');
+      this.log.info({ pid: this.lastPid, executable: this.options.executablePath }, 'browser launched');
       return generation;
     } catch (error) {
       fs.rmSync(profileDir, { recursive: true, force: true });

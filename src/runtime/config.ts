@@ -28,7 +28,9 @@ const schema = z.object({
   BILLOW_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   BILLOW_PUBLIC_URL: z.string().url().optional(),
   BILLOW_DOCUMENTS_DIR: z.string().optional(),
-  CHROMIUM_PATH: z.string().optional(),
+  CHROMIUM_PATH: z.preprocess(unsetIfEmpty, z.string().optional()),
+  /** Chromium's headless shell for PDFs (documents/pdf-browser.ts); found at Debian's path when unset. */
+  CHROMIUM_HEADLESS_SHELL_PATH: z.preprocess(unsetIfEmpty, z.string().optional()),
   /** Stripe's API base, for a double (stripe-mock); Stripe's own when unset. */
   BILLOW_STRIPE_API_URL: z.preprocess(unsetIfEmpty, z.string().url().optional()),
   /** The worker's health endpoint (`/health` alive, `/ready` polling), for Kubernetes probes; none when unset. */

@@ -14,6 +14,8 @@ import { mediaBoxes, pdfText } from '../support/pdf-text';
 import { acmeCustomer, airbnbCustomer, hybridInvoice1, hybridInvoice3, seatsInvoice1 } from '../support/walkthrough-invoices';
 import { documentActivities } from '../../src/activities/documents';
 import { ChromiumPdfRenderer } from '../../src/documents/pdf-renderer';
+import { pdfBrowser } from '../../src/documents/pdf-browser';
+import { loadConfig } from '../../src/runtime/config';
 import { filesystemDocumentStore } from '../../src/documents/storage';
 import type { DocumentServices } from '../../src/documents';
 import { buildApp } from '../../src/api/app';
@@ -42,7 +44,9 @@ beforeAll(async () => {
   invoices.seats1 = await seatsInvoice1(db, organization, airbnb);
   invoices.draft = await hybridInvoice1(db, organization, acme, 'draft');
   documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-documents-'));
-  renderer = new ChromiumPdfRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', poolSize: 2 });
+  // The browser the product renders with (the headless shell where installed); the outbox and
+  // webhook tests render on the full browser (CHROMIUM_PATH).
+  renderer = new ChromiumPdfRenderer({ ...pdfBrowser(loadConfig()), poolSize: 2 });
   docs = { renderer, store: filesystemDocumentStore(documentsDir), publicUrl: 'http://billow.test' };
 });
 
