@@ -105,7 +105,7 @@ check_test_server_start() {
 }
 
 # Chromium, driven by puppeteer-core: the full browser (the console's browser tests; PDFs when there
-# is nothing better) and its headless shell for invoice PDFs, about half the CPU per PDF
+# is nothing better) and its headless shell for invoice PDFs, about a third less CPU per PDF
 # (src/documents/pdf-browser.ts). Both are Debian packages built from one source.
 ensure_chromium() {
   local shell=/usr/lib/chromium/chromium-headless-shell chosen="${CHROMIUM_PATH:-}"
@@ -130,7 +130,7 @@ ensure_chromium() {
     fi
     if [[ "$missing" == *headless-shell* ]]; then
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null \
-        || info "apt-get install chromium-headless-shell failed: PDFs render with the full browser, at about twice the CPU."
+        || info "apt-get install chromium-headless-shell failed: PDFs render with the full browser, at about 1.4 times the CPU."
     fi
   fi
   [ -n "${CHROMIUM_PATH:-}" ] || die "Chromium is needed for invoice PDFs and the browser tests. Install it (sudo apt-get install chromium chromium-headless-shell) or set CHROMIUM_PATH."
