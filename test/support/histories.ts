@@ -9,17 +9,26 @@ import type { temporal } from '@temporalio/proto';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-/** The events of every run of a workflow id, oldest run first (a run continues as new when its history is full). */
-export async function eventsOfEveryRun(client: Client, workflowId: string): Promise<HistoryEvent[]> {
-  const runs: HistoryEvent[][] = [];
+/** Every run's history of a workflow id, oldest run first (a run continues as new when its history is full). */
+export async function historiesOfEveryRun(client: Client, workflowId: string): Promise<temporal.api.history.v1.IHistory[]> {
+  const runs: temporal.api.history.v1.IHistory[] = [];
   let runId: string | undefined;
   do {
-    const events = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
-    runs.unshift(events);
-    runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    runs.unshift(history);
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
   } while (runId);
-  return runs.flat();
+  return runs;
 }
+
+/** The events of every run of a workflow id, oldest run first. */
+export async function eventsOfEveryRun(client: Client, workflowId: string): Promise<HistoryEvent[]> {
+  return (await historiesOfEveryRun(client, workflowId)).flatMap((history) => history.events ?? []);
+}
+
+/** Whether a workflow task timed out before the event `eventId` (a worker that held it died, or let it wait). */
+export const workflowTaskTimedOutBefore = (events: HistoryEvent[], eventId: number): boolean =>
+  events.some((event) => event.workflowTaskTimedOutEventAttributes && Number(event.eventId) < eventId);
 
 export interface ActivityRun {
   type: string;

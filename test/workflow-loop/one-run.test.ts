@@ -9,7 +9,7 @@
 import type { temporal } from '@temporalio/proto';
 import type { IssuedInvoice } from '../../src/services/invoicing';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
-import { periodCloses } from '../support/histories';
+import { historiesOfEveryRun, periodCloses } from '../support/histories';
 import { ORGANIZATION_ID, useLoopBed, type TestPlan, type TestSubscription } from './harness';
 
 const bed = useLoopBed('loop-one-run');
@@ -20,16 +20,9 @@ function subscription(externalId: string, subscriptionAt: string, historyLimit?:
   return { externalId, subscriptionId: `sub-${externalId}`, plan: monthlyArrears, billingTime: 'calendar', subscriptionAt, timezone: 'UTC', historyLimit };
 }
 
-/** Every run of the subscription's workflow, oldest first. */
+/** The events of every run of the subscription's workflow, oldest first. */
 async function runsOf(externalId: string): Promise<temporal.api.history.v1.IHistoryEvent[][]> {
-  const runs: temporal.api.history.v1.IHistoryEvent[][] = [];
-  let runId: string | undefined;
-  do {
-    const events = (await bed.env.client.workflow.getHandle(subscriptionWorkflowId(ORGANIZATION_ID, externalId), runId).fetchHistory()).events ?? [];
-    runs.unshift(events);
-    runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
-  } while (runId);
-  return runs;
+  return (await historiesOfEveryRun(bed.env.client, subscriptionWorkflowId(ORGANIZATION_ID, externalId))).map((history) => history.events ?? []);
 }
 
 it('consecutive boundaries close in one run, each once, with one workflow task per boundary', async () => {

@@ -17,7 +17,7 @@ import { createTestApi } from '../support/api';
 import { assertBillingInvariants } from '../support/invariants';
 import { afterEveryStep, createPlan, invoiceTable, settle, sleepUntil, subscribe } from '../support/scenario';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
-import { periodCloses } from '../support/histories';
+import { eventsOfEveryRun, historiesOfEveryRun, periodCloses, workflowTaskTimedOutBefore } from '../support/histories';
 
 const ROOT = path.resolve(__dirname, '../..');
 const HISTORIES = path.join(__dirname, 'histories');
@@ -38,16 +38,7 @@ afterAll(async () => {
 });
 
 /** Every run of a workflow id, oldest first (continue-as-new starts a new run when the history is full). */
-async function runsOf(workflowId: string): Promise<temporal.api.history.v1.IHistory[]> {
-  const runs: temporal.api.history.v1.IHistory[] = [];
-  let runId: string | undefined;
-  do {
-    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-    runs.unshift(history);
-    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
-  } while (runId);
-  return runs;
-}
+const runsOf = (workflowId: string) => historiesOfEveryRun(env.client, workflowId);
 
 it('three years of monthly billing in one run: each boundary invoiced once, one workflow task and 6 events per boundary', async () => {
   const api = await createTestApi(database.db, env, 'durability-years', 'Years Co');
@@ -126,10 +117,10 @@ it('a worker killed in the middle of a period close: one invoice for the period,
   ]);
   // The close the killed worker never reported ran again on the new worker, which found the invoice written: its
   // recorded answer says so. Before it, the task the killed worker held timed out.
-  const events = (await runsOf(subscriptionWorkflowId(api.organization.id, 'kim-sub'))).flatMap((run) => run.events ?? []);
+  const events = await eventsOfEveryRun(env.client, subscriptionWorkflowId(api.organization.id, 'kim-sub'));
   const [april] = periodCloses(events);
   expect(april).toMatchObject({ local: true, result: { number: invoices[0]!.number, created: false } });
-  expect(events.some((event) => event.workflowTaskTimedOutEventAttributes && Number(event.eventId) < april!.eventId)).toBe(true);
+  expect(workflowTaskTimedOutBefore(events, april!.eventId)).toBe(true);
   await assertBillingInvariants(database.db);
 });
 

@@ -11,7 +11,7 @@ import { assertBillingInvariants } from '../support/invariants';
 import { afterEveryStep, invoiceTable, settle, sleepUntil, type ScenarioApi } from '../support/scenario';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
 import { stateQuery } from '../../src/workflows/messages';
-import { periodCloses } from '../support/histories';
+import { historiesOfEveryRun, periodCloses } from '../support/histories';
 
 const TASK_QUEUE = 'walkthrough-test';
 let env: TestWorkflowEnvironment;
@@ -173,7 +173,7 @@ describe('fair per-seat pricing: seats billed by the days they were active', () 
     // 8: the workflow's history (what the Temporal UI shows) holds each seat signal and each period close.
     const signals: string[] = [];
     let closes = 0;
-    for await (const run of runsOf(workflow.workflowId)) {
+    for (const run of await historiesOfEveryRun(env.client, workflow.workflowId)) {
       for (const event of run.events ?? []) {
         if (event.workflowExecutionSignaledEventAttributes) signals.push(event.workflowExecutionSignaledEventAttributes.signalName ?? '');
       }
@@ -184,13 +184,3 @@ describe('fair per-seat pricing: seats billed by the days they were active', () 
     await assertBillingInvariants(database.db);
   });
 });
-
-/** Every run of a workflow id (continue-as-new makes one run per period), newest first. */
-async function* runsOf(workflowId: string) {
-  let runId: string | undefined;
-  do {
-    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-    yield history;
-    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
-  } while (runId);
-}
