@@ -9,7 +9,8 @@
  * process from the instant on (for the baseline, up to its last workflow's end), and the Temporal
  * work (workflow starts, workflow tasks, activities, local activities, and work done twice: workflow tasks timed out,
  * activities retried) from the instant on, per baseline workflow and per subscription and invoice,
- * read from the histories.
+ * read from the histories; and the ceiling that CPU puts on closes per second on this machine's
+ * cores, at the whole cost measured and at Temporal's and Chromium's part alone.
  *
  * Knobs (environment):
  *   BENCH_CLOSE_N        subscriptions per run, a comma list (default "1000")
@@ -249,6 +250,31 @@ interface CloseResult {
   closeCpuSeconds: Record<string, number>;
 }
 
+/**
+ * The most closes per second the machine's cores allow at a given CPU cost per subscription, every
+ * core busy from the instant until the close is done: with PDFs, done means the last PDF, which the
+ * target lets come 20 % after the last invoice (cores × 1.2 ÷ cost); without, the last invoice.
+ */
+function closesCeiling(cpuMsPerSubscription: number): number {
+  return (os.cpus().length * 1000 * (WITH_PDFS ? 1.2 : 1)) / cpuMsPerSubscription;
+}
+
+/**
+ * The ceiling at the CPU the close was measured to cost in every process, and at the cost of what
+ * Billow's own close cannot remove (Temporal's part, and Chromium's with PDFs): the most the run
+ * could reach if the close cost nothing in Billow's worker and Postgres.
+ */
+function ceilingLine(cpuSeconds: Record<string, number>, n: number, baselinePerSecond: number): string {
+  const ms = (seconds: number) => (1000 * seconds) / n;
+  const trees = Object.entries(cpuSeconds).filter(([name]) => name.startsWith('worker') && name !== 'workers alone').reduce((sum, [, seconds]) => sum + seconds, 0);
+  const chromium = trees - (cpuSeconds['workers alone'] ?? 0);
+  const all = ms(cpuSeconds.temporal! + cpuSeconds.postgres! + trees);
+  const floor = ms(cpuSeconds.temporal! + (WITH_PDFS ? chromium : 0));
+  const at = (costMs: number) => `${closesCeiling(costMs).toFixed(1)} /s (${(closesCeiling(costMs) / baselinePerSecond).toFixed(2)}×)`;
+  return `  ceiling on ${os.cpus().length} cores, every core busy to the last ${WITH_PDFS ? 'PDF (20 % after the last invoice)' : 'invoice'}: ${at(all)} at the ${all.toFixed(1)} ms measured per subscription; `
+    + `${at(floor)} at ${WITH_PDFS ? "Temporal's and Chromium's" : "Temporal's"} ${floor.toFixed(1)} ms alone (a close costing nothing in Billow's worker and Postgres)`;
+}
+
 /** The embedded Postgres's postmaster (its backends are its children). */
 let postgresPid = 0;
 
@@ -409,6 +435,7 @@ async function main(): Promise<void> {
             say(`  closes: ${close.invoices.closesPerSecond.toFixed(1)} /s (${(close.invoices.closesPerSecond / base.closesPerSecond).toFixed(2)}× the baseline), last at ${seconds(close.invoices.lastMs)}, on ${close.invoiceCount} invoices`);
             say(`  PDFs: ${WITH_PDFS ? `last at ${seconds(close.pdfs.lastMs)}` : 'none (on demand)'}; webhooks delivered: last at ${seconds(close.webhooks.lastMs)}`);
             say(`  CPU from the instant to the last invoice, PDF and webhook, per subscription: ${Object.entries(close.closeCpuSeconds).map(([name, cpuSeconds]) => `${name} ${((1000 * cpuSeconds) / n).toFixed(1)} ms`).join(', ')}`);
+            say(ceilingLine(close.closeCpuSeconds, n, base.closesPerSecond));
             say(`  peak RSS: ${Object.entries(close.peakRssMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
             say(`  Postgres waits during the close (busy sessions per sample, ${close.pgWaits.samples} samples): ${close.pgWaits.top.join(', ') || 'none'}; blocked behind the counter row: ${close.pgWaits.counterWaiters.toFixed(2)}`);
             say(`  load average when the close ended: ${close.loadAverage.map((value) => value.toFixed(1)).join(', ')} on ${os.cpus().length} cores`);
