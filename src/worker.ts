@@ -54,7 +54,8 @@ export function createWorkerDb(connectionString: string, limits: { poolSize: num
  * (`bench:close`; each a schedule-to-start timeout in the histories), and each cost the server a
  * whole history read and the worker a replay. A minute covers such a close on one worker. A dead
  * worker's tasks do not wait for it: Temporal stops using a sticky queue nobody has polled for 10 s;
- * only those sent in those 10 s wait out the minute.
+ * only those sent in those 10 s wait out the minute. Longer does not pay: where more workflows close
+ * than the cache holds, they replay anyway (10 minutes at N = 10,000: no timeouts, no faster).
  */
 export const STICKY_QUEUE_SCHEDULE_TO_START = '1 minute';
 
