@@ -5,11 +5,10 @@
  * next render launches a new one, and a render caught in the crash is retried once on it.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 import { logger as rootLogger, type Logger } from '../runtime/logger';
 import type { PaperSize } from './invoice-view';
+import { newProfileDir, removeAbandonedProfiles } from './browser-profiles';
 
 /** Flags for a headless Chromium on a server without GPU, sandbox or network (see README). */
 export const CHROMIUM_FLAGS = [
@@ -81,6 +80,7 @@ export class ChromiumPdfRenderer implements PdfRenderer {
   private readonly log: Logger;
   private current: Promise<Generation> | null = null;
   private closed = false;
+  private swept = false;
 
   constructor(private readonly options: ChromiumOptions) {
     this.slots = new Semaphore(Math.max(1, options.poolSize ?? 2));
@@ -167,7 +167,12 @@ export class ChromiumPdfRenderer implements PdfRenderer {
   }
 
   private async launch(): Promise<Generation> {
-    const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-chromium-'));
+    if (!this.swept) {
+      this.swept = true;
+      const removed = removeAbandonedProfiles();
+      if (removed.length > 0) this.log.info({ removed: removed.length }, 'removed the browser profiles of processes that no longer run');
+    }
+    const profileDir = newProfileDir();
     try {
       const browser = await puppeteer.launch({
         executablePath: this.options.executablePath,
