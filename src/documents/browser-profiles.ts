@@ -46,7 +46,7 @@ export function removeAbandonedProfiles(parent: string = os.tmpdir()): string[] 
       fs.rmSync(path.join(parent, name), { recursive: true, force: true });
       removed.push(name);
     } catch {
-      // Another process's sweep took it first, or it is not ours to remove: leave it.
+      // Not ours to remove (another user's files): leave it. One already gone is not an error (force).
     }
   }
   return removed;
