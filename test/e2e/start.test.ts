@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { freePort, isListening, waiter } from '../support/processes';
+import { freePort, isListening, killGroupAndRemove, processGroupGone, waiter } from '../support/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -18,12 +18,7 @@ let output = '';
 const waitFor = waiter(() => output);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-e2e-'));
 
-afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGKILL');
-  }
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => killGroupAndRemove(child?.pid, dataDir));
 
 it('npm start runs the whole product; a subscription made over HTTP is invoiced and its workflow is visible', async () => {
   fs.chmodSync(dataDir, 0o755);
@@ -92,12 +87,14 @@ it('npm start runs the whole product; a subscription made over HTTP is invoiced 
     await connection.close();
   }
 
-  // Ctrl-C stops every child process: the API, Temporal (gRPC and UI) and Postgres all stop listening.
+  // Ctrl-C stops every child process: the API, Temporal (gRPC and UI) and Postgres all stop listening,
+  // and no process of the product outlives it.
   const stopBillow = async () => {
     process.kill(-child!.pid!, 'SIGINT');
     for (const closedPort of [port, temporalPort, uiPort, pgPort]) {
       await waitFor(`port ${closedPort} to close`, async () => ((await isListening(closedPort)) ? undefined : true), 30_000);
     }
+    expect(await processGroupGone(child!.pid!, 60_000)).toEqual([]); // the supervisor gives each child 10 s before SIGKILL
   };
   await stopBillow();
 

@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, isListening, waiter } from '../support/processes';
+import { freePort, isListening, killGroupAndRemove, waiter } from '../support/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -26,10 +26,7 @@ let output = '';
 const waitFor = waiter(() => output);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-supervision-'));
 
-afterAll(async () => {
-  if (child && child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => killGroupAndRemove(child?.pid, dataDir));
 
 /** Billow's JSON log lines so far (the banner and npm's lines are not JSON). */
 function logLines(): Record<string, unknown>[] {

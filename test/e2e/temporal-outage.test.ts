@@ -23,7 +23,7 @@ import { logger } from '../../src/runtime/logger';
 import { temporalProbe, temporalSubscriptionWorkflows } from '../../src/workflows/client';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
 import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
-import { freePort, waitFor } from '../support/processes';
+import { freePort, killAndWait, waitFor } from '../support/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CACHE = process.env.BILLOW_CACHE ?? path.join(os.homedir(), '.cache', 'billow');
@@ -55,7 +55,7 @@ let connection: Connection | undefined;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-outage-'));
 
 afterAll(async () => {
-  worker?.kill('SIGKILL');
+  await killAndWait(worker);
   await temporal?.stop();
   await connection?.close();
   await database?.drop();

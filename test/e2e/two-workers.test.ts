@@ -22,7 +22,7 @@ import { createTestApi } from '../support/api';
 import { createPlan, subscribe } from '../support/scenario';
 import { assertBillingInvariants } from '../support/invariants';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
-import { waiter } from '../support/processes';
+import { killAndWait, waiter } from '../support/processes';
 import { eventsOfEveryRun, periodCloses } from '../support/histories';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -48,7 +48,7 @@ function startWorker(environment: NodeJS.ProcessEnv, name: string): ChildProcess
 }
 
 afterAll(async () => {
-  for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(workers.map(killAndWait));
   await env?.teardown();
   await database?.drop();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });

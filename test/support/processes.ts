@@ -1,8 +1,10 @@
 /**
  * What the end-to-end tests, the global set-up and the benches need to run real processes: a free
- * TCP port, whether something listens on one, and a wait for a condition that names what it waited
- * for and shows the processes' output when it gives up.
+ * TCP port, whether something listens on one, a wait for a condition that names what it waited
+ * for and shows the processes' output when it gives up, and the end of a detached process group.
  */
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 
 export { freeLoopbackPort as freePort } from '../../src/bootstrap/temporal-server';
@@ -35,4 +37,69 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 /** `waitFor` bound to one test file's captured output. */
 export function waiter(output: () => string) {
   return <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number) => waitFor(what, probe, timeoutMs, output);
+}
+
+/**
+ * The live members of process group `pgid` (zombies excluded: they hold no files and, reparented
+ * to a PID 1 that does not reap, would never go). Read from /proc where there is one; elsewhere
+ * the group counts as one member while any process of it can be signalled.
+ */
+export function processGroupMembers(pgid: number): number[] {
+  if (!fs.existsSync('/proc/self/stat')) {
+    try {
+      process.kill(-pgid, 0);
+      return [pgid];
+    } catch {
+      return [];
+    }
+  }
+  const members: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // it exited while we looked
+    }
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ')'.
+    const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (state !== 'Z' && Number(group) === pgid) members.push(Number(entry));
+  }
+  return members;
+}
+
+/** Waits until process group `pgid` has no live member; the pids still alive when `timeoutMs` runs out. */
+export async function processGroupGone(pgid: number, timeoutMs: number): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const members = processGroupMembers(pgid);
+    if (members.length === 0 || Date.now() > deadline) return members;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Kills what is left of a detached child's process group and waits for it to be gone, then removes
+ * `dir`: a process still stopping (PostgreSQL writes its statistics on the way out) would otherwise
+ * add files while the directory is removed.
+ */
+export async function killGroupAndRemove(pgid: number | undefined, dir: string): Promise<void> {
+  if (pgid !== undefined) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // nothing of it is left
+    }
+    await processGroupGone(pgid, 10_000);
+  }
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+}
+
+/** SIGKILLs a child (if it still runs) and waits for its exit, so nothing of it writes afterwards. */
+export async function killAndWait(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
 }

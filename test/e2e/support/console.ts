@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { freePort } from '../../support/processes';
+import { freePort, killGroupAndRemove } from '../../support/processes';
 export { freePort };
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -49,13 +49,8 @@ export async function startSandboxProduct(timeoutMs = 240_000): Promise<RunningP
         // already gone
       }
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-      try {
-        process.kill(-child.pid, 'SIGKILL'); // whatever of its process group outlived it (the sandbox's JVM)
-      } catch {
-        // nothing left
-      }
     }
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await killGroupAndRemove(child.pid, dataDir); // whatever of its process group outlived it (the sandbox's JVM)
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
