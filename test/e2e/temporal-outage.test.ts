@@ -16,14 +16,14 @@ import path from 'node:path';
 import request from 'supertest';
 import { Client, Connection } from '@temporalio/client';
 import { buildApp } from '../../src/api/app';
-import { startDevServer, temporalCliPath, type RunningTemporal } from '../../src/bootstrap/temporal-server';
+import { startDevServer, stopChild, temporalCliPath, type RunningTemporal } from '../../src/bootstrap/temporal-server';
 import { readinessProbe } from '../../src/bootstrap/readiness';
 import { systemClock } from '../../src/runtime/clock';
 import { logger } from '../../src/runtime/logger';
 import { temporalProbe, temporalSubscriptionWorkflows } from '../../src/workflows/client';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
 import { createTestDatabase, createTestOrganization, type TestDatabase } from '../support/database';
-import { freePort, killAndWait, waitFor } from '../support/processes';
+import { freePort, waitFor } from '../support/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CACHE = process.env.BILLOW_CACHE ?? path.join(os.homedir(), '.cache', 'billow');
@@ -55,7 +55,7 @@ let connection: Connection | undefined;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billow-outage-'));
 
 afterAll(async () => {
-  await killAndWait(worker);
+  if (worker) await stopChild(worker);
   await temporal?.stop();
   await connection?.close();
   await database?.drop();

@@ -22,7 +22,8 @@ import { createTestApi } from '../support/api';
 import { createPlan, subscribe } from '../support/scenario';
 import { assertBillingInvariants } from '../support/invariants';
 import { subscriptionWorkflowId } from '../../src/workflows/ids';
-import { killAndWait, waiter } from '../support/processes';
+import { waiter } from '../support/processes';
+import { stopChild } from '../../src/bootstrap/temporal-server';
 import { eventsOfEveryRun, periodCloses } from '../support/histories';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -48,7 +49,7 @@ function startWorker(environment: NodeJS.ProcessEnv, name: string): ChildProcess
 }
 
 afterAll(async () => {
-  await Promise.all(workers.map(killAndWait));
+  await Promise.all(workers.map((child) => stopChild(child)));
   await env?.teardown();
   await database?.drop();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -3,7 +3,6 @@
  * TCP port, whether something listens on one, a wait for a condition that names what it waited
  * for and shows the processes' output when it gives up, and the end of a detached process group.
  */
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 
@@ -69,20 +68,16 @@ export function processGroupMembers(pgid: number): number[] {
   return members;
 }
 
-/** Waits until process group `pgid` has no live member; the pids still alive when `timeoutMs` runs out. */
-export async function processGroupGone(pgid: number, timeoutMs: number): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const members = processGroupMembers(pgid);
-    if (members.length === 0 || Date.now() > deadline) return members;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Waits until process group `pgid` has no live member, or fails naming the pids still alive. */
+export function processGroupGone(pgid: number, timeoutMs: number): Promise<true> {
+  const alive = () => `still alive in process group ${pgid}: ${processGroupMembers(pgid).join(', ')}`;
+  return waitFor(`process group ${pgid} to end`, async () => (processGroupMembers(pgid).length === 0 ? true : undefined), timeoutMs, alive);
 }
 
 /**
  * Kills what is left of a detached child's process group and waits for it to be gone, then removes
- * `dir`: a process still stopping (PostgreSQL writes its statistics on the way out) would otherwise
- * add files while the directory is removed.
+ * `dir`: a process still stopping (a worker finishing the PDF it was rendering, Temporal's dev
+ * server closing its database) would otherwise add files while the directory is removed.
  */
 export async function killGroupAndRemove(pgid: number | undefined, dir: string): Promise<void> {
   if (pgid !== undefined) {
@@ -91,15 +86,7 @@ export async function killGroupAndRemove(pgid: number | undefined, dir: string):
     } catch {
       // nothing of it is left
     }
-    await processGroupGone(pgid, 10_000);
+    await processGroupGone(pgid, 10_000).catch(() => undefined); // remove what can be removed even so
   }
   fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
-}
-
-/** SIGKILLs a child (if it still runs) and waits for its exit, so nothing of it writes afterwards. */
-export async function killAndWait(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
 }
